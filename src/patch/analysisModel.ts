@@ -1,0 +1,83 @@
+// The result of analysing a patch (mbox, thread, diff): plain data shared by the CLI (`mmx analyze --json`)
+// and the extension (CodeLens, diagnostics, hovers). Produced by src/patch (analyzePatch).
+
+export interface Problem {
+  file: string;
+  line: number;
+  column?: number;
+  message: string;
+  severity?: 'error' | 'warning' | 'info';
+}
+
+export interface PatchInfo {
+  subject: string;
+  /** e.g. "v2", or the kernel tree it is against ("2.5.70-mm3") */
+  version: string;
+  /** [PATCH n/m] position when present */
+  index?: number;
+  total?: number;
+  author?: string;
+  date?: string;
+  /** line in the analysed file where this patch starts */
+  line: number;
+  files: { path: string; status: 'modified' | 'added' | 'deleted' | 'renamed'; oldPath?: string; hunks: number }[];
+}
+
+export interface ApiChange {
+  kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention';
+  name: string;
+  /** struct for a function-pointer member (vm_operations_struct), file otherwise */
+  container: string;
+  before?: string;
+  after?: string;
+  file: string;
+  line: number;
+  /** patch version it belongs to, when the input holds several */
+  version?: string;
+}
+
+export interface LockContract {
+  hook: string;
+  lock: string;
+  atEntry: 'held' | 'released';
+  /** who drops it: 'caller' or 'implementation' */
+  droppedBy: 'caller' | 'implementation';
+  version?: string;
+  evidence: { file: string; line: number; text: string }[];
+}
+
+export interface Implementation {
+  file: string;
+  line: number;
+  function: string;
+  hook: string;
+  consistent: boolean;
+  problems: string[];
+  version?: string;
+}
+
+export interface FunctionDelta {
+  function: string;
+  file: string;
+  line: number;
+  callsAdded: string[];
+  callsRemoved: string[];
+  locksAdded: string[];
+  locksRemoved: string[];
+  version?: string;
+}
+
+export interface Analysis {
+  source: string;
+  patches: PatchInfo[];
+  apiChanges: ApiChange[];
+  functions: FunctionDelta[];
+  lockContracts: LockContract[];
+  implementations: Implementation[];
+  /** engine variants recognised from the extracted facts, e.g. ["install_new_page-hch"] */
+  variants: string[];
+  /** versions of one patch across a thread, paired the way range-diff does */
+  versionPairs?: { from: string; to: string; pairs: { a: string; b: string; changed: boolean }[] }[];
+  coverage: { hunksSeen: number; hunksRecovered: number };
+  problems: Problem[];
+}

@@ -1,0 +1,50 @@
+// The comparison of one scenario under several variants: plain data, drawn by the webview,
+// printed by the CLI, exported as JSON/HTML. Built by src/scenario (compareVariants).
+import type { MachineSnapshot, OpResult, TraceEvent, VariantSelection, Violation } from '../engine/spec';
+
+export interface ExpectationOutcome {
+  /** the expect entry as written, e.g. "violation: stale-pte" or "never: stale-pte" */
+  text: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface VariantRun {
+  /** the label the scenario gave this column, e.g. "2.5.70" */
+  label: string;
+  variants: VariantSelection;
+  /** the schedule that produced this run: task index per step (replayable) */
+  schedule: number[];
+  trace: TraceEvent[];
+  violations: Violation[];
+  results: OpResult[];
+  /** final state */
+  snapshot: MachineSnapshot;
+  /** kernel function -> lock operation ("spin_lock(page_table_lock)") -> count */
+  lockOps: Record<string, Record<string, number>>;
+  expectations: ExpectationOutcome[];
+}
+
+export interface InvariantRow {
+  invariant: string;
+  /** per run, in column order: number of violations (0 = held) */
+  counts: number[];
+}
+
+export interface Divergence {
+  /** scheduler step at which the traces first differ */
+  step: number;
+  /** index into each run's trace of the first differing event (-1 if that trace ended) */
+  eventIndex: number[];
+  summary: string;
+}
+
+export interface Comparison {
+  scenario: string;
+  title: string;
+  description: string;
+  tasks: string[];
+  runs: VariantRun[];
+  invariants: InvariantRow[];
+  firstDivergence: Divergence | null;
+}
