@@ -73,5 +73,5 @@ else
   touch "$MARK"
 fi
 echo "$ENTRY" > "$DIR/code-server-entry"
-ver=$(HOME=$DIR/tmp XDG_CONFIG_HOME=$DIR/tmp/config XDG_DATA_HOME=$DIR/tmp/data node "$ENTRY" --version | head -1)
+ver=$(HOME=$DIR/tmp XDG_CONFIG_HOME=$DIR/tmp/config XDG_DATA_HOME=$DIR/tmp/data node "$ENTRY" --version 2>/dev/null | grep -E "^[0-9]" | head -1)
 say "code-server ready: $ver"
