@@ -4,7 +4,8 @@
 #     kerberos module), ripgrep (stands in for @vscode/ripgrep's download), build tools for native modules;
 #   - code-server (the real VS Code server + web workbench, from the npm registry) into .vscode-test-host/.
 # code-server 4.100.3 carries VS Code 1.100.3 and runs on Node 20; newer releases need Node 24.
-# usage: scripts/install-test-host.sh        env: SKIP_APT=1 to never call apt-get
+# usage: scripts/install-test-host.sh
+# env: SKIP_APT=1 never calls apt-get; MMX_HOST_PARTS=apt installs only the Debian packages (webview tests)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=$ROOT/.vscode-test-host
@@ -35,6 +36,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   say "Debian packages present (chromium, ripgrep, libkrb5-dev, build tools)"
 fi
+
+[ "${MMX_HOST_PARTS:-all}" = apt ] && exit 0
 
 # --- code-server --------------------------------------------------------------------------------
 node_major=$(node -p 'process.versions.node.split(".")[0]')
