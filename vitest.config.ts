@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    // two cores shared with the other test runners: keep the worker count low
+    maxWorkers: 2,
+    testTimeout: 20000,
+  },
+});
