@@ -23,12 +23,25 @@ export interface VariantRun {
   /** kernel function -> lock operation ("spin_lock(page_table_lock)") -> count */
   lockOps: Record<string, Record<string, number>>;
   expectations: ExpectationOutcome[];
+  /** the exploration of this column, when one ran */
+  exploration?: ExplorationSummary;
+}
+
+export interface ExplorationSummary {
+  schedules: number;
+  states: number;
+  complete: boolean;
+  timeMs: number;
+  /** one per invariant, each with its minimal counterexample schedule (replayable) */
+  violations: { invariant: string; message: string; schedule: number[] }[];
 }
 
 export interface InvariantRow {
   invariant: string;
   /** per run, in column order: number of violations (0 = held) */
   counts: number[];
+  /** per run, from its exploration: 'violated' | 'held' (complete search) | 'not found' (incomplete) | 'not explored' */
+  explored?: string[];
 }
 
 export interface Divergence {
@@ -47,4 +60,6 @@ export interface Comparison {
   runs: VariantRun[];
   invariants: InvariantRow[];
   firstDivergence: Divergence | null;
+  /** the schedule every run followed (where its task could run) and where it came from */
+  schedule?: { source: string; schedule: number[]; text: string };
 }

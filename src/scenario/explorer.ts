@@ -98,6 +98,8 @@ export interface ExploreOptions {
   shrink?: boolean;
   /** give up after this many complete schedules */
   maxSchedules?: number;
+  /** give up after this long (ms); the result is then incomplete */
+  timeLimitMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: ExploreProgress) => void;
   /** ms between progress reports (default 100) */
@@ -141,6 +143,8 @@ export interface ExploreResult {
   /** a preemption bound cut schedules: complete only up to that bound */
   preemptionBounded: boolean;
   cancelled: boolean;
+  /** the time limit stopped the search */
+  timedOut: boolean;
   timeMs: number;
   firstViolationMs?: number;
   violations: FoundViolation[];
@@ -163,6 +167,7 @@ class Search {
   complete = true;
   preemptionBounded = false;
   cancelled = false;
+  timedOut = false;
   stopped = false;
   readonly found = new Map<string, Raw>();
   firstViolationMs: number | undefined;
@@ -211,6 +216,11 @@ class Search {
     }
     if (this.opts.maxSchedules !== undefined && this.schedules >= this.opts.maxSchedules) {
       this.complete = false;
+      return true;
+    }
+    if (this.opts.timeLimitMs !== undefined && this.elapsed() > this.opts.timeLimitMs) {
+      this.complete = false;
+      this.timedOut = true;
       return true;
     }
     if (this.opts.onProgress) {
@@ -407,6 +417,7 @@ function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Ex
     complete: s.complete,
     preemptionBounded: s.preemptionBounded,
     cancelled: s.cancelled,
+    timedOut: s.timedOut,
     timeMs,
     firstViolationMs: s.firstViolationMs,
     violations,

@@ -1,0 +1,119 @@
+// Checking a column's `expect` block against what the engine did: the exploration answers the
+// violation/never/clean entries (exists a schedule / no schedule), the default-schedule run answers
+// the results, signals and lock-operation counts.
+import type { Machine, TraceEvent } from '../engine/spec';
+import type { ExpectationOutcome } from './comparisonModel';
+import type { ExploreResult } from './explorer';
+import type { Expectation } from './scenario';
+import { formatSchedule } from './schedule';
+
+/** kernel function -> lock operation -> count, from the lock/unlock events of a trace */
+export function lockOpCounts(trace: readonly TraceEvent[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const e of trace) {
+    if (e.kind !== 'lock' && e.kind !== 'unlock') continue;
+    const byFn = (out[e.fn] ??= {});
+    byFn[e.detail] = (byFn[e.detail] ?? 0) + 1;
+  }
+  return out;
+}
+
+function searchScope(x: ExploreResult): string {
+  const bound = x.preemptionBounded ? ' (up to the preemption bound)' : '';
+  return `${x.schedules} schedules, ${x.states} states${x.complete ? `, complete${bound}` : ', incomplete'}`;
+}
+
+/** violation / never / clean: need an exploration */
+export function checkExplorationExpectations(ex: Expectation, x: ExploreResult | undefined): ExpectationOutcome[] {
+  const out: ExpectationOutcome[] = [];
+  const found = new Map((x?.violations ?? []).map((v) => [v.invariant, v]));
+  for (const inv of ex.violation ?? []) {
+    const text = `violation: ${inv}`;
+    if (!x) {
+      out.push({ text, met: false, detail: 'not explored' });
+      continue;
+    }
+    const v = found.get(inv);
+    out.push(
+      v
+        ? { text, met: true, detail: `found: schedule ${formatSchedule(v.schedule)} (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'}): ${v.message}` }
+        : { text, met: false, detail: `no schedule violates ${inv} (${searchScope(x)})` },
+    );
+  }
+  for (const inv of ex.never ?? []) {
+    const text = `never: ${inv}`;
+    if (!x) {
+      out.push({ text, met: false, detail: 'not explored' });
+      continue;
+    }
+    const hits = inv === 'any' ? [...found.values()] : found.has(inv) ? [found.get(inv)!] : [];
+    if (hits.length > 0)
+      out.push({ text, met: false, detail: hits.map((v) => `${v.invariant} with schedule ${formatSchedule(v.schedule)}: ${v.message}`).join('; ') });
+    else if (!x.complete) out.push({ text, met: false, detail: `not violated, but the search is incomplete (${searchScope(x)})` });
+    else out.push({ text, met: true, detail: `no schedule violates it (${searchScope(x)})` });
+  }
+  if (ex.clean !== undefined) {
+    const text = `clean: ${ex.clean}`;
+    if (!x) out.push({ text, met: false, detail: 'not explored' });
+    else {
+      const clean = found.size === 0 && x.complete;
+      const detail =
+        found.size > 0
+          ? `violated: ${[...found.keys()].join(', ')}`
+          : x.complete
+            ? `no violation (${searchScope(x)})`
+            : `no violation found, but the search is incomplete (${searchScope(x)})`;
+      out.push({ text, met: ex.clean ? clean : found.size > 0, detail });
+    }
+  }
+  return out;
+}
+
+/** results / signals / lockOps: checked on one run (the default schedule) */
+export function checkRunExpectations(ex: Expectation, m: Machine): ExpectationOutcome[] {
+  const out: ExpectationOutcome[] = [];
+  const resultsOf = (task: string, op?: number) => m.results.filter((r) => r.task === task && (op === undefined || r.index === op));
+  for (const r of ex.results ?? []) {
+    const want = r.result !== undefined ? `= ${r.result}` : r.contains !== undefined ? `~ ${r.contains}` : 'ran';
+    const text = `result ${r.task}#${r.op} ${want}`;
+    const got = resultsOf(r.task, r.op)[0];
+    if (!got) {
+      out.push({ text, met: false, detail: `op ${r.op} of ${r.task} reported no result` });
+      continue;
+    }
+    const met = r.result !== undefined ? got.result === r.result : r.contains !== undefined ? got.result.includes(r.contains) : true;
+    out.push({ text, met, detail: `${got.op}: ${got.result}${got.signal ? ` (${got.signal})` : ''}` });
+  }
+  for (const s of ex.signals ?? []) {
+    const at = s.op === undefined ? '' : `#${s.op}`;
+    const text = `signal ${s.task}${at} ${s.signal}`;
+    const rs = resultsOf(s.task, s.op);
+    const sigs = rs.filter((r) => r.signal).map((r) => `${r.op}#${r.index}: ${r.signal}`);
+    const met = s.signal === 'none' ? sigs.length === 0 : rs.some((r) => r.signal === s.signal);
+    out.push({ text, met, detail: sigs.length ? sigs.join(', ') : rs.length ? 'no signal' : `no result from ${s.task}${at}` });
+  }
+  if (ex.lockOps?.length) {
+    const counts = lockOpCounts(m.trace);
+    for (const l of ex.lockOps) {
+      let n = 0;
+      for (const [fn, ops] of Object.entries(counts)) if (l.fn === undefined || l.fn === fn) n += ops[l.lock] ?? 0;
+      const where = l.fn ? ` in ${l.fn}` : '';
+      const parts: string[] = [];
+      let met = true;
+      if (l.count !== undefined) {
+        parts.push(`= ${l.count}`);
+        met &&= n === l.count;
+      }
+      if (l.min !== undefined) {
+        parts.push(`>= ${l.min}`);
+        met &&= n >= l.min;
+      }
+      if (l.max !== undefined) {
+        parts.push(`<= ${l.max}`);
+        met &&= n <= l.max;
+      }
+      out.push({ text: `lockOps ${l.lock}${where} ${parts.join(' ')}`.trim(), met, detail: `counted ${n}` });
+    }
+  }
+  return out;
+}

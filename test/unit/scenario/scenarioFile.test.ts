@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic, loadScenarioText, validateScenarioText } from '../../../src/scenario/scenarioFile';
+
+const catalogue = { fault: ['2.5.70', 'install_new_page'], gup: ['gup-2.5.46'], release: ['put_page'], remap: ['2.6.13'] };
+
+const GOOD = `title: tiny
+description: one fault
+world:
+  nodes: [n0, n1]
+  files: [{name: f, pages: 2, fs: dfs}]
+  mms: [{name: A, node: n0}]
+tasks:
+  - name: reader
+    mm: A
+    ops:
+      - {op: mmap, addr: 0x10000, pages: 2, prot: rw-, shared: true, file: f}
+      - {op: read, addr: 0x10004}
+  - name: writer
+    node: n1
+    ops:
+      - {op: remote-write, file: f, page: 0}
+variants:
+  2.5.70: {fault: 2.5.70}
+  fixed: {fault: install_new_page}
+schedule: [reader, 1, writer]
+bounds: {steps: 300}
+expect:
+  2.5.70: {violation: stale-pte}
+  fixed:
+    never: [stale-pte, oops]
+    results:
+      - {task: reader, op: 1, result: VM_FAULT_MAJOR}
+`;
+
+/** the diagnostics of `text` as "line:col message" */
+function diags(text: string) {
+  return validateScenarioText(text, 's.mmscenario.yaml', { variants: catalogue });
+}
+
+/** 1-based line and column of the first occurrence of `needle` in `text` */
+function posOf(text: string, needle: string) {
+  const i = text.indexOf(needle);
+  expect(i).toBeGreaterThanOrEqual(0);
+  const before = text.slice(0, i).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+describe('loading a scenario', () => {
+  it('turns a valid file into a Scenario with numeric addresses and schedule indices', () => {
+    const r = loadScenarioText(GOOD, 's.yaml', { variants: catalogue });
+    expect(r.diagnostics).toEqual([]);
+    const s = r.scenario!;
+    expect(s.world.tasks[0].ops[0]).toMatchObject({ op: 'mmap', addr: 0x10000, pages: 2, prot: 'rw-', shared: true, file: 'f' });
+    expect(s.world.tasks[0].ops[1]).toEqual({ op: 'read', addr: 0x10004 });
+    expect(s.world.tasks[1]).toMatchObject({ name: 'writer', node: 'n1' });
+    expect(s.columns).toEqual([
+      { label: '2.5.70', selection: { fault: '2.5.70' } },
+      { label: 'fixed', selection: { fault: 'install_new_page' } },
+    ]);
+    expect(s.schedule).toEqual([0, 1, 1]);
+    expect(s.bounds).toEqual({ steps: 300 });
+    expect(s.expect['2.5.70'].violation).toEqual(['stale-pte']);
+    expect(s.expect.fixed.never).toEqual(['stale-pte', 'oops']);
+    expect(s.expect.fixed.pos).toEqual(posOf(GOOD, 'fixed:\n    never'));
+  });
+
+  it('accepts hex strings for addresses', () => {
+    const r = loadScenarioText(GOOD.replace('addr: 0x10004', 'addr: "0x10008"'), 's.yaml', { variants: catalogue });
+    expect(r.scenario!.world.tasks[0].ops[1]).toEqual({ op: 'read', addr: 0x10008 });
+  });
+});
+
+describe('errors name file:line:column and what was expected', () => {
+  it('an unknown operation, at the op value, listing the operations', () => {
+    const text = GOOD.replace('{op: read,', '{op: raed,');
+    const d = diags(text);
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject(posOf(text, 'raed'));
+    expect(d[0].message).toMatch(/unknown operation 'raed' in op #1 \(raed\) of task 'reader'; expected one of: mmap, munmap/);
+    expect(formatDiagnostic(d[0])).toMatch(/^s\.mmscenario\.yaml:12:14: error: unknown operation/);
+  });
+
+  it('an unknown field of an op, at its key, listing the allowed fields', () => {
+    const text = GOOD.replace('{op: read, addr: 0x10004}', '{op: read, addr: 0x10004, wirte: true}');
+    const d = diags(text);
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject(posOf(text, 'wirte'));
+    expect(d[0].message).toBe("unknown field 'wirte' in op #1 (read) of task 'reader'; expected one of: op, addr");
+  });
+
+  it('an unknown top-level field', () => {
+    const text = GOOD + 'expected: {}\n';
+    const d = diags(text);
+    expect(d[0]).toMatchObject(posOf(text, 'expected:'));
+    expect(d[0].message).toMatch(/unknown field 'expected' in the scenario; expected one of: title, description/);
+  });
+
+  it('a bad address and a bad protection', () => {
+    const text = GOOD.replace('addr: 0x10004', 'addr: 0xzz').replace('prot: rw-', 'prot: rwz');
+    const d = diags(text);
+    expect(d.map((x) => x.message)).toEqual([
+      "op #0 (mmap) of task 'reader': 'rwz' is not a protection such as rw-, r--, r-x, ---",
+      "op #1 (read) of task 'reader': expected a byte address: a number or a hex string such as 0x10000, found '0xzz'",
+    ]);
+    expect(d[0]).toMatchObject(posOf(text, 'rwz'));
+    expect(d[1]).toMatchObject(posOf(text, '0xzz'));
+  });
+
+  it('a missing required field, at the enclosing mapping', () => {
+    const text = GOOD.replace('{op: remote-write, file: f, page: 0}', '{op: remote-write, file: f}');
+    const d = diags(text);
+    expect(d).toHaveLength(1);
+    expect(d[0].message).toBe("missing field 'page' in op #0 (remote-write) of task 'writer'");
+    expect(d[0]).toMatchObject(posOf(text, '{op: remote-write'));
+  });
+
+  it('an unknown variant name and an unknown API family', () => {
+    const text = GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}').replace('2.5.70: {fault: 2.5.70}', '2.5.70: {fault: 2.5.70, faults: x}');
+    const d = diags(text);
+    expect(d.map((x) => x.message)).toEqual([
+      "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap",
+    ]);
+    const d2 = diags(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'));
+    expect(d2).toHaveLength(1);
+    expect(d2[0].message).toBe("unknown fault variant 'install-new-page' in column 'fixed'; known: 2.5.70, install_new_page");
+    expect(d2[0]).toMatchObject(posOf(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'), 'install-new-page'));
+  });
+
+  it('an expect block for a column that does not exist', () => {
+    const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.71: {violation: stale-pte}');
+    const d = diags(text);
+    expect(d).toHaveLength(1);
+    expect(d[0].message).toMatch(/expect names '2\.5\.71', which is not a column of 'variants' \(2\.5\.70, fixed\)/);
+    expect(d[0]).toMatchObject(posOf(text, '2.5.71'));
+  });
+
+  it('names that refer to nothing: file, address space, node, task, page set', () => {
+    const text = GOOD.replace('file: f}', 'file: g}').replace('mm: A', 'mm: B').replace('node: n1', 'node: n2').replace('[reader, 1, writer]', '[reader, 1, wrter]');
+    const msgs = diags(text).map((x) => x.message);
+    expect(msgs).toContain("unknown address space 'B'; declared: A");
+    expect(msgs).toContain("unknown DFS node 'n2'; declared: n0, n1");
+    expect(msgs).toContain("unknown file 'g'; declared: f");
+    expect(msgs.some((m) => m.startsWith("schedule entry 'wrter' is not a task"))).toBe(true);
+    const t2 = GOOD.replace('{op: remote-write, file: f, page: 0}', '{op: release, pages: bufs, fn: put_page}');
+    expect(diags(t2).map((x) => x.message)).toEqual(["unknown page set 'bufs': no gup/walk/get-one-page op names it with 'as'"]);
+  });
+
+  it('unaligned mmap addresses, and a result for an op that does not exist', () => {
+    const text = GOOD.replace('addr: 0x10000, pages: 2', 'addr: 0x10010, pages: 2').replace('{task: reader, op: 1,', '{task: reader, op: 5,');
+    const msgs = diags(text).map((x) => x.message);
+    expect(msgs).toContain("op #0 (mmap) of task 'reader': address 0x10010 is not page aligned (4096 bytes)");
+    expect(msgs).toContain("task 'reader' has 2 ops; op 5 does not exist");
+  });
+
+  it('YAML syntax errors and duplicate keys carry positions', () => {
+    const d = diags(GOOD.replace('title: tiny', 'title: [tiny'));
+    expect(d.length).toBeGreaterThan(0);
+    expect(d[0].message).toMatch(/^YAML: /);
+    const dup = GOOD.replace('description: one fault', 'description: one fault\ntitle: again');
+    const dd = diags(dup);
+    expect(dd[0].message).toMatch(/YAML: .*unique/i);
+    expect(dd[0].line).toBe(3);
+  });
+
+  it('a document that is not a mapping', () => {
+    expect(diags('- a\n- b\n')[0].message).toMatch(/must be a YAML mapping/);
+    expect(diags('')[0].message).toMatch(/must be a YAML mapping/);
+  });
+
+  it('contradictory expectations', () => {
+    const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.70: {violation: stale-pte, never: any}');
+    expect(diags(text).map((x) => x.message)).toEqual(["expect '2.5.70' asks both violation and never for stale-pte"]);
+  });
+});
