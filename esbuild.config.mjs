@@ -59,6 +59,10 @@ function copyWasm() {
     join(dirname(require.resolve('tree-sitter-c/package.json')), 'tree-sitter-c.wasm'),
   ];
   for (const f of files) copyFileSync(f, join(root, 'dist', f.split('/').pop()));
+  // the webview's icon font: the .vsix ships no node_modules, so it goes next to the bundles
+  const codicons = dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  mkdirSync(join(root, 'dist', 'codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(codicons, f), join(root, 'dist', 'codicons', f));
 }
 
 const copyWasmPlugin = { name: 'copy-wasm', setup: (b) => b.onEnd(() => copyWasm()) };

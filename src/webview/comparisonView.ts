@@ -1,0 +1,320 @@
+// The comparison panel: variants side by side, timelines aligned by step, lock swimlanes,
+// invariant outcomes, fault results and signals, the first divergence, keyboard stepping.
+import type { Comparison, VariantRun } from '../scenario/comparisonModel';
+import type { TraceEvent } from '../engine/spec';
+import { button, el, icon, svg } from './dom';
+import { eventIcon, eventLine, eventTitle } from './eventText';
+import { bucketSegments, lockLanes } from './lockTimeline';
+import { alignTraces, eventAt, eventsAtStep, neighbourStep, type AlignedTimeline } from './timelineModel';
+import { VirtualList } from './virtualList';
+
+export const ROW_HEIGHT = 22;
+
+export interface ComparisonCallbacks {
+  onSelect(run: number, step: number, fn: string | undefined): void;
+  onReveal(fn: string): void;
+  onExport(format: 'html' | 'json'): void;
+}
+
+function variantText(r: VariantRun): string {
+  const v = r.variants;
+  return (['fault', 'gup', 'release', 'remap'] as const)
+    .filter((k) => v[k])
+    .map((k) => `${k}=${v[k]}`)
+    .join(' ');
+}
+
+export class ComparisonView {
+  readonly element: HTMLElement;
+  readonly timeline: AlignedTimeline;
+  private readonly list: VirtualList;
+  private readonly lanes: { cursor: SVGRectElement; width: number }[] = [];
+  private readonly detail: HTMLElement;
+  private readonly status: HTMLElement;
+  run = 0;
+  step = 0;
+
+  constructor(readonly comparison: Comparison, private readonly cb: ComparisonCallbacks) {
+    const c = comparison;
+    this.timeline = alignTraces(c.runs.map((r) => r.trace));
+    this.element = el('div', { cls: `comparison cols-${Math.min(4, Math.max(1, c.runs.length))}` });
+    this.status = el('div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.detail = el('div', { cls: 'step-detail' });
+    this.list = new VirtualList(ROW_HEIGHT, this.timeline.rowCount, (row, i) => this.renderRow(row, i), 'vlist timeline-rows');
+    this.list.element.tabIndex = 0;
+    this.list.element.setAttribute('role', 'grid');
+    this.list.element.setAttribute('aria-label', 'Trace events aligned by step; j/k or arrows step, h/l change variant, Enter reveals the function');
+    this.list.element.addEventListener('keydown', (e) => this.onKey(e));
+    this.list.element.addEventListener('click', (e) => this.onClick(e));
+
+    this.element.append(
+      this.header(),
+      this.divergenceBanner(),
+      this.summary(),
+      this.invariantTable(),
+      this.swimlanes(),
+      el('h2', { text: 'Timeline' }),
+      this.timelineHeader(),
+      this.list.element,
+      this.detail,
+      this.status,
+    );
+    const first = this.timeline.steps.length ? this.timeline.steps[0] : 0;
+    this.step = first;
+  }
+
+  /** Call once the element is in the document (the list measures its height). */
+  mounted(): void {
+    this.list.refresh();
+    this.select(this.run, this.step, false);
+  }
+
+  private header(): HTMLElement {
+    const c = this.comparison;
+    return el('header', { cls: 'header' }, [
+      el('h1', { text: c.title || c.scenario }),
+      el('div', { cls: 'scenario-name', text: c.scenario }),
+      c.description ? el('p', { cls: 'description', text: c.description }) : null,
+      el('div', { cls: 'toolbar' }, [
+        button('Export HTML', 'export', () => this.cb.onExport('html'), 'Save a self-contained HTML report'),
+        button('Export JSON', 'json', () => this.cb.onExport('json'), 'Save the comparison as JSON'),
+      ]),
+    ]);
+  }
+
+  private divergenceBanner(): HTMLElement {
+    const d = this.comparison.firstDivergence;
+    if (!d) {
+      return el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: ' The traces do not diverge.' })]);
+    }
+    return el('div', { cls: 'banner divergence', attrs: { 'data-step': String(d.step) } }, [
+      icon('git-compare'),
+      el('span', { text: ` First divergence at step ${d.step}: ${d.summary} ` }),
+      button('Go to step', 'arrow-right', () => this.select(this.run, d.step, true)),
+    ]);
+  }
+
+  private summary(): HTMLElement {
+    const cards = this.comparison.runs.map((r, i) => {
+      const expectations = r.expectations.map((x) =>
+        el('li', { cls: x.met ? 'met' : 'unmet', title: x.detail }, [
+          icon(x.met ? 'pass' : 'error', x.met ? 'met' : 'not met'),
+          el('span', { text: ` ${x.text}` }),
+          x.detail ? el('span', { cls: 'muted', text: ` — ${x.detail}` }) : null,
+        ]),
+      );
+      const results = r.results.map((x) =>
+        el('li', { cls: x.signal ? 'signal' : '' }, [
+          icon(x.signal ? 'bell' : 'zap'),
+          el('span', { text: ` ${x.task} #${x.index} ${x.op}: ${x.result}${x.signal ? ` (${x.signal})` : ''}` }),
+        ]),
+      );
+      return el('section', { cls: `run-card run-${i}`, attrs: { 'data-run': String(i) } }, [
+        el('h3', { text: r.label }),
+        el('div', { cls: 'muted', text: variantText(r) }),
+        el('div', { cls: r.violations.length ? 'violations bad' : 'violations ok', text: `${r.violations.length} violation${r.violations.length === 1 ? '' : 's'}` }),
+        expectations.length ? el('ul', { cls: 'expectations' }, expectations) : null,
+        el('details', {}, [el('summary', { text: `Fault results and signals (${r.results.length})` }), el('ul', { cls: 'results' }, results)]),
+      ]);
+    });
+    return el('div', { cls: 'run-cards' }, cards);
+  }
+
+  private invariantTable(): HTMLElement {
+    const c = this.comparison;
+    const head = el('tr', {}, [el('th', { text: 'Invariant' }), ...c.runs.map((r) => el('th', { text: r.label }))]);
+    const rows = c.invariants.map((row) =>
+      el(
+        'tr',
+        {},
+        [
+          el('th', { text: row.invariant, attrs: { scope: 'row' } }),
+          ...row.counts.map((n) =>
+            el('td', { cls: n > 0 ? 'bad' : 'ok' }, [icon(n > 0 ? 'error' : 'pass'), el('span', { text: n > 0 ? ` ${n} violated` : ' held' })]),
+          ),
+        ],
+      ),
+    );
+    return el('div', { cls: 'invariants' }, [
+      el('h2', { text: 'Invariants' }),
+      el('table', { cls: 'invariant-table' }, [el('thead', {}, [head]), el('tbody', {}, rows)]),
+    ]);
+  }
+
+  private swimlanes(): HTMLElement {
+    const c = this.comparison;
+    const maxStep = this.timeline.maxStep;
+    const width = maxStep + 1;
+    const blocks = c.runs.map((r, ri) => {
+      const lanes = lockLanes(r.trace, r.violations, maxStep);
+      const nTasks = Math.max(1, c.tasks.length);
+      const rows = lanes.map((lane) => {
+        const s = svg('svg', { viewBox: `0 0 ${width} ${nTasks}`, preserveAspectRatio: 'none', class: 'lane', role: 'img' });
+        s.setAttribute('aria-label', `${lane.lock} in ${r.label}`);
+        for (const seg of bucketSegments(lane.segments, width)) {
+          const rect = svg('rect', { x: seg.from, y: seg.task, width: Math.max(0.2, seg.to - seg.from), height: 1, class: `seg task-${seg.task % 8}${seg.mode === 'r' ? ' shared' : ''}` });
+          rect.appendChild(svg('title', {}, `${c.tasks[seg.task] ?? seg.task} holds ${lane.lock}${seg.mode ? ` (${seg.mode})` : ''}, steps ${seg.from}–${seg.to - 1}`));
+          s.appendChild(rect);
+        }
+        for (const v of lane.violations) {
+          const m = svg('rect', { x: v.step, y: 0, width: Math.max(0.4, width / 300), height: nTasks, class: 'viol' });
+          m.appendChild(svg('title', {}, `${v.invariant} at step ${v.step}${v.task ? ` (${v.task})` : ''}: ${v.message}`));
+          s.appendChild(m);
+        }
+        const cursor = svg('rect', { x: 0, y: 0, width: Math.max(0.3, width / 400), height: nTasks, class: 'cursor' });
+        s.appendChild(cursor);
+        this.lanes.push({ cursor, width });
+        s.addEventListener('click', (e) => {
+          const box = s.getBoundingClientRect();
+          const step = Math.floor(((e.clientX - box.left) / Math.max(1, box.width)) * width);
+          this.select(ri, Math.min(maxStep, Math.max(0, step)), true);
+        });
+        return el('div', { cls: `lane-row${lane.violations.length ? ' has-violation' : ''}` }, [
+          el('div', { cls: 'lane-label', text: lane.lock, title: `${lane.violations.length} violation(s) on ${lane.lock}` }, []),
+          s,
+        ]);
+      });
+      return el('section', { cls: 'swimlane', attrs: { 'data-run': String(ri) } }, [
+        el('h3', { text: r.label }),
+        rows.length ? el('div', { cls: 'lanes' }, rows) : el('div', { cls: 'muted', text: 'No lock taken.' }),
+      ]);
+    });
+    const legend = el(
+      'div',
+      { cls: 'legend' },
+      c.tasks.map((t, i) => el('span', { cls: `chip task-${i % 8}`, text: t })),
+    );
+    return el('div', { cls: 'swimlanes' }, [el('h2', { text: 'Locks' }), legend, el('div', { cls: 'swimlane-grid' }, blocks)]);
+  }
+
+  private timelineHeader(): HTMLElement {
+    return el('div', { cls: 'timeline-head', attrs: { role: 'row' } }, [
+      el('div', { cls: 'gutter', text: 'step' }),
+      ...this.comparison.runs.map((r) => el('div', { cls: 'cell head', text: r.label, attrs: { role: 'columnheader' } })),
+    ]);
+  }
+
+  private renderRow(row: HTMLElement, i: number): void {
+    const t = this.timeline;
+    const s = t.rowStep[i];
+    const k = t.rowK[i];
+    const d = this.comparison.firstDivergence;
+    row.className = `vlist-row trow${s === this.step ? ' selected' : ''}${d && d.step === s ? ' divergence' : ''}${k === 0 ? ' step-start' : ''}`;
+    row.setAttribute('role', 'row');
+    row.dataset.step = String(s);
+    const cells: HTMLElement[] = [el('div', { cls: 'gutter', text: k === 0 ? String(s) : '' })];
+    for (let r = 0; r < t.runs.length; r++) {
+      const e = eventAt(t, r, i);
+      if (!e) {
+        cells.push(el('div', { cls: 'cell empty', attrs: { 'data-run': String(r) } }));
+        continue;
+      }
+      const idx = t.runs[r].order[t.runs[r].stepStart[s] + k];
+      const diverges = d !== null && d.eventIndex[r] === idx;
+      const cell = el('div', {
+        cls: `cell kind-${e.kind} lane-${e.task % 8}${r === this.run && s === this.step ? ' current' : ''}${diverges ? ' diverges' : ''}`,
+        title: eventTitle(e, this.comparison.tasks),
+        attrs: { 'data-run': String(r), role: 'gridcell' },
+      }, [
+        el('span', { cls: `chip task-${e.task % 8}`, text: this.comparison.tasks[e.task] ?? String(e.task) }),
+        icon(eventIcon(e)),
+        el('span', { cls: 'text', text: eventLine(e) }),
+      ]);
+      cells.push(cell);
+    }
+    row.replaceChildren(...cells);
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('.vlist-row');
+    const cell = target.closest<HTMLElement>('.cell');
+    if (!row || row.dataset.step === undefined) return;
+    const run = cell?.dataset.run !== undefined ? Number(cell.dataset.run) : this.run;
+    this.select(run, Number(row.dataset.step), true);
+    this.list.element.focus();
+  }
+
+  onKey(e: KeyboardEvent): void {
+    const t = this.timeline;
+    let handled = true;
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'j':
+        this.select(this.run, neighbourStep(t, this.step, 1), true);
+        break;
+      case 'ArrowUp':
+      case 'k':
+        this.select(this.run, neighbourStep(t, this.step, -1), true);
+        break;
+      case 'ArrowRight':
+      case 'l':
+        this.select(Math.min(this.comparison.runs.length - 1, this.run + 1), this.step, true);
+        break;
+      case 'ArrowLeft':
+      case 'h':
+        this.select(Math.max(0, this.run - 1), this.step, true);
+        break;
+      case 'Home':
+        if (t.steps.length) this.select(this.run, t.steps[0], true);
+        break;
+      case 'End':
+        if (t.steps.length) this.select(this.run, t.steps[t.steps.length - 1], true);
+        break;
+      case 'd':
+        if (this.comparison.firstDivergence) this.select(this.run, this.comparison.firstDivergence.step, true);
+        break;
+      case 'Enter': {
+        const fn = this.currentFunction();
+        if (fn) this.cb.onReveal(fn);
+        break;
+      }
+      default:
+        handled = false;
+    }
+    if (handled) e.preventDefault();
+  }
+
+  /** The kernel function the selected step ends in, in the selected run. */
+  currentFunction(): string | undefined {
+    const evs = eventsAtStep(this.timeline, this.run, this.step);
+    for (let i = evs.length - 1; i >= 0; i--) if (evs[i].fn) return evs[i].fn;
+    return undefined;
+  }
+
+  select(run: number, step: number, notify: boolean): void {
+    const runs = this.comparison.runs.length;
+    this.run = Math.max(0, Math.min(runs - 1, run));
+    this.step = Math.max(0, Math.min(this.timeline.maxStep, step));
+    const row = this.timeline.firstRow[this.step];
+    if (row >= 0) this.list.reveal(row);
+    this.list.refresh();
+    for (const l of this.lanes) l.cursor.setAttribute('x', String(this.step));
+    this.renderDetail();
+    const fn = this.currentFunction();
+    this.status.textContent = `Step ${this.step} · ${this.comparison.runs[this.run]?.label ?? ''}${fn ? ` · ${fn}` : ''}`;
+    if (notify) this.cb.onSelect(this.run, this.step, fn);
+  }
+
+  private renderDetail(): void {
+    const r = this.comparison.runs[this.run];
+    if (!r) return;
+    const evs: TraceEvent[] = eventsAtStep(this.timeline, this.run, this.step);
+    const items = evs.map((e) =>
+      el('li', { cls: `kind-${e.kind}` }, [
+        icon(eventIcon(e)),
+        el('span', { text: ` ${this.comparison.tasks[e.task] ?? e.task}: ${eventLine(e)}` }),
+        el('span', { cls: 'muted', text: e.locks.length ? `  [${e.locks.join(', ')}]` : '' }),
+      ]),
+    );
+    const viol = r.violations.filter((v) => v.step === this.step).map((v) =>
+      el('li', { cls: 'kind-violation' }, [icon('error'), el('span', { text: ` ${v.invariant}: ${v.message}` })]),
+    );
+    const fn = this.currentFunction();
+    this.detail.replaceChildren(
+      el('h3', { text: `Step ${this.step} in ${r.label}` }),
+      el('ul', {}, [...items, ...viol]),
+      fn ? button(`Reveal ${fn}`, 'go-to-file', () => this.cb.onReveal(fn), 'Show this kernel function in the analysed patch') : el('span'),
+    );
+  }
+}

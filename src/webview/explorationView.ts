@@ -1,0 +1,171 @@
+// Explorer results: statistics and each counterexample schedule as a sequence diagram of tasks and
+// locks, replayable step by step (the events after the current step are dimmed).
+import type { TraceEvent } from '../engine/spec';
+import type { ExplorationView as Exploration } from './protocol';
+import { button, el, icon, svg } from './dom';
+import { eventLine } from './eventText';
+import { splitLock } from './lockTimeline';
+
+export interface ExplorationCallbacks {
+  onSelect(counterexample: number, step: number, fn: string | undefined): void;
+  onReveal(fn: string): void;
+}
+
+const COL = 150;
+const ROW = 24;
+const TOP = 34;
+/** beyond this many events the diagram shows the first ones and says so */
+const MAX_EVENTS = 3000;
+
+export class ExplorationPanel {
+  readonly element: HTMLElement;
+  private readonly diagramHost: HTMLElement;
+  private readonly status: HTMLElement;
+  private items: { e: TraceEvent; g: SVGGElement }[] = [];
+  private maxStep = 0;
+  cx = 0;
+  step = 0;
+
+  constructor(readonly exploration: Exploration, private readonly cb: ExplorationCallbacks) {
+    const x = exploration;
+    this.status = el('div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.diagramHost = el('div', { cls: 'sequence', attrs: { tabindex: '0', 'aria-label': 'Counterexample sequence diagram; j/k or arrows replay step by step' } });
+    this.diagramHost.addEventListener('keydown', (e) => this.onKey(e));
+    const stats = el('table', { cls: 'stats' }, [
+      el('tbody', {}, [
+        this.statRow('Variant', x.variant),
+        this.statRow('Schedules explored', String(x.schedules)),
+        this.statRow('Distinct states', String(x.states)),
+        this.statRow('Search', x.complete ? 'complete' : 'bounded or stopped early'),
+        this.statRow('Time', `${x.elapsedMs.toFixed(1)} ms`),
+        this.statRow('Violations', String(x.counterexamples.length)),
+      ]),
+    ]);
+    const picker = el('select', { cls: 'cx-picker', attrs: { 'aria-label': 'Counterexample' } });
+    x.counterexamples.forEach((c, i) => picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })));
+    picker.addEventListener('change', () => this.show(Number(picker.value), 0, true));
+    const controls = el('div', { cls: 'toolbar replay' }, [
+      button('First', 'debug-restart', () => this.setStep(0, true)),
+      button('Back', 'debug-step-back', () => this.setStep(this.prevStep(), true)),
+      button('Step', 'debug-step-over', () => this.setStep(this.nextStep(), true)),
+      button('Last', 'debug-continue', () => this.setStep(this.maxStep, true)),
+    ]);
+    this.element = el('div', { cls: 'exploration' }, [
+      el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${x.scenario} · explore ${x.variant}` })]),
+      stats,
+      x.counterexamples.length
+        ? el('div', {}, [el('h2', { text: 'Counterexample' }), picker, controls, this.diagramHost, this.status])
+        : el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.' })]),
+    ]);
+  }
+
+  mounted(counterexample = 0, step = 0): void {
+    if (this.exploration.counterexamples.length) this.show(counterexample, step, false);
+  }
+
+  private statRow(k: string, v: string): HTMLElement {
+    return el('tr', {}, [el('th', { text: k, attrs: { scope: 'row' } }), el('td', { text: v })]);
+  }
+
+  show(cx: number, step: number, notify: boolean): void {
+    const c = this.exploration.counterexamples[cx];
+    if (!c) return;
+    this.cx = cx;
+    const trace = c.trace.slice(0, MAX_EVENTS);
+    const tasks = this.exploration.tasks;
+    const locks: string[] = [];
+    for (const e of trace) {
+      if (e.kind !== 'lock' && e.kind !== 'unlock') continue;
+      const name = splitLock(lockOf(e)).at(0) ?? '';
+      if (name && !locks.includes(name)) locks.push(name);
+    }
+    const lifelines = [...tasks.map((t) => ({ name: t, kind: 'task' })), ...locks.map((l) => ({ name: l, kind: 'lock' }))];
+    const width = lifelines.length * COL + 40;
+    const height = TOP + trace.length * ROW + 20;
+    const s = svg('svg', { width, height, class: 'seq', role: 'img' });
+    s.setAttribute('aria-label', `Schedule ${c.schedule.join(' ')}`);
+    const xOf = (i: number) => 20 + i * COL + COL / 2;
+    lifelines.forEach((l, i) => {
+      s.appendChild(svg('text', { x: xOf(i), y: 16, class: `lifeline-head ${l.kind}`, 'text-anchor': 'middle' }, l.name));
+      s.appendChild(svg('line', { x1: xOf(i), y1: 24, x2: xOf(i), y2: height - 10, class: `lifeline ${l.kind}${l.kind === 'task' ? ` task-${i % 8}` : ''}` }));
+    });
+    this.items = [];
+    this.maxStep = 0;
+    trace.forEach((e, i) => {
+      if (e.step > this.maxStep) this.maxStep = e.step;
+      const y = TOP + i * ROW + ROW / 2;
+      const g = svg('g', { class: `ev kind-${e.kind}`, 'data-step': e.step });
+      const tx = xOf(e.task);
+      if (e.kind === 'lock' || e.kind === 'unlock') {
+        const li = tasks.length + locks.indexOf(splitLock(lockOf(e))[0]);
+        const lx = li >= tasks.length ? xOf(li) : tx + 40;
+        const [x1, x2] = e.kind === 'lock' ? [tx, lx] : [lx, tx];
+        g.appendChild(svg('line', { x1, y1: y, x2, y2: y, class: `arrow ${e.kind}` }));
+        g.appendChild(svg('circle', { cx: x2, cy: y, r: 3, class: 'arrow-head' }));
+        g.appendChild(svg('text', { x: (x1 + x2) / 2, y: y - 4, 'text-anchor': 'middle', class: 'arrow-label' }, `${e.kind === 'lock' ? 'acquire' : 'release'} (${e.fn})`));
+      } else {
+        g.appendChild(svg('rect', { x: tx - 5, y: y - 7, width: 10, height: 14, class: `activation task-${e.task % 8}` }));
+        g.appendChild(svg('text', { x: tx + 10, y: y + 4, class: 'ev-label' }, `${e.step}: ${eventLine(e)}`));
+      }
+      g.appendChild(svg('title', {}, `step ${e.step} · ${tasks[e.task] ?? e.task} · ${e.kind} · ${eventLine(e)} · held: ${e.locks.join(', ') || 'none'}`));
+      s.appendChild(g);
+      this.items.push({ e, g });
+    });
+    const notes: Node[] = [s];
+    if (c.trace.length > MAX_EVENTS) notes.push(el('div', { cls: 'muted', text: `First ${MAX_EVENTS} of ${c.trace.length} events shown.` }));
+    notes.push(el('div', { cls: 'muted schedule', text: `Schedule: ${c.schedule.join(' ')}` }));
+    this.diagramHost.replaceChildren(...notes);
+    this.setStep(step, notify);
+  }
+
+  private nextStep(): number {
+    for (const it of this.items) if (it.e.step > this.step) return it.e.step;
+    return this.step;
+  }
+
+  private prevStep(): number {
+    let p = 0;
+    for (const it of this.items) {
+      if (it.e.step >= this.step) break;
+      p = it.e.step;
+    }
+    return p;
+  }
+
+  setStep(step: number, notify: boolean): void {
+    this.step = Math.max(0, Math.min(this.maxStep, step));
+    let fn: string | undefined;
+    let currentEl: SVGGElement | undefined;
+    for (const it of this.items) {
+      const cls = it.e.step < this.step ? 'past' : it.e.step === this.step ? 'current' : 'future';
+      it.g.setAttribute('class', `ev kind-${it.e.kind} ${cls}`);
+      if (cls === 'current') {
+        fn = it.e.fn || fn;
+        currentEl ??= it.g;
+      }
+    }
+    currentEl?.scrollIntoView?.({ block: 'nearest' });
+    this.status.textContent = `Step ${this.step} of ${this.maxStep}${fn ? ` · ${fn}` : ''}`;
+    if (notify) this.cb.onSelect(this.cx, this.step, fn);
+  }
+
+  onKey(e: KeyboardEvent): void {
+    let handled = true;
+    if (e.key === 'ArrowDown' || e.key === 'j' || e.key === 'ArrowRight') this.setStep(this.nextStep(), true);
+    else if (e.key === 'ArrowUp' || e.key === 'k' || e.key === 'ArrowLeft') this.setStep(this.prevStep(), true);
+    else if (e.key === 'Home') this.setStep(0, true);
+    else if (e.key === 'End') this.setStep(this.maxStep, true);
+    else if (e.key === 'Enter') {
+      const cur = this.items.find((it) => it.e.step === this.step);
+      if (cur?.e.fn) this.cb.onReveal(cur.e.fn);
+    } else handled = false;
+    if (handled) e.preventDefault();
+  }
+}
+
+/** The lock a lock/unlock event names: the detail when it is a lock name, else the difference in held locks. */
+function lockOf(e: TraceEvent): string {
+  const m = /(?:spin_lock|spin_unlock|down_read|up_read|down_write|up_write|lock|unlock)\w*\(([^)]*)\)/.exec(e.detail);
+  if (m && m[1]) return m[1].replace(/^&?(?:mm->|\w+->)?/, '');
+  return e.detail.split(/\s+/)[0] || e.locks[e.locks.length - 1] || 'lock';
+}

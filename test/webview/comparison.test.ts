@@ -1,0 +1,163 @@
+// The comparison panel in Chromium: rendering, keyboard stepping, state restore, a 10k-event trace,
+// and the exploration's sequence diagram with replay.
+import * as assert from 'node:assert/strict';
+import { suite, test } from 'mocha';
+import { openWebview, type WebviewPage } from './harness';
+import { makeComparison, makeExploration } from './comparisonFixture';
+
+const CSS = ['media/webview.css', 'dist/codicons/codicon.css'];
+
+async function ready(wv: WebviewPage): Promise<void> {
+  await wv.waitForPosted((m) => m.type === 'ready');
+}
+
+const q = (wv: WebviewPage, sel: string) => wv.page.locator(sel);
+
+suite('comparison panel', () => {
+  test('renders variant columns, invariants, lock swimlanes, results and the first divergence', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      const c = makeComparison({ runs: 3 });
+      await wv.send({ type: 'showComparison', comparison: c });
+      await q(wv, '.comparison').waitFor();
+      assert.deepEqual(await q(wv, '.timeline-head .cell').allInnerTexts(), ['2.5.70', 'install_new_page', 'install_new_page-hch']);
+      assert.ok((await q(wv, '.comparison').getAttribute('class'))!.includes('cols-3'));
+      // invariant table: stale-pte violated in the first column only
+      const stale = q(wv, '.invariant-table tbody tr').first();
+      assert.equal(await stale.locator('th').innerText(), 'stale-pte');
+      assert.deepEqual(await stale.locator('td').evaluateAll((tds) => tds.map((t) => t.className)), ['bad', 'ok', 'ok']);
+      // one swimlane block per run, with a lane for page_table_lock and a violation marker in run 0
+      assert.equal(await q(wv, '.swimlane').count(), 3);
+      const lanes0 = await q(wv, '.swimlane[data-run="0"] .lane-label').allInnerTexts();
+      assert.ok(lanes0.includes('page_table_lock'), `lanes: ${lanes0.join(', ')}`);
+      assert.ok(lanes0.includes('mmap_sem'));
+      assert.equal(await q(wv, '.swimlane[data-run="0"] rect.viol').count(), 1);
+      assert.equal(await q(wv, '.swimlane[data-run="1"] rect.viol').count(), 0);
+      // the shared (read) hold of mmap_sem is drawn apart from exclusive holds
+      assert.ok((await q(wv, '.swimlane[data-run="0"] rect.seg.shared').count()) > 0);
+      // fault results and signals
+      assert.ok((await q(wv, '.run-card[data-run="1"] li.signal').textContent())!.includes('SIGBUS'));
+      // the first divergence: banner and the marked cells
+      assert.ok((await q(wv, '.banner.divergence').innerText()).includes('First divergence at step 0'));
+      assert.equal(await q(wv, '.cell.diverges').count(), 3);
+      // rows aligned by step: the first row shows each run's first event
+      const firstRow = q(wv, '.vlist-row[data-index="0"] .cell');
+      assert.ok((await firstRow.nth(0).innerText()).includes('handle_mm_fault'));
+      assert.ok((await firstRow.nth(1).innerText()).includes('invalidate_mmap_range'));
+      assert.deepEqual(await wv.cspViolations(), []);
+      assert.deepEqual(wv.errors, []);
+    } finally {
+      await wv.close();
+    }
+  });
+
+  test('keyboard stepping moves the selection and reports it; Enter reveals the function', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      await wv.send({ type: 'showComparison', comparison: makeComparison() });
+      const list = q(wv, '.timeline-rows');
+      await list.focus();
+      await wv.page.keyboard.press('j');
+      let sel = await wv.waitForPosted((m) => m.type === 'selectStep');
+      assert.deepEqual(sel.selection, { view: 'comparison', run: 0, step: 1 });
+      // step 1 of the fault path ends in do_no_page dropping page_table_lock
+      assert.equal(sel.fn, 'do_no_page');
+      await wv.page.keyboard.press('ArrowDown');
+      await wv.page.keyboard.press('ArrowDown');
+      await wv.page.keyboard.press('k');
+      await wv.page.keyboard.press('l');
+      const posted = (await wv.posted()).filter((m) => m.type === 'selectStep');
+      const last = posted[posted.length - 1];
+      assert.deepEqual(last.selection, { view: 'comparison', run: 1, step: 2 });
+      assert.equal(await q(wv, '.vlist-row.selected .gutter').first().innerText(), '2');
+      const cur = await q(wv, '.cell.current').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-run')));
+      assert.ok(cur.length > 0 && cur.every((r) => r === '1'), `current cells in runs ${cur.join(',')}`);
+      // the selection is saved for restore
+      const state = (await wv.state()) as { selection: unknown };
+      assert.deepEqual(state.selection, { view: 'comparison', run: 1, step: 2 });
+      await wv.page.keyboard.press('Enter');
+      const reveal = await wv.waitForPosted((m) => m.type === 'revealFunction');
+      assert.equal(typeof reveal.fn, 'string');
+      assert.ok((reveal.fn as string).length > 0);
+      // the host can drive the selection too, without an echo back
+      const before = (await wv.posted()).length;
+      await wv.send({ type: 'select', selection: { view: 'comparison', run: 0, step: 4 } });
+      await wv.page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.status')?.textContent?.startsWith('Step 4'));
+      assert.equal((await wv.posted()).length, before);
+      assert.deepEqual(wv.errors, []);
+    } finally {
+      await wv.close();
+    }
+  });
+
+  test('restores the comparison and the selection from saved state without the host', async () => {
+    const c = makeComparison();
+    const wv = await openWebview({ css: CSS, state: { comparison: c, selection: { view: 'comparison', run: 1, step: 3 } } });
+    try {
+      await q(wv, '.comparison').waitFor();
+      assert.ok((await q(wv, '.comparison .status').innerText()).startsWith('Step 3 · install_new_page'));
+      const runs = await q(wv, '.cell.current').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-run')));
+      assert.ok(runs.length > 0 && runs.every((r) => r === '1'), `current cells in runs ${runs.join(',')}`);
+    } finally {
+      await wv.close();
+    }
+  });
+
+  test('a 10k-event trace per column renders in well under a second and scrolls by keyboard', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      const c = makeComparison({ runs: 4, events: 10_000 });
+      // dispatch in the page so the time measured is the page's own work (validate + lay out + draw)
+      const ms = await wv.page.evaluate((data) => {
+        const g = globalThis as unknown as { performance: { now(): number }; dispatchEvent(e: unknown): void; MessageEvent: new (t: string, i: unknown) => unknown };
+        const t0 = g.performance.now();
+        g.dispatchEvent(new g.MessageEvent('message', { data }));
+        return g.performance.now() - t0;
+      }, { type: 'showComparison', comparison: c });
+      const rows = await q(wv, '.vlist-row:not([hidden])').count();
+      assert.ok(rows > 10 && rows < 200, `${rows} rows in the DOM: the list must be virtual`);
+      assert.ok(ms < 1000, `rendering took ${ms.toFixed(0)} ms`);
+      console.log(`      4 x 10k events rendered in ${ms.toFixed(1)} ms, ${rows} rows in the DOM`);
+      await q(wv, '.timeline-rows').focus();
+      await wv.page.keyboard.press('End');
+      const last = await q(wv, '.vlist-row.selected .gutter').first().innerText();
+      assert.ok(Number(last) > 1000, `End went to step ${last}`);
+    } finally {
+      await wv.close();
+    }
+  });
+});
+
+suite('exploration panel', () => {
+  test('draws the counterexample as a sequence diagram and replays it step by step', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      const x = makeExploration();
+      await wv.send({ type: 'showExploration', exploration: x });
+      await q(wv, 'svg.seq').waitFor();
+      const heads = await q(wv, 'svg.seq .lifeline-head').allTextContents();
+      assert.deepEqual(heads.slice(0, 2), ['fault', 'invalidate']);
+      assert.ok(heads.includes('page_table_lock'), `lifelines: ${heads.join(', ')}`);
+      assert.ok((await q(wv, 'svg.seq .arrow.lock').count()) > 0);
+      // at step 0 everything later is dimmed
+      const future0 = await q(wv, 'svg.seq .ev.future').count();
+      assert.ok(future0 > 0);
+      await q(wv, '.sequence').focus();
+      await wv.page.keyboard.press('j');
+      const sel = await wv.waitForPosted((m) => m.type === 'selectStep');
+      assert.deepEqual(sel.selection, { view: 'exploration', counterexample: 0, step: 1 });
+      assert.ok((await q(wv, 'svg.seq .ev.future').count()) < future0);
+      await wv.page.keyboard.press('End');
+      assert.equal(await q(wv, 'svg.seq .ev.future').count(), 0);
+      assert.ok((await q(wv, '.schedule').innerText()).startsWith('Schedule: 0 0'));
+      assert.deepEqual(wv.errors, []);
+      assert.deepEqual(await wv.cspViolations(), []);
+    } finally {
+      await wv.close();
+    }
+  });
+});
