@@ -40,6 +40,7 @@ const steps = [
   },
 ];
 
+const started = Date.now();
 const results = [];
 for (const s of steps) {
   console.log(`\n=== ${s.name} ===`);
@@ -60,6 +61,7 @@ for (const r of results) {
 }
 const integration = readJson(join(out, 'integration.json'));
 if (integration?.vscode) console.log(`integration ran in ${integration.vscode}`);
+console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
 const failedAny = results.some((r) => r.code !== 0);
 console.log(totalLine(results.map((r) => r.counts)));
 process.exit(failedAny ? 1 : 0);
