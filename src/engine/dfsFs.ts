@@ -1,0 +1,98 @@
+// A distributed filesystem's vm_ops. Its ->nopage takes the page's token shared (a network round
+// trip, may sleep), finds the page in this node's page cache or fetches it from the backing store,
+// and in the 2.5.70 form drops the token before returning the page: do_no_page() installs the pte
+// later, unprotected. In the install_new_page forms it can keep the token across install_new_page()
+// (FaultRules.dfsTokenAcrossInstall), which is what the patch was for.
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { Vma } from './vma';
+import type { MmStruct } from './mmStruct';
+import type { VmOperations, NopageResult } from './vmOps';
+import { NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
+import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './constants';
+import { installNewPage } from './installNewPage';
+import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
+import type { Page } from './page';
+
+function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
+  const file = vma.file!;
+  const space = file.mapping(vma.mm.node);
+  const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
+  yield t.objRead(file.sizeKey, -1, 'i_size_read');
+  if (pgoff >= file.size) return NOPAGE_SIGBUS;
+  const page = yield* findOrReadPage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
+  if (page === ENOMEM_PAGE) return NOPAGE_OOM;
+  if (page === null) return NOPAGE_SIGBUS;
+  return page;
+}
+
+function pgoffOf(vma: Vma, address: number): number {
+  return Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
+}
+
+/** 2.5.70 form: token held only while the page is looked up / fetched */
+export function* dfsNopage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
+  t.enter('dfs_nopage');
+  const token = t.kernel.dfs.token(vma.file!.name, pgoffOf(vma, address));
+  yield t.acquire(token, true);
+  const r = yield* dfsGetPage(t, vma, address);
+  yield t.release(token, true);
+  t.exit('dfs_nopage');
+  return r;
+}
+
+function* dfsNopageInstallBody(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  const token = t.kernel.dfs.token(vma.file!.name, pgoffOf(vma, address));
+  const across = t.kernel.fault.dfsTokenAcrossInstall;
+  yield t.acquire(token, true);
+  const r = yield* dfsGetPage(t, vma, address);
+  let ret: number;
+  if (r === NOPAGE_SIGBUS || r === NOPAGE_OOM) {
+    yield t.release(token, true);
+    ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+  } else if (across) {
+    // the invalidation of another node's write cannot run until the pte is installed
+    ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+    yield t.release(token, true);
+  } else {
+    yield t.release(token, true);
+    ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+  }
+  return ret;
+}
+
+/** -mm2 form */
+export function* dfsNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  t.enter('dfs_nopage');
+  const r = yield* dfsNopageInstallBody(t, mm, vma, address, write);
+  t.exit('dfs_nopage');
+  return r;
+}
+
+/** -mm3 form: entered with page_table_lock held */
+export function* dfsNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  t.enter('dfs_nopage');
+  yield t.spinUnlock(mm.pageTableLock);
+  const r = yield* dfsNopageInstallBody(t, mm, vma, address, write);
+  t.exit('dfs_nopage');
+  return r;
+}
+
+const cache = new Map<string, VmOperations>();
+
+export function dfsVmOps(form: VmOperations['form']): VmOperations {
+  let ops = cache.get(form);
+  if (!ops) {
+    ops = {
+      name: 'dfs_file_vm_ops',
+      form,
+      nopagePage: form === 'page' ? dfsNopage : undefined,
+      nopageInstall: form === 'install' ? dfsNopageInstall : undefined,
+      nopageHch: form === 'install-hch' ? dfsNopageHch : undefined,
+      names: () => ['nopage'],
+    };
+    cache.set(form, ops);
+  }
+  return ops;
+}

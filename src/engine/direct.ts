@@ -1,0 +1,17 @@
+// The direct runner: each task runs to completion in turn, through the same generators and kernel
+// functions as the Machine, without the scheduler's bookkeeping (no StepInfo, no per-step
+// invariant scan). A task that would block on a lock another task holds is a deadlock here.
+
+import type { VariantSelection, WorldSpec } from './spec';
+import { EngineMachine, runOneStep } from './machine';
+
+export function runDirect(world: WorldSpec, variants: VariantSelection, opts: { trace?: boolean } = {}): EngineMachine {
+  const m = new EngineMachine(world, variants, { trace: opts.trace, check: 'end' });
+  const gens = (m as unknown as { gens: Generator<never, void, void>[] }).gens;
+  for (const t of m.tasks) {
+    const g = gens[t.id];
+    while (!t.done && t.canRun()) runOneStep(t, g);
+  }
+  m.finish();
+  return m;
+}

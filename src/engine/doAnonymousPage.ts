@@ -1,0 +1,55 @@
+// do_anonymous_page(): entered with page_table_lock held, returns with it released. A read maps the
+// zero page read-only; a write drops the lock to allocate a zeroed page (may sleep), re-takes it and
+// installs the page if the pte is still none. In the -mm3 variant it is also an ordinary ->nopage.
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from './constants';
+import { PTE_NONE } from './pageTable';
+import { PG_anon, PG_lru } from './page';
+import { pageAddRmap } from './rmap';
+import { newPteFor } from './mkPte';
+
+export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  t.enter('do_anonymous_page');
+  const k = t.kernel;
+  const pt = mm.pt;
+  const ptl = mm.pageTableLock;
+  if (!write) {
+    // read-only mapping of ZERO_PAGE (no reference, no rss: it is PG_reserved)
+    yield t.pteWrite(mm, address, 'set_pte(ZERO_PAGE)');
+    pt.setPresent(address, k.alloc.zeroPage.pfn, vma.pageProt & ~VM_WRITE, false);
+    if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> zero page`);
+    yield t.spinUnlock(ptl);
+    t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+    return VM_FAULT_MINOR;
+  }
+  yield t.spinUnlock(ptl);
+  yield t.sleep('alloc_page(GFP_HIGHUSER)');
+  const page = k.alloc.alloc();
+  if (page === null) {
+    t.exit('do_anonymous_page', 'VM_FAULT_OOM');
+    return VM_FAULT_OOM;
+  }
+  page.flags |= PG_anon | PG_lru;
+  yield t.spinLock(ptl);
+  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (pt.kind(address) !== PTE_NONE) {
+    // another thread was faster
+    k.alloc.put(page);
+    yield t.spinUnlock(ptl);
+    t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+    return VM_FAULT_MINOR;
+  }
+  mm.rss++;
+  const e = newPteFor(k, vma, true);
+  yield t.pteWrite(mm, address);
+  pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pageAddRmap(page, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn} (anonymous)`);
+  yield t.spinUnlock(ptl);
+  t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+  return VM_FAULT_MINOR;
+}

@@ -1,0 +1,104 @@
+// do_no_page(): entered with page_table_lock held, returns with it released.
+// - no ->nopage: do_anonymous_page() with the lock still held;
+// - 'page' form (2.5.70, truncate-seq): drop the lock, ->nopage (may sleep), early COW for a private
+//   write, re-take the lock and install the pte if it is still none. Under truncate-seq the
+//   mapping's truncate_count is sampled before ->nopage and re-checked under the lock (retry).
+// - 'install' form (-mm2): drop the lock and return vma->vm_ops->nopage(mm, vma, address, write_access, pmd).
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from './constants';
+import { PTE_NONE } from './pageTable';
+import { PG_anon, PG_lru, type Page } from './page';
+import { pageAddRmap } from './rmap';
+import { newPteFor } from './mkPte';
+import { doAnonymousPage } from './doAnonymousPage';
+import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
+
+export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  if (!hasNopage(vma.ops)) return yield* doAnonymousPage(t, mm, vma, address, write);
+  t.enter('do_no_page');
+  const k = t.kernel;
+  const ptl = mm.pageTableLock;
+  const ops = vma.ops!;
+  if (ops.form === 'install') {
+    yield t.spinUnlock(ptl);
+    const r = yield* ops.nopageInstall!(t, mm, vma, address, write);
+    k.lockdep.mustNotHold(t, ptl, `${ops.name} ->nopage returns with page_table_lock released`);
+    t.exit('do_no_page', faultName(r));
+    return r;
+  }
+  const mapping = vma.file ? vma.file.mapping(mm.node) : null;
+  const seqCheck = k.fault.truncateSequence && mapping !== null;
+  let sequence = 0;
+  if (seqCheck) {
+    // sampled before dropping page_table_lock (the 2.5.73-mm1 ordering)
+    yield t.objRead(mapping!.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)');
+    sequence = mapping!.truncateCount.seq;
+  }
+  yield t.spinUnlock(ptl);
+  for (;;) {
+    let newPage = yield* ops.nopagePage!(t, vma, address, 0);
+    if (newPage === NOPAGE_SIGBUS) {
+      t.exit('do_no_page', 'VM_FAULT_SIGBUS');
+      return VM_FAULT_SIGBUS;
+    }
+    if (newPage === NOPAGE_OOM) {
+      t.exit('do_no_page', 'VM_FAULT_OOM');
+      return VM_FAULT_OOM;
+    }
+    // should we do an early C-O-W break?
+    if (write && !(vma.flags & VM_SHARED)) {
+      yield t.sleep('alloc_page(GFP_HIGHUSER)');
+      const copy = k.alloc.alloc();
+      if (copy === null) {
+        k.alloc.put(newPage);
+        t.exit('do_no_page', 'VM_FAULT_OOM');
+        return VM_FAULT_OOM;
+      }
+      copy.flags |= PG_anon | PG_lru;
+      copy.userWrites = newPage.userWrites;
+      k.alloc.put(newPage);
+      newPage = copy;
+    }
+    yield t.spinLock(ptl);
+    if (seqCheck) {
+      yield t.objRead(mapping!.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)');
+      const now = mapping!.truncateCount.seq;
+      if (now !== sequence || (sequence & 1) !== 0) {
+        // an invalidation ran while ->nopage slept: drop the page and retry
+        if (t.tracing) t.emit('note', `truncate_count ${sequence} -> ${now}: retry ->nopage`);
+        sequence = now;
+        yield t.spinUnlock(ptl);
+        k.alloc.put(newPage);
+        continue;
+      }
+    }
+    const r = yield* installLocked(t, mm, vma, address, write, newPage);
+    t.exit('do_no_page', faultName(r));
+    return r;
+  }
+}
+
+/** the tail of do_no_page(): page_table_lock held; installs if the pte is still none, unlocks */
+function* installLocked(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, page: Page): Generator<Step, number, void> {
+  const k = t.kernel;
+  const pt = mm.pt;
+  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (pt.kind(address) !== PTE_NONE) {
+    // one of our sibling threads was faster, back out
+    k.alloc.put(page);
+    yield t.spinUnlock(mm.pageTableLock);
+    return VM_FAULT_MINOR;
+  }
+  if (!page.reserved) mm.rss++;
+  const e = newPteFor(k, vma, write);
+  yield t.pteWrite(mm, address);
+  pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pageAddRmap(page, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`);
+  yield t.spinUnlock(mm.pageTableLock);
+  return VM_FAULT_MAJOR;
+}

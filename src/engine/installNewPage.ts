@@ -1,0 +1,74 @@
+// install_new_page() of the install_new_page variants (the second half of the old do_no_page(),
+// made callable by ->nopage implementations), and the -mm3 calling convention of ->nopage.
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import type { Page } from './page';
+import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_SHARED } from './constants';
+import { PTE_NONE } from './pageTable';
+import { PG_anon, PG_lru } from './page';
+import { pageAddRmap } from './rmap';
+import { newPteFor } from './mkPte';
+
+/**
+ * install_new_page(mm, vma, address, write_access, pmd, new_page): called without
+ * page_table_lock, with a referenced page; takes the lock and installs the pte if still none.
+ */
+export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, newPage: Page | null): Generator<Step, number, void> {
+  t.enter('install_new_page');
+  const k = t.kernel;
+  const pt = mm.pt;
+  const ptl = mm.pageTableLock;
+  // pte_chain_alloc(GFP_KERNEL)
+  yield t.sleep('pte_chain_alloc(GFP_KERNEL)');
+  if (newPage === null) t.oops('NULL pointer dereference: install_new_page() called with new_page == NULL');
+  let page = newPage;
+  // should we do an early C-O-W break?
+  if (write && !(vma.flags & VM_SHARED)) {
+    yield t.sleep('alloc_page(GFP_HIGHUSER)');
+    const copy = k.alloc.alloc();
+    if (copy === null) {
+      k.alloc.put(page);
+      t.exit('install_new_page', 'VM_FAULT_OOM');
+      return VM_FAULT_OOM;
+    }
+    copy.flags |= PG_anon | PG_lru;
+    copy.userWrites = page.userWrites;
+    k.alloc.put(page);
+    page = copy;
+  }
+  yield t.spinLock(ptl);
+  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (pt.kind(address) !== PTE_NONE) {
+    k.alloc.put(page);
+    yield t.spinUnlock(ptl);
+    t.exit('install_new_page', 'VM_FAULT_MINOR');
+    return VM_FAULT_MINOR;
+  }
+  if (!page.reserved) mm.rss++;
+  const e = newPteFor(k, vma, write);
+  yield t.pteWrite(mm, address);
+  pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pageAddRmap(page, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index})` : ''}`);
+  yield t.spinUnlock(ptl);
+  t.exit('install_new_page', 'VM_FAULT_MAJOR');
+  return VM_FAULT_MAJOR;
+}
+
+/**
+ * -mm3: handle_pte_fault() and do_file_page() call vma->vm_ops->nopage(mm, vma, address,
+ * write_access, page_table, pmd) directly, with page_table_lock held. Run faithfully: a VMA with
+ * no vm_ops (an ordinary anonymous mapping) dereferences NULL.
+ */
+export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  if (vma.ops === null) t.oops('NULL pointer dereference in handle_pte_fault: vma->vm_ops is NULL (anonymous VMA), reading vma->vm_ops->nopage');
+  const fn = vma.ops.nopageHch;
+  if (!fn) t.oops(`NULL pointer dereference in handle_pte_fault: ${vma.ops.name} vm_ops has no nopage, calling vma->vm_ops->nopage`);
+  const r = yield* fn(t, mm, vma, address, write);
+  // the contract of the -mm3 hook: it returns with page_table_lock released
+  t.kernel.lockdep.mustNotHold(t, mm.pageTableLock, `${vma.ops.name} ->nopage must pte_unmap() and spin_unlock(&mm->page_table_lock) before returning`);
+  return r;
+}

@@ -1,0 +1,98 @@
+// Named invariants, checked after every step (those that hold at every step boundary) and at the
+// end of a run. Each failure is recorded as a Violation with its invariant name.
+
+import type { Kernel } from './kernel';
+import { PTE_PRESENT, PTE_NONE } from './pageTable';
+import { PG_anon, PG_swapcache, type Page } from './page';
+import { hex, PAGE_SIZE } from './constants';
+
+/** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
+ * no longer in the page cache / beyond i_size. Mappings under invalidation are skipped unless `all`. */
+export function checkStalePtes(k: Kernel, all: boolean): void {
+  for (const mm of k.mms.values()) {
+    if (mm.pt.present === 0) continue;
+    for (const vma of mm.vmas) {
+      if (!vma.file) continue;
+      const space = vma.file.mapping(mm.node);
+      if (!all && space.invalidating > 0) continue;
+      for (const [addr, pte] of mm.pt.entries(vma.start, vma.end)) {
+        if (pte.kind !== PTE_PRESENT) continue;
+        const page = k.alloc.byPfn(pte.val);
+        if (!page || page.reserved || page.flags & PG_anon) continue;
+        const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
+        if (page.mapping === null) {
+          k.recordViolation('stale-pte', `${where}: page of ${vma.file.name} is no longer in the page cache (truncated or invalidated) but still mapped`, null, 'check');
+        } else if (page.index >= vma.file.size) {
+          k.recordViolation('stale-pte', `${where}: ${vma.file.name} page ${page.index} is beyond i_size (${vma.file.size} pages) but still mapped`, null, 'check');
+        } else if (page.version < vma.file.version(page.index)) {
+          k.recordViolation('stale-pte', `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${vma.file.version(page.index)}`, null, 'check');
+        }
+      }
+    }
+  }
+}
+
+/** rss: mm->rss equals the present ptes to non-reserved pages (checked when page_table_lock is free) */
+export function checkRss(k: Kernel, all: boolean): void {
+  for (const mm of k.mms.values()) {
+    if (!all && mm.pageTableLock.owner !== null) continue;
+    let n = 0;
+    if (mm.pt.present > 0) {
+      for (const [, pte] of mm.pt.entries()) {
+        if (pte.kind !== PTE_PRESENT) continue;
+        const page = k.alloc.byPfn(pte.val);
+        if (page && !page.reserved) n++;
+      }
+    }
+    if (n !== mm.rss) k.recordViolation('rss', `${mm.name}: rss ${mm.rss} but ${n} present ptes to non-reserved pages`, null, 'check');
+  }
+}
+
+/** freed-while-mapped: a present pte to a free page */
+export function checkFreedMapped(k: Kernel): void {
+  for (const mm of k.mms.values()) {
+    if (mm.pt.present === 0) continue;
+    for (const [addr, pte] of mm.pt.entries()) {
+      if (pte.kind !== PTE_PRESENT) continue;
+      const page = k.alloc.byPfn(pte.val);
+      if (!page || page.free) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${pte.val}, which is free`, null, 'check');
+    }
+  }
+}
+
+/** orphan-pte: a pte (present, swap or file) that no VMA covers */
+export function checkOrphanPtes(k: Kernel): void {
+  for (const mm of k.mms.values()) {
+    for (const [addr, pte] of mm.pt.entries()) {
+      if (pte.kind === PTE_NONE) continue;
+      const v = mm.vmas.find(addr);
+      if (!v || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${pte.kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
+    }
+  }
+}
+
+/** the references a page should have when no task holds any: page cache, ptes, swap cache, pins */
+export function expectedCount(k: Kernel, p: Page): number {
+  let n = p.mapcount;
+  if (p.mapping !== null && p.mapping.cache.get(p.index) === p) n++;
+  if (p.flags & PG_swapcache) n++;
+  n += p.pins * k.pinBias;
+  return n;
+}
+
+/** ref-balance and pin-balance at the end of a run (every task exited) */
+export function checkBalances(k: Kernel): void {
+  for (const p of k.alloc.pages) {
+    if (p.reserved || p.free) continue;
+    const want = expectedCount(k, p);
+    if (p.count !== want) {
+      k.recordViolation('ref-balance', `pfn ${p.pfn}${p.mapping ? ` (${p.mapping.name} page ${p.index})` : ''}: count ${p.count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${p.count > want ? 'leaked reference' : 'reference underflow'}`, null, 'exit');
+    }
+    if (p.pins !== 0) k.recordViolation('pin-balance', `pfn ${p.pfn}: ${p.pins} DMA pin(s) never released`, null, 'exit');
+    if (p.count === 0 && !p.free) k.recordViolation('ref-balance', `pfn ${p.pfn}: count 0 but never freed`, null, 'exit');
+  }
+}
+
+export function pageAddr(pn: number): number {
+  return pn * PAGE_SIZE;
+}

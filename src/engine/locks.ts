@@ -1,0 +1,193 @@
+// Locks with holders. Acquisition is performed by the scheduler when a task's announced step runs
+// (see Task.perform), so a task blocked on a lock is simply not runnable. The checks lockdep and
+// sparse would make live in lockdep.ts; locks here only know who holds them.
+
+import type { Task } from './task';
+
+export type LockKind = 'spinlock' | 'rwsem' | 'page_lock' | 'seqcount' | 'dfs_token';
+
+let nextLockId = 1;
+
+export abstract class Lock {
+  readonly id = nextLockId++;
+  /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
+  readonly key: string;
+  /** lockdep class, e.g. "page_table_lock" (instances of one class share an order) */
+  readonly cls: string;
+  abstract readonly kind: LockKind;
+  /** acquiring may sleep (rwsem, page lock, DFS token): forbidden under a spinlock */
+  abstract readonly sleeping: boolean;
+  readonly acquireLabel: string;
+  readonly releaseLabel: string;
+  readonly acquireSharedLabel: string;
+  readonly releaseSharedLabel: string;
+
+  constructor(readonly name: string, owner: string, cls: string, verbs: [string, string, string, string]) {
+    this.key = `lock:${owner}/${name}`;
+    this.cls = cls;
+    this.acquireLabel = `${verbs[0]}(${name})`;
+    this.releaseLabel = `${verbs[1]}(${name})`;
+    this.acquireSharedLabel = `${verbs[2]}(${name})`;
+    this.releaseSharedLabel = `${verbs[3]}(${name})`;
+  }
+  abstract canAcquire(t: Task, shared: boolean): boolean;
+  abstract acquire(t: Task, shared: boolean): void;
+  /** false when `t` does not hold it in that mode (the caller records the violation) */
+  abstract release(t: Task, shared: boolean): boolean;
+  abstract heldBy(t: Task): boolean;
+  abstract holderNames(): string[];
+  /** compact state for the state hash */
+  abstract state(): string;
+  /** display name for the lock timeline, e.g. "mmap_sem(r)" */
+  display(shared: boolean): string {
+    return shared ? `${this.name}(r)` : this.kind === 'rwsem' ? `${this.name}(w)` : this.name;
+  }
+}
+
+export class Spinlock extends Lock {
+  readonly kind = 'spinlock' as const;
+  readonly sleeping = false;
+  owner: Task | null = null;
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
+  }
+  canAcquire(): boolean { return this.owner === null; }
+  acquire(t: Task): void { this.owner = t; }
+  release(t: Task): boolean {
+    if (this.owner !== t) return false;
+    this.owner = null;
+    return true;
+  }
+  heldBy(t: Task): boolean { return this.owner === t; }
+  holderNames(): string[] { return this.owner ? [this.owner.name] : []; }
+  state(): string { return this.owner ? String(this.owner.id) : '-'; }
+}
+
+/** struct rw_semaphore: many readers or one writer; a blocked task sleeps. */
+export class RwSemaphore extends Lock {
+  readonly kind = 'rwsem' as const;
+  readonly sleeping = true;
+  writer: Task | null = null;
+  readers: Task[] = [];
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['down_write', 'up_write', 'down_read', 'up_read']);
+  }
+  canAcquire(_t: Task, shared: boolean): boolean {
+    return shared ? this.writer === null : this.writer === null && this.readers.length === 0;
+  }
+  acquire(t: Task, shared: boolean): void {
+    if (shared) this.readers.push(t);
+    else this.writer = t;
+  }
+  release(t: Task, shared: boolean): boolean {
+    if (!shared) {
+      if (this.writer !== t) return false;
+      this.writer = null;
+      return true;
+    }
+    const i = this.readers.indexOf(t);
+    if (i < 0) return false;
+    this.readers.splice(i, 1);
+    return true;
+  }
+  heldBy(t: Task): boolean { return this.writer === t || this.readers.includes(t); }
+  holderNames(): string[] {
+    return this.writer ? [this.writer.name + '(w)'] : this.readers.map((r) => r.name + '(r)');
+  }
+  state(): string {
+    return this.writer ? 'w' + this.writer.id : 'r' + this.readers.map((r) => r.id).sort().join('.');
+  }
+}
+
+/** PG_locked: a sleeping bit lock (lock_page / unlock_page / TestSetPageLocked). */
+export class PageLock extends Lock {
+  readonly kind = 'page_lock' as const;
+  readonly sleeping = true;
+  owner: Task | null = null;
+  constructor(pfn: number) {
+    super(`page_lock(pfn ${pfn})`, 'page', 'page_lock', ['lock_page', 'unlock_page', 'lock_page', 'unlock_page']);
+  }
+  canAcquire(): boolean { return this.owner === null; }
+  acquire(t: Task): void { this.owner = t; }
+  release(t: Task): boolean {
+    if (this.owner !== t) return false;
+    this.owner = null;
+    return true;
+  }
+  heldBy(t: Task): boolean { return this.owner === t; }
+  holderNames(): string[] { return this.owner ? [this.owner.name] : []; }
+  state(): string { return this.owner ? String(this.owner.id) : '-'; }
+}
+
+/**
+ * A sequence counter (seqcount_t / atomic truncate_count). The writer "holds" it between
+ * write_seqcount_begin and write_seqcount_end (odd count); readers never block, they sample
+ * the count and compare it later (read_seqcount_retry).
+ */
+export class SeqCount extends Lock {
+  readonly kind = 'seqcount' as const;
+  readonly sleeping = false;
+  seq = 0;
+  writer: Task | null = null;
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry']);
+  }
+  /** writers serialise among themselves (the caller holds an outer lock in the kernel) */
+  canAcquire(_t: Task, shared: boolean): boolean { return shared || this.writer === null; }
+  acquire(t: Task, shared: boolean): void {
+    if (shared) return;
+    this.writer = t;
+    this.seq++;
+  }
+  release(t: Task, shared: boolean): boolean {
+    if (shared) return true;
+    if (this.writer !== t) return false;
+    this.writer = null;
+    this.seq++;
+    return true;
+  }
+  heldBy(t: Task): boolean { return this.writer === t; }
+  holderNames(): string[] { return this.writer ? [this.writer.name] : []; }
+  state(): string { return this.seq + (this.writer ? 'w' + this.writer.id : ''); }
+}
+
+/**
+ * A distributed filesystem token for one range of a file (here: one page). Shared for readers
+ * (a node faulting the page in), exclusive for a writer (a node that writes the range and must
+ * first invalidate every other node's copy). Acquiring crosses the network: it may sleep.
+ */
+export class DfsTokenLock extends Lock {
+  readonly kind = 'dfs_token' as const;
+  readonly sleeping = true;
+  exclusive: Task | null = null;
+  shared: Task[] = [];
+  constructor(readonly file: string, readonly page: number) {
+    super(`dfs_token(${file}:${page})`, 'dfs', 'dfs_token', ['dfs_token_lock_excl', 'dfs_token_unlock_excl', 'dfs_token_lock_shared', 'dfs_token_unlock_shared']);
+  }
+  canAcquire(_t: Task, shared: boolean): boolean {
+    return shared ? this.exclusive === null : this.exclusive === null && this.shared.length === 0;
+  }
+  acquire(t: Task, shared: boolean): void {
+    if (shared) this.shared.push(t);
+    else this.exclusive = t;
+  }
+  release(t: Task, shared: boolean): boolean {
+    if (!shared) {
+      if (this.exclusive !== t) return false;
+      this.exclusive = null;
+      return true;
+    }
+    const i = this.shared.indexOf(t);
+    if (i < 0) return false;
+    this.shared.splice(i, 1);
+    return true;
+  }
+  heldBy(t: Task): boolean { return this.exclusive === t || this.shared.includes(t); }
+  holderNames(): string[] {
+    return this.exclusive ? [this.exclusive.name + '(x)'] : this.shared.map((s) => s.name + '(s)');
+  }
+  state(): string {
+    return this.exclusive ? 'x' + this.exclusive.id : 's' + this.shared.map((s) => s.id).sort().join('.');
+  }
+  override display(shared: boolean): string { return shared ? `${this.name}(s)` : `${this.name}(x)`; }
+}

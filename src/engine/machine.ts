@@ -1,0 +1,181 @@
+// The Machine of spec.ts: builds the world, runs each task's operations through the op registry
+// under a caller-driven scheduler, and records results, trace, violations and invariants.
+
+import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
+import { Kernel } from './kernel';
+import { Oops, Task } from './task';
+import type { Step } from './step';
+import { StepKind } from './step';
+import { getOp } from './ops';
+import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
+import { takeSnapshot } from './snapshot';
+import { hashKernelState } from './stateHash';
+import './opModules';
+
+export interface MachineOptions {
+  trace?: boolean;
+  /** check step invariants after every step (default) or only at finish() */
+  check?: 'step' | 'end';
+}
+
+export function describeOp(op: OpSpec): string {
+  const parts: string[] = [op.op];
+  for (const [k, v] of Object.entries(op)) {
+    if (k === 'op') continue;
+    parts.push(`${k}=${typeof v === 'number' && (k === 'addr') ? '0x' + v.toString(16) : Array.isArray(v) ? v.join('|') : String(v)}`);
+  }
+  return parts.join(' ');
+}
+
+/** Runs a task's operations in order; each returns to "user space" with no lock held. */
+export function* taskMain(t: Task, ops: OpSpec[], results: OpResult[]): Generator<Step, void, void> {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    t.opIndex = i;
+    t.stepsInOp = 0;
+    const impl = getOp(op.op)!;
+    if (t.tracing) t.emit('op', describeOp(op), op.op);
+    const out = yield* impl(t, op, i);
+    t.resetStack();
+    results.push(out.signal ? { task: t.name, index: i, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: i, op: op.op, result: out.result });
+    if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
+    if (t.heldLocks.length > 0) {
+      t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
+    }
+  }
+  t.opIndex = ops.length;
+}
+
+export class EngineMachine implements Machine {
+  readonly kernel: Kernel;
+  readonly tasks: Task[] = [];
+  readonly taskNames: readonly string[];
+  readonly results: OpResult[] = [];
+  private readonly gens: Generator<Step, void, void>[] = [];
+  private readonly checkEachStep: boolean;
+  private finished = false;
+
+  constructor(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}) {
+    this.kernel = new Kernel(world, variants, { trace: opts.trace });
+    this.checkEachStep = (opts.check ?? 'step') === 'step';
+    const names = new Set<string>();
+    world.tasks.forEach((ts, i) => {
+      if (names.has(ts.name)) throw new Error(`task '${ts.name}' declared twice`);
+      names.add(ts.name);
+      let mm = null;
+      if (ts.mm !== undefined) {
+        mm = this.kernel.mms.get(ts.mm) ?? null;
+        if (!mm) throw new Error(`task '${ts.name}': unknown mm '${ts.mm}'`);
+      }
+      const node = ts.node ?? mm?.node ?? null;
+      if (node !== null && !this.kernel.dfs.nodes.includes(node)) throw new Error(`task '${ts.name}': unknown node '${node}'`);
+      ts.ops.forEach((op, j) => {
+        if (!getOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
+      });
+      const t = new Task(i, ts.name, this.kernel, mm, node);
+      this.tasks.push(t);
+      this.kernel.tasks.push(t);
+      this.gens.push(taskMain(t, ts.ops, this.results));
+    });
+    this.taskNames = this.tasks.map((t) => t.name);
+  }
+
+  get violations(): readonly Violation[] {
+    return this.kernel.violations.list;
+  }
+  get trace(): readonly TraceEvent[] {
+    return this.kernel.trace.events;
+  }
+
+  runnable(): number[] {
+    const out: number[] = [];
+    for (const t of this.tasks) if (t.canRun()) out.push(t.id);
+    return out;
+  }
+
+  step(i: number): StepInfo {
+    const t = this.tasks[i];
+    if (!t) throw new Error(`step(${i}): no such task`);
+    if (!t.canRun()) throw new Error(`step(${i}): task '${t.name}' is not runnable`);
+    const s = t.step;
+    const keys = s.keys();
+    const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    this.kernel.stepNo++;
+    runOneStep(t, this.gens[i]);
+    if (this.checkEachStep) {
+      checkStalePtes(this.kernel, false);
+      checkRss(this.kernel, false);
+      checkFreedMapped(this.kernel);
+    }
+    return info;
+  }
+
+  done(): boolean {
+    return this.tasks.every((t) => t.done);
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const k = this.kernel;
+    const blocked = this.tasks.filter((t) => !t.done);
+    if (blocked.length > 0) {
+      const waits = blocked.map((t) => {
+        const l = t.step.lock;
+        if (t.step.kind === StepKind.Acquire && l) {
+          const holders = l.holderNames();
+          return `${t.name} waits in ${t.step.fn} for ${l.key}${holders.length ? ` held by ${holders.join(', ')}` : ''}`;
+        }
+        return `${t.name} stopped in ${t.step.fn}`;
+      });
+      k.recordViolation('deadlock', `no task can run: ${waits.join('; ')}`, null, 'scheduler');
+    }
+    checkStalePtes(k, true);
+    checkRss(k, true);
+    checkFreedMapped(k);
+    checkOrphanPtes(k);
+    if (blocked.length === 0) checkBalances(k);
+  }
+
+  stateHash(): string {
+    return hashKernelState(this.kernel, this.tasks);
+  }
+
+  snapshot(): MachineSnapshot {
+    return takeSnapshot(this.kernel);
+  }
+
+  /** run with a simple deterministic policy until no task can run, then finish() */
+  runAll(pick: (runnable: number[], step: number) => number = (r) => r[0]): this {
+    let n = 0;
+    for (;;) {
+      const r = this.runnable();
+      if (r.length === 0) break;
+      this.step(pick(r, n++));
+    }
+    this.finish();
+    return this;
+  }
+}
+
+/** perform the announced step and run the task to its next interleaving point */
+export function runOneStep(t: Task, gen: Generator<Step, void, void>): void {
+  t.perform();
+  t.stepsInOp++;
+  try {
+    const r = gen.next();
+    if (r.done) t.done = true;
+  } catch (e) {
+    t.done = true;
+    t.killed = true;
+    if (e instanceof Oops) {
+      t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
+    } else {
+      t.kernel.recordViolation('engine-error', `${(e as Error).message ?? String(e)} (task ${t.name} stopped)`, t, t.fn());
+    }
+  }
+}
+
+export function createMachine(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}): EngineMachine {
+  return new EngineMachine(world, variants, opts);
+}

@@ -1,0 +1,113 @@
+// mm/mprotect.c: sys_mprotect / mprotect_fixup / change_protection, splitting and merging VMAs.
+// Under the nonuniform rules, mprotect() on a VM_NONUNIFORM VMA rewrites the per-page protections
+// of present ptes and file ptes in the range (the series' "mprotect coherent" fix).
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import { ENOMEM, EINVAL, PAGE_SIZE, VM_ACCESS_MASK, VM_NONUNIFORM, VM_SHARED, VM_WRITE } from './constants';
+import { PTE_FILE, PTE_PRESENT } from './pageTable';
+import { removeVma, splitVma } from './mmap';
+
+/** change_protection() over [start, end) of vma; page_table_lock taken inside */
+function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, void, void> {
+  const mm = vma.mm;
+  const pt = mm.pt;
+  const coherent = (vma.flags & VM_NONUNIFORM) !== 0 && t.kernel.remap.mprotectCoherent;
+  const access = newFlags & VM_ACCESS_MASK;
+  const pageProt = newFlags & VM_SHARED || coherent ? access : access & ~VM_WRITE;
+  t.enter('change_protection');
+  yield t.spinLock(mm.pageTableLock);
+  for (let a = start; a < end; a += PAGE_SIZE) {
+    if (!pt.hasTable(a)) continue;
+    const kind = pt.kind(a);
+    if (kind === PTE_PRESENT) {
+      yield t.pteWrite(mm, a, 'ptep_modify_prot');
+      // a COW-pending private pte stays read-only; a writable private copy keeps write if allowed
+      const cur = pt.prot(a);
+      const keepW = !(newFlags & VM_SHARED) && !coherent && (cur & VM_WRITE) !== 0 && (access & VM_WRITE) !== 0;
+      pt.setProt(a, pageProt | (keepW ? VM_WRITE : 0));
+    } else if (kind === PTE_FILE && coherent) {
+      yield t.pteWrite(mm, a, 'pgoff_prot_to_pte');
+      pt.setFile(a, pt.val(a), access);
+    }
+  }
+  yield t.spinUnlock(mm.pageTableLock);
+  t.exit('change_protection');
+}
+
+function mergeable(a: Vma, b: Vma): boolean {
+  return a.end === b.start && a.flags === b.flags && a.file === b.file && a.ops === b.ops &&
+    (!a.file || a.pgoff + a.pages === b.pgoff) && (a.flags & VM_NONUNIFORM) === 0;
+}
+
+/** mprotect_fixup() for [start, end) inside vma; returns 0 or -errno */
+function* mprotectFixup(t: Task, mm: MmStruct, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, number, void> {
+  t.enter('mprotect_fixup');
+  if (newFlags === vma.flags && !(vma.flags & VM_NONUNIFORM)) {
+    t.exit('mprotect_fixup', '0');
+    return 0;
+  }
+  if (start > vma.start) {
+    const e = splitVma(mm, vma, start, false);
+    if (e) {
+      t.exit('mprotect_fixup', '-ENOMEM');
+      return e;
+    }
+    vma = vma.next!;
+  }
+  if (end < vma.end) {
+    const e = splitVma(mm, vma, end, false);
+    if (e) {
+      t.exit('mprotect_fixup', '-ENOMEM');
+      return e;
+    }
+  }
+  yield* changeProtection(t, vma, start, end, newFlags);
+  vma.flags = newFlags;
+  // vma_merge with the neighbours
+  const next = vma.next;
+  if (next && mergeable(vma, next)) {
+    vma.end = next.end;
+    removeVma(mm, next);
+  }
+  const prev = vma.prev;
+  if (prev && mergeable(prev, vma)) {
+    prev.end = vma.end;
+    removeVma(mm, vma);
+  }
+  t.exit('mprotect_fixup', '0');
+  return 0;
+}
+
+/** sys_mprotect(); takes mmap_sem for write */
+export function* sysMprotect(t: Task, mm: MmStruct, start: number, len: number, prot: number): Generator<Step, number, void> {
+  if (start % PAGE_SIZE !== 0) return -EINVAL;
+  const end = start + len;
+  t.enter('sys_mprotect');
+  yield t.downWrite(mm.mmapSem);
+  let err = 0;
+  let vma = mm.vmas.find(start);
+  if (!vma || vma.start > start) err = -ENOMEM;
+  let nstart = start;
+  while (err === 0 && vma) {
+    const newFlags = (vma.flags & ~VM_ACCESS_MASK) | prot;
+    const tmp = Math.min(vma.end, end);
+    const nextStart = tmp;
+    err = yield* mprotectFixup(t, mm, vma, nstart, tmp, newFlags);
+    if (err) break;
+    nstart = nextStart;
+    if (nstart >= end) break;
+    vma = mm.vmas.find(nstart);
+    if (!vma || vma.start !== nstart) {
+      err = -ENOMEM;
+      break;
+    }
+  }
+  if (err === 0) mm.clearPromise(start, end);
+  else mm.clearPromise(start, nstart);
+  yield t.upWrite(mm.mmapSem);
+  t.exit('sys_mprotect', String(err));
+  return err;
+}

@@ -1,0 +1,47 @@
+// A hash of the whole kernel state plus each task's position, for state caching in the explorer.
+// Two states with the same hash are treated as the same: every piece of state that can change the
+// future (ptes, VMAs, pages, page caches, locks, swap, each task's place in its operations) is in it.
+
+import type { Kernel } from './kernel';
+import type { Task } from './task';
+
+function cyrb53(str: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+export function stateString(k: Kernel, tasks: readonly Task[]): string {
+  const out: string[] = [];
+  for (const mm of k.mms.values()) {
+    out.push(`M${mm.name}:${mm.rss}:${mm.mmapSem.state()}:${mm.pageTableLock.state()}`);
+    for (const v of mm.vmas) out.push(`v${v.start}-${v.end}:${v.flags}:${v.pgoff}:${v.file?.name ?? ''}`);
+    for (const [a, p] of mm.pt.entries()) out.push(`p${a}:${p.kind}:${p.val}:${p.prot}:${+p.dirty}${+p.young}${+p.protValid}`);
+    for (const [pn, pr] of mm.promisedProt) out.push(`P${pn}:${pr}`);
+  }
+  for (const p of k.alloc.pages) {
+    if (p.free) continue;
+    out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lock.state()}`);
+  }
+  for (const f of k.files.values()) {
+    out.push(`f${f.name}:${f.size}:${f.versions.join(',')}`);
+    for (const s of f.spacesList()) {
+      out.push(`s${s.name}:${s.truncateCount.state()}:${s.iSharedSem.state()}:${s.invalidating}`);
+      for (const [i, p] of s.cache) out.push(`c${i}:${p.pfn}`);
+    }
+  }
+  for (const t of k.dfs.allTokens()) out.push(`t${t.key}:${t.state()}`);
+  for (const [slot, s] of k.swap.slots) out.push(`w${slot}:${s.count}:${s.page?.pfn ?? -1}:${s.userWrites}`);
+  for (const t of tasks) out.push(`T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`);
+  return out.join('|');
+}
+
+export function hashKernelState(k: Kernel, tasks: readonly Task[]): string {
+  return cyrb53(stateString(k, tasks));
+}

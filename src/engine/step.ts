@@ -1,0 +1,55 @@
+// The step descriptor a kernel generator yields at every interleaving point. It announces the
+// action the task takes next; the scheduler performs lock actions when it resumes the task, so a
+// task whose next action is an unavailable lock is not runnable. One Step object per task is
+// reused for every yield (no allocation per step); object keys are built only when asked.
+
+import type { Lock } from './locks';
+
+export const enum StepKind {
+  /** task not yet started / between operations */
+  Start = 0,
+  Acquire = 1,
+  Release = 2,
+  TryAcquire = 3,
+  /** a may-sleep point: I/O, GFP_KERNEL allocation, network */
+  Sleep = 4,
+  PteRead = 5,
+  PteWrite = 6,
+  /** read / write of a shared object other than a pte (page cache slot, file version, ...) */
+  ObjRead = 7,
+  ObjWrite = 8,
+}
+
+export class Step {
+  kind: StepKind = StepKind.Start;
+  fn = '';
+  label = '';
+  lock: Lock | null = null;
+  shared = false;
+  /** key prefix ("mm:A/pte:", "file:f/page:") and number for pte/object steps */
+  keyPrefix = '';
+  keyNum = 0;
+
+  /** the object key; keyNum -1 means the prefix is the whole key */
+  key(): string {
+    return this.keyNum < 0 ? this.keyPrefix : this.keyPrefix + this.keyNum.toString(16);
+  }
+
+  /** reads/writes keys for partial-order reduction */
+  keys(): { reads: string[]; writes: string[] } {
+    switch (this.kind) {
+      case StepKind.Acquire:
+      case StepKind.Release:
+      case StepKind.TryAcquire:
+        return { reads: [], writes: [this.lock!.key] };
+      case StepKind.PteRead:
+      case StepKind.ObjRead:
+        return { reads: [this.key()], writes: [] };
+      case StepKind.PteWrite:
+      case StepKind.ObjWrite:
+        return { reads: [], writes: [this.key()] };
+      default:
+        return { reads: [], writes: [] };
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// Reclaim of one page (shrink_list for a chosen page): lock it, try_to_unmap() every pte that maps
+// it (a swap entry for anonymous pages, a file pte in VM_NONLINEAR VMAs, none for linear file
+// mappings), write it out if dirty, and drop it from the swap cache / page cache.
+
+import type { Task } from './task';
+import type { Step } from './step';
+import type { Page } from './page';
+import { PG_anon, PG_dirty, PG_swapcache } from './page';
+import { PTE_PRESENT } from './pageTable';
+import { VM_NONLINEAR, VM_NONUNIFORM, hex } from './constants';
+import { pageMappers, pageRemoveRmap } from './rmap';
+import { removeFromPageCache } from './pageCache';
+
+export type SwapResult = 'SWAP_SUCCESS' | 'SWAP_AGAIN' | 'SWAP_FAIL';
+
+/** try_to_unmap(page): page lock held. SWAP_AGAIN if a page_table_lock was busy (spin_trylock). */
+export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, void> {
+  t.enter('try_to_unmap');
+  const k = t.kernel;
+  let ret: SwapResult = 'SWAP_SUCCESS';
+  for (const { mm, addr } of pageMappers(page)) {
+    // try_to_unmap_one(): "if (!spin_trylock(&mm->page_table_lock)) return SWAP_AGAIN;"
+    yield t.tryAcquire(mm.pageTableLock);
+    if (!t.tryResult) {
+      ret = 'SWAP_AGAIN';
+      continue;
+    }
+    const vma = mm.vmas.find(addr);
+    yield t.pteWrite(mm, addr, 'ptep_clear_flush');
+    const pt = mm.pt;
+    if (pt.kind(addr) === PTE_PRESENT && pt.val(addr) === page.pfn && vma) {
+      const pte = pt.get(addr)!;
+      if (page.flags & PG_anon) {
+        // add_to_swap() happened before; the pte now holds the swap entry
+        pt.setSwap(addr, page.swapSlot);
+        k.swap.dup(page.swapSlot);
+      } else if (vma.flags & VM_NONLINEAR && vma.linearIndex(addr) !== page.index) {
+        // nonlinear: keep the file offset (and, under the nonuniform rules, the protection)
+        const withProt = k.remap.protInFilePte && (vma.flags & VM_NONUNIFORM) !== 0;
+        pt.setFile(addr, page.index, withProt ? pte.prot : -1);
+      } else if (vma.flags & VM_NONLINEAR && k.remap.protInFilePte && vma.flags & VM_NONUNIFORM) {
+        pt.setFile(addr, page.index, pte.prot);
+      } else {
+        pt.clear(addr);
+      }
+      if (pte.dirty) page.flags |= PG_dirty;
+      pageRemoveRmap(page, mm, addr);
+      mm.rss--;
+      k.alloc.put(page);
+      if (t.tracing) t.emit('pte', `${mm.name} ${hex(addr)} unmapped pfn ${page.pfn} for swap-out`);
+    }
+    yield t.spinUnlock(mm.pageTableLock);
+  }
+  t.exit('try_to_unmap', ret);
+  return ret;
+}
+
+/** reclaim `page` (the caller holds a reference, which it keeps) */
+export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, void> {
+  t.enter('shrink_list');
+  const k = t.kernel;
+  yield t.tryAcquire(page.lock);
+  if (!t.tryResult) {
+    t.exit('shrink_list', 'SWAP_AGAIN');
+    return 'SWAP_AGAIN';
+  }
+  if (page.flags & PG_anon && !(page.flags & PG_swapcache)) {
+    // add_to_swap(): a slot and the swap cache (which takes a reference)
+    const slot = k.swap.alloc();
+    page.swapSlot = slot;
+    page.flags |= PG_swapcache;
+    k.swap.slots.get(slot)!.page = page;
+    k.alloc.get(page);
+  }
+  const r = yield* tryToUnmap(t, page);
+  if (r !== 'SWAP_SUCCESS' || page.mapcount > 0) {
+    yield t.unlockPage(page);
+    t.exit('shrink_list', r);
+    return r === 'SWAP_SUCCESS' ? 'SWAP_FAIL' : r;
+  }
+  if (page.flags & PG_swapcache) {
+    yield t.sleep('swap_writepage (I/O)');
+    const s = k.swap.slots.get(page.swapSlot);
+    if (s) {
+      s.userWrites = page.userWrites;
+      s.page = null;
+    }
+    k.swap.free(page.swapSlot);
+    page.flags &= ~(PG_swapcache | PG_dirty);
+    page.swapSlot = -1;
+    k.alloc.put(page); // the swap cache reference
+  } else if (page.mapping) {
+    const space = page.mapping;
+    if (page.flags & PG_dirty) {
+      yield t.sleep('->writepage (I/O)');
+      yield t.objWrite(space.file.backingKey, page.index, 'writepage: data to the backing store');
+      if (page.userWrites > 0) {
+        space.file.versions[page.index] = space.file.version(page.index) + 1;
+        page.version = space.file.version(page.index);
+        page.userWrites = 0;
+      }
+      page.flags &= ~PG_dirty;
+    }
+    yield t.objWrite(space.slotKey, page.index, 'remove_from_page_cache');
+    removeFromPageCache(t, page);
+  }
+  yield t.unlockPage(page);
+  t.exit('shrink_list', 'SWAP_SUCCESS');
+  return 'SWAP_SUCCESS';
+}

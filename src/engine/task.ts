@@ -1,0 +1,219 @@
+// A task (a thread of an mm, or a DFS node's worker) and the context kernel functions run in.
+// Kernel functions are generators taking the Task as their first argument; every interleaving
+// point is `yield t.<announcement>(...)`, which fills the task's single Step object. The driver
+// (Machine or the direct runner) calls `perform()` for the announced step, then resumes the
+// generator. Lock acquisition happens in perform(), so a task whose announced step is an
+// unavailable lock is not runnable.
+
+import { Step, StepKind } from './step';
+import type { Lock } from './locks';
+import type { Kernel } from './kernel';
+import type { MmStruct } from './mmStruct';
+import type { Page } from './page';
+import type { TraceKind } from './spec';
+
+/** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
+export class Oops extends Error {
+  constructor(message: string, readonly fn: string) {
+    super(message);
+  }
+}
+
+export class Task {
+  readonly step = new Step();
+  /** locks held, in acquisition order (parallel arrays: no allocation per acquire) */
+  readonly heldLocks: Lock[] = [];
+  readonly heldShared: boolean[] = [];
+  spinDepth = 0;
+  private readonly stack: string[] = [];
+  private depth = 0;
+  readonly tracing: boolean;
+  done = false;
+  killed = false;
+  /** index of the operation running, and steps taken inside it (part of the task position) */
+  opIndex = -1;
+  stepsInOp = 0;
+  /** result of the last TryAcquire */
+  tryResult = false;
+  /** data operations keep across ops of this task (e.g. pages collected by get_user_pages, by name) */
+  readonly locals = new Map<string, unknown>();
+  /** faults taken (min_flt / maj_flt) */
+  minFlt = 0;
+  majFlt = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly kernel: Kernel,
+    readonly mm: MmStruct | null,
+    readonly node: string | null,
+  ) {
+    this.tracing = kernel.trace.enabled;
+  }
+
+  // ---- held locks ----
+  get held(): { lock: Lock; shared: boolean }[] {
+    return this.heldLocks.map((lock, i) => ({ lock, shared: this.heldShared[i] }));
+  }
+  holds(l: Lock): boolean {
+    return this.heldLocks.includes(l);
+  }
+  locksHeldNames(): string[] {
+    return this.heldLocks.map((l, i) => l.display(this.heldShared[i]));
+  }
+  spinlocksHeld(): string[] {
+    return this.heldLocks.filter((l) => l.kind === 'spinlock').map((l) => l.key);
+  }
+
+  // ---- call stack (source hints) ----
+  enter(fn: string): void {
+    this.stack[this.depth++] = fn;
+    if (this.tracing) this.emit('enter', fn);
+  }
+  exit(fn: string, ret?: string): void {
+    if (this.tracing) this.emit('exit', ret === undefined ? fn : `${fn} = ${ret}`);
+    if (this.depth > 0) this.depth--;
+  }
+  fn(): string {
+    return this.depth > 0 ? this.stack[this.depth - 1] : 'user';
+  }
+  /** unwind after an oops or at the end of an op */
+  resetStack(): void {
+    this.depth = 0;
+  }
+
+  // ---- announcements (yield the returned Step) ----
+  private announce(kind: StepKind, label: string): Step {
+    const s = this.step;
+    s.kind = kind;
+    s.fn = this.depth > 0 ? this.stack[this.depth - 1] : 'user';
+    s.label = label;
+    return s;
+  }
+  acquire(l: Lock, shared = false): Step {
+    const s = this.announce(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel);
+    s.lock = l;
+    s.shared = shared;
+    return s;
+  }
+  release(l: Lock, shared = false): Step {
+    const s = this.announce(StepKind.Release, shared ? l.releaseSharedLabel : l.releaseLabel);
+    s.lock = l;
+    s.shared = shared;
+    return s;
+  }
+  tryAcquire(l: Lock, shared = false): Step {
+    const s = this.announce(StepKind.TryAcquire, 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel));
+    s.lock = l;
+    s.shared = shared;
+    return s;
+  }
+  spinLock(l: Lock): Step { return this.acquire(l, false); }
+  spinUnlock(l: Lock): Step { return this.release(l, false); }
+  downRead(l: Lock): Step { return this.acquire(l, true); }
+  upRead(l: Lock): Step { return this.release(l, true); }
+  downWrite(l: Lock): Step { return this.acquire(l, false); }
+  upWrite(l: Lock): Step { return this.release(l, false); }
+  lockPage(p: Page): Step { return this.acquire(p.lock, false); }
+  unlockPage(p: Page): Step { return this.release(p.lock, false); }
+  /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
+  sleep(what: string): Step {
+    return this.announce(StepKind.Sleep, what);
+  }
+  pteRead(mm: MmStruct, addr: number, label = 'pte read'): Step {
+    const s = this.announce(StepKind.PteRead, label);
+    s.keyPrefix = mm.pteKey;
+    s.keyNum = addr;
+    return s;
+  }
+  pteWrite(mm: MmStruct, addr: number, label = 'set_pte'): Step {
+    const s = this.announce(StepKind.PteWrite, label);
+    s.keyPrefix = mm.pteKey;
+    s.keyNum = addr;
+    return s;
+  }
+  objRead(prefix: string, n: number, label: string): Step {
+    const s = this.announce(StepKind.ObjRead, label);
+    s.keyPrefix = prefix;
+    s.keyNum = n;
+    return s;
+  }
+  objWrite(prefix: string, n: number, label: string): Step {
+    const s = this.announce(StepKind.ObjWrite, label);
+    s.keyPrefix = prefix;
+    s.keyNum = n;
+    return s;
+  }
+
+  // ---- driver side ----
+  /** can the announced step run now */
+  canRun(): boolean {
+    if (this.done) return false;
+    const s = this.step;
+    return s.kind !== StepKind.Acquire || s.lock!.canAcquire(this, s.shared);
+  }
+
+  /** carry out the announced step's lock action and checks */
+  perform(): void {
+    const s = this.step;
+    switch (s.kind) {
+      case StepKind.Acquire: {
+        const l = s.lock!;
+        this.kernel.lockdep.acquire(this, l, s.shared);
+        this.take(l, s.shared);
+        if (this.tracing) this.emit('lock', s.label);
+        break;
+      }
+      case StepKind.TryAcquire: {
+        const l = s.lock!;
+        this.tryResult = l.canAcquire(this, s.shared);
+        if (this.tryResult) {
+          this.take(l, s.shared);
+          if (this.tracing) this.emit('lock', s.label + ' = 1');
+        } else if (this.tracing) this.emit('note', s.label + ' = 0');
+        break;
+      }
+      case StepKind.Release: {
+        const l = s.lock!;
+        let i = this.heldLocks.length - 1;
+        while (i >= 0 && !(this.heldLocks[i] === l && this.heldShared[i] === s.shared)) i--;
+        if (i < 0 || !l.release(this, s.shared)) {
+          this.violation('unlock-not-held', `${s.label} by ${this.name}, which does not hold it`);
+        } else {
+          this.heldLocks.splice(i, 1);
+          this.heldShared.splice(i, 1);
+          if (l.kind === 'spinlock') this.spinDepth--;
+          if (this.tracing) this.emit('unlock', s.label);
+        }
+        break;
+      }
+      case StepKind.Sleep:
+        this.kernel.lockdep.sleep(this, s.label);
+        if (this.tracing) this.emit('sleep', s.label);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private take(l: Lock, shared: boolean): void {
+    l.acquire(this, shared);
+    this.heldLocks.push(l);
+    this.heldShared.push(shared);
+    if (l.kind === 'spinlock') this.spinDepth++;
+  }
+
+  // ---- trace and violations ----
+  emit(kind: TraceKind, detail: string, fn?: string): void {
+    const k = this.kernel;
+    if (!k.trace.enabled) return;
+    k.trace.push(k.stepNo, this.id, kind, fn ?? this.fn(), detail, this.locksHeldNames());
+  }
+  violation(invariant: string, message: string): void {
+    this.kernel.recordViolation(invariant, message, this, this.fn());
+  }
+  /** a NULL dereference or BUG(): recorded by the driver, which kills the task */
+  oops(message: string): never {
+    throw new Oops(message, this.fn());
+  }
+}

@@ -1,0 +1,197 @@
+// The operations a task runs (system calls and user accesses), registered in the op registry.
+
+import { registerOp, type OpOutcome } from './ops';
+import type { OpSpec } from './spec';
+import type { Task } from './task';
+import type { Step } from './step';
+import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
+import { doMmapPgoff, doMunmap } from './mmap';
+import { sysMprotect } from './mprotect';
+import { userAccess } from './doPageFault';
+import { vmtruncate, invalidateMmapRange } from './truncate';
+import { dfsRemoteWrite } from './remoteWrite';
+import { sysRemapFilePages } from './fremap';
+import { reclaimPage } from './swapOut';
+import { PTE_PRESENT } from './pageTable';
+import { vmOpsForFile } from './fsOps';
+import { deviceVmOps, sgReserve } from './devices';
+import { File } from './addressSpace';
+import type { VmOperations } from './vmOps';
+
+function errno(n: number): string {
+  switch (n) {
+    case -EINVAL: return '-EINVAL';
+    case -ENOMEM: return '-ENOMEM';
+    default: return String(n);
+  }
+}
+
+function needMm(t: Task, op: string): OpOutcome | null {
+  return t.mm ? null : { result: `-EINVAL (${op}: task ${t.name} has no mm)` };
+}
+
+function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'mmap');
+  if (bad) return bad;
+  const mm = t.mm!;
+  const k = t.kernel;
+  let extra = 0;
+  let ops: VmOperations | null = null;
+  let file: File | null = op.file !== undefined ? k.file(op.file) : null;
+  let device: string | null = null;
+  for (const f of op.flags ?? []) {
+    if (f === 'VM_IO') extra |= VM_IO;
+    else if (f === 'VM_RESERVED') extra |= VM_RESERVED;
+    else if (f === 'VM_HUGETLB') extra |= VM_HUGETLB;
+    else if (f.startsWith('dev:')) device = f.slice(4);
+    else if (f !== 'MAP_FIXED' && f !== 'MAP_PRIVATE' && f !== 'MAP_SHARED') return { result: `-EINVAL (unknown mmap flag '${f}')` };
+  }
+  let privateData: unknown = null;
+  if (device) {
+    const [kind, arg] = device.split(':');
+    if (kind !== 'shmiq' && kind !== 'sg' && kind !== 'anon') return { result: `-EINVAL (unknown device '${kind}')` };
+    ops = deviceVmOps(kind, k.fault.nopage);
+    if (kind === 'sg') privateData = sgReserve(k, Number(arg ?? op.pages));
+    extra |= kind === 'sg' ? VM_RESERVED : 0;
+  } else if (file) {
+    ops = vmOpsForFile(k, file);
+  } else if (op.shared) {
+    // MAP_SHARED|MAP_ANONYMOUS: shmem_zero_setup()
+    file = new File(`shmem-anon-${++k.anonFiles}`, op.pages, 'shmem');
+    k.files.set(file.name, file);
+    ops = vmOpsForFile(k, file);
+  }
+  t.enter('sys_mmap');
+  yield t.downWrite(mm.mmapSem);
+  const r = yield* doMmapPgoff(t, mm, { addr: op.addr, len: op.pages * PAGE_SIZE, prot: parseProt(op.prot), shared: !!op.shared, file, pgoff: op.pgoff ?? 0, extraFlags: extra, ops });
+  if (r >= 0 && privateData) {
+    const v = mm.vmas.find(op.addr);
+    if (v) v.privateData = privateData;
+  }
+  yield t.upWrite(mm.mmapSem);
+  t.exit('sys_mmap');
+  return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
+}
+
+function* munmapOp(t: Task, op: Extract<OpSpec, { op: 'munmap' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'munmap');
+  if (bad) return bad;
+  const mm = t.mm!;
+  t.enter('sys_munmap');
+  yield t.downWrite(mm.mmapSem);
+  const r = yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
+  yield t.upWrite(mm.mmapSem);
+  t.exit('sys_munmap');
+  return { result: r === 0 ? '0' : errno(r) };
+}
+
+function* mprotectOp(t: Task, op: Extract<OpSpec, { op: 'mprotect' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'mprotect');
+  if (bad) return bad;
+  const r = yield* sysMprotect(t, t.mm!, op.addr, op.pages * PAGE_SIZE, parseProt(op.prot));
+  return { result: r === 0 ? '0' : errno(r) };
+}
+
+function outcomeOf(r: { outcome: string; fault: number; faults: number }): OpOutcome {
+  if (r.outcome === 'SIGSEGV') return { result: 'SIGSEGV', signal: 'SIGSEGV' };
+  if (r.outcome === 'SIGBUS') return { result: 'SIGBUS', signal: 'SIGBUS' };
+  if (r.outcome === 'OOM') return { result: 'VM_FAULT_OOM' };
+  return { result: r.faults === 0 ? 'no fault' : faultName(r.fault) };
+}
+
+function* accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, op.op);
+  if (bad) return bad;
+  const access = op.op === 'write' ? VM_WRITE : op.op === 'exec' ? VM_EXEC : VM_READ;
+  return outcomeOf(yield* userAccess(t, op.addr, access));
+}
+
+function* touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'touch');
+  if (bad) return bad;
+  const access = op.write ? VM_WRITE : VM_READ;
+  let faults = 0;
+  let major = 0;
+  for (let i = 0; i < op.pages; i++) {
+    const r = yield* userAccess(t, op.addr + i * PAGE_SIZE, access);
+    if (r.outcome !== 'ok') {
+      const o = outcomeOf(r);
+      return { ...o, result: `${o.result} at page ${i}` };
+    }
+    faults += r.faults;
+    if (r.fault === 2) major++;
+  }
+  return { result: `${op.pages} pages, ${faults} faults (${major} major)` };
+}
+
+function* truncateOp(t: Task, op: Extract<OpSpec, { op: 'truncate' }>): Generator<Step, OpOutcome, void> {
+  const r = yield* vmtruncate(t, t.kernel.file(op.file), op.pages);
+  return { result: String(r) };
+}
+
+function* remoteWriteOp(t: Task, op: Extract<OpSpec, { op: 'remote-write' }>): Generator<Step, OpOutcome, void> {
+  const file = t.kernel.file(op.file);
+  if (file.fs !== 'dfs') return { result: `-EINVAL (${op.file} is not on the distributed filesystem)` };
+  const r = yield* dfsRemoteWrite(t, file, op.page);
+  return { result: String(r) };
+}
+
+function* invalidateOp(t: Task, op: Extract<OpSpec, { op: 'invalidate' }>): Generator<Step, OpOutcome, void> {
+  const file = t.kernel.file(op.file);
+  const space = file.mapping(t.node);
+  const n = op.pages ?? 1;
+  yield* invalidateMmapRange(t, space, op.page, op.page + n - 1);
+  return { result: '0' };
+}
+
+function* remapOp(t: Task, op: Extract<OpSpec, { op: 'remap' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'remap');
+  if (bad) return bad;
+  const flags = op.flags ?? [];
+  const r = yield* sysRemapFilePages(t, t.mm!, op.addr, op.pages * PAGE_SIZE, op.prot ? parseProt(op.prot) : 0, op.pgoff, flags.includes(MAP_NOINHERIT), flags.includes(MAP_NONBLOCK));
+  return { result: r === 0 ? '0' : errno(r) };
+}
+
+function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'swap-out');
+  if (bad) return bad;
+  const mm = t.mm!;
+  const k = t.kernel;
+  const n = op.pages ?? 1;
+  const results: string[] = [];
+  let swapped = 0;
+  for (let i = 0; i < n; i++) {
+    const addr = op.addr + i * PAGE_SIZE;
+    // find the page through the page table (follow_page), holding a reference while reclaiming
+    yield t.spinLock(mm.pageTableLock);
+    yield t.pteRead(mm, addr, 'follow_page');
+    const page = mm.pt.kind(addr) === PTE_PRESENT ? k.alloc.byPfn(mm.pt.val(addr)) ?? null : null;
+    if (page && !page.reserved) k.alloc.get(page);
+    yield t.spinUnlock(mm.pageTableLock);
+    if (!page || page.reserved) continue;
+    const r = yield* reclaimPage(t, page);
+    k.alloc.put(page);
+    if (r === 'SWAP_SUCCESS') swapped++;
+    else results.push(`page ${i}: ${r}`);
+  }
+  return { result: `${swapped} swapped out${results.length ? '; ' + results.join(', ') : ''}` };
+}
+
+function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
+  yield t.sleep('schedule()');
+  return { result: '0' };
+}
+
+registerOp('mmap', (t, op) => mmapOp(t, op as Extract<OpSpec, { op: 'mmap' }>));
+registerOp('munmap', (t, op) => munmapOp(t, op as Extract<OpSpec, { op: 'munmap' }>));
+registerOp('mprotect', (t, op) => mprotectOp(t, op as Extract<OpSpec, { op: 'mprotect' }>));
+registerOp('read', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'read' }>));
+registerOp('write', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'write' }>));
+registerOp('exec', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'exec' }>));
+registerOp('touch', (t, op) => touchOp(t, op as Extract<OpSpec, { op: 'touch' }>));
+registerOp('truncate', (t, op) => truncateOp(t, op as Extract<OpSpec, { op: 'truncate' }>));
+registerOp('remote-write', (t, op) => remoteWriteOp(t, op as Extract<OpSpec, { op: 'remote-write' }>));
+registerOp('invalidate', (t, op) => invalidateOp(t, op as Extract<OpSpec, { op: 'invalidate' }>));
+registerOp('remap', (t, op) => remapOp(t, op as Extract<OpSpec, { op: 'remap' }>));
+registerOp('swap-out', (t, op) => swapOutOp(t, op as Extract<OpSpec, { op: 'swap-out' }>));
+registerOp('sleep', (t) => sleepOp(t));
