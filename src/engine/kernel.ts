@@ -63,7 +63,11 @@ export class Kernel {
     for (const f of world.files ?? []) {
       if (this.files.has(f.name)) throw new Error(`file '${f.name}' declared twice`);
       if (!Number.isInteger(f.pages) || f.pages < 0) throw new Error(`file '${f.name}': pages must be a non-negative integer`);
-      this.files.set(f.name, new File(f.name, f.pages, f.fs ?? 'local'));
+      const file = new File(f.name, f.pages, f.fs ?? 'local');
+      this.files.set(f.name, file);
+      // inode->i_mapping exists from the start (one per node on the DFS)
+      if (file.fs === 'dfs') for (const n of nodes) file.mapping(n);
+      else file.mapping(null);
     }
     for (const m of world.mms) {
       if (this.mms.has(m.name)) throw new Error(`mm '${m.name}' declared twice`);

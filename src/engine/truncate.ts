@@ -41,9 +41,9 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
 export function* vmtruncate(t: Task, file: File, pages: number): Generator<Step, number, void> {
   t.enter('vmtruncate');
   yield t.downWrite(file.iSem);
+  yield t.objWrite(file.sizeKey, -1, 'i_size_write');
   const spaces = file.spacesList();
   for (const s of spaces) s.invalidating++;
-  yield t.objWrite(file.sizeKey, -1, 'i_size_write');
   const old = file.size;
   file.size = pages;
   file.ensure(pages);
