@@ -68,10 +68,12 @@ else
     tar czf "$DIR/tmp/vscode-ripgrep-cache-$RGV/ripgrep-$RGTAG-x86_64-unknown-linux-musl.tar.gz" -C "$DIR/tmp/rg" rg
     say "seeded @vscode/ripgrep@$RGV cache ($RGTAG) with $(command -v rg)"
   fi
-  if ! timed npm rebuild --prefix "$DIR/cs" --foreground-scripts > "$DIR/rebuild.log" 2>&1; then
+  s=$(date +%s)
+  if ! npm rebuild --prefix "$DIR/cs" --foreground-scripts > "$DIR/rebuild.log" 2>&1; then
     tail -40 "$DIR/rebuild.log"
     die "building code-server's native modules failed (full log: $DIR/rebuild.log)"
   fi
+  say "$(( $(date +%s) - s ))s: npm rebuild (code-server's native modules and postinstall)" >&2
   [ -f "$ENTRY" ] || die "code-server entry point missing after install: $ENTRY"
   touch "$MARK"
 fi
