@@ -1,0 +1,142 @@
+// Seed 002: remap_file_pages() with per-page protections (VM_NONUNIFORM) versus 2.6.13.
+
+import { describe, it, expect } from 'vitest';
+import { createMachine, registerVariant, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules } from '../../../src/engine/index';
+import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+
+const P = 0x1000;
+const base = 0x100000;
+
+function world(ops: OpSpec[], extra: Partial<WorldSpec> = {}): WorldSpec {
+  return { files: [{ name: 'f', pages: 8 }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }], ...extra };
+}
+
+const setup: OpSpec[] = [
+  { op: 'mmap', addr: base, pages: 4, prot: 'rw-', shared: true, file: 'f' },
+  // page 1 read-only, shown from file page 5 (nonlinear and nonuniform)
+  { op: 'remap', addr: base + P, pages: 1, pgoff: 5, prot: 'r--', flags: ['MAP_NOINHERIT'] },
+];
+
+describe('seed 002: nonuniform', () => {
+  it('one VMA, VM_NONUNIFORM|VM_NONLINEAR, SIGSEGV on the read-only page only', () => {
+    const m = createMachine(world([...setup,
+      { op: 'write', addr: base + P },
+      { op: 'read', addr: base + P },
+      { op: 'write', addr: base },
+    ]), { remap: 'nonuniform' });
+    m.runAll();
+    expect(m.results.map((r) => r.result)).toEqual(['0x100000', '0', 'SIGSEGV', 'no fault', 'VM_FAULT_MAJOR']);
+    const mm = m.kernel.mms.get('uml')!;
+    expect(mm.mapCount).toBe(1);
+    const vma = mm.vmas.head!;
+    expect(vma.flags & VM_NONUNIFORM).toBeTruthy();
+    expect(vma.flags & VM_NONLINEAR).toBeTruthy();
+    expect(m.violations).toEqual([]);
+  });
+
+  it('keeps the SIGSEGV promise across swap-out and back (the file pte carries the protection)', () => {
+    const m = createMachine(world([...setup,
+      { op: 'read', addr: base + P },
+      { op: 'swap-out', addr: base + P },
+      { op: 'write', addr: base + P },
+      { op: 'read', addr: base + P },
+      { op: 'write', addr: base + P },
+    ]), { remap: 'nonuniform' }, { trace: true });
+    m.runAll();
+    const r = m.results.map((x) => x.result);
+    expect(r[3]).toMatch(/^1 swapped out/);
+    // the write refaults the page through do_file_page with the file pte's r--, then is refused
+    expect(r.slice(4)).toEqual(['SIGSEGV', 'no fault', 'SIGSEGV']);
+    expect(m.trace.some((e) => e.fn === 'do_file_page' && e.kind === 'enter')).toBe(true);
+    const snap = m.snapshot();
+    const pte = snap.mms[0].ptes.find((p) => p.addr === base + P)!;
+    expect(pte.kind).toBe('present');
+    expect(pte.prot).toBe('r--');
+    expect(m.violations).toEqual([]);
+  });
+
+  it('mprotect() over the range rewrites the per-page protections, also in file ptes', () => {
+    const m = createMachine(world([...setup,
+      { op: 'read', addr: base + P },
+      { op: 'swap-out', addr: base + P },
+      { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
+      { op: 'write', addr: base + P },
+    ]), { remap: 'nonuniform' });
+    m.runAll();
+    expect(m.results[5].result).toBe('VM_FAULT_MAJOR');
+    expect(m.violations).toEqual([]);
+  });
+
+  it('the invariant catches a rule set that loses the protection on swap-out', () => {
+    registerVariant<RemapRules>({ name: 'test-nonuniform-no-fileprot', family: 'remap', seed: '002', description: 'test only: file ptes without protection', rules: { perPageProt: true, protInFilePte: false, checkAfterPte: true, mprotectCoherent: true } });
+    const m = createMachine(world([...setup,
+      { op: 'read', addr: base + P },
+      { op: 'swap-out', addr: base + P },
+      { op: 'write', addr: base + P },
+    ]), { remap: 'test-nonuniform-no-fileprot' });
+    m.runAll();
+    expect(m.results[4].result).not.toBe('SIGSEGV');
+    expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
+  });
+
+  it('the invariant catches an mprotect that leaves file ptes behind', () => {
+    registerVariant<RemapRules>({ name: 'test-nonuniform-incoherent', family: 'remap', seed: '002', description: 'test only: mprotect ignores per-page protections', rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: false } });
+    const m = createMachine(world([...setup,
+      { op: 'read', addr: base + P },
+      { op: 'swap-out', addr: base + P },
+      { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
+      { op: 'write', addr: base + P },
+    ]), { remap: 'test-nonuniform-incoherent' });
+    m.runAll();
+    expect(m.results[5].result).toBe('SIGSEGV');
+    expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
+  });
+});
+
+describe('seed 002: 2.6.13', () => {
+  it('remap_file_pages with a protection is -EINVAL; prot 0 rearranges pages in one nonlinear VMA', () => {
+    const m = createMachine(world([...setup,
+      { op: 'remap', addr: base + 2 * P, pages: 1, pgoff: 6 },
+      { op: 'write', addr: base + P },
+      { op: 'write', addr: base + 2 * P },
+      { op: 'swap-out', addr: base + 2 * P },
+      { op: 'read', addr: base + 2 * P },
+    ]), { remap: '2.6.13' });
+    m.runAll();
+    const r = m.results.map((x) => x.result);
+    expect(r[1]).toBe('-EINVAL');
+    expect(r[2]).toBe('0');
+    // the page is not read-only: nothing was promised, the write succeeds
+    expect(r[3]).not.toBe('SIGSEGV');
+    expect(m.kernel.mms.get('uml')!.vmas.head!.flags & VM_NONLINEAR).toBeTruthy();
+    // after swap-out the file pte refaults file page 6 at that address
+    const snap = m.snapshot();
+    const pte = snap.mms[0].ptes.find((p) => p.addr === base + 2 * P)!;
+    const page = snap.pages.find((p) => p.pfn === pte.pfn)!;
+    expect(page.index).toBe(6);
+    expect(m.violations).toEqual([]);
+  });
+
+  it('UML needs one VMA per differently protected page: the 65536 limit gives -ENOMEM', () => {
+    const pages = 2 * 32800;
+    const ops: OpSpec[] = [{ op: 'mmap', addr: base, pages, prot: 'rw-', shared: true, file: 'f' }];
+    for (let i = 1; i < pages; i += 2) ops.push({ op: 'mprotect', addr: base + i * P, pages: 1, prot: 'r--' });
+    const m = runDirect({ files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: '2.6.13' });
+    const first = m.results.findIndex((r) => r.result === '-ENOMEM');
+    expect(first).toBeGreaterThan(0);
+    expect(m.kernel.mms.get('uml')!.mapCount).toBe(65536);
+    // every mprotect before the failure split off a VMA for its page
+    expect(m.results.slice(1, first).every((r) => r.result === '0')).toBe(true);
+  });
+
+  it('nonuniform does the same protections in one VMA', () => {
+    const pages = 2 * 32800;
+    const ops: OpSpec[] = [{ op: 'mmap', addr: base, pages, prot: 'rw-', shared: true, file: 'f' }];
+    for (let i = 1; i < pages; i += 2) ops.push({ op: 'remap', addr: base + i * P, pages: 1, pgoff: i, prot: 'r--', flags: ['MAP_NOINHERIT', 'MAP_NONBLOCK'] });
+    ops.push({ op: 'write', addr: base + (pages - 1) * P }, { op: 'write', addr: base + (pages - 2) * P });
+    const m = runDirect({ files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: 'nonuniform' });
+    expect(m.results.filter((r) => r.result !== '0').map((r) => r.result)).toEqual(['0x100000', 'SIGSEGV', 'VM_FAULT_MAJOR']);
+    expect(m.kernel.mms.get('uml')!.mapCount).toBe(1);
+    expect(m.violations).toEqual([]);
+  });
+});
