@@ -21,10 +21,13 @@ export interface PatchInfo {
   /** line in the analysed file where this patch starts */
   line: number;
   files: { path: string; status: 'modified' | 'added' | 'deleted' | 'renamed'; oldPath?: string; hunks: number }[];
+  /** Signed-off-by, Reviewed-by, ... found before the diff */
+  trailers?: { key: string; value: string }[];
 }
 
 export interface ApiChange {
-  kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention';
+  kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention'
+    | 'added-member' | 'removed-member';
   name: string;
   /** struct for a function-pointer member (vm_operations_struct), file otherwise */
   container: string;
@@ -34,6 +37,8 @@ export interface ApiChange {
   line: number;
   /** patch version it belongs to, when the input holds several */
   version?: string;
+  /** further places the same change appears (a prototype and its definition) */
+  locations?: { file: string; line: number }[];
 }
 
 export interface LockContract {
@@ -43,7 +48,8 @@ export interface LockContract {
   /** who drops it: 'caller' or 'implementation' */
   droppedBy: 'caller' | 'implementation';
   version?: string;
-  evidence: { file: string; line: number; text: string }[];
+  /** line: in the analysed file; sourceLine: in the patched C file (new side, or old side for removed lines) */
+  evidence: { file: string; line: number; text: string; sourceLine?: number }[];
 }
 
 export interface Implementation {
@@ -54,6 +60,8 @@ export interface Implementation {
   consistent: boolean;
   problems: string[];
   version?: string;
+  /** what could not be checked (a body outside the hunks) */
+  notes?: string[];
 }
 
 export interface FunctionDelta {
@@ -77,7 +85,35 @@ export interface Analysis {
   /** engine variants recognised from the extracted facts, e.g. ["install_new_page-hch"] */
   variants: string[];
   /** versions of one patch across a thread, paired the way range-diff does */
-  versionPairs?: { from: string; to: string; pairs: { a: string; b: string; changed: boolean }[] }[];
+  versionPairs?: {
+    from: string;
+    to: string;
+    pairs: {
+      a: string;
+      b: string;
+      changed: boolean;
+      /** file-level pairing inside a patch pair; '' on one side for a file only the other version touches */
+      files?: { a: string; b: string; changed: boolean; interdiff?: string[] }[];
+    }[];
+  }[];
+  /** how each recognised variant was recognised */
+  variantDetails?: { family: 'fault' | 'gup' | 'release' | 'remap'; variant: string; version?: string; evidence: string[] }[];
   coverage: { hunksSeen: number; hunksRecovered: number };
   problems: Problem[];
+}
+
+/** A place in a C source file that uses an API a patch changes (from scanCSource). */
+export interface SourceFinding {
+  kind: 'hook-implementation' | 'hook-return' | 'call-arity' | 'gup-vmas' | 'gup-put-page';
+  /** the API concerned: "vm_operations_struct.nopage", "get_user_pages", "put_user_page" */
+  api: string;
+  function: string;
+  message: string;
+  /** 1-based lines, 0-based columns, end exclusive */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** a mechanical replacement for the range, when there is one */
+  edit?: { line: number; column: number; endLine: number; endColumn: number; newText: string };
 }

@@ -1,0 +1,145 @@
+// analyzePatch: bytes of a mail, thread or diff in, Analysis out. Reads the messages, the diffs in
+// them, parses both sides of every hunk as C, and derives API changes, per-function deltas, hook
+// implementations, lock contracts, engine variants and version pairs. Bad input gives problems,
+// never exceptions.
+import type { Analysis, PatchInfo, Problem } from './analysisModel';
+import { computeApiDelta, type FileSides } from './apiDelta';
+import { loadCParser, type CParser, type CParserOptions } from './cParser';
+import { readDiffs, type FileDiff } from './diffReader';
+import { buildSides, FragmentCache } from './fragments';
+import { analyseHooks } from './hookContracts';
+import { parseSubject, readMessages, treeVersion } from './mail';
+import { decodeInput } from './textDecode';
+import { recogniseVariants } from './variantRecognition';
+import { versionPairs, type PatchUnit } from './versions';
+
+export { scanCSource } from './sourceScanner';
+
+export interface AnalyzeOptions extends CParserOptions {
+  /** a parser already loaded (tests, the extension) */
+  parser?: CParser;
+  /** C text handed to the parser at most (both sides of all hunks); beyond it hunks are read but not parsed */
+  maxParsedBytes?: number;
+}
+
+interface Unit extends PatchUnit {
+  info: PatchInfo;
+}
+
+export async function analyzePatch(bytes: Uint8Array | string, source: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
+  const problems: Problem[] = [];
+  let parser = opts.parser;
+  if (!parser) {
+    try {
+      parser = await loadCParser(opts);
+    } catch (e) {
+      problems.push({ file: source, line: 0, message: `C parser unavailable, only the diff structure is analysed: ${(e as Error).message}`, severity: 'error' });
+    }
+  }
+  return analyzeWith(bytes, source, parser, problems, opts);
+}
+
+/** The synchronous core, given a loaded parser (or none). */
+export function analyzeWith(bytes: Uint8Array | string, source: string, parser: CParser | undefined, problems: Problem[] = [], opts: AnalyzeOptions = {}): Analysis {
+  const analysis: Analysis = {
+    source, patches: [], apiChanges: [], functions: [], lockContracts: [], implementations: [], variants: [],
+    coverage: { hunksSeen: 0, hunksRecovered: 0 }, problems,
+  };
+  let text: string;
+  try {
+    text = decodeInput(bytes, source, problems);
+  } catch (e) {
+    problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
+    return analysis;
+  }
+  const units: Unit[] = [];
+  for (const m of readMessages(text, source, problems)) {
+    const r = readDiffs(m.lines, m.lineNos, source, problems);
+    analysis.coverage.hunksSeen += r.hunksSeen;
+    analysis.coverage.hunksRecovered += r.hunksRecovered;
+    if (r.files.length === 0) continue;
+    const subj = parseSubject(m.subject);
+    const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
+    const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
+    const info: PatchInfo = {
+      subject: m.subject,
+      version,
+      ...(subj.index !== undefined ? { index: subj.index, total: subj.total } : {}),
+      ...(m.author ? { author: m.author } : {}),
+      ...(m.date ? { date: m.date } : {}),
+      line: m.line,
+      files: r.files.map((f) => ({
+        path: f.path, status: f.status, hunks: f.hunks.length,
+        ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
+      })),
+      ...(m.trailers.length ? { trailers: m.trailers } : {}),
+    };
+    units.push({ info, subject: m.subject, title: subj.title, version, files: r.files });
+  }
+  const versions = [...new Set(units.map((u) => u.version))];
+  if (versions.length === 1 && versions[0] === '') for (const u of units) u.info.version = u.version = 'v1';
+  for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
+  analysis.patches = units.map((u) => u.info);
+  const multi = new Set(units.map((u) => u.version)).size > 1;
+
+  // C facts per version
+  const cache = new FragmentCache(parser);
+  let budget = opts.maxParsedBytes ?? 64 * 1024 * 1024;
+  let budgetReported = false;
+  const byVersion = new Map<string, FileSides[]>();
+  for (const u of units) {
+    const list = byVersion.get(u.version) ?? [];
+    for (const f of u.files) {
+      if (f.binary || f.hunks.length === 0 || !isCLike(f)) continue;
+      const size = f.hunks.reduce((n, h) => n + h.lines.reduce((k, l) => k + l.text.length + 1, 0), 0);
+      if (size * 2 > budget) {
+        if (!budgetReported) {
+          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? 64 * 1024 * 1024} bytes is spent; later hunks are only read`, severity: 'warning' });
+          budgetReported = true;
+        }
+        continue;
+      }
+      budget -= size * 2;
+      try {
+        const sides = buildSides(f, cache);
+        list.push({ file: f, old: sides.old, new: sides.new });
+      } catch (e) {
+        problems.push({ file: source, line: f.src, message: `${f.path}: C analysis failed: ${(e as Error).message}`, severity: 'error' });
+      }
+    }
+    byVersion.set(u.version, list);
+  }
+
+  const details: NonNullable<Analysis['variantDetails']> = [];
+  for (const [version, files] of byVersion) {
+    const ver = multi ? version : undefined;
+    try {
+      const delta = computeApiDelta(files, ver);
+      const hooks = analyseHooks(delta, files, ver);
+      analysis.apiChanges.push(...delta.changes, ...hooks.changes);
+      analysis.functions.push(...delta.functions);
+      analysis.lockContracts.push(...hooks.contracts);
+      analysis.implementations.push(...hooks.implementations);
+      details.push(...recogniseVariants({ version: ver, changes: delta.changes.concat(hooks.changes), functions: delta.functions, contracts: hooks.contracts, files }));
+    } catch (e) {
+      problems.push({ file: source, line: 0, message: `analysis of version ${version} failed: ${(e as Error).message}`, severity: 'error' });
+    }
+  }
+  let withErrors = 0;
+  let sides = 0;
+  for (const f of byVersion.values()) for (const s of f) for (const side of [s.old, s.new]) for (const v of side) {
+    sides++;
+    if (v.facts.errors > 0) withErrors++;
+  }
+  if (withErrors > 0) {
+    problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });
+  }
+  analysis.variants = [...new Set(details.map((d) => d.variant))];
+  if (details.length) analysis.variantDetails = details;
+  if (multi) analysis.versionPairs = versionPairs(units);
+  return analysis;
+}
+
+function isCLike(f: FileDiff): boolean {
+  return /\.(c|h|S|cc|cpp)$/.test(f.path) || !/\.[A-Za-z]+$/.test(f.path.split('/').pop() ?? '') && !/^Documentation\//.test(f.path);
+}
