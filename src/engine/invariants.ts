@@ -3,7 +3,7 @@
 
 import type { Kernel } from './kernel';
 import { PTE_PRESENT, PTE_NONE } from './pageTable';
-import { PG_anon, PG_swapcache, type Page } from './page';
+import { PG_anon, PG_swapcache, PG_tail, type Page } from './page';
 import { hex, PAGE_SIZE } from './constants';
 
 /** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
@@ -83,7 +83,8 @@ export function expectedCount(k: Kernel, p: Page): number {
 /** ref-balance and pin-balance at the end of a run (every task exited) */
 export function checkBalances(k: Kernel): void {
   for (const p of k.alloc.pages) {
-    if (p.reserved || p.free) continue;
+    // a compound tail's references are its head's
+    if (p.reserved || p.free || p.flags & PG_tail) continue;
     const want = expectedCount(k, p);
     if (p.count !== want) {
       k.recordViolation('ref-balance', `pfn ${p.pfn}${p.mapping ? ` (${p.mapping.name} page ${p.index})` : ''}: count ${p.count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${p.count > want ? 'leaked reference' : 'reference underflow'}`, null, 'exit');

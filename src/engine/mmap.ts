@@ -9,6 +9,7 @@ import type { File } from './addressSpace';
 import type { VmOperations } from './vmOps';
 import { EINVAL, ENOMEM, PAGE_SIZE, VM_HUGETLB, VM_IO, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from './constants';
 import { zapPageRange } from './zap';
+import { unmapHugepageRange } from './hugetlb';
 
 /** VM_SPECIAL: never merged */
 const VM_SPECIAL = VM_IO | VM_RESERVED | VM_HUGETLB | VM_NONLINEAR | VM_NONUNIFORM;
@@ -98,7 +99,8 @@ export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Ge
   for (let v: Vma | null = vma; v && v.start < end; v = v.next) victims.push(v);
   for (const v of victims) removeVma(mm, v);
   for (const v of victims) {
-    yield* zapPageRange(t, v, v.start, v.end);
+    if (v.flags & VM_HUGETLB) yield* unmapHugepageRange(t, v, v.start, v.end);
+    else yield* zapPageRange(t, v, v.start, v.end);
   }
   mm.pt.freeEmptyTables(start, end);
   mm.clearPromise(start, end);

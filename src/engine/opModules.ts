@@ -2,3 +2,4 @@
 // before a Machine is built. Add one import line per module.
 
 import './userOps';
+import './gupOps';

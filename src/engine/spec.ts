@@ -59,10 +59,10 @@ export type OpSpec =
   | { op: 'remote-write'; file: string; page: number }
   | { op: 'invalidate'; file: string; page: number; pages?: number }
   | { op: 'gup'; addr: number; pages: number; write?: boolean; force?: boolean; as?: string }
-  | { op: 'walk'; addr: number; pages: number; write?: boolean; walker?: 'collect' | 'count' | 'fail-at'; failAt?: number; as?: string }
+  | { op: 'walk'; addr: number; pages: number; write?: boolean; walker?: 'collect' | 'count' | 'fail-at'; failAt?: number; as?: string; /** the walker's code follows this gup variant's lock contract instead of the one in force */ writtenFor?: string }
   | { op: 'get-one-page'; addr: number; write?: boolean; as?: string }
   | { op: 'dma-write'; pages: string }
-  | { op: 'release'; pages: string; fn: 'put_page' | 'put_user_page' | 'put_user_pages' | 'put_user_pages_dirty' | 'put_user_pages_dirty_lock' | 'set_page_dirty+put_page' | 'set_page_dirty_lock+put_page' }
+  | { op: 'release'; pages: string; fn: 'put_page' | 'put_user_page' | 'put_user_pages' | 'put_user_pages_dirty' | 'put_user_pages_dirty_lock' | 'set_page_dirty+put_page' | 'set_page_dirty_lock+put_page'; /** a spinlock the caller holds around the release ('page_table_lock' or a driver lock name) */ holding?: string }
   | { op: 'writeback'; file: string; page: number }
   | { op: 'remap'; addr: number; pages: number; pgoff: number; prot?: Prot; flags?: string[] }
   | { op: 'swap-out'; addr: number; pages?: number }

@@ -6,6 +6,7 @@ import type { Task } from './task';
 import type { Step } from './step';
 import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
 import { doMmapPgoff, doMunmap } from './mmap';
+import { hugetlbPrefault } from './hugetlb';
 import { sysMprotect } from './mprotect';
 import { userAccess } from './doPageFault';
 import { vmtruncate, invalidateMmapRange } from './truncate';
@@ -63,7 +64,15 @@ function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, 
   }
   t.enter('sys_mmap');
   yield t.downWrite(mm.mmapSem);
-  const r = yield* doMmapPgoff(t, mm, { addr: op.addr, len: op.pages * PAGE_SIZE, prot: parseProt(op.prot), shared: !!op.shared, file, pgoff: op.pgoff ?? 0, extraFlags: extra, ops });
+  let r = yield* doMmapPgoff(t, mm, { addr: op.addr, len: op.pages * PAGE_SIZE, prot: parseProt(op.prot), shared: !!op.shared, file, pgoff: op.pgoff ?? 0, extraFlags: extra, ops });
+  if (r >= 0 && extra & VM_HUGETLB) {
+    // hugetlbfs_file_mmap(): the whole VMA is populated now
+    const e = yield* hugetlbPrefault(t, mm, mm.vmas.find(op.addr)!);
+    if (e) {
+      yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
+      r = e;
+    }
+  }
   if (r >= 0 && privateData) {
     const v = mm.vmas.find(op.addr);
     if (v) v.privateData = privateData;
