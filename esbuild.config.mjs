@@ -25,6 +25,8 @@ const common = {
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
 };
 
+const importMetaShim = "var __importMetaUrl = require('url').pathToFileURL(__filename).href;";
+
 /** The Node bundles are self-contained (only `vscode` comes from the host), so the .vsix ships no node_modules. */
 const nodeCommon = {
   ...common,
@@ -33,6 +35,9 @@ const nodeCommon = {
   target: 'node20',
   // web-tree-sitter's ESM build refers to import.meta.url; the loaders pass explicit wasm paths instead
   logOverride: { 'empty-import-meta': 'silent' },
+  // web-tree-sitter's ESM build calls createRequire(import.meta.url): give the CommonJS bundles a real one
+  define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
+  banner: { js: importMetaShim },
 };
 
 /** Files under `dir` (relative to the repository) whose names match `re`. */
@@ -95,7 +100,7 @@ const builds = [
     ...nodeCommon,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/mmx.js',
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${importMetaShim}` },
     plugins: [executablePlugin],
   },
 ];

@@ -1,18 +1,21 @@
-// Extension entry point: registers the commands and opens the explorer panel.
+// Extension entry point: wires the commands, the comparison panel, the page-table view and the
+// annotations. Everything here is light; the engine, the scenario layer and the patch analyser are
+// loaded on first use (libraries.ts).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { Analysis } from '../patch/analysisModel';
+import { CAnnotations } from './cAnnotations';
+import { ComparisonPanel } from './comparisonPanel';
+import { revealFunction } from './jumpToSource';
+import { PatchAnnotations } from './patchAnnotations';
+import { forcePatch, PatchStore } from './patchDocuments';
+import { PageTableProvider } from './pageTableTree';
+import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
+import { ScenarioDiagnostics } from './scenarioDiagnostics';
 
 interface Manifest {
   displayName?: string;
   version?: string;
-}
-
-/** Messages the webview may post; anything else is ignored. */
-type WebviewMessage = { type: 'ready' };
-
-function isWebviewMessage(m: unknown): m is WebviewMessage {
-  if (typeof m !== 'object' || m === null) return false;
-  const o = m as Record<string, unknown>;
-  return o.type === 'ready';
 }
 
 export function engineVersion(context: vscode.ExtensionContext): string {
@@ -20,79 +23,137 @@ export function engineVersion(context: vscode.ExtensionContext): string {
   return pkg.version ?? 'unknown';
 }
 
-function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
-  return s;
+/** What activate() returns: the live parts, for the integration tests and for other extensions. */
+export interface MmExplorerApi {
+  panel: ComparisonPanel;
+  pageTables: PageTableProvider;
+  pageTableView: vscode.TreeView<unknown>;
+  patches: PatchStore;
+  patchAnnotations: PatchAnnotations;
+  cAnnotations: CAnnotations;
+  scenarioDiagnostics: ScenarioDiagnostics;
+  scenarios: ScenarioCommands;
 }
 
-function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const n = nonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource} 'nonce-${n}'`,
-    `script-src 'nonce-${n}'`,
-    `img-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>MM Explorer</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
-}
-
-let currentPanel: vscode.WebviewPanel | undefined;
-
-function openPanel(context: vscode.ExtensionContext): vscode.WebviewPanel {
-  if (currentPanel) {
-    currentPanel.reveal();
-    return currentPanel;
+async function analyzePatchCommand(api: MmExplorerApi, target?: vscode.Uri): Promise<Analysis | undefined> {
+  let doc: vscode.TextDocument | undefined;
+  if (target) doc = await vscode.workspace.openTextDocument(target);
+  else if (vscode.window.activeTextEditor) doc = vscode.window.activeTextEditor.document;
+  else {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Analyze a patch, a mail or a thread',
+      canSelectMany: false,
+      filters: { Patches: ['patch', 'diff', 'mbox', 'eml', 'txt'], 'All files': ['*'] },
+    });
+    if (!picked?.[0]) return undefined;
+    doc = await vscode.workspace.openTextDocument(picked[0]);
   }
-  const panel = vscode.window.createWebviewPanel('mmExplorer.panel', 'MM Explorer', vscode.ViewColumn.One, {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-  });
-  panel.webview.html = panelHtml(panel.webview, context.extensionUri);
-  panel.webview.onDidReceiveMessage(
-    (m: unknown) => {
-      if (!isWebviewMessage(m)) return;
-      // the webview announces itself; answer with the version so it can show it
-      void panel.webview.postMessage({ type: 'version', version: engineVersion(context) });
-    },
-    undefined,
-    context.subscriptions,
+  forcePatch(doc.uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const a = await api.patchAnnotations.annotate(doc);
+  if (!a) return undefined;
+  const bad = a.implementations.filter((i) => !i.consistent).length;
+  void vscode.window.showInformationMessage(
+    `${path.basename(doc.fileName)}: ${a.patches.length} patch(es), ${a.apiChanges.length} API change(s), ${a.implementations.length} implementation(s)` +
+      `${bad ? ` (${bad} inconsistent)` : ''}, parsed ${a.coverage.hunksRecovered}/${a.coverage.hunksSeen} hunks` +
+      `${a.variants.length ? `; engine variants: ${a.variants.join(', ')}` : ''}`,
   );
-  panel.onDidDispose(() => (currentPanel = undefined), undefined, context.subscriptions);
-  currentPanel = panel;
-  return panel;
+  return a;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+/** Compare the variants a patch was recognised as, in a bundled scenario that has columns for them. */
+async function compareForPatch(api: MmExplorerApi, uri?: vscode.Uri, scenario?: string) {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (!doc) return undefined;
+  const a = await api.patches.analyze(doc);
+  if (!a.variants.length) {
+    void vscode.window.showInformationMessage('The analyser did not recognise an engine variant in this patch.');
+    return undefined;
+  }
+  let file = scenario;
+  if (!file) {
+    const matches: { label: string; description: string; path: string; score: number }[] = [];
+    for (const s of await api.scenarios.scenarioPaths()) {
+      const r = await api.scenarios.load(s.path);
+      if (!r) continue;
+      const names = r.scenario.columns.flatMap((c) => Object.values(c.selection) as string[]);
+      const score = a.variants.filter((v) => names.includes(v)).length;
+      if (score > 0) matches.push({ ...s, score });
+    }
+    matches.sort((x, y) => y.score - x.score);
+    if (!matches.length) {
+      void vscode.window.showInformationMessage(`No scenario has columns for ${a.variants.join(', ')}.`);
+      return undefined;
+    }
+    const pick = matches.length === 1 ? matches[0] : await vscode.window.showQuickPick(matches, { title: `Scenarios with ${a.variants.join(', ')}` });
+    if (!pick) return undefined;
+    file = pick.path;
+  }
+  const loaded = await api.scenarios.load(file);
+  if (!loaded) return undefined;
+  return api.scenarios.compare({ scenario: file, columns: loaded.scenario.columns.slice(0, 4).map((c) => c.label) });
+}
+
+export function activate(context: vscode.ExtensionContext): MmExplorerApi {
+  const version = engineVersion(context);
+  const patches = new PatchStore();
+  const pageTables = new PageTableProvider();
+  const pageTableView = vscode.window.createTreeView('mmExplorer.pageTables', { treeDataProvider: pageTables, showCollapseAll: true });
+  pageTables.view = pageTableView;
+  pageTables.setSource(undefined);
+  // the panel calls back into the scenario commands, created right after it
+  let scenarios: ScenarioCommands | undefined;
+  const panel = new ComparisonPanel(context, {
+    onSelect: (sel, fn) => {
+      void scenarios?.followSelection(sel);
+      if (fn) void revealFunction(patches, fn, false);
+    },
+    onReveal: (fn) => void revealFunction(patches, fn, true),
+    onExport: (format) => void scenarios?.exportComparison({ format }),
+  }, version);
+  scenarios = new ScenarioCommands(context, panel, pageTables);
+  const patchAnnotations = new PatchAnnotations(patches);
+  const cAnnotations = new CAnnotations(patches);
+  const scenarioDiagnostics = new ScenarioDiagnostics();
+  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, scenarioDiagnostics, scenarios };
+
+  const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   context.subscriptions.push(
-    vscode.commands.registerCommand('mmExplorer.showEngineVersion', () => {
+    pageTableView,
+    patchAnnotations,
+    cAnnotations,
+    scenarioDiagnostics,
+    scenarios,
+    panel.registerSerializer(),
+    reg('mmExplorer.showEngineVersion', () => {
       const pkg = context.extension.packageJSON as Manifest;
-      const text = `${pkg.displayName ?? 'MM Patch Explorer'} engine ${engineVersion(context)}`;
+      const text = `${pkg.displayName ?? 'MM Patch Explorer'} engine ${version}`;
       void vscode.window.showInformationMessage(text);
       return text;
     }),
-    vscode.commands.registerCommand('mmExplorer.openPanel', () => {
-      openPanel(context);
+    reg('mmExplorer.openPanel', () => {
+      panel.open();
       return true;
     }),
+    reg('mmExplorer.runScenario', (arg?: ScenarioArgs | vscode.Uri) => scenarios.run(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
+    reg('mmExplorer.compareVariants', (arg?: ScenarioArgs | vscode.Uri) => scenarios.compare(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
+    reg('mmExplorer.exploreSchedules', (arg?: ScenarioArgs | vscode.Uri) => scenarios.explore(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
+    reg('mmExplorer.analyzePatch', (uri?: vscode.Uri) => analyzePatchCommand(api, uri instanceof vscode.Uri ? uri : undefined)),
+    reg('mmExplorer.showPageTables', () => scenarios.showPageTables()),
+    reg('mmExplorer.pickPageTableVariant', (label?: string) => scenarios.pickTreeVariant(typeof label === 'string' ? label : undefined)),
+    reg('mmExplorer.exportComparison', (arg?: ScenarioArgs) => scenarios.exportComparison(arg)),
+    reg('mmExplorer.compareVariantsForPatch', (uri?: vscode.Uri, scenario?: string) => compareForPatch(api, uri, scenario)),
+    reg('mmExplorer.revealFunction', (fn: string) => revealFunction(patches, fn, true)),
+    reg('mmExplorer.showApiChange', async (uri: vscode.Uri, line: number) => {
+      const ed = await vscode.window.showTextDocument(uri);
+      const pos = new vscode.Position(Math.max(0, line - 1), 0);
+      ed.selection = new vscode.Selection(pos, pos);
+      await vscode.commands.executeCommand('editor.action.showHover');
+    }),
   );
+  return api;
 }
 
 export function deactivate(): void {
-  currentPanel = undefined;
+  // disposables are released through context.subscriptions
 }

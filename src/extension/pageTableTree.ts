@@ -105,7 +105,19 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
     return s;
   }
 
+  private parents = new WeakMap<PtNode, PtNode>();
+
+  getParent(node: PtNode): PtNode | undefined {
+    return this.parents.get(node);
+  }
+
   getChildren(node?: PtNode): PtNode[] {
+    const kids = this.children(node);
+    if (node) for (const k of kids) this.parents.set(k, node);
+    return kids;
+  }
+
+  private children(node?: PtNode): PtNode[] {
     const src = this.source;
     if (!src) return [];
     if (!node) {

@@ -1,0 +1,2 @@
+// What the extension uses of the patch analyser, in one module that libraries.ts loads lazily.
+export { analyzePatch, scanCSource } from '../patch/analyze';

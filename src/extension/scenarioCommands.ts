@@ -1,0 +1,344 @@
+// Run / Compare / Explore / Export / Show Page Tables: pick a scenario, run the scenario library with
+// cancellable progress and a status-bar item, show the result in the panel and the page-table view,
+// and report failed expectations to the Problems panel.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Comparison } from '../scenario/comparisonModel';
+import type { Scenario } from '../scenario/scenario';
+import type { ExplorationView, Selection } from '../webview/protocol';
+import type { ComparisonPanel } from './comparisonPanel';
+import { loadScenarioLibrary } from './libraries';
+import type { PageTableProvider } from './pageTableTree';
+
+/** Arguments tests and other commands may pass instead of answering the pickers. */
+export interface ScenarioArgs {
+  /** absolute path of a *.mmscenario.yaml */
+  scenario?: string;
+  /** column labels to compare */
+  columns?: string[];
+  /** the column to explore */
+  column?: string;
+  /** where Export writes, instead of asking */
+  target?: string;
+  format?: 'html' | 'json';
+}
+
+interface Current {
+  scenario: Scenario;
+  path: string;
+}
+
+export class ScenarioCommands implements vscode.Disposable {
+  readonly expectations = vscode.languages.createDiagnosticCollection('mmExplorer.expectations');
+  readonly status = vscode.window.createStatusBarItem('mmExplorer.status', vscode.StatusBarAlignment.Left, 50);
+  private current: Current | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly panel: ComparisonPanel,
+    private readonly tree: PageTableProvider,
+  ) {
+    this.status.name = 'MM Explorer';
+    this.status.command = 'mmExplorer.openPanel';
+  }
+
+  dispose(): void {
+    this.expectations.dispose();
+    this.status.dispose();
+  }
+
+  // ---- picking ----
+
+  async scenarioPaths(): Promise<{ label: string; description: string; path: string }[]> {
+    const lib = await loadScenarioLibrary();
+    const out: { label: string; description: string; path: string }[] = [];
+    const bundled = lib.bundledScenarioDir(path.join(this.context.extensionUri.fsPath, 'dist')) ?? path.join(this.context.extensionUri.fsPath, 'scenarios');
+    for (const f of lib.scenarioFiles([bundled])) out.push({ label: path.basename(f, lib.SCENARIO_SUFFIX), description: 'bundled', path: f });
+    const ws = await vscode.workspace.findFiles('**/*.mmscenario.yaml', '**/node_modules/**', 200);
+    for (const u of ws) {
+      if (out.some((o) => o.path === u.fsPath)) continue;
+      out.push({ label: path.basename(u.fsPath, lib.SCENARIO_SUFFIX), description: vscode.workspace.asRelativePath(u), path: u.fsPath });
+    }
+    return out;
+  }
+
+  private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
+    let file = args?.scenario;
+    if (!file) {
+      const active = vscode.window.activeTextEditor?.document;
+      const items = await this.scenarioPaths();
+      const pick = await vscode.window.showQuickPick(
+        items.map((i) => ({ ...i, picked: active?.uri.fsPath === i.path })),
+        { title, placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace)', matchOnDescription: true },
+      );
+      if (!pick) return undefined;
+      file = pick.path;
+    }
+    return this.load(file);
+  }
+
+  /** Load a scenario from disk (or from its open editor), reporting errors in the Problems panel. */
+  async load(file: string): Promise<Current | undefined> {
+    const lib = await loadScenarioLibrary();
+    const uri = vscode.Uri.file(file);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const r = lib.loadScenario(text, file);
+    if (!r.scenario) {
+      const first = r.diagnostics[0];
+      void vscode.window.showErrorMessage(`${path.basename(file)} has errors: ${first ? lib.formatDiagnostic(first) : 'unknown'}`);
+      return undefined;
+    }
+    return { scenario: r.scenario, path: file };
+  }
+
+  private config() {
+    const c = vscode.workspace.getConfiguration('mmExplorer.explore');
+    const num = (k: string) => {
+      const v = c.get<number | null>(k);
+      return typeof v === 'number' && v > 0 ? v : undefined;
+    };
+    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: num('timeLimitMs') };
+  }
+
+  // ---- long work ----
+
+  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    this.status.text = `$(sync~spin) MM: ${title}`;
+    this.status.tooltip = 'Running; cancel from the notification';
+    this.status.show();
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true }, async (progress, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        const report = (m: string) => {
+          progress.report({ message: m });
+          this.status.text = `$(sync~spin) MM: ${m}`;
+        };
+        const r = await work(report, ac.signal);
+        return ac.signal.aborted ? undefined : r;
+      });
+    } finally {
+      this.status.hide();
+    }
+  }
+
+  private done(text: string, ok: boolean): void {
+    this.status.text = `$(${ok ? 'pass' : 'error'}) MM: ${text}`;
+    this.status.tooltip = 'Show the MM Explorer panel';
+    this.status.show();
+  }
+
+  /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
+  reportExpectations(cur: Current, c: Comparison): number {
+    const uri = vscode.Uri.file(cur.path);
+    const diags: vscode.Diagnostic[] = [];
+    for (const run of c.runs) {
+      const pos = cur.scenario.expect[run.label]?.pos;
+      const line = Math.max(0, (pos?.line ?? 1) - 1);
+      const col = Math.max(0, (pos?.column ?? 1) - 1);
+      for (const x of run.expectations) {
+        if (x.met) continue;
+        const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
+        d.source = 'mm-explorer';
+        d.code = 'expectation';
+        diags.push(d);
+      }
+    }
+    this.expectations.set(uri, diags);
+    return diags.length;
+  }
+
+  // ---- commands ----
+
+  async run(args?: ScenarioArgs): Promise<Comparison | undefined> {
+    const cur = await this.pickScenario(args, 'MM Explorer: Run Scenario');
+    if (!cur) return undefined;
+    return this.compareColumns(cur, args?.columns, false);
+  }
+
+  async compare(args?: ScenarioArgs): Promise<Comparison | undefined> {
+    const cur = await this.pickScenario(args, 'MM Explorer: Compare Variants');
+    if (!cur) return undefined;
+    let columns = args?.columns;
+    if (!columns) {
+      const picks = await vscode.window.showQuickPick(
+        cur.scenario.columns.map((c) => ({ label: c.label, description: Object.entries(c.selection).map(([k, v]) => `${k}=${v}`).join(' '), picked: true })),
+        { title: 'Variants to compare (2 to 4)', canPickMany: true },
+      );
+      if (!picks) return undefined;
+      columns = picks.map((p) => p.label);
+    }
+    if (columns.length < 1 || columns.length > 4) {
+      void vscode.window.showWarningMessage('Pick between 1 and 4 variants to compare.');
+      return undefined;
+    }
+    return this.compareColumns(cur, columns, true);
+  }
+
+  private async compareColumns(cur: Current, columns: string[] | undefined, explore: boolean): Promise<Comparison | undefined> {
+    const lib = await loadScenarioLibrary();
+    const title = `${explore ? 'comparing' : 'running'} ${cur.scenario.title}`;
+    const result = await this.withProgress(title, (report, signal) =>
+      lib.compareScenarioAsync(cur.scenario, {
+        ...this.config(),
+        columns,
+        explore,
+        signal,
+        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+      }),
+    );
+    if (!result) return undefined;
+    this.current = cur;
+    const c = result.comparison;
+    const unmet = this.reportExpectations(cur, c);
+    this.done(`${path.basename(cur.path, '.mmscenario.yaml')}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0);
+    this.panel.showComparison(c);
+    const last = c.runs[0]?.trace.at(-1)?.step;
+    this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
+    if (last === undefined) this.tree.setSource(this.tree.current);
+    return c;
+  }
+
+  async explore(args?: ScenarioArgs): Promise<ExplorationView | undefined> {
+    const cur = await this.pickScenario(args, 'MM Explorer: Explore Schedules');
+    if (!cur) return undefined;
+    let label = args?.column;
+    if (!label) {
+      const pick = await vscode.window.showQuickPick(cur.scenario.columns.map((c) => c.label), { title: 'Variant to explore' });
+      if (!pick) return undefined;
+      label = pick;
+    }
+    const lib = await loadScenarioLibrary();
+    const col = lib.columnOf(cur.scenario, label);
+    if (!col) {
+      void vscode.window.showErrorMessage(`No variant '${label}' in ${path.basename(cur.path)}`);
+      return undefined;
+    }
+    const s = cur.scenario;
+    const x = await this.withProgress(`exploring ${s.title} under ${label}`, (report, signal) =>
+      lib.exploreAsync(lib.machineFactory(s, col.selection), {
+        ...lib.exploreOptions(s, this.config()),
+        signal,
+        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+      }),
+    );
+    if (!x) return undefined;
+    this.current = cur;
+    const view: ExplorationView = {
+      scenario: s.file,
+      title: s.title,
+      variant: label,
+      tasks: s.world.tasks.map((t) => t.name),
+      schedules: x.schedules,
+      states: x.states,
+      complete: x.complete,
+      elapsedMs: x.timeMs,
+      counterexamples: x.violations.map((v) => {
+        // replay the minimal schedule with tracing on: the diagram shows that run
+        const r = lib.runSchedule(lib.machineFactory(s, col.selection, true), { schedule: v.schedule, lenient: true, maxSteps: s.bounds.steps });
+        return { invariant: v.invariant, message: v.message, schedule: r.schedule, trace: r.machine.trace.slice() };
+      }),
+    };
+    this.done(`${label}: ${view.counterexamples.length} violation(s) in ${view.schedules} schedules`, view.counterexamples.length === 0);
+    this.panel.showExploration(view);
+    return view;
+  }
+
+  /** The selected step of the panel: replay up to it and show that state in the page-table view. */
+  async followSelection(sel: Selection): Promise<void> {
+    const lib = await loadScenarioLibrary();
+    const cur = this.current ?? (await this.restoreCurrent());
+    if (!cur) return;
+    let selection;
+    let schedule: number[];
+    let variants: string[];
+    let variant: number;
+    if (sel.view === 'comparison') {
+      const c = this.panel.comparison;
+      const run = c?.runs[sel.run];
+      if (!c || !run) return;
+      selection = run.variants;
+      schedule = run.schedule;
+      variants = c.runs.map((r) => r.label);
+      variant = sel.run;
+    } else {
+      const x = this.panel.exploration;
+      const cx = x?.counterexamples[sel.counterexample];
+      const col = x && lib.columnOf(cur.scenario, x.variant);
+      if (!x || !cx || !col) return;
+      selection = col.selection;
+      schedule = cx.schedule;
+      variants = [x.variant];
+      variant = 0;
+    }
+    // a step's events are in the trace once that step ran: replay steps 0..step
+    const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), { schedule: schedule.slice(0, sel.step + 1), lenient: true, maxSteps: sel.step + 1 });
+    this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
+  }
+
+  private async restoreCurrent(): Promise<Current | undefined> {
+    const file = this.panel.comparison?.scenario ?? this.panel.exploration?.scenario;
+    if (!file || !path.isAbsolute(file)) return undefined;
+    this.current = await this.load(file);
+    return this.current;
+  }
+
+  /** Variant picker of the page-table view. */
+  async pickTreeVariant(label?: string): Promise<void> {
+    const c = this.panel.comparison;
+    if (!c) {
+      void vscode.window.showInformationMessage('Compare variants first: the page-table view shows the runs of the active comparison.');
+      return;
+    }
+    const pick = label ?? (await vscode.window.showQuickPick(c.runs.map((r) => r.label), { title: 'Page tables of which variant?' }));
+    const i = c.runs.findIndex((r) => r.label === pick);
+    if (i < 0) return;
+    const step = this.panel.selection?.view === 'comparison' ? this.panel.selection.step : undefined;
+    if (step === undefined) {
+      this.tree.setSource({ variants: c.runs.map((r) => r.label), variant: i, step: 'final', snapshot: c.runs[i].snapshot, scenario: c.scenario });
+    } else {
+      const sel: Selection = { view: 'comparison', run: i, step };
+      this.panel.select(sel);
+      await this.followSelection(sel);
+    }
+  }
+
+  async showPageTables(): Promise<number> {
+    await vscode.commands.executeCommand('mmExplorer.pageTables.focus');
+    if (!this.tree.current) {
+      const c = this.panel.comparison;
+      if (c?.runs.length) this.tree.setSource({ variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario });
+      else void vscode.window.showInformationMessage('Run or compare a scenario first: the page-table view shows its state.');
+    }
+    return this.tree.getChildren().length;
+  }
+
+  async exportComparison(args?: ScenarioArgs): Promise<vscode.Uri | undefined> {
+    const c = this.panel.comparison;
+    if (!c) {
+      void vscode.window.showInformationMessage('Nothing to export: run or compare a scenario first.');
+      return undefined;
+    }
+    let format = args?.format;
+    if (!format) {
+      const pick = await vscode.window.showQuickPick(['HTML report', 'JSON'], { title: 'Export the comparison as' });
+      if (!pick) return undefined;
+      format = pick === 'JSON' ? 'json' : 'html';
+    }
+    const base = path.basename(c.scenario).replace(/\.mmscenario\.yaml$/, '');
+    let target = args?.target ? vscode.Uri.file(args.target) : undefined;
+    if (!target) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      target = await vscode.window.showSaveDialog({
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `${base}.comparison.${format}`) : undefined,
+        filters: format === 'json' ? { JSON: ['json'] } : { HTML: ['html'] },
+      });
+      if (!target) return undefined;
+    }
+    const text = format === 'json' ? JSON.stringify(c, null, 2) : (await loadScenarioLibrary()).comparisonHtml(c);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    void vscode.window.showInformationMessage(`Comparison exported to ${vscode.workspace.asRelativePath(target)}`);
+    return target;
+  }
+}

@@ -1,0 +1,8 @@
+// What the extension uses of the scenario layer (and through it, the engine), in one module that
+// libraries.ts loads lazily.
+export { loadScenario, compareScenarioAsync, checkColumnAsync, machineFactory, exploreOptions, columnOf } from '../scenario/runner';
+export { exploreAsync, runSchedule } from '../scenario/explorer';
+export { bundledScenarioDir, scenarioFiles, SCENARIO_SUFFIX } from '../scenario/library';
+export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile';
+export { variantCatalogue } from '../scenario/runner';
+export { comparisonHtml } from '../cli/html';

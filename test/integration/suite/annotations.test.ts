@@ -1,0 +1,127 @@
+// Annotations in the real VS Code: seed 004 (a web-archive copy of the install_new_page thread, saved
+// as .txt so it is recognised by its content) gets CodeLens, hovers, decorations and diagnostics from
+// the patch analyser; then the workspace's C files get findings and an undoable quick fix.
+import * as assert from 'node:assert/strict';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { Analysis } from '../../../src/patch/analysisModel';
+import { screenshot } from '../screenshot';
+import { api, closeAll, sleep, waitFor, workspaceFile } from './helpers';
+
+const SEED = ['patches', 'install_new_page-thread.txt'];
+
+suite('patch annotations', () => {
+  let analysis: Analysis;
+  let seed: vscode.Uri;
+
+  suiteSetup(async () => {
+    await api();
+    await closeAll();
+    seed = workspaceFile(...SEED);
+  });
+
+  test('seed 004 is recognised as a patch by its content and analysed', async () => {
+    const doc = await vscode.workspace.openTextDocument(seed);
+    await vscode.window.showTextDocument(doc);
+    analysis = await vscode.commands.executeCommand<Analysis>('mmExplorer.analyzePatch', seed);
+    assert.ok(analysis, 'Analyze Patch returned nothing');
+    assert.ok(analysis.patches.length >= 2, `patches: ${analysis.patches.map((p) => p.subject).join(' | ')}`);
+    assert.ok(analysis.apiChanges.some((c) => c.name.replace(/^->/, '') === 'nopage'), 'the ->nopage change is found');
+    assert.ok(analysis.variants.includes('install_new_page') || analysis.variants.includes('install_new_page-hch'), `variants: ${analysis.variants.join(', ')}`);
+  });
+
+  test('CodeLens over the changed ->nopage states the parameters and the lock contract of each version', async () => {
+    const lenses = await waitFor('code lenses', async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', seed);
+      return l && l.length > 0 ? l : undefined;
+    });
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    const nopage = titles.filter((t) => t.startsWith('->nopage:'));
+    assert.ok(nopage.length >= 1, `lenses:\n${titles.join('\n')}`);
+    assert.ok(nopage.some((t) => /3 → [56] parameters/.test(t)), `->nopage lenses:\n${nopage.join('\n')}`);
+    // the -mm3 version: entered with page_table_lock held, each implementation drops it
+    assert.ok(titles.some((t) => /page_table_lock held at entry, dropped by implementation/.test(t)), titles.join('\n'));
+    assert.ok(titles.some((t) => /page_table_lock released at entry/.test(t)), titles.join('\n'));
+    // every lens sits on a line the analysis names, with a runnable command
+    for (const l of lenses) assert.ok(l.command?.command, `lens without command: ${l.command?.title}`);
+    assert.ok(titles.some((t) => t.includes('Compare variants')), 'a lens offers to compare the variants');
+    assert.ok(titles.some((t) => /\d+ implementations?/.test(t)), 'a lens lists the implementations');
+  });
+
+  test('hovers show the before and after signatures', async () => {
+    const change = analysis.apiChanges.find((c) => c.name.replace(/^->/, '') === 'nopage' && c.before && c.after);
+    assert.ok(change, 'a ->nopage change with both sides');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', seed, new vscode.Position(change.line - 1, 1));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.ok(text.includes('before:') && text.includes('after:'), text);
+    assert.ok(text.includes(change.after!.split('(')[0].trim().slice(0, 10)), text);
+  });
+
+  test('inconsistent implementations become diagnostics on their lines', async () => {
+    const inconsistent = analysis.implementations.filter((i) => !i.consistent);
+    const diags = await waitFor('patch diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(seed).filter((x) => x.code === 'inconsistent-implementation');
+      return d.length === inconsistent.length ? d : undefined;
+    });
+    assert.deepEqual(diags.map((d) => d.range.start.line + 1).sort((a, b) => a - b), inconsistent.map((i) => i.line).sort((a, b) => a - b));
+    for (const d of diags) assert.match(d.message, /not converted consistently/);
+    // the editor shows the CodeLens and the decorations
+    const ed = await vscode.window.showTextDocument(seed);
+    const first = analysis.apiChanges.find((c) => c.name.replace(/^->/, '') === 'nopage')!;
+    ed.revealRange(new vscode.Range(first.line - 1, 0, first.line + 20, 0), vscode.TextEditorRevealType.AtTop);
+    await sleep(1500);
+    await screenshot('patch-annotations');
+  });
+
+  test('a setting turns the CodeLens off', async () => {
+    const cfg = vscode.workspace.getConfiguration('mmExplorer.annotations');
+    await cfg.update('codeLens', false, vscode.ConfigurationTarget.Global);
+    try {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', seed);
+      assert.equal(lenses.length, 0);
+    } finally {
+      await cfg.update('codeLens', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('the workspace C file gets findings for the old ->nopage and the get_user_pages callers', async () => {
+    const uri = workspaceFile('drivers', 'demo_nopage.c');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const { cAnnotations } = await api();
+    const findings = await cAnnotations.annotate(doc);
+    const kinds = findings.map((f) => f.kind);
+    assert.ok(kinds.includes('hook-implementation'), `findings: ${findings.map((f) => `${f.kind}@${f.line}: ${f.message}`).join('\n')}`);
+    const impl = findings.find((f) => f.kind === 'hook-implementation')!;
+    assert.match(doc.lineAt(impl.line - 1).text + doc.lineAt(Math.min(doc.lineCount - 1, impl.line)).text, /demo_vm_nopage/);
+    const diags = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-explorer');
+    assert.equal(diags.length, findings.length);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(impl.line - 1, impl.column));
+    assert.ok(hovers.length > 0, 'a hover over the finding');
+    await sleep(800);
+    await screenshot('c-annotations');
+  });
+
+  test('a mechanical conversion is offered as a quick fix that undo reverts', async () => {
+    const uri = workspaceFile('drivers', 'demo_nopage.c');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const ed = await vscode.window.showTextDocument(doc);
+    const { cAnnotations } = await api();
+    const fixable = cAnnotations.findingsOf(doc).find((f) => f.edit);
+    assert.ok(fixable, `no finding with a mechanical fix: ${cAnnotations.findingsOf(doc).map((f) => f.kind).join(', ')}`);
+    const range = new vscode.Range(fixable.line - 1, fixable.column, fixable.endLine - 1, fixable.endColumn);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Convert for the patched'));
+    assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    const before = doc.getText();
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.notEqual(doc.getText(), before);
+    assert.ok(doc.getText().includes(fixable.edit!.newText));
+    // the findings update incrementally after the edit
+    await waitFor('re-annotation', () => cAnnotations.findingsOf(doc).every((f) => !(f.line === fixable.line && f.kind === fixable.kind && f.edit?.newText === fixable.edit!.newText)));
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo', () => doc.getText() === before);
+    void ed;
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+});

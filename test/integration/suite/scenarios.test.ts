@@ -1,0 +1,173 @@
+// The scenario commands end to end in the real VS Code: run, compare, explore, page tables that follow
+// the selected step, export, failed expectations in the Problems panel, scenario diagnostics as you type.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { Comparison } from '../../../src/scenario/comparisonModel';
+import type { ExplorationView } from '../../../src/webview/protocol';
+import type { PtNode } from '../../../src/extension/pageTableTree';
+import { screenshot } from '../screenshot';
+import { api, bundledScenario, closeAll, sleep, waitFor, webviewTabOpen, workspaceFile } from './helpers';
+
+const DFS = bundledScenario('dfs-race.mmscenario.yaml');
+
+function label(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+suite('scenario commands', () => {
+  suiteSetup(async () => {
+    await api();
+    await closeAll();
+  });
+
+  test('Run Scenario runs every column of the DFS race and shows it in the panel', async () => {
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: DFS });
+    assert.ok(c, 'no comparison returned');
+    assert.deepEqual(c.runs.map((r) => r.label), ['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq']);
+    // every expectation of the bundled scenario holds: nothing in the Problems panel for it
+    for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met, `${r.label}: ${x.text} ${x.detail}`);
+    const problems = vscode.languages.getDiagnostics(vscode.Uri.file(DFS)).filter((d) => d.source === 'mm-explorer');
+    assert.deepEqual(problems.map((d) => d.message), []);
+    await waitFor('the panel', () => webviewTabOpen());
+  });
+
+  test('a failed expectation goes to the Problems panel at its expect entry', async () => {
+    const text = fs.readFileSync(DFS, 'utf8').replace('install_new_page: {never: stale-pte}', 'install_new_page: {violation: stale-pte}');
+    const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-')), 'wrong.mmscenario.yaml');
+    fs.writeFileSync(tmp, text);
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: tmp });
+    const run = c.runs.find((r) => r.label === 'install_new_page');
+    assert.ok(run && run.expectations.some((x) => !x.met), 'the wrong expectation should fail');
+    const diags = vscode.languages.getDiagnostics(vscode.Uri.file(tmp)).filter((d) => d.source === 'mm-explorer');
+    assert.equal(diags.length, 1, diags.map((d) => d.message).join('\n'));
+    assert.match(diags[0].message, /install_new_page: expectation not met: violation: stale-pte/);
+    const expectLine = text.split('\n').findIndex((l) => l.includes('install_new_page: {violation'));
+    assert.equal(diags[0].range.start.line, expectLine);
+  });
+
+  test('Compare Variants shows the race under 2.5.70 and not under install_new_page', async () => {
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'truncate-seq'] });
+    assert.equal(c.runs.length, 3);
+    const stale = c.invariants.find((i) => i.invariant === 'stale-pte');
+    assert.ok(stale, `invariants: ${c.invariants.map((i) => i.invariant).join(', ')}`);
+    assert.ok(stale.counts[0] > 0, 'the counterexample schedule shows the stale pte under 2.5.70');
+    assert.equal(stale.counts[1], 0);
+    assert.ok(c.firstDivergence, 'the variants diverge');
+    const { panel } = await api();
+    assert.equal(panel.comparison, c);
+    await waitFor('the panel', () => webviewTabOpen());
+    await sleep(1500);
+    await screenshot('comparison-panel');
+  });
+
+  test('the page-table view shows the comparison and follows the selected step', async () => {
+    const { pageTables, panel, pageTableView } = await api();
+    const n = await vscode.commands.executeCommand<number>('mmExplorer.showPageTables');
+    assert.ok(n >= 1, 'no root in the page-table view');
+    const roots = pageTables.getChildren();
+    const mm = roots.find((r) => r.kind === 'mm');
+    assert.ok(mm && mm.kind === 'mm');
+    assert.equal(label(pageTables.getTreeItem(mm)), 'mm app');
+    const vmas = pageTables.getChildren(mm);
+    const vma = vmas.find((v) => v.kind === 'vma');
+    assert.ok(vma, 'no VMA');
+    const vmaItem = pageTables.getTreeItem(vma);
+    assert.equal(label(vmaItem), '0x40000000–0x40001000');
+    assert.match(String(vmaItem.description), /rw- .*shared.*shared\.dat@0/);
+    // final state: the page is mapped; walk pgd -> pmd -> pte -> page
+    let node: PtNode | undefined = vma;
+    for (const kind of ['pgd', 'pmd', 'pte', 'page'] as const) {
+      node = pageTables.getChildren(node).find((k) => k.kind === kind);
+      assert.ok(node, `no ${kind} below`);
+    }
+    assert.match(String(pageTables.getTreeItem(node).description), /count \d+ · mapcount 1/);
+    // select step 0 as the webview would: before the first step ran, nothing is mapped
+    const c = panel.comparison!;
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 0, step: 0 } });
+    await waitFor('the tree at step 0', () => pageTables.current?.step === 0);
+    assert.match(String(pageTableView.description), /2\.5\.70 · step 0/);
+    const last = c.runs[0].trace[c.runs[0].trace.length - 1].step;
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 1, step: last } });
+    await waitFor('the tree at the last step', () => pageTables.current?.step === last && pageTables.current.variant === 1);
+    // a malformed message from the page is refused and changes nothing
+    const before = panel.rejected.length;
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 'x', step: 1 } });
+    assert.equal(panel.rejected.length, before + 1);
+    assert.equal(pageTables.current?.step, last);
+    // show it expanded for the picture, at the end of the 2.5.70 run (the stale pte is there)
+    const last0 = c.runs[0].trace[c.runs[0].trace.length - 1].step;
+    panel.select({ view: 'comparison', run: 0, step: last0 });
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 0, step: last0 } });
+    await waitFor('the tree at the end of 2.5.70', () => pageTables.current?.step === last0 && pageTables.current.variant === 0);
+    const vmaNode = pageTables.getChildren(pageTables.getChildren()[0]).find((k) => k.kind === 'vma');
+    if (vmaNode) await pageTableView.reveal(vmaNode, { expand: 3, focus: false, select: false });
+    await sleep(800);
+    await screenshot('page-tables');
+  });
+
+  test('Export writes the comparison as JSON and as a script-free HTML report', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-export-'));
+    const json = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', { format: 'json', target: path.join(dir, 'c.json') });
+    const parsed = JSON.parse(fs.readFileSync(json.fsPath, 'utf8')) as Comparison;
+    const { panel } = await api();
+    assert.equal(parsed.title, panel.comparison?.title);
+    assert.equal(parsed.runs.length, panel.comparison?.runs.length);
+    const html = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', { format: 'html', target: path.join(dir, 'c.html') });
+    const text = fs.readFileSync(html.fsPath, 'utf8');
+    assert.match(text, /^<!DOCTYPE html>/i);
+    assert.ok(text.includes('stale-pte'));
+    assert.ok(!/<script/i.test(text), 'the report carries no script');
+  });
+
+  test('Explore Schedules finds the stale pte under 2.5.70 and proves install_new_page clean', async () => {
+    const bad = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: '2.5.70' });
+    assert.ok(bad.counterexamples.length >= 1);
+    assert.equal(bad.counterexamples[0].invariant, 'stale-pte');
+    assert.ok(bad.counterexamples[0].trace.length > 0, 'the counterexample is replayed with its trace');
+    await sleep(1500);
+    await screenshot('exploration-panel');
+    const good = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
+    assert.equal(good.counterexamples.length, 0);
+    assert.equal(good.complete, true);
+    assert.ok(good.schedules > 1);
+  });
+
+  test('scenario files get diagnostics from the schema as you type', async () => {
+    const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.languageId, 'mmscenario');
+    const ed = await vscode.window.showTextDocument(doc);
+    const { scenarioDiagnostics } = await api();
+    assert.deepEqual((await scenarioDiagnostics.validate(doc)).map((d) => d.message), []);
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('op: write'));
+    const col = doc.lineAt(line).text.indexOf('write');
+    await ed.edit((e) => e.replace(new vscode.Range(line, col, line, col + 'write'.length), 'scribble'));
+    const diags = await waitFor('a diagnostic on the unknown op', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario');
+      return d.length > 0 ? d : undefined;
+    });
+    assert.equal(diags[0].range.start.line, line);
+    assert.match(diags[0].message, /scribble|op/);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario').length === 0);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('Run Scenario runs a workspace scenario too', async () => {
+    const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: uri.fsPath });
+    assert.deepEqual(c.runs.map((r) => r.label), ['2.5.70', 'install_new_page-hch']);
+    const [base, hch] = c.runs;
+    assert.equal(base.snapshot.mms[0].ptes.length, 2, 'both faults map a page under 2.5.70');
+    assert.deepEqual(base.violations, []);
+    // the -mm3 hook calls vma->vm_ops->nopage on an anonymous VMA, which has no vm_ops
+    assert.ok(hch.violations.some((v) => v.invariant === 'oops'), hch.violations.map((v) => v.message).join('\n'));
+    assert.equal(hch.snapshot.mms[0].ptes.length, 0);
+    for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met, `${r.label}: ${x.text} ${x.detail}`);
+    assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-explorer'), []);
+  });
+});
