@@ -20,7 +20,8 @@ const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
   minify: production,
-  logLevel: 'warning',
+  // watch mode reports each rebuild; one-shot builds only warnings and errors
+  logLevel: watch ? 'info' : 'warning',
   absWorkingDir: root,
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
 };
