@@ -37,6 +37,8 @@ suite('foundation', () => {
     const shown = await vscode.commands.executeCommand<unknown>('mmExplorer.showEngineVersion');
     assert.equal(typeof shown, 'string', 'the command returns the text it shows');
     assert.ok((shown as string).includes(version), `'${String(shown)}' does not mention ${version}`);
+    // keep the toast out of later suites' screenshots
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   test('Open Panel opens a webview tab', async () => {
