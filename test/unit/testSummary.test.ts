@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runnerCounts, stepCounts, totalLine, vitestCounts } from '../../scripts/test-summary.mjs';
+import { parseSummary } from '../integration/summary';
 
 describe('test summary', () => {
   it('reads vitest JSON and counts a file that failed to load as a failure', () => {
@@ -37,5 +38,24 @@ describe('test summary', () => {
       { passed: 4, failed: 0, pending: 0 },
     ]);
     expect(line).toBe('17 passed, 1 failed');
+  });
+});
+
+describe('integration summary line', () => {
+  it('takes the last valid summary the in-host entry printed', () => {
+    const out = [
+      '[mmx-integration] VS Code 1.100.3 (code-server, ui web), Node 20.20.2',
+      '  ✔ a test',
+      '[mmx-integration] {"passed":1,"failed":0,"pending":0}',
+      '[mmx-integration] {not json}',
+      '[mmx-integration] {"passed":5,"failed":2}',
+      '',
+    ].join('\n');
+    expect(parseSummary(out)).toEqual({ passed: 5, failed: 2, pending: 0 });
+  });
+
+  it('finds none when the tests module never finished', () => {
+    expect(parseSummary('[mmx-integration] VS Code 1.100.3\n  ✔ a test\n')).toBeUndefined();
+    expect(parseSummary('  [mmx-integration] {"passed":1,"failed":0}')).toBeUndefined();
   });
 });
