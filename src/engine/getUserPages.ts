@@ -43,7 +43,7 @@ export function* getUserPages(t: Task, mm: MmStruct, start: number, len: number,
       let retries = 0;
       while ((map = yield* followPage(t, mm, cur.start, write)) === null) {
         if (retries++ === MAX_FAULT_RETRIES) {
-          t.violation('livelock', `follow_page(0x${cur.start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
+          t.violation('fault-loop', `follow_page(0x${cur.start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
           yield t.spinUnlock(ptl);
           return out(i ? i : -EFAULT);
         }

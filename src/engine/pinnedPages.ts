@@ -15,6 +15,10 @@ import { releaseRules } from './gupVariants';
 export function gupGetPage(t: Task, page: Page): void {
   const k = t.kernel;
   const head = compoundHead(page);
+  if (head.free) {
+    // the page was freed after it was looked up and before this reference: memory corruption
+    t.violation('use-after-free', `page_cache_get on pfn ${head.pfn}, which was freed after follow_page() found it`);
+  }
   k.alloc.get(head);
   if (t.tracing) t.emit('ref', `get_page pfn ${head.pfn} -> ${head.count}`);
   if (releaseRules(k).pinsApart) {

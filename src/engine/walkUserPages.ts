@@ -51,7 +51,7 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
       return map;
     }
     if (retries++ === MAX_FAULT_RETRIES) {
-      t.violation('livelock', `follow_page(0x${start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
+      t.violation('fault-loop', `follow_page(0x${start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
       if (rules.unlockOnErrorPage) yield t.spinUnlock(ptl);
       t.exit('single_page_walk', '-EFAULT');
       return ERR_PTR(-EFAULT);
