@@ -257,6 +257,11 @@ class Search {
     let m = this.make();
     let valid = true; // m is at the state `path` leads to
     let seen = 0; // violations of m already collected
+    // What a task keeps in its own variables (a sampled sequence count, the page ->nopage returned)
+    // is not in the kernel state; it follows from the values the task read. So the state key also
+    // carries, per task, a digest of where each of its reads read from (the object and how many
+    // writes it had seen). Interleavings that only reorder independent steps keep the same digests.
+    const rf = new ReadsFrom(m.taskNames.length);
 
     /** called with m at the end of `path`; pushes a frame when the node has children to explore */
     const expand = (last: number, pre: number): void => {
@@ -277,7 +282,7 @@ class Search {
         return;
       }
       if (reduce) {
-        const key = bounded ? `${hash}|${last}` : hash;
+        const key = `${hash}|${rf.key()}${bounded ? `|${last}` : ''}`;
         const depth = path.length;
         const marks = visited.get(key);
         if (marks) {
@@ -329,12 +334,13 @@ class Search {
       }
       if (!valid) {
         m = this.make();
-        for (const s of path) m.step(s);
+        rf.reset();
+        for (const s of path) rf.apply(m.step(s));
         this.steps += path.length;
         seen = m.violations.length;
         valid = true;
       }
-      m.step(t);
+      rf.apply(m.step(t));
       this.steps++;
       path.push(t);
       const depthBefore = stack.length;
@@ -382,6 +388,40 @@ class Search {
 }
 
 const SLICE_MS = 20;
+
+/** Per-task digest of the reads-from relation (see Search.exhaustive). */
+class ReadsFrom {
+  private readonly writes = new Map<string, number>();
+  private readonly digest: number[];
+  constructor(private readonly tasks: number) {
+    this.digest = new Array<number>(tasks).fill(0);
+  }
+  reset(): void {
+    this.writes.clear();
+    this.digest.fill(0);
+  }
+  apply(info: StepInfo): void {
+    const t = info.task;
+    let d = this.digest[t];
+    for (const r of info.reads) d = mix(d, r, this.writes.get(r) ?? 0);
+    for (const w of info.writes) {
+      const n = this.writes.get(w) ?? 0;
+      // a write that also observes (a lock acquire, a read-modify-write) reads from the previous write
+      d = mix(d, w, n);
+      this.writes.set(w, n + 1);
+    }
+    this.digest[t] = d;
+  }
+  key(): string {
+    return this.digest.join(',');
+  }
+}
+
+function mix(h: number, key: string, n: number): number {
+  let x = h ^ Math.imul(n + 1, 0x9e3779b1);
+  for (let i = 0; i < key.length; i++) x = Math.imul(x ^ key.charCodeAt(i), 0x01000193);
+  return (x ^ (x >>> 15)) >>> 0;
+}
 
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {

@@ -140,7 +140,7 @@ describe('explore', () => {
         expect(names(b)).toEqual(names(a));
         expect(b.states).toBe(a.states);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });

@@ -1,0 +1,100 @@
+// Explorer benchmark on the DFS pagefault/invalidate race (seed 004): time to the first counterexample
+// under 2.5.70 and the exhaustive proof for the fixed variants, each with the state-hashing reduction
+// and, as the baseline measured in the same run, the unreduced search (every interleaving, capped).
+// Prints a table, then one JSON line.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { explore, type ExploreOptions, type ExploreResult } from '../src/scenario/explorer';
+import { loadScenario, machineFactory } from '../src/scenario/runner';
+
+const dir = join(process.cwd(), 'scenarios');
+const file = readdirSync(dir).find((f) => f.includes('dfs') && f.endsWith('.mmscenario.yaml'));
+if (!file) throw new Error(`no DFS scenario in ${dir}`);
+const path = join(dir, file);
+const loaded = loadScenario(readFileSync(path, 'utf8'), path);
+if (!loaded.scenario) throw new Error(loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+const s = loaded.scenario;
+
+const UNREDUCED_CAP_MS = 3000;
+
+function median(xs: number[]): number {
+  const a = xs.slice().sort((x, y) => x - y);
+  return a[Math.floor(a.length / 2)];
+}
+
+/** run `n` times and keep the median time (the last result is returned) */
+function timed(label: string, opts: ExploreOptions, n: number): { r: ExploreResult; ms: number } {
+  const col = s.columns.find((c) => c.label === label)!;
+  const make = machineFactory(s, col.selection);
+  let r!: ExploreResult;
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    r = explore(make, { maxSteps: s.bounds.steps, maxPreemptions: s.bounds.preemptions, ...opts });
+    times.push(r.timeMs);
+  }
+  return { r, ms: median(times) };
+}
+
+const rows: string[][] = [];
+const out: Record<string, unknown> = { scenario: file };
+const broken = s.columns.find((c) => s.expect[c.label]?.violation?.length)?.label ?? s.columns[0].label;
+const fixed = s.columns.filter((c) => s.expect[c.label]?.never?.length || s.expect[c.label]?.clean).map((c) => c.label);
+
+// time to the first counterexample (no shrinking: the search alone)
+const first = timed(broken, { stopAtFirst: true, shrink: false, reduction: 'state' }, 7);
+const firstU = timed(broken, { stopAtFirst: true, shrink: false, reduction: 'none', timeLimitMs: UNREDUCED_CAP_MS }, 7);
+const fMs = first.r.firstViolationMs ?? NaN;
+const fuMs = firstU.r.firstViolationMs ?? NaN;
+rows.push([`first counterexample (${broken})`, 'state hashing', fMs.toFixed(2), String(first.r.schedules), String(first.r.states), first.r.violations.map((v) => v.invariant).join(',')]);
+rows.push([`first counterexample (${broken})`, 'unreduced', fuMs.toFixed(2), String(firstU.r.schedules), String(firstU.r.states), firstU.r.violations.map((v) => v.invariant).join(',')]);
+out.firstCounterexampleMs = +fMs.toFixed(3);
+out.firstCounterexampleMsUnreduced = +fuMs.toFixed(3);
+out.firstCounterexampleRatio = +(fMs / fuMs).toFixed(3);
+
+// exhaustive search of each column
+const proofs: Record<string, number> = {};
+let statesPerSec = 0;
+let statesPerSecU = 0;
+for (const col of s.columns) {
+  const red = timed(col.label, { reduction: 'state' }, 3);
+  const un = timed(col.label, { reduction: 'none', timeLimitMs: UNREDUCED_CAP_MS, shrink: false }, 1);
+  const sps = red.r.states / (red.ms / 1000);
+  const spsU = un.r.states / (un.ms / 1000);
+  if (col.label === broken || statesPerSec === 0) statesPerSec = Math.max(statesPerSec, sps);
+  statesPerSecU = Math.max(statesPerSecU, spsU);
+  rows.push([`exhaustive (${col.label})`, 'state hashing', red.ms.toFixed(2), String(red.r.schedules), String(red.r.states), `${red.r.complete ? 'complete' : 'incomplete'} ${red.r.violations.map((v) => v.invariant).join(',')}`]);
+  rows.push([
+    `exhaustive (${col.label})`,
+    'unreduced',
+    un.ms.toFixed(2),
+    String(un.r.schedules),
+    String(un.r.states),
+    `${un.r.complete ? 'complete' : un.r.timedOut ? `stopped at ${UNREDUCED_CAP_MS} ms` : 'incomplete'} ${un.r.violations.map((v) => v.invariant).join(',')}`,
+  ]);
+  if (fixed.includes(col.label)) proofs[col.label] = +red.ms.toFixed(3);
+  out[`exhaustive_${col.label}`] = {
+    ms: +red.ms.toFixed(3),
+    schedules: red.r.schedules,
+    states: red.r.states,
+    complete: red.r.complete,
+    unreducedMs: +un.ms.toFixed(3),
+    unreducedSchedules: un.r.schedules,
+    unreducedComplete: un.r.complete,
+    // schedules the unreduced search ran per schedule of the reduced one (a lower bound when capped)
+    scheduleRatio: +(un.r.schedules / Math.max(1, red.r.schedules)).toFixed(2),
+  };
+}
+out.proofMs = proofs;
+out.maxProofMs = Math.max(0, ...Object.values(proofs));
+out.statesPerSec = Math.round(statesPerSec);
+out.statesPerSecUnreduced = Math.round(statesPerSecU);
+out.goals = { firstCounterexampleUnder50ms: fMs < 50, proofsUnder1s: (out.maxProofMs as number) < 1000 };
+
+const header = ['measure', 'search', 'ms', 'schedules', 'states', 'outcome'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
+console.log(`explorer benchmark: ${file}`);
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+console.log(JSON.stringify(out));

@@ -1,0 +1,32 @@
+// Plain-text tables for the terminal.
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(header: string[] | null, rows: string[][]): string {
+  const all = header ? [header, ...rows] : rows;
+  if (all.length === 0) return '';
+  const n = Math.max(...all.map((r) => r.length));
+  const widths = Array.from({ length: n }, (_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const out = all.map(line);
+  if (header) out.splice(1, 0, widths.map((w, i) => '-'.repeat(i === n - 1 ? Math.max(w, header[i]?.length ?? 0) : w)).join('  '));
+  return out.join('\n');
+}
+
+export function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+export function ms(t: number): string {
+  return t < 10 ? `${t.toFixed(2)} ms` : t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`;
+}
+
+export function selectionText(sel: Record<string, string | undefined>): string {
+  const parts = Object.entries(sel)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${v}`);
+  return `{${parts.join(', ')}}`;
+}

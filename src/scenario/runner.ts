@@ -1,0 +1,216 @@
+// Scenarios on the engine: machines per variant column, checking a column against its expect block,
+// and comparing columns side by side (the Comparison model).
+import { createMachine, listVariants } from '../engine/index';
+import type { Machine, TraceEvent, VariantSelection } from '../engine/spec';
+import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
+import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
+import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';
+import type { Scenario, VariantColumn } from './scenario';
+import { loadScenarioText, type LoadResult, type VariantCatalogue } from './scenarioFile';
+import { describeSchedule } from './schedule';
+
+/** family -> variant names, as the scenario loader checks them */
+export function variantCatalogue(): VariantCatalogue {
+  const out: Record<string, string[]> = {};
+  for (const v of listVariants()) (out[v.family] ??= []).push(v.name);
+  return out;
+}
+
+/** load a scenario text, checking variant names against the engine's catalogue */
+export function loadScenario(text: string, file: string): LoadResult {
+  return loadScenarioText(text, file, { variants: variantCatalogue() });
+}
+
+export function machineFactory(s: Scenario, selection: VariantSelection, trace = false): MachineFactory {
+  return () => createMachine(s.world, selection, { trace });
+}
+
+export function columnOf(s: Scenario, label: string): VariantColumn | undefined {
+  return s.columns.find((c) => c.label === label);
+}
+
+/** exploration options from the scenario's bounds, overridden by the caller's */
+export function exploreOptions(s: Scenario, opts: ExploreOptions = {}): ExploreOptions {
+  return {
+    maxSteps: s.bounds.steps,
+    maxPreemptions: s.bounds.preemptions,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  };
+}
+
+export interface ColumnCheck {
+  label: string;
+  selection: VariantSelection;
+  exploration?: ExploreResult;
+  /** the default-schedule run (traced) */
+  run: Machine;
+  schedule: number[];
+  expectations: ExpectationOutcome[];
+  ok: boolean;
+}
+
+function needsExploration(s: Scenario, label: string): boolean {
+  const e = s.expect[label];
+  return !!e && (e.violation !== undefined || e.never !== undefined || e.clean !== undefined);
+}
+
+/** run a column's default schedule and, if its expect block needs one, an exploration */
+export function checkColumn(s: Scenario, col: VariantColumn, opts: ExploreOptions & { alwaysExplore?: boolean } = {}): ColumnCheck {
+  const { alwaysExplore, ...xo } = opts;
+  const ex = s.expect[col.label] ?? {};
+  let exploration: ExploreResult | undefined;
+  if (alwaysExplore || needsExploration(s, col.label)) exploration = explore(machineFactory(s, col.selection), exploreOptions(s, xo));
+  return finishColumn(s, col, ex, exploration);
+}
+
+export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: ExploreOptions & { alwaysExplore?: boolean } = {}): Promise<ColumnCheck> {
+  const { alwaysExplore, ...xo } = opts;
+  const ex = s.expect[col.label] ?? {};
+  let exploration: ExploreResult | undefined;
+  if (alwaysExplore || needsExploration(s, col.label)) exploration = await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo));
+  return finishColumn(s, col, ex, exploration);
+}
+
+function finishColumn(s: Scenario, col: VariantColumn, ex: Scenario['expect'][string], exploration: ExploreResult | undefined): ColumnCheck {
+  const r = runSchedule(machineFactory(s, col.selection, true), { schedule: s.schedule, lenient: true, maxSteps: s.bounds.steps });
+  const expectations = [...checkExplorationExpectations(ex, exploration), ...checkRunExpectations(ex, r.machine)];
+  return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, expectations, ok: expectations.every((e) => e.met) };
+}
+
+// ---- comparison ----
+
+export interface CompareOptions extends ExploreOptions {
+  /** labels of the columns to compare (default: all) */
+  columns?: string[];
+  /** the schedule every column runs (default: the first counterexample found, else the scenario's) */
+  schedule?: number[];
+  /** explore each column (default true); false compares one run only */
+  explore?: boolean;
+}
+
+function sameEvent(a: TraceEvent | undefined, b: TraceEvent | undefined): boolean {
+  return !!a && !!b && a.task === b.task && a.kind === b.kind && a.fn === b.fn && a.detail === b.detail;
+}
+
+export function firstDivergence(runs: { label: string; trace: TraceEvent[] }[], taskNames: readonly string[]): Divergence | null {
+  if (runs.length < 2) return null;
+  const longest = Math.max(...runs.map((r) => r.trace.length));
+  for (let k = 0; k < longest; k++) {
+    const first = runs[0].trace[k];
+    if (runs.every((r) => sameEvent(r.trace[k], first))) continue;
+    const present = runs.map((r) => r.trace[k]).filter((e): e is TraceEvent => !!e);
+    const step = Math.min(...present.map((e) => e.step));
+    // group the runs that agree at this event
+    const groups = new Map<string, string[]>();
+    for (const r of runs) {
+      const e = r.trace[k];
+      const text = e ? `${taskNames[e.task] ?? e.task} ${e.kind} ${e.fn}${e.detail && e.detail !== e.fn ? ` ${e.detail}` : ''}` : '(trace ended)';
+      groups.set(text, [...(groups.get(text) ?? []), r.label]);
+    }
+    const summary = [...groups].map(([text, labels]) => `${labels.join(', ')}: ${text}`).join(' | ');
+    return { step, eventIndex: runs.map((r) => (k < r.trace.length ? k : -1)), summary: `step ${step}: ${summary}` };
+  }
+  return null;
+}
+
+export interface ComparisonResult {
+  comparison: Comparison;
+  checks: ColumnCheck[];
+  ok: boolean;
+}
+
+function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOptions): ComparisonResult {
+  // the schedule everyone runs: the caller's, else the first counterexample, else the scenario's default
+  let schedule = opts.schedule;
+  let source = opts.schedule ? 'given schedule' : '';
+  if (!schedule) {
+    for (const c of checks) {
+      const v = c.exploration?.violations[0];
+      if (v) {
+        schedule = v.schedule;
+        source = `counterexample of ${c.label} (${v.invariant})`;
+        break;
+      }
+    }
+  }
+  if (!schedule) {
+    schedule = s.schedule ?? [];
+    source = s.schedule ? 'scenario schedule' : 'default order';
+  }
+  const taskNames = s.world.tasks.map((t) => t.name);
+  const runs: VariantRun[] = checks.map((c) => {
+    const r = runSchedule(machineFactory(s, c.selection, true), { schedule, lenient: true, maxSteps: s.bounds.steps });
+    const m = r.machine;
+    const x = c.exploration;
+    return {
+      label: c.label,
+      variants: c.selection,
+      schedule: r.schedule,
+      trace: m.trace.slice(),
+      violations: m.violations.slice(),
+      results: m.results.slice(),
+      snapshot: m.snapshot(),
+      lockOps: lockOpCounts(m.trace),
+      expectations: c.expectations,
+      exploration: x && {
+        schedules: x.schedules,
+        states: x.states,
+        complete: x.complete,
+        timeMs: x.timeMs,
+        violations: x.violations.map((v) => ({ invariant: v.invariant, message: v.message, schedule: v.schedule })),
+      },
+    };
+  });
+  const names = new Set<string>();
+  for (const r of runs) for (const v of r.violations) names.add(v.invariant);
+  for (const c of checks) for (const v of c.exploration?.violations ?? []) names.add(v.invariant);
+  for (const c of checks) for (const n of [...(s.expect[c.label]?.violation ?? []), ...(s.expect[c.label]?.never ?? [])]) if (n !== 'any') names.add(n);
+  const invariants: InvariantRow[] = [...names].sort().map((inv) => ({
+    invariant: inv,
+    counts: runs.map((r) => r.violations.filter((v) => v.invariant === inv).length),
+    explored: checks.map((c) => {
+      const x = c.exploration;
+      if (!x) return 'not explored';
+      if (x.violations.some((v) => v.invariant === inv)) return 'violated';
+      return x.complete ? 'held' : 'not found';
+    }),
+  }));
+  const comparison: Comparison = {
+    scenario: s.file,
+    title: s.title,
+    description: s.description,
+    tasks: taskNames,
+    runs,
+    invariants,
+    firstDivergence: firstDivergence(runs, taskNames),
+    schedule: { source, schedule, text: describeSchedule(schedule, taskNames) },
+  };
+  return { comparison, checks, ok: checks.every((c) => c.ok) };
+}
+
+function columnsFor(s: Scenario, labels?: string[]): VariantColumn[] {
+  if (!labels) return s.columns;
+  return labels.map((l) => {
+    const c = columnOf(s, l);
+    if (!c) throw new Error(`no column '${l}' in ${s.file}; columns: ${s.columns.map((x) => x.label).join(', ')}`);
+    return c;
+  });
+}
+
+export function compareScenario(s: Scenario, opts: CompareOptions = {}): ComparisonResult {
+  const { columns, schedule, explore: doExplore, ...xo } = opts;
+  const cols = columnsFor(s, columns);
+  const checks = cols.map((c) => checkColumn(s, c, { ...xo, alwaysExplore: doExplore !== false }));
+  return buildComparison(s, checks, { schedule });
+}
+
+export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {}): Promise<ComparisonResult> {
+  const { columns, schedule, explore: doExplore, ...xo } = opts;
+  const cols = columnsFor(s, columns);
+  const checks: ColumnCheck[] = [];
+  for (const c of cols) {
+    if (xo.signal?.aborted) break;
+    checks.push(await checkColumnAsync(s, c, { ...xo, alwaysExplore: doExplore !== false }));
+  }
+  return buildComparison(s, checks, { schedule });
+}

@@ -1,0 +1,115 @@
+// mmx commands through main(): output and exit codes (0 met, 1 an expectation failed, 2 bad input).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/cli';
+
+const root = join(__dirname, '../../..');
+const DFS = join(root, 'scenarios/dfs-race.mmscenario.yaml');
+const tmp = mkdtempSync(join(tmpdir(), 'mmx-test-'));
+
+async function mmx(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') });
+  return { code, out, err };
+}
+
+function scenarioWith(name: string, edit: (text: string) => string): string {
+  const f = join(tmp, name);
+  writeFileSync(f, edit(readFileSync(DFS, 'utf8')));
+  return f;
+}
+
+describe('mmx', () => {
+  it('version and help', async () => {
+    expect((await mmx('version')).out).toMatch(/^mmx \d+\.\d+\.\d+/);
+    expect((await mmx('help')).out).toMatch(/explore FILE/);
+    expect((await mmx('version', 'x')).code).toBe(2);
+  });
+
+  it('bad input exits 2: unknown command, unknown option, missing file, invalid scenario, impossible schedule', async () => {
+    expect((await mmx('frobnicate')).code).toBe(2);
+    const o = await mmx('explore', DFS, '--bogus');
+    expect(o.code).toBe(2);
+    expect(o.err).toMatch(/bogus/);
+    const missing = await mmx('run', join(tmp, 'nope.mmscenario.yaml'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/nope\.mmscenario\.yaml:1:1: error: cannot read/);
+    const bad = scenarioWith('bad.mmscenario.yaml', (t) => t.replace('{op: read,', '{op: raed,'));
+    const v = await mmx('validate', bad);
+    expect(v.code).toBe(2);
+    expect(v.out).toMatch(/bad\.mmscenario\.yaml:\d+:\d+: error: unknown operation 'raed'/);
+    expect((await mmx('explore', bad)).code).toBe(2);
+    // task 1 cannot take 500 steps
+    const s = await mmx('run', DFS, '--variant', '2.5.70', '--schedule', '1*500');
+    expect(s.code).toBe(2);
+    expect(s.err).toMatch(/cannot run/);
+    expect((await mmx('run', DFS, '--variant', 'no-such-column')).code).toBe(2);
+    expect((await mmx('run', DFS, '--variant', 'fault=nope')).code).toBe(2);
+  });
+
+  it('validate accepts the bundled library', async () => {
+    const r = await mmx('validate', join(root, 'scenarios'));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/dfs-race\.mmscenario\.yaml: ok/);
+  });
+
+  it('explore --json: stable fields, a replayable counterexample for 2.5.70, complete for the fix', async () => {
+    const r = await mmx('explore', DFS, '--variant', '2.5.70', '--variant', 'install_new_page', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.variant)).toEqual(['2.5.70', 'install_new_page']);
+    for (const l of lines) for (const k of ['variant', 'schedules', 'states', 'complete', 'violations']) expect(l).toHaveProperty(k);
+    const stale = lines[0].violations.find((v: { invariant: string }) => v.invariant === 'stale-pte');
+    expect(stale.schedule.length).toBeGreaterThan(0);
+    expect(lines[1].complete).toBe(true);
+    expect(lines[1].violations.map((v: { invariant: string }) => v.invariant)).not.toContain('stale-pte');
+    const replay = await mmx('run', DFS, '--variant', '2.5.70', '--schedule', stale.schedule.join(','), '--json');
+    const run = JSON.parse(replay.out.trim());
+    expect(run.violations.map((v: { invariant: string }) => v.invariant)).toContain('stale-pte');
+    // a violation in this run contradicts nothing: 2.5.70 expects it
+    expect(replay.code).toBe(0);
+  });
+
+  it('an expectation that fails exits 1', async () => {
+    const wrong = scenarioWith('wrong.mmscenario.yaml', (t) => t.replace('2.5.70: {violation: stale-pte}', '2.5.70: {never: stale-pte}'));
+    const r = await mmx('explore', wrong, '--variant', '2.5.70');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAILED {2}expect never: stale-pte/);
+    const c = await mmx('check', wrong);
+    expect(c.code).toBe(1);
+    expect(c.out).toMatch(/FAILED/);
+  });
+
+  it('compare --html writes a self-contained, escaped report', async () => {
+    const evil = scenarioWith('evil.mmscenario.yaml', (t) => t.replace(/^title: .*$/m, 'title: "<script>alert(1)</script> & co"'));
+    const out = join(tmp, 'report.html');
+    const r = await mmx('compare', evil, '--html', out);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co');
+    expect(html).toMatch(/Content-Security-Policy/);
+    expect(html).toMatch(/stale-pte/);
+  });
+
+  it('compare --json is the Comparison model', async () => {
+    const r = await mmx('compare', DFS, '--json');
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.out);
+    expect(c.ok).toBe(true);
+    expect(c.runs.map((x: { label: string }) => x.label)).toEqual(['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq']);
+    expect(c.invariants.find((x: { invariant: string }) => x.invariant === 'stale-pte').explored[0]).toBe('violated');
+  });
+
+  it('variants and scenarios list the catalogue and the library', async () => {
+    const v = JSON.parse((await mmx('variants', '--json')).out);
+    expect(v.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
+    const s = await mmx('scenarios', join(root, 'scenarios'), '--json');
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.out).some((x: { file: string }) => x.file.includes('dfs'))).toBe(true);
+  });
+});
