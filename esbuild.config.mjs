@@ -57,8 +57,8 @@ function filesUnder(dir, re) {
   return out;
 }
 
-/** web-tree-sitter loads its runtime and the C grammar as wasm files; ship both next to the bundles. */
-function copyWasm() {
+/** Runtime files the bundles load: web-tree-sitter's runtime and the C grammar (wasm), the icon font. */
+function copyAssets() {
   mkdirSync(join(root, 'dist'), { recursive: true });
   const files = [
     require.resolve('web-tree-sitter/tree-sitter.wasm'),
@@ -71,7 +71,7 @@ function copyWasm() {
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(codicons, f), join(root, 'dist', 'codicons', f));
 }
 
-const copyWasmPlugin = { name: 'copy-wasm', setup: (b) => b.onEnd(() => copyWasm()) };
+const copyAssetsPlugin = { name: 'copy-assets', setup: (b) => b.onEnd(() => copyAssets()) };
 const executablePlugin = {
   name: 'executable',
   setup: (b) =>
@@ -87,7 +87,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [copyWasmPlugin],
+    plugins: [copyAssetsPlugin],
   },
   {
     ...common,
