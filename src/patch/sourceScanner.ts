@@ -1,4 +1,479 @@
+// Scans a C source file for the places an analysed patch affects: implementations of a changed hook
+// still written the old way (->nopage with the old signature and return convention), calls whose
+// argument count the patch changes (get_user_pages losing vmas), and put_page() on pages that came
+// from get_user_pages(). One pass of a small lexer splits the file into functions; each function is
+// scanned on its own and cached by its text, so re-scanning an edited file only redoes the functions
+// that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
-export function scanCSource(_text: string, _file: string, _analysis: Analysis): SourceFinding[] {
-  return [];
+
+interface HookTarget {
+  api: string;
+  member: string;
+  before: ParsedSig;
+  after: ParsedSig;
+  /** VM_FAULT_* spellings of NOPAGE_* and NULL, when the patch converts the return convention */
+  returnMap: Map<string, string>;
+  /** the helper that installs the page, when the patch adds one (install_new_page) */
+  installer?: ParsedSig;
+}
+
+interface ParsedSig {
+  ret: string;
+  name: string;
+  params: { type: string; name: string }[];
+}
+
+interface Targets {
+  hooks: HookTarget[];
+  arity: Map<string, { before: ParsedSig; after: ParsedSig }>;
+  releaseName?: string;
+  /** identifiers any finding could be about: a function without any of them is skipped cheaply */
+  words: RegExp;
+}
+
+interface FnSpan {
+  name: string;
+  headerStart: number;
+  /** offset of ')' closing the parameter list */
+  paramsEnd: number;
+  nameStart: number;
+  bodyStart: number;
+  bodyEnd: number;
+}
+
+/** Per-function results, relative to the function's header start, keyed by the function text. */
+export interface ScanCache {
+  fns: Map<string, RelFinding[]>;
+}
+
+interface RelFinding extends Omit<SourceFinding, 'line' | 'column' | 'endLine' | 'endColumn' | 'edit'> {
+  start: number;
+  end: number;
+  edit?: { start: number; end: number; newText: string };
+}
+
+const targetCache = new WeakMap<Analysis, Targets>();
+
+function parseSig(text: string | undefined): ParsedSig | undefined {
+  if (!text) return undefined;
+  const t = text.replace(/^typedef\s+/, '');
+  const m = /^(.*?)\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\((.*)\)\s*$/s.exec(t) ?? /^(.*?)([A-Za-z_]\w*(?:\([A-Za-z_]\w*\))?)\s*\((.*)\)\s*$/s.exec(t);
+  if (!m) return undefined;
+  const params = m[3].trim() === '' || m[3].trim() === 'void' ? [] : splitTop(m[3]).map(parseParam);
+  return { ret: norm(m[1]), name: m[2], params };
+}
+
+function parseParam(p: string): { type: string; name: string } {
+  const t = p.trim();
+  if (t === '...') return { type: '...', name: '' };
+  const m = /^(.*?)([A-Za-z_]\w*)\s*((?:\[\s*\w*\s*\])*)$/.exec(t);
+  const base = m && !/^(struct|union|enum|const|unsigned|signed)$/.test(m[2]) && /\S/.test(m[1]) ? m[1] + (m[3] ? '*' : '') : t;
+  const name = m && base !== t ? m[2] : '';
+  return { type: norm(base), name };
+}
+
+function norm(t: string): string {
+  return t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, ' *').replace(/\* \*/g, '**').trim();
+}
+
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out;
+}
+
+function targetsOf(a: Analysis): Targets {
+  const hit = targetCache.get(a);
+  if (hit) return hit;
+  const hooks: HookTarget[] = [];
+  const arity = new Map<string, { before: ParsedSig; after: ParsedSig }>();
+  const added = new Map<string, string>();
+  for (const c of a.apiChanges) if (c.kind === 'added-function' && c.after) added.set(c.name, c.after);
+  // the last version of each change wins (a thread's later patch)
+  for (const c of a.apiChanges) {
+    if (c.kind === 'member-signature') {
+      const before = parseSig(c.before);
+      const after = parseSig(c.after);
+      if (!before || !after) continue;
+      const conv = a.apiChanges.find((r) => r.kind === 'return-convention' && r.name === c.name && r.version === c.version);
+      const returnMap = new Map<string, string>();
+      if (conv?.after && /VM_FAULT_/.test(conv.after)) {
+        returnMap.set('NULL', 'VM_FAULT_SIGBUS');
+        returnMap.set('NOPAGE_SIGBUS', 'VM_FAULT_SIGBUS');
+        returnMap.set('NOPAGE_OOM', 'VM_FAULT_OOM');
+      }
+      const installer = conv?.after && /install_new_page\(/.test(conv.after) ? parseSig(added.get('install_new_page')) : undefined;
+      const api = `${c.container}.${c.name}`;
+      const i = hooks.findIndex((h) => h.api === api);
+      const t: HookTarget = { api, member: c.name, before, after, returnMap, installer };
+      if (i >= 0) hooks[i] = t;
+      else hooks.push(t);
+    } else if (c.kind === 'signature' && c.before && c.after && !c.before.startsWith('#')) {
+      const before = parseSig(c.before);
+      const after = parseSig(c.after);
+      if (before && after && before.params.length !== after.params.length) arity.set(c.name, { before, after });
+    }
+  }
+  const putNames = ['unpin_user_page', 'put_user_page'];
+  let releaseName: string | undefined;
+  for (const n of putNames) if (added.has(n)) { releaseName = n; break; }
+  if (!releaseName && a.variants.includes('put_user_page')) releaseName = 'put_user_page';
+  const words = [...hooks.map((h) => h.member), ...arity.keys(), ...(releaseName ? ['get_user_pages', 'pin_user_pages', 'put_page', 'page_cache_release'] : []), 'NOPAGE_', 'nopage']
+    .map((w) => w.replace(/[^\w]/g, '\\$&'));
+  const t: Targets = { hooks, arity, releaseName, words: new RegExp(words.length ? words.join('|') : '(?!)') };
+  targetCache.set(a, t);
+  return t;
+}
+
+/** Split a C file into top-level functions with one lexer pass (comments, strings, preprocessor lines skipped). */
+export function splitFunctions(text: string): { fns: FnSpan[]; nopageAssigned: Map<string, string> } {
+  const fns: FnSpan[] = [];
+  const n = text.length;
+  let depth = 0;
+  let headerStart = 0;
+  let bodyStart = -1;
+  let atLineStart = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) { atLineStart = true; continue; }
+    if (c === 32 || c === 9 || c === 13) continue;
+    if (c === 35 /* # */ && atLineStart) {
+      // preprocessor line, with continuations
+      while (i < n && !(text.charCodeAt(i) === 10 && text.charCodeAt(i - 1) !== 92)) i++;
+      if (depth === 0) headerStart = i + 1;
+      atLineStart = true;
+      continue;
+    }
+    atLineStart = false;
+    if (c === 47 /* / */) {
+      const c2 = text.charCodeAt(i + 1);
+      if (c2 === 42) {
+        const e = text.indexOf('*/', i + 2);
+        i = e < 0 ? n : e + 1;
+        continue;
+      }
+      if (c2 === 47) {
+        const e = text.indexOf('\n', i);
+        i = e < 0 ? n : e - 1;
+        continue;
+      }
+    } else if (c === 34 || c === 39) {
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92) { i += 2; continue; }
+        if (d === c || d === 10) break;
+        i++;
+      }
+      continue;
+    }
+    if (c === 123 /* { */) {
+      if (depth === 0) bodyStart = i;
+      depth++;
+    } else if (c === 125 /* } */) {
+      depth--;
+      if (depth === 0 && bodyStart >= 0) {
+        const fn = functionHeader(text, headerStart, bodyStart);
+        if (fn) fns.push({ ...fn, bodyStart, bodyEnd: i + 1 });
+        bodyStart = -1;
+        headerStart = i + 1;
+      } else if (depth < 0) {
+        depth = 0;
+        headerStart = i + 1;
+      }
+    } else if (c === 59 /* ; */ && depth === 0) {
+      headerStart = i + 1;
+    }
+  }
+  const nopageAssigned = new Map<string, string>();
+  const re = /\.\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)\s*[,}]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) nopageAssigned.set(m[2], m[1]);
+  return { fns, nopageAssigned };
+}
+
+function functionHeader(text: string, from: number, brace: number): Omit<FnSpan, 'bodyStart' | 'bodyEnd'> | undefined {
+  // the header ends with ')' right before the body (allowing attributes would need more; kernel style does not)
+  let e = brace - 1;
+  while (e > from && /\s/.test(text[e])) e--;
+  if (text[e] !== ')') return undefined;
+  // match the parameter list's '('
+  let depth = 0;
+  let p = e;
+  for (; p >= from; p--) {
+    const ch = text[p];
+    if (ch === ')') depth++;
+    else if (ch === '(') {
+      depth--;
+      if (depth === 0) break;
+    }
+  }
+  if (p < from) return undefined;
+  let q = p - 1;
+  while (q >= from && /\s/.test(text[q])) q--;
+  let nameEnd = q + 1;
+  // a macro-wrapped name: DRM(vm_nopage)
+  if (text[q] === ')') {
+    let d = 0;
+    for (; q >= from; q--) {
+      if (text[q] === ')') d++;
+      else if (text[q] === '(') { d--; if (d === 0) break; }
+    }
+    q--;
+  }
+  while (q >= from && /\w/.test(text[q])) q--;
+  const nameStart = q + 1;
+  const name = text.slice(nameStart, nameEnd).replace(/\s+/g, '');
+  if (!/^[A-Za-z_]/.test(name) || /^(if|while|for|switch|return|sizeof)$/.test(name)) return undefined;
+  const header = text.slice(from, nameStart);
+  if (/=\s*$/.test(header) || /\b(struct|union|enum)\s+\w*\s*$/.test(header) && !/\*\s*$/.test(header)) return undefined;
+  let hs = from;
+  while (hs < nameStart && /\s/.test(text[hs])) hs++;
+  return { name, headerStart: hs, paramsEnd: e, nameStart };
+}
+
+function paramsMatch(a: { type: string }[], b: { type: string }[]): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  let eq = 0;
+  for (let i = 0; i < a.length; i++) if (a[i].type === b[i].type) eq++;
+  return eq >= a.length - 1 && eq >= 2;
+}
+
+function sigText(ret: string, name: string, params: { type: string; name: string }[]): string {
+  const ps = params.map((p) => (p.type.endsWith('*') ? p.type + p.name : p.type + ' ' + p.name)).join(', ');
+  return `${ret.endsWith('*') ? ret : ret + ' '}${name}(${ps})`;
+}
+
+/** The new header of a hook implementation: the hook's new types, the implementation's own names where types carry over. */
+function convertedParams(own: { type: string; name: string }[], hook: HookTarget): { type: string; name: string }[] {
+  const used = new Set<number>();
+  return hook.after.params.map((p) => {
+    const k = own.findIndex((o, i) => !used.has(i) && o.type === p.type);
+    if (k >= 0) {
+      used.add(k);
+      return { type: p.type, name: own[k].name || p.name };
+    }
+    return { type: p.type, name: p.name };
+  });
+}
+
+function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string, string>, fileArrays: Set<string>): RelFinding[] {
+  const out: RelFinding[] = [];
+  const base = fn.headerStart;
+  const body = text.slice(fn.bodyStart, fn.bodyEnd);
+  const openParen = findParamsOpen(text, fn.paramsEnd);
+  const own = splitTop(text.slice(openParen + 1, fn.paramsEnd)).filter((p) => p && p !== 'void').map(parseParam);
+
+  // hook implementations still written against the old signature
+  for (const h of t.hooks) {
+    const isAssigned = assigned.get(fn.name) === h.member;
+    const oldStyle = paramsMatch(own, h.before.params);
+    const newStyle = paramsMatch(own, h.after.params);
+    if (!(oldStyle || (isAssigned && !newStyle))) continue;
+    const prefix = text.slice(fn.headerStart, fn.nameStart);
+    const spec = (/^\s*((?:static|inline|extern|__\w+)\s+)*/.exec(prefix)?.[0] ?? '').replace(/\s+/g, ' ');
+    const params = convertedParams(own, h);
+    const newHeader = spec + sigText(h.after.ret, text.slice(fn.nameStart, openParen).trim(), params);
+    out.push({
+      kind: 'hook-implementation', api: h.api, function: fn.name,
+      message: `${fn.name} implements ->${h.member} with the old signature; the patch makes it ${sigText(h.after.ret, '(*' + h.member + ')', h.after.params)}`,
+      start: fn.headerStart - base, end: fn.paramsEnd + 1 - base,
+      edit: { start: fn.headerStart - base, end: fn.paramsEnd + 1 - base, newText: newHeader },
+    });
+    if (!oldStyle) continue;
+    const names = new Map(params.map((p) => [p.type, p.name] as const));
+    const re = /\breturn\b\s*([^;]*);/g;
+    for (let m = re.exec(body); m; m = re.exec(body)) {
+      const expr = m[1].trim();
+      const at = fn.bodyStart + m.index - base;
+      const exprStart = at + m[0].indexOf(m[1]);
+      let replacement: string | undefined;
+      if (h.returnMap.has(expr)) replacement = h.returnMap.get(expr);
+      else if (h.installer && /^[a-z_]\w*$/.test(expr) && !/^(ret|error|err|retval|rc)$/.test(expr)) {
+        const args = h.installer.params.map((p) => (p.type === 'struct page *' ? expr : names.get(p.type) ?? p.name));
+        replacement = `${h.installer.name}(${args.join(', ')})`;
+      }
+      if (!replacement && !/^(NULL|NOPAGE_\w+)$/.test(expr)) continue;
+      out.push({
+        kind: 'hook-return', api: h.api, function: fn.name,
+        message: `'return ${expr}' follows the old ->${h.member} convention${replacement ? `; now: return ${replacement}` : ''}`,
+        start: exprStart, end: exprStart + m[1].trimEnd().length,
+        ...(replacement ? { edit: { start: exprStart, end: exprStart + m[1].trimEnd().length, newText: replacement } } : {}),
+      });
+    }
+  }
+
+  // calls whose argument count the patch changes, and release of pinned pages
+  const callRe = /\b([A-Za-z_]\w*)\s*\(/g;
+  const calls: { name: string; start: number; open: number; args: { text: string; start: number; end: number }[]; close: number }[] = [];
+  for (let m = callRe.exec(body); m; m = callRe.exec(body)) {
+    const name = m[1];
+    if (!t.arity.has(name) && !(t.releaseName && /^(get_user_pages\w*|pin_user_pages\w*|put_page|page_cache_release)$/.test(name))) continue;
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(body, open);
+    if (!args) continue;
+    calls.push({ name, start: m.index, open, args: args.args, close: args.close });
+  }
+  const gupArrays = new Set(fileArrays);
+  for (const p of own) if (p.type === 'struct page **' && p.name) gupArrays.add(p.name);
+  for (const c of calls) {
+    const ar = t.arity.get(c.name);
+    if (ar && c.args.length === ar.before.params.length && c.args.length !== ar.after.params.length) {
+      // mechanical when every new parameter keeps an old one's name
+      const idx = ar.after.params.map((p) => ar.before.params.findIndex((o) => o.name && o.name === p.name));
+      const mechanical = idx.every((k) => k >= 0);
+      const start = fn.bodyStart + c.start - base;
+      const end = fn.bodyStart + c.close + 1 - base;
+      const dropped = ar.before.params.filter((_p, k) => !idx.includes(k)).map((p) => p.name || p.type);
+      out.push({
+        kind: c.name.startsWith('get_user_pages') && dropped.includes('vmas') ? 'gup-vmas' : 'call-arity', api: c.name, function: fn.name,
+        message: `${c.name}() is called with ${c.args.length} arguments; the patch makes it take ${ar.after.params.length}${dropped.length ? ` (drops ${dropped.join(', ')})` : ''}`,
+        start, end,
+        ...(mechanical ? { edit: { start, end, newText: `${c.name}(${idx.map((k) => c.args[k].text).join(', ')})` } } : {}),
+      });
+    }
+  }
+  if (t.releaseName && gupArrays.size > 0 && !/^(get_user_pages|pin_user_pages)/.test(fn.name)) {
+    for (const c of calls) {
+      if (c.name !== 'put_page' && c.name !== 'page_cache_release') continue;
+      const arg = c.args[0]?.text ?? '';
+      const baseId = /^\(?\s*([A-Za-z_][\w.>-]*?)\s*(?:\[|$)/.exec(arg)?.[1];
+      if (!baseId || !gupArrays.has(baseId)) continue;
+      const start = fn.bodyStart + c.start - base;
+      out.push({
+        kind: 'gup-put-page', api: t.releaseName, function: fn.name,
+        message: `${arg} came from get_user_pages(); release it with ${t.releaseName}()`,
+        start, end: start + c.name.length,
+        edit: { start, end: start + c.name.length, newText: t.releaseName },
+      });
+    }
+  }
+  return out;
+}
+
+/** Arrays (or single pages) a file fills with get_user_pages*()/pin_user_pages*(): "pages", "dma->pages", "page". */
+function gupPageArrays(text: string): Set<string> {
+  const out = new Set<string>();
+  const re = /\b(?:get_user_pages\w*|pin_user_pages\w*)\s*\(/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const args = callArgs(text, m.index + m[0].length - 1);
+    if (!args) continue;
+    for (const a of args.args) {
+      const id = /^[&*]?\s*([A-Za-z_][\w.>-]*?)\s*$/.exec(a.text);
+      if (id && /(?:^|[_>.])pages?$|page_list$|plist$/.test(id[1])) out.add(id[1]);
+    }
+  }
+  return out;
+}
+
+function findParamsOpen(text: string, close: number): number {
+  let depth = 0;
+  for (let p = close; p >= 0; p--) {
+    if (text[p] === ')') depth++;
+    else if (text[p] === '(') {
+      depth--;
+      if (depth === 0) return p;
+    }
+  }
+  return close;
+}
+
+function callArgs(s: string, open: number): { args: { text: string; start: number; end: number }[]; close: number } | undefined {
+  const args: { text: string; start: number; end: number }[] = [];
+  let depth = 0;
+  let start = open + 1;
+  const limit = Math.min(s.length, open + 4000);
+  for (let i = open; i < limit; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 || c === 39) {
+      i++;
+      while (i < limit && s.charCodeAt(i) !== c) { if (s.charCodeAt(i) === 92) i++; i++; }
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      depth--;
+      if (depth === 0) {
+        const t = s.slice(start, i).trim();
+        if (t || args.length) args.push({ text: t.replace(/\s+/g, ' '), start, end: i });
+        return { args, close: i };
+      }
+    } else if (c === 44 && depth === 1) {
+      args.push({ text: s.slice(start, i).trim().replace(/\s+/g, ' '), start, end: i });
+      start = i + 1;
+    }
+  }
+  return undefined;
+}
+
+function lineStarts(text: string): Int32Array {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  const out = new Int32Array(count);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out[k++] = i + 1;
+  return out;
+}
+
+function position(starts: Int32Array, offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] };
+}
+
+/**
+ * Find, in one C file, the implementations and callers of the APIs the analysed patch changes.
+ * Pass the same cache between calls on successive versions of a file to rescan only changed functions.
+ */
+export function scanCSource(text: string, _file: string, analysis: Analysis, cache?: ScanCache): SourceFinding[] {
+  const t = targetsOf(analysis);
+  if (t.hooks.length === 0 && t.arity.size === 0 && !t.releaseName) return [];
+  const { fns, nopageAssigned } = splitFunctions(text);
+  const starts = lineStarts(text);
+  const out: SourceFinding[] = [];
+  const arrays = t.releaseName ? gupPageArrays(text) : new Set<string>();
+  const arraysKey = [...arrays].sort().join(',');
+  const assignedKey = [...nopageAssigned].map(([k, v]) => k + '=' + v).join(',');
+  const seen = cache ? new Map<string, RelFinding[]>() : undefined;
+  for (const fn of fns) {
+    const fnText = text.slice(fn.headerStart, fn.bodyEnd);
+    let rel: RelFinding[] | undefined;
+    const key = assignedKey.length < 2000 ? fnText + '\0' + (nopageAssigned.get(fn.name) ?? '') + '\0' + arraysKey : undefined;
+    if (cache && key) rel = cache.fns.get(key);
+    if (!rel) {
+      rel = t.words.test(fnText) ? scanFunction(text, fn, t, nopageAssigned, arrays) : [];
+      if (cache && key) seen!.set(key, rel);
+    } else if (seen && key) seen.set(key, rel);
+    for (const r of rel) {
+      const a = position(starts, fn.headerStart + r.start);
+      const b = position(starts, fn.headerStart + r.end);
+      const f: SourceFinding = {
+        kind: r.kind, api: r.api, function: r.function, message: r.message,
+        line: a.line, column: a.column, endLine: b.line, endColumn: b.column,
+      };
+      if (r.edit) {
+        const ea = position(starts, fn.headerStart + r.edit.start);
+        const eb = position(starts, fn.headerStart + r.edit.end);
+        f.edit = { line: ea.line, column: ea.column, endLine: eb.line, endColumn: eb.column, newText: r.edit.newText };
+      }
+      out.push(f);
+    }
+  }
+  if (cache && seen) cache.fns = seen;
+  return out;
 }
