@@ -50,6 +50,7 @@ export class ComparisonView {
     this.element.append(
       this.header(),
       this.divergenceBanner(),
+      this.scheduleLine(),
       this.summary(),
       this.invariantTable(),
       this.swimlanes(),
@@ -82,6 +83,11 @@ export class ComparisonView {
     ]);
   }
 
+  private scheduleLine(): HTMLElement {
+    const s = this.comparison.schedule;
+    return el('div', { cls: 'schedule muted', text: s ? `Schedule (${s.source}): ${s.text}` : '' });
+  }
+
   private divergenceBanner(): HTMLElement {
     const d = this.comparison.firstDivergence;
     if (!d) {
@@ -112,7 +118,10 @@ export class ComparisonView {
       return el('section', { cls: `run-card run-${i}`, attrs: { 'data-run': String(i) } }, [
         el('h3', { text: r.label }),
         el('div', { cls: 'muted', text: variantText(r) }),
-        el('div', { cls: r.violations.length ? 'violations bad' : 'violations ok', text: `${r.violations.length} violation${r.violations.length === 1 ? '' : 's'}` }),
+        el('div', { cls: r.violations.length ? 'violations bad' : 'violations ok', text: `${r.violations.length} violation${r.violations.length === 1 ? '' : 's'} in this run` }),
+        r.exploration
+          ? el('div', { cls: 'muted', text: `explored ${r.exploration.schedules} schedules, ${r.exploration.states} states${r.exploration.complete ? ', complete' : ''}` })
+          : null,
         expectations.length ? el('ul', { cls: 'expectations' }, expectations) : null,
         el('details', {}, [el('summary', { text: `Fault results and signals (${r.results.length})` }), el('ul', { cls: 'results' }, results)]),
       ]);
@@ -129,9 +138,16 @@ export class ComparisonView {
         {},
         [
           el('th', { text: row.invariant, attrs: { scope: 'row' } }),
-          ...row.counts.map((n) =>
-            el('td', { cls: n > 0 ? 'bad' : 'ok' }, [icon(n > 0 ? 'error' : 'pass'), el('span', { text: n > 0 ? ` ${n} violated` : ' held' })]),
-          ),
+          ...row.counts.map((n, i) => {
+            // this run's count, and what the exploration of that variant found over all schedules
+            const x = row.explored?.[i];
+            const bad = n > 0 || x === 'violated';
+            return el('td', { cls: bad ? 'bad' : 'ok', title: x ? `exploration: ${x}` : undefined }, [
+              icon(bad ? 'error' : 'pass'),
+              el('span', { text: n > 0 ? ` ${n} violated` : ' held' }),
+              x ? el('span', { cls: 'muted', text: ` · all schedules: ${x}` }) : null,
+            ]);
+          }),
         ],
       ),
     );

@@ -23,6 +23,7 @@ export class ExplorationPanel {
   private readonly status: HTMLElement;
   private items: { e: TraceEvent; g: SVGGElement }[] = [];
   private maxStep = 0;
+  private minStep = 0;
   cx = 0;
   step = 0;
 
@@ -45,7 +46,7 @@ export class ExplorationPanel {
     x.counterexamples.forEach((c, i) => picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })));
     picker.addEventListener('change', () => this.show(Number(picker.value), 0, true));
     const controls = el('div', { cls: 'toolbar replay' }, [
-      button('First', 'debug-restart', () => this.setStep(0, true)),
+      button('First', 'debug-restart', () => this.setStep(this.minStep, true)),
       button('Back', 'debug-step-back', () => this.setStep(this.prevStep(), true)),
       button('Step', 'debug-step-over', () => this.setStep(this.nextStep(), true)),
       button('Last', 'debug-continue', () => this.setStep(this.maxStep, true)),
@@ -59,7 +60,7 @@ export class ExplorationPanel {
     ]);
   }
 
-  mounted(counterexample = 0, step = 0): void {
+  mounted(counterexample = 0, step?: number): void {
     if (this.exploration.counterexamples.length) this.show(counterexample, step, false);
   }
 
@@ -67,16 +68,17 @@ export class ExplorationPanel {
     return el('tr', {}, [el('th', { text: k, attrs: { scope: 'row' } }), el('td', { text: v })]);
   }
 
-  show(cx: number, step: number, notify: boolean): void {
+  /** Draw counterexample `cx`; without a step, start at its first one. */
+  show(cx: number, step: number | undefined, notify: boolean): void {
     const c = this.exploration.counterexamples[cx];
     if (!c) return;
     this.cx = cx;
     const trace = c.trace.slice(0, MAX_EVENTS);
     const tasks = this.exploration.tasks;
     const locks: string[] = [];
-    for (const e of trace) {
-      if (e.kind !== 'lock' && e.kind !== 'unlock') continue;
-      const name = splitLock(lockOf(e)).at(0) ?? '';
+    const lockName = lockNames(trace);
+    for (let i = 0; i < trace.length; i++) {
+      const name = lockName[i];
       if (name && !locks.includes(name)) locks.push(name);
     }
     const lifelines = [...tasks.map((t) => ({ name: t, kind: 'task' })), ...locks.map((l) => ({ name: l, kind: 'lock' }))];
@@ -97,7 +99,7 @@ export class ExplorationPanel {
       const g = svg('g', { class: `ev kind-${e.kind}`, 'data-step': e.step });
       const tx = xOf(e.task);
       if (e.kind === 'lock' || e.kind === 'unlock') {
-        const li = tasks.length + locks.indexOf(splitLock(lockOf(e))[0]);
+        const li = tasks.length + locks.indexOf(lockName[i] ?? '');
         const lx = li >= tasks.length ? xOf(li) : tx + 40;
         const [x1, x2] = e.kind === 'lock' ? [tx, lx] : [lx, tx];
         g.appendChild(svg('line', { x1, y1: y, x2, y2: y, class: `arrow ${e.kind}` }));
@@ -115,7 +117,8 @@ export class ExplorationPanel {
     if (c.trace.length > MAX_EVENTS) notes.push(el('div', { cls: 'muted', text: `First ${MAX_EVENTS} of ${c.trace.length} events shown.` }));
     notes.push(el('div', { cls: 'muted schedule', text: `Schedule: ${c.schedule.join(' ')}` }));
     this.diagramHost.replaceChildren(...notes);
-    this.setStep(step, notify);
+    this.minStep = trace.length ? trace[0].step : 0;
+    this.setStep(step ?? this.minStep, notify);
   }
 
   private nextStep(): number {
@@ -124,7 +127,7 @@ export class ExplorationPanel {
   }
 
   private prevStep(): number {
-    let p = 0;
+    let p = this.minStep;
     for (const it of this.items) {
       if (it.e.step >= this.step) break;
       p = it.e.step;
@@ -133,7 +136,7 @@ export class ExplorationPanel {
   }
 
   setStep(step: number, notify: boolean): void {
-    this.step = Math.max(0, Math.min(this.maxStep, step));
+    this.step = Math.max(this.minStep, Math.min(this.maxStep, step));
     let fn: string | undefined;
     let currentEl: SVGGElement | undefined;
     for (const it of this.items) {
@@ -153,7 +156,7 @@ export class ExplorationPanel {
     let handled = true;
     if (e.key === 'ArrowDown' || e.key === 'j' || e.key === 'ArrowRight') this.setStep(this.nextStep(), true);
     else if (e.key === 'ArrowUp' || e.key === 'k' || e.key === 'ArrowLeft') this.setStep(this.prevStep(), true);
-    else if (e.key === 'Home') this.setStep(0, true);
+    else if (e.key === 'Home') this.setStep(this.minStep, true);
     else if (e.key === 'End') this.setStep(this.maxStep, true);
     else if (e.key === 'Enter') {
       const cur = this.items.find((it) => it.e.step === this.step);
@@ -163,9 +166,20 @@ export class ExplorationPanel {
   }
 }
 
-/** The lock a lock/unlock event names: the detail when it is a lock name, else the difference in held locks. */
-function lockOf(e: TraceEvent): string {
-  const m = /(?:spin_lock|spin_unlock|down_read|up_read|down_write|up_write|lock|unlock)\w*\(([^)]*)\)/.exec(e.detail);
-  if (m && m[1]) return m[1].replace(/^&?(?:mm->|\w+->)?/, '');
-  return e.detail.split(/\s+/)[0] || e.locks[e.locks.length - 1] || 'lock';
+/** The lock each lock/unlock event takes or drops: what its task's held set gained or lost. */
+export function lockNames(trace: readonly TraceEvent[]): (string | undefined)[] {
+  const held = new Map<number, readonly string[]>();
+  return trace.map((e) => {
+    const before = held.get(e.task) ?? [];
+    held.set(e.task, e.locks);
+    if (e.kind === 'lock') {
+      const got = e.locks.find((l) => !before.includes(l));
+      return got !== undefined ? splitLock(got)[0] : undefined;
+    }
+    if (e.kind === 'unlock') {
+      const lost = before.find((l) => !e.locks.includes(l));
+      return lost !== undefined ? splitLock(lost)[0] : undefined;
+    }
+    return undefined;
+  });
 }

@@ -129,6 +129,10 @@ const variantRun = obj({
   snapshot,
   lockOps: record(record(num)),
   expectations: arr(obj({ text: str, met: bool, detail: str })),
+  exploration: opt(obj({
+    schedules: int, states: int, complete: bool, timeMs: num,
+    violations: arr(obj({ invariant: str, message: str, schedule: arr(int) })),
+  })),
 });
 
 const comparison = obj({
@@ -137,8 +141,9 @@ const comparison = obj({
   description: str,
   tasks: strs,
   runs: arr(variantRun),
-  invariants: arr(obj({ invariant: str, counts: arr(int) })),
+  invariants: arr(obj({ invariant: str, counts: arr(int), explored: opt(strs) })),
   firstDivergence: nullable(obj({ step: int, eventIndex: arr(int), summary: str })),
+  schedule: opt(obj({ source: str, schedule: arr(int), text: str })),
 });
 
 const exploration = obj({

@@ -67,10 +67,23 @@ suite('patch annotations', () => {
     for (const d of diags) assert.match(d.message, /not converted consistently/);
     // the editor shows the CodeLens and the decorations
     const ed = await vscode.window.showTextDocument(seed);
-    const first = analysis.apiChanges.find((c) => c.name.replace(/^->/, '') === 'nopage')!;
-    ed.revealRange(new vscode.Range(first.line - 1, 0, first.line + 20, 0), vscode.TextEditorRevealType.AtTop);
+    // an inconsistent implementation in view: its CodeLens, decoration and squiggle together
+    const shown = inconsistent[0]?.line ?? analysis.apiChanges.find((c) => c.name.replace(/^->/, '') === 'nopage')!.line;
+    ed.revealRange(new vscode.Range(Math.max(0, shown - 8), 0, shown + 20, 0), vscode.TextEditorRevealType.AtTop);
     await sleep(1500);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('patch-annotations');
+  });
+
+  test('a kernel function named by a trace is revealed in the analysed patch', async () => {
+    const loc = await vscode.commands.executeCommand<vscode.Location | undefined>('mmExplorer.revealFunction', 'install_new_page');
+    assert.ok(loc, 'not revealed');
+    assert.equal(loc.uri.toString(), seed.toString());
+    const doc = await vscode.workspace.openTextDocument(seed);
+    const around = [loc.range.start.line - 1, loc.range.start.line, loc.range.start.line + 1].filter((l) => l >= 0).map((l) => doc.lineAt(l).text).join('\n');
+    assert.match(around, /install_new_page/);
+    assert.equal(vscode.window.activeTextEditor?.selection.active.line, loc.range.start.line);
+    assert.equal(await vscode.commands.executeCommand('mmExplorer.revealFunction', 'no_such_kernel_function'), undefined);
   });
 
   test('a setting turns the CodeLens off', async () => {
@@ -99,6 +112,7 @@ suite('patch annotations', () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(impl.line - 1, impl.column));
     assert.ok(hovers.length > 0, 'a hover over the finding');
     await sleep(800);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('c-annotations');
   });
 

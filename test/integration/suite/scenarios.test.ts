@@ -61,6 +61,7 @@ suite('scenario commands', () => {
     assert.equal(panel.comparison, c);
     await waitFor('the panel', () => webviewTabOpen());
     await sleep(1500);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('comparison-panel');
   });
 
@@ -106,6 +107,7 @@ suite('scenario commands', () => {
     const vmaNode = pageTables.getChildren(pageTables.getChildren()[0]).find((k) => k.kind === 'vma');
     if (vmaNode) await pageTableView.reveal(vmaNode, { expand: 3, focus: false, select: false });
     await sleep(800);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('page-tables');
   });
 
@@ -128,7 +130,14 @@ suite('scenario commands', () => {
     assert.ok(bad.counterexamples.length >= 1);
     assert.equal(bad.counterexamples[0].invariant, 'stale-pte');
     assert.ok(bad.counterexamples[0].trace.length > 0, 'the counterexample is replayed with its trace');
+    // replay to the middle of the counterexample, as the Step button would
+    const { panel, pageTables } = await api();
+    const mid = bad.counterexamples[0].trace[Math.floor(bad.counterexamples[0].trace.length / 2)].step;
+    panel.select({ view: 'exploration', counterexample: 0, step: mid });
+    panel.receive({ type: 'selectStep', selection: { view: 'exploration', counterexample: 0, step: mid } });
+    await waitFor('the tree at the replayed step', () => pageTables.current?.step === mid);
     await sleep(1500);
+    await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('exploration-panel');
     const good = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
     assert.equal(good.counterexamples.length, 0);
