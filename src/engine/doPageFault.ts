@@ -10,10 +10,30 @@ import { PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FA
 import { PTE_PRESENT } from './pageTable';
 import { handleMmFault } from './handleMmFault';
 
-export type FaultOutcome = 'ok' | 'SIGSEGV' | 'SIGBUS' | 'OOM';
+/** outcome of a user access: the access completed, or a signal, or the OOM killer */
+export const ACCESS_OK = 0;
+export const ACCESS_SIGSEGV = 1;
+export const ACCESS_SIGBUS = 2;
+export const ACCESS_OOM = 3;
+
+function outcomeOfFault(fault: number): number {
+  switch (fault) {
+    case VM_FAULT_MINOR:
+    case VM_FAULT_MAJOR:
+      return ACCESS_OK;
+    case VM_FAULT_SIGBUS:
+      return ACCESS_SIGBUS;
+    case VM_FAULT_OOM:
+      return ACCESS_OOM;
+    default:
+      return ACCESS_SIGSEGV;
+  }
+}
+
+const OUTCOME_NAMES = ['ok', 'SIGSEGV', 'SIGBUS', 'OOM'];
 
 /** do_page_fault() for a user access; `present` is the error code's protection-fault bit */
-export function* doPageFault(t: Task, mm: MmStruct, address: number, access: number, present: boolean): Generator<Step, { outcome: FaultOutcome; fault: number }, void> {
+export function* doPageFault(t: Task, mm: MmStruct, address: number, access: number, present: boolean): Generator<Step, number, void> {
   t.enter('do_page_fault');
   const k = t.kernel;
   yield t.downRead(mm.mmapSem);
@@ -34,33 +54,18 @@ export function* doPageFault(t: Task, mm: MmStruct, address: number, access: num
       accessMask = (write ? VM_WRITE : 0) | (vma.flags & VM_EXEC ? VM_EXEC : VM_READ);
     }
   }
-  let outcome: FaultOutcome = 'SIGSEGV';
-  let fault = VM_FAULT_SIGSEGV;
+  let fault = VM_FAULT_SIGSEGV; // bad_area
   if (accessMask >= 0) {
     fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
-    switch (fault) {
-      case VM_FAULT_MINOR:
-        t.minFlt++;
-        outcome = 'ok';
-        break;
-      case VM_FAULT_MAJOR:
-        t.majFlt++;
-        outcome = 'ok';
-        break;
-      case VM_FAULT_SIGBUS:
-        outcome = 'SIGBUS';
-        break;
-      case VM_FAULT_OOM:
-        outcome = 'OOM';
-        break;
-      default:
-        outcome = 'SIGSEGV';
-    }
+    if (fault === VM_FAULT_MINOR) t.minFlt++;
+    else if (fault === VM_FAULT_MAJOR) t.majFlt++;
   }
   yield t.upRead(mm.mmapSem);
-  if (t.tracing) t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${outcome}`);
-  t.exit('do_page_fault', outcome);
-  return { outcome, fault };
+  if (t.tracing) {
+    t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcomeOfFault(fault)]}`);
+    t.exit('do_page_fault', faultName(fault));
+  } else t.exit('do_page_fault');
+  return fault;
 }
 
 /** what user space was promised for this page: the remap_file_pages protection, else the VMA's */
@@ -78,16 +83,17 @@ function allows(prot: number, access: number): boolean {
 }
 
 /**
- * A load/store/instruction fetch at `address`. Returns the outcome and the last fault result.
- * The MMU walk reads the pte without page_table_lock, as hardware does.
+ * A load/store/instruction fetch at `address`: returns ACCESS_*; the last fault result and the
+ * number of faults taken are left in t.accessFault / t.accessFaults. The MMU walk reads the pte
+ * without page_table_lock, as hardware does.
  */
-export function* userAccess(t: Task, address: number, access: number): Generator<Step, { outcome: FaultOutcome; fault: number; faults: number }, void> {
+export function* userAccess(t: Task, address: number, access: number): Generator<Step, number, void> {
   const mm = t.mm!;
   const pt = mm.pt;
   const k = t.kernel;
   let fault = -100;
   let faults = 0;
-  let outcome: FaultOutcome = 'ok';
+  let outcome = ACCESS_OK;
   for (let tries = 0; ; tries++) {
     yield t.pteRead(mm, address, 'MMU page walk');
     if (pt.kind(address) === PTE_PRESENT && allows(pt.prot(address), access)) {
@@ -95,31 +101,29 @@ export function* userAccess(t: Task, address: number, access: number): Generator
       if (access & VM_WRITE) {
         pt.setDirty(address);
         const page = k.alloc.byPfn(pt.val(address));
-        if (page && !page.reserved) page.userWrites++;
+        if (page !== undefined && !page.reserved) page.userWrites++;
       } else pt.setYoung(address);
-      outcome = 'ok';
+      outcome = ACCESS_OK;
       break;
     }
     if (tries >= 4) {
       t.violation('fault-loop', `${hex(address)}: access still not allowed after ${tries} handled faults (last ${faultName(fault)})`);
-      outcome = 'SIGSEGV';
+      outcome = ACCESS_SIGSEGV;
       break;
     }
-    const present = pt.kind(address) === PTE_PRESENT;
-    const r = yield* doPageFault(t, mm, address, access, present);
+    fault = yield* doPageFault(t, mm, address, access, pt.kind(address) === PTE_PRESENT);
     faults++;
-    fault = r.fault;
-    if (r.outcome !== 'ok') {
-      outcome = r.outcome;
-      break;
-    }
+    outcome = outcomeOfFault(fault);
+    if (outcome !== ACCESS_OK) break;
   }
+  t.accessFault = fault;
+  t.accessFaults = faults;
   // the sigsegv invariant: SIGSEGV exactly when the protections say so
   const promised = promisedAccess(mm, address);
   const expectSegv = promised < 0 || !allows(promised, access);
-  if (outcome !== 'OOM' && expectSegv !== (outcome === 'SIGSEGV')) {
+  if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
     const what = access & VM_WRITE ? 'write' : access & VM_EXEC ? 'exec' : 'read';
-    t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === 'SIGSEGV' ? 'SIGSEGV' : outcome === 'ok' ? 'allowed' : outcome} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
+    t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
   }
-  return { outcome, fault, faults };
+  return outcome;
 }

@@ -13,6 +13,8 @@ import { doFilePage } from './doFilePage';
 import { doSwapPage } from './doSwapPage';
 import { doWpPage } from './doWpPage';
 import { callNopageHch } from './installNewPage';
+import { doAnonymousPage } from './doAnonymousPage';
+import { hasNopage } from './vmOps';
 
 /** access exceeds the VMA's permissions (the checks of patch 19, strict per bit) */
 export function accessExceeds(access: number, vmFlags: number): boolean {
@@ -20,38 +22,45 @@ export function accessExceeds(access: number, vmFlags: number): boolean {
 }
 
 /** handle_mm_fault(); mmap_sem held for read. Returns VM_FAULT_*. */
-export function* handleMmFault(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
-  t.enter('handle_mm_fault');
-  if (vma.flags & VM_HUGETLB) {
-    t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');
-    return VM_FAULT_SIGBUS; // mapping truncation does this
-  }
-  const ptl = mm.pageTableLock;
-  yield t.spinLock(ptl);
-  // pte_alloc_map(): a missing pte table is allocated with GFP_KERNEL, so the lock is dropped
-  if (!mm.pt.hasTable(address)) {
-    yield t.spinUnlock(ptl);
-    yield t.sleep('pte_alloc_one(GFP_KERNEL)');
-    yield t.spinLock(ptl);
-    if (!mm.pt.hasTable(address)) mm.pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
-  }
-  const r = yield* handlePteFault(t, mm, vma, address, access);
-  if (t.tracing) t.exit('handle_mm_fault', faultName(r));
-  else t.exit('handle_mm_fault');
-  return r;
+export function handleMmFault(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
+  return faultGen(t, mm, vma, address, access, false);
 }
 
 /** handle_pte_fault(); entered with page_table_lock held, returns with it released */
-export function* handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
-  t.enter('handle_pte_fault');
+export function handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
+  return faultGen(t, mm, vma, address, access, true);
+}
+
+// handle_pte_fault() is static inline in mm/memory.c: both run in one generator frame
+function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: number, locked: boolean): Generator<Step, number, void> {
   const k = t.kernel;
   const pt = mm.pt;
+  const ptl = mm.pageTableLock;
+  if (!locked) {
+    t.enter('handle_mm_fault');
+    if (vma.flags & VM_HUGETLB) {
+      t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');
+      return VM_FAULT_SIGBUS; // mapping truncation does this
+    }
+    yield t.spinLock(ptl);
+    // pte_alloc_map(): a missing pte table is allocated with GFP_KERNEL, so the lock is dropped
+    if (!pt.hasTable(address)) {
+      yield t.spinUnlock(ptl);
+      yield t.sleep('pte_alloc_one(GFP_KERNEL)');
+      yield t.spinLock(ptl);
+      if (!pt.hasTable(address)) pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
+    }
+  }
+  t.enter('handle_pte_fault');
   yield t.pteRead(mm, address, 'entry = *pte');
   const kind = pt.kind(address);
   const write = (access & VM_WRITE) !== 0;
   const nonuniform = k.remap.checkAfterPte && (vma.flags & VM_NONUNIFORM) !== 0;
   let r: number;
-  if (kind !== PTE_PRESENT) {
+  if (kind === PTE_NONE && !nonuniform && !k.fault.anonymousIsNopage && !hasNopage(vma.ops)) {
+    // do_no_page() without ->nopage is do_anonymous_page() with the lock still held
+    r = yield* doAnonymousPage(t, mm, vma, address, write);
+  } else if (kind !== PTE_PRESENT) {
     // seed 002: for VM_NONUNIFORM VMAs the arch handler skipped the check; do it now, except for
     // file ptes whose own protection decides
     if (nonuniform && kind !== PTE_FILE && accessExceeds(access, vma.flags)) {
@@ -80,10 +89,14 @@ export function* handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number
     yield t.pteWrite(mm, address, 'ptep_set_access_flags');
     if (write) pt.setDirty(address);
     else pt.setYoung(address);
-    yield t.spinUnlock(mm.pageTableLock);
+    yield t.spinUnlock(ptl);
     r = VM_FAULT_MINOR;
   }
   t.exit('handle_pte_fault');
+  if (!locked) {
+    if (t.tracing) t.exit('handle_mm_fault', faultName(r));
+    else t.exit('handle_mm_fault');
+  }
   return r;
 }
 

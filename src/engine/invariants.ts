@@ -2,7 +2,7 @@
 // end of a run. Each failure is recorded as a Violation with its invariant name.
 
 import type { Kernel } from './kernel';
-import { PTE_PRESENT, PTE_NONE } from './pageTable';
+import { PTE_PRESENT } from './pageTable';
 import { PG_anon, PG_swapcache, PG_tail, type Page } from './page';
 import { hex, PAGE_SIZE } from './constants';
 
@@ -38,11 +38,11 @@ export function checkRss(k: Kernel, all: boolean): void {
     if (!all && mm.pageTableLock.owner !== null) continue;
     let n = 0;
     if (mm.pt.present > 0) {
-      for (const [, pte] of mm.pt.entries()) {
-        if (pte.kind !== PTE_PRESENT) continue;
-        const page = k.alloc.byPfn(pte.val);
+      mm.pt.forEach((_a, kind, val) => {
+        if (kind !== PTE_PRESENT) return;
+        const page = k.alloc.byPfn(val);
         if (page && !page.reserved) n++;
-      }
+      });
     }
     if (n !== mm.rss) k.recordViolation('rss', `${mm.name}: rss ${mm.rss} but ${n} present ptes to non-reserved pages`, null, 'check');
   }
@@ -52,22 +52,21 @@ export function checkRss(k: Kernel, all: boolean): void {
 export function checkFreedMapped(k: Kernel): void {
   for (const mm of k.mms.values()) {
     if (mm.pt.present === 0) continue;
-    for (const [addr, pte] of mm.pt.entries()) {
-      if (pte.kind !== PTE_PRESENT) continue;
-      const page = k.alloc.byPfn(pte.val);
-      if (!page || page.free) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${pte.val}, which is free`, null, 'check');
-    }
+    mm.pt.forEach((addr, kind, val) => {
+      if (kind !== PTE_PRESENT) return;
+      const page = k.alloc.byPfn(val);
+      if (!page || page.free) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${val}, which is free`, null, 'check');
+    });
   }
 }
 
 /** orphan-pte: a pte (present, swap or file) that no VMA covers */
 export function checkOrphanPtes(k: Kernel): void {
   for (const mm of k.mms.values()) {
-    for (const [addr, pte] of mm.pt.entries()) {
-      if (pte.kind === PTE_NONE) continue;
+    mm.pt.forEach((addr, kind) => {
       const v = mm.vmas.find(addr);
-      if (!v || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${pte.kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
-    }
+      if (!v || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
+    });
   }
 }
 

@@ -5,36 +5,21 @@
 import type { Lock } from './locks';
 import type { Task } from './task';
 
-interface Edge {
-  task: string;
-  fn: string;
-}
-
 export class Lockdep {
-  /** order edges: held lock id * 2^24 + acquired lock id -> first witness */
-  private readonly edges = new Map<number, Edge>();
-  private readonly names = new Map<number, string>();
-
   /** called before `t` acquires `l` (blocking acquisition) */
   acquire(t: Task, l: Lock, shared: boolean): void {
     if (l.sleeping && t.spinDepth > 0) {
       t.violation('sleep-in-spinlock', `${shared ? l.acquireSharedLabel : l.acquireLabel} may sleep while holding spinlock ${t.spinlocksHeld().join(', ')}`);
     }
-    const held = t.held;
+    const held = t.heldLocks;
     for (let i = 0; i < held.length; i++) {
-      const h = held[i].lock;
-      if (h === l) continue;
-      const fwd = h.id * 16777216 + l.id;
-      if (!this.edges.has(fwd)) {
-        this.edges.set(fwd, { task: t.name, fn: t.fn() });
-        this.names.set(h.id, h.key);
-        this.names.set(l.id, l.key);
-        const back = this.edges.get(l.id * 16777216 + h.id);
-        // two readers of an rwsem do not deadlock each other; lockdep still reports the order for
-        // exclusive locks, so only skip inversions where both sides are shared holds
-        if (back !== undefined) {
-          t.violation('abba', `lock order inversion: ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()}); ${back.task} took ${h.key} while holding ${l.key} (in ${back.fn})`);
-        }
+      const h = held[i];
+      if (h === l || l.after.has(h)) continue;
+      l.after.set(h, { task: t.name, fn: t.fn() });
+      // the reverse order seen before: an ABBA inversion
+      const back = h.after.get(l);
+      if (back !== undefined) {
+        t.violation('abba', `lock order inversion: ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()}); ${back.task} took ${h.key} while holding ${l.key} (in ${back.fn})`);
       }
     }
   }

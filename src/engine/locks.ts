@@ -21,6 +21,8 @@ export abstract class Lock {
   readonly releaseLabel: string;
   readonly acquireSharedLabel: string;
   readonly releaseSharedLabel: string;
+  /** lockdep: locks seen held while this one was taken, with the first witness */
+  readonly after = new Map<Lock, { task: string; fn: string }>();
 
   constructor(readonly name: string, owner: string, cls: string, verbs: [string, string, string, string]) {
     this.key = `lock:${owner}/${name}`;
@@ -85,9 +87,11 @@ export class RwSemaphore extends Lock {
       this.writer = null;
       return true;
     }
-    const i = this.readers.indexOf(t);
+    const r = this.readers;
+    const i = r.lastIndexOf(t);
     if (i < 0) return false;
-    this.readers.splice(i, 1);
+    r[i] = r[r.length - 1];
+    r.pop();
     return true;
   }
   heldBy(t: Task): boolean { return this.writer === t || this.readers.includes(t); }

@@ -39,6 +39,9 @@ export class PageTable {
   pteTables = 0;
   /** number of present ptes; kept in step with set/clear so rss can be checked in O(1) */
   present = 0;
+  /** one-entry cache of the last pte table looked up (index = address / 2 MiB) */
+  private lastIdx = -1;
+  private lastTable: PteTable | undefined = undefined;
 
   static indices(addr: number): [number, number, number] {
     const pn = Math.floor(addr / PAGE_SIZE);
@@ -47,10 +50,16 @@ export class PageTable {
 
   /** pte_offset_map without allocation: the table holding addr, or undefined */
   lookup(addr: number): PteTable | undefined {
-    const pn = Math.floor(addr / PAGE_SIZE);
-    const pmd = this.pgd.get(Math.floor(pn / (PTRS_PER_PTE * PTRS_PER_PMD)));
+    const ti = Math.floor(addr / (PAGE_SIZE * PTRS_PER_PTE));
+    if (ti === this.lastIdx) return this.lastTable;
+    const pmd = this.pgd.get(Math.floor(ti / PTRS_PER_PMD));
     if (pmd === undefined) return undefined;
-    return pmd[Math.floor(pn / PTRS_PER_PTE) % PTRS_PER_PMD];
+    const t = pmd[ti % PTRS_PER_PMD];
+    if (t !== undefined) {
+      this.lastIdx = ti;
+      this.lastTable = t;
+    }
+    return t;
   }
 
   /** pmd_present(): is there a pte table for addr */
@@ -178,6 +187,24 @@ export class PageTable {
     }
   }
 
+  /** call fn for every non-none entry, in address order, without allocating per entry */
+  forEach(fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    const gs = [...this.pgd.keys()].sort((a, b) => a - b);
+    for (const g of gs) {
+      const pmd = this.pgd.get(g)!;
+      for (let m = 0; m < PTRS_PER_PMD; m++) {
+        const t = pmd[m];
+        if (t === undefined || t.used === 0) continue;
+        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
+        const bits = t.bits;
+        for (let i = 0; i < PTRS_PER_PTE; i++) {
+          const b = bits[i];
+          if ((b & KIND_MASK) !== PTE_NONE) fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
+        }
+      }
+    }
+  }
+
   /** free pte tables that became empty in [start, end) (free_pgtables) */
   freeEmptyTables(start: number, end: number): void {
     for (const [g, pmd] of this.pgd) {
@@ -186,6 +213,10 @@ export class PageTable {
         if (t === undefined || t.used !== 0) continue;
         const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
         if (base >= start && base + PTRS_PER_PTE * PAGE_SIZE <= end) {
+          if (this.lastTable === t) {
+            this.lastIdx = -1;
+            this.lastTable = undefined;
+          }
           pmd[m] = undefined;
           this.pteTables--;
         }

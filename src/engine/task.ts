@@ -40,6 +40,9 @@ export class Task {
   /** faults taken (min_flt / maj_flt) */
   minFlt = 0;
   majFlt = 0;
+  /** last user access: the last fault result and the number of faults it took */
+  accessFault = 0;
+  accessFaults = 0;
 
   constructor(
     readonly id: number,
@@ -180,8 +183,14 @@ export class Task {
         if (i < 0 || !l.release(this, s.shared)) {
           this.violation('unlock-not-held', `${s.label} by ${this.name}, which does not hold it`);
         } else {
-          this.heldLocks.splice(i, 1);
-          this.heldShared.splice(i, 1);
+          const hl = this.heldLocks;
+          const hs = this.heldShared;
+          for (let j = i + 1; j < hl.length; j++) {
+            hl[j - 1] = hl[j];
+            hs[j - 1] = hs[j];
+          }
+          hl.pop();
+          hs.pop();
           if (l.kind === 'spinlock') this.spinDepth--;
           if (this.tracing) this.emit('unlock', s.label);
         }

@@ -8,7 +8,7 @@ import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM
 import { doMmapPgoff, doMunmap } from './mmap';
 import { hugetlbPrefault } from './hugetlb';
 import { sysMprotect } from './mprotect';
-import { userAccess } from './doPageFault';
+import { userAccess, ACCESS_OK, ACCESS_SIGSEGV, ACCESS_SIGBUS } from './doPageFault';
 import { vmtruncate, invalidateMmapRange } from './truncate';
 import { dfsRemoteWrite } from './remoteWrite';
 import { sysRemapFilePages } from './fremap';
@@ -101,18 +101,18 @@ function* mprotectOp(t: Task, op: Extract<OpSpec, { op: 'mprotect' }>): Generato
   return { result: r === 0 ? '0' : errno(r) };
 }
 
-function outcomeOf(r: { outcome: string; fault: number; faults: number }): OpOutcome {
-  if (r.outcome === 'SIGSEGV') return { result: 'SIGSEGV', signal: 'SIGSEGV' };
-  if (r.outcome === 'SIGBUS') return { result: 'SIGBUS', signal: 'SIGBUS' };
-  if (r.outcome === 'OOM') return { result: 'VM_FAULT_OOM' };
-  return { result: r.faults === 0 ? 'no fault' : faultName(r.fault) };
+function outcomeOf(t: Task, outcome: number): OpOutcome {
+  if (outcome === ACCESS_SIGSEGV) return { result: 'SIGSEGV', signal: 'SIGSEGV' };
+  if (outcome === ACCESS_SIGBUS) return { result: 'SIGBUS', signal: 'SIGBUS' };
+  if (outcome !== ACCESS_OK) return { result: 'VM_FAULT_OOM' };
+  return { result: t.accessFaults === 0 ? 'no fault' : faultName(t.accessFault) };
 }
 
 function* accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' }>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, op.op);
   if (bad) return bad;
   const access = op.op === 'write' ? VM_WRITE : op.op === 'exec' ? VM_EXEC : VM_READ;
-  return outcomeOf(yield* userAccess(t, op.addr, access));
+  return outcomeOf(t, yield* userAccess(t, op.addr, access));
 }
 
 function* touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
@@ -123,12 +123,12 @@ function* touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step
   let major = 0;
   for (let i = 0; i < op.pages; i++) {
     const r = yield* userAccess(t, op.addr + i * PAGE_SIZE, access);
-    if (r.outcome !== 'ok') {
-      const o = outcomeOf(r);
+    if (r !== ACCESS_OK) {
+      const o = outcomeOf(t, r);
       return { ...o, result: `${o.result} at page ${i}` };
     }
-    faults += r.faults;
-    if (r.fault === 2) major++;
+    faults += t.accessFaults;
+    if (t.accessFault === 2) major++;
   }
   return { result: `${op.pages} pages, ${faults} faults (${major} major)` };
 }
