@@ -84,7 +84,6 @@ export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Ge
       t.exit('do_munmap', String(e));
       return e;
     }
-    vma = vma.next!;
   }
   const last = mm.vmas.find(end - 1);
   if (last && last.end > end && last.start < end) {
@@ -94,6 +93,8 @@ export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Ge
       return e;
     }
   }
+  // the splits re-keyed VMAs: look the first one up again
+  vma = mm.vmas.find(start)!;
   // detach [start, end) then unmap_region()
   const victims: Vma[] = [];
   for (let v: Vma | null = vma; v && v.start < end; v = v.next) victims.push(v);
