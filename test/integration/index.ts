@@ -12,6 +12,9 @@ import * as util from 'node:util';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 
+// stack traces of failing tests point into the .ts sources (the bundles carry inline source maps)
+process.setSourceMapsEnabled(true);
+
 const outFile = process.env.MMX_TEST_OUTPUT;
 
 function log(...args: unknown[]): void {

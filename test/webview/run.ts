@@ -10,6 +10,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { setContext } from './harness';
 import { startServer, type StaticServer } from './server';
 
+// stack traces of failing tests point into the .ts sources (the bundles carry inline source maps)
+process.setSourceMapsEnabled(true);
+
 function findRoot(start: string): string {
   let dir = start;
   while (!fs.existsSync(path.join(dir, 'esbuild.config.mjs'))) {
