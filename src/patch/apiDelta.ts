@@ -78,6 +78,17 @@ function collectSigs(views: SideView[]): Map<string, SigAt[]> {
   return out;
 }
 
+/** The other touched places of the same declaration (a prototype in a header and its definition). */
+function others(list: SigAt[] | undefined, picked: SigAt): { locations?: { file: string; line: number }[] } {
+  const out: { file: string; line: number }[] = [];
+  for (const s of list ?? []) {
+    if (s === picked || !s.touched) continue;
+    if (s.view.file.path === picked.view.file.path && s.src === picked.src) continue;
+    if (!out.some((o) => o.file === s.view.file.path && o.line === s.src)) out.push({ file: s.view.file.path, line: s.src });
+  }
+  return out.length ? { locations: out } : {};
+}
+
 function pick(list: SigAt[] | undefined): SigAt | undefined {
   if (!list || list.length === 0) return undefined;
   return list.find((s) => s.touched && s.sig.kind === 'definition') ?? list.find((s) => s.touched) ?? list[0];
@@ -129,6 +140,7 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
           after: signatureText(n.sig),
           file: n.view.file.path,
           line: n.src,
+          ...others(N, n),
         }, 'sig:' + key);
       }
     }
@@ -144,14 +156,14 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
       if (!o.touched) continue;
       add({
         kind: member ? ('removed-member' as ApiChange['kind']) : 'removed-function',
-        name: o.sig.name, container: o.container, before: signatureText(o.sig), file: o.view.file.path, line: o.src,
+        name: o.sig.name, container: o.container, before: signatureText(o.sig), file: o.view.file.path, line: o.src, ...others(O, o),
       }, (typedef ? 'rmtype:' : 'rm:') + key);
     } else if (N && !O) {
       const n = pick(N)!;
       if (!n.touched) continue;
       add({
         kind: member ? ('added-member' as ApiChange['kind']) : 'added-function',
-        name: n.sig.name, container: n.container, after: signatureText(n.sig), file: n.view.file.path, line: n.src,
+        name: n.sig.name, container: n.container, after: signatureText(n.sig), file: n.view.file.path, line: n.src, ...others(N, n),
       }, (typedef ? 'addtype:' : 'add:') + key);
     }
   }
