@@ -191,7 +191,8 @@ function* releaseOp(t: Task, op: Op<'release'>): Generator<Step, OpOutcome, void
 }
 
 function* writebackOp(t: Task, op: Op<'writeback'>): Generator<Step, OpOutcome, void> {
-  const file = t.kernel.file(op.file);
+  const file = t.kernel.files.get(op.file);
+  if (!file) return { result: `-ENOENT (writeback: no file '${op.file}')` };
   if (!Number.isInteger(op.page) || op.page < 0) return { result: `-EINVAL (writeback: page must be a non-negative integer)` };
   return { result: yield* writebackPage(t, file, op.page) };
 }

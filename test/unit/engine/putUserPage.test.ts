@@ -156,9 +156,21 @@ describe('seed 003 misuse cases', () => {
     expect(violations(ro)).toEqual(['dma-into-read-pin']);
   });
 
+  it('a pinned page freed after put_page dropped the pin\'s reference and munmap the pte\'s', () => {
+    const ops = [...anon2, { op: 'release', pages: 'p', fn: 'put_page' }, { op: 'munmap', addr: A, pages: 2 }] as OpSpec[];
+    const tracked = run(world(ops), { release: 'put_user_page' });
+    expect(tracked.violations.filter((v) => v.invariant === 'freed-while-mapped').map((v) => v.message)).toEqual([
+      expect.stringContaining('DMA pins'),
+      expect.stringContaining('DMA pins'),
+    ]);
+    expect(run(world(ops), { release: 'put_page' }).violations).toEqual([]);
+  });
+
   it('names that were never collected are refused with a clear result', () => {
-    const m = run(world([{ op: 'release', pages: 'nope', fn: 'put_page' }, { op: 'dma-write', pages: 'nope' }]), {});
+    const m = run(world([{ op: 'release', pages: 'nope', fn: 'put_page' }, { op: 'dma-write', pages: 'nope' }, { op: 'writeback', file: 'nofile', page: 0 }]), {});
     expect(resultOf(m, 0)).toBe("-ENOENT (no pages named 'nope')");
     expect(resultOf(m, 1)).toBe("-ENOENT (no pages named 'nope')");
+    expect(resultOf(m, 2)).toBe("-ENOENT (writeback: no file 'nofile')");
+    expect(m.violations).toEqual([]);
   });
 });
