@@ -1,0 +1,80 @@
+// The Machine: determinism, step descriptors, state hashing, snapshots, errors.
+
+import { describe, it, expect } from 'vitest';
+import { createMachine } from '../../../src/engine/index';
+import type { WorldSpec } from '../../../src/engine/spec';
+
+const w: WorldSpec = {
+  mms: [{ name: 'A' }, { name: 'B' }],
+  tasks: [
+    { name: 'T1', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }, { op: 'write', addr: 0x10000 }] },
+    { name: 'T2', mm: 'B', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }, { op: 'write', addr: 0x10000 }] },
+  ],
+};
+
+function runSeeded(seed: number) {
+  const m = createMachine(w, {}, { trace: true });
+  let x = seed;
+  m.runAll((r) => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return r[x % r.length];
+  });
+  return m;
+}
+
+describe('Machine', () => {
+  it('the same schedule gives the same trace and state hash', () => {
+    const a = runSeeded(7), b = runSeeded(7);
+    expect(a.trace).toEqual(b.trace);
+    expect(a.stateHash()).toBe(b.stateHash());
+    expect(a.trace.length).toBeGreaterThan(20);
+  });
+  it('independent steps of two address spaces commute to the same state hash', () => {
+    const a = createMachine(w, {}), b = createMachine(w, {});
+    a.step(0); a.step(1); a.step(0); a.step(1);
+    b.step(1); b.step(0); b.step(1); b.step(0);
+    expect(a.stateHash()).toBe(b.stateHash());
+    const c = createMachine(w, {});
+    c.step(0); c.step(0);
+    expect(c.stateHash()).not.toBe(a.stateHash());
+  });
+  it('a step reports the function, label and the objects it touches', () => {
+    const m = createMachine(w, {});
+    expect(m.step(0)).toMatchObject({ task: 0, fn: 'start', label: 'start' });
+    const s = m.step(0);
+    expect(s).toMatchObject({ fn: 'sys_mmap', label: 'down_write(mmap_sem)', writes: ['lock:A/mmap_sem'] });
+    // run T1 until its MMU walk of 0x10000
+    let info = m.step(0);
+    while (info.label !== 'MMU page walk') info = m.step(0);
+    expect(info.reads).toEqual(['mm:A/pte:0x10000']);
+  });
+  it('snapshots VMAs, ptes, pages and files', () => {
+    const m = createMachine({ ...w, files: [{ name: 'f', pages: 1 }] }, {});
+    m.runAll();
+    const s = m.snapshot();
+    expect(s.mms[0]).toMatchObject({ name: 'A', rss: 1, mapCount: 1 });
+    expect(s.mms[0].vmas[0]).toMatchObject({ start: 0x10000, end: 0x11000, prot: 'rw-', flags: ['VM_READ', 'VM_WRITE'] });
+    expect(s.mms[0].ptes[0]).toMatchObject({ addr: 0x10000, kind: 'present', prot: 'rw-', dirty: true, pgd: 0, pmd: 0, pte: 16 });
+    expect(s.pages.find((p) => p.pfn === s.mms[0].ptes[0].pfn)).toMatchObject({ count: 1, mapcount: 1, flags: expect.arrayContaining(['anon']) });
+    expect(s.files).toEqual([{ name: 'f', size: 1, cached: [], versions: [1] }]);
+  });
+  it('records results per operation and no trace when tracing is off', () => {
+    const m = createMachine(w, {});
+    m.runAll();
+    expect(m.results).toHaveLength(4);
+    expect(m.trace).toEqual([]);
+    expect(m.done()).toBe(true);
+  });
+  it('rejects bad worlds with errors naming the place', () => {
+    expect(() => createMachine({ mms: [], tasks: [{ name: 'T', mm: 'X', ops: [] }] }, {})).toThrow("task 'T': unknown mm 'X'");
+    expect(() => createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'frobnicate' } as never] }] }, {})).toThrow("task 'T' op 0: unknown operation 'frobnicate'");
+    const m = createMachine(w, {});
+    expect(() => m.step(5)).toThrow(/no such task/);
+  });
+  it('an op on a missing file is recorded as an engine error, not a crash', () => {
+    const m = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] }, {});
+    m.runAll();
+    expect(m.violations[0]).toMatchObject({ invariant: 'engine-error', task: 'T' });
+    expect(m.violations[0].message).toMatch(/unknown file 'nope'/);
+  });
+});

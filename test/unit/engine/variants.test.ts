@@ -1,0 +1,84 @@
+// The variant catalogue and what each variant's rules change when the engine runs them.
+
+import { describe, it, expect } from 'vitest';
+import { createMachine, listVariants, registerVariant, type FaultRules } from '../../../src/engine/index';
+import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import { explore, has } from './explore';
+
+const fileWorld: WorldSpec = {
+  files: [{ name: 'f', pages: 2 }],
+  mms: [{ name: 'A' }],
+  tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 2, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] }],
+};
+
+function traced(world: WorldSpec, v: VariantSelection): TraceEvent[] {
+  const m = createMachine(world, v, { trace: true });
+  m.runAll();
+  expect(m.violations).toEqual([]);
+  return m.trace as TraceEvent[];
+}
+const entered = (tr: TraceEvent[], fn: string) => tr.find((e) => e.kind === 'enter' && e.fn === fn);
+
+describe('catalogue', () => {
+  it('lists the fault and remap variants with seed and description, one base per family', () => {
+    const v = listVariants();
+    const names = (fam: string) => v.filter((x) => x.family === fam).map((x) => x.name);
+    expect(names('fault')).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq']));
+    expect(names('remap')).toEqual(expect.arrayContaining(['2.6.13', 'nonuniform']));
+    for (const x of v) {
+      expect(x.description.length).toBeGreaterThan(40);
+      expect(x.seed).toMatch(/^00[0-4]$/);
+    }
+    expect(v.filter((x) => x.family === 'fault' && x.base).map((x) => x.name)).toEqual(['2.5.70']);
+  });
+  it('an unknown variant is a clear error naming the known ones', () => {
+    expect(() => createMachine(fileWorld, { fault: '2.5.71' })).toThrow(/unknown fault variant '2.5.71' \(known: 2.5.70, install_new_page/);
+  });
+});
+
+describe('fault rules at work', () => {
+  it('2.5.70: ->nopage runs without page_table_lock and returns the page; do_no_page installs it', () => {
+    const tr = traced(fileWorld, { fault: '2.5.70' });
+    expect(entered(tr, 'filemap_nopage')!.locks).toEqual(['mmap_sem(r)']);
+    expect(entered(tr, 'install_new_page')).toBeUndefined();
+  });
+  it('install_new_page: the hook calls install_new_page', () => {
+    const tr = traced(fileWorld, { fault: 'install_new_page' });
+    expect(entered(tr, 'filemap_nopage')!.locks).toEqual(['mmap_sem(r)']);
+    expect(entered(tr, 'install_new_page')).toBeDefined();
+  });
+  it('install_new_page-hch: ->nopage is entered with page_table_lock held and drops it itself', () => {
+    const tr = traced(fileWorld, { fault: 'install_new_page-hch' });
+    expect(entered(tr, 'filemap_nopage')!.locks).toEqual(['mmap_sem(r)', 'page_table_lock']);
+    expect(entered(tr, 'do_no_page')).toBeUndefined();
+    expect(entered(tr, 'install_new_page')!.locks).toEqual(['mmap_sem(r)']);
+  });
+  it('install_new_page: the DFS holds its token across install_new_page', () => {
+    const w: WorldSpec = { nodes: ['A'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }], tasks: [{ name: 'T', mm: 'm', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] }] };
+    expect(entered(traced(w, { fault: 'install_new_page' }), 'install_new_page')!.locks).toContain('dfs_token(f:0)(s)');
+    const base = traced(w, { fault: '2.5.70' });
+    const pteSet = base.find((e) => e.kind === 'pte')!;
+    expect(pteSet.locks.some((l) => l.startsWith('dfs_token'))).toBe(false);
+  });
+  it('truncate-seq: the racing schedule retries ->nopage', () => {
+    const w: WorldSpec = { ...fileWorld, tasks: [fileWorld.tasks[0], { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] }] };
+    // SIGBUS after ->nopage had already read the page in: the retry saw the new i_size
+    const r = explore(w, { fault: 'truncate-seq' }, (m) => m.results.some((x) => x.signal === 'SIGBUS') && m.kernel.alloc.pages.length > 1);
+    expect(r.found).not.toBeNull();
+    const m = createMachine(w, { fault: 'truncate-seq' }, { trace: true });
+    for (const s of r.found!) m.step(s);
+    expect(m.trace.some((e) => e.kind === 'note' && /retry ->nopage/.test(e.detail))).toBe(true);
+  });
+  it('the token rule is what closes the DFS race: the install form without it still races', () => {
+    registerVariant<FaultRules>({ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false } });
+    const w: WorldSpec = {
+      nodes: ['A', 'B'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }],
+      tasks: [
+        { name: 'fault', mm: 'm', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
+        { name: 'writer', node: 'B', ops: [{ op: 'remote-write', file: 'f', page: 0 }] },
+      ],
+    };
+    expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte')).found).not.toBeNull();
+    expect(explore(w, { fault: 'install_new_page' }, has('stale-pte')).found).toBeNull();
+  });
+});
