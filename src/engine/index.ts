@@ -64,11 +64,24 @@
  * Variants (variants.ts): registerVariant({ name, family, description, seed, base?, rules }); the
  *   kernel functions consult Kernel.fault (FaultRules) / Kernel.remap (RemapRules) / rules(family).
  *   fault: 2.5.70 (base), install_new_page, install_new_page-hch, truncate-seq;
- *   remap: 2.6.13 (base), nonuniform. gup and release families are registered by their modules.
+ *   remap: 2.6.13 (base), nonuniform. gup and release families are registered by their modules:
+ *   gup: gup-2.5.46 (base), walk, walk-opt1..walk-opt4 (gupVariants.ts: GupRules);
+ *   release: put_page (base), put_user_page (ReleaseRules: pins counted apart, kernel.pinBias = 1).
+ *
+ * get_user_pages family
+ *   getUserPages (2.5.46), walkUserPages / getOneUserPage / getUserPagesWalk (walkUserPages.ts) with
+ *   the walkers of pageWalkers.ts and the walker lock contract of pageWalk.ts; followPage (2.5.46:
+ *   a write lookup needs a writable dirty pte); followHugetlbPage.ts; hugetlb.ts (mmap flag VM_HUGETLB,
+ *   2 MB aligned, prefaulted with compound pages; compoundHead). Ops gup / walk / get-one-page keep
+ *   what they collect as a PageSet named by `as` (pinnedPages.ts: findPageSet(task, name)); dma-write
+ *   (dmaWrite.ts), release (putUserPage.ts, setPageDirty.ts: set_page_dirty / _lock), writeback
+ *   (writeback.ts) name them.
  *
  * Invariants (invariants.ts), recorded as Violation.invariant: stale-pte, orphan-pte, ref-balance,
  *   pin-balance, freed-while-mapped, rss, sigsegv, unlock-not-held, lock-held-at-return,
- *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error.
+ *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error; from the gup
+ *   family: use-after-free, put_page-on-pinned, put_user_page-not-pinned, double-release,
+ *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
  */
 
 export { createMachine, EngineMachine, runOneStep, taskMain, describeOp, type MachineOptions } from './machine';
