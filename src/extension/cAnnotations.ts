@@ -4,19 +4,11 @@
 // quick fix applied as one undoable WorkspaceEdit. A setting turns each kind on or off.
 import * as vscode from 'vscode';
 import type { Analysis, SourceFinding } from '../patch/analysisModel';
+import { DocumentScan } from './cFindings';
 import { loadPatchLibrary } from './libraries';
 import type { PatchStore } from './patchDocuments';
 
 export const C_SELECTOR: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp' }, { pattern: '**/*.{c,h}' }];
-
-/** the setting that governs each kind of finding */
-export const KIND_SETTING: Record<SourceFinding['kind'], string> = {
-  'hook-implementation': 'cImplementations',
-  'hook-return': 'cImplementations',
-  'call-arity': 'cCallers',
-  'gup-vmas': 'cCallers',
-  'gup-put-page': 'cPinnedReleases',
-};
 
 function isC(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'c' || doc.languageId === 'cpp' || /\.(c|h)$/.test(doc.fileName);
@@ -30,6 +22,7 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
   readonly diagnostics = vscode.languages.createDiagnosticCollection('mmExplorer.c');
   private readonly findings = new Map<string, { version: number; findings: SourceFinding[] }>();
+  private readonly scans = new Map<string, DocumentScan>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -42,6 +35,7 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.findings.delete(d.uri.toString());
+        this.scans.delete(d.uri.toString());
         this.diagnostics.delete(d.uri);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -73,17 +67,24 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
     const latest = this.store.latest;
     if (!latest) return [];
     const lib = await loadPatchLibrary();
+    const key = doc.uri.toString();
+    let scan = this.scans.get(key);
+    if (!scan) this.scans.set(key, (scan = new DocumentScan(lib.scanCSource)));
     const version = doc.version;
-    const all = lib.scanCSource(doc.getText(), vscode.workspace.asRelativePath(doc.uri), latest.analysis);
+    const cfg = vscode.workspace.getConfiguration('mmExplorer.annotations');
+    const { findings: shown, diagnostics } = scan.run(doc.getText(), vscode.workspace.asRelativePath(doc.uri), latest.analysis, {
+      cImplementations: cfg.get<boolean>('cImplementations', true),
+      cCallers: cfg.get<boolean>('cCallers', true),
+      cPinnedReleases: cfg.get<boolean>('cPinnedReleases', true),
+    });
     if (doc.isClosed || doc.version !== version) return [];
-    const shown = all.filter((f) => this.setting(KIND_SETTING[f.kind] ?? 'cCallers'));
-    this.findings.set(doc.uri.toString(), { version, findings: shown });
+    this.findings.set(key, { version, findings: shown });
     this.diagnostics.set(
       doc.uri,
-      shown.map((f) => {
-        const d = new vscode.Diagnostic(rangeOf(f), f.message, f.kind === 'gup-put-page' || f.kind === 'hook-return' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+      diagnostics.map((p) => {
+        const d = new vscode.Diagnostic(rangeOf(p), p.message, p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
         d.source = 'mm-explorer';
-        d.code = f.kind;
+        d.code = p.code;
         return d;
       }),
     );

@@ -111,7 +111,13 @@ suite('patch annotations', () => {
     assert.equal(diags.length, findings.length);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(impl.line - 1, impl.column));
     assert.ok(hovers.length > 0, 'a hover over the finding');
-    await sleep(800);
+    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.ok(hoverText.includes(impl.message.slice(0, 20).replace(/[\\`*_{}[\]()#+\-.!]/g, '')) || hoverText.includes('nopage'), hoverText);
+    // the picture shows the hover over the old implementation
+    const ed = vscode.window.activeTextEditor!;
+    ed.selection = new vscode.Selection(impl.line - 1, impl.column + 1, impl.line - 1, impl.column + 1);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await sleep(1000);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('c-annotations');
   });
