@@ -4,8 +4,8 @@
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
 import type { VariantSelection, WorldSpec } from '../../../src/engine/spec';
 
-export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[]): EngineMachine {
-  const m = createMachine(world, variants);
+export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[], trace = false): EngineMachine {
+  const m = createMachine(world, variants, { trace });
   for (const s of schedule) m.step(s);
   return m;
 }
@@ -19,13 +19,13 @@ export interface ExploreResult {
   states: number;
 }
 
-export function explore(world: WorldSpec, variants: VariantSelection, pred: (m: EngineMachine) => boolean, maxStates = 20000): ExploreResult {
+export function explore(world: WorldSpec, variants: VariantSelection, pred: (m: EngineMachine) => boolean, maxStates = 20000, trace = false): ExploreResult {
   const visited = new Set<string>();
   const stack: number[][] = [[]];
   let complete = 0;
   while (stack.length > 0) {
     const prefix = stack.pop()!;
-    const m = replay(world, variants, prefix);
+    const m = replay(world, variants, prefix, trace);
     const r = m.runnable();
     if (r.length === 0) {
       m.finish();
