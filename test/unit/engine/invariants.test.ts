@@ -1,0 +1,86 @@
+// Each named invariant fires on the state it describes, and stays quiet on a clean run.
+
+import { describe, it, expect } from 'vitest';
+import { createMachine, registerOp, type Task } from '../../../src/engine/index';
+import { PTE_PRESENT } from '../../../src/engine/pageTable';
+import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+
+const A = 0x10000;
+// test-only operations that break one rule each, the way a buggy kernel function would
+registerOp('test-leak-ref', function* (t: Task) {
+  yield t.spinLock(t.mm!.pageTableLock);
+  const page = t.kernel.alloc.byPfn(t.mm!.pt.val(A))!;
+  t.kernel.alloc.get(page); // never put
+  yield t.spinUnlock(t.mm!.pageTableLock);
+  return { result: '0' };
+});
+registerOp('test-extra-put', function* (t: Task) {
+  yield t.spinLock(t.mm!.pageTableLock);
+  t.kernel.alloc.put(t.kernel.alloc.byPfn(t.mm!.pt.val(A))!);
+  yield t.spinUnlock(t.mm!.pageTableLock);
+  return { result: '0' };
+});
+registerOp('test-stray-pte', function* (t: Task) {
+  yield t.spinLock(t.mm!.pageTableLock);
+  t.mm!.pt.setFile(0x900000, 3);
+  yield t.spinUnlock(t.mm!.pageTableLock);
+  return { result: '0' };
+});
+registerOp('test-rss-skew', function* (t: Task) {
+  yield t.spinLock(t.mm!.pageTableLock);
+  t.mm!.rss += 1;
+  yield t.spinUnlock(t.mm!.pageTableLock);
+  return { result: '0' };
+});
+registerOp('test-write-backing', function* (t: Task) {
+  // the backing store changes without invalidating the mappings
+  const f = t.kernel.file('f');
+  yield t.objWrite(f.backingKey, 0, 'write');
+  f.versions[0]++;
+  return { result: '0' };
+});
+
+const op = (name: string) => ({ op: name }) as unknown as OpSpec;
+function run(ops: OpSpec[]) {
+  const w: WorldSpec = { files: [{ name: 'f', pages: 1 }], mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops }] };
+  const m = createMachine(w, {});
+  m.runAll();
+  return m.violations.map((v) => v.invariant);
+}
+const anon: OpSpec[] = [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-' }, { op: 'write', addr: A }];
+const shared: OpSpec[] = [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: A }];
+
+describe('invariants', () => {
+  it('clean runs record nothing', () => {
+    expect(run(anon)).toEqual([]);
+    expect(run(shared)).toEqual([]);
+  });
+  it('ref-balance: a reference never released', () => {
+    expect(run([...anon, op('test-leak-ref')])).toEqual(['ref-balance']);
+  });
+  it('freed-while-mapped: a page freed under a present pte', () => {
+    const v = run([...anon, op('test-extra-put')]);
+    expect(v).toContain('freed-while-mapped');
+  });
+  it('orphan-pte: a pte outside every VMA', () => {
+    expect(run([...anon, op('test-stray-pte')])).toEqual(['orphan-pte']);
+  });
+  it('rss: mm->rss out of step with the present ptes', () => {
+    expect(run([...anon, op('test-rss-skew')])).toEqual(['rss']);
+  });
+  it('stale-pte: a mapping older than the backing store', () => {
+    expect(run([...shared, op('test-write-backing')])).toEqual(['stale-pte']);
+  });
+  it('sigsegv: checked against what user space was promised', () => {
+    // mprotect to read-only: the write must be refused, and is
+    expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, { op: 'write', addr: A }])).toEqual([]);
+    // a pte left writable behind the VMA's back is caught by the promise check
+    registerOp('test-make-writable', function* (t: Task) {
+      yield t.spinLock(t.mm!.pageTableLock);
+      if (t.mm!.pt.kind(A) === PTE_PRESENT) t.mm!.pt.setProt(A, 3);
+      yield t.spinUnlock(t.mm!.pageTableLock);
+      return { result: '0' };
+    });
+    expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, op('test-make-writable'), { op: 'write', addr: A }])).toEqual(['sigsegv']);
+  });
+});
