@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { A, A_PAGES, HOLE, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
 import { PG_tail } from '../../../src/engine/page';
 import type { OpSpec } from '../../../src/engine/spec';
+import { createMachine } from '../../../src/engine/index';
+import { Vma } from '../../../src/engine/vma';
+import { findExtendVma } from '../../../src/engine/findExtendVma';
+import { VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/engine/constants';
 
 const gup = { gup: 'gup-2.5.46' };
 
@@ -176,5 +180,20 @@ describe('get_user_pages 2.5.46', () => {
     expect(m.kernel.mms.get('A')!.rss).toBe(0);
     expect(m.kernel.alloc.allocated).toBe(0);
     expect(m.violations).toEqual([]);
+  });
+
+  it('find_extend_vma() grows a VM_GROWSDOWN VMA down to the address, and only that kind', () => {
+    const m = createMachine(world([]), gup);
+    const mm = m.kernel.mms.get('A')!;
+    const stack = new Vma(mm, A + 4 * PAGE, A + 8 * PAGE, VM_READ | VM_WRITE | VM_GROWSDOWN, (A + 4 * PAGE) / PAGE, null, null);
+    mm.vmas.insert(stack);
+    const heap = new Vma(mm, A + 16 * PAGE, A + 17 * PAGE, VM_READ, (A + 16 * PAGE) / PAGE, null, null);
+    mm.vmas.insert(heap);
+    expect(findExtendVma(mm, A + 5 * PAGE + 12)).toBe(stack);
+    expect(stack.start).toBe(A + 4 * PAGE);
+    expect(findExtendVma(mm, A + 2 * PAGE + 12)).toBe(stack);
+    expect(stack.start).toBe(A + 2 * PAGE);
+    expect(mm.vmas.find(A + 2 * PAGE)).toBe(stack);
+    expect(findExtendVma(mm, A + 10 * PAGE)).toBeNull();
   });
 });
