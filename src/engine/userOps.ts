@@ -7,6 +7,7 @@ import type { Step } from './step';
 import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
 import { doMmapPgoff, doMunmap } from './mmap';
 import { hugetlbPrefault } from './hugetlb';
+import { PG_compound, PG_tail } from './page';
 import { sysMprotect } from './mprotect';
 import { userAccess, ACCESS_OK, ACCESS_SIGSEGV, ACCESS_SIGBUS } from './doPageFault';
 import { vmtruncate, invalidateMmapRange } from './truncate';
@@ -118,19 +119,12 @@ function* accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' 
 function* touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'touch');
   if (bad) return bad;
-  const access = op.write ? VM_WRITE : VM_READ;
-  let faults = 0;
-  let major = 0;
-  for (let i = 0; i < op.pages; i++) {
-    const r = yield* userAccess(t, op.addr + i * PAGE_SIZE, access);
-    if (r !== ACCESS_OK) {
-      const o = outcomeOf(t, r);
-      return { ...o, result: `${o.result} at page ${i}` };
-    }
-    faults += t.accessFaults;
-    if (t.accessFault === 2) major++;
+  const r = yield* userAccess(t, op.addr, op.write ? VM_WRITE : VM_READ, op.pages);
+  if (r !== ACCESS_OK) {
+    const o = outcomeOf(t, r);
+    return { ...o, result: `${o.result} at page ${t.accessPage}` };
   }
-  return { result: `${op.pages} pages, ${faults} faults (${major} major)` };
+  return { result: `${op.pages} pages, ${t.accessFaults} faults (${t.accessMajor} major)` };
 }
 
 function* truncateOp(t: Task, op: Extract<OpSpec, { op: 'truncate' }>): Generator<Step, OpOutcome, void> {
@@ -174,7 +168,9 @@ function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator
     // find the page through the page table (follow_page), holding a reference while reclaiming
     yield t.spinLock(mm.pageTableLock);
     yield t.pteRead(mm, addr, 'follow_page');
-    const page = mm.pt.kind(addr) === PTE_PRESENT ? k.alloc.byPfn(mm.pt.val(addr)) ?? null : null;
+    let page = mm.pt.kind(addr) === PTE_PRESENT ? k.alloc.byPfn(mm.pt.val(addr)) ?? null : null;
+    // hugetlb pages are never on the LRU lists: reclaim does not see them
+    if (page && page.flags & (PG_compound | PG_tail)) page = null;
     if (page && !page.reserved) k.alloc.get(page);
     yield t.spinUnlock(mm.pageTableLock);
     if (!page || page.reserved) continue;

@@ -182,6 +182,12 @@ describe('get_user_pages 2.5.46', () => {
     expect(m.violations).toEqual([]);
   });
 
+  it('reclaim never takes hugetlb pages', () => {
+    const m = run(world([...hugeAndAnon, { op: 'swap-out', addr: HUGE, pages: 2 }, { op: 'read', addr: HUGE }]), gup);
+    expect(m.kernel.mms.get('A')!.rss).toBe(512 + A_PAGES);
+    expect(m.violations).toEqual([]);
+  });
+
   it('find_extend_vma() grows a VM_GROWSDOWN VMA down to the address, and only that kind', () => {
     const m = createMachine(world([]), gup);
     const mm = m.kernel.mms.get('A')!;
