@@ -240,8 +240,21 @@ class Search {
   /** depth-first search over schedules, iterative so that deep runs cannot overflow the stack;
    * yields now and then so that an async driver can let the event loop run */
   *exhaustive(): Generator<void, void, void> {
+    if (this.opts.stopAtFirst && this.opts.maxPreemptions === undefined) {
+      // looking for one bug: raise the preemption bound step by step (most bugs need few preemptions),
+      // which also finds a counterexample with the fewest; a round that cuts nothing was complete
+      for (let bound = 0; ; bound++) {
+        this.preemptionBounded = false;
+        yield* this.bounded(bound);
+        if (this.stopped || this.cancelled || this.timedOut || !this.preemptionBounded) break;
+      }
+      return;
+    }
+    yield* this.bounded(this.opts.maxPreemptions ?? Infinity);
+  }
+
+  private *bounded(maxPre: number): Generator<void, void, void> {
     const reduce = (this.opts.reduction ?? 'state') === 'state';
-    const maxPre = this.opts.maxPreemptions ?? Infinity;
     const bounded = Number.isFinite(maxPre);
     // state key -> [depth, preemptions] pairs it was expanded with
     const visited = new Map<string, number[]>();
@@ -257,10 +270,10 @@ class Search {
     let m = this.make();
     let valid = true; // m is at the state `path` leads to
     let seen = 0; // violations of m already collected
-    // What a task keeps in its own variables (a sampled sequence count, the page ->nopage returned)
-    // is not in the kernel state; it follows from the values the task read. So the state key also
-    // carries, per task, a digest of where each of its reads read from (the object and how many
-    // writes it had seen). Interleavings that only reorder independent steps keep the same digests.
+    // What a task keeps in its own variables (a sampled sequence count, the pte value it read) is not
+    // in the kernel state; it follows from the values the task read. So the state key also carries,
+    // per task, a digest of where each of its reads read from (the object and how many writes it had
+    // seen). Interleavings that only reorder independent steps keep the same digests.
     const rf = new ReadsFrom(m.taskNames.length);
 
     /** called with m at the end of `path`; pushes a frame when the node has children to explore */
@@ -404,12 +417,8 @@ class ReadsFrom {
     const t = info.task;
     let d = this.digest[t];
     for (const r of info.reads) d = mix(d, r, this.writes.get(r) ?? 0);
-    for (const w of info.writes) {
-      const n = this.writes.get(w) ?? 0;
-      // a write that also observes (a lock acquire, a read-modify-write) reads from the previous write
-      d = mix(d, w, n);
-      this.writes.set(w, n + 1);
-    }
+    // lock operations leave nothing in a task's variables that the lock state does not show
+    for (const w of info.writes) this.writes.set(w, (this.writes.get(w) ?? 0) + 1);
     this.digest[t] = d;
   }
   key(): string {

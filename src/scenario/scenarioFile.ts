@@ -361,14 +361,18 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const taskIndex = new Map(raw.tasks.map((t, i) => [t.name, i]));
   let schedule: number[] | undefined;
   if (raw.schedule) {
-    schedule = raw.schedule.map((s, i) => {
-      if (typeof s === 'number') {
-        if (s >= raw.tasks.length) loc.at(['schedule', i], `schedule entry ${s}: there are only ${raw.tasks.length} tasks`);
-        return s;
+    schedule = [];
+    raw.schedule.forEach((s, i) => {
+      const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
+      let idx = /^\d+$/.test(who) ? Number(who) : taskIndex.get(who);
+      if (idx === undefined) {
+        loc.at(['schedule', i], `schedule entry '${who}' is not a task; tasks: ${[...taskIndex.keys()].join(', ')}`);
+        idx = 0;
+      } else if (idx >= raw.tasks.length) {
+        loc.at(['schedule', i], `schedule entry ${idx}: there are only ${raw.tasks.length} tasks`);
+        idx = 0;
       }
-      const idx = taskIndex.get(s);
-      if (idx === undefined) loc.at(['schedule', i], `schedule entry '${s}' is not a task; tasks: ${[...taskIndex.keys()].join(', ')}`);
-      return idx ?? 0;
+      for (let n = Number(count ?? '1'); n > 0; n--) schedule!.push(idx);
     });
   }
 

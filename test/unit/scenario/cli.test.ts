@@ -75,7 +75,7 @@ describe('mmx', () => {
   });
 
   it('an expectation that fails exits 1', async () => {
-    const wrong = scenarioWith('wrong.mmscenario.yaml', (t) => t.replace('2.5.70: {violation: stale-pte}', '2.5.70: {never: stale-pte}'));
+    const wrong = scenarioWith('wrong.mmscenario.yaml', (t) => t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'));
     const r = await mmx('explore', wrong, '--variant', '2.5.70');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAILED {2}expect never: stale-pte/);

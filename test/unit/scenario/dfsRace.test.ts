@@ -57,8 +57,9 @@ describe('the DFS pagefault/invalidate race (seed 004)', () => {
     });
   }
 
-  it('the reduced search finds the same invariants as the unreduced one (bounded to 2 preemptions)', () => {
-    for (const c of dfs.columns) {
+  it('the reduced search finds the same invariants and states as the unreduced one (bounded to 2 preemptions)', () => {
+    // truncate-seq keeps a sampled sequence count in a local variable: the case the reads-from digest is for
+    for (const c of [col('2.5.70'), col('truncate-seq')]) {
       const a = explore(machineFactory(dfs, c.selection), { maxPreemptions: 2, reduction: 'none', shrink: false });
       const b = explore(machineFactory(dfs, c.selection), { maxPreemptions: 2, reduction: 'state', shrink: false });
       expect(a.complete).toBe(true);

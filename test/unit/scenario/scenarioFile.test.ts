@@ -22,7 +22,7 @@ tasks:
 variants:
   2.5.70: {fault: 2.5.70}
   fixed: {fault: install_new_page}
-schedule: [reader, 1, writer]
+schedule: [reader, 1, "writer*2"]
 bounds: {steps: 300}
 expect:
   2.5.70: {violation: stale-pte}
@@ -57,7 +57,7 @@ describe('loading a scenario', () => {
       { label: '2.5.70', selection: { fault: '2.5.70' } },
       { label: 'fixed', selection: { fault: 'install_new_page' } },
     ]);
-    expect(s.schedule).toEqual([0, 1, 1]);
+    expect(s.schedule).toEqual([0, 1, 1, 1]);
     expect(s.bounds).toEqual({ steps: 300 });
     expect(s.expect['2.5.70'].violation).toEqual(['stale-pte']);
     expect(s.expect.fixed.never).toEqual(['stale-pte', 'oops']);
@@ -135,7 +135,7 @@ describe('errors name file:line:column and what was expected', () => {
   });
 
   it('names that refer to nothing: file, address space, node, task, page set', () => {
-    const text = GOOD.replace('file: f}', 'file: g}').replace('mm: A', 'mm: B').replace('node: n1', 'node: n2').replace('[reader, 1, writer]', '[reader, 1, wrter]');
+    const text = GOOD.replace('file: f}', 'file: g}').replace('mm: A', 'mm: B').replace('node: n1', 'node: n2').replace('"writer*2"', '"wrter*2"');
     const msgs = diags(text).map((x) => x.message);
     expect(msgs).toContain("unknown address space 'B'; declared: A");
     expect(msgs).toContain("unknown DFS node 'n2'; declared: n0, n1");
