@@ -258,8 +258,9 @@ function splitArchive(lines: string[], from: number, to: number, out: MailMessag
     if (!cur) {
       // the first line of a copied mail is often its subject
       const t = s.trim();
-      begin(i, t.length > 0 && t.length < 200 ? t : '');
-      if (t.length > 0 && t.length < 200) continue;
+      const title = t.length > 0 && t.length < 200 && !/^(?:diff |--- |\+\+\+ |@@ |Index: )/.test(t);
+      begin(i, title ? t : '');
+      if (title) continue;
     }
     cur!.lines.push(s);
     cur!.lineNos.push(i + 1);

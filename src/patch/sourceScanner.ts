@@ -237,8 +237,20 @@ function functionHeader(text: string, from: number, brace: number): Omit<FnSpan,
   if (!/^[A-Za-z_]/.test(name) || /^(if|while|for|switch|return|sizeof)$/.test(name)) return undefined;
   const header = text.slice(from, nameStart);
   if (/=\s*$/.test(header) || /\b(struct|union|enum)\s+\w*\s*$/.test(header) && !/\*\s*$/.test(header)) return undefined;
+  // the header starts after the comments above it
   let hs = from;
-  while (hs < nameStart && /\s/.test(text[hs])) hs++;
+  for (;;) {
+    while (hs < nameStart && /\s/.test(text[hs])) hs++;
+    if (text.startsWith('/*', hs)) {
+      const e = text.indexOf('*/', hs + 2);
+      if (e < 0 || e >= nameStart) break;
+      hs = e + 2;
+    } else if (text.startsWith('//', hs)) {
+      const e = text.indexOf('\n', hs);
+      if (e < 0 || e >= nameStart) break;
+      hs = e + 1;
+    } else break;
+  }
   return { name, headerStart: hs, paramsEnd: e, nameStart };
 }
 
@@ -404,16 +416,20 @@ function callArgs(s: string, open: number): { args: { text: string; start: numbe
     else if (c === 41 || c === 93 || c === 125) {
       depth--;
       if (depth === 0) {
-        const t = s.slice(start, i).trim();
-        if (t || args.length) args.push({ text: t.replace(/\s+/g, ' '), start, end: i });
+        const t = stripComments(s.slice(start, i));
+        if (t || args.length) args.push({ text: t, start, end: i });
         return { args, close: i };
       }
     } else if (c === 44 && depth === 1) {
-      args.push({ text: s.slice(start, i).trim().replace(/\s+/g, ' '), start, end: i });
+      args.push({ text: stripComments(s.slice(start, i)), start, end: i });
       start = i + 1;
     }
   }
   return undefined;
+}
+
+function stripComments(t: string): string {
+  return (t.indexOf('/') >= 0 ? t.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ') : t).replace(/\s+/g, ' ').trim();
 }
 
 function lineStarts(text: string): Int32Array {
