@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { A, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
 import { explore, has } from './explore';
+import fc from 'fast-check';
 import type { OpSpec, TraceEvent } from '../../../src/engine/spec';
 
 const WALKS = ['walk', 'walk-opt1', 'walk-opt2', 'walk-opt3', 'walk-opt4'];
@@ -200,5 +201,36 @@ describe('error and cleanup paths under each option', () => {
     for (const gup of ['walk-opt3', 'gup-2.5.46']) {
       expect(explore(w, { gup }, has('use-after-free')).found).toBeNull();
     }
+  });
+});
+
+describe('property: whatever the option, range and failing page, a walk leaves the lock free and every reference where it was', () => {
+  it('collect or fail-at, then release what is left', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...WALKS),
+        fc.integer({ min: 0, max: 6 }), // pages before the end of the hugetlb VMA
+        fc.integer({ min: 1, max: 12 }),
+        fc.option(fc.integer({ min: 0, max: 11 }), { nil: undefined }),
+        fc.constantFrom('put_page', 'put_user_page'),
+        (gup, back, pages, failAt, release) => {
+          const ops: OpSpec[] = [
+            ...hugeAndAnon,
+            failAt === undefined
+              ? { op: 'walk', addr: HUGE_END - back * PAGE, pages, write: true, as: 'p' }
+              : { op: 'walk', addr: HUGE_END - back * PAGE, pages, write: true, walker: 'fail-at', failAt, as: 'p' },
+            { op: 'release', pages: 'p', fn: release === 'put_page' ? 'put_page' : 'put_user_pages' },
+          ];
+          const m = run(world(ops), { gup, release });
+          const got = resultOf(m, 3);
+          const fits = back + 4 >= pages && (failAt === undefined || failAt >= pages);
+          expect(got).toBe(fits ? `${pages} page${pages === 1 ? '' : 's'}` : '-EFAULT');
+          expect(m.violations).toEqual([]);
+          expect(pageAt(m, HUGE).count).toBe(1);
+          expect(pageAt(m, A).count).toBe(1);
+        },
+      ),
+      { numRuns: 25, seed: 4601 },
+    );
   });
 });
