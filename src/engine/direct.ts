@@ -7,10 +7,8 @@ import { EngineMachine, runOneStep } from './machine';
 
 export function runDirect(world: WorldSpec, variants: VariantSelection, opts: { trace?: boolean } = {}): EngineMachine {
   const m = new EngineMachine(world, variants, { trace: opts.trace, check: 'end' });
-  const gens = (m as unknown as { gens: Generator<never, void, void>[] }).gens;
   for (const t of m.tasks) {
-    const g = gens[t.id];
-    while (!t.done && t.canRun()) runOneStep(t, g);
+    while (!t.done && t.canRun()) runOneStep(t);
   }
   m.finish();
   return m;

@@ -1,5 +1,5 @@
-// The architecture fault handler (arch/i386/mm/fault.c, with seed 002's patch 19 where the remap
-// rules ask for it) and a user-space access: the MMU walks the pte; if it does not allow the
+// User-space accesses and the architecture fault handler (arch/i386/mm/fault.c, with seed 002's
+// patch 19 where the remap rules ask for it): the MMU walks the pte; if it does not allow the
 // access, do_page_fault() runs and the access is retried. Signals are recorded and checked against
 // what the protections promise (the sigsegv invariant).
 
@@ -32,42 +32,6 @@ function outcomeOfFault(fault: number): number {
 
 const OUTCOME_NAMES = ['ok', 'SIGSEGV', 'SIGBUS', 'OOM'];
 
-/** do_page_fault() for a user access; `present` is the error code's protection-fault bit */
-export function* doPageFault(t: Task, mm: MmStruct, address: number, access: number, present: boolean): Generator<Step, number, void> {
-  t.enter('do_page_fault');
-  const k = t.kernel;
-  yield t.downRead(mm.mmapSem);
-  const vma = mm.vmas.find(address);
-  let accessMask = -1; // -1: bad_area
-  if (vma && vma.start <= address) {
-    const write = (access & VM_WRITE) !== 0;
-    let ok: boolean;
-    let prot = true; // a failure goes to bad_area_prot (seed 002) rather than bad_area
-    if (write) ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
-    else if (present) {
-      ok = false; // case 1: read, present
-      prot = false;
-    } else ok = access & VM_EXEC ? (vma.flags & VM_EXEC) !== 0 : (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0
-    if (ok) accessMask = write ? VM_WRITE : 0;
-    else if (prot && k.remap.checkAfterPte && vma.flags & VM_NONUNIFORM) {
-      // bad_area_prot: a VM_NONUNIFORM VMA's protection is not the page's; the pte decides
-      accessMask = (write ? VM_WRITE : 0) | (vma.flags & VM_EXEC ? VM_EXEC : VM_READ);
-    }
-  }
-  let fault = VM_FAULT_SIGSEGV; // bad_area
-  if (accessMask >= 0) {
-    fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
-    if (fault === VM_FAULT_MINOR) t.minFlt++;
-    else if (fault === VM_FAULT_MAJOR) t.majFlt++;
-  }
-  yield t.upRead(mm.mmapSem);
-  if (t.tracing) {
-    t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcomeOfFault(fault)]}`);
-    t.exit('do_page_fault', faultName(fault));
-  } else t.exit('do_page_fault');
-  return fault;
-}
-
 /** what user space was promised for this page: the remap_file_pages protection, else the VMA's */
 export function promisedAccess(mm: MmStruct, address: number): number {
   const pn = Math.floor(address / PAGE_SIZE);
@@ -83,47 +47,92 @@ function allows(prot: number, access: number): boolean {
 }
 
 /**
- * A load/store/instruction fetch at `address`: returns ACCESS_*; the last fault result and the
- * number of faults taken are left in t.accessFault / t.accessFaults. The MMU walk reads the pte
- * without page_table_lock, as hardware does.
+ * User accesses to `pages` consecutive pages from `address` (a load, store or instruction fetch
+ * each). The MMU walks the pte without page_table_lock, as hardware does; when it does not allow
+ * the access, do_page_fault() runs (in this frame: the exception handler) and the access is
+ * retried. Returns ACCESS_* of the first access that does not complete (or ACCESS_OK); the index
+ * of that page, the last fault result and the faults taken are left in t.accessPage,
+ * t.accessFault and t.accessFaults (summed, with t.accessMajor, over all pages).
  */
-export function* userAccess(t: Task, address: number, access: number): Generator<Step, number, void> {
+export function* userAccess(t: Task, address: number, access: number, pages = 1): Generator<Step, number, void> {
   const mm = t.mm!;
   const pt = mm.pt;
   const k = t.kernel;
-  let fault = -100;
-  let faults = 0;
+  const write = (access & VM_WRITE) !== 0;
+  let total = 0;
+  let major = 0;
   let outcome = ACCESS_OK;
-  for (let tries = 0; ; tries++) {
-    yield t.pteRead(mm, address, 'MMU page walk');
-    if (pt.kind(address) === PTE_PRESENT && allows(pt.prot(address), access)) {
-      // the access completes; the MMU sets young/dirty
-      if (access & VM_WRITE) {
-        pt.setDirty(address);
-        const page = k.alloc.byPfn(pt.val(address));
-        if (page !== undefined && !page.reserved) page.userWrites++;
-      } else pt.setYoung(address);
-      outcome = ACCESS_OK;
-      break;
+  let fault = -100;
+  let i = 0;
+  for (; i < pages; i++, address += PAGE_SIZE) {
+    fault = -100;
+    outcome = ACCESS_OK;
+    for (let tries = 0; ; tries++) {
+      yield t.pteRead(mm, address, 'MMU page walk');
+      const kind = pt.kind(address);
+      if (kind === PTE_PRESENT && allows(pt.prot(address), access)) {
+        // the access completes; the MMU sets young/dirty
+        if (write) {
+          pt.setDirty(address);
+          const page = k.alloc.byPfn(pt.val(address));
+          if (page !== undefined && !page.reserved) page.userWrites++;
+        } else pt.setYoung(address);
+        break;
+      }
+      if (tries >= 4) {
+        t.violation('fault-loop', `${hex(address)}: access still not allowed after ${tries} handled faults (last ${faultName(fault)})`);
+        outcome = ACCESS_SIGSEGV;
+        break;
+      }
+      // ---- do_page_fault(regs, error_code) ----
+      t.enter('do_page_fault');
+      yield t.downRead(mm.mmapSem);
+      const vma = mm.vmas.find(address);
+      let accessMask = -1; // -1: bad_area
+      if (vma !== null && vma.start <= address) {
+        let ok: boolean;
+        let prot = true; // a failure goes to bad_area_prot (seed 002) rather than bad_area
+        if (write) ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
+        else if (kind === PTE_PRESENT) {
+          ok = false; // case 1: read, present
+          prot = false;
+        } else ok = access & VM_EXEC ? (vma.flags & VM_EXEC) !== 0 : (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0
+        if (ok) accessMask = write ? VM_WRITE : 0;
+        else if (prot && k.remap.checkAfterPte && vma.flags & VM_NONUNIFORM) {
+          // bad_area_prot: a VM_NONUNIFORM VMA's protection is not the page's; the pte decides
+          accessMask = (write ? VM_WRITE : 0) | (vma.flags & VM_EXEC ? VM_EXEC : VM_READ);
+        }
+      }
+      fault = VM_FAULT_SIGSEGV;
+      if (accessMask >= 0) {
+        fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
+        if (fault === VM_FAULT_MINOR) t.minFlt++;
+        else if (fault === VM_FAULT_MAJOR) {
+          t.majFlt++;
+          major++;
+        }
+      }
+      yield t.upRead(mm.mmapSem);
+      total++;
+      outcome = outcomeOfFault(fault);
+      if (t.tracing) {
+        t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcome]}`);
+        t.exit('do_page_fault', faultName(fault));
+      } else t.exit('do_page_fault');
+      if (outcome !== ACCESS_OK) break;
     }
-    if (tries >= 4) {
-      t.violation('fault-loop', `${hex(address)}: access still not allowed after ${tries} handled faults (last ${faultName(fault)})`);
-      outcome = ACCESS_SIGSEGV;
-      break;
+    // the sigsegv invariant: SIGSEGV exactly when the protections say so
+    const promised = promisedAccess(mm, address);
+    const expectSegv = promised < 0 || !allows(promised, access);
+    if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
+      const what = write ? 'write' : access & VM_EXEC ? 'exec' : 'read';
+      t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
     }
-    fault = yield* doPageFault(t, mm, address, access, pt.kind(address) === PTE_PRESENT);
-    faults++;
-    outcome = outcomeOfFault(fault);
     if (outcome !== ACCESS_OK) break;
   }
+  t.accessPage = i;
   t.accessFault = fault;
-  t.accessFaults = faults;
-  // the sigsegv invariant: SIGSEGV exactly when the protections say so
-  const promised = promisedAccess(mm, address);
-  const expectSegv = promised < 0 || !allows(promised, access);
-  if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
-    const what = access & VM_WRITE ? 'write' : access & VM_EXEC ? 'exec' : 'read';
-    t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
-  }
+  t.accessFaults = total;
+  t.accessMajor = major;
   return outcome;
 }

@@ -84,7 +84,7 @@
  *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
  */
 
-export { createMachine, EngineMachine, runOneStep, taskMain, describeOp, type MachineOptions } from './machine';
+export { createMachine, EngineMachine, runOneStep, describeOp, type MachineOptions } from './machine';
 export { runDirect } from './direct';
 export { listVariants, registerVariant, getVariant, variantsOf, type Variant, type VariantInfo, type Family, type FaultRules, type RemapRules } from './variants';
 export { registerOp, getOp, registeredOps, type OpImpl, type OpOutcome } from './ops';

@@ -1,7 +1,7 @@
 // The simulated kernel: every object of the world (allocator, files, address spaces, DFS, swap)
 // plus the variant rules in force, lockdep, the trace and the violation log.
 
-import type { VariantSelection, WorldSpec } from './spec';
+import type { OpResult, VariantSelection, WorldSpec } from './spec';
 import { PageAllocator } from './page';
 import { File } from './addressSpace';
 import { MmStruct } from './mmStruct';
@@ -27,6 +27,8 @@ export class Kernel {
   /** scheduler step counter (for violations and trace events) */
   stepNo = 0;
   readonly tasks: Task[] = [];
+  /** what each operation came to, in completion order */
+  readonly results: OpResult[] = [];
   /** the variant chosen for each family that has variants */
   readonly selected = new Map<Family, Variant>();
   readonly fault: FaultRules;

@@ -4,7 +4,6 @@
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { Kernel } from './kernel';
 import { Oops, Task } from './task';
-import type { Step } from './step';
 import { StepKind } from './step';
 import { getOp } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
@@ -27,31 +26,10 @@ export function describeOp(op: OpSpec): string {
   return parts.join(' ');
 }
 
-/** Runs a task's operations in order; each returns to "user space" with no lock held. */
-export function* taskMain(t: Task, ops: OpSpec[], results: OpResult[]): Generator<Step, void, void> {
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    t.opIndex = i;
-    t.stepsInOp = 0;
-    const impl = getOp(op.op)!;
-    if (t.tracing) t.emit('op', describeOp(op), op.op);
-    const out = yield* impl(t, op, i);
-    t.resetStack();
-    results.push(out.signal ? { task: t.name, index: i, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: i, op: op.op, result: out.result });
-    if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
-    if (t.heldLocks.length > 0) {
-      t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
-    }
-  }
-  t.opIndex = ops.length;
-}
-
 export class EngineMachine implements Machine {
   readonly kernel: Kernel;
   readonly tasks: Task[] = [];
   readonly taskNames: readonly string[];
-  readonly results: OpResult[] = [];
-  private readonly gens: Generator<Step, void, void>[] = [];
   private readonly checkEachStep: boolean;
   private finished = false;
 
@@ -73,13 +51,16 @@ export class EngineMachine implements Machine {
         if (!getOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
       });
       const t = new Task(i, ts.name, this.kernel, mm, node);
+      t.ops = ts.ops;
       this.tasks.push(t);
       this.kernel.tasks.push(t);
-      this.gens.push(taskMain(t, ts.ops, this.results));
     });
     this.taskNames = this.tasks.map((t) => t.name);
   }
 
+  get results(): readonly OpResult[] {
+    return this.kernel.results;
+  }
   get violations(): readonly Violation[] {
     return this.kernel.violations.list;
   }
@@ -101,7 +82,7 @@ export class EngineMachine implements Machine {
     const keys = s.keys();
     const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
     this.kernel.stepNo++;
-    runOneStep(t, this.gens[i]);
+    runOneStep(t);
     if (this.checkEachStep) {
       checkStalePtes(this.kernel, false);
       checkRss(this.kernel, false);
@@ -158,16 +139,46 @@ export class EngineMachine implements Machine {
   }
 }
 
-/** perform the announced step and run the task to its next interleaving point */
-export function runOneStep(t: Task, gen: Generator<Step, void, void>): void {
+/**
+ * Perform the announced step and run the task to its next interleaving point. Operations run in
+ * order; an operation that ends starts the next one within the same step. Each returns to user
+ * space, where no lock may be held.
+ */
+export function runOneStep(t: Task): void {
   t.perform();
   t.stepsInOp++;
   try {
-    const r = gen.next();
-    if (r.done) t.done = true;
+    for (;;) {
+      let g = t.opGen;
+      if (g === null) {
+        if (t.nextOp >= t.ops.length) {
+          t.opIndex = t.ops.length;
+          t.done = true;
+          return;
+        }
+        const i = t.nextOp++;
+        const op = t.ops[i];
+        t.opIndex = i;
+        t.stepsInOp = 0;
+        if (t.tracing) t.emit('op', describeOp(op), op.op);
+        g = t.opGen = getOp(op.op)!(t, op, i);
+      }
+      const r = g.next();
+      if (!r.done) return;
+      t.opGen = null;
+      t.resetStack();
+      const op = t.ops[t.opIndex];
+      const out = r.value;
+      t.kernel.results.push(out.signal ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: t.opIndex, op: op.op, result: out.result });
+      if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
+      if (t.heldLocks.length > 0) {
+        t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
+      }
+    }
   } catch (e) {
     t.done = true;
     t.killed = true;
+    t.opGen = null;
     if (e instanceof Oops) {
       t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
     } else {

@@ -10,7 +10,8 @@ import type { Lock } from './locks';
 import type { Kernel } from './kernel';
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
-import type { TraceKind } from './spec';
+import type { OpSpec, TraceKind } from './spec';
+import type { OpOutcome } from './ops';
 
 /** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
 export class Oops extends Error {
@@ -37,12 +38,18 @@ export class Task {
   tryResult = false;
   /** data operations keep across ops of this task (e.g. pages collected by get_user_pages, by name) */
   readonly locals = new Map<string, unknown>();
+  /** the operations this task runs and the generator of the one in progress (driven by runOneStep) */
+  ops: readonly OpSpec[] = [];
+  nextOp = 0;
+  opGen: Generator<Step, OpOutcome, void> | null = null;
   /** faults taken (min_flt / maj_flt) */
   minFlt = 0;
   majFlt = 0;
   /** last user access: the last fault result and the number of faults it took */
   accessFault = 0;
   accessFaults = 0;
+  accessMajor = 0;
+  accessPage = 0;
 
   constructor(
     readonly id: number,
