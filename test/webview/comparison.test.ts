@@ -92,6 +92,31 @@ suite('comparison panel', () => {
     }
   });
 
+  test('the toolbar and the divergence banner post typed requests', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      const c = makeComparison();
+      c.firstDivergence = { step: 3, eventIndex: [4, 4], summary: 'the runs part here' };
+      await wv.send({ type: 'showComparison', comparison: c });
+      await q(wv, '.mm-button').filter({ hasText: 'Export JSON' }).click();
+      assert.deepEqual(await wv.waitForPosted((m) => m.type === 'export'), { type: 'export', format: 'json' });
+      await q(wv, '.banner.divergence .mm-button').click();
+      const sel = await wv.waitForPosted((m) => m.type === 'selectStep');
+      assert.deepEqual(sel.selection, { view: 'comparison', run: 0, step: 3 });
+      assert.equal(await q(wv, '.vlist-row.divergence .gutter').first().innerText(), '3');
+      // the exploration outcome of each invariant is shown next to the run's own count
+      c.invariants[0].explored = ['violated', 'held'];
+      await wv.send({ type: 'showComparison', comparison: c });
+      const cells = await q(wv, '.invariant-table tbody tr').first().locator('td').allInnerTexts();
+      assert.match(cells[0], /1 violated · all schedules: violated/);
+      assert.match(cells[1], /held · all schedules: held/);
+      assert.deepEqual(wv.errors, []);
+    } finally {
+      await wv.close();
+    }
+  });
+
   test('restores the comparison and the selection from saved state without the host', async () => {
     const c = makeComparison();
     const wv = await openWebview({ css: CSS, state: { comparison: c, selection: { view: 'comparison', run: 1, step: 3 } } });

@@ -118,6 +118,15 @@ suite('scenario commands', () => {
     await screenshot('page-tables');
   });
 
+  test('the variant picker of the page-table view switches to another run at the same step', async () => {
+    const { pageTables, panel } = await api();
+    const step = panel.selection?.view === 'comparison' ? panel.selection.step : undefined;
+    await vscode.commands.executeCommand('mmExplorer.pickPageTableVariant', 'install_new_page');
+    await waitFor('the tree on install_new_page', () => pageTables.current?.variant === 1);
+    assert.equal(pageTables.current?.step, step ?? 'final');
+    assert.equal(pageTables.current?.variants[1], 'install_new_page');
+  });
+
   test('Export writes the comparison as JSON and as a script-free HTML report', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-export-'));
     const json = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', { format: 'json', target: path.join(dir, 'c.json') });
