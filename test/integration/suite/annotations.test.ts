@@ -138,6 +138,45 @@ suite('patch annotations', () => {
     await screenshot('c-annotations');
   });
 
+  test('a setting turns each kind of C finding off', async () => {
+    const uri = workspaceFile('drivers', 'demo_nopage.c');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const { cAnnotations } = await api();
+    const all = await cAnnotations.annotate(doc);
+    assert.ok(all.some((f) => f.kind === 'hook-implementation' || f.kind === 'hook-return'));
+    const cfg = vscode.workspace.getConfiguration('mmExplorer.annotations');
+    await cfg.update('cImplementations', false, vscode.ConfigurationTarget.Global);
+    try {
+      const some = await waitFor('findings without implementations', async () => {
+        const f = await cAnnotations.annotate(doc);
+        return f.every((x) => x.kind !== 'hook-implementation' && x.kind !== 'hook-return') ? f : undefined;
+      });
+      assert.equal(some.length, all.filter((f) => f.kind !== 'hook-implementation' && f.kind !== 'hook-return').length);
+    } finally {
+      await cfg.update('cImplementations', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal((await cAnnotations.annotate(doc)).length, all.length);
+  });
+
+  test('stepping in the panel scrolls the open patch to the function of the step', async () => {
+    const { panel } = await api();
+    await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath });
+    const ed = await vscode.window.showTextDocument(seed, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    ed.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+    // the page reports a step whose events end in do_anonymous_page, a function seed 004 changes
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 0, step: 3 }, fn: 'do_anonymous_page' });
+    const line = await waitFor('the patch to scroll', () => {
+      const e = vscode.window.visibleTextEditors.find((x) => x.document.uri.toString() === seed.toString());
+      const top = e?.visibleRanges[0]?.start.line ?? 0;
+      return top > 0 ? top : undefined;
+    });
+    const doc = await vscode.workspace.openTextDocument(seed);
+    const shown = vscode.window.visibleTextEditors.find((x) => x.document === doc)!.visibleRanges[0];
+    const text = doc.getText(new vscode.Range(shown.start.line, 0, shown.end.line, 0));
+    assert.match(text, /do_anonymous_page/, `lines ${line}.. do not show do_anonymous_page`);
+    await closeAll();
+  });
+
   test('a mechanical conversion is offered as a quick fix that undo reverts', async () => {
     const uri = workspaceFile('drivers', 'demo_nopage.c');
     const doc = await vscode.workspace.openTextDocument(uri);
