@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { OpSpec } from '../../../src/engine/spec';
+import schema from '../../../src/scenario/mmscenario.schema.json';
 import { formatDiagnostic, loadScenarioText, validateScenarioText } from '../../../src/scenario/scenarioFile';
 
 const catalogue = { fault: ['2.5.70', 'install_new_page'], gup: ['gup-2.5.46'], release: ['put_page'], remap: ['2.6.13'] };
@@ -170,5 +172,48 @@ describe('errors name file:line:column and what was expected', () => {
   it('contradictory expectations', () => {
     const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.70: {violation: stale-pte, never: any}');
     expect(diags(text).map((x) => x.message)).toEqual(["expect '2.5.70' asks both violation and never for stale-pte"]);
+  });
+});
+
+/** the OpSpec branch of one operation (read/write/exec share a branch) */
+type OpOf<O extends OpSpec['op']> = OpSpec extends infer T ? (T extends { op: infer K } ? (O extends K ? T : never) : never) : never;
+
+describe('the schema follows the engine contract', () => {
+  // every OpSpec field, per operation; the type checks below fail to compile when spec.ts changes
+  const FIELDS = {
+    mmap: ['op', 'addr', 'pages', 'prot', 'shared', 'file', 'pgoff', 'flags', 'as'],
+    munmap: ['op', 'addr', 'pages'],
+    mprotect: ['op', 'addr', 'pages', 'prot'],
+    read: ['op', 'addr'],
+    write: ['op', 'addr'],
+    exec: ['op', 'addr'],
+    touch: ['op', 'addr', 'pages', 'write'],
+    truncate: ['op', 'file', 'pages'],
+    'remote-write': ['op', 'file', 'page'],
+    invalidate: ['op', 'file', 'page', 'pages'],
+    gup: ['op', 'addr', 'pages', 'write', 'force', 'as'],
+    walk: ['op', 'addr', 'pages', 'write', 'walker', 'failAt', 'as', 'writtenFor'],
+    'get-one-page': ['op', 'addr', 'write', 'as'],
+    'dma-write': ['op', 'pages'],
+    release: ['op', 'pages', 'fn', 'holding'],
+    writeback: ['op', 'file', 'page'],
+    remap: ['op', 'addr', 'pages', 'pgoff', 'prot', 'flags'],
+    'swap-out': ['op', 'addr', 'pages'],
+    sleep: ['op'],
+  } as const satisfies { [O in OpSpec['op']]: readonly (keyof OpOf<O>)[] };
+  type Listed<O extends OpSpec['op']> = (typeof FIELDS)[O][number];
+  // true only when every field of the OpSpec branch is listed
+  const complete: { [O in OpSpec['op']]: [keyof OpOf<O>] extends [Listed<O>] ? true : false } = {
+    mmap: true, munmap: true, mprotect: true, read: true, write: true, exec: true, touch: true, truncate: true,
+    'remote-write': true, invalidate: true, gup: true, walk: true, 'get-one-page': true, 'dma-write': true,
+    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true,
+  };
+
+  it('has one branch per operation with exactly the fields of OpSpec', () => {
+    expect(Object.values(complete).every(Boolean)).toBe(true);
+    const branches = (schema as { $defs: { op: { oneOf: { properties: Record<string, unknown> }[] } } }).$defs.op.oneOf;
+    const fromSchema = Object.fromEntries(branches.map((b) => [(b.properties.op as { const: string }).const, Object.keys(b.properties).sort()]));
+    const fromSpec = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, [...v].sort()]));
+    expect(fromSchema).toEqual(fromSpec);
   });
 });
