@@ -151,11 +151,14 @@ function show(v: unknown): string {
 function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void {
   // a oneOf failure subsumes the errors of its branches: report it once with the schema's description
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  // ...unless a branch matched the shape and failed deeper down: that error is the precise one
+  for (const p of [...oneOfPaths]) if (errors.some((e) => e.instancePath.startsWith(p + '/'))) oneOfPaths.delete(p);
   const reported = new Set<string>();
   for (const e of errors) {
     const path = pointerToPath(e.instancePath);
     const here = where(path, data);
     if (e.keyword !== 'oneOf' && oneOfPaths.has(e.instancePath)) continue;
+    if (e.keyword === 'oneOf' && !oneOfPaths.has(e.instancePath)) continue;
     // errors inside a oneOf branch of an ancestor already reported (e.g. schedule items)
     let key: string;
     let msg: string;
