@@ -9,6 +9,7 @@ import type { MmStruct } from './mmStruct';
 import { PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_NONUNIFORM, VM_READ, VM_WRITE, VM_ACCESS_MASK, faultName, hex, protString } from './constants';
 import { PTE_PRESENT } from './pageTable';
 import { handleMmFault } from './handleMmFault';
+import type { OpOutcome } from './ops';
 
 /** outcome of a user access: the access completed, or a signal, or the OOM killer */
 export const ACCESS_OK = 0;
@@ -55,6 +56,12 @@ function allows(prot: number, access: number): boolean {
  * t.accessFault and t.accessFaults (summed, with t.accessMajor, over all pages).
  */
 export function* userAccess(t: Task, address: number, access: number, pages = 1): Generator<Step, number, void> {
+  return (yield* userAccessOp(t, address, access, pages, false)).code!;
+}
+
+/** the operations 'read' / 'write' / 'exec' (one page) and 'touch' (a range): userAccess with the
+ * result formatted in the same frame */
+export function* userAccessOp(t: Task, address: number, access: number, pages: number, range: boolean): Generator<Step, OpOutcome, void> {
   const mm = t.mm!;
   const pt = mm.pt;
   const k = t.kernel;
@@ -134,5 +141,13 @@ export function* userAccess(t: Task, address: number, access: number, pages = 1)
   t.accessFault = fault;
   t.accessFaults = total;
   t.accessMajor = major;
-  return outcome;
+  let res: OpOutcome;
+  if (outcome === ACCESS_SIGSEGV) res = { result: 'SIGSEGV', signal: 'SIGSEGV' };
+  else if (outcome === ACCESS_SIGBUS) res = { result: 'SIGBUS', signal: 'SIGBUS' };
+  else if (outcome === ACCESS_OOM) res = { result: 'VM_FAULT_OOM' };
+  else if (range) return { result: `${pages} pages, ${total} faults (${major} major)`, code: ACCESS_OK };
+  else return { result: total === 0 ? 'no fault' : faultName(fault), code: ACCESS_OK };
+  if (range) res.result += ` at page ${i}`;
+  res.code = outcome;
+  return res;
 }

@@ -60,12 +60,14 @@ export function checkFreedMapped(k: Kernel): void {
   }
 }
 
-/** orphan-pte: a pte (present, swap or file) that no VMA covers */
+/** orphan-pte: a pte (present, swap or file) that no VMA covers; ptes and VMAs are both walked
+ * in address order */
 export function checkOrphanPtes(k: Kernel): void {
   for (const mm of k.mms.values()) {
+    let v = mm.vmas.head;
     mm.pt.forEach((addr, kind) => {
-      const v = mm.vmas.find(addr);
-      if (!v || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
+      while (v !== null && v.end <= addr) v = v.next;
+      if (v === null || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
     });
   }
 }

@@ -9,6 +9,8 @@ export interface OpOutcome {
   /** e.g. "VM_FAULT_MAJOR", "SIGSEGV", "-ENOMEM", "0", "12 pages" */
   result: string;
   signal?: 'SIGSEGV' | 'SIGBUS';
+  /** an operation's own status code where it has one (ACCESS_* for user accesses) */
+  code?: number;
 }
 
 /** Runs one operation of a task; `index` is its position in the task's op list. */

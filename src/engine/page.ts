@@ -2,6 +2,7 @@
 
 import { PageLock } from './locks';
 import type { AddressSpace } from './addressSpace';
+import type { MmStruct } from './mmStruct';
 
 export const PG_locked = 0x1;
 export const PG_dirty = 0x2;
@@ -40,6 +41,10 @@ export class Page {
   /** head page of a compound page */
   head: Page | null = null;
   free = true;
+  /** rmap (rmap.ts): the first mapping inline (PageDirect), further ones in rmapMore */
+  rmapMm: MmStruct | null = null;
+  rmapAddr = 0;
+  rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
   constructor(readonly pfn: number) {}
   /** the PG_locked bit as a sleeping lock with a holder */

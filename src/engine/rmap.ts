@@ -4,11 +4,7 @@
 import type { Page } from './page';
 import type { MmStruct } from './mmStruct';
 
-interface RmapPage extends Page {
-  rmapMm?: MmStruct | null;
-  rmapAddr?: number;
-  rmapMore?: { mm: MmStruct; addr: number }[] | null;
-}
+type RmapPage = Page;
 
 /** page_add_rmap() */
 export function pageAddRmap(page: Page, mm: MmStruct, addr: number): void {

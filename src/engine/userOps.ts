@@ -9,7 +9,7 @@ import { doMmapPgoff, doMunmap } from './mmap';
 import { hugetlbPrefault } from './hugetlb';
 import { PG_compound, PG_tail } from './page';
 import { sysMprotect } from './mprotect';
-import { userAccess, ACCESS_OK, ACCESS_SIGSEGV, ACCESS_SIGBUS } from './doPageFault';
+import { userAccessOp } from './doPageFault';
 import { vmtruncate, invalidateMmapRange } from './truncate';
 import { dfsRemoteWrite } from './remoteWrite';
 import { sysRemapFilePages } from './fremap';
@@ -102,29 +102,20 @@ function* mprotectOp(t: Task, op: Extract<OpSpec, { op: 'mprotect' }>): Generato
   return { result: r === 0 ? '0' : errno(r) };
 }
 
-function outcomeOf(t: Task, outcome: number): OpOutcome {
-  if (outcome === ACCESS_SIGSEGV) return { result: 'SIGSEGV', signal: 'SIGSEGV' };
-  if (outcome === ACCESS_SIGBUS) return { result: 'SIGBUS', signal: 'SIGBUS' };
-  if (outcome !== ACCESS_OK) return { result: 'VM_FAULT_OOM' };
-  return { result: t.accessFaults === 0 ? 'no fault' : faultName(t.accessFault) };
-}
-
-function* accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' }>): Generator<Step, OpOutcome, void> {
-  const bad = needMm(t, op.op);
-  if (bad) return bad;
+function accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' }>): Generator<Step, OpOutcome, void> {
+  if (!t.mm) return noMm(t, op.op);
   const access = op.op === 'write' ? VM_WRITE : op.op === 'exec' ? VM_EXEC : VM_READ;
-  return outcomeOf(t, yield* userAccess(t, op.addr, access));
+  return userAccessOp(t, op.addr, access, 1, false);
 }
 
-function* touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
-  const bad = needMm(t, 'touch');
-  if (bad) return bad;
-  const r = yield* userAccess(t, op.addr, op.write ? VM_WRITE : VM_READ, op.pages);
-  if (r !== ACCESS_OK) {
-    const o = outcomeOf(t, r);
-    return { ...o, result: `${o.result} at page ${t.accessPage}` };
-  }
-  return { result: `${op.pages} pages, ${t.accessFaults} faults (${t.accessMajor} major)` };
+function touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
+  if (!t.mm) return noMm(t, 'touch');
+  return userAccessOp(t, op.addr, op.write ? VM_WRITE : VM_READ, op.pages, true);
+}
+
+// eslint-disable-next-line require-yield
+function* noMm(t: Task, op: string): Generator<Step, OpOutcome, void> {
+  return needMm(t, op)!;
 }
 
 function* truncateOp(t: Task, op: Extract<OpSpec, { op: 'truncate' }>): Generator<Step, OpOutcome, void> {
