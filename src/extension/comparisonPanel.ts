@@ -108,6 +108,10 @@ export class ComparisonPanel {
     panel.webview.html = panelHtml(panel.webview, this.context.extensionUri);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      // a hidden page is discarded (no retainContextWhenHidden): hold messages until it says ready again
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.ready = false;

@@ -21,6 +21,8 @@ export interface ScenarioArgs {
   /** where Export writes, instead of asking */
   target?: string;
   format?: 'html' | 'json';
+  /** cancels the work like the notification's Cancel button (for callers without a UI) */
+  signal?: AbortSignal;
 }
 
 interface Current {
@@ -103,7 +105,7 @@ export class ScenarioCommands implements vscode.Disposable {
 
   // ---- long work ----
 
-  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>, external?: AbortSignal): Promise<T | undefined> {
     this.status.text = `$(sync~spin) MM: ${title}`;
     this.status.tooltip = 'Running; cancel from the notification';
     this.status.show();
@@ -111,12 +113,14 @@ export class ScenarioCommands implements vscode.Disposable {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true }, async (progress, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => ac.abort());
+        if (external?.aborted) ac.abort();
+        external?.addEventListener('abort', () => ac.abort());
         const report = (m: string) => {
           progress.report({ message: m });
           this.status.text = `$(sync~spin) MM: ${m}`;
         };
-        const r = await work(report, ac.signal);
-        return ac.signal.aborted ? undefined : r;
+        // a cancelled search still returns what it covered (marked incomplete): show that
+        return await work(report, ac.signal);
       });
     } finally {
       this.status.hide();
@@ -154,7 +158,7 @@ export class ScenarioCommands implements vscode.Disposable {
   async run(args?: ScenarioArgs): Promise<Comparison | undefined> {
     const cur = await this.pickScenario(args, 'MM Explorer: Run Scenario');
     if (!cur) return undefined;
-    return this.compareColumns(cur, args?.columns, false);
+    return this.compareColumns(cur, args?.columns, false, args?.signal);
   }
 
   async compare(args?: ScenarioArgs): Promise<Comparison | undefined> {
@@ -173,10 +177,10 @@ export class ScenarioCommands implements vscode.Disposable {
       void vscode.window.showWarningMessage('Pick between 1 and 4 variants to compare.');
       return undefined;
     }
-    return this.compareColumns(cur, columns, true);
+    return this.compareColumns(cur, columns, true, args?.signal);
   }
 
-  private async compareColumns(cur: Current, columns: string[] | undefined, explore: boolean): Promise<Comparison | undefined> {
+  private async compareColumns(cur: Current, columns: string[] | undefined, explore: boolean, external?: AbortSignal): Promise<Comparison | undefined> {
     const lib = await loadScenarioLibrary();
     const title = `${explore ? 'comparing' : 'running'} ${cur.scenario.title}`;
     const result = await this.withProgress(title, (report, signal) =>
@@ -187,16 +191,15 @@ export class ScenarioCommands implements vscode.Disposable {
         signal,
         onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
       }),
+      external,
     );
-    if (!result) return undefined;
+    if (!result || result.comparison.runs.length === 0) return undefined;
     this.current = cur;
     const c = result.comparison;
     const unmet = this.reportExpectations(cur, c);
     this.done(`${path.basename(cur.path, '.mmscenario.yaml')}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0);
     this.panel.showComparison(c);
-    const last = c.runs[0]?.trace.at(-1)?.step;
     this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
-    if (last === undefined) this.tree.setSource(this.tree.current);
     return c;
   }
 
@@ -222,6 +225,7 @@ export class ScenarioCommands implements vscode.Disposable {
         signal,
         onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
       }),
+      args?.signal,
     );
     if (!x) return undefined;
     this.current = cur;

@@ -13,7 +13,7 @@ export interface ExplorationCallbacks {
 
 const COL = 150;
 const ROW = 24;
-const TOP = 34;
+const TOP = 10;
 /** beyond this many events the diagram shows the first ones and says so */
 const MAX_EVENTS = 3000;
 
@@ -87,9 +87,15 @@ export class ExplorationPanel {
     const s = svg('svg', { width, height, class: 'seq', role: 'img' });
     s.setAttribute('aria-label', `Schedule ${c.schedule.join(' ')}`);
     const xOf = (i: number) => 20 + i * COL + COL / 2;
+    // the names of the lifelines stay in view while the diagram scrolls (a sticky strip of their own)
+    const head = svg('svg', { width, height: 24, class: 'seq-head' });
     lifelines.forEach((l, i) => {
-      s.appendChild(svg('text', { x: xOf(i), y: 16, class: `lifeline-head ${l.kind}`, 'text-anchor': 'middle' }, l.name));
-      s.appendChild(svg('line', { x1: xOf(i), y1: 24, x2: xOf(i), y2: height - 10, class: `lifeline ${l.kind}${l.kind === 'task' ? ` task-${i % 8}` : ''}` }));
+      const name = l.name.length > 20 ? `${l.name.slice(0, 19)}…` : l.name;
+      const g = svg('g');
+      g.appendChild(svg('title', {}, l.name));
+      g.appendChild(svg('text', { x: xOf(i), y: 16, class: `lifeline-head ${l.kind}`, 'text-anchor': 'middle' }, name));
+      head.appendChild(g);
+      s.appendChild(svg('line', { x1: xOf(i), y1: 0, x2: xOf(i), y2: height - 10, class: `lifeline ${l.kind}${l.kind === 'task' ? ` task-${i % 8}` : ''}` }));
     });
     this.items = [];
     this.maxStep = 0;
@@ -104,7 +110,7 @@ export class ExplorationPanel {
         const [x1, x2] = e.kind === 'lock' ? [tx, lx] : [lx, tx];
         g.appendChild(svg('line', { x1, y1: y, x2, y2: y, class: `arrow ${e.kind}` }));
         g.appendChild(svg('circle', { cx: x2, cy: y, r: 3, class: 'arrow-head' }));
-        g.appendChild(svg('text', { x: (x1 + x2) / 2, y: y - 4, 'text-anchor': 'middle', class: 'arrow-label' }, `${e.kind === 'lock' ? 'acquire' : 'release'} (${e.fn})`));
+        g.appendChild(svg('text', { x: (x1 + x2) / 2, y: y - 4, 'text-anchor': 'middle', class: 'arrow-label' }, `${e.detail || (e.kind === 'lock' ? 'acquire' : 'release')} · ${e.fn}`));
       } else {
         g.appendChild(svg('rect', { x: tx - 5, y: y - 7, width: 10, height: 14, class: `activation task-${e.task % 8}` }));
         g.appendChild(svg('text', { x: tx + 10, y: y + 4, class: 'ev-label' }, `${e.step}: ${eventLine(e)}`));
@@ -113,7 +119,7 @@ export class ExplorationPanel {
       s.appendChild(g);
       this.items.push({ e, g });
     });
-    const notes: Node[] = [s];
+    const notes: Node[] = [head, s];
     if (c.trace.length > MAX_EVENTS) notes.push(el('div', { cls: 'muted', text: `First ${MAX_EVENTS} of ${c.trace.length} events shown.` }));
     notes.push(el('div', { cls: 'muted schedule', text: `Schedule: ${c.schedule.join(' ')}` }));
     this.diagramHost.replaceChildren(...notes);

@@ -164,7 +164,7 @@ suite('exploration panel', () => {
       const x = makeExploration();
       await wv.send({ type: 'showExploration', exploration: x });
       await q(wv, 'svg.seq').waitFor();
-      const heads = await q(wv, 'svg.seq .lifeline-head').allTextContents();
+      const heads = await q(wv, 'svg.seq-head .lifeline-head').allTextContents();
       assert.deepEqual(heads.slice(0, 2), ['fault', 'invalidate']);
       assert.ok(heads.includes('page_table_lock'), `lifelines: ${heads.join(', ')}`);
       assert.ok((await q(wv, 'svg.seq .arrow.lock').count()) > 0);

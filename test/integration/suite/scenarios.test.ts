@@ -161,6 +161,16 @@ suite('scenario commands', () => {
     assert.ok(good.schedules > 1);
   });
 
+  test('a cancelled exploration stops and is reported incomplete', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const x = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page', signal: ac.signal });
+    assert.ok(x, 'the partial result is shown');
+    assert.equal(x.complete, false);
+    const { scenarios } = await api();
+    assert.ok(!scenarios.status.text.includes('sync~spin'), 'the status bar no longer shows work in progress');
+  });
+
   test('scenario files get diagnostics from the schema as you type', async () => {
     const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
     const doc = await vscode.workspace.openTextDocument(uri);
