@@ -90,6 +90,17 @@ export class ComparisonPanel {
     };
   }
 
+  /** Show the panel; a new one gets what the host last showed (the page of a closed panel is gone). */
+  show(): vscode.WebviewPanel {
+    const existed = this.panel !== undefined;
+    const panel = this.open();
+    if (!existed) {
+      if (this.comparison) this.post({ type: 'showComparison', comparison: this.comparison, selection: this.selection });
+      else if (this.exploration) this.post({ type: 'showExploration', exploration: this.exploration, selection: this.selection });
+    }
+    return panel;
+  }
+
   open(column = vscode.ViewColumn.Active): vscode.WebviewPanel {
     if (this.panel) {
       this.panel.reveal(column, true);

@@ -132,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
       return text;
     }),
     reg('mmExplorer.openPanel', () => {
-      panel.open();
+      panel.show();
       return true;
     }),
     reg('mmExplorer.runScenario', (arg?: ScenarioArgs | vscode.Uri) => scenarios.run(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),

@@ -129,7 +129,11 @@ export class App {
   }
 
   private applySelection(sel: Selection): void {
-    if (sel.view === 'comparison' && this.comparisonView) this.comparisonView.select(sel.run, sel.step, false);
+    if (sel.view === 'comparison' && this.comparisonView) {
+      this.comparisonView.select(sel.run, sel.step, false);
+      // a step chosen elsewhere (the tree's variant picker, a command) is brought into view
+      this.comparisonView.revealTimeline();
+    }
     if (sel.view === 'exploration' && this.explorationView) {
       if (sel.counterexample !== this.explorationView.cx) this.explorationView.show(sel.counterexample, sel.step, false);
       else this.explorationView.setStep(sel.step, false);

@@ -31,6 +31,7 @@ export class ComparisonView {
   private readonly lanes: { cursor: SVGRectElement; width: number }[] = [];
   private readonly detail: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly timelineTitle = el('h2', { text: 'Timeline' });
   run = 0;
   step = 0;
 
@@ -54,7 +55,7 @@ export class ComparisonView {
       this.summary(),
       this.invariantTable(),
       this.swimlanes(),
-      el('h2', { text: 'Timeline' }),
+      this.timelineTitle,
       this.timelineHeader(),
       this.list.element,
       this.detail,
@@ -289,6 +290,10 @@ export class ComparisonView {
         handled = false;
     }
     if (handled) e.preventDefault();
+  }
+
+  revealTimeline(): void {
+    this.timelineTitle.scrollIntoView?.({ block: 'start' });
   }
 
   /** The kernel function the selected step ends in, in the selected run. */

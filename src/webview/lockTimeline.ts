@@ -18,11 +18,12 @@ export interface LockLane {
   violations: Violation[];
 }
 
-/** "mmap_sem(r)" -> ["mmap_sem", "r"]; "page_table_lock" -> ["page_table_lock", ""]. */
+/** "mmap_sem(r)" -> ["mmap_sem", "r"]; a DFS token held shared "(s)" reads as "r", exclusive "(x)" as "w";
+ * "page_table_lock" -> ["page_table_lock", ""]. */
 export function splitLock(name: string): [string, string] {
-  const m = /^(.*)\((r|w|read|write)\)$/.exec(name);
+  const m = /^(.*)\((r|w|s|x|read|write|shared|excl|exclusive)\)$/.exec(name);
   if (!m) return [name, ''];
-  return [m[1], m[2][0]];
+  return [m[1], /^(r|s)/.test(m[2]) ? 'r' : 'w'];
 }
 
 /** Lanes in order of first acquisition; violations that name a held lock go on its lane,

@@ -70,6 +70,10 @@ suite('scenario commands', () => {
     await sleep(1500);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('comparison-panel');
+    // the timelines, aligned by step, at the first divergence
+    panel.select({ view: 'comparison', run: 0, step: c.firstDivergence.step });
+    await sleep(1000);
+    await screenshot('comparison-timeline');
   });
 
   test('the page-table view shows the comparison and follows the selected step', async () => {

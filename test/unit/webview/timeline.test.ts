@@ -91,6 +91,8 @@ describe('lockLanes', () => {
   it('reads the mode of a rw semaphore from its name', () => {
     expect(splitLock('mmap_sem(w)')).toEqual(['mmap_sem', 'w']);
     expect(splitLock('page_lock(pfn 1)')).toEqual(['page_lock(pfn 1)', '']);
+    expect(splitLock('dfs_token(shared.dat:0)(s)')).toEqual(['dfs_token(shared.dat:0)', 'r']);
+    expect(splitLock('dfs_token(shared.dat:0)(x)')).toEqual(['dfs_token(shared.dat:0)', 'w']);
   });
 });
 
