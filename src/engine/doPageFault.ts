@@ -43,8 +43,13 @@ export function promisedAccess(mm: MmStruct, address: number): number {
   return v.flags & VM_ACCESS_MASK;
 }
 
-function allows(prot: number, access: number): boolean {
-  return (access & ~prot & VM_ACCESS_MASK) === 0;
+/**
+ * i386 without NX: a pte is readable or not, and an instruction fetch is a read. So a read or exec
+ * is allowed by any of VM_READ / VM_EXEC, a write only by VM_WRITE.
+ */
+export function allows(prot: number, access: number): boolean {
+  if (access & VM_WRITE) return (prot & VM_WRITE) !== 0;
+  return (prot & (VM_READ | VM_EXEC)) !== 0;
 }
 
 /**
@@ -103,7 +108,7 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
         else if (kind === PTE_PRESENT) {
           ok = false; // case 1: read, present
           prot = false;
-        } else ok = access & VM_EXEC ? (vma.flags & VM_EXEC) !== 0 : (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0
+        } else ok = (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0: read (or fetch), not present
         if (ok) accessMask = write ? VM_WRITE : 0;
         else if (prot && k.remap.checkAfterPte && vma.flags & VM_NONUNIFORM) {
           // bad_area_prot: a VM_NONUNIFORM VMA's protection is not the page's; the pte decides

@@ -119,7 +119,10 @@ export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: n
       }
       err = yield* vma.ops.populate(t, vma, start, size, pgprot, pgoff, nonblock);
       if (err === 0) {
+        // what user space now expects of these pages: the given protection, or without
+        // MAP_NOINHERIT the VMA's own
         if (perPage) for (let a = start; a < end; a += PAGE_SIZE) mm.promisedProt.set(a / PAGE_SIZE, prot & VM_ACCESS_MASK);
+        else mm.clearPromise(start, end);
       }
     }
     break;

@@ -78,9 +78,14 @@ describe('do_no_page', () => {
 });
 
 describe('protection faults and errors', () => {
-  it('SIGSEGV for a write to a read-only VMA, an exec of a non-exec VMA, and an unmapped address', () => {
-    const r = run([{ op: 'mmap', addr: A, pages: 1, prot: 'r--' }, { op: 'write', addr: A }, { op: 'exec', addr: A }, { op: 'read', addr: A + 8 * P }]);
-    expect(r.results.slice(1)).toEqual(['SIGSEGV', 'SIGSEGV', 'SIGSEGV']);
+  it('SIGSEGV for a write to a read-only VMA, any access to PROT_NONE, and an unmapped address', () => {
+    const r = run([{ op: 'mmap', addr: A, pages: 1, prot: 'r--' }, { op: 'mmap', addr: A + P, pages: 1, prot: '---' }, { op: 'write', addr: A }, { op: 'read', addr: A + P }, { op: 'read', addr: A + 8 * P }]);
+    expect(r.results.slice(2)).toEqual(['SIGSEGV', 'SIGSEGV', 'SIGSEGV']);
+    expect(r.m.violations).toEqual([]);
+  });
+  it('i386 has no NX: an instruction fetch from a readable page is a read', () => {
+    const r = run([{ op: 'mmap', addr: A, pages: 1, prot: 'r--' }, { op: 'exec', addr: A }]);
+    expect(r.results[1]).toBe('VM_FAULT_MINOR');
     expect(r.m.violations).toEqual([]);
   });
   it('VM_FAULT_OOM when the allocator limit is reached', () => {

@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { createMachine, registerVariant, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules } from '../../../src/engine/index';
 import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { explore, has, anyViolation } from './explore';
 
 const P = 0x1000;
 const base = 0x100000;
@@ -90,6 +91,28 @@ describe('seed 002: nonuniform', () => {
     m.runAll();
     expect(m.results[5].result).toBe('SIGSEGV');
     expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
+  });
+});
+
+describe('seed 002: patch 19 is strict about present ptes', () => {
+  // "on VM_NONUNIFORM vmas, in handle_pte_fault(), if the PTE is present we return
+  // VM_FAULT_SIGSEGV. This has proven to be a bit strict" -- a thread that faulted on a none pte
+  // while another thread populated it with the right protection gets SIGSEGV.
+  const w = (remapOp: OpSpec): WorldSpec => ({
+    files: [{ name: 'f', pages: 8 }],
+    mms: [{ name: 'uml' }],
+    tasks: [
+      { name: 'T1', mm: 'uml', ops: [{ op: 'mmap', addr: base, pages: 4, prot: 'rw-', shared: true, file: 'f' }, remapOp] },
+      { name: 'T2', mm: 'uml', ops: [{ op: 'sleep' }, { op: 'read', addr: base + P }] },
+    ],
+  });
+  it('nonuniform: some schedule gives the reading thread a SIGSEGV the protections do not call for', () => {
+    const r = explore(w({ op: 'remap', addr: base + P, pages: 1, pgoff: 5, prot: 'r--', flags: ['MAP_NOINHERIT'] }), { remap: 'nonuniform' }, has('sigsegv'));
+    expect(r.found).not.toBeNull();
+    expect(r.foundMachine!.results.find((x) => x.task === 'T2' && x.op === 'read')!.signal).toBe('SIGSEGV');
+  });
+  it('2.6.13: the same race (remap without a protection) never does', () => {
+    expect(explore(w({ op: 'remap', addr: base + P, pages: 1, pgoff: 5 }), { remap: '2.6.13' }, anyViolation).found).toBeNull();
   });
 });
 
