@@ -51,6 +51,10 @@ export class Page {
   get lock(): PageLock {
     return this.lockObj ?? (this.lockObj = new PageLock(this.pfn));
   }
+  /** the page lock's state for the state hash, without creating the lock object */
+  lockState(): string {
+    return this.lockObj ? this.lockObj.state() : '-';
+  }
   get reserved(): boolean { return (this.flags & PG_reserved) !== 0; }
   flagNames(): string[] {
     const out: string[] = [];

@@ -27,7 +27,7 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
   }
   for (const p of k.alloc.pages) {
     if (p.free) continue;
-    out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lock.state()}`);
+    out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`);
   }
   for (const f of k.files.values()) {
     out.push(`f${f.name}:${f.size}:${f.versions.join(',')}`);
