@@ -1,7 +1,8 @@
 // Facts of one C fragment (one side of a hunk) read off its tree-sitter syntax tree: function
 // signatures (definitions, prototypes, function-pointer members and typedefs), calls, returns,
-// macros, exports, comments, designated initializers (.nopage = fn) and local declarations.
-// Plain data, so the rest of the analyser never touches tree-sitter objects.
+// macros, exports and local declarations. The tree says which spans are which construct; the text
+// of each span is then read here in JS, because every node access through web-tree-sitter costs a
+// trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Node, Tree } from 'web-tree-sitter';
 
 export interface Param {
@@ -95,6 +96,7 @@ export interface FragmentFacts {
 }
 
 const PRIMITIVES = new Set(['int', 'char', 'void', 'long', 'short', 'unsigned', 'signed', 'float', 'double', '_Bool', 'bool']);
+const SPECIFIERS = new Set(['static', 'inline', 'extern', '__inline__', '__inline', '__always_inline', 'noinline', 'fastcall', 'asmlinkage', '__init', '__exit', '__devinit', '__devexit', 'register', 'auto', 'const', 'volatile', '__cold', '__must_check', 'notrace']);
 
 export function normType(t: string): string {
   return t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, ' *').replace(/\* \*/g, '**').replace(/ \*\*/g, ' **').trim().replace(/\*\s+$/, '*');
@@ -104,103 +106,135 @@ function squash(t: string): string {
   return t.replace(/\s+/g, ' ').trim();
 }
 
-/** Walk a declarator: pointer depth, name, and the function declarator's parameter list if any. */
-function unwrapDeclarator(d: Node | null): { name: string; ptr: number; params: Node | null; fnPtr: boolean } {
-  let ptr = 0;
-  let params: Node | null = null;
-  let fnPtr = false;
-  let cur = d;
-  let name = '';
-  while (cur) {
-    const t = cur.type;
-    if (t === 'pointer_declarator' || t === 'abstract_pointer_declarator') {
-      if (params) fnPtr = true;
-      else ptr++;
-      cur = cur.childForFieldName('declarator');
-    } else if (t === 'function_declarator' || t === 'abstract_function_declarator') {
-      if (!params) params = cur.childForFieldName('parameters');
-      const inner: Node | null = cur.childForFieldName('declarator');
-      if (inner && inner.type === 'function_declarator') {
-        // a macro around the name: DRM(vm_nopage)(...)
-        name = squash(inner.text);
-        break;
-      }
-      cur = inner;
-    } else if (t === 'parenthesized_declarator') {
-      cur = cur.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
-    } else if (t === 'init_declarator') {
-      cur = cur.childForFieldName('declarator');
-    } else if (t === 'array_declarator') {
-      ptr++;
-      cur = cur.childForFieldName('declarator');
-    } else if (t === 'attributed_declarator') {
-      cur = cur.namedChild(0);
-    } else {
-      name = squash(cur.text);
-      break;
-    }
-  }
-  return { name, ptr, params, fnPtr };
+/** Comments out, whitespace squashed. */
+function clean(t: string): string {
+  return squash(t.indexOf('/') >= 0 ? t.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ').replace(/\/\/[^\n]*/g, ' ') : t);
 }
 
-function readParams(list: Node | null): Param[] {
-  const out: Param[] = [];
-  if (!list) return out;
-  for (const p of list.namedChildren) {
-    if (!p) continue;
-    if (p.type === 'variadic_parameter') { out.push({ type: '...', name: '' }); continue; }
-    if (p.type !== 'parameter_declaration') continue;
-    const typeNode = p.childForFieldName('type');
-    const quals = p.children.filter((c) => c && (c.type === 'type_qualifier')).map((c) => c!.text).join(' ');
-    const base = squash((quals ? quals + ' ' : '') + (typeNode ? typeNode.text : ''));
-    const d = unwrapDeclarator(p.childForFieldName('declarator'));
-    const type = normType(base + (d.ptr > 0 ? ' ' + '*'.repeat(d.ptr) : ''));
-    if (type === 'void' && !d.name) continue;
-    out.push({ type, name: d.name });
+/** Index of the '(' matching the ')' at `close`, or -1. */
+function openOf(t: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    const c = t.charCodeAt(i);
+    if (c === 41) depth++;
+    else if (c === 40) {
+      depth--;
+      if (depth === 0) return i;
+    }
   }
+  return -1;
+}
+
+/** Index of the ')' matching the '(' at `open`, or -1. */
+function closeOf(t: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
   return out;
 }
 
-function specifiersOf(n: Node): string {
-  const out: string[] = [];
-  for (const c of n.children) {
-    if (!c) continue;
-    if (c.type === 'storage_class_specifier' || c.type === 'type_qualifier' || c.type === 'attribute_specifier' || c.type === 'ms_declspec_modifier') out.push(c.text);
+/** One parameter: "struct mm_struct * mm" -> {type: "struct mm_struct *", name: "mm"}. */
+export function readParam(p: string): Param {
+  const t = p.trim();
+  if (t === '...') return { type: '...', name: '' };
+  if (t.indexOf('(') >= 0) {
+    // a function pointer parameter: int (*sdf)(struct page *)
+    const m = /\(\s*\*\s*([A-Za-z_]\w*)\s*\)/.exec(t);
+    return m ? { type: normType(t.replace(m[0], '(*)')), name: m[1] } : { type: normType(t), name: '' };
   }
-  return out.join(' ');
+  const m = /^(.*?)([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)$/.exec(t);
+  if (m && /\S/.test(m[1]) && !PRIMITIVES.has(m[2]) && !/^(struct|union|enum|const|volatile)$/.test(m[2]) && !/\b(struct|union|enum)\s*$/.test(m[1])) {
+    return { type: normType(m[1] + (m[3] ? ' *' : '')), name: m[2] };
+  }
+  return { type: normType(t), name: '' };
 }
 
-function typeIssues(typeNode: Node | null): string[] {
-  if (!typeNode) return ['no return type'];
-  if (typeNode.type === 'struct_specifier' || typeNode.type === 'union_specifier') {
-    const nm = typeNode.childForFieldName('name');
-    if (nm && PRIMITIVES.has(nm.text)) return [`return type '${squash(typeNode.text)}' is not a type (a struct cannot be named '${nm.text}')`];
-  }
-  return [];
+interface Declarator {
+  name: string;
+  ret: string;
+  specifiers: string;
+  params: Param[];
+  fnPtr: boolean;
+  issues: string[];
 }
 
-function signatureOf(kind: Signature['kind'], n: Node, declarator: Node | null, container?: string): Signature | undefined {
-  const d = unwrapDeclarator(declarator);
-  if (!d.params || !d.name) return undefined;
-  if (kind === 'member' || kind === 'typedef') {
-    if (!d.fnPtr) return undefined;
-  } else if (kind === 'prototype' && d.fnPtr) {
-    // "struct page *(*nopage)(...);" outside its struct (a hunk that starts inside the struct body)
-    kind = 'member';
+/** A function declarator from its text: "static struct page *DRM(vm_nopage)(struct vm_area_struct *vma, ...)". */
+export function readDeclarator(textIn: string): Declarator | undefined {
+  let t = clean(textIn).replace(/;\s*$/, '').trim();
+  if (!t.endsWith(')')) return undefined;
+  // the parameter list is the last balanced group
+  const pClose = t.length - 1;
+  const pOpen = openOf(t, pClose);
+  if (pOpen <= 0) return undefined;
+  const paramText = t.slice(pOpen + 1, pClose).trim();
+  let before = t.slice(0, pOpen).trimEnd();
+  let name = '';
+  let fnPtr = false;
+  if (before.endsWith(')')) {
+    const iOpen = openOf(before, before.length - 1);
+    if (iOpen < 0) return undefined;
+    const inner = before.slice(iOpen + 1, before.length - 1).trim();
+    const lead = before.slice(0, iOpen);
+    if (inner.startsWith('*')) {
+      // (*name): a function pointer
+      fnPtr = true;
+      const m = /^\*+\s*(?:const\s+)?([A-Za-z_]\w*)$/.exec(inner);
+      if (!m) return undefined;
+      name = m[1];
+      before = lead.trimEnd();
+    } else {
+      // a macro around the name: DRM(vm_nopage)
+      const m = /([A-Za-z_]\w*)\s*$/.exec(lead);
+      if (!m) return undefined;
+      name = m[1] + '(' + squash(inner) + ')';
+      before = lead.slice(0, m.index).trimEnd();
+    }
+  } else {
+    const m = /([A-Za-z_]\w*)$/.exec(before);
+    if (!m) return undefined;
+    name = m[1];
+    before = before.slice(0, m.index).trimEnd();
   }
-  const typeNode = n.childForFieldName('type');
-  const ret = normType(squash(typeNode ? typeNode.text : '') + (d.ptr > 0 ? ' ' + '*'.repeat(d.ptr) : ''));
-  return {
-    kind,
-    name: d.name,
-    ret,
-    params: readParams(d.params),
-    specifiers: specifiersOf(n),
-    container,
-    line: n.startPosition.row,
-    endLine: (declarator ?? n).endPosition.row,
-    issues: typeIssues(typeNode),
-  };
+  if (/^(if|while|for|switch|return|sizeof|else|do)$/.test(name)) return undefined;
+  // specifiers lead, the return type follows
+  const words = before.split(' ');
+  const spec: string[] = [];
+  while (words.length > 0 && (SPECIFIERS.has(words[0]) || /^__attribute__/.test(words[0]))) spec.push(words.shift()!);
+  const retText = words.join(' ');
+  if (!retText && !fnPtr) return undefined;
+  if (/[=;{}]/.test(retText) || /[=;{}]/.test(name)) return undefined;
+  const issues: string[] = [];
+  const sm = /^(?:struct|union)\s+([A-Za-z_]\w*)/.exec(retText);
+  if (sm && PRIMITIVES.has(sm[1])) issues.push(`return type '${squash(retText)}' is not a type (a struct cannot be named '${sm[1]}')`);
+  const params = paramText === '' || paramText === 'void' ? [] : splitTop(paramText).map(readParam);
+  return { name, ret: normType(retText), specifiers: spec.join(' '), params, fnPtr, issues };
+}
+
+function toSignature(kind: Signature['kind'], d: Declarator, line: number, endLine: number, container?: string): Signature {
+  return { kind, name: d.name, ret: d.ret, params: d.params, specifiers: d.specifiers, container, line, endLine, issues: d.issues };
 }
 
 function calleeName(fn: Node | null): { name: string; member: string } {
@@ -218,10 +252,68 @@ function calleeName(fn: Node | null): { name: string; member: string } {
   return { name: squash(fn.text), member: '' };
 }
 
-// ('ERROR' cannot be asked for here: web-tree-sitter has no id for it; rootNode.hasError tells instead)
+/** Row of a text offset, from the fragment's line starts. */
+function rowAt(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Offset just past the '}' closing the block opened at `open`, skipping comments and strings, or -1. */
+function blockEnd(t: string, open: number): number {
+  let depth = 0;
+  const n = t.length;
+  for (let i = open; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 47 && t.charCodeAt(i + 1) === 42) {
+      const e = t.indexOf('*/', i + 2);
+      if (e < 0) return -1;
+      i = e + 1;
+    } else if (c === 47 && t.charCodeAt(i + 1) === 47) {
+      const e = t.indexOf('\n', i);
+      if (e < 0) return -1;
+      i = e;
+    } else if (c === 34 || c === 39) {
+      i++;
+      while (i < n && t.charCodeAt(i) !== c && t.charCodeAt(i) !== 10) {
+        if (t.charCodeAt(i) === 92) i++;
+        i++;
+      }
+    } else if (c === 123) depth++;
+    else if (c === 125) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** The '{' opening a definition's body: the first one after the declarator's parameter list. */
+function bodyOpen(t: string, from: number, to: number): number {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 47 && t.charCodeAt(i + 1) === 42) {
+      const e = t.indexOf('*/', i + 2);
+      if (e < 0 || e > to) return -1;
+      i = e + 1;
+    } else if (c === 40) depth++;
+    else if (c === 41) depth--;
+    else if (c === 123 && depth === 0) return i;
+  }
+  return -1;
+}
+
+// ('ERROR' cannot be asked for here: web-tree-sitter has no id for it; rootNode.hasError tells instead.)
+// Comments and designated initializers come from the fragment lexer (fragments.ts), which is cheaper.
 const WANTED = [
   'function_definition', 'declaration', 'field_declaration', 'type_definition', 'preproc_def', 'preproc_function_def',
-  'call_expression', 'return_statement', 'goto_statement', 'labeled_statement', 'comment', 'initializer_pair', 'assignment_expression',
+  'call_expression', 'return_statement',
 ];
 
 /** Split "f(a, g(b, c), d)" after the callee into its top-level arguments. */
@@ -259,104 +351,112 @@ function splitArgs(t: string, open: number): string[] | undefined {
 
 const SIMPLE_CALLEE = /^([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\($/;
 
-/** Read the facts of a parsed fragment. `rows` is the fragment's own row count (rows beyond are padding). */
-export function factsOf(tree: Tree, rows = Infinity): FragmentFacts {
+/**
+ * Read the facts of a parsed fragment. `source` is the text that was parsed (with the balancing
+ * prefix and suffix), `offset` the length of the prefix, `rows` the fragment's own row count.
+ */
+export function factsOf(tree: Tree, source: string, offset = 0, rows = Infinity): FragmentFacts {
   const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], gotoLines: [], errors: 0 };
   if (tree.rootNode.hasError) facts.errors = 1;
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
   const nodes = tree.rootNode.descendantsOfType(WANTED);
+  const structs: { start: number; end: number; name: string }[] = [];
   for (const n of nodes) {
     if (!n) continue;
-    switch (n.type) {
-      case 'ERROR':
-        facts.errors++;
-        break;
+    const type = n.type;
+    const start = n.startIndex;
+    const row = n.startPosition.row;
+    switch (type) {
       case 'function_definition': {
-        const sig = signatureOf('definition', n, n.childForFieldName('declarator'));
-        const body = n.childForFieldName('body');
-        if (sig && body) {
-          sig.bodyStart = body.startPosition.row;
-          sig.bodyEnd = body.endPosition.row;
-          const last = body.lastChild;
-          sig.bodyClosed = !!last && last.type === '}' && !last.isMissing && last.startPosition.row < rows;
-          facts.sigs.push(sig);
+        const end = n.endIndex;
+        const t = source.slice(start, end);
+        // the declarator's parameter list closes before the body opens
+        const firstParen = t.indexOf('(');
+        if (firstParen < 0) break;
+        let open = -1;
+        for (let p = firstParen; p >= 0 && p < t.length; ) {
+          const close = closeOf(t, p);
+          if (close < 0) break;
+          const next = t.slice(close + 1).search(/\S/);
+          const ch = next >= 0 ? t[close + 1 + next] : '';
+          if (ch === '{') { open = close + 1 + next; break; }
+          if (ch === '(') { p = close + 1 + next; continue; }
+          open = bodyOpen(t, close + 1, t.length);
+          break;
         }
+        if (open < 0) break;
+        const d = readDeclarator(t.slice(0, open));
+        if (!d) break;
+        const sig = toSignature('definition', d, row, rowAt(starts, start + open - 1));
+        sig.bodyStart = rowAt(starts, start + open);
+        const close = blockEnd(source, start + open);
+        const closeRow = close < 0 ? Infinity : rowAt(starts, close - 1);
+        sig.bodyEnd = close < 0 ? rowAt(starts, end) : closeRow;
+        sig.bodyClosed = close >= 0 && closeRow < rows;
+        facts.sigs.push(sig);
         break;
       }
       case 'declaration': {
-        for (const d of n.childrenForFieldName('declarator')) {
-          if (!d) continue;
-          if (d.type === 'init_declarator') {
-            const v = d.childForFieldName('value');
-            const inner = unwrapDeclarator(d.childForFieldName('declarator'));
-            const typeNode = n.childForFieldName('type');
-            facts.decls.push({
-              name: inner.name,
-              type: normType(squash(typeNode ? typeNode.text : '') + (inner.ptr > 0 ? ' ' + '*'.repeat(inner.ptr) : '')),
-              init: v ? squash(v.text) : '',
-              line: d.startPosition.row,
-            });
-            continue;
-          }
-          if (d.type === 'identifier') {
-            const typeNode = n.childForFieldName('type');
-            facts.decls.push({ name: d.text, type: normType(squash(typeNode ? typeNode.text : '')), init: '', line: d.startPosition.row });
-            continue;
-          }
-          const sig = signatureOf('prototype', n, d);
-          if (sig) {
-            const last = n.lastChild;
-            if (!last || last.type !== ';' || last.isMissing) {
+        const t = source.slice(start, n.endIndex);
+        const body = clean(t);
+        const eq = topLevelIndex(body, '=');
+        const paren = topLevelIndex(body, '(');
+        if (paren >= 0 && (eq < 0 || paren < eq)) {
+          const d = readDeclarator(body);
+          if (d) {
+            const sig = toSignature(d.fnPtr ? 'member' : 'prototype', d, row, rowAt(starts, n.endIndex - 1));
+            if (!d.fnPtr && !body.endsWith(';')) {
               sig.kind = 'definition';
               sig.headerOnly = true;
             }
             facts.sigs.push(sig);
-          } else {
-            const inner = unwrapDeclarator(d);
-            const typeNode = n.childForFieldName('type');
-            facts.decls.push({ name: inner.name, type: normType(squash(typeNode ? typeNode.text : '') + (inner.ptr > 0 ? ' ' + '*'.repeat(inner.ptr) : '')), init: '', line: d.startPosition.row });
-          }
-        }
-        break;
-      }
-      case 'field_declaration': {
-        if (n.text.indexOf('(') < 0) break;
-        let container = '';
-        for (let p = n.parent; p; p = p.parent) {
-          if (p.type === 'struct_specifier' || p.type === 'union_specifier') {
-            const nm = p.childForFieldName('name');
-            container = nm ? nm.text : '';
             break;
           }
         }
-        for (const d of n.childrenForFieldName('declarator')) {
-          const sig = d ? signatureOf('member', n, d, container) : undefined;
-          if (sig) facts.sigs.push(sig);
+        readLocals(body, row, facts.decls);
+        break;
+      }
+      case 'field_declaration': {
+        const t = source.slice(start, n.endIndex);
+        if (t.indexOf('(') < 0) break;
+        const d = readDeclarator(t);
+        if (!d || !d.fnPtr) break;
+        let container = structs.find((s) => s.start <= start && s.end >= start)?.name;
+        if (container === undefined) {
+          for (let p = n.parent; p; p = p.parent) {
+            if (p.type === 'struct_specifier' || p.type === 'union_specifier') {
+              const nm = p.childForFieldName('name');
+              container = nm ? nm.text : '';
+              structs.push({ start: p.startIndex, end: p.endIndex, name: container });
+              break;
+            }
+          }
         }
+        facts.sigs.push(toSignature('member', d, row, rowAt(starts, n.endIndex - 1), container ?? ''));
         break;
       }
       case 'type_definition': {
-        if (n.text.indexOf('(') < 0) break;
-        for (const d of n.childrenForFieldName('declarator')) {
-          const sig = d ? signatureOf('typedef', n, d) : undefined;
-          if (sig) facts.sigs.push(sig);
-        }
+        const t = source.slice(start, n.endIndex);
+        if (t.indexOf('(') < 0) break;
+        const d = readDeclarator(clean(t).replace(/^typedef\s+/, ''));
+        if (d && d.fnPtr) facts.sigs.push(toSignature('typedef', d, row, rowAt(starts, n.endIndex - 1)));
         break;
       }
       case 'preproc_def':
       case 'preproc_function_def': {
-        const nm = n.childForFieldName('name');
-        const v = n.childForFieldName('value');
-        const ps = n.childForFieldName('parameters');
-        if (nm) facts.macros.push({ name: nm.text, line: n.startPosition.row, value: v ? squash(v.text) : '', params: ps ? ps.text : undefined });
+        const t = source.slice(start, n.endIndex);
+        const m = /^#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?[ \t]*([\s\S]*)$/.exec(t.replace(/\\\n/g, ' ').trimEnd());
+        if (m) facts.macros.push({ name: m[1], line: row, value: clean(m[3]), params: m[2] });
         break;
       }
       case 'call_expression': {
-        const t = n.text;
+        const t = source.slice(start, n.endIndex);
         const open = t.indexOf('(');
+        const head = open > 0 ? SIMPLE_CALLEE.exec(t.slice(0, open + 1)) : null;
         let name = '';
         let member = '';
         let args: string[] | undefined;
-        const head = open > 0 ? SIMPLE_CALLEE.exec(t.slice(0, open + 1)) : null;
         if (head) {
           name = head[1].replace(/\s+/g, '');
           const arrow = Math.max(name.lastIndexOf('->'), name.lastIndexOf('.'));
@@ -367,10 +467,10 @@ export function factsOf(tree: Tree, rows = Infinity): FragmentFacts {
           const c = calleeName(n.childForFieldName('function'));
           name = c.name;
           member = c.member;
-          const argList = n.childForFieldName('arguments');
-          args = argList ? argList.namedChildren.filter((a) => a && a.type !== 'comment').map((a) => squash(a!.text)) : [];
+          const lastOpen = t.lastIndexOf('(', t.length - 1);
+          const argOpen = t.endsWith(')') ? openOf(t, t.length - 1) : lastOpen;
+          args = argOpen >= 0 ? splitTop(clean(t.slice(argOpen + 1, t.length - 1))).filter((a, k, all) => a !== '' || all.length > 1) : [];
         }
-        const row = n.startPosition.row;
         if (/^EXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?$/.test(name)) {
           if (args[0]) facts.exports.push({ name: args[0], macro: name, line: row });
         } else if (name) {
@@ -379,42 +479,53 @@ export function factsOf(tree: Tree, rows = Infinity): FragmentFacts {
         break;
       }
       case 'return_statement': {
-        const t = n.text;
-        const expr = squash(t.replace(/^return\b/, '').replace(/;\s*$/, ''));
-        facts.returns.push({ line: n.startPosition.row, expr: expr.startsWith('/*') ? '' : expr });
-        break;
-      }
-      case 'goto_statement':
-      case 'labeled_statement':
-        facts.gotoLines.push(n.startPosition.row);
-        break;
-      case 'comment':
-        facts.comments.push({ line: n.startPosition.row, endLine: n.endPosition.row, text: n.text });
-        break;
-      case 'initializer_pair': {
-        const des = n.childForFieldName('designator');
-        const v = n.childForFieldName('value');
-        if (des && v && des.type === 'field_designator') {
-          facts.inits.push({ member: des.text.replace(/^\./, ''), value: squash(v.text), line: n.startPosition.row });
-        }
-        break;
-      }
-      case 'assignment_expression': {
-        const left = n.childForFieldName('left');
-        if (left && left.type === 'field_expression') {
-          const right = n.childForFieldName('right');
-          const f = left.childForFieldName('field');
-          if (f && right) facts.inits.push({ member: f.text, value: squash(right.text), line: n.startPosition.row });
-        }
+        const t = source.slice(start, n.endIndex);
+        facts.returns.push({ line: row, expr: clean(t.replace(/^return\b/, '').replace(/;\s*$/, '')) });
         break;
       }
       default:
         break;
     }
   }
-  // document order is not guaranteed across types: keep rows ascending
+  // rows of the balancing prefix are the fragment's first row; nothing to shift since the prefix has no newline
+  void offset;
   facts.calls.sort((a, b) => a.line - b.line);
   facts.returns.sort((a, b) => a.line - b.line);
   facts.sigs.sort((a, b) => a.line - b.line);
   return facts;
+}
+
+/** Index of the first `ch` outside parentheses, or -1. */
+function topLevelIndex(t: string, ch: string): number {
+  let depth = 0;
+  const code = ch.charCodeAt(0);
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === code && (depth === 0 || code === 40)) return i;
+    if (c === 40 || c === 91) depth++;
+    else if (c === 41 || c === 93) depth--;
+  }
+  return -1;
+}
+
+/** Local declarations: "struct page *page = VM_FAULT_SIGBUS;", "pte_t entry, *page_table;" */
+function readLocals(body: string, row: number, out: DeclFact[]): void {
+  const t = body.replace(/;\s*$/, '');
+  const parts = splitTop(t);
+  let base = '';
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k];
+    const eq = topLevelIndex(part, '=');
+    const left = (eq >= 0 ? part.slice(0, eq) : part).trim();
+    const init = eq >= 0 ? squash(part.slice(eq + 1)) : '';
+    if (k === 0) {
+      const p = readParam(left);
+      if (!p.name) return;
+      base = p.type.replace(/\s*\*+$/, '');
+      out.push({ name: p.name, type: p.type, init, line: row });
+    } else {
+      const m = /^(\**)\s*([A-Za-z_]\w*)/.exec(left);
+      if (m) out.push({ name: m[2], type: normType(base + (m[1] ? ' ' + m[1] : '')), init, line: row });
+    }
+  }
 }

@@ -2,7 +2,7 @@
 // function each line belongs to. A hunk that starts inside a function body learns the function from
 // the hunk header (diff -p) or from the previous hunk of the same file that left a function open.
 import type { CParser } from './cParser';
-import { factsOf, type FragmentFacts, type Signature } from './cFacts';
+import { factsOf, type CommentFact, type FragmentFacts, type InitFact, type Signature } from './cFacts';
 import { ADDED, CONTEXT, REMOVED, type DiffLine, type FileDiff, type Hunk } from './diffReader';
 
 export type Side = 'old' | 'new';
@@ -32,17 +32,24 @@ const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], mac
 export class FragmentCache {
   private map = new Map<string, FragmentFacts>();
   constructor(private parser: CParser | undefined) {}
-  facts(text: string): FragmentFacts {
-    if (!this.parser || text.length > MAX_FRAGMENT) return emptyFacts();
+  /** Facts of a fragment given as lines; `lex` is the lexer's view of the same lines. */
+  facts(lines: string[], lex: Lexed): FragmentFacts {
+    const text = lines.join('\n');
     const hit = this.map.get(text);
     if (hit) return hit;
-    const tree = this.parser.parse(prepareFragment(text));
     let f: FragmentFacts;
-    try {
-      f = factsOf(tree, rowCount(text));
-    } finally {
-      tree.delete();
+    if (!this.parser || text.length > MAX_FRAGMENT) f = emptyFacts();
+    else {
+      const prepared = prepareFragment(text, lines.length, lex);
+      const tree = this.parser.parse(prepared);
+      try {
+        f = factsOf(tree, prepared, prepared.length - text.length, lines.length);
+      } finally {
+        tree.delete();
+      }
     }
+    f.comments = lex.comments;
+    f.inits = lex.inits;
     if (this.map.size > 4096) this.map.clear();
     this.map.set(text, f);
     return f;
@@ -52,33 +59,15 @@ export class FragmentCache {
 /**
  * Make a fragment that starts inside a comment or a block parse like the file it came from: open the
  * comment, and open as many blocks as the fragment closes before opening, all on its first line so
- * rows stay the same.
+ * rows stay the same; close what it leaves open on an extra last row.
  */
-export function prepareFragment(text: string): string {
-  const inComment = startsInComment(text);
+export function prepareFragment(text: string, rows: number, lex: Lexed): string {
   let min = 0;
-  const lines = text.split('\n');
-  const { depth: d, inComment: endsInComment } = braceDepths(lines, inComment);
-  for (let r = 0; r <= lines.length; r++) if (d[r] < min) min = d[r];
-  const prefix = '{'.repeat(Math.min(-min, 64)) + (inComment ? '/*' : '');
-  // close what the fragment leaves open on an extra last row, so bodies cut by the hunk end still parse
-  const open = d[lines.length] - min;
-  const suffix = open > 0 || endsInComment ? '\n' + (endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) : '';
+  for (let r = 0; r <= rows; r++) if (lex.depth[r] < min) min = lex.depth[r];
+  const prefix = '{'.repeat(Math.min(-min, 64)) + (lex.startsInComment ? '/*' : '');
+  const open = lex.depth[rows] - min;
+  const suffix = open > 0 || lex.endsInComment ? '\n' + (lex.endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) : '';
   return prefix + text + suffix;
-}
-
-/** A fragment whose first comment delimiter is a closing one starts inside a comment. */
-export function startsInComment(text: string): boolean {
-  const close = text.indexOf('*/');
-  if (close < 0) return false;
-  const open = text.indexOf('/*');
-  return open < 0 || close < open;
-}
-
-function rowCount(text: string): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }
 
 /** Function name from a diff -p section ("static int do_file_page(struct mm_struct"), or ''. */
@@ -90,25 +79,75 @@ export function sectionFunction(section: string): string {
   return name;
 }
 
-/** Brace depth at the start of each line, skipping comments, strings and character literals. */
-export function braceDepths(lines: string[], startInComment = false): { depth: Int32Array; inComment: boolean } {
+export interface Lexed {
+  /** brace depth at the start of each row (and after the last) */
+  depth: Int32Array;
+  startsInComment: boolean;
+  endsInComment: boolean;
+  comments: CommentFact[];
+  /** ".member = value" and "->member = value" */
+  inits: InitFact[];
+}
+
+const INIT_RE = /(?:\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^,;}]+?)\s*(?=[,;}]|$)/g;
+
+/**
+ * One pass over a fragment's lines: brace depths, comments (with their text) and member assignments,
+ * skipping strings and character literals. A fragment whose first comment delimiter is a closing one
+ * starts inside a comment.
+ */
+export function lexFragment(lines: string[]): Lexed {
+  let startsInComment = false;
+  for (const l of lines) {
+    const c = l.indexOf('*/');
+    const o = l.indexOf('/*');
+    if (c >= 0 && (o < 0 || c < o)) { startsInComment = true; break; }
+    if (o >= 0) break;
+  }
   const depth = new Int32Array(lines.length + 1);
+  const comments: CommentFact[] = [];
+  const inits: InitFact[] = [];
   let d = 0;
-  let inComment = startInComment;
+  let inComment = startsInComment;
+  let commentStart = 0;
+  let commentText: string[] = [];
   for (let r = 0; r < lines.length; r++) {
     depth[r] = d;
     const s = lines[r];
     const n = s.length;
+    let segStart = inComment ? 0 : -1;
+    let code = '';
+    let codeFrom = 0;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (inComment) {
-        if (c === 42 && s.charCodeAt(i + 1) === 47) { inComment = false; i++; }
+        if (c === 42 && s.charCodeAt(i + 1) === 47) {
+          inComment = false;
+          i++;
+          commentText.push(s.slice(segStart < 0 ? 0 : segStart, i + 1));
+          comments.push({ line: commentStart, endLine: r, text: (startsInComment && comments.length === 0 && commentStart === 0 ? '/*' : '') + commentText.join('\n') });
+          commentText = [];
+          segStart = -1;
+          codeFrom = i + 1;
+        }
         continue;
       }
       if (c === 47) {
         const c2 = s.charCodeAt(i + 1);
-        if (c2 === 42) { inComment = true; i++; continue; }
-        if (c2 === 47) break;
+        if (c2 === 42) {
+          code += s.slice(codeFrom, i);
+          inComment = true;
+          commentStart = r;
+          segStart = i;
+          i++;
+          continue;
+        }
+        if (c2 === 47) {
+          code += s.slice(codeFrom, i);
+          codeFrom = n;
+          comments.push({ line: r, endLine: r, text: s.slice(i) });
+          break;
+        }
       } else if (c === 34 || c === 39) {
         i++;
         while (i < n && s.charCodeAt(i) !== c) {
@@ -117,11 +156,17 @@ export function braceDepths(lines: string[], startInComment = false): { depth: I
         }
       } else if (c === 123) d++;
       else if (c === 125) d--;
-      else if (c === 35 && s.slice(0, i).trim() === '') break; // preprocessor line: no braces that count
+      else if (c === 35 && s.slice(0, i).trim() === '') { codeFrom = n; break; } // preprocessor line: no braces that count
+    }
+    if (inComment) commentText.push(s.slice(segStart < 0 ? 0 : segStart));
+    if (codeFrom < n) code += s.slice(codeFrom);
+    if (code.indexOf('=') > 0) {
+      INIT_RE.lastIndex = 0;
+      for (let m = INIT_RE.exec(code); m; m = INIT_RE.exec(code)) inits.push({ member: m[1], value: m[2].replace(/\s+/g, ' '), line: r });
     }
   }
   depth[lines.length] = d;
-  return { depth, inComment };
+  return { depth, startsInComment, endsInComment: inComment, comments, inits };
 }
 
 interface OpenState {
@@ -138,8 +183,9 @@ export function buildSides(file: FileDiff, cache: FragmentCache): { old: SideVie
     for (const hunk of file.hunks) {
       const lines = hunk.lines.filter((l) => l.kind === CONTEXT || l.kind === (side === 'old' ? REMOVED : ADDED));
       const texts = lines.map((l) => l.text);
-      const facts = cache.facts(texts.join('\n'));
-      const { depth } = braceDepths(texts, startsInComment(texts.join('\n')));
+      const lex = lexFragment(texts);
+      const facts = cache.facts(texts, lex);
+      const depth = lex.depth;
       const fnOfRow = new Array<string>(lines.length).fill('');
       const bodyDepthOfRow = new Int32Array(lines.length).fill(-1);
       const sigOf = new Map<string, Signature>();

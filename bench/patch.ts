@@ -1,0 +1,131 @@
+// Patch analyser throughput, as ratios against a plain line split of the same bytes in the same run.
+//   reading:  mail + MIME + diff reader over a large synthetic series built from the seeds and corpus
+//             (goal: >= 20 MB/s)
+//   seed 004: full analysis (C parsing, API delta, hook contracts, variants, version pairs), parser warm
+//             (goal: < 50 ms)
+//   series:   full analysis over a 2 MB slice of the series
+//   scan:     scanCSource over a 10,000-line C file (goal: < 50 ms)
+// usage: npm run bench:patch [-- --mb 64]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeWith } from '../src/patch/analyze';
+import { loadCParser } from '../src/patch/cParser';
+import { readDiffs } from '../src/patch/diffReader';
+import { readMessages } from '../src/patch/mail';
+import { scanCSource } from '../src/patch/sourceScanner';
+import { decodeInput } from '../src/patch/textDecode';
+
+const root = process.cwd();
+const fx = (p: string) => readFileSync(join(root, 'test/fixtures/patch', p));
+const mbArg = process.argv.indexOf('--mb');
+const targetMb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 64;
+
+const units = [
+  'seeds/001_6c3cf800e53ebc37.txt', 'seeds/003_c639fba1cd99ad68.txt', 'seeds/004_de1f5842a85ca452.txt',
+  'corpus/2002-12-05_oeser_page-walk-api-2.5.50-mm1_sg-st-callers_mime-attach.eml',
+  'corpus/2003-05-29_mckenney_remove-LINUX_2_2_install_new_page-callers_diff-urN.eml',
+  'corpus/2003-06-27_mccracken_truncate-fix-no-race_mime-attach.eml',
+  'corpus/2005-08-12_giarrusso_rfp-19-39_fault-sigsegv_diff-puN.eml',
+  'corpus/2007-12-05_piggin_17-18_mm-remove-nopage_quilt.eml',
+  'corpus/2019-03-08_hubbard_v4-put_user_page-placeholder_git-send-email.eml',
+  'corpus/2019-11-25_hubbard_v2-19-19_rename-put_user_page-to-unpin_user_page_quoted-printable.eml',
+].map((p) => fx(p).toString('utf8'));
+
+/** A long series: every unit again and again, each as its own mbox message. */
+function series(bytes: number): Uint8Array {
+  const parts: string[] = [];
+  let n = 0;
+  let k = 0;
+  while (n < bytes) {
+    const u = units[k % units.length];
+    const msg = `From bench${k} Mon Sep 17 00:00:00 2001\n` + (u.startsWith('From ') ? u.slice(u.indexOf('\n') + 1) : `Subject: [PATCH ${k}] unit\n\n${u}`) + '\n';
+    parts.push(msg);
+    n += msg.length;
+    k++;
+  }
+  return new Uint8Array(Buffer.from(parts.join('')));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time of fn over `runs`, after `warm` unmeasured runs. */
+function time(fn: () => unknown, runs: number, warm = 1): number {
+  for (let i = 0; i < warm; i++) fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+function lineSplit(bytes: Uint8Array): number {
+  const text = new TextDecoder().decode(bytes);
+  return text.split('\n').length;
+}
+
+function readOnly(bytes: Uint8Array): number {
+  const problems: never[] = [];
+  const text = decodeInput(bytes, 'bench', problems);
+  let hunks = 0;
+  for (const m of readMessages(text, 'bench', problems)) hunks += readDiffs(m.lines, m.lineNos, 'bench', problems).hunksSeen;
+  return hunks;
+}
+
+const parser = await loadCParser();
+const rows: { name: string; bytes: number; ms: number; baselineMs: number; mbps: number; ratio: number; goal: string; met: boolean }[] = [];
+const row = (name: string, bytes: number, ms: number, baselineMs: number, goal: string, met: boolean) =>
+  rows.push({ name, bytes, ms, baselineMs, mbps: bytes / 1e6 / (ms / 1000), ratio: ms / baselineMs, goal, met });
+
+// 1. reading a large series
+const big = series(targetMb * 1024 * 1024);
+const hunks = readOnly(big);
+const tRead = time(() => readOnly(big), 3);
+const tSplitBig = time(() => lineSplit(big), 3);
+row(`read series (${hunks} hunks)`, big.length, tRead, tSplitBig, '>= 20 MB/s', big.length / 1e6 / (tRead / 1000) >= 20);
+
+// 2. seed 004, fully analysed
+const s004 = fx('seeds/004_de1f5842a85ca452.txt');
+const s004u8 = new Uint8Array(s004);
+const t004 = time(() => analyzeWith(s004u8, 'seed004', parser), 15, 3);
+const tSplit004 = time(() => lineSplit(s004u8), 15, 3);
+row('analyse seed 004', s004.length, t004, tSplit004, '< 50 ms', t004 < 50);
+
+// 3. full analysis over a slice of the series
+const slice = series(2 * 1024 * 1024);
+const tSlice = time(() => analyzeWith(slice, 'series', parser), 3);
+const tSplitSlice = time(() => lineSplit(slice), 3);
+row('analyse 2 MB series', slice.length, tSlice, tSplitSlice, '-', true);
+
+// 4. scanning a 10,000-line C file
+const analysis = analyzeWith(s004u8, 'seed004', parser);
+const src = ['memory.c', 'video-buf.c', 'nfs-direct.c', 'futex.c', 'ncpfs-mmap.c'].map((f) => fx('sources/' + f).toString('utf8')).join('\n');
+let c = src;
+while (c.split('\n').length < 10_000) c += '\n' + src;
+const cLines = c.split('\n').slice(0, 10_000).join('\n');
+const cBytes = new Uint8Array(Buffer.from(cLines));
+const tScan = time(() => scanCSource(cLines, 'big.c', analysis), 9, 3);
+const tSplitC = time(() => lineSplit(cBytes), 9, 3);
+row('scan 10,000-line C file', cBytes.length, tScan, tSplitC, '< 50 ms', tScan < 50);
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+console.log(`${pad('case', 32)} ${lpad('bytes', 11)} ${lpad('ms', 9)} ${lpad('split ms', 9)} ${lpad('MB/s', 8)} ${lpad('x split', 8)}  goal`);
+for (const r of rows) {
+  console.log(`${pad(r.name, 32)} ${lpad(String(r.bytes), 11)} ${lpad(r.ms.toFixed(2), 9)} ${lpad(r.baselineMs.toFixed(2), 9)} ${lpad(r.mbps.toFixed(1), 8)} ${lpad(r.ratio.toFixed(1), 8)}  ${r.goal} ${r.goal === '-' ? '' : r.met ? 'met' : 'MISSED'}`);
+}
+console.log(JSON.stringify({
+  bench: 'patch',
+  readMBps: +rows[0].mbps.toFixed(1),
+  readVsSplit: +rows[0].ratio.toFixed(2),
+  seed004Ms: +rows[1].ms.toFixed(2),
+  seed004VsSplit: +rows[1].ratio.toFixed(1),
+  seriesAnalyseMBps: +rows[2].mbps.toFixed(2),
+  scan10kLinesMs: +rows[3].ms.toFixed(2),
+  scanVsSplit: +rows[3].ratio.toFixed(1),
+  goalsMet: rows.filter((r) => r.goal !== '-').every((r) => r.met),
+}));
