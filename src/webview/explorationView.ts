@@ -4,7 +4,7 @@ import type { TraceEvent } from '../engine/spec';
 import type { ExplorationView as Exploration } from './protocol';
 import { button, el, icon, svg } from './dom';
 import { eventLine } from './eventText';
-import { splitLock } from './lockTimeline';
+import { lockNames } from './lockTimeline';
 
 export interface ExplorationCallbacks {
   onSelect(counterexample: number, step: number, fn: string | undefined): void;
@@ -170,22 +170,4 @@ export class ExplorationPanel {
     } else handled = false;
     if (handled) e.preventDefault();
   }
-}
-
-/** The lock each lock/unlock event takes or drops: what its task's held set gained or lost. */
-export function lockNames(trace: readonly TraceEvent[]): (string | undefined)[] {
-  const held = new Map<number, readonly string[]>();
-  return trace.map((e) => {
-    const before = held.get(e.task) ?? [];
-    held.set(e.task, e.locks);
-    if (e.kind === 'lock') {
-      const got = e.locks.find((l) => !before.includes(l));
-      return got !== undefined ? splitLock(got)[0] : undefined;
-    }
-    if (e.kind === 'unlock') {
-      const lost = before.find((l) => !e.locks.includes(l));
-      return lost !== undefined ? splitLock(lost)[0] : undefined;
-    }
-    return undefined;
-  });
 }

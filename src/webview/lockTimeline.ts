@@ -97,3 +97,21 @@ export function bucketSegments(segs: readonly LockSegment[], width: number, buck
   }
   return out;
 }
+
+/** The lock each lock/unlock event takes or drops: what its task's held set gained or lost. */
+export function lockNames(trace: readonly TraceEvent[]): (string | undefined)[] {
+  const held = new Map<number, readonly string[]>();
+  return trace.map((e) => {
+    const before = held.get(e.task) ?? [];
+    held.set(e.task, e.locks);
+    if (e.kind === 'lock') {
+      const got = e.locks.find((l) => !before.includes(l));
+      return got !== undefined ? splitLock(got)[0] : undefined;
+    }
+    if (e.kind === 'unlock') {
+      const lost = before.find((l) => !e.locks.includes(l));
+      return lost !== undefined ? splitLock(lost)[0] : undefined;
+    }
+    return undefined;
+  });
+}

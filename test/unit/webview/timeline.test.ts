@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { TraceEvent, Violation } from '../../../src/engine/spec';
 import { alignTraces, eventAt, eventsAtStep, neighbourStep } from '../../../src/webview/timelineModel';
-import { bucketSegments, lockLanes, splitLock } from '../../../src/webview/lockTimeline';
-import { lockNames } from '../../../src/webview/explorationView';
+import { bucketSegments, lockLanes, lockNames, splitLock } from '../../../src/webview/lockTimeline';
 
 let seq = 0;
 const ev = (step: number, task: number, kind: TraceEvent['kind'], locks: string[] = [], fn = 'f'): TraceEvent => ({ seq: seq++, step, task, kind, fn, detail: '', locks });
