@@ -60,11 +60,12 @@ export function* followHugetlbPage2546(t: Task, mm: MmStruct, vma: Vma, pages: P
 }
 
 /**
- * The page-walk version (seed 000, patch 02): the walker is entered for every page from `virt` to
- * the end of the VMA. Returns a negative errno, 1 when the walker is done, or 0 to go on with the
- * next VMA.
+ * The page-walk version (seed 000, patch 02): the walker is entered for every page from cur.start
+ * to the end of the VMA. As posted, it returns 0 both when the walker is done ("case 1: ret = 0;
+ * goto out_unlock;", cur.start left at that page) and at the end of the VMA (cur.start = vm_end),
+ * and a negative errno on error; walk_user_pages() goes on after a 0 either way.
  */
-export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk<D>, vma: Vma, virt: number): Generator<Step, number, void> {
+export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk<D>, vma: Vma, cur: { start: number }): Generator<Step, number, void> {
   t.enter('follow_hugetlb_page');
   const mm = vma.mm;
   const ptl = mm.pageTableLock;
@@ -73,15 +74,17 @@ export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk
   const across = rules.hugetlbLock && !perPage;
   if (across) yield t.spinLock(ptl);
   let ret = 0;
-  for (let a = virt; a < vma.end; a += PAGE_SIZE) {
+  while (cur.start < vma.end) {
     if (perPage) yield t.spinLock(ptl);
-    const page = yield* hugePage(t, mm, a);
+    const page = yield* hugePage(t, mm, cur.start);
     if (perPage) yield t.spinUnlock(ptl);
-    ret = yield* callWalker(t, mm, rules, pw, vma, page, a, across);
+    ret = yield* callWalker(t, mm, rules, pw, vma, page, cur.start, across);
     if (ret !== 0) break;
+    cur.start += PAGE_SIZE;
   }
   // a failing walker (or option 4's cleanup path) has dropped the lock already
   if (across && ret >= 0) yield t.spinUnlock(ptl);
+  if (ret > 0) ret = 0;
   t.exit('follow_hugetlb_page', String(ret));
   return ret;
 }

@@ -53,7 +53,7 @@ registerVariant<GupRules>({
   family: 'gup',
   seed: '000',
   description:
-    'Ingo Oeser\'s page-walk API as posted (page_walk_api-2.5.46-01..05): walk_user_pages() calls a custom_page_walker_t(vma, page, virt_addr, customdata) per page with page_table_lock held whenever the vma is valid (also for an error page); a walker returning a negative value drops the lock if it is held and cleans up what it collected. get_one_user_page() for one page, no vmas argument, follow_hugetlb_page() takes page_table_lock.',
+    'Ingo Oeser\'s page-walk API as posted (page_walk_api-2.5.46-01..05): walk_user_pages() calls a custom_page_walker_t(vma, page, virt_addr, customdata) per page with page_table_lock held whenever the vma is valid (also for an error page); a walker returning a negative value drops the lock if it is held and cleans up what it collected. get_one_user_page() for one page, no vmas argument, follow_hugetlb_page() takes page_table_lock and, as posted, returns 0 both at the end of the VMA and when the walker is done, after which walk_user_pages() goes on. The four options of seed 001 keep this code and change only the lock rules.',
   rules: { api: 'walk', walkerLock: 'unless-vma-err', unlockOnErrorPage: false, hugetlbLock: true, cleaner: false },
 });
 

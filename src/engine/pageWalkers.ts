@@ -71,6 +71,9 @@ export function* gupAddPages(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: num
     // option 2 enters unlocked: the reference is taken under the lock again
     const relock = c.walkerLock === 'never';
     if (relock) yield t.spinLock(mm.pageTableLock);
+    if (gup.count >= gup.maxPages) {
+      t.violation('buffer-overflow', `gup_add_pages writes pages[${gup.count}] of an array of ${gup.maxPages}: the walk went on after the walker said it was done`);
+    }
     gup.pages[gup.count++] = page;
     // flush_dcache_page(page) is a no-op here
     if (!page.reserved) gupGetPage(t, page);

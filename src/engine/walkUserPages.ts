@@ -9,13 +9,12 @@ import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import type { Page } from './page';
 import { EFAULT, ENOMEM, PAGE_SIZE, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_IO, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE, faultName } from './constants';
-import { ERR_PTR, IS_ERR, type ErrPtr } from './errPtr';
+import { ERR_PTR, IS_ERR } from './errPtr';
 import { findExtendVma } from './findExtendVma';
 import { followPage } from './followPage';
 import { handleMmFault } from './handleMmFault';
 import { followHugetlbPageWalk } from './followHugetlbPage';
-import { compoundHead, compoundSubpage, HPAGE_SIZE, isHugetlbVma } from './hugetlb';
-import { PTE_PRESENT } from './pageTable';
+import { isHugetlbVma } from './hugetlb';
 import { gupGetPage } from './pinnedPages';
 import { callWalker, walkFailed, type PageOrErr, type PageWalk } from './pageWalk';
 import { gupAddPages, gupPagesCleanup, type GupAddPages } from './pageWalkers';
@@ -77,16 +76,6 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
   }
 }
 
-/** the page of a hugetlb VMA at addr (follow_hugetlb_page for a single page) */
-function* hugetlbOnePage(t: Task, mm: MmStruct, addr: number): Generator<Step, Page | ErrPtr, void> {
-  const base = addr - (addr % HPAGE_SIZE);
-  yield t.pteRead(mm, base, 'pte = *huge_pte_offset(mm, start)');
-  const pte = mm.pt.get(base);
-  const head = pte !== null && pte.kind === PTE_PRESENT ? t.kernel.alloc.byPfn(pte.val) : undefined;
-  if (head === undefined) return ERR_PTR(-EFAULT);
-  return compoundSubpage(compoundHead(head), (addr - base) / PAGE_SIZE);
-}
-
 /**
  * walk_user_pages(): enter pw.walker for every page from pw.virt on, VMA after VMA, until the
  * walker says it is done (> 0) or fails (< 0). A missing VMA, VM_IO or a missing permission is an
@@ -99,6 +88,7 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
   const holdAcross = rules.walkerLock !== 'never';
   let virt = pw.virt;
   let ret = 0;
+  const cur = { start: virt };
   for (;;) {
     const vma = findExtendVma(mm, virt);
     if (vma === null || vma.flags & VM_IO || !(pw.vmFlags & vma.flags)) {
@@ -107,9 +97,12 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
       break;
     }
     if (isHugetlbVma(vma)) {
-      ret = yield* followHugetlbPageWalk(t, rules, pw, vma, virt);
+      // patch 03: "if (ret == 0) continue; else break;" -- also when the walker said it was done,
+      // so the walk comes back to the page it stopped at
+      cur.start = virt;
+      ret = yield* followHugetlbPageWalk(t, rules, pw, vma, cur);
       if (ret !== 0) break;
-      virt = vma.end;
+      virt = cur.start;
       continue;
     }
     if (holdAcross) yield t.spinLock(ptl);
@@ -146,10 +139,12 @@ export function* getOneUserPage(t: Task, vma: Vma, vmFlags: number, start: numbe
   if (vma.flags & VM_IO || !(vma.flags & vmFlags)) {
     page = ERR_PTR(-EFAULT);
   } else if (isHugetlbVma(vma)) {
-    if (rules.hugetlbLock) yield t.spinLock(ptl);
-    page = yield* hugetlbOnePage(t, mm, start);
-    if (!IS_ERR(page)) gupGetPage(t, page);
-    if (rules.hugetlbLock) yield t.spinUnlock(ptl);
+    // patch 03: follow_hugetlb_page() with a gup_add_pages walker for one page
+    const pages: Page[] = [];
+    const gup: GupAddPages = { pages, count: 0, maxPages: 1, contract: rules };
+    const pw: PageWalk<GupAddPages> = { virt: start, vmFlags, write, walker: gupAddPages, customdata: gup, cleaner: rules.cleaner ? gupPagesCleanup : null };
+    const ret = yield* followHugetlbPageWalk(t, rules, pw, vma, { start });
+    page = ret === 0 && pages.length === 1 ? pages[0] : ERR_PTR(ret < 0 ? ret : -EFAULT);
   } else {
     const own = rules.walkerLock === 'never';
     if (!own) yield t.spinLock(ptl);
