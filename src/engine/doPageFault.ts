@@ -7,7 +7,7 @@ import type { Task } from './task';
 import type { Step } from './step';
 import type { MmStruct } from './mmStruct';
 import { PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_NONUNIFORM, VM_READ, VM_WRITE, VM_ACCESS_MASK, faultName, hex, protString } from './constants';
-import { PTE_PRESENT } from './pageTable';
+import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
 import { handleMmFault } from './handleMmFault';
 import type { OpOutcome } from './ops';
 
@@ -81,14 +81,17 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
     outcome = ACCESS_OK;
     for (let tries = 0; ; tries++) {
       yield t.pteRead(mm, address, 'MMU page walk');
-      const kind = pt.kind(address);
-      if (kind === PTE_PRESENT && allows(pt.prot(address), access)) {
+      // the walk: one table lookup, then the entry's bits
+      const tbl = pt.lookup(address);
+      const slot = PageTable.slot(address);
+      const kind = tbl === undefined ? PTE_NONE : tbl.bits[slot] & PTE_KIND_MASK;
+      if (kind === PTE_PRESENT && allows((tbl!.bits[slot] >> PTE_PROT_SHIFT) & 7, access)) {
         // the access completes; the MMU sets young/dirty
         if (write) {
-          pt.setDirty(address);
-          const page = k.alloc.byPfn(pt.val(address));
+          tbl!.bits[slot] |= PTE_DIRTY | PTE_YOUNG;
+          const page = k.alloc.pages[tbl!.val[slot]];
           if (page !== undefined && !page.reserved) page.userWrites++;
-        } else pt.setYoung(address);
+        } else tbl!.bits[slot] |= PTE_YOUNG;
         break;
       }
       if (tries >= 4) {

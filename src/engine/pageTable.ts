@@ -10,10 +10,14 @@ export const PTE_SWAP = 2;
 export const PTE_FILE = 3;
 
 // bits layout: kind (2) | prot r/w/x (3) | dirty | young | protValid (the file pte carries a protection)
-const KIND_MASK = 0x3;
-const PROT_SHIFT = 2;
-const DIRTY = 0x20;
-const YOUNG = 0x40;
+export const PTE_KIND_MASK = 0x3;
+export const PTE_PROT_SHIFT = 2;
+export const PTE_DIRTY = 0x20;
+export const PTE_YOUNG = 0x40;
+const KIND_MASK = PTE_KIND_MASK;
+const PROT_SHIFT = PTE_PROT_SHIFT;
+const DIRTY = PTE_DIRTY;
+const YOUNG = PTE_YOUNG;
 const PROT_VALID = 0x80;
 
 export class PteTable {
