@@ -32,7 +32,8 @@ export function* getUserPages(t: Task, mm: MmStruct, start: number, len: number,
   };
   do {
     const vma = findExtendVma(mm, cur.start);
-    if (vma === null || vma.flags & VM_IO || !(flags & vma.flags)) return out(i ? i : -EFAULT);
+    // VM_IO is refused only when pages are wanted (make_pages_present() passes none)
+    if (vma === null || (pages !== null && vma.flags & VM_IO) || !(flags & vma.flags)) return out(i ? i : -EFAULT);
     if (isHugetlbVma(vma)) {
       i = yield* followHugetlbPage2546(t, mm, vma, pages, vmas, cur, i);
       continue;
