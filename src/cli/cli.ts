@@ -14,6 +14,7 @@ import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';
 import { describeSchedule, formatSchedule, parseSchedule, ScheduleError } from '../scenario/schedule';
 import { hex, ms, selectionText, table } from './format';
+import { runAnalyze } from './analyze';
 import { comparisonHtml } from './html';
 
 export interface Io {
@@ -175,7 +176,8 @@ function cmdRun(io: Io, args: string[]): number {
       continue;
     }
     io.out(`${s.title} [${col.label} ${selectionText(col.selection as Record<string, string>)}]`);
-    io.out(`schedule: ${formatSchedule(sched)}  (${describeSchedule(sched, names)})${done ? '' : '  -- tasks did not finish'}`);
+    const full = sched.length <= 60 ? `${formatSchedule(sched)}  ` : '';
+    io.out(`schedule: ${full}(${describeSchedule(sched, names)}, ${sched.length} steps)${done ? '' : '  -- tasks did not finish'}`);
     if (showTrace)
       io.out(
         table(
@@ -486,20 +488,13 @@ function cmdScenarios(io: Io, args: string[]): number {
 }
 
 async function cmdAnalyze(io: Io, args: string[]): Promise<number> {
-  // resolved at run time until the analyser's CLI module is part of the tree
-  const spec = './analyze';
-  const mod = (await import(/* @vite-ignore */ spec).catch(() => undefined)) as { runAnalyze?: (args: string[], io: Io) => number | Promise<number> } | undefined;
-  if (!mod?.runAnalyze) {
-    io.err('mmx analyze: the patch analyser is not part of this build');
-    return 2;
-  }
-  return mod.runAnalyze(args, io);
+  return runAnalyze(args, io);
 }
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (cmd !== 'analyze' && (rest.includes('--help') || rest.includes('-h'))) {
       io.out(USAGE);
       return 0;
     }

@@ -105,6 +105,25 @@ describe('mmx', () => {
     expect(c.invariants.find((x: { invariant: string }) => x.invariant === 'stale-pte').explored[0]).toBe('violated');
   });
 
+  it('analyze is wired to the patch analyser', async () => {
+    expect((await mmx('analyze', join(tmp, 'missing.patch'))).code).toBe(2);
+    const r = await mmx('analyze', join(root, '../shared/seeds/003_c639fba1cd99ad68.txt'), '--json');
+    expect(r.code).toBe(0);
+    expect(() => JSON.parse(r.out)).not.toThrow();
+  });
+
+  it('check runs the bundled library: every expectation met', async () => {
+    const r = await mmx('check', join(root, 'scenarios'), '--json');
+    const report = JSON.parse(r.out);
+    const failed = report.scenarios.flatMap((s: { file: string; columns: { variant: string; expectations: { met: boolean; text: string; detail: string }[] }[] }) =>
+      s.columns.flatMap((c) => c.expectations.filter((e) => !e.met).map((e) => `${s.file} ${c.variant}: ${e.text}: ${e.detail}`)),
+    );
+    expect(failed).toEqual([]);
+    expect(r.code).toBe(0);
+    const files = report.scenarios.map((s: { file: string }) => s.file.split('/').pop());
+    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap']) expect(files).toContain(`${f}.mmscenario.yaml`);
+  }, 180_000);
+
   it('variants and scenarios list the catalogue and the library', async () => {
     const v = JSON.parse((await mmx('variants', '--json')).out);
     expect(v.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
