@@ -9,7 +9,7 @@ export type PtNode =
   | { kind: 'pgd'; mm: MmSnapshot; vma: VmaSnapshot; pgd: number; ptes: PteSnapshot[] }
   | { kind: 'pmd'; mm: MmSnapshot; vma: VmaSnapshot; pgd: number; pmd: number; ptes: PteSnapshot[] }
   | { kind: 'pte'; mm: MmSnapshot; pte: PteSnapshot }
-  | { kind: 'page'; page: PageSnapshot }
+  | { kind: 'page'; mm: MmSnapshot; pte: PteSnapshot; page: PageSnapshot }
   | { kind: 'message'; text: string; detail?: string };
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -146,7 +146,7 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         const pfn = node.pte.pfn;
         if (node.pte.kind !== 'present' || pfn === undefined) return [];
         const page = this.pages.get(pfn);
-        return page ? [{ kind: 'page', page }] : [{ kind: 'message', text: `pfn ${pfn}`, detail: 'not in the page table of this snapshot' }];
+        return page ? [{ kind: 'page', mm: node.mm, pte: node.pte, page }] : [{ kind: 'message', text: `pfn ${pfn}`, detail: 'not in the page table of this snapshot' }];
       }
       default:
         return [];
@@ -217,7 +217,7 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
       case 'pte':
         return `mm:${n.mm.name}/pte:${n.pte.addr}`;
       case 'page':
-        return undefined;
+        return `mm:${n.mm.name}/pte:${n.pte.addr}/page`;
       default:
         return undefined;
     }

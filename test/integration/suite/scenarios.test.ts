@@ -115,11 +115,20 @@ suite('scenario commands', () => {
     panel.select({ view: 'comparison', run: 0, step: last0 });
     panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 0, step: last0 } });
     await waitFor('the tree at the end of 2.5.70', () => pageTables.current?.step === last0 && pageTables.current.variant === 0);
-    const vmaNode = pageTables.getChildren(pageTables.getChildren()[0]).find((k) => k.kind === 'vma');
-    if (vmaNode) await pageTableView.reveal(vmaNode, { expand: 3, focus: false, select: false });
+    let deepest: PtNode | undefined = pageTables.getChildren()[0];
+    for (const kind of ['vma', 'pgd', 'pmd', 'pte', 'page'] as const) {
+      const next: PtNode | undefined = deepest && pageTables.getChildren(deepest).find((k) => k.kind === kind);
+      if (!next) break;
+      deepest = next;
+    }
+    assert.equal(deepest?.kind, 'page', 'the stale pte maps a page at the end of the 2.5.70 run');
+    await pageTableView.reveal(deepest, { expand: true, focus: true, select: true });
+    // a wider side bar for the picture, so the descriptions read in full
+    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.increaseViewSize');
     await sleep(800);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('page-tables');
+    for (let i = 0; i < 6; i++) await vscode.commands.executeCommand('workbench.action.decreaseViewSize');
   });
 
   test('the variant picker of the page-table view switches to another run at the same step', async () => {
