@@ -7,6 +7,8 @@ import { computeApiDelta, type FileSides } from './apiDelta';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { buildSides, FragmentCache } from './fragments';
+
+export { FragmentCache };
 import { analyseHooks } from './hookContracts';
 import { parseSubject, readMessages, treeVersion } from './mail';
 import { decodeInput } from './textDecode';
@@ -20,7 +22,12 @@ export interface AnalyzeOptions extends CParserOptions {
   parser?: CParser;
   /** C text handed to the parser at most (both sides of all hunks); beyond it hunks are read but not parsed */
   maxParsedBytes?: number;
+  /** parsed fragments kept between analyses (re-analysing an edited patch parses only the hunks that changed) */
+  cache?: FragmentCache;
 }
+
+/** C text parsed per analysis by default (both sides of all hunks): a few seconds of parsing at most. */
+export const DEFAULT_PARSE_BUDGET = 8 * 1024 * 1024;
 
 interface Unit extends PatchUnit {
   info: PatchInfo;
@@ -83,8 +90,8 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   const multi = new Set(units.map((u) => u.version)).size > 1;
 
   // C facts per version
-  const cache = new FragmentCache(parser);
-  let budget = opts.maxParsedBytes ?? 64 * 1024 * 1024;
+  const cache = opts.cache ?? new FragmentCache(parser);
+  let budget = opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET;
   let budgetReported = false;
   const byVersion = new Map<string, FileSides[]>();
   for (const u of units) {
@@ -94,7 +101,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
       const size = f.hunks.reduce((n, h) => n + h.lines.reduce((k, l) => k + l.text.length + 1, 0), 0);
       if (size * 2 > budget) {
         if (!budgetReported) {
-          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? 64 * 1024 * 1024} bytes is spent; later hunks are only read`, severity: 'warning' });
+          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET} bytes is spent; later hunks are only read`, severity: 'warning' });
           budgetReported = true;
         }
         continue;

@@ -30,20 +30,21 @@ export const MAX_FRAGMENT = 2_000_000;
 const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], gotoLines: [], errors: 0 });
 
 export class FragmentCache {
-  private map = new Map<string, FragmentFacts>();
+  private map = new Map<string, { facts: FragmentFacts; lex: Lexed }>();
   constructor(private parser: CParser | undefined) {}
-  /** Facts of a fragment given as lines; `lex` is the lexer's view of the same lines. */
-  facts(lines: string[], lex: Lexed): FragmentFacts {
+  /** Lexer view and parsed facts of a fragment given as lines, parsed once per distinct text. */
+  get(lines: string[]): { facts: FragmentFacts; lex: Lexed } {
     const text = lines.join('\n');
     const hit = this.map.get(text);
     if (hit) return hit;
+    const lex = lexFragment(lines);
     let f: FragmentFacts;
     if (!this.parser || text.length > MAX_FRAGMENT) f = emptyFacts();
     else {
       const prepared = prepareFragment(text, lines.length, lex);
       const tree = this.parser.parse(prepared);
       try {
-        f = factsOf(tree, prepared, prepared.length - text.length, lines.length);
+        f = factsOf(tree, prepared, 0, lines.length);
       } finally {
         tree.delete();
       }
@@ -51,8 +52,9 @@ export class FragmentCache {
     f.comments = lex.comments;
     f.inits = lex.inits;
     if (this.map.size > 4096) this.map.clear();
-    this.map.set(text, f);
-    return f;
+    const entry = { facts: f, lex };
+    this.map.set(text, entry);
+    return entry;
   }
 }
 
@@ -183,8 +185,7 @@ export function buildSides(file: FileDiff, cache: FragmentCache): { old: SideVie
     for (const hunk of file.hunks) {
       const lines = hunk.lines.filter((l) => l.kind === CONTEXT || l.kind === (side === 'old' ? REMOVED : ADDED));
       const texts = lines.map((l) => l.text);
-      const lex = lexFragment(texts);
-      const facts = cache.facts(texts, lex);
+      const { facts, lex } = cache.get(texts);
       const depth = lex.depth;
       const fnOfRow = new Array<string>(lines.length).fill('');
       const bodyDepthOfRow = new Int32Array(lines.length).fill(-1);

@@ -3,7 +3,7 @@
 // convention, identifiers, lock handling on every return path), and the lock contract the patch leaves
 // (is the lock held when the hook is entered, and who drops it), with the lines that show it.
 import type { ApiChange, Implementation, LockContract } from './analysisModel';
-import type { Signature } from './cFacts';
+import type { DeclFact, Signature } from './cFacts';
 import { signatureText, typesKey, type ApiDelta, type FileSides, type SigAt } from './apiDelta';
 import { ADDED, REMOVED } from './diffReader';
 import { evidenceText, type SideView } from './fragments';
@@ -66,6 +66,21 @@ function rowCalls(v: SideView) {
   if (!m) {
     m = callsByRow(v);
     rowCallCache.set(v, m);
+  }
+  return m;
+}
+
+const declCache = new WeakMap<SideView, Map<number, DeclFact[]>>();
+function declsByRow(v: SideView): Map<number, DeclFact[]> {
+  let m = declCache.get(v);
+  if (!m) {
+    m = new Map();
+    for (const d of v.facts.decls) {
+      const list = m.get(d.line);
+      if (list) list.push(d);
+      else m.set(d.line, [d]);
+    }
+    declCache.set(v, m);
   }
   return m;
 }
@@ -301,6 +316,16 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
       }
     }
 
+    const macroCache = new Map<string, Map<string, string>>();
+    const macrosOf = (file: string) => {
+      let m = macroCache.get(file);
+      if (!m) {
+        m = new Map<string, string>();
+        for (const fs of files) if (fs.file.path === file) for (const v of fs.new) for (const mac of v.facts.macros) m.set(mac.name, mac.value);
+        macroCache.set(file, m);
+      }
+      return m;
+    };
     // return convention of the hook, from the implementations' changed returns
     const retChanged = hook.before.ret !== hook.after.ret;
     const beforeForms = new Set<string>();
@@ -333,8 +358,7 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
       const pointerVars = new Set<string>();
       const declared = new Set<string>();
       for (const row of rows) {
-        for (const d of row.view.facts.decls) {
-          if (d.line !== row.r) continue;
+        for (const d of declsByRow(row.view).get(row.r) ?? []) {
           declared.add(d.name);
           if (isPointer(d.type)) pointerVars.add(d.name);
           if (isPointer(d.type) && /^VM_FAULT_/.test(d.init)) {
@@ -342,8 +366,7 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
           }
         }
       }
-      const fileMacros = new Map<string, string>();
-      for (const v of files.find((f) => f.file.path === im.file)?.new ?? []) for (const m of v.facts.macros) fileMacros.set(m.name, m.value);
+      const fileMacros = macrosOf(im.file);
       for (const row of rows) {
         for (const c of rowCalls(row.view).get(row.r) ?? []) {
           if (row.view.lines[row.r].kind !== ADDED) continue;
