@@ -132,7 +132,7 @@ export interface FoundViolation {
 export interface ExploreResult {
   /** complete schedules explored (runs to the end, the step bound, or a known state) */
   schedules: number;
-  /** distinct kernel states seen */
+  /** distinct kernel states seen where the schedule had a choice (more than one task could run) or ended */
   states: number;
   /** machine steps executed, replays included */
   steps: number;
@@ -280,8 +280,10 @@ class Search {
     const expand = (last: number, pre: number): void => {
       seen = this.collect(m, seen, path);
       const runnable = m.runnable();
-      const hash = m.stateHash();
-      this.hashes.add(hash);
+      // states are hashed where the schedule has a choice, and at the ends: a chain of forced steps
+      // is deterministic, so a revisit is caught at the next choice (hashing is the costly part)
+      const hash = runnable.length === 1 && path.length < this.maxSteps ? '' : m.stateHash();
+      if (hash) this.hashes.add(hash);
       if (runnable.length === 0) {
         m.finish();
         seen = this.collect(m, seen, path);
@@ -294,7 +296,7 @@ class Search {
         this.schedules++;
         return;
       }
-      if (reduce) {
+      if (reduce && hash) {
         const key = `${hash}|${rf.key()}${bounded ? `|${last}` : ''}`;
         const depth = path.length;
         const marks = visited.get(key);
@@ -381,7 +383,7 @@ class Search {
       let seen = 0;
       for (;;) {
         const runnable = m.runnable();
-        this.hashes.add(m.stateHash());
+        if (runnable.length !== 1) this.hashes.add(m.stateHash());
         if (runnable.length === 0) {
           m.finish();
           seen = this.collect(m, seen, path);
