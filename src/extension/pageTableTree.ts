@@ -135,8 +135,11 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         const from = lowerBound(all, node.vma.start);
         const to = lowerBound(all, node.vma.end);
         const ptes = all.slice(from, to);
-        if (ptes.length === 0) return [{ kind: 'message', text: 'no pte populated', detail: 'pte_none for the whole range' }];
-        return [...groupBy(ptes, (p) => p.pgd)].map(([pgd, g]) => ({ kind: 'pgd', mm: node.mm, vma: node.vma, pgd, ptes: g }));
+        const pages = Math.max(0, Math.round((node.vma.end - node.vma.start) / 4096));
+        if (ptes.length === 0) return [{ kind: 'message', text: 'no pte populated', detail: `pte_none for all ${pages} page${pages === 1 ? '' : 's'}` }];
+        const out: PtNode[] = [...groupBy(ptes, (p) => p.pgd)].map(([pgd, g]) => ({ kind: 'pgd', mm: node.mm, vma: node.vma, pgd, ptes: g }));
+        if (pages > ptes.length) out.push({ kind: 'message', text: `${pages - ptes.length} of ${pages} pages pte_none`, detail: 'never faulted in, or zapped' });
+        return out;
       }
       case 'pgd':
         return [...groupBy(node.ptes, (p) => p.pmd)].map(([pmd, g]) => ({ kind: 'pmd', mm: node.mm, vma: node.vma, pgd: node.pgd, pmd, ptes: g }));

@@ -38,7 +38,9 @@ export class ComparisonView {
   constructor(readonly comparison: Comparison, private readonly cb: ComparisonCallbacks) {
     const c = comparison;
     this.timeline = alignTraces(c.runs.map((r) => r.trace));
-    this.element = el('div', { cls: `comparison cols-${Math.min(4, Math.max(1, c.runs.length))}` });
+    this.element = el('div', { cls: 'comparison' });
+    // one grid column per run (CSSOM, not a style attribute: the CSP allows it)
+    this.element.style.setProperty('--mm-cols', String(Math.max(1, c.runs.length)));
     this.status = el('div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.detail = el('div', { cls: 'step-detail' });
     this.list = new VirtualList(ROW_HEIGHT, this.timeline.rowCount, (row, i) => this.renderRow(row, i), 'vlist timeline-rows');
