@@ -25,6 +25,9 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
   const ops = vma.ops!;
   if (ops.form === 'install') {
     yield t.spinUnlock(ptl);
+    // int (*nopage)(mm, vma, address, write_access, pmd)
+    k.count('nopage calls');
+    k.count('nopage args', 5);
     const r = yield* ops.nopageInstall!(t, mm, vma, address, write);
     k.lockdep.mustNotHold(t, ptl, `${ops.name} ->nopage returns with page_table_lock released`);
     t.exit('do_no_page', faultName(r));
@@ -40,6 +43,9 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
   }
   yield t.spinUnlock(ptl);
   for (;;) {
+    // struct page *(*nopage)(vma, address, unused)
+    k.count('nopage calls');
+    k.count('nopage args', 3);
     let newPage = yield* ops.nopagePage!(t, vma, address, 0);
     if (newPage === NOPAGE_SIGBUS) {
       t.exit('do_no_page', 'VM_FAULT_SIGBUS');

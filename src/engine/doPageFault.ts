@@ -129,6 +129,8 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
       }
       yield t.upRead(mm.mmapSem);
       total++;
+      k.count('faults');
+      if (fault === VM_FAULT_MAJOR) k.count('major faults');
       outcome = outcomeOfFault(fault);
       if (t.tracing) {
         t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcome]}`);

@@ -19,6 +19,8 @@ import { newPteFor } from './mkPte';
 export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, newPage: Page | null): Generator<Step, number, void> {
   t.enter('install_new_page');
   const k = t.kernel;
+  k.count('install_new_page calls');
+  k.count('install_new_page args', 6);
   const pt = mm.pt;
   const ptl = mm.pageTableLock;
   // pte_chain_alloc(GFP_KERNEL)
@@ -67,6 +69,9 @@ export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number,
   if (vma.ops === null) t.oops('NULL pointer dereference in handle_pte_fault: vma->vm_ops is NULL (anonymous VMA), reading vma->vm_ops->nopage');
   const fn = vma.ops.nopageHch;
   if (!fn) t.oops(`NULL pointer dereference in handle_pte_fault: ${vma.ops.name} vm_ops has no nopage, calling vma->vm_ops->nopage`);
+  // int (*nopage)(mm, vma, address, write_access, page_table, pmd)
+  t.kernel.count('nopage calls');
+  t.kernel.count('nopage args', 6);
   const r = yield* fn(t, mm, vma, address, write);
   // the contract of the -mm3 hook: it returns with page_table_lock released
   t.kernel.lockdep.mustNotHold(t, mm.pageTableLock, `${vma.ops.name} ->nopage must pte_unmap() and spin_unlock(&mm->page_table_lock) before returning`);

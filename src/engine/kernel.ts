@@ -34,6 +34,11 @@ export class Kernel {
   readonly fault: FaultRules;
   /** references one DMA pin adds to page->count (0: pins are tracked apart; a release variant may set it) */
   pinBias = 0;
+  /** event counters (see MachineSnapshot.counters) */
+  readonly counters = new Map<string, number>();
+  count(name: string, n = 1): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+  }
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;

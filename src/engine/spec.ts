@@ -165,6 +165,9 @@ export interface MachineSnapshot {
   mms: MmSnapshot[];
   pages: PageSnapshot[];
   files: { name: string; size: number; cached: number[]; versions: number[] }[];
+  /** event counters of the run, e.g. "nopage calls", "nopage args" (arguments passed to the hook,
+   * the cost the seed 004 thread debates), "faults", "major faults" */
+  counters?: Record<string, number>;
 }
 
 export interface Machine {

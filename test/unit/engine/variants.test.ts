@@ -60,6 +60,17 @@ describe('fault rules at work', () => {
     const pteSet = base.find((e) => e.kind === 'pte')!;
     expect(pteSet.locks.some((l) => l.startsWith('dfs_token'))).toBe(false);
   });
+  it('counts the arguments passed down per fault (the stack cost the thread debates)', () => {
+    const counters = (fault: string) => {
+      const m = createMachine(fileWorld, { fault });
+      m.runAll();
+      return m.snapshot().counters!;
+    };
+    expect(counters('2.5.70')).toMatchObject({ 'nopage calls': 1, 'nopage args': 3, faults: 1, 'major faults': 1 });
+    expect(counters('2.5.70')['install_new_page calls']).toBeUndefined();
+    expect(counters('install_new_page')).toMatchObject({ 'nopage args': 5, 'install_new_page args': 6 });
+    expect(counters('install_new_page-hch')).toMatchObject({ 'nopage args': 6, 'install_new_page args': 6 });
+  });
   it('truncate-seq: the racing schedule retries ->nopage', () => {
     const w: WorldSpec = { ...fileWorld, tasks: [fileWorld.tasks[0], { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] }] };
     const retried = (m: { trace: readonly TraceEvent[] }) => m.trace.some((e) => e.kind === 'note' && /retry ->nopage/.test(e.detail));
