@@ -5,7 +5,10 @@
  * Entry points
  *   createMachine(world, variants, opts?)  -> EngineMachine (implements Machine of spec.ts)
  *     opts.trace: record trace events; opts.check: 'step' (default) checks step invariants after
- *     every step, 'end' only in finish(). EngineMachine.runAll(pick?) runs to the end.
+ *     every step, 'end' only in finish(). EngineMachine.runAll(pick?) runs to the end; .kernel and
+ *     .tasks give the live objects. snapshot().counters counts hook calls / arguments and faults.
+ *     runOneStep(task) is the driver: perform the announced step, run to the next one; a task's
+ *     operations run in order and each must return to user space with no lock held.
  *   listVariants()                          -> name, family, description, seed of each variant
  *   runDirect(world, variants)              -> runs every task to completion in order without the
  *     scheduler (same kernel functions, same generators; used by bench/engine.ts)
@@ -43,7 +46,8 @@
  *   functions are `yield*`. Every interleaving point is `yield t.<announcement>` where the Task
  *   (task.ts, the TaskContext) offers: acquire(lock, shared?) / release / tryAcquire (result in
  *   t.tryResult), spinLock/spinUnlock, downRead/upRead, downWrite/upWrite, lockPage/unlockPage,
- *   sleep(what) (may-sleep point), pteRead(mm, addr) / pteWrite(mm, addr), objRead / objWrite(key
+ *   sleep(what) (may-sleep point; a label containing "alloc" also marks a page allocation),
+ *   pteRead(mm, addr) / pteWrite(mm, addr), objRead / objWrite(key
  *   prefix, n, label) (n = -1: the prefix is the whole key). The driver performs lock actions when
  *   it resumes the task, so a task whose next step is an unavailable lock is not runnable.
  *   Also on Task: mm, node, kernel, heldLocks / locksHeldNames(), enter(fn) / exit(fn, ret?) (source
@@ -57,7 +61,7 @@
  *   mmap munmap mprotect read write exec touch truncate remote-write invalidate remap swap-out sleep.
  *   Fault path: handleMmFault(t, mm, vma, address, access) (handleMmFault.ts; access = VM_WRITE or 0,
  *   or seed 002's access mask) returns VM_FAULT_*; mmap_sem must be held for read.
- *   Also: doPageFault / userAccess (doPageFault.ts), zapPageRange (zap.ts), invalidateMmapRange /
+ *   Also: userAccess / userAccessOp (doPageFault.ts: MMU walk + do_page_fault), zapPageRange (zap.ts), invalidateMmapRange /
  *   vmtruncate (truncate.ts), reclaimPage / tryToUnmap (swapOut.ts), sysRemapFilePages / installPage
  *   (fremap.ts), installNewPage (installNewPage.ts).
  *

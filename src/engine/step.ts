@@ -48,6 +48,10 @@ export class Step {
       case StepKind.PteWrite:
       case StepKind.ObjWrite:
         return { reads: [], writes: [this.key()] };
+      case StepKind.Sleep:
+        // the code after an allocation's may-sleep point takes a page from the allocator: the
+        // order of two allocations decides which one hits the OOM limit
+        return this.label.includes('alloc') ? { reads: [], writes: ['kernel:page_allocator'] } : { reads: [], writes: [] };
       default:
         return { reads: [], writes: [] };
     }
