@@ -64,7 +64,8 @@ function vmaWorld(): WorldSpec {
   const ops: OpSpec[] = [];
   // a one-page gap between mappings keeps vma_merge from merging them
   for (let i = 0; i < V; i++) ops.push({ op: 'mmap', addr: 0x10000000 + i * 2 * PAGE_SIZE, pages: 1, prot: 'rw-' });
-  for (let i = 0; i < V; i++) ops.push({ op: 'write', addr: 0x10000000 + ((i * 7919) % V) * 2 * PAGE_SIZE });
+  // then a write to each, in address order: every access misses the one-entry cache and walks the tree
+  for (let i = 0; i < V; i++) ops.push({ op: 'write', addr: 0x10000000 + i * 2 * PAGE_SIZE });
   return { mms: [{ name: 'A' }], maxMapCount: 2 * V, tasks: [{ name: 'T', mm: 'A', ops }] };
 }
 const vw = vmaWorld();

@@ -134,11 +134,14 @@ export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<S
   }
   if (r.file && r.pgoff + r.len / PAGE_SIZE > r.file.size && r.file.fs === 'shmem') r.file.ensure(r.pgoff + r.len / PAGE_SIZE);
   const flags = r.prot | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | (r.shared ? VM_SHARED | VM_MAYSHARE : 0) | r.extraFlags;
-  // MAP_FIXED: clear the old mappings first
-  const e = yield* doMunmap(t, mm, r.addr, r.len);
-  if (e) {
-    t.exit('do_mmap_pgoff', '-ENOMEM');
-    return e;
+  // MAP_FIXED: clear the old mappings first (do_munmap returns at once when nothing overlaps)
+  const old = mm.vmas.find(r.addr);
+  if (old !== null && old.start < r.addr + r.len) {
+    const e = yield* doMunmap(t, mm, r.addr, r.len);
+    if (e) {
+      t.exit('do_mmap_pgoff', '-ENOMEM');
+      return e;
+    }
   }
   const end = r.addr + r.len;
   if (!vmaMerge(mm, r.addr, end, flags, r.file, r.pgoff, r.ops)) {
