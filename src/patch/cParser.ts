@@ -13,7 +13,8 @@ export interface CParserOptions {
 }
 
 export interface CParser {
-  parse(text: string): Tree;
+  /** Parse a text; with `old` (an edited earlier tree) tree-sitter reuses what did not change. */
+  parse(text: string, old?: Tree): Tree;
 }
 
 let initialised: Promise<void> | undefined;
@@ -80,8 +81,8 @@ export function loadCParser(opts?: CParserOptions): Promise<CParser> {
     const p = new Parser();
     p.setLanguage(language);
     return {
-      parse(text: string): Tree {
-        const t = p.parse(text);
+      parse(text: string, old?: Tree): Tree {
+        const t = p.parse(text, old ?? null);
         if (!t) throw new Error('tree-sitter returned no tree');
         return t;
       },

@@ -1,6 +1,7 @@
 // The two sides of every hunk as C fragments: text for the parser, the facts read from it, and which
 // function each line belongs to. A hunk that starts inside a function body learns the function from
 // the hunk header (diff -p) or from the previous hunk of the same file that left a function open.
+import type { Edit, Tree } from 'web-tree-sitter';
 import type { CParser } from './cParser';
 import { factsOf, type CommentFact, type FragmentFacts, type InitFact, type Signature } from './cFacts';
 import { ADDED, CONTEXT, REMOVED, type DiffLine, type FileDiff, type Hunk } from './diffReader';
@@ -29,33 +30,98 @@ export const MAX_FRAGMENT = 2_000_000;
 
 const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], gotoLines: [], errors: 0 });
 
+interface Entry {
+  facts: FragmentFacts;
+  lex: Lexed;
+  prepared: string;
+}
+
 export class FragmentCache {
-  private map = new Map<string, { facts: FragmentFacts; lex: Lexed }>();
+  private map = new Map<string, Entry>();
   constructor(private parser: CParser | undefined) {}
+
   /** Lexer view and parsed facts of a fragment given as lines, parsed once per distinct text. */
-  get(lines: string[]): { facts: FragmentFacts; lex: Lexed } {
-    const text = lines.join('\n');
-    const hit = this.map.get(text);
-    if (hit) return hit;
+  get(lines: string[]): Entry {
+    return this.pair(lines, undefined).old;
+  }
+
+  /**
+   * Both sides of a hunk. The new side is parsed incrementally from the old side's tree, edited by the
+   * span where the two texts differ, so tree-sitter re-reads only the changed lines and their context.
+   */
+  pair(oldLines: string[], newLines: string[] | undefined): { old: Entry; new: Entry } {
+    const ot = oldLines.join('\n');
+    let o = this.map.get(ot);
+    const nt = newLines ? newLines.join('\n') : undefined;
+    let n = nt !== undefined ? this.map.get(nt) : undefined;
+    let oldTree: Tree | undefined;
+    try {
+      if (!o) {
+        const r = this.read(oldLines, ot, undefined, undefined, !!newLines && !n);
+        o = r.entry;
+        oldTree = r.tree;
+      }
+      if (newLines && nt !== undefined && !n) n = this.read(newLines, nt, oldTree, o.prepared, false).entry;
+    } finally {
+      oldTree?.delete();
+    }
+    if (this.map.size > 4096) this.map.clear();
+    return { old: o, new: n ?? o };
+  }
+
+  private read(lines: string[], text: string, base: Tree | undefined, basePrepared: string | undefined, keep: boolean): { entry: Entry; tree?: Tree } {
     const lex = lexFragment(lines);
-    let f: FragmentFacts;
-    if (!this.parser || text.length > MAX_FRAGMENT) f = emptyFacts();
+    let facts: FragmentFacts;
+    let tree: Tree | undefined;
+    const prepared = this.parser && text.length <= MAX_FRAGMENT ? prepareFragment(text, lines.length, lex) : text;
+    if (!this.parser || text.length > MAX_FRAGMENT) facts = emptyFacts();
     else {
-      const prepared = prepareFragment(text, lines.length, lex);
-      const tree = this.parser.parse(prepared);
+      if (base && basePrepared !== undefined) base.edit(editBetween(basePrepared, prepared));
+      tree = this.parser.parse(prepared, base);
       try {
-        f = factsOf(tree, prepared, 0, lines.length);
-      } finally {
+        facts = factsOf(tree, prepared, 0, lines.length);
+      } catch (e) {
         tree.delete();
+        throw e;
+      }
+      if (!keep) {
+        tree.delete();
+        tree = undefined;
       }
     }
-    f.comments = lex.comments;
-    f.inits = lex.inits;
-    if (this.map.size > 4096) this.map.clear();
-    const entry = { facts: f, lex };
+    facts.comments = lex.comments;
+    facts.inits = lex.inits;
+    const entry = { facts, lex, prepared };
     this.map.set(text, entry);
-    return entry;
+    return { entry, tree };
   }
+}
+
+function pointAt(t: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = t.indexOf('\n'); i >= 0 && i < index; i = t.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+/** The single edit turning a into b: common prefix and suffix kept. */
+export function editBetween(a: string, b: string): Edit {
+  const max = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < max - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  return {
+    startIndex: p,
+    oldEndIndex: a.length - q,
+    newEndIndex: b.length - q,
+    startPosition: pointAt(a, p),
+    oldEndPosition: pointAt(a, a.length - q),
+    newEndPosition: pointAt(b, b.length - q),
+  };
 }
 
 /**
@@ -180,12 +246,17 @@ interface OpenState {
 /** Build both sides of every hunk of a file and attribute lines to functions. */
 export function buildSides(file: FileDiff, cache: FragmentCache): { old: SideView[]; new: SideView[] } {
   const out = { old: [] as SideView[], new: [] as SideView[] };
+  const sides = file.hunks.map((hunk) => {
+    const oldLines = hunk.lines.filter((l) => l.kind !== ADDED);
+    const newLines = hunk.lines.filter((l) => l.kind !== REMOVED);
+    const e = cache.pair(oldLines.map((l) => l.text), newLines.map((l) => l.text));
+    return { old: { lines: oldLines, ...e.old }, new: { lines: newLines, ...e.new } };
+  });
   for (const side of ['old', 'new'] as Side[]) {
     let open: OpenState | undefined;
-    for (const hunk of file.hunks) {
-      const lines = hunk.lines.filter((l) => l.kind === CONTEXT || l.kind === (side === 'old' ? REMOVED : ADDED));
-      const texts = lines.map((l) => l.text);
-      const { facts, lex } = cache.get(texts);
+    for (let k = 0; k < file.hunks.length; k++) {
+      const hunk = file.hunks[k];
+      const { lines, facts, lex } = sides[k][side];
       const depth = lex.depth;
       const fnOfRow = new Array<string>(lines.length).fill('');
       const bodyDepthOfRow = new Int32Array(lines.length).fill(-1);
