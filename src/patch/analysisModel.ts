@@ -33,6 +33,7 @@ export interface ApiChange {
   container: string;
   before?: string;
   after?: string;
+  /** the patched file (path inside the tree); line is in the analysed patch file */
   file: string;
   line: number;
   /** patch version it belongs to, when the input holds several */
@@ -53,6 +54,7 @@ export interface LockContract {
 }
 
 export interface Implementation {
+  /** the patched file; line is in the analysed patch file (where its header, or its assignment, is) */
   file: string;
   line: number;
   function: string;
@@ -65,8 +67,10 @@ export interface Implementation {
 }
 
 export interface FunctionDelta {
+  /** "(hunk -1158)" when the patch shows neither the function's header nor a diff -p section */
   function: string;
   file: string;
+  /** line in the analysed patch file */
   line: number;
   callsAdded: string[];
   callsRemoved: string[];
