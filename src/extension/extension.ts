@@ -117,7 +117,16 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const scenarioDiagnostics = new ScenarioDiagnostics();
   const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, scenarioDiagnostics, scenarios };
 
-  const reg = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+  // a command that fails says why in a message instead of an unexplained rejection
+  const reg = (id: string, fn: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => unknown)(...args);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
+    });
   context.subscriptions.push(
     pageTableView,
     patchAnnotations,

@@ -205,6 +205,15 @@ suite('scenario commands', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('bad input ends in a message, not an exception', async () => {
+    const none = await vscode.commands.executeCommand('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'no-such-variant'] });
+    assert.equal(none, undefined);
+    const missing = await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: path.join(os.tmpdir(), 'does-not-exist.mmscenario.yaml') });
+    assert.equal(missing, undefined);
+    const { panel } = await api();
+    assert.ok(panel.comparison ?? panel.exploration, 'the last good result is still shown');
+  });
+
   test('Run Scenario runs a workspace scenario too', async () => {
     const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
     const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: uri.fsPath });
