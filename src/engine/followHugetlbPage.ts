@@ -13,7 +13,7 @@ import { PAGE_SIZE } from './constants';
 import { PTE_PRESENT } from './pageTable';
 import { compoundHead, compoundSubpage, HPAGE_SIZE } from './hugetlb';
 import { gupGetPage } from './pinnedPages';
-import { callWalker, type PageWalk } from './pageWalk';
+import { callWalker, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
 import type { GupRules } from './gupVariants';
 
 /** huge_pte_offset() + pte_page() + the offset in the huge page */
@@ -72,18 +72,18 @@ export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk
   // option 2 looks each page up under the lock and drops it before the walker
   const perPage = rules.hugetlbLock && rules.walkerLock === 'never';
   const across = rules.hugetlbLock && !perPage;
-  if (across) yield t.spinLock(ptl);
+  if (across) yield ptlLock(t, ptl);
   let ret = 0;
   while (cur.start < vma.end) {
-    if (perPage) yield t.spinLock(ptl);
+    if (perPage) yield ptlLock(t, ptl);
     const page = yield* hugePage(t, mm, cur.start);
-    if (perPage) yield t.spinUnlock(ptl);
+    if (perPage) yield ptlUnlock(t, ptl);
     ret = yield* callWalker(t, mm, rules, pw, vma, page, cur.start, across);
     if (ret !== 0) break;
     cur.start += PAGE_SIZE;
   }
   // a failing walker (or option 4's cleanup path) has dropped the lock already
-  if (across && ret >= 0) yield t.spinUnlock(ptl);
+  if (across && ret >= 0) yield ptlUnlock(t, ptl);
   if (ret > 0) ret = 0;
   t.exit('follow_hugetlb_page', String(ret));
   return ret;

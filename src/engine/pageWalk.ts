@@ -7,6 +7,7 @@ import type { Step } from './step';
 import type { Vma } from './vma';
 import type { Page } from './page';
 import type { MmStruct } from './mmStruct';
+import type { Spinlock } from './locks';
 import { IS_ERR, PTR_ERR, type ErrPtr } from './errPtr';
 import type { GupRules } from './gupVariants';
 
@@ -36,6 +37,18 @@ export interface PageWalk<D> {
   cleaner: PageWalkCleaner<D> | null;
 }
 
+/** spin_lock(&mm->page_table_lock) by the get_user_pages family, counted for comparisons (seed 001
+ * weighs the options by these operations per page) */
+export function ptlLock(t: Task, ptl: Spinlock): Step {
+  t.kernel.count('gup page_table_lock ops');
+  return t.spinLock(ptl);
+}
+
+export function ptlUnlock(t: Task, ptl: Spinlock): Step {
+  t.kernel.count('gup page_table_lock ops');
+  return t.spinUnlock(ptl);
+}
+
 /** walker data that records which contract its walker was written against */
 export interface WalkerContract {
   contract: GupRules;
@@ -47,6 +60,7 @@ export interface WalkerContract {
  * run the cleanup function. Returns the walker's value.
  */
 export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageWalk<D>, vma: Vma, page: Page, virt: number, locked: boolean): Generator<Step, number, void> {
+  t.kernel.count('custom_page_walker_t calls');
   const ret = yield* pw.walker(t, vma, page, virt, pw.customdata, locked);
   const ld = t.kernel.lockdep;
   const ptl = mm.pageTableLock;
@@ -57,7 +71,7 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
     case 'always':
       ld.mustHold(t, ptl, 'option 4: a custom_page_walker_t returns with page_table_lock still held');
       if (ret < 0) {
-        if (ptl.heldBy(t)) yield t.spinUnlock(ptl);
+        if (ptl.heldBy(t)) yield ptlUnlock(t, ptl);
         if (pw.cleaner) yield* pw.cleaner(t, pw.customdata);
       }
       break;
@@ -77,10 +91,11 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
 export function* walkFailed<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageWalk<D>, vma: VmaOrErr, page: ErrPtr, virt: number, locked: boolean): Generator<Step, number, void> {
   const ptl = mm.pageTableLock;
   if (rules.cleaner) {
-    if (locked) yield t.spinUnlock(ptl);
+    if (locked) yield ptlUnlock(t, ptl);
     if (pw.cleaner) yield* pw.cleaner(t, pw.customdata);
     return PTR_ERR(page);
   }
+  t.kernel.count('custom_page_walker_t calls');
   const ret = yield* pw.walker(t, vma, page, virt, pw.customdata, locked);
   t.kernel.lockdep.mustNotHold(t, ptl, `a custom_page_walker_t handed IS_ERR(page)${IS_ERR(vma) ? ' and IS_ERR(vma)' : ''} returns without page_table_lock`);
   return ret < 0 ? ret : PTR_ERR(page);

@@ -20,6 +20,7 @@ export function gupGetPage(t: Task, page: Page): void {
     t.violation('use-after-free', `page_cache_get on pfn ${head.pfn}, which was freed after follow_page() found it`);
   }
   k.alloc.get(head);
+  k.count('gup references');
   if (t.tracing) t.emit('ref', `get_page pfn ${head.pfn} -> ${head.count}`);
   if (releaseRules(k).pinsApart) {
     k.pinBias = 1;

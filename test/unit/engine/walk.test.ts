@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { A, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
 import { explore, has } from './explore';
 import fc from 'fast-check';
+import { createMachine } from '../../../src/engine/index';
 import type { OpSpec, TraceEvent } from '../../../src/engine/spec';
 
 const WALKS = ['walk', 'walk-opt1', 'walk-opt2', 'walk-opt3', 'walk-opt4'];
@@ -58,6 +59,20 @@ describe('seed 001: page_table_lock operations per page, from real walks over a 
     const m = run(world(collect(2, 2)), { gup: 'walk-opt3' });
     const fns = ptlOps(opEvents(m, 3)).map((e) => `${e.fn}:${e.kind}`);
     expect(fns).toEqual(['follow_hugetlb_page:lock', 'follow_hugetlb_page:unlock', 'walk_user_pages:lock', 'walk_user_pages:unlock']);
+  });
+
+  it('the run counters give the same figures with tracing off', () => {
+    const counted = (gup: string, huge: number, anon: number) => {
+      const m = createMachine(world(collect(huge, anon)), { gup }).runAll();
+      return m.snapshot().counters!;
+    };
+    expect(counted('walk-opt2', 2, 2)['gup page_table_lock ops']).toBe(16);
+    expect(counted('walk-opt2', 4, 4)['gup page_table_lock ops']).toBe(32);
+    expect(counted('walk-opt3', 4, 4)['gup page_table_lock ops']).toBe(4);
+    expect(counted('walk-opt1', 4, 4)['gup page_table_lock ops']).toBe(2);
+    const c = counted('walk', 2, 2);
+    expect(c['custom_page_walker_t calls']).toBe(4);
+    expect(c['gup references']).toBe(4);
   });
 
   it('option 1 needs no lock for hugetlb pages: once per non-hugetlb VMA only', () => {
