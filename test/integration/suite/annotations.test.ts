@@ -199,4 +199,36 @@ suite('patch annotations', () => {
     void ed;
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
+  test('after the put_user_page patch, put_page on pinned pages is flagged and converted', async () => {
+    const patch = workspaceFile('patches', 'put_user_page-placeholder.patch');
+    const a = await vscode.commands.executeCommand<Analysis>('mmExplorer.analyzePatch', patch);
+    assert.ok(a.variants.includes('put_user_page'), `variants: ${a.variants.join(', ')}`);
+    const uri = workspaceFile('drivers', 'video-buf.c');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const { cAnnotations } = await api();
+    const findings = await cAnnotations.annotate(doc);
+    const pinned = findings.filter((f) => f.kind === 'gup-put-page');
+    assert.ok(pinned.length >= 1, `findings: ${findings.map((f) => `${f.kind}@${f.line}`).join(', ')}`);
+    const f = pinned[0];
+    assert.match(doc.lineAt(f.line - 1).text, /page_cache_release|put_page/);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider', uri, new vscode.Range(f.line - 1, f.column, f.endLine - 1, f.endColumn), vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((x) => x.title.startsWith('Convert for the patched'));
+    assert.ok(fix?.edit);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.match(doc.lineAt(f.line - 1).text, /put_user_page/);
+    await waitFor('the finding to go', async () => !(await cAnnotations.annotate(doc)).some((x) => x.kind === 'gup-put-page' && x.line === f.line));
+    await vscode.commands.executeCommand('undo');
+    assert.match(doc.lineAt(f.line - 1).text, /page_cache_release|put_page/);
+    // and the kind can be turned off
+    const cfg = vscode.workspace.getConfiguration('mmExplorer.annotations');
+    await cfg.update('cPinnedReleases', false, vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal((await cAnnotations.annotate(doc)).filter((x) => x.kind === 'gup-put-page').length, 0);
+    } finally {
+      await cfg.update('cPinnedReleases', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
 });
