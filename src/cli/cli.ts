@@ -9,7 +9,7 @@ import type { Comparison, ExpectationOutcome } from '../scenario/comparisonModel
 import { checkExplorationExpectations, checkRunExpectations } from '../scenario/expectations';
 import { runSchedule, type ExploreOptions, type ExploreResult } from '../scenario/explorer';
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../scenario/library';
-import { checkColumn, compareScenario, exploreOptions, machineFactory } from '../scenario/runner';
+import { checkColumn, compareScenario, EngineRefusal, exploreOptions, machineFactory } from '../scenario/runner';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';
 import { describeSchedule, formatSchedule, parseSchedule, ScheduleError } from '../scenario/schedule';
@@ -408,7 +408,16 @@ function cmdCheck(io: Io, args: string[]): number {
     const s = r.scenario;
     const cols: unknown[] = [];
     for (const col of s.columns) {
-      const c = checkColumn(s, col);
+      let c;
+      try {
+        c = checkColumn(s, col);
+      } catch (e) {
+        if (!(e instanceof EngineRefusal)) throw e;
+        io.err(e.message);
+        bad = true;
+        cols.push({ variant: col.label, ok: false, error: e.message, expectations: [], exploration: null });
+        continue;
+      }
       total += c.expectations.length;
       failedCount += c.expectations.filter((x) => !x.met).length;
       failed ||= !c.ok;
@@ -529,7 +538,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         throw new UsageError(`mmx: unknown command '${cmd}'\n${USAGE}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof EngineRefusal) {
       io.err(e.message);
       return 2;
     }

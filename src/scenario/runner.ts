@@ -21,7 +21,15 @@ export function loadScenario(text: string, file: string): LoadResult {
   return loadScenarioText(text, file, { variants: variantCatalogue() });
 }
 
+/** The engine refused to build a scenario's world (what the loader's checks did not catch). */
+export class EngineRefusal extends Error {}
+
 export function machineFactory(s: Scenario, selection: VariantSelection, trace = false): MachineFactory {
+  try {
+    createMachine(s.world, selection, { trace: false });
+  } catch (e) {
+    throw new EngineRefusal(`${s.file}: the engine cannot build this world: ${(e as Error).message}`);
+  }
   return () => createMachine(s.world, selection, { trace });
 }
 
