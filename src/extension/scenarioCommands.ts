@@ -68,9 +68,10 @@ export class ScenarioCommands implements vscode.Disposable {
     let file = args?.scenario;
     if (!file) {
       const active = vscode.window.activeTextEditor?.document;
-      const items = await this.scenarioPaths();
+      // the scenario in the active editor first
+      const items = (await this.scenarioPaths()).sort((a, b) => Number(b.path === active?.uri.fsPath) - Number(a.path === active?.uri.fsPath));
       const pick = await vscode.window.showQuickPick(
-        items.map((i) => ({ ...i, picked: active?.uri.fsPath === i.path })),
+        items,
         { title, placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace)', matchOnDescription: true },
       );
       if (!pick) return undefined;
@@ -79,7 +80,7 @@ export class ScenarioCommands implements vscode.Disposable {
     return this.load(file);
   }
 
-  /** Load a scenario from disk (or from its open editor), reporting errors in the Problems panel. */
+  /** Load a scenario from disk (or from its open editor); on errors, say where the first one is. */
   async load(file: string): Promise<Current | undefined> {
     const lib = await loadScenarioLibrary();
     const uri = vscode.Uri.file(file);

@@ -117,6 +117,23 @@ suite('comparison panel', () => {
     }
   });
 
+  test('takes its colours from the VS Code theme', async () => {
+    const colours: string[] = [];
+    for (const theme of ['light', 'dark'] as const) {
+      const wv = await openWebview({ css: CSS, theme });
+      try {
+        await ready(wv);
+        await wv.send({ type: 'showComparison', comparison: makeComparison() });
+        await q(wv, '.timeline-head').waitFor();
+        colours.push(await q(wv, '.timeline-head').evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { color: string } }).getComputedStyle(e).color));
+      } finally {
+        await wv.close();
+      }
+    }
+    // the harness's --vscode-foreground of each theme
+    assert.deepEqual(colours, ['rgb(59, 59, 59)', 'rgb(204, 204, 204)']);
+  });
+
   test('restores the comparison and the selection from saved state without the host', async () => {
     const c = makeComparison();
     const wv = await openWebview({ css: CSS, state: { comparison: c, selection: { view: 'comparison', run: 1, step: 3 } } });
