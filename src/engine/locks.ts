@@ -71,15 +71,27 @@ export class RwSemaphore extends Lock {
   readonly sleeping = true;
   writer: Task | null = null;
   readers: Task[] = [];
+  /** writers asleep in down_write(): 2.5 rwsems are fair, a new reader queues behind them */
+  waitingWriters: Task[] = [];
   constructor(name: string, owner: string, cls = name) {
     super(name, owner, cls, ['down_write', 'up_write', 'down_read', 'up_read']);
   }
-  canAcquire(_t: Task, shared: boolean): boolean {
-    return shared ? this.writer === null : this.writer === null && this.readers.length === 0;
+  canAcquire(t: Task, shared: boolean): boolean {
+    if (this.writer !== null) return false;
+    if (shared) return this.waitingWriters.length === 0;
+    return this.readers.length === 0 && (this.waitingWriters.length === 0 || this.waitingWriters[0] === t);
+  }
+  /** a writer that cannot get the semaphore goes to sleep on its wait queue */
+  queueWriter(t: Task): void {
+    if (!this.waitingWriters.includes(t)) this.waitingWriters.push(t);
   }
   acquire(t: Task, shared: boolean): void {
     if (shared) this.readers.push(t);
-    else this.writer = t;
+    else {
+      this.writer = t;
+      const i = this.waitingWriters.indexOf(t);
+      if (i >= 0) this.waitingWriters.splice(i, 1);
+    }
   }
   release(t: Task, shared: boolean): boolean {
     if (!shared) {
@@ -99,7 +111,8 @@ export class RwSemaphore extends Lock {
     return this.writer ? [this.writer.name + '(w)'] : this.readers.map((r) => r.name + '(r)');
   }
   state(): string {
-    return this.writer ? 'w' + this.writer.id : 'r' + this.readers.map((r) => r.id).sort().join('.');
+    const q = this.waitingWriters.length ? 'q' + this.waitingWriters.map((w) => w.id).join('.') : '';
+    return (this.writer ? 'w' + this.writer.id : 'r' + this.readers.map((r) => r.id).sort().join('.')) + q;
   }
 }
 

@@ -6,7 +6,7 @@
 // unavailable lock is not runnable.
 
 import { Step, StepKind } from './step';
-import type { Lock } from './locks';
+import { RwSemaphore, type Lock } from './locks';
 import type { Kernel } from './kernel';
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
@@ -160,7 +160,12 @@ export class Task {
   canRun(): boolean {
     if (this.done) return false;
     const s = this.step;
-    return s.kind !== StepKind.Acquire || s.lock!.canAcquire(this, s.shared);
+    if (s.kind !== StepKind.Acquire) return true;
+    const l = s.lock!;
+    if (l.canAcquire(this, s.shared)) return true;
+    // down_write() that has to wait sleeps on the rwsem's queue, which holds back new readers
+    if (!s.shared && l instanceof RwSemaphore) l.queueWriter(this);
+    return false;
   }
 
   /** carry out the announced step's lock action and checks */

@@ -145,3 +145,31 @@ describe('lockdep / sparse checks', () => {
     expect(m.runnable()).toEqual([]);
   });
 });
+
+registerOp('test-read-twice', function* (t: Task) {
+  // a fault taken while mmap_sem is already held for read (e.g. copy_to_user under down_read)
+  yield t.downRead(t.mm!.mmapSem);
+  yield t.sleep('copy_to_user');
+  yield t.downRead(t.mm!.mmapSem);
+  yield t.upRead(t.mm!.mmapSem);
+  yield t.upRead(t.mm!.mmapSem);
+  return { result: '0' };
+});
+
+describe('rw semaphore fairness', () => {
+  it('a reader queues behind a waiting writer: a recursive down_read deadlocks against mmap()', () => {
+    const m = createMachine(world([{ name: 'T1', ops: [op('test-read-twice')] }, { name: 'T2', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] }]), {});
+    m.step(0); m.step(0); // T1 holds mmap_sem(r), announces the sleep
+    m.step(1); // T2 announces down_write
+    expect(m.runnable()).toEqual([0]); // T2 waits, and is queued
+    m.step(0); // T1 sleeps, announces the second down_read
+    expect(m.runnable()).toEqual([]);
+    m.finish();
+    expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toMatch(/T1 waits .*mmap_sem held by T1\(r\)/);
+  });
+  it('without a waiting writer the second down_read succeeds', () => {
+    const m = createMachine(world([{ name: 'T1', ops: [op('test-read-twice')] }]), {});
+    m.runAll();
+    expect(m.violations).toEqual([]);
+  });
+});
