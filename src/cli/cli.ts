@@ -45,7 +45,7 @@ common options:
                   (repeatable; default: every column)
   --json          machine-readable output (see README, section CLI)
 run:      --schedule S (e.g. 0,0,1 or fault*3,dfs*2) --seed N --trace/--no-trace --steps N
-explore:  --steps N --preemptions K --random N --seed S --first --no-reduction
+explore:  --steps N --preemptions K --random N --seed S --first --no-reduction --no-shrink --time-limit MS
 compare:  --schedule S --no-explore --steps N --preemptions K --html FILE`;
 
 class UsageError extends Error {}
@@ -182,7 +182,7 @@ function cmdRun(io: Io, args: string[]): number {
       io.out(
         table(
           ['step', 'task', 'kind', 'function', 'detail', 'locks held'],
-          m.trace.map((t) => [String(t.step), names[t.task] ?? String(t.task), t.kind, t.fn, t.detail, t.locks.join(', ')]),
+          m.trace.map((t) => [String(t.step), names[t.task] ?? '-', t.kind, t.fn, t.detail, t.locks.join(', ')]),
         ),
       );
     io.out('results:');
@@ -236,6 +236,7 @@ function cmdExplore(io: Io, args: string[]): number {
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
     'no-shrink': { type: 'boolean' },
+    'time-limit': { type: 'string' },
   });
   const s = loadOne(io, 'explore', positionals);
   if (!s) return 2;
@@ -250,11 +251,16 @@ function cmdExplore(io: Io, args: string[]): number {
     stopAtFirst: values.first,
     reduction: values['no-reduction'] ? 'none' : 'state',
     shrink: !values['no-shrink'],
+    timeLimitMs: intOpt('explore', 'time-limit', values['time-limit'], 1),
+    // a live count on a terminal; nothing when the output goes to a file or a program
+    onProgress: io === stdio && process.stderr.isTTY && !values.json ? (p) => process.stderr.write(`\r  ${p.schedules} schedules, ${p.states} states, ${Math.round(p.elapsedMs)} ms `) : undefined,
+    progressIntervalMs: 200,
   });
   const names = s.world.tasks.map((t) => t.name);
   let failed = false;
   for (const col of cols) {
     const c = checkColumn(s, col, { ...opts, alwaysExplore: true });
+    if (opts.onProgress) process.stderr.write('\r\x1b[K');
     const x = c.exploration!;
     const expectations = checkExplorationExpectations(s.expect[col.label] ?? {}, x);
     failed ||= expectations.some((e) => !e.met);
@@ -262,11 +268,23 @@ function cmdExplore(io: Io, args: string[]): number {
       io.out(JSON.stringify(exploreJson(col.label, col.selection, x, names, expectations)));
       continue;
     }
-    const status = x.cancelled ? 'cancelled' : x.complete ? (x.preemptionBounded ? `complete up to ${opts.maxPreemptions} preemptions` : 'complete') : 'incomplete';
+    const status = x.cancelled
+      ? 'cancelled'
+      : x.complete
+        ? x.preemptionBounded
+          ? `complete up to ${opts.maxPreemptions} preemptions`
+          : 'complete'
+        : x.timedOut
+          ? 'incomplete (time limit)'
+          : opts.random
+            ? `incomplete (${opts.random.runs} random runs, seed ${opts.random.seed})`
+            : 'incomplete';
     io.out(`${col.label} ${selectionText(col.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}`);
     if (x.violations.length === 0) io.out('  no violation');
     for (const v of x.violations) {
-      io.out(`  VIOLATION ${v.invariant}: ${v.message}`);
+      const where = [v.violation.task, v.violation.fn].filter(Boolean).join(' in ');
+      const held = v.violation.locksHeld.length ? `, holding ${v.violation.locksHeld.join(', ')}` : '';
+      io.out(`  VIOLATION ${v.invariant} at step ${v.violation.step}${where ? ` (${where}${held})` : ''}: ${v.message}`);
       io.out(`    counterexample (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'}): ${describeSchedule(v.schedule, names) || '(default order)'}`);
       io.out(`    replay: mmx run ${s.file} --variant ${col.label} --schedule ${formatSchedule(v.schedule) || '""'}`);
     }

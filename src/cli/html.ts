@@ -81,7 +81,7 @@ export function comparisonHtml(c: Comparison): string {
       const rows = r.trace
         .map(
           (t) =>
-            `<tr${t.kind === 'violation' ? ' class="bad"' : ''}>${cell(t.step)}${cell(c.tasks[t.task] ?? t.task)}${cell(t.kind)}${cell(t.fn)}${cell(t.detail)}${cell(t.locks.join(', '))}</tr>`,
+            `<tr${t.kind === 'violation' ? ' class="bad"' : ''}>${cell(t.step)}${cell(c.tasks[t.task] ?? '-')}${cell(t.kind)}${cell(t.fn)}${cell(t.detail)}${cell(t.locks.join(', '))}</tr>`,
         )
         .join('');
       return `<details><summary>${e(r.label)}: ${e(r.trace.length)} events, schedule ${e(r.schedule.join(','))}</summary><table><tr><th>step</th><th>task</th><th>kind</th><th>function</th><th>detail</th><th>locks held</th></tr>${rows}</table></details>`;

@@ -80,6 +80,19 @@ describe('the DFS pagefault/invalidate race (seed 004)', () => {
     expect(y.violations.map((v) => [v.invariant, v.schedule])).toEqual(x.violations.map((v) => [v.invariant, v.schedule]));
   });
 
+  it('random mode (PCT priorities) finds the race in a few runs, and its counterexample replays', () => {
+    for (const seed of [1, 2, 3]) {
+      const x = explore(machineFactory(dfs, col('2.5.70').selection), { random: { runs: 20, seed } });
+      expect(x.complete).toBe(false);
+      const v = x.violations.find((y) => y.invariant === 'stale-pte');
+      expect(v).toBeDefined();
+      const r = runSchedule(machineFactory(dfs, col('2.5.70').selection), { schedule: v!.schedule });
+      expect(r.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(true);
+    }
+    const fixed = explore(machineFactory(dfs, col('install_new_page').selection), { random: { runs: 20, seed: 1 } });
+    expect(fixed.violations).toEqual([]);
+  });
+
   it('compare: every column runs the counterexample; the traces part where the variants differ', () => {
     const { comparison, ok } = compareScenario(dfs);
     expect(ok).toBe(true);
