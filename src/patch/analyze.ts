@@ -137,6 +137,9 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   for (const f of byVersion.values()) for (const s of f) for (const side of [s.old, s.new]) for (const v of side) {
     sides++;
     if (v.facts.errors > 0) withErrors++;
+    if (v.facts.skipped) {
+      problems.push({ file: source, line: v.hunk.src, message: `${v.file.path}: ${v.side} side of hunk -${v.hunk.oldStart},${v.hunk.oldCount} is too large to parse as C; its calls and declarations are not analysed`, severity: 'warning' });
+    }
   }
   if (withErrors > 0) {
     problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });

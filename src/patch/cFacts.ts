@@ -93,6 +93,8 @@ export interface FragmentFacts {
   gotoLines: number[];
   /** 1 when the fragment has syntax errors (tree-sitter recovered from them) */
   errors: number;
+  /** the fragment was too large to parse; it has no facts */
+  skipped?: boolean;
 }
 
 const PRIMITIVES = new Set(['int', 'char', 'void', 'long', 'short', 'unsigned', 'signed', 'float', 'double', '_Bool', 'bool']);

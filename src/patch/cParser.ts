@@ -17,6 +17,9 @@ export interface CParser {
   parse(text: string, old?: Tree): Tree;
 }
 
+/** Time one fragment may take to parse. */
+export const PARSE_LIMIT_MS = 2000;
+
 let initialised: Promise<void> | undefined;
 const languages = new Map<string, Promise<Language>>();
 let shared: { key: string; parser: Promise<CParser> } | undefined;
@@ -82,8 +85,10 @@ export function loadCParser(opts?: CParserOptions): Promise<CParser> {
     p.setLanguage(language);
     return {
       parse(text: string, old?: Tree): Tree {
-        const t = p.parse(text, old ?? null);
-        if (!t) throw new Error('tree-sitter returned no tree');
+        // error recovery on garbage can go super-linear: give up on a fragment after PARSE_LIMIT_MS
+        const deadline = performance.now() + PARSE_LIMIT_MS;
+        const t = p.parse(text, old ?? null, { progressCallback: () => performance.now() > deadline });
+        if (!t) throw new Error(`parsing a fragment of ${text.length} characters took over ${PARSE_LIMIT_MS} ms; given up`);
         return t;
       },
     };

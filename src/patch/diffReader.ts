@@ -61,7 +61,7 @@ const FLAT_HUNK_RE = /@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/;
 
 function stripTimestamp(p: string): string {
   // "--- a/x.c\t2003-05-26 18:00:58.000000000 -0700" or, with tabs lost, "--- a/x.c Mon May 26 18:00:58 2003"
-  let s = p;
+  let s = p.length > 4096 ? p.slice(0, 4096) : p;
   const tab = s.indexOf('\t');
   if (tab >= 0) s = s.slice(0, tab);
   s = s.replace(/\s+(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d.*|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3}\s+\d+ .*|\(revision \d+\)|\(working copy\))$/, '');
@@ -164,7 +164,7 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
     const c0 = s.charCodeAt(0);
     if (c0 === 100 /* d */ && s.startsWith('diff ')) {
       if (s.startsWith('diff --git ')) {
-        const m = /^diff --git (?:"?a\/(.+?)"?) (?:"?b\/(.+?)"?)$/.exec(s);
+        const m = s.length < 4096 ? /^diff --git (?:"?a\/(.+?)"?) (?:"?b\/(.+?)"?)$/.exec(s) : null;
         const a = m ? m[1] : s.slice(11).split(' ')[0] ?? '';
         const b = m ? m[2] : s.slice(11).split(' ')[1] ?? a;
         cur = newFile('a/' + a, 'b/' + b, i, s);

@@ -39,16 +39,15 @@ export function unjoinFlattenedLine(s: string): string[] {
 
 /** Position of " diff -..." (followed by --- and +++) or of " --- x +++ y" in a segment, or -1. */
 function findFileHeader(seg: string): number {
-  let from = 0;
-  for (;;) {
-    const d = seg.indexOf(' diff ', from);
-    const m = seg.indexOf(' --- ', from);
-    const cand = d >= 0 && (m < 0 || d < m) ? d : m;
-    if (cand < 0) return -1;
-    const minus = cand === d ? seg.indexOf(' --- ', cand) : cand;
-    if (minus >= 0 && seg.indexOf(' +++ ', minus) > minus) return cand;
-    from = cand + 1;
-  }
+  // a header needs a " +++ " after its " --- ": nothing after the last one can start a header
+  const lastPlus = seg.lastIndexOf(' +++ ');
+  if (lastPlus < 0) return -1;
+  const d = seg.indexOf(' diff ');
+  const m = seg.indexOf(' --- ');
+  const cand = d >= 0 && (m < 0 || d < m) ? d : m;
+  if (cand < 0) return -1;
+  const minus = cand === d ? seg.indexOf(' --- ', cand) : cand;
+  return minus >= 0 && minus < lastPlus ? cand : -1;
 }
 
 function emitHeaderRegion(text: string, out: string[]): void {
@@ -149,10 +148,11 @@ export function splitBody(body: string, oldCount: number, newCount: number): str
 function splitStatements(text: string, out: string[], prefix: string): void {
   let pos = 0;
   const n = text.length;
+  const f = new Finder(text);
   while (pos < n) {
     while (pos < n && text.charCodeAt(pos) === 32) pos++;
     if (pos >= n) break;
-    const e = lineEnd(text, pos);
+    const e = lineEnd(text, pos, f);
     const line = text.slice(pos, e).trim();
     if (line) out.push(prefix + line);
     pos = e > pos ? e : n;
@@ -161,20 +161,39 @@ function splitStatements(text: string, out: string[], prefix: string): void {
 
 const KW_PAREN = /^(?:if|while|for|switch|else if)\s*\(/;
 
+/**
+ * Next occurrence of a delimiter at or after `from`, remembered per text: callers move forward
+ * through the text, so each delimiter is searched for once overall instead of once per line.
+ */
+export class Finder {
+  private at = new Map<string, number>();
+  private from = new Map<string, number>();
+  constructor(private t: string) {}
+  next(pat: string, from: number): number {
+    const known = this.at.get(pat);
+    const knownFrom = this.from.get(pat) ?? Infinity;
+    if (known !== undefined && knownFrom <= from && (known < 0 || known >= from)) return known;
+    const r = this.t.indexOf(pat, from);
+    this.at.set(pat, r);
+    this.from.set(pat, from);
+    return r;
+  }
+}
+
 /** End (exclusive) of the C line that starts at `from` in flattened text. */
-export function lineEnd(t: string, from: number): number {
+export function lineEnd(t: string, from: number, f: Finder = new Finder(t)): number {
   const n = t.length;
   const head = t.slice(from, from + 12);
   if (head.startsWith('/*')) {
-    const close = t.indexOf('*/', from + 2);
-    const cont = t.indexOf(' * ', from + 2);
+    const close = f.next('*/', from + 2);
+    const cont = f.next(' * ', from + 2);
     if (close >= 0 && (cont < 0 || close < cont)) return close + 2;
     return cont >= 0 ? cont : n;
   }
   if (head.startsWith('*/')) return from + 2;
   if (head.startsWith('*') && (head.length === 1 || head[1] === ' ')) {
-    const cont = t.indexOf(' * ', from + 1);
-    const close = t.indexOf(' */', from + 1);
+    const cont = f.next(' * ', from + 1);
+    const close = f.next(' */', from + 1);
     let e = n;
     if (cont >= 0) e = cont;
     if (close >= 0 && close < e) e = close;
@@ -211,7 +230,7 @@ export function lineEnd(t: string, from: number): number {
   if (label && label[1] !== 'default' && label[1] !== 'case') return from + label[0].length;
   if (head.startsWith('#')) {
     // a preprocessor line runs to the next statement boundary or directive
-    const nextHash = t.indexOf(' #', from + 1);
+    const nextHash = f.next(' #', from + 1);
     const stmt = statementEnd(t, from);
     return nextHash >= 0 && nextHash < stmt ? nextHash : stmt;
   }

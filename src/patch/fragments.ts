@@ -26,7 +26,7 @@ export interface SideView {
 }
 
 /** The largest fragment handed to the parser; bigger hunks are analysed without C facts. */
-export const MAX_FRAGMENT = 2_000_000;
+export const MAX_FRAGMENT = 512 * 1024;
 
 const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], gotoLines: [], errors: 0 });
 
@@ -74,7 +74,10 @@ export class FragmentCache {
     let facts: FragmentFacts;
     let tree: Tree | undefined;
     const prepared = this.parser && text.length <= MAX_FRAGMENT ? prepareFragment(text, lines.length, lex) : text;
-    if (!this.parser || text.length > MAX_FRAGMENT) facts = emptyFacts();
+    if (!this.parser || text.length > MAX_FRAGMENT) {
+      facts = emptyFacts();
+      if (this.parser) facts.skipped = true;
+    }
     else {
       if (base && basePrepared !== undefined) base.edit(editBetween(basePrepared, prepared));
       tree = this.parser.parse(prepared, base);

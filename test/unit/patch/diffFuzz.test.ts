@@ -87,4 +87,20 @@ describe('diff reader fuzzing', () => {
     expect(performance.now() - t0).toBeLessThan(30_000);
     expect(r.hunks).toBeGreaterThan(0);
   }, 60_000);
+
+  it('long adversarial lines (comment runs, repeated headers, dates) stay linear', () => {
+    const cases = [
+      '--- a/x.c +++ b/x.c @@ -1,2 +1,2 @@ ' + '* x '.repeat(500_000),
+      '--- a/x.c +++ b/x.c @@ -1,2 +1,2 @@ ' + '/* x '.repeat(400_000),
+      'diff --git ' + 'a/ b/ '.repeat(400_000),
+      '--- a/x.c' + ' 2003-05-26 18:00'.repeat(200_000) + '\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n',
+      '--- a/x.c +++ b/x.c @@ -1,2 +1,2 @@ ' + ' --- y'.repeat(300_000),
+      '@@ -1,2 +1,2 @@ ' + 'if ( - x'.repeat(300_000),
+    ];
+    for (const c of cases) {
+      const t0 = performance.now();
+      readAll(new Uint8Array(Buffer.from(c)));
+      expect(performance.now() - t0, c.slice(0, 30)).toBeLessThan(10_000);
+    }
+  }, 120_000);
 });
