@@ -12,9 +12,14 @@ export interface PatchUnit {
   files: FileDiff[];
 }
 
+const changedCache = new WeakMap<FileDiff, string[]>();
+
 /** The changed lines of a file diff, as range-diff compares them (context left out, whitespace squashed). */
 function changedLines(f: FileDiff): string[] {
+  const hit = changedCache.get(f);
+  if (hit) return hit;
   const out: string[] = [];
+  changedCache.set(f, out);
   for (const h of f.hunks) {
     for (const l of h.lines) {
       if (l.kind === ADDED || l.kind === REMOVED) out.push((l.kind === ADDED ? '+' : '-') + l.text.replace(/\s+/g, ' ').trim());
