@@ -75,7 +75,8 @@ export function summary(a: Analysis): string {
   const out: string[] = [];
   const cov = a.coverage;
   const pct = cov.hunksSeen ? Math.round((100 * cov.hunksRecovered) / cov.hunksSeen) : 0;
-  out.push(`${a.source}: ${a.patches.length} patch${a.patches.length === 1 ? '' : 'es'}, hunks read ${cov.hunksRecovered}/${cov.hunksSeen} (${pct}%)`);
+  const cParsed = cov.cSides ? `, C parsed cleanly on ${cov.cSidesClean}/${cov.cSides} hunk sides` : '';
+  out.push(`${a.source}: ${a.patches.length} patch${a.patches.length === 1 ? '' : 'es'}, hunks read ${cov.hunksRecovered}/${cov.hunksSeen} (${pct}%)${cParsed}`);
   if (a.patches.length) {
     out.push('', 'patches');
     for (const p of a.patches) {

@@ -102,7 +102,8 @@ export interface Analysis {
   }[];
   /** how each recognised variant was recognised */
   variantDetails?: { family: 'fault' | 'gup' | 'release' | 'remap'; variant: string; version?: string; evidence: string[] }[];
-  coverage: { hunksSeen: number; hunksRecovered: number };
+  /** hunks read whole / hunks seen; and the hunk sides parsed as C / those that parsed without a syntax error */
+  coverage: { hunksSeen: number; hunksRecovered: number; cSides?: number; cSidesClean?: number };
   problems: Problem[];
 }
 

@@ -141,6 +141,10 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
       problems.push({ file: source, line: v.hunk.src, message: `${v.file.path}: ${v.side} side of hunk -${v.hunk.oldStart},${v.hunk.oldCount} is too large to parse as C; its calls and declarations are not analysed`, severity: 'warning' });
     }
   }
+  if (sides > 0) {
+    analysis.coverage.cSides = sides;
+    analysis.coverage.cSidesClean = sides - withErrors;
+  }
   if (withErrors > 0) {
     problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });
   }

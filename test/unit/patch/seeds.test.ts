@@ -39,7 +39,8 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
     expect(a.patches.map((p) => p.version)).toEqual([MM2, MM3]);
     expect(a.patches[0].files).toHaveLength(18);
     expect(a.patches[1].files).toHaveLength(24);
-    expect(a.coverage).toEqual({ hunksSeen: 106, hunksRecovered: 106 });
+    expect(a.coverage).toMatchObject({ hunksSeen: 106, hunksRecovered: 106, cSides: 212 });
+    expect(a.coverage.cSidesClean).toBeGreaterThan(100);
   });
 
   it('-mm2: every signature change, addition and removal', () => {
@@ -177,14 +178,14 @@ describe('seed 003: put_user_page*() placeholders (git format-patch copied from 
     const inner = a.functions.find((f) => f.function === '__put_user_pages_dirty')!;
     expect(inner.callsAdded).toEqual(['PageDirty', 'compound_head', 'put_user_page', 'sdf']);
     expect(a.variants).toEqual(['put_user_page']);
-    expect(a.coverage).toEqual({ hunksSeen: 2, hunksRecovered: 2 });
+    expect(a.coverage).toEqual({ hunksSeen: 2, hunksRecovered: 2, cSides: 4, cSidesClean: 4 });
   });
 });
 
 describe('seed 001: a whole mail flattened onto one line', () => {
   it('recovers all seven hunks from the counts', () => {
     const a = results.get(SEED.s001)!;
-    expect(a.coverage).toEqual({ hunksSeen: 7, hunksRecovered: 7 });
+    expect(a.coverage).toMatchObject({ hunksSeen: 7, hunksRecovered: 7, cSides: 14 });
     expect(a.patches[0].subject).toBe('[RFC PATCH] Re: get_user_pages rewrite (completed, updated for 2.4.46)');
     expect(a.patches[0].files.map((f) => f.path)).toEqual(['include/linux/mm.h', 'mm/memory.c']);
   });
