@@ -299,17 +299,19 @@ class Search {
       if (reduce && hash) {
         const key = `${hash}|${rf.key()}${bounded ? `|${last}` : ''}`;
         const depth = path.length;
+        // without a preemption bound the preemptions so far do not limit what follows
+        const used = bounded ? pre : 0;
         const marks = visited.get(key);
         if (marks) {
           for (let i = 0; i < marks.length; i += 2) {
-            if (marks[i] <= depth && marks[i + 1] <= pre) {
+            if (marks[i] <= depth && marks[i + 1] <= used) {
               this.pruned++;
               this.schedules++;
               return;
             }
           }
-          marks.push(depth, pre);
-        } else visited.set(key, [depth, pre]);
+          marks.push(depth, used);
+        } else visited.set(key, [depth, used]);
       }
       // the running task first: the non-preemptive run is explored first
       const choices: number[] = [];
