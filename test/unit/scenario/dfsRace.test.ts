@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore, runSchedule } from '../../../src/scenario/explorer';
-import { compareScenario, loadScenario, machineFactory } from '../../../src/scenario/runner';
+import { compareScenario, compareScenarioAsync, loadScenario, machineFactory } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
 
 function load(name: string): Scenario {
@@ -107,5 +107,21 @@ describe('the DFS pagefault/invalidate race (seed 004)', () => {
     const base = comparison.runs[0];
     expect(Object.keys(base.lockOps).length).toBeGreaterThan(0);
     expect(base.snapshot.mms[0].name).toBe('app');
+  });
+
+  it('compareScenarioAsync reports progress and stops when cancelled', async () => {
+    const ctl = new AbortController();
+    let reports = 0;
+    const { comparison } = await compareScenarioAsync(dfs, {
+      signal: ctl.signal,
+      progressIntervalMs: 0,
+      onProgress: () => {
+        if (++reports === 3) ctl.abort();
+      },
+    });
+    expect(reports).toBeGreaterThanOrEqual(3);
+    // the first column's exploration was cut short, and no further column ran
+    expect(comparison.runs).toHaveLength(1);
+    expect(comparison.runs[0].exploration!.complete).toBe(false);
   });
 });
