@@ -10,6 +10,11 @@ import { VirtualList } from './virtualList';
 
 export const ROW_HEIGHT = 22;
 
+/** the file name of a scenario path (the full path goes in the tooltip) */
+export function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() || p;
+}
+
 export interface ComparisonCallbacks {
   onSelect(run: number, step: number, fn: string | undefined): void;
   onReveal(fn: string): void;
@@ -77,7 +82,7 @@ export class ComparisonView {
     const c = this.comparison;
     return el('header', { cls: 'header' }, [
       el('h1', { text: c.title || c.scenario }),
-      el('div', { cls: 'scenario-name', text: c.scenario }),
+      el('div', { cls: 'scenario-name', text: baseName(c.scenario), title: c.scenario }),
       c.description ? el('p', { cls: 'description', text: c.description }) : null,
       el('div', { cls: 'toolbar' }, [
         button('Export HTML', 'export', () => this.cb.onExport('html'), 'Save a self-contained HTML report'),

@@ -3,6 +3,7 @@
 import type { TraceEvent } from '../engine/spec';
 import type { ExplorationView as Exploration } from './protocol';
 import { button, el, icon, svg } from './dom';
+import { baseName } from './comparisonView';
 import { eventLine } from './eventText';
 import { lockNames } from './lockTimeline';
 
@@ -52,7 +53,7 @@ export class ExplorationPanel {
       button('Last', 'debug-continue', () => this.setStep(this.maxStep, true)),
     ]);
     this.element = el('div', { cls: 'exploration' }, [
-      el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${x.scenario} · explore ${x.variant}` })]),
+      el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${baseName(x.scenario)} · explore ${x.variant}`, title: x.scenario })]),
       stats,
       x.counterexamples.length
         ? el('div', {}, [el('h2', { text: 'Counterexample' }), picker, controls, this.diagramHost, this.status])
