@@ -134,10 +134,24 @@ export function editBetween(a: string, b: string): Edit {
  */
 export function prepareFragment(text: string, rows: number, lex: Lexed): string {
   let min = 0;
-  for (let r = 0; r <= rows; r++) if (lex.depth[r] < min) min = lex.depth[r];
-  const prefix = '{'.repeat(Math.min(-min, 64)) + (lex.startsInComment ? '/*' : '');
+  let firstClose = -1;
+  for (let r = 0; r <= rows; r++) {
+    if (lex.depth[r] < min) {
+      min = lex.depth[r];
+      if (firstClose < 0) firstClose = r - 1;
+    }
+  }
+  let opener = '{'.repeat(Math.min(-min, 64));
+  if (opener) {
+    // the fragment starts inside an initializer ("};" closes it, or ".member = ..." opens it): keep it one
+    const lines = text.split('\n', Math.max(firstClose + 1, 1));
+    const firstCode = lines.find((l) => l.trim() !== '') ?? '';
+    if (/^\s*\./.test(firstCode) || (firstClose >= 0 && /^\s*\}\s*;/.test(lines[firstClose] ?? ''))) opener = 'int __fragment[] = ' + opener;
+  }
+  const prefix = opener + (lex.startsInComment ? '/*' : '');
   const open = lex.depth[rows] - min;
-  const suffix = open > 0 || lex.endsInComment ? '\n' + (lex.endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) : '';
+  // close what is left open; the ';' ends an initializer (and is harmless after a body)
+  const suffix = open > 0 || lex.endsInComment ? '\n' + (lex.endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) + (open > 0 ? ';' : '') : '';
   return prefix + text + suffix;
 }
 
