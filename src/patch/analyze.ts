@@ -6,7 +6,8 @@ import type { Analysis, PatchInfo, Problem } from './analysisModel';
 import { computeApiDelta, type FileSides } from './apiDelta';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
-import { buildSides, FragmentCache } from './fragments';
+import { FragmentCache } from './fragmentCache';
+import { buildSides } from './fragments';
 
 export { FragmentCache };
 import { analyseHooks } from './hookContracts';

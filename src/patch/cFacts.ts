@@ -89,8 +89,6 @@ export interface FragmentFacts {
   comments: CommentFact[];
   inits: InitFact[];
   decls: DeclFact[];
-  /** lines holding a goto or a label (control flow the lock tracker must not trust) */
-  gotoLines: number[];
   /** 1 when the fragment has syntax errors (tree-sitter recovered from them) */
   errors: number;
   /** the fragment was too large to parse; it has no facts */
@@ -355,10 +353,10 @@ const SIMPLE_CALLEE = /^([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\($/;
 
 /**
  * Read the facts of a parsed fragment. `source` is the text that was parsed (with the balancing
- * prefix and suffix), `offset` the length of the prefix, `rows` the fragment's own row count.
+ * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
  */
-export function factsOf(tree: Tree, source: string, offset = 0, rows = Infinity): FragmentFacts {
-  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], gotoLines: [], errors: 0 };
+export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
+  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], errors: 0 };
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = [0];
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -489,8 +487,7 @@ export function factsOf(tree: Tree, source: string, offset = 0, rows = Infinity)
         break;
     }
   }
-  // rows of the balancing prefix are the fragment's first row; nothing to shift since the prefix has no newline
-  void offset;
+  // the balancing prefix sits on the fragment's first row (no newline), so rows need no shift
   facts.calls.sort((a, b) => a.line - b.line);
   facts.returns.sort((a, b) => a.line - b.line);
   facts.sigs.sort((a, b) => a.line - b.line);
