@@ -62,6 +62,10 @@ export class ComparisonPanel {
   selection: Selection | undefined;
   /** messages rejected by validation, for the log and for tests */
   readonly rejected: string[] = [];
+  /** how many times the page reported it drew a result (tests wait on it before a screenshot) */
+  renders = 0;
+  private readonly renderedEmitter = new vscode.EventEmitter<{ view: 'comparison' | 'exploration'; events: number }>();
+  readonly onDidRender = this.renderedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly events: PanelEvents, private readonly version: string) {}
@@ -160,6 +164,10 @@ export class ComparisonPanel {
         break;
       case 'compareVariants':
         void vscode.commands.executeCommand('mmExplorer.compareVariants');
+        break;
+      case 'rendered':
+        this.renders++;
+        this.renderedEmitter.fire({ view: m.view, events: m.events });
         break;
     }
   }

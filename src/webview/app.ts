@@ -106,7 +106,9 @@ export class App {
       view.step = sel.step;
     }
     view.mounted();
-    this.status.textContent = `${c.runs.length} variants · ${c.runs.reduce((n, r) => n + r.trace.length, 0)} events`;
+    const events = c.runs.reduce((n, r) => n + r.trace.length, 0);
+    this.status.textContent = `${c.runs.length} variants · ${events} events`;
+    this.api.postMessage({ type: 'rendered', view: 'comparison', events });
   }
 
   private showExploration(x: NonNullable<PanelState['exploration']>, sel?: Selection): void {
@@ -126,6 +128,7 @@ export class App {
     if (sel && sel.view === 'exploration') view.mounted(sel.counterexample, sel.step);
     else view.mounted();
     this.status.textContent = `${x.schedules} schedules · ${x.counterexamples.length} counterexample(s)`;
+    this.api.postMessage({ type: 'rendered', view: 'exploration', events: x.counterexamples.reduce((n, c) => n + c.trace.length, 0) });
   }
 
   private applySelection(sel: Selection): void {

@@ -43,7 +43,9 @@ export type WebviewToHost =
   | { type: 'selectStep'; selection: Selection; fn?: string }
   | { type: 'revealFunction'; fn: string }
   | { type: 'export'; format: 'html' | 'json' }
-  | { type: 'compareVariants' };
+  | { type: 'compareVariants' }
+  /** the page drew what it was sent (or restored): the host knows the panel shows it */
+  | { type: 'rendered'; view: 'comparison' | 'exploration'; events: number };
 
 // ---- validation: tiny combinators that name the path of the first mismatch ----
 
@@ -173,6 +175,7 @@ const webviewMessages: Record<string, Check> = {
   revealFunction: obj({ fn: str }),
   export: obj({ format: lit('html', 'json') }),
   compareVariants: obj({}),
+  rendered: obj({ view: lit('comparison', 'exploration'), events: int }),
 };
 
 export type Validated<T> = { ok: true; message: T } | { ok: false; error: string };

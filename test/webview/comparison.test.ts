@@ -21,6 +21,8 @@ suite('comparison panel', () => {
       const c = makeComparison({ runs: 3 });
       await wv.send({ type: 'showComparison', comparison: c });
       await q(wv, '.comparison').waitFor();
+      // the page tells the host it has drawn the comparison
+      assert.deepEqual(await wv.waitForPosted((m) => m.type === 'rendered'), { type: 'rendered', view: 'comparison', events: 3 * 13 });
       assert.deepEqual(await q(wv, '.timeline-head .cell').allInnerTexts(), ['2.5.70', 'install_new_page', 'install_new_page-hch']);
       assert.equal(await q(wv, '.comparison').evaluate((e) => (e as unknown as { style: { getPropertyValue(p: string): string } }).style.getPropertyValue('--mm-cols')), '3');
       // invariant table: stale-pte violated in the first column only

@@ -57,6 +57,7 @@ suite('scenario commands', () => {
   });
 
   test('Compare Variants shows the race under 2.5.70 and not under install_new_page', async () => {
+    const rendersBefore = (await api()).panel.renders;
     const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'truncate-seq'] });
     assert.equal(c.runs.length, 3);
     const stale = c.invariants.find((i) => i.invariant === 'stale-pte');
@@ -67,7 +68,9 @@ suite('scenario commands', () => {
     const { panel } = await api();
     assert.equal(panel.comparison, c);
     await waitFor('the panel', () => webviewTabOpen());
-    await sleep(1500);
+    // the page reports when it has drawn the comparison
+    await waitFor('the page to draw the comparison', () => panel.renders > rendersBefore, 30000);
+    await sleep(500);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('comparison-panel');
     // the timelines, aligned by step, at the first divergence
@@ -155,6 +158,7 @@ suite('scenario commands', () => {
   });
 
   test('Explore Schedules finds the stale pte under 2.5.70 and proves install_new_page clean', async () => {
+    const rendersBefore = (await api()).panel.renders;
     const bad = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: '2.5.70' });
     assert.ok(bad.counterexamples.length >= 1);
     assert.equal(bad.counterexamples[0].invariant, 'stale-pte');
@@ -165,7 +169,8 @@ suite('scenario commands', () => {
     panel.select({ view: 'exploration', counterexample: 0, step: mid });
     panel.receive({ type: 'selectStep', selection: { view: 'exploration', counterexample: 0, step: mid } });
     await waitFor('the tree at the replayed step', () => pageTables.current?.step === mid);
-    await sleep(1500);
+    await waitFor('the page to draw the exploration', () => panel.renders > rendersBefore, 30000);
+    await sleep(800);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('exploration-panel');
     const good = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
