@@ -9,7 +9,7 @@ import type { Comparison, ExpectationOutcome } from '../scenario/comparisonModel
 import { checkExplorationExpectations, checkRunExpectations } from '../scenario/expectations';
 import { runSchedule, type ExploreOptions, type ExploreResult } from '../scenario/explorer';
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../scenario/library';
-import { checkColumn, compareScenario, EngineRefusal, exploreOptions, machineFactory } from '../scenario/runner';
+import { checkColumn, compareScenario, defaultSchedule, EngineRefusal, exploreOptions, machineFactory } from '../scenario/runner';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';
 import { describeSchedule, formatSchedule, parseSchedule, ScheduleError } from '../scenario/schedule';
@@ -129,7 +129,7 @@ function cmdRun(io: Io, args: string[]): number {
   const seed = intOpt('run', 'seed', values.seed);
   const maxSteps = intOpt('run', 'steps', values.steps, 1) ?? s.bounds.steps;
   const usesDefault = given === undefined && seed === undefined;
-  const schedule = given ?? (seed === undefined ? s.schedule : undefined);
+  const schedule = given ?? (seed === undefined ? defaultSchedule(s) : undefined);
   const showTrace = values['no-trace'] ? false : values.trace || !values.json;
   const names = s.world.tasks.map((t) => t.name);
   let failed = false;
@@ -138,7 +138,8 @@ function cmdRun(io: Io, args: string[]): number {
     let sched: number[];
     let done: boolean;
     try {
-      const r = runSchedule(machineFactory(s, col.selection, true), { schedule, seed, maxSteps });
+      // the scenario's schedule may come from another column: where its task cannot run, go on by default
+      const r = runSchedule(machineFactory(s, col.selection, true), { schedule, seed, maxSteps, lenient: given === undefined });
       m = r.machine;
       sched = r.schedule;
       done = r.done;

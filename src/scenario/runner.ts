@@ -57,6 +57,26 @@ export interface ColumnCheck {
   ok: boolean;
 }
 
+const counterexamples = new WeakMap<Scenario, number[] | null>();
+
+/**
+ * The scenario's default schedule: its own, or the first counterexample (fewest preemptions, shrunk)
+ * found in the column it names, which follows the engine when its steps change.
+ * Undefined: the default order.
+ */
+export function defaultSchedule(s: Scenario): number[] | undefined {
+  if (!s.scheduleFrom) return s.schedule;
+  let found = counterexamples.get(s);
+  if (found === undefined) {
+    const col = columnOf(s, s.scheduleFrom.column);
+    const inv = s.scheduleFrom.invariant;
+    const x = col && explore(machineFactory(s, col.selection), exploreOptions(s, { stopAtFirst: true, only: inv ? [inv] : undefined }));
+    found = x?.violations[0]?.schedule ?? null;
+    counterexamples.set(s, found);
+  }
+  return found ?? undefined;
+}
+
 function needsExploration(s: Scenario, label: string): boolean {
   const e = s.expect[label];
   return !!e && (e.violation !== undefined || e.never !== undefined || e.clean !== undefined);
@@ -80,7 +100,7 @@ export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: Ex
 }
 
 function finishColumn(s: Scenario, col: VariantColumn, ex: Scenario['expect'][string], exploration: ExploreResult | undefined): ColumnCheck {
-  const r = runSchedule(machineFactory(s, col.selection, true), { schedule: s.schedule, lenient: true, maxSteps: s.bounds.steps });
+  const r = runSchedule(machineFactory(s, col.selection, true), { schedule: defaultSchedule(s), lenient: true, maxSteps: s.bounds.steps });
   const expectations = [...checkExplorationExpectations(ex, exploration), ...checkRunExpectations(ex, r.machine)];
   return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, expectations, ok: expectations.every((e) => e.met) };
 }
@@ -142,8 +162,9 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
     }
   }
   if (!schedule) {
-    schedule = s.schedule ?? [];
-    source = s.schedule ? 'scenario schedule' : 'default order';
+    const d = defaultSchedule(s);
+    schedule = d ?? [];
+    source = s.scheduleFrom ? (d ? `counterexample of ${s.scheduleFrom.column}` : 'default order (no counterexample)') : d ? 'scenario schedule' : 'default order';
   }
   const taskNames = s.world.tasks.map((t) => t.name);
   const runs: VariantRun[] = checks.map((c) => {

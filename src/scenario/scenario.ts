@@ -67,6 +67,8 @@ export interface Scenario {
   columns: VariantColumn[];
   /** default schedule (task indices), a prefix; the rest runs in the default order */
   schedule?: number[];
+  /** or: the default schedule is the first counterexample found in this column (of this invariant) */
+  scheduleFrom?: { column: string; invariant?: string };
   bounds: ExploreBounds;
   /** column label -> expectation */
   expect: Record<string, Expectation>;

@@ -151,14 +151,21 @@ function show(v: unknown): string {
 function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void {
   // a oneOf failure subsumes the errors of its branches: report it once with the schema's description
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-  // ...unless a branch matched the shape and failed deeper down: that error is the precise one
-  for (const p of [...oneOfPaths]) if (errors.some((e) => e.instancePath.startsWith(p + '/'))) oneOfPaths.delete(p);
+  // ...unless a branch matched the shape and failed deeper down: that error is the precise one, and
+  // the other branches' complaints about the shape are noise
+  const shapeNoise = new Set<string>();
+  for (const p of [...oneOfPaths])
+    if (errors.some((e) => e.instancePath.startsWith(p + '/'))) {
+      oneOfPaths.delete(p);
+      shapeNoise.add(p);
+    }
   const reported = new Set<string>();
   for (const e of errors) {
     const path = pointerToPath(e.instancePath);
     const here = where(path, data);
     if (e.keyword !== 'oneOf' && oneOfPaths.has(e.instancePath)) continue;
     if (e.keyword === 'oneOf' && !oneOfPaths.has(e.instancePath)) continue;
+    if (e.keyword === 'type' && shapeNoise.has(e.instancePath)) continue;
     // errors inside a oneOf branch of an ancestor already reported (e.g. schedule items)
     let key: string;
     let msg: string;
@@ -278,7 +285,7 @@ interface RawScenario {
   world: { files?: { name: string; pages: number; fs?: string }[]; mms: { name: string; node?: string }[]; nodes?: string[]; memoryPages?: number; maxMapCount?: number };
   tasks: { name: string; mm?: string; node?: string; ops: RawOp[] }[];
   variants: Record<string, Record<string, string>>;
-  schedule?: (number | string)[];
+  schedule?: (number | string)[] | { counterexampleOf: string | number; invariant?: string };
   bounds?: { steps?: number; preemptions?: number };
   expect?: Record<string, Record<string, unknown>>;
 }
@@ -363,7 +370,13 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
 
   const taskIndex = new Map(raw.tasks.map((t, i) => [t.name, i]));
   let schedule: number[] | undefined;
-  if (raw.schedule) {
+  let scheduleFrom: Scenario['scheduleFrom'];
+  if (raw.schedule && !Array.isArray(raw.schedule)) {
+    const ref = raw.schedule;
+    const column = String(ref.counterexampleOf);
+    if (!labels.has(column)) loc.at(['schedule', 'counterexampleOf'], `schedule: '${column}' is not a column of 'variants' (${[...labels].join(', ')})`);
+    scheduleFrom = { column, ...(ref.invariant ? { invariant: ref.invariant } : {}) };
+  } else if (raw.schedule) {
     schedule = [];
     raw.schedule.forEach((s, i) => {
       const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
@@ -426,6 +439,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     world,
     columns,
     schedule,
+    scheduleFrom,
     bounds: { ...(raw.bounds ?? {}) },
     expect,
   };

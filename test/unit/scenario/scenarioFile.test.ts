@@ -169,6 +169,17 @@ describe('errors name file:line:column and what was expected', () => {
     expect(diags('')[0].message).toMatch(/must be a YAML mapping/);
   });
 
+  it('a schedule taken from a column that does not exist', () => {
+    const ok = loadScenarioText(GOOD.replace('schedule: [reader, 1, "writer*2"]', 'schedule: {counterexampleOf: 2.5.70, invariant: stale-pte}'), 's.yaml', { variants: catalogue });
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.scenario!.scheduleFrom).toEqual({ column: '2.5.70', invariant: 'stale-pte' });
+    expect(ok.scenario!.schedule).toBeUndefined();
+    const text = GOOD.replace('schedule: [reader, 1, "writer*2"]', 'schedule: {counterexampleOf: 2.6}');
+    const d = diags(text);
+    expect(d.map((x) => x.message)).toEqual(["schedule: '2.6' is not a column of 'variants' (2.5.70, fixed)"]);
+    expect(d[0]).toMatchObject(posOf(text, '2.6}'));
+  });
+
   it('contradictory expectations', () => {
     const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.70: {violation: stale-pte, never: any}');
     expect(diags(text).map((x) => x.message)).toEqual(["expect '2.5.70' asks both violation and never for stale-pte"]);
