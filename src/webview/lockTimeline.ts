@@ -27,7 +27,7 @@ export function splitLock(name: string): [string, string] {
 }
 
 /** Lanes in order of first acquisition; violations that name a held lock go on its lane,
- * the others on a lane named "(no lock)". */
+ * the others (a stale pte, a reference imbalance) on a lane named "other checks". */
 export function lockLanes(trace: readonly TraceEvent[], violations: readonly Violation[], lastStep: number): LockLane[] {
   const lanes = new Map<string, LockLane>();
   const lane = (lock: string): LockLane => {
@@ -63,7 +63,7 @@ export function lockLanes(trace: readonly TraceEvent[], violations: readonly Vio
   }
   for (const v of violations) {
     const names = v.locksHeld.map((l) => splitLock(l)[0]);
-    const target = names.find((n) => lanes.has(n)) ?? names[0] ?? '(no lock)';
+    const target = names.find((n) => lanes.has(n)) ?? names[0] ?? 'other checks';
     lane(target).violations.push(v);
   }
   return [...lanes.values()];

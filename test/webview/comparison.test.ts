@@ -94,6 +94,28 @@ suite('comparison panel', () => {
     }
   });
 
+  test('a click on a lock swimlane selects the step under the pointer', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      const c = makeComparison();
+      await wv.send({ type: 'showComparison', comparison: c });
+      const lane = q(wv, '.swimlane[data-run="1"] svg.lane').first();
+      const box = (await lane.boundingBox())!;
+      const maxStep = Math.max(...c.runs.flatMap((r) => r.trace.map((e) => e.step)));
+      // the middle of the lane is the middle of the run
+      await lane.click({ position: { x: box.width / 2, y: box.height / 2 } });
+      const sel = await wv.waitForPosted((m) => m.type === 'selectStep');
+      const s = sel.selection as { run: number; step: number };
+      assert.equal(s.run, 1);
+      assert.ok(Math.abs(s.step - (maxStep + 1) / 2) <= 1, `step ${s.step} of ${maxStep}`);
+      const x = await q(wv, '.swimlane[data-run="1"] svg.lane rect.cursor').first().getAttribute('x');
+      assert.equal(Number(x), s.step);
+    } finally {
+      await wv.close();
+    }
+  });
+
   test('the toolbar and the divergence banner post typed requests', async () => {
     const wv = await openWebview({ css: CSS });
     try {

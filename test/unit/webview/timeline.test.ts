@@ -77,7 +77,7 @@ describe('lockLanes', () => {
 
   it('puts a violation with no lock held on a lane of its own', () => {
     const lanes = lockLanes([], [{ invariant: 'stale-pte', message: 'x', step: 3, locksHeld: [] }], 4);
-    expect(lanes.map((l) => [l.lock, l.violations.length])).toEqual([['(no lock)', 1]]);
+    expect(lanes.map((l) => [l.lock, l.violations.length])).toEqual([['other checks', 1]]);
   });
 
   it('bounds the number of shapes of a long lane and keeps every held step covered', () => {
