@@ -17,11 +17,34 @@ export function decodeInput(bytes: Uint8Array | string, source: string, problems
     problems.push({
       file: source,
       line,
-      message: `invalid UTF-8 at byte ${at}; the input is read as Windows-1252`,
+      message: `invalid UTF-8 at byte ${at}; lines that are not UTF-8 are read as Windows-1252`,
       severity: 'warning',
     });
-    return latin.decode(bytes);
+    return decodeByLine(bytes);
   }
+}
+
+const utf8Lossy = new TextDecoder('utf-8');
+
+/** Mixed input (a thread where one mail was Latin-1): UTF-8 where a line is valid UTF-8, Windows-1252 elsewhere. */
+function decodeByLine(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    let e = bytes.indexOf(10, i);
+    if (e < 0) e = n;
+    const line = bytes.subarray(i, e);
+    if (firstInvalidUtf8(line) < line.length) {
+      if (i > runStart) parts.push(utf8Lossy.decode(bytes.subarray(runStart, i)));
+      parts.push(latin.decode(bytes.subarray(i, Math.min(n, e + 1))));
+      runStart = Math.min(n, e + 1);
+    }
+    i = e + 1;
+  }
+  if (runStart < n) parts.push(utf8Lossy.decode(bytes.subarray(runStart, n)));
+  return parts.join('');
 }
 
 /** Offset of the first byte that breaks UTF-8 (lenient about overlongs: only the decoder's verdict matters). */

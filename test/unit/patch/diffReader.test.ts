@@ -144,11 +144,11 @@ describe('readDiffs', () => {
 });
 
 describe('input decoding and mail', () => {
-  it('reads invalid UTF-8 as Windows-1252 and says where', () => {
+  it('reads lines that are not UTF-8 as Windows-1252, keeps the UTF-8 ones, and says where', () => {
     const problems: Problem[] = [];
-    const bytes = new Uint8Array([...Buffer.from('line one\nJ'), 0xe9, ...Buffer.from('r\xf4me\n')]);
+    const bytes = new Uint8Array([...Buffer.from('line one: J\u00e9r\u00f4me\nJ'), 0xe9, 0x72, 0xf4, ...Buffer.from('me\nlast \u00e9\n')]);
     const text = decodeInput(bytes, 'm.eml', problems);
-    expect(text.startsWith('line one\nJér')).toBe(true);
+    expect(text).toBe('line one: Jérôme\nJérôme\nlast é\n');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: 'm.eml', line: 2, severity: 'warning' });
   });

@@ -105,7 +105,7 @@ describe('input forms', () => {
   it('a Latin-1 byte in the mail is reported and the rest analysed', async () => {
     const bytes = Buffer.concat([Buffer.from('Greetings from M'), Buffer.from([0xfc]), Buffer.from('nchen\n\n'), fixture(SEED.s004)]);
     const a = await analyzePatch(new Uint8Array(bytes), 'latin1.txt');
-    expect(a.problems.filter((p) => p.severity === 'warning').map((p) => [p.line, p.message])).toEqual([[1, 'invalid UTF-8 at byte 16; the input is read as Windows-1252']]);
+    expect(a.problems.filter((p) => p.severity === 'warning').map((p) => [p.line, p.message])).toEqual([[1, 'invalid UTF-8 at byte 16; lines that are not UTF-8 are read as Windows-1252']]);
     expect(a.apiChanges.length).toBe(lf.apiChanges.length);
   });
 
