@@ -483,7 +483,8 @@ function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Ex
   if (s.cancelled) s.complete = false;
   const violations: FoundViolation[] = [];
   for (const raw of s.found.values()) {
-    const shrunk = opts.shrink === false ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : shrinkCounterexample(make, raw.invariant, raw.schedule, opts.maxSteps);
+    // a cancelled search returns at once: no shrinking
+    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : shrinkCounterexample(make, raw.invariant, raw.schedule, opts.maxSteps);
     violations.push({ ...shrunk, invariant: raw.invariant, occurrences: raw.occurrences, foundAfterMs: raw.foundAfterMs });
   }
   const timeMs = s.elapsed();
