@@ -58,13 +58,13 @@ describe('diff reader fuzzing', () => {
     beforeAll(async () => {
       parser = await loadCParser();
     });
-    it('300 mutated patches analysed without an exception', () => {
+    it('150 mutated patches analysed without an exception', () => {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: BASES.length - 1 }), fc.array(op, { maxLength: 6 }), (b, ops) => {
           const a = analyzeWith(mutate(BASES[b], ops), 'fuzz', parser);
           return a.coverage.hunksRecovered <= a.coverage.hunksSeen && a.problems.every((p) => p.severity !== 'error' || !/failed/.test(p.message));
         }),
-        { numRuns: 300, seed: 42 },
+        { numRuns: 150, seed: 42 },
       );
     }, 120_000);
   });
