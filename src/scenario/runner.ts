@@ -83,25 +83,32 @@ function needsExploration(s: Scenario, label: string): boolean {
 }
 
 /** run a column's default schedule and, if its expect block needs one, an exploration */
-export function checkColumn(s: Scenario, col: VariantColumn, opts: ExploreOptions & { alwaysExplore?: boolean } = {}): ColumnCheck {
-  const { alwaysExplore, ...xo } = opts;
-  const ex = s.expect[col.label] ?? {};
-  let exploration: ExploreResult | undefined;
-  if (alwaysExplore || needsExploration(s, col.label)) exploration = explore(machineFactory(s, col.selection), exploreOptions(s, xo));
-  return finishColumn(s, col, ex, exploration);
+export interface CheckOptions extends ExploreOptions {
+  /** explore even when the expect block does not need it */
+  alwaysExplore?: boolean;
+  /** never explore: the exploration expectations (violation/never/clean) are left out */
+  noExplore?: boolean;
 }
 
-export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: ExploreOptions & { alwaysExplore?: boolean } = {}): Promise<ColumnCheck> {
-  const { alwaysExplore, ...xo } = opts;
+export function checkColumn(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): ColumnCheck {
+  const { alwaysExplore, noExplore, ...xo } = opts;
   const ex = s.expect[col.label] ?? {};
   let exploration: ExploreResult | undefined;
-  if (alwaysExplore || needsExploration(s, col.label)) exploration = await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo));
-  return finishColumn(s, col, ex, exploration);
+  if (!noExplore && (alwaysExplore || needsExploration(s, col.label))) exploration = explore(machineFactory(s, col.selection), exploreOptions(s, xo));
+  return finishColumn(s, col, ex, exploration, !noExplore);
 }
 
-function finishColumn(s: Scenario, col: VariantColumn, ex: Scenario['expect'][string], exploration: ExploreResult | undefined): ColumnCheck {
+export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): Promise<ColumnCheck> {
+  const { alwaysExplore, noExplore, ...xo } = opts;
+  const ex = s.expect[col.label] ?? {};
+  let exploration: ExploreResult | undefined;
+  if (!noExplore && (alwaysExplore || needsExploration(s, col.label))) exploration = await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo));
+  return finishColumn(s, col, ex, exploration, !noExplore);
+}
+
+function finishColumn(s: Scenario, col: VariantColumn, ex: Scenario['expect'][string], exploration: ExploreResult | undefined, explored: boolean): ColumnCheck {
   const r = runSchedule(machineFactory(s, col.selection, true), { schedule: defaultSchedule(s), lenient: true, maxSteps: s.bounds.steps });
-  const expectations = [...checkExplorationExpectations(ex, exploration), ...checkRunExpectations(ex, r.machine)];
+  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...checkRunExpectations(ex, r.machine)];
   return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, expectations, ok: expectations.every((e) => e.met) };
 }
 
@@ -229,7 +236,7 @@ function columnsFor(s: Scenario, labels?: string[]): VariantColumn[] {
 export function compareScenario(s: Scenario, opts: CompareOptions = {}): ComparisonResult {
   const { columns, schedule, explore: doExplore, ...xo } = opts;
   const cols = columnsFor(s, columns);
-  const checks = cols.map((c) => checkColumn(s, c, { ...xo, alwaysExplore: doExplore !== false }));
+  const checks = cols.map((c) => checkColumn(s, c, { ...xo, alwaysExplore: doExplore !== false, noExplore: doExplore === false }));
   return buildComparison(s, checks, { schedule });
 }
 
@@ -239,7 +246,7 @@ export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {
   const checks: ColumnCheck[] = [];
   for (const c of cols) {
     if (xo.signal?.aborted) break;
-    checks.push(await checkColumnAsync(s, c, { ...xo, alwaysExplore: doExplore !== false }));
+    checks.push(await checkColumnAsync(s, c, { ...xo, alwaysExplore: doExplore !== false, noExplore: doExplore === false }));
   }
   return buildComparison(s, checks, { schedule });
 }
