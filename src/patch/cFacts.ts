@@ -98,8 +98,25 @@ export interface FragmentFacts {
 const PRIMITIVES = new Set(['int', 'char', 'void', 'long', 'short', 'unsigned', 'signed', 'float', 'double', '_Bool', 'bool']);
 const SPECIFIERS = new Set(['static', 'inline', 'extern', '__inline__', '__inline', '__always_inline', 'noinline', 'fastcall', 'asmlinkage', '__init', '__exit', '__devinit', '__devexit', 'register', 'auto', 'const', 'volatile', '__cold', '__must_check', 'notrace']);
 
+/** "struct  page*" -> "struct page *", "char * *" -> "char **": one pass, no regex (it runs for every declaration). */
 export function normType(t: string): string {
-  return t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, ' *').replace(/\* \*/g, '**').replace(/ \*\*/g, ' **').trim().replace(/\*\s+$/, '*');
+  let out = '';
+  let space = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      space = out.length > 0;
+    } else if (c === 42 /* * */) {
+      if (out.length > 0 && out.charCodeAt(out.length - 1) !== 42) out += ' ';
+      out += '*';
+      space = false;
+    } else {
+      if (space && out.length > 0) out += ' ';
+      out += t[i];
+      space = false;
+    }
+  }
+  return out;
 }
 
 function squash(t: string): string {
@@ -156,6 +173,16 @@ function splitTop(s: string): string[] {
   return out;
 }
 
+const TYPE_WORDS = new Set(['struct', 'union', 'enum', 'const', 'volatile']);
+
+function isIdent(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /** One parameter: "struct mm_struct * mm" -> {type: "struct mm_struct *", name: "mm"}. */
 export function readParam(p: string): Param {
   const t = p.trim();
@@ -165,9 +192,22 @@ export function readParam(p: string): Param {
     const m = /\(\s*\*\s*([A-Za-z_]\w*)\s*\)/.exec(t);
     return m ? { type: normType(t.replace(m[0], '(*)')), name: m[1] } : { type: normType(t), name: '' };
   }
-  const m = /^(.*?)([A-Za-z_]\w*)\s*((?:\[[^\]]*\]\s*)*)$/.exec(t);
-  if (m && /\S/.test(m[1]) && !PRIMITIVES.has(m[2]) && !/^(struct|union|enum|const|volatile)$/.test(m[2]) && !/\b(struct|union|enum)\s*$/.test(m[1])) {
-    return { type: normType(m[1] + (m[3] ? ' *' : '')), name: m[2] };
+  // the name is the identifier at the end (before any [] suffixes), when something precedes it
+  let end = t.length;
+  let arr = false;
+  while (end > 0 && t.charCodeAt(end - 1) === 93 /* ] */) {
+    const open = t.lastIndexOf('[', end - 1);
+    if (open < 0) break;
+    arr = true;
+    end = open;
+    while (end > 0 && t.charCodeAt(end - 1) === 32) end--;
+  }
+  let start = end;
+  while (start > 0 && isIdent(t.charCodeAt(start - 1))) start--;
+  const name = t.slice(start, end);
+  const before = t.slice(0, start);
+  if (name && !isDigit(name.charCodeAt(0)) && before.trim() !== '' && !PRIMITIVES.has(name) && !TYPE_WORDS.has(name) && !/\b(struct|union|enum)\s*$/.test(before)) {
+    return { type: normType(before + (arr ? ' *' : '')), name };
   }
   return { type: normType(t), name: '' };
 }
