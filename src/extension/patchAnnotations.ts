@@ -3,7 +3,7 @@
 // diagnostics on inconsistent ones. Lines of the Analysis are 1-based lines of the analysed file.
 import * as vscode from 'vscode';
 import type { Analysis, ApiChange, Implementation, LockContract } from '../patch/analysisModel';
-import { isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
+import { AUTO_ANALYSIS_LIMIT, isForced, isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
 
 /** The parameter list and the return type of a C declaration as the analyser prints it. */
 export function signatureShape(sig: string): { params: number; returns: string } | undefined {
@@ -157,6 +157,8 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
   /** Analyse a patch document and update its diagnostics and decorations. */
   async annotate(doc: vscode.TextDocument): Promise<Analysis | undefined> {
     if (!isPatchDocument(doc)) return undefined;
+    // a huge mbox is analysed when asked for, not whenever it is opened
+    if (!isForced(doc.uri) && !this.store.peek(doc) && doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end) > AUTO_ANALYSIS_LIMIT) return undefined;
     let a: Analysis;
     try {
       a = await this.store.analyze(doc);

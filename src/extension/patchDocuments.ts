@@ -20,6 +20,13 @@ export function forcePatch(uri: vscode.Uri): void {
   forced.add(uri.toString());
 }
 
+export function isForced(uri: vscode.Uri): boolean {
+  return forced.has(uri.toString());
+}
+
+/** beyond this size a patch is analysed only on request (Analyze Patch), not on open */
+export const AUTO_ANALYSIS_LIMIT = 8 * 1024 * 1024;
+
 export function isPatchDocument(doc: vscode.TextDocument): boolean {
   if (forced.has(doc.uri.toString())) return true;
   if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return false;
