@@ -35,9 +35,9 @@ export class Kernel {
   /** references one DMA pin adds to page->count (0: pins are tracked apart; a release variant may set it) */
   pinBias = 0;
   /** event counters (see MachineSnapshot.counters) */
-  readonly counters = new Map<string, number>();
+  readonly counters: Record<string, number> = Object.create(null);
   count(name: string, n = 1): void {
-    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+    this.counters[name] = (this.counters[name] ?? 0) + n;
   }
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
@@ -104,7 +104,7 @@ export class Kernel {
       task: task?.name,
       step: this.stepNo,
       fn,
-      locksHeld: task ? task.locksHeldNames() : [],
+      locksHeld: task ? [...task.locksHeldNames()] : [],
     });
     if (added && this.trace.enabled) {
       this.trace.push(this.stepNo, task ? task.id : -1, 'violation', fn ?? '', `${invariant}: ${message}`, task ? task.locksHeldNames() : []);

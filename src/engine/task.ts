@@ -68,9 +68,11 @@ export class Task {
   holds(l: Lock): boolean {
     return this.heldLocks.includes(l);
   }
+  /** display names of the locks held; the array is shared until the held set changes */
   locksHeldNames(): string[] {
-    return this.heldLocks.map((l, i) => l.display(this.heldShared[i]));
+    return (this.lockNames ??= this.heldLocks.map((l, i) => l.display(this.heldShared[i])));
   }
+  private lockNames: string[] | null = null;
   spinlocksHeld(): string[] {
     return this.heldLocks.filter((l) => l.kind === 'spinlock').map((l) => l.key);
   }
@@ -195,6 +197,7 @@ export class Task {
         if (i < 0 || !l.release(this, s.shared)) {
           this.violation('unlock-not-held', `${s.label} by ${this.name}, which does not hold it`);
         } else {
+          this.lockNames = null;
           const hl = this.heldLocks;
           const hs = this.heldShared;
           for (let j = i + 1; j < hl.length; j++) {
@@ -218,6 +221,7 @@ export class Task {
   }
 
   private take(l: Lock, shared: boolean): void {
+    this.lockNames = null;
     l.acquire(this, shared);
     this.heldLocks.push(l);
     this.heldShared.push(shared);
