@@ -103,6 +103,14 @@ export function summary(a: Analysis): string {
     for (const c of a.apiChanges) {
       const where = c.kind === 'member-signature' || c.kind === 'added-member' || c.kind === 'removed-member' ? `${c.container}.${c.name}` : c.name;
       out.push(`  ${c.version ? `[${c.version}] ` : ''}${pad(c.kind, 17)} ${where}  (${c.file}, line ${c.line})`);
+      if (c.kind === 'comment' && c.before && c.after) {
+        // a comment: only the lines that changed
+        const b = c.before.split('\n').map((l) => l.trim());
+        const a2 = c.after.split('\n').map((l) => l.trim());
+        for (const l of b) if (l && !a2.includes(l)) out.push(`      - ${clip(l)}`);
+        for (const l of a2) if (l && !b.includes(l)) out.push(`      + ${clip(l)}`);
+        continue;
+      }
       if (c.before) out.push(`      - ${clip(c.before)}`);
       if (c.after) out.push(`      + ${clip(c.after)}`);
     }
