@@ -25,7 +25,8 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
     if (lo > hi) continue;
     const start = vma.start + (lo - vma.pgoff) * PAGE_SIZE;
     const end = vma.start + (hi - vma.pgoff + 1) * PAGE_SIZE;
-    yield* zapPageRange(t, vma, start, end, { firstIndex: first, lastIndex: last, nonlinear: false, checkMapping: space });
+    // 2.5's invalidate_mmap_range zaps the whole range: private COW copies and swap ptes too
+    yield* zapPageRange(t, vma, start, end);
   }
   for (const vma of [...space.nonlinear]) {
     // nonlinear: any page of the VMA may map the range; file ptes keep the offset
