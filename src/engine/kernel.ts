@@ -26,6 +26,8 @@ export class Kernel {
   readonly trace: Trace;
   /** scheduler step counter (for violations and trace events) */
   stepNo = 0;
+  /** the task running now (set by the driver) */
+  current: Task | null = null;
   readonly tasks: Task[] = [];
   /** what each operation came to, in completion order */
   readonly results: OpResult[] = [];
@@ -63,7 +65,8 @@ export class Kernel {
     this.remap = this.selected.get('remap')!.rules as RemapRules;
 
     this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
-    this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, null, '__free_pages');
+    this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
+    if (this.trace.enabled) this.alloc.onRef = (p, what) => this.current?.emit('ref', `${what} pfn ${p.pfn} -> count ${p.count}`);
 
     const nodes = world.nodes ?? [];
     this.dfs = new Dfs(nodes);

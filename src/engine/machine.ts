@@ -145,6 +145,7 @@ export class EngineMachine implements Machine {
  * space, where no lock may be held.
  */
 export function runOneStep(t: Task): void {
+  t.kernel.current = t;
   t.perform();
   t.stepsInOp++;
   try {

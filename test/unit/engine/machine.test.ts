@@ -28,6 +28,10 @@ describe('Machine', () => {
     expect(a.trace).toEqual(b.trace);
     expect(a.stateHash()).toBe(b.stateHash());
     expect(a.trace.length).toBeGreaterThan(20);
+    // typed events: calls, locks, pte changes, reference changes, faults
+    for (const kind of ['enter', 'exit', 'lock', 'unlock', 'pte', 'ref', 'fault', 'op', 'sleep']) expect(a.trace.some((e) => e.kind === kind)).toBe(true);
+    const lockEv = a.trace.find((e) => e.kind === 'lock' && e.detail === 'spin_lock(page_table_lock)')!;
+    expect(lockEv.locks).toEqual(['mmap_sem(r)', 'page_table_lock']);
   });
   it('independent steps of two address spaces commute to the same state hash', () => {
     const a = createMachine(w, {}), b = createMachine(w, {});
