@@ -102,6 +102,9 @@ const t004 = time(cold, 15, 10);
 const tSplit004 = time(() => lineSplit(s004u8), 15, 3);
 const cpu004 = cpuOf.get(cold)!;
 row('analyse seed 004', s004.length, t004, tSplit004, '< 50 ms', t004 < 50);
+// where a cold analysis spends its time
+const phases: Record<string, number> = {};
+for (let i = 0; i < 10; i++) analyzeWith(s004u8, 'seed004', parser, [], { timings: phases });
 const cache = new FragmentCache(parser);
 const warmRun = () => analyzeWith(s004u8, 'seed004', parser, [], { cache });
 const t004w = time(warmRun, 15, 3);
@@ -132,6 +135,7 @@ for (const r of rows) {
   console.log(`${pad(r.name, 32)} ${lpad(String(r.bytes), 11)} ${lpad(r.ms.toFixed(2), 9)} ${lpad(r.baselineMs.toFixed(2), 9)} ${lpad(r.mbps.toFixed(1), 8)} ${lpad(r.ratio.toFixed(1), 8)}  ${r.goal} ${r.goal === '-' ? '' : r.met ? 'met' : 'MISSED'}`);
 }
 console.log(`seed 004 cold analysis: ${cpu004.toFixed(1)} ms of CPU per run (wall ${t004.toFixed(1)} ms); load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
+console.log(`  per phase (wall, mean of 10): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 10).toFixed(1)} ms`).join(', ')}`);
 console.log(JSON.stringify({
   bench: 'patch',
   readMBps: +rows[0].mbps.toFixed(1),
@@ -143,6 +147,7 @@ console.log(JSON.stringify({
   seriesAnalyseMBps: +rows[3].mbps.toFixed(2),
   scan10kLinesMs: +rows[4].ms.toFixed(2),
   scanVsSplit: +rows[4].ratio.toFixed(1),
+  seed004Phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, +(v / 10).toFixed(2)])),
   loadAverage: +load.toFixed(2),
   goalsMet: rows.filter((r) => r.goal !== '-').every((r) => r.met),
 }));

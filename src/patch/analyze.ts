@@ -25,6 +25,8 @@ export interface AnalyzeOptions extends CParserOptions {
   maxParsedBytes?: number;
   /** parsed fragments kept between analyses (re-analysing an edited patch parses only the hunks that changed) */
   cache?: FragmentCache;
+  /** filled with the milliseconds spent per phase (read, C, delta, hooks, variants, versions) */
+  timings?: Record<string, number>;
 }
 
 /** C text parsed per analysis by default (both sides of all hunks): a few seconds of parsing at most. */
@@ -49,6 +51,14 @@ export async function analyzePatch(bytes: Uint8Array | string, source: string, o
 
 /** The synchronous core, given a loaded parser (or none). */
 export function analyzeWith(bytes: Uint8Array | string, source: string, parser: CParser | undefined, problems: Problem[] = [], opts: AnalyzeOptions = {}): Analysis {
+  const tm = opts.timings;
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    if (!tm) return;
+    const now = performance.now();
+    tm[phase] = (tm[phase] ?? 0) + now - mark;
+    mark = now;
+  };
   const analysis: Analysis = {
     source, patches: [], apiChanges: [], functions: [], lockContracts: [], implementations: [], variants: [],
     coverage: { hunksSeen: 0, hunksRecovered: 0 }, problems,
@@ -89,6 +99,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
   analysis.patches = units.map((u) => u.info);
   const multi = new Set(units.map((u) => u.version)).size > 1;
+  lap('read');
 
   // C facts per version
   const cache = opts.cache ?? new FragmentCache(parser);
@@ -117,18 +128,22 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     }
     byVersion.set(u.version, list);
   }
+  lap('C');
 
   const details: NonNullable<Analysis['variantDetails']> = [];
   for (const [version, files] of byVersion) {
     const ver = multi ? version : undefined;
     try {
       const delta = computeApiDelta(files, ver);
+      lap('delta');
       const hooks = analyseHooks(delta, files, ver);
+      lap('hooks');
       analysis.apiChanges.push(...delta.changes, ...hooks.changes);
       analysis.functions.push(...delta.functions);
       analysis.lockContracts.push(...hooks.contracts);
       analysis.implementations.push(...hooks.implementations);
       details.push(...recogniseVariants({ version: ver, changes: delta.changes.concat(hooks.changes), functions: delta.functions, contracts: hooks.contracts, files }));
+      lap('variants');
     } catch (e) {
       problems.push({ file: source, line: 0, message: `analysis of version ${version} failed: ${(e as Error).message}`, severity: 'error' });
     }
@@ -152,6 +167,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   analysis.variants = [...new Set(details.map((d) => d.variant))];
   if (details.length) analysis.variantDetails = details;
   if (multi) analysis.versionPairs = versionPairs(units);
+  lap('versions');
   return analysis;
 }
 
