@@ -159,7 +159,7 @@ export class ScenarioCommands implements vscode.Disposable {
   async run(args?: ScenarioArgs): Promise<Comparison | undefined> {
     const cur = await this.pickScenario(args, 'MM Explorer: Run Scenario');
     if (!cur) return undefined;
-    return this.compareColumns(cur, args?.columns, false, args?.signal);
+    return this.compareColumns(cur, args?.columns, 'running', args?.signal);
   }
 
   async compare(args?: ScenarioArgs): Promise<Comparison | undefined> {
@@ -178,17 +178,19 @@ export class ScenarioCommands implements vscode.Disposable {
       void vscode.window.showWarningMessage('Pick between 1 and 4 variants to compare.');
       return undefined;
     }
-    return this.compareColumns(cur, columns, true, args?.signal);
+    return this.compareColumns(cur, columns, 'comparing', args?.signal);
   }
 
-  private async compareColumns(cur: Current, columns: string[] | undefined, explore: boolean, external?: AbortSignal): Promise<Comparison | undefined> {
+  /** Every column is explored (its violation/never/clean expectations need it, and the invariant table
+   * reports each column over all schedules), then runs the shared schedule. */
+  private async compareColumns(cur: Current, columns: string[] | undefined, verb: string, external?: AbortSignal): Promise<Comparison | undefined> {
     const lib = await loadScenarioLibrary();
-    const title = `${explore ? 'comparing' : 'running'} ${cur.scenario.title}`;
+    const title = `${verb} ${cur.scenario.title}`;
     const result = await this.withProgress(title, (report, signal) =>
       lib.compareScenarioAsync(cur.scenario, {
         ...this.config(),
         columns,
-        explore,
+        explore: true,
         signal,
         onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
       }),
