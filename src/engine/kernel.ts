@@ -66,7 +66,6 @@ export class Kernel {
 
     this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
-    if (this.trace.enabled) this.alloc.onRef = (p, what) => this.current?.emit('ref', `${what} pfn ${p.pfn} -> count ${p.count}`);
 
     const nodes = world.nodes ?? [];
     this.dfs = new Dfs(nodes);

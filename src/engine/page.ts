@@ -72,8 +72,7 @@ export class PageAllocator {
   readonly zeroPage: Page;
   /** pages freed while still mapped or pinned, noticed by __free_pages */
   onBadFree: ((page: Page, why: string) => void) | null = null;
-  /** reference changes, for the trace (set only when tracing) */
-  onRef: ((page: Page, what: string) => void) | null = null;
+
 
   constructor(readonly limit: number) {
     const z = new Page(0);
@@ -107,7 +106,6 @@ export class PageAllocator {
     p.head = null;
     p.free = false;
     this.allocated++;
-    if (this.onRef !== null) this.onRef(p, 'alloc_page');
     return p;
   }
 
@@ -126,7 +124,6 @@ export class PageAllocator {
   /** get_page() / page_cache_get() */
   get(p: Page): void {
     p.count++;
-    if (this.onRef !== null) this.onRef(p, 'get_page');
   }
 
   /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
@@ -136,9 +133,7 @@ export class PageAllocator {
       this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
       return;
     }
-    --p.count;
-    if (this.onRef !== null) this.onRef(p, 'put_page');
-    if (p.count === 0) this.freePage(p);
+    if (--p.count === 0) this.freePage(p);
   }
 
   byPfn(pfn: number): Page | undefined {

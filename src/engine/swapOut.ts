@@ -34,14 +34,12 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
         // add_to_swap() happened before; the pte now holds the swap entry
         pt.setSwap(addr, page.swapSlot);
         k.swap.dup(page.swapSlot);
-      } else if (vma.flags & VM_NONLINEAR && vma.linearIndex(addr) !== page.index) {
-        // nonlinear: keep the file offset (and, under the nonuniform rules, the protection)
-        const withProt = k.remap.protInFilePte && (vma.flags & VM_NONUNIFORM) !== 0;
-        pt.setFile(addr, page.index, withProt ? pte.prot : -1);
-      } else if (vma.flags & VM_NONLINEAR && k.remap.protInFilePte && vma.flags & VM_NONUNIFORM) {
-        pt.setFile(addr, page.index, pte.prot);
       } else {
-        pt.clear(addr);
+        // nonlinear: keep the file offset in a file pte; under the nonuniform rules keep the
+        // protection too, even for a page at its linear offset
+        const withProt = k.remap.protInFilePte && (vma.flags & VM_NONUNIFORM) !== 0;
+        if (vma.flags & VM_NONLINEAR && (withProt || vma.linearIndex(addr) !== page.index)) pt.setFile(addr, page.index, withProt ? pte.prot : -1);
+        else pt.clear(addr);
       }
       if (pte.dirty) page.flags |= PG_dirty;
       pageRemoveRmap(page, mm, addr);

