@@ -15,19 +15,20 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
       if (!vma.file) continue;
       const space = vma.file.mapping(mm.node);
       if (!all && space.invalidating > 0) continue;
-      for (const [addr, pte] of mm.pt.entries(vma.start, vma.end)) {
-        if (pte.kind !== PTE_PRESENT) continue;
-        const page = k.alloc.byPfn(pte.val);
-        if (!page || page.reserved || page.flags & PG_anon) continue;
+      const file = vma.file;
+      mm.pt.forEachIn(vma.start, vma.end, (addr, kind, val) => {
+        if (kind !== PTE_PRESENT) return;
+        const page = k.alloc.byPfn(val);
+        if (!page || page.reserved || page.flags & PG_anon) return;
         const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
         if (page.mapping === null) {
-          k.recordViolation('stale-pte', `${where}: page of ${vma.file.name} is no longer in the page cache (truncated or invalidated) but still mapped`, null, 'check');
-        } else if (page.index >= vma.file.size) {
-          k.recordViolation('stale-pte', `${where}: ${vma.file.name} page ${page.index} is beyond i_size (${vma.file.size} pages) but still mapped`, null, 'check');
-        } else if (page.version < vma.file.version(page.index)) {
-          k.recordViolation('stale-pte', `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${vma.file.version(page.index)}`, null, 'check');
+          k.recordViolation('stale-pte', `${where}: page of ${file.name} is no longer in the page cache (truncated or invalidated) but still mapped`, null, 'check');
+        } else if (page.index >= file.size) {
+          k.recordViolation('stale-pte', `${where}: ${file.name} page ${page.index} is beyond i_size (${file.size} pages) but still mapped`, null, 'check');
+        } else if (page.version < file.version(page.index)) {
+          k.recordViolation('stale-pte', `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${file.version(page.index)}`, null, 'check');
         }
-      }
+      });
     }
   }
 }

@@ -209,6 +209,22 @@ export class PageTable {
     }
   }
 
+  /** call fn for every non-none entry in [start, end), in address order */
+  forEachIn(start: number, end: number, fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    const span = PAGE_SIZE * PTRS_PER_PTE;
+    for (let base = Math.floor(start / span) * span; base < end; base += span) {
+      const t = this.lookup(base);
+      if (t === undefined || t.used === 0) continue;
+      const bits = t.bits;
+      const from = base < start ? (start - base) / PAGE_SIZE : 0;
+      const to = Math.min(PTRS_PER_PTE, Math.ceil((end - base) / PAGE_SIZE));
+      for (let i = from; i < to; i++) {
+        const b = bits[i];
+        if ((b & KIND_MASK) !== PTE_NONE) fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
+      }
+    }
+  }
+
   /** free pte tables that became empty in [start, end) (free_pgtables) */
   freeEmptyTables(start: number, end: number): void {
     for (const [g, pmd] of this.pgd) {

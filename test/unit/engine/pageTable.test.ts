@@ -70,6 +70,12 @@ describe('PageTable', () => {
         const viaForEach: number[] = [];
         pt.forEach((a) => viaForEach.push(a));
         expect(viaForEach).toEqual(want.map((w) => w[0]));
+        // a range walk sees exactly the entries inside the range
+        const lo = ops.length ? ops[0].a : 0;
+        const hi = lo + 700 * PAGE_SIZE * 97;
+        const inRange: number[] = [];
+        pt.forEachIn(lo, hi, (a) => inRange.push(a));
+        expect(inRange).toEqual(want.map((w) => w[0]).filter((a) => a >= lo && a < hi));
       }),
       { numRuns: 200 },
     );
