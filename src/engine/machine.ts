@@ -146,7 +146,9 @@ export class EngineMachine implements Machine {
  */
 export function runOneStep(t: Task): void {
   t.kernel.current = t;
-  t.perform();
+  // only lock actions and may-sleep points need performing
+  const kind = t.step.kind;
+  if (kind >= StepKind.Acquire && kind <= StepKind.Sleep) t.perform();
   t.stepsInOp++;
   try {
     for (;;) {
