@@ -8,7 +8,7 @@ import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from './constants';
 import { PTE_NONE } from './pageTable';
-import { PG_anon, PG_lru } from './page';
+import { PG_anon, PG_lru, type Page } from './page';
 import { pageAddRmap } from './rmap';
 import { newPteFor } from './mkPte';
 
@@ -33,7 +33,6 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
     t.exit('do_anonymous_page', 'VM_FAULT_OOM');
     return VM_FAULT_OOM;
   }
-  page.flags |= PG_anon | PG_lru;
   yield t.spinLock(ptl);
   yield t.pteRead(mm, address, 'pte_none(*page_table)');
   if (pt.kind(address) !== PTE_NONE) {
@@ -43,13 +42,19 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
   }
-  mm.rss++;
-  const e = newPteFor(k, vma, true);
   yield t.pteWrite(mm, address);
-  pt.setPresent(address, page.pfn, e.prot, e.dirty);
-  pageAddRmap(page, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn} (anonymous)`);
+  mapAnonPage(t, mm, vma, address, page);
   yield t.spinUnlock(ptl);
   t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
   return VM_FAULT_MINOR;
+}
+
+/** rss, the pte, the rmap entry: page_table_lock held */
+function mapAnonPage(t: Task, mm: MmStruct, vma: Vma, address: number, page: Page): void {
+  page.flags |= PG_anon | PG_lru;
+  mm.rss++;
+  const e = newPteFor(t.kernel, vma, true);
+  mm.pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pageAddRmap(page, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn} (anonymous)`);
 }

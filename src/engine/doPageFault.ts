@@ -6,6 +6,7 @@
 import type { Task } from './task';
 import type { Step } from './step';
 import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
 import { PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_NONUNIFORM, VM_READ, VM_WRITE, VM_ACCESS_MASK, faultName, hex, protString } from './constants';
 import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
 import { handleMmFault } from './handleMmFault';
@@ -67,12 +68,11 @@ export function* userAccess(t: Task, address: number, access: number, pages = 1)
 /** the operations 'read' / 'write' / 'exec' (one page) and 'touch' (a range): userAccess with the
  * result formatted in the same frame */
 export function* userAccessOp(t: Task, address: number, access: number, pages: number, range: boolean): Generator<Step, OpOutcome, void> {
+  // the string building and checks live in plain helpers: a generator's frame is saved and
+  // restored at every yield, so it is kept small
   const mm = t.mm!;
-  const pt = mm.pt;
-  const k = t.kernel;
-  const write = (access & VM_WRITE) !== 0;
-  let total = 0;
-  let major = 0;
+  t.accessFaults = 0;
+  t.accessMajor = 0;
   let outcome = ACCESS_OK;
   let fault = -100;
   let i = 0;
@@ -81,21 +81,10 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
     outcome = ACCESS_OK;
     for (let tries = 0; ; tries++) {
       yield t.pteRead(mm, address, 'MMU page walk');
-      // the walk: one table lookup, then the entry's bits
-      const tbl = pt.lookup(address);
-      const slot = PageTable.slot(address);
-      const kind = tbl === undefined ? PTE_NONE : tbl.bits[slot] & PTE_KIND_MASK;
-      if (kind === PTE_PRESENT && allows((tbl!.bits[slot] >> PTE_PROT_SHIFT) & 7, access)) {
-        // the access completes; the MMU sets young/dirty
-        if (write) {
-          tbl!.bits[slot] |= PTE_DIRTY | PTE_YOUNG;
-          const page = k.alloc.pages[tbl!.val[slot]];
-          if (page !== undefined && !page.reserved) page.userWrites++;
-        } else tbl!.bits[slot] |= PTE_YOUNG;
-        break;
-      }
+      const kind = mmuAccess(t, mm, address, access);
+      if (kind < 0) break; // the access completed
       if (tries >= 4) {
-        t.violation('fault-loop', `${hex(address)}: access still not allowed after ${tries} handled faults (last ${faultName(fault)})`);
+        faultLoop(t, address, tries, fault);
         outcome = ACCESS_SIGSEGV;
         break;
       }
@@ -103,60 +92,94 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
       t.enter('do_page_fault');
       yield t.downRead(mm.mmapSem);
       const vma = mm.vmas.find(address);
-      let accessMask = -1; // -1: bad_area
-      if (vma !== null && vma.start <= address) {
-        let ok: boolean;
-        let prot = true; // a failure goes to bad_area_prot (seed 002) rather than bad_area
-        if (write) ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
-        else if (kind === PTE_PRESENT) {
-          ok = false; // case 1: read, present
-          prot = false;
-        } else ok = (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0: read (or fetch), not present
-        if (ok) accessMask = write ? VM_WRITE : 0;
-        else if (prot && k.remap.checkAfterPte && vma.flags & VM_NONUNIFORM) {
-          // bad_area_prot: a VM_NONUNIFORM VMA's protection is not the page's; the pte decides
-          accessMask = (write ? VM_WRITE : 0) | (vma.flags & VM_EXEC ? VM_EXEC : VM_READ);
-        }
-      }
-      fault = VM_FAULT_SIGSEGV;
-      if (accessMask >= 0) {
-        fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
-        if (fault === VM_FAULT_MINOR) t.minFlt++;
-        else if (fault === VM_FAULT_MAJOR) {
-          t.majFlt++;
-          major++;
-        }
-      }
+      const accessMask = faultAccessMask(t, vma, address, access, kind);
+      fault = VM_FAULT_SIGSEGV; // bad_area
+      if (accessMask >= 0) fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
       yield t.upRead(mm.mmapSem);
-      total++;
-      k.count('faults');
-      if (fault === VM_FAULT_MAJOR) k.count('major faults');
-      outcome = outcomeOfFault(fault);
-      if (t.tracing) {
-        t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcome]}`);
-        t.exit('do_page_fault', faultName(fault));
-      } else t.exit('do_page_fault');
+      outcome = faultDone(t, address, fault);
       if (outcome !== ACCESS_OK) break;
     }
-    // the sigsegv invariant: SIGSEGV exactly when the protections say so
-    const promised = promisedAccess(mm, address);
-    const expectSegv = promised < 0 || !allows(promised, access);
-    if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
-      const what = write ? 'write' : access & VM_EXEC ? 'exec' : 'read';
-      t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
-    }
+    checkPromise(t, mm, address, access, outcome);
     if (outcome !== ACCESS_OK) break;
   }
+  return accessResult(t, outcome, fault, i, pages, range);
+}
+
+/** the MMU's walk and access check: -1 if the access completed (young/dirty set), else the pte kind */
+function mmuAccess(t: Task, mm: MmStruct, address: number, access: number): number {
+  const tbl = mm.pt.lookup(address);
+  const slot = PageTable.slot(address);
+  const kind = tbl === undefined ? PTE_NONE : tbl.bits[slot] & PTE_KIND_MASK;
+  if (kind !== PTE_PRESENT || !allows((tbl!.bits[slot] >> PTE_PROT_SHIFT) & 7, access)) return kind;
+  if (access & VM_WRITE) {
+    tbl!.bits[slot] |= PTE_DIRTY | PTE_YOUNG;
+    const page = t.kernel.alloc.pages[tbl!.val[slot]];
+    if (page !== undefined && !page.reserved) page.userWrites++;
+  } else tbl!.bits[slot] |= PTE_YOUNG;
+  return -1;
+}
+
+/** do_page_fault()'s VMA checks: the access mask for handle_mm_fault, or -1 for bad_area */
+function faultAccessMask(t: Task, vma: Vma | null, address: number, access: number, kind: number): number {
+  if (vma === null || vma.start > address) return -1;
+  const write = (access & VM_WRITE) !== 0;
+  let ok: boolean;
+  let prot = true; // a failure goes to bad_area_prot (seed 002) rather than bad_area
+  if (write) ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
+  else if (kind === PTE_PRESENT) {
+    ok = false; // case 1: read, present
+    prot = false;
+  } else ok = (vma.flags & (VM_READ | VM_EXEC)) !== 0; // case 0: read (or fetch), not present
+  if (ok) return write ? VM_WRITE : 0;
+  if (prot && t.kernel.remap.checkAfterPte && vma.flags & VM_NONUNIFORM) {
+    // bad_area_prot: a VM_NONUNIFORM VMA's protection is not the page's; the pte decides
+    return (write ? VM_WRITE : 0) | (vma.flags & VM_EXEC ? VM_EXEC : VM_READ);
+  }
+  return -1;
+}
+
+/** the end of do_page_fault(): fault counters, trace; the outcome of the access */
+function faultDone(t: Task, address: number, fault: number): number {
+  const k = t.kernel;
+  t.accessFaults++;
+  k.count('faults');
+  if (fault === VM_FAULT_MINOR) t.minFlt++;
+  else if (fault === VM_FAULT_MAJOR) {
+    t.majFlt++;
+    t.accessMajor++;
+    k.count('major faults');
+  }
+  const outcome = outcomeOfFault(fault);
+  if (t.tracing) {
+    t.emit('fault', `${hex(address)} ${faultName(fault)} -> ${OUTCOME_NAMES[outcome]}`);
+    t.exit('do_page_fault', faultName(fault));
+  } else t.exit('do_page_fault');
+  return outcome;
+}
+
+function faultLoop(t: Task, address: number, tries: number, fault: number): void {
+  t.violation('fault-loop', `${hex(address)}: access still not allowed after ${tries} handled faults (last ${faultName(fault)})`);
+}
+
+/** the sigsegv invariant: SIGSEGV exactly when the protections say so */
+function checkPromise(t: Task, mm: MmStruct, address: number, access: number, outcome: number): void {
+  const promised = promisedAccess(mm, address);
+  const expectSegv = promised < 0 || !allows(promised, access);
+  if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
+    const what = access & VM_WRITE ? 'write' : access & VM_EXEC ? 'exec' : 'read';
+    t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
+  }
+}
+
+function accessResult(t: Task, outcome: number, fault: number, i: number, pages: number, range: boolean): OpOutcome {
   t.accessPage = i;
   t.accessFault = fault;
-  t.accessFaults = total;
-  t.accessMajor = major;
   let res: OpOutcome;
   if (outcome === ACCESS_SIGSEGV) res = { result: 'SIGSEGV', signal: 'SIGSEGV' };
   else if (outcome === ACCESS_SIGBUS) res = { result: 'SIGBUS', signal: 'SIGBUS' };
   else if (outcome === ACCESS_OOM) res = { result: 'VM_FAULT_OOM' };
-  else if (range) return { result: `${pages} pages, ${total} faults (${major} major)`, code: ACCESS_OK };
-  else return { result: total === 0 ? 'no fault' : faultName(fault), code: ACCESS_OK };
+  else if (range) return { result: `${pages} pages, ${t.accessFaults} faults (${t.accessMajor} major)`, code: ACCESS_OK };
+  else return { result: t.accessFaults === 0 ? 'no fault' : faultName(fault), code: ACCESS_OK };
   if (range) res.result += ` at page ${i}`;
   res.code = outcome;
   return res;

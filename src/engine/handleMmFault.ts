@@ -31,73 +31,99 @@ export function handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number,
   return faultGen(t, mm, vma, address, access, true);
 }
 
-// handle_pte_fault() is static inline in mm/memory.c: both run in one generator frame
+// handle_pte_fault() is static inline in mm/memory.c: both run in one generator frame. The branch
+// decision is a plain function so that the frame saved at every yield stays small.
 function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: number, locked: boolean): Generator<Step, number, void> {
-  const k = t.kernel;
-  const pt = mm.pt;
-  const ptl = mm.pageTableLock;
   if (!locked) {
     t.enter('handle_mm_fault');
     if (vma.flags & VM_HUGETLB) {
       t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');
       return VM_FAULT_SIGBUS; // mapping truncation does this
     }
-    yield t.spinLock(ptl);
+    yield t.spinLock(mm.pageTableLock);
     // pte_alloc_map(): a missing pte table is allocated with GFP_KERNEL, so the lock is dropped
-    if (!pt.hasTable(address)) {
-      yield t.spinUnlock(ptl);
+    if (!mm.pt.hasTable(address)) {
+      yield t.spinUnlock(mm.pageTableLock);
       yield t.sleep('pte_alloc_one(GFP_KERNEL)');
-      yield t.spinLock(ptl);
-      if (!pt.hasTable(address)) pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
+      yield t.spinLock(mm.pageTableLock);
+      if (!mm.pt.hasTable(address)) mm.pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
     }
   }
   t.enter('handle_pte_fault');
   yield t.pteRead(mm, address, 'entry = *pte');
-  const kind = pt.kind(address);
-  const write = (access & VM_WRITE) !== 0;
-  const nonuniform = k.remap.checkAfterPte && (vma.flags & VM_NONUNIFORM) !== 0;
   let r: number;
-  if (kind === PTE_NONE && !nonuniform && !k.fault.anonymousIsNopage && !hasNopage(vma.ops)) {
-    // do_no_page() without ->nopage is do_anonymous_page() with the lock still held
-    r = yield* doAnonymousPage(t, mm, vma, address, write);
-  } else if (kind !== PTE_PRESENT) {
+  switch (pteFaultBranch(t, mm, vma, address, access)) {
+    case B_ANON:
+      // do_no_page() without ->nopage is do_anonymous_page() with the lock still held
+      r = yield* doAnonymousPage(t, mm, vma, address, (access & VM_WRITE) !== 0);
+      break;
+    case B_SEGV:
+      r = yield* outSegv(t, mm);
+      break;
+    case B_NOPAGE_HCH:
+      // -mm3: "return vma->vm_ops->nopage(mm, vma, address & PAGE_MASK, write_access, pte, pmd);"
+      r = yield* callNopageHch(t, mm, vma, address, (access & VM_WRITE) !== 0);
+      break;
+    case B_NOPAGE:
+      r = yield* doNoPage(t, mm, vma, address, (access & VM_WRITE) !== 0);
+      break;
+    case B_FILE:
+      r = yield* doFilePage(t, mm, vma, address, access);
+      break;
+    case B_SWAP:
+      r = yield* doSwapPage(t, mm, vma, address, (access & VM_WRITE) !== 0);
+      break;
+    case B_WP:
+      r = yield* doWpPage(t, mm, vma, address);
+      break;
+    default:
+      yield t.pteWrite(mm, address, 'ptep_set_access_flags');
+      if (access & VM_WRITE) mm.pt.setDirty(address);
+      else mm.pt.setYoung(address);
+      yield t.spinUnlock(mm.pageTableLock);
+      r = VM_FAULT_MINOR;
+  }
+  faultExit(t, r, locked);
+  return r;
+}
+
+const B_ANON = 0;
+const B_SEGV = 1;
+const B_NOPAGE_HCH = 2;
+const B_NOPAGE = 3;
+const B_FILE = 4;
+const B_SWAP = 5;
+const B_WP = 6;
+const B_MINOR = 7;
+
+/** handle_pte_fault()'s decision on the entry it read */
+function pteFaultBranch(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): number {
+  const k = t.kernel;
+  const pt = mm.pt;
+  const kind = pt.kind(address);
+  const nonuniform = k.remap.checkAfterPte && (vma.flags & VM_NONUNIFORM) !== 0;
+  if (kind !== PTE_PRESENT) {
+    if (kind === PTE_NONE && !nonuniform && !k.fault.anonymousIsNopage && !hasNopage(vma.ops)) return B_ANON;
     // seed 002: for VM_NONUNIFORM VMAs the arch handler skipped the check; do it now, except for
     // file ptes whose own protection decides
-    if (nonuniform && kind !== PTE_FILE && accessExceeds(access, vma.flags)) {
-      r = yield* outSegv(t, mm);
-    } else if (kind === PTE_NONE) {
-      if (k.fault.anonymousIsNopage) {
-        // -mm3: "return vma->vm_ops->nopage(mm, vma, address & PAGE_MASK, write_access, pte, pmd);"
-        r = yield* callNopageHch(t, mm, vma, address, write);
-      } else {
-        r = yield* doNoPage(t, mm, vma, address, write);
-      }
-    } else if (kind === PTE_FILE) {
-      r = yield* doFilePage(t, mm, vma, address, access);
-    } else {
-      r = yield* doSwapPage(t, mm, vma, address, write);
-    }
-  } else if (nonuniform) {
-    // present ptes of VM_NONUNIFORM VMAs always carry the exact protection
-    r = yield* outSegv(t, mm);
-  } else if (pt.prot(address) === 0) {
-    // a PROT_NONE pte (only remap_file_pages can make one)
-    r = yield* outSegv(t, mm);
-  } else if (write && (pt.prot(address) & VM_WRITE) === 0) {
-    r = yield* doWpPage(t, mm, vma, address);
-  } else {
-    yield t.pteWrite(mm, address, 'ptep_set_access_flags');
-    if (write) pt.setDirty(address);
-    else pt.setYoung(address);
-    yield t.spinUnlock(ptl);
-    r = VM_FAULT_MINOR;
+    if (nonuniform && kind !== PTE_FILE && accessExceeds(access, vma.flags)) return B_SEGV;
+    if (kind === PTE_NONE) return k.fault.anonymousIsNopage ? B_NOPAGE_HCH : B_NOPAGE;
+    return kind === PTE_FILE ? B_FILE : B_SWAP;
   }
+  // present ptes of VM_NONUNIFORM VMAs always carry the exact protection
+  if (nonuniform) return B_SEGV;
+  // a PROT_NONE pte (only remap_file_pages can make one)
+  if (pt.prot(address) === 0) return B_SEGV;
+  if (access & VM_WRITE && (pt.prot(address) & VM_WRITE) === 0) return B_WP;
+  return B_MINOR;
+}
+
+function faultExit(t: Task, r: number, locked: boolean): void {
   t.exit('handle_pte_fault');
   if (!locked) {
     if (t.tracing) t.exit('handle_mm_fault', faultName(r));
     else t.exit('handle_mm_fault');
   }
-  return r;
 }
 
 function* outSegv(t: Task, mm: MmStruct): Generator<Step, number, void> {
