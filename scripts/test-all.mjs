@@ -46,7 +46,9 @@ for (const s of steps) {
   console.log(`\n=== ${s.name} ===`);
   const t0 = Date.now();
   if (s.report) rmSync(s.report, { force: true });
-  const env = { ...process.env, FORCE_COLOR: '0' };
+  // plain output for CI logs
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
   let code = spawnSync(s.cmd, s.args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
   if (code === 0 && s.then) code = spawnSync(s.then[0], s.then[1], { cwd: root, stdio: 'inherit', env }).status ?? 1;
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
