@@ -18,7 +18,7 @@ export class AddressSpace {
   readonly nonlinear = new Set<Vma>();
   /** i_shared_sem (2.5): serialises the mapping lists against invalidation */
   readonly iSharedSem: RwSemaphore;
-  /** truncate_count (the truncate-seq variant): bumped around every invalidation */
+  /** truncate_count (the truncate-seq variant): bumped when an invalidation starts */
   readonly truncateCount: SeqCount;
   /** invalidations in progress (vmtruncate / invalidate_mmap_range), for the stale-pte check */
   invalidating = 0;
@@ -27,7 +27,7 @@ export class AddressSpace {
   constructor(readonly file: File, readonly node: string) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
-    this.truncateCount = new SeqCount('truncate_count', owner);
+    this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
   }
   get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }

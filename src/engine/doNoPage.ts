@@ -73,7 +73,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     if (seqCheck) {
       yield t.objRead(mapping!.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)');
       const now = mapping!.truncateCount.seq;
-      if (now !== sequence || (sequence & 1) !== 0) {
+      if (now !== sequence) {
         // an invalidation ran while ->nopage slept: drop the page and retry
         if (t.tracing) t.emit('note', `truncate_count ${sequence} -> ${now}: retry ->nopage`);
         sequence = now;

@@ -146,7 +146,11 @@ export class SeqCount extends Lock {
   readonly sleeping = false;
   seq = 0;
   writer: Task | null = null;
-  constructor(name: string, owner: string, cls = name) {
+  /**
+   * `bumpOnEnd` false gives mapping->truncate_count of 2.6 ("truncate_count++" once, when an
+   * invalidation starts; readers retry only if it changed), so a reader never spins on a writer.
+   */
+  constructor(name: string, owner: string, cls = name, readonly bumpOnEnd = true) {
     super(name, owner, cls, ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry']);
   }
   /** writers serialise among themselves (the caller holds an outer lock in the kernel) */
@@ -160,7 +164,7 @@ export class SeqCount extends Lock {
     if (shared) return true;
     if (this.writer !== t) return false;
     this.writer = null;
-    this.seq++;
+    if (this.bumpOnEnd) this.seq++;
     return true;
   }
   heldBy(t: Task): boolean { return this.writer === t; }

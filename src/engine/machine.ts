@@ -100,7 +100,7 @@ export class EngineMachine implements Machine {
     this.finished = true;
     const k = this.kernel;
     const blocked = this.tasks.filter((t) => !t.done);
-    if (blocked.length > 0) {
+    if (blocked.length > 0 && !blocked.some((t) => t.canRun())) {
       const waits = blocked.map((t) => {
         const l = t.step.lock;
         if (t.step.kind === StepKind.Acquire && l) {
@@ -126,12 +126,19 @@ export class EngineMachine implements Machine {
     return takeSnapshot(this.kernel);
   }
 
-  /** run with a simple deterministic policy until no task can run, then finish() */
-  runAll(pick: (runnable: number[], step: number) => number = (r) => r[0]): this {
+  /**
+   * Run with a simple deterministic policy until no task can run, then finish(). A run longer than
+   * `maxSteps` (a retry loop that an unfair schedule never lets end) is cut and recorded.
+   */
+  runAll(pick: (runnable: number[], step: number) => number = (r) => r[0], maxSteps = 5_000_000): this {
     let n = 0;
     for (;;) {
       const r = this.runnable();
       if (r.length === 0) break;
+      if (n >= maxSteps) {
+        this.kernel.recordViolation('no-progress', `still running after ${maxSteps} steps under this schedule: ${this.tasks.filter((t) => !t.done).map((t) => `${t.name} in ${t.step.fn}`).join(', ')}`, null, 'scheduler');
+        break;
+      }
       this.step(pick(r, n++));
     }
     this.finish();

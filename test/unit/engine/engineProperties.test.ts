@@ -41,7 +41,7 @@ describe('whole-run properties', () => {
         fc.assert(
           fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
             const m = createMachine({ files: [{ name: 'f', pages: 8 }], mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [...setup, ...ops] }] }, { fault, remap });
-            m.runAll();
+            m.runAll(undefined, 100_000);
             expect(m.violations).toEqual([]);
           }),
           { numRuns: 60 },
@@ -55,7 +55,7 @@ describe('whole-run properties', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 12 }), fc.array(opArb, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 200 }), (a, b, picks) => {
         const m = createMachine({ files: [{ name: 'f', pages: 8 }], mms: [{ name: 'A' }], tasks: [{ name: 'T1', mm: 'A', ops: [...setup, ...a] }, { name: 'T2', mm: 'A', ops: b }] }, { fault: 'truncate-seq', remap: '2.6.13' });
-        m.runAll((r, n) => r[(picks[n] ?? 0) % r.length]);
+        m.runAll((r, n) => r[(picks[n] ?? 0) % r.length], 100_000);
         expect(m.violations).toEqual([]);
       }),
       { numRuns: 60 },
