@@ -83,7 +83,7 @@
  *
  * Invariants (invariants.ts), recorded as Violation.invariant: stale-pte, orphan-pte, ref-balance,
  *   pin-balance, freed-while-mapped, rss, sigsegv, unlock-not-held, lock-held-at-return,
- *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error, no-progress. from the gup
+ *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error, no-progress; from the gup
  *   family: use-after-free, buffer-overflow, put_page-on-pinned, put_user_page-not-pinned, double-release,
  *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
  */
