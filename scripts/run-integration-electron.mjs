@@ -1,7 +1,7 @@
 // Runs the integration suites with @vscode/test-electron, for machines that can download VS Code.
 // Same suites and in-host entry as the code-server launcher; screenshots are not available here
 // (screenshot() resolves to false). env: MMX_VSCODE_VERSION (default 1.100.3, the oldest supported).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,12 +33,14 @@ try {
   console.error(`[runner] ${e instanceof Error ? e.message : String(e)}`);
   exitCode = 1;
 }
-const summary = parseSummary(readFileSync(output, 'utf8'));
-const vscode = /^\[mmx-integration\] (VS Code .*)$/m.exec(readFileSync(output, 'utf8'))?.[1] ?? 'VS Code (did not start)';
+const text = readFileSync(output, 'utf8');
+const summary = parseSummary(text);
+const vscode = /^\[mmx-integration\] (VS Code .*)$/m.exec(text)?.[1] ?? 'VS Code (did not start)';
 console.log(`[runner] ran in ${vscode}`);
 mkdirSync(join(root, '.test-output'), { recursive: true });
 writeFileSync(
   join(root, '.test-output/integration.json'),
   JSON.stringify({ passed: summary?.passed ?? 0, failed: summary ? summary.failed : 1, pending: summary?.pending ?? 0, vscode, exitCode }, null, 2) + '\n',
 );
+rmSync(tmp, { recursive: true, force: true });
 process.exit(exitCode === 0 && summary && summary.failed === 0 ? 0 : 1);
