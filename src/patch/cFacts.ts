@@ -4,6 +4,7 @@
 // of each span is then read here in JS, because every node access through web-tree-sitter costs a
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Node, Tree } from 'web-tree-sitter';
+import { matchingParen } from './parens';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -135,20 +136,6 @@ function openOf(t: string, close: number): number {
     const c = t.charCodeAt(i);
     if (c === 41) depth++;
     else if (c === 40) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-/** Index of the ')' matching the '(' at `open`, or -1. */
-function closeOf(t: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41) {
       depth--;
       if (depth === 0) return i;
     }
@@ -416,7 +403,7 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
         if (firstParen < 0) break;
         let open = -1;
         for (let p = firstParen; p >= 0 && p < t.length; ) {
-          const close = closeOf(t, p);
+          const close = matchingParen(t, p);
           if (close < 0) break;
           const next = t.slice(close + 1).search(/\S/);
           const ch = next >= 0 ? t[close + 1 + next] : '';

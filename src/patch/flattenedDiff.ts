@@ -3,6 +3,7 @@
 // a line are told from minus signs inside code by what precedes and follows them, and the choice is
 // checked against the hunk header's counts (old - removed must equal new - added). Context lines are
 // cut at C statement boundaries, which is what the C parser downstream needs.
+import { matchingParen } from './parens';
 
 const HUNK_G = /@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/g;
 
@@ -210,7 +211,7 @@ export function lineEnd(t: string, from: number, f: Finder = new Finder(t)): num
   const kw = KW_PAREN.exec(t.slice(from, from + 16));
   if (kw) {
     const open = from + kw[0].length - 1;
-    const close = matchParen(t, open);
+    const close = matchingParen(t, open);
     if (close > 0) {
       let e = close + 1;
       let r = e;
@@ -262,15 +263,3 @@ function statementEnd(t: string, from: number): number {
   return n;
 }
 
-function matchParen(t: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
