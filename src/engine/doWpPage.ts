@@ -1,7 +1,9 @@
 // do_wp_page(): a write to a present, write-protected pte (copy on write). Entered with
 // page_table_lock held, returns with it released. If the page has a single user it is reused
 // (made writable); otherwise a copy is allocated with the lock dropped, and installed only if the
-// pte did not change meanwhile.
+// pte did not change meanwhile. As in 2.5.70 both paths make the pte writable whatever the VMA
+// says: a write reaching here from a user access already passed the VM_WRITE check in
+// do_page_fault(), and a forced get_user_pages() write must end with follow_page(write) succeeding.
 
 import type { Task } from './task';
 import type { Step } from './step';
@@ -34,7 +36,7 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
       yield t.unlockPage(oldPage);
       if (reuse) {
         yield t.pteWrite(mm, address, 'ptep_establish(pte_mkwrite(pte_mkdirty))');
-        pt.setPresent(address, pfn, pt.prot(address) | (vma.flags & VM_WRITE), true);
+        pt.setPresent(address, pfn, pt.prot(address) | VM_WRITE, true);
         yield t.spinUnlock(ptl);
         t.exit('do_wp_page', 'VM_FAULT_MINOR (reuse)');
         return VM_FAULT_MINOR;
@@ -60,8 +62,8 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   if (pt.kind(address) === PTE_PRESENT && pt.val(address) === pfn) {
     if (oldPage.reserved) mm.rss++;
     else pageRemoveRmap(oldPage, mm, address);
-    yield t.pteWrite(mm, address, 'break_cow');
-    pt.setPresent(address, newPage.pfn, vma.pageProt | (vma.flags & VM_WRITE), true);
+    yield t.pteWrite(mm, address, 'break_cow: pte_mkwrite(pte_mkdirty(mk_pte(new_page, vm_page_prot)))');
+    pt.setPresent(address, newPage.pfn, vma.pageProt | VM_WRITE, true);
     pageAddRmap(newPage, mm, address);
     if (t.tracing) t.emit('pte', `0x${address.toString(16)} COW pfn ${pfn} -> pfn ${newPage.pfn}`);
     // free the old page (the pte's reference)

@@ -203,3 +203,25 @@ describe('get_user_pages 2.5.46', () => {
     expect(findExtendVma(mm, A + 10 * PAGE)).toBeNull();
   });
 });
+
+describe('get_user_pages 2.5.46: forced write to a read-only private mapping (ptrace)', () => {
+  const ops: OpSpec[] = [
+    { op: 'mmap', addr: A, pages: 1, prot: 'r--', file: 'f' },
+    { op: 'read', addr: A },
+    { op: 'write', addr: A },
+    { op: 'gup', addr: A, pages: 1, write: true, force: true, as: 'p' },
+    { op: 'release', pages: 'p', fn: 'put_page' },
+  ];
+
+  it('a user write still gets SIGSEGV; the forced write breaks COW into a private writable copy', () => {
+    const m = run(world(ops, { files: [{ name: 'f', pages: 1 }] }), gup);
+    expect(resultOf(m, 2)).toBe('SIGSEGV');
+    expect(resultOf(m, 3)).toBe('1 page');
+    expect(violations(m)).toEqual([]);
+    const cached = m.kernel.files.get('f')!.mapping(null).cache.get(0)!;
+    const mine = pageAt(m, A);
+    expect(mine).not.toBe(cached);
+    const pt = m.kernel.mms.get('A')!.pt;
+    expect(pt.prot(A) & VM_WRITE).toBe(VM_WRITE);
+  });
+});
