@@ -1,7 +1,7 @@
 // Runs the integration suites with @vscode/test-electron, for machines that can download VS Code.
 // Same suites and in-host entry as the code-server launcher; screenshots are not available here
 // (screenshot() resolves to false). env: MMX_VSCODE_VERSION (default 1.100.3, the oldest supported).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,12 +11,11 @@ import { runTests } from '@vscode/test-electron';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { parseSummary } = require(join(root, 'out/test/integration/summary.js'));
+const { makeFixtureWorkspace } = require(join(root, 'out/test/integration/fixtureWorkspace.js'));
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmx-it-electron-'));
 const workspace = join(tmp, 'workspace');
-const fixture = join(root, 'test/integration/workspace');
-if (existsSync(fixture)) cpSync(fixture, workspace, { recursive: true });
-else mkdirSync(workspace);
+makeFixtureWorkspace(root, workspace);
 const output = join(tmp, 'test-output.log');
 writeFileSync(output, '');
 

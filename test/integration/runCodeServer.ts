@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeFixtureWorkspace } from './fixtureWorkspace';
 import { repoRoot } from './paths';
 import { parseSummary } from './summary';
 
@@ -107,10 +108,7 @@ async function main(): Promise<number> {
   const requests = path.join(tmp, 'screenshot-requests');
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(requests);
-  // a scratch copy of the fixture workspace, so suites may edit files freely
-  const fixtureWs = path.join(repoRoot, 'test', 'integration', 'workspace');
-  if (fs.existsSync(fixtureWs)) fs.cpSync(fixtureWs, workspace, { recursive: true });
-  else fs.mkdirSync(workspace);
+  makeFixtureWorkspace(repoRoot, workspace);
 
   // a quiet workbench: no welcome walkthrough over the editors the suites open
   const userSettings = path.join(tmp, 'user-data', 'User', 'settings.json');

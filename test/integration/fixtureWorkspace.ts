@@ -1,0 +1,22 @@
+// The workspace the suites open: a scratch copy of test/integration/workspace, so suites may edit files
+// freely, plus the shared test fixtures (seed mails, corpus sources) placed where the suites expect them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** workspace path -> fixture under test/fixtures/ */
+const SHARED: Record<string, string> = {
+  'patches/install_new_page-thread.txt': 'patch/seeds/004_de1f5842a85ca452.txt',
+  'patches/put_user_page-placeholder.patch': 'patch/seeds/003_c639fba1cd99ad68.txt',
+  'drivers/video-buf.c': 'patch/sources/video-buf.c',
+};
+
+export function makeFixtureWorkspace(repoRoot: string, dest: string): void {
+  const own = path.join(repoRoot, 'test', 'integration', 'workspace');
+  if (fs.existsSync(own)) fs.cpSync(own, dest, { recursive: true });
+  else fs.mkdirSync(dest, { recursive: true });
+  for (const [rel, fixture] of Object.entries(SHARED)) {
+    const to = path.join(dest, rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', fixture), to);
+  }
+}
