@@ -53,6 +53,22 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
   return ret;
 }
 
+/**
+ * shrink_list()'s non-racy busy check under tree_lock: only the cache and the isolating caller may
+ * hold the page (page_count == 2), and it must not have been redirtied.
+ */
+function freeable(page: Page): boolean {
+  return page.count === 2 && !(page.flags & PG_dirty);
+}
+
+/** keep_locked: the page stays cached (someone found it meanwhile) */
+function* keep(t: Task, page: Page): Generator<Step, SwapResult, void> {
+  yield t.unlockPage(page);
+  if (t.tracing) t.emit('note', `pfn ${page.pfn} busy (count ${page.count}): kept`);
+  t.exit('shrink_list', 'SWAP_FAIL');
+  return 'SWAP_FAIL';
+}
+
 /** reclaim `page` (the caller holds a reference, which it keeps) */
 export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, void> {
   t.enter('shrink_list');
@@ -78,6 +94,9 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
   }
   if (page.flags & PG_swapcache) {
     yield t.sleep('swap_writepage (I/O)');
+    page.flags &= ~PG_dirty;
+    yield t.objWrite('swap:slot:0x', page.swapSlot, 'delete_from_swap_cache');
+    if (!freeable(page)) return yield* keep(t, page);
     const s = k.swap.slots.get(page.swapSlot);
     if (s) {
       s.userWrites = page.userWrites;
@@ -100,6 +119,7 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
       page.flags &= ~PG_dirty;
     }
     yield t.objWrite(space.slotKey, page.index, 'remove_from_page_cache');
+    if (!freeable(page)) return yield* keep(t, page);
     removeFromPageCache(t, page);
   }
   yield t.unlockPage(page);

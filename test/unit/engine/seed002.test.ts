@@ -163,3 +163,29 @@ describe('seed 002: 2.6.13', () => {
     expect(m.violations).toEqual([]);
   });
 });
+
+describe('reclaim (shrink_list) against a concurrent ->nopage', () => {
+  it('keeps a page that a fault found in the page cache after try_to_unmap (page_count != 2)', () => {
+    const w: WorldSpec = {
+      files: [{ name: 'f', pages: 2 }],
+      mms: [{ name: 'uml' }],
+      tasks: [
+        { name: 'T', mm: 'uml', ops: [{ op: 'mmap', addr: base, pages: 2, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: base }, { op: 'read', addr: base }] },
+        { name: 'K', mm: 'uml', ops: [{ op: 'swap-out', addr: base }] },
+      ],
+    };
+    const m = createMachine(w, { remap: '2.6.13' }, { trace: true });
+    while (m.results.filter((r) => r.task === 'T').length < 2) m.step(0);
+    const unmapped = () => m.trace.some((e) => e.task === 1 && e.kind === 'exit' && e.fn === 'try_to_unmap');
+    while (!unmapped()) m.step(1);
+    // the second read faults and finds the page still cached, then reclaim goes on
+    while (!m.done() && m.runnable().includes(0)) m.step(0);
+    while (!m.done()) m.step(1);
+    m.finish();
+    expect(m.violations).toEqual([]);
+    expect(m.results.find((r) => r.task === 'K')!.result).toBe('0 swapped out; page 0: SWAP_FAIL');
+    const mm = m.kernel.mms.get('uml')!;
+    const cached = m.kernel.files.get('f')!.mapping(null).cache.get(0)!;
+    expect(m.kernel.alloc.byPfn(mm.pt.val(base))).toBe(cached);
+  });
+});
