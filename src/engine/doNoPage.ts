@@ -40,6 +40,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     // sampled before dropping page_table_lock (the 2.5.73-mm1 ordering)
     yield t.objRead(mapping!.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)');
     sequence = mapping!.truncateCount.seq;
+    t.sample(SEQ, sequence);
   }
   yield t.spinUnlock(ptl);
   for (;;) {
@@ -48,10 +49,12 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     k.count('nopage args', 3);
     let newPage = yield* ops.nopagePage!(t, vma, address, 0);
     if (newPage === NOPAGE_SIGBUS) {
+      t.forget(SEQ);
       t.exit('do_no_page', 'VM_FAULT_SIGBUS');
       return VM_FAULT_SIGBUS;
     }
     if (newPage === NOPAGE_OOM) {
+      t.forget(SEQ);
       t.exit('do_no_page', 'VM_FAULT_OOM');
       return VM_FAULT_OOM;
     }
@@ -61,6 +64,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
       const copy = k.alloc.alloc();
       if (copy === null) {
         k.alloc.put(newPage);
+        t.forget(SEQ);
         t.exit('do_no_page', 'VM_FAULT_OOM');
         return VM_FAULT_OOM;
       }
@@ -77,16 +81,20 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
         // an invalidation ran while ->nopage slept: drop the page and retry
         if (t.tracing) t.emit('note', `truncate_count ${sequence} -> ${now}: retry ->nopage`);
         sequence = now;
+        t.sample(SEQ, sequence);
         yield t.spinUnlock(ptl);
         k.alloc.put(newPage);
         continue;
       }
     }
+    t.forget(SEQ); // checked: no longer needed
     const r = yield* installLocked(t, mm, vma, address, write, newPage);
     t.exit('do_no_page', faultName(r));
     return r;
   }
 }
+
+const SEQ = 'truncate_count';
 
 /** the tail of do_no_page(): page_table_lock held; installs if the pte is still none, unlocks */
 function* installLocked(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, page: Page): Generator<Step, number, void> {

@@ -170,6 +170,7 @@ export function runOneStep(t: Task): void {
         const op = t.ops[i];
         t.opIndex = i;
         t.stepsInOp = 0;
+        t.samples.clear();
         if (t.tracing) t.emit('op', describeOp(op), op.op);
         g = t.opGen = getOp(op.op)!(t, op, i);
       }

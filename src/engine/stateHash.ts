@@ -1,6 +1,7 @@
 // A hash of the whole kernel state plus each task's position, for state caching in the explorer.
 // Two states with the same hash are treated as the same: every piece of state that can change the
-// future (ptes, VMAs, pages, page caches, locks, swap, each task's place in its operations) is in it.
+// future (ptes, VMAs, pages, page caches, locks, swap, each task's place in its operations and the
+// values it sampled) is in it.
 
 import type { Kernel } from './kernel';
 import type { Task } from './task';
@@ -15,6 +16,13 @@ function cyrb53(str: string, seed = 0): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+function localKey(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return String(v);
+  const set = v as { pages?: unknown; releasedBy?: unknown } | null;
+  if (set && Array.isArray(set.pages)) return `${(set.pages as { pfn: number }[]).map((p) => p.pfn).join(',')}:${String(set.releasedBy ?? '')}`;
+  return typeof v;
 }
 
 export function stateString(k: Kernel, tasks: readonly Task[]): string {
@@ -38,7 +46,14 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
   }
   for (const t of k.dfs.allTokens()) out.push(`t${t.key}:${t.state()}`);
   for (const [slot, s] of k.swap.slots) out.push(`w${slot}:${s.count}:${s.page?.pfn ?? -1}:${s.userWrites}`);
-  for (const t of tasks) out.push(`T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.fn}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`);
+  for (const t of tasks) {
+    out.push(`T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.fn}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`);
+    // what the task keeps in its own variables: try results, sampled values, fault counts of the
+    // access in progress (its result), page sets collected
+    out.push(`l${+t.tryResult}:${t.accessFaults}:${t.accessMajor}`);
+    for (const [name, v] of t.samples) out.push(`x${name}=${v}`);
+    for (const [name, v] of t.locals) out.push(`L${name}=${localKey(v)}`);
+  }
   return out.join('|');
 }
 

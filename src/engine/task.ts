@@ -38,6 +38,9 @@ export class Task {
   tryResult = false;
   /** data operations keep across ops of this task (e.g. pages collected by get_user_pages, by name) */
   readonly locals = new Map<string, unknown>();
+  /** values a kernel function keeps in its own variables that decide later steps (e.g. the
+   * truncate_count do_no_page sampled); part of the state hash, cleared when an op starts */
+  readonly samples = new Map<string, number>();
   /** the operations this task runs and the generator of the one in progress (driven by runOneStep) */
   ops: readonly OpSpec[] = [];
   nextOp = 0;
@@ -155,6 +158,13 @@ export class Task {
     s.keyPrefix = prefix;
     s.keyNum = n;
     return s;
+  }
+
+  sample(name: string, value: number): void {
+    this.samples.set(name, value);
+  }
+  forget(name: string): void {
+    this.samples.delete(name);
   }
 
   // ---- driver side ----

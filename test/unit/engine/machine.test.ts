@@ -82,3 +82,40 @@ describe('Machine', () => {
     expect(m.violations[0].message).toMatch(/unknown file 'nope'/);
   });
 });
+
+describe('state hash: what a task keeps in its own variables', () => {
+  // T faults on a page of f while U truncates f elsewhere; truncate-seq samples truncate_count
+  // before ->nopage
+  const tw: WorldSpec = {
+    files: [{ name: 'f', pages: 8 }],
+    mms: [{ name: 'A' }],
+    tasks: [
+      { name: 'T', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 8, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
+      { name: 'U', mm: 'A', ops: [{ op: 'truncate', file: 'f', pages: 4 }] },
+    ],
+  };
+  const inNopage = (m: ReturnType<typeof createMachine>) => m.kernel.tasks[0].step.label.includes('page_cache_alloc');
+  function reach(truncateFirst: boolean) {
+    const m = createMachine(tw, { fault: 'truncate-seq' }, { trace: true });
+    while (m.results.length === 0) m.step(0);
+    if (truncateFirst) while (m.runnable().includes(1)) m.step(1);
+    while (!inNopage(m)) m.step(0);
+    if (!truncateFirst) while (m.runnable().includes(1)) m.step(1);
+    return m;
+  }
+
+  it('tells apart states that differ only in the truncate_count do_no_page sampled', () => {
+    const before = reach(true); // sampled after the truncation
+    const after = reach(false); // sampled before it
+    expect(after.snapshot()).toEqual(before.snapshot());
+    expect(after.kernel.tasks[0].samples.get('truncate_count')).not.toBe(before.kernel.tasks[0].samples.get('truncate_count'));
+    expect(after.stateHash()).not.toBe(before.stateHash());
+    // and the futures differ: only the stale sample makes ->nopage run again
+    const retries = (m: ReturnType<typeof createMachine>) => {
+      m.runAll();
+      return m.trace.filter((e) => e.detail.includes('retry ->nopage')).length;
+    };
+    expect(retries(before)).toBe(0);
+    expect(retries(after)).toBe(1);
+  });
+});
