@@ -3,7 +3,7 @@
 // macros, exports and local declarations. The tree says which spans are which construct; the text
 // of each span is then read here in JS, because every node access through web-tree-sitter costs a
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Language, Node, Tree } from 'web-tree-sitter';
 import { matchingParen } from './parens';
 
 export interface Param {
@@ -121,6 +121,20 @@ export function normType(t: string): string {
 }
 
 function squash(t: string): string {
+  // most arguments and expressions are already squashed: check before building a new string
+  const n = t.length;
+  if (n === 0) return t;
+  let prevSpace = true;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) break;
+      prevSpace = true;
+    } else if (isSpace(c)) break;
+    else prevSpace = false;
+  }
+  if (i === n && !prevSpace) return t;
   return t.replace(/\s+/g, ' ').trim();
 }
 
@@ -164,6 +178,12 @@ const TYPE_WORDS = new Set(['struct', 'union', 'enum', 'const', 'volatile']);
 
 function isIdent(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+const SPACE_RE = /\s/;
+/** What \s matches (archives carry non-breaking spaces). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && SPACE_RE.test(String.fromCharCode(c)));
 }
 
 function isDigit(c: number): boolean {
@@ -341,7 +361,25 @@ function bodyOpen(t: string, from: number, to: number): number {
 const WANTED = [
   'function_definition', 'declaration', 'field_declaration', 'type_definition', 'preproc_def', 'preproc_function_def',
   'call_expression', 'return_statement',
-];
+] as const;
+type Wanted = (typeof WANTED)[number];
+
+// symbol id -> wanted type name, per grammar: node.typeId is one wasm call, node.type adds a table lookup
+const wantedIds = new WeakMap<Language, Map<number, Wanted>>();
+function wantedOf(lang: Language): Map<number, Wanted> {
+  let m = wantedIds.get(lang);
+  if (!m) {
+    m = new Map();
+    // every symbol of that name, as descendantsOfType matches them
+    const names = new Set<string>(WANTED);
+    lang.types.forEach((t, id) => {
+      if (names.has(t)) m!.set(id, t as Wanted);
+    });
+    wantedIds.set(lang, m);
+  }
+  return m;
+}
+const WANTED_LIST: string[] = [...WANTED];
 
 /** Split "f(a, g(b, c), d)" after the callee into its top-level arguments. */
 function splitArgs(t: string, open: number): string[] | undefined {
@@ -387,11 +425,12 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = [0];
   for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  const nodes = tree.rootNode.descendantsOfType(WANTED);
+  const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);
+  const ids = wantedOf(tree.language);
   const structs: { start: number; end: number; name: string }[] = [];
   for (const n of nodes) {
     if (!n) continue;
-    const type = n.type;
+    const type = ids.get(n.typeId);
     const start = n.startIndex;
     const row = n.startPosition.row;
     switch (type) {
@@ -405,8 +444,10 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
         for (let p = firstParen; p >= 0 && p < t.length; ) {
           const close = matchingParen(t, p);
           if (close < 0) break;
-          const next = t.slice(close + 1).search(/\S/);
-          const ch = next >= 0 ? t[close + 1 + next] : '';
+          let next = close + 1;
+          while (next < t.length && isSpace(t.charCodeAt(next))) next++;
+          const ch = next < t.length ? t[next] : '';
+          next -= close + 1;
           if (ch === '{') { open = close + 1 + next; break; }
           if (ch === '(') { p = close + 1 + next; continue; }
           open = bodyOpen(t, close + 1, t.length);
