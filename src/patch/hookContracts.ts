@@ -235,7 +235,7 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
     }
     const callers = new Set(callSites.map((c) => c.fn).concat(oldCallSites.map((c) => c.fn)).filter(Boolean));
 
-    const impls: { name: string; file: string; o?: SigAt; n?: SigAt; assignedAt?: Row }[] = [];
+    const impls: Impl[] = [];
     for (const e of defs.values()) {
       const name = (e.new ?? e.old)!.sig.name;
       if (callers.has(name)) continue;
@@ -331,106 +331,8 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
     const beforeForms = new Set<string>();
     const afterForms = new Set<string>();
 
-    for (const im of impls) {
-      const problems: string[] = [];
-      const notes: string[] = [];
-      const rows = implRows.get(im.file + '\0' + im.name) ?? [];
-      const oldRows = rowsOf(files.find((f) => f.file.path === im.file)?.old ?? [], im.name);
-      const n = im.n?.sig;
-      if (n) {
-        for (const iss of n.issues) problems.push(iss);
-        if (n.ret !== hook.after.ret && n.issues.length === 0) problems.push(`returns '${n.ret}', but ${hook.name} now returns '${hook.after.ret}'`);
-        if (n.params.length !== hook.after.params.length) {
-          problems.push(`takes ${n.params.length} parameters, ${hook.name} now passes ${hook.after.params.length}: ${signatureText(hook.after)}`);
-        } else {
-          n.params.forEach((p, k) => {
-            if (p.type !== hook.after.params[k].type) problems.push(`parameter ${k + 1} '${p.type}${p.name ? ' ' + p.name : ''}' should be '${hook.after.params[k].type}'`);
-          });
-        }
-      } else if (!im.o) {
-        notes.push('definition not in the patch; signature not checked');
-      }
-      if (im.o && !n) problems.push('its definition is removed but it is still installed as the hook');
-      if (im.o && n && !im.n?.touched && typesKey(im.o.sig) === typesKey(n)) problems.push(`signature not converted: still ${signatureText(n)}`);
+    for (const im of impls) res.implementations.push(checkImplementation(im, { hook, files, implRows, contractOf, macrosOf, retChanged, beforeForms, afterForms, ver }));
 
-      // identifiers, pointer locals and returns on the new side
-      const paramNames = new Set((n?.params ?? []).map((p) => p.name));
-      const pointerVars = new Set<string>();
-      const declared = new Set<string>();
-      for (const row of rows) {
-        for (const d of declsByRow(row.view).get(row.r) ?? []) {
-          declared.add(d.name);
-          if (isPointer(d.type)) pointerVars.add(d.name);
-          if (isPointer(d.type) && /^VM_FAULT_/.test(d.init)) {
-            problems.push(`line ${srcOf(row)}: '${d.type} ${d.name}' is initialised with ${d.init}, a fault code, not a page`);
-          }
-        }
-      }
-      const fileMacros = macrosOf(im.file);
-      for (const row of rows) {
-        for (const c of rowCalls(row.view).get(row.r) ?? []) {
-          if (row.view.lines[row.r].kind !== ADDED) continue;
-          for (const a of c.args) {
-            if (/^[A-Za-z_]\w*$/.test(a) && HOOK_PARAM_WORDS.has(a) && n && !paramNames.has(a) && !declared.has(a)) {
-              problems.push(`line ${srcOf(row)}: ${c.name}() is passed '${a}', which is not a parameter of ${im.name} (${n.params.map((p) => p.name).join(', ')})`);
-            }
-          }
-        }
-      }
-      if (retChanged) {
-        const oldConv = (e: string) => {
-          if (/\bNOPAGE_(SIGBUS|OOM)\b/.test(e)) {
-            const mapped = /\bNOPAGE_(SIGBUS|OOM)\b/.exec(e)![0];
-            if (fileMacros.has(mapped) && /VM_FAULT_/.test(fileMacros.get(mapped)!)) return false;
-            return true;
-          }
-          if (e === 'NULL') return isPointer(hook.before.ret) && !isPointer(hook.after.ret);
-          if (/^[A-Za-z_]\w*$/.test(e) && pointerVars.has(e) && isPointer(hook.before.ret) && !isPointer(hook.after.ret)) return true;
-          return false;
-        };
-        for (const row of rows) {
-          const ret = returnsByRow(row.view).get(row.r);
-          if (ret === undefined) continue;
-          const l = row.view.lines[row.r];
-          if (oldConv(ret)) problems.push(`line ${srcOf(row)}: 'return ${ret}' follows the old ${hook.name} convention (${hook.before.ret})`);
-          if (l.kind === ADDED) afterForms.add(returnForm(ret, isPointer(hook.after.ret)));
-        }
-        for (const row of oldRows) {
-          const ret = returnsByRow(row.view).get(row.r);
-          if (ret !== undefined && row.view.lines[row.r].kind === REMOVED) beforeForms.add(returnForm(ret, isPointer(hook.before.ret)));
-        }
-      }
-
-      // lock handling under the contract the patch leaves
-      for (const [lock, contract] of contractOf) {
-        if (rows.length === 0) {
-          notes.push(`body not in the patch; ${lock} handling not checked`);
-          continue;
-        }
-        const bodyVisible = n?.bodyStart !== undefined;
-        const wholeBody = bodyVisible && !!n?.bodyClosed;
-        if (contract.atEntry === 'held') {
-          const tr = trackLock(rows, lock, bodyVisible ? 'held' : 'maybe');
-          if (tr.releases.length === 0 && wholeBody) problems.push(`never drops ${lock}, which ${hook.name} is now entered with`);
-          else if (tr.releases.length === 0) notes.push(`no drop of ${lock} in the lines the patch shows`);
-          for (const r of tr.returns) {
-            if (r.state === 'held' || (r.state === 'maybe' && tr.releases.length > 0)) problems.push(`line ${srcOf(r.row)}: returns with ${lock} ${r.state === 'held' ? 'still held' : 'possibly held'}`);
-          }
-          if (lock === 'page_table_lock' && hook.after.params.some((p) => p.type === 'pte_t *') && wholeBody && tr.unmaps.length === 0) {
-            problems.push('never calls pte_unmap() on the page table it is passed');
-          }
-        } else {
-          const tr = trackLock(rows, lock, 'released');
-          for (const r of tr.releases) problems.push(`line ${srcOf(r)}: drops ${lock}, which the caller has already dropped`);
-        }
-      }
-
-      const line = im.n ? im.n.src : im.o ? im.o.src : im.assignedAt ? srcOf(im.assignedAt) : 0;
-      res.implementations.push({
-        file: im.file, line, function: im.name, hook: `${hook.container}.${hook.name}`,
-        consistent: problems.length === 0, problems: dedupe(problems), ...ver, ...(notes.length ? { notes: dedupe(notes) } : {}),
-      });
-    }
     if (retChanged && (beforeForms.size > 0 || afterForms.size > 0)) {
       const first = impls.find((i) => i.n);
       res.changes.push({
@@ -442,6 +344,130 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
     }
   }
   return res;
+}
+
+interface Impl {
+  name: string;
+  file: string;
+  o?: SigAt;
+  n?: SigAt;
+  assignedAt?: Row;
+}
+
+interface ImplContext {
+  hook: Hook;
+  files: FileSides[];
+  implRows: Map<string, Row[]>;
+  contractOf: Map<string, LockContract>;
+  macrosOf: (file: string) => Map<string, string>;
+  retChanged: boolean;
+  beforeForms: Set<string>;
+  afterForms: Set<string>;
+  ver: { version?: string };
+}
+
+// A function of its own: inside analyseHooks it made one body the optimizing compiler spent long on.
+/** Check one implementation of a hook against the hook's new signature, return convention and lock contract. */
+function checkImplementation(im: Impl, cx: ImplContext): Implementation {
+  const { hook, files, implRows, contractOf, macrosOf, retChanged, beforeForms, afterForms, ver } = cx;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const rows = implRows.get(im.file + '\0' + im.name) ?? [];
+  const oldRows = rowsOf(files.find((f) => f.file.path === im.file)?.old ?? [], im.name);
+  const n = im.n?.sig;
+  if (n) {
+    for (const iss of n.issues) problems.push(iss);
+    if (n.ret !== hook.after.ret && n.issues.length === 0) problems.push(`returns '${n.ret}', but ${hook.name} now returns '${hook.after.ret}'`);
+    if (n.params.length !== hook.after.params.length) {
+      problems.push(`takes ${n.params.length} parameters, ${hook.name} now passes ${hook.after.params.length}: ${signatureText(hook.after)}`);
+    } else {
+      n.params.forEach((p, k) => {
+        if (p.type !== hook.after.params[k].type) problems.push(`parameter ${k + 1} '${p.type}${p.name ? ' ' + p.name : ''}' should be '${hook.after.params[k].type}'`);
+      });
+    }
+  } else if (!im.o) {
+    notes.push('definition not in the patch; signature not checked');
+  }
+  if (im.o && !n) problems.push('its definition is removed but it is still installed as the hook');
+  if (im.o && n && !im.n?.touched && typesKey(im.o.sig) === typesKey(n)) problems.push(`signature not converted: still ${signatureText(n)}`);
+
+  // identifiers, pointer locals and returns on the new side
+  const paramNames = new Set((n?.params ?? []).map((p) => p.name));
+  const pointerVars = new Set<string>();
+  const declared = new Set<string>();
+  for (const row of rows) {
+    for (const d of declsByRow(row.view).get(row.r) ?? []) {
+      declared.add(d.name);
+      if (isPointer(d.type)) pointerVars.add(d.name);
+      if (isPointer(d.type) && /^VM_FAULT_/.test(d.init)) {
+        problems.push(`line ${srcOf(row)}: '${d.type} ${d.name}' is initialised with ${d.init}, a fault code, not a page`);
+      }
+    }
+  }
+  const fileMacros = macrosOf(im.file);
+  for (const row of rows) {
+    for (const c of rowCalls(row.view).get(row.r) ?? []) {
+      if (row.view.lines[row.r].kind !== ADDED) continue;
+      for (const a of c.args) {
+        if (/^[A-Za-z_]\w*$/.test(a) && HOOK_PARAM_WORDS.has(a) && n && !paramNames.has(a) && !declared.has(a)) {
+          problems.push(`line ${srcOf(row)}: ${c.name}() is passed '${a}', which is not a parameter of ${im.name} (${n.params.map((p) => p.name).join(', ')})`);
+        }
+      }
+    }
+  }
+  if (retChanged) {
+    const oldConv = (e: string) => {
+      if (/\bNOPAGE_(SIGBUS|OOM)\b/.test(e)) {
+        const mapped = /\bNOPAGE_(SIGBUS|OOM)\b/.exec(e)![0];
+        if (fileMacros.has(mapped) && /VM_FAULT_/.test(fileMacros.get(mapped)!)) return false;
+        return true;
+      }
+      if (e === 'NULL') return isPointer(hook.before.ret) && !isPointer(hook.after.ret);
+      if (/^[A-Za-z_]\w*$/.test(e) && pointerVars.has(e) && isPointer(hook.before.ret) && !isPointer(hook.after.ret)) return true;
+      return false;
+    };
+    for (const row of rows) {
+      const ret = returnsByRow(row.view).get(row.r);
+      if (ret === undefined) continue;
+      const l = row.view.lines[row.r];
+      if (oldConv(ret)) problems.push(`line ${srcOf(row)}: 'return ${ret}' follows the old ${hook.name} convention (${hook.before.ret})`);
+      if (l.kind === ADDED) afterForms.add(returnForm(ret, isPointer(hook.after.ret)));
+    }
+    for (const row of oldRows) {
+      const ret = returnsByRow(row.view).get(row.r);
+      if (ret !== undefined && row.view.lines[row.r].kind === REMOVED) beforeForms.add(returnForm(ret, isPointer(hook.before.ret)));
+    }
+  }
+
+  // lock handling under the contract the patch leaves
+  for (const [lock, contract] of contractOf) {
+    if (rows.length === 0) {
+      notes.push(`body not in the patch; ${lock} handling not checked`);
+      continue;
+    }
+    const bodyVisible = n?.bodyStart !== undefined;
+    const wholeBody = bodyVisible && !!n?.bodyClosed;
+    if (contract.atEntry === 'held') {
+      const tr = trackLock(rows, lock, bodyVisible ? 'held' : 'maybe');
+      if (tr.releases.length === 0 && wholeBody) problems.push(`never drops ${lock}, which ${hook.name} is now entered with`);
+      else if (tr.releases.length === 0) notes.push(`no drop of ${lock} in the lines the patch shows`);
+      for (const r of tr.returns) {
+        if (r.state === 'held' || (r.state === 'maybe' && tr.releases.length > 0)) problems.push(`line ${srcOf(r.row)}: returns with ${lock} ${r.state === 'held' ? 'still held' : 'possibly held'}`);
+      }
+      if (lock === 'page_table_lock' && hook.after.params.some((p) => p.type === 'pte_t *') && wholeBody && tr.unmaps.length === 0) {
+        problems.push('never calls pte_unmap() on the page table it is passed');
+      }
+    } else {
+      const tr = trackLock(rows, lock, 'released');
+      for (const r of tr.releases) problems.push(`line ${srcOf(r)}: drops ${lock}, which the caller has already dropped`);
+    }
+  }
+
+  const line = im.n ? im.n.src : im.o ? im.o.src : im.assignedAt ? srcOf(im.assignedAt) : 0;
+  return {
+    file: im.file, line, function: im.name, hook: `${hook.container}.${hook.name}`,
+    consistent: problems.length === 0, problems: dedupe(problems), ...ver, ...(notes.length ? { notes: dedupe(notes) } : {}),
+  };
 }
 
 function dedupe(a: string[]): string[] {
