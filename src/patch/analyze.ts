@@ -70,30 +70,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
     return analysis;
   }
-  const units: Unit[] = [];
-  for (const m of readMessages(text, source, problems)) {
-    const r = readDiffs(m.lines, m.lineNos, source, problems);
-    analysis.coverage.hunksSeen += r.hunksSeen;
-    analysis.coverage.hunksRecovered += r.hunksRecovered;
-    if (r.files.length === 0) continue;
-    const subj = parseSubject(m.subject);
-    const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
-    const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
-    const info: PatchInfo = {
-      subject: m.subject,
-      version,
-      ...(subj.index !== undefined ? { index: subj.index, total: subj.total } : {}),
-      ...(m.author ? { author: m.author } : {}),
-      ...(m.date ? { date: m.date } : {}),
-      line: m.line,
-      files: r.files.map((f) => ({
-        path: f.path, status: f.status, hunks: f.hunks.length,
-        ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
-      })),
-      ...(m.trailers.length ? { trailers: m.trailers } : {}),
-    };
-    units.push({ info, subject: m.subject, title: subj.title, version, files: r.files });
-  }
+  const units = readUnits(text, source, problems, analysis.coverage);
   const versions = [...new Set(units.map((u) => u.version))];
   if (versions.length === 1 && versions[0] === '') for (const u of units) u.info.version = u.version = 'v1';
   for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
@@ -102,32 +79,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   lap('read');
 
   // C facts per version
-  const cache = opts.cache ?? new FragmentCache(parser);
-  let budget = opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET;
-  let budgetReported = false;
-  const byVersion = new Map<string, FileSides[]>();
-  for (const u of units) {
-    const list = byVersion.get(u.version) ?? [];
-    for (const f of u.files) {
-      if (f.binary || f.hunks.length === 0 || !isCLike(f)) continue;
-      const size = f.hunks.reduce((n, h) => n + h.lines.reduce((k, l) => k + l.text.length + 1, 0), 0);
-      if (size * 2 > budget) {
-        if (!budgetReported) {
-          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET} bytes is spent; later hunks are only read`, severity: 'warning' });
-          budgetReported = true;
-        }
-        continue;
-      }
-      budget -= size * 2;
-      try {
-        const sides = buildSides(f, cache);
-        list.push({ file: f, old: sides.old, new: sides.new });
-      } catch (e) {
-        problems.push({ file: source, line: f.src, message: `${f.path}: C analysis failed: ${(e as Error).message}`, severity: 'error' });
-      }
-    }
-    byVersion.set(u.version, list);
-  }
+  const byVersion = cFactsByVersion(units, source, problems, parser, opts);
   lap('C');
 
   const details: NonNullable<Analysis['variantDetails']> = [];
@@ -169,6 +121,67 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   if (multi) analysis.versionPairs = versionPairs(units);
   lap('versions');
   return analysis;
+}
+
+// Split out of analyzeWith, as readUnits is: one long function kept the optimizing compiler busy through the first analyses.
+/** Both sides of every C-like file of each version, parsed within the parse budget. */
+function cFactsByVersion(units: Unit[], source: string, problems: Problem[], parser: CParser | undefined, opts: AnalyzeOptions): Map<string, FileSides[]> {
+  const cache = opts.cache ?? new FragmentCache(parser);
+  let budget = opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET;
+  let budgetReported = false;
+  const byVersion = new Map<string, FileSides[]>();
+  for (const u of units) {
+    const list = byVersion.get(u.version) ?? [];
+    for (const f of u.files) {
+      if (f.binary || f.hunks.length === 0 || !isCLike(f)) continue;
+      const size = f.hunks.reduce((n, h) => n + h.lines.reduce((k, l) => k + l.text.length + 1, 0), 0);
+      if (size * 2 > budget) {
+        if (!budgetReported) {
+          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET} bytes is spent; later hunks are only read`, severity: 'warning' });
+          budgetReported = true;
+        }
+        continue;
+      }
+      budget -= size * 2;
+      try {
+        const sides = buildSides(f, cache);
+        list.push({ file: f, old: sides.old, new: sides.new });
+      } catch (e) {
+        problems.push({ file: source, line: f.src, message: `${f.path}: C analysis failed: ${(e as Error).message}`, severity: 'error' });
+      }
+    }
+    byVersion.set(u.version, list);
+  }
+  return byVersion;
+}
+
+/** The patches of a text: each message with a diff, its subject, version and files. */
+function readUnits(text: string, source: string, problems: Problem[], coverage: Analysis['coverage']): Unit[] {
+  const units: Unit[] = [];
+  for (const m of readMessages(text, source, problems)) {
+    const r = readDiffs(m.lines, m.lineNos, source, problems);
+    coverage.hunksSeen += r.hunksSeen;
+    coverage.hunksRecovered += r.hunksRecovered;
+    if (r.files.length === 0) continue;
+    const subj = parseSubject(m.subject);
+    const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
+    const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
+    const info: PatchInfo = {
+      subject: m.subject,
+      version,
+      ...(subj.index !== undefined ? { index: subj.index, total: subj.total } : {}),
+      ...(m.author ? { author: m.author } : {}),
+      ...(m.date ? { date: m.date } : {}),
+      line: m.line,
+      files: r.files.map((f) => ({
+        path: f.path, status: f.status, hunks: f.hunks.length,
+        ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
+      })),
+      ...(m.trailers.length ? { trailers: m.trailers } : {}),
+    };
+    units.push({ info, subject: m.subject, title: subj.title, version, files: r.files });
+  }
+  return units;
 }
 
 function isCLike(f: FileDiff): boolean {
