@@ -416,6 +416,72 @@ function splitArgs(t: string, open: number): string[] | undefined {
 
 const SIMPLE_CALLEE = /^([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\($/;
 
+// The larger cases are functions of their own: one long factsOf kept the optimizing compiler busy.
+/** A function definition's header, and where its body opens and closes. */
+function readDefinition(n: Node, source: string, starts: number[], rows: number, facts: FragmentFacts): void {
+  const start = n.startIndex;
+  const row = n.startPosition.row;
+  const end = n.endIndex;
+  const t = source.slice(start, end);
+  // the declarator's parameter list closes before the body opens
+  const firstParen = t.indexOf('(');
+  if (firstParen < 0) return;
+  let open = -1;
+  for (let p = firstParen; p >= 0 && p < t.length; ) {
+    const close = matchingParen(t, p);
+    if (close < 0) break;
+    let next = close + 1;
+    while (next < t.length && isSpace(t.charCodeAt(next))) next++;
+    const ch = next < t.length ? t[next] : '';
+    next -= close + 1;
+    if (ch === '{') { open = close + 1 + next; break; }
+    if (ch === '(') { p = close + 1 + next; continue; }
+    open = bodyOpen(t, close + 1, t.length);
+    break;
+  }
+  if (open < 0) return;
+  const d = readDeclarator(t.slice(0, open));
+  if (!d) return;
+  const sig = toSignature('definition', d, row, rowAt(starts, start + open - 1));
+  sig.bodyStart = rowAt(starts, start + open);
+  const close = blockEnd(source, start + open);
+  const closeRow = close < 0 ? Infinity : rowAt(starts, close - 1);
+  sig.bodyEnd = close < 0 ? rowAt(starts, end) : closeRow;
+  sig.bodyClosed = close >= 0 && closeRow < rows;
+  facts.sigs.push(sig);
+}
+
+/** A call: callee, member and arguments, read from the text where it is simple, else from the tree. */
+function readCall(n: Node, source: string, facts: FragmentFacts): void {
+  const start = n.startIndex;
+  const row = n.startPosition.row;
+  const t = source.slice(start, n.endIndex);
+  const open = t.indexOf('(');
+  const head = open > 0 ? SIMPLE_CALLEE.exec(t.slice(0, open + 1)) : null;
+  let name = '';
+  let member = '';
+  let args: string[] | undefined;
+  if (head) {
+    name = head[1].replace(/\s+/g, '');
+    const arrow = Math.max(name.lastIndexOf('->'), name.lastIndexOf('.'));
+    member = arrow >= 0 ? name.slice(arrow + (name[arrow] === '.' ? 1 : 2)) : '';
+    args = splitArgs(t, open);
+  }
+  if (!head || !args) {
+    const c = calleeName(n.childForFieldName('function'));
+    name = c.name;
+    member = c.member;
+    const lastOpen = t.lastIndexOf('(', t.length - 1);
+    const argOpen = t.endsWith(')') ? openOf(t, t.length - 1) : lastOpen;
+    args = argOpen >= 0 ? splitTop(clean(t.slice(argOpen + 1, t.length - 1))).filter((a, k, all) => a !== '' || all.length > 1) : [];
+  }
+  if (/^EXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?$/.test(name)) {
+    if (args[0]) facts.exports.push({ name: args[0], macro: name, line: row });
+  } else if (name) {
+    facts.calls.push({ name, member, line: row, args });
+  }
+}
+
 /**
  * Read the facts of a parsed fragment. `source` is the text that was parsed (with the balancing
  * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
@@ -435,34 +501,7 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
     const row = n.startPosition.row;
     switch (type) {
       case 'function_definition': {
-        const end = n.endIndex;
-        const t = source.slice(start, end);
-        // the declarator's parameter list closes before the body opens
-        const firstParen = t.indexOf('(');
-        if (firstParen < 0) break;
-        let open = -1;
-        for (let p = firstParen; p >= 0 && p < t.length; ) {
-          const close = matchingParen(t, p);
-          if (close < 0) break;
-          let next = close + 1;
-          while (next < t.length && isSpace(t.charCodeAt(next))) next++;
-          const ch = next < t.length ? t[next] : '';
-          next -= close + 1;
-          if (ch === '{') { open = close + 1 + next; break; }
-          if (ch === '(') { p = close + 1 + next; continue; }
-          open = bodyOpen(t, close + 1, t.length);
-          break;
-        }
-        if (open < 0) break;
-        const d = readDeclarator(t.slice(0, open));
-        if (!d) break;
-        const sig = toSignature('definition', d, row, rowAt(starts, start + open - 1));
-        sig.bodyStart = rowAt(starts, start + open);
-        const close = blockEnd(source, start + open);
-        const closeRow = close < 0 ? Infinity : rowAt(starts, close - 1);
-        sig.bodyEnd = close < 0 ? rowAt(starts, end) : closeRow;
-        sig.bodyClosed = close >= 0 && closeRow < rows;
-        facts.sigs.push(sig);
+        readDefinition(n, source, starts, rows, facts);
         break;
       }
       case 'declaration': {
@@ -519,31 +558,7 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
         break;
       }
       case 'call_expression': {
-        const t = source.slice(start, n.endIndex);
-        const open = t.indexOf('(');
-        const head = open > 0 ? SIMPLE_CALLEE.exec(t.slice(0, open + 1)) : null;
-        let name = '';
-        let member = '';
-        let args: string[] | undefined;
-        if (head) {
-          name = head[1].replace(/\s+/g, '');
-          const arrow = Math.max(name.lastIndexOf('->'), name.lastIndexOf('.'));
-          member = arrow >= 0 ? name.slice(arrow + (name[arrow] === '.' ? 1 : 2)) : '';
-          args = splitArgs(t, open);
-        }
-        if (!head || !args) {
-          const c = calleeName(n.childForFieldName('function'));
-          name = c.name;
-          member = c.member;
-          const lastOpen = t.lastIndexOf('(', t.length - 1);
-          const argOpen = t.endsWith(')') ? openOf(t, t.length - 1) : lastOpen;
-          args = argOpen >= 0 ? splitTop(clean(t.slice(argOpen + 1, t.length - 1))).filter((a, k, all) => a !== '' || all.length > 1) : [];
-        }
-        if (/^EXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?$/.test(name)) {
-          if (args[0]) facts.exports.push({ name: args[0], macro: name, line: row });
-        } else if (name) {
-          facts.calls.push({ name, member, line: row, args });
-        }
+        readCall(n, source, facts);
         break;
       }
       case 'return_statement': {
