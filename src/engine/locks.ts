@@ -46,13 +46,9 @@ export abstract class Lock {
   }
 }
 
-export class Spinlock extends Lock {
-  readonly kind = 'spinlock' as const;
-  readonly sleeping = false;
+/** A lock with at most one holder and no shared mode. */
+abstract class ExclusiveLock extends Lock {
   owner: Task | null = null;
-  constructor(name: string, owner: string, cls = name) {
-    super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
-  }
   canAcquire(): boolean { return this.owner === null; }
   acquire(t: Task): void { this.owner = t; }
   release(t: Task): boolean {
@@ -63,6 +59,14 @@ export class Spinlock extends Lock {
   heldBy(t: Task): boolean { return this.owner === t; }
   holderNames(): string[] { return this.owner ? [this.owner.name] : []; }
   state(): string { return this.owner ? String(this.owner.id) : '-'; }
+}
+
+export class Spinlock extends ExclusiveLock {
+  readonly kind = 'spinlock' as const;
+  readonly sleeping = false;
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
+  }
 }
 
 /** struct rw_semaphore: many readers or one writer; a blocked task sleeps. */
@@ -117,23 +121,12 @@ export class RwSemaphore extends Lock {
 }
 
 /** PG_locked: a sleeping bit lock (lock_page / unlock_page / TestSetPageLocked). */
-export class PageLock extends Lock {
+export class PageLock extends ExclusiveLock {
   readonly kind = 'page_lock' as const;
   readonly sleeping = true;
-  owner: Task | null = null;
   constructor(pfn: number) {
     super(`page_lock(pfn ${pfn})`, 'page', 'page_lock', ['lock_page', 'unlock_page', 'lock_page', 'unlock_page']);
   }
-  canAcquire(): boolean { return this.owner === null; }
-  acquire(t: Task): void { this.owner = t; }
-  release(t: Task): boolean {
-    if (this.owner !== t) return false;
-    this.owner = null;
-    return true;
-  }
-  heldBy(t: Task): boolean { return this.owner === t; }
-  holderNames(): string[] { return this.owner ? [this.owner.name] : []; }
-  state(): string { return this.owner ? String(this.owner.id) : '-'; }
 }
 
 /**
