@@ -11,7 +11,8 @@ import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from './constants';
 import { PTE_NONE } from './pageTable';
-import { PG_anon, PG_lru, type Page } from './page';
+import type { Page } from './page';
+import { earlyCowBreak } from './installNewPage';
 import { pageAddRmap } from './rmap';
 import { newPteFor } from './mkPte';
 import { doAnonymousPage } from './doAnonymousPage';
@@ -60,17 +61,12 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     }
     // should we do an early C-O-W break?
     if (write && !(vma.flags & VM_SHARED)) {
-      yield t.sleep('alloc_page(GFP_HIGHUSER)');
-      const copy = k.alloc.alloc();
+      const copy = yield* earlyCowBreak(t, newPage);
       if (copy === null) {
-        k.alloc.put(newPage);
         t.forget(SEQ);
         t.exit('do_no_page', 'VM_FAULT_OOM');
         return VM_FAULT_OOM;
       }
-      copy.flags |= PG_anon | PG_lru;
-      copy.userWrites = newPage.userWrites;
-      k.alloc.put(newPage);
       newPage = copy;
     }
     yield t.spinLock(ptl);

@@ -29,16 +29,11 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
   let page = newPage;
   // should we do an early C-O-W break?
   if (write && !(vma.flags & VM_SHARED)) {
-    yield t.sleep('alloc_page(GFP_HIGHUSER)');
-    const copy = k.alloc.alloc();
+    const copy = yield* earlyCowBreak(t, page);
     if (copy === null) {
-      k.alloc.put(page);
       t.exit('install_new_page', 'VM_FAULT_OOM');
       return VM_FAULT_OOM;
     }
-    copy.flags |= PG_anon | PG_lru;
-    copy.userWrites = page.userWrites;
-    k.alloc.put(page);
     page = copy;
   }
   yield t.spinLock(ptl);
@@ -76,4 +71,22 @@ export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number,
   // the contract of the -mm3 hook: it returns with page_table_lock released
   t.kernel.lockdep.mustNotHold(t, mm.pageTableLock, `${vma.ops.name} ->nopage must pte_unmap() and spin_unlock(&mm->page_table_lock) before returning`);
   return r;
+}
+
+/**
+ * The early C-O-W break of a private write fault (do_no_page and install_new_page alike): a private
+ * copy replaces the page from ->nopage, whose reference is dropped. null when out of memory.
+ */
+export function* earlyCowBreak(t: Task, page: Page): Generator<Step, Page | null, void> {
+  const alloc = t.kernel.alloc;
+  yield t.sleep('alloc_page(GFP_HIGHUSER)');
+  const copy = alloc.alloc();
+  if (copy === null) {
+    alloc.put(page);
+    return null;
+  }
+  copy.flags |= PG_anon | PG_lru;
+  copy.userWrites = page.userWrites;
+  alloc.put(page);
+  return copy;
 }
