@@ -39,7 +39,9 @@ describe('whole-run properties', () => {
     for (const remap of ['2.6.13', 'nonuniform']) {
       it(`one thread, fault ${fault}, remap ${remap}: no invariant breaks`, () => {
         fc.assert(
-          fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
+          // under nonuniform a truncate can leave a protected file pte beyond EOF, whose fault is SIGBUS
+          // by patch 19's design (seed002.test.ts); the property covers the rest
+          fc.property(fc.array(remap === 'nonuniform' ? opArb.filter((o) => o.op !== 'truncate') : opArb, { maxLength: 30 }), (ops) => {
             const m = createMachine({ files: [{ name: 'f', pages: 8 }], mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [...setup, ...ops] }] }, { fault, remap });
             m.runAll(undefined, 100_000);
             expect(m.violations).toEqual([]);

@@ -116,6 +116,24 @@ describe('seed 002: patch 19 is strict about present ptes', () => {
   });
 });
 
+describe('seed 002: patch 19 populates a file pte before checking the access', () => {
+  // "For now, do_file_page installs the PTE and doesn't check the fault type, if it was wrong,
+  // then it'll do another fault and die only then" -- unless ->populate fails first: a write to a
+  // read-only page whose file pte survived a truncate (truncate leaves file ptes alone) gets
+  // SIGBUS from the populate beyond EOF, where the protections promised SIGSEGV.
+  const ops: OpSpec[] = [
+    { op: 'mmap', addr: base, pages: 4, prot: 'rw-', shared: true, file: 'f' },
+    { op: 'remap', addr: base + P, pages: 1, pgoff: 0, prot: 'r--', flags: ['MAP_NOINHERIT'] },
+    { op: 'truncate', file: 'f', pages: 0 },
+    { op: 'write', addr: base + P },
+  ];
+  it('nonuniform: SIGBUS, and the sigsegv invariant says so', () => {
+    const m = runDirect({ files: [{ name: 'f', pages: 8 }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: 'nonuniform' });
+    expect(m.results.find((x) => x.op === 'write')!.signal).toBe('SIGBUS');
+    expect(m.violations.map((v) => v.invariant)).toEqual(['sigsegv']);
+  });
+});
+
 describe('seed 002: 2.6.13', () => {
   it('remap_file_pages with a protection is -EINVAL; prot 0 rearranges pages in one nonlinear VMA', () => {
     const m = createMachine(world([...setup,
