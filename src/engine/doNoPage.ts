@@ -9,12 +9,9 @@ import type { Task } from './task';
 import type { Step } from './step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
-import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from './constants';
-import { PTE_NONE } from './pageTable';
+import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from './constants';
 import type { Page } from './page';
-import { earlyCowBreak } from './installNewPage';
-import { pageAddRmap } from './rmap';
-import { newPteFor } from './mkPte';
+import { earlyCowBreak, setPteIfNone } from './installNewPage';
 import { doAnonymousPage } from './doAnonymousPage';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
 
@@ -84,7 +81,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
       }
     }
     t.forget(SEQ); // checked: no longer needed
-    const r = yield* installLocked(t, mm, vma, address, write, newPage);
+    const r = yield* setPteIfNone(t, mm, vma, address, write, newPage);
     t.exit('do_no_page', faultName(r));
     return r;
   }
@@ -92,23 +89,3 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
 
 const SEQ = 'truncate_count';
 
-/** the tail of do_no_page(): page_table_lock held; installs if the pte is still none, unlocks */
-function* installLocked(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, page: Page): Generator<Step, number, void> {
-  const k = t.kernel;
-  const pt = mm.pt;
-  yield t.pteRead(mm, address, 'pte_none(*page_table)');
-  if (pt.kind(address) !== PTE_NONE) {
-    // one of our sibling threads was faster, back out
-    k.alloc.put(page);
-    yield t.spinUnlock(mm.pageTableLock);
-    return VM_FAULT_MINOR;
-  }
-  if (!page.reserved) mm.rss++;
-  const e = newPteFor(k, vma, write);
-  yield t.pteWrite(mm, address);
-  pt.setPresent(address, page.pfn, e.prot, e.dirty);
-  pageAddRmap(page, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`);
-  yield t.spinUnlock(mm.pageTableLock);
-  return VM_FAULT_MAJOR;
-}

@@ -37,22 +37,9 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
     page = copy;
   }
   yield t.spinLock(ptl);
-  yield t.pteRead(mm, address, 'pte_none(*page_table)');
-  if (pt.kind(address) !== PTE_NONE) {
-    k.alloc.put(page);
-    yield t.spinUnlock(ptl);
-    t.exit('install_new_page', 'VM_FAULT_MINOR');
-    return VM_FAULT_MINOR;
-  }
-  if (!page.reserved) mm.rss++;
-  const e = newPteFor(k, vma, write);
-  yield t.pteWrite(mm, address);
-  pt.setPresent(address, page.pfn, e.prot, e.dirty);
-  pageAddRmap(page, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index})` : ''}`);
-  yield t.spinUnlock(ptl);
-  t.exit('install_new_page', 'VM_FAULT_MAJOR');
-  return VM_FAULT_MAJOR;
+  const r = yield* setPteIfNone(t, mm, vma, address, write, page);
+  t.exit('install_new_page', r === VM_FAULT_MAJOR ? 'VM_FAULT_MAJOR' : 'VM_FAULT_MINOR');
+  return r;
 }
 
 /**
@@ -89,4 +76,27 @@ export function* earlyCowBreak(t: Task, page: Page): Generator<Step, Page | null
   copy.userWrites = page.userWrites;
   alloc.put(page);
   return copy;
+}
+
+/**
+ * The common tail of do_no_page() and install_new_page(): with page_table_lock held, map the page
+ * if the pte is still none (else a sibling thread was faster: drop the page), then unlock.
+ */
+export function* setPteIfNone(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, page: Page): Generator<Step, number, void> {
+  const k = t.kernel;
+  const pt = mm.pt;
+  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (pt.kind(address) !== PTE_NONE) {
+    k.alloc.put(page);
+    yield t.spinUnlock(mm.pageTableLock);
+    return VM_FAULT_MINOR;
+  }
+  if (!page.reserved) mm.rss++;
+  const e = newPteFor(k, vma, write);
+  yield t.pteWrite(mm, address);
+  pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pageAddRmap(page, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`);
+  yield t.spinUnlock(mm.pageTableLock);
+  return VM_FAULT_MAJOR;
 }
