@@ -38,11 +38,7 @@ export function* filemapNopage(t: Task, vma: Vma, address: number): Generator<St
 /** -mm2: int filemap_nopage(mm, area, address, write_access, pmd) */
 export function* filemapNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('filemap_nopage');
-  const r = yield* filemapGetPageForFault(t, vma, address, '->readpage (disk I/O)');
-  let ret: number;
-  if (r === NOPAGE_SIGBUS) ret = VM_FAULT_SIGBUS;
-  else if (r === NOPAGE_OOM) ret = VM_FAULT_OOM;
-  else ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+  const ret = yield* readAndInstall(t, mm, vma, address, write);
   t.exit('filemap_nopage');
   return ret;
 }
@@ -51,13 +47,17 @@ export function* filemapNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: 
 export function* filemapNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('filemap_nopage');
   yield t.spinUnlock(mm.pageTableLock); // pte_unmap(page_table); spin_unlock(&mm->page_table_lock);
-  const r = yield* filemapGetPageForFault(t, vma, address, '->readpage (disk I/O)');
-  let ret: number;
-  if (r === NOPAGE_SIGBUS) ret = VM_FAULT_SIGBUS;
-  else if (r === NOPAGE_OOM) ret = VM_FAULT_OOM;
-  else ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+  const ret = yield* readAndInstall(t, mm, vma, address, write);
   t.exit('filemap_nopage');
   return ret;
+}
+
+/** the body both converted versions share: find or read the page, then install_new_page() it */
+function* readAndInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  const r = yield* filemapGetPageForFault(t, vma, address, '->readpage (disk I/O)');
+  if (r === NOPAGE_SIGBUS) return VM_FAULT_SIGBUS;
+  if (r === NOPAGE_OOM) return VM_FAULT_OOM;
+  return yield* installNewPage(t, mm, vma, address, write, r as Page);
 }
 
 /** filemap_populate(vma, addr, len, prot, pgoff, nonblock) (2.6.11) */
