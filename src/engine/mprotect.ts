@@ -42,12 +42,15 @@ function mergeable(a: Vma, b: Vma): boolean {
     (!a.file || a.pgoff + a.pages === b.pgoff) && (a.flags & VM_NONUNIFORM) === 0;
 }
 
-/** mprotect_fixup() for [start, end) inside vma; returns 0 or -errno */
-function* mprotectFixup(t: Task, mm: MmStruct, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, number, void> {
+/**
+ * mprotect_fixup() for [start, end) inside vma; returns -errno, or the VMA that now covers `start`
+ * (the kernel's *pprev), which a merge with the next VMA may have grown past `end`.
+ */
+function* mprotectFixup(t: Task, mm: MmStruct, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, number | Vma, void> {
   t.enter('mprotect_fixup');
   if (newFlags === vma.flags && !(vma.flags & VM_NONUNIFORM)) {
     t.exit('mprotect_fixup', '0');
-    return 0;
+    return vma;
   }
   if (start > vma.start) {
     const e = splitVma(mm, vma, start, false);
@@ -76,9 +79,10 @@ function* mprotectFixup(t: Task, mm: MmStruct, vma: Vma, start: number, end: num
   if (prev && mergeable(prev, vma)) {
     prev.end = vma.end;
     removeVma(mm, vma);
+    vma = prev;
   }
   t.exit('mprotect_fixup', '0');
-  return 0;
+  return vma;
 }
 
 /** sys_mprotect(); takes mmap_sem for write */
@@ -94,12 +98,15 @@ export function* sysMprotect(t: Task, mm: MmStruct, start: number, len: number, 
   while (err === 0 && vma) {
     const newFlags = (vma.flags & ~VM_ACCESS_MASK) | prot;
     const tmp = Math.min(vma.end, end);
-    const nextStart = tmp;
-    err = yield* mprotectFixup(t, mm, vma, nstart, tmp, newFlags);
-    if (err) break;
-    nstart = nextStart;
+    const r = yield* mprotectFixup(t, mm, vma, nstart, tmp, newFlags);
+    if (typeof r === 'number') {
+      err = r;
+      break;
+    }
+    // as 2.6's sys_mprotect: continue after prev, which a merge with the next VMA may have grown
+    nstart = Math.max(tmp, r.end);
     if (nstart >= end) break;
-    vma = mm.vmas.find(nstart);
+    vma = r.next;
     if (!vma || vma.start !== nstart) {
       err = -ENOMEM;
       break;
