@@ -67,7 +67,7 @@ function* sgNopageInstall(t: Task, mm: MmStruct, vma: Vma, addr: number, write: 
 }
 function* sgNopageHch(t: Task, mm: MmStruct, vma: Vma, addr: number, write: boolean): Generator<Step, number, void> {
   t.enter('sg_vma_nopage');
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   const r = yield* sgNopageInstallBody(t, mm, vma, addr, write);
   t.exit('sg_vma_nopage');
   return r;

@@ -19,7 +19,7 @@ function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, Nopage
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  yield t.objRead(file.sizeKey, -1, 'i_size_read');
+  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
   if (pgoff >= file.size) return NOPAGE_SIGBUS;
   const page = yield* findOrReadPage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
   if (page === ENOMEM_PAGE) return NOPAGE_OOM;
@@ -35,9 +35,9 @@ function pgoffOf(vma: Vma, address: number): number {
 export function* dfsNopage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
   t.enter('dfs_nopage');
   const token = t.kernel.dfs.token(vma.file!.name, pgoffOf(vma, address));
-  yield t.acquire(token, true);
+  if (t.acquire(token, true)) yield t.step;
   const r = yield* dfsGetPage(t, vma, address);
-  yield t.release(token, true);
+  if (t.release(token, true)) yield t.step;
   t.exit('dfs_nopage');
   return r;
 }
@@ -45,18 +45,18 @@ export function* dfsNopage(t: Task, vma: Vma, address: number): Generator<Step, 
 function* dfsNopageInstallBody(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   const token = t.kernel.dfs.token(vma.file!.name, pgoffOf(vma, address));
   const across = t.kernel.fault.dfsTokenAcrossInstall;
-  yield t.acquire(token, true);
+  if (t.acquire(token, true)) yield t.step;
   const r = yield* dfsGetPage(t, vma, address);
   let ret: number;
   if (r === NOPAGE_SIGBUS || r === NOPAGE_OOM) {
-    yield t.release(token, true);
+    if (t.release(token, true)) yield t.step;
     ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
   } else if (across) {
     // the invalidation of another node's write cannot run until the pte is installed
     ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
-    yield t.release(token, true);
+    if (t.release(token, true)) yield t.step;
   } else {
-    yield t.release(token, true);
+    if (t.release(token, true)) yield t.step;
     ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
   }
   return ret;
@@ -73,7 +73,7 @@ export function* dfsNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: numb
 /** -mm3 form: entered with page_table_lock held */
 export function* dfsNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('dfs_nopage');
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   const r = yield* dfsNopageInstallBody(t, mm, vma, address, write);
   t.exit('dfs_nopage');
   return r;

@@ -19,7 +19,7 @@ export function* dmaWritePages(t: Task, set: PageSet): Generator<Step, number, v
     } else if (!set.write || page.reserved) {
       t.violation('dma-into-read-pin', `the device writes into pfn ${page.pfn}${page.reserved ? ' (PG_reserved, e.g. the zero page)' : ''}, which '${set.name}' pinned without write access`);
     }
-    yield t.objWrite('mem:pfn:0x', page.pfn, 'DMA write');
+    if (t.objWrite('mem:pfn:0x', page.pfn, 'DMA write')) yield t.step;
     if (!page.reserved) page.userWrites++;
     noteDmaWrite(head);
     if (t.tracing) t.emit('note', `device writes into pfn ${page.pfn}`);

@@ -19,32 +19,32 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   const ptl = mm.pageTableLock;
   if (!write) {
     // read-only mapping of ZERO_PAGE (no reference, no rss: it is PG_reserved)
-    yield t.pteWrite(mm, address, 'set_pte(ZERO_PAGE)');
+    if (t.pteWrite(mm, address, 'set_pte(ZERO_PAGE)')) yield t.step;
     pt.setPresent(address, k.alloc.zeroPage.pfn, vma.pageProt & ~VM_WRITE, false);
     if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> zero page`);
-    yield t.spinUnlock(ptl);
+    if (t.spinUnlock(ptl)) yield t.step;
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
   }
-  yield t.spinUnlock(ptl);
-  yield t.sleep('alloc_page(GFP_HIGHUSER)');
+  if (t.spinUnlock(ptl)) yield t.step;
+  if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   const page = k.alloc.alloc();
   if (page === null) {
     t.exit('do_anonymous_page', 'VM_FAULT_OOM');
     return VM_FAULT_OOM;
   }
-  yield t.spinLock(ptl);
-  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (t.spinLock(ptl)) yield t.step;
+  if (t.pteRead(mm, address, 'pte_none(*page_table)')) yield t.step;
   if (pt.kind(address) !== PTE_NONE) {
     // another thread was faster
     k.alloc.put(page);
-    yield t.spinUnlock(ptl);
+    if (t.spinUnlock(ptl)) yield t.step;
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
   }
-  yield t.pteWrite(mm, address);
+  if (t.pteWrite(mm, address)) yield t.step;
   mapAnonPage(t, mm, vma, address, page);
-  yield t.spinUnlock(ptl);
+  if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
   return VM_FAULT_MINOR;
 }

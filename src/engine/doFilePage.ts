@@ -24,11 +24,11 @@ export function* doFilePage(t: Task, mm: MmStruct, vma: Vma, address: number, ac
   if (!vma.ops!.populate || (write && !(vma.flags & VM_SHARED))) {
     // behaving as if pte_file was cleared: check protections like handle_pte_fault
     if (nonuniform && accessExceeds(access, vma.flags)) {
-      yield t.spinUnlock(mm.pageTableLock);
+      if (t.spinUnlock(mm.pageTableLock)) yield t.step;
       t.exit('do_file_page', 'VM_FAULT_SIGSEGV');
       return VM_FAULT_SIGSEGV;
     }
-    yield t.pteWrite(mm, address, 'pte_clear');
+    if (t.pteWrite(mm, address, 'pte_clear')) yield t.step;
     pt.clear(address);
     const r = k.fault.anonymousIsNopage ? yield* callNopageHch(t, mm, vma, address, write) : yield* doNoPage(t, mm, vma, address, write);
     t.exit('do_file_page');
@@ -37,7 +37,7 @@ export function* doFilePage(t: Task, mm: MmStruct, vma: Vma, address: number, ac
   const fpte = pt.get(address)!;
   const pgoff = fpte.val;
   const prot = nonuniform && fpte.protValid ? fpte.prot : vma.pageProt;
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   const base = address - (address % PAGE_SIZE);
   const err = yield* vma.ops!.populate(t, vma, base, PAGE_SIZE, prot, pgoff, false);
   t.exit('do_file_page', String(err));

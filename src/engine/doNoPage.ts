@@ -22,7 +22,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
   const ptl = mm.pageTableLock;
   const ops = vma.ops!;
   if (ops.form === 'install') {
-    yield t.spinUnlock(ptl);
+    if (t.spinUnlock(ptl)) yield t.step;
     // int (*nopage)(mm, vma, address, write_access, pmd)
     k.count('nopage calls');
     k.count('nopage args', 5);
@@ -36,11 +36,11 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
   let sequence = 0;
   if (seqCheck) {
     // sampled before dropping page_table_lock (the 2.5.73-mm1 ordering)
-    yield t.objRead(mapping!.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)');
+    if (t.objRead(mapping!.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)')) yield t.step;
     sequence = mapping!.truncateCount.seq;
     t.sample(SEQ, sequence);
   }
-  yield t.spinUnlock(ptl);
+  if (t.spinUnlock(ptl)) yield t.step;
   for (;;) {
     // struct page *(*nopage)(vma, address, unused)
     k.count('nopage calls');
@@ -66,16 +66,16 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
       }
       newPage = copy;
     }
-    yield t.spinLock(ptl);
+    if (t.spinLock(ptl)) yield t.step;
     if (seqCheck) {
-      yield t.objRead(mapping!.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)');
+      if (t.objRead(mapping!.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)')) yield t.step;
       const now = mapping!.truncateCount.seq;
       if (now !== sequence) {
         // an invalidation ran while ->nopage slept: drop the page and retry
         if (t.tracing) t.emit('note', `truncate_count ${sequence} -> ${now}: retry ->nopage`);
         sequence = now;
         t.sample(SEQ, sequence);
-        yield t.spinUnlock(ptl);
+        if (t.spinUnlock(ptl)) yield t.step;
         k.alloc.put(newPage);
         continue;
       }

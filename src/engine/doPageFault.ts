@@ -80,7 +80,7 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
     fault = -100;
     outcome = ACCESS_OK;
     for (let tries = 0; ; tries++) {
-      yield t.pteRead(mm, address, 'MMU page walk');
+      if (t.pteRead(mm, address, 'MMU page walk')) yield t.step;
       const kind = mmuAccess(t, mm, address, access);
       if (kind < 0) break; // the access completed
       if (tries >= 4) {
@@ -90,12 +90,12 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
       }
       // ---- do_page_fault(regs, error_code) ----
       t.enter('do_page_fault');
-      yield t.downRead(mm.mmapSem);
+      if (t.downRead(mm.mmapSem)) yield t.step;
       const vma = mm.vmas.find(address);
       const accessMask = faultAccessMask(t, vma, address, access, kind);
       fault = VM_FAULT_SIGSEGV; // bad_area
       if (accessMask >= 0) fault = yield* handleMmFault(t, mm, vma!, address, accessMask);
-      yield t.upRead(mm.mmapSem);
+      if (t.upRead(mm.mmapSem)) yield t.step;
       outcome = faultDone(t, address, fault);
       if (outcome !== ACCESS_OK) break;
     }

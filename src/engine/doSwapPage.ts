@@ -18,13 +18,13 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
   const pt = mm.pt;
   const ptl = mm.pageTableLock;
   const slot = pt.val(address);
-  yield t.spinUnlock(ptl);
+  if (t.spinUnlock(ptl)) yield t.step;
   let ret = VM_FAULT_MINOR;
-  yield t.objRead('swap:slot:0x', slot, 'lookup_swap_cache');
+  if (t.objRead('swap:slot:0x', slot, 'lookup_swap_cache')) yield t.step;
   let page = k.swap.lookup(slot);
   if (page) k.alloc.get(page);
   else {
-    yield t.sleep('read_swap_cache_async (swap I/O)');
+    if (t.sleep('read_swap_cache_async (swap I/O)')) yield t.step;
     page = k.swap.lookup(slot);
     if (page) k.alloc.get(page);
     else {
@@ -32,10 +32,10 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
       const s = k.swap.slots.get(slot);
       if (!page || !s) {
         if (page) k.alloc.put(page);
-        yield t.spinLock(ptl);
-        yield t.pteRead(mm, address);
+        if (t.spinLock(ptl)) yield t.step;
+        if (t.pteRead(mm, address)) yield t.step;
         const same = pt.kind(address) === PTE_SWAP && pt.val(address) === slot;
-        yield t.spinUnlock(ptl);
+        if (t.spinUnlock(ptl)) yield t.step;
         t.exit('do_swap_page', same ? 'VM_FAULT_OOM' : 'VM_FAULT_MINOR');
         return same ? VM_FAULT_OOM : VM_FAULT_MINOR;
       }
@@ -49,12 +49,12 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
       ret = VM_FAULT_MAJOR;
     }
   }
-  yield t.lockPage(page);
-  yield t.spinLock(ptl);
-  yield t.pteRead(mm, address, 'pte_same(*page_table, orig_pte)');
+  if (t.lockPage(page)) yield t.step;
+  if (t.spinLock(ptl)) yield t.step;
+  if (t.pteRead(mm, address, 'pte_same(*page_table, orig_pte)')) yield t.step;
   if (!(pt.kind(address) === PTE_SWAP && pt.val(address) === slot)) {
-    yield t.spinUnlock(ptl);
-    yield t.unlockPage(page);
+    if (t.spinUnlock(ptl)) yield t.step;
+    if (t.unlockPage(page)) yield t.step;
     k.alloc.put(page);
     t.exit('do_swap_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
@@ -78,8 +78,8 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
     dirty = true;
     doWp = false;
   }
-  yield t.unlockPage(page);
-  yield t.pteWrite(mm, address);
+  if (t.unlockPage(page)) yield t.step;
+  if (t.pteWrite(mm, address)) yield t.step;
   pt.setPresent(address, page.pfn, prot, dirty);
   pageAddRmap(page, mm, address);
   if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn} (swap slot ${slot})`);
@@ -88,7 +88,7 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
     t.exit('do_swap_page');
     return r === VM_FAULT_OOM ? VM_FAULT_OOM : ret;
   }
-  yield t.spinUnlock(ptl);
+  if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_swap_page');
   return ret;
 }

@@ -30,14 +30,14 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   const oldPage = k.alloc.byPfn(pfn)!;
   // if (!TestSetPageLocked(old_page)) { reuse = can_share_swap_page(old_page); unlock_page(old_page); ... }
   if (!oldPage.reserved) {
-    yield t.tryAcquire(oldPage.lock);
+    if (t.tryAcquire(oldPage.lock)) yield t.step;
     if (t.tryResult) {
       const reuse = canShare(oldPage);
-      yield t.unlockPage(oldPage);
+      if (t.unlockPage(oldPage)) yield t.step;
       if (reuse) {
-        yield t.pteWrite(mm, address, 'ptep_establish(pte_mkwrite(pte_mkdirty))');
+        if (t.pteWrite(mm, address, 'ptep_establish(pte_mkwrite(pte_mkdirty))')) yield t.step;
         pt.setPresent(address, pfn, pt.prot(address) | VM_WRITE, true);
-        yield t.spinUnlock(ptl);
+        if (t.spinUnlock(ptl)) yield t.step;
         t.exit('do_wp_page', 'VM_FAULT_MINOR (reuse)');
         return VM_FAULT_MINOR;
       }
@@ -45,8 +45,8 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   }
   // ok, we need to copy
   if (!oldPage.reserved) k.alloc.get(oldPage);
-  yield t.spinUnlock(ptl);
-  yield t.sleep('alloc_page(GFP_HIGHUSER)');
+  if (t.spinUnlock(ptl)) yield t.step;
+  if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   const newPage = k.alloc.alloc();
   if (newPage === null) {
     k.alloc.put(oldPage);
@@ -56,13 +56,13 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   newPage.flags |= PG_anon | PG_lru;
   newPage.userWrites = oldPage.reserved ? 0 : oldPage.userWrites;
   // re-check the pte - we dropped the lock
-  yield t.spinLock(ptl);
-  yield t.pteRead(mm, address, 'pte_same(*page_table, pte)');
+  if (t.spinLock(ptl)) yield t.step;
+  if (t.pteRead(mm, address, 'pte_same(*page_table, pte)')) yield t.step;
   let release = newPage;
   if (pt.kind(address) === PTE_PRESENT && pt.val(address) === pfn) {
     if (oldPage.reserved) mm.rss++;
     else pageRemoveRmap(oldPage, mm, address);
-    yield t.pteWrite(mm, address, 'break_cow: pte_mkwrite(pte_mkdirty(mk_pte(new_page, vm_page_prot)))');
+    if (t.pteWrite(mm, address, 'break_cow: pte_mkwrite(pte_mkdirty(mk_pte(new_page, vm_page_prot)))')) yield t.step;
     pt.setPresent(address, newPage.pfn, vma.pageProt | VM_WRITE, true);
     pageAddRmap(newPage, mm, address);
     if (t.tracing) t.emit('pte', `0x${address.toString(16)} COW pfn ${pfn} -> pfn ${newPage.pfn}`);
@@ -71,7 +71,7 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   }
   k.alloc.put(release);
   k.alloc.put(oldPage);
-  yield t.spinUnlock(ptl);
+  if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_wp_page', 'VM_FAULT_MINOR');
   return VM_FAULT_MINOR;
 }

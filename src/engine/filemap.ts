@@ -18,7 +18,7 @@ function* filemapGetPageForFault(t: Task, vma: Vma, address: number, io: string)
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  yield t.objRead(file.sizeKey, -1, 'i_size_read');
+  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
   // "if ((pgoff >= size) && (area->vm_mm == current->mm)) return NULL;"
   if (pgoff >= file.size && vma.mm === t.mm) return NOPAGE_SIGBUS;
   const page = yield* findOrReadPage(t, space, pgoff, false, io);
@@ -46,7 +46,7 @@ export function* filemapNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: 
 /** -mm3: int filemap_nopage(mm, area, address, write_access, page_table, pmd): unlock first */
 export function* filemapNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('filemap_nopage');
-  yield t.spinUnlock(mm.pageTableLock); // pte_unmap(page_table); spin_unlock(&mm->page_table_lock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step; // pte_unmap(page_table); spin_unlock(&mm->page_table_lock);
   const ret = yield* readAndInstall(t, mm, vma, address, write);
   t.exit('filemap_nopage');
   return ret;
@@ -66,7 +66,7 @@ export function* filemapPopulate(t: Task, vma: Vma, addr: number, len: number, p
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   while (len > 0) {
-    yield t.objRead(file.sizeKey, -1, 'i_size_read');
+    if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
     if (pgoff + 1 > file.size) {
       t.exit('filemap_populate', '-EINVAL');
       return -EINVAL;

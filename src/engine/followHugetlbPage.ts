@@ -19,7 +19,7 @@ import type { GupRules } from './gupVariants';
 /** huge_pte_offset() + pte_page() + the offset in the huge page */
 function* hugePage(t: Task, mm: MmStruct, addr: number): Generator<Step, Page, void> {
   const base = addr - (addr % HPAGE_SIZE);
-  yield t.pteRead(mm, base, 'pte = *huge_pte_offset(mm, start)');
+  if (t.pteRead(mm, base, 'pte = *huge_pte_offset(mm, start)')) yield t.step;
   const pte = mm.pt.get(base);
   const page = pte !== null && pte.kind === PTE_PRESENT ? t.kernel.alloc.byPfn(pte.val) : undefined;
   if (page === undefined) t.oops(`follow_hugetlb_page: no huge pte at 0x${base.toString(16)} (pte_page of a none pte)`);
@@ -72,18 +72,18 @@ export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk
   // option 2 looks each page up under the lock and drops it before the walker
   const perPage = rules.hugetlbLock && rules.walkerLock === 'never';
   const across = rules.hugetlbLock && !perPage;
-  if (across) yield ptlLock(t, ptl);
+  if (across && ptlLock(t, ptl)) yield t.step;
   let ret = 0;
   while (cur.start < vma.end) {
-    if (perPage) yield ptlLock(t, ptl);
+    if (perPage && ptlLock(t, ptl)) yield t.step;
     const page = yield* hugePage(t, mm, cur.start);
-    if (perPage) yield ptlUnlock(t, ptl);
+    if (perPage && ptlUnlock(t, ptl)) yield t.step;
     ret = yield* callWalker(t, mm, rules, pw, vma, page, cur.start, across);
     if (ret !== 0) break;
     cur.start += PAGE_SIZE;
   }
   // a failing walker (or option 4's cleanup path) has dropped the lock already
-  if (across && ret >= 0) yield ptlUnlock(t, ptl);
+  if (across && ret >= 0 && ptlUnlock(t, ptl)) yield t.step;
   if (ret > 0) ret = 0;
   t.exit('follow_hugetlb_page', String(ret));
   return ret;

@@ -12,7 +12,7 @@ import { PTE_PRESENT } from './pageTable';
 export function* followPage(t: Task, mm: MmStruct, address: number, write: boolean): Generator<Step, Page | null, void> {
   t.enter('follow_page');
   t.kernel.lockdep.mustHold(t, mm.pageTableLock, 'follow_page() walks the page tables under mm->page_table_lock');
-  yield t.pteRead(mm, address, 'pte = *ptep');
+  if (t.pteRead(mm, address, 'pte = *ptep')) yield t.step;
   const pt = mm.pt;
   let page: Page | null = null;
   const pte = pt.get(address);

@@ -16,7 +16,7 @@ function* zapPte(t: Task, mm: MmStruct, addr: number): Generator<Step, void, voi
   const pt = mm.pt;
   const kind = pt.kind(addr);
   if (kind === PTE_NONE) return;
-  yield t.pteWrite(mm, addr, 'ptep_clear_flush');
+  if (t.pteWrite(mm, addr, 'ptep_clear_flush')) yield t.step;
   if (kind === PTE_PRESENT) {
     const page = t.kernel.alloc.byPfn(pt.val(addr))!;
     const dirty = pt.get(addr)!.dirty;
@@ -34,7 +34,7 @@ function* zapPte(t: Task, mm: MmStruct, addr: number): Generator<Step, void, voi
 }
 
 function* ptlAndTable(t: Task, mm: MmStruct, addr: number): Generator<Step, void, void> {
-  yield t.spinLock(mm.pageTableLock);
+  if (t.spinLock(mm.pageTableLock)) yield t.step;
   if (!mm.pt.hasTable(addr)) mm.pt.allocTable(addr);
 }
 
@@ -45,17 +45,17 @@ export function* installPage(t: Task, mm: MmStruct, vma: Vma, addr: number, page
   // "This page may have been truncated. Tell the caller about it."
   const file = vma.file!;
   if (!page.mapping || page.index >= file.size) {
-    yield t.spinUnlock(mm.pageTableLock);
+    if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     t.exit('install_page', '-EINVAL');
     return -EINVAL;
   }
   yield* zapPte(t, mm, addr);
   mm.rss++;
-  yield t.pteWrite(mm, addr, 'set_pte(mk_pte(page, prot))');
+  if (t.pteWrite(mm, addr, 'set_pte(mk_pte(page, prot))')) yield t.step;
   mm.pt.setPresent(addr, page.pfn, prot, false);
   pageAddRmap(page, mm, addr);
   if (t.tracing) t.emit('pte', `0x${addr.toString(16)} -> pfn ${page.pfn} (${page.mapping.name} page ${page.index}, prot ${prot})`);
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('install_page', '0');
   return 0;
 }
@@ -65,10 +65,10 @@ export function* installFilePte(t: Task, mm: MmStruct, vma: Vma, addr: number, p
   t.enter('install_file_pte');
   yield* ptlAndTable(t, mm, addr);
   yield* zapPte(t, mm, addr);
-  yield t.pteWrite(mm, addr, 'set_pte(pgoff_prot_to_pte)');
+  if (t.pteWrite(mm, addr, 'set_pte(pgoff_prot_to_pte)')) yield t.step;
   const withProt = t.kernel.remap.protInFilePte && (vma.flags & VM_NONUNIFORM) !== 0;
   mm.pt.setFile(addr, pgoff, withProt ? prot : -1);
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('install_file_pte', '0');
   return 0;
 }
@@ -95,7 +95,7 @@ export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: n
   }
   let err = -EINVAL;
   let writeLock = false;
-  yield t.downRead(mm.mmapSem);
+  if (t.downRead(mm.mmapSem)) yield t.step;
   for (;;) {
     const vma = mm.vmas.find(start);
     if (vma && vma.flags & VM_SHARED && (!vma.privateData || vma.flags & (VM_NONLINEAR | VM_RESERVED)) && vma.ops?.populate && vma.start <= start && end <= vma.end) {
@@ -105,17 +105,17 @@ export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: n
       if (needNonlinear || needNonuniform) {
         // "We need down_write() to change vma->vm_flags."
         if (!writeLock) {
-          yield t.upRead(mm.mmapSem);
-          yield t.downWrite(mm.mmapSem);
+          if (t.upRead(mm.mmapSem)) yield t.step;
+          if (t.downWrite(mm.mmapSem)) yield t.step;
           writeLock = true;
           continue;
         }
         const space = vma.file!.mapping(mm.node);
-        yield t.downWrite(space.iSharedSem);
+        if (t.downWrite(space.iSharedSem)) yield t.step;
         // patch 11: VM_NONUNIFORM VMAs are also VM_NONLINEAR, so swap-out encodes file ptes
         vma.flags |= VM_NONLINEAR | (needNonuniform ? VM_NONUNIFORM : 0);
         space.makeNonlinear(vma);
-        yield t.upWrite(space.iSharedSem);
+        if (t.upWrite(space.iSharedSem)) yield t.step;
       }
       err = yield* vma.ops.populate(t, vma, start, size, pgprot, pgoff, nonblock);
       if (err === 0) {
@@ -127,8 +127,9 @@ export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: n
     }
     break;
   }
-  if (writeLock) yield t.upWrite(mm.mmapSem);
-  else yield t.upRead(mm.mmapSem);
+  if (writeLock) {
+    if (t.upWrite(mm.mmapSem)) yield t.step;
+  } else if (t.upRead(mm.mmapSem)) yield t.step;
   t.exit('sys_remap_file_pages', String(err));
   return err === -ENOMEM ? -ENOMEM : err;
 }

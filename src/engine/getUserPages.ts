@@ -39,17 +39,17 @@ export function* getUserPages(t: Task, mm: MmStruct, start: number, len: number,
       i = yield* followHugetlbPage2546(t, mm, vma, pages, vmas, cur, i);
       continue;
     }
-    yield ptlLock(t, ptl);
+    if (ptlLock(t, ptl)) yield t.step;
     do {
       let map: Page | null;
       let retries = 0;
       while ((map = yield* followPage(t, mm, cur.start, write)) === null) {
         if (retries++ === MAX_FAULT_RETRIES) {
           t.violation('fault-loop', `follow_page(0x${cur.start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
-          yield ptlUnlock(t, ptl);
+          if (ptlUnlock(t, ptl)) yield t.step;
           return out(i ? i : -EFAULT);
         }
-        yield ptlUnlock(t, ptl);
+        if (ptlUnlock(t, ptl)) yield t.step;
         const fault = yield* handleMmFault(t, mm, vma, cur.start, write ? VM_WRITE : 0);
         switch (fault) {
           case VM_FAULT_MINOR: t.minFlt++; break;
@@ -59,7 +59,7 @@ export function* getUserPages(t: Task, mm: MmStruct, start: number, len: number,
           case VM_FAULT_OOM: return out(i ? i : -ENOMEM);
           default: t.oops(`BUG() in get_user_pages: handle_mm_fault returned ${faultName(fault)}`);
         }
-        yield ptlLock(t, ptl);
+        if (ptlLock(t, ptl)) yield t.step;
       }
       if (pages) {
         // get_page_map(): every simulated pfn is valid; flush_dcache_page() is a no-op here
@@ -71,7 +71,7 @@ export function* getUserPages(t: Task, mm: MmStruct, start: number, len: number,
       cur.start += PAGE_SIZE;
       cur.len--;
     } while (cur.len > 0 && cur.start < vma.end);
-    yield ptlUnlock(t, ptl);
+    if (ptlUnlock(t, ptl)) yield t.step;
   } while (cur.len > 0);
   return out(i);
 }

@@ -60,7 +60,7 @@ function* gupOp(t: Task, op: Op<'gup'>, index: number): Generator<Step, OpOutcom
   const write = !!op.write;
   const pages: Page[] = [];
   let vmas: Vma[] | null = null;
-  yield t.downRead(mm.mmapSem);
+  if (t.downRead(mm.mmapSem)) yield t.step;
   let ret: number;
   if (rules.api === 'gup') {
     vmas = [];
@@ -68,7 +68,7 @@ function* gupOp(t: Task, op: Op<'gup'>, index: number): Generator<Step, OpOutcom
   } else {
     ret = yield* getUserPagesWalk(t, mm, op.addr, op.pages, write, !!op.force, pages, rules);
   }
-  yield t.upRead(mm.mmapSem);
+  if (t.upRead(mm.mmapSem)) yield t.step;
   keep(t, index, op.as, 'get_user_pages', pages, vmas, write);
   return { result: pagesResult(ret) };
 }
@@ -88,7 +88,7 @@ function* walkOp(t: Task, op: Op<'walk'>, index: number): Generator<Step, OpOutc
   const write = !!op.write;
   const kind = op.walker ?? 'collect';
   const base = { virt: op.addr, vmFlags: gupVmFlags(write, false), write };
-  yield t.downRead(mm.mmapSem);
+  if (t.downRead(mm.mmapSem)) yield t.step;
   let ret: number;
   let result: string;
   if (kind === 'count') {
@@ -102,7 +102,7 @@ function* walkOp(t: Task, op: Op<'walk'>, index: number): Generator<Step, OpOutc
     let pw: PageWalk<GupAddPages> | PageWalk<FailAtPages>;
     if (kind === 'fail-at') {
       if (op.failAt === undefined || !Number.isInteger(op.failAt) || op.failAt < 0) {
-        yield t.upRead(mm.mmapSem);
+        if (t.upRead(mm.mmapSem)) yield t.step;
         return { result: `-EINVAL (walk: walker 'fail-at' needs failAt, a page position >= 0)` };
       }
       const f: FailAtPages = { pages, count: 0, maxPages: op.pages, contract, failAt: op.failAt, seen: 0 };
@@ -117,7 +117,7 @@ function* walkOp(t: Task, op: Op<'walk'>, index: number): Generator<Step, OpOutc
     keep(t, index, op.as, 'walk_user_pages', pages, null, write);
     result = ret < 0 ? errnoName(ret) : pagesResult(d.count);
   }
-  yield t.upRead(mm.mmapSem);
+  if (t.upRead(mm.mmapSem)) yield t.step;
   return { result };
 }
 
@@ -129,7 +129,7 @@ function* getOnePageOp(t: Task, op: Op<'get-one-page'>, index: number): Generato
   const write = !!op.write;
   const pages: Page[] = [];
   let result: string;
-  yield t.downRead(mm.mmapSem);
+  if (t.downRead(mm.mmapSem)) yield t.step;
   if (rules.api === 'gup') {
     // what patch 04 replaced: get_user_pages(current, mm, addr, 1, write, 0, &page, NULL)
     const ret = yield* getUserPages(t, mm, op.addr, 1, write, false, pages, null);
@@ -147,7 +147,7 @@ function* getOnePageOp(t: Task, op: Op<'get-one-page'>, index: number): Generato
       }
     }
   }
-  yield t.upRead(mm.mmapSem);
+  if (t.upRead(mm.mmapSem)) yield t.step;
   keep(t, index, op.as, 'get_one_user_page', pages, null, write);
   return { result };
 }
@@ -180,9 +180,9 @@ function* releaseOp(t: Task, op: Op<'release'>): Generator<Step, OpOutcome, void
     } else lock = driverLock(t.kernel, op.holding);
   }
   t.enter('release_user_pages');
-  if (lock) yield t.spinLock(lock);
+  if (lock && t.spinLock(lock)) yield t.step;
   yield* releasePageSet(t, set, op.fn as ReleaseFn);
-  if (lock) yield t.spinUnlock(lock);
+  if (lock && t.spinUnlock(lock)) yield t.step;
   t.exit('release_user_pages');
   const again = set.releasedBy !== null;
   set.releasedBy = op.fn;

@@ -40,17 +40,17 @@ function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: num
       t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');
       return VM_FAULT_SIGBUS; // mapping truncation does this
     }
-    yield t.spinLock(mm.pageTableLock);
+    if (t.spinLock(mm.pageTableLock)) yield t.step;
     // pte_alloc_map(): a missing pte table is allocated with GFP_KERNEL, so the lock is dropped
     if (!mm.pt.hasTable(address)) {
-      yield t.spinUnlock(mm.pageTableLock);
-      yield t.sleep('pte_alloc_one(GFP_KERNEL)');
-      yield t.spinLock(mm.pageTableLock);
+      if (t.spinUnlock(mm.pageTableLock)) yield t.step;
+      if (t.sleep('pte_alloc_one(GFP_KERNEL)')) yield t.step;
+      if (t.spinLock(mm.pageTableLock)) yield t.step;
       if (!mm.pt.hasTable(address)) mm.pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
     }
   }
   t.enter('handle_pte_fault');
-  yield t.pteRead(mm, address, 'entry = *pte');
+  if (t.pteRead(mm, address, 'entry = *pte')) yield t.step;
   let r: number;
   switch (pteFaultBranch(t, mm, vma, address, access)) {
     case B_ANON:
@@ -77,10 +77,10 @@ function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: num
       r = yield* doWpPage(t, mm, vma, address);
       break;
     default:
-      yield t.pteWrite(mm, address, 'ptep_set_access_flags');
+      if (t.pteWrite(mm, address, 'ptep_set_access_flags')) yield t.step;
       if (access & VM_WRITE) mm.pt.setDirty(address);
       else mm.pt.setYoung(address);
-      yield t.spinUnlock(mm.pageTableLock);
+      if (t.spinUnlock(mm.pageTableLock)) yield t.step;
       r = VM_FAULT_MINOR;
   }
   faultExit(t, r, locked);
@@ -127,7 +127,7 @@ function faultExit(t: Task, r: number, locked: boolean): void {
 }
 
 function* outSegv(t: Task, mm: MmStruct): Generator<Step, number, void> {
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   return VM_FAULT_SIGSEGV;
 }
 

@@ -76,7 +76,7 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma): Generator<Ste
     return -EINVAL;
   }
   const k = t.kernel;
-  yield t.spinLock(mm.pageTableLock);
+  if (t.spinLock(mm.pageTableLock)) yield t.step;
   let ret = 0;
   for (let addr = vma.start; addr < vma.end; addr += HPAGE_SIZE) {
     if (mm.pt.kind(addr) !== PTE_NONE) continue;
@@ -86,7 +86,7 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma): Generator<Ste
       break;
     }
     // set_huge_pte(): writable and dirty when the VMA is writable; the pmd holds the reference
-    yield t.pteWrite(mm, addr, 'set_huge_pte');
+    if (t.pteWrite(mm, addr, 'set_huge_pte')) yield t.step;
     const head = pages[0];
     head.mapcount = 1;
     const prot = vma.pageProt | (vma.flags & VM_WRITE);
@@ -95,7 +95,7 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma): Generator<Ste
     mm.rss += HPAGE_PAGES;
     if (t.tracing) t.emit('pte', `huge pte 0x${addr.toString(16)} -> compound pfn ${head.pfn} (${HPAGE_PAGES} pages)`);
   }
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('hugetlb_prefault', String(ret));
   return ret;
 }
@@ -105,12 +105,12 @@ export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: numbe
   const mm = vma.mm;
   const k = t.kernel;
   t.enter('unmap_hugepage_range');
-  yield t.spinLock(mm.pageTableLock);
+  if (t.spinLock(mm.pageTableLock)) yield t.step;
   let n = 0;
   for (let addr = start - (start % HPAGE_SIZE); addr < end; addr += HPAGE_SIZE) {
     if (mm.pt.kind(addr) === PTE_NONE) continue;
     const head = compoundHead(k.alloc.byPfn(mm.pt.val(addr))!);
-    yield t.pteWrite(mm, addr, 'huge_pte_clear');
+    if (t.pteWrite(mm, addr, 'huge_pte_clear')) yield t.step;
     for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.clear(addr + i * PAGE_SIZE);
     mm.rss -= HPAGE_PAGES;
     head.mapcount = 0;
@@ -118,7 +118,7 @@ export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: numbe
     if (t.tracing) t.emit('pte', `clear huge pte 0x${addr.toString(16)} (compound pfn ${head.pfn})`);
     n++;
   }
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('unmap_hugepage_range', String(n));
   return n;
 }

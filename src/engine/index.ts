@@ -43,13 +43,15 @@
  *
  * Tasks and steps
  *   A kernel function is `function* f(t: Task, ...): Generator<Step, R, void>`; calls between kernel
- *   functions are `yield*`. Every interleaving point is `yield t.<announcement>` where the Task
+ *   functions are `yield*`. Every interleaving point is `if (t.<announcement>) yield t.step;` where
+ *   the announcement returns false when the task runs alone and performed the step inline; the Task
  *   (task.ts, the TaskContext) offers: acquire(lock, shared?) / release / tryAcquire (result in
  *   t.tryResult), spinLock/spinUnlock, downRead/upRead, downWrite/upWrite, lockPage/unlockPage,
  *   sleep(what) (may-sleep point; a label containing "alloc" also marks a page allocation),
  *   pteRead(mm, addr) / pteWrite(mm, addr), objRead / objWrite(key
  *   prefix, n, label) (n = -1: the prefix is the whole key). The driver performs lock actions when
  *   it resumes the task, so a task whose next step is an unavailable lock is not runnable.
+ *   runDirect runs each task alone (Task.solo): it yields only on a lock another task holds.
  *   Also on Task: mm, node, kernel, heldLocks / locksHeldNames(), enter(fn) / exit(fn, ret?) (source
  *   hints), tracing (check it before building trace strings), emit(kind, detail), violation(name,
  *   msg), oops(msg) (a NULL dereference / BUG: the task is killed, its locks stay held), locals

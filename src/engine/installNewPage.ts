@@ -24,7 +24,7 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
   const pt = mm.pt;
   const ptl = mm.pageTableLock;
   // pte_chain_alloc(GFP_KERNEL)
-  yield t.sleep('pte_chain_alloc(GFP_KERNEL)');
+  if (t.sleep('pte_chain_alloc(GFP_KERNEL)')) yield t.step;
   if (newPage === null) t.oops('NULL pointer dereference: install_new_page() called with new_page == NULL');
   let page = newPage;
   // should we do an early C-O-W break?
@@ -36,7 +36,7 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
     }
     page = copy;
   }
-  yield t.spinLock(ptl);
+  if (t.spinLock(ptl)) yield t.step;
   const r = yield* setPteIfNone(t, mm, vma, address, write, page);
   t.exit('install_new_page', r === VM_FAULT_MAJOR ? 'VM_FAULT_MAJOR' : 'VM_FAULT_MINOR');
   return r;
@@ -66,7 +66,7 @@ export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number,
  */
 export function* earlyCowBreak(t: Task, page: Page): Generator<Step, Page | null, void> {
   const alloc = t.kernel.alloc;
-  yield t.sleep('alloc_page(GFP_HIGHUSER)');
+  if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   const copy = alloc.alloc();
   if (copy === null) {
     alloc.put(page);
@@ -85,18 +85,18 @@ export function* earlyCowBreak(t: Task, page: Page): Generator<Step, Page | null
 export function* setPteIfNone(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, page: Page): Generator<Step, number, void> {
   const k = t.kernel;
   const pt = mm.pt;
-  yield t.pteRead(mm, address, 'pte_none(*page_table)');
+  if (t.pteRead(mm, address, 'pte_none(*page_table)')) yield t.step;
   if (pt.kind(address) !== PTE_NONE) {
     k.alloc.put(page);
-    yield t.spinUnlock(mm.pageTableLock);
+    if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     return VM_FAULT_MINOR;
   }
   if (!page.reserved) mm.rss++;
   const e = newPteFor(k, vma, write);
-  yield t.pteWrite(mm, address);
+  if (t.pteWrite(mm, address)) yield t.step;
   pt.setPresent(address, page.pfn, e.prot, e.dirty);
   pageAddRmap(page, mm, address);
   if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`);
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   return VM_FAULT_MAJOR;
 }

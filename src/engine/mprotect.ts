@@ -18,22 +18,22 @@ function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFla
   const access = newFlags & VM_ACCESS_MASK;
   const pageProt = newFlags & VM_SHARED || coherent ? access : access & ~VM_WRITE;
   t.enter('change_protection');
-  yield t.spinLock(mm.pageTableLock);
+  if (t.spinLock(mm.pageTableLock)) yield t.step;
   for (let a = start; a < end; a += PAGE_SIZE) {
     if (!pt.hasTable(a)) continue;
     const kind = pt.kind(a);
     if (kind === PTE_PRESENT) {
-      yield t.pteWrite(mm, a, 'ptep_modify_prot');
+      if (t.pteWrite(mm, a, 'ptep_modify_prot')) yield t.step;
       // a COW-pending private pte stays read-only; a writable private copy keeps write if allowed
       const cur = pt.prot(a);
       const keepW = !(newFlags & VM_SHARED) && !coherent && (cur & VM_WRITE) !== 0 && (access & VM_WRITE) !== 0;
       pt.setProt(a, pageProt | (keepW ? VM_WRITE : 0));
     } else if (kind === PTE_FILE && coherent) {
-      yield t.pteWrite(mm, a, 'pgoff_prot_to_pte');
+      if (t.pteWrite(mm, a, 'pgoff_prot_to_pte')) yield t.step;
       pt.setFile(a, pt.val(a), access);
     }
   }
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('change_protection');
 }
 
@@ -90,7 +90,7 @@ export function* sysMprotect(t: Task, mm: MmStruct, start: number, len: number, 
   if (start % PAGE_SIZE !== 0) return -EINVAL;
   const end = start + len;
   t.enter('sys_mprotect');
-  yield t.downWrite(mm.mmapSem);
+  if (t.downWrite(mm.mmapSem)) yield t.step;
   let err = 0;
   let vma = mm.vmas.find(start);
   if (!vma || vma.start > start) err = -ENOMEM;
@@ -114,7 +114,7 @@ export function* sysMprotect(t: Task, mm: MmStruct, start: number, len: number, 
   }
   if (err === 0) mm.clearPromise(start, end);
   else mm.clearPromise(start, nstart);
-  yield t.upWrite(mm.mmapSem);
+  if (t.upWrite(mm.mmapSem)) yield t.step;
   t.exit('sys_mprotect', String(err));
   return err;
 }

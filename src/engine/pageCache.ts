@@ -16,39 +16,39 @@ export const ENOMEM_PAGE = 'ENOMEM' as const;
 export function* findOrReadPage(t: Task, space: AddressSpace, pgoff: number, nonblock: boolean, io: string): Generator<Step, Page | null | typeof ENOMEM_PAGE, void> {
   const k = t.kernel;
   for (;;) {
-    yield t.objRead(space.slotKey, pgoff, 'find_get_page');
+    if (t.objRead(space.slotKey, pgoff, 'find_get_page')) yield t.step;
     const cached = space.cache.get(pgoff);
     if (cached) {
       k.alloc.get(cached);
       if (!(cached.flags & PG_uptodate)) {
         // wait_on_page_locked(): the reader holds the page lock until the I/O completes
-        yield t.lockPage(cached);
-        yield t.unlockPage(cached);
+        if (t.lockPage(cached)) yield t.step;
+        if (t.unlockPage(cached)) yield t.step;
       }
       return cached;
     }
     if (nonblock) return null;
-    yield t.sleep('page_cache_alloc(GFP_KERNEL)');
+    if (t.sleep('page_cache_alloc(GFP_KERNEL)')) yield t.step;
     const page = k.alloc.alloc();
     if (!page) return ENOMEM_PAGE;
-    yield t.objWrite(space.slotKey, pgoff, 'add_to_page_cache');
+    if (t.objWrite(space.slotKey, pgoff, 'add_to_page_cache')) yield t.step;
     if (space.cache.has(pgoff)) {
       // raced with another reader: drop ours and look again
       k.alloc.put(page);
       continue;
     }
-    yield t.lockPage(page);
+    if (t.lockPage(page)) yield t.step;
     page.mapping = space;
     page.index = pgoff;
     page.flags |= PG_lru;
     space.cache.set(pgoff, page);
     k.alloc.get(page); // the page cache reference; the allocation reference is ours
-    yield t.sleep(io);
-    yield t.objRead(space.file.backingKey, pgoff, 'readpage: data from the backing store');
+    if (t.sleep(io)) yield t.step;
+    if (t.objRead(space.file.backingKey, pgoff, 'readpage: data from the backing store')) yield t.step;
     page.version = space.file.version(pgoff);
     page.flags |= PG_uptodate;
     if (t.tracing) t.emit('note', `${space.name} page ${pgoff} read, version ${page.version}`);
-    yield t.unlockPage(page);
+    if (t.unlockPage(page)) yield t.step;
     return page;
   }
 }
@@ -68,17 +68,17 @@ export function* truncateInodePages(t: Task, space: AddressSpace, start: number,
   t.enter('truncate_inode_pages');
   const idx = [...space.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
   for (const i of idx) {
-    yield t.objRead(space.slotKey, i, 'find_lock_page');
+    if (t.objRead(space.slotKey, i, 'find_lock_page')) yield t.step;
     const page = space.cache.get(i);
     if (!page) continue;
     t.kernel.alloc.get(page);
-    yield t.lockPage(page);
-    yield t.objWrite(space.slotKey, i, 'truncate_complete_page');
+    if (t.lockPage(page)) yield t.step;
+    if (t.objWrite(space.slotKey, i, 'truncate_complete_page')) yield t.step;
     if (page.mapping === space) {
       if (page.mapcount > 0 && t.tracing) t.emit('note', `${space.name} page ${i} still mapped ${page.mapcount} time(s) while truncated`);
       removeFromPageCache(t, page);
     }
-    yield t.unlockPage(page);
+    if (t.unlockPage(page)) yield t.step;
     t.kernel.alloc.put(page);
   }
   t.exit('truncate_inode_pages');

@@ -39,12 +39,12 @@ export interface PageWalk<D> {
 
 /** spin_lock(&mm->page_table_lock) by the get_user_pages family, counted for comparisons (seed 001
  * weighs the options by these operations per page) */
-export function ptlLock(t: Task, ptl: Spinlock): Step {
+export function ptlLock(t: Task, ptl: Spinlock): boolean {
   t.kernel.count('gup page_table_lock ops');
   return t.spinLock(ptl);
 }
 
-export function ptlUnlock(t: Task, ptl: Spinlock): Step {
+export function ptlUnlock(t: Task, ptl: Spinlock): boolean {
   t.kernel.count('gup page_table_lock ops');
   return t.spinUnlock(ptl);
 }
@@ -71,7 +71,7 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
     case 'always':
       ld.mustHold(t, ptl, 'option 4: a custom_page_walker_t returns with page_table_lock still held');
       if (ret < 0) {
-        if (ptl.heldBy(t)) yield ptlUnlock(t, ptl);
+        if (ptl.heldBy(t) && ptlUnlock(t, ptl)) yield t.step;
         if (pw.cleaner) yield* pw.cleaner(t, pw.customdata);
       }
       break;
@@ -91,7 +91,7 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
 export function* walkFailed<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageWalk<D>, vma: VmaOrErr, page: ErrPtr, virt: number, locked: boolean): Generator<Step, number, void> {
   const ptl = mm.pageTableLock;
   if (rules.cleaner) {
-    if (locked) yield ptlUnlock(t, ptl);
+    if (locked && ptlUnlock(t, ptl)) yield t.step;
     if (pw.cleaner) yield* pw.cleaner(t, pw.customdata);
     return PTR_ERR(page);
   }

@@ -36,14 +36,14 @@ function* dropLockOnError(t: Task, d: WalkerContract, vma: VmaOrErr, page: PageO
   switch (d.contract.walkerLock) {
     case 'unless-vma-err':
       // seed 000: "if (!IS_ERR(vma)) spin_unlock(&vma->vm_mm->page_table_lock);"
-      if (!IS_ERR(vma)) yield ptlUnlock(t, mm.pageTableLock);
+      if (!IS_ERR(vma) && ptlUnlock(t, mm.pageTableLock)) yield t.step;
       break;
     case 'flag':
-      if (locked) yield ptlUnlock(t, mm.pageTableLock);
+      if (locked && ptlUnlock(t, mm.pageTableLock)) yield t.step;
       break;
     case 'unless-page-err':
       // option 3: only an error for a valid page finds the lock held
-      if (!IS_ERR(page)) yield ptlUnlock(t, mm.pageTableLock);
+      if (!IS_ERR(page) && ptlUnlock(t, mm.pageTableLock)) yield t.step;
       break;
     case 'never':
     case 'always':
@@ -70,14 +70,14 @@ export function* gupAddPages(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: num
   if (!IS_ERR(page)) {
     // option 2 enters unlocked: the reference is taken under the lock again
     const relock = c.walkerLock === 'never';
-    if (relock) yield ptlLock(t, mm.pageTableLock);
+    if (relock && ptlLock(t, mm.pageTableLock)) yield t.step;
     if (gup.count >= gup.maxPages) {
       t.violation('buffer-overflow', `gup_add_pages writes pages[${gup.count}] of an array of ${gup.maxPages}: the walk went on after the walker said it was done`);
     }
     gup.pages[gup.count++] = page;
     // flush_dcache_page(page) is a no-op here
     if (!page.reserved) gupGetPage(t, page);
-    if (relock) yield ptlUnlock(t, mm.pageTableLock);
+    if (relock && ptlUnlock(t, mm.pageTableLock)) yield t.step;
     const ret = gup.count === gup.maxPages ? 1 : 0;
     t.exit('gup_add_pages', String(ret));
     return ret;

@@ -11,7 +11,7 @@ import { truncateInodePages } from './pageCache';
 export function* dfsRemoteWrite(t: Task, file: File, page: number): Generator<Step, number, void> {
   t.enter('dfs_remote_write');
   const token = t.kernel.dfs.token(file.name, page);
-  yield t.acquire(token, false);
+  if (t.acquire(token, false)) yield t.step;
   const mine = t.node ?? '';
   const others = file.spacesList().filter((s) => s.node !== mine);
   for (const s of others) s.invalidating++;
@@ -19,8 +19,8 @@ export function* dfsRemoteWrite(t: Task, file: File, page: number): Generator<St
     yield* invalidateMmapRange(t, s, page, page);
     yield* truncateInodePages(t, s, page, page + 1);
   }
-  yield t.sleep('dfs: write to the backing store (network)');
-  yield t.objWrite(file.backingKey, page, 'write to the backing store');
+  if (t.sleep('dfs: write to the backing store (network)')) yield t.step;
+  if (t.objWrite(file.backingKey, page, 'write to the backing store')) yield t.step;
   file.ensure(page + 1);
   file.versions[page] = file.version(page) + 1;
   // this node's cached copy holds the new data
@@ -29,7 +29,7 @@ export function* dfsRemoteWrite(t: Task, file: File, page: number): Generator<St
   if (p) p.version = file.versions[page];
   for (const s of others) s.invalidating--;
   if (t.tracing) t.emit('note', `${file.name} page ${page} now version ${file.versions[page]}`);
-  yield t.release(token, false);
+  if (t.release(token, false)) yield t.step;
   t.exit('dfs_remote_write', '0');
   return 0;
 }

@@ -69,9 +69,9 @@ export function setPageDirty(t: Task, page: Page): boolean {
 export function* setPageDirtyLock(t: Task, page: Page): Generator<Step, boolean, void> {
   t.enter('set_page_dirty_lock');
   const head = compoundHead(page);
-  yield t.lockPage(head);
+  if (t.lockPage(head)) yield t.step;
   const r = setPageDirty(t, head);
-  yield t.unlockPage(head);
+  if (t.unlockPage(head)) yield t.step;
   t.exit('set_page_dirty_lock', String(+r));
   return r;
 }

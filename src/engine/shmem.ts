@@ -16,20 +16,20 @@ function* shmemGetpage(t: Task, vma: Vma, address: number): Generator<Step, Nopa
   const file = vma.file!;
   const space = file.mapping(null);
   const idx = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  yield t.objRead(file.sizeKey, -1, 'i_size_read');
+  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
   if (idx >= file.size) return NOPAGE_SIGBUS;
   const k = t.kernel;
   for (;;) {
-    yield t.objRead(space.slotKey, idx, 'find_lock_page');
+    if (t.objRead(space.slotKey, idx, 'find_lock_page')) yield t.step;
     const cached = space.cache.get(idx);
     if (cached) {
       k.alloc.get(cached);
       return cached;
     }
-    yield t.sleep('shmem_alloc_page(GFP_HIGHUSER)');
+    if (t.sleep('shmem_alloc_page(GFP_HIGHUSER)')) yield t.step;
     const page = k.alloc.alloc();
     if (!page) return NOPAGE_OOM;
-    yield t.objWrite(space.slotKey, idx, 'add_to_page_cache');
+    if (t.objWrite(space.slotKey, idx, 'add_to_page_cache')) yield t.step;
     if (space.cache.has(idx)) {
       k.alloc.put(page);
       continue;
@@ -61,7 +61,7 @@ export function* shmemNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: nu
 
 export function* shmemNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('shmem_nopage');
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   const r = yield* shmemGetpage(t, vma, address);
   const ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : r === NOPAGE_OOM ? VM_FAULT_OOM : yield* installNewPage(t, mm, vma, address, write, r as Page);
   t.exit('shmem_nopage');

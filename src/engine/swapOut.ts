@@ -20,13 +20,13 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
   let ret: SwapResult = 'SWAP_SUCCESS';
   for (const { mm, addr } of pageMappers(page)) {
     // try_to_unmap_one(): "if (!spin_trylock(&mm->page_table_lock)) return SWAP_AGAIN;"
-    yield t.tryAcquire(mm.pageTableLock);
+    if (t.tryAcquire(mm.pageTableLock)) yield t.step;
     if (!t.tryResult) {
       ret = 'SWAP_AGAIN';
       continue;
     }
     const vma = mm.vmas.find(addr);
-    yield t.pteWrite(mm, addr, 'ptep_clear_flush');
+    if (t.pteWrite(mm, addr, 'ptep_clear_flush')) yield t.step;
     const pt = mm.pt;
     if (pt.kind(addr) === PTE_PRESENT && pt.val(addr) === page.pfn && vma) {
       const pte = pt.get(addr)!;
@@ -47,7 +47,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
       k.alloc.put(page);
       if (t.tracing) t.emit('pte', `${mm.name} ${hex(addr)} unmapped pfn ${page.pfn} for swap-out`);
     }
-    yield t.spinUnlock(mm.pageTableLock);
+    if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   }
   t.exit('try_to_unmap', ret);
   return ret;
@@ -63,7 +63,7 @@ function freeable(page: Page): boolean {
 
 /** keep_locked: the page stays cached (someone found it meanwhile) */
 function* keep(t: Task, page: Page): Generator<Step, SwapResult, void> {
-  yield t.unlockPage(page);
+  if (t.unlockPage(page)) yield t.step;
   if (t.tracing) t.emit('note', `pfn ${page.pfn} busy (count ${page.count}): kept`);
   t.exit('shrink_list', 'SWAP_FAIL');
   return 'SWAP_FAIL';
@@ -73,7 +73,7 @@ function* keep(t: Task, page: Page): Generator<Step, SwapResult, void> {
 export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, void> {
   t.enter('shrink_list');
   const k = t.kernel;
-  yield t.tryAcquire(page.lock);
+  if (t.tryAcquire(page.lock)) yield t.step;
   if (!t.tryResult) {
     t.exit('shrink_list', 'SWAP_AGAIN');
     return 'SWAP_AGAIN';
@@ -88,14 +88,14 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
   }
   const r = yield* tryToUnmap(t, page);
   if (r !== 'SWAP_SUCCESS' || page.mapcount > 0) {
-    yield t.unlockPage(page);
+    if (t.unlockPage(page)) yield t.step;
     t.exit('shrink_list', r);
     return r === 'SWAP_SUCCESS' ? 'SWAP_FAIL' : r;
   }
   if (page.flags & PG_swapcache) {
-    yield t.sleep('swap_writepage (I/O)');
+    if (t.sleep('swap_writepage (I/O)')) yield t.step;
     page.flags &= ~PG_dirty;
-    yield t.objWrite('swap:slot:0x', page.swapSlot, 'delete_from_swap_cache');
+    if (t.objWrite('swap:slot:0x', page.swapSlot, 'delete_from_swap_cache')) yield t.step;
     if (!freeable(page)) return yield* keep(t, page);
     const s = k.swap.slots.get(page.swapSlot);
     if (s) {
@@ -109,8 +109,8 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
   } else if (page.mapping) {
     const space = page.mapping;
     if (page.flags & PG_dirty) {
-      yield t.sleep('->writepage (I/O)');
-      yield t.objWrite(space.file.backingKey, page.index, 'writepage: data to the backing store');
+      if (t.sleep('->writepage (I/O)')) yield t.step;
+      if (t.objWrite(space.file.backingKey, page.index, 'writepage: data to the backing store')) yield t.step;
       if (page.userWrites > 0) {
         space.file.versions[page.index] = space.file.version(page.index) + 1;
         page.version = space.file.version(page.index);
@@ -118,11 +118,11 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
       }
       page.flags &= ~PG_dirty;
     }
-    yield t.objWrite(space.slotKey, page.index, 'remove_from_page_cache');
+    if (t.objWrite(space.slotKey, page.index, 'remove_from_page_cache')) yield t.step;
     if (!freeable(page)) return yield* keep(t, page);
     removeFromPageCache(t, page);
   }
-  yield t.unlockPage(page);
+  if (t.unlockPage(page)) yield t.step;
   t.exit('shrink_list', 'SWAP_SUCCESS');
   return 'SWAP_SUCCESS';
 }

@@ -1,9 +1,9 @@
 // A task (a thread of an mm, or a DFS node's worker) and the context kernel functions run in.
 // Kernel functions are generators taking the Task as their first argument; every interleaving
-// point is `yield t.<announcement>(...)`, which fills the task's single Step object. The driver
-// (Machine or the direct runner) calls `perform()` for the announced step, then resumes the
+// point is `if (t.<announcement>(...)) yield t.step;`: the announcement fills the task's single Step
+// object, and the driver (Machine or the direct runner) calls `perform()` for it, then resumes the
 // generator. Lock acquisition happens in perform(), so a task whose announced step is an
-// unavailable lock is not runnable.
+// unavailable lock is not runnable. A task running alone performs its steps inline (see handOff).
 
 import { Step, StepKind } from './step';
 import { RwSemaphore, type Lock } from './locks';
@@ -97,7 +97,9 @@ export class Task {
     this.depth = 0;
   }
 
-  // ---- announcements (yield the returned Step) ----
+  // ---- announcements: `if (t.spinLock(l)) yield t.step;` ----
+  // Each fills the task's Step and says whether it must be yielded to the driver. A task that runs
+  // alone (the direct runner: nothing can interleave) performs a step that can go ahead at once.
   private announce(kind: StepKind, label: string): Step {
     const s = this.step;
     s.kind = kind;
@@ -105,59 +107,62 @@ export class Task {
     s.label = label;
     return s;
   }
-  acquire(l: Lock, shared = false): Step {
-    const s = this.announce(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel);
+  /** true: yield t.step to the driver; false: the step was performed here */
+  private handOff(): boolean {
+    if (!this.solo) return true;
+    const s = this.step;
+    // pte and object accesses have nothing to perform
+    if (s.kind >= StepKind.PteRead) return false;
+    if (s.kind === StepKind.Acquire && !s.lock!.canAcquire(this, s.shared)) return true;
+    this.perform();
+    return false;
+  }
+  private announceLock(kind: StepKind, label: string, l: Lock, shared: boolean): boolean {
+    const s = this.announce(kind, label);
     s.lock = l;
     s.shared = shared;
-    return s;
+    return this.handOff();
   }
-  release(l: Lock, shared = false): Step {
-    const s = this.announce(StepKind.Release, shared ? l.releaseSharedLabel : l.releaseLabel);
-    s.lock = l;
-    s.shared = shared;
-    return s;
+  acquire(l: Lock, shared = false): boolean {
+    return this.announceLock(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel, l, shared);
   }
-  tryAcquire(l: Lock, shared = false): Step {
-    const s = this.announce(StepKind.TryAcquire, 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel));
-    s.lock = l;
-    s.shared = shared;
-    return s;
+  release(l: Lock, shared = false): boolean {
+    return this.announceLock(StepKind.Release, shared ? l.releaseSharedLabel : l.releaseLabel, l, shared);
   }
-  spinLock(l: Lock): Step { return this.acquire(l, false); }
-  spinUnlock(l: Lock): Step { return this.release(l, false); }
-  downRead(l: Lock): Step { return this.acquire(l, true); }
-  upRead(l: Lock): Step { return this.release(l, true); }
-  downWrite(l: Lock): Step { return this.acquire(l, false); }
-  upWrite(l: Lock): Step { return this.release(l, false); }
-  lockPage(p: Page): Step { return this.acquire(p.lock, false); }
-  unlockPage(p: Page): Step { return this.release(p.lock, false); }
+  /** the result is in tryResult once performed */
+  tryAcquire(l: Lock, shared = false): boolean {
+    return this.announceLock(StepKind.TryAcquire, 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel), l, shared);
+  }
+  spinLock(l: Lock): boolean { return this.acquire(l, false); }
+  spinUnlock(l: Lock): boolean { return this.release(l, false); }
+  downRead(l: Lock): boolean { return this.acquire(l, true); }
+  upRead(l: Lock): boolean { return this.release(l, true); }
+  downWrite(l: Lock): boolean { return this.acquire(l, false); }
+  upWrite(l: Lock): boolean { return this.release(l, false); }
+  lockPage(p: Page): boolean { return this.acquire(p.lock, false); }
+  unlockPage(p: Page): boolean { return this.release(p.lock, false); }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
-  sleep(what: string): Step {
-    return this.announce(StepKind.Sleep, what);
+  sleep(what: string): boolean {
+    this.announce(StepKind.Sleep, what);
+    return this.handOff();
   }
-  pteRead(mm: MmStruct, addr: number, label = 'pte read'): Step {
-    const s = this.announce(StepKind.PteRead, label);
-    s.keyPrefix = mm.pteKey;
-    s.keyNum = addr;
-    return s;
-  }
-  pteWrite(mm: MmStruct, addr: number, label = 'set_pte'): Step {
-    const s = this.announce(StepKind.PteWrite, label);
-    s.keyPrefix = mm.pteKey;
-    s.keyNum = addr;
-    return s;
-  }
-  objRead(prefix: string, n: number, label: string): Step {
-    const s = this.announce(StepKind.ObjRead, label);
+  private announceKey(kind: StepKind, label: string, prefix: string, n: number): boolean {
+    const s = this.announce(kind, label);
     s.keyPrefix = prefix;
     s.keyNum = n;
-    return s;
+    return !this.solo;
   }
-  objWrite(prefix: string, n: number, label: string): Step {
-    const s = this.announce(StepKind.ObjWrite, label);
-    s.keyPrefix = prefix;
-    s.keyNum = n;
-    return s;
+  pteRead(mm: MmStruct, addr: number, label = 'pte read'): boolean {
+    return this.announceKey(StepKind.PteRead, label, mm.pteKey, addr);
+  }
+  pteWrite(mm: MmStruct, addr: number, label = 'set_pte'): boolean {
+    return this.announceKey(StepKind.PteWrite, label, mm.pteKey, addr);
+  }
+  objRead(prefix: string, n: number, label: string): boolean {
+    return this.announceKey(StepKind.ObjRead, label, prefix, n);
+  }
+  objWrite(prefix: string, n: number, label: string): boolean {
+    return this.announceKey(StepKind.ObjWrite, label, prefix, n);
   }
 
   sample(name: string, value: number): void {
@@ -166,6 +171,9 @@ export class Task {
   forget(name: string): void {
     this.samples.delete(name);
   }
+
+  /** the task runs alone (direct runner): announced steps that can go ahead are performed inline */
+  solo = false;
 
   // ---- driver side ----
   /** can the announced step run now */

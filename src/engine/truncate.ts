@@ -14,8 +14,8 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
   t.enter('invalidate_mmap_range');
   const seq = t.kernel.fault.truncateSequence;
   space.invalidating++;
-  yield t.downWrite(space.iSharedSem);
-  if (seq) yield t.acquire(space.truncateCount);
+  if (t.downWrite(space.iSharedSem)) yield t.step;
+  if (seq && t.acquire(space.truncateCount)) yield t.step;
   for (const vma of [...space.mappings]) {
     // linear: the virtual range that maps [first, last]
     const vFirst = vma.pgoff;
@@ -32,8 +32,8 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
     // nonlinear: any page of the VMA may map the range; file ptes keep the offset
     yield* zapPageRange(t, vma, vma.start, vma.end, { firstIndex: first, lastIndex: last, nonlinear: (vma.flags & VM_NONLINEAR) !== 0, checkMapping: space });
   }
-  if (seq) yield t.release(space.truncateCount);
-  yield t.upWrite(space.iSharedSem);
+  if (seq && t.release(space.truncateCount)) yield t.step;
+  if (t.upWrite(space.iSharedSem)) yield t.step;
   space.invalidating--;
   t.exit('invalidate_mmap_range');
 }
@@ -41,8 +41,8 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
 /** vmtruncate(inode, offset): shrink (or grow) i_size, unmap and drop the pages beyond it */
 export function* vmtruncate(t: Task, file: File, pages: number): Generator<Step, number, void> {
   t.enter('vmtruncate');
-  yield t.downWrite(file.iSem);
-  yield t.objWrite(file.sizeKey, -1, 'i_size_write');
+  if (t.downWrite(file.iSem)) yield t.step;
+  if (t.objWrite(file.sizeKey, -1, 'i_size_write')) yield t.step;
   const spaces = file.spacesList();
   for (const s of spaces) s.invalidating++;
   const old = file.size;
@@ -53,7 +53,7 @@ export function* vmtruncate(t: Task, file: File, pages: number): Generator<Step,
     for (const s of spaces) yield* truncateInodePages(t, s, pages);
   }
   for (const s of spaces) s.invalidating--;
-  yield t.upWrite(file.iSem);
+  if (t.upWrite(file.iSem)) yield t.step;
   t.exit('vmtruncate', '0');
   return 0;
 }

@@ -64,7 +64,7 @@ function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, 
     ops = vmOpsForFile(k, file);
   }
   t.enter('sys_mmap');
-  yield t.downWrite(mm.mmapSem);
+  if (t.downWrite(mm.mmapSem)) yield t.step;
   let r = yield* doMmapPgoff(t, mm, { addr: op.addr, len: op.pages * PAGE_SIZE, prot: parseProt(op.prot), shared: !!op.shared, file, pgoff: op.pgoff ?? 0, extraFlags: extra, ops });
   if (r >= 0 && extra & VM_HUGETLB) {
     // hugetlbfs_file_mmap(): the whole VMA is populated now
@@ -78,7 +78,7 @@ function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, 
     const v = mm.vmas.find(op.addr);
     if (v) v.privateData = privateData;
   }
-  yield t.upWrite(mm.mmapSem);
+  if (t.upWrite(mm.mmapSem)) yield t.step;
   t.exit('sys_mmap');
   return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
 }
@@ -88,9 +88,9 @@ function* munmapOp(t: Task, op: Extract<OpSpec, { op: 'munmap' }>): Generator<St
   if (bad) return bad;
   const mm = t.mm!;
   t.enter('sys_munmap');
-  yield t.downWrite(mm.mmapSem);
+  if (t.downWrite(mm.mmapSem)) yield t.step;
   const r = yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
-  yield t.upWrite(mm.mmapSem);
+  if (t.upWrite(mm.mmapSem)) yield t.step;
   t.exit('sys_munmap');
   return { result: r === 0 ? '0' : errno(r) };
 }
@@ -157,13 +157,13 @@ function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator
   for (let i = 0; i < n; i++) {
     const addr = op.addr + i * PAGE_SIZE;
     // find the page through the page table (follow_page), holding a reference while reclaiming
-    yield t.spinLock(mm.pageTableLock);
-    yield t.pteRead(mm, addr, 'follow_page');
+    if (t.spinLock(mm.pageTableLock)) yield t.step;
+    if (t.pteRead(mm, addr, 'follow_page')) yield t.step;
     let page = mm.pt.kind(addr) === PTE_PRESENT ? k.alloc.byPfn(mm.pt.val(addr)) ?? null : null;
     // hugetlb pages are never on the LRU lists: reclaim does not see them
     if (page && page.flags & (PG_compound | PG_tail)) page = null;
     if (page && !page.reserved) k.alloc.get(page);
-    yield t.spinUnlock(mm.pageTableLock);
+    if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     if (!page || page.reserved) continue;
     const r = yield* reclaimPage(t, page);
     k.alloc.put(page);
@@ -174,7 +174,7 @@ function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator
 }
 
 function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
-  yield t.sleep('schedule()');
+  if (t.sleep('schedule()')) yield t.step;
   return { result: '0' };
 }
 

@@ -40,25 +40,25 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
   t.enter('single_page_walk');
   const ptl = mm.pageTableLock;
   const own = rules.walkerLock === 'never';
-  if (own) yield ptlLock(t, ptl);
+  if (own && ptlLock(t, ptl)) yield t.step;
   let retries = 0;
   for (;;) {
     const map = yield* followPage(t, mm, start, write);
     if (map !== null) {
-      if (own) yield ptlUnlock(t, ptl);
+      if (own && ptlUnlock(t, ptl)) yield t.step;
       t.exit('single_page_walk', `pfn ${map.pfn}`);
       return map;
     }
     if (retries++ === MAX_FAULT_RETRIES) {
       t.violation('fault-loop', `follow_page(0x${start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
-      if (rules.unlockOnErrorPage) yield ptlUnlock(t, ptl);
+      if (rules.unlockOnErrorPage && ptlUnlock(t, ptl)) yield t.step;
       t.exit('single_page_walk', '-EFAULT');
       return ERR_PTR(-EFAULT);
     }
-    yield ptlUnlock(t, ptl);
+    if (ptlUnlock(t, ptl)) yield t.step;
     const fault = yield* handleMmFault(t, mm, vma, start, write ? VM_WRITE : 0);
     // seed 000 re-takes the lock before looking at the result; option 3 only on success
-    if (!rules.unlockOnErrorPage) yield ptlLock(t, ptl);
+    if (!rules.unlockOnErrorPage && ptlLock(t, ptl)) yield t.step;
     let err = 0;
     switch (fault) {
       case VM_FAULT_MINOR: t.minFlt++; break;
@@ -72,7 +72,7 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
       t.exit('single_page_walk', err === -EFAULT ? '-EFAULT' : '-ENOMEM');
       return ERR_PTR(err);
     }
-    if (rules.unlockOnErrorPage) yield ptlLock(t, ptl);
+    if (rules.unlockOnErrorPage && ptlLock(t, ptl)) yield t.step;
   }
 }
 
@@ -105,7 +105,7 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
       virt = cur.start;
       continue;
     }
-    if (holdAcross) yield ptlLock(t, ptl);
+    if (holdAcross && ptlLock(t, ptl)) yield t.step;
     ret = 0;
     do {
       const page = yield* singlePageWalk(t, mm, vma, virt, pw.write, rules);
@@ -118,7 +118,7 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
       virt += PAGE_SIZE;
     } while (virt < vma.end);
     // a failing walker, or option 4's cleanup path, has dropped the lock already
-    if (holdAcross && ret >= 0) yield ptlUnlock(t, ptl);
+    if (holdAcross && ret >= 0 && ptlUnlock(t, ptl)) yield t.step;
     if (ret !== 0) break;
   }
   if (ret > 0) ret = 0;
@@ -147,15 +147,15 @@ export function* getOneUserPage(t: Task, vma: Vma, vmFlags: number, start: numbe
     page = ret === 0 && pages.length === 1 ? pages[0] : ERR_PTR(ret < 0 ? ret : -EFAULT);
   } else {
     const own = rules.walkerLock === 'never';
-    if (!own) yield ptlLock(t, ptl);
+    if (!own && ptlLock(t, ptl)) yield t.step;
     page = yield* singlePageWalk(t, mm, vma, start, write, rules);
     if (IS_ERR(page)) {
-      if (!rules.unlockOnErrorPage) yield ptlUnlock(t, ptl);
+      if (!rules.unlockOnErrorPage && ptlUnlock(t, ptl)) yield t.step;
     } else {
       // option 2: single_page_walk() dropped the lock; the reference is taken under it again
-      if (own) yield ptlLock(t, ptl);
+      if (own && ptlLock(t, ptl)) yield t.step;
       if (!page.reserved) gupGetPage(t, page);
-      yield ptlUnlock(t, ptl);
+      if (ptlUnlock(t, ptl)) yield t.step;
     }
   }
   t.exit('get_one_user_page', IS_ERR(page) ? (page.errno === -EFAULT ? '-EFAULT' : String(page.errno)) : `pfn ${page.pfn}`);

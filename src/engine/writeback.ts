@@ -20,29 +20,29 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
   t.enter('write_one_page');
   const k = t.kernel;
   const space = file.mapping(t.node);
-  yield t.objRead(space.slotKey, index, 'find_get_page');
+  if (t.objRead(space.slotKey, index, 'find_get_page')) yield t.step;
   const page = space.cache.get(index);
   if (page === undefined) {
     t.exit('write_one_page', 'not cached');
     return 'not cached';
   }
   k.alloc.get(page);
-  yield t.lockPage(page);
+  if (t.lockPage(page)) yield t.step;
   let result: string;
   if (page.mapping !== space || page.index !== index) {
     result = 'truncated';
   } else {
     // clear_page_dirty_for_io() -> page_mkclean(): every pte mapping the page is cleaned
     for (const { mm, addr } of pageMappers(page)) {
-      yield t.spinLock(mm.pageTableLock);
-      yield t.pteWrite(mm, addr, 'page_mkclean: pte_mkclean');
+      if (t.spinLock(mm.pageTableLock)) yield t.step;
+      if (t.pteWrite(mm, addr, 'page_mkclean: pte_mkclean')) yield t.step;
       const pte = mm.pt.get(addr);
       if (pte !== null && pte.kind === PTE_PRESENT && pte.val === page.pfn && pte.dirty) {
         page.flags |= PG_dirty;
         mm.pt.setPresent(addr, page.pfn, pte.prot, false, pte.young);
         if (t.tracing) t.emit('pte', `0x${addr.toString(16)} cleaned (pfn ${page.pfn})`);
       }
-      yield t.spinUnlock(mm.pageTableLock);
+      if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     }
     if (!(page.flags & PG_dirty)) {
       result = 'clean';
@@ -51,8 +51,8 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
       if (page.pins > 0 && releaseRules(k).pinsApart && t.tracing) {
         t.emit('note', `page_maybe_dma_pinned(pfn ${page.pfn}): written back while pinned for DMA (${page.pins} pin(s))`);
       }
-      yield t.sleep('->writepage (I/O)');
-      yield t.objWrite(file.backingKey, index, 'writepage: data to the backing store');
+      if (t.sleep('->writepage (I/O)')) yield t.step;
+      if (t.objWrite(file.backingKey, index, 'writepage: data to the backing store')) yield t.step;
       if (page.userWrites > 0) {
         file.versions[index] = file.version(index) + 1;
         page.version = file.version(index);
@@ -65,7 +65,7 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
       if (t.tracing) t.emit('note', `${space.name} page ${index} written back (version ${page.version})`);
     }
   }
-  yield t.unlockPage(page);
+  if (t.unlockPage(page)) yield t.step;
   putPage(t, page);
   t.exit('write_one_page', result);
   return result;

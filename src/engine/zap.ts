@@ -23,9 +23,9 @@ export interface ZapDetails {
 export function* zapPageRange(t: Task, vma: Vma, start: number, end: number, details: ZapDetails | null = null): Generator<Step, number, void> {
   const mm = vma.mm;
   t.enter('zap_page_range');
-  yield t.spinLock(mm.pageTableLock);
+  if (t.spinLock(mm.pageTableLock)) yield t.step;
   const n = yield* zapPteRange(t, vma, start, end, details);
-  yield t.spinUnlock(mm.pageTableLock);
+  if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('zap_page_range', String(n));
   return n;
 }
@@ -51,7 +51,7 @@ export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, deta
         if (details.checkMapping && page.mapping !== details.checkMapping) continue;
         if (page.index < details.firstIndex || page.index > details.lastIndex) continue;
       }
-      yield t.pteWrite(mm, addr, 'ptep_get_and_clear');
+      if (t.pteWrite(mm, addr, 'ptep_get_and_clear')) yield t.step;
       const pte = pt.get(addr);
       if (pte === null || pte.kind !== PTE_PRESENT) continue;
       const keepFile = details !== null && details.nonlinear && (vma.flags & VM_NONLINEAR) !== 0 && vma.linearIndex(addr) !== page.index;
@@ -68,7 +68,7 @@ export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, deta
       n++;
     } else {
       if (details) continue; // invalidation leaves swap and file ptes alone
-      yield t.pteWrite(mm, addr, 'pte_clear');
+      if (t.pteWrite(mm, addr, 'pte_clear')) yield t.step;
       if (kind === PTE_SWAP) k.swap.free(pt.val(addr));
       pt.clear(addr);
       if (t.tracing) t.emit('pte', `clear ${kind === PTE_FILE ? 'file' : 'swap'} pte 0x${addr.toString(16)}`);

@@ -8,34 +8,34 @@ import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
 const A = 0x10000;
 // test-only operations that break one rule each, the way a buggy kernel function would
 registerOp('test-leak-ref', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
   const page = t.kernel.alloc.byPfn(t.mm!.pt.val(A))!;
   t.kernel.alloc.get(page); // never put
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-extra-put', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
   t.kernel.alloc.put(t.kernel.alloc.byPfn(t.mm!.pt.val(A))!);
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-stray-pte', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
   t.mm!.pt.setFile(0x900000, 3);
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-rss-skew', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
   t.mm!.rss += 1;
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-write-backing', function* (t: Task) {
   // the backing store changes without invalidating the mappings
   const f = t.kernel.file('f');
-  yield t.objWrite(f.backingKey, 0, 'write');
+  if (t.objWrite(f.backingKey, 0, 'write')) yield t.step;
   f.versions[0]++;
   return { result: '0' };
 });
@@ -76,9 +76,9 @@ describe('invariants', () => {
     expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, { op: 'write', addr: A }])).toEqual([]);
     // a pte left writable behind the VMA's back is caught by the promise check
     registerOp('test-make-writable', function* (t: Task) {
-      yield t.spinLock(t.mm!.pageTableLock);
+      if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
       if (t.mm!.pt.kind(A) === PTE_PRESENT) t.mm!.pt.setProt(A, 3);
-      yield t.spinUnlock(t.mm!.pageTableLock);
+      if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
       return { result: '0' };
     });
     expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, op('test-make-writable'), { op: 'write', addr: A }])).toEqual(['sigsegv']);

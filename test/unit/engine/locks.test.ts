@@ -7,24 +7,24 @@ import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
 
 // test-only operations that misuse locks the way a buggy kernel function would
 registerOp('test-unlock-unheld', function* (t: Task) {
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-sleep-under-ptl', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
-  yield t.sleep('alloc_page(GFP_KERNEL)');
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+  if (t.sleep('alloc_page(GFP_KERNEL)')) yield t.step;
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-down-read-under-ptl', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
-  yield t.downRead(t.mm!.mmapSem);
-  yield t.upRead(t.mm!.mmapSem);
-  yield t.spinUnlock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+  if (t.downRead(t.mm!.mmapSem)) yield t.step;
+  if (t.upRead(t.mm!.mmapSem)) yield t.step;
+  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 registerOp('test-keep-ptl', function* (t: Task) {
-  yield t.spinLock(t.mm!.pageTableLock);
+  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
   return { result: '0' };
 });
 // A then B, or B then A, with A = mmap_sem (write) and B = the file's i_sem
@@ -32,10 +32,10 @@ function* ordered(t: Task, first: 'mm' | 'file') {
   const a = t.mm!.mmapSem;
   const b = t.kernel.file('f').iSem;
   const [x, y] = first === 'mm' ? [a, b] : [b, a];
-  yield t.downWrite(x);
-  yield t.downWrite(y);
-  yield t.upWrite(y);
-  yield t.upWrite(x);
+  if (t.downWrite(x)) yield t.step;
+  if (t.downWrite(y)) yield t.step;
+  if (t.upWrite(y)) yield t.step;
+  if (t.upWrite(x)) yield t.step;
   return { result: '0' };
 }
 registerOp('test-ab', (t: Task) => ordered(t, 'mm'));
@@ -148,11 +148,11 @@ describe('lockdep / sparse checks', () => {
 
 registerOp('test-read-twice', function* (t: Task) {
   // a fault taken while mmap_sem is already held for read (e.g. copy_to_user under down_read)
-  yield t.downRead(t.mm!.mmapSem);
-  yield t.sleep('copy_to_user');
-  yield t.downRead(t.mm!.mmapSem);
-  yield t.upRead(t.mm!.mmapSem);
-  yield t.upRead(t.mm!.mmapSem);
+  if (t.downRead(t.mm!.mmapSem)) yield t.step;
+  if (t.sleep('copy_to_user')) yield t.step;
+  if (t.downRead(t.mm!.mmapSem)) yield t.step;
+  if (t.upRead(t.mm!.mmapSem)) yield t.step;
+  if (t.upRead(t.mm!.mmapSem)) yield t.step;
   return { result: '0' };
 });
 
