@@ -8,8 +8,8 @@ import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from './constants';
 import { PTE_NONE } from './pageTable';
-import { PG_anon, PG_lru, type Page } from './page';
-import { pageAddRmap } from './rmap';
+import { PG_anon, PG_lru } from './page';
+import { pageAddRmapPfn } from './rmap';
 import { newPteFor } from './mkPte';
 
 export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
@@ -28,8 +28,9 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   }
   if (t.spinUnlock(ptl)) yield t.step;
   if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
-  const page = k.alloc.alloc();
-  if (page === null) {
+  // the new page is a pfn: no Page is made for an anonymous page until some code asks for it
+  const pfn = k.alloc.allocPfn();
+  if (pfn < 0) {
     t.exit('do_anonymous_page', 'VM_FAULT_OOM');
     return VM_FAULT_OOM;
   }
@@ -37,24 +38,25 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   if (t.pteRead(mm, address, 'pte_none(*page_table)')) yield t.step;
   if (pt.kind(address) !== PTE_NONE) {
     // another thread was faster
-    k.alloc.put(page);
+    k.alloc.put(k.alloc.page(pfn));
     if (t.spinUnlock(ptl)) yield t.step;
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
   }
   if (t.pteWrite(mm, address)) yield t.step;
-  mapAnonPage(t, mm, vma, address, page);
+  mapAnonPage(t, mm, vma, address, pfn);
   if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
   return VM_FAULT_MINOR;
 }
 
 /** rss, the pte, the rmap entry: page_table_lock held */
-function mapAnonPage(t: Task, mm: MmStruct, vma: Vma, address: number, page: Page): void {
-  page.flags |= PG_anon | PG_lru;
+function mapAnonPage(t: Task, mm: MmStruct, vma: Vma, address: number, pfn: number): void {
+  const alloc = t.kernel.alloc;
+  alloc.mem.flags[pfn] |= PG_anon | PG_lru;
   mm.rss++;
   const e = newPteFor(t.kernel, vma, true);
-  mm.pt.setPresent(address, page.pfn, e.prot, e.dirty);
-  pageAddRmap(page, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn} (anonymous)`);
+  mm.pt.setPresent(address, pfn, e.prot, e.dirty);
+  pageAddRmapPfn(alloc, pfn, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${pfn} (anonymous)`);
 }

@@ -113,8 +113,9 @@ function mmuAccess(t: Task, mm: MmStruct, address: number, access: number): numb
   if (kind !== PTE_PRESENT || !allows((tbl!.bits[slot] >> PTE_PROT_SHIFT) & 7, access)) return kind;
   if (access & VM_WRITE) {
     tbl!.bits[slot] |= PTE_DIRTY | PTE_YOUNG;
-    const page = t.kernel.alloc.pages[tbl!.val[slot]];
-    if (page !== undefined && !page.reserved) page.userWrites++;
+    const alloc = t.kernel.alloc;
+    const pfn = tbl!.val[slot];
+    if (!alloc.isReserved(pfn)) alloc.mem.userWrites[pfn]++;
   } else tbl!.bits[slot] |= PTE_YOUNG;
   return -1;
 }

@@ -3,7 +3,7 @@
 
 import type { Kernel } from './kernel';
 import { PTE_PRESENT } from './pageTable';
-import { PG_anon, PG_swapcache, PG_tail, type Page } from './page';
+import { PG_anon, PG_reserved, PG_swapcache, PG_tail } from './page';
 import { hex, PAGE_SIZE } from './constants';
 
 /** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
@@ -41,8 +41,7 @@ export function checkRss(k: Kernel, all: boolean): void {
     if (mm.pt.present > 0) {
       mm.pt.forEach((_a, kind, val) => {
         if (kind !== PTE_PRESENT) return;
-        const page = k.alloc.byPfn(val);
-        if (page && !page.reserved) n++;
+        if (val < k.alloc.size && !k.alloc.isReserved(val)) n++;
       });
     }
     if (n !== mm.rss) k.recordViolation('rss', `${mm.name}: rss ${mm.rss} but ${n} present ptes to non-reserved pages`, null, 'check');
@@ -55,8 +54,7 @@ export function checkFreedMapped(k: Kernel): void {
     if (mm.pt.present === 0) continue;
     mm.pt.forEach((addr, kind, val) => {
       if (kind !== PTE_PRESENT) return;
-      const page = k.alloc.byPfn(val);
-      if (!page || page.free) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${val}, which is free`, null, 'check');
+      if (val >= k.alloc.size || k.alloc.isFree(val)) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${val}, which is free`, null, 'check');
     });
   }
 }
@@ -74,25 +72,31 @@ export function checkOrphanPtes(k: Kernel): void {
 }
 
 /** the references a page should have when no task holds any: page cache, ptes, swap cache, pins */
-export function expectedCount(k: Kernel, p: Page): number {
-  let n = p.mapcount;
-  if (p.mapping !== null && p.mapping.cache.get(p.index) === p) n++;
-  if (p.flags & PG_swapcache) n++;
-  n += p.pins * k.pinBias;
+export function expectedCount(k: Kernel, pfn: number): number {
+  const m = k.alloc.mem;
+  let n = m.mapcount[pfn];
+  const mapping = k.alloc.mappingOf(pfn);
+  if (mapping !== null && mapping.cache.get(m.index[pfn]) === k.alloc.page(pfn)) n++;
+  if (m.flags[pfn] & PG_swapcache) n++;
+  n += m.pins[pfn] * k.pinBias;
   return n;
 }
 
-/** ref-balance and pin-balance at the end of a run (every task exited) */
+/** ref-balance and pin-balance at the end of a run (every task exited); reads mem_map, so that
+ * pages nobody made a Page for stay without one */
 export function checkBalances(k: Kernel): void {
-  for (const p of k.alloc.pages) {
+  const m = k.alloc.mem;
+  for (let pfn = 0; pfn < m.size; pfn++) {
     // a compound tail's references are its head's
-    if (p.reserved || p.free || p.flags & PG_tail) continue;
-    const want = expectedCount(k, p);
-    if (p.count !== want) {
-      k.recordViolation('ref-balance', `pfn ${p.pfn}${p.mapping ? ` (${p.mapping.name} page ${p.index})` : ''}: count ${p.count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${p.count > want ? 'leaked reference' : 'reference underflow'}`, null, 'exit');
+    if (m.flags[pfn] & (PG_reserved | PG_tail) || m.free[pfn]) continue;
+    const count = m.count[pfn];
+    const want = expectedCount(k, pfn);
+    if (count !== want) {
+      const mapping = k.alloc.mappingOf(pfn);
+      k.recordViolation('ref-balance', `pfn ${pfn}${mapping ? ` (${mapping.name} page ${m.index[pfn]})` : ''}: count ${count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${count > want ? 'leaked reference' : 'reference underflow'}`, null, 'exit');
     }
-    if (p.pins !== 0) k.recordViolation('pin-balance', `pfn ${p.pfn}: ${p.pins} DMA pin(s) never released`, null, 'exit');
-    if (p.count === 0 && !p.free) k.recordViolation('ref-balance', `pfn ${p.pfn}: count 0 but never freed`, null, 'exit');
+    if (m.pins[pfn] !== 0) k.recordViolation('pin-balance', `pfn ${pfn}: ${m.pins[pfn]} DMA pin(s) never released`, null, 'exit');
+    if (count === 0) k.recordViolation('ref-balance', `pfn ${pfn}: count 0 but never freed`, null, 'exit');
   }
 }
 

@@ -1,8 +1,11 @@
-// struct page and the page allocator (with an OOM limit and the zero page).
+// struct page and the page allocator (with an OOM limit and the zero page). The fields live in
+// mem_map (memMap.ts); a Page is the view of one entry, made on first use and kept, so that code
+// holding pages can compare them by identity.
 
 import { PageLock } from './locks';
 import type { AddressSpace } from './addressSpace';
 import type { MmStruct } from './mmStruct';
+import { MemMap } from './memMap';
 
 export const PG_locked = 0x1;
 export const PG_dirty = 0x2;
@@ -23,30 +26,38 @@ const FLAG_NAMES: [number, string][] = [
 ];
 
 export class Page {
-  /** page->count (get_page / put_page) */
-  count = 0;
-  /** rmap: number of ptes mapping it */
-  mapcount = 0;
-  /** pins taken for DMA, tracked apart from references in the put_user_page variant (seed 003) */
-  pins = 0;
-  flags = 0;
+  /** page->mapping: the page cache it belongs to (null for anonymous pages) */
   mapping: AddressSpace | null = null;
-  index = 0;
-  /** backing-store version of the data this page holds (for stale-mapping detection) */
-  version = 0;
-  /** writes made through user mappings since the page was read (data that writeback would save) */
-  userWrites = 0;
-  /** swap slot while in the swap cache */
-  swapSlot = -1;
   /** head page of a compound page */
   head: Page | null = null;
-  free = true;
-  /** rmap (rmap.ts): the first mapping inline (PageDirect), further ones in rmapMore */
-  rmapMm: MmStruct | null = null;
-  rmapAddr = 0;
+  /** rmap: mappings after the first (pte_chain_alloc) */
   rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
-  constructor(readonly pfn: number) {}
+  readonly mem: MemMap;
+  constructor(readonly alloc: PageAllocator, readonly pfn: number) {
+    this.mem = alloc.mem;
+  }
+
+  get count(): number { return this.mem.count[this.pfn]; }
+  set count(v: number) { this.mem.count[this.pfn] = v; }
+  get mapcount(): number { return this.mem.mapcount[this.pfn]; }
+  set mapcount(v: number) { this.mem.mapcount[this.pfn] = v; }
+  get pins(): number { return this.mem.pins[this.pfn]; }
+  set pins(v: number) { this.mem.pins[this.pfn] = v; }
+  get flags(): number { return this.mem.flags[this.pfn]; }
+  set flags(v: number) { this.mem.flags[this.pfn] = v; }
+  get index(): number { return this.mem.index[this.pfn]; }
+  set index(v: number) { this.mem.index[this.pfn] = v; }
+  get version(): number { return this.mem.version[this.pfn]; }
+  set version(v: number) { this.mem.version[this.pfn] = v; }
+  get userWrites(): number { return this.mem.userWrites[this.pfn]; }
+  set userWrites(v: number) { this.mem.userWrites[this.pfn] = v; }
+  get swapSlot(): number { return this.mem.swapSlot[this.pfn]; }
+  set swapSlot(v: number) { this.mem.swapSlot[this.pfn] = v; }
+  get free(): boolean { return this.mem.free[this.pfn] !== 0; }
+  set free(v: boolean) { this.mem.free[this.pfn] = v ? 1 : 0; }
+  get reserved(): boolean { return (this.flags & PG_reserved) !== 0; }
+
   /** the PG_locked bit as a sleeping lock with a holder */
   get lock(): PageLock {
     return this.lockObj ?? (this.lockObj = new PageLock(this.pfn));
@@ -55,7 +66,6 @@ export class Page {
   lockState(): string {
     return this.lockObj ? this.lockObj.state() : '-';
   }
-  get reserved(): boolean { return (this.flags & PG_reserved) !== 0; }
   flagNames(): string[] {
     const out: string[] = [];
     for (const [b, n] of FLAG_NAMES) if (this.flags & b) out.push(n);
@@ -65,48 +75,62 @@ export class Page {
 }
 
 export class PageAllocator {
-  /** every page ever allocated, indexed by pfn (pfn 0 is the zero page) */
-  readonly pages: Page[] = [];
+  readonly mem = new MemMap();
+  /** the Page of each pfn asked for so far */
+  private readonly views: (Page | undefined)[] = [];
   private readonly freeList: number[] = [];
   allocated = 0;
   readonly zeroPage: Page;
   /** pages freed while still mapped or pinned, noticed by __free_pages */
   onBadFree: ((page: Page, why: string) => void) | null = null;
 
-
   constructor(readonly limit: number) {
-    const z = new Page(0);
+    const z = this.page(this.mem.add());
     z.flags = PG_reserved | PG_uptodate;
     z.count = 1;
-    z.free = false;
-    this.pages.push(z);
     this.zeroPage = z;
+  }
+
+  /** pfns ever handed out, the zero page included */
+  get size(): number {
+    return this.mem.size;
+  }
+
+  /** the Page of a pfn in use */
+  page(pfn: number): Page {
+    return this.views[pfn] ?? (this.views[pfn] = new Page(this, pfn));
   }
 
   /** alloc_page(): null when the limit is reached (the caller returns VM_FAULT_OOM / -ENOMEM) */
   alloc(): Page | null {
-    if (this.allocated >= this.limit) return null;
-    let p: Page;
-    const pfn = this.freeList.pop();
-    if (pfn !== undefined) {
-      p = this.pages[pfn];
-    } else {
-      p = new Page(this.pages.length);
-      this.pages.push(p);
+    const pfn = this.allocPfn();
+    return pfn < 0 ? null : this.page(pfn);
+  }
+
+  /** alloc_page() as a pfn, -1 at the limit: the anonymous fault path needs no Page */
+  allocPfn(): number {
+    if (this.allocated >= this.limit) return -1;
+    const m = this.mem;
+    let pfn = this.freeList.pop();
+    if (pfn === undefined) pfn = m.add();
+    m.count[pfn] = 1;
+    m.mapcount[pfn] = 0;
+    m.pins[pfn] = 0;
+    m.flags[pfn] = 0;
+    m.index[pfn] = 0;
+    m.version[pfn] = 0;
+    m.userWrites[pfn] = 0;
+    m.swapSlot[pfn] = -1;
+    m.free[pfn] = 0;
+    m.rmapMm[pfn] = null;
+    const v = this.views[pfn];
+    if (v !== undefined) {
+      v.mapping = null;
+      v.head = null;
+      v.rmapMore = null;
     }
-    p.count = 1;
-    p.mapcount = 0;
-    p.pins = 0;
-    p.flags = 0;
-    p.mapping = null;
-    p.index = 0;
-    p.version = 0;
-    p.userWrites = 0;
-    p.swapSlot = -1;
-    p.head = null;
-    p.free = false;
     this.allocated++;
-    return p;
+    return pfn;
   }
 
   /** __free_pages(): called when the count drops to zero */
@@ -137,6 +161,23 @@ export class PageAllocator {
   }
 
   byPfn(pfn: number): Page | undefined {
-    return this.pages[pfn];
+    return pfn >= 0 && pfn < this.mem.size ? this.page(pfn) : undefined;
+  }
+
+  /** PageReserved() of a pfn in use, without making its Page */
+  isReserved(pfn: number): boolean {
+    return (this.mem.flags[pfn] & PG_reserved) !== 0;
+  }
+  isFree(pfn: number): boolean {
+    return this.mem.free[pfn] !== 0;
+  }
+  /** page->mapping of a pfn in use, without making its Page (anonymous pages have none) */
+  mappingOf(pfn: number): AddressSpace | null {
+    return this.views[pfn]?.mapping ?? null;
+  }
+
+  /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */
+  *pages(): IterableIterator<Page> {
+    for (let pfn = 0; pfn < this.mem.size; pfn++) yield this.page(pfn);
   }
 }

@@ -41,7 +41,7 @@ export function takeSnapshot(k: Kernel): MachineSnapshot {
       ptes,
     };
   });
-  const pages = k.alloc.pages
+  const pages = [...k.alloc.pages()]
     .filter((p) => !p.free)
     .map((p) => ({
       pfn: p.pfn,

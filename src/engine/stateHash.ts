@@ -33,7 +33,7 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     for (const [a, p] of mm.pt.entries()) out.push(`p${a}:${p.kind}:${p.val}:${p.prot}:${+p.dirty}${+p.young}${+p.protValid}`);
     for (const [pn, pr] of mm.promisedProt) out.push(`P${pn}:${pr}`);
   }
-  for (const p of k.alloc.pages) {
+  for (const p of k.alloc.pages()) {
     if (p.free) continue;
     out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`);
   }

@@ -1,0 +1,64 @@
+// mem_map: the struct page array, indexed by pfn, kept as one typed array per field so that a page
+// costs no JavaScript object until some code asks for its Page (page.ts). The fault path of an
+// anonymous page works on the pfn alone.
+
+import type { MmStruct } from './mmStruct';
+
+export class MemMap {
+  /** pfns in use (0 is the zero page) */
+  size = 0;
+  private capacity = 0;
+  /** page->count (get_page / put_page) */
+  count = new Int32Array(0);
+  /** rmap: number of ptes mapping the page */
+  mapcount = new Int32Array(0);
+  /** DMA pins, tracked apart from references in the put_user_page variant (seed 003) */
+  pins = new Int32Array(0);
+  flags = new Int32Array(0);
+  /** page->index: offset in the file */
+  index = new Float64Array(0);
+  /** backing-store version of the data the page holds (stale-mapping detection) */
+  version = new Int32Array(0);
+  /** writes through user mappings since the page was read (data writeback would save) */
+  userWrites = new Int32Array(0);
+  /** swap slot while in the swap cache, else -1 */
+  swapSlot = new Int32Array(0);
+  /** 1 while on the free list */
+  free = new Uint8Array(0);
+  /** rmap: the first mapping (the PageDirect pte_chain), further ones on the Page */
+  rmapMm: (MmStruct | null)[] = [];
+  rmapAddr = new Float64Array(0);
+
+  /** a new pfn (grows the arrays by doubling) */
+  add(): number {
+    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
+    this.rmapMm.push(null);
+    return this.size++;
+  }
+
+  private grow(n: number): void {
+    this.capacity = n;
+    this.count = growInt(this.count, n);
+    this.mapcount = growInt(this.mapcount, n);
+    this.pins = growInt(this.pins, n);
+    this.flags = growInt(this.flags, n);
+    this.version = growInt(this.version, n);
+    this.userWrites = growInt(this.userWrites, n);
+    this.swapSlot = growInt(this.swapSlot, n);
+    const index = new Float64Array(n);
+    index.set(this.index);
+    this.index = index;
+    const addr = new Float64Array(n);
+    addr.set(this.rmapAddr);
+    this.rmapAddr = addr;
+    const free = new Uint8Array(n);
+    free.set(this.free);
+    this.free = free;
+  }
+}
+
+function growInt(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
