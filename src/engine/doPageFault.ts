@@ -37,7 +37,7 @@ const OUTCOME_NAMES = ['ok', 'SIGSEGV', 'SIGBUS', 'OOM'];
 /** what user space was promised for this page: the remap_file_pages protection, else the VMA's */
 export function promisedAccess(mm: MmStruct, address: number): number {
   const pn = Math.floor(address / PAGE_SIZE);
-  const p = mm.promisedProt.get(pn);
+  const p = mm.promisedProt.size === 0 ? undefined : mm.promisedProt.get(pn);
   if (p !== undefined) return p;
   const v = mm.vmas.find(address);
   if (!v || v.start > address) return -1;

@@ -14,7 +14,11 @@ export class Lockdep {
     const held = t.heldLocks;
     for (let i = 0; i < held.length; i++) {
       const h = held[i];
-      if (h === l || l.after.has(h)) continue;
+      if (h === l || h === l.lastAfter) continue;
+      if (l.after.has(h)) {
+        l.lastAfter = h;
+        continue;
+      }
       l.after.set(h, { task: t.name, fn: t.fn() });
       // the reverse order seen before: an ABBA inversion
       const back = h.after.get(l);

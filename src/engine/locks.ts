@@ -23,6 +23,8 @@ export abstract class Lock {
   readonly releaseSharedLabel: string;
   /** lockdep: locks seen held while this one was taken, with the first witness */
   readonly after = new Map<Lock, { task: string; fn: string }>();
+  /** the lock last found in `after`: a lock is mostly taken under the same outer lock */
+  lastAfter: Lock | null = null;
 
   constructor(readonly name: string, owner: string, cls: string, verbs: [string, string, string, string]) {
     this.key = `lock:${owner}/${name}`;

@@ -3,7 +3,7 @@
 // point is `if (t.<announcement>(...)) yield t.step;`: the announcement fills the task's single Step
 // object, and the driver (Machine or the direct runner) calls `perform()` for it, then resumes the
 // generator. Lock acquisition happens in perform(), so a task whose announced step is an
-// unavailable lock is not runnable. A task running alone performs its steps inline (see handOff).
+// unavailable lock is not runnable. A task running alone performs its steps inline (Task.solo).
 
 import { Step, StepKind } from './step';
 import { RwSemaphore, type Lock } from './locks';
@@ -98,8 +98,9 @@ export class Task {
   }
 
   // ---- announcements: `if (t.spinLock(l)) yield t.step;` ----
-  // Each fills the task's Step and says whether it must be yielded to the driver. A task that runs
-  // alone (the direct runner: nothing can interleave) performs a step that can go ahead at once.
+  // Each fills the task's Step and returns true: the step is yielded to the driver, which performs
+  // it. A task that runs alone (the direct runner: nothing can interleave) performs a step that can
+  // go ahead at once and returns false.
   private announce(kind: StepKind, label: string): Step {
     const s = this.step;
     s.kind = kind;
@@ -107,31 +108,34 @@ export class Task {
     s.label = label;
     return s;
   }
-  /** true: yield t.step to the driver; false: the step was performed here */
-  private handOff(): boolean {
-    if (!this.solo) return true;
-    const s = this.step;
-    // pte and object accesses have nothing to perform
-    if (s.kind >= StepKind.PteRead) return false;
-    if (s.kind === StepKind.Acquire && !s.lock!.canAcquire(this, s.shared)) return true;
-    this.perform();
-    return false;
-  }
-  private announceLock(kind: StepKind, label: string, l: Lock, shared: boolean): boolean {
+  private announceLock(kind: StepKind, label: string, l: Lock, shared: boolean): true {
     const s = this.announce(kind, label);
     s.lock = l;
     s.shared = shared;
-    return this.handOff();
+    return true;
   }
   acquire(l: Lock, shared = false): boolean {
+    if (this.solo && l.canAcquire(this, shared)) {
+      this.performAcquire(l, shared);
+      return false;
+    }
     return this.announceLock(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel, l, shared);
   }
   release(l: Lock, shared = false): boolean {
+    if (this.solo) {
+      this.performRelease(l, shared);
+      return false;
+    }
     return this.announceLock(StepKind.Release, shared ? l.releaseSharedLabel : l.releaseLabel, l, shared);
   }
   /** the result is in tryResult once performed */
   tryAcquire(l: Lock, shared = false): boolean {
-    return this.announceLock(StepKind.TryAcquire, 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel), l, shared);
+    const label = 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel);
+    if (this.solo) {
+      this.performTryAcquire(l, shared, label);
+      return false;
+    }
+    return this.announceLock(StepKind.TryAcquire, label, l, shared);
   }
   spinLock(l: Lock): boolean { return this.acquire(l, false); }
   spinUnlock(l: Lock): boolean { return this.release(l, false); }
@@ -143,14 +147,20 @@ export class Task {
   unlockPage(p: Page): boolean { return this.release(p.lock, false); }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
   sleep(what: string): boolean {
+    if (this.solo) {
+      this.performSleep(what);
+      return false;
+    }
     this.announce(StepKind.Sleep, what);
-    return this.handOff();
+    return true;
   }
+  /** pte and object accesses: nothing to perform, so a lone task just goes on */
   private announceKey(kind: StepKind, label: string, prefix: string, n: number): boolean {
+    if (this.solo) return false;
     const s = this.announce(kind, label);
     s.keyPrefix = prefix;
     s.keyNum = n;
-    return !this.solo;
+    return true;
   }
   pteRead(mm: MmStruct, addr: number, label = 'pte read'): boolean {
     return this.announceKey(StepKind.PteRead, label, mm.pteKey, addr);
@@ -192,50 +202,61 @@ export class Task {
   perform(): void {
     const s = this.step;
     switch (s.kind) {
-      case StepKind.Acquire: {
-        const l = s.lock!;
-        this.kernel.lockdep.acquire(this, l, s.shared);
-        this.take(l, s.shared);
-        if (this.tracing) this.emit('lock', s.label);
+      case StepKind.Acquire:
+        this.performAcquire(s.lock!, s.shared);
         break;
-      }
-      case StepKind.TryAcquire: {
-        const l = s.lock!;
-        this.tryResult = l.canAcquire(this, s.shared);
-        if (this.tryResult) {
-          this.take(l, s.shared);
-          if (this.tracing) this.emit('lock', s.label + ' = 1');
-        } else if (this.tracing) this.emit('note', s.label + ' = 0');
+      case StepKind.TryAcquire:
+        this.performTryAcquire(s.lock!, s.shared, s.label);
         break;
-      }
-      case StepKind.Release: {
-        const l = s.lock!;
-        let i = this.heldLocks.length - 1;
-        while (i >= 0 && !(this.heldLocks[i] === l && this.heldShared[i] === s.shared)) i--;
-        if (i < 0 || !l.release(this, s.shared)) {
-          this.violation('unlock-not-held', `${s.label} by ${this.name}, which does not hold it`);
-        } else {
-          this.lockNames = null;
-          const hl = this.heldLocks;
-          const hs = this.heldShared;
-          for (let j = i + 1; j < hl.length; j++) {
-            hl[j - 1] = hl[j];
-            hs[j - 1] = hs[j];
-          }
-          hl.pop();
-          hs.pop();
-          if (l.kind === 'spinlock') this.spinDepth--;
-          if (this.tracing) this.emit('unlock', s.label);
-        }
+      case StepKind.Release:
+        this.performRelease(s.lock!, s.shared);
         break;
-      }
       case StepKind.Sleep:
-        this.kernel.lockdep.sleep(this, s.label);
-        if (this.tracing) this.emit('sleep', s.label);
+        this.performSleep(s.label);
         break;
       default:
         break;
     }
+  }
+
+  private performAcquire(l: Lock, shared: boolean): void {
+    this.kernel.lockdep.acquire(this, l, shared);
+    this.take(l, shared);
+    if (this.tracing) this.emit('lock', shared ? l.acquireSharedLabel : l.acquireLabel);
+  }
+
+  private performTryAcquire(l: Lock, shared: boolean, label: string): void {
+    this.tryResult = l.canAcquire(this, shared);
+    if (this.tryResult) {
+      this.take(l, shared);
+      if (this.tracing) this.emit('lock', label + ' = 1');
+    } else if (this.tracing) this.emit('note', label + ' = 0');
+  }
+
+  private performRelease(l: Lock, shared: boolean): void {
+    const hl = this.heldLocks;
+    const hs = this.heldShared;
+    let i = hl.length - 1;
+    while (i >= 0 && !(hl[i] === l && hs[i] === shared)) i--;
+    const label = shared ? l.releaseSharedLabel : l.releaseLabel;
+    if (i < 0 || !l.release(this, shared)) {
+      this.violation('unlock-not-held', `${label} by ${this.name}, which does not hold it`);
+      return;
+    }
+    this.lockNames = null;
+    for (let j = i + 1; j < hl.length; j++) {
+      hl[j - 1] = hl[j];
+      hs[j - 1] = hs[j];
+    }
+    hl.pop();
+    hs.pop();
+    if (l.kind === 'spinlock') this.spinDepth--;
+    if (this.tracing) this.emit('unlock', label);
+  }
+
+  private performSleep(what: string): void {
+    this.kernel.lockdep.sleep(this, what);
+    if (this.tracing) this.emit('sleep', what);
   }
 
   private take(l: Lock, shared: boolean): void {
