@@ -37,9 +37,9 @@ export class Kernel {
   /** references one DMA pin adds to page->count (0: pins are tracked apart; a release variant may set it) */
   pinBias = 0;
   /** event counters (see MachineSnapshot.counters) */
-  readonly counters: Record<string, number> = Object.create(null);
+  readonly counters = new Map<string, number>();
   count(name: string, n = 1): void {
-    this.counters[name] = (this.counters[name] ?? 0) + n;
+    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
   }
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;

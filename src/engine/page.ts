@@ -98,7 +98,10 @@ export class PageAllocator {
 
   /** the Page of a pfn in use */
   page(pfn: number): Page {
-    return this.views[pfn] ?? (this.views[pfn] = new Page(this, pfn));
+    const views = this.views;
+    // kept dense: a store far past the end would turn the array into a hash table
+    while (views.length <= pfn) views.push(undefined);
+    return views[pfn] ?? (views[pfn] = new Page(this, pfn));
   }
 
   /** alloc_page(): null when the limit is reached (the caller returns VM_FAULT_OOM / -ENOMEM) */
@@ -111,8 +114,15 @@ export class PageAllocator {
   allocPfn(): number {
     if (this.allocated >= this.limit) return -1;
     const m = this.mem;
-    let pfn = this.freeList.pop();
-    if (pfn === undefined) pfn = m.add();
+    this.allocated++;
+    const pfn = this.freeList.pop();
+    if (pfn === undefined) {
+      // a new mem_map entry is all zeroes and has no Page yet
+      const n = m.add();
+      m.count[n] = 1;
+      m.swapSlot[n] = -1;
+      return n;
+    }
     m.count[pfn] = 1;
     m.mapcount[pfn] = 0;
     m.pins[pfn] = 0;
@@ -123,13 +133,12 @@ export class PageAllocator {
     m.swapSlot[pfn] = -1;
     m.free[pfn] = 0;
     m.rmapMm[pfn] = null;
-    const v = this.views[pfn];
+    const v = pfn < this.views.length ? this.views[pfn] : undefined;
     if (v !== undefined) {
       v.mapping = null;
       v.head = null;
       v.rmapMore = null;
     }
-    this.allocated++;
     return pfn;
   }
 
@@ -173,7 +182,7 @@ export class PageAllocator {
   }
   /** page->mapping of a pfn in use, without making its Page (anonymous pages have none) */
   mappingOf(pfn: number): AddressSpace | null {
-    return this.views[pfn]?.mapping ?? null;
+    return pfn < this.views.length ? this.views[pfn]?.mapping ?? null : null;
   }
 
   /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */

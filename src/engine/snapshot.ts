@@ -57,5 +57,5 @@ export function takeSnapshot(k: Kernel): MachineSnapshot {
     if (spaces.length === 0) files.push({ name: f.name, size: f.size, cached: [], versions: [...f.versions] });
     for (const s of spaces) files.push({ name: s.name, size: f.size, cached: [...s.cache.keys()].sort((a, b) => a - b), versions: [...f.versions] });
   }
-  return { mms, pages, files, counters: Object.fromEntries(Object.entries(k.counters).sort((a, b) => a[0].localeCompare(b[0]))) };
+  return { mms, pages, files, counters: Object.fromEntries([...k.counters].sort((a, b) => a[0].localeCompare(b[0]))) };
 }
