@@ -25,14 +25,33 @@ export class MemMap {
   swapSlot = new Int32Array(0);
   /** 1 while on the free list */
   free = new Uint8Array(0);
-  /** rmap: the first mapping (the PageDirect pte_chain), further ones on the Page */
-  rmapMm: (MmStruct | null)[] = [];
+  /** rmap: the first mapping (the PageDirect pte_chain) as an mm number (0: none) and address;
+   * further mappings are on the Page */
+  rmapMm = new Int32Array(0);
   rmapAddr = new Float64Array(0);
+  /** the mms rmap entries name, by number - 1 */
+  private readonly mms: MmStruct[] = [];
+
+  /** the mm of the first rmap entry of a pfn */
+  rmapMmOf(pfn: number): MmStruct | null {
+    const n = this.rmapMm[pfn];
+    return n === 0 ? null : this.mms[n - 1];
+  }
+  setRmapMm(pfn: number, mm: MmStruct | null): void {
+    if (mm === null) this.rmapMm[pfn] = 0;
+    else {
+      if (mm.rmapNo === 0) {
+        this.mms.push(mm);
+        mm.rmapNo = this.mms.length;
+      }
+      this.rmapMm[pfn] = mm.rmapNo;
+    }
+  }
 
   /** a new pfn (grows the arrays by doubling) */
   add(): number {
-    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 2));
-    this.rmapMm.push(null);
+    // grown fourfold: the part not yet used is zero pages the OS has not handed out, so only the copy costs
+    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 4));
     return this.size++;
   }
 
@@ -45,6 +64,7 @@ export class MemMap {
     this.version = growInt(this.version, n);
     this.userWrites = growInt(this.userWrites, n);
     this.swapSlot = growInt(this.swapSlot, n);
+    this.rmapMm = growInt(this.rmapMm, n);
     const index = new Float64Array(n);
     index.set(this.index);
     this.index = index;

@@ -20,6 +20,8 @@ export class MmStruct {
    * The sigsegv invariant compares fault outcomes against this promise.
    */
   readonly promisedProt = new Map<number, number>();
+  /** this mm's number in mem_map's rmap entries (0: not yet named there) */
+  rmapNo = 0;
   constructor(readonly name: string, readonly node: string | null, maxMapCount = DEFAULT_MAX_MAP_COUNT) {
     this.mmapSem = new RwSemaphore('mmap_sem', name);
     this.pageTableLock = new Spinlock('page_table_lock', name);

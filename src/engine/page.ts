@@ -132,7 +132,7 @@ export class PageAllocator {
     m.userWrites[pfn] = 0;
     m.swapSlot[pfn] = -1;
     m.free[pfn] = 0;
-    m.rmapMm[pfn] = null;
+    m.rmapMm[pfn] = 0;
     const v = pfn < this.views.length ? this.views[pfn] : undefined;
     if (v !== undefined) {
       v.mapping = null;

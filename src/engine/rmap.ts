@@ -10,8 +10,8 @@ export function pageAddRmapPfn(alloc: PageAllocator, pfn: number, mm: MmStruct, 
   const m = alloc.mem;
   if (m.flags[pfn] & PG_reserved) return;
   m.mapcount[pfn]++;
-  if (m.rmapMm[pfn] === null) {
-    m.rmapMm[pfn] = mm;
+  if (m.rmapMm[pfn] === 0) {
+    m.setRmapMm(pfn, mm);
     m.rmapAddr[pfn] = addr;
   } else (alloc.page(pfn).rmapMore ??= []).push({ mm, addr });
 }
@@ -26,13 +26,13 @@ export function pageRemoveRmap(page: Page, mm: MmStruct, addr: number): void {
   if (page.reserved) return;
   const m = page.mem;
   const pfn = page.pfn;
-  if (m.rmapMm[pfn] === mm && m.rmapAddr[pfn] === addr) {
+  if (m.rmapMmOf(pfn) === mm && m.rmapAddr[pfn] === addr) {
     const more = page.rmapMore;
     if (more && more.length > 0) {
       const e = more.pop()!;
-      m.rmapMm[pfn] = e.mm;
+      m.setRmapMm(pfn, e.mm);
       m.rmapAddr[pfn] = e.addr;
-    } else m.rmapMm[pfn] = null;
+    } else m.setRmapMm(pfn, null);
   } else if (page.rmapMore) {
     const i = page.rmapMore.findIndex((e) => e.mm === mm && e.addr === addr);
     if (i >= 0) page.rmapMore.splice(i, 1);
@@ -43,7 +43,7 @@ export function pageRemoveRmap(page: Page, mm: MmStruct, addr: number): void {
 /** every (mm, address) mapping the page */
 export function pageMappers(page: Page): { mm: MmStruct; addr: number }[] {
   const out: { mm: MmStruct; addr: number }[] = [];
-  const mm = page.mem.rmapMm[page.pfn];
+  const mm = page.mem.rmapMmOf(page.pfn);
   if (mm) out.push({ mm, addr: page.mem.rmapAddr[page.pfn] });
   if (page.rmapMore) out.push(...page.rmapMore);
   return out;
