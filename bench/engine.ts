@@ -1,9 +1,10 @@
 // Engine benchmark. Each figure is a ratio against a baseline measured in the same run: a plain loop
 // over a JavaScript Map of the same size (set every key, then get every key).
 // 1. 1M anonymous write faults (tracing off): user access -> do_page_fault -> handle_mm_fault ->
-//    handle_pte_fault -> do_no_page -> do_anonymous_page, the same generators the Machine runs,
-//    driven by runDirect (no scheduler bookkeeping, no per-step invariant scan); the end-of-run
-//    invariant checks are timed on their own row.
+//    handle_pte_fault -> do_no_page -> do_anonymous_page, the same generators the Machine runs, driven by
+//    runDirect: the task runs alone, so each lock, sleep and pte step is performed where it is
+//    announced instead of being yielded to a scheduler (no per-step invariant scan either); the
+//    end-of-run invariant checks are timed on their own row.
 // 2. 100k single-page mappings (not mergeable), then a write to each (find_vma on a 100k-VMA tree).
 // 3. trace cost per event: the same fault workload with tracing on minus off, per event recorded.
 // Times are CPU time of this process. Prints a table; the last line is one JSON object.
@@ -111,7 +112,7 @@ const rows: [string, string, string, string][] = [
 ];
 const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((x, i) => x.padEnd(w[i])).join('  '));
-console.log('runner: runDirect (same kernel generators as the Machine; no scheduler bookkeeping, invariants checked at the end); times are process CPU time');
+console.log('runner: runDirect (same kernel generators as the Machine; a lone task performs its steps inline, invariants checked at the end); times are process CPU time, best of several runs');
 console.log(JSON.stringify({
   runner: 'runDirect',
   clock: 'process CPU time',
