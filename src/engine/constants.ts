@@ -2,6 +2,8 @@
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
+/** i386 with the 3G/1G split: user addresses are below PAGE_OFFSET */
+export const TASK_SIZE = 0xc0000000;
 /** entries per pte table and per pmd table (PAE-like 3-level layout) */
 export const PTRS_PER_PTE = 512;
 export const PTRS_PER_PMD = 512;

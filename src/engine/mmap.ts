@@ -7,7 +7,7 @@ import type { MmStruct } from './mmStruct';
 import { Vma } from './vma';
 import type { File } from './addressSpace';
 import type { VmOperations } from './vmOps';
-import { EINVAL, ENOMEM, PAGE_SIZE, VM_HUGETLB, VM_IO, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from './constants';
+import { EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, VM_IO, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from './constants';
 import { zapPageRange } from './zap';
 import { unmapHugepageRange } from './hugetlb';
 
@@ -72,6 +72,10 @@ export function splitVma(mm: MmStruct, vma: Vma, addr: number, newBelow: boolean
 /** do_munmap(); mmap_sem held for write */
 export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Generator<Step, number, void> {
   t.enter('do_munmap');
+  if (start % PAGE_SIZE !== 0 || start > TASK_SIZE || len > TASK_SIZE - start) {
+    t.exit('do_munmap', '-EINVAL');
+    return -EINVAL;
+  }
   const end = start + len;
   let vma = mm.vmas.find(start);
   if (!vma || vma.start >= end) {
@@ -123,9 +127,14 @@ export interface MmapRequest {
 /** do_mmap_pgoff() with MAP_FIXED semantics; mmap_sem held for write. Returns addr or -errno. */
 export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<Step, number, void> {
   t.enter('do_mmap_pgoff');
-  if (r.len <= 0 || r.addr % PAGE_SIZE !== 0) {
+  if (r.len <= 0 || r.len > TASK_SIZE || r.addr % PAGE_SIZE !== 0) {
     t.exit('do_mmap_pgoff', '-EINVAL');
     return -EINVAL;
+  }
+  // get_unmapped_area(), MAP_FIXED: the range must lie below TASK_SIZE
+  if (r.addr > TASK_SIZE - r.len) {
+    t.exit('do_mmap_pgoff', '-ENOMEM');
+    return -ENOMEM;
   }
   // "Too many mappings?" (2.5/2.6: checked before the new VMA, with '>')
   if (mm.mapCount > mm.maxMapCount) {

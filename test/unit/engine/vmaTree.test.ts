@@ -89,6 +89,18 @@ describe('mmap / munmap / mprotect', () => {
     expect(vmaList(mm)).toEqual([[19, 22, 3]]);
     expect(mm.mapCount).toBe(1);
   });
+  it('user mappings end below TASK_SIZE (3 GB on i386): beyond it mmap is -ENOMEM, and a 4 GB length -EINVAL', () => {
+    const top = 0xc0000000;
+    const { results, mm } = run([
+      { op: 'mmap', addr: top - 2 * P, pages: 2, prot: 'rw-' },
+      { op: 'mmap', addr: top - P, pages: 2, prot: 'rw-' },
+      { op: 'mmap', addr: 0, pages: 0x100000, prot: 'rw-' },
+      { op: 'munmap', addr: top, pages: 1 },
+      { op: 'write', addr: top },
+    ]);
+    expect(results).toEqual(['0xbfffe000', '-ENOMEM', '-EINVAL', '-EINVAL', 'SIGSEGV']);
+    expect(vmaList(mm)).toEqual([[(top - 2 * P) / P, top / P, 3]]);
+  });
   it('mprotect over a hole is -ENOMEM', () => {
     const { results } = run([{ op: 'mmap', addr: 16 * P, pages: 1, prot: 'rw-' }, { op: 'mprotect', addr: 16 * P, pages: 2, prot: 'r--' }]);
     expect(results[1]).toBe('-ENOMEM');
