@@ -1,0 +1,23 @@
+// The benchmarks are not run by `npm test`; the repository files they read must still exist, so that
+// moving a fixture cannot break `npm run bench:*` unnoticed.
+
+import { describe, it, expect } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+
+describe('benchmark inputs', () => {
+  const benches = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts'));
+  it('finds the benchmarks', () => expect(benches.length).toBeGreaterThanOrEqual(4));
+  for (const b of benches) {
+    it(`${b}: every repository path it names exists`, () => {
+      const text = readFileSync(join(root, 'bench', b), 'utf8');
+      const paths = [...text.matchAll(/join\(root, '([^']+)'\)/g)].map((m) => m[1]);
+      // fx('x') reads test/fixtures/patch/x in bench/patch.ts
+      const fx = /const fx = \(p: string\) => readFileSync\(join\(root, '([^']+)', p\)\)/.exec(text)?.[1];
+      if (fx) for (const m of text.matchAll(/fx\('([^']+)'\)/g)) paths.push(join(fx, m[1]));
+      for (const p of paths) expect(existsSync(join(root, p)), p).toBe(true);
+    });
+  }
+});
