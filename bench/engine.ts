@@ -61,7 +61,7 @@ function faultWorld(n: number): WorldSpec {
 
 // ---- 1. 1M anonymous faults ----
 const N = 1_000_000;
-const faults = best(2, () => runDirect(faultWorld(N), {}, { finish: false }));
+const faults = best(3, () => runDirect(faultWorld(N), {}, { finish: false }));
 const fm = faults.r;
 // the end-of-run invariant scan (rss, references, orphan/stale ptes over 1M pages), timed apart
 const finishT0 = now();
