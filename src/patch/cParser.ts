@@ -89,7 +89,7 @@ export function loadCParser(opts?: CParserOptions): Promise<CParser> {
     return {
       parse(text: string, old?: Tree): Tree {
         // error recovery on garbage can go super-linear: give up on a fragment after PARSE_LIMIT_MS.
-        // The clock is read on every 32nd progress call only: reading it on each one doubled parse time.
+        // The clock is read on every 32nd progress call only (tree-sitter calls back every 100 operations).
         const deadline = performance.now() + limit;
         let n = 0;
         const t = p.parse(text, old ?? null, { progressCallback: () => (++n & 31) === 0 && performance.now() > deadline });
