@@ -48,7 +48,7 @@ export class MemMap {
     }
   }
 
-  /** a new pfn (grows the arrays by doubling) */
+  /** a new pfn, its fields all zero */
   add(): number {
     // grown fourfold: the part not yet used is zero pages the OS has not handed out, so only the copy costs
     if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 4));
@@ -57,28 +57,23 @@ export class MemMap {
 
   private grow(n: number): void {
     this.capacity = n;
-    this.count = growInt(this.count, n);
-    this.mapcount = growInt(this.mapcount, n);
-    this.pins = growInt(this.pins, n);
-    this.flags = growInt(this.flags, n);
-    this.version = growInt(this.version, n);
-    this.userWrites = growInt(this.userWrites, n);
-    this.swapSlot = growInt(this.swapSlot, n);
-    this.rmapMm = growInt(this.rmapMm, n);
-    const index = new Float64Array(n);
-    index.set(this.index);
-    this.index = index;
-    const addr = new Float64Array(n);
-    addr.set(this.rmapAddr);
-    this.rmapAddr = addr;
-    const free = new Uint8Array(n);
-    free.set(this.free);
-    this.free = free;
+    this.count = grown(this.count, n);
+    this.mapcount = grown(this.mapcount, n);
+    this.pins = grown(this.pins, n);
+    this.flags = grown(this.flags, n);
+    this.index = grown(this.index, n);
+    this.version = grown(this.version, n);
+    this.userWrites = grown(this.userWrites, n);
+    this.swapSlot = grown(this.swapSlot, n);
+    this.free = grown(this.free, n);
+    this.rmapMm = grown(this.rmapMm, n);
+    this.rmapAddr = grown(this.rmapAddr, n);
   }
 }
 
-function growInt(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
+/** a copy of `a` with room for n entries, the new ones zero */
+function grown<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: A, n: number): A {
+  const b = new (a.constructor as new (length: number) => A)(n);
   b.set(a);
   return b;
 }
