@@ -31,18 +31,23 @@ function mapLoop(n: number): number {
   return ms;
 }
 
-function best<T>(runs: number, f: () => T): { ms: number; r: T } {
+/** the best CPU time of `runs` runs, and the best wall-clock time (the CPU time counts V8's
+ * collector and compiler threads too, which run beside the engine on the second core) */
+function best<T>(runs: number, f: () => T): { ms: number; wallMs: number; r: T } {
   let bestMs = Infinity;
+  let bestWall = Infinity;
   let r!: T;
   for (let i = 0; i < runs; i++) {
     // let the previous run's world go before timing the next one
     r = undefined as unknown as T;
+    const w0 = performance.now();
     const t0 = now();
     r = f();
     const ms = now() - t0;
+    bestWall = Math.min(bestWall, performance.now() - w0);
     if (ms < bestMs) bestMs = ms;
   }
-  return { ms: bestMs, r };
+  return { ms: bestMs, wallMs: bestWall, r };
 }
 
 // i386 user space ends at 3 GB (TASK_SIZE), so 1M pages (4 GB) are spread over four processes of
@@ -73,6 +78,7 @@ if (fm.violations.length || touched.length !== PROCS || touched.some((r) => !r.r
 }
 const mapN = best(3, () => mapLoop(N)).ms;
 const faultsPerSec = N / (faults.ms / 1000);
+const faultsPerSecWall = N / (faults.wallMs / 1000);
 
 // ---- 2. 100k single-page mappings then touches ----
 const V = 100_000;
@@ -113,6 +119,7 @@ const mapPerOpNs = (mapTN / (2 * TN)) * 1e6;
 const rows: [string, string, string, string][] = [
   ['benchmark', 'engine', 'Map baseline', 'ratio'],
   [`${N / 1e6}M anonymous write faults (${PROCS} processes)`, `${faults.ms.toFixed(0)} ms (${(faultsPerSec / 1e6).toFixed(2)}M faults/s)`, `${mapN.toFixed(0)} ms (${N} entries)`, (faults.ms / mapN).toFixed(1) + 'x'],
+  ['  the same, wall-clock', `${faults.wallMs.toFixed(0)} ms (${(faultsPerSecWall / 1e6).toFixed(2)}M faults/s)`, '', ''],
   ['end-of-run invariant checks (1M pages)', `${finishMs.toFixed(0)} ms`, '', ''],
   [`${V / 1000}k 1-page mmaps + writes`, `${vmas.ms.toFixed(0)} ms`, `${mapV.toFixed(1)} ms (${V} entries)`, (vmas.ms / mapV).toFixed(1) + 'x'],
   ['find_vma (cache miss)', `${avgVisits.toFixed(1)} nodes visited, depth ${depth}`, `log2(${V}) = ${Math.log2(V).toFixed(1)}`, (avgVisits / Math.log2(V)).toFixed(2) + 'x'],
@@ -126,6 +133,8 @@ console.log(JSON.stringify({
   clock: 'process CPU time',
   faultsPerSec: Math.round(faultsPerSec),
   faultMs: +faults.ms.toFixed(1),
+  faultsPerSecWall: Math.round(faultsPerSecWall),
+  faultWallMs: +faults.wallMs.toFixed(1),
   faultMapBaselineMs: +mapN.toFixed(1),
   faultRatio: +(faults.ms / mapN).toFixed(2),
   faultFinishMs: +finishMs.toFixed(1),

@@ -15,8 +15,8 @@ export class MemMap {
   /** DMA pins, tracked apart from references in the put_user_page variant (seed 003) */
   pins = new Int32Array(0);
   flags = new Int32Array(0);
-  /** page->index: offset in the file */
-  index = new Float64Array(0);
+  /** page->index: offset in the file (pgoff_t, 32 bits on i386) */
+  index = new Uint32Array(0);
   /** backing-store version of the data the page holds (stale-mapping detection) */
   version = new Int32Array(0);
   /** writes through user mappings since the page was read (data writeback would save) */
@@ -28,7 +28,7 @@ export class MemMap {
   /** rmap: the first mapping (the PageDirect pte_chain) as an mm number (0: none) and address;
    * further mappings are on the Page */
   rmapMm = new Int32Array(0);
-  rmapAddr = new Float64Array(0);
+  rmapAddr = new Uint32Array(0);
   /** the mms rmap entries name, by number - 1 */
   private readonly mms: MmStruct[] = [];
 
@@ -72,7 +72,7 @@ export class MemMap {
 }
 
 /** a copy of `a` with room for n entries, the new ones zero */
-function grown<A extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: A, n: number): A {
+function grown<A extends Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: A, n: number): A {
   const b = new (a.constructor as new (length: number) => A)(n);
   b.set(a);
   return b;
