@@ -7,7 +7,8 @@
 //    end-of-run invariant checks are timed on their own row.
 // 2. 100k single-page mappings (not mergeable), then a write to each (find_vma on a 100k-VMA tree).
 // 3. trace cost per event: the same fault workload with tracing on minus off, per event recorded.
-// Times are CPU time of this process. Prints a table; the last line is one JSON object.
+// Times are CPU time of this process (the fault run also in wall-clock time). Prints a table; the
+// last line is one JSON object.
 
 import { runDirect, PAGE_SIZE } from '../src/engine/index';
 import type { OpSpec, WorldSpec } from '../src/engine/spec';
