@@ -8,8 +8,7 @@ import type { Task } from './task';
 import type { Step } from './step';
 import type { Vma } from './vma';
 import type { MmStruct } from './mmStruct';
-import type { VmOperations, NopageResult } from './vmOps';
-import { NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
 import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './constants';
 import { installNewPage } from './installNewPage';
 import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
@@ -79,20 +78,4 @@ export function* dfsNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, 
   return r;
 }
 
-const cache = new Map<string, VmOperations>();
-
-export function dfsVmOps(form: VmOperations['form']): VmOperations {
-  let ops = cache.get(form);
-  if (!ops) {
-    ops = {
-      name: 'dfs_file_vm_ops',
-      form,
-      nopagePage: form === 'page' ? dfsNopage : undefined,
-      nopageInstall: form === 'install' ? dfsNopageInstall : undefined,
-      nopageHch: form === 'install-hch' ? dfsNopageHch : undefined,
-      names: () => ['nopage'],
-    };
-    cache.set(form, ops);
-  }
-  return ops;
-}
+export const dfsVmOps = vmOpsByForm('dfs_file_vm_ops', { page: dfsNopage, install: dfsNopageInstall, hch: dfsNopageHch });

@@ -5,13 +5,11 @@ import type { Task } from './task';
 import type { Step } from './step';
 import type { Vma } from './vma';
 import type { MmStruct } from './mmStruct';
-import type { VmOperations, NopageResult } from './vmOps';
-import { NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
-import { EINVAL, ENOMEM, PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './constants';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
+import { EINVAL, ENOMEM, PAGE_SIZE } from './constants';
 import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
-import { installNewPage } from './installNewPage';
+import { installNopageResult } from './installNewPage';
 import { installFilePte, installPage } from './fremap';
-import type { Page } from './page';
 
 /** the common body: a referenced page, or SIGBUS beyond i_size, or OOM */
 function* filemapGetPageForFault(t: Task, vma: Vma, address: number, io: string): Generator<Step, NopageResult, void> {
@@ -55,9 +53,7 @@ export function* filemapNopageHch(t: Task, mm: MmStruct, vma: Vma, address: numb
 /** the body both converted versions share: find or read the page, then install_new_page() it */
 function* readAndInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   const r = yield* filemapGetPageForFault(t, vma, address, '->readpage (disk I/O)');
-  if (r === NOPAGE_SIGBUS) return VM_FAULT_SIGBUS;
-  if (r === NOPAGE_OOM) return VM_FAULT_OOM;
-  return yield* installNewPage(t, mm, vma, address, write, r as Page);
+  return yield* installNopageResult(t, mm, vma, address, write, r);
 }
 
 /** filemap_populate(vma, addr, len, prot, pgoff, nonblock) (2.6.11) */
@@ -93,22 +89,5 @@ export function* filemapPopulate(t: Task, vma: Vma, addr: number, len: number, p
   return 0;
 }
 
-const cache = new Map<string, VmOperations>();
-
 /** generic_file_vm_ops in the form the fault variant defines */
-export function filemapVmOps(form: VmOperations['form']): VmOperations {
-  let ops = cache.get(form);
-  if (!ops) {
-    ops = {
-      name: 'generic_file_vm_ops',
-      form,
-      nopagePage: form === 'page' ? filemapNopage : undefined,
-      nopageInstall: form === 'install' ? filemapNopageInstall : undefined,
-      nopageHch: form === 'install-hch' ? filemapNopageHch : undefined,
-      populate: filemapPopulate,
-      names: () => ['nopage', 'populate'],
-    };
-    cache.set(form, ops);
-  }
-  return ops;
-}
+export const filemapVmOps = vmOpsByForm('generic_file_vm_ops', { page: filemapNopage, install: filemapNopageInstall, hch: filemapNopageHch, populate: filemapPopulate });

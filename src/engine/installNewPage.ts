@@ -6,11 +6,22 @@ import type { Step } from './step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import type { Page } from './page';
-import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_SHARED } from './constants';
+import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED } from './constants';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, type NopageResult } from './vmOps';
 import { PTE_NONE } from './pageTable';
 import { PG_anon, PG_lru } from './page';
 import { pageAddRmap } from './rmap';
 import { newPteFor } from './mkPte';
+
+/**
+ * The tail every converted ->nopage got from the patch: "return VM_FAULT_SIGBUS" where it returned
+ * NULL, VM_FAULT_OOM for NOPAGE_OOM, "return install_new_page(...)" where it returned the page.
+ */
+export function* installNopageResult(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, r: NopageResult): Generator<Step, number, void> {
+  if (r === NOPAGE_SIGBUS) return VM_FAULT_SIGBUS;
+  if (r === NOPAGE_OOM) return VM_FAULT_OOM;
+  return yield* installNewPage(t, mm, vma, address, write, r);
+}
 
 /**
  * install_new_page(mm, vma, address, write_access, pmd, new_page): called without

@@ -5,11 +5,10 @@ import type { Task } from './task';
 import type { Step } from './step';
 import type { Vma } from './vma';
 import type { MmStruct } from './mmStruct';
-import type { VmOperations, NopageResult } from './vmOps';
-import { NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
-import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './constants';
-import { installNewPage } from './installNewPage';
-import { PG_lru, PG_uptodate, type Page } from './page';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
+import { PAGE_SIZE } from './constants';
+import { installNopageResult } from './installNewPage';
+import { PG_lru, PG_uptodate } from './page';
 
 /** shmem_getpage(inode, idx, &page, SGP_CACHE) */
 function* shmemGetpage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
@@ -53,35 +52,18 @@ export function* shmemNopage(t: Task, vma: Vma, address: number): Generator<Step
 
 export function* shmemNopageInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('shmem_nopage');
-  const r = yield* shmemGetpage(t, vma, address);
-  const ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : r === NOPAGE_OOM ? VM_FAULT_OOM : yield* installNewPage(t, mm, vma, address, write, r as Page);
+  const ret = yield* installNopageResult(t, mm, vma, address, write, yield* shmemGetpage(t, vma, address));
   t.exit('shmem_nopage');
   return ret;
 }
 
+/** -mm3: entered with page_table_lock held */
 export function* shmemNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('shmem_nopage');
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
-  const r = yield* shmemGetpage(t, vma, address);
-  const ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : r === NOPAGE_OOM ? VM_FAULT_OOM : yield* installNewPage(t, mm, vma, address, write, r as Page);
+  const ret = yield* installNopageResult(t, mm, vma, address, write, yield* shmemGetpage(t, vma, address));
   t.exit('shmem_nopage');
   return ret;
 }
 
-const cache = new Map<string, VmOperations>();
-
-export function shmemVmOps(form: VmOperations['form']): VmOperations {
-  let ops = cache.get(form);
-  if (!ops) {
-    ops = {
-      name: 'shmem_vm_ops',
-      form,
-      nopagePage: form === 'page' ? shmemNopage : undefined,
-      nopageInstall: form === 'install' ? shmemNopageInstall : undefined,
-      nopageHch: form === 'install-hch' ? shmemNopageHch : undefined,
-      names: () => ['nopage'],
-    };
-    cache.set(form, ops);
-  }
-  return ops;
-}
+export const shmemVmOps = vmOpsByForm('shmem_vm_ops', { page: shmemNopage, install: shmemNopageInstall, hch: shmemNopageHch });

@@ -38,3 +38,33 @@ export function hasNopage(ops: VmOperations | null): boolean {
   if (!ops) return false;
   return ops.form === 'page' ? !!ops.nopagePage : ops.form === 'install' ? !!ops.nopageInstall : !!ops.nopageHch;
 }
+
+/** A filesystem's ->nopage in each form, and its ->populate if it has one. */
+export interface VmOpsImpl {
+  page: NopagePageFn;
+  install: NopageInstallFn;
+  hch: NopageHchFn;
+  populate?: PopulateFn;
+}
+
+/** The vm_operations_struct a filesystem offers under each form; one object per form. */
+export function vmOpsByForm(name: string, impl: VmOpsImpl): (form: VmOperations['form']) => VmOperations {
+  const byForm = new Map<VmOperations['form'], VmOperations>();
+  const names = impl.populate ? ['nopage', 'populate'] : ['nopage'];
+  return (form) => {
+    let ops = byForm.get(form);
+    if (!ops) {
+      ops = {
+        name,
+        form,
+        nopagePage: form === 'page' ? impl.page : undefined,
+        nopageInstall: form === 'install' ? impl.install : undefined,
+        nopageHch: form === 'install-hch' ? impl.hch : undefined,
+        populate: impl.populate,
+        names: () => names,
+      };
+      byForm.set(form, ops);
+    }
+    return ops;
+  };
+}
