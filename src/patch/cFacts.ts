@@ -4,7 +4,7 @@
 // of each span is then read here in JS, because every node access through web-tree-sitter costs a
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { matchingParen } from './parens';
+import { matchingParen, openingParen } from './parens';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -143,20 +143,6 @@ function clean(t: string): string {
   return squash(t.indexOf('/') >= 0 ? t.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ').replace(/\/\/[^\n]*/g, ' ') : t);
 }
 
-/** Index of the '(' matching the ')' at `close`, or -1. */
-function openOf(t: string, close: number): number {
-  let depth = 0;
-  for (let i = close; i >= 0; i--) {
-    const c = t.charCodeAt(i);
-    if (c === 41) depth++;
-    else if (c === 40) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
 function splitTop(s: string): string[] {
   const out: string[] = [];
   let depth = 0;
@@ -234,14 +220,14 @@ export function readDeclarator(textIn: string): Declarator | undefined {
   if (!t.endsWith(')')) return undefined;
   // the parameter list is the last balanced group
   const pClose = t.length - 1;
-  const pOpen = openOf(t, pClose);
+  const pOpen = openingParen(t, pClose);
   if (pOpen <= 0) return undefined;
   const paramText = t.slice(pOpen + 1, pClose).trim();
   let before = t.slice(0, pOpen).trimEnd();
   let name = '';
   let fnPtr = false;
   if (before.endsWith(')')) {
-    const iOpen = openOf(before, before.length - 1);
+    const iOpen = openingParen(before, before.length - 1);
     if (iOpen < 0) return undefined;
     const inner = before.slice(iOpen + 1, before.length - 1).trim();
     const lead = before.slice(0, iOpen);
@@ -472,7 +458,7 @@ function readCall(n: Node, source: string, facts: FragmentFacts): void {
     name = c.name;
     member = c.member;
     const lastOpen = t.lastIndexOf('(', t.length - 1);
-    const argOpen = t.endsWith(')') ? openOf(t, t.length - 1) : lastOpen;
+    const argOpen = t.endsWith(')') ? openingParen(t, t.length - 1) : lastOpen;
     args = argOpen >= 0 ? splitTop(clean(t.slice(argOpen + 1, t.length - 1))).filter((a, k, all) => a !== '' || all.length > 1) : [];
   }
   if (/^EXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?$/.test(name)) {
