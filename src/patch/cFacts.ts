@@ -4,7 +4,7 @@
 // of each span is then read here in JS, because every node access through web-tree-sitter costs a
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { matchingParen, openingParen } from './parens';
+import { argSpans, matchingParen, openingParen } from './parens';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -367,37 +367,13 @@ function wantedOf(lang: Language): Map<number, Wanted> {
 }
 const WANTED_LIST: string[] = [...WANTED];
 
-/** Split "f(a, g(b, c), d)" after the callee into its top-level arguments. */
+/** Split "f(a, g(b, c), d)" after the callee into its top-level arguments; a comment inside leaves it
+ * to the tree. */
 function splitArgs(t: string, open: number): string[] | undefined {
-  const args: string[] = [];
-  let depth = 0;
-  let start = open + 1;
-  for (let i = open; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 34 || c === 39) {
-      i++;
-      while (i < t.length && t.charCodeAt(i) !== c) {
-        if (t.charCodeAt(i) === 92) i++;
-        i++;
-      }
-      continue;
-    }
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) {
-      depth--;
-      if (depth === 0) {
-        const last = squash(t.slice(start, i));
-        if (last || args.length) args.push(last);
-        return args;
-      }
-    } else if (c === 44 && depth === 1) {
-      args.push(squash(t.slice(start, i)));
-      start = i + 1;
-    } else if (c === 47 && t.charCodeAt(i + 1) === 42) {
-      return undefined; // a comment inside: let the tree say
-    }
-  }
-  return undefined;
+  const r = argSpans(t, open, t.length, true);
+  if (!r) return undefined;
+  const args = r.spans.map(([a, b]) => squash(t.slice(a, b)));
+  return args.length === 1 && args[0] === '' ? [] : args;
 }
 
 const SIMPLE_CALLEE = /^([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\($/;

@@ -25,3 +25,40 @@ export function openingParen(t: string, close: number): number {
   }
   return -1;
 }
+
+/**
+ * The top-level arguments of a call whose '(' is at `open`: each as [start, end) in `t`, and the
+ * index of the closing ')'. Strings and character literals are skipped; undefined when the call is
+ * not closed before `limit`, or (with `stopAtComment`) when a comment sits inside it.
+ */
+export function argSpans(t: string, open: number, limit = t.length, stopAtComment = false): { spans: [number, number][]; close: number } | undefined {
+  const spans: [number, number][] = [];
+  let depth = 0;
+  let start = open + 1;
+  const end = Math.min(t.length, limit);
+  for (let i = open; i < end; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 34 || c === 39) {
+      i++;
+      while (i < end && t.charCodeAt(i) !== c) {
+        if (t.charCodeAt(i) === 92) i++;
+        i++;
+      }
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      depth--;
+      if (depth === 0) {
+        spans.push([start, i]);
+        return { spans, close: i };
+      }
+    } else if (c === 44 && depth === 1) {
+      spans.push([start, i]);
+      start = i + 1;
+    } else if (stopAtComment && c === 47 && t.charCodeAt(i + 1) === 42) {
+      return undefined;
+    }
+  }
+  return undefined;
+}

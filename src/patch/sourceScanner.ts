@@ -5,6 +5,7 @@
 // scanned on its own and cached by its text, so re-scanning an edited file only redoes the functions
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
+import { argSpans } from './parens';
 
 interface HookTarget {
   api: string;
@@ -401,31 +402,10 @@ function findParamsOpen(text: string, close: number): number {
 }
 
 function callArgs(s: string, open: number): { args: { text: string; start: number; end: number }[]; close: number } | undefined {
-  const args: { text: string; start: number; end: number }[] = [];
-  let depth = 0;
-  let start = open + 1;
-  const limit = Math.min(s.length, open + 4000);
-  for (let i = open; i < limit; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34 || c === 39) {
-      i++;
-      while (i < limit && s.charCodeAt(i) !== c) { if (s.charCodeAt(i) === 92) i++; i++; }
-      continue;
-    }
-    if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) {
-      depth--;
-      if (depth === 0) {
-        const t = stripComments(s.slice(start, i));
-        if (t || args.length) args.push({ text: t, start, end: i });
-        return { args, close: i };
-      }
-    } else if (c === 44 && depth === 1) {
-      args.push({ text: stripComments(s.slice(start, i)), start, end: i });
-      start = i + 1;
-    }
-  }
-  return undefined;
+  const r = argSpans(s, open, open + 4000);
+  if (!r) return undefined;
+  const args = r.spans.map(([start, end]) => ({ text: stripComments(s.slice(start, end)), start, end }));
+  return { args: args.length === 1 && args[0].text === '' ? [] : args, close: r.close };
 }
 
 function stripComments(t: string): string {
