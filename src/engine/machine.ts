@@ -5,7 +5,7 @@ import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, 
 import { Kernel } from './kernel';
 import { Oops, Task } from './task';
 import { StepKind } from './step';
-import { getOp } from './ops';
+import { getOp, type OpImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { takeSnapshot } from './snapshot';
 import { hashKernelState } from './stateHash';
@@ -161,40 +161,56 @@ export function runOneStep(t: Task): void {
     for (;;) {
       let g = t.opGen;
       if (g === null) {
-        if (t.nextOp >= t.ops.length) {
-          t.opIndex = t.ops.length;
-          t.done = true;
-          return;
-        }
-        const i = t.nextOp++;
-        const op = t.ops[i];
-        t.opIndex = i;
-        t.stepsInOp = 0;
-        t.samples.clear();
-        if (t.tracing) t.emit('op', describeOp(op), op.op);
-        g = t.opGen = getOp(op.op)!(t, op, i);
+        const impl = startOp(t);
+        if (impl === null) return;
+        g = t.opGen = impl(t, t.ops[t.opIndex], t.opIndex);
       }
       const r = g.next();
       if (!r.done) return;
       t.opGen = null;
-      t.resetStack();
-      const op = t.ops[t.opIndex];
-      const out = r.value;
-      t.kernel.results.push(out.signal ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: t.opIndex, op: op.op, result: out.result });
-      if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
-      if (t.heldLocks.length > 0) {
-        t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
-      }
+      endOp(t, r.value);
     }
   } catch (e) {
+    opFailed(t, e);
+  }
+}
+
+/** the task's next operation: its implementation, or null when the task has run them all */
+export function startOp(t: Task): OpImpl | null {
+  if (t.nextOp >= t.ops.length) {
+    t.opIndex = t.ops.length;
     t.done = true;
-    t.killed = true;
-    t.opGen = null;
-    if (e instanceof Oops) {
-      t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
-    } else {
-      t.kernel.recordViolation('engine-error', `${(e as Error).message ?? String(e)} (task ${t.name} stopped)`, t, t.fn());
-    }
+    return null;
+  }
+  const i = t.nextOp++;
+  const op = t.ops[i];
+  t.opIndex = i;
+  t.stepsInOp = 0;
+  t.samples.clear();
+  if (t.tracing) t.emit('op', describeOp(op), op.op);
+  return getOp(op.op)!;
+}
+
+/** an operation returned to user space: its result, its signal, and no lock may still be held */
+export function endOp(t: Task, out: OpOutcome): void {
+  t.resetStack();
+  const op = t.ops[t.opIndex];
+  t.kernel.results.push(out.signal ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: t.opIndex, op: op.op, result: out.result });
+  if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
+  if (t.heldLocks.length > 0) {
+    t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
+  }
+}
+
+/** an oops (the task is killed, its locks stay held) or an engine error stops the task */
+export function opFailed(t: Task, e: unknown): void {
+  t.done = true;
+  t.killed = true;
+  t.opGen = null;
+  if (e instanceof Oops) {
+    t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
+  } else {
+    t.kernel.recordViolation('engine-error', `${(e as Error).message ?? String(e)} (task ${t.name} stopped)`, t, t.fn());
   }
 }
 
