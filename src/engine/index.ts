@@ -11,7 +11,8 @@
  *     operations run in order and each must return to user space with no lock held.
  *   listVariants()                          -> name, family, description, seed of each variant
  *   runDirect(world, variants)              -> runs every task to completion in order without the
- *     scheduler (same kernel functions, same generators; used by bench/engine.ts)
+ *     scheduler (same kernel functions, run as their plain-function twins where the solo build made
+ *     them, solo.ts; used by bench/engine.ts)
  *
  * Kernel state (one concept per file)
  *   Kernel (kernel.ts): alloc: PageAllocator, files: Map<name, File>, mms: Map<name, MmStruct>,

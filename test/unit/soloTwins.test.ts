@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { soloTransform } from '../../scripts/solo-twins.mjs';
 import * as solo from '../../src/engine/solo';
+import { Step } from '../../src/engine/step';
 
 const dep = `import type { Step } from './step';
 export function* depWork(t: T): Generator<Step, number, void> {
@@ -153,9 +154,10 @@ describe('solo build transform', () => {
   });
 
   it('drives a generator without a twin and stops if it yields', () => {
-    const g = function* (): Gen { yield 0; return 1; };
+    const step = new Step();
+    const g = function* (): Generator<Step, number, void> { yield step; return 1; };
     expect(() => solo.$soloRun(g())).toThrow(expect.objectContaining({ reason: 'blocked' }));
-    const h = function* (): Gen { return 2; };
+    const h = function* (): Generator<Step, number, void> { return 2; };
     expect(solo.$soloRun(h())).toBe(2);
   });
 });
