@@ -106,8 +106,8 @@ function where(sf, node) {
 
 /**
  * Transforms one engine module. `exportsOf(file)` names the kernel functions another module
- * exports (default: read from disk). Returns { code, twins } (twins: the functions given one), or
- * { code: source, twins: [] } when the module has none.
+ * exports (default: read from disk). Returns { code, twins, deps }: twins names the functions given
+ * one (code is the source itself when there are none), deps the modules whose exports were read.
  */
 export function soloTransform(source, file, exportsOf = twinExports) {
   const sf = parse(file, source);
@@ -116,6 +116,8 @@ export function soloTransform(source, file, exportsOf = twinExports) {
 
   // imported names whose module exports a twin: local name -> { spec, imported }
   const imported = new Map();
+  // the modules consulted: a change to one can change this module's twins (watch modes)
+  const deps = [];
   for (const s of sf.statements) {
     if (!ts.isImportDeclaration(s) || !s.importClause || s.importClause.isTypeOnly) continue;
     const bindings = s.importClause.namedBindings;
@@ -123,6 +125,7 @@ export function soloTransform(source, file, exportsOf = twinExports) {
     const spec = s.moduleSpecifier.text;
     const target = resolveModule(file, spec);
     if (!target) continue;
+    deps.push(target);
     const exported = exportsOf(target);
     for (const el of bindings.elements) {
       if (el.isTypeOnly) continue;
@@ -226,7 +229,7 @@ export function soloTransform(source, file, exportsOf = twinExports) {
   };
   sf.forEachChild(visitArrows);
 
-  if (twins.length === 0 && edits.length === 0) return { code: source, twins: [] };
+  if (twins.length === 0 && edits.length === 0) return { code: source, twins: [], deps };
 
   let code = text;
   for (const e of edits.sort((a, b) => b.start - a.start)) code = code.slice(0, e.start) + e.text + code.slice(e.end);
@@ -234,7 +237,7 @@ export function soloTransform(source, file, exportsOf = twinExports) {
   lines.push(`import { ${[...helpers].sort().join(', ')} } from '${moduleSpec(file, HELPERS)}';`);
   for (const [spec, names] of twinImports) lines.push(`import { ${[...names].join(', ')} } from '${spec}';`);
   lines.push(...twins);
-  return { code: code + lines.join('\n') + '\n', twins: kernel.map((f) => f.name.text) };
+  return { code: code + lines.join('\n') + '\n', twins: kernel.map((f) => f.name.text), deps };
 }
 
 function applies(path) {
@@ -249,7 +252,8 @@ export function soloTwinsEsbuild() {
       build.onLoad({ filter: ENGINE_FILE }, (args) => {
         if (!applies(args.path)) return undefined;
         try {
-          return { contents: soloTransform(readFileSync(args.path, 'utf8'), args.path).code, loader: 'ts' };
+          const r = soloTransform(readFileSync(args.path, 'utf8'), args.path);
+          return { contents: r.code, loader: 'ts', watchFiles: r.deps };
         } catch (e) {
           return { errors: [{ text: `solo build: ${e.message}` }] };
         }
@@ -267,6 +271,7 @@ export function soloTwinsVite() {
       const path = id.split('?')[0];
       if (!applies(path)) return null;
       const r = soloTransform(code, path);
+      for (const d of r.deps) this.addWatchFile(d);
       return r.twins.length === 0 && r.code === code ? null : { code: r.code, map: null };
     },
   };

@@ -69,7 +69,7 @@ function drive(g: Gen): number | 'yielded' {
 }
 
 let dir: string;
-let out: { code: string; twins: string[] };
+let out: { code: string; twins: string[]; deps: string[] };
 let m: Mod;
 
 beforeAll(() => {
@@ -110,6 +110,8 @@ describe('solo build transform', () => {
 
   it('calls twins statically where the callee is known, and imports the twin of an imported kernel function', () => {
     expect(out.code).toMatch(/import \{ depWork\$solo \} from '\.\/dep';/);
+    // a change to dep.ts can change this module's twins: watch modes rebuild it
+    expect(out.deps).toEqual([join(dir, 'dep.ts')]);
     expect(out.code).toContain('const a = inner$solo(t, 1);');
     expect(out.code).toContain('const b = depWork$solo(t);');
     expect(out.code).toContain('$soloMethod(ops, "m", t)');
