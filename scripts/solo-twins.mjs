@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENGINE_DIR = join(root, 'src', 'engine');
 const HELPERS = join(ENGINE_DIR, 'solo.ts');
-/** modules the transform applies to: the engine, except the helpers themselves */
+/** the modules the plugins hand to the transform (see applies()) */
 export const ENGINE_FILE = /[\\/]src[\\/]engine[\\/][^\\/]+\.ts$/;
 
 const KERNEL_RETURN = /^Generator\s*<\s*Step\b/;
@@ -240,8 +240,9 @@ export function soloTransform(source, file, exportsOf = twinExports) {
   return { code: code + lines.join('\n') + '\n', twins: kernel.map((f) => f.name.text), deps };
 }
 
+/** this repository's engine modules, except the helpers themselves */
 function applies(path) {
-  return ENGINE_FILE.test(path) && path !== HELPERS;
+  return ENGINE_FILE.test(path) && path.startsWith(ENGINE_DIR + sep) && path !== HELPERS;
 }
 
 /** esbuild plugin: engine modules are loaded through the transform */
