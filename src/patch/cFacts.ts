@@ -5,6 +5,7 @@
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import { argSpans, matchingParen, openingParen } from './parens';
+import { lineAt, lineStarts } from './lineStarts';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -285,18 +286,6 @@ function calleeName(fn: Node | null): { name: string; member: string } {
   return { name: squash(fn.text), member: '' };
 }
 
-/** Row of a text offset, from the fragment's line starts. */
-function rowAt(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** Offset just past the '}' closing the block opened at `open`, skipping comments and strings, or -1. */
 function blockEnd(t: string, open: number): number {
   let depth = 0;
@@ -380,7 +369,7 @@ const SIMPLE_CALLEE = /^([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)\s*\($/;
 
 // The larger cases are functions of their own: one long factsOf kept the optimizing compiler busy.
 /** A function definition's header, and where its body opens and closes. */
-function readDefinition(n: Node, source: string, starts: number[], rows: number, facts: FragmentFacts): void {
+function readDefinition(n: Node, source: string, starts: Int32Array, rows: number, facts: FragmentFacts): void {
   const start = n.startIndex;
   const row = n.startPosition.row;
   const end = n.endIndex;
@@ -404,11 +393,11 @@ function readDefinition(n: Node, source: string, starts: number[], rows: number,
   if (open < 0) return;
   const d = readDeclarator(t.slice(0, open));
   if (!d) return;
-  const sig = toSignature('definition', d, row, rowAt(starts, start + open - 1));
-  sig.bodyStart = rowAt(starts, start + open);
+  const sig = toSignature('definition', d, row, lineAt(starts, start + open - 1));
+  sig.bodyStart = lineAt(starts, start + open);
   const close = blockEnd(source, start + open);
-  const closeRow = close < 0 ? Infinity : rowAt(starts, close - 1);
-  sig.bodyEnd = close < 0 ? rowAt(starts, end) : closeRow;
+  const closeRow = close < 0 ? Infinity : lineAt(starts, close - 1);
+  sig.bodyEnd = close < 0 ? lineAt(starts, end) : closeRow;
   sig.bodyClosed = close >= 0 && closeRow < rows;
   facts.sigs.push(sig);
 }
@@ -451,8 +440,7 @@ function readCall(n: Node, source: string, facts: FragmentFacts): void {
 export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
   const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], errors: 0 };
   if (tree.rootNode.hasError) facts.errors = 1;
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  const starts = lineStarts(source);
   const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);
   const ids = wantedOf(tree.language);
   const structs: { start: number; end: number; name: string }[] = [];
@@ -474,7 +462,7 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
         if (paren >= 0 && (eq < 0 || paren < eq)) {
           const d = readDeclarator(body);
           if (d) {
-            const sig = toSignature(d.fnPtr ? 'member' : 'prototype', d, row, rowAt(starts, n.endIndex - 1));
+            const sig = toSignature(d.fnPtr ? 'member' : 'prototype', d, row, lineAt(starts, n.endIndex - 1));
             if (!d.fnPtr && !body.endsWith(';')) {
               sig.kind = 'definition';
               sig.headerOnly = true;
@@ -502,14 +490,14 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
             }
           }
         }
-        facts.sigs.push(toSignature('member', d, row, rowAt(starts, n.endIndex - 1), container ?? ''));
+        facts.sigs.push(toSignature('member', d, row, lineAt(starts, n.endIndex - 1), container ?? ''));
         break;
       }
       case 'type_definition': {
         const t = source.slice(start, n.endIndex);
         if (t.indexOf('(') < 0) break;
         const d = readDeclarator(clean(t).replace(/^typedef\s+/, ''));
-        if (d && d.fnPtr) facts.sigs.push(toSignature('typedef', d, row, rowAt(starts, n.endIndex - 1)));
+        if (d && d.fnPtr) facts.sigs.push(toSignature('typedef', d, row, lineAt(starts, n.endIndex - 1)));
         break;
       }
       case 'preproc_def':

@@ -6,6 +6,7 @@
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
 import { argSpans } from './parens';
+import { lineAt, lineStarts } from './lineStarts';
 
 interface HookTarget {
   api: string;
@@ -412,24 +413,9 @@ function stripComments(t: string): string {
   return (t.indexOf('/') >= 0 ? t.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ') : t).replace(/\s+/g, ' ').trim();
 }
 
-function lineStarts(text: string): Int32Array {
-  let count = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
-  const out = new Int32Array(count);
-  let k = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out[k++] = i + 1;
-  return out;
-}
-
 function position(starts: Int32Array, offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] };
+  const line = lineAt(starts, offset);
+  return { line: line + 1, column: offset - starts[line] };
 }
 
 /**
