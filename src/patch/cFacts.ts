@@ -6,6 +6,7 @@
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import { argSpans, matchingParen, openingParen } from './parens';
 import { lineAt, lineStarts } from './lineStarts';
+import { normType } from './cTypes';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -99,27 +100,6 @@ export interface FragmentFacts {
 
 const PRIMITIVES = new Set(['int', 'char', 'void', 'long', 'short', 'unsigned', 'signed', 'float', 'double', '_Bool', 'bool']);
 const SPECIFIERS = new Set(['static', 'inline', 'extern', '__inline__', '__inline', '__always_inline', 'noinline', 'fastcall', 'asmlinkage', '__init', '__exit', '__devinit', '__devexit', 'register', 'auto', 'const', 'volatile', '__cold', '__must_check', 'notrace']);
-
-/** "struct  page*" -> "struct page *", "char * *" -> "char **": one pass, no regex (it runs for every declaration). */
-export function normType(t: string): string {
-  let out = '';
-  let space = false;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
-      space = out.length > 0;
-    } else if (c === 42 /* * */) {
-      if (out.length > 0 && out.charCodeAt(out.length - 1) !== 42) out += ' ';
-      out += '*';
-      space = false;
-    } else {
-      if (space && out.length > 0) out += ' ';
-      out += t[i];
-      space = false;
-    }
-  }
-  return out;
-}
 
 function squash(t: string): string {
   // most arguments and expressions are already squashed: check before building a new string

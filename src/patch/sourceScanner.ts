@@ -7,6 +7,7 @@
 import type { Analysis, SourceFinding } from './analysisModel';
 import { argSpans } from './parens';
 import { lineAt, lineStarts } from './lineStarts';
+import { normType } from './cTypes';
 
 interface HookTarget {
   api: string;
@@ -62,7 +63,7 @@ function parseSig(text: string | undefined): ParsedSig | undefined {
   const m = /^(.*?)\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\((.*)\)\s*$/s.exec(t) ?? /^(.*?)([A-Za-z_]\w*(?:\([A-Za-z_]\w*\))?)\s*\((.*)\)\s*$/s.exec(t);
   if (!m) return undefined;
   const params = m[3].trim() === '' || m[3].trim() === 'void' ? [] : splitTop(m[3]).map(parseParam);
-  return { ret: norm(m[1]), name: m[2], params };
+  return { ret: normType(m[1]), name: m[2], params };
 }
 
 function parseParam(p: string): { type: string; name: string } {
@@ -71,11 +72,7 @@ function parseParam(p: string): { type: string; name: string } {
   const m = /^(.*?)([A-Za-z_]\w*)\s*((?:\[\s*\w*\s*\])*)$/.exec(t);
   const base = m && !/^(struct|union|enum|const|unsigned|signed)$/.test(m[2]) && /\S/.test(m[1]) ? m[1] + (m[3] ? '*' : '') : t;
   const name = m && base !== t ? m[2] : '';
-  return { type: norm(base), name };
-}
-
-function norm(t: string): string {
-  return t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, ' *').replace(/\* \*/g, '**').trim();
+  return { type: normType(base), name };
 }
 
 function splitTop(s: string): string[] {
