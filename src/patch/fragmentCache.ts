@@ -20,11 +20,6 @@ export class FragmentCache {
   private map = new Map<string, Entry>();
   constructor(private parser: CParser | undefined) {}
 
-  /** Lexer view and parsed facts of a fragment given as lines, parsed once per distinct text. */
-  get(lines: string[]): Entry {
-    return this.pair(lines, undefined).old;
-  }
-
   /**
    * Both sides of a hunk. The new side is parsed incrementally from the old side's tree, edited by the
    * span where the two texts differ, so tree-sitter re-reads only the changed lines and their context.
@@ -80,10 +75,11 @@ export class FragmentCache {
   }
 }
 
-function pointAt(t: string, index: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = t.indexOf('\n'); i >= 0 && i < index; i = t.indexOf('\n', i + 1)) {
+/** row and column of `index` in t, counting on from `from` (a point at or before it) */
+function pointAfter(t: string, from: { row: number; column: number; index: number }, index: number): { row: number; column: number } {
+  let row = from.row;
+  let lineStart = from.index - from.column;
+  for (let i = t.indexOf('\n', from.index); i >= 0 && i < index; i = t.indexOf('\n', i + 1)) {
     row++;
     lineStart = i + 1;
   }
@@ -97,13 +93,16 @@ export function editBetween(a: string, b: string): Edit {
   while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let q = 0;
   while (q < max - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  // the texts agree up to p: count lines once to there, then through each changed span
+  const start = pointAfter(a, { row: 0, column: 0, index: 0 }, p);
+  const from = { ...start, index: p };
   return {
     startIndex: p,
     oldEndIndex: a.length - q,
     newEndIndex: b.length - q,
-    startPosition: pointAt(a, p),
-    oldEndPosition: pointAt(a, a.length - q),
-    newEndPosition: pointAt(b, b.length - q),
+    startPosition: start,
+    oldEndPosition: pointAfter(a, from, a.length - q),
+    newEndPosition: pointAfter(b, from, b.length - q),
   };
 }
 
