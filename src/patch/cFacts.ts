@@ -364,9 +364,8 @@ function readDefinition(n: Node, source: string, starts: Int32Array, rows: numbe
     let next = close + 1;
     while (next < t.length && isSpace(t.charCodeAt(next))) next++;
     const ch = next < t.length ? t[next] : '';
-    next -= close + 1;
-    if (ch === '{') { open = close + 1 + next; break; }
-    if (ch === '(') { p = close + 1 + next; continue; }
+    if (ch === '{') { open = next; break; }
+    if (ch === '(') { p = next; continue; }
     open = bodyOpen(t, close + 1, t.length);
     break;
   }

@@ -5,7 +5,7 @@
 // scanned on its own and cached by its text, so re-scanning an edited file only redoes the functions
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
-import { argSpans } from './parens';
+import { argSpans, openingParen } from './parens';
 import { lineAt, lineStarts } from './lineStarts';
 import { normType } from './cTypes';
 
@@ -207,28 +207,15 @@ function functionHeader(text: string, from: number, brace: number): Omit<FnSpan,
   while (e > from && /\s/.test(text[e])) e--;
   if (text[e] !== ')') return undefined;
   // match the parameter list's '('
-  let depth = 0;
-  let p = e;
-  for (; p >= from; p--) {
-    const ch = text[p];
-    if (ch === ')') depth++;
-    else if (ch === '(') {
-      depth--;
-      if (depth === 0) break;
-    }
-  }
+  const p = openingParen(text, e);
   if (p < from) return undefined;
   let q = p - 1;
   while (q >= from && /\s/.test(text[q])) q--;
   let nameEnd = q + 1;
   // a macro-wrapped name: DRM(vm_nopage)
   if (text[q] === ')') {
-    let d = 0;
-    for (; q >= from; q--) {
-      if (text[q] === ')') d++;
-      else if (text[q] === '(') { d--; if (d === 0) break; }
-    }
-    q--;
+    const o = openingParen(text, q);
+    q = (o >= from ? o : from - 1) - 1;
   }
   while (q >= from && /\w/.test(text[q])) q--;
   const nameStart = q + 1;
@@ -282,7 +269,8 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
   const out: RelFinding[] = [];
   const base = fn.headerStart;
   const body = text.slice(fn.bodyStart, fn.bodyEnd);
-  const openParen = findParamsOpen(text, fn.paramsEnd);
+  const o = openingParen(text, fn.paramsEnd);
+  const openParen = o < 0 ? fn.paramsEnd : o;
   const own = splitTop(text.slice(openParen + 1, fn.paramsEnd)).filter((p) => p && p !== 'void').map(parseParam);
 
   // hook implementations still written against the old signature
@@ -385,18 +373,6 @@ function gupPageArrays(text: string): Set<string> {
     }
   }
   return out;
-}
-
-function findParamsOpen(text: string, close: number): number {
-  let depth = 0;
-  for (let p = close; p >= 0; p--) {
-    if (text[p] === ')') depth++;
-    else if (text[p] === '(') {
-      depth--;
-      if (depth === 0) return p;
-    }
-  }
-  return close;
 }
 
 function callArgs(s: string, open: number): { args: { text: string; start: number; end: number }[]; close: number } | undefined {
