@@ -260,7 +260,7 @@ function cmdExplore(io: Io, args: string[]): number {
   const names = s.world.tasks.map((t) => t.name);
   let failed = false;
   for (const col of cols) {
-    const c = checkColumn(s, col, { ...opts, alwaysExplore: true });
+    const c = checkColumn(s, col, { ...opts, explore: 'always' });
     if (opts.onProgress) process.stderr.write('\r\x1b[K');
     const x = c.exploration!;
     const expectations = checkExplorationExpectations(s.expect[col.label] ?? {}, x);

@@ -24,13 +24,20 @@ export function loadScenario(text: string, file: string): LoadResult {
 /** The engine refused to build a scenario's world (what the loader's checks did not catch). */
 export class EngineRefusal extends Error {}
 
+/** Machines for a scenario's world; throws EngineRefusal at once if the engine cannot build it. The
+ * machine built to find that out is the first one handed out. */
 export function machineFactory(s: Scenario, selection: VariantSelection, trace = false): MachineFactory {
+  let first: Machine | undefined;
   try {
-    createMachine(s.world, selection, { trace: false });
+    first = createMachine(s.world, selection, { trace });
   } catch (e) {
     throw new EngineRefusal(`${s.file}: the engine cannot build this world: ${(e as Error).message}`);
   }
-  return () => createMachine(s.world, selection, { trace });
+  return () => {
+    const m = first ?? createMachine(s.world, selection, { trace });
+    first = undefined;
+    return m;
+  };
 }
 
 export function columnOf(s: Scenario, label: string): VariantColumn | undefined {
@@ -84,29 +91,29 @@ function needsExploration(s: Scenario, label: string): boolean {
 
 /** run a column's default schedule and, if its expect block needs one, an exploration */
 export interface CheckOptions extends ExploreOptions {
-  /** explore even when the expect block does not need it */
-  alwaysExplore?: boolean;
-  /** never explore: the exploration expectations (violation/never/clean) are left out */
-  noExplore?: boolean;
+  /** 'needed' (default): only when the expect block asks for it; 'always'; 'never': the exploration
+   * expectations (violation/never/clean) are left out */
+  explore?: 'always' | 'needed' | 'never';
+}
+
+function shouldExplore(s: Scenario, col: VariantColumn, mode: CheckOptions['explore'] = 'needed'): boolean {
+  return mode === 'always' || (mode === 'needed' && needsExploration(s, col.label));
 }
 
 export function checkColumn(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): ColumnCheck {
-  const { alwaysExplore, noExplore, ...xo } = opts;
-  const ex = s.expect[col.label] ?? {};
-  let exploration: ExploreResult | undefined;
-  if (!noExplore && (alwaysExplore || needsExploration(s, col.label))) exploration = explore(machineFactory(s, col.selection), exploreOptions(s, xo));
-  return finishColumn(s, col, ex, exploration, !noExplore);
+  const { explore: mode, ...xo } = opts;
+  const exploration = shouldExplore(s, col, mode) ? explore(machineFactory(s, col.selection), exploreOptions(s, xo)) : undefined;
+  return finishColumn(s, col, exploration, mode !== 'never');
 }
 
 export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): Promise<ColumnCheck> {
-  const { alwaysExplore, noExplore, ...xo } = opts;
-  const ex = s.expect[col.label] ?? {};
-  let exploration: ExploreResult | undefined;
-  if (!noExplore && (alwaysExplore || needsExploration(s, col.label))) exploration = await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo));
-  return finishColumn(s, col, ex, exploration, !noExplore);
+  const { explore: mode, ...xo } = opts;
+  const exploration = shouldExplore(s, col, mode) ? await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo)) : undefined;
+  return finishColumn(s, col, exploration, mode !== 'never');
 }
 
-function finishColumn(s: Scenario, col: VariantColumn, ex: Scenario['expect'][string], exploration: ExploreResult | undefined, explored: boolean): ColumnCheck {
+function finishColumn(s: Scenario, col: VariantColumn, exploration: ExploreResult | undefined, explored: boolean): ColumnCheck {
+  const ex = s.expect[col.label] ?? {};
   const r = runSchedule(machineFactory(s, col.selection, true), { schedule: defaultSchedule(s), lenient: true, maxSteps: s.bounds.steps });
   const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...checkRunExpectations(ex, r.machine)];
   return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, expectations, ok: expectations.every((e) => e.met) };
@@ -236,7 +243,7 @@ function columnsFor(s: Scenario, labels?: string[]): VariantColumn[] {
 export function compareScenario(s: Scenario, opts: CompareOptions = {}): ComparisonResult {
   const { columns, schedule, explore: doExplore, ...xo } = opts;
   const cols = columnsFor(s, columns);
-  const checks = cols.map((c) => checkColumn(s, c, { ...xo, alwaysExplore: doExplore !== false, noExplore: doExplore === false }));
+  const checks = cols.map((c) => checkColumn(s, c, { ...xo, explore: doExplore === false ? 'never' : 'always' }));
   return buildComparison(s, checks, { schedule });
 }
 
@@ -246,7 +253,7 @@ export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {
   const checks: ColumnCheck[] = [];
   for (const c of cols) {
     if (xo.signal?.aborted) break;
-    checks.push(await checkColumnAsync(s, c, { ...xo, alwaysExplore: doExplore !== false, noExplore: doExplore === false }));
+    checks.push(await checkColumnAsync(s, c, { ...xo, explore: doExplore === false ? 'never' : 'always' }));
   }
   return buildComparison(s, checks, { schedule });
 }
