@@ -9,8 +9,11 @@ const PATCH_LANGS = new Set(['diff', 'mm-patch']);
 /** a unified diff: a file header pair or a hunk header at the start of a line */
 const LOOKS_LIKE_PATCH = /^(?:diff (?:-|--git )|--- \S[^\n]*\n\+\+\+ \S|@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@)/m;
 
+/** how much of a plain-text document is sniffed for a patch */
+const SNIFF_CHARS = 400_000;
+
 export function looksLikePatch(text: string): boolean {
-  return LOOKS_LIKE_PATCH.test(text.length > 400_000 ? text.slice(0, 400_000) : text);
+  return LOOKS_LIKE_PATCH.test(text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text);
 }
 
 /** documents the user asked to analyse although they do not look like a patch */
@@ -32,7 +35,8 @@ export function isPatchDocument(doc: vscode.TextDocument): boolean {
   if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return false;
   if (PATCH_LANGS.has(doc.languageId) || PATCH_EXT.test(doc.fileName)) return true;
   if (doc.languageId !== 'plaintext') return false;
-  return looksLikePatch(doc.getText());
+  // only the head is sniffed: no copy of a huge document's whole text (this runs on every hover)
+  return looksLikePatch(doc.getText(new vscode.Range(new vscode.Position(0, 0), doc.positionAt(SNIFF_CHARS))));
 }
 
 export const PATCH_SELECTOR: vscode.DocumentSelector = [
