@@ -58,12 +58,14 @@ export class File {
   /** keys of the backing store pages and of i_size, for partial-order reduction */
   readonly backingKey: string;
   readonly sizeKey: string;
-  /** backing store: data version of each page (bumped by every write that reaches it) */
-  readonly versions: number[];
+  /** backing store: pages [0, extent) exist at data version 1 until a write that reaches them bumps
+   * it. Sparse, so that a file as big as the page cache can index (2^31 pages) costs nothing. */
+  private extent: number;
+  private readonly bumped = new Map<number, number>();
   private readonly spaces = new Map<string, AddressSpace>();
   constructor(readonly name: string, pages: number, readonly fs: FsKind) {
     this.size = pages;
-    this.versions = new Array(pages).fill(1);
+    this.extent = pages;
     this.iSem = new RwSemaphore('i_sem', name);
     this.backingKey = `backing:${name}/page:0x`;
     this.sizeKey = `file:${name}/i_size`; // used with keyNum -1 (whole key)
@@ -81,11 +83,29 @@ export class File {
   spacesList(): AddressSpace[] {
     return [...this.spaces.values()];
   }
+  /** data version of a backing-store page (0: the page does not exist) */
   version(index: number): number {
-    return this.versions[index] ?? 0;
+    return this.bumped.get(index) ?? (index < this.extent ? 1 : 0);
+  }
+  /** a write reached the backing store: the page's data version goes up; returns the new one */
+  bump(index: number): number {
+    const v = this.version(index) + 1;
+    this.bumped.set(index, v);
+    return v;
   }
   /** extend the backing store when the file grows */
   ensure(pages: number): void {
-    while (this.versions.length < pages) this.versions.push(1);
+    if (pages > this.extent) this.extent = pages;
+  }
+  /** the versions of the first pages (at most `max`), dense, for snapshots */
+  versionList(max: number): number[] {
+    let n = this.extent;
+    for (const i of this.bumped.keys()) if (i >= n) n = i + 1;
+    return Array.from({ length: Math.min(n, max) }, (_, i) => this.version(i));
+  }
+  /** the backing store, for the state hash */
+  backingState(): string {
+    const bumped = [...this.bumped].sort((a, b) => a[0] - b[0]);
+    return `${this.extent}:${bumped.map(([i, v]) => `${i}=${v}`).join(',')}`;
   }
 }

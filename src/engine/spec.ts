@@ -164,6 +164,7 @@ export interface PageSnapshot {
 export interface MachineSnapshot {
   mms: MmSnapshot[];
   pages: PageSnapshot[];
+  /** versions: the backing-store data version of each of the first pages (at most 4096) */
   files: { name: string; size: number; cached: number[]; versions: number[] }[];
   /** event counters of the run, e.g. "nopage calls", "nopage args" (arguments passed to the hook,
    * the cost the seed 004 thread debates), "faults", "major faults" */

@@ -38,7 +38,7 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`);
   }
   for (const f of k.files.values()) {
-    out.push(`f${f.name}:${f.size}:${f.versions.join(',')}`);
+    out.push(`f${f.name}:${f.size}:${f.backingState()}`);
     for (const s of f.spacesList()) {
       out.push(`s${s.name}:${s.truncateCount.state()}:${s.iSharedSem.state()}:${s.invalidating}`);
       for (const [i, p] of s.cache) out.push(`c${i}:${p.pfn}`);

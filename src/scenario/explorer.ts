@@ -3,6 +3,7 @@
 // and replays the schedule prefix. Reduction by state hashing: two interleavings of steps that touch
 // disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
 import type { Machine, StepInfo, Violation } from '../engine/spec';
+import { MAX_RUN_STEPS } from './limits';
 import { defaultChoice, prng, ScheduleError } from './schedule';
 
 export type MachineFactory = () => Machine;
@@ -35,7 +36,7 @@ export interface RunResult {
 export function runSchedule(make: MachineFactory, opts: RunOptions = {}): RunResult {
   const m = make();
   const prefix = opts.schedule ?? [];
-  const maxSteps = opts.maxSteps ?? 100_000;
+  const maxSteps = Math.min(opts.maxSteps ?? MAX_RUN_STEPS, MAX_RUN_STEPS);
   const rand = opts.seed === undefined ? undefined : prng(opts.seed);
   const schedule: number[] = [];
   const steps: StepInfo[] = [];

@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { OpSpec, TaskSpec, VariantSelection, WorldSpec } from '../engine/spec';
 import schema from './mmscenario.schema.json';
+import { ADDRESS_SPACE_BYTES, MAX_RUN_STEPS } from './limits';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 
 export interface Diagnostic {
@@ -148,6 +149,13 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/** a number as the file writes it (hex stays hex; digits beyond a double's precision are kept) */
+function written(loc: Located, path: Path, v: unknown): string {
+  const n = loc.node(path);
+  if (typeof v === 'number' && isScalar(n) && typeof n.source === 'string') return n.source;
+  return show(v);
+}
+
 function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void {
   // a oneOf failure subsumes the errors of its branches: report it once with the schema's description
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
@@ -203,7 +211,15 @@ function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void 
       }
       case 'oneOf': {
         const desc = (e.parentSchema as { description?: string })?.description;
-        msg = `${here}: expected ${desc ?? 'a valid value'}, found ${show(e.data)}`;
+        msg = `${here}: expected ${desc ?? 'a valid value'}, found ${written(loc, path, e.data)}`;
+        break;
+      }
+      case 'maximum': {
+        // the limits follow the modelled machine: the schema's description says which one
+        const desc = (e.parentSchema as { description?: string })?.description;
+        const field = typeof path[path.length - 1] === 'string' ? `${String(path[path.length - 1])} ` : '';
+        const limit = (e.params as { limit: number }).limit;
+        msg = `${here}: ${field}${written(loc, path, e.data)} is above the limit ${limit}${desc ? ` (${desc})` : ''}`;
         break;
       }
       case 'enum':
@@ -341,6 +357,8 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         const aligned = o.op !== 'read' && o.op !== 'write' && o.op !== 'exec' && o.op !== 'get-one-page';
         if (aligned && a % PAGE_SIZE !== 0)
           loc.at([...path, f], `${where(path, raw)}: address 0x${a.toString(16)} is not page aligned (${PAGE_SIZE} bytes)`);
+        else if (typeof o.pages === 'number' && a + o.pages * PAGE_SIZE > ADDRESS_SPACE_BYTES)
+          loc.at([...path, 'pages'], `${where(path, raw)}: ${o.pages} pages from 0x${a.toString(16)} end beyond the 4 GB address space of the modelled i386 machine`);
       }
       if (typeof o.file === 'string') known(fileNames, 'file', o.file, [...path, 'file']);
       if ((o.op === 'dma-write' || o.op === 'release') && typeof o.pages === 'string' && !pinSets.has(o.pages))
@@ -377,7 +395,9 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (!labels.has(column)) loc.at(['schedule', 'counterexampleOf'], `schedule: '${column}' is not a column of 'variants' (${[...labels].join(', ')})`);
     scheduleFrom = { column, ...(ref.invariant ? { invariant: ref.invariant } : {}) };
   } else if (raw.schedule) {
-    schedule = [];
+    // 'name*N' is counted before anything is allocated: N can be any number of digits
+    const entries: [number, number][] = [];
+    let total = 0;
     raw.schedule.forEach((s, i) => {
       const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
       let idx = /^\d+$/.test(who) ? Number(who) : taskIndex.get(who);
@@ -385,11 +405,16 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         loc.at(['schedule', i], `schedule entry '${who}' is not a task; tasks: ${[...taskIndex.keys()].join(', ')}`);
         idx = 0;
       } else if (idx >= raw.tasks.length) {
-        loc.at(['schedule', i], `schedule entry ${idx}: there are only ${raw.tasks.length} tasks`);
+        loc.at(['schedule', i], `schedule entry ${who}: there are only ${raw.tasks.length} tasks`);
         idx = 0;
       }
-      for (let n = Number(count ?? '1'); n > 0; n--) schedule!.push(idx);
+      const n = Number(count ?? '1');
+      if (total <= MAX_RUN_STEPS && total + n > MAX_RUN_STEPS)
+        loc.at(['schedule', i], `schedule entry '${String(s)}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`);
+      total += n;
+      entries.push([idx, n]);
     });
+    if (total <= MAX_RUN_STEPS) schedule = entries.flatMap(([idx, n]) => new Array<number>(n).fill(idx));
   }
 
   const expect: Record<string, Expectation> = {};

@@ -36,7 +36,7 @@ registerOp('test-write-backing', function* (t: Task) {
   // the backing store changes without invalidating the mappings
   const f = t.kernel.file('f');
   if (t.objWrite(f.backingKey, 0, 'write')) yield t.step;
-  f.versions[0]++;
+  f.bump(0);
   return { result: '0' };
 });
 
