@@ -254,12 +254,22 @@ function toNumber(v: unknown): number {
 
 const ADDR_FIELDS = ['addr'] as const;
 
+function yamlMessage(m: string): string {
+  return /Maximum call stack/.test(m) ? 'nested too deeply to read (the reader ran out of stack)' : m;
+}
+
 /** Parse and check a scenario text. Never throws. */
 export function loadScenarioText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // the reader recurses per nesting level: a deep enough text exhausts the stack
+    return { diagnostics: [{ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `YAML: ${yamlMessage((e as Error).message)}` }] };
+  }
   const loc = new Located(file, doc, lc, text.length);
-  for (const e of doc.errors) loc.add([e.pos[0], e.pos[1]], `YAML: ${e.message.split('\n')[0]}`);
+  for (const e of doc.errors) loc.add([e.pos[0], e.pos[1]], `YAML: ${yamlMessage(e.message.split('\n')[0])}`);
   for (const w of doc.warnings) loc.add([w.pos[0], w.pos[1]], `YAML: ${w.message.split('\n')[0]}`, 'warning');
   if (doc.errors.length > 0) return { diagnostics: loc.diagnostics };
 
@@ -267,7 +277,7 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    loc.add([0, 1], `YAML: ${(err as Error).message}`);
+    loc.add([0, 1], `YAML: ${yamlMessage((err as Error).message)}`);
     return { diagnostics: loc.diagnostics };
   }
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {

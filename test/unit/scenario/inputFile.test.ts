@@ -33,7 +33,7 @@ describe('readInputFile', () => {
     writeFileSync(f, 'x'.repeat(3 * 1024 * 1024));
     const r = readInputFile(f, inputLimit('scenario', 2, 'setting mmExplorer.limits.scenarioSizeMB'));
     expect(r).toEqual({ ok: false, message: '3 MB is more than the 2 MB a scenario may have (setting mmExplorer.limits.scenarioSizeMB)', code: 'EFBIG' });
-    expect(inputLimit('scenario').maxBytes).toBe(8 * 1024 * 1024);
+    expect(inputLimit('scenario').maxBytes).toBe(2 * 1024 * 1024);
     expect(inputLimit('patch').maxBytes).toBe(256 * 1024 * 1024);
     expect(inputLimit('patch', 0).maxBytes).toBe(256 * 1024 * 1024);
   });
