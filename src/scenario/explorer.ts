@@ -463,29 +463,41 @@ function mix(h: number, key: string, n: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+/** the whole search, shrinking included, yielding now and then to an async driver */
+function* searching(make: MachineFactory, opts: ExploreOptions): Generator<void, ExploreResult, void> {
+  const s = new Search(make, opts);
+  yield* opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
+  return yield* finishSearch(s, make, opts);
+}
+
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {
-  const s = new Search(make, opts);
-  const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
-  while (!gen.next().done);
-  return finishSearch(s, make, opts);
+  const gen = searching(make, opts);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** The same search in slices of about 20 ms, letting the event loop run between them (progress, cancel). */
 export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  const s = new Search(make, opts);
-  const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
-  while (!gen.next().done) await new Promise((r) => setTimeout(r, 0));
-  return finishSearch(s, make, opts);
+  const gen = searching(make, opts);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }
 
-function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): ExploreResult {
+function* finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Generator<void, ExploreResult, void> {
   if (s.stopped) s.complete = false;
   if (s.cancelled) s.complete = false;
+  // shrinking obeys the same time limit and cancellation: past them, a counterexample stays as found
+  const stop = () => !!opts.signal?.aborted || (opts.timeLimitMs !== undefined && s.elapsed() > opts.timeLimitMs);
   const violations: FoundViolation[] = [];
   for (const raw of s.found.values()) {
     // a cancelled search returns at once: no shrinking
-    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : shrinkCounterexample(make, raw.invariant, raw.schedule, opts.maxSteps);
+    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : yield* shrinking(make, raw.invariant, raw.schedule, opts.maxSteps, stop);
     violations.push({ ...shrunk, invariant: raw.invariant, occurrences: raw.occurrences, foundAfterMs: raw.foundAfterMs });
   }
   const timeMs = s.elapsed();
@@ -542,10 +554,27 @@ function shrinkNone(make: MachineFactory, invariant: string, schedule: number[],
  * preemptions does not grow, until nothing more can go.
  */
 export function shrinkCounterexample(make: MachineFactory, invariant: string, schedule: readonly number[], maxSteps?: number) {
+  const gen = shrinking(make, invariant, schedule, maxSteps, () => false);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+function* shrinking(make: MachineFactory, invariant: string, schedule: readonly number[], maxSteps: number | undefined, stop: () => boolean) {
   let best = schedule.slice();
   let bestRun = replay(make, invariant, best, maxSteps);
   if (!bestRun.ok) return shrinkNone(make, invariant, best, maxSteps);
   let budget = 4000;
+  let sliceStart = performance.now();
+  /** between replays: a slice boundary for an async driver, and the caller's limits */
+  function* pause(): Generator<void, void, void> {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      yield;
+      sliceStart = performance.now();
+    }
+    if (stop()) budget = 0;
+  }
   const better = (r: Replay, len: number) =>
     r.ok && (r.preemptions < bestRun.preemptions || (r.preemptions === bestRun.preemptions && len < best.length));
   let changed = true;
@@ -553,6 +582,8 @@ export function shrinkCounterexample(make: MachineFactory, invariant: string, sc
     changed = false;
     // shortest prefix
     for (let len = 0; len < best.length && budget > 0; len++) {
+      yield* pause();
+      if (budget <= 0) break;
       budget--;
       const cand = best.slice(0, len);
       const r = replay(make, invariant, cand, maxSteps);
@@ -565,6 +596,8 @@ export function shrinkCounterexample(make: MachineFactory, invariant: string, sc
     }
     // drop single entries, from the end
     for (let i = best.length - 1; i >= 0 && budget > 0; i--) {
+      yield* pause();
+      if (budget <= 0) break;
       budget--;
       const cand = best.slice(0, i).concat(best.slice(i + 1));
       const r = replay(make, invariant, cand, maxSteps);
