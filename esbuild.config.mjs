@@ -101,6 +101,12 @@ const builds = [
     target: 'chrome120',
   },
   {
+    // the scenario checker the extension runs in a worker thread
+    ...nodeCommon,
+    entryPoints: ['src/scenario/validationWorker.ts'],
+    outfile: 'dist/scenarioValidator.js',
+  },
+  {
     ...nodeCommon,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/mmx.js',

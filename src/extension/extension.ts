@@ -114,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   scenarios = new ScenarioCommands(context, panel, pageTables);
   const patchAnnotations = new PatchAnnotations(patches);
   const cAnnotations = new CAnnotations(patches);
-  const scenarioDiagnostics = new ScenarioDiagnostics();
+  const scenarioDiagnostics = new ScenarioDiagnostics(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
   const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, scenarioDiagnostics, scenarios };
 
   // a command that fails says why in a message instead of an unexplained rejection

@@ -8,7 +8,9 @@ import type { Scenario } from '../scenario/scenario';
 import type { ExplorationView, Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
+import { LIMIT_SETTINGS } from './limits';
 import type { PageTableProvider } from './pageTableTree';
+import { currentLimits, raiseHint } from './workspaceLimits';
 
 /** Arguments tests and other commands may pass instead of answering the pickers. */
 export interface ScenarioArgs {
@@ -83,9 +85,25 @@ export class ScenarioCommands implements vscode.Disposable {
   /** Load a scenario from disk (or from its open editor); on errors, say where the first one is. */
   async load(file: string): Promise<Current | undefined> {
     const lib = await loadScenarioLibrary();
-    const uri = vscode.Uri.file(file);
+    const limits = currentLimits(vscode.Uri.file(file));
+    const raise = raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    let text: string;
+    if (open) {
+      text = open.getText();
+      if (text.length > limits.scenarioBytes) {
+        void vscode.window.showErrorMessage(`${path.basename(file)}: more than the ${lib.sizeText(limits.scenarioBytes)} a scenario may have (${raise})`);
+        return undefined;
+      }
+    } else {
+      // regular files only, within the size limit (a FIFO or a device is refused, not read)
+      const read = lib.readInputFile(file, lib.inputLimit('scenario', limits.scenarioBytes / (1024 * 1024), raise));
+      if (!read.ok) {
+        void vscode.window.showErrorMessage(`${path.basename(file)}: ${read.message}`);
+        return undefined;
+      }
+      text = new TextDecoder().decode(read.bytes);
+    }
     const r = lib.loadScenario(text, file);
     if (!r.scenario) {
       const first = r.diagnostics[0];
@@ -101,7 +119,16 @@ export class ScenarioCommands implements vscode.Disposable {
       const v = c.get<number | null>(k);
       return typeof v === 'number' && v > 0 ? v : undefined;
     };
-    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: num('timeLimitMs') };
+    // every search has a time limit: the setting (60 s by default), at most 10 s in Restricted Mode
+    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
+  }
+
+  /** the last long work was cancelled (by the notification's button or the caller's signal) */
+  private cancelled = false;
+
+  private showCancelled(what: string): void {
+    this.done('cancelled', false);
+    this.panel.showStatus(`Cancelled: ${what}`);
   }
 
   // ---- long work ----
@@ -114,6 +141,8 @@ export class ScenarioCommands implements vscode.Disposable {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true }, async (progress, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => ac.abort());
+        this.cancelled = false;
+        ac.signal.addEventListener('abort', () => (this.cancelled = true));
         if (external?.aborted) ac.abort();
         external?.addEventListener('abort', () => ac.abort());
         const report = (m: string) => {
@@ -196,6 +225,11 @@ export class ScenarioCommands implements vscode.Disposable {
       }),
       external,
     );
+    const cancelled = this.cancelled;
+    if (cancelled && (!result || result.comparison.runs.length === 0)) {
+      this.showCancelled(`${title} (no variant done)`);
+      return undefined;
+    }
     if (!result || result.comparison.runs.length === 0) return undefined;
     this.current = cur;
     const c = result.comparison;
@@ -203,6 +237,8 @@ export class ScenarioCommands implements vscode.Disposable {
     this.done(`${path.basename(cur.path, '.mmscenario.yaml')}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0);
     this.panel.showComparison(c);
     this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
+    // what was done before the cancel is shown, marked as cancelled
+    if (cancelled) this.showCancelled(`${title} (${c.runs.length} of ${columns?.length ?? cur.scenario.columns.length} variants done, searches incomplete)`);
     return c;
   }
 
@@ -230,6 +266,7 @@ export class ScenarioCommands implements vscode.Disposable {
       }),
       args?.signal,
     );
+    const cancelled = this.cancelled;
     if (!x) return undefined;
     this.current = cur;
     const view: ExplorationView = {
@@ -249,6 +286,7 @@ export class ScenarioCommands implements vscode.Disposable {
     };
     this.done(`${label}: ${view.counterexamples.length} violation(s) in ${view.schedules} schedules`, view.counterexamples.length === 0);
     this.panel.showExploration(view);
+    if (cancelled) this.showCancelled(`exploring ${s.title} under ${label} (${x.schedules} schedules, ${x.states} states covered)`);
     return view;
   }
 
@@ -335,6 +373,12 @@ export class ScenarioCommands implements vscode.Disposable {
     }
     const base = path.basename(c.scenario).replace(/\.mmscenario\.yaml$/, '');
     let target = args?.target ? vscode.Uri.file(args.target) : undefined;
+    if (target && currentLimits().confirmExports) {
+      // Restricted Mode: a write to a path no save dialog chose needs a yes
+      const yes = 'Write';
+      const answer = await vscode.window.showWarningMessage(`Restricted Mode: write the comparison to ${target.fsPath}?`, { modal: true }, yes);
+      if (answer !== yes) return undefined;
+    }
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       target = await vscode.window.showSaveDialog({

@@ -6,3 +6,5 @@ export { bundledScenarioDir, scenarioFiles, SCENARIO_SUFFIX } from '../scenario/
 export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile';
 export { variantCatalogue } from '../scenario/runner';
 export { comparisonHtml } from '../cli/html';
+export { inputLimit, readInputFile } from '../scenario/inputFile';
+export { sizeText } from '../scenario/limits';
