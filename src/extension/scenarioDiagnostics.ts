@@ -77,11 +77,11 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     const file = vscode.workspace.asRelativePath(doc.uri);
     let found;
     if (this.validator) {
-      const r = await this.validator.validate(doc.uri.toString(), doc.getText(), file, lib.variantCatalogue());
+      const r = await this.validator.validate(doc.uri.toString(), doc.getText(), file);
       if (r.kind === 'superseded') return [];
       if (r.kind === 'failed') return doc.isClosed ? [] : this.note(doc, `Not checked: ${r.message}.`);
       found = r.diagnostics;
-    } else found = lib.validateScenarioText(doc.getText(), file, { variants: lib.variantCatalogue() });
+    } else found = lib.loadScenario(doc.getText(), file).diagnostics;
     if (doc.isClosed || doc.version !== version) return [];
     const diags = found.map((d) => {
       const range = new vscode.Range(d.line - 1, d.column - 1, Math.max(d.line, d.endLine) - 1, d.endLine > d.line || d.endColumn > d.column ? d.endColumn - 1 : d.column);

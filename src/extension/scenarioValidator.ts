@@ -2,7 +2,7 @@
 // limit, one document at a time, newest text first: the extension host only sends text and receives
 // diagnostics, so no scenario can block or exhaust it. No vscode import (unit-tested in Node).
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic, VariantCatalogue } from '../scenario/scenarioFile';
+import type { Diagnostic } from '../scenario/scenarioFile';
 
 export type ValidationOutcome =
   | { kind: 'done'; diagnostics: Diagnostic[] }
@@ -15,7 +15,6 @@ interface Request {
   key: string;
   text: string;
   file: string;
-  variants?: VariantCatalogue;
   resolve: (o: ValidationOutcome) => void;
 }
 
@@ -31,10 +30,10 @@ export class ScenarioValidator {
     private readonly memoryMb = 512,
   ) {}
 
-  validate(key: string, text: string, file: string, variants?: VariantCatalogue): Promise<ValidationOutcome> {
+  validate(key: string, text: string, file: string): Promise<ValidationOutcome> {
     return new Promise((resolve) => {
       this.waiting.get(key)?.resolve({ kind: 'superseded' });
-      this.waiting.set(key, { key, text, file, variants, resolve });
+      this.waiting.set(key, { key, text, file, resolve });
       this.pump();
     });
   }
@@ -76,7 +75,7 @@ export class ScenarioValidator {
       this.finish({ kind: 'failed', message: `checking took longer than ${this.timeoutMs >= 1000 ? `${this.timeoutMs / 1000} s` : `${this.timeoutMs} ms`} and was stopped` });
     }, this.timeoutMs);
     this.current = { ...req, id, timer };
-    this.worker.postMessage({ id, text: req.text, file: req.file, variants: req.variants });
+    this.worker.postMessage({ id, text: req.text, file: req.file });
   }
 
   private finish(o: ValidationOutcome): void {

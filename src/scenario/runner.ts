@@ -1,12 +1,12 @@
 // Scenarios on the engine: machines per variant column, checking a column against its expect block,
 // and comparing columns side by side (the Comparison model).
-import { createMachine, listVariants } from '../engine/index';
+import { createMachine, getVariant, listVariants } from '../engine/index';
 import type { Machine, TraceEvent, VariantSelection } from '../engine/spec';
 import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
 import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
 import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';
 import type { Scenario, VariantColumn } from './scenario';
-import { loadScenarioText, type LoadResult, type VariantCatalogue } from './scenarioFile';
+import { loadScenarioText, type LoadOptions, type LoadResult, type VariantCatalogue } from './scenarioFile';
 import { describeSchedule } from './schedule';
 
 /** family -> variant names, as the scenario loader checks them */
@@ -16,9 +16,17 @@ export function variantCatalogue(): VariantCatalogue {
   return out;
 }
 
+/** what the loader checks names against: the engine's variants, and those a walker may be written for */
+export function scenarioCheckOptions(): LoadOptions {
+  const walkVariants = listVariants()
+    .filter((v) => v.family === 'gup' && (getVariant('gup', v.name)?.rules as { api?: string } | undefined)?.api === 'walk')
+    .map((v) => v.name);
+  return { variants: variantCatalogue(), walkVariants };
+}
+
 /** load a scenario text, checking variant names against the engine's catalogue */
 export function loadScenario(text: string, file: string): LoadResult {
-  return loadScenarioText(text, file, { variants: variantCatalogue() });
+  return loadScenarioText(text, file, scenarioCheckOptions());
 }
 
 /** The engine refused to build a scenario's world (what the loader's checks did not catch). */

@@ -25,6 +25,8 @@ export type VariantCatalogue = Record<string, readonly string[]>;
 export interface LoadOptions {
   /** when given, variant names are checked against it */
   variants?: VariantCatalogue;
+  /** when given, a walk's `writtenFor` must name one of these (the gup variants of the page-walk API) */
+  walkVariants?: readonly string[];
 }
 
 export interface LoadResult {
@@ -375,6 +377,8 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         loc.at([...path, 'pages'], `unknown page set '${o.pages}': no gup/walk/get-one-page op names it with 'as'`);
       if (o.op === 'walk' && o.walker === 'fail-at' && o.failAt === undefined)
         loc.at(path, `${where(path, raw)}: walker 'fail-at' needs 'failAt'`);
+      if (o.op === 'walk' && typeof o.writtenFor === 'string' && options.walkVariants && !options.walkVariants.includes(o.writtenFor))
+        loc.at([...path, 'writtenFor'], `${where(path, raw)}: writtenFor '${o.writtenFor}' is not a page-walk variant of gup; known: ${options.walkVariants.join(', ')}`);
       return out as unknown as OpSpec;
     });
     const spec: TaskSpec = { name: t.name, ops };

@@ -45,6 +45,7 @@ const cases: Case[] = [
   { name: 'mmap pgoff 2^40', args: () => ['explore', f('mmap-pgoff.mmscenario.yaml')], codes: BAD, says: located('mmap-pgoff.mmscenario.yaml', 'pgoff 1099511627776 is above the limit 2147483647') },
   { name: 'address above 2^64', args: () => ['run', f('address-beyond-2p64.mmscenario.yaml')], codes: BAD, says: located('address-beyond-2p64.mmscenario.yaml', "below 4 GB.*found 0x10000000000000001") },
   { name: 'address string above 2^53', args: () => ['validate', f('address-string-2p53.mmscenario.yaml')], codes: BAD, says: located('address-string-2p53.mmscenario.yaml', "found '0x20000000000001'") },
+  { name: 'unknown writtenFor', args: () => ['validate', f('unknown-writtenfor.mmscenario.yaml')], codes: BAD, says: located('unknown-writtenfor.mmscenario.yaml', "writtenFor 'walk-opt9' is not a page-walk variant of gup; known: walk, walk-opt1") },
   { name: 'YAML bomb', args: () => ['validate', f('yaml-bomb.mmscenario.yaml')], codes: BAD, says: located('yaml-bomb.mmscenario.yaml', 'resource exhaustion') },
   { name: 'YAML nested 100,000 deep', args: () => ['validate', g('deep.mmscenario.yaml')], codes: BAD, says: located('deep.mmscenario.yaml', 'nested too deeply') },
   { name: 'a 50 MB scenario', args: () => ['run', g('huge.mmscenario.yaml')], codes: BAD, says: located('huge.mmscenario.yaml', 'cannot read: 50 MB is more than the 2 MB a scenario may have') },
