@@ -107,7 +107,7 @@ describe('mmx', () => {
 
   it('analyze is wired to the patch analyser', async () => {
     expect((await mmx('analyze', join(tmp, 'missing.patch'))).code).toBe(2);
-    const r = await mmx('analyze', join(root, '../shared/seeds/003_c639fba1cd99ad68.txt'), '--json');
+    const r = await mmx('analyze', join(root, 'test/fixtures/patch/seeds/003_c639fba1cd99ad68.txt'), '--json');
     expect(r.code).toBe(0);
     expect(() => JSON.parse(r.out)).not.toThrow();
   });
