@@ -1,7 +1,7 @@
 // mmx run FILE: one schedule (default order, --schedule or --seed) per column, with its trace.
 import type { Machine } from '../../engine/spec';
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
-import { checkRunExpectations } from '../../scenario/expectations';
+import { checkRunExpectations, checkSingleRunViolations } from '../../scenario/expectations';
 import { runSchedule } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
 import { defaultSchedule, machineFactory } from '../../scenario/runner';
@@ -48,13 +48,7 @@ export function cmdRun(io: Io, args: string[]): number {
     }
     // a violation in this run breaks a never/clean expectation; results/signals hold for the default schedule
     const ex = s.expect[col.label] ?? {};
-    const expectations: ExpectationOutcome[] = [];
-    const hit = new Set(m.violations.map((v) => v.invariant));
-    for (const inv of ex.never ?? []) {
-      const bad = inv === 'any' ? [...hit] : hit.has(inv) ? [inv] : [];
-      if (bad.length) expectations.push({ text: `never: ${inv}`, met: false, detail: `violated in this run: ${bad.join(', ')}` });
-    }
-    if (ex.clean && hit.size) expectations.push({ text: 'clean: true', met: false, detail: `violated in this run: ${[...hit].join(', ')}` });
+    const expectations: ExpectationOutcome[] = checkSingleRunViolations(ex, m);
     if (usesDefault) expectations.push(...checkRunExpectations(ex, m));
     failed ||= expectations.some((x) => !x.met);
     if (values.json) {
