@@ -1,8 +1,8 @@
 // mmx analyze FILE [--json]: what a kernel patch (mail, thread, diff) does to an API and to the lock
 // contracts of hooks. Exit 0 when the file was analysed, 2 for bad input (no file, unreadable, no diff).
-import type { Analysis } from '../patch/analysisModel';
-import { analyzePatch } from '../patch/analyze';
-import { inputLimit, readInputFile, type ReadLimit } from '../scenario/inputFile';
+import type { Analysis } from '../../patch/analysisModel';
+import { analyzePatch } from '../../patch/analyze';
+import { inputLimit, readInputFile, type ReadLimit } from '../../scenario/inputFile';
 
 /** Either spelling of the output pair: the CLI's own Io ({out, err}) or plain {stdout, stderr}. */
 export type AnalyzeIo = { stdout(s: string): void; stderr(s: string): void } | { out(s: string): void; err(s: string): void };
