@@ -7,6 +7,8 @@ export interface ExpectationOutcome {
   text: string;
   met: boolean;
   detail: string;
+  /** not met because a search stopped early (time limit, cancel, bounds): neither held nor broken */
+  undecided?: true;
 }
 
 export interface VariantRun {

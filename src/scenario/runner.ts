@@ -185,10 +185,22 @@ export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: Ch
   return finishColumn(s, col, exploration, mode !== 'never', await defaultScheduleAsync(s, { ...left(), search: mode !== 'never' }));
 }
 
+/**
+ * Results, signals and lock counts hold for the default schedule. When that is a counterexample whose
+ * search stopped early (time limit, cancel), the run took the default order instead: what it did not
+ * meet there is undecided, not failed.
+ */
+export function onDefaultSchedule(s: Scenario, d: DefaultSchedule, outcomes: ExpectationOutcome[]): ExpectationOutcome[] {
+  const x = d.search;
+  if (!s.scheduleFrom || d.schedule || !x || !(x.timedOut || x.cancelled)) return outcomes;
+  const why = `checked on the default order: the search for the counterexample of ${s.scheduleFrom.column} stopped (${x.schedules} schedules, ${x.states} states, ${x.timedOut ? 'time limit' : 'cancelled'})`;
+  return outcomes.map((o) => (o.met ? o : { ...o, undecided: true as const, detail: `${o.detail}; ${why}` }));
+}
+
 function finishColumn(s: Scenario, col: VariantColumn, exploration: ExploreResult | undefined, explored: boolean, d: DefaultSchedule): ColumnCheck {
   const ex = s.expect[col.label] ?? {};
   const r = runSchedule(machineFactory(s, col.selection, true), { schedule: d.schedule, lenient: true, maxSteps: s.bounds.steps });
-  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...checkRunExpectations(ex, r.machine)];
+  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine))];
   return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, defaultSchedule: d, expectations, ok: expectations.every((e) => e.met) };
 }
 

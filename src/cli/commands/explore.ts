@@ -3,12 +3,14 @@ import type { ExploreOptions } from '../../scenario/explorer';
 import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
 import { selectionText } from '../../scenario/format';
-import { checkColumn, exploreOptions } from '../../scenario/runner';
+import type { ExpectationOutcome } from '../../scenario/comparisonModel';
+import { checkColumn, deadline, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
 import { expectationLines, ms } from '../format';
-import { stdio, type Io } from '../io';
-import { intOpt, loadOne, parse, pickColumns, UsageError } from '../options';
+import { exitFor } from '../exitCodes';
+import type { Io } from '../io';
+import { intOpt, loadOne, parse, pickColumns, progressOpt, SEARCH_OPTIONS, timeLimitOpt, UsageError } from '../options';
 
 export function cmdExplore(io: Io, args: string[]): number {
   const { values, positionals } = parse('explore', args, {
@@ -19,7 +21,7 @@ export function cmdExplore(io: Io, args: string[]): number {
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
     'no-shrink': { type: 'boolean' },
-    'time-limit': { type: 'string' },
+    ...SEARCH_OPTIONS,
   });
   const s = loadOne(io, 'explore', positionals);
   if (!s) return 2;
@@ -34,21 +36,21 @@ export function cmdExplore(io: Io, args: string[]): number {
     stopAtFirst: values.first,
     reduction: values['no-reduction'] ? 'none' : 'state',
     shrink: !values['no-shrink'],
-    timeLimitMs: intOpt('explore', 'time-limit', values['time-limit'], 1),
-    // a live count on a terminal; nothing when the output goes to a file or a program
-    onProgress: io === stdio && process.stderr.isTTY && !values.json ? (p) => process.stderr.write(`\r  ${p.schedules} schedules, ${p.states} states, ${Math.round(p.elapsedMs)} ms `) : undefined,
-    progressIntervalMs: 200,
+    // one limit for the searches of all columns
+    timeLimitMs: timeLimitOpt('explore', values['time-limit']),
   });
-  let failed = false;
+  const progress = progressOpt('explore', io, values.progress, values.json);
+  const left = deadline(opts);
+  const outcomes: ExpectationOutcome[] = [];
   for (const col of cols) {
-    const c = checkColumn(s, col, { ...opts, explore: 'always' });
-    if (opts.onProgress) process.stderr.write('\r\x1b[K');
+    const c = checkColumn(s, col, { ...left(), ...progress.of(`${s.file} [${col.label}]`), explore: 'always' });
+    progress.done();
     const x = explorationModel(s, col, c.exploration!);
-    failed ||= !x.ok;
+    outcomes.push(...x.expectations);
     if (values.json) io.out(JSON.stringify(x));
     else printExploration(io, s, x, opts);
   }
-  return failed ? 1 : 0;
+  return exitFor(outcomes);
 }
 
 function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOptions): void {
