@@ -16,8 +16,9 @@ const mmx = join(root, 'out/test-hostile/mmx.cjs');
 /** the issue's bound; MMX_HOSTILE_WALL_MS raises it on a machine shared with other heavy jobs */
 const WALL_MS = Number(process.env.MMX_HOSTILE_WALL_MS ?? 10_000);
 
-/** exit codes the CLI documents: 0 met, 1 an expectation failed, 2 bad input */
+/** exit codes the CLI documents: 0 met, 1 an expectation failed, 2 bad input, 3 undecided */
 const BAD = [2];
+const UNDECIDED = [3];
 
 interface Case {
   name: string;
@@ -46,6 +47,15 @@ const cases: Case[] = [
   { name: 'address above 2^64', args: () => ['run', f('address-beyond-2p64.mmscenario.yaml')], codes: BAD, says: located('address-beyond-2p64.mmscenario.yaml', "below 4 GB.*found 0x10000000000000001") },
   { name: 'address string above 2^53', args: () => ['validate', f('address-string-2p53.mmscenario.yaml')], codes: BAD, says: located('address-string-2p53.mmscenario.yaml', "found '0x20000000000001'") },
   { name: 'unknown writtenFor', args: () => ['validate', f('unknown-writtenfor.mmscenario.yaml')], codes: BAD, says: located('unknown-writtenfor.mmscenario.yaml', "writtenFor 'walk-opt9' is not a page-walk variant of gup; known: walk, walk-opt1") },
+  { name: 'ten tasks: explore stops at the time limit, undecided', args: () => ['explore', f('ten-tasks.mmscenario.yaml'), '--variant', 'fixed', '--time-limit', '2000'], codes: UNDECIDED, says: /fixed \{fault: install_new_page\}: \d+ schedules, \d+ states, .*incomplete \(time limit\)[\s\S]*UNDECIDED  expect never: stale-pte: not violated, but the search is incomplete \(\d+ schedules, \d+ states, incomplete \(time limit\)\)/ },
+  { name: 'ten tasks: compare says what each search covered', args: () => ['compare', f('ten-tasks.mmscenario.yaml'), '--time-limit', '2500'], codes: UNDECIDED, says: /search \[fixed\]: \d+ schedules, \d+ states, .*, incomplete \(time limit\)/ },
+  { name: 'ten tasks: check', args: () => ['check', f('ten-tasks.mmscenario.yaml'), '--time-limit', '2500'], codes: UNDECIDED, says: /UNDECIDED[\s\S]*1 scenarios, \d+ expectations, 0 failed, \d+ undecided \(a search stopped early\)/ },
+  { name: 'ten tasks: run, the counterexample search stops at the time limit', args: () => ['run', f('ten-tasks.mmscenario.yaml'), '--variant', 'fixed', '--no-trace', '--time-limit', '1500'], codes: [0], says: /\[default order \(search incomplete \(time limit\)\)\]/ },
+  { name: 'control sequences and bidi controls are shown, not obeyed', args: () => ['compare', f('terminal-escapes.mmscenario.yaml'), '--no-explore'], codes: [0], says: /retitle \\x1b\]0;pwned\\x07 and clear \\x1b\[2J here[\s\S]*C1 CSI \\x9b31m red, bidi \\u202eevil\\u202c/ },
+  { name: 'validate of an empty directory', args: () => ['validate', g('empty')], codes: BAD, says: /mmx validate: no \*\.mmscenario\.yaml under .*empty/ },
+  { name: 'compare --html ""', args: () => ['compare', f('ten-tasks.mmscenario.yaml'), '--html', ''], codes: BAD, says: /mmx compare: --html needs a file name/ },
+  { name: 'scenarios of a missing directory', args: () => ['scenarios', '/nonexistent'], codes: BAD, says: /mmx scenarios: \/nonexistent: no such directory/ },
+  { name: 'scenarios of a directory with an invalid scenario says why', args: () => ['scenarios', HOSTILE], codes: BAD, says: located('schedule-bomb.mmscenario.yaml', 'longer than 100000 steps') },
   { name: 'YAML bomb', args: () => ['validate', f('yaml-bomb.mmscenario.yaml')], codes: BAD, says: located('yaml-bomb.mmscenario.yaml', 'resource exhaustion') },
   { name: 'YAML nested 100,000 deep', args: () => ['validate', g('deep.mmscenario.yaml')], codes: BAD, says: located('deep.mmscenario.yaml', 'nested too deeply') },
   { name: 'a 50 MB scenario', args: () => ['run', g('huge.mmscenario.yaml')], codes: BAD, says: located('huge.mmscenario.yaml', 'cannot read: 50 MB is more than the 2 MB a scenario may have') },
@@ -73,6 +83,7 @@ beforeAll(async () => {
     banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     plugins: [soloTwinsEsbuild()],
   });
+  mkdirSync(g('empty'));
   writeFileSync(g('deep.mmscenario.yaml'), `title: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
   // sparse files: their size is what the readers see first
   for (const [name, size] of [['huge.mmscenario.yaml', 50 * 1024 * 1024], ['huge.patch', 300 * 1024 * 1024]] as const) {
@@ -98,6 +109,8 @@ describe('hostile input through mmx (512 MB heap, wall limit)', () => {
       expect(r.signal, `killed (${Math.round(ms)} ms)`).toBeNull();
       expect(ms).toBeLessThan(WALL_MS);
       expect(out).not.toMatch(/FATAL ERROR|Allocation failed|internal error|^\s+at .+:\d+:\d+\)?$/m);
+      // nothing reaches the terminal raw that it would obey
+      expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
       expect(c.codes, out.slice(0, 2000)).toContain(r.status);
       expect(out).toMatch(c.says);
     }, WALL_MS + 20_000);
