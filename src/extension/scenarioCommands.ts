@@ -174,7 +174,10 @@ export class ScenarioCommands implements vscode.Disposable {
       const col = Math.max(0, (pos?.column ?? 1) - 1);
       for (const x of run.expectations) {
         if (x.met) continue;
-        const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
+        // undecided: a search stopped at the time limit or was cancelled, nothing contradicts the entry
+        const d = x.undecided
+          ? new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation undecided: ${x.text} (${x.detail})`, vscode.DiagnosticSeverity.Warning)
+          : new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
         d.source = 'mm-explorer';
         d.code = 'expectation';
         diags.push(d);
