@@ -1,10 +1,13 @@
 // A long search shows it is alive: without a terminal (piped, --json) one line on stderr every few
-// seconds, stdout exact JSON; --progress=none: nothing.
+// seconds, stdout exact JSON; --progress=none: nothing. Hostile text in the HTML report is isolated.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/cli';
 
 const TEN = join(__dirname, '../fixtures/hostile/ten-tasks.mmscenario.yaml');
+const ESCAPES = join(__dirname, '../fixtures/hostile/terminal-escapes.mmscenario.yaml');
 
 async function mmx(...argv: string[]) {
   let out = '';
@@ -34,4 +37,13 @@ describe('mmx progress', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--progress expects none, lines, live or auto, got 'loud'/);
   }, 60_000);
+
+  it('--html: the report isolates bidi text and keeps the hostile title as text', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'mmx-html-')), 'r.html');
+    const r = await mmx('compare', ESCAPES, '--no-explore', '--html', out);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('body *{unicode-bidi:isolate}');
+    expect(html).toContain('<h1>retitle \u001b]0;pwned\u0007 and clear \u001b[2J here</h1>');
+  });
 });
