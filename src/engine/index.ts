@@ -11,8 +11,7 @@
  *     operations run in order and each must return to user space with no lock held.
  *   listVariants()                          -> name, family, description, seed of each variant
  *   runDirect(world, variants)              -> runs every task to completion in order without the
- *     scheduler (same kernel functions, run as their plain-function twins where the solo build made
- *     them, solo.ts; used by bench/engine.ts)
+ *     scheduler (same kernel functions; a lone task performs its steps inline; used by bench/engine.ts)
  *
  * Kernel state (one concept per file)
  *   Kernel (kernel.ts): alloc: PageAllocator, files: Map<name, File>, mms: Map<name, MmStruct>,
@@ -52,7 +51,7 @@
  *   pteRead(mm, addr) / pteWrite(mm, addr), objRead / objWrite(key
  *   prefix, n, label) (n = -1: the prefix is the whole key). The driver performs lock actions when
  *   it resumes the task, so a task whose next step is an unavailable lock is not runnable.
- *   runDirect runs each task alone (Task.solo): it yields only on a lock another task holds.
+ *   runDirect runs each task alone (Task.alone): it yields only on a lock another task holds.
  *   Also on Task: mm, node, kernel, heldLocks / locksHeldNames(), enter(fn) / exit(fn, ret?) (source
  *   hints), tracing (check it before building trace strings), emit(kind, detail), violation(name,
  *   msg), oops(msg) (a NULL dereference / BUG: the task is killed, its locks stay held), locals

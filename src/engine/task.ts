@@ -3,7 +3,7 @@
 // point is `if (t.<announcement>(...)) yield t.step;`: the announcement fills the task's single Step
 // object, and the driver (Machine or the direct runner) calls `perform()` for it, then resumes the
 // generator. Lock acquisition happens in perform(), so a task whose announced step is an
-// unavailable lock is not runnable. A task running alone performs its steps inline (Task.solo).
+// unavailable lock is not runnable. A task running alone performs its steps inline (Task.alone).
 
 import { Step, StepKind } from './step';
 import { RwSemaphore, type Lock } from './locks';
@@ -115,14 +115,14 @@ export class Task {
     return true;
   }
   acquire(l: Lock, shared = false): boolean {
-    if (this.solo && l.canAcquire(this, shared)) {
+    if (this.alone && l.canAcquire(this, shared)) {
       this.performAcquire(l, shared);
       return false;
     }
     return this.announceLock(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel, l, shared);
   }
   release(l: Lock, shared = false): boolean {
-    if (this.solo) {
+    if (this.alone) {
       this.performRelease(l, shared);
       return false;
     }
@@ -131,7 +131,7 @@ export class Task {
   /** the result is in tryResult once performed */
   tryAcquire(l: Lock, shared = false): boolean {
     const label = 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel);
-    if (this.solo) {
+    if (this.alone) {
       this.performTryAcquire(l, shared, label);
       return false;
     }
@@ -147,7 +147,7 @@ export class Task {
   unlockPage(p: Page): boolean { return this.release(p.lock, false); }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
   sleep(what: string): boolean {
-    if (this.solo) {
+    if (this.alone) {
       this.performSleep(what);
       return false;
     }
@@ -156,7 +156,7 @@ export class Task {
   }
   /** pte and object accesses: nothing to perform, so a lone task just goes on */
   private announceKey(kind: StepKind, label: string, prefix: string, n: number): boolean {
-    if (this.solo) return false;
+    if (this.alone) return false;
     const s = this.announce(kind, label);
     s.keyPrefix = prefix;
     s.keyNum = n;
@@ -183,7 +183,7 @@ export class Task {
   }
 
   /** the task runs alone (direct runner): announced steps that can go ahead are performed inline */
-  solo = false;
+  alone = false;
 
   // ---- driver side ----
   /** can the announced step run now */

@@ -1,13 +1,9 @@
-// The direct runner performs a lone task's steps where they are announced (Task.solo); a Machine
+// The direct runner performs a lone task's steps where they are announced (Task.alone); a Machine
 // that runs the tasks one after the other must see the same kernel behaviour, event for event.
 
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { createMachine, registerOp, runDirect, type Task } from '../../../src/engine/index';
-import { getOp, registeredOps } from '../../../src/engine/ops';
-import { soloTwin } from '../../../src/engine/solo';
-import { handleMmFault } from '../../../src/engine/handleMmFault';
-import { doAnonymousPage } from '../../../src/engine/doAnonymousPage';
 import type { EngineMachine } from '../../../src/engine/machine';
 import { scenarioFiles, loadScenarioFile } from '../../../src/scenario/library';
 
@@ -39,16 +35,6 @@ function sequential(world: Parameters<typeof createMachine>[0], sel: Parameters<
 describe('runDirect (tasks run alone, steps performed inline)', () => {
   const files = scenarioFiles([join(root, 'scenarios')]);
   it('finds the bundled scenarios', () => expect(files.length).toBeGreaterThanOrEqual(7));
-
-  // the unit tests are built like the benchmark (the solo build), so the comparisons below check
-  // the plain-function twins against the generators the Machine runs
-  it('runs the plain-function twins: every engine operation and the fault path have one', () => {
-    const engineOps = registeredOps().filter((o) => !o.startsWith('test-'));
-    expect(engineOps.length).toBeGreaterThan(15);
-    expect(engineOps.filter((o) => soloTwin(getOp(o)!) === undefined)).toEqual([]);
-    expect(soloTwin(handleMmFault)).toBeTypeOf('function');
-    expect(soloTwin(doAnonymousPage)).toBeTypeOf('function');
-  });
   for (const f of files) {
     const s = loadScenarioFile(f).scenario!;
     for (const col of s.columns) {
@@ -61,8 +47,7 @@ describe('runDirect (tasks run alone, steps performed inline)', () => {
     }
   }
 
-  // T1's operation has no twin (registered here, outside the solo build) and runs as a generator;
-  // T2's mmap runs as a twin and stops in down_write
+  // T1 returns with mmap_sem held; T2, running alone after it, must stop in down_write
   it('a task that blocks on a lock held by a task that already ended is a deadlock, not an inline acquire', () => {
     const m = runDirect({ mms: [{ name: 'A' }], tasks: [
       { name: 'T1', mm: 'A', ops: [{ op: 'test-keep-mmap-sem' as 'sleep' }] },
