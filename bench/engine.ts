@@ -11,7 +11,7 @@
 // last line is one JSON object.
 
 import { runDirect, PAGE_SIZE } from '../src/engine/index';
-import type { OpSpec, WorldSpec } from '../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../src/engine/sim/spec';
 
 // CPU time of this process (user + system), in ms: other processes sharing the machine inflate
 // wall-clock time much more than CPU time, and the baseline is measured the same way.

@@ -90,12 +90,13 @@
  *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
  */
 
-export { createMachine, EngineMachine, runOneStep, describeOp, type MachineOptions } from './machine';
-export { runDirect } from './direct';
-export { listVariants, registerVariant, getVariant, variantsOf, type Variant, type VariantInfo, type Family, type FaultRules, type RemapRules } from './variants';
-export { registerOp, getOp, registeredOps, type OpImpl, type OpOutcome } from './ops';
-export { Kernel } from './kernel';
-export { Task, Oops } from './task';
-export { Step, StepKind } from './step';
-export * from './constants';
-export type * from './spec';
+export { createMachine, EngineMachine, runOneStep, describeOp, type MachineOptions } from './sim/machine';
+export { runDirect } from './sim/direct';
+export { listVariants, registerVariant, getVariant, variantsOf, type Variant, type VariantInfo, type Family, type FaultRules, type RemapRules } from './sim/variants';
+export { registerOp, getOp, registeredOps, type OpImpl, type OpOutcome } from './sim/ops';
+export { Kernel } from './sim/kernel';
+export { Task, Oops } from './sim/task';
+export { Step, StepKind } from './sim/step';
+export * from './sim/constants';
+export type * from './sim/spec';
+export { KERNEL_FUNCTIONS, type KernelFunction } from './kernelFunctions.generated';

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { createMachine, registerOp, runDirect, type Task } from '../../../src/engine/index';
-import type { EngineMachine } from '../../../src/engine/machine';
+import type { EngineMachine } from '../../../src/engine/sim/machine';
 import { scenarioFiles, loadScenarioFile } from '../../../src/scenario/library';
 
 const root = join(__dirname, '../../..');

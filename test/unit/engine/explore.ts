@@ -2,7 +2,7 @@
 // state caching (stateHash plus the number of violations so far).
 
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import type { VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 
 export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[], trace = false): EngineMachine {
   const m = createMachine(world, variants, { trace });

@@ -2,8 +2,8 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, registerOp, type Task } from '../../../src/engine/index';
-import { PTE_PRESENT } from '../../../src/engine/pageTable';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { PTE_PRESENT } from '../../../src/engine/mm/pageTable';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 
 const A = 0x10000;
 // test-only operations that break one rule each, the way a buggy kernel function would

@@ -2,8 +2,8 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, registerOp, type Task } from '../../../src/engine/index';
-import { RwSemaphore, Spinlock, SeqCount, DfsTokenLock, PageLock } from '../../../src/engine/locks';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { RwSemaphore, Spinlock, SeqCount, DfsTokenLock, PageLock } from '../../../src/engine/sim/locks';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 
 // test-only operations that misuse locks the way a buggy kernel function would
 registerOp('test-unlock-unheld', function* (t: Task) {

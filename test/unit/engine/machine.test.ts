@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine } from '../../../src/engine/index';
-import type { WorldSpec } from '../../../src/engine/spec';
+import type { WorldSpec } from '../../../src/engine/sim/spec';
 
 const w: WorldSpec = {
   mms: [{ name: 'A' }, { name: 'B' }],

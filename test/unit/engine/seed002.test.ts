@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, registerVariant, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, has, anyViolation } from './explore';
 
 const P = 0x1000;

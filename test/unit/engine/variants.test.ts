@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, listVariants, registerVariant, type FaultRules } from '../../../src/engine/index';
-import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, has } from './explore';
 
 const fileWorld: WorldSpec = {

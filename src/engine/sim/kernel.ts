@@ -1,0 +1,115 @@
+// The simulated kernel: every object of the world (allocator, files, address spaces, DFS, swap)
+// plus the variant rules in force, lockdep, the trace and the violation log.
+
+import type { OpResult, VariantSelection, WorldSpec } from './spec';
+import { PageAllocator } from '../mm/page';
+import { File } from '../mm/addressSpace';
+import { MmStruct } from '../mm/mmStruct';
+import { Dfs } from '../fs/dfs';
+import { SwapSpace } from '../mm/swap';
+import { Lockdep } from './lockdep';
+import { Trace, ViolationLog } from './trace';
+import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
+import type { Task } from './task';
+import { DEFAULT_MAX_MAP_COUNT } from './constants';
+
+const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
+
+export class Kernel {
+  readonly alloc: PageAllocator;
+  readonly files = new Map<string, File>();
+  readonly mms = new Map<string, MmStruct>();
+  readonly dfs: Dfs;
+  readonly swap = new SwapSpace();
+  readonly lockdep = new Lockdep();
+  readonly violations = new ViolationLog();
+  readonly trace: Trace;
+  /** scheduler step counter (for violations and trace events) */
+  stepNo = 0;
+  /** the task running now (set by the driver) */
+  current: Task | null = null;
+  readonly tasks: Task[] = [];
+  /** what each operation came to, in completion order */
+  readonly results: OpResult[] = [];
+  /** the variant chosen for each family that has variants */
+  readonly selected = new Map<Family, Variant>();
+  readonly fault: FaultRules;
+  /** references one DMA pin adds to page->count (0: pins are tracked apart; a release variant may set it) */
+  pinBias = 0;
+  /** event counters (see MachineSnapshot.counters) */
+  readonly counters = new Map<string, number>();
+  count(name: string, n = 1): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+  }
+  /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
+  anonFiles = 0;
+  readonly remap: RemapRules;
+
+  constructor(world: WorldSpec, sel: VariantSelection, opts: { trace?: boolean } = {}) {
+    this.trace = new Trace(opts.trace ?? false);
+    for (const fam of FAMILIES) {
+      const name = sel[fam];
+      if (name !== undefined) {
+        const v = getVariant(fam, name);
+        if (!v) {
+          const known = variantsOf(fam).map((x) => x.name);
+          throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);
+        }
+        this.selected.set(fam, v);
+      } else {
+        const b = baseVariant(fam);
+        if (b) this.selected.set(fam, b);
+      }
+    }
+    this.fault = this.selected.get('fault')!.rules as FaultRules;
+    this.remap = this.selected.get('remap')!.rules as RemapRules;
+
+    this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
+    this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
+
+    const nodes = world.nodes ?? [];
+    this.dfs = new Dfs(nodes);
+    for (const f of world.files ?? []) {
+      if (this.files.has(f.name)) throw new Error(`file '${f.name}' declared twice`);
+      if (!Number.isInteger(f.pages) || f.pages < 0) throw new Error(`file '${f.name}': pages must be a non-negative integer`);
+      const file = new File(f.name, f.pages, f.fs ?? 'local');
+      this.files.set(f.name, file);
+      // inode->i_mapping exists from the start (one per node on the DFS)
+      if (file.fs === 'dfs') for (const n of nodes) file.mapping(n);
+      else file.mapping(null);
+    }
+    for (const m of world.mms) {
+      if (this.mms.has(m.name)) throw new Error(`mm '${m.name}' declared twice`);
+      if (m.node !== undefined && !nodes.includes(m.node)) throw new Error(`mm '${m.name}': unknown node '${m.node}'`);
+      this.mms.set(m.name, new MmStruct(m.name, m.node ?? null, world.maxMapCount ?? DEFAULT_MAX_MAP_COUNT));
+    }
+  }
+
+  /** rules of a family (for modules that implement families other than fault/remap) */
+  rules<R>(family: Family): R | undefined {
+    return this.selected.get(family)?.rules as R | undefined;
+  }
+  variantName(family: Family): string | undefined {
+    return this.selected.get(family)?.name;
+  }
+
+  file(name: string): File {
+    const f = this.files.get(name);
+    if (!f) throw new Error(`unknown file '${name}'`);
+    return f;
+  }
+
+  recordViolation(invariant: string, message: string, task: Task | null, fn?: string): void {
+    const added = this.violations.add({
+      invariant,
+      message,
+      task: task?.name,
+      step: this.stepNo,
+      fn,
+      locksHeld: task ? [...task.locksHeldNames()] : [],
+    });
+    if (added && this.trace.enabled) {
+      this.trace.push(this.stepNo, task ? task.id : -1, 'violation', fn ?? '', `${invariant}: ${message}`, task ? task.locksHeldNames() : []);
+    }
+  }
+}
