@@ -14,7 +14,7 @@ import { PTE_PRESENT } from './pageTable';
 import { compoundHead, compoundSubpage, HPAGE_SIZE } from './hugetlb';
 import { gupGetPage } from './pinnedPages';
 import { callWalker, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
-import type { GupRules } from '../sim/gupVariants';
+import type { GupRules } from '../sim/variants';
 
 /** huge_pte_offset() + pte_page() + the offset in the huge page */
 function* hugePage(t: Task, mm: MmStruct, addr: number): Generator<Step, Page, void> {

@@ -9,7 +9,7 @@ import type { Page } from './page';
 import type { MmStruct } from './mmStruct';
 import type { Spinlock } from '../sim/locks';
 import { IS_ERR, PTR_ERR, type ErrPtr } from './errPtr';
-import type { GupRules } from '../sim/gupVariants';
+import type { GupRules } from '../sim/variants';
 
 export type PageOrErr = Page | ErrPtr;
 export type VmaOrErr = Vma | ErrPtr;

@@ -8,7 +8,7 @@ import type { Page } from './page';
 import type { Vma } from './vma';
 import { compoundHead, putCompoundPage } from './hugetlb';
 import { PG_compound } from './page';
-import { releaseRules } from '../sim/gupVariants';
+import { releaseRules } from '../sim/variants';
 
 /** page_cache_get() of get_user_pages(): a reference on the page (its head if compound), and a pin
  * under the put_user_page rules */

@@ -11,7 +11,7 @@ import type { Step } from '../sim/step';
 import { PG_dirty, type Page } from './page';
 import { compoundHead } from './hugetlb';
 import { putPage, unpinPage, type PageSet } from './pinnedPages';
-import { releaseRules } from '../sim/gupVariants';
+import { releaseRules } from '../sim/variants';
 import { dmaWritesSinceClean, pageDirtyAnywhere, setPageDirty, setPageDirtyLock } from './setPageDirty';
 
 /** put_page() by a caller that got the page from get_user_pages() */

@@ -18,7 +18,7 @@ import { isHugetlbVma } from './hugetlb';
 import { gupGetPage } from './pinnedPages';
 import { callWalker, walkFailed, type PageOrErr, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
 import { gupAddPages, gupPagesCleanup, type GupAddPages } from './pageWalkers';
-import type { GupRules } from '../sim/gupVariants';
+import type { GupRules } from '../sim/variants';
 
 /** how often follow_page() may fail right after a successful fault before the loop counts as
  * a livelock (the kernel would spin for ever; 2.6 added "lookup_write = write && !force") */

@@ -12,7 +12,7 @@ import { PG_dirty, PG_writeback } from './page';
 import { PTE_PRESENT } from './pageTable';
 import { pageMappers } from './rmap';
 import { noteWritebackCleaned } from './setPageDirty';
-import { releaseRules } from '../sim/gupVariants';
+import { releaseRules } from '../sim/variants';
 import { putPage } from './pinnedPages';
 
 /** Returns a short description of what happened ("written, version 3", "clean", "not cached"). */

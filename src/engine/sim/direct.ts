@@ -4,10 +4,10 @@
 // yield only on a lock another task holds, which is a deadlock here: the task stops there.
 
 import type { VariantSelection, WorldSpec } from './spec';
-import { EngineMachine, runOneStep } from './machine';
+import { EngineMachine, runOneStep, type MachineOptions } from './machine';
 
-export function runDirect(world: WorldSpec, variants: VariantSelection, opts: { trace?: boolean; finish?: boolean } = {}): EngineMachine {
-  const m = new EngineMachine(world, variants, { trace: opts.trace, check: 'end' });
+export function runDirect(world: WorldSpec, variants: VariantSelection, opts: Omit<MachineOptions, 'check'> & { finish?: boolean } = {}): EngineMachine {
+  const m = new EngineMachine(world, variants, { ...opts, check: 'end' });
   for (const t of m.tasks) {
     t.alone = true;
     // a generator that yielded is blocked unless the announced step can go ahead after all

@@ -2,7 +2,7 @@
 // get-one-page collect pages under a name (`as`); dma-write and release name them; writeback
 // cleans one file page.
 
-import { registerOp, type OpOutcome } from './ops';
+import type { OpImpl, OpOf, OpOutcome } from './ops';
 import type { OpSpec } from './spec';
 import type { Task } from './task';
 import type { Step } from './step';
@@ -12,7 +12,7 @@ import type { Kernel } from './kernel';
 import { Spinlock } from './locks';
 import { EFAULT, PAGE_SIZE } from './constants';
 import { IS_ERR, errnoName } from '../mm/errPtr';
-import { gupRules, gupRulesByName, releaseRules, type GupRules } from './gupVariants';
+import { gupRules, gupRulesByName, releaseRules, type GupRules } from './variants';
 import { getUserPages } from '../mm/getUserPages';
 import { getOneUserPage, getUserPagesWalk, gupVmFlags, walkUserPages } from '../mm/walkUserPages';
 import { findExtendVma } from '../mm/findExtendVma';
@@ -23,7 +23,8 @@ import { releasePageSet, type ReleaseFn } from '../mm/putUserPage';
 import { dmaWritePages } from '../drivers/dmaWrite';
 import { writebackPage } from '../mm/writeback';
 
-type Op<K extends OpSpec['op']> = Extract<OpSpec, { op: K }>;
+type GupOp = 'gup' | 'walk' | 'get-one-page' | 'dma-write' | 'release' | 'writeback';
+type Op<K extends GupOp> = OpOf<K>;
 
 function noMm(t: Task, op: string): OpOutcome | null {
   return t.mm ? null : { result: `-EINVAL (${op}: task ${t.name} has no mm)` };
@@ -197,9 +198,11 @@ function* writebackOp(t: Task, op: Op<'writeback'>): Generator<Step, OpOutcome, 
   return { result: yield* writebackPage(t, file, op.page) };
 }
 
-registerOp('gup', (t, op, i) => gupOp(t, op as Op<'gup'>, i));
-registerOp('walk', (t, op, i) => walkOp(t, op as Op<'walk'>, i));
-registerOp('get-one-page', (t, op, i) => getOnePageOp(t, op as Op<'get-one-page'>, i));
-registerOp('dma-write', (t, op) => dmaWriteOp(t, op as Op<'dma-write'>));
-registerOp('release', (t, op) => releaseOp(t, op as Op<'release'>));
-registerOp('writeback', (t, op) => writebackOp(t, op as Op<'writeback'>));
+export const GUP_OPS = {
+  gup: gupOp,
+  walk: walkOp,
+  'get-one-page': getOnePageOp,
+  'dma-write': dmaWriteOp,
+  release: releaseOp,
+  writeback: writebackOp,
+} satisfies { [K in GupOp]: OpImpl<K> };

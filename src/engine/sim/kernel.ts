@@ -1,7 +1,7 @@
 // The simulated kernel: every object of the world (allocator, files, address spaces, DFS, swap)
 // plus the variant rules in force, lockdep, the trace and the violation log.
 
-import type { OpResult, VariantSelection, WorldSpec } from './spec';
+import type { OpResult, VariantSelection, Violation, WorldSpec } from './spec';
 import { PageAllocator } from '../mm/page';
 import { File } from '../mm/addressSpace';
 import { MmStruct } from '../mm/mmStruct';
@@ -9,11 +9,20 @@ import { Dfs } from '../fs/dfs';
 import { SwapSpace } from '../mm/swap';
 import { Lockdep } from './lockdep';
 import { Trace, ViolationLog } from './trace';
-import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
+import { baseVariant, getVariant, variantsOf, type Family, type FamilyRules, type FaultRules, type RemapRules, type Variant } from './variants';
+import { OPS, type ExtraOp } from './ops';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
 
-const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
+const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap'];
+
+export interface KernelOptions {
+  trace?: boolean;
+  /** operations beyond the engine's, by name (tests: a deliberately buggy kernel function) */
+  extraOps?: Readonly<Record<string, ExtraOp>>;
+  /** variants beyond the catalogue's (tests: a rule set no patch proposed) */
+  extraVariants?: readonly Variant[];
+}
 
 export class Kernel {
   readonly alloc: PageAllocator;
@@ -44,15 +53,20 @@ export class Kernel {
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;
+  /** operations beyond the engine's table (MachineOptions.extraOps) */
+  readonly extraOps: ReadonlyMap<string, ExtraOp>;
 
-  constructor(world: WorldSpec, sel: VariantSelection, opts: { trace?: boolean } = {}) {
+  constructor(world: WorldSpec, sel: VariantSelection, opts: KernelOptions = {}) {
     this.trace = new Trace(opts.trace ?? false);
+    this.extraOps = new Map(Object.entries(opts.extraOps ?? {}));
+    for (const name of this.extraOps.keys()) if (Object.hasOwn(OPS, name)) throw new Error(`extra operation '${name}' is an engine operation`);
+    const extra = opts.extraVariants ?? [];
     for (const fam of FAMILIES) {
       const name = sel[fam];
       if (name !== undefined) {
-        const v = getVariant(fam, name);
+        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name);
         if (!v) {
-          const known = variantsOf(fam).map((x) => x.name);
+          const known = [...variantsOf(fam), ...extra.filter((x) => x.family === fam)].map((x) => x.name);
           throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);
         }
         this.selected.set(fam, v);
@@ -86,8 +100,12 @@ export class Kernel {
   }
 
   /** rules of a family (for modules that implement families other than fault/remap) */
-  rules<R>(family: Family): R | undefined {
-    return this.selected.get(family)?.rules as R | undefined;
+  rules<F extends Family>(family: F): FamilyRules[F] | undefined {
+    return this.selected.get(family)?.rules as FamilyRules[F] | undefined;
+  }
+  /** an operation of the engine's table or of MachineOptions.extraOps */
+  hasOp(name: string): boolean {
+    return Object.hasOwn(OPS, name) || this.extraOps.has(name);
   }
   variantName(family: Family): string | undefined {
     return this.selected.get(family)?.name;
@@ -99,15 +117,18 @@ export class Kernel {
     return f;
   }
 
-  recordViolation(invariant: string, message: string, task: Task | null, fn?: string): void {
-    const added = this.violations.add({
+  /** `stack`: the JavaScript stack of an engine error */
+  recordViolation(invariant: string, message: string, task: Task | null, fn?: string, stack?: string): void {
+    const v: Violation = {
       invariant,
       message,
       task: task?.name,
       step: this.stepNo,
       fn,
       locksHeld: task ? [...task.locksHeldNames()] : [],
-    });
+    };
+    if (stack !== undefined) v.stack = stack;
+    const added = this.violations.add(v);
     if (added && this.trace.enabled) {
       this.trace.push(this.stepNo, task ? task.id : -1, 'violation', fn ?? '', `${invariant}: ${message}`, task ? task.locksHeldNames() : []);
     }

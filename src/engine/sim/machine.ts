@@ -1,17 +1,16 @@
-// The Machine of spec.ts: builds the world, runs each task's operations through the op registry
+// The Machine of spec.ts: builds the world, runs each task's operations through the op table
 // under a caller-driven scheduler, and records results, trace, violations and invariants.
 
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
-import { Kernel } from './kernel';
+import { Kernel, type KernelOptions } from './kernel';
 import { Oops, Task } from './task';
-import { StepKind } from './step';
-import { getOp, type OpImpl, type OpOutcome } from './ops';
+import { StepKind, type Step } from './step';
+import { opImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { takeSnapshot } from './snapshot';
 import { hashKernelState } from './stateHash';
-import './opModules';
 
-export interface MachineOptions {
+export interface MachineOptions extends Omit<KernelOptions, 'trace'> {
   trace?: boolean;
   /** check step invariants after every step (default) or only at finish() */
   check?: 'step' | 'end';
@@ -34,7 +33,7 @@ export class EngineMachine implements Machine {
   private finished = false;
 
   constructor(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}) {
-    this.kernel = new Kernel(world, variants, { trace: opts.trace });
+    this.kernel = new Kernel(world, variants, opts);
     this.checkEachStep = (opts.check ?? 'step') === 'step';
     const names = new Set<string>();
     world.tasks.forEach((ts, i) => {
@@ -48,7 +47,7 @@ export class EngineMachine implements Machine {
       const node = ts.node ?? mm?.node ?? null;
       if (node !== null && !this.kernel.dfs.nodes.includes(node)) throw new Error(`task '${ts.name}': unknown node '${node}'`);
       ts.ops.forEach((op, j) => {
-        if (!getOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
+        if (!this.kernel.hasOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
       });
       const t = new Task(i, ts.name, this.kernel, mm, node);
       t.ops = ts.ops;
@@ -161,9 +160,8 @@ export function runOneStep(t: Task): void {
     for (;;) {
       let g = t.opGen;
       if (g === null) {
-        const impl = startOp(t);
-        if (impl === null) return;
-        g = t.opGen = impl(t, t.ops[t.opIndex], t.opIndex);
+        g = t.opGen = startOp(t);
+        if (g === null) return;
       }
       const r = g.next();
       if (!r.done) return;
@@ -175,8 +173,8 @@ export function runOneStep(t: Task): void {
   }
 }
 
-/** the task's next operation: its implementation, or null when the task has run them all */
-export function startOp(t: Task): OpImpl | null {
+/** the task's next operation, started: its generator, or null when the task has run them all */
+export function startOp(t: Task): Generator<Step, OpOutcome, void> | null {
   if (t.nextOp >= t.ops.length) {
     t.opIndex = t.ops.length;
     t.done = true;
@@ -188,7 +186,8 @@ export function startOp(t: Task): OpImpl | null {
   t.stepsInOp = 0;
   t.samples.clear();
   if (t.tracing) t.emit('op', describeOp(op), op.op);
-  return getOp(op.op)!;
+  const extra = t.kernel.extraOps.get(op.op);
+  return extra ? extra(t, op, i) : opImpl(op)(t, op, i);
 }
 
 /** an operation returned to user space: its result, its signal, and no lock may still be held */
@@ -210,7 +209,8 @@ export function opFailed(t: Task, e: unknown): void {
   if (e instanceof Oops) {
     t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
   } else {
-    t.kernel.recordViolation('engine-error', `${(e as Error).message ?? String(e)} (task ${t.name} stopped)`, t, t.fn());
+    const err = e instanceof Error ? e : new Error(String(e));
+    t.kernel.recordViolation('engine-error', `${err.message} (task ${t.name} stopped)`, t, t.fn(), err.stack);
   }
 }
 

@@ -108,6 +108,8 @@ export interface Violation {
   step: number;
   fn?: string;
   locksHeld: string[];
+  /** engine-error only: the JavaScript stack of the error, so that an engine bug can be debugged */
+  stack?: string;
 }
 
 /** What an operation of a task came to: fault results, signals, return values. */

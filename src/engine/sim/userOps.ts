@@ -1,7 +1,7 @@
-// The operations a task runs (system calls and user accesses), registered in the op registry.
+// The operations a task runs that are system calls or user accesses (see ops.ts).
 
-import { registerOp, type OpOutcome } from './ops';
-import type { OpSpec } from './spec';
+import type { OpImpl, OpOf, OpOutcome } from './ops';
+type UserOp = 'mmap' | 'munmap' | 'mprotect' | 'read' | 'write' | 'exec' | 'touch' | 'truncate' | 'remote-write' | 'invalidate' | 'remap' | 'swap-out' | 'sleep';
 import type { Task } from './task';
 import type { Step } from './step';
 import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
@@ -32,7 +32,7 @@ function needMm(t: Task, op: string): OpOutcome | null {
   return t.mm ? null : { result: `-EINVAL (${op}: task ${t.name} has no mm)` };
 }
 
-function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, OpOutcome, void> {
+function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'mmap');
   if (bad) return bad;
   const mm = t.mm!;
@@ -83,7 +83,7 @@ function* mmapOp(t: Task, op: Extract<OpSpec, { op: 'mmap' }>): Generator<Step, 
   return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
 }
 
-function* munmapOp(t: Task, op: Extract<OpSpec, { op: 'munmap' }>): Generator<Step, OpOutcome, void> {
+function* munmapOp(t: Task, op: OpOf<'munmap'>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'munmap');
   if (bad) return bad;
   const mm = t.mm!;
@@ -95,20 +95,20 @@ function* munmapOp(t: Task, op: Extract<OpSpec, { op: 'munmap' }>): Generator<St
   return { result: r === 0 ? '0' : errno(r) };
 }
 
-function* mprotectOp(t: Task, op: Extract<OpSpec, { op: 'mprotect' }>): Generator<Step, OpOutcome, void> {
+function* mprotectOp(t: Task, op: OpOf<'mprotect'>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'mprotect');
   if (bad) return bad;
   const r = yield* sysMprotect(t, t.mm!, op.addr, op.pages * PAGE_SIZE, parseProt(op.prot));
   return { result: r === 0 ? '0' : errno(r) };
 }
 
-function accessOp(t: Task, op: Extract<OpSpec, { op: 'read' | 'write' | 'exec' }>): Generator<Step, OpOutcome, void> {
+function accessOp(t: Task, op: OpOf<'read' | 'write' | 'exec'>): Generator<Step, OpOutcome, void> {
   if (!t.mm) return noMm(t, op.op);
   const access = op.op === 'write' ? VM_WRITE : op.op === 'exec' ? VM_EXEC : VM_READ;
   return userAccessOp(t, op.addr, access, 1, false);
 }
 
-function touchOp(t: Task, op: Extract<OpSpec, { op: 'touch' }>): Generator<Step, OpOutcome, void> {
+function touchOp(t: Task, op: OpOf<'touch'>): Generator<Step, OpOutcome, void> {
   if (!t.mm) return noMm(t, 'touch');
   return userAccessOp(t, op.addr, op.write ? VM_WRITE : VM_READ, op.pages, true);
 }
@@ -118,19 +118,19 @@ function* noMm(t: Task, op: string): Generator<Step, OpOutcome, void> {
   return needMm(t, op)!;
 }
 
-function* truncateOp(t: Task, op: Extract<OpSpec, { op: 'truncate' }>): Generator<Step, OpOutcome, void> {
+function* truncateOp(t: Task, op: OpOf<'truncate'>): Generator<Step, OpOutcome, void> {
   const r = yield* vmtruncate(t, t.kernel.file(op.file), op.pages);
   return { result: String(r) };
 }
 
-function* remoteWriteOp(t: Task, op: Extract<OpSpec, { op: 'remote-write' }>): Generator<Step, OpOutcome, void> {
+function* remoteWriteOp(t: Task, op: OpOf<'remote-write'>): Generator<Step, OpOutcome, void> {
   const file = t.kernel.file(op.file);
   if (file.fs !== 'dfs') return { result: `-EINVAL (${op.file} is not on the distributed filesystem)` };
   const r = yield* dfsRemoteWrite(t, file, op.page);
   return { result: String(r) };
 }
 
-function* invalidateOp(t: Task, op: Extract<OpSpec, { op: 'invalidate' }>): Generator<Step, OpOutcome, void> {
+function* invalidateOp(t: Task, op: OpOf<'invalidate'>): Generator<Step, OpOutcome, void> {
   const file = t.kernel.file(op.file);
   const space = file.mapping(t.node);
   const n = op.pages ?? 1;
@@ -138,7 +138,7 @@ function* invalidateOp(t: Task, op: Extract<OpSpec, { op: 'invalidate' }>): Gene
   return { result: '0' };
 }
 
-function* remapOp(t: Task, op: Extract<OpSpec, { op: 'remap' }>): Generator<Step, OpOutcome, void> {
+function* remapOp(t: Task, op: OpOf<'remap'>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'remap');
   if (bad) return bad;
   const flags = op.flags ?? [];
@@ -146,7 +146,7 @@ function* remapOp(t: Task, op: Extract<OpSpec, { op: 'remap' }>): Generator<Step
   return { result: r === 0 ? '0' : errno(r) };
 }
 
-function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator<Step, OpOutcome, void> {
+function* swapOutOp(t: Task, op: OpOf<'swap-out'>): Generator<Step, OpOutcome, void> {
   const bad = needMm(t, 'swap-out');
   if (bad) return bad;
   const mm = t.mm!;
@@ -178,16 +178,18 @@ function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
   return { result: '0' };
 }
 
-registerOp('mmap', (t, op) => mmapOp(t, op as Extract<OpSpec, { op: 'mmap' }>));
-registerOp('munmap', (t, op) => munmapOp(t, op as Extract<OpSpec, { op: 'munmap' }>));
-registerOp('mprotect', (t, op) => mprotectOp(t, op as Extract<OpSpec, { op: 'mprotect' }>));
-registerOp('read', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'read' }>));
-registerOp('write', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'write' }>));
-registerOp('exec', (t, op) => accessOp(t, op as Extract<OpSpec, { op: 'exec' }>));
-registerOp('touch', (t, op) => touchOp(t, op as Extract<OpSpec, { op: 'touch' }>));
-registerOp('truncate', (t, op) => truncateOp(t, op as Extract<OpSpec, { op: 'truncate' }>));
-registerOp('remote-write', (t, op) => remoteWriteOp(t, op as Extract<OpSpec, { op: 'remote-write' }>));
-registerOp('invalidate', (t, op) => invalidateOp(t, op as Extract<OpSpec, { op: 'invalidate' }>));
-registerOp('remap', (t, op) => remapOp(t, op as Extract<OpSpec, { op: 'remap' }>));
-registerOp('swap-out', (t, op) => swapOutOp(t, op as Extract<OpSpec, { op: 'swap-out' }>));
-registerOp('sleep', (t) => sleepOp(t));
+export const USER_OPS = {
+  mmap: mmapOp,
+  munmap: munmapOp,
+  mprotect: mprotectOp,
+  read: accessOp,
+  write: accessOp,
+  exec: accessOp,
+  touch: touchOp,
+  truncate: truncateOp,
+  'remote-write': remoteWriteOp,
+  invalidate: invalidateOp,
+  remap: remapOp,
+  'swap-out': swapOutOp,
+  sleep: sleepOp,
+} satisfies { [K in UserOp]: OpImpl<K> };

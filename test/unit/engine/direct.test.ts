@@ -3,17 +3,19 @@
 
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { createMachine, registerOp, runDirect, type Task } from '../../../src/engine/index';
+import { createMachine, runDirect, type ExtraOp, type Task } from '../../../src/engine/index';
 import type { EngineMachine } from '../../../src/engine/sim/machine';
 import { scenarioFiles, loadScenarioFile } from '../../../src/scenario/library';
 
 const root = join(__dirname, '../../..');
 
 // a buggy system call that returns with mmap_sem still held for write
-registerOp('test-keep-mmap-sem', function* (t: Task) {
-  if (t.downWrite(t.mm!.mmapSem)) yield t.step;
-  return { result: '0' };
-});
+const TEST_OPS: Record<string, ExtraOp> = {
+  'test-keep-mmap-sem': function* (t: Task) {
+    if (t.downWrite(t.mm!.mmapSem)) yield t.step;
+    return { result: '0' };
+  },
+};
 
 /** what a run did, without the scheduler's step numbers */
 function behaviour(m: EngineMachine) {
@@ -52,7 +54,7 @@ describe('runDirect (tasks run alone, steps performed inline)', () => {
     const m = runDirect({ mms: [{ name: 'A' }], tasks: [
       { name: 'T1', mm: 'A', ops: [{ op: 'test-keep-mmap-sem' as 'sleep' }] },
       { name: 'T2', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] },
-    ] }, {});
+    ] }, {}, { extraOps: TEST_OPS });
     expect(m.violations.map((v) => v.invariant)).toContain('deadlock');
     expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toContain('T2 waits in sys_mmap for lock:A/mmap_sem held by T1(w)');
     expect(m.violations.map((v) => v.invariant)).not.toContain('engine-error');
