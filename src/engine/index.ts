@@ -13,7 +13,8 @@
  *   runDirect(world, variants)              -> runs every task to completion in order without the
  *     scheduler (same kernel functions; a lone task performs its steps inline; used by bench/engine.ts)
  *
- * Layout (one concept a file; runtime imports go down the list, checked by npm run lint)
+ * Layout (one concept a file; imports between the folders follow ENGINE_EDGES of
+ *   scripts/lint-architecture.mjs, checked by npm run lint, and no runtime import cycle)
  *   sim/      the simulator's runtime: Machine and runDirect, Task and Step, locks and lockdep,
  *             Kernel (the world's objects and the variant rules in force), the op table (ops.ts
  *             over userOps.ts and gupOps.ts), the variant catalogue (variants.ts), invariants,
