@@ -12,6 +12,7 @@ export interface Import {
 export const CHECKED: string[];
 export const FOLDER_EDGES: Record<string, string[]>;
 export const TYPE_EDGES: Record<string, string[]>;
+export const ENGINE_INSIDERS: string[];
 export const ENGINE_EDGES: Record<string, string[]>;
 export const KNOWN_EXCEPTIONS: Record<string, string>;
 export function blankCommentsAndStrings(src: string, keepStrings?: boolean): string;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pkg from '../../package.json';
 import { listVariants } from '../engine/index';
-import type { Machine, VariantSelection } from '../engine/sim/spec';
+import type { Machine, VariantSelection } from '../engine/index';
 import type { Comparison, ExpectationOutcome } from '../scenario/comparisonModel';
 import { checkExplorationExpectations, checkRunExpectations } from '../scenario/expectations';
 import { runSchedule, type ExploreOptions, type ExploreResult } from '../scenario/explorer';

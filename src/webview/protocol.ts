@@ -2,7 +2,7 @@
 // Imported by both sides; no vscode and no DOM here. Each side validates what it receives:
 // the page does not trust the host's data shape, the host does not trust the page.
 import type { Comparison } from '../scenario/comparisonModel';
-import type { TraceEvent } from '../engine/sim/spec';
+import type { TraceEvent } from '../engine/index';
 
 /** One counterexample of a schedule exploration, replayed with its trace. */
 export interface CounterexampleView {
