@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { soloTwinsEsbuild } from '../../scripts/solo-twins.mjs';
 import { effectiveLimits, RESTRICTED_TIME_LIMIT_MS } from '../../src/extension/limits';
 import { ScenarioValidator } from '../../src/extension/scenarioValidator';
 
@@ -38,7 +37,6 @@ beforeAll(async () => {
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
-    plugins: [soloTwinsEsbuild()],
   });
 }, 60_000);
 

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { soloTwinsEsbuild } from '../../scripts/solo-twins.mjs';
 
 const root = join(__dirname, '../..');
 const HOSTILE = join(root, 'test/fixtures/hostile');
@@ -81,7 +80,6 @@ beforeAll(async () => {
     logOverride: { 'empty-import-meta': 'silent' },
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    plugins: [soloTwinsEsbuild()],
   });
   mkdirSync(g('empty'));
   writeFileSync(g('deep.mmscenario.yaml'), `title: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);

@@ -1,0 +1,111 @@
+// Files: the inode (i_size, backing store with per-page data versions) and its address_space
+// (page cache offset -> page, the VMAs that map it, truncate_count). A file of a distributed
+// filesystem has one address_space per node, all over the same backing store.
+
+import { RwSemaphore, SeqCount } from '../sim/locks';
+import type { Page } from './page';
+import type { Vma } from './vma';
+import { VM_NONLINEAR } from '../sim/constants';
+
+export type FsKind = 'local' | 'dfs' | 'shmem';
+
+export class AddressSpace {
+  /** page cache: file offset (pages) -> page */
+  readonly cache = new Map<number, Page>();
+  /** i_mmap + i_mmap_shared: linear mappings */
+  readonly mappings = new Set<Vma>();
+  /** i_mmap_nonlinear */
+  readonly nonlinear = new Set<Vma>();
+  /** i_shared_sem (2.5): serialises the mapping lists against invalidation */
+  readonly iSharedSem: RwSemaphore;
+  /** truncate_count (the truncate-seq variant): bumped when an invalidation starts */
+  readonly truncateCount: SeqCount;
+  /** invalidations in progress (vmtruncate / invalidate_mmap_range), for the stale-pte check */
+  invalidating = 0;
+  /** key prefix of page cache slots, for partial-order reduction */
+  readonly slotKey: string;
+  constructor(readonly file: File, readonly node: string) {
+    const owner = node ? `${file.name}@${node}` : file.name;
+    this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
+    this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
+    this.slotKey = `file:${owner}/page:0x`;
+  }
+  get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }
+  link(v: Vma): void {
+    if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
+    else this.mappings.add(v);
+  }
+  unlink(v: Vma): void {
+    this.mappings.delete(v);
+    this.nonlinear.delete(v);
+  }
+  /** vma became nonlinear: move it to i_mmap_nonlinear */
+  makeNonlinear(v: Vma): void {
+    this.mappings.delete(v);
+    this.nonlinear.add(v);
+  }
+  *allMappings(): Generator<Vma> {
+    yield* this.mappings;
+    yield* this.nonlinear;
+  }
+}
+
+export class File {
+  /** i_size in pages */
+  size: number;
+  /** inode->i_sem, taken by truncate */
+  readonly iSem: RwSemaphore;
+  /** keys of the backing store pages and of i_size, for partial-order reduction */
+  readonly backingKey: string;
+  readonly sizeKey: string;
+  /** backing store: pages [0, extent) exist at data version 1 until a write that reaches them bumps
+   * it. Sparse, so that a file as big as the page cache can index (2^31 pages) costs nothing. */
+  private extent: number;
+  private readonly bumped = new Map<number, number>();
+  private readonly spaces = new Map<string, AddressSpace>();
+  constructor(readonly name: string, pages: number, readonly fs: FsKind) {
+    this.size = pages;
+    this.extent = pages;
+    this.iSem = new RwSemaphore('i_sem', name);
+    this.backingKey = `backing:${name}/page:0x`;
+    this.sizeKey = `file:${name}/i_size`; // used with keyNum -1 (whole key)
+  }
+  /** the address_space this node sees (local files and shmem have a single one) */
+  mapping(node: string | null | undefined): AddressSpace {
+    const key = this.fs === 'dfs' ? node ?? '' : '';
+    let a = this.spaces.get(key);
+    if (!a) {
+      a = new AddressSpace(this, key);
+      this.spaces.set(key, a);
+    }
+    return a;
+  }
+  spacesList(): AddressSpace[] {
+    return [...this.spaces.values()];
+  }
+  /** data version of a backing-store page (0: the page does not exist) */
+  version(index: number): number {
+    return this.bumped.get(index) ?? (index < this.extent ? 1 : 0);
+  }
+  /** a write reached the backing store: the page's data version goes up; returns the new one */
+  bump(index: number): number {
+    const v = this.version(index) + 1;
+    this.bumped.set(index, v);
+    return v;
+  }
+  /** extend the backing store when the file grows */
+  ensure(pages: number): void {
+    if (pages > this.extent) this.extent = pages;
+  }
+  /** the versions of the first pages (at most `max`), dense, for snapshots */
+  versionList(max: number): number[] {
+    let n = this.extent;
+    for (const i of this.bumped.keys()) if (i >= n) n = i + 1;
+    return Array.from({ length: Math.min(n, max) }, (_, i) => this.version(i));
+  }
+  /** the backing store, for the state hash */
+  backingState(): string {
+    const bumped = [...this.bumped].sort((a, b) => a[0] - b[0]);
+    return `${this.extent}:${bumped.map(([i, v]) => `${i}=${v}`).join(',')}`;
+  }
+}
