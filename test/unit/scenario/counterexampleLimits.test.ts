@@ -19,7 +19,7 @@ describe('counterexampleOf obeys the limits', () => {
   it('stops at the time limit and says so', () => {
     const t0 = performance.now();
     const d = defaultScheduleOf(ten(), { timeLimitMs: 300 });
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(d.schedule).toBeUndefined();
     expect(d.source).toBe('default order (search incomplete (time limit))');
     expect(d.search?.timedOut).toBe(true);
@@ -43,14 +43,14 @@ describe('counterexampleOf obeys the limits', () => {
     const t0 = performance.now();
     setTimeout(() => ac.abort(), 200);
     const d = await defaultScheduleAsync(ten(), { signal: ac.signal });
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(d.source).toBe('default order (search cancelled)');
   });
 
   it('no exploration asked for (compare --no-explore): no search', () => {
     const t0 = performance.now();
     const r = compareScenario(ten(), { explore: false });
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(r.comparison.schedule?.source).toBe('default order (counterexample not searched: exploration off)');
   });
 
@@ -58,13 +58,16 @@ describe('counterexampleOf obeys the limits', () => {
     const t0 = performance.now();
     const r = compareScenario(ten(), { timeLimitMs: 600 });
     // two columns explored, then the counterexample search: all within the one limit (plus replays)
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(10_000);
     expect(r.checks.every((c) => c.exploration?.timedOut)).toBe(true);
+    // four searches (two explorations, each column's counterexample search) shared the 600 ms
+    const searched = r.checks.reduce((t, c) => t + c.exploration!.timeMs + (c.defaultSchedule.search?.timeMs ?? 0), 0);
+    expect(searched).toBeLessThan(1800);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
     const t1 = performance.now();
     const x = await compareScenarioAsync(ten(), { signal: ac.signal });
-    expect(performance.now() - t1).toBeLessThan(5000);
+    expect(performance.now() - t1).toBeLessThan(10_000);
     expect(x.checks.length).toBeLessThanOrEqual(1);
   });
 });
