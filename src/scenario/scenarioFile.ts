@@ -256,6 +256,33 @@ function toNumber(v: unknown): number {
 
 const ADDR_FIELDS = ['addr'] as const;
 
+/** deeper flow nesting ([ and {) is refused before the YAML reader, which recurses per level, sees it */
+export const MAX_FLOW_DEPTH = 500;
+
+/** the offset where `[`/`{` nesting outside quotes and comments first passes MAX_FLOW_DEPTH, or -1 */
+function tooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      if (depth > 0) depth--;
+    } else if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (c === 39 /* ' */ && i > 0 && /[\s[{,:]/.test(text[i - 1])) {
+      // a quoted scalar starts after a separator ('' inside is an escaped quote)
+      for (i++; i < text.length; i++) if (text.charCodeAt(i) === 39) {
+        if (text.charCodeAt(i + 1) === 39) i++;
+        else break;
+      }
+    } else if (c === 35 /* # */ && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text.charCodeAt(i) !== 10) i++;
+    }
+  }
+  return -1;
+}
+
 function yamlMessage(m: string): string {
   return /Maximum call stack/.test(m) ? 'nested too deeply to read (the reader ran out of stack)' : m;
 }
@@ -263,6 +290,13 @@ function yamlMessage(m: string): string {
 /** Parse and check a scenario text. Never throws. */
 export function loadScenarioText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
+  const deep = tooDeep(text);
+  if (deep >= 0) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const column = deep - before.lastIndexOf('\n');
+    return { diagnostics: [{ file, line, column, endLine: line, endColumn: column + 1, severity: 'error', message: `YAML: nested more than ${MAX_FLOW_DEPTH} levels deep` }] };
+  }
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });

@@ -109,6 +109,17 @@ describe('scenario limits', () => {
     expect(errorsOf(r.diagnostics).join('\n')).toMatch(/2 pages from 0xfffff000 end beyond the 4 GB address space/);
   });
 
+  it('flow nesting deeper than 500 levels is refused before the YAML reader recurses into it', () => {
+    const deep = load(`title: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    expect(deep.ms).toBeLessThan(2000);
+    expect(errorsOf(deep.diagnostics)).toEqual(['1:508 YAML: nested more than 500 levels deep']);
+    // 500 levels are read (and are not a title); brackets in quotes and comments do not count
+    const ok = load(`title: ${'['.repeat(500)}${']'.repeat(500)}\n`);
+    expect(errorsOf(ok.diagnostics).join('\n')).toMatch(/title: expected string, found a list/);
+    const quoted = scenario().replace('title: limits', `title: "${'['.repeat(600)}" # ${'{'.repeat(600)}\ndescription: '${'{'.repeat(600)}'`);
+    expect(errorsOf(load(quoted).diagnostics)).toEqual([]);
+  });
+
   it('a file as big as the page cache indexes runs: its backing store is sparse', () => {
     const text = scenario({
       pages: String(MAX_FILE_PAGES),
