@@ -23,6 +23,29 @@ export interface PatchInfo {
   files: { path: string; status: 'modified' | 'added' | 'deleted' | 'renamed'; oldPath?: string; hunks: number }[];
   /** Signed-off-by, Reviewed-by, ... found before the diff */
   trailers?: { key: string; value: string }[];
+  /** the diff was read from a review reply that quotes it ("> +foo"), not from the patch mail itself */
+  quoted?: { reply: string; author?: string; line: number; depth: number; attribution?: string };
+}
+
+/** A reviewer's comment written between the quoted lines of a patch, attached to the diff line it follows. */
+export interface ReviewComment {
+  /** the patched file, and the line of the analysed file holding the diff line commented on (the
+   * patch's own copy when the thread has it, else the quoted copy) */
+  file: string;
+  line: number;
+  /** that diff line, marker and text ("+\tspin_unlock(&mm->page_table_lock);") */
+  on: string;
+  /** line in the patched C file (new side; old side for a removed line) */
+  sourceLine?: number;
+  text: string;
+  /** line of the analysed file where the comment starts */
+  commentLine: number;
+  /** the reply it was written in */
+  reply: string;
+  author?: string;
+  /** subject of the patch commented on */
+  patch: string;
+  version?: string;
 }
 
 export interface ApiChange {
@@ -104,6 +127,8 @@ export interface Analysis {
   variantDetails?: { family: 'fault' | 'gup' | 'release' | 'remap'; variant: string; version?: string; evidence: string[] }[];
   /** hunks read whole / hunks seen; and the hunk sides parsed as C / those that parsed without a syntax error */
   coverage: { hunksSeen: number; hunksRecovered: number; cSides?: number; cSidesClean?: number };
+  /** comments of review replies on the lines of the patch they quote */
+  reviewComments?: ReviewComment[];
   problems: Problem[];
 }
 
