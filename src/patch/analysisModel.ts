@@ -50,7 +50,7 @@ export interface ReviewComment {
 
 export interface ApiChange {
   kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention'
-    | 'added-member' | 'removed-member';
+    | 'added-member' | 'removed-member' | 'member-type';
   name: string;
   /** struct for a function-pointer member (vm_operations_struct), file otherwise */
   container: string;
@@ -99,6 +99,15 @@ export interface FunctionDelta {
   callsRemoved: string[];
   locksAdded: string[];
   locksRemoved: string[];
+  /** control flow the patch adds or removes: "goto out_unlock", "break", "return", "label out_unlock" */
+  flowAdded?: string[];
+  flowRemoved?: string[];
+  /** locals whose type changes where a contract depends on it (sequence counts, page pointers) */
+  localTypes?: { name: string; before: string; after: string; line: number }[];
+  /** the same object reached another way: an atomic access become a plain one, a barrier gone */
+  accessChanges?: { object: string; before: string; after: string; change: string; line: number }[];
+  /** set when no hunk header or definition names the function and the patch's description does */
+  namedFrom?: 'description';
   version?: string;
 }
 

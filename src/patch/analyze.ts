@@ -186,6 +186,8 @@ function readUnits(text: string, source: string, problems: Problem[], coverage: 
 
 function unitOf(m: MailMessage, files: FileDiff[]): Unit {
   const r = { files };
+  const mentioned = mentionedFunctions(m, files);
+  if (mentioned.length) for (const f of files) f.mentioned = mentioned;
   const subj = parseSubject(m.subject);
   const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
   const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
@@ -203,6 +205,18 @@ function unitOf(m: MailMessage, files: FileDiff[]): Unit {
     ...(m.trailers.length ? { trailers: m.trailers } : {}),
   };
   return { info, subject: m.subject, title: subj.title, version, files: r.files };
+}
+
+/** "foo()" named in the subject or the description above the first diff. */
+function mentionedFunctions(m: MailMessage, files: FileDiff[]): string[] {
+  const first = files[0]?.src ?? Infinity;
+  const out = new Set<string>();
+  const scan = (t: string) => {
+    for (const x of t.matchAll(/\b([A-Za-z_]\w*)\(\)/g)) out.add(x[1]);
+  };
+  scan(m.subject);
+  for (let i = 0; i < m.lines.length && m.lineNos[i] < first && i < 400; i++) scan(m.lines[i]);
+  return [...out];
 }
 
 function isCLike(f: FileDiff): boolean {

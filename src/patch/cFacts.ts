@@ -83,6 +83,16 @@ export interface DeclFact {
   line: number;
 }
 
+/** A data member of a struct or union: "atomic_t seq;", "struct page **pages;" */
+export interface FieldFact {
+  name: string;
+  /** normalised type; arrays keep their bound ("char [16]") */
+  type: string;
+  /** struct or union name ('' when anonymous or unknown) */
+  container: string;
+  line: number;
+}
+
 export interface FragmentFacts {
   sigs: Signature[];
   calls: CallFact[];
@@ -92,6 +102,7 @@ export interface FragmentFacts {
   comments: CommentFact[];
   inits: InitFact[];
   decls: DeclFact[];
+  fields: FieldFact[];
   /** 1 when the fragment has syntax errors (tree-sitter recovered from them) */
   errors: number;
   /** the fragment was too large to parse; it has no facts */
@@ -417,7 +428,7 @@ function readCall(n: Node, source: string, facts: FragmentFacts): void {
  * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
  */
 export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
-  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], errors: 0 };
+  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], fields: [], errors: 0 };
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = lineStarts(source);
   const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);
@@ -455,9 +466,6 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
       }
       case 'field_declaration': {
         const t = source.slice(start, n.endIndex);
-        if (t.indexOf('(') < 0) break;
-        const d = readDeclarator(t);
-        if (!d || !d.fnPtr) break;
         let container = structs.find((s) => s.start <= start && s.end >= start)?.name;
         if (container === undefined) {
           for (let p = n.parent; p; p = p.parent) {
@@ -469,6 +477,12 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
             }
           }
         }
+        if (t.indexOf('(') < 0) {
+          readFields(clean(t), row, container ?? '', facts.fields);
+          break;
+        }
+        const d = readDeclarator(t);
+        if (!d || !d.fnPtr) break;
         facts.sigs.push(toSignature('member', d, row, lineAt(starts, n.endIndex - 1), container ?? ''));
         break;
       }
@@ -537,6 +551,29 @@ function readLocals(body: string, row: number, out: DeclFact[]): void {
     } else {
       const m = /^(\**)\s*([A-Za-z_]\w*)/.exec(left);
       if (m) out.push({ name: m[2], type: normType(base + (m[1] ? ' ' + m[1] : '')), init, line: row });
+    }
+  }
+}
+
+/** Data members of one field declaration: "unsigned long flags, private;", "char comm[16];", "int x:3;" */
+export function readFields(body: string, row: number, container: string, out: FieldFact[]): void {
+  const t = body.replace(/;\s*$/, '').replace(/\s*:\s*\d+\s*$/, '');
+  if (!t || /[{}]/.test(t)) return;
+  const parts = splitTop(t);
+  let base = '';
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k].replace(/\s*:\s*\d+\s*$/, '');
+    const arr = /((?:\s*\[[^\]]*\])+)\s*$/.exec(part);
+    const left = arr ? part.slice(0, arr.index) : part;
+    const bound = arr ? ' ' + arr[1].replace(/\s+/g, '') : '';
+    if (k === 0) {
+      const p = readParam(left);
+      if (!p.name) return;
+      base = p.type.replace(/\s*\*+$/, '');
+      out.push({ name: p.name, type: p.type + bound, container, line: row });
+    } else {
+      const m = /^(\**)\s*([A-Za-z_]\w*)$/.exec(left.trim());
+      if (m) out.push({ name: m[2], type: normType(base + (m[1] ? ' ' + m[1] : '')) + bound, container, line: row });
     }
   }
 }

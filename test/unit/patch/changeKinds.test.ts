@@ -1,0 +1,61 @@
+// What counts as a change, on constructed mails: every struct member, locals whose type a contract
+// depends on, atomic accesses become plain ones, and body-only fixes named even without a hunk header.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Analysis } from '../../../src/patch/analysisModel';
+import { analyzePatch } from '../../../src/patch/analyze';
+import { fixture } from './fixtures';
+
+const M = {
+  seq: 'mails/2004-10-20_constructed_truncate_count-not-atomic_struct-field-and-plain-read.patch',
+  lockfix: 'mails/2005-03-20_constructed_fremap_body-only-lock-fix_no-function-in-hunk-header.eml',
+};
+const R = new Map<string, Analysis>();
+beforeAll(async () => {
+  for (const f of Object.values(M)) R.set(f, await analyzePatch(fixture(f), f));
+});
+
+describe('struct members and locals', () => {
+  it('reports a data member whose type changes, one that goes and one that comes', () => {
+    const a = R.get(M.seq)!;
+    const members = a.apiChanges.filter((c) => /member/.test(c.kind)).map((c) => [c.kind, c.container, c.before ?? '', c.after ?? '']);
+    expect(members).toEqual([
+      ['member-type', 'address_space', 'atomic_t truncate_count', 'unsigned int truncate_count'],
+      ['removed-member', 'address_space', 'struct list_head i_mmap_shared', ''],
+      ['added-member', 'vm_area_struct', '', 'unsigned int vm_truncate_count'],
+    ]);
+  });
+
+  it('reports the sequence local whose type changes in do_no_page()', () => {
+    const f = R.get(M.seq)!.functions.find((d) => d.function === 'do_no_page')!;
+    expect(f.localTypes).toEqual([{ name: 'sequence', before: 'int sequence', after: 'unsigned int sequence', line: expect.any(Number) }]);
+  });
+});
+
+describe('a plain read is still a read', () => {
+  it('atomic_read(&m->seq) -> m->seq is a change of access with its barrier gone, not a removed sequence read', () => {
+    const f = R.get(M.seq)!.functions.find((d) => d.function === 'do_no_page')!;
+    expect(f.locksRemoved).toEqual([]);
+    expect(f.callsRemoved).toEqual(['smp_rmb']);
+    expect(f.accessChanges).toEqual([{
+      object: 'truncate_count', before: 'atomic_read(&mapping->truncate_count)', after: 'mapping->truncate_count',
+      change: 'atomic -> plain read; barrier removed: smp_rmb()', line: expect.any(Number),
+    }]);
+  });
+
+  it('atomic_inc(&m->seq) -> m->seq++ on the writer side', () => {
+    const f = R.get(M.seq)!.functions.find((d) => d.function === 'unmap_mapping_range')!;
+    expect(f.callsRemoved).toEqual([]);
+    expect(f.accessChanges).toMatchObject([{ before: 'atomic_inc(&mapping->truncate_count)', after: 'mapping->truncate_count++', change: 'atomic -> plain write' }]);
+  });
+});
+
+describe('body-only fixes', () => {
+  it('a locking fix whose hunks name no function appears under the function its description names, with its flow change', () => {
+    const a = R.get(M.lockfix)!;
+    expect(a.functions).toEqual([{
+      function: 'populate_file_range', file: 'mm/fremap.c', line: expect.any(Number),
+      callsAdded: [], callsRemoved: [], locksAdded: [], locksRemoved: [],
+      flowAdded: ['goto out_unlock', 'label out_unlock'], flowRemoved: ['break'], namedFrom: 'description',
+    }]);
+  });
+});
