@@ -50,7 +50,17 @@ export interface ReviewComment {
 
 export interface ApiChange {
   kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention'
-    | 'added-member' | 'removed-member' | 'member-type';
+    | 'added-member' | 'removed-member' | 'member-type'
+    /** same types, another way of defining it (asmlinkage long sys_x(...) -> SYSCALL_DEFINEn(x, ...)) */
+    | 'definition'
+    /** objects defined by DEFINE_* macros */
+    | 'added-definition' | 'removed-definition'
+    /** a function that becomes (or is added as) a static inline stub: { BUG(); return 0; } */
+    | 'stub'
+    /** an ops-table slot wired to another function (.nopage = f -> .fault = g) */
+    | 'ops-slot'
+    /** a function removed and one added that replace it (same ops slot, or most of the body shared) */
+    | 'conversion';
   name: string;
   /** struct for a function-pointer member (vm_operations_struct), file otherwise */
   container: string;

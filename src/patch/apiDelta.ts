@@ -130,19 +130,40 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
     const n = pick(N);
     const member = key.startsWith('member:');
     if (o && n) {
-      if (typesKey(o.sig) !== typesKey(n.sig)) {
+      if (typesKey(o.sig) === typesKey(n.sig) && !member && (o.sig.macroForm ?? '') !== (n.sig.macroForm ?? '') && (o.touched || n.touched)) {
+        changedNames.add(key);
+        add({
+          kind: 'definition', name: n.sig.name, container: n.container, before: definitionText(o.sig), after: definitionText(n.sig),
+          file: n.view.file.path, line: n.src, ...others(N, n),
+        }, 'def:' + key);
+      } else if (typesKey(o.sig) !== typesKey(n.sig)) {
         changedNames.add(key);
         add({
           kind: member ? 'member-signature' : 'signature',
           name: n.sig.name,
           container: n.container,
-          before: signatureText(o.sig),
-          after: signatureText(n.sig),
+          before: o.sig.macroForm ?? signatureText(o.sig),
+          after: n.sig.macroForm ?? signatureText(n.sig),
           file: n.view.file.path,
           line: n.src,
           ...others(N, n),
         }, 'sig:' + key);
       }
+    }
+  }
+  // functions that become static inline stubs
+  for (const [key, N] of newSigs) {
+    if (!key.startsWith('fn:')) continue;
+    for (const n of N) {
+      if (!n.touched || n.sig.kind !== 'definition' || !/\binline\b|__always_inline/.test(n.sig.specifiers)) continue;
+      const body = stubBody(n);
+      if (body === undefined) continue;
+      changedNames.add(key);
+      const o = pick(oldSigs.get(key));
+      add({
+        kind: 'stub', name: n.sig.name, container: n.container, ...(o ? { before: signatureText(o.sig) } : {}),
+        after: `${n.sig.specifiers} ${signatureText(n.sig)} ${body}`, file: n.view.file.path, line: n.src,
+      }, 'stub:' + key);
     }
   }
   for (const key of keys) {
@@ -156,14 +177,14 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
       if (!o.touched) continue;
       add({
         kind: member ? ('removed-member' as ApiChange['kind']) : 'removed-function',
-        name: o.sig.name, container: o.container, before: signatureText(o.sig), file: o.view.file.path, line: o.src, ...others(O, o),
+        name: o.sig.name, container: o.container, before: o.sig.macroForm ?? signatureText(o.sig), file: o.view.file.path, line: o.src, ...others(O, o),
       }, (typedef ? 'rmtype:' : 'rm:') + key);
     } else if (N && !O) {
       const n = pick(N)!;
       if (!n.touched) continue;
       add({
         kind: member ? ('added-member' as ApiChange['kind']) : 'added-function',
-        name: n.sig.name, container: n.container, after: signatureText(n.sig), file: n.view.file.path, line: n.src, ...others(N, n),
+        name: n.sig.name, container: n.container, after: n.sig.macroForm ?? signatureText(n.sig), file: n.view.file.path, line: n.src, ...others(N, n),
       }, (typedef ? 'addtype:' : 'add:') + key);
     }
   }
@@ -174,6 +195,11 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
       if (o && !n) add({ kind: 'removed-macro', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rmm:${fs.file.path}:${name}`);
       else if (n && !o) add({ kind: 'added-macro', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src }, `addm:${fs.file.path}:${name}`);
       else if (o && n && o.text !== n.text) add({ kind: 'signature', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src }, `chm:${fs.file.path}:${name}`);
+    });
+    diffNamed(fs.old, fs.new, (v) => v.facts.defines.filter((d) => !v.fnOfRow[d.line]).map((d) => ({ name: d.name, row: d.line, text: d.text })), (name, o, n) => {
+      if (o && !n) add({ kind: 'removed-definition', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rmd:${fs.file.path}:${name}`);
+      else if (n && !o) add({ kind: 'added-definition', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src }, `addd:${fs.file.path}:${name}`);
+      else if (o && n && o.text !== n.text) add({ kind: 'definition', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src }, `chd:${fs.file.path}:${name}`);
     });
     diffNamed(fs.old, fs.new, (v) => v.facts.exports.map((e) => ({ name: e.name, row: e.line, text: `${e.macro}(${e.name})` })), (name, o, n) => {
       if (o && !n) add({ kind: 'removed-export', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rme:${fs.file.path}:${name}`);
@@ -253,6 +279,31 @@ function memberChanges(files: FileSides[], add: (c: ApiChange, key: string) => v
       }
     }
   }
+}
+
+/** How a definition is written: its definition macro, or its specifiers and signature. */
+function definitionText(s: Signature): string {
+  return s.macroForm ?? `${s.specifiers ? s.specifiers + ' ' : ''}${signatureText(s)}`;
+}
+
+/** The body of a definition when it is only a stub ("{ BUG(); return 0; }"), else undefined. */
+function stubBody(at: SigAt): string | undefined {
+  const s = at.sig;
+  if (s.bodyStart === undefined || !s.bodyClosed || s.bodyEnd === undefined || s.bodyEnd - s.bodyStart > 6) return undefined;
+  const rows: string[] = [];
+  for (let r = s.bodyStart; r <= s.bodyEnd; r++) rows.push(at.view.lines[r]?.text ?? '');
+  let body = rows.join(' ');
+  const open = body.indexOf('{');
+  const close = body.lastIndexOf('}');
+  if (open < 0 || close < open) return undefined;
+  body = body.slice(open + 1, close).replace(/\/\*.*?\*\//g, ' ').replace(/\s+/g, ' ').trim();
+  const stmts = body.split(';').map((x) => x.trim()).filter(Boolean);
+  if (stmts.length === 0 || stmts.length > 3) return undefined;
+  const trap = stmts.some((x) => /^(?:BUG|WARN_ON(?:_ONCE)?\s*\(\s*1\s*\)|panic|unreachable)\b/.test(x) || /^BUG\s*\(\s*\)$/.test(x));
+  const trivial = stmts.every((x) => /^(?:BUG\s*\(\s*\)|WARN_ON(?:_ONCE)?\s*\(\s*1\s*\)|return(?:\s+(?:-?\w+|NULL|\(\w+\s*\*?\)\s*\w+))?)$/.test(x));
+  // an empty or constant body is a stub only when it traps or returns a constant with no work done
+  if (!trivial || (!trap && !stmts.some((x) => /^return\s+(?:-E[A-Z]+|0|NULL)$/.test(x)))) return undefined;
+  return `{ ${stmts.join('; ')}; }`;
 }
 
 interface Named {

@@ -8,6 +8,7 @@ import { fixture } from './fixtures';
 const M = {
   seq: 'mails/2004-10-20_constructed_truncate_count-not-atomic_struct-field-and-plain-read.patch',
   lockfix: 'mails/2005-03-20_constructed_fremap_body-only-lock-fix_no-function-in-hunk-header.eml',
+  syscall: 'mails/2009-01-14_constructed_fremap_SYSCALL_DEFINE5-DEFINE_MUTEX-inline-stub.patch',
 };
 const R = new Map<string, Analysis>();
 beforeAll(async () => {
@@ -57,5 +58,29 @@ describe('body-only fixes', () => {
       callsAdded: [], callsRemoved: [], locksAdded: [], locksRemoved: [],
       flowAdded: ['goto out_unlock', 'label out_unlock'], flowRemoved: ['break'], namedFrom: 'description',
     }]);
+  });
+});
+
+describe('definition macros are definitions', () => {
+  it('asmlinkage long sys_x(...) -> SYSCALL_DEFINE5(x, ...) is a definition change of sys_x, never a call of SYSCALL_DEFINE5', () => {
+    const a = R.get(M.syscall)!;
+    expect(a.apiChanges.find((c) => c.name === 'sys_remap_file_pages')).toMatchObject({
+      kind: 'definition',
+      before: 'asmlinkage long sys_remap_file_pages(unsigned long start, unsigned long size, unsigned long __prot, unsigned long pgoff, unsigned long flags)',
+      after: 'SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot, unsigned long, pgoff, unsigned long, flags)',
+    });
+    expect(a.functions.flatMap((f) => [...f.callsAdded, ...f.callsRemoved])).not.toContain('SYSCALL_DEFINE5');
+    expect(a.functions.map((f) => f.function)).not.toContain('SYSCALL_DEFINE5');
+  });
+
+  it('DEFINE_MUTEX(x) defines x', () => {
+    expect(R.get(M.syscall)!.apiChanges.find((c) => c.name === 'remap_mutex')).toMatchObject({ kind: 'added-definition', after: 'DEFINE_MUTEX(remap_mutex)' });
+  });
+
+  it('a function that becomes a static inline stub is reported as one', () => {
+    const c = R.get(M.syscall)!.apiChanges.find((x) => x.name === 'install_page')!;
+    expect(c.kind).toBe('stub');
+    expect(c.after).toMatch(/^static inline int install_page\(.*\) \{ BUG\(\); return 0; \}$/);
+    expect(c.before).toMatch(/^int install_page\(/);
   });
 });
