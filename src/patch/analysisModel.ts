@@ -73,6 +73,18 @@ export interface ApiChange {
   version?: string;
   /** further places the same change appears (a prototype and its definition) */
   locations?: { file: string; line: number }[];
+  /** for a conversion: the two functions, the ops slot that links them, how each hands back its result */
+  conversion?: {
+    from: string;
+    to: string;
+    /** "vm_operations_struct.nopage -> .fault" */
+    slot?: string;
+    table?: string;
+    returnsBefore: string[];
+    returnsAfter: string[];
+    /** body lines the two share */
+    sharedLines: number;
+  };
 }
 
 export interface LockContract {
@@ -143,7 +155,17 @@ export interface Analysis {
     }[];
   }[];
   /** how each recognised variant was recognised */
-  variantDetails?: { family: 'fault' | 'gup' | 'release' | 'remap'; variant: string; version?: string; evidence: string[] }[];
+  variantDetails?: {
+    family: 'fault' | 'gup' | 'release' | 'remap';
+    variant: string;
+    version?: string;
+    /** high: the variant's own change (signature of the era, the rule's lines) is in the patch; medium: part of
+     * it; low: the patch only touches what the variant changes */
+    confidence: 'high' | 'medium' | 'low';
+    evidence: string[];
+    /** the lines the patch adds or removes that the claim rests on (never context) */
+    lines: { file: string; line: number; text: string }[];
+  }[];
   /** hunks read whole / hunks seen; and the hunk sides parsed as C / those that parsed without a syntax error */
   coverage: { hunksSeen: number; hunksRecovered: number; cSides?: number; cSidesClean?: number };
   /** comments of review replies on the lines of the patch they quote */

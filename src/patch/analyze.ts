@@ -4,6 +4,7 @@
 // never exceptions.
 import type { Analysis, PatchInfo, Problem } from './analysisModel';
 import { computeApiDelta, type FileSides } from './apiDelta';
+import { findConversions } from './conversions';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { FragmentCache } from './fragmentCache';
@@ -96,6 +97,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     const ver = multi ? version : undefined;
     try {
       const delta = computeApiDelta(files, ver);
+      findConversions(delta, files, ver);
       lap('delta');
       const hooks = analyseHooks(delta, files, ver);
       lap('hooks');

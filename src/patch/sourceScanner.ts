@@ -98,7 +98,10 @@ function targetsOf(a: Analysis): Targets {
   const hooks: HookTarget[] = [];
   const arity = new Map<string, { before: ParsedSig; after: ParsedSig }>();
   const added = new Map<string, string>();
-  for (const c of a.apiChanges) if (c.kind === 'added-function' && c.after) added.set(c.name, c.after);
+  for (const c of a.apiChanges) {
+    if (c.kind === 'added-function' && c.after) added.set(c.name, c.after);
+    else if (c.kind === 'conversion' && c.conversion && c.after) added.set(c.conversion.to, c.after);
+  }
   // the last version of each change wins (a thread's later patch)
   for (const c of a.apiChanges) {
     if (c.kind === 'member-signature') {

@@ -84,3 +84,29 @@ describe('definition macros are definitions', () => {
     expect(c.before).toMatch(/^int install_page\(/);
   });
 });
+
+describe('ops tables and conversions', () => {
+  const usx = 'mails/2007-12-05_constructed_usx2y_nopage-to-fault_ops-slot-conversion.patch';
+  let a: Analysis;
+  beforeAll(async () => {
+    a = await analyzePatch(fixture(usx), usx);
+  });
+
+  it('a designated initializer changing slot is one ops-slot change naming the table and both slots', () => {
+    expect(a.apiChanges.filter((c) => c.kind === 'ops-slot')).toMatchObject([{
+      name: 'us428ctls_vm_ops', container: 'vm_operations_struct', before: '.nopage = snd_us428ctls_vm_nopage', after: '.fault = snd_us428ctls_vm_fault',
+    }]);
+  });
+
+  it('the removed ->nopage and the added ->fault are one conversion with both signatures and return conventions', () => {
+    expect(a.apiChanges.filter((c) => c.kind === 'removed-function' || c.kind === 'added-function')).toEqual([]);
+    const c = a.apiChanges.find((x) => x.kind === 'conversion')!;
+    expect(c).toMatchObject({
+      name: 'snd_us428ctls_vm_nopage -> snd_us428ctls_vm_fault',
+      before: 'struct page *snd_us428ctls_vm_nopage(struct vm_area_struct *area, unsigned long address, int *type)',
+      after: 'int snd_us428ctls_vm_fault(struct vm_area_struct *area, struct vm_fault *vmf)',
+    });
+    expect(c.conversion).toMatchObject({ slot: 'vm_operations_struct.nopage -> .fault', table: 'us428ctls_vm_ops', returnsBefore: ['return page'] });
+    expect(c.conversion!.returnsAfter.sort()).toEqual(['return 0', 'vmf->page = page']);
+  });
+});
