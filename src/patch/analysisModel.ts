@@ -168,6 +168,19 @@ export interface Analysis {
   }[];
   /** hunks read whole / hunks seen; and the hunk sides parsed as C / those that parsed without a syntax error */
   coverage: { hunksSeen: number; hunksRecovered: number; cSides?: number; cSidesClean?: number };
+  /** how the patch converts callers of a release API: "put_page(p)" -> "put_user_pages_dirty_lock(&$PAGE, 1, $DIRTY)" */
+  callerReplacements?: {
+    api: string;
+    /** the patch's call with $PAGE for the page and $DIRTY for the make-dirty argument */
+    pattern: string;
+    /** arguments the patch's version of the API takes */
+    args: number;
+    /** the replaced lines dirtied the page first (set_page_dirty_lock, SetPageDirty) */
+    dirtied: boolean;
+    file: string;
+    line: number;
+    version?: string;
+  }[];
   /** comments of review replies on the lines of the patch they quote */
   reviewComments?: ReviewComment[];
   problems: Problem[];
@@ -185,6 +198,10 @@ export interface SourceFinding {
   column: number;
   endLine: number;
   endColumn: number;
-  /** a mechanical replacement for the range, when there is one */
+  /** a hook implementation in a form that is neither the patch's old nor its new one (another era):
+   * the patch does not apply to this tree, and nothing is offered to fix */
+  thirdForm?: boolean;
+  /** a mechanical replacement, offered only when the result parses with no new syntax error and no
+   * longer uses a parameter the conversion removes; for a hook implementation it is the whole function */
   edit?: { line: number; column: number; endLine: number; endColumn: number; newText: string };
 }

@@ -5,6 +5,8 @@
 import type { Analysis, PatchInfo, Problem } from './analysisModel';
 import { computeApiDelta, type FileSides } from './apiDelta';
 import { findConversions } from './conversions';
+import { attachParser } from './fixCheck';
+import { callerReplacements } from './replacements';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { FragmentCache } from './fragmentCache';
@@ -19,6 +21,7 @@ import { recogniseVariants } from './variantRecognition';
 import { versionPairs, type PatchUnit } from './versions';
 
 export { scanCSource } from './sourceScanner';
+export { attachParser } from './fixCheck';
 
 export interface AnalyzeOptions extends CParserOptions {
   /** a parser already loaded (tests, the extension) */
@@ -127,6 +130,9 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   if (withErrors > 0) {
     problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });
   }
+  if (parser) attachParser(analysis, parser);
+  const replacements = units.flatMap((u) => callerReplacements(u.files, multi ? u.version : undefined));
+  if (replacements.length) analysis.callerReplacements = replacements;
   analysis.variants = [...new Set(details.map((d) => d.variant))];
   if (details.length) analysis.variantDetails = details;
   if (multi) analysis.versionPairs = versionPairs(units);

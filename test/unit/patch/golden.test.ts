@@ -44,6 +44,8 @@ describe('golden analyses', () => {
 // each C source against the analyses whose APIs it uses
 const SCANS: [string, string][] = [
   ['sources/ncpfs-mmap.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['sources/ncpfs-mmap-2.5.70-form.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['sources/constructed-pinned-ctx.c', 'corpus/2019-08-04_hubbard_v2-17-34_vfio-convert-put_user_page_3arg.eml'],
   ['sources/video-buf.c', 'seeds/004_de1f5842a85ca452.txt'],
   ['sources/memory.c', 'seeds/004_de1f5842a85ca452.txt'],
   ['sources/futex.c', 'corpus/2002-12-05_oeser_page-walk-api-2.5.50-mm1_sg-st-callers_mime-attach.eml'],
