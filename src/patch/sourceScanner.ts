@@ -449,7 +449,8 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
         kind: c.name.startsWith('get_user_pages') && dropped.includes('vmas') ? 'gup-vmas' : 'call-arity', api: c.name, function: fn.name,
         message: `${c.name}() is called with ${c.args.length} arguments; the patch makes it take ${ar.after.params.length}${dropped.length ? ` (drops ${dropped.join(', ')})` : ''}`,
         start, end,
-        ...(mechanical ? checkedEdit(text, fn, parser, { start, end, newText: `${c.name}(${idx.map((k) => c.args[k].text).join(', ')})` }) : {}),
+        // the same call with a subset of its balanced arguments: cannot break the syntax
+        ...(mechanical ? { edit: { start, end, newText: `${c.name}(${idx.map((k) => c.args[k].text).join(', ')})` } } : {}),
       });
     }
   }
@@ -466,7 +467,9 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       const dirty = new RegExp(`(?:if\\s*\\(((?:[^()]|\\([^()]*\\))+)\\)\\s*)?(?:set_page_dirty_lock|set_page_dirty|SetPageDirty)\\s*\\(\\s*${arg.replace(/[^\w]/g, '\\$&').replace(/\\ /g, '\\s*')}\\s*\\)\\s*;\\s*$`).exec(before);
       const callEnd = fn.bodyStart + c.close + 1 - base;
       const stmtEnd = body[c.close + 1] === ';' ? callEnd + 1 : callEnd;
+      // an identifier for an identifier cannot break the syntax; the patch's patterns are checked
       let edit: { start: number; end: number; newText: string } = { start, end, newText: t.releaseName };
+      let rename = true;
       let how = `${t.releaseName}()`;
       const fill = (p: string, d: string) => p.replace('$PAGE', arg).replace('$DIRTY', d);
       const withDirty = dirty ? t.replacements.find((r) => r.dirtied && (r.pattern.includes('$DIRTY') || !dirty[1])) : undefined;
@@ -475,16 +478,18 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
         const from = fn.bodyStart + c.start - before.length + dirty.index - base;
         const newText = fill(withDirty.pattern, dirty[1]?.trim() ?? 'true') + ';';
         edit = { start: from, end: stmtEnd, newText };
+        rename = false;
         how = `${newText} as the patch does (${withDirty.args} arguments)`;
       } else if (!dirty && plain) {
         edit = { start, end: callEnd, newText: fill(plain.pattern, 'false') };
+        rename = false;
         how = `${edit.newText} as the patch does`;
       }
       out.push({
         kind: 'gup-put-page', api: t.releaseName, function: fn.name,
         message: `${arg} came from get_user_pages(); release it with ${how}`,
         start, end,
-        ...checkedEdit(text, fn, parser, edit),
+        ...(rename ? { edit } : checkedEdit(text, fn, parser, edit)),
       });
     }
   }
