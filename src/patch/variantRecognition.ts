@@ -9,6 +9,7 @@ import type { FileSides } from './apiDelta';
 import { ADDED, REMOVED } from './diffReader';
 import { evidenceText } from './fragments';
 import { lockOpOf } from './lockOps';
+import type { Family, VariantName } from '../engine/index';
 
 export type VariantDetail = NonNullable<Analysis['variantDetails']>[number];
 type Line = VariantDetail['lines'][number];
@@ -39,7 +40,7 @@ interface CallAt {
 export function recogniseVariants(f: VersionFacts): VariantDetail[] {
   const out: VariantDetail[] = [];
   const ver = f.version ? { version: f.version } : {};
-  const push = (family: VariantDetail['family'], variant: string, confidence: VariantDetail['confidence'], evidence: string[], lines: Line[]) => {
+  const push = <F extends Family>(family: F, variant: VariantName<F>, confidence: VariantDetail['confidence'], evidence: string[], lines: Line[]) => {
     if (out.some((d) => d.family === family && d.variant === variant)) return;
     const seen = new Set<string>();
     const uniq = lines.filter((l) => !seen.has(l.file + l.line) && seen.add(l.file + l.line)).slice(0, 8);
@@ -133,7 +134,7 @@ export function recogniseVariants(f: VersionFacts): VariantDetail[] {
   if (walkShown.length > 0) {
     const ev = [walkNames.length ? `page-walk API added by the patch: ${walkNames.sort().join(', ')}` : `page-walk API the patch changes: ${walkShown.sort().join(', ')}`];
     const lines: Line[] = [...walkLines];
-    let opt = '';
+    let opt: VariantName<'gup'> | '' = '';
     const typedefChange = f.changes.find((c) => c.kind === 'signature' && c.name === 'custom_page_walker_t' && c.before && c.after);
     if (typedefChange && (typedefChange.after!.split(',').length > typedefChange.before!.split(',').length)) {
       opt = 'walk-opt1';
