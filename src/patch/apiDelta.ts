@@ -389,11 +389,19 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
       }
       return e;
     };
-    const describedAs = describedName(fs);
     let callOrder = 0;
     const fileOut: FunctionDelta[] = [];
     const orderOf = new Map<FunctionDelta, number>();
-    const unnamed = (v: SideView) => describedAs ?? `(hunk -${v.hunk.oldStart})`;
+    // the description's function, looked for only once something falls outside every named function
+    let describedAs: string | undefined;
+    let described = false;
+    const unnamed = (v: SideView) => {
+      if (!described) {
+        described = true;
+        describedAs = describedName(fs);
+      }
+      return describedAs ?? `(hunk -${v.hunk.oldStart})`;
+    };
     for (const side of ['old', 'new'] as const) {
       for (const v of fs[side]) {
         for (const c of v.facts.calls) {
@@ -417,15 +425,21 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
           // flow statements and member accesses only occur inside functions
           const inFn = v.fnOfRow[r];
           if (!inFn && sectionIsStruct(v)) continue;
-          const fn = inFn || unnamed(v);
-          const text = stripLine(l.text);
+          const raw = l.text;
+          const maybeFlow = (raw.indexOf(':') >= 0 || raw.indexOf('return') >= 0 || raw.indexOf('goto') >= 0 || raw.indexOf('break') >= 0 || raw.indexOf('continue') >= 0) && FLOW_HINT.test(raw);
+          const maybePlain = side === 'new' && l.kind === ADDED && (raw.indexOf('->') >= 0 || raw.indexOf('.') >= 0) && raw.indexOf('atomic_') < 0;
+          if (!maybeFlow && !maybePlain) continue;
+          const text = stripLine(raw);
           if (!text) continue;
-          const flow = flowOf(text);
-          if (flow.length) {
-            const e = get(fn, l.src);
-            for (const f of flow) bump(side === 'old' ? e.of : e.nf, f);
+          const fn = inFn || unnamed(v);
+          if (maybeFlow) {
+            const flow = flowOf(text);
+            if (flow.length) {
+              const e = get(fn, l.src);
+              for (const f of flow) bump(side === 'old' ? e.of : e.nf, f);
+            }
           }
-          if (side === 'new' && l.kind === ADDED && text.indexOf('atomic_') < 0 && /(?:->|\.)[A-Za-z_]\w*/.test(text)) get(fn, l.src).plain.push({ text, src: l.src });
+          if (maybePlain && /(?:->|\.)[A-Za-z_]\w*/.test(text)) get(fn, l.src).plain.push({ text, src: l.src });
         }
         for (const d of v.facts.decls) {
           const fn = v.fnOfRow[d.line];
@@ -518,6 +532,9 @@ interface PerFunction {
 
 const ATOMIC = /^atomic(?:64|_long)?_(?:read|set|inc|dec|add|sub|inc_return|dec_return)$|^smp_(?:load_acquire|store_release)$|^(?:READ|WRITE)_ONCE$/;
 const BARRIER = /^(?:smp_)?(?:rmb|wmb|mb)$|^barrier$|^smp_mb__(?:before|after)_\w+$/;
+
+/** a cheap test before flowOf: a flow keyword or a label may be on the line */
+const FLOW_HINT = /\b(?:goto|break|continue|return)\b|^\s*[A-Za-z_]\w*:/;
 
 function stripLine(t: string): string {
   return (t.indexOf('/') >= 0 ? t.replace(/\/\*.*?(?:\*\/|$)/g, ' ').replace(/\/\/.*$/, '') : t).trim();

@@ -45,14 +45,18 @@ function slotsOf(views: SideView[]): Slot[] {
   return out;
 }
 
-/** Body lines of a function on one side, trimmed, without braces and blanks. */
-function bodyLines(views: SideView[], fn: string): string[] {
-  const out: string[] = [];
+/** Body lines of every function on one side (trimmed, without braces and blanks), by function name. */
+function bodyLinesByFn(views: SideView[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const v of views) {
     for (let r = 0; r < v.lines.length; r++) {
-      if (v.fnOfRow[r] !== fn) continue;
+      const fn = v.fnOfRow[r];
+      if (!fn) continue;
       const t = v.lines[r].text.trim();
-      if (t && t !== '{' && t !== '}') out.push(t.replace(/\s+/g, ' '));
+      if (!t || t === '{' || t === '}') continue;
+      const list = out.get(fn);
+      if (list) list.push(t.replace(/\s+/g, ' '));
+      else out.set(fn, [t.replace(/\s+/g, ' ')]);
     }
   }
   return out;
@@ -118,19 +122,26 @@ export function findConversions(delta: ApiDelta, files: FileSides[], version: st
   const removed = delta.changes.filter((c) => c.kind === 'removed-function');
   const added = delta.changes.filter((c) => c.kind === 'added-function');
   const used = new Set<ApiChange>();
+  const bodies = new Map<FileSides, { old: Map<string, string[]>; new: Map<string, string[]> }>();
+  const bodiesOf = (fs: FileSides) => {
+    let b = bodies.get(fs);
+    if (!b) bodies.set(fs, (b = { old: bodyLinesByFn(fs.old), new: bodyLinesByFn(fs.new) }));
+    return b;
+  };
   for (const r of removed) {
     const fs = files.find((f) => f.file.path === r.file);
     if (!fs) continue;
     const oldAt = defOf(delta.oldSigs.get('fn:' + r.name), r.file);
     if (!oldAt) continue;
-    const oldBody = bodyLines(fs.old, r.name);
+    if (!added.some((a) => a.file === r.file)) continue;
+    const oldBody = bodiesOf(fs).old.get(r.name) ?? [];
     let best: { c: ApiChange; slot?: Slot; shared: number } | undefined;
     for (const a of added) {
       if (used.has(a) || a.file !== r.file) continue;
       const newAt = defOf(delta.newSigs.get('fn:' + a.name), a.file);
       if (!newAt) continue;
       const pair = slotPairs.find((p) => p.file === r.file && p.old.value === r.name && p.new.value === a.name);
-      const newBody = bodyLines(fs.new, a.name);
+      const newBody = bodiesOf(fs).new.get(a.name) ?? [];
       const common = shared(oldBody, newBody);
       const most = oldBody.length >= 3 && newBody.length >= 3 && common * 2 >= Math.min(oldBody.length, newBody.length);
       if (!pair && !most) continue;

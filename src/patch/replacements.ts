@@ -31,6 +31,8 @@ export function callerReplacements(files: FileDiff[], version: string | undefine
         if (h.lines[k].kind !== ADDED && h.lines[k].kind !== REMOVED) { k++; continue; }
         const run: typeof h.lines = [];
         while (k < h.lines.length && (h.lines[k].kind === ADDED || h.lines[k].kind === REMOVED || (run.length && h.lines[k].text.trim() === '' && h.lines[k + 1] && h.lines[k + 1].kind !== h.lines[k].kind))) run.push(h.lines[k++]);
+        // most runs release nothing: look before joining
+        if (!run.some((l) => l.kind === REMOVED && (l.text.indexOf('put_page') >= 0 || l.text.indexOf('page_cache_release') >= 0))) continue;
         const removed = run.filter((l) => l.kind === REMOVED).map((l) => l.text).join('\n');
         const added = run.filter((l) => l.kind === ADDED).map((l) => l.text).join('\n');
         const pages = new Set<string>();

@@ -6,7 +6,7 @@
 // changed lines it rests on.
 import type { Analysis, ApiChange, FunctionDelta, LockContract } from './analysisModel';
 import type { FileSides } from './apiDelta';
-import { ADDED, REMOVED } from './diffReader';
+import { ADDED, REMOVED, type DiffLine } from './diffReader';
 import { evidenceText } from './fragments';
 import { lockOpOf } from './lockOps';
 import type { Family, VariantName } from '../engine/index';
@@ -33,7 +33,7 @@ interface CallAt {
   src: number;
   /** the line is added (new side) or removed (old side), not context */
   changed: boolean;
-  text: string;
+  line: DiffLine | undefined;
   prevText: string;
 }
 
@@ -59,9 +59,11 @@ export function recogniseVariants(f: VersionFacts): VariantDetail[] {
       for (const v of views) {
         for (const c of v.facts.calls) {
           const l = v.lines[c.line];
+          // the old side matters only where the patch removes something
+          if (kind === REMOVED && l?.kind !== REMOVED) continue;
           list.push({
             name: c.name, member: c.member, fn: v.fnOfRow[c.line], args: c.args, file: fs.file.path, src: l?.src ?? 0,
-            changed: l?.kind === kind, text: l ? evidenceText(l) : '', prevText: c.line > 0 ? v.lines[c.line - 1].text : '',
+            changed: l?.kind === kind, line: l, prevText: c.line > 0 ? v.lines[c.line - 1].text : '',
           });
           if (kind === ADDED && l?.kind === ADDED) addedNames.add(c.name);
           if (kind === ADDED) shownNames.add(c.name);
@@ -72,11 +74,12 @@ export function recogniseVariants(f: VersionFacts): VariantDetail[] {
           if (v.lines[s.line]?.kind === ADDED) addedNames.add(s.name);
         }
         for (const e of v.facts.exports) if (v.lines[e.line]?.kind === ADDED) addedNames.add(e.name);
-        for (const l of v.lines) if (l.kind === ADDED) addedText.push({ file: fs.file.path, line: l.src, text: evidenceText(l) });
+        // the remap rules look for two words only: keep just the lines that have them
+        for (const l of v.lines) if (l.kind === ADDED && (l.text.indexOf('VM_NONUNIFORM') >= 0 || l.text.indexOf('VM_FAULT_SIGSEGV') >= 0)) addedText.push({ file: fs.file.path, line: l.src, text: evidenceText(l) });
       }
     }
   }
-  const lineOf = (c: CallAt): Line => ({ file: c.file, line: c.src, text: c.text });
+  const lineOf = (c: CallAt): Line => ({ file: c.file, line: c.src, text: c.line ? evidenceText(c.line) : '' });
   const at = (file: string, src: number) => `${file} (line ${src})`;
   const added = (name: string) => f.changes.some((c) => (c.kind === 'added-function' && c.name === name) || (c.kind === 'conversion' && c.conversion?.to === name));
 
