@@ -8,14 +8,13 @@ import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { FragmentCache } from './fragmentCache';
 import { buildSides } from './fragments';
-
-export { FragmentCache };
 import { analyseHooks } from './hookContracts';
 import { parseSubject, readMessages, treeVersion } from './mail';
 import { decodeInput } from './textDecode';
 import { recogniseVariants } from './variantRecognition';
 import { versionPairs, type PatchUnit } from './versions';
 
+export { FragmentCache };
 export { scanCSource } from './sourceScanner';
 
 export interface AnalyzeOptions extends CParserOptions {
