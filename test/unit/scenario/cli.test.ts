@@ -111,7 +111,9 @@ describe('mmx', () => {
     expect((await mmx('analyze', join(tmp, 'missing.patch'))).code).toBe(2);
     const r = await mmx('analyze', join(root, 'test/fixtures/patch/seeds/003_c639fba1cd99ad68.txt'), '--json');
     expect(r.code).toBe(0);
-    expect(() => JSON.parse(r.out)).not.toThrow();
+    expect(() => {
+      JSON.parse(r.out);
+    }).not.toThrow();
   });
 
   it('check runs the bundled library: every expectation met', async () => {
