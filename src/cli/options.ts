@@ -1,7 +1,6 @@
 // Options and arguments shared by the commands: parsing, integers, the one scenario, --variant, --schedule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { listVariants } from '../engine/index';
-import type { VariantSelection } from '../engine/index';
 import type { ExploreOptions, ExploreProgress } from '../scenario/explorer';
 import { inputLimit, type ReadLimit } from '../scenario/inputFile';
 import { loadScenarioFile } from '../scenario/library';
@@ -66,7 +65,7 @@ export function pickColumns(s: Scenario, cmd: string, wanted: string[] | undefin
       if (!names.includes(name)) throw new UsageError(`mmx ${cmd}: unknown ${family} variant '${name}'; known: ${names.join(', ')}`);
       selection[family] = name;
     }
-    return { label: w, selection: selection as VariantSelection };
+    return { label: w, selection };
   });
 }
 
