@@ -4,6 +4,7 @@
 // terminal displays them instead of obeying them. JSON output is exact: JSON.stringify escapes C0.
 
 /** C0 except newline and tab, DEL, C1; and the bidi embedding, override, isolate and mark characters */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(s: string): string {

@@ -36,11 +36,13 @@ export const RESTRICTED_TIME_LIMIT_MS = 10_000;
 const DEFAULT_AS_YOU_TYPE_KB = 512;
 const AUTO_ANALYSIS_BYTES = 8 * 1024 * 1024;
 
-const positive = (v: number | null | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+const positive = (v: number | null | undefined): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 
 export function effectiveLimits(s: LimitSettings, trusted: boolean): Limits {
   const scale = trusted ? 1 : 0.5;
-  const mb = (v: number | null | undefined, fallback: number) => Math.floor((positive(v) !== undefined ? positive(v)! * 1024 * 1024 : fallback) * scale);
+  const mb = (v: number | null | undefined, fallback: number) =>
+    Math.floor((positive(v) !== undefined ? positive(v)! * 1024 * 1024 : fallback) * scale);
   const time = positive(s.timeLimitMs) ?? DEFAULT_TIME_LIMIT_MS;
   return {
     trusted,

@@ -2,6 +2,7 @@
 // limit, one document at a time, newest text first: the extension host only sends text and receives
 // diagnostics, so no scenario can block or exhaust it. No vscode import (unit-tested in Node).
 import { Worker } from 'node:worker_threads';
+
 import type { Diagnostic } from '../scenario/scenarioFile';
 
 export type ValidationOutcome =
@@ -72,7 +73,10 @@ export class ScenarioValidator {
       const w = this.worker;
       this.worker = undefined;
       void w?.terminate();
-      this.finish({ kind: 'failed', message: `checking took longer than ${this.timeoutMs >= 1000 ? `${this.timeoutMs / 1000} s` : `${this.timeoutMs} ms`} and was stopped` });
+      this.finish({
+        kind: 'failed',
+        message: `checking took longer than ${this.timeoutMs >= 1000 ? `${this.timeoutMs / 1000} s` : `${this.timeoutMs} ms`} and was stopped`,
+      });
     }, this.timeoutMs);
     this.current = { ...req, id, timer };
     this.worker.postMessage({ id, text: req.text, file: req.file });

@@ -1,6 +1,7 @@
 // The limits in force now: the settings, and Restricted Mode when the workspace is not trusted
 // (limits.ts decides; this reads VS Code's side).
 import * as vscode from 'vscode';
+
 import { effectiveLimits, LIMIT_SETTINGS, type LimitSettings, type Limits } from './limits';
 
 export function currentLimits(scope?: vscode.Uri): Limits {

@@ -3,6 +3,7 @@
 // user points at can hang or exhaust the process. Opened without blocking, then checked on the open
 // descriptor, then read no further than the limit even if the file grows meanwhile.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+
 import { DEFAULT_INPUT_LIMITS, sizeText } from './limits';
 
 export interface ReadLimit {
@@ -36,7 +37,14 @@ export function readInputFile(path: string, limit: ReadLimit): InputRead {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const message = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    const message =
+      err.code === 'ENOENT'
+        ? 'no such file'
+        : err.code === 'EACCES'
+          ? 'permission denied'
+          : err.code === 'EISDIR'
+            ? 'is a directory'
+            : err.message;
     return { ok: false, message, code: err.code };
   }
   try {
@@ -48,7 +56,12 @@ export function readInputFile(path: string, limit: ReadLimit): InputRead {
     let n = 0;
     for (;;) {
       if (n === buf.length) {
-        if (n > limit.maxBytes) return { ok: false, message: `grew past the ${sizeText(limit.maxBytes)} ${limit.what} may have${limit.raise ? ` (${limit.raise})` : ''}`, code: 'EFBIG' };
+        if (n > limit.maxBytes)
+          return {
+            ok: false,
+            message: `grew past the ${sizeText(limit.maxBytes)} ${limit.what} may have${limit.raise ? ` (${limit.raise})` : ''}`,
+            code: 'EFBIG',
+          };
         const bigger = new Uint8Array(Math.min(limit.maxBytes + 1, Math.max(65536, buf.length * 2)));
         bigger.set(buf);
         buf = bigger;

@@ -1,6 +1,7 @@
 // The scenario checker in a worker thread: the extension host sends a document's text and gets its
 // diagnostics back, so that a large or hostile scenario never blocks the editor (dist/scenarioValidator.js).
 import { parentPort } from 'node:worker_threads';
+
 import { loadScenario } from './runner';
 
 export interface ValidationRequest {

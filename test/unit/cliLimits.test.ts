@@ -3,7 +3,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { main } from '../../src/cli/cli';
 
 const TEN = join(__dirname, '../fixtures/hostile/ten-tasks.mmscenario.yaml');
@@ -12,7 +14,10 @@ const ESCAPES = join(__dirname, '../fixtures/hostile/terminal-escapes.mmscenario
 async function mmx(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') });
+  const code = await main(argv, {
+    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
+  });
   return { code, out, err };
 }
 
@@ -20,12 +25,14 @@ describe('mmx progress', () => {
   it('--json without a terminal: a progress line on stderr every 5 s, exact JSON on stdout, exit 3 undecided', async () => {
     const r = await mmx('explore', TEN, '--variant', 'fixed', '--json', '--time-limit', '5800');
     expect(r.code).toBe(3);
-    const x = JSON.parse(r.out);
+    const x = JSON.parse(r.out) as { expectations: unknown[] };
     expect(x).toMatchObject({ variant: 'fixed', complete: false, timedOut: true });
     expect(x.expectations[0]).toMatchObject({ text: 'never: stale-pte', met: false, undecided: true });
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^mmx explore: .*ten-tasks\.mmscenario\.yaml \[fixed\]: searching, \d+ schedules, \d+ states, 0 violation\(s\) after \d+ s$/);
+    expect(lines[0]).toMatch(
+      /^mmx explore: .*ten-tasks\.mmscenario\.yaml \[fixed\]: searching, \d+ schedules, \d+ states, 0 violation\(s\) after \d+ s$/,
+    );
   }, 60_000);
 
   it('--progress=none: nothing on stderr; a bad --progress is bad input', async () => {

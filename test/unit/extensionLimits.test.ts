@@ -2,8 +2,10 @@
 // the calling thread stays free while a large scenario is checked, a checker that runs too long is
 // stopped, and the next check works again. No VS Code needed: both modules are vscode-free.
 import { join } from 'node:path';
+
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { effectiveLimits, RESTRICTED_TIME_LIMIT_MS } from '../../src/extension/limits';
 import { ScenarioValidator } from '../../src/extension/scenarioValidator';
 
@@ -43,15 +45,34 @@ beforeAll(async () => {
 describe('extension limits', () => {
   it('defaults, settings, and Restricted Mode halving the sizes and capping searches at 10 s', () => {
     const t = effectiveLimits({}, true);
-    expect(t).toEqual({ trusted: true, scenarioBytes: 2 * 1024 * 1024, patchBytes: 256 * 1024 * 1024, autoAnalysisBytes: 8 * 1024 * 1024, asYouTypeBytes: 512 * 1024, timeLimitMs: 60_000, confirmExports: false });
+    expect(t).toEqual({
+      trusted: true,
+      scenarioBytes: 2 * 1024 * 1024,
+      patchBytes: 256 * 1024 * 1024,
+      autoAnalysisBytes: 8 * 1024 * 1024,
+      asYouTypeBytes: 512 * 1024,
+      timeLimitMs: 60_000,
+      confirmExports: false,
+    });
     const r = effectiveLimits({}, false);
-    expect(r).toEqual({ trusted: false, scenarioBytes: 1024 * 1024, patchBytes: 128 * 1024 * 1024, autoAnalysisBytes: 4 * 1024 * 1024, asYouTypeBytes: 256 * 1024, timeLimitMs: RESTRICTED_TIME_LIMIT_MS, confirmExports: true });
+    expect(r).toEqual({
+      trusted: false,
+      scenarioBytes: 1024 * 1024,
+      patchBytes: 128 * 1024 * 1024,
+      autoAnalysisBytes: 4 * 1024 * 1024,
+      asYouTypeBytes: 256 * 1024,
+      timeLimitMs: RESTRICTED_TIME_LIMIT_MS,
+      confirmExports: true,
+    });
     const s = effectiveLimits({ scenarioSizeMB: 4, patchSizeMB: 1, asYouTypeMaxKB: 64, timeLimitMs: 5000 }, true);
     expect(s).toMatchObject({ scenarioBytes: 4 * 1024 * 1024, patchBytes: 1024 * 1024, asYouTypeBytes: 64 * 1024, timeLimitMs: 5000 });
     // a longer time limit than the restricted one is capped, a shorter one kept; nonsense falls back
     expect(effectiveLimits({ timeLimitMs: 600_000 }, false).timeLimitMs).toBe(RESTRICTED_TIME_LIMIT_MS);
     expect(effectiveLimits({ timeLimitMs: 2000 }, false).timeLimitMs).toBe(2000);
-    expect(effectiveLimits({ scenarioSizeMB: -1, timeLimitMs: null }, true)).toMatchObject({ scenarioBytes: 2 * 1024 * 1024, timeLimitMs: 60_000 });
+    expect(effectiveLimits({ scenarioSizeMB: -1, timeLimitMs: null }, true)).toMatchObject({
+      scenarioBytes: 2 * 1024 * 1024,
+      timeLimitMs: 60_000,
+    });
   });
 });
 
@@ -61,7 +82,9 @@ describe('scenario checker in a worker', () => {
     try {
       expect(await v.validate('a', GOOD, 'a.mmscenario.yaml')).toEqual({ kind: 'done', diagnostics: [] });
       const bad = await v.validate('a', GOOD.replace('rw-', 'rwz'), 'a.mmscenario.yaml');
-      expect(bad.kind === 'done' && bad.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["9:54 op #0 (mmap) of task 't': 'rwz' is not a protection such as rw-, r--, r-x, ---"]);
+      expect(bad.kind === 'done' && bad.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+        "9:54 op #0 (mmap) of task 't': 'rwz' is not a protection such as rw-, r--, r-x, ---",
+      ]);
       let maxGap = 0;
       let last = performance.now();
       const tick = setInterval(() => {

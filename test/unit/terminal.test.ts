@@ -1,5 +1,6 @@
 // Terminal output shows control and bidi characters escaped instead of obeying them.
 import { describe, expect, it } from 'vitest';
+
 import { terminalOut, terminalSafe } from '../../src/cli/terminal';
 
 describe('terminalSafe', () => {
@@ -10,7 +11,7 @@ describe('terminalSafe', () => {
     expect(terminalSafe('\u009b31m C1 CSI')).toBe('\\x9b31m C1 CSI');
     expect(terminalSafe('gnp.\u202eexe')).toBe('gnp.\\u202eexe');
     expect(terminalSafe('\u2067isolate\u2069')).toBe('\\u2067isolate\\u2069');
-    expect(terminalSafe("do_no_page\tstruct page *\\n é 日本")).toBe("do_no_page\tstruct page *\\n é 日本");
+    expect(terminalSafe('do_no_page\tstruct page *\\n é 日本')).toBe('do_no_page\tstruct page *\\n é 日本');
   });
 
   it('stdout stays exact for JSON, stderr is always escaped', () => {

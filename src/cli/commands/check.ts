@@ -1,10 +1,10 @@
 // mmx check [PATH..]: every scenario (default: the bundled library) against its expect blocks.
-import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
+import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import { checkColumn, deadline, EngineRefusal } from '../../scenario/runner';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
-import { table } from '../format';
 import { EXIT_MET, exitFor } from '../exitCodes';
+import { table } from '../format';
 import type { Io } from '../io';
 import { cliInputLimit, parse, progressOpt, SEARCH_OPTIONS, timeLimitOpt } from '../options';
 

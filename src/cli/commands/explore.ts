@@ -1,14 +1,14 @@
 // mmx explore FILE: every schedule up to the bounds, per column; each violation with a minimal counterexample.
-import type { ExploreOptions } from '../../scenario/explorer';
+import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
+import type { ExploreOptions } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
-import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { checkColumn, deadline, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
-import { expectationLines, ms } from '../format';
 import { exitFor } from '../exitCodes';
+import { expectationLines, ms } from '../format';
 import type { Io } from '../io';
 import { intOpt, loadOne, parse, pickColumns, progressOpt, SEARCH_OPTIONS, timeLimitOpt, UsageError } from '../options';
 

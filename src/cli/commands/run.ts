@@ -6,8 +6,8 @@ import { runSchedule } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
 import { defaultScheduleOf, machineFactory, onDefaultSchedule } from '../../scenario/runner';
 import { describeSchedule, formatSchedule, ScheduleError } from '../../scenario/schedule';
-import { expectationLines, table } from '../format';
 import { exitFor } from '../exitCodes';
+import { expectationLines, table } from '../format';
 import type { Io } from '../io';
 import { intOpt, loadOne, parse, pickColumns, progressOpt, scheduleOpt, SEARCH_OPTIONS, timeLimitOpt } from '../options';
 

@@ -1,5 +1,6 @@
 // mmx scenarios [DIR]: the bundled scenario library (or a directory of scenarios).
 import { existsSync, statSync } from 'node:fs';
+
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import { table } from '../format';

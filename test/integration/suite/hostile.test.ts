@@ -2,9 +2,12 @@
 // a located error, and a run whose default schedule needs a long search leaves the extension host
 // responsive and can be cancelled, with the panel saying so.
 import * as assert from 'node:assert/strict';
+
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
+
 import { repoPath } from '../paths';
+
 import { api, closeAll, sleep, waitFor, webviewTabOpen } from './helpers';
 
 const BOMB = repoPath('test/fixtures/hostile/schedule-bomb.mmscenario.yaml');
@@ -26,10 +29,14 @@ suite('hostile input', () => {
   test("schedule 't*999999999999': a located error as the file opens, and Run refuses it", async () => {
     const uri = vscode.Uri.file(BOMB);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diags = await waitFor('the scenario diagnostics', () => {
-      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario');
-      return d.length ? d : undefined;
-    }, 30000);
+    const diags = await waitFor(
+      'the scenario diagnostics',
+      () => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario');
+        return d.length ? d : undefined;
+      },
+      30000,
+    );
     assert.equal(diags.length, 1, diags.map((d) => d.message).join('\n'));
     assert.match(diags[0].message, /schedule entry 't\*999999999999' makes the schedule longer than 100000 steps/);
     assert.equal(diags[0].range.start.line, 13);
@@ -43,7 +50,9 @@ suite('hostile input', () => {
     const { panel } = await api();
     const ac = new AbortController();
     let settled = false;
-    const run = Promise.resolve(vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: TEN, signal: ac.signal })).finally(() => (settled = true));
+    const run = Promise.resolve(vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: TEN, signal: ac.signal })).finally(
+      () => (settled = true),
+    );
     const latencies: number[] = [];
     for (let i = 0; i < 6; i++) {
       await sleep(300);

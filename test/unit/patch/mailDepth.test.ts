@@ -1,6 +1,7 @@
 // MIME nesting: any depth up to the limit is read as parts; beyond it the rest is read as plain text
 // with a reported problem, never dropped silently.
 import { describe, expect, it } from 'vitest';
+
 import type { Problem } from '../../../src/patch/analysisModel';
 import { MAX_MIME_DEPTH, readMessages } from '../../../src/patch/mail';
 
@@ -33,7 +34,11 @@ describe('MIME depth', () => {
     const r = read(MAX_MIME_DEPTH + 5);
     expect(r.text).toContain('+new');
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatchObject({ file: 'deep.eml', severity: 'warning', message: `MIME parts nested deeper than ${MAX_MIME_DEPTH} levels; the rest is read as plain text` });
+    expect(r.problems[0]).toMatchObject({
+      file: 'deep.eml',
+      severity: 'warning',
+      message: `MIME parts nested deeper than ${MAX_MIME_DEPTH} levels; the rest is read as plain text`,
+    });
     expect(r.problems[0].line).toBeGreaterThan(MAX_MIME_DEPTH * 3);
   });
 

@@ -2,7 +2,9 @@
 // cancellation like every other search, and is not run at all when no exploration is asked for.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { compareScenario, compareScenarioAsync, defaultScheduleAsync, defaultScheduleOf, loadScenario } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
 

@@ -1,10 +1,18 @@
 // Sizes follow the modelled i386 machine: values beyond them are located errors naming the limit, found
 // without allocating what they ask for; big-but-legal values run on sparse structures.
 import { describe, expect, it } from 'vitest';
-import schema from '../../../src/scenario/mmscenario.schema.json';
-import { ADDRESS_SPACE_BYTES, MAX_FILE_PAGES, MAX_MAP_COUNT, MAX_MEMORY_PAGES, MAX_RANGE_PAGES, MAX_RUN_STEPS } from '../../../src/scenario/limits';
-import { machineFactory } from '../../../src/scenario/runner';
+
 import { runSchedule } from '../../../src/scenario/explorer';
+import {
+  ADDRESS_SPACE_BYTES,
+  MAX_FILE_PAGES,
+  MAX_MAP_COUNT,
+  MAX_MEMORY_PAGES,
+  MAX_RANGE_PAGES,
+  MAX_RUN_STEPS,
+} from '../../../src/scenario/limits';
+import schema from '../../../src/scenario/mmscenario.schema.json';
+import { machineFactory } from '../../../src/scenario/runner';
 import { loadScenarioText, type Diagnostic } from '../../../src/scenario/scenarioFile';
 import { parseSchedule, ScheduleError } from '../../../src/scenario/schedule';
 
@@ -22,7 +30,9 @@ function scenario(opts: { pages?: string; ops?: string[]; schedule?: string; wor
     '  - name: t',
     '    mm: a',
     '    ops:',
-    ...(opts.ops ?? ['{op: mmap, addr: 0x40000000, pages: 1, prot: rw-, shared: true, file: f}', '{op: read, addr: 0x40000000}']).map((o) => `      - ${o}`),
+    ...(opts.ops ?? ['{op: mmap, addr: 0x40000000, pages: 1, prot: rw-, shared: true, file: f}', '{op: read, addr: 0x40000000}']).map(
+      (o) => `      - ${o}`,
+    ),
     '  - name: w',
     '    node: n1',
     '    ops: [{op: remote-write, file: f, page: 0}]',
@@ -60,7 +70,9 @@ describe('scenario limits', () => {
     load(scenario()); // the schema compiles once
     const r = load(scenario({ schedule: '[t, "t*999999999999"]' }));
     expect(r.scenario).toBeUndefined();
-    expect(errorsOf(r.diagnostics)).toEqual([`${r.diagnostics[0].line}:${r.diagnostics[0].column} schedule entry 't*999999999999' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`]);
+    expect(errorsOf(r.diagnostics)).toEqual([
+      `${r.diagnostics[0].line}:${r.diagnostics[0].column} schedule entry 't*999999999999' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`,
+    ]);
     expect(r.diagnostics[0].line).toBe(15);
     expect(r.ms).toBeLessThan(1000);
     // a thousand digits
@@ -79,11 +91,26 @@ describe('scenario limits', () => {
 
   it('file sizes and offsets beyond what the 2.6 page cache indexes name the limit', () => {
     const cases: [string, RegExp][] = [
-      [scenario({ pages: '100000000000' }), /files.*pages 100000000000 is above the limit 2147483648 \(a file size in pages.*MAX_LFS_FILESIZE/],
-      [scenario({ ops: ['{op: truncate, file: f, pages: 1e12}'] }), /op #0 \(truncate\) of task 't': pages 1e12 is above the limit 2147483648/],
-      [scenario({ ops: ['{op: remote-write, file: f, page: 4294967296}'] }), /op #0 \(remote-write\) of task 't': page 4294967296 is above the limit 2147483647/],
-      [scenario({ ops: ['{op: mmap, addr: 0x40000000, pages: 1, prot: rw-, file: f, pgoff: 2147483648}'] }), /pgoff 2147483648 is above the limit 2147483647/],
-      [scenario({ ops: ['{op: touch, addr: 0x40000000, pages: 2000000}'] }), /pages 2000000 is above the limit 1048576 \(number of pages, at most 1048576 \(the 4 GB address space of i386\)\)/],
+      [
+        scenario({ pages: '100000000000' }),
+        /files.*pages 100000000000 is above the limit 2147483648 \(a file size in pages.*MAX_LFS_FILESIZE/,
+      ],
+      [
+        scenario({ ops: ['{op: truncate, file: f, pages: 1e12}'] }),
+        /op #0 \(truncate\) of task 't': pages 1e12 is above the limit 2147483648/,
+      ],
+      [
+        scenario({ ops: ['{op: remote-write, file: f, page: 4294967296}'] }),
+        /op #0 \(remote-write\) of task 't': page 4294967296 is above the limit 2147483647/,
+      ],
+      [
+        scenario({ ops: ['{op: mmap, addr: 0x40000000, pages: 1, prot: rw-, file: f, pgoff: 2147483648}'] }),
+        /pgoff 2147483648 is above the limit 2147483647/,
+      ],
+      [
+        scenario({ ops: ['{op: touch, addr: 0x40000000, pages: 2000000}'] }),
+        /pages 2000000 is above the limit 1048576 \(number of pages, at most 1048576 \(the 4 GB address space of i386\)\)/,
+      ],
       [scenario({ world: '  memoryPages: 99999999999' }), /memoryPages 99999999999 is above the limit 16777216/],
     ];
     for (const [text, re] of cases) {
@@ -116,7 +143,10 @@ describe('scenario limits', () => {
     // 500 levels are read (and are not a title); brackets in quotes and comments do not count
     const ok = load(`title: ${'['.repeat(500)}${']'.repeat(500)}\n`);
     expect(errorsOf(ok.diagnostics).join('\n')).toMatch(/title: expected string, found a list/);
-    const quoted = scenario().replace('title: limits', `title: "${'['.repeat(600)}" # ${'{'.repeat(600)}\ndescription: '${'{'.repeat(600)}'`);
+    const quoted = scenario().replace(
+      'title: limits',
+      `title: "${'['.repeat(600)}" # ${'{'.repeat(600)}\ndescription: '${'{'.repeat(600)}'`,
+    );
     expect(errorsOf(load(quoted).diagnostics)).toEqual([]);
   });
 
