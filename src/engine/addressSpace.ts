@@ -6,6 +6,7 @@ import { RwSemaphore, SeqCount } from './locks';
 import type { Page } from './page';
 import type { Vma } from './vma';
 import { VM_NONLINEAR } from './constants';
+import { touchRead, touchWrite } from './step';
 
 export type FsKind = 'local' | 'dfs' | 'shmem';
 
@@ -24,27 +25,34 @@ export class AddressSpace {
   invalidating = 0;
   /** key prefix of page cache slots, for partial-order reduction */
   readonly slotKey: string;
+  /** key of the mapping lists (i_mmap), recorded as a step's footprint (no interleaving point) */
+  readonly mappingsKey: string;
   constructor(readonly file: File, readonly node: string) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
+    this.mappingsKey = `file:${owner}/i_mmap`;
   }
   get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }
   link(v: Vma): void {
+    touchWrite(this.mappingsKey);
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
     else this.mappings.add(v);
   }
   unlink(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.delete(v);
   }
   /** vma became nonlinear: move it to i_mmap_nonlinear */
   makeNonlinear(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.add(v);
   }
   *allMappings(): Generator<Vma> {
+    touchRead(this.mappingsKey);
     yield* this.mappings;
     yield* this.nonlinear;
   }

@@ -2,7 +2,7 @@
 // plus the variant rules in force, lockdep, the trace and the violation log.
 
 import type { OpResult, VariantSelection, WorldSpec } from './spec';
-import { PageAllocator } from './page';
+import { NO_LIMIT, PageAllocator } from './page';
 import { File } from './addressSpace';
 import { MmStruct } from './mmStruct';
 import { Dfs } from './dfs';
@@ -64,7 +64,7 @@ export class Kernel {
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
 
-    this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
+    this.alloc = new PageAllocator(world.memoryPages ?? NO_LIMIT);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
 
     const nodes = world.nodes ?? [];

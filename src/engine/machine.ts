@@ -4,7 +4,7 @@
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { Kernel } from './kernel';
 import { Oops, Task } from './task';
-import { StepKind } from './step';
+import { footprint, StepKind } from './step';
 import { getOp, type OpImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { takeSnapshot } from './snapshot';
@@ -81,12 +81,37 @@ export class EngineMachine implements Machine {
     const s = t.step;
     const keys = s.keys();
     const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
+      const l = s.lock!;
+      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: l.kind === 'seqcount' };
+    }
     this.kernel.stepNo++;
-    runOneStep(t);
+    // what the code up to the next interleaving point touches without announcing it
+    footprint.on = true;
+    footprint.reads = keys.reads;
+    footprint.writes = keys.writes;
+    try {
+      runOneStep(t);
+    } finally {
+      footprint.on = false;
+    }
     if (this.checkEachStep) {
       checkStalePtes(this.kernel, false);
       checkRss(this.kernel, false);
       checkFreedMapped(this.kernel);
+    }
+    return info;
+  }
+
+  /** the footprint task `i` announces for its next step, without running it (for the explorer's
+   * race checks on a task still waiting at the end of a run) */
+  announced(i: number): StepInfo | null {
+    if (this.tasks[i].done) return null;
+    const s = this.tasks[i].step;
+    const keys = s.keys();
+    const info: StepInfo = { task: i, fn: s.fn, label: s.label, reads: keys.reads, writes: keys.writes };
+    if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
+      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: s.lock!.kind === 'seqcount' };
     }
     return info;
   }

@@ -80,6 +80,10 @@ export interface StepInfo {
   label: string;
   reads: string[];
   writes: string[];
+  /** a lock operation (the lock is reads[0] for a reader, writes[0] otherwise); `seq` for a sequence count, whose readers never wait.
+   * The explorer needs the modes: a release and another task's acquire of an exclusive hold are
+   * never both possible */
+  lock?: { op: 'acquire' | 'release' | 'try'; shared: boolean; seq: boolean };
 }
 
 export type TraceKind =
@@ -176,6 +180,9 @@ export interface Machine {
   runnable(): number[];
   /** run task `t` to its next interleaving point */
   step(t: number): StepInfo;
+  /** the footprint of task `t`'s next step as announced (what it will touch first), without running it;
+   * null for a finished task */
+  announced?(t: number): StepInfo | null;
   /** every task finished */
   done(): boolean;
   /** end-of-run checks (reference and pin balance, orphaned ptes, ...); call once when done() or stuck */

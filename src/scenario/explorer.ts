@@ -4,6 +4,7 @@
 // disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
 import type { Machine, StepInfo, Violation } from '../engine/spec';
 import { defaultChoice, prng, ScheduleError } from './schedule';
+import { DPOR_MAX_TASKS, DporSearch } from './dpor';
 
 export type MachineFactory = () => Machine;
 
@@ -79,14 +80,18 @@ export function runSchedule(make: MachineFactory, opts: RunOptions = {}): RunRes
 
 // ---- exploration ----
 
-export type Reduction = 'state' | 'none';
+/** 'dpor': dynamic partial-order reduction (dpor.ts); 'state': expand each kernel state once; 'none':
+ * every interleaving (the reference) */
+export type Reduction = 'dpor' | 'state' | 'none';
 
 export interface ExploreOptions {
   /** longest schedule explored (a longer run counts as incomplete) */
   maxSteps?: number;
   /** most preemptions per schedule (switching away from a task that could still run) */
   maxPreemptions?: number;
-  /** 'state' (default): expand each kernel state once; 'none': every interleaving */
+  /** 'dpor' (default): partial-order reduction; 'state': expand each kernel state once; 'none': every
+   * interleaving. A preemption bound (or the search for a first counterexample, which raises one step
+   * by step) uses 'state': partial-order reduction does not keep the fewest-preemption schedules */
   reduction?: Reduction;
   /** stop at the first violation (of `only`, if given) */
   stopAtFirst?: boolean;
@@ -136,8 +141,10 @@ export interface ExploreResult {
   states: number;
   /** machine steps executed, replays included */
   steps: number;
-  /** nodes cut because their state had been expanded already */
+  /** nodes cut because their state had been expanded already (or, with dpor, every task there slept) */
   pruned: number;
+  /** the reduction the search used (see ExploreOptions.reduction) */
+  reduction: Reduction;
   /** every schedule within the bounds is covered (false when bounded by steps, cancelled, random, or stopped early) */
   complete: boolean;
   /** a preemption bound cut schedules: complete only up to that bound */
@@ -160,6 +167,7 @@ interface Raw {
 
 class Search {
   readonly t0 = performance.now();
+  reduction: Reduction = 'state';
   schedules = 0;
   steps = 0;
   pruned = 0;
@@ -172,7 +180,9 @@ class Search {
   readonly found = new Map<string, Raw>();
   firstViolationMs: number | undefined;
   private lastProgress = 0;
-  private readonly maxSteps: number;
+  private sliceStart = 0;
+  private sliceIter = 0;
+  readonly maxSteps: number;
   private readonly only: Set<string> | undefined;
 
   constructor(
@@ -185,6 +195,15 @@ class Search {
 
   elapsed(): number {
     return performance.now() - this.t0;
+  }
+
+  /** now and then: has the search run a slice since it last let the event loop run */
+  sliceDue(): boolean {
+    if ((++this.sliceIter & 255) !== 0) return false;
+    const now = this.elapsed();
+    if (now - this.sliceStart <= SLICE_MS) return false;
+    this.sliceStart = now;
+    return true;
   }
 
   /** record violations from index `from` of m.violations; returns the new length */
@@ -240,6 +259,13 @@ class Search {
   /** depth-first search over schedules, iterative so that deep runs cannot overflow the stack;
    * yields now and then so that an async driver can let the event loop run */
   *exhaustive(): Generator<void, void, void> {
+    const wanted = this.opts.reduction ?? 'dpor';
+    if (wanted === 'dpor' && !this.opts.stopAtFirst && this.opts.maxPreemptions === undefined && this.make().taskNames.length <= DPOR_MAX_TASKS) {
+      this.reduction = 'dpor';
+      yield* new DporSearch(this).run();
+      return;
+    }
+    this.reduction = wanted === 'none' ? 'none' : 'state';
     if (this.opts.stopAtFirst && this.opts.maxPreemptions === undefined) {
       // looking for one bug: raise the preemption bound step by step (most bugs need few preemptions),
       // which also finds a counterexample with the fewest; a round that cuts nothing was complete
@@ -254,7 +280,7 @@ class Search {
   }
 
   private *bounded(maxPre: number): Generator<void, void, void> {
-    const reduce = (this.opts.reduction ?? 'state') === 'state';
+    const reduce = this.reduction === 'state';
     const bounded = Number.isFinite(maxPre);
     // state key -> [depth, preemptions] pairs it was expanded with
     const visited = new Map<string, number[]>();
@@ -379,6 +405,7 @@ class Search {
    */
   *randomRuns(runs: number, seed: number): Generator<void, void, void> {
     this.complete = false;
+    this.reduction = 'none';
     const rand = prng(seed);
     let sliceStart = this.elapsed();
     let expectedLength = 0;
@@ -494,6 +521,7 @@ function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Ex
     states: s.hashes.size,
     steps: s.steps,
     pruned: s.pruned,
+    reduction: s.reduction,
     complete: s.complete,
     preemptionBounded: s.preemptionBounded,
     cancelled: s.cancelled,

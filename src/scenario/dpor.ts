@@ -1,0 +1,285 @@
+// Dynamic partial-order reduction for the schedule explorer (Flanagan and Godefroid, "Dynamic
+// partial-order reduction for model checking software", POPL 2005, with sleep sets). Each step is an
+// event with a footprint: the objects it read and wrote and the lock operation it performed, as the
+// Machine recorded them (StepInfo). Two steps of different tasks whose footprints are disjoint (or only
+// read the same objects) commute: exploring one order of them covers both. Where a step conflicts with
+// an earlier step of another task that could have run in the other order, the search comes back to the
+// state before that earlier step and runs the later task there. Sleep sets keep a task that was already
+// explored at a state from being explored again after steps independent of it.
+//
+// The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix.
+// States are hashed where the schedule has a choice only to count them: a state seen before is not cut,
+// since its first visit may have been reached with other pending races (see the issue's notes).
+import type { Machine, StepInfo } from '../engine/spec';
+import type { MachineFactory } from './explorer';
+
+/** what the search needs of its host (Search in explorer.ts): counters, limits, violation collection */
+export interface DporHost {
+  readonly make: MachineFactory;
+  readonly maxSteps: number;
+  readonly hashes: Set<string>;
+  schedules: number;
+  steps: number;
+  pruned: number;
+  complete: boolean;
+  collect(m: Machine, from: number, path: readonly number[]): number;
+  poll(): boolean;
+  /** true when the caller wants the event loop (slices of about 20 ms) */
+  sliceDue(): boolean;
+}
+
+/** the most tasks the bit sets below hold */
+export const DPOR_MAX_TASKS = 30;
+
+/** One executed step. */
+interface Event {
+  task: number;
+  /** position among the task's own events */
+  idx: number;
+  reads: string[];
+  writes: string[];
+  lock: StepInfo['lock'];
+  /** vector clock: clock[q] = events of task q that happen before this one, itself included */
+  clock: Int32Array;
+}
+
+interface Node {
+  /** tasks that can run here (bit set) */
+  enabled: number;
+  /** tasks to explore here */
+  backtrack: number;
+  /** tasks explored here */
+  done: number;
+  /** tasks asleep here, with the step each would take (explored already, from here or an ancestor) */
+  sleep: Event[];
+  /** the task that ran last before this state (-1 at the root) */
+  last: number;
+}
+
+function uniq(xs: string[]): string[] {
+  if (xs.length < 2) return xs;
+  return [...new Set(xs)];
+}
+
+/** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
+export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
+  for (const w of a.writes) if (b.writes.includes(w) || b.reads.includes(w)) return true;
+  for (const w of b.writes) if (a.reads.includes(w)) return true;
+  return false;
+}
+
+/**
+ * Can the earlier step `a` and the later step `b` of another task both be possible in some state?
+ * A release of a lock held exclusively and an acquire of it never are (the acquire waits for the
+ * release): reordering them is no race, the order of the two critical sections is decided at the
+ * earlier acquire. A trylock is always possible, and so are a sequence count's readers.
+ */
+function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): boolean {
+  const la = a.lock;
+  const lb = b.lock;
+  if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
+  return la.seq ? la.shared || lb.shared : la.shared && lb.shared;
+}
+
+/** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
+function lockKey(e: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): string {
+  return e.lock!.shared && e.lock!.op !== 'try' ? e.reads[0] : e.writes[0];
+}
+
+function bit(t: number): number {
+  return 1 << t;
+}
+
+function lowest(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
+}
+
+export class DporSearch {
+  private readonly events: Event[] = [];
+  private readonly nodes: Node[] = [];
+  private readonly path: number[] = [];
+  /** index in `events` of each task's last event, per depth: recomputed from `events` when needed */
+  private readonly lastOf: number[] = [];
+  private m!: Machine;
+  private valid = false;
+  private seen = 0;
+  private tasks = 0;
+
+  constructor(private readonly h: DporHost) {}
+
+  *run(): Generator<void, void, void> {
+    const h = this.h;
+    this.m = h.make();
+    this.valid = true;
+    this.tasks = this.m.taskNames.length;
+    if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
+    this.lastOf.length = this.tasks;
+    this.lastOf.fill(-1);
+    if (!this.enter(-1, [])) return;
+    while (this.nodes.length > 0) {
+      if (h.sliceDue()) yield;
+      if (h.poll()) {
+        h.complete = false;
+        return;
+      }
+      const d = this.nodes.length - 1;
+      const n = this.nodes[d];
+      let asleep = 0;
+      for (const e of n.sleep) asleep |= bit(e.task);
+      const cand = n.backtrack & ~n.done & ~asleep;
+      if (cand === 0) {
+        this.pop();
+        continue;
+      }
+      // the task that ran last goes on if it may: the first run is the default non-preemptive one
+      const p = n.last >= 0 && cand & bit(n.last) ? n.last : lowest(cand);
+      n.done |= bit(p);
+      if (!this.valid) this.replay();
+      const info = this.m.step(p);
+      h.steps++;
+      const ev = this.event(info);
+      this.race(ev, ev.clock, d);
+      // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
+      const childSleep: Event[] = [];
+      for (const s of n.sleep) if (s.task !== p && !dependent(s, ev)) childSleep.push(s);
+      n.sleep.push(ev);
+      this.events.push(ev);
+      this.path.push(p);
+      this.lastOf[p] = this.events.length - 1;
+      if (!this.enter(p, childSleep)) {
+        // a leaf: the machine is past it
+        this.events.pop();
+        this.path.pop();
+        this.lastOf[p] = this.prevOf(p, this.events.length);
+        this.valid = false;
+      }
+    }
+  }
+
+  /** a new state at the end of `path`: push its node, or count it as a leaf and return false */
+  private enter(last: number, sleep: Event[]): boolean {
+    const h = this.h;
+    const m = this.m;
+    this.seen = h.collect(m, this.seen, this.path);
+    const runnable = m.runnable();
+    if (runnable.length !== 1 || this.path.length >= h.maxSteps) h.hashes.add(m.stateHash());
+    if (runnable.length === 0) {
+      this.pendingRaces(m);
+      m.finish();
+      this.seen = h.collect(m, this.seen, this.path);
+      h.schedules++;
+      return false;
+    }
+    if (this.path.length >= h.maxSteps) {
+      this.pendingRaces(m);
+      h.complete = false;
+      h.schedules++;
+      return false;
+    }
+    let enabled = 0;
+    for (const t of runnable) enabled |= bit(t);
+    let asleep = 0;
+    for (const e of sleep) asleep |= bit(e.task);
+    const awake = enabled & ~asleep;
+    if (awake === 0) {
+      // every runnable task sleeps: whatever follows was explored from an equivalent order
+      h.pruned++;
+      h.schedules++;
+      return false;
+    }
+    const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
+    this.nodes.push({ enabled, backtrack: bit(first), done: 0, sleep, last });
+    return true;
+  }
+
+  private pop(): void {
+    this.nodes.pop();
+    if (this.events.length > 0 && this.events.length >= this.nodes.length) {
+      const ev = this.events.pop()!;
+      this.path.pop();
+      this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
+    }
+    this.valid = false;
+  }
+
+  private prevOf(task: number, before: number): number {
+    for (let i = before - 1; i >= 0; i--) if (this.events[i].task === task) return i;
+    return -1;
+  }
+
+  /** rebuild the machine at the end of `path` */
+  private replay(): void {
+    const m = this.h.make();
+    for (const t of this.path) m.step(t);
+    this.h.steps += this.path.length;
+    this.m = m;
+    this.seen = m.violations.length;
+    this.valid = true;
+  }
+
+  /** the event of a step just taken, with its vector clock */
+  private event(info: StepInfo): Event {
+    const p = info.task;
+    const prev = this.lastOf[p];
+    const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
+    const ev: Event = { task: p, idx: prev >= 0 ? this.events[prev].idx + 1 : 0, reads: uniq(info.reads), writes: uniq(info.writes), lock: info.lock, clock };
+    const evs = this.events;
+    for (let j = evs.length - 1; j >= 0; j--) {
+      const e = evs[j];
+      if (e.task === p || clock[e.task] > e.idx) continue;
+      if (!dependent(e, ev)) continue;
+      const c = e.clock;
+      for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
+    }
+    clock[p] = ev.idx + 1;
+    return ev;
+  }
+
+  /**
+   * The race of a step of task p (taken, or announced at a leaf) at depth `d`: the last earlier step of
+   * another task that conflicts with it, could have been possible together with it, and does not
+   * happen before p's previous step. Before that step the search must also try p (or, when p could not
+   * run there, a task whose steps lead to p's, or else every task that could run).
+   */
+  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array | null, d: number): void {
+    const p = ev.task;
+    const prev = this.lastOf[p];
+    const prevClock = prev >= 0 ? this.events[prev].clock : null;
+    const evs = this.events;
+    for (let i = d - 1; i >= 0; i--) {
+      const e = evs[i];
+      if (e.task === p) continue;
+      if (prevClock && prevClock[e.task] > e.idx) continue;
+      if (!dependent(e, ev) || !coEnabled(e, ev)) continue;
+      const n = this.nodes[i];
+      if (n.enabled & bit(p)) {
+        n.backtrack |= bit(p);
+        return;
+      }
+      // a task that runs at i's state and whose steps after i happen before p's
+      if (clock) {
+        for (let j = i + 1; j < d; j++) {
+          const q = evs[j].task;
+          if (n.enabled & bit(q) && clock[q] > evs[j].idx) {
+            n.backtrack |= bit(q);
+            return;
+          }
+        }
+      }
+      n.backtrack |= n.enabled;
+      return;
+    }
+  }
+
+  /** at a leaf, the tasks that did not finish (waiting on a lock, or cut by the step bound) race too */
+  private pendingRaces(m: Machine): void {
+    if (!m.announced) return;
+    const d = this.events.length;
+    for (let t = 0; t < this.tasks; t++) {
+      const a = m.announced(t);
+      if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
+      const prev = this.lastOf[t];
+      this.race(a, prev >= 0 ? this.events[prev].clock : null, d);
+    }
+  }
+}
