@@ -4,6 +4,7 @@
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { Kernel } from './kernel';
 import { Oops, Task } from './task';
+import { RwSemaphore } from './locks';
 import { footprint, StepKind } from './step';
 import { getOp, type OpImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
@@ -92,6 +93,10 @@ export class EngineMachine implements Machine {
     footprint.writes = keys.writes;
     try {
       runOneStep(t);
+      // a writer that now has to wait for an rwsem queues on it (Task.canRun), which holds back new
+      // readers: the step that leads there writes the semaphore
+      const n = t.step;
+      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) keys.writes.push(n.lock.key);
     } finally {
       footprint.on = false;
     }

@@ -1,5 +1,5 @@
-// Dynamic partial-order reduction for the schedule explorer (Flanagan and Godefroid, "Dynamic
-// partial-order reduction for model checking software", POPL 2005, with sleep sets). Each step is an
+// Dynamic partial-order reduction for the schedule explorer: source-DPOR with sleep sets (Abdulla et
+// al., POPL 2014; the algorithm of Nidhugg), locks handled as Nidhugg does. Each step is an
 // event with a footprint: the objects it read and wrote and the lock operation it performed, as the
 // Machine recorded them (StepInfo). Two steps of different tasks whose footprints are disjoint (or only
 // read the same objects) commute: exploring one order of them covers both. Where a step conflicts with
@@ -61,10 +61,19 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs)];
 }
 
+/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache) */
+function has(keys: string[], k: string): boolean {
+  for (const x of keys) {
+    if (x === k) return true;
+    if (x.charCodeAt(x.length - 1) === 42 /* * */ ? k.startsWith(x.slice(0, -1)) : k.charCodeAt(k.length - 1) === 42 && x.startsWith(k.slice(0, -1))) return true;
+  }
+  return false;
+}
+
 /** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
 export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
-  for (const w of a.writes) if (b.writes.includes(w) || b.reads.includes(w)) return true;
-  for (const w of b.writes) if (a.reads.includes(w)) return true;
+  for (const w of a.writes) if (has(b.writes, w) || has(b.reads, w)) return true;
+  for (const w of b.writes) if (has(a.reads, w)) return true;
   return false;
 }
 
@@ -164,20 +173,23 @@ export class DporSearch {
     const runnable = m.runnable();
     if (runnable.length !== 1 || this.path.length >= h.maxSteps) h.hashes.add(m.stateHash());
     if (runnable.length === 0) {
-      this.pendingRaces(m);
+      this.pendingRaces(m, 0);
       m.finish();
       this.seen = h.collect(m, this.seen, this.path);
       h.schedules++;
       return false;
     }
     if (this.path.length >= h.maxSteps) {
-      this.pendingRaces(m);
+      this.pendingRaces(m, 0);
       h.complete = false;
       h.schedules++;
       return false;
     }
     let enabled = 0;
     for (const t of runnable) enabled |= bit(t);
+    // a task waiting on a lock races with the step that took it: before that step it may have got the
+    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
+    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled);
     let asleep = 0;
     for (const e of sleep) asleep |= bit(e.task);
     const awake = enabled & ~asleep;
@@ -219,10 +231,17 @@ export class DporSearch {
 
   /** the event of a step just taken, with its vector clock */
   private event(info: StepInfo): Event {
-    const p = info.task;
+    const prev = this.lastOf[info.task];
+    const ev: Event = { task: info.task, idx: prev >= 0 ? this.events[prev].idx + 1 : 0, reads: uniq(info.reads), writes: uniq(info.writes), lock: info.lock, clock: new Int32Array(0) };
+    ev.clock = this.clockOf(ev);
+    return ev;
+  }
+
+  /** vector clock of a step of task p placed after every event so far */
+  private clockOf(ev: { task: number; reads: string[]; writes: string[] }): Int32Array {
+    const p = ev.task;
     const prev = this.lastOf[p];
     const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
-    const ev: Event = { task: p, idx: prev >= 0 ? this.events[prev].idx + 1 : 0, reads: uniq(info.reads), writes: uniq(info.writes), lock: info.lock, clock };
     const evs = this.events;
     for (let j = evs.length - 1; j >= 0; j--) {
       const e = evs[j];
@@ -231,55 +250,95 @@ export class DporSearch {
       const c = e.clock;
       for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
     }
-    clock[p] = ev.idx + 1;
-    return ev;
+    clock[p] = prev >= 0 ? this.events[prev].idx + 2 : 1;
+    return clock;
   }
 
   /**
-   * The race of a step of task p (taken, or announced at a leaf) at depth `d`: the last earlier step of
-   * another task that conflicts with it, could have been possible together with it, and does not
-   * happen before p's previous step. Before that step the search must also try p (or, when p could not
-   * run there, a task whose steps lead to p's, or else every task that could run).
+   * Source-DPOR's races of a step `ev` of task p (taken, or announced by a task that cannot run) placed
+   * at depth `d` (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order reduction",
+   * POPL 2014, Algorithm 1): every earlier step e' of another task that conflicts with it and happens
+   * before it directly (through no third step). Before e' the search must run a task that starts the
+   * steps which do not depend on e', followed by ev (an initial of that sequence), unless one of those
+   * initials is already explored there or asleep. A lock acquire is not a race with the release it
+   * waited for (they are never both possible): its race is with the acquire that release ended.
    */
-  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array | null, d: number): void {
+  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): void {
     const p = ev.task;
-    const prev = this.lastOf[p];
-    const prevClock = prev >= 0 ? this.events[prev].clock : null;
     const evs = this.events;
+    const T = this.tasks;
+    // join of the clocks of the steps after i that happen before ev: a step covered by it reaches ev
+    // through a third one
+    const acc = new Int32Array(T);
     for (let i = d - 1; i >= 0; i--) {
       const e = evs[i];
-      if (e.task === p) continue;
-      if (prevClock && prevClock[e.task] > e.idx) continue;
-      if (!dependent(e, ev) || !coEnabled(e, ev)) continue;
-      const n = this.nodes[i];
-      if (n.enabled & bit(p)) {
-        n.backtrack |= bit(p);
-        return;
+      if (clock[e.task] <= e.idx) continue; // not before ev at all
+      if (e.task !== p && acc[e.task] <= e.idx && dependent(e, ev)) {
+        let at = i;
+        if (!coEnabled(e, ev)) at = this.acquireOf(i);
+        if (at >= 0) this.reverse(at, ev, clock, d);
       }
-      // a task that runs at i's state and whose steps after i happen before p's
-      if (clock) {
-        for (let j = i + 1; j < d; j++) {
-          const q = evs[j].task;
-          if (n.enabled & bit(q) && clock[q] > evs[j].idx) {
-            n.backtrack |= bit(q);
-            return;
-          }
-        }
-      }
-      n.backtrack |= n.enabled;
-      return;
+      const c = e.clock;
+      for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
     }
   }
 
-  /** at a leaf, the tasks that did not finish (waiting on a lock, or cut by the step bound) race too */
-  private pendingRaces(m: Machine): void {
+  /** the acquire of the same lock by the same task that the release at i ends (-1: none found) */
+  private acquireOf(i: number): number {
+    const r = this.events[i];
+    const key = lockKey(r);
+    for (let j = i - 1; j >= 0; j--) {
+      const e = this.events[j];
+      if (e.task === r.task && e.lock && e.lock.op !== 'release' && lockKey(e) === key) return j;
+    }
+    return -1;
+  }
+
+  /** make sure the search tries, at the state before step i, to run ev (and what it needs) first */
+  private reverse(i: number, ev: { task: number }, clock: Int32Array, d: number): void {
+    const evs = this.events;
+    const n = this.nodes[i];
+    const ei = evs[i];
+    const T = this.tasks;
+    // the initials of v = (the steps after i that do not depend on step i) followed by ev: tasks whose
+    // first step in v has no step of v before it
+    const first = new Int32Array(T).fill(0x7fffffff);
+    const starts: number[] = [];
+    const initial = (q: number, c: Int32Array): boolean => {
+      for (let r = 0; r < T; r++) if (r !== q && c[r] > first[r]) return false;
+      return true;
+    };
+    let initials = 0;
+    for (let j = i + 1; j < d; j++) {
+      const e = evs[j];
+      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
+      if (first[e.task] === 0x7fffffff) {
+        if (initial(e.task, e.clock)) initials |= bit(e.task);
+        first[e.task] = e.idx;
+        starts.push(e.task);
+      }
+    }
+    if (first[ev.task] === 0x7fffffff && initial(ev.task, clock)) initials |= bit(ev.task);
+    let asleep = 0;
+    for (const e of n.sleep) asleep |= bit(e.task);
+    if (initials & (n.backtrack | n.done | asleep)) return;
+    const can = initials & n.enabled;
+    if (can === 0) {
+      n.backtrack |= n.enabled;
+      return;
+    }
+    n.backtrack |= can & bit(ev.task) ? bit(ev.task) : bit(lowest(can));
+  }
+
+  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too */
+  private pendingRaces(m: Machine, except: number): void {
     if (!m.announced) return;
     const d = this.events.length;
     for (let t = 0; t < this.tasks; t++) {
+      if (except & bit(t)) continue;
       const a = m.announced(t);
       if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
-      const prev = this.lastOf[t];
-      this.race(a, prev >= 0 ? this.events[prev].clock : null, d);
+      this.race(a, this.clockOf(a), d);
     }
   }
 }
