@@ -1,11 +1,21 @@
 // Explorer benchmark on the DFS pagefault/invalidate race (seed 004): time to the first counterexample
 // under 2.5.70 and the exhaustive proof for the fixed variants, each with the state-hashing reduction
 // and, as the baseline measured in the same run, the unreduced search (every interleaving, capped).
-// Prints a table, then one JSON line.
+// Then the ladder of issue 13: N faulters + truncate, N = 1..4 (`--max-n N`, `--limit-ms MS` per
+// reduced search, `--baseline-ms MS` for the unreduced and state-hashing baselines, `--ladder-only`).
+// Prints a table, then one JSON line per part.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explore, type ExploreOptions, type ExploreResult } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
+import { runLadder } from './ladder';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const ladderOnly = argv.includes('--ladder-only');
 
 const dir = join(process.cwd(), 'scenarios');
 const file = readdirSync(dir).find((f) => f.includes('dfs') && f.endsWith('.mmscenario.yaml'));
@@ -15,6 +25,7 @@ const loaded = loadScenario(readFileSync(path, 'utf8'), path);
 if (!loaded.scenario) throw new Error(loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`).join('\n'));
 const s = loaded.scenario;
 
+function dfsBench(): void {
 const UNREDUCED_CAP_MS = 3000;
 
 function median(xs: number[]): number {
@@ -109,3 +120,17 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 console.log(JSON.stringify(out));
+}
+
+if (!ladderOnly) dfsBench();
+
+console.log('\nladder: N faulters (own mm, own page of one shared file) + truncate to 0; partial-order reduction');
+const ladder = runLadder({
+  maxN: arg('max-n', 4),
+  variants: ['2.5.70', 'truncate-seq'],
+  limitMs: arg('limit-ms', 60_000),
+  baselineMs: arg('baseline-ms', 5_000),
+  log: (l) => console.log(l),
+});
+const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.ms < ms);
+console.log(JSON.stringify({ ladder, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));

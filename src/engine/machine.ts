@@ -108,6 +108,18 @@ export class EngineMachine implements Machine {
     return info;
   }
 
+  /** take these steps again, as the explorer does to come back to a state: no footprints, no step
+   * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
+  replay(schedule: readonly number[]): void {
+    for (const i of schedule) {
+      this.runnable();
+      const t = this.tasks[i];
+      if (!t?.canRun()) throw new Error(`replay: task ${i} is not runnable`);
+      this.kernel.stepNo++;
+      runOneStep(t);
+    }
+  }
+
   /** the footprint task `i` announces for its next step, without running it (for the explorer's
    * race checks on a task still waiting at the end of a run) */
   announced(i: number): StepInfo | null {
