@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { explore, type ExploreOptions, type ExploreResult } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
 import { runLadder } from './ladder';
+import { runSpin, spinAvailable } from './spin';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -129,8 +130,21 @@ const ladder = runLadder({
   maxN: arg('max-n', 4),
   variants: ['2.5.70', 'truncate-seq'],
   limitMs: arg('limit-ms', 60_000),
-  baselineMs: arg('baseline-ms', 5_000),
+  baselineMs: arg('baseline-ms', 20_000),
   log: (l) => console.log(l),
 });
+// the anchor: SPIN on the N = 2 world in Promela, next to the explorer's N = 2 rows of this run
+const spin: Record<string, unknown> = {};
+if (spinAvailable()) {
+  console.log('\nSPIN anchor: bench/spin/truncate2.pml (N = 2), full state space');
+  for (const variant of ['2.5.70', 'truncate-seq']) {
+    const r = runSpin(join(process.cwd(), 'bench/spin/truncate2.pml'), variant);
+    const ours = ladder.find((x) => x.por.n === 2 && x.por.variant === variant)?.por;
+    const ratio = ours ? r.statesPerSec / Math.max(1, ours.statesPerSec) : NaN;
+    const agree = ours ? (r.errors > 0) === ours.violations.includes('stale-pte') : false;
+    spin[variant] = { ...r, explorerStatesPerSec: ours?.statesPerSec, spinOverExplorer: +ratio.toFixed(1), verdictsAgree: agree };
+    console.log(`${variant.padEnd(12)}  SPIN ${r.states} states ${r.ms} ms ${r.statesPerSec} states/s, ${r.errors ? `stale-pte (${r.errors} errors)` : 'no violation'}  |  explorer ${ours?.statesPerSec} states/s, ${ours?.violations.join(',') || 'no violation'}  |  SPIN/explorer x${ratio.toFixed(1)}  verdicts ${agree ? 'agree' : 'DIFFER'}`);
+  }
+} else console.log('\nSPIN anchor skipped: spin or gcc not on PATH (Debian: apt-get install spin)');
 const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.ms < ms);
-console.log(JSON.stringify({ ladder, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));
+console.log(JSON.stringify({ ladder, spin, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));
