@@ -1,6 +1,6 @@
 // SPIN as the explorer benchmark's anchor: runs bench/spin/truncate2.pml (the ladder's N = 2 world,
 // written in Promela for this purpose) when `spin` and `gcc` are on PATH. Full state space (-c0: go on
-// after a violation), SPIN's own partial-order reduction on; the time is pan's wall time.
+// after a violation), SPIN's own partial-order reduction on; states/s is pan's own rate.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
