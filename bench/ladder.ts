@@ -1,6 +1,6 @@
 // The explorer ladder's worlds: one file of N pages, N threads each faulting its own page of a shared
 // mapping in its own mm, and one task truncating the file to 0 (issue 13's measure).
-import type { WorldSpec } from '../src/engine/spec';
+import type { WorldSpec } from '../src/engine/index';
 import { createMachine } from '../src/engine/index';
 import { explore, type ExploreResult, type Reduction } from '../src/scenario/explorer';
 

@@ -10,7 +10,7 @@
 // The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix.
 // States are hashed where the schedule has a choice only to count them: a state seen before is not cut,
 // since its first visit may have been reached with other pending races (see the notes).
-import type { Machine, StepInfo } from '../engine/spec';
+import type { Machine, StepInfo } from '../engine/index';
 import type { MachineFactory } from './explorer';
 
 /** what the search needs of its host (Search in explorer.ts): counters, limits, violation collection */

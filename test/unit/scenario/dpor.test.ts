@@ -10,7 +10,7 @@ import { explore, runSchedule, type MachineFactory } from '../../../src/scenario
 import { dependent } from '../../../src/scenario/dpor';
 import { loadScenario, machineFactory } from '../../../src/scenario/runner';
 import { createMachine } from '../../../src/engine/index';
-import type { Machine, OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { Machine, OpSpec, WorldSpec } from '../../../src/engine/index';
 import { CounterMachine, incrementers, type CounterProgram, type Instr } from './fixtures/counterMachine';
 import { faultersAndTruncate } from '../../../bench/ladder';
 
