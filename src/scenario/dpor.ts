@@ -22,6 +22,7 @@ export interface DporHost {
   steps: number;
   pruned: number;
   complete: boolean;
+  stepBounded: boolean;
   collect(m: Machine, from: number, path: readonly number[]): number;
   poll(): boolean;
   /** true when the caller wants the event loop (slices of about 20 ms) */
@@ -182,6 +183,7 @@ export class DporSearch {
     if (this.path.length >= h.maxSteps) {
       this.pendingRaces(m, 0);
       h.complete = false;
+      h.stepBounded = true;
       h.schedules++;
       return false;
     }
@@ -202,6 +204,21 @@ export class DporSearch {
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     this.nodes.push({ enabled, backtrack: bit(first), done: 0, sleep, last });
     return true;
+  }
+
+  /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
+  frontier(): number {
+    let n = 0;
+    for (const x of this.nodes) {
+      let asleep = 0;
+      for (const e of x.sleep) asleep |= bit(e.task);
+      let c = x.backtrack & ~x.done & ~asleep;
+      while (c) {
+        c &= c - 1;
+        n++;
+      }
+    }
+    return n;
   }
 
   private pop(): void {

@@ -117,7 +117,14 @@ export interface ExploreProgress {
   steps: number;
   violations: number;
   elapsedMs: number;
+  /** distinct states per second so far */
+  statesPerSec: number;
+  /** alternatives waiting on the search stack (branches known but not yet explored) */
+  frontier: number;
 }
+
+/** why a search is incomplete */
+export type IncompleteReason = 'time-limit' | 'cancelled' | 'step-bound' | 'schedule-limit' | 'stopped-at-first' | 'random';
 
 export interface FoundViolation {
   invariant: string;
@@ -145,6 +152,8 @@ export interface ExploreResult {
   pruned: number;
   /** the reduction the search used (see ExploreOptions.reduction) */
   reduction: Reduction;
+  /** why the search is incomplete (null when complete); a preemption bound shows in preemptionBounded */
+  incompleteReason: IncompleteReason | null;
   /** every schedule within the bounds is covered (false when bounded by steps, cancelled, random, or stopped early) */
   complete: boolean;
   /** a preemption bound cut schedules: complete only up to that bound */
@@ -183,6 +192,11 @@ class Search {
   private sliceStart = 0;
   private sliceIter = 0;
   readonly maxSteps: number;
+  /** a run was cut by the step bound / the schedule limit stopped the search */
+  stepBounded = false;
+  scheduleLimited = false;
+  /** alternatives on the stack of the search running (for progress) */
+  frontier: () => number = () => 0;
   private readonly only: Set<string> | undefined;
 
   constructor(
@@ -235,6 +249,7 @@ class Search {
     }
     if (this.opts.maxSchedules !== undefined && this.schedules >= this.opts.maxSchedules) {
       this.complete = false;
+      this.scheduleLimited = true;
       return true;
     }
     if (this.opts.timeLimitMs !== undefined && this.elapsed() > this.opts.timeLimitMs) {
@@ -253,7 +268,16 @@ class Search {
   }
 
   progress(): ExploreProgress {
-    return { schedules: this.schedules, states: this.hashes.size, steps: this.steps, violations: this.found.size, elapsedMs: this.elapsed() };
+    const elapsedMs = this.elapsed();
+    return {
+      schedules: this.schedules,
+      states: this.hashes.size,
+      steps: this.steps,
+      violations: this.found.size,
+      elapsedMs,
+      statesPerSec: elapsedMs > 0 ? Math.round(this.hashes.size / (elapsedMs / 1000)) : 0,
+      frontier: this.frontier(),
+    };
   }
 
   /** depth-first search over schedules, iterative so that deep runs cannot overflow the stack;
@@ -262,7 +286,9 @@ class Search {
     const wanted = this.opts.reduction ?? 'dpor';
     if (wanted === 'dpor' && !this.opts.stopAtFirst && this.opts.maxPreemptions === undefined && this.make().taskNames.length <= DPOR_MAX_TASKS) {
       this.reduction = 'dpor';
-      yield* new DporSearch(this).run();
+      const d = new DporSearch(this);
+      this.frontier = () => d.frontier();
+      yield* d.run();
       return;
     }
     this.reduction = wanted === 'none' ? 'none' : 'state';
@@ -292,6 +318,11 @@ class Search {
       lastRunnable: boolean;
     }
     const stack: Frame[] = [];
+    this.frontier = () => {
+      let n = 0;
+      for (const f of stack) n += f.choices.length - f.next;
+      return n;
+    };
     const path: number[] = [];
     let m = this.make();
     let valid = true; // m is at the state `path` leads to
@@ -319,6 +350,7 @@ class Search {
       }
       if (path.length >= this.maxSteps) {
         this.complete = false;
+        this.stepBounded = true;
         this.schedules++;
         return;
       }
@@ -526,6 +558,19 @@ function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Ex
     preemptionBounded: s.preemptionBounded,
     cancelled: s.cancelled,
     timedOut: s.timedOut,
+    incompleteReason: s.complete
+      ? null
+      : s.cancelled
+        ? 'cancelled'
+        : s.timedOut
+          ? 'time-limit'
+          : opts.random
+            ? 'random'
+            : s.stopped
+              ? 'stopped-at-first'
+              : s.scheduleLimited
+                ? 'schedule-limit'
+                : 'step-bound',
     timeMs,
     firstViolationMs: s.firstViolationMs,
     violations,

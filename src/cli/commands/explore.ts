@@ -18,6 +18,7 @@ export function cmdExplore(io: Io, args: string[]): number {
     seed: { type: 'string' },
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
+    reduction: { type: 'string' },
     'no-shrink': { type: 'boolean' },
     'time-limit': { type: 'string' },
   });
@@ -32,11 +33,14 @@ export function cmdExplore(io: Io, args: string[]): number {
     maxPreemptions: intOpt('explore', 'preemptions', values.preemptions),
     random: runs === undefined ? undefined : { runs, seed },
     stopAtFirst: values.first,
-    reduction: values['no-reduction'] ? 'none' : 'state',
+    reduction: reductionOpt(values.reduction, values['no-reduction']),
     shrink: !values['no-shrink'],
     timeLimitMs: intOpt('explore', 'time-limit', values['time-limit'], 1),
     // a live count on a terminal; nothing when the output goes to a file or a program
-    onProgress: io === stdio && process.stderr.isTTY && !values.json ? (p) => process.stderr.write(`\r  ${p.schedules} schedules, ${p.states} states, ${Math.round(p.elapsedMs)} ms `) : undefined,
+    onProgress:
+      io === stdio && process.stderr.isTTY && !values.json
+        ? (p) => process.stderr.write(`\r\x1b[K  ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${Math.round(p.elapsedMs)} ms`)
+        : undefined,
     progressIntervalMs: 200,
   });
   let failed = false;
@@ -51,6 +55,16 @@ export function cmdExplore(io: Io, args: string[]): number {
   return failed ? 1 : 0;
 }
 
+const REDUCTIONS = ['dpor', 'state', 'none'] as const;
+
+function reductionOpt(v: string | undefined, none: boolean | undefined): ExploreOptions['reduction'] {
+  if (none && v !== undefined && v !== 'none') throw new UsageError('mmx explore: --no-reduction and --reduction disagree');
+  if (none) return 'none';
+  if (v === undefined) return 'dpor';
+  if (!(REDUCTIONS as readonly string[]).includes(v)) throw new UsageError(`mmx explore: --reduction takes ${REDUCTIONS.join(', ')}, not '${v}'`);
+  return v as ExploreOptions['reduction'];
+}
+
 function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOptions): void {
   const status = x.cancelled
     ? 'cancelled'
@@ -62,8 +76,8 @@ function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOpti
         ? 'incomplete (time limit)'
         : opts.random
           ? `incomplete (${opts.random.runs} random runs, seed ${opts.random.seed})`
-          : 'incomplete';
-  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}`);
+          : `incomplete (${x.incompleteReason})`;
+  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}${x.reduction === 'dpor' ? '' : `, reduction: ${x.reduction}`}`);
   if (x.violations.length === 0) io.out('  no violation');
   for (const v of x.violations) {
     const where = [v.task, v.fn].filter(Boolean).join(' in ');
