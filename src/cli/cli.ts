@@ -34,7 +34,7 @@ common options:
                   (repeatable; default: every column)
   --json          machine-readable output (see README, section CLI)
 run:      --schedule S (e.g. 0,0,1 or fault*3,dfs*2) --seed N --trace/--no-trace --steps N
-explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none --no-reduction --no-shrink --time-limit MS
+explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none --no-reduction --jobs N --no-shrink --time-limit MS
 compare:  --schedule S --no-explore --steps N --preemptions K --html FILE`;
 
 const COMMANDS: Record<string, (io: Io, args: string[]) => number | Promise<number>> = {

@@ -23,7 +23,7 @@ export interface DporHost {
   pruned: number;
   complete: boolean;
   stepBounded: boolean;
-  collect(m: Machine, from: number, path: readonly number[]): number;
+  collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
   poll(): boolean;
   /** true when the caller wants the event loop (slices of about 20 ms) */
   sliceDue(): boolean;
@@ -104,6 +104,31 @@ function lowest(mask: number): number {
   return 31 - Math.clz32(mask & -mask);
 }
 
+/** a step asleep at a subtree's root: its task and footprint */
+export interface SleepingStep {
+  task: number;
+  reads: string[];
+  writes: string[];
+  lock?: StepInfo['lock'];
+}
+
+/** A subtree of the search, to be explored on its own (by a worker): the schedule that leads to its
+ * root, the steps asleep there, and the task that ran last. Plain data. */
+export interface DporJob {
+  prefix: number[];
+  sleep: SleepingStep[];
+  last: number;
+}
+
+export interface DporOptions {
+  /** explore the subtree of `job` only */
+  job?: DporJob;
+  /** above this depth every runnable task is explored (sleep sets only); the states at this depth are
+   * handed to `onJob` instead of being explored: races from below never need a branch above it */
+  splitDepth?: number;
+  onJob?: (job: DporJob) => void;
+}
+
 export class DporSearch {
   private readonly events: Event[] = [];
   private readonly nodes: Node[] = [];
@@ -115,7 +140,15 @@ export class DporSearch {
   private seen = 0;
   private tasks = 0;
 
-  constructor(private readonly h: DporHost) {}
+  /** the schedule to the root of this search (a job's prefix) */
+  private readonly base: number[];
+
+  constructor(
+    private readonly h: DporHost,
+    private readonly o: DporOptions = {},
+  ) {
+    this.base = o.job?.prefix ?? [];
+  }
 
   *run(): Generator<void, void, void> {
     const h = this.h;
@@ -125,7 +158,15 @@ export class DporSearch {
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
-    if (!this.enter(-1, [])) return;
+    const job = this.o.job;
+    if (job) {
+      if (this.m.replay) this.m.replay(job.prefix);
+      else for (const t of job.prefix) this.m.step(t);
+      h.steps += job.prefix.length;
+      this.seen = this.m.violations.length;
+    }
+    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({ task: e.task, idx: 0, reads: e.reads, writes: e.writes, lock: e.lock, clock: new Int32Array(0) }));
+    if (!this.enter(job ? job.last : -1, sleep)) return;
     while (this.nodes.length > 0) {
       if (h.sliceDue()) yield;
       if (h.poll()) {
@@ -170,17 +211,18 @@ export class DporSearch {
   private enter(last: number, sleep: Event[]): boolean {
     const h = this.h;
     const m = this.m;
-    this.seen = h.collect(m, this.seen, this.path);
+    this.seen = h.collect(m, this.seen, this.path, this.base);
     const runnable = m.runnable();
-    if (runnable.length !== 1 || this.path.length >= h.maxSteps) h.hashes.add(m.stateHash());
+    const depth = this.base.length + this.path.length;
+    if (runnable.length !== 1 || depth >= h.maxSteps) h.hashes.add(m.stateHash());
     if (runnable.length === 0) {
       this.pendingRaces(m, 0);
       m.finish();
-      this.seen = h.collect(m, this.seen, this.path);
+      this.seen = h.collect(m, this.seen, this.path, this.base);
       h.schedules++;
       return false;
     }
-    if (this.path.length >= h.maxSteps) {
+    if (depth >= h.maxSteps) {
       this.pendingRaces(m, 0);
       h.complete = false;
       h.stepBounded = true;
@@ -201,8 +243,14 @@ export class DporSearch {
       h.schedules++;
       return false;
     }
+    const split = this.o.splitDepth;
+    if (split !== undefined && this.path.length >= split) {
+      this.o.onJob?.({ prefix: this.base.concat(this.path), sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })), last });
+      return false;
+    }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
-    this.nodes.push({ enabled, backtrack: bit(first), done: 0, sleep, last });
+    // above the split every task is explored: races from the jobs below can ask for nothing more
+    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last });
     return true;
   }
 
@@ -239,9 +287,10 @@ export class DporSearch {
   /** rebuild the machine at the end of `path` */
   private replay(): void {
     const m = this.h.make();
-    if (m.replay && !(globalThis as { NOQ?: boolean }).NOQ) m.replay(this.path);
-    else for (const t of this.path) m.step(t);
-    this.h.steps += this.path.length;
+    const all = this.base.length ? this.base.concat(this.path) : this.path;
+    if (m.replay) m.replay(all);
+    else for (const t of all) m.step(t);
+    this.h.steps += all.length;
     this.m = m;
     this.seen = m.violations.length;
     this.valid = true;

@@ -4,7 +4,9 @@
 // disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
 import type { Machine, StepInfo, Violation } from '../engine/index';
 import { defaultChoice, prng, ScheduleError } from './schedule';
-import { DPOR_MAX_TASKS, DporSearch } from './dpor';
+import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
+import { runJobsOnWorkers } from './explorerWorkers';
+import type { VariantSelection, WorldSpec } from '../engine/index';
 
 export type MachineFactory = () => Machine;
 
@@ -106,6 +108,17 @@ export interface ExploreOptions {
   /** give up after this long (ms); the result is then incomplete */
   timeLimitMs?: number;
   signal?: AbortSignal;
+  /**
+   * Split the partial-order reduced search into subtrees (a fixed split, whatever the number) and run
+   * them on this many worker threads (exploreAsync with `recipe`; 1, or the synchronous explore, runs
+   * them here). The result does not depend on the number: the same counts, violations and
+   * counterexamples for 1 and for 8.
+   */
+  jobs?: number;
+  /** what a worker builds its machines from (the factory itself cannot cross threads) */
+  recipe?: { world: WorldSpec; selection: VariantSelection };
+  /** the worker bundle (default: exploreWorker.js next to the running bundle) */
+  workerScript?: string;
   onProgress?: (p: ExploreProgress) => void;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
@@ -166,7 +179,7 @@ export interface ExploreResult {
   violations: FoundViolation[];
 }
 
-interface Raw {
+export interface Raw {
   invariant: string;
   message: string;
   schedule: number[];
@@ -221,19 +234,20 @@ class Search {
   }
 
   /** record violations from index `from` of m.violations; returns the new length */
-  collect(m: Machine, from: number, path: readonly number[]): number {
+  collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number {
     const vs = m.violations;
     for (let i = from; i < vs.length; i++) {
       const v = vs[i];
       if (this.only && !this.only.has(v.invariant)) continue;
       const prev = this.found.get(v.invariant);
+      const len = path.length + (base?.length ?? 0);
       if (prev) {
         prev.occurrences++;
-        if (path.length < prev.schedule.length) prev.schedule = path.slice();
+        if (len < prev.schedule.length) prev.schedule = base ? base.concat(path) : path.slice();
       } else {
         const ms = this.elapsed();
         this.firstViolationMs ??= ms;
-        this.found.set(v.invariant, { invariant: v.invariant, message: v.message, schedule: path.slice(), occurrences: 1, foundAfterMs: ms });
+        this.found.set(v.invariant, { invariant: v.invariant, message: v.message, schedule: base ? base.concat(path) : path.slice(), occurrences: 1, foundAfterMs: ms });
         if (this.opts.stopAtFirst) this.stopped = true;
       }
     }
@@ -521,8 +535,99 @@ function mix(h: number, key: string, n: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+// ---- the search split into subtrees (jobs) ----
+
+/** what one subtree's search came to (plain data: it crosses threads) */
+export interface JobResult {
+  schedules: number;
+  pruned: number;
+  steps: number;
+  hashes: string[];
+  complete: boolean;
+  stepBounded: boolean;
+  timedOut: boolean;
+  found: Raw[];
+}
+
+/** the options a job needs (plain data) */
+export interface JobOptions {
+  maxSteps?: number;
+  only?: readonly string[];
+  /** wall-clock deadline (Date.now()) */
+  deadline?: number;
+}
+
+/** Explore one subtree with partial-order reduction (in a worker or here). */
+export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): JobResult {
+  const s = new Search(make, { maxSteps: o.maxSteps, only: o.only, timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()) });
+  s.reduction = 'dpor';
+  const gen = new DporSearch(s, { job }).run();
+  while (!gen.next().done);
+  return { schedules: s.schedules, pruned: s.pruned, steps: s.steps, hashes: [...s.hashes], complete: s.complete, stepBounded: s.stepBounded, timedOut: s.timedOut, found: [...s.found.values()] };
+}
+
+/** subtrees wanted: enough for a few per worker on a big machine, few enough to stay cheap */
+const SPLIT_JOBS = 16;
+const SPLIT_MAX_DEPTH = 12;
+
+/** the split: the first depth (from 1) with at least SPLIT_JOBS states, found by dry runs of the top */
+function planJobs(s: Search, make: MachineFactory, opts: ExploreOptions): DporJob[] {
+  let depth = 1;
+  for (; depth < SPLIT_MAX_DEPTH; depth++) {
+    const dry = new Search(make, { maxSteps: opts.maxSteps });
+    let n = 0;
+    const gen = new DporSearch(dry, { splitDepth: depth, onJob: () => n++ }).run();
+    while (!gen.next().done);
+    if (n >= SPLIT_JOBS || n === 0) break;
+  }
+  const jobs: DporJob[] = [];
+  const gen = new DporSearch(s, { splitDepth: depth, onJob: (j) => jobs.push(j) }).run();
+  while (!gen.next().done);
+  return jobs;
+}
+
+/** fold job results into the search, in job order (what makes the result independent of the workers) */
+function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): void {
+  for (const r of results) {
+    s.schedules += r.schedules;
+    s.pruned += r.pruned;
+    s.steps += r.steps;
+    for (const h of r.hashes) s.hashes.add(h);
+    if (!r.complete) s.complete = false;
+    if (r.stepBounded) s.stepBounded = true;
+    if (r.timedOut) s.timedOut = true;
+    for (const f of r.found) {
+      const prev = s.found.get(f.invariant);
+      if (prev) {
+        prev.occurrences += f.occurrences;
+        if (f.schedule.length < prev.schedule.length) prev.schedule = f.schedule;
+      } else {
+        s.found.set(f.invariant, { ...f, foundAfterMs: f.foundAfterMs + offsetMs });
+        s.firstViolationMs = Math.min(s.firstViolationMs ?? Infinity, f.foundAfterMs + offsetMs);
+      }
+    }
+  }
+}
+
+function partitioned(opts: ExploreOptions): boolean {
+  return opts.jobs !== undefined && (opts.reduction ?? 'dpor') === 'dpor' && !opts.random && !opts.stopAtFirst && opts.maxPreemptions === undefined;
+}
+
+function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
+  return { maxSteps: s.maxSteps, only: opts.only, deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()) };
+}
+
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {
+  if (partitioned(opts)) {
+    const s = new Search(make, opts);
+    s.reduction = 'dpor';
+    const jobs = planJobs(s, make, opts);
+    const o = jobOptions(s, opts);
+    const start = s.elapsed();
+    mergeJobs(s, jobs.map((j) => runDporJob(make, j, o)), start);
+    return finishSearch(s, make, opts);
+  }
   const s = new Search(make, opts);
   const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
   while (!gen.next().done);
@@ -531,10 +636,49 @@ export function explore(make: MachineFactory, opts: ExploreOptions = {}): Explor
 
 /** The same search in slices of about 20 ms, letting the event loop run between them (progress, cancel). */
 export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = {}): Promise<ExploreResult> {
+  if (partitioned(opts)) {
+    const s = new Search(make, opts);
+    s.reduction = 'dpor';
+    const jobs = planJobs(s, make, opts);
+    const o = jobOptions(s, opts);
+    const start = s.elapsed();
+    const done: JobResult[] = [];
+    const report = (r: JobResult) => {
+      done.push(r);
+      s.frontier = () => jobs.length - done.length;
+      if (opts.onProgress) {
+        const p = s.progress();
+        for (const x of done) {
+          p.schedules += x.schedules;
+          p.steps += x.steps;
+        }
+        opts.onProgress(p);
+      }
+    };
+    const results =
+      (opts.jobs ?? 1) > 1 && opts.recipe
+        ? await runJobsOnWorkers(jobs, opts.recipe, o, opts.jobs!, opts.workerScript, opts.signal, report)
+        : await runJobsHere(make, jobs, o, opts.signal, report);
+    if (opts.signal?.aborted) s.cancelled = true;
+    mergeJobs(s, results, start);
+    return finishSearch(s, make, opts);
+  }
   const s = new Search(make, opts);
   const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
   while (!gen.next().done) await new Promise((r) => setTimeout(r, 0));
   return finishSearch(s, make, opts);
+}
+
+async function runJobsHere(make: MachineFactory, jobs: readonly DporJob[], o: JobOptions, signal: AbortSignal | undefined, report: (r: JobResult) => void): Promise<JobResult[]> {
+  const out: JobResult[] = [];
+  for (const j of jobs) {
+    if (signal?.aborted) break;
+    const r = runDporJob(make, j, o);
+    out.push(r);
+    report(r);
+    await new Promise((res) => setTimeout(res, 0));
+  }
+  return out;
 }
 
 function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): ExploreResult {

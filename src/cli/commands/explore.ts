@@ -3,14 +3,15 @@ import type { ExploreOptions } from '../../scenario/explorer';
 import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
 import { selectionText } from '../../scenario/format';
-import { checkColumn, exploreOptions } from '../../scenario/runner';
+import { availableParallelism } from 'node:os';
+import { checkColumnAsync, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
 import { expectationLines, ms } from '../format';
 import { stdio, type Io } from '../io';
 import { intOpt, loadOne, parse, pickColumns, UsageError } from '../options';
 
-export function cmdExplore(io: Io, args: string[]): number {
+export async function cmdExplore(io: Io, args: string[]): Promise<number> {
   const { values, positionals } = parse('explore', args, {
     steps: { type: 'string' },
     preemptions: { type: 'string' },
@@ -19,6 +20,7 @@ export function cmdExplore(io: Io, args: string[]): number {
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
     reduction: { type: 'string' },
+    jobs: { type: 'string' },
     'no-shrink': { type: 'boolean' },
     'time-limit': { type: 'string' },
   });
@@ -34,6 +36,8 @@ export function cmdExplore(io: Io, args: string[]): number {
     random: runs === undefined ? undefined : { runs, seed },
     stopAtFirst: values.first,
     reduction: reductionOpt(values.reduction, values['no-reduction']),
+    // the partial-order reduced search split over worker threads: the same result for any number
+    jobs: intOpt('explore', 'jobs', values.jobs, 1) ?? availableParallelism(),
     shrink: !values['no-shrink'],
     timeLimitMs: intOpt('explore', 'time-limit', values['time-limit'], 1),
     // a live count on a terminal; nothing when the output goes to a file or a program
@@ -45,7 +49,7 @@ export function cmdExplore(io: Io, args: string[]): number {
   });
   let failed = false;
   for (const col of cols) {
-    const c = checkColumn(s, col, { ...opts, explore: 'always' });
+    const c = await checkColumnAsync(s, col, { ...opts, recipe: { world: s.world, selection: col.selection }, explore: 'always' });
     if (opts.onProgress) process.stderr.write('\r\x1b[K');
     const x = explorationModel(s, col, c.exploration!);
     failed ||= !x.ok;
