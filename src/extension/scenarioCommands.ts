@@ -2,6 +2,7 @@
 // cancellable progress and a status-bar item, show the result in the panel and the page-table view,
 // and report failed expectations to the Problems panel.
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Scenario } from '../scenario/scenario';
@@ -227,7 +228,10 @@ export class ScenarioCommands implements vscode.Disposable {
       lib.exploreAsync(lib.machineFactory(s, col.selection), {
         ...lib.exploreOptions(s, this.config()),
         signal,
-        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+        // the subtrees run on worker threads (dist/exploreWorker.js), off the extension host's thread
+        jobs: availableParallelism(),
+        recipe: { world: s.world, selection: col.selection },
+        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`),
       }),
       args?.signal,
     );

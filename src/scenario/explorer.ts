@@ -5,7 +5,7 @@
 import type { Machine, StepInfo, Violation } from '../engine/index';
 import { defaultChoice, prng, ScheduleError } from './schedule';
 import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
-import { runJobsOnWorkers } from './explorerWorkers';
+import { defaultWorkerScript, runJobsOnWorkers } from './explorerWorkers';
 import type { VariantSelection, WorldSpec } from '../engine/index';
 
 export type MachineFactory = () => Machine;
@@ -655,10 +655,11 @@ export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = 
         opts.onProgress(p);
       }
     };
-    const results =
-      (opts.jobs ?? 1) > 1 && opts.recipe
-        ? await runJobsOnWorkers(jobs, opts.recipe, o, opts.jobs!, opts.workerScript, opts.signal, report)
-        : await runJobsHere(make, jobs, o, opts.signal, report);
+    // on worker threads when there is a worker bundle (even one: off this thread), else here
+    const script = opts.recipe ? (opts.workerScript ?? defaultWorkerScript()) : undefined;
+    const results = script
+      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report)
+      : await runJobsHere(make, jobs, o, opts.signal, report);
     if (opts.signal?.aborted) s.cancelled = true;
     mergeJobs(s, results, start);
     return finishSearch(s, make, opts);
