@@ -8,7 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explore, type ExploreOptions, type ExploreResult } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
-import { runLadder } from './ladder';
+import { spawnSync } from 'node:child_process';
+import { createMachine } from '../src/engine/index';
+import { exploreAsync } from '../src/scenario/explorer';
+import { faultersAndTruncate, runLadder } from './ladder';
 import { runSpin, spinAvailable } from './spin';
 
 const argv = process.argv.slice(2);
@@ -146,5 +149,25 @@ if (spinAvailable()) {
     console.log(`${variant.padEnd(12)}  SPIN ${r.states} states ${r.ms} ms ${r.statesPerSec} states/s, ${r.errors ? `stale-pte (${r.errors} errors)` : 'no violation'}  |  explorer ${ours?.statesPerSec} states/s, ${ours?.violations.join(',') || 'no violation'}  |  SPIN/explorer x${ratio.toFixed(1)}  verdicts ${agree ? 'agree' : 'DIFFER'}`);
   }
 } else console.log('\nSPIN anchor skipped: spin or gcc not on PATH (Debian: apt-get install spin)');
+// --jobs 1 against --jobs 2 on the N = `--jobs-n` world (default 2): the same result apart from times,
+// and the speed-up; the worker bundle is built here (out/exploreWorker.js)
+const jobsN = arg('jobs-n', 2);
+const workerScript = join(process.cwd(), 'out/exploreWorker.js');
+const built = spawnSync(join(process.cwd(), 'node_modules/.bin/esbuild'), ['src/scenario/exploreWorker.ts', '--bundle', '--platform=node', '--format=cjs', '--log-level=error', `--outfile=${workerScript}`], { stdio: 'inherit' });
+const jobs: Record<string, unknown> = {};
+if (built.status === 0) {
+  console.log(`\n--jobs 1 against --jobs 2 (N = ${jobsN}; split into subtrees, the same split for both)`);
+  const strip = (x: object) => JSON.stringify(x, (k, v) => (['timeMs', 'firstViolationMs', 'foundAfterMs'].includes(k) ? undefined : v));
+  for (const variant of ['2.5.70', 'truncate-seq']) {
+    const w = faultersAndTruncate(jobsN);
+    const make = () => createMachine(w, { fault: variant });
+    const recipe = { world: w, selection: { fault: variant } };
+    const one = await exploreAsync(make, { jobs: 1, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
+    const two = await exploreAsync(make, { jobs: 2, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
+    const same = strip(one) === strip(two);
+    jobs[variant] = { schedules: one.schedules, states: one.states, complete: one.complete && two.complete, jobs1Ms: +one.timeMs.toFixed(1), jobs2Ms: +two.timeMs.toFixed(1), speedup: +(one.timeMs / two.timeMs).toFixed(2), identical: same };
+    console.log(`${variant.padEnd(12)}  ${one.schedules} schedules ${one.states} states  jobs 1: ${one.timeMs.toFixed(0)} ms  jobs 2: ${two.timeMs.toFixed(0)} ms  speed-up x${(one.timeMs / two.timeMs).toFixed(2)}  ${same ? 'identical' : 'DIFFERENT'} results`);
+  }
+}
 const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.ms < ms);
-console.log(JSON.stringify({ ladder, spin, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));
+console.log(JSON.stringify({ ladder, spin, jobs, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));
