@@ -7,9 +7,11 @@
 // state before that earlier step and runs the later task there. Sleep sets keep a task that was already
 // explored at a state from being explored again after steps independent of it.
 //
-// The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix.
-// States are hashed where the schedule has a choice only to count them: a state seen before is not cut,
-// since its first visit may have been reached with other pending races (see the issue's notes).
+// The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix
+// (Machine.replay: no footprints, no step checks). States are hashed where the schedule has a choice,
+// to count them, but a state seen before is not cut: its first visit explored only what the races
+// known then asked for, and cutting would lose the races of the current prefix with the steps below
+// it (sound stateful DPOR needs summaries of the explored subtrees: not done).
 import type { Machine, StepInfo } from '../engine/index';
 import type { MachineFactory } from './explorer';
 
@@ -133,7 +135,7 @@ export class DporSearch {
   private readonly events: Event[] = [];
   private readonly nodes: Node[] = [];
   private readonly path: number[] = [];
-  /** index in `events` of each task's last event, per depth: recomputed from `events` when needed */
+  /** index in `events` of each task's last event on the current path (-1: none) */
   private readonly lastOf: number[] = [];
   private m!: Machine;
   private valid = false;

@@ -1,7 +1,10 @@
 // Stateless model checking of a scenario: run one schedule, or explore every schedule up to bounds.
 // A Machine cannot be copied, so going back to an earlier point of the search rebuilds it from the spec
-// and replays the schedule prefix. Reduction by state hashing: two interleavings of steps that touch
-// disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
+// and replays the schedule prefix. Reductions: dynamic partial-order reduction over the steps'
+// footprints (dpor.ts, the default), or state hashing: two interleavings of steps that touch disjoint
+// objects reach the same kernel state (Machine.stateHash), and a state is expanded once ('state', also
+// used under a preemption bound). 'none' runs every interleaving. The DPOR search can be split into
+// subtrees run on worker threads (explorerWorkers.ts) with a result independent of their number.
 import type { Machine, StepInfo, Violation } from '../engine/index';
 import { defaultChoice, prng, ScheduleError } from './schedule';
 import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
