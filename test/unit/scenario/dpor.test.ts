@@ -92,6 +92,10 @@ describe('dpor on the bundled scenarios: the verdicts of the state-hashing searc
         expect(ref.complete).toBe(true);
         expect(por.complete).toBe(true);
         expect(names(por)).toEqual(names(ref));
+        // split into subtrees (what --jobs runs), here on this thread
+        const part = explore(make, { ...opts, jobs: 1 });
+        expect(part.complete).toBe(true);
+        expect(names(part)).toEqual(names(ref));
         // each counterexample replays
         for (const v of por.violations) {
           const r = runSchedule(make, { schedule: v.fullSchedule });
