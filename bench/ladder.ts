@@ -20,7 +20,6 @@ export function faultersAndTruncate(n: number): WorldSpec {
   return { files: [{ name: 'data', pages: n }], mms: Array.from({ length: n }, (_, i) => ({ name: `mm${i}` })), tasks };
 }
 
-
 export interface LadderRow {
   n: number;
   variant: string;
@@ -63,7 +62,13 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
       const state = row(n, variant, explore(make, { reduction: 'state', shrink: false, timeLimitMs: opts.baselineMs }));
       // where the unreduced search finishes: its schedules per schedule of the reduced one; where it is
       // cut: the time it ran without finishing over the reduced search's time (a lower bound)
-      const reductionFactor = !por.complete ? 'n/a' : none.complete ? (none.schedules / Math.max(1, por.schedules)).toFixed(1) : none.ms > por.ms ? `>${(none.ms / por.ms).toFixed(1)} (time)` : 'n/a (baseline cut first)';
+      const reductionFactor = !por.complete
+        ? 'n/a'
+        : none.complete
+          ? (none.schedules / Math.max(1, por.schedules)).toFixed(1)
+          : none.ms > por.ms
+            ? `>${(none.ms / por.ms).toFixed(1)} (time)`
+            : 'n/a (baseline cut first)';
       rows.push({ por, none, state, reductionFactor });
       opts.log(
         [

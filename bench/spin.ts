@@ -42,7 +42,14 @@ export function runSpin(model: string, variant: string): SpinResult {
     const states = num(/(\d+) states, stored/);
     // pan's own rate (its search alone) when it reports one; else the wall time, startup included
     const rate = num(/rate\s+([\d.]+) states\/second/);
-    return { variant, states, transitions: num(/(\d+) transitions/), ms: +ms.toFixed(1), statesPerSec: Math.round(Number.isFinite(rate) ? rate : states / (ms / 1000)), errors: num(/errors: (\d+)/) };
+    return {
+      variant,
+      states,
+      transitions: num(/(\d+) transitions/),
+      ms: +ms.toFixed(1),
+      statesPerSec: Math.round(Number.isFinite(rate) ? rate : states / (ms / 1000)),
+      errors: num(/errors: (\d+)/),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

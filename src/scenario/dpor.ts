@@ -13,6 +13,7 @@
 // known then asked for, and cutting would lose the races of the current prefix with the steps below
 // it (sound stateful DPOR needs summaries of the explored subtrees: not done).
 import type { Machine, StepInfo } from '../engine/index';
+
 import type { MachineFactory } from './explorer';
 
 /** what the search needs of its host (Search in explorer.ts): counters, limits, violation collection */
@@ -68,7 +69,12 @@ function uniq(xs: string[]): string[] {
 function has(keys: string[], k: string): boolean {
   for (const x of keys) {
     if (x === k) return true;
-    if (x.charCodeAt(x.length - 1) === 42 /* * */ ? k.startsWith(x.slice(0, -1)) : k.charCodeAt(k.length - 1) === 42 && x.startsWith(k.slice(0, -1))) return true;
+    if (
+      x.charCodeAt(x.length - 1) === 42 /* * */
+        ? k.startsWith(x.slice(0, -1))
+        : k.charCodeAt(k.length - 1) === 42 && x.startsWith(k.slice(0, -1))
+    )
+      return true;
   }
   return false;
 }
@@ -167,7 +173,14 @@ export class DporSearch {
       h.steps += job.prefix.length;
       this.seen = this.m.violations.length;
     }
-    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({ task: e.task, idx: 0, reads: e.reads, writes: e.writes, lock: e.lock, clock: new Int32Array(0) }));
+    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({
+      task: e.task,
+      idx: 0,
+      reads: e.reads,
+      writes: e.writes,
+      lock: e.lock,
+      clock: new Int32Array(0),
+    }));
     if (!this.enter(job ? job.last : -1, sleep)) return;
     while (this.nodes.length > 0) {
       if (h.sliceDue()) yield;
@@ -247,7 +260,11 @@ export class DporSearch {
     }
     const split = this.o.splitDepth;
     if (split !== undefined && this.path.length >= split) {
-      this.o.onJob?.({ prefix: this.base.concat(this.path), sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })), last });
+      this.o.onJob?.({
+        prefix: this.base.concat(this.path),
+        sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })),
+        last,
+      });
       return false;
     }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
@@ -301,7 +318,14 @@ export class DporSearch {
   /** the event of a step just taken, with its vector clock */
   private event(info: StepInfo): Event {
     const prev = this.lastOf[info.task];
-    const ev: Event = { task: info.task, idx: prev >= 0 ? this.events[prev].idx + 1 : 0, reads: uniq(info.reads), writes: uniq(info.writes), lock: info.lock, clock: new Int32Array(0) };
+    const ev: Event = {
+      task: info.task,
+      idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
+      reads: uniq(info.reads),
+      writes: uniq(info.writes),
+      lock: info.lock,
+      clock: new Int32Array(0),
+    };
     ev.clock = this.clockOf(ev);
     return ev;
   }

@@ -4,9 +4,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+
+import type { VariantSelection, WorldSpec } from '../engine/index';
+
 import type { DporJob } from './dpor';
 import type { JobOptions, JobResult } from './explorer';
-import type { VariantSelection, WorldSpec } from '../engine/index';
 
 /** what a worker is sent, one job at a time */
 export interface WorkerRequest {

@@ -4,15 +4,18 @@
 // the Machine records are audited too: two steps it calls independent must commute.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+
 import fc from 'fast-check';
-import { explore, runSchedule, type MachineFactory } from '../../../src/scenario/explorer';
-import { dependent } from '../../../src/scenario/dpor';
-import { loadScenario, machineFactory } from '../../../src/scenario/runner';
+import { describe, expect, it } from 'vitest';
+
+import { faultersAndTruncate } from '../../../bench/ladder';
 import { createMachine } from '../../../src/engine/index';
 import type { Machine, OpSpec, WorldSpec } from '../../../src/engine/index';
+import { dependent } from '../../../src/scenario/dpor';
+import { explore, runSchedule, type MachineFactory } from '../../../src/scenario/explorer';
+import { loadScenario, machineFactory } from '../../../src/scenario/runner';
+
 import { CounterMachine, incrementers, type CounterProgram, type Instr } from './fixtures/counterMachine';
-import { faultersAndTruncate } from '../../../bench/ladder';
 
 const names = (r: { violations: { invariant: string }[] }) => r.violations.map((v) => v.invariant).sort();
 const counter = (p: CounterProgram) => () => new CounterMachine(p);
@@ -36,17 +39,41 @@ describe('dpor on the counter machine', () => {
   });
 
   it('locks: both orders of two critical sections, and the ABBA deadlock', () => {
-    const cs = (add: number): Instr[] => [{ k: 'lock', l: 'L' }, { k: 'read', v: 'x' }, { k: 'write', v: 'x', add }, { k: 'unlock', l: 'L' }];
+    const cs = (add: number): Instr[] => [
+      { k: 'lock', l: 'L' },
+      { k: 'read', v: 'x' },
+      { k: 'write', v: 'x', add },
+      { k: 'unlock', l: 'L' },
+    ];
     // x ends 1 or 2 depending on the order only if the sections overwrite; here they add: always 3
     expect(names(explore(counter({ tasks: [cs(1), cs(2)], expectFinal: { x: 3 } }), { shrink: false }))).toEqual([]);
     const order: Instr[][] = [
-      [{ k: 'lock', l: 'L' }, { k: 'write', v: 'x', add: 1 }, { k: 'unlock', l: 'L' }],
-      [{ k: 'lock', l: 'L' }, { k: 'read', v: 'x' }, { k: 'write', v: 'y', add: 0 }, { k: 'unlock', l: 'L' }],
+      [
+        { k: 'lock', l: 'L' },
+        { k: 'write', v: 'x', add: 1 },
+        { k: 'unlock', l: 'L' },
+      ],
+      [
+        { k: 'lock', l: 'L' },
+        { k: 'read', v: 'x' },
+        { k: 'write', v: 'y', add: 0 },
+        { k: 'unlock', l: 'L' },
+      ],
     ];
     // y = x as T1 saw it: 0 when T1 ran first, 1 otherwise; expecting 1 fails only in the first order
     expect(names(explore(counter({ tasks: order, expectFinal: { y: 1 } }), { shrink: false }))).toEqual(['lost-update']);
-    const t0: Instr[] = [{ k: 'lock', l: 'A' }, { k: 'lock', l: 'B' }, { k: 'unlock', l: 'B' }, { k: 'unlock', l: 'A' }];
-    const t1: Instr[] = [{ k: 'lock', l: 'B' }, { k: 'lock', l: 'A' }, { k: 'unlock', l: 'A' }, { k: 'unlock', l: 'B' }];
+    const t0: Instr[] = [
+      { k: 'lock', l: 'A' },
+      { k: 'lock', l: 'B' },
+      { k: 'unlock', l: 'B' },
+      { k: 'unlock', l: 'A' },
+    ];
+    const t1: Instr[] = [
+      { k: 'lock', l: 'B' },
+      { k: 'lock', l: 'A' },
+      { k: 'unlock', l: 'A' },
+      { k: 'unlock', l: 'B' },
+    ];
     expect(names(explore(counter({ tasks: [t0, t1] }), { shrink: false }))).toEqual(['deadlock']);
   });
 
@@ -56,17 +83,28 @@ describe('dpor on the counter machine', () => {
       fc.record({ k: fc.constant('write' as const), v: fc.constantFrom('x', 'y'), add: fc.integer({ min: 0, max: 2 }) }),
     );
     // small enough for the search over every interleaving: at most 3 tasks of 5 steps
-    const section = fc.tuple(fc.array(instr, { minLength: 1, maxLength: 2 }), fc.constantFrom('', 'A', 'B')).map(([b, l]): Instr[] => (l ? [{ k: 'lock', l }, ...b, { k: 'unlock', l }] : b));
+    const section = fc
+      .tuple(fc.array(instr, { minLength: 1, maxLength: 2 }), fc.constantFrom('', 'A', 'B'))
+      .map(([b, l]): Instr[] => (l ? [{ k: 'lock', l }, ...b, { k: 'unlock', l }] : b));
     const task = fc.tuple(section, fc.option(instr, { nil: undefined })).map(([xs, x]) => (x ? [...xs, x] : xs));
     fc.assert(
-      fc.property(fc.array(task, { minLength: 2, maxLength: 3 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 }), (tasks, wantX, wantY) => {
-        const p: CounterProgram = { tasks, expectFinal: { x: wantX, y: wantY }, always: (v) => ((v.get('y') ?? 0) >= 3 ? 'y-overflow' : undefined) };
-        const a = explore(counter(p), { reduction: 'none', shrink: false });
-        const b = explore(counter(p), { reduction: 'dpor', shrink: false });
-        expect(a.complete && b.complete).toBe(true);
-        expect(names(b)).toEqual(names(a));
-        expect(b.steps).toBeLessThanOrEqual(a.steps);
-      }),
+      fc.property(
+        fc.array(task, { minLength: 2, maxLength: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        (tasks, wantX, wantY) => {
+          const p: CounterProgram = {
+            tasks,
+            expectFinal: { x: wantX, y: wantY },
+            always: (v) => ((v.get('y') ?? 0) >= 3 ? 'y-overflow' : undefined),
+          };
+          const a = explore(counter(p), { reduction: 'none', shrink: false });
+          const b = explore(counter(p), { reduction: 'dpor', shrink: false });
+          expect(a.complete && b.complete).toBe(true);
+          expect(names(b)).toEqual(names(a));
+          expect(b.steps).toBeLessThanOrEqual(a.steps);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -77,7 +115,9 @@ function load(file: string) {
   return loadScenario(readFileSync(path, 'utf8'), path).scenario!;
 }
 
-const bundled = readdirSync(join(__dirname, '../../../scenarios')).filter((f) => f.endsWith('.mmscenario.yaml')).sort();
+const bundled = readdirSync(join(__dirname, '../../../scenarios'))
+  .filter((f) => f.endsWith('.mmscenario.yaml'))
+  .sort();
 
 describe('dpor on the bundled scenarios: the verdicts of the state-hashing search', () => {
   for (const file of bundled) {
@@ -122,7 +162,10 @@ function world(kinds: TaskKind[], pages: number, pageOf: number[]): WorldSpec {
     }
     mms.push({ name: `mm${i}` });
     const addr = 0x10000 + (pageOf[i] % pages) * 0x1000;
-    const ops: OpSpec[] = [{ op: 'mmap', addr: 0x10000, pages, prot: 'rw-', shared: true, file: 'data' }, { op: k === 'write' ? 'write' : 'read', addr }];
+    const ops: OpSpec[] = [
+      { op: 'mmap', addr: 0x10000, pages, prot: 'rw-', shared: true, file: 'data' },
+      { op: k === 'write' ? 'write' : 'read', addr },
+    ];
     if (k === 'read-unmap') ops.push({ op: 'munmap', addr: 0x10000, pages });
     tasks.push({ name: `t${i}`, mm: `mm${i}`, ops });
   });
@@ -163,7 +206,7 @@ describe('dpor on random small worlds', () => {
 function audit(make: MachineFactory, walks: number, seed: number): string[] {
   const problems: string[] = [];
   let rand = seed;
-  const next = () => ((rand = (Math.imul(rand, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = () => (rand = (Math.imul(rand, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const at = (prefix: number[]): Machine => {
     const m = make();
     for (const t of prefix) m.step(t);
@@ -178,7 +221,10 @@ function audit(make: MachineFactory, walks: number, seed: number): string[] {
       m.step(r[0]);
     }
     m.finish();
-    return JSON.stringify([[...new Set(m.violations.map((v) => v.invariant))].sort(), m.results.map((x) => `${x.task}:${x.index}:${x.result}:${x.signal ?? ''}`).sort()]);
+    return JSON.stringify([
+      [...new Set(m.violations.map((v) => v.invariant))].sort(),
+      m.results.map((x) => `${x.task}:${x.index}:${x.result}:${x.signal ?? ''}`).sort(),
+    ]);
   };
   for (let w = 0; w < walks; w++) {
     const prefix: number[] = [];
@@ -220,10 +266,14 @@ describe('footprints: steps called independent commute', () => {
     }
   }, 300_000);
   for (const file of bundled) {
-    it(file, () => {
-      const s = load(file);
-      for (const col of s.columns) expect(audit(machineFactory(s, col.selection), 2, 11), col.label).toEqual([]);
-    }, 300_000);
+    it(
+      file,
+      () => {
+        const s = load(file);
+        for (const col of s.columns) expect(audit(machineFactory(s, col.selection), 2, 11), col.label).toEqual([]);
+      },
+      300_000,
+    );
   }
 });
 
@@ -236,9 +286,17 @@ describe('partitioned search (--jobs)', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'mmx-worker-'));
     const workerScript = join(dir, 'exploreWorker.js');
-    await build({ entryPoints: [join(__dirname, '../../../src/scenario/exploreWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    await build({
+      entryPoints: [join(__dirname, '../../../src/scenario/exploreWorker.ts')],
+      outfile: workerScript,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
     const { exploreAsync } = await import('../../../src/scenario/explorer');
-    const strip = (x: object) => JSON.stringify(x, (k, v) => (['timeMs', 'firstViolationMs', 'foundAfterMs'].includes(k) ? undefined : v));
+    const strip = (x: object) =>
+      JSON.stringify(x, (k, v: unknown) => (['timeMs', 'firstViolationMs', 'foundAfterMs'].includes(k) ? undefined : v));
     for (const fault of ['2.5.70', 'truncate-seq']) {
       const w = faultersAndTruncate(2);
       const make = () => createMachine(w, { fault });
