@@ -96,6 +96,7 @@ export { runDirect } from './direct';
 export { listVariants, registerVariant, getVariant, variantsOf, type Variant, type VariantInfo, type Family, type FaultRules, type RemapRules } from './variants';
 export { registerOp, getOp, registeredOps, type OpImpl, type OpOutcome } from './ops';
 export { Kernel } from './kernel';
+export { INVARIANTS, INVARIANT_NAMES, isInvariantName, LOCK_CLASSES, lockClassOf, lockLabels, parseLockLabel, type InvariantName, type LockClass } from './catalogue';
 export { Task, Oops } from './task';
 export { Step, StepKind } from './step';
 export * from './constants';

@@ -12,6 +12,7 @@ import { Trace, ViolationLog } from './trace';
 import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
+import type { InvariantName } from './catalogue';
 
 const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
 
@@ -99,7 +100,7 @@ export class Kernel {
     return f;
   }
 
-  recordViolation(invariant: string, message: string, task: Task | null, fn?: string): void {
+  recordViolation(invariant: InvariantName, message: string, task: Task | null, fn?: string): void {
     const added = this.violations.add({
       invariant,
       message,

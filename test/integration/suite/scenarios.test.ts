@@ -210,6 +210,28 @@ suite('scenario commands', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('a misspelled invariant, task, op index or lock is an error with a hint, and the run is refused', async () => {
+    const base = fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8');
+    const text = base
+      .replace('2.5.70: {clean: true}', '2.5.70: {violation: stale-ptee}');
+    assert.ok(text.includes('stale-ptee'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-'));
+    const tmp = path.join(dir, 'typo.mmscenario.yaml');
+    fs.writeFileSync(tmp, text);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(tmp));
+    await vscode.window.showTextDocument(doc);
+    const { scenarioDiagnostics } = await api();
+    const diags = await scenarioDiagnostics.validate(doc);
+    assert.deepEqual(diags.map((d) => d.message), ["unknown invariant 'stale-ptee' (did you mean 'stale-pte'?)"]);
+    const at = text.split('\n').findIndex((l) => l.includes('stale-ptee'));
+    assert.equal(diags[0].range.start.line, at);
+    assert.equal(diags[0].range.start.character, text.split('\n')[at].indexOf('stale-ptee'));
+    assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+    // the run does not start: no comparison, so nothing can be reported as "held"
+    assert.equal(await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: tmp }), undefined);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('bad input ends in a message, not an exception', async () => {
     const none = await vscode.commands.executeCommand('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'no-such-variant'] });
     assert.equal(none, undefined);
