@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../patch/analysisModel';
 import { CAnnotations } from './cAnnotations';
+import { CFindingsSource } from './cFindingsSource';
 import { ComparisonPanel } from './comparisonPanel';
 import { revealFunction } from './jumpToSource';
 import { PatchAnnotations } from './patchAnnotations';
@@ -31,6 +32,7 @@ export interface MmExplorerApi {
   patches: PatchStore;
   patchAnnotations: PatchAnnotations;
   cAnnotations: CAnnotations;
+  cFindingsSource: CFindingsSource;
   scenarioDiagnostics: ScenarioDiagnostics;
   scenarios: ScenarioCommands;
 }
@@ -52,6 +54,8 @@ async function analyzePatchCommand(api: MmExplorerApi, target?: vscode.Uri): Pro
   await vscode.window.showTextDocument(doc, { preview: false });
   const a = await api.patchAnnotations.annotate(doc);
   if (!a) return undefined;
+  // Analyze Patch always makes its patch the source of the C findings, cached analysis or not
+  await api.cFindingsSource.activate(doc.uri, a);
   const bad = a.implementations.filter((i) => !i.consistent).length;
   void vscode.window.showInformationMessage(
     `${path.basename(doc.fileName)}: ${a.patches.length} patch(es), ${a.apiChanges.length} API change(s), ${a.implementations.length} implementation(s)` +
@@ -113,9 +117,10 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   }, version);
   scenarios = new ScenarioCommands(context, panel, pageTables);
   const patchAnnotations = new PatchAnnotations(patches);
-  const cAnnotations = new CAnnotations(patches);
+  const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
+  const cAnnotations = new CAnnotations(cFindingsSource);
   const scenarioDiagnostics = new ScenarioDiagnostics();
-  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, scenarioDiagnostics, scenarios };
+  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, cFindingsSource, scenarioDiagnostics, scenarios };
 
   // a command that fails says why in a message instead of an unexplained rejection
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
@@ -131,6 +136,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     pageTableView,
     patchAnnotations,
     cAnnotations,
+    cFindingsSource,
     scenarioDiagnostics,
     scenarios,
     panel.registerSerializer(),
@@ -153,6 +159,8 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     reg('mmExplorer.exportComparison', (arg?: ScenarioArgs) => scenarios.exportComparison(arg)),
     reg('mmExplorer.compareVariantsForPatch', (uri?: vscode.Uri, scenario?: string) => compareForPatch(api, uri, scenario)),
     reg('mmExplorer.revealFunction', (fn: string) => revealFunction(patches, fn, true)),
+    reg('mmExplorer.chooseCFindingsSource', (uri?: string | null) => (uri === undefined ? cFindingsSource.choose() : cFindingsSource.use(uri ?? undefined))),
+    reg('mmExplorer.refreshCFindings', (uri?: vscode.Uri) => (uri instanceof vscode.Uri ? cAnnotations.refresh(uri) : [])),
     reg('mmExplorer.showApiChange', async (uri: vscode.Uri, line: number) => {
       const ed = await vscode.window.showTextDocument(uri);
       const pos = new vscode.Position(Math.max(0, line - 1), 0);
