@@ -22,6 +22,8 @@ export interface ExplorationView {
   schedules: number;
   states: number;
   complete: boolean;
+  /** the user cancelled the search: what it covered is shown as partial */
+  cancelled?: true;
   elapsedMs: number;
   counterexamples: CounterexampleView[];
 }
@@ -89,6 +91,7 @@ const record = (c: Check): Check => (v, p) => {
 };
 
 const strs = arr(str);
+const lit_true: Check = (v, p) => (v === true ? null : `${p}: expected true`);
 
 const traceKinds = ['enter', 'exit', 'lock', 'unlock', 'sleep', 'pte', 'ref', 'pin', 'fault', 'signal', 'violation', 'op', 'note'];
 
@@ -130,7 +133,7 @@ const variantRun = obj({
   results: arr(opResult),
   snapshot,
   lockOps: record(record(num)),
-  expectations: arr(obj({ text: str, met: bool, detail: str })),
+  expectations: arr(obj({ text: str, met: bool, detail: str, undecided: opt(lit_true) })),
   exploration: opt(obj({
     schedules: int, states: int, complete: bool, timeMs: num,
     violations: arr(obj({ invariant: str, message: str, schedule: arr(int) })),
@@ -146,11 +149,12 @@ const comparison = obj({
   invariants: arr(obj({ invariant: str, counts: arr(int), explored: opt(strs) })),
   firstDivergence: nullable(obj({ step: int, eventIndex: arr(int), summary: str })),
   schedule: opt(obj({ source: str, schedule: arr(int), text: str })),
+  partial: opt(obj({ reason: lit('cancelled'), requested: strs })),
 });
 
 const exploration = obj({
   scenario: str, title: str, variant: str, tasks: strs,
-  schedules: int, states: int, complete: bool, elapsedMs: num,
+  schedules: int, states: int, complete: bool, cancelled: opt(lit_true), elapsedMs: num,
   counterexamples: arr(obj({ invariant: str, message: str, schedule: arr(int), trace: arr(traceEvent) })),
 });
 

@@ -189,6 +189,52 @@ suite('scenario commands', () => {
     assert.ok(!scenarios.status.text.includes('sync~spin'), 'the status bar no longer shows work in progress');
   });
 
+  test('a cancelled comparison says cancelled, shows what finished as partial and adds no Problems entries', async function () {
+    this.timeout(90000);
+    const { scenarios, panel } = await api();
+    const ac = new AbortController();
+    // cancel inside the second column: the progress counts start again from zero for each column
+    let last = -1;
+    const poll = setInterval(() => {
+      const m = /MM: (\d+) schedules/.exec(scenarios.status.text);
+      if (!m) return;
+      const n = Number(m[1]);
+      if (n < last) ac.abort();
+      last = n;
+    }, 10);
+    let c: Comparison | undefined;
+    try {
+      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'install_new_page-hch'], signal: ac.signal });
+    } finally {
+      clearInterval(poll);
+    }
+    assert.ok(ac.signal.aborted, 'the run finished before it could be cancelled');
+    assert.ok(c?.partial, 'the comparison is marked partial');
+    assert.equal(c.partial.reason, 'cancelled');
+    assert.ok(c.runs.length < 3, `${c.runs.length} columns`);
+    assert.match(scenarios.status.text, /dfs-race cancelled \(\d of 3 columns, partial\)/);
+    assert.doesNotMatch(scenarios.status.text, /unmet/);
+    for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met || x.undecided, `${r.label}: ${x.text} is shown as failed: ${x.detail}`);
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(DFS)).filter((d) => d.source === 'mm-explorer').map((d) => d.message), []);
+    assert.equal(panel.comparison?.partial?.reason, 'cancelled');
+  });
+
+  test('an unmet expectation in a scenario inside the extension folder is not a Problems entry', async function () {
+    this.timeout(60000);
+    const ext = vscode.extensions.getExtension('mm-patch-explorer.mm-patch-explorer')!.extensionUri.fsPath;
+    const dir = path.join(ext, 'out', 'test-scenarios');
+    fs.mkdirSync(dir, { recursive: true });
+    const inside = path.join(dir, 'wrong.mmscenario.yaml');
+    fs.writeFileSync(inside, fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8').replace('2.5.70: {clean: true}', '2.5.70: {violation: oops}'));
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: inside });
+    assert.ok(c.runs.some((r) => r.expectations.some((x) => !x.met)), 'the expectation fails');
+    const { scenarios } = await api();
+    assert.match(scenarios.status.text, /1 unmet/);
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(inside)).map((d) => d.message), []);
+    assert.ok(!vscode.languages.getDiagnostics().some(([u, d]) => u.fsPath.startsWith(ext + path.sep + 'scenarios') && d.length > 0), 'nothing points into the bundled scenarios');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('scenario files get diagnostics from the schema as you type', async () => {
     const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
     const doc = await vscode.workspace.openTextDocument(uri);
