@@ -230,6 +230,8 @@ export class ScenarioCommands implements vscode.Disposable {
     const title = 'Variants to compare (2 to 4)';
     qp.title = title;
     qp.canSelectMany = true;
+    // a multi-pick is built up over several clicks: leaving it to look elsewhere does not discard it
+    qp.ignoreFocusOut = true;
     qp.placeholder = 'The base and the first fix are ticked; tick up to 4';
     qp.items = s.columns.map((c) => ({ label: c.label, description: Object.entries(c.selection).map(([k, v]) => `${k}=${v}`).join(' ') }));
     qp.selectedItems = qp.items.slice(0, 2);
