@@ -151,6 +151,13 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
+  // the pickers put first the scenarios that teach the patch in the active editor
+  scenarios.relevance = async (paths) => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const a = doc && isPatchDocument(doc) ? await patches.peek(doc)?.catch(() => undefined) : undefined;
+    const ranked = a ? await patchComparisons(api, a) : [];
+    return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
+  };
   context.subscriptions.push(
     pageTableView,
     patchAnnotations,
