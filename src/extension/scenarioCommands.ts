@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Scenario } from '../scenario/scenario';
-import type { ExplorationView, Selection } from '../webview/protocol';
+import type { Exploration } from '../scenario/explorationModel';
+import type { Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
 import type { PageTableProvider } from './pageTableTree';
@@ -297,7 +298,7 @@ export class ScenarioCommands implements vscode.Disposable {
     return c;
   }
 
-  async explore(args?: ScenarioArgs): Promise<ExplorationView | undefined> {
+  async explore(args?: ScenarioArgs): Promise<Exploration | undefined> {
     const cur = await this.pickScenario(args, 'MM Explorer: Explore Schedules');
     if (!cur) return undefined;
     let label = args?.column;
@@ -322,28 +323,14 @@ export class ScenarioCommands implements vscode.Disposable {
       args?.signal,
     );
     this.current = cur;
-    const view: ExplorationView = {
-      scenario: s.file,
-      title: s.title,
-      variant: label,
-      tasks: s.world.tasks.map((t) => t.name),
-      schedules: x.schedules,
-      states: x.states,
-      complete: x.complete,
-      ...(cancelled ? { cancelled: true as const } : {}),
-      elapsedMs: x.timeMs,
-      counterexamples: x.violations.map((v) => {
-        // replay the minimal schedule with tracing on: the diagram shows that run
-        const r = lib.runSchedule(lib.machineFactory(s, col.selection, true), { schedule: v.schedule, lenient: true, maxSteps: s.bounds.steps });
-        return { invariant: v.invariant, message: v.message, schedule: r.schedule, trace: r.machine.trace.slice() };
-      }),
-    };
-    if (cancelled) this.done(`${label}: cancelled after ${view.schedules} schedules (partial, ${view.counterexamples.length} violation(s) so far)`, 'cancelled');
-    else this.done(`${label}: ${view.counterexamples.length} violation(s) in ${view.schedules} schedules`, view.counterexamples.length === 0 ? 'ok' : 'failed');
+    // each counterexample replayed with tracing on: the diagram shows that run
+    const view = lib.explorationModel(s, col, x, { replay: true });
+    if (cancelled || view.cancelled) this.done(`${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`, 'cancelled');
+    else this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0 ? 'ok' : 'failed');
     this.panel.showExploration(view);
     // the page-table view follows the panel: the first counterexample's last step, or nothing stale
-    const first = view.counterexamples[0];
-    if (first) await this.followSelection({ view: 'exploration', counterexample: 0, step: Math.max(0, first.schedule.length - 1) });
+    const first = view.violations[0];
+    if (first) await this.followSelection({ view: 'exploration', counterexample: 0, step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1) });
     else this.tree.setSource(undefined);
     return view;
   }
@@ -367,11 +354,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variant = sel.run;
     } else {
       const x = this.panel.exploration;
-      const cx = x?.counterexamples[sel.counterexample];
+      const cx = x?.violations[sel.counterexample];
       const col = x && lib.columnOf(cur.scenario, x.variant);
       if (!x || !cx || !col) return;
       selection = col.selection;
-      schedule = cx.schedule;
+      schedule = cx.replay?.schedule ?? cx.schedule;
       variants = [x.variant];
       variant = 0;
     }

@@ -7,7 +7,7 @@ import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { Analysis } from '../../../src/patch/analysisModel';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
-import type { ExplorationView } from '../../../src/webview/protocol';
+import type { Exploration } from '../../../src/scenario/explorationModel';
 import { screenshot } from '../screenshot';
 import { api, bundledScenario, closeAll, EXTENSION_ID, sleep, waitFor } from './helpers';
 
@@ -128,8 +128,8 @@ suite('finding the main action', () => {
     const { pageTables } = await api();
     await vscode.commands.executeCommand('mmExplorer.compareVariants', { scenario: bundledScenario('dfs-race.mmscenario.yaml'), columns: ['install_new_page', 'install_new_page-hch'] });
     const before = pageTables.current;
-    const x = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: bundledScenario('dfs-race.mmscenario.yaml'), column: '2.5.70' });
-    assert.ok(x.counterexamples.length > 0);
+    const x = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: bundledScenario('dfs-race.mmscenario.yaml'), column: '2.5.70' });
+    assert.ok(x.violations.length > 0);
     const now = pageTables.current;
     assert.ok(now && now !== before, 'the view did not follow');
     assert.deepEqual(now.variants, ['2.5.70']);
