@@ -224,7 +224,11 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   /** the quick pick of Compare Variants: starts with the base and the first fix, accepts 2 to 4 */
-  readonly columnPick = { open: undefined as vscode.QuickPick<vscode.QuickPickItem> | undefined };
+  readonly columnPick = {
+    open: undefined as vscode.QuickPick<vscode.QuickPickItem> | undefined,
+    /** what Enter does in the open pick (tests call it instead of the gesture) */
+    accept: (): void => undefined,
+  };
 
   private pickColumns(s: Scenario): Promise<string[] | undefined> {
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem>();
@@ -243,13 +247,14 @@ export class ScenarioCommands implements vscode.Disposable {
         if (done) return;
         done = true;
         this.columnPick.open = undefined;
+        this.columnPick.accept = () => undefined;
         resolve(v);
         qp.dispose();
       };
       qp.onDidChangeSelection((sel) => {
         qp.title = sel.length < 2 || sel.length > 4 ? `${title}: ${sel.length} ticked` : title;
       });
-      qp.onDidAccept(() => {
+      const accept = () => {
         const n = qp.selectedItems.length;
         // the title's rule is enforced here: the pick stays open until it holds
         if (n < 2 || n > 4) {
@@ -257,7 +262,9 @@ export class ScenarioCommands implements vscode.Disposable {
           return;
         }
         finish(qp.selectedItems.map((i) => i.label));
-      });
+      };
+      this.columnPick.accept = accept;
+      qp.onDidAccept(accept);
       qp.onDidHide(() => finish(undefined));
       qp.show();
     });
