@@ -128,6 +128,25 @@ suite('finding the main action', () => {
     assert.deepEqual(c?.runs.map((r) => r.label), ['gup-2.5.46', 'walk']);
   });
 
+  test('Reveal opens the patch beside the panel, not over its tab', async function () {
+    this.timeout(90000);
+    await closeAll();
+    const { patches } = await api();
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'samples', 'install_new_page-thread.txt'));
+    await patches.analyze(doc);
+    await vscode.commands.executeCommand('mmExplorer.compareVariants', { scenario: bundledScenario('dfs-race.mmscenario.yaml'), columns: ['2.5.70', 'install_new_page'] });
+    const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview));
+    await waitFor('the panel tab', () => panelGroup());
+    const loc = await vscode.commands.executeCommand<vscode.Location>('mmExplorer.revealFunction', 'install_new_page');
+    assert.ok(loc);
+    await sleep(500);
+    const after = panelGroup();
+    assert.ok(after, 'the panel tab is still open');
+    assert.ok(after.activeTab?.input instanceof vscode.TabInputWebview, 'the panel is still the visible tab of its group');
+    assert.notEqual(vscode.window.activeTextEditor?.viewColumn, after.viewColumn, 'the patch opened in the panel group');
+    await closeAll();
+  });
+
   test('after Explore Schedules the page-table view shows the counterexample, not the previous run', async function () {
     this.timeout(90000);
     const { pageTables } = await api();
