@@ -135,7 +135,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   }, version);
   scenarios = new ScenarioCommands(context, panel, pageTables);
   // the ranking needs the scenario commands of `api`, which exists by the time a lens is asked for
-  const patchAnnotations = new PatchAnnotations(patches, async (a) => (await patchComparisons(api, a))[0]);
+  const patchAnnotations = new PatchAnnotations(patches, async (a) => (await patchComparisons(api, a))[0], (uri) => inInstallFolder(context, uri));
   const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
   const cAnnotations = new CAnnotations(cFindingsSource);
   const scenarioDiagnostics = new ScenarioDiagnostics();
@@ -204,6 +204,14 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     }),
   );
   return api;
+}
+
+/** A file in the extension's own folder (samples, bundled scenarios): Problems never point there.
+ * While the extension itself is developed (F5), that folder is the developer's workspace. */
+function inInstallFolder(context: vscode.ExtensionContext, uri: vscode.Uri): boolean {
+  if (context.extensionMode === vscode.ExtensionMode.Development || uri.scheme !== 'file') return false;
+  const rel = path.relative(context.extensionUri.fsPath, uri.fsPath);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** The samples ship in the extension: the patch opens read-only (the install folder is not the user's),

@@ -123,6 +123,8 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
     private readonly store: PatchStore,
     /** the best comparison of a patch's variants (the main action, at the top of the patch) */
     private readonly bestComparison?: (a: Analysis) => Promise<PatchComparison | undefined>,
+    /** files the user cannot edit (the extension's own samples): annotated, but no Problems entries */
+    private readonly readOnlyPlace: (uri: vscode.Uri) => boolean = () => false,
   ) {
     this.disposables.push(
       vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, this),
@@ -172,7 +174,7 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
       return undefined;
     }
     const diags: vscode.Diagnostic[] = [];
-    if (this.setting('patchDiagnostics')) {
+    if (this.setting('patchDiagnostics') && !this.readOnlyPlace(doc.uri)) {
       for (const impl of a.implementations) {
         if (impl.consistent) continue;
         const r = lineRange(doc, impl.line);
