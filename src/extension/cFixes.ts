@@ -267,7 +267,11 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
     const head = group.find((f) => f.kind === 'hook-implementation');
     const fnName = group[0].function;
     if (!head) continue; // returns of an implementation already in the new form: shown, not fixed here
-    const missing = group.filter((f) => !f.edit);
+    // a finding without an edit of its own is covered when another finding's edit replaces its range
+    // (the analyser converts a whole implementation in one edit)
+    const edited = group.map(toOffsets).filter((e): e is OffsetEdit => !!e);
+    const at = (f: SourceFinding) => ({ start: offsetOf(starts, f.line, f.column), end: offsetOf(starts, f.endLine, f.endColumn) });
+    const missing = group.filter((f) => !f.edit && !edited.some((e) => e.start <= at(f).start && at(f).end <= e.end));
     if (missing.length) {
       refused.push({ function: fnName, findings: group, reason: `not every change is mechanical: ${missing.map((f) => f.message).join('; ')}` });
       continue;
@@ -278,16 +282,18 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
       refused.push({ function: fnName, findings: group, reason: 'the function definition could not be read' });
       continue;
     }
-    const edits = group.map(toOffsets).filter((e): e is OffsetEdit => !!e);
+    const edits = edited;
     const contract = targetContract(ctx.analysis, head.api);
     const needsDrop = contract && contract.atEntry === 'held' && contract.droppedBy === 'implementation';
     if (needsDrop) {
       const converted = applyEdits(text, edits);
       const shape = functionAt(converted, headerStart);
-      const pre = shape && lockDropPreamble(contract, shape);
-      if (shape && pre) {
+      // only when the analyser's conversion does not already drop the lock
+      const drops = shape && !checkConverted(converted, before, shape, contract).some((p) => p.includes(contract.lock));
+      const pre = shape && !drops && lockDropPreamble(contract, shape);
+      const { at, indent } = afterDeclarations(text, before);
+      if (pre && !edits.some((e) => e.start <= at && at < e.end)) {
         // inserted in the original text's coordinates, after the local declarations
-        const { at, indent } = afterDeclarations(text, before);
         edits.push({ start: at, end: at, newText: pre.map((s) => `${indent}${s}\n`).join('') });
       }
     }
