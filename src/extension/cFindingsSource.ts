@@ -2,8 +2,11 @@
 // (Analyze Patch) are listed, one is active, the user picks or clears it from a status-bar item, and
 // the choice is kept in the workspace state across restarts. Opening other patches never changes it.
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import type { Analysis } from '../patch/analysisModel';
+
 import type { PatchStore } from './patchDocuments';
 
 export interface SourceEntry {
@@ -37,10 +40,16 @@ export class CFindingsSource implements vscode.Disposable {
   private loaded: { uri: string; analysis: Promise<Analysis | undefined> } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly state: vscode.Memento, private readonly store: PatchStore) {
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly store: PatchStore,
+  ) {
     this.status.name = 'MM Explorer: C findings source';
     this.status.command = 'mmExplorer.chooseCFindingsSource';
-    this.disposables.push(this.changed, vscode.window.onDidChangeActiveTextEditor(() => this.render()));
+    this.disposables.push(
+      this.changed,
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+    );
     this.render();
   }
 
@@ -75,7 +84,10 @@ export class CFindingsSource implements vscode.Disposable {
   }
 
   async forget(uri: string): Promise<void> {
-    await this.state.update(ANALYSED, this.entries.filter((e) => e.uri !== uri));
+    await this.state.update(
+      ANALYSED,
+      this.entries.filter((e) => e.uri !== uri),
+    );
     if (this.state.get<string>(ACTIVE) === uri) await this.use(undefined);
     else this.render();
   }
@@ -133,7 +145,10 @@ export class CFindingsSource implements vscode.Disposable {
     }));
     items.push({ label: '$(diff) Analyze another patch...', act: 'analyze' });
     if (current) items.push({ label: '$(circle-slash) No C findings', description: 'clear the source', act: 'clear' });
-    const pick = await vscode.window.showQuickPick(items, { title: 'C findings from which analysed patch?', placeHolder: 'Patches you analysed with MM Explorer: Analyze Patch' });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'C findings from which analysed patch?',
+      placeHolder: 'Patches you analysed with MM Explorer: Analyze Patch',
+    });
     if (!pick) return this.active;
     if (pick.act === 'analyze') {
       await vscode.commands.executeCommand('mmExplorer.analyzePatch');

@@ -137,7 +137,14 @@ export function functionAt(text: string, headerStart: number): FnShape | undefin
     .replace(/\b(static|inline|extern|__inline__|__always_inline|noinline)\b/g, '')
     .replace(/\s+\*/g, ' *')
     .trim();
-  return { ret, name: nm[1], params: splitTop(code.slice(open + 1, close)).map(parseParam), headerEnd: close + 1, bodyStart: brace, bodyEnd: end + 1 };
+  return {
+    ret,
+    name: nm[1],
+    params: splitTop(code.slice(open + 1, close)).map(parseParam),
+    headerEnd: close + 1,
+    bodyStart: brace,
+    bodyEnd: end + 1,
+  };
 }
 
 const isPointer = (type: string) => type.trim().endsWith('*');
@@ -160,7 +167,11 @@ export function checkConverted(text: string, before: FnShape, after: FnShape, co
     const use = new RegExp(`\\b${p.name}\\b`).exec(body);
     if (use) {
       const lineText = text.slice(after.bodyStart + use.index).split('\n')[0];
-      const full = text.slice(text.lastIndexOf('\n', after.bodyStart + use.index) + 1).split('\n')[0].trim() || lineText.trim();
+      const full =
+        text
+          .slice(text.lastIndexOf('\n', after.bodyStart + use.index) + 1)
+          .split('\n')[0]
+          .trim() || lineText.trim();
       problems.push(`parameter '${p.name}' is removed but still used: \`${full}\``);
     }
   }
@@ -170,15 +181,19 @@ export function checkConverted(text: string, before: FnShape, after: FnShape, co
     const expr = m[1].trim();
     if (!expr) continue;
     const oldStyle = /^(NULL|NOPAGE_\w+)$/.test(expr) || (/^[A-Za-z_]\w*$/.test(expr) && pointers.has(expr));
-    if (!isPointer(after.ret) && oldStyle) problems.push(`'return ${expr}' returns a pointer from a function that now returns ${after.ret}`);
-    if (isPointer(after.ret) && /^VM_FAULT_\w+$/.test(expr)) problems.push(`'return ${expr}' returns a fault code from a function that returns ${after.ret}`);
+    if (!isPointer(after.ret) && oldStyle)
+      problems.push(`'return ${expr}' returns a pointer from a function that now returns ${after.ret}`);
+    if (isPointer(after.ret) && /^VM_FAULT_\w+$/.test(expr))
+      problems.push(`'return ${expr}' returns a fault code from a function that returns ${after.ret}`);
   }
   if (contract && contract.atEntry === 'held' && contract.droppedBy === 'implementation') {
     const unlock = new RegExp(`\\b(spin_unlock|up_read|up_write|unlock_page)\\s*\\([^;]*\\b${contract.lock}\\b`);
     const firstReturn = /\breturn\b/.exec(body);
     const u = unlock.exec(body);
     if (!u || (firstReturn && firstReturn.index < u.index))
-      problems.push(`the patched ->${contract.hook.split('.').pop()} is entered with ${contract.lock} held and the implementation must drop it before returning`);
+      problems.push(
+        `the patched ->${contract.hook.split('.').pop()} is entered with ${contract.lock} held and the implementation must drop it before returning`,
+      );
   }
   return problems;
 }
@@ -194,7 +209,9 @@ export function targetContract(a: Analysis, api: string): LockContract | undefin
  * patch's own implementations add (the contract's evidence), on this function's parameter names, after
  * unmapping a pte the hook receives mapped. */
 function lockDropPreamble(contract: LockContract, after: FnShape): string[] | undefined {
-  const evidence = contract.evidence.map((e) => e.text.replace(/^[+\- ]/, '').trim()).find((t) => new RegExp(`^spin_unlock\\s*\\(.*\\b${contract.lock}\\b`).test(t));
+  const evidence = contract.evidence
+    .map((e) => e.text.replace(/^[+\- ]/, '').trim())
+    .find((t) => new RegExp(`^spin_unlock\\s*\\(.*\\b${contract.lock}\\b`).test(t));
   if (!evidence) return undefined;
   const mm = after.params.find((p) => p.type === 'struct mm_struct *');
   const owner = /\(\s*&\s*([A-Za-z_]\w*)\s*->/.exec(evidence)?.[1];
@@ -209,8 +226,9 @@ function lockDropPreamble(contract: LockContract, after: FnShape): string[] | un
 function afterDeclarations(text: string, fn: FnShape): { at: number; indent: string } {
   const code = codeOnly(text);
   const isDecl = (line: string) =>
-    /^\s*(?:const\s+|static\s+|register\s+|volatile\s+)*(?:struct|union|enum|unsigned|signed|int|long|short|char|void|u8|u16|u32|u64|size_t|[A-Za-z_]\w*_t)\b[^;(]*[;=]/.test(line) ||
-    /^\s*(?:struct\s+)?[A-Za-z_]\w*\s*\*+\s*[A-Za-z_]\w*\s*[=;,[]/.test(line);
+    /^\s*(?:const\s+|static\s+|register\s+|volatile\s+)*(?:struct|union|enum|unsigned|signed|int|long|short|char|void|u8|u16|u32|u64|size_t|[A-Za-z_]\w*_t)\b[^;(]*[;=]/.test(
+      line,
+    ) || /^\s*(?:struct\s+)?[A-Za-z_]\w*\s*\*+\s*[A-Za-z_]\w*\s*[=;,[]/.test(line);
   let indent = '\t';
   const first = code.indexOf('\n', fn.bodyStart);
   if (first < 0 || first >= fn.bodyEnd) return { at: fn.bodyStart + 1, indent };
@@ -241,15 +259,25 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
   const plans: FixPlan[] = [];
   const refused: FixRefusal[] = [];
   const toOffsets = (f: SourceFinding): OffsetEdit | undefined =>
-    f.edit && { start: offsetOf(starts, f.edit.line, f.edit.column), end: offsetOf(starts, f.edit.endLine, f.edit.endColumn), newText: f.edit.newText };
+    f.edit && {
+      start: offsetOf(starts, f.edit.line, f.edit.column),
+      end: offsetOf(starts, f.edit.endLine, f.edit.endColumn),
+      newText: f.edit.newText,
+    };
   const errorsBefore = ctx.syntaxErrors?.(text);
   const findingsBefore = findings.length;
 
-  const verify = (group: SourceFinding[], edits: OffsetEdit[], fnName: string, check?: (result: string) => string[]): string | undefined => {
+  const verify = (
+    group: SourceFinding[],
+    edits: OffsetEdit[],
+    fnName: string,
+    check?: (result: string) => string[],
+  ): string | undefined => {
     const result = applyEdits(text, edits);
     if (ctx.syntaxErrors && errorsBefore !== undefined) {
       const after = ctx.syntaxErrors(result);
-      if (after > errorsBefore) return `the result would not parse (${after - errorsBefore} new syntax error${after - errorsBefore === 1 ? '' : 's'})`;
+      if (after > errorsBefore)
+        return `the result would not parse (${after - errorsBefore} new syntax error${after - errorsBefore === 1 ? '' : 's'})`;
     }
     const problems = check?.(result) ?? [];
     if (problems.length) return problems.join('; ');
@@ -262,7 +290,9 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
 
   // hook implementations: the whole function or nothing
   const byFn = new Map<string, SourceFinding[]>();
-  for (const f of findings) if (HOOK_KINDS.has(f.kind)) (byFn.get(`${f.api}\u0000${f.function}`) ?? byFn.set(`${f.api}\u0000${f.function}`, []).get(`${f.api}\u0000${f.function}`)!).push(f);
+  for (const f of findings)
+    if (HOOK_KINDS.has(f.kind))
+      (byFn.get(`${f.api}\u0000${f.function}`) ?? byFn.set(`${f.api}\u0000${f.function}`, []).get(`${f.api}\u0000${f.function}`)!).push(f);
   for (const group of byFn.values()) {
     const head = group.find((f) => f.kind === 'hook-implementation');
     const fnName = group[0].function;
@@ -273,7 +303,11 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
     const at = (f: SourceFinding) => ({ start: offsetOf(starts, f.line, f.column), end: offsetOf(starts, f.endLine, f.endColumn) });
     const missing = group.filter((f) => !f.edit && !edited.some((e) => e.start <= at(f).start && at(f).end <= e.end));
     if (missing.length) {
-      refused.push({ function: fnName, findings: group, reason: `not every change is mechanical: ${missing.map((f) => f.message).join('; ')}` });
+      refused.push({
+        function: fnName,
+        findings: group,
+        reason: `not every change is mechanical: ${missing.map((f) => f.message).join('; ')}`,
+      });
       continue;
     }
     const headerStart = offsetOf(starts, head.line, head.column);
@@ -308,7 +342,7 @@ export function planFixes(text: string, findings: readonly SourceFinding[], ctx:
         function: fnName,
         findings: group,
         edits,
-        title: `Convert ${fnName} to the patched ->${head.api.split('.').pop()} (signature${returns ? `, ${returns} return${returns === 1 ? '' : 's'}` : ''}${needsDrop ? `, drop ${contract!.lock}` : ''})`,
+        title: `Convert ${fnName} to the patched ->${head.api.split('.').pop()} (signature${returns ? `, ${returns} return${returns === 1 ? '' : 's'}` : ''}${needsDrop ? `, drop ${contract.lock}` : ''})`,
       });
     }
   }

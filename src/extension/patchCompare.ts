@@ -2,6 +2,7 @@
 // teaches them best. One ranking serves the top-of-patch CodeLens, the editor-title button, the
 // palette command and the button on the Analyze notification.
 import * as path from 'node:path';
+
 import type { Analysis } from '../patch/analysisModel';
 import type { Scenario } from '../scenario/scenario';
 
@@ -29,10 +30,32 @@ export function compactLabels(labels: readonly string[]): string[] {
   });
 }
 
-const STOP = new Set(['patch', 'with', 'from', 'under', 'each', 'into', 'while', 'when', 'that', 'this', 'mmscenario', 'yaml', 'avoid', 'convert']);
+const STOP = new Set([
+  'patch',
+  'with',
+  'from',
+  'under',
+  'each',
+  'into',
+  'while',
+  'when',
+  'that',
+  'this',
+  'mmscenario',
+  'yaml',
+  'avoid',
+  'convert',
+]);
 
 function words(text: string): string[] {
-  return [...new Set(text.toLowerCase().split(/[^a-z0-9_]+/).filter((w) => w.length >= 3 && !STOP.has(w)))];
+  return [
+    ...new Set(
+      text
+        .toLowerCase()
+        .split(/[^a-z0-9_]+/)
+        .filter((w) => w.length >= 3 && !STOP.has(w)),
+    ),
+  ];
 }
 
 /**
@@ -41,7 +64,11 @@ function words(text: string): string[] {
  * patch's subjects (what the patch says it fixes: "DFS race") teaches it best, then the one with fewer
  * columns the patch does not speak of.
  */
-export function rankScenarios(a: Pick<Analysis, 'variants' | 'patches'>, scenarios: readonly ScenarioInfo[], suffix = '.mmscenario.yaml'): PatchComparison[] {
+export function rankScenarios(
+  a: Pick<Analysis, 'variants' | 'patches'>,
+  scenarios: readonly ScenarioInfo[],
+  suffix = '.mmscenario.yaml',
+): PatchComparison[] {
   const wanted = new Set(a.variants);
   // what the patch says it is about, from its subjects ("... to avoid DFS race")
   const topic = new Set(a.patches.flatMap((p) => words(p.subject)));

@@ -4,10 +4,13 @@
 // `violation:` and a met `never:` look different, a cancelled run says so, the divergence banner names
 // its step once, and a long counterexample schedule is compressed and stays inside its card.
 import * as assert from 'node:assert/strict';
+
 import { suite, test } from 'mocha';
+
 import type { Comparison } from '../../src/scenario/comparisonModel';
-import { openWebview } from './harness';
+
 import { makeComparison } from './comparisonFixture';
+import { openWebview } from './harness';
 import type { ThemeName } from './themes';
 
 const CSS = ['media/webview.css', 'dist/codicons/codicon.css'];
@@ -17,10 +20,16 @@ function comparison(): Comparison {
   c.firstDivergence = { ...c.firstDivergence!, step: 4, summary: 'step 4: 2.5.70: do_no_page | install_new_page: install_new_page' };
   c.runs[0].expectations = [
     { text: 'violation: stale-pte', met: true, detail: 'found: schedule 0*21,1 (1 preemption): stale pte' },
-    { text: 'never: oops', met: false, detail: `oops with schedule ${Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 1 : 0)).join(',')}: NULL dereference` },
+    {
+      text: 'never: oops',
+      met: false,
+      detail: `oops with schedule ${Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 1 : 0)).join(',')}: NULL dereference`,
+    },
   ];
   c.runs[1].expectations = [{ text: 'never: stale-pte', met: true, detail: 'no schedule violates it (12 schedules, complete)' }];
-  c.runs[2].expectations = [{ text: 'never: stale-pte', met: false, undecided: true, detail: 'cancelled before the search could decide (40 schedules so far)' }];
+  c.runs[2].expectations = [
+    { text: 'never: stale-pte', met: false, undecided: true, detail: 'cancelled before the search could decide (40 schedules so far)' },
+  ];
   c.invariants[0].explored = ['violated', 'held', 'not found'];
   c.partial = { reason: 'cancelled', requested: [...c.runs.map((r) => r.label), 'truncate-seq'] };
   return c;
@@ -64,9 +73,13 @@ suite('readability of the comparison panel', () => {
         await wv.waitForPosted((m) => m.type === 'ready');
         await wv.send({ type: 'showComparison', comparison: comparison() });
         await wv.waitForPosted((m) => m.type === 'rendered');
-        const found = (await wv.page.evaluate(CONTRAST_PROBE)) as { cls: string; text: string; ratio: number }[];
+        const found = await wv.page.evaluate<{ cls: string; text: string; ratio: number }[]>(CONTRAST_PROBE);
         assert.ok(found.length >= 15, `probed ${found.length} texts`);
-        for (const cls of ['met found', 'met proven', 'unmet', 'undecided', 'ok', 'bad']) assert.ok(found.some((f) => f.cls.split(' ').includes(cls.split(' ').pop()!)), `no ${cls} text probed`);
+        for (const cls of ['met found', 'met proven', 'unmet', 'undecided', 'ok', 'bad'])
+          assert.ok(
+            found.some((f) => f.cls.split(' ').includes(cls.split(' ').pop()!)),
+            `no ${cls} text probed`,
+          );
         const low = found.filter((f) => f.ratio < 4.5);
         assert.deepEqual(low, [], `${theme}: below 4.5:1`);
       } finally {
@@ -86,7 +99,8 @@ suite('readability of the comparison panel', () => {
       const proven = q('.run-card[data-run="1"] li.met');
       assert.match(await found.innerText(), /race found as expected/);
       assert.match(await proven.innerText(), /proven absent/);
-      const colour = (e: unknown) => (globalThis as unknown as { getComputedStyle(x: unknown): { color: string } }).getComputedStyle(e).color;
+      const colour = (e: unknown) =>
+        (globalThis as unknown as { getComputedStyle(x: unknown): { color: string } }).getComputedStyle(e).color;
       assert.notEqual(await found.evaluate(colour), await proven.evaluate(colour));
       assert.notEqual(await found.locator('.codicon').getAttribute('class'), await proven.locator('.codicon').getAttribute('class'));
       assert.match(await q('.run-card[data-run="2"] li.undecided').innerText(), /undecided/);
@@ -94,8 +108,16 @@ suite('readability of the comparison panel', () => {
       const banner = await q('.banner.divergence').innerText();
       assert.equal(banner.match(/step 4/g)?.length, 1, banner);
       // nothing sticks out of a card
-      const overflow = await q('.run-card').evaluateAll((cards) => cards.map((c) => { const e = c as unknown as { scrollWidth: number; clientWidth: number }; return e.scrollWidth - e.clientWidth; }));
-      assert.deepEqual(overflow.filter((d) => d > 1), []);
+      const overflow = await q('.run-card').evaluateAll((cards) =>
+        cards.map((c) => {
+          const e = c as unknown as { scrollWidth: number; clientWidth: number };
+          return e.scrollWidth - e.clientWidth;
+        }),
+      );
+      assert.deepEqual(
+        overflow.filter((d) => d > 1),
+        [],
+      );
     } finally {
       await wv.close();
     }

@@ -9,7 +9,7 @@ export const INVARIANTS = {
   'ref-balance': 'page->count does not match the references the kernel holds',
   'pin-balance': 'a page holds DMA pins nobody will release',
   'freed-while-mapped': 'a page was freed while a pte still maps it',
-  rss: "mm->rss does not match the ptes present",
+  rss: 'mm->rss does not match the ptes present',
   sigsegv: 'an access got a different outcome than the protection promised',
   'unlock-not-held': 'a task released a lock it does not hold',
   'lock-held-at-return': 'a lock is still held where the contract (or the return to user space) says it is released',
@@ -22,7 +22,7 @@ export const INVARIANTS = {
   'engine-error': 'the engine itself failed while running the scenario',
   'no-progress': 'a schedule ran past the step bound without finishing',
   'use-after-free': 'a reference was taken on a freed page',
-  'buffer-overflow': 'get_user_pages wrote past the end of the caller\'s pages array',
+  'buffer-overflow': "get_user_pages wrote past the end of the caller's pages array",
   'put_page-on-pinned': 'put_page on a page pinned by get_user_pages (the pin stays for ever)',
   'put_user_page-not-pinned': 'put_user_page on a page that holds no pin',
   'double-release': 'a set of pinned pages was released twice',
@@ -57,9 +57,17 @@ export const LOCK_CLASSES: readonly LockClass[] = [
   { cls: 'mmap_sem', names: ['mmap_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
   { cls: 'i_shared_sem', names: ['i_shared_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
   { cls: 'i_sem', names: ['i_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
-  { cls: 'truncate_count', names: ['truncate_count'], verbs: ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry'] },
+  {
+    cls: 'truncate_count',
+    names: ['truncate_count'],
+    verbs: ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry'],
+  },
   { cls: 'page_lock', names: ['page_lock(…)'], verbs: ['lock_page', 'unlock_page', 'lock_page', 'unlock_page'] },
-  { cls: 'dfs_token', names: ['dfs_token(…)'], verbs: ['dfs_token_lock_excl', 'dfs_token_unlock_excl', 'dfs_token_lock_shared', 'dfs_token_unlock_shared'] },
+  {
+    cls: 'dfs_token',
+    names: ['dfs_token(…)'],
+    verbs: ['dfs_token_lock_excl', 'dfs_token_unlock_excl', 'dfs_token_lock_shared', 'dfs_token_unlock_shared'],
+  },
 ];
 
 export const DRIVER_LOCK_VERBS = ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] as const;
@@ -73,7 +81,9 @@ export function parseLockLabel(label: string): { verb: string; name: string; try
 
 /** The lock class a lock instance name belongs to (driver locks: none). */
 export function lockClassOf(name: string): LockClass | undefined {
-  return LOCK_CLASSES.find((c) => c.names.some((n) => (n.endsWith('(…)') ? name.startsWith(n.slice(0, -2)) && name.endsWith(')') : n === name)));
+  return LOCK_CLASSES.find((c) =>
+    c.names.some((n) => (n.endsWith('(…)') ? name.startsWith(n.slice(0, -2)) && name.endsWith(')') : n === name)),
+  );
 }
 
 /** Every label a lock class can produce, for hints (per-object names shown with their placeholder). */

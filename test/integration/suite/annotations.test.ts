@@ -192,7 +192,7 @@ suite('patch annotations', () => {
     assert.equal(fix.command?.command, 'mmExplorer.refreshCFindings');
     const before = doc.getText();
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
-    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+    await vscode.commands.executeCommand(fix.command.command, ...((fix.command.arguments ?? []) as unknown[]));
     const text = doc.getText();
     assert.match(text, /static int demo_vm_nopage\(struct mm_struct \*mm,/);
     assert.match(text, /spin_unlock\(&mm->page_table_lock\);[\s\S]*return VM_FAULT_SIGBUS;[\s\S]*return install_new_page\(/);

@@ -3,8 +3,10 @@
 // cached, cleared and chosen from the picker, and kept in the workspace state across a restart.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
+
 import { api, closeAll, waitFor, workspaceFile } from './helpers';
 
 suite('C findings source', () => {
@@ -35,7 +37,10 @@ suite('C findings source', () => {
     await waitFor('the other patch to be analysed', () => patches.peek(other));
     await patches.peek(other);
     assert.equal(cFindingsSource.active?.uri, seed().toString());
-    assert.deepEqual((await findings()).map((f) => f.message), before);
+    assert.deepEqual(
+      (await findings()).map((f) => f.message),
+      before,
+    );
   });
 
   test('a garbage patch analysed on purpose becomes the source visibly; Analyze Patch on the first brings it back although cached', async function () {

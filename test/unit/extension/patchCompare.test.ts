@@ -1,7 +1,9 @@
 // The ranking behind the main action: which scenario compares a patch's variants best, with which
 // columns, and how the action is titled.
 import { readdirSync, readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
+
 import { compactLabels, rankScenarios, type ScenarioInfo } from '../../../src/extension/patchCompare';
 import { loadScenario } from '../../../src/scenario/runner';
 
@@ -14,7 +16,10 @@ const patch = (variants: string[], ...subjects: string[]) => ({ variants, patche
 
 describe('the comparison a patch offers', () => {
   it('seed 004: the DFS race, base first, then the two install_new_page forms', () => {
-    const r = rankScenarios(patch(['install_new_page', 'install_new_page-hch'], '[RFC][PATCH] Convert do_no_page() to a hook to avoid DFS race'), library);
+    const r = rankScenarios(
+      patch(['install_new_page', 'install_new_page-hch'], '[RFC][PATCH] Convert do_no_page() to a hook to avoid DFS race'),
+      library,
+    );
     expect(r[0].name).toBe('dfs-race');
     expect(r[0].columns).toEqual(['2.5.70', 'install_new_page', 'install_new_page-hch']);
     expect(r[0].title).toBe('Compare 2.5.70 vs install_new_page vs -hch on dfs-race');
