@@ -49,6 +49,12 @@ function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: num
       if (!mm.pt.hasTable(address)) mm.pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
     }
   }
+  const c = t.kernel.interp?.get('handle_pte_fault');
+  if (c) {
+    const rc = yield* c(t, mm, vma, address, access & VM_WRITE);
+    if (!locked) t.exit('handle_mm_fault', t.tracing ? faultName(rc) : undefined);
+    return rc;
+  }
   t.enter('handle_pte_fault');
   if (t.pteRead(mm, address, 'entry = *pte')) yield t.step;
   let r: number;

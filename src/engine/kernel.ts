@@ -12,6 +12,7 @@ import { Trace, ViolationLog } from './trace';
 import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
+import { interpretedFunctions, type InterpretedFunctions } from './interpreted';
 
 const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
 
@@ -44,6 +45,8 @@ export class Kernel {
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;
+  /** kernel functions the fault variant runs from C (null: all TypeScript) */
+  readonly interp: InterpretedFunctions | null;
 
   constructor(world: WorldSpec, sel: VariantSelection, opts: { trace?: boolean } = {}) {
     this.trace = new Trace(opts.trace ?? false);
@@ -63,6 +66,7 @@ export class Kernel {
     }
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
+    this.interp = interpretedFunctions(this.selected.get('fault')!.name);
 
     this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');

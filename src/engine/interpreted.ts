@@ -1,0 +1,32 @@
+// Kernel functions run from C (src/kernelc): a fault variant may name, per kernel function, an
+// interpreted implementation that replaces the TypeScript generator. The engine only knows the
+// calling convention; compiling and binding the C is the interpreter's business.
+
+import type { Step } from './step';
+import type { Task } from './task';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import { registerVariant, type FaultRules, type Variant } from './variants';
+
+/** The fault path's common entry: (mm, vma, address, access) where access is VM_WRITE or 0. */
+export type InterpretedFault = (t: Task, mm: MmStruct, vma: Vma, address: number, access: number) => Generator<Step, number, void>;
+
+/** kernel function name (do_no_page, do_anonymous_page, handle_pte_fault) -> implementation */
+export type InterpretedFunctions = ReadonlyMap<string, InterpretedFault>;
+
+/** What a task keeps in interpreted frames (program counters and locals): part of the state hash. */
+export interface InterpretedState {
+  state(): string;
+}
+
+const byVariant = new Map<string, InterpretedFunctions>();
+
+/** a fault variant whose listed kernel functions run interpreted; the rest of the kernel follows `rules` */
+export function registerInterpretedVariant(v: Variant<FaultRules>, fns: InterpretedFunctions): void {
+  registerVariant(v);
+  byVariant.set(v.name, fns);
+}
+
+export function interpretedFunctions(variant: string | undefined): InterpretedFunctions | null {
+  return variant === undefined ? null : byVariant.get(variant) ?? null;
+}
