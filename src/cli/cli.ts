@@ -15,6 +15,7 @@ import { formatDiagnostic } from '../scenario/scenarioFile';
 import { describeSchedule, formatSchedule, parseSchedule, ScheduleError } from '../scenario/schedule';
 import { hex, ms, selectionText, table } from './format';
 import { runAnalyze } from './analyze';
+import { runKernelc } from './kernelc';
 import { comparisonHtml } from './html';
 
 export interface Io {
@@ -36,6 +37,7 @@ commands:
   check [PATH..]  check every scenario (default: the bundled library) against its expect blocks
   validate FILE.. check scenario files against the schema
   analyze PATCH   analyse a kernel patch (API deltas, lock contracts of hooks)
+  kernelc names FILE.c [FN..] --era E   names kernel C needs from an era's bindings, and the unbound ones
   variants        list the engine's variants
   scenarios       list the bundled scenarios
   version         print the version
@@ -522,7 +524,7 @@ async function cmdAnalyze(io: Io, args: string[]): Promise<number> {
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd !== 'analyze' && (rest.includes('--help') || rest.includes('-h'))) {
+    if (cmd !== 'analyze' && cmd !== 'kernelc' && (rest.includes('--help') || rest.includes('-h'))) {
       io.out(USAGE);
       return 0;
     }
@@ -547,6 +549,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return cmdScenarios(io, rest);
       case 'analyze':
         return await cmdAnalyze(io, rest);
+      case 'kernelc':
+        return await runKernelc(rest, io);
       case undefined:
       case 'help':
       case '--help':
