@@ -78,6 +78,9 @@ interface Scope {
   parent: Scope | null;
 }
 
+/** the type of an unbound name's value: reported once, no cascade of type errors after it */
+const UNKNOWN: CType = opaque('?');
+
 const NULLISH = (v: unknown): boolean => v === null || v === undefined || v === 0;
 export const truthy = (v: unknown): boolean => v !== 0 && v !== null && v !== undefined && v !== false;
 const cEq = (a: unknown, b: unknown): boolean => a === b || (NULLISH(a) && NULLISH(b));
@@ -435,40 +438,41 @@ export class FunctionCompiler {
     const tmp = this.declare(`switch@${this.line(n)}`, cond.type);
     this.emit(Op.Eval, n, this.storeSlot(tmp, cond));
     const body = n.childForFieldName('body')!;
-    const cases = body.namedChildren.filter((c): c is Node => c !== null && c.type === 'case_statement');
-    const jumps: { ins: Ins; c: Node }[] = [];
-    let dflt: Node | null = null;
-    for (const c of cases) {
+    const items = body.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+    // tree-sitter hands out a new node object per access: cases are told apart by id
+    const jumps: { ins: Ins; id: number }[] = [];
+    let dflt = -1;
+    for (const c of items) {
+      if (c.type !== 'case_statement') continue;
       const v = c.childForFieldName('value');
       if (!v) {
-        dflt = c;
+        dflt = c.id;
         continue;
       }
-      const ve = this.expr(v);
-      const vs = ve.sync;
+      const vs = this.expr(v).sync;
       if (!vs) {
         this.unsupported(v, 'case value with a call');
         continue;
       }
-      jumps.push({ ins: this.emit(Op.JumpIfTrue, c, { type: INT, sync: (f) => cEq(f.slots[tmp], vs(f)), gen: null }), c });
+      jumps.push({ ins: this.emit(Op.JumpIfTrue, c, { type: INT, sync: (f) => cEq(f.slots[tmp], vs(f)), gen: null }), id: c.id });
     }
     const toDefault = this.emit(Op.Jump, n, null);
     const brk: Ins[] = [];
     this.breaks.push(brk);
-    const starts = new Map<Node, number>();
-    for (const c of body.namedChildren) {
-      if (!c || c.type === 'comment') continue;
+    const starts = new Map<number, number>();
+    for (const c of items) {
       if (c.type !== 'case_statement') {
         this.statement(c);
         continue;
       }
-      starts.set(c, this.code.length);
-      for (const s of c.namedChildren) if (s && s !== c.childForFieldName('value') && s.type !== 'comment') this.statement(s);
+      starts.set(c.id, this.code.length);
+      const valueId = c.childForFieldName('value')?.id;
+      for (const s of c.namedChildren) if (s && s.id !== valueId && s.type !== 'comment') this.statement(s);
     }
     this.breaks.pop();
     const end = this.code.length;
-    for (const j of jumps) j.ins.target = starts.get(j.c) ?? end;
-    toDefault.target = dflt ? starts.get(dflt) ?? end : end;
+    for (const j of jumps) j.ins.target = starts.get(j.id) ?? end;
+    toDefault.target = dflt >= 0 ? starts.get(dflt) ?? end : end;
     for (const b of brk) b.target = end;
   }
 
@@ -637,14 +641,17 @@ export class FunctionCompiler {
 
   private number(n: Node): Ex {
     const text = n.text;
-    const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(text);
+    const m = /^(-?)\s*(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(text);
     if (!m) return this.unsupported(n, 'number literal');
-    const digits = m[1];
-    const v = digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
-    const suffix = m[2].toLowerCase();
+    const neg = m[1] === '-';
+    const digits = m[2];
+    const mag = digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
+    const suffix = m[3].toLowerCase();
     const longs = (suffix.match(/l/g) ?? []).length;
-    const unsigned = suffix.includes('u') || (v > 0x7fffffff && v <= 0xffffffff);
-    const type: CType = { k: 'int', bits: longs >= 2 || v > 0xffffffff ? 64 : 32, signed: !unsigned };
+    const unsigned = suffix.includes('u') || (mag > 0x7fffffff && mag <= 0xffffffff);
+    const type: CType = { k: 'int', bits: longs >= 2 || mag > 0xffffffff ? 64 : 32, signed: !unsigned };
+    // a negated literal: C negates in the literal's type
+    const v = neg ? wrapInt(-mag, type) : mag;
     return { type, sync: () => v, gen: null };
   }
 
@@ -662,7 +669,7 @@ export class FunctionCompiler {
       return { type: c.type, sync: () => v, gen: null };
     }
     this.diag('unbound', n, name, `\`${name}\` is neither a local of ${this.name} nor a constant of era ${this.era.era}`);
-    return { type: INT, sync: () => 0, gen: null };
+    return { type: UNKNOWN, sync: () => 0, gen: null };
   }
 
   /** the struct whose field `n` names, and the binding */
@@ -672,6 +679,7 @@ export class FunctionCompiler {
     const field = n.childForFieldName('field')!.text;
     const obj = this.expr(objNode);
     const sname = arrow ? pointee(obj.type) : obj.type.k === 'struct' ? obj.type.name : undefined;
+    if (obj.type === UNKNOWN) return { obj, field, b: undefined, structName: undefined };
     if (!sname) {
       this.diag('type', n, field, `\`${objNode.text}${arrow ? '->' : '.'}${field}\`: \`${objNode.text}\` has type ${typeText(obj.type)}, not ${arrow ? 'a pointer to a struct' : 'a struct'}`);
       return { obj, field, b: undefined, structName: undefined };
@@ -692,7 +700,7 @@ export class FunctionCompiler {
 
   private fieldRead(n: Node): Ex {
     const { obj, field, b, structName } = this.fieldOf(n);
-    if (!b) return { type: INT, sync: () => 0, gen: null };
+    if (!b) return { type: UNKNOWN, sync: () => 0, gen: null };
     const get = b.get as unknown as ((o: unknown, c: Frame) => unknown) | undefined;
     if (!get) {
       this.diag('unsupported', n, `${structName}.${field}`, `field \`${field}\` of struct ${structName} cannot be read (only its address is bound)`);
@@ -1024,7 +1032,8 @@ export class FunctionCompiler {
     if (!pl) return { type: INT, sync: () => 0, gen: null };
     const d = op === '++' ? 1 : -1;
     const read = pl.read.sync!;
-    const write = pl.write({ type: pl.type, sync: (f) => (read(f) as number) + d, gen: null });
+    const t = pl.type;
+    const write = pl.write({ type: t, sync: t.k === 'int' ? (f) => wrapInt((read(f) as number) + d, t) : (f) => (read(f) as number) + d, gen: null });
     const ws = write.sync;
     if (!ws) return this.unsupported(n, 'update through a call');
     if (prefix) return { type: pl.type, sync: ws, gen: null };
@@ -1056,7 +1065,7 @@ export class FunctionCompiler {
       if (!b) {
         this.diag('unbound', fnNode, name, `\`${name}\` has no binding in era ${this.era.era} and is not among the interpreted functions`);
         for (const a of argNodes) this.expr(a);
-        return { type: INT, sync: () => 0, gen: null };
+        return { type: UNKNOWN, sync: () => 0, gen: null };
       }
       const args: Ex[] = argNodes.map((a, i) => (b.tokens?.includes(i) ? this.token(a) : this.expr(a)));
       return this.callBinding(n, name, b, args);
