@@ -1,0 +1,128 @@
+// Parity: Linux 2.6.11's own handle_pte_fault, do_no_page and do_anonymous_page, interpreted,
+// against the TypeScript fault path under truncate-seq (the 2.6.11-like rules): the same explorer
+// verdicts, expectation results and lock operations on the three races, and the same steps one by
+// one. One documented difference: 2.6.11 samples mapping->truncate_count after dropping
+// page_table_lock (mm/memory.c:1866-1870), the TypeScript truncate-seq model before it, as
+// McCracken's 2.5.73-mm1 patch did; under sequential consistency both close the race.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMachine } from '../../../src/engine/index';
+import type { StepInfo, WorldSpec } from '../../../src/engine/spec';
+import { lockOpCounts } from '../../../src/scenario/expectations';
+import { runSchedule } from '../../../src/scenario/explorer';
+import { checkColumn, machineFactory } from '../../../src/scenario/runner';
+import type { CFunction } from '../../../src/kernelc/index';
+import type { CStack } from '../../../src/kernelc/frame';
+import { interpretedVariant, scenarioWith } from './helpers';
+
+const C = 'c-2.6.11';
+const TS = 'truncate-seq';
+
+beforeAll(async () => {
+  await interpretedVariant(C);
+});
+
+describe.each(['dfs-race', 'truncate-race', 'anon-fault'])('%s: interpreted 2.6.11 against the TypeScript truncate-seq column', (name) => {
+  it('same explorer verdicts, expectation results, fault results and lock operations per function', () => {
+    const s = scenarioWith(name, C, C, TS);
+    const col = (l: string) => s.columns.find((c) => c.label === l)!;
+    const ts = checkColumn(s, col(TS), { explore: 'always' });
+    const c = checkColumn(s, col(C), { explore: 'always' });
+    expect(ts.exploration!.complete).toBe(true);
+    expect(c.exploration!.complete).toBe(true);
+    expect(c.exploration!.violations.map((v) => v.invariant).sort()).toEqual(ts.exploration!.violations.map((v) => v.invariant).sort());
+    expect(c.expectations.map((e) => [e.text ?? e, e.met])).toEqual(ts.expectations.map((e) => [e.text ?? e, e.met]));
+    expect(c.ok).toBe(true);
+    expect(c.run.results).toEqual(ts.run.results);
+    expect(c.run.violations.map((v) => v.invariant)).toEqual(ts.run.violations.map((v) => v.invariant));
+    const lo = (t: typeof c.run.trace) => lockOpCounts(t);
+    expect(lo(c.run.trace)).toEqual(lo(ts.run.trace));
+  });
+});
+
+/** a step as the scheduler sees it: who, where, which objects; labels only where both name the same action */
+function view(s: StepInfo): string {
+  const lockish = s.writes.some((w) => w.startsWith('lock:')) || /alloc|sleep|GFP/.test(s.label);
+  return `${s.task} ${s.fn} r[${s.reads.join(',')}] w[${s.writes.join(',')}]${lockish ? ' ' + s.label : ''}`;
+}
+
+function steps(world: WorldSpec, fault: string, seed?: number): string[] {
+  return runSchedule(() => createMachine(world, { fault }), { seed, keepSteps: true }).steps.map(view);
+}
+
+const anonWorld = (ops: WorldSpec['tasks'][number]['ops']): WorldSpec => ({
+  mms: [{ name: 'p' }],
+  tasks: [{ name: 't', mm: 'p', ops: [{ op: 'mmap', addr: 0x20000, pages: 2, prot: 'rw-' }, ...ops] }],
+});
+
+describe('step-by-step parity', () => {
+  it('a read fault (zero page), a write fault (new anonymous page) and a read after the write', () => {
+    for (const ops of [[{ op: 'read', addr: 0x20000 }], [{ op: 'write', addr: 0x20010 }], [{ op: 'write', addr: 0x20000 }, { op: 'read', addr: 0x21000 }, { op: 'write', addr: 0x21000 }]] as const) {
+      const w = anonWorld([...ops]);
+      const ts = steps(w, TS);
+      expect(ts.length).toBeGreaterThan(4);
+      expect(steps(w, C)).toEqual(ts);
+    }
+  });
+
+  it('a fault raced by another thread of the mm (anon-fault), under 30 random schedules', () => {
+    const s = scenarioWith('anon-fault', C, C);
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 30; seed++) {
+      const ts = steps(s.world, TS, seed);
+      expect(ts.length).toBeGreaterThan(20);
+      expect(steps(s.world, C, seed)).toEqual(ts);
+      seen.add(ts.join('\n'));
+    }
+    // the random schedules do interleave differently
+    expect(seen.size).toBeGreaterThan(5);
+  });
+
+  it('a file read fault: the same steps except where 2.6.11 reads truncate_count', () => {
+    const s = scenarioWith('truncate-race', C, C);
+    const solo: WorldSpec = { ...s.world, tasks: [s.world.tasks[0]] };
+    const ts = steps(solo, TS);
+    const c = steps(solo, C);
+    const seqTs = ts.findIndex((x) => x.includes('truncate_count'));
+    const seqC = c.findIndex((x) => x.includes('truncate_count'));
+    expect(seqTs).toBeGreaterThan(0);
+    // TypeScript: read the count, then spin_unlock; 2.6.11: spin_unlock, then read the count
+    expect(ts[seqTs + 1]).toContain('spin_unlock(page_table_lock)');
+    expect(seqC).toBe(seqTs + 1);
+    const swapped = [...ts];
+    [swapped[seqTs], swapped[seqTs + 1]] = [swapped[seqTs + 1], swapped[seqTs]];
+    expect(c).toEqual(swapped);
+  });
+});
+
+describe('interpreted state', () => {
+  it('locals of interpreted frames are part of the state hash (a sampled truncate_count is not merged away)', () => {
+    const s = scenarioWith('truncate-race', C, C);
+    const m = machineFactory(s, { fault: C })() as ReturnType<typeof createMachine>;
+    const fault = m.tasks[0];
+    let frame;
+    for (let i = 0; i < 40 && !frame; i++) {
+      m.step(0);
+      frame = (fault.interp as CStack | null)?.frames.find((f) => f.fn.name === 'do_no_page' && f.local('mapping') !== null);
+    }
+    expect(frame).toBeDefined();
+    const h1 = m.stateHash();
+    const slot = (frame!.fn as CFunction).slotNames.indexOf('sequence');
+    frame!.slots[slot] = (frame!.slots[slot] as number) + 1;
+    expect(m.stateHash()).not.toBe(h1);
+  });
+
+  it('steps and trace events of interpreted code carry the C file and line', () => {
+    const s = scenarioWith('truncate-race', C, C);
+    const solo: WorldSpec = { ...s.world, tasks: [s.world.tasks[0]] };
+    const r = runSchedule(() => createMachine(solo, { fault: C }, { trace: true }), { keepSteps: true });
+    // do_no_page: "spin_unlock(&mm->page_table_lock);" before ->nopage, mm/memory.c:1866
+    const unlock = r.machine.trace.find((e) => e.kind === 'unlock' && e.fn === 'do_no_page');
+    expect(unlock?.src).toBe('mm/memory.c:1866');
+    const seq = r.steps.find((x) => x.reads.some((k) => k.includes('truncate_count')));
+    expect(seq?.src).toBe('mm/memory.c:1870');
+    expect(seq?.label).toBe('mapping->truncate_count');
+    // the TypeScript column has no C lines
+    const ts = runSchedule(() => createMachine(solo, { fault: TS }, { trace: true }));
+    expect(ts.machine.trace.some((e) => e.src !== undefined)).toBe(false);
+  });
+});
