@@ -6,12 +6,14 @@ import type { Step } from './step';
 import type { Task } from './task';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
+import type { Page } from './page';
 import { registerVariant, type FaultRules, type Variant } from './variants';
 
-/** The fault path's common entry: (mm, vma, address, access) where access is VM_WRITE or 0. */
-export type InterpretedFault = (t: Task, mm: MmStruct, vma: Vma, address: number, access: number) => Generator<Step, number, void>;
+/** The fault path's common entry: (mm, vma, address, access) where access is VM_WRITE or 0; `page`
+ * is the page a ->nopage hands to install_new_page(). */
+export type InterpretedFault = (t: Task, mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null) => Generator<Step, number, void>;
 
-/** kernel function name (do_no_page, do_anonymous_page, handle_pte_fault) -> implementation */
+/** kernel function name (do_no_page, do_anonymous_page, handle_pte_fault, install_new_page) -> implementation */
 export type InterpretedFunctions = ReadonlyMap<string, InterpretedFault>;
 
 /** What a task keeps in interpreted frames (program counters and locals): part of the state hash. */

@@ -7,6 +7,7 @@ import type { Step } from '../engine/step';
 import type { Task } from '../engine/task';
 import type { MmStruct } from '../engine/mmStruct';
 import type { Vma } from '../engine/vma';
+import type { Page } from '../engine/page';
 import type { CType } from './cType';
 
 /** What a primitive sees of its call site. */
@@ -58,7 +59,7 @@ export interface HookBinding {
 
 /** how the engine's fault-path call (mm, vma, address, access) becomes the C function's arguments */
 export interface EntryBinding {
-  args: (params: readonly { name: string; type: CType }[], mm: MmStruct, vma: Vma, address: number, access: number) => unknown[];
+  args: (params: readonly { name: string; type: CType }[], mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null) => unknown[];
   /** the C return value as the engine's VM_FAULT_* number */
   result: (v: unknown) => number;
 }

@@ -6,6 +6,7 @@ import type { Step } from '../engine/step';
 import type { Task } from '../engine/task';
 import type { MmStruct } from '../engine/mmStruct';
 import type { Vma } from '../engine/vma';
+import type { Page } from '../engine/page';
 import { getVariant, type FaultRules } from '../engine/variants';
 import { registerInterpretedVariant, type InterpretedFault } from '../engine/interpreted';
 import { runFunction } from './compile';
@@ -27,8 +28,8 @@ export function interpretedEntries(program: KernelCProgram): Map<string, Interpr
   for (const [name, fn] of program.fns) {
     const entry = era.entries[name];
     if (!entry) continue;
-    out.set(name, function* (t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
-      const r = yield* runFunction(fn, t, entry.args(fn.params, mm, vma, address, access), era);
+    out.set(name, function* (t: Task, mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null): Generator<Step, number, void> {
+      const r = yield* runFunction(fn, t, entry.args(fn.params, mm, vma, address, access, page), era);
       return entry.result(r);
     });
   }

@@ -124,11 +124,13 @@ const functions: Record<string, FnBinding> = {
   pte_offset_map: fn(ptr(PTE), (_c, a) => new PtePtr((a[0] as PmdPtr).mm, a[1] as number), 'pte_offset_map(pmd, address)'),
   '*pte_t': gen(PTE, function* (c, a) {
     const p = a[0] as PtePtr;
+    if (!p) c.t.oops(`NULL pointer dereference at ${c.loc}: \`${c.text}\``);
     if (c.t.pteRead(p.mm, p.addr, c.text)) yield c.t.step;
     return readPte(p.mm, p.addr);
   }, '*ptep: a pte read, an interleaving point (another CPU may change the entry)'),
   set_pte: gen(VOID, function* (c, a) {
     const p = a[0] as PtePtr;
+    if (!p) c.t.oops(`NULL pointer dereference at ${c.loc}: \`${c.text}\``);
     if (c.t.pteWrite(p.mm, p.addr)) yield c.t.step;
     writePte(p.mm, p.addr, a[1] as number);
     if (c.t.tracing) c.t.emit('pte', `0x${p.addr.toString(16)} -> ${describePte(c.t, a[1] as number)}`);
@@ -360,11 +362,13 @@ const typedefs: Record<string, CType> = {
 };
 
 /** the engine's fault-path call as the C parameters: by type and name, so a patched signature binds too */
-function entryArgs(params: readonly { name: string; type: CType }[], mm: MmStruct, vma: Vma, address: number, access: number): unknown[] {
+export function entryArgs(params: readonly { name: string; type: CType }[], mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null): unknown[] {
   return params.map((p) => {
     const t = p.type;
     if (t.k === 'ptr' && t.to.k === 'struct') {
       switch (t.to.name) {
+        case 'page':
+          return page ?? null;
         case 'mm_struct':
           return mm;
         case 'vm_area_struct':
@@ -382,6 +386,8 @@ function entryArgs(params: readonly { name: string; type: CType }[], mm: MmStruc
     throw new Error(`cannot pass the engine's fault call as parameter \`${p.name}\` (${JSON.stringify(t)})`);
   });
 }
+
+export { FileRef, describePte, allocPage };
 
 export const linux2611: EraBindings = {
   era: '2.6.11',
