@@ -52,5 +52,5 @@ describe.each(Object.keys(MUTANTS))('%s', (variant) => {
     // and the unmodified 2.6.11 text survives the same schedule
     const fixed = runSchedule(machineFactory(s, { fault: 'c-2.6.11' }), { schedule: v!.schedule, lenient: true });
     expect(fixed.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(false);
-  });
+  }, 120_000);
 });

@@ -36,7 +36,7 @@ describe.each(['dfs-race', 'truncate-race', 'anon-fault'])('%s: interpreted 2.6.
     expect(c.run.violations.map((v) => v.invariant)).toEqual(ts.run.violations.map((v) => v.invariant));
     const lo = (t: typeof c.run.trace) => lockOpCounts(t);
     expect(lo(c.run.trace)).toEqual(lo(ts.run.trace));
-  });
+  }, 120_000);
 });
 
 /** a step as the scheduler sees it: who, where, which objects; labels only where both name the same action */

@@ -78,5 +78,5 @@ describe.each(['c-seed004-mm2', 'c-seed004-mm3'])('%s interpreted', (name) => {
       const oops = c.exploration!.violations.find((v) => v.invariant === 'oops');
       expect(oops?.message).toMatch(/NULL pointer dereference in handle_pte_fault at seed004-mm3\/mm\/memory\.c:\d+: `vma->vm_ops->nopage`/);
     }
-  });
+  }, 120_000);
 });
