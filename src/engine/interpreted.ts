@@ -7,7 +7,7 @@ import type { Task } from './task';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import type { Page } from './page';
-import { registerVariant, type FaultRules, type Variant } from './variants';
+import type { FaultRules, Variant } from './variants';
 
 /** The fault path's common entry: (mm, vma, address, access) where access is VM_WRITE or 0; `page`
  * is the page a ->nopage hands to install_new_page(). */
@@ -21,14 +21,19 @@ export interface InterpretedState {
   state(): string;
 }
 
-const byVariant = new Map<string, InterpretedFunctions>();
+// Interpreted variants are made at run time from C sources (a kernel tree, a patch), so they live
+// beside the static catalogue rather than in it.
+const byVariant = new Map<string, { variant: Variant<FaultRules>; fns: InterpretedFunctions }>();
 
 /** a fault variant whose listed kernel functions run interpreted; the rest of the kernel follows `rules` */
 export function registerInterpretedVariant(v: Variant<FaultRules>, fns: InterpretedFunctions): void {
-  registerVariant(v);
-  byVariant.set(v.name, fns);
+  byVariant.set(v.name, { variant: v, fns });
+}
+
+export function interpretedVariant(name: string): Variant<FaultRules> | undefined {
+  return byVariant.get(name)?.variant;
 }
 
 export function interpretedFunctions(variant: string | undefined): InterpretedFunctions | null {
-  return variant === undefined ? null : byVariant.get(variant) ?? null;
+  return variant === undefined ? null : byVariant.get(variant)?.fns ?? null;
 }

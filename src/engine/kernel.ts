@@ -12,7 +12,7 @@ import { Trace, ViolationLog } from './trace';
 import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
-import { interpretedFunctions, type InterpretedFunctions } from './interpreted';
+import { interpretedFunctions, interpretedVariant, type InterpretedFunctions } from './interpreted';
 
 const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
 
@@ -53,7 +53,7 @@ export class Kernel {
     for (const fam of FAMILIES) {
       const name = sel[fam];
       if (name !== undefined) {
-        const v = getVariant(fam, name);
+        const v = getVariant(fam, name) ?? (fam === 'fault' ? interpretedVariant(name) : undefined);
         if (!v) {
           const known = variantsOf(fam).map((x) => x.name);
           throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { compileWith, registerKernelCVariant, type CSource, type KernelCProgram } from '../../../src/kernelc/index';
 import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { getVariant } from '../../../src/engine/variants';
+import { interpretedVariant as registered } from '../../../src/engine/interpreted';
 import { loadScenario } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
 import { createMachine } from '../../../src/engine/index';
@@ -28,7 +28,7 @@ export function memoryC(text = MEMORY_C): CSource {
 /** compile the fault path (or a mutated memory.c) and register it as fault variant `name` */
 export async function interpretedVariant(name: string, text = MEMORY_C, fns = FAULT_FNS): Promise<KernelCProgram> {
   const program = compileWith(await parser(), linux2611, [memoryC(text)], fns);
-  if (!getVariant('fault', name)) {
+  if (!registered(name)) {
     registerKernelCVariant({
       name,
       base: 'truncate-seq',

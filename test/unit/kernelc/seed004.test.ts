@@ -10,7 +10,7 @@ import { splitLines } from '../../../src/patch/mail';
 import { asSource, patchedFunctions, type BuiltFunction } from '../../../src/kernelc/reconstruct';
 import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
 import { linux2570mm2, linux2570mm3 } from '../../../src/kernelc/eras/linux-2.5.70-mm';
-import { getVariant } from '../../../src/engine/variants';
+import { interpretedVariant } from '../../../src/engine/interpreted';
 import { checkColumn } from '../../../src/scenario/runner';
 import { parser, ROOT, scenarioWith } from './helpers';
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
     const built = patchedFunctions(s.diff, 'seed004', BASE, s.fns, RULES);
     versions[s.name] = { built, like: s.like };
     const program = compileWith(p, s.era, [asSource(`seed004${s.name.slice(-4)}/mm/memory.c`, built)], s.fns);
-    if (!getVariant('fault', s.name)) registerKernelCVariant({ name: s.name, base: s.like, description: `seed 004 ${s.name.slice(-3)} from the patch text, interpreted`, program });
+    if (!interpretedVariant(s.name)) registerKernelCVariant({ name: s.name, base: s.like, description: `seed 004 ${s.name.slice(-3)} from the patch text, interpreted`, program });
   }
 });
 
