@@ -20,6 +20,7 @@ import { doSwapPage } from '../../engine/doSwapPage';
 import { doFilePage } from '../../engine/doFilePage';
 import { doNoPage } from '../../engine/doNoPage';
 import { doAnonymousPage } from '../../engine/doAnonymousPage';
+import { handlePteFault } from '../../engine/handleMmFault';
 import {
   EINVAL, ENOMEM, PAGE_SHIFT, PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_HUGETLB, VM_IO,
   VM_MAYSHARE, VM_NONLINEAR, VM_READ, VM_RESERVED, VM_SHARED, VM_WRITE, faultName,
@@ -215,6 +216,7 @@ const functions: Record<string, FnBinding> = {
   // ---- the rest of the fault path, run by the engine's TypeScript kernel functions ----
   do_no_page: gen(INT, (c, a) => doNoPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3])), 'do_no_page(mm, vma, address, write_access, page_table, pmd) in TypeScript (doNoPage.ts)'),
   do_anonymous_page: gen(INT, (c, a) => doAnonymousPage(c.t, a[0] as MmStruct, a[1] as Vma, a[5] as number, truthy(a[4])), 'do_anonymous_page(mm, vma, page_table, pmd, write_access, addr) in TypeScript'),
+  handle_pte_fault: gen(INT, (c, a) => handlePteFault(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3]) ? VM_WRITE : 0), 'handle_pte_fault(mm, vma, address, write_access, pte, pmd) in TypeScript (handleMmFault.ts)'),
   do_wp_page: gen(INT, (c, a) => doWpPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number), 'do_wp_page(mm, vma, address, page_table, pmd, pte) in TypeScript (doWpPage.ts)'),
   do_swap_page: gen(INT, (c, a) => doSwapPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[6])), 'do_swap_page(mm, vma, address, page_table, pmd, orig_pte, write_access) in TypeScript (doSwapPage.ts)'),
   do_file_page: gen(INT, (c, a) => doFilePage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3]) ? VM_WRITE : 0), 'do_file_page(mm, vma, address, write_access, pte, pmd) in TypeScript (doFilePage.ts)'),

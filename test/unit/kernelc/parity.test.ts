@@ -12,13 +12,16 @@ import { runSchedule } from '../../../src/scenario/explorer';
 import { checkColumn, machineFactory } from '../../../src/scenario/runner';
 import type { CFunction } from '../../../src/kernelc/index';
 import type { CStack } from '../../../src/kernelc/frame';
-import { interpretedVariant, scenarioWith } from './helpers';
+import { FAULT_FNS, interpretedVariant, scenarioWith } from './helpers';
 
 const C = 'c-2.6.11';
 const TS = 'truncate-seq';
 
+const CM = 'c-2.6.11-handle_mm_fault';
+
 beforeAll(async () => {
   await interpretedVariant(C);
+  await interpretedVariant(CM, undefined, ['handle_mm_fault', ...FAULT_FNS]);
 });
 
 describe.each(['dfs-race', 'truncate-race', 'anon-fault'])('%s: interpreted 2.6.11 against the TypeScript truncate-seq column', (name) => {
@@ -75,6 +78,13 @@ describe('step-by-step parity', () => {
     }
     // the random schedules do interleave differently
     expect(seen.size).toBeGreaterThan(5);
+  });
+
+  it('with handle_mm_fault interpreted too (pte table allocation, pgfault count): the same steps', () => {
+    const s = scenarioWith('anon-fault', CM, CM);
+    for (let seed = 1; seed <= 10; seed++) expect(steps(s.world, CM, seed)).toEqual(steps(s.world, TS, seed));
+    const r = runSchedule(() => createMachine(s.world, { fault: CM }));
+    expect(r.machine.snapshot().counters?.['page_state pgfault']).toBeGreaterThan(0);
   });
 
   it('a file read fault: the same steps except where 2.6.11 reads truncate_count', () => {
