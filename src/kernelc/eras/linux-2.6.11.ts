@@ -4,27 +4,27 @@
 // (doNoPage.ts, doAnonymousPage.ts, handleMmFault.ts, installNewPage.ts), with the same labels and
 // object keys, so that interpreted and TypeScript columns run under the same schedules.
 
-import type { Step } from '../../engine/step';
-import type { Task } from '../../engine/task';
-import type { MmStruct } from '../../engine/mmStruct';
-import type { Vma } from '../../engine/vma';
-import type { File, AddressSpace } from '../../engine/addressSpace';
-import type { Lock } from '../../engine/locks';
-import type { Page } from '../../engine/page';
-import type { VmOperations } from '../../engine/vmOps';
-import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/vmOps';
-import { PG_anon, PG_lru, PG_uptodate } from '../../engine/page';
-import { pageAddRmap, pageRemoveRmap } from '../../engine/rmap';
-import { doWpPage } from '../../engine/doWpPage';
-import { doSwapPage } from '../../engine/doSwapPage';
-import { doFilePage } from '../../engine/doFilePage';
-import { doNoPage } from '../../engine/doNoPage';
-import { doAnonymousPage } from '../../engine/doAnonymousPage';
-import { handlePteFault } from '../../engine/handleMmFault';
+import type { Step } from '../../engine/sim/step';
+import type { Task } from '../../engine/sim/task';
+import type { MmStruct } from '../../engine/mm/mmStruct';
+import type { Vma } from '../../engine/mm/vma';
+import type { File, AddressSpace } from '../../engine/mm/addressSpace';
+import type { Lock } from '../../engine/sim/locks';
+import type { Page } from '../../engine/mm/page';
+import type { VmOperations } from '../../engine/mm/vmOps';
+import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/mm/vmOps';
+import { PG_anon, PG_lru, PG_uptodate } from '../../engine/mm/page';
+import { pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
+import { doWpPage } from '../../engine/mm/doWpPage';
+import { doSwapPage } from '../../engine/mm/doSwapPage';
+import { doFilePage } from '../../engine/mm/doFilePage';
+import { doNoPage } from '../../engine/mm/doNoPage';
+import { doAnonymousPage } from '../../engine/mm/doAnonymousPage';
+import { handlePteFault } from '../../engine/mm/handleMmFault';
 import {
   EINVAL, ENOMEM, PAGE_SHIFT, PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_HUGETLB, VM_IO,
   VM_MAYSHARE, VM_NONLINEAR, VM_READ, VM_RESERVED, VM_SHARED, VM_WRITE, faultName,
-} from '../../engine/constants';
+} from '../../engine/sim/constants';
 import { HookPtr, type CallSite, type ConstBinding, type EraBindings, type FieldBinding, type FnBinding } from '../binding';
 import { INT, opaque, ptr, ptrTo, struct, UINT, ULONG, VOID, type CType } from '../cType';
 import { LocalRef } from '../frame';
@@ -32,7 +32,7 @@ import { runFunction } from '../compile';
 import {
   mkPte, PmdPtr, pteKind, pteMkdirty, pteMkwrite, pteMkyoung, pteProt, PtePtr, pteVal, pteWrprotect, readPte, writePte,
 } from '../pte';
-import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/pageTable';
+import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/mm/pageTable';
 
 const PTE: CType = struct('pte_t');
 const PAGE = ptrTo('page');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileWith, KernelCError, type KernelCProgram } from '../../../src/kernelc/index';
 import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { Oops } from '../../../src/engine/task';
+import { Oops } from '../../../src/engine/sim/task';
 import { FILEMAP_C, MEMORY_C, parser, runAlone } from './helpers';
 
 async function c(text: string, fns?: string[]): Promise<KernelCProgram> {
