@@ -104,6 +104,9 @@ describe('kernel C semantics', () => {
     expect(err).toBeInstanceOf(Oops);
     expect((err as Oops).message).toContain('t.c:3');
     expect((err as Oops).message).toContain('vma->vm_flags');
+    // a NULL page handed to a primitive, too
+    const q = await c('int g(struct page *p)\n{\n\tpage_cache_release(p);\n\treturn 0;\n}');
+    expect(() => runAlone(q, 'g', [null])).toThrow(/NULL pointer dereference at t\.c:3: `page_cache_release\(p\)`/);
   });
 });
 
