@@ -6,12 +6,12 @@ import { runAnalyze } from './commands/analyze';
 import { cmdCheck } from './commands/check';
 import { cmdCompare } from './commands/compare';
 import { cmdExplore } from './commands/explore';
+import { runKernelc } from './commands/kernelc';
 import { cmdRun } from './commands/run';
 import { cmdScenarios } from './commands/scenarios';
 import { cmdValidate } from './commands/validate';
 import { cmdVariants } from './commands/variants';
 import { cmdVersion } from './commands/version';
-import { runKernelc } from './commands/kernelc';
 import { stdio, type Io } from './io';
 import { UsageError } from './options';
 

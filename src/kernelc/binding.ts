@@ -3,11 +3,12 @@
 // that takes a lock, sleeps, or reads or writes shared kernel state announces a step where the
 // TypeScript kernel function does (`if (t.spinLock(l)) yield t.step;`), so schedules line up.
 
+import type { MmStruct } from '../engine/mm/mmStruct';
+import type { Page } from '../engine/mm/page';
+import type { Vma } from '../engine/mm/vma';
 import type { Step } from '../engine/sim/step';
 import type { Task } from '../engine/sim/task';
-import type { MmStruct } from '../engine/mm/mmStruct';
-import type { Vma } from '../engine/mm/vma';
-import type { Page } from '../engine/mm/page';
+
 import type { CType } from './cType';
 import type { CFunction } from './compile';
 
@@ -64,7 +65,14 @@ export interface HookBinding {
 
 /** how the engine's fault-path call (mm, vma, address, access) becomes the C function's arguments */
 export interface EntryBinding {
-  args: (params: readonly { name: string; type: CType }[], mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null) => unknown[];
+  args: (
+    params: readonly { name: string; type: CType }[],
+    mm: MmStruct,
+    vma: Vma,
+    address: number,
+    access: number,
+    page?: Page | null,
+  ) => unknown[];
   /** the C return value as the engine's VM_FAULT_* number */
   result: (v: unknown) => number;
 }
@@ -87,7 +95,11 @@ export interface EraBindings {
 
 /** a function pointer read from a hook member: the member's name and the engine's implementation */
 export class HookPtr {
-  constructor(readonly hook: string, readonly target: unknown, readonly owner: string) {}
+  constructor(
+    readonly hook: string,
+    readonly target: unknown,
+    readonly owner: string,
+  ) {}
   stateKey(): string {
     return `${this.owner}.${this.hook}`;
   }

@@ -5,11 +5,13 @@
 // path runs as plain calls. Anything outside the subset is a located diagnostic.
 
 import type { Node } from 'web-tree-sitter';
+
 import type { Step } from '../engine/sim/step';
-import { Frame, LocalRef, stackOf } from './frame';
+
 import { HookPtr, type EraBindings, type FieldBinding, type FnBinding } from './binding';
 import { arithType, INT, intTypeOf, opaque, pointee, ptr, struct, typeText, UINT, VOID, wrapInt, type CType } from './cType';
 import type { DiagnosticKind, KcDiagnostic } from './diagnostic';
+import { Frame, LocalRef, stackOf } from './frame';
 
 export const enum Op {
   Eval = 0,
@@ -98,14 +100,6 @@ function asGen(e: Ex): Gen {
   };
 }
 
-/** Reads the declared type of a declarator chain: pointers, the name, function declarators. */
-interface Declared {
-  name: string;
-  type: CType;
-  node: Node;
-  init: Node | null;
-}
-
 export class FunctionCompiler {
   private readonly code: Ins[] = [];
   private readonly slotNames: string[] = [];
@@ -136,7 +130,15 @@ export class FunctionCompiler {
     return `${this.file}:${this.line(n)}`;
   }
   private diag(kind: DiagnosticKind, n: Node, construct: string, message: string): void {
-    this.diags.push({ kind, file: this.file, line: this.line(n), column: n.startPosition.column + 1, construct, message, fn: this.name || undefined });
+    this.diags.push({
+      kind,
+      file: this.file,
+      line: this.line(n),
+      column: n.startPosition.column + 1,
+      construct,
+      message,
+      fn: this.name || undefined,
+    });
   }
   private unsupported(n: Node, what = n.type): Ex {
     this.diag('unsupported', n, what, `${what} is outside the interpreted subset: \`${n.text.replace(/\s+/g, ' ').slice(0, 60)}\``);
@@ -480,7 +482,7 @@ export class FunctionCompiler {
     this.breaks.pop();
     const end = this.code.length;
     for (const j of jumps) j.ins.target = starts.get(j.id) ?? end;
-    toDefault.target = dflt >= 0 ? starts.get(dflt) ?? end : end;
+    toDefault.target = dflt >= 0 ? (starts.get(dflt) ?? end) : end;
     for (const b of brk) b.target = end;
   }
 
@@ -579,7 +581,11 @@ export class FunctionCompiler {
         return this.number(n);
       case 'char_literal': {
         const m = /^'(\\?.)'$/.exec(n.text);
-        const ch = m ? (m[1].length === 2 ? ({ n: 10, t: 9, '0': 0 } as Record<string, number>)[m[1][1]] ?? m[1].charCodeAt(1) : m[1].charCodeAt(0)) : 0;
+        const ch = m
+          ? m[1].length === 2
+            ? (({ n: 10, t: 9, '0': 0 } as Record<string, number>)[m[1][1]] ?? m[1].charCodeAt(1))
+            : m[1].charCodeAt(0)
+          : 0;
         return { type: INT, sync: () => ch, gen: null };
       }
       case 'string_literal':
@@ -653,7 +659,12 @@ export class FunctionCompiler {
     if (!m) return this.unsupported(n, 'number literal');
     const neg = m[1] === '-';
     const digits = m[2];
-    const mag = digits.startsWith('0x') || digits.startsWith('0X') ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : parseInt(digits, 10);
+    const mag =
+      digits.startsWith('0x') || digits.startsWith('0X')
+        ? parseInt(digits.slice(2), 16)
+        : digits.length > 1 && digits[0] === '0'
+          ? parseInt(digits, 8)
+          : parseInt(digits, 10);
     const suffix = m[3].toLowerCase();
     const longs = (suffix.match(/l/g) ?? []).length;
     const unsigned = suffix.includes('u') || (mag > 0x7fffffff && mag <= 0xffffffff);
@@ -691,7 +702,12 @@ export class FunctionCompiler {
     const sname = arrow ? pointee(obj.type) : obj.type.k === 'struct' ? obj.type.name : undefined;
     if (obj.type === UNKNOWN) return { obj, field, b: undefined, structName: undefined };
     if (!sname) {
-      this.diag('type', n, field, `\`${objNode.text}${arrow ? '->' : '.'}${field}\`: \`${objNode.text}\` has type ${typeText(obj.type)}, not ${arrow ? 'a pointer to a struct' : 'a struct'}`);
+      this.diag(
+        'type',
+        n,
+        field,
+        `\`${objNode.text}${arrow ? '->' : '.'}${field}\`: \`${objNode.text}\` has type ${typeText(obj.type)}, not ${arrow ? 'a pointer to a struct' : 'a struct'}`,
+      );
       return { obj, field, b: undefined, structName: undefined };
     }
     const b = this.era.structs[sname]?.[field];
@@ -713,7 +729,12 @@ export class FunctionCompiler {
     if (!b) return { type: UNKNOWN, sync: () => 0, gen: null };
     const get = b.get as unknown as ((o: unknown, c: Frame) => unknown) | undefined;
     if (!get) {
-      this.diag('unsupported', n, `${structName}.${field}`, `field \`${field}\` of struct ${structName} cannot be read (only its address is bound)`);
+      this.diag(
+        'unsupported',
+        n,
+        `${structName}.${field}`,
+        `field \`${field}\` of struct ${structName} cannot be read (only its address is bound)`,
+      );
       return { type: INT, sync: () => 0, gen: null };
     }
     const check = this.nullCheck(n);
@@ -793,7 +814,8 @@ export class FunctionCompiler {
     if (to && to.k === 'int') {
       // an out-parameter: *type = VM_FAULT_MAJOR, *ptl
       const where = `${this.loc(n)}: \`${n.text}\``;
-      const read = (f: Frame, r: unknown): unknown => (r instanceof LocalRef ? r.get() : f.t.oops(`bad pointer dereference in ${f.fn.name} at ${where}`));
+      const read = (f: Frame, r: unknown): unknown =>
+        r instanceof LocalRef ? r.get() : f.t.oops(`bad pointer dereference in ${f.fn.name} at ${where}`);
       const ps = p.sync;
       if (ps) return { type: to, sync: (f) => read(f, ps(f)), gen: null };
       const pg = p.gen!;
@@ -805,7 +827,12 @@ export class FunctionCompiler {
         },
       };
     }
-    this.diag('unbound', n, `*${tname ?? typeText(to ?? INT)}`, `dereferencing a ${typeText(p.type)} has no binding in era ${this.era.era}`);
+    this.diag(
+      'unbound',
+      n,
+      `*${tname ?? typeText(to ?? INT)}`,
+      `dereferencing a ${typeText(p.type)} has no binding in era ${this.era.era}`,
+    );
     return { type: INT, sync: () => 0, gen: null };
   }
 
@@ -838,7 +865,11 @@ export class FunctionCompiler {
       const and = op === '&&';
       if (a.sync && b.sync) {
         const [sa, sb] = [a.sync, b.sync];
-        return { type: INT, sync: and ? (f) => (truthy(sa(f)) && truthy(sb(f)) ? 1 : 0) : (f) => (truthy(sa(f)) || truthy(sb(f)) ? 1 : 0), gen: null };
+        return {
+          type: INT,
+          sync: and ? (f) => (truthy(sa(f)) && truthy(sb(f)) ? 1 : 0) : (f) => (truthy(sa(f)) || truthy(sb(f)) ? 1 : 0),
+          gen: null,
+        };
       }
       const [ga, gb] = [asGen(a), asGen(b)];
       return {
@@ -899,7 +930,9 @@ export class FunctionCompiler {
         return this.map2(a, b, lhsT, (x, y) => wrapInt((x as number) << (y as number), lhsT));
       case '>>':
         if (lhsT.bits === 64) return this.map2(a, b, lhsT, (x, y) => Math.floor((x as number) / 2 ** (y as number)));
-        return this.map2(a, b, lhsT, (x, y) => wrapInt(lhsT.signed ? (x as number) >> (y as number) : (x as number) >>> (y as number), lhsT));
+        return this.map2(a, b, lhsT, (x, y) =>
+          wrapInt(lhsT.signed ? (x as number) >> (y as number) : (x as number) >>> (y as number), lhsT),
+        );
       default:
         return this.unsupported(n, `operator ${op}`);
     }
@@ -1045,7 +1078,11 @@ export class FunctionCompiler {
     const d = op === '++' ? 1 : -1;
     const read = pl.read.sync!;
     const t = pl.type;
-    const write = pl.write({ type: t, sync: t.k === 'int' ? (f) => wrapInt((read(f) as number) + d, t) : (f) => (read(f) as number) + d, gen: null });
+    const write = pl.write({
+      type: t,
+      sync: t.k === 'int' ? (f) => wrapInt((read(f) as number) + d, t) : (f) => (read(f) as number) + d,
+      gen: null,
+    });
     const ws = write.sync;
     if (!ws) return this.unsupported(n, 'update through a call');
     if (prefix) return { type: pl.type, sync: ws, gen: null };
@@ -1085,7 +1122,8 @@ export class FunctionCompiler {
     if (fnNode.type === 'field_expression') return this.callHook(n, fnNode, argNodes);
     if (fnNode.type === 'parenthesized_expression') {
       const inner = fnNode.namedChildren.find((c) => c !== null && c.type !== 'comment');
-      if (inner?.type === 'pointer_expression' && inner.childForFieldName('argument')?.type === 'field_expression') return this.callHook(n, inner.childForFieldName('argument')!, argNodes);
+      if (inner?.type === 'pointer_expression' && inner.childForFieldName('argument')?.type === 'field_expression')
+        return this.callHook(n, inner.childForFieldName('argument')!, argNodes);
     }
     return this.unsupported(n, 'call through an expression');
   }
@@ -1099,7 +1137,7 @@ export class FunctionCompiler {
   private argsOf(args: Ex[]): { sync: ((f: Frame) => unknown[]) | null; gen: (f: Frame) => Generator<Step, unknown[], void> } {
     const ss = args.map((a) => a.sync);
     if (ss.every((s) => s !== null)) {
-      const s = ss as Sync[];
+      const s = ss;
       let sync: (f: Frame) => unknown[];
       switch (s.length) {
         case 0:
@@ -1169,7 +1207,8 @@ export class FunctionCompiler {
   }
 
   private callInterpreted(n: Node, sig: CSignature, argNodes: Node[]): Ex {
-    if (argNodes.length !== sig.params.length) this.diag('type', n, sig.name, `${sig.name} takes ${sig.params.length} arguments, called with ${argNodes.length}`);
+    if (argNodes.length !== sig.params.length)
+      this.diag('type', n, sig.name, `${sig.name} takes ${sig.params.length} arguments, called with ${argNodes.length}`);
     const args = argNodes.map((a, i) => (sig.params[i] ? this.convertTo(this.expr(a), sig.params[i].type) : this.expr(a)));
     const A = this.argsOf(args);
     const linker = this.linker;
@@ -1191,7 +1230,8 @@ export class FunctionCompiler {
     const { obj, field, b, structName } = this.fieldOf(member);
     const args = argNodes.map((a) => this.expr(a));
     if (!b) return { type: INT, sync: () => 0, gen: null };
-    if (b.type.k !== 'fnptr') return this.unsupported(n, `call of field \`${field}\` of struct ${structName}, which is not a function pointer`);
+    if (b.type.k !== 'fnptr')
+      return this.unsupported(n, `call of field \`${field}\` of struct ${structName}, which is not a function pointer`);
     const hookName = b.type.hook;
     const hook = this.era.hooks[hookName];
     this.use(hookName, { kind: 'hook', bound: !!hook, line: this.line(n) });
@@ -1224,7 +1264,12 @@ export class FunctionCompiler {
 }
 
 /** Run an interpreted function in task `t`: a new frame on the task's C stack. */
-export function* runFunction(fn: CFunction, t: import('../engine/sim/task').Task, args: readonly unknown[], era: EraBindings): Generator<Step, unknown, void> {
+export function* runFunction(
+  fn: CFunction,
+  t: import('../engine/sim/task').Task,
+  args: readonly unknown[],
+  era: EraBindings,
+): Generator<Step, unknown, void> {
   const stack = stackOf(t);
   const f = new Frame(fn, t);
   const ps = fn.params;
@@ -1238,7 +1283,6 @@ export function* runFunction(fn: CFunction, t: import('../engine/sim/task').Task
   // the enter event is the definition's line
   t.cLine = fn.defLoc;
   t.enter(fn.name);
-  let ret: unknown = 0;
   try {
     const code = fn.code;
     let pc = 0;
@@ -1265,11 +1309,12 @@ export function* runFunction(fn: CFunction, t: import('../engine/sim/task').Task
         case Op.Jump:
           pc = ins.target;
           break;
-        default:
-          ret = ins.sync !== null ? ins.sync(f) : ins.gen !== null ? yield* ins.gen(f) : 0;
+        default: {
+          const ret = ins.sync !== null ? ins.sync(f) : ins.gen !== null ? yield* ins.gen(f) : 0;
           if (t.tracing) t.exit(fn.name, era.retText?.(fn.name, ret));
           else t.exit(fn.name);
           return ret;
+        }
       }
     }
   } finally {

@@ -22,6 +22,10 @@ export function formatDiagnostic(d: KcDiagnostic): string {
 /** compiling failed: the diagnostics say where and why */
 export class KernelCError extends Error {
   constructor(readonly diagnostics: readonly KcDiagnostic[]) {
-    super(diagnostics.length === 1 ? formatDiagnostic(diagnostics[0]) : `${diagnostics.length} problems:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+    super(
+      diagnostics.length === 1
+        ? formatDiagnostic(diagnostics[0])
+        : `${diagnostics.length} problems:\n${diagnostics.map(formatDiagnostic).join('\n')}`,
+    );
   }
 }

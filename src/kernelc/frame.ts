@@ -4,6 +4,7 @@
 
 import type { InterpretedState } from '../engine/sim/interpreted';
 import type { Task } from '../engine/sim/task';
+
 import type { CFunction } from './compile';
 
 export class Frame {
@@ -12,7 +13,10 @@ export class Frame {
   /** the call site a primitive runs for (set just before the call: no allocation per call) */
   loc = '';
   text = '';
-  constructor(readonly fn: CFunction, readonly t: Task) {
+  constructor(
+    readonly fn: CFunction,
+    readonly t: Task,
+  ) {
     this.slots = fn.slotInit.slice();
   }
   /** an interpreted function of the same program, for a hook whose implementation is C too */
@@ -28,7 +32,10 @@ export class Frame {
 
 /** `&local`: an out-parameter (`&ret`, `&ptl`) */
 export class LocalRef {
-  constructor(readonly frame: Frame, readonly slot: number) {}
+  constructor(
+    readonly frame: Frame,
+    readonly slot: number,
+  ) {}
   get(): unknown {
     return this.frame.slots[this.slot];
   }

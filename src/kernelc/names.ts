@@ -1,10 +1,11 @@
 // Which names a set of kernel C functions needs from an era, and which the era does not bind: what
 // must be added before the functions can run on the engine (`mmx kernelc names`).
 
+import type { CParser } from '../patch/cParser';
+
 import type { EraBindings } from './binding';
 import type { KcDiagnostic } from './diagnostic';
 import { compileWith, type CSource } from './program';
-import type { CParser } from '../patch/cParser';
 
 export interface NameEntry {
   name: string;
@@ -37,7 +38,9 @@ export function namesReport(parser: CParser, era: EraBindings, source: CSource, 
       e.usedBy.push({ fn: fn.name, line: u.line });
     }
   }
-  const names = [...byName.values()].sort((a, b) => Number(a.bound) - Number(b.bound) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  const names = [...byName.values()].sort(
+    (a, b) => Number(a.bound) - Number(b.bound) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+  );
   return {
     era: era.era,
     file: source.file,

@@ -4,8 +4,10 @@
 // each body compiled once.
 
 import type { Node } from 'web-tree-sitter';
+
 import { loadCParser, type CParser } from '../patch/cParser';
 import { splitFunctions } from '../patch/sourceScanner';
+
 import type { EraBindings } from './binding';
 import { FunctionCompiler, type CFunction, type CSignature, type Linker } from './compile';
 import { KernelCError, type KcDiagnostic } from './diagnostic';
@@ -67,7 +69,7 @@ function matching(text: string, open: number): number {
   const o = text.charCodeAt(open);
   const cl = o === 40 ? 41 : 125;
   let depth = 0;
-  for (let i = open; i < text.length; ) {
+  for (let i = open; i < text.length;) {
     const j = skipLexeme(text, i);
     if (j !== i) {
       i = j;
@@ -123,10 +125,12 @@ function findFunctions(parser: CParser, sources: readonly CSource[], names: read
   const found = new Map<string, Found>();
   for (const src of sources) {
     // asked-for names are found directly; without names, every function of the file
-    const spans = names ? names.flatMap((n) => {
-      const d = findDefinition(src.text, n);
-      return d ? [{ name: n, ...d }] : [];
-    }) : splitFunctions(src.text).fns;
+    const spans = names
+      ? names.flatMap((n) => {
+          const d = findDefinition(src.text, n);
+          return d ? [{ name: n, ...d }] : [];
+        })
+      : splitFunctions(src.text).fns;
     for (const span of spans) {
       // parse from the start of the header's line so that rows and columns are the file's
       const lineStart = src.text.lastIndexOf('\n', span.headerStart - 1) + 1;
@@ -134,14 +138,30 @@ function findFunctions(parser: CParser, sources: readonly CSource[], names: read
       const tree = parser.parse(src.text.slice(lineStart, span.bodyEnd));
       const def = tree.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
       if (!def) {
-        diags.push({ kind: 'parse', file: src.file, line: lineOffset + 1, column: 1, construct: span.name, message: `cannot read the definition of ${span.name}`, fn: span.name });
+        diags.push({
+          kind: 'parse',
+          file: src.file,
+          line: lineOffset + 1,
+          column: 1,
+          construct: span.name,
+          message: `cannot read the definition of ${span.name}`,
+          fn: span.name,
+        });
         continue;
       }
       found.set(span.name, { name: span.name, file: src.file, def, lineOffset });
     }
   }
   for (const n of names ?? []) {
-    if (!found.has(n)) diags.push({ kind: 'missing', file: sources.map((s) => s.file).join(', ') || '(no sources)', line: 0, column: 0, construct: n, message: `no definition of ${n} in ${sources.map((s) => s.file).join(', ')}` });
+    if (!found.has(n))
+      diags.push({
+        kind: 'missing',
+        file: sources.map((s) => s.file).join(', ') || '(no sources)',
+        line: 0,
+        column: 0,
+        construct: n,
+        message: `no definition of ${n} in ${sources.map((s) => s.file).join(', ')}`,
+      });
   }
   return [...found.values()];
 }
@@ -153,7 +173,13 @@ function countLines(text: string, end: number): number {
 }
 
 /** compile with a parser already loaded (what the benchmark times) */
-export function compileWith(parser: CParser, era: EraBindings, sources: readonly CSource[], names?: readonly string[], opts: CompileOptions = {}): KernelCProgram {
+export function compileWith(
+  parser: CParser,
+  era: EraBindings,
+  sources: readonly CSource[],
+  names?: readonly string[],
+  opts: CompileOptions = {},
+): KernelCProgram {
   const diagnostics: KcDiagnostic[] = [];
   const found = findFunctions(parser, sources, names, diagnostics);
   const sigs = new Map<string, CSignature>();
@@ -176,6 +202,11 @@ export function compileWith(parser: CParser, era: EraBindings, sources: readonly
   return { era, fns, diagnostics, origin };
 }
 
-export async function compileProgram(era: EraBindings, sources: readonly CSource[], names?: readonly string[], opts: CompileOptions = {}): Promise<KernelCProgram> {
+export async function compileProgram(
+  era: EraBindings,
+  sources: readonly CSource[],
+  names?: readonly string[],
+  opts: CompileOptions = {},
+): Promise<KernelCProgram> {
   return compileWith(await loadCParser(), era, sources, names, opts);
 }

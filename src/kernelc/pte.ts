@@ -11,7 +11,7 @@ const PROT_VALID = 0x80;
 
 export const pteBits = (e: number): number => e % 256;
 export const pteVal = (e: number): number => Math.floor(e / 256);
-export const pteKind = (e: number): number => e % 256 & PTE_KIND_MASK;
+export const pteKind = (e: number): number => (e % 256) & PTE_KIND_MASK;
 export const pteProt = (e: number): number => ((e % 256) >> PTE_PROT_SHIFT) & 7;
 export const withBits = (e: number, bits: number): number => pteVal(e) * 256 + bits;
 
@@ -46,7 +46,10 @@ export function writePte(mm: MmStruct, addr: number, e: number): void {
 
 /** pte_t *: one entry of an mm's page tables (the address as the fault path passed it) */
 export class PtePtr {
-  constructor(readonly mm: MmStruct, readonly addr: number) {}
+  constructor(
+    readonly mm: MmStruct,
+    readonly addr: number,
+  ) {}
   stateKey(): string {
     return `pte@${this.addr.toString(16)}`;
   }
@@ -54,7 +57,11 @@ export class PtePtr {
 
 /** pgd_t * / pud_t * / pmd_t *: the upper levels, only ever passed on to the next lookup */
 export class PmdPtr {
-  constructor(readonly mm: MmStruct, readonly addr: number, readonly level: 'pgd' | 'pud' | 'pmd') {}
+  constructor(
+    readonly mm: MmStruct,
+    readonly addr: number,
+    readonly level: 'pgd' | 'pud' | 'pmd',
+  ) {}
   stateKey(): string {
     return `${this.level}@${this.addr.toString(16)}`;
   }

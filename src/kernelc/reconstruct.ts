@@ -7,6 +7,7 @@
 import type { FileDiff, Hunk } from '../patch/diffReader';
 import { ADDED, REMOVED } from '../patch/diffReader';
 import { splitFunctions } from '../patch/sourceScanner';
+
 import type { CSource } from './program';
 
 export interface LineOrigin {
@@ -64,7 +65,12 @@ function functionsOf(lines: string[]): { name: string; first: number; last: numb
     }
     return lo;
   };
-  const out = splitFunctions(text).fns.map((f) => ({ name: f.name, first: lineOf(f.headerStart), last: lineOf(f.bodyEnd - 1), closed: true }));
+  const out = splitFunctions(text).fns.map((f) => ({
+    name: f.name,
+    first: lineOf(f.headerStart),
+    last: lineOf(f.bodyEnd - 1),
+    closed: true,
+  }));
   // a definition whose body the text leaves open: "name(...)" at a line start, then "{" with no match
   const open = /^\s*(?:static\s+|inline\s+)*(?:[A-Za-z_]\w*[\s*]+)*([A-Za-z_]\w*)\s*\([^;]*$/;
   for (let i = 0; i < lines.length; i++) {
@@ -83,7 +89,13 @@ function functionsOf(lines: string[]): { name: string; first: number; last: numb
     }
     if (opened && depth > 0) {
       let first = i;
-      if (first > 0 && /^\s*(?:static\s+|inline\s+)*[A-Za-z_][\w\s*]*$/.test(lines[first - 1]) && !/[;{}]/.test(lines[first - 1]) && !/\*\//.test(lines[first - 1])) first--;
+      if (
+        first > 0 &&
+        /^\s*(?:static\s+|inline\s+)*[A-Za-z_][\w\s*]*$/.test(lines[first - 1]) &&
+        !/[;{}]/.test(lines[first - 1]) &&
+        !/\*\//.test(lines[first - 1])
+      )
+        first--;
       out.push({ name: m[1], first, last: lines.length - 1, closed: false });
       break;
     }
@@ -142,7 +154,13 @@ function build(name: string, lines: SrcLine[], reconstructed: boolean, omitted: 
  * The post-patch text of `names` in one file: from the hunks of `diff` where they hold the whole
  * definition, else rebuilt from `base` (the nearest tree's file) and the hunks.
  */
-export function patchedFunctions(diff: FileDiff, patchFile: string, base: CSource, names: readonly string[], rules: readonly OmitRule[] = []): BuiltFunction[] {
+export function patchedFunctions(
+  diff: FileDiff,
+  patchFile: string,
+  base: CSource,
+  names: readonly string[],
+  rules: readonly OmitRule[] = [],
+): BuiltFunction[] {
   const baseLines: SrcLine[] = base.text.split('\n').map((text, i) => ({ text, file: base.file, no: i + 1, from: 'base' }));
   const baseFns = functionsOf(baseLines.map((l) => l.text));
   const out: BuiltFunction[] = [];
@@ -160,7 +178,10 @@ export function patchedFunctions(diff: FileDiff, patchFile: string, base: CSourc
         // the rest follows the head's last line in the base
         const anchor = norm(head[head.length - 1].text);
         const bf = baseFns.find((b) => baseLines.slice(b.first, b.last + 1).some((l) => norm(l.text) === anchor));
-        if (!bf) throw new Error(`${name}: the hunk leaves the definition open after \`${anchor}\`, and ${base.file} has no function with that line`);
+        if (!bf)
+          throw new Error(
+            `${name}: the hunk leaves the definition open after \`${anchor}\`, and ${base.file} has no function with that line`,
+          );
         const bl = baseLines.slice(bf.first, bf.last + 1);
         const at = bl.findIndex((l) => norm(l.text) === anchor);
         out.push(build(name, [...head, ...omit(bl.slice(at + 1), rules, omitted)], true, omitted));

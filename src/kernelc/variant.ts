@@ -2,13 +2,14 @@
 // can enter from the engine (handle_pte_fault, do_no_page, do_anonymous_page, ...) replace their
 // TypeScript generators; the rest of the kernel follows the base variant's rules.
 
+import type { MmStruct } from '../engine/mm/mmStruct';
+import type { Page } from '../engine/mm/page';
+import type { Vma } from '../engine/mm/vma';
+import { registerInterpretedVariant, type InterpretedFault } from '../engine/sim/interpreted';
 import type { Step } from '../engine/sim/step';
 import type { Task } from '../engine/sim/task';
-import type { MmStruct } from '../engine/mm/mmStruct';
-import type { Vma } from '../engine/mm/vma';
-import type { Page } from '../engine/mm/page';
-import { getVariant, type FaultRules } from '../engine/sim/variants';
-import { registerInterpretedVariant, type InterpretedFault } from '../engine/sim/interpreted';
+import { getVariant } from '../engine/sim/variants';
+
 import { runFunction } from './compile';
 import type { KernelCProgram } from './program';
 
@@ -28,7 +29,11 @@ export function interpretedEntries(program: KernelCProgram): Map<string, Interpr
   for (const [name, fn] of program.fns) {
     const entry = era.entries[name];
     if (!entry) continue;
-    out.set(name, function* (t: Task, mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null): Generator<Step, number, void> {
+    out.set(name, function* (t: Task, mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null): Generator<
+      Step,
+      number,
+      void
+    > {
       const r = yield* runFunction(fn, t, entry.args(fn.params, mm, vma, address, access, page), era);
       return entry.result(r);
     });
@@ -40,7 +45,7 @@ export function registerKernelCVariant(spec: KernelCVariantSpec): void {
   const base = getVariant('fault', spec.base);
   if (!base) throw new Error(`interpreted variant ${spec.name}: unknown base fault variant '${spec.base}'`);
   registerInterpretedVariant(
-    { name: spec.name, family: 'fault', seed: spec.seed ?? base.seed, description: spec.description, rules: base.rules as FaultRules },
+    { name: spec.name, family: 'fault', seed: spec.seed ?? base.seed, description: spec.description, rules: base.rules },
     interpretedEntries(spec.program),
   );
 }

@@ -4,8 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
+import {
+  compileWith,
+  eraBindings,
+  eraNames,
+  formatDiagnostic,
+  interpretedVariant,
+  KernelCError,
+  namesReport,
+  registerKernelCVariant,
+} from '../../kernelc/index';
 import { loadCParser } from '../../patch/cParser';
-import { compileWith, eraBindings, eraNames, formatDiagnostic, interpretedVariant, KernelCError, namesReport, registerKernelCVariant } from '../../kernelc/index';
 import { loadScenarioFile } from '../../scenario/library';
 import { compareScenario } from '../../scenario/runner';
 import { formatDiagnostic as formatScenarioDiagnostic } from '../../scenario/scenarioFile';
@@ -37,7 +47,11 @@ export async function runKernelc(argv: string[], io: Io): Promise<number> {
   let values: { era?: string; json?: boolean; 'wasm-dir'?: string };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { era: { type: 'string' }, json: { type: 'boolean' }, 'wasm-dir': { type: 'string' } } }));
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { era: { type: 'string' }, json: { type: 'boolean' }, 'wasm-dir': { type: 'string' } },
+    }));
   } catch (e) {
     io.err(`mmx kernelc names: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -66,7 +80,17 @@ export async function runKernelc(argv: string[], io: Io): Promise<number> {
   if (values.json) io.out(JSON.stringify(r, null, 2));
   else {
     io.out(`${r.file}: ${r.functions.map((f) => f.name).join(', ') || '(no functions)'} against era ${r.era}`);
-    io.out(table(['name', 'kind', 'bound', 'used by'], r.names.map((n) => [n.name, n.kind, n.bound ? (n.noop ? 'yes (no effect)' : 'yes') : 'NO', n.usedBy.map((u) => `${u.fn}:${u.line}`).join(', ')])));
+    io.out(
+      table(
+        ['name', 'kind', 'bound', 'used by'],
+        r.names.map((n) => [
+          n.name,
+          n.kind,
+          n.bound ? (n.noop ? 'yes (no effect)' : 'yes') : 'NO',
+          n.usedBy.map((u) => `${u.fn}:${u.line}`).join(', '),
+        ]),
+      ),
+    );
     io.out(r.unbound.length ? `${r.unbound.length} unbound: ${r.unbound.join(', ')}` : 'every name is bound');
     for (const d of r.problems) io.out(formatDiagnostic(d));
   }
@@ -82,7 +106,15 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { tree: { type: 'string' }, era: { type: 'string' }, base: { type: 'string' }, functions: { type: 'string' }, like: { type: 'string' }, json: { type: 'boolean' }, 'wasm-dir': { type: 'string' } },
+      options: {
+        tree: { type: 'string' },
+        era: { type: 'string' },
+        base: { type: 'string' },
+        functions: { type: 'string' },
+        like: { type: 'string' },
+        json: { type: 'boolean' },
+        'wasm-dir': { type: 'string' },
+      },
     }));
   } catch (e) {
     io.err(`mmx kernelc compare: ${(e as Error).message}\n${USAGE}`);
@@ -108,7 +140,10 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
   const file = join(values.tree, 'mm', 'memory.c');
   const sources: { file: string; text: string }[] = [];
   // mm/memory.c is needed; mm/filemap.c is read when present (filemap_nopage)
-  for (const [path, needed] of [[file, true], [join(values.tree, 'mm', 'filemap.c'), false]] as const) {
+  for (const [path, needed] of [
+    [file, true],
+    [join(values.tree, 'mm', 'filemap.c'), false],
+  ] as const) {
     try {
       sources.push({ file: path, text: readFileSync(path, 'utf8') });
     } catch (e) {
@@ -118,7 +153,12 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
       }
     }
   }
-  const fns = values.functions ? values.functions.split(',').map((f) => f.trim()).filter(Boolean) : DEFAULT_FUNCTIONS;
+  const fns = values.functions
+    ? values.functions
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : DEFAULT_FUNCTIONS;
   const base = values.base ?? 'truncate-seq';
   let program;
   try {
@@ -134,7 +174,13 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
   // the column's name says what it runs: one variant per era, tree and function set
   const name = `${label}:${fns.join('+')}@${file}`;
   try {
-    if (!interpretedVariant(name)) registerKernelCVariant({ name, base, description: `${fns.join(', ')} interpreted from ${file} (era ${era.era}); the rest of the kernel follows ${base}`, program });
+    if (!interpretedVariant(name))
+      registerKernelCVariant({
+        name,
+        base,
+        description: `${fns.join(', ')} interpreted from ${file} (era ${era.era}); the rest of the kernel follows ${base}`,
+        program,
+      });
   } catch (e) {
     io.err(`mmx kernelc compare: ${(e as Error).message}`);
     return 2;
@@ -144,9 +190,16 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
     io.err(`mmx kernelc compare: no expect block for column '${like}' in ${s.file}`);
     return 2;
   }
-  const scenario = { ...s, columns: [...s.columns, { label, selection: { ...(like ? s.columns.find((c) => c.label === like)?.selection : {}), fault: name } }], expect: like && s.expect[like] ? { ...s.expect, [label]: s.expect[like] } : s.expect };
+  const scenario = {
+    ...s,
+    columns: [...s.columns, { label, selection: { ...(like ? s.columns.find((c) => c.label === like)?.selection : {}), fault: name } }],
+    expect: like && s.expect[like] ? { ...s.expect, [label]: s.expect[like] } : s.expect,
+  };
   const { comparison, checks, ok } = compareScenario(scenario, { explore: true });
-  if (values.json) io.out(JSON.stringify({ ...comparison, ok, interpreted: { column: label, era: era.era, functions: fns, file, base, like: like ?? null } }));
+  if (values.json)
+    io.out(
+      JSON.stringify({ ...comparison, ok, interpreted: { column: label, era: era.era, functions: fns, file, base, like: like ?? null } }),
+    );
   else {
     io.out(`${s.title}: column ${label} runs ${fns.join(', ')} from ${file}${like ? `, expecting what ${like} expects` : ''}`);
     io.out(

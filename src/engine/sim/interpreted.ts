@@ -2,16 +2,24 @@
 // interpreted implementation that replaces the TypeScript generator. The engine only knows the
 // calling convention; compiling and binding the C is the interpreter's business.
 
+import type { MmStruct } from '../mm/mmStruct';
+import type { Page } from '../mm/page';
+import type { Vma } from '../mm/vma';
+
 import type { Step } from './step';
 import type { Task } from './task';
-import type { MmStruct } from '../mm/mmStruct';
-import type { Vma } from '../mm/vma';
-import type { Page } from '../mm/page';
 import type { FaultRules, Variant } from './variants';
 
 /** The fault path's common entry: (mm, vma, address, access) where access is VM_WRITE or 0; `page`
  * is the page a ->nopage hands to install_new_page(). */
-export type InterpretedFault = (t: Task, mm: MmStruct, vma: Vma, address: number, access: number, page?: Page | null) => Generator<Step, number, void>;
+export type InterpretedFault = (
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  address: number,
+  access: number,
+  page?: Page | null,
+) => Generator<Step, number, void>;
 
 /** kernel function name (do_no_page, do_anonymous_page, handle_pte_fault, install_new_page) -> implementation */
 export type InterpretedFunctions = ReadonlyMap<string, InterpretedFault>;
@@ -35,5 +43,5 @@ export function interpretedVariant(name: string): Variant<FaultRules> | undefine
 }
 
 export function interpretedFunctions(variant: string | undefined): InterpretedFunctions | null {
-  return variant === undefined ? null : byVariant.get(variant)?.fns ?? null;
+  return variant === undefined ? null : (byVariant.get(variant)?.fns ?? null);
 }

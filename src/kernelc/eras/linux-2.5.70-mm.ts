@@ -6,15 +6,16 @@
 // The filesystems' ->nopage stay TypeScript (vmOps.ts); they install through install_new_page,
 // which the engine dispatches to the interpreted C when the variant has it.
 
-import type { Step } from '../../engine/sim/step';
 import type { MmStruct } from '../../engine/mm/mmStruct';
-import type { Vma } from '../../engine/mm/vma';
 import type { Page } from '../../engine/mm/page';
-import type { VmOperations } from '../../engine/mm/vmOps';
 import { pageAddRmap } from '../../engine/mm/rmap';
+import type { VmOperations } from '../../engine/mm/vmOps';
+import type { Vma } from '../../engine/mm/vma';
+import type { Step } from '../../engine/sim/step';
 import { HookPtr, type CallSite, type EraBindings, type FieldBinding, type FnBinding, type HookBinding } from '../binding';
-import { INT, ptr, ptrTo, struct, UINT, VOID, type CType } from '../cType';
+import { INT, ptrTo, struct, UINT, VOID, type CType } from '../cType';
 import { PtePtr, pteMkwrite } from '../pte';
+
 import { linux2611 } from './linux-2.6.11';
 
 const PTE: CType = struct('pte_t');
@@ -70,7 +71,7 @@ const functions: Record<string, FnBinding> = {
       if (c.t.pteWrite(p.mm, p.addr, 'ptep_set_access_flags')) yield c.t.step;
       const e = a[3] as number;
       // the entry is the old one made young (and dirty for a write)
-      if (e % 256 & 0x20) p.mm.pt.setDirty(p.addr);
+      if ((e % 256) & 0x20) p.mm.pt.setDirty(p.addr);
       else p.mm.pt.setYoung(p.addr);
       return 0;
     },
@@ -85,26 +86,35 @@ const nopagePtrs = new WeakMap<VmOperations, HookPtr | null>();
 function nopageField(form: 'install' | 'install-hch'): FieldBinding {
   return {
     type: { k: 'fnptr', hook: 'vm_operations_struct.nopage', ret: INT },
-    get: ((ops: VmOperations) => {
+    get: (ops: VmOperations) => {
       let p = nopagePtrs.get(ops);
       if (p === undefined) {
         const fn = form === 'install' ? ops.nopageInstall : ops.nopageHch;
         nopagePtrs.set(ops, (p = ops.form === form && fn ? new HookPtr('nopage', fn, ops.name) : null));
       }
       return p;
-    }) as (o: never) => unknown,
+    },
   };
 }
 
 function nopageHook(args: number): HookBinding {
   return {
     ret: INT,
-    doc: args === 5 ? 'int (*nopage)(mm, vma, address, write_access, pmd): the filesystem\'s TypeScript ->nopage, which installs through install_new_page()' : 'int (*nopage)(mm, vma, address, write_access, page_table, pmd), entered with page_table_lock held: the filesystem\'s TypeScript ->nopage',
+    doc:
+      args === 5
+        ? "int (*nopage)(mm, vma, address, write_access, pmd): the filesystem's TypeScript ->nopage, which installs through install_new_page()"
+        : "int (*nopage)(mm, vma, address, write_access, page_table, pmd), entered with page_table_lock held: the filesystem's TypeScript ->nopage",
     *call(c, target, a) {
       const k = c.t.kernel;
       k.count('nopage calls');
       k.count('nopage args', a.length);
-      const fn = (target as HookPtr).target as (t: typeof c.t, mm: MmStruct, vma: Vma, address: number, write: boolean) => Generator<Step, number, void>;
+      const fn = (target as HookPtr).target as (
+        t: typeof c.t,
+        mm: MmStruct,
+        vma: Vma,
+        address: number,
+        write: boolean,
+      ) => Generator<Step, number, void>;
       return yield* fn(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, a[3] !== 0);
     },
   };

@@ -2,14 +2,15 @@
 // interpreted variants registered once per name, scenarios with an interpreted column added.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCParser, type CParser } from '../../../src/patch/cParser';
-import { compileWith, registerKernelCVariant, type CSource, type KernelCProgram } from '../../../src/kernelc/index';
-import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
+
+import { createMachine } from '../../../src/engine/index';
 import { interpretedVariant as registered } from '../../../src/engine/sim/interpreted';
+import { runFunction } from '../../../src/kernelc/compile';
+import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
+import { compileWith, registerKernelCVariant, type CSource, type KernelCProgram } from '../../../src/kernelc/index';
+import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { loadScenario } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
-import { createMachine } from '../../../src/engine/index';
-import { runFunction } from '../../../src/kernelc/compile';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'linux-2.6.11');

@@ -1,14 +1,18 @@
 // The interpreter's C semantics on small functions, the census of the fault path, and the located
 // diagnostics for constructs outside the subset and unbound names.
-import { describe, expect, it } from 'vitest';
-import { compileWith, KernelCError, type KernelCProgram } from '../../../src/kernelc/index';
-import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { Oops } from '../../../src/engine/sim/task';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { Oops } from '../../../src/engine/sim/task';
+import { Op } from '../../../src/kernelc/compile';
+import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
+import { compileWith, KernelCError, type KernelCProgram } from '../../../src/kernelc/index';
+import { asSource, patchedFunctions } from '../../../src/kernelc/reconstruct';
 import { readDiffs } from '../../../src/patch/diffReader';
 import { splitLines } from '../../../src/patch/mail';
-import { asSource, patchedFunctions } from '../../../src/kernelc/reconstruct';
+
 import { FILEMAP_C, MEMORY_C, ROOT, parser, runAlone } from './helpers';
 
 async function c(text: string, fns?: string[]): Promise<KernelCProgram> {
@@ -90,7 +94,7 @@ describe('kernel C semantics', () => {
       return likely(a) ? r * 100 + calls : -(r * 100 + calls);
     }`;
     expect(await run(src, 'f', 1)).toBe(901);
-    expect(await run(src, "f", 0)).toBe(-801);
+    expect(await run(src, 'f', 0)).toBe(-801);
   });
 
   it('a NULL dereference is an oops naming the C line', async () => {
@@ -112,7 +116,13 @@ describe('kernel C semantics', () => {
 
 describe('diagnostics', () => {
   it('an unsupported construct is reported with file:line:column and the construct', async () => {
-    const p = compileWith(await parser(), linux2611, [{ file: 'x.c', text: 'int f(void)\n{\n\tint a = 1;\n\treturn sizeof(a);\n}\n' }], ['f'], { tolerant: true });
+    const p = compileWith(
+      await parser(),
+      linux2611,
+      [{ file: 'x.c', text: 'int f(void)\n{\n\tint a = 1;\n\treturn sizeof(a);\n}\n' }],
+      ['f'],
+      { tolerant: true },
+    );
     const d = p.diagnostics.find((x) => x.kind === 'unsupported');
     expect(d).toMatchObject({ file: 'x.c', line: 4, column: 9, construct: 'sizeof_expression', fn: 'f' });
     await expect(c('int f(void)\n{\n\treturn sizeof(int);\n}\n')).rejects.toThrow(/t\.c:3:9: unsupported construct: sizeof_expression/);
@@ -130,7 +140,7 @@ describe('diagnostics', () => {
     expect(ds.map((d) => [d.kind, d.construct, d.line, d.column])).toEqual([
       ['unbound', 'frobnicate', 3, 2],
       ['unbound', 'page.lru_thing', 4, 9],
-      ["unbound", "FROB", 4, 24],
+      ['unbound', 'FROB', 4, 24],
     ]);
   });
 
@@ -149,7 +159,16 @@ describe('the census of the fault path (2.6.11)', () => {
         { file: 'mm/memory.c', text: MEMORY_C },
         { file: 'mm/filemap.c', text: FILEMAP_C },
       ],
-      ['do_no_page', 'do_anonymous_page', 'handle_pte_fault', 'handle_mm_fault', 'do_file_page', 'do_swap_page', 'do_wp_page', 'filemap_nopage'],
+      [
+        'do_no_page',
+        'do_anonymous_page',
+        'handle_pte_fault',
+        'handle_mm_fault',
+        'do_file_page',
+        'do_swap_page',
+        'do_wp_page',
+        'filemap_nopage',
+      ],
       { tolerant: true },
     );
     expect(p.fns.size).toBe(8);
@@ -158,15 +177,20 @@ describe('the census of the fault path (2.6.11)', () => {
     const fault = new Set(['do_no_page', 'do_anonymous_page', 'handle_pte_fault', 'handle_mm_fault', 'do_file_page']);
     expect(p.diagnostics.filter((d) => fault.has(d.fn ?? ''))).toEqual([]);
     // backward jumps: do_no_page's retry and filemap_nopage's loops written with goto
-    const back = (name: string) => p.fns.get(name)!.code.filter((ins, pc) => ins.op === 3 && ins.target <= pc).length;
+    const back = (name: string) => p.fns.get(name)!.code.filter((ins, pc) => ins.op === Op.Jump && ins.target <= pc).length;
     expect(back('do_no_page')).toBeGreaterThanOrEqual(1);
     expect(back('filemap_nopage')).toBeGreaterThanOrEqual(5);
   });
 
-  it("the handle_pte_fault of remap_file_pages 19/39 (from the patch, over 2.6.11) compiles; only unbound names remain", async () => {
+  it('the handle_pte_fault of remap_file_pages 19/39 (from the patch, over 2.6.11) compiles; only unbound names remain', async () => {
     const text = readFileSync(join(ROOT, 'test/fixtures/patch/corpus/2005-08-12_giarrusso_rfp-19-39_fault-sigsegv_diff-puN.eml'), 'utf8');
     const lines = splitLines(text);
-    const fd = readDiffs(lines, lines.map((_, i) => i + 1), 'rfp-19', []).files.find((f) => f.path === 'mm/memory.c')!;
+    const fd = readDiffs(
+      lines,
+      lines.map((_, i) => i + 1),
+      'rfp-19',
+      [],
+    ).files.find((f) => f.path === 'mm/memory.c')!;
     const built = patchedFunctions(fd, 'rfp-19', { file: 'mm/memory.c', text: MEMORY_C }, ['handle_pte_fault']);
     expect(built[0].text).toContain('goto out_segv;');
     const p = compileWith(await parser(), linux2611, [asSource('rfp19/mm/memory.c', built)], ['handle_pte_fault'], { tolerant: true });

@@ -2,8 +2,10 @@
 // sequence sampled only after ->nopage returns, the explorer finds stale-pte on both races, with a
 // minimal counterexample that replays.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { explore, runSchedule } from '../../../src/scenario/explorer';
 import { exploreOptions, machineFactory } from '../../../src/scenario/runner';
+
 import { MEMORY_C, interpretedVariant, scenarioWith } from './helpers';
 
 const RETRY = `	if (mapping && unlikely(sequence != mapping->truncate_count)) {
@@ -37,20 +39,24 @@ beforeAll(async () => {
 });
 
 describe.each(Object.keys(MUTANTS))('%s', (variant) => {
-  it.each(['dfs-race', 'truncate-race'])('%s: stale-pte with a minimal counterexample that replays', (name) => {
-    const s = scenarioWith(name, variant, variant);
-    const x = explore(machineFactory(s, { fault: variant }), exploreOptions(s, { only: ['stale-pte'], stopAtFirst: true }));
-    const v = x.violations.find((y) => y.invariant === 'stale-pte');
-    expect(v).toBeDefined();
-    const replay = runSchedule(machineFactory(s, { fault: variant }), { schedule: v!.schedule });
-    expect(replay.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(true);
-    // minimal: one step less of the prefix and the default order no longer races
-    const shorter = runSchedule(machineFactory(s, { fault: variant }), { schedule: v!.schedule.slice(0, -1), lenient: true });
-    expect(shorter.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(false);
-    // the counterexample is a real interleaving: one preemption while ->nopage sleeps
-    expect(v!.preemptions).toBeLessThanOrEqual(2);
-    // and the unmodified 2.6.11 text survives the same schedule
-    const fixed = runSchedule(machineFactory(s, { fault: 'c-2.6.11' }), { schedule: v!.schedule, lenient: true });
-    expect(fixed.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(false);
-  }, 120_000);
+  it.each(['dfs-race', 'truncate-race'])(
+    '%s: stale-pte with a minimal counterexample that replays',
+    (name) => {
+      const s = scenarioWith(name, variant, variant);
+      const x = explore(machineFactory(s, { fault: variant }), exploreOptions(s, { only: ['stale-pte'], stopAtFirst: true }));
+      const v = x.violations.find((y) => y.invariant === 'stale-pte');
+      expect(v).toBeDefined();
+      const replay = runSchedule(machineFactory(s, { fault: variant }), { schedule: v!.schedule });
+      expect(replay.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(true);
+      // minimal: one step less of the prefix and the default order no longer races
+      const shorter = runSchedule(machineFactory(s, { fault: variant }), { schedule: v!.schedule.slice(0, -1), lenient: true });
+      expect(shorter.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(false);
+      // the counterexample is a real interleaving: one preemption while ->nopage sleeps
+      expect(v!.preemptions).toBeLessThanOrEqual(2);
+      // and the unmodified 2.6.11 text survives the same schedule
+      const fixed = runSchedule(machineFactory(s, { fault: 'c-2.6.11' }), { schedule: v!.schedule, lenient: true });
+      expect(fixed.machine.violations.some((y) => y.invariant === 'stale-pte')).toBe(false);
+    },
+    120_000,
+  );
 });

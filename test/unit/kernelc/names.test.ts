@@ -2,16 +2,27 @@
 // The JSON of the fault path is pinned in golden/ (MMX_UPDATE_GOLDEN=1 rewrites it; review the diff).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { main } from '../../../src/cli/cli';
+import type { NamesReport } from '../../../src/kernelc/index';
+import type { Comparison } from '../../../src/scenario/comparisonModel';
+
 import { FIXTURES, ROOT } from './helpers';
 
 async function mmx(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') });
+  const code = await main(argv, {
+    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
+  });
   return { code, out, err };
 }
+
+/** what `mmx kernelc compare --json` prints: the comparison plus the interpreted column */
+type CompareJson = Comparison & { ok: boolean; interpreted: Record<string, unknown> };
 
 const MEMORY = relative(process.cwd(), join(FIXTURES, 'mm', 'memory.c'));
 
@@ -20,14 +31,14 @@ describe('mmx kernelc names', () => {
     const r = await mmx('kernelc', 'names', MEMORY, 'handle_pte_fault', 'do_no_page', 'do_anonymous_page', '--era', '2.6.11', '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.out) as NamesReport;
     j.file = relative(ROOT, join(process.cwd(), j.file));
     expect(j.unbound).toEqual([]);
-    expect(j.functions.map((f: { name: string }) => f.name)).toEqual(['do_anonymous_page', 'do_no_page', 'handle_pte_fault']);
-    const name = (n: string) => j.names.find((x: { name: string }) => x.name === n);
+    expect(j.functions.map((f) => f.name)).toEqual(['do_anonymous_page', 'do_no_page', 'handle_pte_fault']);
+    const name = (n: string) => j.names.find((x) => x.name === n);
     expect(name('vm_operations_struct.nopage')).toMatchObject({ kind: 'hook', bound: true });
     expect(name('smp_rmb')).toMatchObject({ kind: 'function', bound: true, noop: true });
-    expect(name('spin_unlock').usedBy).toContainEqual({ fn: 'do_no_page', line: 1866 });
+    expect(name('spin_unlock')?.usedBy).toContainEqual({ fn: 'do_no_page', line: 1866 });
     const golden = join(__dirname, 'golden', 'names-fault-path.json');
     const text = JSON.stringify(j, null, 2) + '\n';
     if (process.env.MMX_UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, text);
@@ -57,22 +68,31 @@ describe('mmx kernelc compare', () => {
     const r = await mmx('kernelc', 'compare', join(ROOT, 'scenarios/truncate-race.mmscenario.yaml'), '--tree', tree, '--json');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = JSON.parse(r.out) as CompareJson;
     expect(j.interpreted).toMatchObject({ column: 'c:2.6.11', era: '2.6.11', base: 'truncate-seq', like: 'truncate-seq' });
-    const run = j.runs.find((x: { label: string }) => x.label === 'c:2.6.11');
-    expect(run.exploration.complete).toBe(true);
-    expect(run.exploration.violations).toEqual([]);
-    expect(run.expectations.every((e: { met: boolean }) => e.met)).toBe(true);
+    const run = j.runs.find((x) => x.label === 'c:2.6.11');
+    expect(run?.exploration?.complete).toBe(true);
+    expect(run?.exploration?.violations).toEqual([]);
+    expect(run?.expectations.every((e) => e.met)).toBe(true);
     // interpreted steps carry their C line
-    expect(run.trace.some((e: { src?: string }) => /mm\/memory\.c:\d+$/.test(e.src ?? ''))).toBe(true);
+    expect(run?.trace.some((e) => /mm\/memory\.c:\d+$/.test(e.src ?? ''))).toBe(true);
   }, 120_000);
 
   it('reads mm/filemap.c of the tree too: filemap_nopage interpreted', async () => {
     const tree = relative(process.cwd(), FIXTURES);
-    const r = await mmx('kernelc', 'compare', join(ROOT, 'scenarios/truncate-race.mmscenario.yaml'), '--tree', tree, '--functions', 'handle_pte_fault,do_no_page,filemap_nopage', '--json');
+    const r = await mmx(
+      'kernelc',
+      'compare',
+      join(ROOT, 'scenarios/truncate-race.mmscenario.yaml'),
+      '--tree',
+      tree,
+      '--functions',
+      'handle_pte_fault,do_no_page,filemap_nopage',
+      '--json',
+    );
     expect(r.code).toBe(0);
-    const run = JSON.parse(r.out).runs.find((x: { label: string }) => x.label === 'c:2.6.11');
-    expect(run.trace.some((e: { kind: string; fn: string; src?: string }) => e.kind === 'enter' && e.fn === 'filemap_nopage' && /mm\/filemap\.c:\d+$/.test(e.src ?? ''))).toBe(true);
+    const run = (JSON.parse(r.out) as CompareJson).runs.find((x) => x.label === 'c:2.6.11');
+    expect(run?.trace.some((e) => e.kind === 'enter' && e.fn === 'filemap_nopage' && /mm\/filemap\.c:\d+$/.test(e.src ?? ''))).toBe(true);
   }, 120_000);
 
   it('bad input exits 2 with the place', async () => {

@@ -5,17 +5,18 @@
 // page_table_lock (mm/memory.c:1866-1870), the TypeScript truncate-seq model before it, as
 // McCracken's 2.5.73-mm1 patch did; under sequential consistency both close the race.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { createMachine } from '../../../src/engine/index';
+import { interpretedVariant as registered } from '../../../src/engine/sim/interpreted';
 import type { StepInfo, WorldSpec } from '../../../src/engine/sim/spec';
+import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
+import type { CStack } from '../../../src/kernelc/frame';
+import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
 import { lockOpCounts } from '../../../src/scenario/expectations';
 import { runSchedule } from '../../../src/scenario/explorer';
 import { checkColumn, machineFactory } from '../../../src/scenario/runner';
-import type { CFunction } from '../../../src/kernelc/index';
-import type { CStack } from '../../../src/kernelc/frame';
+
 import { FAULT_FNS, FILEMAP_C, MEMORY_C, interpretedVariant, parser, scenarioWith } from './helpers';
-import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
-import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { interpretedVariant as registered } from '../../../src/engine/sim/interpreted';
 
 const C = 'c-2.6.11';
 const TS = 'truncate-seq';
@@ -62,7 +63,15 @@ const anonWorld = (ops: WorldSpec['tasks'][number]['ops']): WorldSpec => ({
 
 describe('step-by-step parity', () => {
   it('a read fault (zero page), a write fault (new anonymous page) and a read after the write', () => {
-    for (const ops of [[{ op: 'read', addr: 0x20000 }], [{ op: 'write', addr: 0x20010 }], [{ op: 'write', addr: 0x20000 }, { op: 'read', addr: 0x21000 }, { op: 'write', addr: 0x21000 }]] as const) {
+    for (const ops of [
+      [{ op: 'read', addr: 0x20000 }],
+      [{ op: 'write', addr: 0x20010 }],
+      [
+        { op: 'write', addr: 0x20000 },
+        { op: 'read', addr: 0x21000 },
+        { op: 'write', addr: 0x21000 },
+      ],
+    ] as const) {
       const w = anonWorld([...ops]);
       const ts = steps(w, TS);
       expect(ts.length).toBeGreaterThan(4);
@@ -110,12 +119,29 @@ describe('step-by-step parity', () => {
 describe('filemap_nopage interpreted too (mm/filemap.c, called through ->nopage)', () => {
   it('truncate-race: the verdicts, expectations and results of truncate-seq; a mutant without the retry still races', async () => {
     const p = await parser();
-    const sources = (memory: string) => [{ file: 'mm/memory.c', text: memory }, { file: 'mm/filemap.c', text: FILEMAP_C }];
+    const sources = (memory: string) => [
+      { file: 'mm/memory.c', text: memory },
+      { file: 'mm/filemap.c', text: FILEMAP_C },
+    ];
     const fns = [...FAULT_FNS, 'filemap_nopage'];
-    if (!registered('c-2.6.11-filemap')) registerKernelCVariant({ name: 'c-2.6.11-filemap', base: TS, description: 'fault path and filemap_nopage of 2.6.11', program: compileWith(p, linux2611, sources(MEMORY_C), fns) });
+    if (!registered('c-2.6.11-filemap'))
+      registerKernelCVariant({
+        name: 'c-2.6.11-filemap',
+        base: TS,
+        description: 'fault path and filemap_nopage of 2.6.11',
+        program: compileWith(p, linux2611, sources(MEMORY_C), fns),
+      });
     const s = scenarioWith('truncate-race', 'c-2.6.11-filemap', 'c-2.6.11-filemap', TS);
-    const ts = checkColumn(s, s.columns.find((c) => c.label === TS)!, { explore: 'always' });
-    const c = checkColumn(s, s.columns.find((c) => c.label === 'c-2.6.11-filemap')!, { explore: 'always' });
+    const ts = checkColumn(
+      s,
+      s.columns.find((c) => c.label === TS)!,
+      { explore: 'always' },
+    );
+    const c = checkColumn(
+      s,
+      s.columns.find((c) => c.label === 'c-2.6.11-filemap')!,
+      { explore: 'always' },
+    );
     expect(c.exploration!.complete).toBe(true);
     expect(c.exploration!.violations.map((v) => v.invariant)).toEqual(ts.exploration!.violations.map((v) => v.invariant));
     expect(c.ok).toBe(true);
@@ -124,8 +150,18 @@ describe('filemap_nopage interpreted too (mm/filemap.c, called through ->nopage)
     expect(c.run.trace.some((e) => e.kind === 'enter' && e.fn === 'filemap_nopage' && e.src?.startsWith('mm/filemap.c:'))).toBe(true);
     const noRetry = MEMORY_C.replace(/\tif \(mapping && unlikely\(sequence != mapping->truncate_count\)\) \{[^}]*\}\n/, '');
     expect(noRetry).not.toBe(MEMORY_C);
-    if (!registered('c-2.6.11-filemap-no-retry')) registerKernelCVariant({ name: 'c-2.6.11-filemap-no-retry', base: TS, description: 'mutant', program: compileWith(p, linux2611, sources(noRetry), fns) });
-    const m = checkColumn(scenarioWith('truncate-race', 'mut', 'c-2.6.11-filemap-no-retry'), { label: 'mut', selection: { fault: 'c-2.6.11-filemap-no-retry' } }, { explore: 'always' });
+    if (!registered('c-2.6.11-filemap-no-retry'))
+      registerKernelCVariant({
+        name: 'c-2.6.11-filemap-no-retry',
+        base: TS,
+        description: 'mutant',
+        program: compileWith(p, linux2611, sources(noRetry), fns),
+      });
+    const m = checkColumn(
+      scenarioWith('truncate-race', 'mut', 'c-2.6.11-filemap-no-retry'),
+      { label: 'mut', selection: { fault: 'c-2.6.11-filemap-no-retry' } },
+      { explore: 'always' },
+    );
     expect(m.exploration!.violations.map((v) => v.invariant)).toContain('stale-pte');
   }, 120_000);
 });
@@ -140,10 +176,10 @@ describe('interpreted state', () => {
       m.step(0);
       frame = (fault.interp as CStack | null)?.frames.find((f) => f.fn.name === 'do_no_page' && f.local('mapping') !== null);
     }
-    expect(frame).toBeDefined();
+    if (!frame) throw new Error('no do_no_page frame with a mapping');
     const h1 = m.stateHash();
-    const slot = (frame!.fn as CFunction).slotNames.indexOf('sequence');
-    frame!.slots[slot] = (frame!.slots[slot] as number) + 1;
+    const slot = frame.fn.slotNames.indexOf('sequence');
+    frame.slots[slot] = (frame.slots[slot] as number) + 1;
     expect(m.stateHash()).not.toBe(h1);
   });
 

@@ -4,14 +4,17 @@
 // lines) and marked reconstructed, run interpreted against the hand-written variants' verdicts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
+import { interpretedVariant } from '../../../src/engine/sim/interpreted';
+import { linux2570mm2, linux2570mm3 } from '../../../src/kernelc/eras/linux-2.5.70-mm';
+import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
+import { asSource, patchedFunctions, type BuiltFunction } from '../../../src/kernelc/reconstruct';
 import { readDiffs, type FileDiff } from '../../../src/patch/diffReader';
 import { splitLines } from '../../../src/patch/mail';
-import { asSource, patchedFunctions, type BuiltFunction } from '../../../src/kernelc/reconstruct';
-import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
-import { linux2570mm2, linux2570mm3 } from '../../../src/kernelc/eras/linux-2.5.70-mm';
-import { interpretedVariant } from '../../../src/engine/sim/interpreted';
 import { checkColumn } from '../../../src/scenario/runner';
+
 import { parser, ROOT, scenarioWith } from './helpers';
 
 const SEED = readFileSync(join(ROOT, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), 'utf8');
@@ -20,7 +23,12 @@ const RULES = [{ match: /truncate_count/, why: "mapping->truncate_count (McCrack
 
 function memoryDiffs(): FileDiff[] {
   const lines = splitLines(SEED);
-  return readDiffs(lines, lines.map((_, i) => i + 1), 'seed004', []).files.filter((f) => f.path === 'mm/memory.c');
+  return readDiffs(
+    lines,
+    lines.map((_, i) => i + 1),
+    'seed004',
+    [],
+  ).files.filter((f) => f.path === 'mm/memory.c');
 }
 
 const versions: Record<string, { built: BuiltFunction[]; like: string }> = {};
@@ -38,12 +46,18 @@ beforeAll(async () => {
     const built = patchedFunctions(s.diff, 'seed004', BASE, s.fns, RULES);
     versions[s.name] = { built, like: s.like };
     const program = compileWith(p, s.era, [asSource(`seed004${s.name.slice(-4)}/mm/memory.c`, built)], s.fns);
-    if (!interpretedVariant(s.name)) registerKernelCVariant({ name: s.name, base: s.like, description: `seed 004 ${s.name.slice(-3)} from the patch text, interpreted`, program });
+    if (!interpretedVariant(s.name))
+      registerKernelCVariant({
+        name: s.name,
+        base: s.like,
+        description: `seed 004 ${s.name.slice(-3)} from the patch text, interpreted`,
+        program,
+      });
   }
 });
 
 describe('seed 004 functions from the patch text', () => {
-  it('-mm2 do_no_page is the hunk\'s post-image; install_new_page is rebuilt and marked, with its origins', () => {
+  it("-mm2 do_no_page is the hunk's post-image; install_new_page is rebuilt and marked, with its origins", () => {
     const [dnp, inp] = versions['c-seed004-mm2'].built;
     expect(dnp).toMatchObject({ name: 'do_no_page', reconstructed: false });
     expect(dnp.origins.every((o) => o.from === 'patch')).toBe(true);
@@ -55,7 +69,7 @@ describe('seed 004 functions from the patch text', () => {
     expect(inp.omitted).toEqual([{ file: BASE.file, start: 70, end: 82, why: RULES[0].why }]);
   });
 
-  it('-mm3 handle_pte_fault is 2.6.0\'s with the hunk applied: ->nopage called directly', () => {
+  it("-mm3 handle_pte_fault is 2.6.0's with the hunk applied: ->nopage called directly", () => {
     const [hpf] = versions['c-seed004-mm3'].built;
     expect(hpf.reconstructed).toBe(true);
     expect(hpf.origins.map((o) => o.from)).toEqual(['base', 'patch', 'base']);
@@ -65,18 +79,32 @@ describe('seed 004 functions from the patch text', () => {
 });
 
 describe.each(['c-seed004-mm2', 'c-seed004-mm3'])('%s interpreted', (name) => {
-  it.each(['dfs-race', 'truncate-race', 'anon-fault'])('%s: the verdicts and expectations of the hand-written column', (scenario) => {
-    const like = versions[name].like;
-    const s = scenarioWith(scenario, name, name, like);
-    const ts = checkColumn(s, s.columns.find((c) => c.label === like)!, { explore: 'always' });
-    const c = checkColumn(s, s.columns.find((c) => c.label === name)!, { explore: 'always' });
-    expect(c.exploration!.complete).toBe(true);
-    expect(c.exploration!.violations.map((v) => v.invariant).sort()).toEqual(ts.exploration!.violations.map((v) => v.invariant).sort());
-    expect(c.expectations.filter((e) => !e.met)).toEqual([]);
-    if (scenario === 'anon-fault' && name.endsWith('mm3')) {
-      // the anonymous VMA has no vm_ops: handle_pte_fault's own line oopses
-      const oops = c.exploration!.violations.find((v) => v.invariant === 'oops');
-      expect(oops?.message).toMatch(/NULL pointer dereference in handle_pte_fault at seed004-mm3\/mm\/memory\.c:\d+: `vma->vm_ops->nopage`/);
-    }
-  }, 120_000);
+  it.each(['dfs-race', 'truncate-race', 'anon-fault'])(
+    '%s: the verdicts and expectations of the hand-written column',
+    (scenario) => {
+      const like = versions[name].like;
+      const s = scenarioWith(scenario, name, name, like);
+      const ts = checkColumn(
+        s,
+        s.columns.find((c) => c.label === like)!,
+        { explore: 'always' },
+      );
+      const c = checkColumn(
+        s,
+        s.columns.find((c) => c.label === name)!,
+        { explore: 'always' },
+      );
+      expect(c.exploration!.complete).toBe(true);
+      expect(c.exploration!.violations.map((v) => v.invariant).sort()).toEqual(ts.exploration!.violations.map((v) => v.invariant).sort());
+      expect(c.expectations.filter((e) => !e.met)).toEqual([]);
+      if (scenario === 'anon-fault' && name.endsWith('mm3')) {
+        // the anonymous VMA has no vm_ops: handle_pte_fault's own line oopses
+        const oops = c.exploration!.violations.find((v) => v.invariant === 'oops');
+        expect(oops?.message).toMatch(
+          /NULL pointer dereference in handle_pte_fault at seed004-mm3\/mm\/memory\.c:\d+: `vma->vm_ops->nopage`/,
+        );
+      }
+    },
+    120_000,
+  );
 });
