@@ -6,6 +6,7 @@ import { runAnalyze } from './commands/analyze';
 import { cmdCheck } from './commands/check';
 import { cmdCompare } from './commands/compare';
 import { cmdExplore } from './commands/explore';
+import { runKernelc } from './commands/kernelc';
 import { cmdRun } from './commands/run';
 import { cmdScenarios } from './commands/scenarios';
 import { cmdValidate } from './commands/validate';
@@ -25,6 +26,7 @@ commands:
   check [PATH..]  check every scenario (default: the bundled library) against its expect blocks
   validate FILE.. check scenario files against the schema
   analyze PATCH   analyse a kernel patch (API deltas, lock contracts of hooks)
+  kernelc names FILE.c [FN..] | compare SCENARIO --tree DIR   kernel C on the engine (mmx kernelc --help)
   variants        list the engine's variants
   scenarios       list the bundled scenarios
   version         print the version
@@ -47,12 +49,13 @@ const COMMANDS: Record<string, (io: Io, args: string[]) => number | Promise<numb
   variants: cmdVariants,
   scenarios: cmdScenarios,
   analyze: (io, args) => runAnalyze(args, io),
+  kernelc: (io, args) => runKernelc(args, io),
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd !== 'analyze' && (rest.includes('--help') || rest.includes('-h'))) {
+    if (cmd !== 'analyze' && cmd !== 'kernelc' && (rest.includes('--help') || rest.includes('-h'))) {
       io.out(USAGE);
       return 0;
     }

@@ -80,6 +80,7 @@ export class EngineMachine implements Machine {
     const s = t.step;
     const keys = s.keys();
     const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    if (s.src !== null && s.kind !== StepKind.Start) info.src = s.src;
     this.kernel.stepNo++;
     runOneStep(t);
     if (this.checkEachStep) {

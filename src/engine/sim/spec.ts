@@ -80,6 +80,8 @@ export interface StepInfo {
   label: string;
   reads: string[];
   writes: string[];
+  /** interpreted kernel C: the statement that announced the step, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export type TraceKind =
@@ -97,6 +99,8 @@ export interface TraceEvent {
   detail: string;
   /** locks held by the task after the event, e.g. ["mmap_sem(r)", "page_table_lock"] */
   locks: string[];
+  /** interpreted kernel C: the statement that produced the event, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export interface Violation {
