@@ -69,6 +69,19 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
   return out;
 }
 
+/** never / clean against one run: a violation in it breaks them (only the failures; holding in one
+ * run proves nothing about the others) */
+export function checkSingleRunViolations(ex: Expectation, m: Machine): ExpectationOutcome[] {
+  const out: ExpectationOutcome[] = [];
+  const hit = new Set(m.violations.map((v) => v.invariant));
+  for (const inv of ex.never ?? []) {
+    const bad = inv === 'any' ? [...hit] : hit.has(inv) ? [inv] : [];
+    if (bad.length) out.push({ text: `never: ${inv}`, met: false, detail: `violated in this run: ${bad.join(', ')}` });
+  }
+  if (ex.clean && hit.size) out.push({ text: 'clean: true', met: false, detail: `violated in this run: ${[...hit].join(', ')}` });
+  return out;
+}
+
 /** results / signals / lockOps: checked on one run (the default schedule) */
 export function checkRunExpectations(ex: Expectation, m: Machine): ExpectationOutcome[] {
   const out: ExpectationOutcome[] = [];

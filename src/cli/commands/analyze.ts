@@ -1,8 +1,8 @@
 // mmx analyze FILE [--json]: what a kernel patch (mail, thread, diff) does to an API and to the lock
 // contracts of hooks. Exit 0 when the file was analysed, 2 for bad input (no file, unreadable, no diff).
 import { readFileSync, statSync } from 'node:fs';
-import type { Analysis } from '../patch/analysisModel';
-import { analyzePatch } from '../patch/analyze';
+import type { Analysis } from '../../patch/analysisModel';
+import { analyzePatch } from '../../patch/analyze';
 
 /** Either spelling of the output pair: the CLI's own Io ({out, err}) or plain {stdout, stderr}. */
 export type AnalyzeIo = { stdout(s: string): void; stderr(s: string): void } | { out(s: string): void; err(s: string): void };

@@ -3,14 +3,10 @@
 // 1 when some name is unbound or a construct is outside the subset, 2 for bad input.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadCParser } from '../patch/cParser';
-import { eraBindings, eraNames, formatDiagnostic, namesReport } from '../kernelc/index';
-import { table } from './format';
-
-interface Io {
-  out(s: string): void;
-  err(s: string): void;
-}
+import { loadCParser } from '../../patch/cParser';
+import { eraBindings, eraNames, formatDiagnostic, namesReport } from '../../kernelc/index';
+import { table } from '../format';
+import type { Io } from '../io';
 
 const USAGE = `usage: mmx kernelc names FILE.c [FUNCTION...] [--era ERA] [--json]
   names   the names the functions (default: every function of FILE.c) need from the era's

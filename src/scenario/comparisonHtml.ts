@@ -1,5 +1,5 @@
 // A self-contained HTML report of a comparison: no script, styles inline, every text escaped.
-import type { Comparison, VariantRun } from '../scenario/comparisonModel';
+import type { Comparison, VariantRun } from './comparisonModel';
 import { hex, selectionText } from './format';
 
 export function escapeHtml(s: unknown): string {
