@@ -164,6 +164,10 @@ export function applyVersion(version: string, files: readonly FileDiff[], tree: 
         if (g) names.add(g);
       }
       const r: HunkReport = { ...o, file: f.path, functions: [...names] };
+      if (o.status === 'failed') {
+        const missing = [...names].filter((n) => !treeSpans.some((x) => x.name === n));
+        if (missing.length) r.reason = `${tree.name}'s ${f.path} has no definition of ${missing.join(', ')}; ${o.reason}`;
+      }
       if (o.status === 'applied' && names.size === 0 && changed > 0) r.outsideFunctions = true;
       return r;
     });
