@@ -31,6 +31,8 @@ export interface PatchRunOptions {
   maxSteps?: number;
   maxPreemptions?: number;
   timeLimitMs?: number;
+  /** the schedule every column runs (a counterexample to replay), with exactly one scenario */
+  schedule?: number[];
   /** filled with ms per phase: analyse, apply, compile, table, run */
   timings?: Record<string, number>;
 }
@@ -283,7 +285,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     const cols: VariantColumn[] = columns.map((c) => ({ label: c.label, selection: { ...(s.columns[0]?.selection ?? {}), fault: c.variant } }));
     const taken = new Set(cols.map((c) => c.label));
     const s2: Scenario = { ...s, columns: [...s.columns.filter((c) => !taken.has(c.label)), ...cols], expect: Object.fromEntries(Object.entries(s.expect).filter(([k]) => !taken.has(k))) };
-    const { comparison, ok: cok } = compareScenario(s2, { columns: labels, explore: opts.explore ?? true, maxSteps: opts.maxSteps, maxPreemptions: opts.maxPreemptions, timeLimitMs: opts.timeLimitMs });
+    const { comparison, ok: cok } = compareScenario(s2, { columns: labels, schedule: opts.schedule, explore: opts.explore ?? true, maxSteps: opts.maxSteps, maxPreemptions: opts.maxPreemptions, timeLimitMs: opts.timeLimitMs });
     ok &&= cok;
     const typescript: Record<string, string[]> = {};
     const interpretedEntered: Record<string, string[]> = {};

@@ -13,7 +13,7 @@ import type { Scenario } from '../../scenario/scenario';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import { table } from '../format';
 import type { Io } from '../io';
-import { intOpt, parse, UsageError } from '../options';
+import { intOpt, parse, scheduleOpt, UsageError } from '../options';
 import { printComparison } from './compare';
 
 /** largest tree file and patch read (bytes) */
@@ -62,6 +62,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     'time-limit': { type: 'string' },
     html: { type: 'string' },
     'wasm-dir': { type: 'string' },
+    schedule: { type: 'string' },
   });
   const [patch, ...scenarioPaths] = positionals;
   if (!patch) throw new UsageError('mmx run-patch: no patch given\nusage: mmx run-patch PATCH [--tree DIR] [--reverse] [SCENARIO...]');
@@ -82,6 +83,8 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     if (!r.scenario) return 2;
     scenarios.push(r.scenario);
   }
+  if (values.schedule !== undefined && scenarios.length !== 1) throw new UsageError('mmx run-patch: --schedule needs exactly one scenario');
+  const schedule = values.schedule !== undefined ? scheduleOpt('run-patch', scenarios[0], values.schedule) : undefined;
   const tree = directoryTree(treeDir, values['tree-version']);
   const parser = await loadCParser({ wasmDir: values['wasm-dir'] });
   let report: PatchRunReport;
@@ -94,6 +97,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
       scenarios,
       scenarioDir: bundledScenarioDir(),
       maxFuzz: intOpt('run-patch', 'fuzz', values.fuzz),
+      schedule,
       explore: !values['no-explore'],
       maxSteps: intOpt('run-patch', 'steps', values.steps, 1),
       maxPreemptions: intOpt('run-patch', 'preemptions', values.preemptions),
@@ -172,7 +176,7 @@ export function printReport(io: Io, r: PatchRunReport): void {
     io.out(`=== ${s.scenario}: ${s.verdict} (runs because ${s.why})`);
     printComparison(io, s.comparison);
     io.out(table(['column', 'ran interpreted', 'ran TypeScript'], Object.keys(s.typescript).map((l) => [l, s.interpretedEntered[l].join(', ') || '-', s.typescript[l].join(', ') || '-'])));
-    for (const run of s.comparison.runs) for (const v of run.exploration?.violations ?? []) io.out(`counterexample [${run.label}] ${v.invariant}: --schedule ${v.schedule.join(',')}`);
+    for (const run of s.comparison.runs) for (const v of run.exploration?.violations ?? []) io.out(`counterexample [${run.label}] ${v.invariant}: replay with mmx run-patch ${r.patch} --tree ${r.tree}${r.reverse ? ' --reverse' : ''} ${s.scenario} --schedule ${v.schedule.join(',')} --no-explore`);
   }
   io.out('');
   io.out('what the run cannot see:');
