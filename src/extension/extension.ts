@@ -10,6 +10,7 @@ import { revealFunction } from './jumpToSource';
 import { PatchAnnotations } from './patchAnnotations';
 import { forcePatch, PatchStore } from './patchDocuments';
 import { PageTableProvider } from './pageTableTree';
+import { RunPatchCommands } from './runPatchCommands';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
 
@@ -127,7 +128,12 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
+  const runPatch = new RunPatchCommands(context, panel);
   context.subscriptions.push(
+    runPatch,
+    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => runPatch.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
+    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => runPatch.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
+    reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => runPatch.showFunction(name, version)),
     pageTableView,
     patchAnnotations,
     cAnnotations,

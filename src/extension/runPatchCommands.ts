@@ -1,0 +1,159 @@
+// Run This Patch in the editor: the active patch runs through `mmx run-patch --json` in a child
+// process (the exploration never blocks the extension host, and a time limit ends it), the chosen
+// scenario's base/patched columns open in the comparison panel, hunks that did not apply become
+// Problems on their header lines, a CodeLens over each hunk of an mm/*.c file runs it, and the base
+// and patched text of each changed function open side by side in VS Code's diff editor as
+// read-only virtual documents.
+import { execFile } from 'node:child_process';
+import * as vscode from 'vscode';
+import { patchVersions } from '../patch/analyze';
+import type { PatchRunReport } from '../scenario/patchRun';
+import type { ComparisonPanel } from './comparisonPanel';
+import { PATCH_SELECTOR } from './patchDocuments';
+
+const SCHEME = 'mmx-patch-function';
+const DEFAULT_TIME_LIMIT_MS = 120_000;
+
+export class RunPatchCommands implements vscode.Disposable {
+  private readonly problems = vscode.languages.createDiagnosticCollection('mmExplorer.runPatch');
+  /** virtual documents: uri path -> text */
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** the last report, for the function diff command and tests */
+  last: PatchRunReport | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly panel: ComparisonPanel) {
+    this.disposables.push(
+      this.problems,
+      vscode.workspace.registerTextDocumentContentProvider(SCHEME, { onDidChange: this.changed.event, provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '' }),
+      vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc) => this.lenses(doc) }),
+    );
+  }
+
+  dispose(): void {
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+
+  /** a lens over each hunk of a C file under mm/, the part of the kernel the engine runs */
+  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (doc.getText().length > 4 * 1024 * 1024) return [];
+    const out: vscode.CodeLens[] = [];
+    for (const v of patchVersions(doc.getText(), doc.uri.fsPath)) {
+      for (const f of v.files) {
+        if (!/^mm\/.*\.c$/.test(f.path)) continue;
+        for (const h of f.hunks) {
+          const line = Math.max(0, Math.min(doc.lineCount - 1, h.src - 1));
+          out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Run on the engine', command: 'mmExplorer.runThisPatch', arguments: [doc.uri] }));
+        }
+      }
+    }
+    return out;
+  }
+
+  private async kernelTree(): Promise<string | undefined> {
+    const cfg = vscode.workspace.getConfiguration('mmExplorer');
+    const set = cfg.get<string>('kernelTree');
+    if (set) return set;
+    const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as kernel tree', title: 'The kernel tree the patch applies to (mmExplorer.kernelTree)' });
+    if (!pick?.[0]) return undefined;
+    await cfg.update('kernelTree', pick[0].fsPath, vscode.ConfigurationTarget.Workspace);
+    return pick[0].fsPath;
+  }
+
+  /** run the patch; `opts.reverse`: the tree already contains it */
+  async run(uri?: vscode.Uri, opts: { reverse?: boolean; scenario?: string; tree?: string } = {}): Promise<PatchRunReport | undefined> {
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!doc) {
+      void vscode.window.showInformationMessage('Open a patch to run it.');
+      return undefined;
+    }
+    if (doc.isDirty) await doc.save();
+    const tree = opts.tree ?? (await this.kernelTree());
+    if (!tree) return undefined;
+    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'mmx.js').fsPath;
+    const args = [cli, 'run-patch', doc.uri.fsPath, '--tree', tree, '--json', ...(opts.reverse ? ['--reverse'] : []), ...(opts.scenario ? [opts.scenario] : [])];
+    const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${doc.uri.path.split('/').pop()} on the engine`, cancellable: true }, (_p, token) =>
+      new Promise<PatchRunReport | undefined>((resolve, reject) => {
+        const child = execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 512 * 1024 * 1024, timeout: limit }, (err, stdout, stderr) => {
+          if (token.isCancellationRequested) return resolve(undefined);
+          // exit 1 means a hunk did not apply: the report still comes
+          if (err && (err as { code?: unknown }).code !== 1) {
+            const why = (err as { killed?: boolean }).killed ? `stopped after ${limit} ms (mmExplorer.runPatch.timeLimitMs)` : stderr.trim() || err.message;
+            return reject(new Error(`run-patch: ${why}`));
+          }
+          try {
+            resolve(JSON.parse(stdout) as PatchRunReport);
+          } catch (e) {
+            reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
+          }
+        });
+        token.onCancellationRequested(() => child.kill());
+      }),
+    );
+    if (!report) return undefined;
+    this.last = report;
+    this.showProblems(doc, report);
+    this.keepFunctions(report);
+    const runs = report.scenarios;
+    if (!runs.length) {
+      void vscode.window.showInformationMessage(`No scenario enters a function this patch changes. ${report.unseen.notEntered.length ? `Not entered: ${report.unseen.notEntered.join(', ')}.` : ''}`);
+      return report;
+    }
+    const pick =
+      runs.length === 1
+        ? runs[0]
+        : (await vscode.window.showQuickPick(runs.map((s) => ({ label: s.scenario.split('/').pop() ?? s.scenario, description: s.verdict, detail: s.why, s })), { title: 'Show which scenario?' }))?.s;
+    if (pick) this.panel.showComparison(pick.comparison);
+    const cannot = report.unseen.notObservable.map((n) => n.note);
+    if (cannot.length) void vscode.window.showInformationMessage(cannot.join(' '));
+    return report;
+  }
+
+  private showProblems(doc: vscode.TextDocument, r: PatchRunReport): void {
+    const diags: vscode.Diagnostic[] = [];
+    for (const v of r.versions) {
+      for (const f of v.files) {
+        if (f.status === 'no-base') continue;
+        for (const h of f.hunks) {
+          if (h.status !== 'failed') continue;
+          const line = Math.max(0, Math.min(doc.lineCount - 1, h.patchLine - 1));
+          const mismatch = (h.mismatch ?? []).slice(0, 6).map((m) => `\n  line ${m.line}: patch \`${m.want.trim()}\`, tree \`${m.got.trim()}\``).join('');
+          const d = new vscode.Diagnostic(doc.lineAt(line).range, `${f.path} hunk #${h.index} does not apply to ${r.tree}: ${h.reason}${mismatch}`, vscode.DiagnosticSeverity.Warning);
+          d.source = 'MM Explorer run-patch';
+          diags.push(d);
+        }
+      }
+    }
+    this.problems.set(doc.uri, diags);
+  }
+
+  private keepFunctions(r: PatchRunReport): void {
+    for (const v of r.versions) {
+      for (const f of v.functions) {
+        for (const side of ['base', 'patched'] as const) {
+          const s = f[side];
+          const p = `/${v.version}/${side}/${f.name}.c`;
+          this.texts.set(p, s ? s.text : `/* ${f.name} does not exist on the ${side} side */\n`);
+          this.changed.fire(vscode.Uri.from({ scheme: SCHEME, path: p }));
+        }
+      }
+    }
+  }
+
+  /** base and patched text of a changed function in the diff editor */
+  async showFunction(name?: string, version?: string): Promise<boolean> {
+    const r = this.last;
+    if (!r) {
+      void vscode.window.showInformationMessage('Run a patch first (MM Explorer: Run This Patch).');
+      return false;
+    }
+    const all = r.versions.flatMap((v) => v.functions.map((f) => ({ label: f.name, description: `${v.version}${f.reconstructed ? ', base reconstructed' : ''}${f.complete ? '' : ', a hunk did not apply'}`, v: v.version, f })));
+    const pick = name ? all.find((x) => x.label === name && (!version || x.v === version)) : await vscode.window.showQuickPick(all, { title: 'Changed function' });
+    if (!pick) return false;
+    const uri = (side: string) => vscode.Uri.from({ scheme: SCHEME, path: `/${pick.v}/${side}/${pick.label}.c` });
+    await vscode.commands.executeCommand('vscode.diff', uri('base'), uri('patched'), `${pick.label}: base ↔ ${pick.v === 'v1' ? 'patched' : pick.v}`);
+    return true;
+  }
+}

@@ -1,0 +1,43 @@
+// Run This Patch in the real VS Code: seed 004 on the nearest tree gives base/-mm2/-mm3 columns in the
+// panel, failed hunks are Problems on the patch, and a changed function opens base and patched side
+// by side in the diff editor.
+import * as assert from 'node:assert/strict';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { PatchRunReport } from '../../../src/scenario/patchRun';
+import { repoPath } from '../paths';
+import { screenshot } from '../screenshot';
+import { api, bundledScenario, closeAll, waitFor, webviewTabOpen } from './helpers';
+
+const SEED004 = repoPath('test', 'fixtures', 'patch', 'seeds', '004_de1f5842a85ca452.txt');
+const TREE = repoPath('test', 'fixtures', 'linux-2.6.0');
+
+suite('run this patch', () => {
+  suiteSetup(async () => {
+    await api();
+    await closeAll();
+  });
+
+  test('seed 004 runs as base, -mm2 and -mm3 columns on dfs-race', async function () {
+    this.timeout(300_000);
+    const uri = vscode.Uri.file(SEED004);
+    await vscode.window.showTextDocument(uri);
+    const r = await vscode.commands.executeCommand<PatchRunReport>('mmExplorer.runThisPatch', uri, bundledScenario('dfs-race.mmscenario.yaml'), TREE);
+    assert.ok(r, 'no report');
+    assert.deepEqual(r.columns.map((c) => c.label), ['base', '2.5.70-mm2', '2.5.70-mm3']);
+    const stale = r.scenarios[0].comparison.invariants.find((x) => x.invariant === 'stale-pte');
+    assert.deepEqual(stale?.explored, ['violated', 'held', 'held']);
+    await waitFor('the panel', () => webviewTabOpen());
+    const { panel } = await api();
+    assert.deepEqual(panel.comparison?.runs.map((x) => x.label), ['base', '2.5.70-mm2', '2.5.70-mm3']);
+    // the -mm3 hunk of do_anonymous_page has no base in the excerpt: a Problem on its header line
+    const problems = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MM Explorer run-patch');
+    assert.ok(problems.some((d) => /do_anonymous_page/.test(d.message)), problems.map((d) => d.message).join('\n'));
+    await screenshot('run-patch-seed004');
+  });
+
+  test('a changed function opens base and patched in the diff editor', async () => {
+    assert.ok(await vscode.commands.executeCommand<boolean>('mmExplorer.showPatchedFunction', 'install_new_page', '2.5.70-mm2'));
+    await waitFor('the diff editor', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff));
+  });
+});
