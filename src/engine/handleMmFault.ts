@@ -35,6 +35,8 @@ export function handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number,
 // decision is a plain function so that the frame saved at every yield stays small.
 function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: number, locked: boolean): Generator<Step, number, void> {
   if (!locked) {
+    const cm = t.kernel.interp?.get('handle_mm_fault');
+    if (cm) return yield* cm(t, mm, vma, address, access & VM_WRITE);
     t.enter('handle_mm_fault');
     if (vma.flags & VM_HUGETLB) {
       t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');

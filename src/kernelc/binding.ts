@@ -9,6 +9,7 @@ import type { MmStruct } from '../engine/mmStruct';
 import type { Vma } from '../engine/vma';
 import type { Page } from '../engine/page';
 import type { CType } from './cType';
+import type { CFunction } from './compile';
 
 /** What a primitive sees of its call site. */
 export interface CallSite {
@@ -19,6 +20,8 @@ export interface CallSite {
   readonly text: string;
   /** a local of the caller (some primitives need the caller's mm or address) */
   local(name: string): unknown;
+  /** an interpreted function of the same program (run it with runFunction) */
+  interpreted(name: string): CFunction | undefined;
 }
 
 export interface FnBinding {
@@ -48,6 +51,8 @@ export interface FieldBinding {
 export interface ConstBinding {
   type: CType;
   value: unknown;
+  /** a value that depends on the running task (`current`) */
+  get?: (c: CallSite) => unknown;
 }
 
 /** a call through a function-pointer member, e.g. vm_operations_struct.nopage */

@@ -45,6 +45,11 @@ export interface CFunction {
   code: Ins[];
   /** every name the function uses, with what it resolved to (for the names report) */
   uses: Map<string, NameUse>;
+  /** the other functions of its program */
+  linker: Linker;
+  era: EraBindings;
+  /** "mm/memory.c:1851" */
+  defLoc: string;
 }
 
 export interface NameUse {
@@ -293,6 +298,9 @@ export class FunctionCompiler {
       slotInit: this.slotTypes.map((t) => (t.k === 'int' ? 0 : null)),
       code: this.code,
       uses: this.uses,
+      linker: this.linker,
+      era: this.era,
+      defLoc: `${this.file}:${this.line(def)}`,
     };
   }
 
@@ -666,6 +674,8 @@ export class FunctionCompiler {
     this.use(name, { kind: 'constant', bound: !!c, line: this.line(n) });
     if (c) {
       const v = c.value;
+      const get = c.get;
+      if (get) return { type: c.type, sync: (f) => get(f), gen: null };
       return { type: c.type, sync: () => v, gen: null };
     }
     this.diag('unbound', n, name, `\`${name}\` is neither a local of ${this.name} nor a constant of era ${this.era.era}`);
@@ -885,8 +895,10 @@ export class FunctionCompiler {
       case '^':
         return this.map2(a, b, t, (x, y) => w((x as number) ^ (y as number)));
       case '<<':
+        if (lhsT.bits === 64) return this.map2(a, b, lhsT, (x, y) => (x as number) * 2 ** (y as number));
         return this.map2(a, b, lhsT, (x, y) => wrapInt((x as number) << (y as number), lhsT));
       case '>>':
+        if (lhsT.bits === 64) return this.map2(a, b, lhsT, (x, y) => Math.floor((x as number) / 2 ** (y as number)));
         return this.map2(a, b, lhsT, (x, y) => wrapInt(lhsT.signed ? (x as number) >> (y as number) : (x as number) >>> (y as number), lhsT));
       default:
         return this.unsupported(n, `operator ${op}`);
@@ -1223,6 +1235,8 @@ export function* runFunction(fn: CFunction, t: import('../engine/task').Task, ar
   }
   stack.frames.push(f);
   const outer = t.cLine;
+  // the enter event is the definition's line
+  t.cLine = fn.defLoc;
   t.enter(fn.name);
   let ret: unknown = 0;
   try {

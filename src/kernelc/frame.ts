@@ -15,6 +15,10 @@ export class Frame {
   constructor(readonly fn: CFunction, readonly t: Task) {
     this.slots = fn.slotInit.slice();
   }
+  /** an interpreted function of the same program, for a hook whose implementation is C too */
+  interpreted(name: string): CFunction | undefined {
+    return this.fn.linker.fn(name);
+  }
   /** a local by name (bindings that need the caller's mm or address, e.g. page_add_file_rmap) */
   local(name: string): unknown {
     const i = this.fn.slotNames.indexOf(name);

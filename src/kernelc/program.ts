@@ -36,14 +36,98 @@ interface Found {
   lineOffset: number;
 }
 
+/** skip a comment, string or character literal starting at i; returns the index after it, or i */
+function skipLexeme(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 47 /* / */) {
+    const d = text.charCodeAt(i + 1);
+    if (d === 42) {
+      const e = text.indexOf('*/', i + 2);
+      return e < 0 ? text.length : e + 2;
+    }
+    if (d === 47) {
+      const e = text.indexOf('\n', i);
+      return e < 0 ? text.length : e;
+    }
+  } else if (c === 34 || c === 39) {
+    let j = i + 1;
+    while (j < text.length) {
+      const d = text.charCodeAt(j);
+      if (d === 92) j += 2;
+      else if (d === c || d === 10) return j + 1;
+      else j++;
+    }
+    return j;
+  }
+  return i;
+}
+
+/** the offset just after the bracket matching the one at `open` ("(" or "{"), -1 if none */
+function matching(text: string, open: number): number {
+  const o = text.charCodeAt(open);
+  const cl = o === 40 ? 41 : 125;
+  let depth = 0;
+  for (let i = open; i < text.length; ) {
+    const j = skipLexeme(text, i);
+    if (j !== i) {
+      i = j;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === o) depth++;
+    else if (c === cl && --depth === 0) return i + 1;
+    i++;
+  }
+  return -1;
+}
+
+/** one definition of `name`: "name(params)" at the start of a line (after its type), then a body */
+function findDefinition(text: string, name: string): { headerStart: number; bodyEnd: number } | undefined {
+  const re = new RegExp(`(^|\\n)([^\\n;{}#]*?[\\s*])?${name}\\s*\\(`, 'g');
+  let found: { headerStart: number; bodyEnd: number } | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const lineStart = m.index + m[1].length;
+    // a comment line (" * do_no_page() tries to ...") or a call's line is no definition
+    if (m[2] && /^\s*(\*|\/)|[=(,]|\breturn\b/.test(m[2])) continue;
+    const paren = m.index + m[0].length - 1;
+    const close = matching(text, paren);
+    if (close < 0) continue;
+    let i = close;
+    // whitespace and comments between the parameter list and the body
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i])) i++;
+      const j = skipLexeme(text, i);
+      if (j === i || text[i] === '"' || text[i] === "'") break;
+      i = j;
+    }
+    if (text[i] !== '{') continue;
+    const end = matching(text, i);
+    if (end < 0) continue;
+    // the return type on the line before ("static int\ndo_no_page(")
+    let headerStart = lineStart;
+    const prevEnd = lineStart - 1;
+    if (!m[2] && prevEnd > 0) {
+      const prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
+      const prev = text.slice(prevStart, prevEnd);
+      if (/^[A-Za-z_][\w\s*]*$/.test(prev)) headerStart = prevStart;
+    }
+    // the last definition wins, as splitFunctions does
+    found = { headerStart, bodyEnd: end };
+    re.lastIndex = end;
+  }
+  return found;
+}
+
 /** the definitions of `names` in the sources (the last definition of a name wins, like a later patch) */
 function findFunctions(parser: CParser, sources: readonly CSource[], names: readonly string[] | undefined, diags: KcDiagnostic[]): Found[] {
-  const want = names ? new Set(names) : undefined;
   const found = new Map<string, Found>();
   for (const src of sources) {
-    const { fns } = splitFunctions(src.text);
-    for (const span of fns) {
-      if (want && !want.has(span.name)) continue;
+    // asked-for names are found directly; without names, every function of the file
+    const spans = names ? names.flatMap((n) => {
+      const d = findDefinition(src.text, n);
+      return d ? [{ name: n, ...d }] : [];
+    }) : splitFunctions(src.text).fns;
+    for (const span of spans) {
       // parse from the start of the header's line so that rows and columns are the file's
       const lineStart = src.text.lastIndexOf('\n', span.headerStart - 1) + 1;
       const lineOffset = countLines(src.text, lineStart);

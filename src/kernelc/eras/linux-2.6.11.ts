@@ -20,6 +20,7 @@ import { doSwapPage } from '../../engine/doSwapPage';
 import { doFilePage } from '../../engine/doFilePage';
 import { doNoPage } from '../../engine/doNoPage';
 import { doAnonymousPage } from '../../engine/doAnonymousPage';
+import { handlePteFault } from '../../engine/handleMmFault';
 import {
   EINVAL, ENOMEM, PAGE_SHIFT, PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_HUGETLB, VM_IO,
   VM_MAYSHARE, VM_NONLINEAR, VM_READ, VM_RESERVED, VM_SHARED, VM_WRITE, faultName,
@@ -27,6 +28,7 @@ import {
 import { HookPtr, type CallSite, type ConstBinding, type EraBindings, type FieldBinding, type FnBinding } from '../binding';
 import { INT, opaque, ptr, ptrTo, struct, UINT, ULONG, VOID, type CType } from '../cType';
 import { LocalRef } from '../frame';
+import { runFunction } from '../compile';
 import {
   mkPte, PmdPtr, pteKind, pteMkdirty, pteMkwrite, pteMkyoung, pteProt, PtePtr, pteVal, pteWrprotect, readPte, writePte,
 } from '../pte';
@@ -67,6 +69,37 @@ function* allocPage(c: CallSite): Generator<Step, unknown, void> {
   if (c.t.sleep('alloc_page(GFP_HIGHUSER)')) yield c.t.step;
   return c.t.kernel.alloc.alloc();
 }
+
+/** ->readpage of the model's local filesystem: the I/O, the data, PG_uptodate, then unlock_page */
+function* readPage(c: CallSite, page: Page): Generator<Step, number, void> {
+  const t = c.t;
+  const space = page.mapping!;
+  if (t.sleep('->readpage (disk I/O)')) yield t.step;
+  if (t.objRead(space.file.backingKey, page.index, 'readpage: data from the backing store')) yield t.step;
+  page.version = space.file.version(page.index);
+  page.flags |= PG_uptodate;
+  if (t.tracing) t.emit('note', `${space.name} page ${page.index} read, version ${page.version}`);
+  if (t.unlockPage(page)) yield t.step;
+  return 0;
+}
+
+/** readahead state of a file (file->f_ra): heuristics that only steer readahead, which the model does not do */
+class RaState {
+  mmap_miss = 0;
+  mmap_hit = 0;
+  stateKey(): string {
+    return 'f_ra';
+  }
+}
+const raStates = new WeakMap<File, RaState>();
+const raOf = (f: FileRef): RaState => {
+  let r = raStates.get(f.file);
+  if (!r) raStates.set(f.file, (r = new RaState()));
+  return r;
+};
+
+/** the C that implements a filesystem's hook, when the program has it: vm_ops name -> function */
+const HOOK_IMPLS: Record<string, string> = { generic_file_vm_ops: 'filemap_nopage' };
 
 const functions: Record<string, FnBinding> = {
   // ---- locks ----
@@ -212,9 +245,65 @@ const functions: Record<string, FnBinding> = {
   }, 'BUG_ON(cond): an oops when the condition holds'),
   BUG: fn(VOID, (c) => c.t.oops(`kernel BUG at ${c.loc}`), 'BUG(): an oops'),
 
+  // ---- the page cache (mm/filemap.c) ----
+  i_size_read: gen({ k: 'int', bits: 64, signed: true }, function* (c, a) {
+    const f = a[0] as File;
+    if (c.t.objRead(f.sizeKey, -1, 'i_size_read')) yield c.t.step;
+    return f.size * PAGE_SIZE;
+  }, 'i_size_read(inode): i_size in bytes, a read of shared state'),
+  find_get_page: gen(PAGE, function* (c, a) {
+    const space = a[0] as AddressSpace;
+    const pgoff = a[1] as number;
+    if (c.t.objRead(space.slotKey, pgoff, 'find_get_page')) yield c.t.step;
+    const page = space.cache.get(pgoff);
+    if (!page) return null;
+    c.t.kernel.alloc.get(page);
+    return page;
+  }, 'find_get_page(mapping, offset): a referenced page of the page cache, or NULL'),
+  page_cache_read: gen(INT, function* (c, a) {
+    const fr = a[0] as FileRef;
+    const pgoff = a[1] as number;
+    const t = c.t;
+    const k = t.kernel;
+    const space = fr.file.mapping(fr.node);
+    if (t.sleep('page_cache_alloc(GFP_KERNEL)')) yield t.step;
+    const page = k.alloc.alloc();
+    if (!page) return -ENOMEM;
+    if (t.objWrite(space.slotKey, pgoff, 'add_to_page_cache')) yield t.step;
+    if (space.cache.has(pgoff)) {
+      // -EEXIST: someone else added it; the caller looks again
+      k.alloc.put(page);
+      return 0;
+    }
+    if (t.lockPage(page)) yield t.step;
+    page.mapping = space;
+    page.index = pgoff;
+    page.flags |= PG_lru;
+    space.cache.set(pgoff, page);
+    k.alloc.get(page);
+    yield* readPage(c, page);
+    k.alloc.put(page);
+    return 0;
+  }, 'page_cache_read(file, offset): add a locked page to the cache and ->readpage it (which unlocks it)'),
+  PageUptodate: pure(INT, (a) => ((a[0] as Page).flags & PG_uptodate ? 1 : 0), 'PageUptodate(page)'),
+  wait_on_page_locked: gen(VOID, function* (c, a) {
+    const p = a[0] as Page;
+    if (c.t.lockPage(p)) yield c.t.step;
+    if (c.t.unlockPage(p)) yield c.t.step;
+    return 0;
+  }, 'wait_on_page_locked(page): waits for the reader holding the page lock'),
+  ClearPageError: noop('no I/O errors in the model'),
+  VM_RandomReadHint: pure(INT, () => 0, 'madvise hints: the model has none'),
+  VM_SequentialReadHint: pure(INT, () => 0, 'madvise hints: the model has none'),
+  page_cache_readahead: noop('readahead: the model reads only the faulting page'),
+  do_page_cache_readahead: noop('readahead: the model reads only the faulting page', INT),
+  handle_ra_miss: noop('readahead bookkeeping'),
+  max_sane_readahead: pure(ULONG, () => 0, 'max_sane_readahead(n): 0, no readahead in the model'),
+
   // ---- the rest of the fault path, run by the engine's TypeScript kernel functions ----
   do_no_page: gen(INT, (c, a) => doNoPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3])), 'do_no_page(mm, vma, address, write_access, page_table, pmd) in TypeScript (doNoPage.ts)'),
   do_anonymous_page: gen(INT, (c, a) => doAnonymousPage(c.t, a[0] as MmStruct, a[1] as Vma, a[5] as number, truthy(a[4])), 'do_anonymous_page(mm, vma, page_table, pmd, write_access, addr) in TypeScript'),
+  handle_pte_fault: gen(INT, (c, a) => handlePteFault(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3]) ? VM_WRITE : 0), 'handle_pte_fault(mm, vma, address, write_access, pte, pmd) in TypeScript (handleMmFault.ts)'),
   do_wp_page: gen(INT, (c, a) => doWpPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number), 'do_wp_page(mm, vma, address, page_table, pmd, pte) in TypeScript (doWpPage.ts)'),
   do_swap_page: gen(INT, (c, a) => doSwapPage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[6])), 'do_swap_page(mm, vma, address, page_table, pmd, orig_pte, write_access) in TypeScript (doSwapPage.ts)'),
   do_file_page: gen(INT, (c, a) => doFilePage(c.t, a[0] as MmStruct, a[1] as Vma, a[2] as number, truthy(a[3]) ? VM_WRITE : 0), 'do_file_page(mm, vma, address, write_access, pte, pmd) in TypeScript (doFilePage.ts)'),
@@ -274,8 +363,24 @@ const structs: Record<string, Record<string, FieldBinding>> = {
   },
   file: {
     f_mapping: field<FileRef>(ptrTo('address_space'), (f) => f.file.mapping(f.node)),
+    f_ra: { type: struct('file_ra_state'), get: raOf as (o: never) => unknown, addr: raOf as (o: never) => unknown },
+  },
+  file_ra_state: {
+    mmap_miss: field<RaState>(UINT, (r) => r.mmap_miss, (r, v) => (r.mmap_miss = int(v))),
+    mmap_hit: field<RaState>(UINT, (r) => r.mmap_hit, (r, v) => (r.mmap_hit = int(v))),
+    ra_pages: field<RaState>(ULONG, () => 0),
+  },
+  inode: {},
+  task_struct: {
+    mm: field<Task>(MM, (t) => t.mm),
+  },
+  address_space_operations: {
+    readpage: field<AddressSpace>({ k: 'fnptr', hook: 'address_space_operations.readpage', ret: INT }, (s) => new HookPtr('readpage', s, s.name)),
   },
   address_space: {
+    host: field<AddressSpace>(ptrTo('inode'), (s) => s.file),
+    // the model's filesystems share one set of address_space operations, kept on the mapping
+    a_ops: field<AddressSpace>(ptrTo('address_space_operations'), (s) => s),
     // unsigned int truncate_count: another CPU's unmap_mapping_range() bumps it
     truncate_count: {
       type: UINT,
@@ -291,6 +396,11 @@ const structs: Record<string, Record<string, FieldBinding>> = {
 
 // ---- hooks ----
 const hooks: EraBindings['hooks'] = {
+  'address_space_operations.readpage': {
+    ret: INT,
+    doc: 'int (*readpage)(struct file *, struct page *): the model\'s local filesystem reads the page and unlocks it',
+    call: (c, _target, args) => readPage(c, args[1] as Page),
+  },
   'vm_operations_struct.nopage': {
     ret: PAGE,
     doc: 'struct page *(*nopage)(vma, address, int *type): the filesystem\'s TypeScript ->nopage; *type is VM_FAULT_MAJOR unless the page was cached and uptodate (what filemap_nopage reports)',
@@ -304,6 +414,9 @@ const hooks: EraBindings['hooks'] = {
       const space = vma.file ? vma.file.mapping(vma.mm.node) : null;
       const cached = space?.cache.get(vma.linearIndex(address));
       const minor = cached !== undefined && (cached.flags & PG_uptodate) !== 0;
+      // a filesystem whose ->nopage the program has in C runs it interpreted
+      const cfn = c.interpreted(HOOK_IMPLS[(target as HookPtr).owner] ?? '');
+      if (cfn) return yield* runFunction(cfn, t, args, cfn.era);
       const impl = (target as HookPtr).target as NonNullable<VmOperations['nopagePage']>;
       const r = yield* impl(t, vma, address, 0);
       if (args[2] instanceof LocalRef && r !== null && r !== TS_NOPAGE_OOM) args[2].set(minor ? VM_FAULT_MINOR : VM_FAULT_MAJOR);
@@ -346,6 +459,10 @@ const constants: Record<string, ConstBinding> = {
   ENOMEM: k(INT, ENOMEM),
   EINVAL: k(INT, EINVAL),
   TASK_RUNNING: k(INT, 0),
+  PAGE_CACHE_SHIFT: k(INT, PAGE_SHIFT),
+  PAGE_CACHE_SIZE: k(ULONG, PAGE_SIZE),
+  MMAP_LOTSAMISS: k(INT, 100),
+  current: { type: ptrTo('task_struct'), value: null, get: (c) => c.t },
   KERN_ERR: k(ptr(INT), '<3>'),
 };
 

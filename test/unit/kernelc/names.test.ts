@@ -50,3 +50,29 @@ describe('mmx kernelc names', () => {
     expect((await mmx('kernelc', '--help')).out).toMatch(/usage: mmx kernelc names/);
   });
 });
+
+describe('mmx kernelc compare', () => {
+  it('adds a column running the fault path from a kernel tree, with the expectations of the base variant', async () => {
+    const tree = relative(process.cwd(), FIXTURES);
+    const r = await mmx('kernelc', 'compare', join(ROOT, 'scenarios/truncate-race.mmscenario.yaml'), '--tree', tree, '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.interpreted).toMatchObject({ column: 'c:2.6.11', era: '2.6.11', base: 'truncate-seq', like: 'truncate-seq' });
+    const run = j.runs.find((x: { label: string }) => x.label === 'c:2.6.11');
+    expect(run.exploration.complete).toBe(true);
+    expect(run.exploration.violations).toEqual([]);
+    expect(run.expectations.every((e: { met: boolean }) => e.met)).toBe(true);
+    // interpreted steps carry their C line
+    expect(run.trace.some((e: { src?: string }) => /mm\/memory\.c:\d+$/.test(e.src ?? ''))).toBe(true);
+  }, 120_000);
+
+  it('bad input exits 2 with the place', async () => {
+    const scen = join(ROOT, 'scenarios/truncate-race.mmscenario.yaml');
+    expect((await mmx('kernelc', 'compare', scen)).err).toMatch(/--tree DIR/);
+    expect((await mmx('kernelc', 'compare', scen, '--tree', '/nonexistent')).err).toMatch(/cannot read \/nonexistent\/mm\/memory\.c/);
+    const r = await mmx('kernelc', 'compare', scen, '--tree', relative(process.cwd(), FIXTURES), '--functions', 'do_swap_page');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/memory\.c:\d+:\d+: unbound name: .*lookup_swap_cache/);
+  });
+});

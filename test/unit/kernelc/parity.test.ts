@@ -12,13 +12,19 @@ import { runSchedule } from '../../../src/scenario/explorer';
 import { checkColumn, machineFactory } from '../../../src/scenario/runner';
 import type { CFunction } from '../../../src/kernelc/index';
 import type { CStack } from '../../../src/kernelc/frame';
-import { interpretedVariant, scenarioWith } from './helpers';
+import { FAULT_FNS, FILEMAP_C, MEMORY_C, interpretedVariant, parser, scenarioWith } from './helpers';
+import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
+import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
+import { interpretedVariant as registered } from '../../../src/engine/interpreted';
 
 const C = 'c-2.6.11';
 const TS = 'truncate-seq';
 
+const CM = 'c-2.6.11-handle_mm_fault';
+
 beforeAll(async () => {
   await interpretedVariant(C);
+  await interpretedVariant(CM, undefined, ['handle_mm_fault', ...FAULT_FNS]);
 });
 
 describe.each(['dfs-race', 'truncate-race', 'anon-fault'])('%s: interpreted 2.6.11 against the TypeScript truncate-seq column', (name) => {
@@ -77,6 +83,13 @@ describe('step-by-step parity', () => {
     expect(seen.size).toBeGreaterThan(5);
   });
 
+  it('with handle_mm_fault interpreted too (pte table allocation, pgfault count): the same steps', () => {
+    const s = scenarioWith('anon-fault', CM, CM);
+    for (let seed = 1; seed <= 10; seed++) expect(steps(s.world, CM, seed)).toEqual(steps(s.world, TS, seed));
+    const r = runSchedule(() => createMachine(s.world, { fault: CM }));
+    expect(r.machine.snapshot().counters?.['page_state pgfault']).toBeGreaterThan(0);
+  });
+
   it('a file read fault: the same steps except where 2.6.11 reads truncate_count', () => {
     const s = scenarioWith('truncate-race', C, C);
     const solo: WorldSpec = { ...s.world, tasks: [s.world.tasks[0]] };
@@ -92,6 +105,29 @@ describe('step-by-step parity', () => {
     [swapped[seqTs], swapped[seqTs + 1]] = [swapped[seqTs + 1], swapped[seqTs]];
     expect(c).toEqual(swapped);
   });
+});
+
+describe('filemap_nopage interpreted too (mm/filemap.c, called through ->nopage)', () => {
+  it('truncate-race: the verdicts, expectations and results of truncate-seq; a mutant without the retry still races', async () => {
+    const p = await parser();
+    const sources = (memory: string) => [{ file: 'mm/memory.c', text: memory }, { file: 'mm/filemap.c', text: FILEMAP_C }];
+    const fns = [...FAULT_FNS, 'filemap_nopage'];
+    if (!registered('c-2.6.11-filemap')) registerKernelCVariant({ name: 'c-2.6.11-filemap', base: TS, description: 'fault path and filemap_nopage of 2.6.11', program: compileWith(p, linux2611, sources(MEMORY_C), fns) });
+    const s = scenarioWith('truncate-race', 'c-2.6.11-filemap', 'c-2.6.11-filemap', TS);
+    const ts = checkColumn(s, s.columns.find((c) => c.label === TS)!, { explore: 'always' });
+    const c = checkColumn(s, s.columns.find((c) => c.label === 'c-2.6.11-filemap')!, { explore: 'always' });
+    expect(c.exploration!.complete).toBe(true);
+    expect(c.exploration!.violations.map((v) => v.invariant)).toEqual(ts.exploration!.violations.map((v) => v.invariant));
+    expect(c.ok).toBe(true);
+    expect(c.run.results).toEqual(ts.run.results);
+    // the C filemap_nopage ran (its own frame, its own lines)
+    expect(c.run.trace.some((e) => e.kind === 'enter' && e.fn === 'filemap_nopage' && e.src?.startsWith('mm/filemap.c:'))).toBe(true);
+    const noRetry = MEMORY_C.replace(/\tif \(mapping && unlikely\(sequence != mapping->truncate_count\)\) \{[^}]*\}\n/, '');
+    expect(noRetry).not.toBe(MEMORY_C);
+    if (!registered('c-2.6.11-filemap-no-retry')) registerKernelCVariant({ name: 'c-2.6.11-filemap-no-retry', base: TS, description: 'mutant', program: compileWith(p, linux2611, sources(noRetry), fns) });
+    const m = checkColumn(scenarioWith('truncate-race', 'mut', 'c-2.6.11-filemap-no-retry'), { label: 'mut', selection: { fault: 'c-2.6.11-filemap-no-retry' } }, { explore: 'always' });
+    expect(m.exploration!.violations.map((v) => v.invariant)).toContain('stale-pte');
+  }, 120_000);
 });
 
 describe('interpreted state', () => {
