@@ -104,9 +104,11 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   pageTables.setSource(undefined);
   // the panel calls back into the scenario commands, created right after it
   let scenarios: ScenarioCommands | undefined;
+  let runPatch: RunPatchCommands | undefined;
   const panel = new ComparisonPanel(context, {
     onSelect: (sel, fn) => {
       void scenarios?.followSelection(sel);
+      void runPatch?.revealStep(sel);
       if (fn) void revealFunction(patches, fn, false);
     },
     onReveal: (fn) => void revealFunction(patches, fn, true),
@@ -128,12 +130,12 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
-  const runPatch = new RunPatchCommands(context, panel);
+  const rp = (runPatch = new RunPatchCommands(context, panel));
   context.subscriptions.push(
-    runPatch,
-    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => runPatch.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
-    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => runPatch.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
-    reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => runPatch.showFunction(name, version)),
+    rp,
+    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
+    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
+    reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => rp.showFunction(name, version)),
     pageTableView,
     patchAnnotations,
     cAnnotations,

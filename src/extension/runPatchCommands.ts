@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { patchVersions } from '../patch/analyze';
 import type { PatchRunReport } from '../scenario/patchRun';
+import type { Comparison } from '../scenario/comparisonModel';
+import type { Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { PATCH_SELECTOR } from './patchDocuments';
 
@@ -22,9 +24,21 @@ export class RunPatchCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** the last report, for the function diff command and tests */
   last: PatchRunReport | undefined;
+  /** comparisons this command put in the panel */
+  private readonly shown = new WeakSet<Comparison>();
+  private readonly executing = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    borderColor: new vscode.ThemeColor('editor.rangeHighlightBorder'),
+    borderStyle: 'solid',
+    borderWidth: '1px 0',
+  });
+  /** the C line the last revealed step executed: uri and 0-based line (tests) */
+  revealed: { uri: string; line: number } | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly panel: ComparisonPanel) {
     this.disposables.push(
+      this.executing,
       this.problems,
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, { onDidChange: this.changed.event, provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '' }),
       vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc) => this.lenses(doc) }),
@@ -105,7 +119,10 @@ export class RunPatchCommands implements vscode.Disposable {
       runs.length === 1
         ? runs[0]
         : (await vscode.window.showQuickPick(runs.map((s) => ({ label: s.scenario.split('/').pop() ?? s.scenario, description: s.verdict, detail: s.why, s })), { title: 'Show which scenario?' }))?.s;
-    if (pick) this.panel.showComparison(pick.comparison);
+    if (pick) {
+      this.shown.add(pick.comparison);
+      this.panel.showComparison(pick.comparison);
+    }
     const cannot = report.unseen.notObservable.map((n) => n.note);
     if (cannot.length) void vscode.window.showInformationMessage(cannot.join(' '));
     return report;
@@ -129,7 +146,28 @@ export class RunPatchCommands implements vscode.Disposable {
     this.problems.set(doc.uri, diags);
   }
 
+  /** a step of a run-patch column selected in the panel: its interpreted C line, in the column's own text, highlighted */
+  async revealStep(sel: Selection): Promise<boolean> {
+    const c = this.panel.comparison;
+    if (sel.view !== 'comparison' || !c || !this.shown.has(c)) return false;
+    const run = c.runs[sel.run];
+    const ev = run?.trace.filter((e) => e.step === sel.step && e.src).pop();
+    const m = ev?.src && /^(.*):(\d+)$/.exec(ev.src);
+    if (!m || !this.texts.has(`/${m[1]}`)) return false;
+    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${m[1]}` });
+    const line = Number(m[2]) - 1;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const ed = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+    const range = doc.lineAt(Math.min(line, doc.lineCount - 1)).range;
+    ed.setDecorations(this.executing, [range]);
+    ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    this.revealed = { uri: uri.toString(), line };
+    return true;
+  }
+
   private keepFunctions(r: PatchRunReport): void {
+    // each column's compiled files, named as its trace events name them (base/mm/memory.c)
+    for (const col of r.columns) for (const s of col.sources) this.texts.set(`/${s.file}`, s.text);
     for (const v of r.versions) {
       for (const f of v.functions) {
         for (const side of ['base', 'patched'] as const) {

@@ -57,6 +57,8 @@ export interface PatchColumn {
   interpreted: InterpretedFn[];
   /** changed or fault-path functions that could not run interpreted, and why */
   notInterpreted: { name: string; why: string }[];
+  /** the C files the column compiled (what its trace events' file:line point into) */
+  sources: CSource[];
 }
 
 export interface ScenarioRun {
@@ -245,16 +247,18 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         interpreted.push({ name: n, file: o.file, line: o.line, endLine: o.endLine, reconstructed: !!app.functions.find((f) => f.name === n)?.reconstructed || app.reconstructed });
       }
     }
-    columns.push({ label, variant: program && program.fns.size ? variant : rules, version, era: eraName, rules, interpreted, notInterpreted });
+    columns.push({ label, variant: program && program.fns.size ? variant : rules, version, era: eraName, rules, interpreted, notInterpreted, sources: program && program.fns.size ? sources : [] });
   };
 
-  const sourcesOf = (a: VersionApplication, side: 'base' | 'patched'): CSource[] =>
-    a.files.filter((f) => f.status !== 'no-base' && /\.c$/.test(f.path)).map((f) => ({ file: `${side === 'base' ? 'base' : a.version}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
-  makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base'), apps[0], 'base');
+  // each column's files are named after it (base/mm/memory.c, 2.5.70-mm2/mm/memory.c): trace events and the editor show them
+  const sourcesOf = (a: VersionApplication, side: 'base' | 'patched', label: string): CSource[] =>
+    a.files.filter((f) => f.status !== 'no-base' && /\.c$/.test(f.path)).map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
+  makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base', 'base'), apps[0], 'base');
   for (const a of apps) {
     const eraName = opts.era ?? (eraNames().includes(a.version) ? a.version : baseEra);
     const rules = faultDetail(a.version) ?? baseRules;
-    makeColumn(multi ? a.version : 'patched', a.version, eraName, rules, sourcesOf(a, 'patched'), a, 'patched');
+    const label = multi ? a.version : 'patched';
+    makeColumn(label, a.version, eraName, rules, sourcesOf(a, 'patched', label), a, 'patched');
   }
   lap('compile');
 

@@ -36,6 +36,18 @@ suite('run this patch', () => {
     await screenshot('run-patch-seed004');
   });
 
+  test('a step of interpreted code reveals its C line in the column\'s own text, highlighted', async () => {
+    const { panel } = await api();
+    const c = panel.comparison!;
+    const run = c.runs.findIndex((x) => x.label === '2.5.70-mm2');
+    const ev = c.runs[run].trace.find((e) => e.fn === 'install_new_page' && e.src);
+    assert.ok(ev, 'no interpreted install_new_page step');
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run, step: ev.step } });
+    const ed = await waitFor('the C document', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'mmx-patch-function' && e.document.uri.path.startsWith('/2.5.70-mm2/')));
+    assert.match(ed.document.getText(), /install_new_page\(struct mm_struct \*mm/);
+    await screenshot('run-patch-c-line');
+  });
+
   test('a changed function opens base and patched in the diff editor', async () => {
     assert.ok(await vscode.commands.executeCommand<boolean>('mmExplorer.showPatchedFunction', 'install_new_page', '2.5.70-mm2'));
     await waitFor('the diff editor', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff));
