@@ -11,6 +11,7 @@ import { PatchAnnotations } from './patchAnnotations';
 import { forcePatch, PatchStore } from './patchDocuments';
 import { PageTableProvider } from './pageTableTree';
 import { RunPatchCommands } from './runPatchCommands';
+import { EditVariantCommands } from './editVariant';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
 
@@ -131,8 +132,12 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
       }
     });
   const rp = (runPatch = new RunPatchCommands(context, panel));
+  const ev = new EditVariantCommands();
   context.subscriptions.push(
     rp,
+    ev,
+    reg('mmExplorer.editFunctionAsVariant', (tree?: string, file?: string, fn?: string) => ev.edit(tree, file, fn)),
+    reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) => ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario)),
     reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
     reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
     reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => rp.showFunction(name, version)),

@@ -52,4 +52,24 @@ suite('run this patch', () => {
     assert.ok(await vscode.commands.executeCommand<boolean>('mmExplorer.showPatchedFunction', 'install_new_page', '2.5.70-mm2'));
     await waitFor('the diff editor', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff));
   });
+
+  test('Edit Function as Variant: the edit is saved as a patch and runs as the patched column', async function () {
+    this.timeout(300_000);
+    const tree = repoPath('test', 'fixtures', 'linux-2.6.11');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.editFunctionAsVariant', tree, 'mm/memory.c', 'do_no_page');
+    assert.ok(uri, 'no document');
+    const ed = await vscode.window.showTextDocument(uri);
+    const text = ed.document.getText();
+    const retry = /\tif \(mapping && unlikely\(sequence != mapping->truncate_count\)\) \{\n[^}]*\}\n/.exec(text);
+    assert.ok(retry, 'the retry block is in the function');
+    const start = ed.document.positionAt(retry.index);
+    const end = ed.document.positionAt(retry.index + retry[0].length);
+    assert.ok(await ed.edit((b) => b.delete(new vscode.Range(start, end))));
+    const r = await vscode.commands.executeCommand<PatchRunReport>('mmExplorer.runEditedFunction', uri, bundledScenario('truncate-race.mmscenario.yaml'));
+    assert.ok(r, 'no report');
+    const stale = r.scenarios[0].comparison.invariants.find((x) => x.invariant === 'stale-pte');
+    assert.deepEqual(stale?.explored, ['held', 'violated']);
+    const patch = await vscode.workspace.fs.readFile(vscode.Uri.file(uri.fsPath.replace(/\.c$/, '.patch')));
+    assert.match(Buffer.from(patch).toString('utf8'), /^-\tif \(mapping && unlikely/m);
+  });
 });
