@@ -40,7 +40,7 @@ common options:
 run:      --schedule S (e.g. 0,0,1 or fault*3,dfs*2) --seed N --trace/--no-trace --steps N
 explore:  --steps N --preemptions K --random N --seed S --first --no-reduction --no-shrink --time-limit MS
 compare:  --schedule S --no-explore --steps N --preemptions K --html FILE
-run-patch: --tree DIR --tree-version V --reverse --era E --fuzz N --schedule S --no-explore --steps N --preemptions K --time-limit MS --html FILE`;
+run-patch: --tree DIR --tree-version V --reverse --era E --fuzz N --schedule S --sources --no-explore --steps N --preemptions K --time-limit MS --html FILE`;
 
 const COMMANDS: Record<string, (io: Io, args: string[]) => number | Promise<number>> = {
   version: cmdVersion,

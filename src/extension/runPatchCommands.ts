@@ -86,7 +86,7 @@ export class RunPatchCommands implements vscode.Disposable {
     const tree = opts.tree ?? (await this.kernelTree());
     if (!tree) return undefined;
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'mmx.js').fsPath;
-    const args = [cli, 'run-patch', doc.uri.fsPath, '--tree', tree, '--json', ...(opts.reverse ? ['--reverse'] : []), ...(opts.scenario ? [opts.scenario] : [])];
+    const args = [cli, 'run-patch', doc.uri.fsPath, '--tree', tree, '--json', '--sources', ...(opts.reverse ? ['--reverse'] : []), ...(opts.scenario ? [opts.scenario] : [])];
     const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${doc.uri.path.split('/').pop()} on the engine`, cancellable: true }, (_p, token) =>
       new Promise<PatchRunReport | undefined>((resolve, reject) => {

@@ -213,7 +213,8 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
 
   const changed = new Map<string, ChangedFunction[]>();
   for (const a of apps) for (const f of a.functions) (changed.get(f.name) ?? changed.set(f.name, []).get(f.name)!).push(f);
-  const tag = hashText(`${source}\u0000${tree.name}\u0000${reverse}\u0000${hashText(typeof patchText === 'string' ? patchText : Buffer.from(patchText).toString('latin1'))}`);
+  // named after the patch text and direction only, so that outputs do not depend on where files are
+  const tag = hashText(`${reverse}\u0000${typeof patchText === 'string' ? patchText : Buffer.from(patchText).toString('latin1')}`);
   const columns: PatchColumn[] = [];
   const faultDetail = (v: string): string | undefined =>
     analysis.variantDetails?.find((d) => d.family === 'fault' && (d.version === v || (!multi && d.version === undefined)))?.variant;

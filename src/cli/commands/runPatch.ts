@@ -63,6 +63,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     html: { type: 'string' },
     'wasm-dir': { type: 'string' },
     schedule: { type: 'string' },
+    sources: { type: 'boolean' },
   });
   const [patch, ...scenarioPaths] = positionals;
   if (!patch) throw new UsageError('mmx run-patch: no patch given\nusage: mmx run-patch PATCH [--tree DIR] [--reverse] [SCENARIO...]');
@@ -123,7 +124,8 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
       return 2;
     }
   }
-  if (values.json) io.out(JSON.stringify(report));
+  // the columns' C files (what trace events point into) only when asked: the editor shows them
+  if (values.json) io.out(JSON.stringify(values.sources ? report : { ...report, columns: report.columns.map(({ sources: _s, ...c }) => c) }));
   else printReport(io, report);
   const failed = report.versions.some((v) => v.files.some((f) => f.status !== 'no-base' && f.hunks.some((h) => h.status === 'failed')));
   return failed ? 1 : 0;
