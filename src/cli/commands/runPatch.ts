@@ -6,9 +6,9 @@ import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 
 import { basename, join, resolve, sep } from 'node:path';
 import { loadCParser } from '../../patch/cParser';
 import type { TreeReader } from '../../kernelc/patchApply';
-import { comparisonHtml } from '../../scenario/comparisonHtml';
 import { bundledScenarioDir, loadScenarioFile } from '../../scenario/library';
 import { PatchRunError, runPatch, type PatchRunReport } from '../../scenario/patchRun';
+import { patchRunHtml } from '../../scenario/patchRunHtml';
 import type { Scenario } from '../../scenario/scenario';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import { table } from '../format';
@@ -116,7 +116,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     try {
       report.scenarios.forEach((s, i) => {
         const file = report.scenarios.length === 1 ? values.html! : values.html!.replace(/(\.html?)?$/, `-${basename(s.scenario).replace(/\.mmscenario\.yaml$/, '')}$1`);
-        writeFileSync(file, comparisonHtml(s.comparison));
+        writeFileSync(file, patchRunHtml(report, s));
         if (i === 0 && report.scenarios.length > 1) io.err(`one report per scenario: ${values.html} with the scenario name added`);
       });
     } catch (e) {

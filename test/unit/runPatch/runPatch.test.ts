@@ -92,12 +92,18 @@ describe('seed 004 (web-archive copy) on the nearest tree, 2.6.0', () => {
 
 describe('the truncate_count fix and its mirror on 2.6.11', () => {
   it("McCracken's patch does not apply to 2.6.11: each hunk shows the context that differs", async () => {
-    const o = await mmx('run-patch', MCCRACKEN, '--tree', T2611, SC('truncate-race'), '--no-explore');
+    const html = join(mkdtempSync(join(tmpdir(), 'mmx-run-patch-')), 'report.html');
+    const o = await mmx('run-patch', MCCRACKEN, '--tree', T2611, SC('truncate-race'), '--no-explore', '--html', html);
     expect(o.code).toBe(1);
     expect(o.out).toMatch(/FAILED {3}hunk #1 @@ -1402,11 \+1402,11 @@ .* in do_no_page: \d+ of 11 pre-image lines differ/);
     expect(o.out).toContain('patch `\tmapping = vma->vm_file->f_dentry->d_inode->i_mapping;`');
     expect(o.out).toContain('base  `\t\tmapping = vma->vm_file->f_mapping;`');
     expect(o.out).toMatch(/\[patched\] do_no_page stays TypeScript: hunk 1, 2 of mm\/memory.c did not apply/);
+    // the HTML report has the per-hunk part, escaped
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Hunks</h2>');
+    expect(page).toContain('patch <code>\tmapping = vma-&gt;vm_file-&gt;f_dentry-&gt;d_inode-&gt;i_mapping;</code>');
+    expect(page).not.toContain('vma->vm_file->f_dentry');
   }, 120_000);
 
   it('--reverse of the retry hunks on 2.6.11, which contains them: the base races, the tree does not', () => {
