@@ -13,7 +13,7 @@ import type { CParser } from '../patch/cParser';
 import { analyzeWith, patchVersions } from '../patch/analyze';
 import type { Problem } from '../patch/analysisModel';
 import { applyVersion, type ChangedFunction, type HunkReport, type TreeReader, type VersionApplication } from '../kernelc/patchApply';
-import { laterLines } from '../kernelc/history';
+import { compareKernelVersions, laterLines } from '../kernelc/history';
 import { compileWith, eraBindings, eraNames, formatDiagnostic, registerKernelCVariant, type CSource, type EraBindings, type KernelCProgram } from '../kernelc/index';
 
 export interface PatchRunOptions {
@@ -125,9 +125,10 @@ function hashText(s: string): string {
 
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
-  if (override) return { baseEra: override, baseRules: /^2\.5\./.test(override) ? '2.5.70' : 'truncate-seq' };
-  if (/^2\.5\./.test(version)) return { baseEra: '2.5.70', baseRules: '2.5.70' };
-  return { baseEra: '2.6.11', baseRules: 'truncate-seq' };
+  const era = override ?? (/^2\.5\./.test(version) ? '2.5.70' : '2.6.11');
+  // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
+  const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
+  return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };
 }
 
 // ---- function -> scenarios table ----
