@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMachine } from '../src/engine/index';
-import type { WorldSpec } from '../src/engine/spec';
+import type { WorldSpec } from '../src/engine/sim/spec';
 import { loadCParser } from '../src/patch/cParser';
 import { compileWith, registerKernelCVariant } from '../src/kernelc/index';
 import { linux2611 } from '../src/kernelc/eras/linux-2.6.11';

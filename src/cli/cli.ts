@@ -27,7 +27,7 @@ commands:
   check [PATH..]  check every scenario (default: the bundled library) against its expect blocks
   validate FILE.. check scenario files against the schema
   analyze PATCH   analyse a kernel patch (API deltas, lock contracts of hooks)
-  kernelc names FILE.c [FN..] --era E   names kernel C needs from an era's bindings, and the unbound ones
+  kernelc names FILE.c [FN..] | compare SCENARIO --tree DIR   kernel C on the engine (mmx kernelc --help)
   run-patch PATCH [SCENARIO..]  --tree DIR [--reverse]: base and patched columns from the patch's own C
   variants        list the engine's variants
   scenarios       list the bundled scenarios

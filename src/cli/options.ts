@@ -1,7 +1,7 @@
 // Options and arguments shared by the commands: parsing, integers, the one scenario, --variant, --schedule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { listVariants } from '../engine/index';
-import type { VariantSelection } from '../engine/spec';
+import type { VariantSelection } from '../engine/index';
 import { loadScenarioFile } from '../scenario/library';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';

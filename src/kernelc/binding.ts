@@ -3,11 +3,11 @@
 // that takes a lock, sleeps, or reads or writes shared kernel state announces a step where the
 // TypeScript kernel function does (`if (t.spinLock(l)) yield t.step;`), so schedules line up.
 
-import type { Step } from '../engine/step';
-import type { Task } from '../engine/task';
-import type { MmStruct } from '../engine/mmStruct';
-import type { Vma } from '../engine/vma';
-import type { Page } from '../engine/page';
+import type { Step } from '../engine/sim/step';
+import type { Task } from '../engine/sim/task';
+import type { MmStruct } from '../engine/mm/mmStruct';
+import type { Vma } from '../engine/mm/vma';
+import type { Page } from '../engine/mm/page';
 import type { CType } from './cType';
 import type { CFunction } from './compile';
 

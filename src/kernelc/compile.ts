@@ -5,7 +5,7 @@
 // path runs as plain calls. Anything outside the subset is a located diagnostic.
 
 import type { Node } from 'web-tree-sitter';
-import type { Step } from '../engine/step';
+import type { Step } from '../engine/sim/step';
 import { Frame, LocalRef, stackOf } from './frame';
 import { HookPtr, type EraBindings, type FieldBinding, type FnBinding } from './binding';
 import { arithType, INT, intTypeOf, opaque, pointee, ptr, struct, typeText, UINT, VOID, wrapInt, type CType } from './cType';
@@ -1224,7 +1224,7 @@ export class FunctionCompiler {
 }
 
 /** Run an interpreted function in task `t`: a new frame on the task's C stack. */
-export function* runFunction(fn: CFunction, t: import('../engine/task').Task, args: readonly unknown[], era: EraBindings): Generator<Step, unknown, void> {
+export function* runFunction(fn: CFunction, t: import('../engine/sim/task').Task, args: readonly unknown[], era: EraBindings): Generator<Step, unknown, void> {
   const stack = stackOf(t);
   const f = new Frame(fn, t);
   const ps = fn.params;

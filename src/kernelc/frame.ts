@@ -2,8 +2,8 @@
 // A task's live frames form its C stack, which is part of the explorer's state hash: two states
 // that differ only in a sampled truncate_count or a pte value read earlier are different states.
 
-import type { InterpretedState } from '../engine/interpreted';
-import type { Task } from '../engine/task';
+import type { InterpretedState } from '../engine/sim/interpreted';
+import type { Task } from '../engine/sim/task';
 import type { CFunction } from './compile';
 
 export class Frame {

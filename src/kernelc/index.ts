@@ -11,7 +11,7 @@
  */
 export { compileProgram, compileWith, type CSource, type KernelCProgram } from './program';
 export { registerKernelCVariant, interpretedEntries, type KernelCVariantSpec } from './variant';
-export { interpretedVariant } from '../engine/interpreted';
+export { interpretedVariant } from '../engine/sim/interpreted';
 export { namesReport, type NamesReport, type NameEntry } from './names';
 export { eraBindings, eraNames } from './eras/index';
 export { formatDiagnostic, KernelCError, type KcDiagnostic } from './diagnostic';

@@ -3,9 +3,9 @@
 // the PageTable stores it) plus 256 times its pfn, file offset or swap slot, so a value read into a
 // local is hashable and comparable (pte_same) like the kernel's pte_low.
 
-import type { MmStruct } from '../engine/mmStruct';
-import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from '../engine/pageTable';
-import { VM_WRITE } from '../engine/constants';
+import type { MmStruct } from '../engine/mm/mmStruct';
+import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from '../engine/mm/pageTable';
+import { VM_WRITE } from '../engine/sim/constants';
 
 const PROT_VALID = 0x80;
 

@@ -2,13 +2,13 @@
 // can enter from the engine (handle_pte_fault, do_no_page, do_anonymous_page, ...) replace their
 // TypeScript generators; the rest of the kernel follows the base variant's rules.
 
-import type { Step } from '../engine/step';
-import type { Task } from '../engine/task';
-import type { MmStruct } from '../engine/mmStruct';
-import type { Vma } from '../engine/vma';
-import type { Page } from '../engine/page';
-import { getVariant, type FaultRules } from '../engine/variants';
-import { registerInterpretedVariant, type InterpretedFault } from '../engine/interpreted';
+import type { Step } from '../engine/sim/step';
+import type { Task } from '../engine/sim/task';
+import type { MmStruct } from '../engine/mm/mmStruct';
+import type { Vma } from '../engine/mm/vma';
+import type { Page } from '../engine/mm/page';
+import { getVariant, type FaultRules } from '../engine/sim/variants';
+import { registerInterpretedVariant, type InterpretedFault } from '../engine/sim/interpreted';
 import { runFunction } from './compile';
 import type { KernelCProgram } from './program';
 

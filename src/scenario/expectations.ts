@@ -1,7 +1,7 @@
 // Checking a column's `expect` block against what the engine did: the exploration answers the
 // violation/never/clean entries (exists a schedule / no schedule), the default-schedule run answers
 // the results, signals and lock-operation counts.
-import type { Machine, TraceEvent } from '../engine/spec';
+import type { Machine, TraceEvent } from '../engine/index';
 import type { ExpectationOutcome } from './comparisonModel';
 import type { ExploreResult } from './explorer';
 import type { Expectation } from './scenario';

@@ -1,6 +1,6 @@
 // Explorer results: statistics and each counterexample schedule as a sequence diagram of tasks and
 // locks, replayable step by step (the events after the current step are dimmed).
-import type { TraceEvent } from '../engine/spec';
+import type { TraceEvent } from '../engine/index';
 import type { Exploration } from '../scenario/explorationModel';
 import { button, el, icon, svg } from './dom';
 import { baseName } from './comparisonView';

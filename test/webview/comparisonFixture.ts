@@ -1,7 +1,7 @@
 // Comparisons shaped like the scenario library's, built in code so tests can size them (10k events)
 // and poison every text field (XSS corpus). The shape is the contract of src/scenario/comparisonModel.ts.
 import type { Comparison, VariantRun } from '../../src/scenario/comparisonModel';
-import type { TraceEvent, TraceKind } from '../../src/engine/spec';
+import type { TraceEvent, TraceKind } from '../../src/engine/index';
 import type { Exploration } from '../../src/scenario/explorationModel';
 
 const FAULT_PATH: [TraceKind, string, string, string[]][] = [

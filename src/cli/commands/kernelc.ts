@@ -17,7 +17,8 @@ const USAGE = `usage: mmx kernelc names FILE.c [FUNCTION...] [--era ERA] [--json
   names    the names the functions (default: every function of FILE.c) need from the era's
            bindings, bound or not
   compare  the scenario's columns plus one running the fault path's C from the kernel tree DIR
-           (default functions: handle_pte_fault,do_no_page,do_anonymous_page of mm/memory.c),
+           (default functions: handle_pte_fault,do_no_page,do_anonymous_page of mm/memory.c;
+           mm/filemap.c is read too, for filemap_nopage),
            the rest of the kernel following --base (default truncate-seq); the new column
            expects what column --like expects (default: the column of the base variant)
   eras: ${eraNames().join(', ')}`;
@@ -105,18 +106,23 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const file = join(values.tree, 'mm', 'memory.c');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`mmx kernelc compare: cannot read ${file}: ${(e as Error).message}`);
-    return 2;
+  const sources: { file: string; text: string }[] = [];
+  // mm/memory.c is needed; mm/filemap.c is read when present (filemap_nopage)
+  for (const [path, needed] of [[file, true], [join(values.tree, 'mm', 'filemap.c'), false]] as const) {
+    try {
+      sources.push({ file: path, text: readFileSync(path, 'utf8') });
+    } catch (e) {
+      if (needed) {
+        io.err(`mmx kernelc compare: cannot read ${path}: ${(e as Error).message}`);
+        return 2;
+      }
+    }
   }
   const fns = values.functions ? values.functions.split(',').map((f) => f.trim()).filter(Boolean) : DEFAULT_FUNCTIONS;
   const base = values.base ?? 'truncate-seq';
   let program;
   try {
-    program = compileWith(await loadCParser({ wasmDir: values['wasm-dir'] }), era, [{ file, text }], fns);
+    program = compileWith(await loadCParser({ wasmDir: values['wasm-dir'] }), era, sources, fns);
   } catch (e) {
     if (e instanceof KernelCError) {
       for (const d of e.diagnostics) io.err(formatDiagnostic(d));

@@ -1,5 +1,5 @@
 // mmx run FILE: one schedule (default order, --schedule or --seed) per column, with its trace.
-import type { Machine } from '../../engine/spec';
+import type { Machine } from '../../engine/index';
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { checkRunExpectations, checkSingleRunViolations } from '../../scenario/expectations';
 import { runSchedule } from '../../scenario/explorer';

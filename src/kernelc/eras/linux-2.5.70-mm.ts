@@ -6,12 +6,12 @@
 // The filesystems' ->nopage stay TypeScript (vmOps.ts); they install through install_new_page,
 // which the engine dispatches to the interpreted C when the variant has it.
 
-import type { Step } from '../../engine/step';
-import type { MmStruct } from '../../engine/mmStruct';
-import type { Vma } from '../../engine/vma';
-import type { Page } from '../../engine/page';
-import type { VmOperations } from '../../engine/vmOps';
-import { pageAddRmap } from '../../engine/rmap';
+import type { Step } from '../../engine/sim/step';
+import type { MmStruct } from '../../engine/mm/mmStruct';
+import type { Vma } from '../../engine/mm/vma';
+import type { Page } from '../../engine/mm/page';
+import type { VmOperations } from '../../engine/mm/vmOps';
+import { pageAddRmap } from '../../engine/mm/rmap';
 import { HookPtr, type CallSite, type EraBindings, type FieldBinding, type FnBinding, type HookBinding } from '../binding';
 import { INT, ptr, ptrTo, struct, UINT, VOID, type CType } from '../cType';
 import { PtePtr, pteMkwrite } from '../pte';

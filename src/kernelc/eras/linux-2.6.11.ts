@@ -4,27 +4,27 @@
 // (doNoPage.ts, doAnonymousPage.ts, handleMmFault.ts, installNewPage.ts), with the same labels and
 // object keys, so that interpreted and TypeScript columns run under the same schedules.
 
-import type { Step } from '../../engine/step';
-import type { Task } from '../../engine/task';
-import type { MmStruct } from '../../engine/mmStruct';
-import type { Vma } from '../../engine/vma';
-import type { File, AddressSpace } from '../../engine/addressSpace';
-import type { Lock } from '../../engine/locks';
-import type { Page } from '../../engine/page';
-import type { VmOperations } from '../../engine/vmOps';
-import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/vmOps';
-import { PG_anon, PG_lru, PG_uptodate } from '../../engine/page';
-import { pageAddRmap, pageRemoveRmap } from '../../engine/rmap';
-import { doWpPage } from '../../engine/doWpPage';
-import { doSwapPage } from '../../engine/doSwapPage';
-import { doFilePage } from '../../engine/doFilePage';
-import { doNoPage } from '../../engine/doNoPage';
-import { doAnonymousPage } from '../../engine/doAnonymousPage';
-import { handlePteFault } from '../../engine/handleMmFault';
+import type { Step } from '../../engine/sim/step';
+import type { Task } from '../../engine/sim/task';
+import type { MmStruct } from '../../engine/mm/mmStruct';
+import type { Vma } from '../../engine/mm/vma';
+import type { File, AddressSpace } from '../../engine/mm/addressSpace';
+import type { Lock } from '../../engine/sim/locks';
+import type { Page } from '../../engine/mm/page';
+import type { VmOperations } from '../../engine/mm/vmOps';
+import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/mm/vmOps';
+import { PG_anon, PG_lru, PG_uptodate } from '../../engine/mm/page';
+import { pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
+import { doWpPage } from '../../engine/mm/doWpPage';
+import { doSwapPage } from '../../engine/mm/doSwapPage';
+import { doFilePage } from '../../engine/mm/doFilePage';
+import { doNoPage } from '../../engine/mm/doNoPage';
+import { doAnonymousPage } from '../../engine/mm/doAnonymousPage';
+import { handlePteFault } from '../../engine/mm/handleMmFault';
 import {
   EINVAL, ENOMEM, PAGE_SHIFT, PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_HUGETLB, VM_IO,
   VM_MAYSHARE, VM_NONLINEAR, VM_READ, VM_RESERVED, VM_SHARED, VM_WRITE, faultName,
-} from '../../engine/constants';
+} from '../../engine/sim/constants';
 import { HookPtr, type CallSite, type ConstBinding, type EraBindings, type FieldBinding, type FnBinding } from '../binding';
 import { INT, opaque, ptr, ptrTo, struct, UINT, ULONG, VOID, type CType } from '../cType';
 import { LocalRef } from '../frame';
@@ -32,7 +32,7 @@ import { runFunction } from '../compile';
 import {
   mkPte, PmdPtr, pteKind, pteMkdirty, pteMkwrite, pteMkyoung, pteProt, PtePtr, pteVal, pteWrprotect, readPte, writePte,
 } from '../pte';
-import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/pageTable';
+import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/mm/pageTable';
 
 const PTE: CType = struct('pte_t');
 const PAGE = ptrTo('page');
@@ -62,6 +62,13 @@ const lockArg = (c: CallSite, a: unknown[], what: string): Lock => {
   const l = a[0] as Lock | null;
   if (!l || typeof (l as Lock).key !== 'string') c.t.oops(`${what} of a non-lock at ${c.loc}: \`${c.text}\``);
   return l!;
+};
+
+/** a struct page * argument; NULL is an oops at the call's line, as the kernel's dereference would be */
+const pg = (c: CallSite, a: unknown[], i: number): Page => {
+  const p = a[i];
+  if (p === null || p === undefined || p === 0) c.t.oops(`NULL pointer dereference at ${c.loc}: \`${c.text}\` (a NULL struct page)`);
+  return p as Page;
 };
 
 /** page allocation that may sleep: the may-sleep point the TypeScript fault path announces */
@@ -152,7 +159,7 @@ const functions: Record<string, FnBinding> = {
   pte_same: pure(INT, (a) => (a[0] === a[1] ? 1 : 0), 'pte_same(a, b)'),
   pte_pfn: pure(ULONG, (a) => pteVal(a[0] as number), 'pte_pfn(pte)'),
   pte_to_pgoff: pure(ULONG, (a) => pteVal(a[0] as number), 'pte_to_pgoff(pte): the file offset of a file pte'),
-  mk_pte: pure(PTE, (a) => mkPte((a[0] as Page).pfn, a[1] as number), 'mk_pte(page, prot): present, young'),
+  mk_pte: fn(PTE, (c, a) => mkPte(pg(c, a, 0).pfn, a[1] as number), 'mk_pte(page, prot): present, young'),
   maybe_mkwrite: pure(PTE, (a) => ((a[1] as Vma).flags & VM_WRITE ? pteMkwrite(a[0] as number) : (a[0] as number)), 'maybe_mkwrite(pte, vma): writable if the VMA is'),
   pte_offset_map: fn(ptr(PTE), (_c, a) => new PtePtr((a[0] as PmdPtr).mm, a[1] as number), 'pte_offset_map(pmd, address)'),
   '*pte_t': gen(PTE, function* (c, a) {
@@ -204,20 +211,20 @@ const functions: Record<string, FnBinding> = {
 
   // ---- pages ----
   ZERO_PAGE: fn(PAGE, (c) => c.t.kernel.alloc.zeroPage, 'ZERO_PAGE(vaddr): the reserved zero page'),
-  PageReserved: pure(INT, (a) => ((a[0] as Page).reserved ? 1 : 0), 'PageReserved(page)'),
-  PageAnon: pure(INT, (a) => ((a[0] as Page).flags & PG_anon ? 1 : 0), 'PageAnon(page)'),
-  page_cache_get: fn(VOID, (c, a) => (c.t.kernel.alloc.get(a[0] as Page), 0), 'page_cache_get(page): a reference'),
-  page_cache_release: fn(VOID, (c, a) => (c.t.kernel.alloc.put(a[0] as Page), 0), 'page_cache_release(page): drops a reference, frees at zero'),
+  PageReserved: fn(INT, (c, a) => (pg(c, a, 0).reserved ? 1 : 0), 'PageReserved(page)'),
+  PageAnon: fn(INT, (c, a) => (pg(c, a, 0).flags & PG_anon ? 1 : 0), 'PageAnon(page)'),
+  page_cache_get: fn(VOID, (c, a) => (c.t.kernel.alloc.get(pg(c, a, 0)), 0), 'page_cache_get(page): a reference'),
+  page_cache_release: fn(VOID, (c, a) => (c.t.kernel.alloc.put(pg(c, a, 0)), 0), 'page_cache_release(page): drops a reference, frees at zero'),
   alloc_zeroed_user_highpage: gen(PAGE, (c) => allocPage(c), 'alloc_zeroed_user_highpage(vma, addr): may sleep; NULL at the allocator limit'),
   alloc_page_vma: gen(PAGE, (c) => allocPage(c), 'alloc_page_vma(gfp, vma, addr): may sleep; NULL at the allocator limit'),
-  copy_user_highpage: fn(VOID, (_c, a) => {
-    (a[0] as Page).userWrites = (a[1] as Page).userWrites;
+  copy_user_highpage: fn(VOID, (c, a) => {
+    pg(c, a, 0).userWrites = pg(c, a, 1).userWrites;
     return 0;
   }, 'copy_user_highpage(to, from, addr): the copy carries the data written so far'),
   anon_vma_prepare: pure(INT, () => 0, 'anon_vma_prepare(vma): the model keeps no anon_vma objects; never fails'),
-  lru_cache_add_active: fn(VOID, (_c, a) => ((a[0] as Page).flags |= PG_lru, 0), 'lru_cache_add_active(page): PG_lru'),
-  page_add_anon_rmap: fn(VOID, (_c, a) => {
-    const page = a[0] as Page;
+  lru_cache_add_active: fn(VOID, (c, a) => ((pg(c, a, 0).flags |= PG_lru), 0), 'lru_cache_add_active(page): PG_lru'),
+  page_add_anon_rmap: fn(VOID, (c, a) => {
+    const page = pg(c, a, 0);
     page.flags |= PG_anon;
     pageAddRmap(page, (a[1] as Vma).mm, a[2] as number);
     return 0;
@@ -228,7 +235,7 @@ const functions: Record<string, FnBinding> = {
     const mm = c.local('mm') as MmStruct | undefined;
     const address = c.local('address') as number | undefined;
     if (!mm || address === undefined) c.t.oops(`page_add_file_rmap at ${c.loc}: the binding needs the caller's mm and address locals`);
-    pageAddRmap(a[0] as Page, mm!, address!);
+    pageAddRmap(pg(c, a, 0), mm!, address!);
     return 0;
   }, 'page_add_file_rmap(page): the mapping is the caller\'s (mm, address)'),
   page_remove_rmap: fn(VOID, (c, a) => {

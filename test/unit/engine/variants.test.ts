@@ -1,8 +1,8 @@
 // The variant catalogue and what each variant's rules change when the engine runs them.
 
 import { describe, it, expect } from 'vitest';
-import { createMachine, listVariants, registerVariant, type FaultRules } from '../../../src/engine/index';
-import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import { createMachine, listVariants, type FaultRules, type Variant } from '../../../src/engine/index';
+import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, has } from './explore';
 
 const fileWorld: WorldSpec = {
@@ -81,7 +81,7 @@ describe('fault rules at work', () => {
     expect(r.foundMachine!.violations).toEqual([]);
   });
   it('the token rule is what closes the DFS race: the install form without it still races', () => {
-    registerVariant<FaultRules>({ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false } });
+    const extraVariants: Variant<FaultRules>[] = [{ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false } }];
     const w: WorldSpec = {
       nodes: ['A', 'B'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }],
       tasks: [
@@ -89,7 +89,7 @@ describe('fault rules at work', () => {
         { name: 'writer', node: 'B', ops: [{ op: 'remote-write', file: 'f', page: 0 }] },
       ],
     };
-    expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte')).found).not.toBeNull();
+    expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte'), 20000, false, { extraVariants }).found).not.toBeNull();
     expect(explore(w, { fault: 'install_new_page' }, has('stale-pte')).found).toBeNull();
   });
 });

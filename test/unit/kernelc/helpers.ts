@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { compileWith, registerKernelCVariant, type CSource, type KernelCProgram } from '../../../src/kernelc/index';
 import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { interpretedVariant as registered } from '../../../src/engine/interpreted';
+import { interpretedVariant as registered } from '../../../src/engine/sim/interpreted';
 import { loadScenario } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
 import { createMachine } from '../../../src/engine/index';
@@ -54,7 +54,7 @@ export function scenarioWith(name: string, label: string, variant: string, like?
 export function runAlone(program: KernelCProgram, fn: string, args: unknown[]): unknown {
   const m = createMachine({ mms: [{ name: 'm' }], tasks: [{ name: 't', mm: 'm', ops: [] }] }, {});
   const t = m.tasks[0];
-  t.solo = true;
+  t.alone = true;
   const g = runFunction(program.fns.get(fn)!, t, args, program.era);
   let r = g.next();
   while (!r.done) r = g.next();

@@ -3,8 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileWith, KernelCError, type KernelCProgram } from '../../../src/kernelc/index';
 import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { Oops } from '../../../src/engine/task';
-import { FILEMAP_C, MEMORY_C, parser, runAlone } from './helpers';
+import { Oops } from '../../../src/engine/sim/task';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDiffs } from '../../../src/patch/diffReader';
+import { splitLines } from '../../../src/patch/mail';
+import { asSource, patchedFunctions } from '../../../src/kernelc/reconstruct';
+import { FILEMAP_C, MEMORY_C, ROOT, parser, runAlone } from './helpers';
 
 async function c(text: string, fns?: string[]): Promise<KernelCProgram> {
   return compileWith(await parser(), linux2611, [{ file: 't.c', text }], fns);
@@ -99,6 +104,9 @@ describe('kernel C semantics', () => {
     expect(err).toBeInstanceOf(Oops);
     expect((err as Oops).message).toContain('t.c:3');
     expect((err as Oops).message).toContain('vma->vm_flags');
+    // a NULL page handed to a primitive, too
+    const q = await c('int g(struct page *p)\n{\n\tpage_cache_release(p);\n\treturn 0;\n}');
+    expect(() => runAlone(q, 'g', [null])).toThrow(/NULL pointer dereference at t\.c:3: `page_cache_release\(p\)`/);
   });
 });
 
@@ -153,5 +161,17 @@ describe('the census of the fault path (2.6.11)', () => {
     const back = (name: string) => p.fns.get(name)!.code.filter((ins, pc) => ins.op === 3 && ins.target <= pc).length;
     expect(back('do_no_page')).toBeGreaterThanOrEqual(1);
     expect(back('filemap_nopage')).toBeGreaterThanOrEqual(5);
+  });
+
+  it("the handle_pte_fault of remap_file_pages 19/39 (from the patch, over 2.6.11) compiles; only unbound names remain", async () => {
+    const text = readFileSync(join(ROOT, 'test/fixtures/patch/corpus/2005-08-12_giarrusso_rfp-19-39_fault-sigsegv_diff-puN.eml'), 'utf8');
+    const lines = splitLines(text);
+    const fd = readDiffs(lines, lines.map((_, i) => i + 1), 'rfp-19', []).files.find((f) => f.path === 'mm/memory.c')!;
+    const built = patchedFunctions(fd, 'rfp-19', { file: 'mm/memory.c', text: MEMORY_C }, ['handle_pte_fault']);
+    expect(built[0].text).toContain('goto out_segv;');
+    const p = compileWith(await parser(), linux2611, [asSource('rfp19/mm/memory.c', built)], ['handle_pte_fault'], { tolerant: true });
+    expect(p.fns.has('handle_pte_fault')).toBe(true);
+    expect(p.diagnostics.filter((d) => d.kind !== 'unbound')).toEqual([]);
+    expect(p.diagnostics.map((d) => d.construct)).toContain('VM_NONUNIFORM');
   });
 });

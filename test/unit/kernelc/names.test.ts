@@ -67,6 +67,14 @@ describe('mmx kernelc compare', () => {
     expect(run.trace.some((e: { src?: string }) => /mm\/memory\.c:\d+$/.test(e.src ?? ''))).toBe(true);
   }, 120_000);
 
+  it('reads mm/filemap.c of the tree too: filemap_nopage interpreted', async () => {
+    const tree = relative(process.cwd(), FIXTURES);
+    const r = await mmx('kernelc', 'compare', join(ROOT, 'scenarios/truncate-race.mmscenario.yaml'), '--tree', tree, '--functions', 'handle_pte_fault,do_no_page,filemap_nopage', '--json');
+    expect(r.code).toBe(0);
+    const run = JSON.parse(r.out).runs.find((x: { label: string }) => x.label === 'c:2.6.11');
+    expect(run.trace.some((e: { kind: string; fn: string; src?: string }) => e.kind === 'enter' && e.fn === 'filemap_nopage' && /mm\/filemap\.c:\d+$/.test(e.src ?? ''))).toBe(true);
+  }, 120_000);
+
   it('bad input exits 2 with the place', async () => {
     const scen = join(ROOT, 'scenarios/truncate-race.mmscenario.yaml');
     expect((await mmx('kernelc', 'compare', scen)).err).toMatch(/--tree DIR/);

@@ -6,7 +6,7 @@
 // McCracken's 2.5.73-mm1 patch did; under sequential consistency both close the race.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from '../../../src/engine/index';
-import type { StepInfo, WorldSpec } from '../../../src/engine/spec';
+import type { StepInfo, WorldSpec } from '../../../src/engine/sim/spec';
 import { lockOpCounts } from '../../../src/scenario/expectations';
 import { runSchedule } from '../../../src/scenario/explorer';
 import { checkColumn, machineFactory } from '../../../src/scenario/runner';
@@ -15,7 +15,7 @@ import type { CStack } from '../../../src/kernelc/frame';
 import { FAULT_FNS, FILEMAP_C, MEMORY_C, interpretedVariant, parser, scenarioWith } from './helpers';
 import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
 import { linux2611 } from '../../../src/kernelc/eras/linux-2.6.11';
-import { interpretedVariant as registered } from '../../../src/engine/interpreted';
+import { interpretedVariant as registered } from '../../../src/engine/sim/interpreted';
 
 const C = 'c-2.6.11';
 const TS = 'truncate-seq';

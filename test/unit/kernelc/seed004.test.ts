@@ -10,7 +10,7 @@ import { splitLines } from '../../../src/patch/mail';
 import { asSource, patchedFunctions, type BuiltFunction } from '../../../src/kernelc/reconstruct';
 import { compileWith, registerKernelCVariant } from '../../../src/kernelc/index';
 import { linux2570mm2, linux2570mm3 } from '../../../src/kernelc/eras/linux-2.5.70-mm';
-import { interpretedVariant } from '../../../src/engine/interpreted';
+import { interpretedVariant } from '../../../src/engine/sim/interpreted';
 import { checkColumn } from '../../../src/scenario/runner';
 import { parser, ROOT, scenarioWith } from './helpers';
 
