@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCParser } from '../src/patch/cParser';
-import { runPatch } from '../src/scenario/patchRun';
+import { runPatch } from '../src/cli/patchRun';
 import { compareScenario } from '../src/scenario/runner';
 import { loadScenarioFile } from '../src/scenario/library';
 

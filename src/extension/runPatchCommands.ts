@@ -7,13 +7,34 @@
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { patchVersions } from '../patch/analyze';
-import type { PatchRunReport } from '../scenario/patchRun';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { PATCH_SELECTOR } from './patchDocuments';
 
 const SCHEME = 'mmx-patch-function';
+
+/** the part of `mmx run-patch --json --sources` the editor uses (the command's report, src/cli/patchRun.ts) */
+export interface PatchRunReport {
+  tree: string;
+  columns: { label: string; sources: { file: string; text: string }[] }[];
+  scenarios: { scenario: string; why: string; verdict: string; comparison: Comparison }[];
+  unseen: { notEntered: string[]; notObservable: { note: string }[] };
+  versions: {
+    version: string;
+    files: { path: string; status: string; hunks: { index: number; status: string; patchLine: number; reason?: string; mismatch?: { line: number; want: string; got: string }[] }[] }[];
+    functions: { name: string; reconstructed: boolean; complete: boolean; base?: { text: string }; patched?: { text: string } }[];
+  }[];
+}
+
+/** the child's output, checked before use */
+function readReport(stdout: string): PatchRunReport {
+  const r = JSON.parse(stdout) as Partial<PatchRunReport>;
+  const arrays = [r.columns, r.scenarios, r.versions, r.unseen?.notEntered, r.unseen?.notObservable];
+  if (typeof r.tree !== 'string' || arrays.some((a) => !Array.isArray(a))) throw new Error('not a run-patch report');
+  for (const c of r.columns!) if (!Array.isArray(c.sources)) throw new Error('the report has no column sources');
+  return r as PatchRunReport;
+}
 const DEFAULT_TIME_LIMIT_MS = 120_000;
 
 export class RunPatchCommands implements vscode.Disposable {
@@ -98,7 +119,7 @@ export class RunPatchCommands implements vscode.Disposable {
             return reject(new Error(`run-patch: ${why}`));
           }
           try {
-            resolve(JSON.parse(stdout) as PatchRunReport);
+            resolve(readReport(stdout));
           } catch (e) {
             reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
           }

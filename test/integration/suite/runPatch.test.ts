@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
-import type { PatchRunReport } from '../../../src/scenario/patchRun';
+import type { PatchRunReport } from '../../../src/cli/patchRun';
 import { repoPath } from '../paths';
 import { screenshot } from '../screenshot';
 import { api, bundledScenario, closeAll, waitFor, webviewTabOpen } from './helpers';

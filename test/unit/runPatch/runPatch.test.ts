@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/cli';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
-import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/scenario/patchRun';
+import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
 import { directoryTree } from '../../../src/cli/commands/runPatch';
 import { loadScenarioFile } from '../../../src/scenario/library';
 import { compareScenario } from '../../../src/scenario/runner';

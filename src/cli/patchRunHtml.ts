@@ -1,7 +1,7 @@
 // The HTML report of one scenario of a run-patch: the comparison report (comparisonHtml.ts) with the
 // patch's part before it: the verdict, the per-hunk report, what each column ran interpreted and
 // what stayed TypeScript, and what the run cannot see. Everything from the patch is escaped.
-import { comparisonHtml, escapeHtml as e } from './comparisonHtml';
+import { comparisonHtml, escapeHtml as e } from '../scenario/comparisonHtml';
 import type { PatchRunReport, ScenarioRun } from './patchRun';
 
 export function patchRunHtml(r: PatchRunReport, s: ScenarioRun): string {

@@ -1,14 +1,14 @@
-// Run a patch: its hunks applied at function level to a kernel tree (src/kernelc/patchApply.ts),
+// Run a patch (the composition of src/kernelc and src/scenario, which do not know each other, so it
+// lives with the command that uses it; the editor runs that command): its hunks applied at function level to a kernel tree (src/kernelc/patchApply.ts),
 // the base and patched functions compiled by the kernel C interpreter, one column per side (one
 // per version when a thread holds several), compared on the scenarios that exercise a changed
 // function. The report says what applied, what ran interpreted and what stayed TypeScript, and
 // what the run cannot see.
-import type { Comparison } from './comparisonModel';
-import { compareScenario } from './runner';
-import { machineFactory } from './runner';
-import { runSchedule } from './explorer';
-import { loadScenarioFile, scenarioFiles } from './library';
-import type { Scenario, VariantColumn } from './scenario';
+import type { Comparison } from '../scenario/comparisonModel';
+import { compareScenario, machineFactory } from '../scenario/runner';
+import { runSchedule } from '../scenario/explorer';
+import { loadScenarioFile, scenarioFiles } from '../scenario/library';
+import type { Scenario, VariantColumn } from '../scenario/scenario';
 import type { CParser } from '../patch/cParser';
 import { analyzeWith, patchVersions } from '../patch/analyze';
 import type { Problem } from '../patch/analysisModel';
