@@ -4,17 +4,26 @@
 // per version when a thread holds several), compared on the scenarios that exercise a changed
 // function. The report says what applied, what ran interpreted and what stayed TypeScript, and
 // what the run cannot see.
+import { compareKernelVersions, laterLines } from '../kernelc/history';
+import {
+  compileWith,
+  eraBindings,
+  eraNames,
+  formatDiagnostic,
+  registerKernelCVariant,
+  type CSource,
+  type EraBindings,
+  type KernelCProgram,
+} from '../kernelc/index';
+import { applyVersion, type ChangedFunction, type TreeReader, type VersionApplication } from '../kernelc/patchApply';
+import type { Problem } from '../patch/analysisModel';
+import { analyzeWith, patchVersions } from '../patch/analyze';
+import type { CParser } from '../patch/cParser';
 import type { Comparison } from '../scenario/comparisonModel';
-import { compareScenario, machineFactory } from '../scenario/runner';
 import { runSchedule } from '../scenario/explorer';
 import { loadScenarioFile, scenarioFiles } from '../scenario/library';
+import { compareScenario, machineFactory } from '../scenario/runner';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
-import type { CParser } from '../patch/cParser';
-import { analyzeWith, patchVersions } from '../patch/analyze';
-import type { Problem } from '../patch/analysisModel';
-import { applyVersion, type ChangedFunction, type HunkReport, type TreeReader, type VersionApplication } from '../kernelc/patchApply';
-import { compareKernelVersions, laterLines } from '../kernelc/history';
-import { compileWith, eraBindings, eraNames, formatDiagnostic, registerKernelCVariant, type CSource, type EraBindings, type KernelCProgram } from '../kernelc/index';
 
 export interface PatchRunOptions {
   parser: CParser;
@@ -117,6 +126,13 @@ export function underSequentialConsistency(text: string): string {
     .trim();
 }
 
+/** a copy without some keys (the whole-file texts stay out of the report) */
+function omitKeys<T extends object, K extends keyof T>(o: T, keys: K[]): Omit<T, K> {
+  const out = { ...o };
+  for (const k of keys) delete out[k];
+  return out;
+}
+
 function hashText(s: string): string {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -150,11 +166,12 @@ export function functionScenarioTable(dir: string): Map<string, Set<string>> {
       } catch {
         continue;
       }
-      for (const e of m.trace) if (e.kind === 'enter') {
-        let set = table.get(e.fn);
-        if (!set) table.set(e.fn, (set = new Set()));
-        set.add(file);
-      }
+      for (const e of m.trace)
+        if (e.kind === 'enter') {
+          let set = table.get(e.fn);
+          if (!set) table.set(e.fn, (set = new Set()));
+          set.add(file);
+        }
     }
   }
   tableCache.set(dir, table);
@@ -162,7 +179,12 @@ export function functionScenarioTable(dir: string): Map<string, Set<string>> {
 }
 
 /** compile the names that compile: a function with a diagnostic is left out (with the reason) and the rest compiled again */
-function compileWhatRuns(parser: CParser, era: EraBindings, sources: CSource[], names: string[]): { program: KernelCProgram | null; dropped: { name: string; why: string }[] } {
+function compileWhatRuns(
+  parser: CParser,
+  era: EraBindings,
+  sources: CSource[],
+  names: string[],
+): { program: KernelCProgram | null; dropped: { name: string; why: string }[] } {
   const dropped: { name: string; why: string }[] = [];
   let want = names.slice();
   for (let round = 0; round < 8 && want.length; round++) {
@@ -202,14 +224,17 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   };
   const problems: Problem[] = [];
   const versions = patchVersions(patchText, source, problems);
-  if (versions.length === 0) throw new PatchRunError(`${source}: no diff found${problems.length ? ': ' + problems.map((p) => p.message).join('; ') : ''}`);
+  if (versions.length === 0)
+    throw new PatchRunError(`${source}: no diff found${problems.length ? ': ' + problems.map((p) => p.message).join('; ') : ''}`);
   const analysis = analyzeWith(patchText, source, opts.parser);
   lap('analyse');
   const reverse = !!opts.reverse;
   const tree = opts.tree;
   const multi = versions.length > 1;
   const { baseEra, baseRules } = erasFor(versions[0].version, opts.era);
-  const apps = versions.map((v) => applyVersion(v.version, v.files, tree, { reverse, maxFuzz: opts.maxFuzz, rules: laterLines(tree.version, v.version) }));
+  const apps = versions.map((v) =>
+    applyVersion(v.version, v.files, tree, { reverse, maxFuzz: opts.maxFuzz, rules: laterLines(tree.version, v.version) }),
+  );
   lap('apply');
 
   const changed = new Map<string, ChangedFunction[]>();
@@ -220,7 +245,15 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   const faultDetail = (v: string): string | undefined =>
     analysis.variantDetails?.find((d) => d.family === 'fault' && (d.version === v || (!multi && d.version === undefined)))?.variant;
 
-  const makeColumn = (label: string, version: string | undefined, eraName: string, rules: string, sources: CSource[], app: VersionApplication, side: 'base' | 'patched'): void => {
+  const makeColumn = (
+    label: string,
+    version: string | undefined,
+    eraName: string,
+    rules: string,
+    sources: CSource[],
+    app: VersionApplication,
+    side: 'base' | 'patched',
+  ): void => {
     const era = eraBindings(eraName);
     const defined = definedIn(sources);
     const notInterpreted: { name: string; why: string }[] = [];
@@ -229,7 +262,10 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       const mine = app.functions.find((f) => f.name === n);
       if (mine && !mine[side]) continue; // not on this side (added or removed by the patch)
       if (mine && side === 'patched' && !mine.complete) {
-        notInterpreted.push({ name: n, why: `hunk ${mine.hunks.filter((h) => app.files.find((f) => f.path === mine.file)?.hunks[h - 1]?.status !== 'applied').join(', ')} of ${mine.file} did not apply: ${n} runs TypeScript under the ${rules} rules` });
+        notInterpreted.push({
+          name: n,
+          why: `hunk ${mine.hunks.filter((h) => app.files.find((f) => f.path === mine.file)?.hunks[h - 1]?.status !== 'applied').join(', ')} of ${mine.file} did not apply: ${n} runs TypeScript under the ${rules} rules`,
+        });
         continue;
       }
       if (!defined.has(n)) {
@@ -243,18 +279,40 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     const variant = `patch-${tag}-${label}`;
     const interpreted: InterpretedFn[] = [];
     if (program && program.fns.size) {
-      registerKernelCVariant({ name: variant, base: rules, description: `${label} of ${source}, interpreted (${eraName}), the rest of the kernel following ${rules}`, program });
+      registerKernelCVariant({
+        name: variant,
+        base: rules,
+        description: `${label} of ${source}, interpreted (${eraName}), the rest of the kernel following ${rules}`,
+        program,
+      });
       for (const [n] of program.fns) {
         const o = program.origin.get(n)!;
-        interpreted.push({ name: n, file: o.file, line: o.line, endLine: o.endLine, reconstructed: !!app.functions.find((f) => f.name === n)?.reconstructed || app.reconstructed });
+        interpreted.push({
+          name: n,
+          file: o.file,
+          line: o.line,
+          endLine: o.endLine,
+          reconstructed: !!app.functions.find((f) => f.name === n)?.reconstructed || app.reconstructed,
+        });
       }
     }
-    columns.push({ label, variant: program && program.fns.size ? variant : rules, version, era: eraName, rules, interpreted, notInterpreted, sources: program && program.fns.size ? sources : [] });
+    columns.push({
+      label,
+      variant: program && program.fns.size ? variant : rules,
+      version,
+      era: eraName,
+      rules,
+      interpreted,
+      notInterpreted,
+      sources: program && program.fns.size ? sources : [],
+    });
   };
 
   // each column's files are named after it (base/mm/memory.c, 2.5.70-mm2/mm/memory.c): trace events and the editor show them
   const sourcesOf = (a: VersionApplication, side: 'base' | 'patched', label: string): CSource[] =>
-    a.files.filter((f) => f.status !== 'no-base' && /\.c$/.test(f.path)).map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
+    a.files
+      .filter((f) => f.status !== 'no-base' && /\.c$/.test(f.path))
+      .map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
   makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base', 'base'), apps[0], 'base');
   for (const a of apps) {
     const eraName = opts.era ?? (eraNames().includes(a.version) ? a.version : baseEra);
@@ -284,54 +342,100 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   const scenarioRuns: ScenarioRun[] = [];
   const entered = new Set<string>();
   const scOnly = new Set<string>();
-  for (const a of apps) for (const f of a.functions) if (f.base && f.patched && f.base.text !== f.patched.text && underSequentialConsistency(f.base.text) === underSequentialConsistency(f.patched.text)) scOnly.add(f.name);
+  for (const a of apps)
+    for (const f of a.functions)
+      if (
+        f.base &&
+        f.patched &&
+        f.base.text !== f.patched.text &&
+        underSequentialConsistency(f.base.text) === underSequentialConsistency(f.patched.text)
+      )
+        scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
   let ok = true;
   for (const { s, why } of chosen) {
-    const cols: VariantColumn[] = columns.map((c) => ({ label: c.label, selection: { ...(s.columns[0]?.selection ?? {}), fault: c.variant } }));
+    const cols: VariantColumn[] = columns.map((c) => ({
+      label: c.label,
+      selection: { ...(s.columns[0]?.selection ?? {}), fault: c.variant },
+    }));
     const taken = new Set(cols.map((c) => c.label));
-    const s2: Scenario = { ...s, columns: [...s.columns.filter((c) => !taken.has(c.label)), ...cols], expect: Object.fromEntries(Object.entries(s.expect).filter(([k]) => !taken.has(k))) };
-    const { comparison, ok: cok } = compareScenario(s2, { columns: labels, schedule: opts.schedule, explore: opts.explore ?? true, maxSteps: opts.maxSteps, maxPreemptions: opts.maxPreemptions, timeLimitMs: opts.timeLimitMs });
+    const s2: Scenario = {
+      ...s,
+      columns: [...s.columns.filter((c) => !taken.has(c.label)), ...cols],
+      expect: Object.fromEntries(Object.entries(s.expect).filter(([k]) => !taken.has(k))),
+    };
+    const { comparison, ok: cok } = compareScenario(s2, {
+      columns: labels,
+      schedule: opts.schedule,
+      explore: opts.explore ?? true,
+      maxSteps: opts.maxSteps,
+      maxPreemptions: opts.maxPreemptions,
+      timeLimitMs: opts.timeLimitMs,
+    });
     ok &&= cok;
     const typescript: Record<string, string[]> = {};
     const interpretedEntered: Record<string, string[]> = {};
     comparison.runs.forEach((r, i) => {
       const interp = new Set(columns[i].interpreted.map((f) => f.name));
       const fns = new Set<string>();
-      for (const e of r.trace) if (e.kind === 'enter') {
-        fns.add(e.fn);
-        entered.add(e.fn);
-      }
+      for (const e of r.trace)
+        if (e.kind === 'enter') {
+          fns.add(e.fn);
+          entered.add(e.fn);
+        }
       typescript[r.label] = [...fns].filter((f) => !interp.has(f)).sort();
       interpretedEntered[r.label] = [...fns].filter((f) => interp.has(f)).sort();
     });
-    const sig = (i: number): string => JSON.stringify([comparison.invariants.map((row) => row.explored?.[i] ?? row.counts[i]), comparison.runs[i].results.map((x) => [x.task, x.index, x.result, x.signal ?? ''])]);
+    const sig = (i: number): string =>
+      JSON.stringify([
+        comparison.invariants.map((row) => row.explored?.[i] ?? row.counts[i]),
+        comparison.runs[i].results.map((x) => [x.task, x.index, x.result, x.signal ?? '']),
+      ]);
     const same = comparison.runs.every((_, i) => sig(i) === sig(0));
-    const enteredChanged = [...changed.keys()].some((n) => comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
-    const onlySC = scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
-    scenarioRuns.push({ scenario: s.file, why, comparison, typescript, interpretedEntered, verdict: !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference' });
+    const enteredChanged = [...changed.keys()].some((n) =>
+      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
+    );
+    const onlySC =
+      scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    scenarioRuns.push({
+      scenario: s.file,
+      why,
+      comparison,
+      typescript,
+      interpretedEntered,
+      verdict: !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+    });
   }
   lap('run');
 
   const unseen: Unseen = { notEntered: [...changed.keys()].filter((n) => !entered.has(n)), outside: [], notObservable: [] };
   const interpretedAnywhere = new Set(columns.flatMap((c) => c.interpreted.map((f) => f.name)));
   for (const a of apps) {
-    for (const f of a.files) for (const h of f.hunks as HunkReport[]) {
-      let why: string | undefined;
-      if (f.status === 'no-base') why = h.reason ?? `the tree has no ${f.path}`;
-      else if (!/\.c$/.test(f.path)) why = `${f.path} is not C the interpreter runs (a header, build or config file)`;
-      else if (h.outsideFunctions) why = 'outside any function (a declaration, macro or initializer)';
-      else if (h.functions.length && h.functions.every((n) => !interpretedAnywhere.has(n))) why = `in ${h.functions.join(', ')}, which no column runs interpreted`;
-      if (why) unseen.outside.push({ version: a.version, file: f.path, hunk: h.index, header: h.header, patchLine: h.patchLine, why });
-    }
-    for (const fn of a.functions) if (scOnly.has(fn.name)) unseen.notObservable.push({ version: a.version, name: fn.name, file: fn.file, note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}` });
+    for (const f of a.files)
+      for (const h of f.hunks) {
+        let why: string | undefined;
+        if (f.status === 'no-base') why = h.reason ?? `the tree has no ${f.path}`;
+        else if (!/\.c$/.test(f.path)) why = `${f.path} is not C the interpreter runs (a header, build or config file)`;
+        else if (h.outsideFunctions) why = 'outside any function (a declaration, macro or initializer)';
+        else if (h.functions.length && h.functions.every((n) => !interpretedAnywhere.has(n)))
+          why = `in ${h.functions.join(', ')}, which no column runs interpreted`;
+        if (why) unseen.outside.push({ version: a.version, file: f.path, hunk: h.index, header: h.header, patchLine: h.patchLine, why });
+      }
+    for (const fn of a.functions)
+      if (scOnly.has(fn.name))
+        unseen.notObservable.push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}`,
+        });
   }
   return {
     patch: source,
     tree: tree.name,
     ...(tree.version ? { treeVersion: tree.version } : {}),
     reverse,
-    versions: apps.map((a) => ({ ...a, files: a.files.map(({ baseText: _b, patchedText: _p, ...rest }) => rest) })),
+    versions: apps.map((a) => ({ ...a, files: a.files.map((f) => omitKeys(f, ['baseText', 'patchedText'])) })),
     columns,
     scenarios: scenarioRuns,
     unseen,

@@ -2,22 +2,33 @@
 // patch's part before it: the verdict, the per-hunk report, what each column ran interpreted and
 // what stayed TypeScript, and what the run cannot see. Everything from the patch is escaped.
 import { comparisonHtml, escapeHtml as e } from '../scenario/comparisonHtml';
+
 import type { PatchRunReport, ScenarioRun } from './patchRun';
 
 export function patchRunHtml(r: PatchRunReport, s: ScenarioRun): string {
   const hunks = r.versions
     .flatMap((v) =>
-      v.files.filter((f) => f.status !== 'no-base').flatMap((f) =>
-        f.hunks.map((h) => {
-          const how = h.status === 'applied' ? `applied at line ${h.at}: ${h.match}${h.fuzz ? `, fuzz ${h.fuzz}` : ''}${h.offset ? `, offset ${h.offset}` : ''}` : `FAILED: ${h.reason ?? ''}`;
-          const mm = (h.mismatch ?? []).map((m) => `<br>line ${m.line}: patch <code>${e(m.want)}</code> / tree <code>${e(m.got)}</code>`).join('');
-          return `<tr class="${h.status === 'applied' ? 'good' : 'bad'}"><td>${e(v.version)}</td><td>${e(f.path)} #${h.index}</td><td>${e(h.header)}</td><td>${e(h.functions.join(', '))}</td><td>${e(how)}${mm}</td></tr>`;
-        }),
-      ),
+      v.files
+        .filter((f) => f.status !== 'no-base')
+        .flatMap((f) =>
+          f.hunks.map((h) => {
+            const how =
+              h.status === 'applied'
+                ? `applied at line ${h.at}: ${h.match}${h.fuzz ? `, fuzz ${h.fuzz}` : ''}${h.offset ? `, offset ${h.offset}` : ''}`
+                : `FAILED: ${h.reason ?? ''}`;
+            const mm = (h.mismatch ?? [])
+              .map((m) => `<br>line ${m.line}: patch <code>${e(m.want)}</code> / tree <code>${e(m.got)}</code>`)
+              .join('');
+            return `<tr class="${h.status === 'applied' ? 'good' : 'bad'}"><td>${e(v.version)}</td><td>${e(f.path)} #${h.index}</td><td>${e(h.header)}</td><td>${e(h.functions.join(', '))}</td><td>${e(how)}${mm}</td></tr>`;
+          }),
+        ),
     )
     .join('');
   const cols = r.columns
-    .map((c) => `<tr><td>${e(c.label)}</td><td>${e(c.era)}</td><td>${e(c.rules)}</td><td>${e(s.interpretedEntered[c.label]?.join(', ') ?? '')}</td><td>${e(s.typescript[c.label]?.join(', ') ?? '')}</td><td>${e(c.notInterpreted.map((n) => `${n.name}: ${n.why}`).join('; '))}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${e(c.label)}</td><td>${e(c.era)}</td><td>${e(c.rules)}</td><td>${e(s.interpretedEntered[c.label]?.join(', ') ?? '')}</td><td>${e(s.typescript[c.label]?.join(', ') ?? '')}</td><td>${e(c.notInterpreted.map((n) => `${n.name}: ${n.why}`).join('; '))}</td></tr>`,
+    )
     .join('');
   const u = r.unseen;
   const unseen = [

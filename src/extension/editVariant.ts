@@ -4,7 +4,9 @@
 // "Run as a variant column" runs that patch, so the user's edit becomes the patched column.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import { splitFunctions } from '../patch/sourceScanner';
 import { unifiedDiff } from '../patch/unifiedDiff';
 
@@ -41,11 +43,28 @@ export class EditVariantCommands implements vscode.Disposable {
   constructor() {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (originOf(doc)) void this.writePatch(doc).catch((e: Error) => vscode.window.showErrorMessage(`MM Explorer: ${e.message}`));
+        if (!originOf(doc)) return;
+        try {
+          this.writePatch(doc);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`MM Explorer: ${(e as Error).message}`);
+        }
       }),
-      vscode.languages.registerCodeLensProvider({ language: 'c', pattern: '**/mm-variants/*.c' }, {
-        provideCodeLenses: (doc) => (originOf(doc) ? [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: 'Run as a variant column', command: 'mmExplorer.runEditedFunction', arguments: [doc.uri] })] : []),
-      }),
+      vscode.languages.registerCodeLensProvider(
+        { language: 'c', pattern: '**/mm-variants/*.c' },
+        {
+          provideCodeLenses: (doc) =>
+            originOf(doc)
+              ? [
+                  new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+                    title: 'Run as a variant column',
+                    command: 'mmExplorer.runEditedFunction',
+                    arguments: [doc.uri],
+                  }),
+                ]
+              : [],
+        },
+      ),
     );
   }
 
@@ -62,7 +81,12 @@ export class EditVariantCommands implements vscode.Disposable {
     let file = fileArg;
     if (!file) {
       const mm = path.join(tree, 'mm');
-      const files = fs.existsSync(mm) ? fs.readdirSync(mm).filter((f) => f.endsWith('.c')).map((f) => `mm/${f}`) : [];
+      const files = fs.existsSync(mm)
+        ? fs
+            .readdirSync(mm)
+            .filter((f) => f.endsWith('.c'))
+            .map((f) => `mm/${f}`)
+        : [];
       file = await vscode.window.showQuickPick(files, { title: `A file of ${tree}` });
       if (!file) return undefined;
     }
@@ -77,14 +101,17 @@ export class EditVariantCommands implements vscode.Disposable {
     const uri = vscode.Uri.joinPath(dir, `${fn}.c`);
     if (!fs.existsSync(uri.fsPath)) {
       fs.mkdirSync(dir.fsPath, { recursive: true });
-      fs.writeFileSync(uri.fsPath, `/* mmx variant: ${fn} from ${tree} (${file}). Edit below; saving writes ${fn}.patch, the CodeLens runs it as a column. */\n${src.text}`);
+      fs.writeFileSync(
+        uri.fsPath,
+        `/* mmx variant: ${fn} from ${tree} (${file}). Edit below; saving writes ${fn}.patch, the CodeLens runs it as a column. */\n${src.text}`,
+      );
     }
     await vscode.window.showTextDocument(uri);
     return uri;
   }
 
   /** the edit as a patch against the tree, beside the edited file */
-  async writePatch(doc: vscode.TextDocument): Promise<vscode.Uri | undefined> {
+  writePatch(doc: vscode.TextDocument): vscode.Uri | undefined {
     const o = originOf(doc);
     if (!o) return undefined;
     const src = treeFunction(o.tree, o.file, o.fn);
@@ -92,7 +119,10 @@ export class EditVariantCommands implements vscode.Disposable {
     const edited = doc.getText().split('\n').slice(1).join('\n');
     const diff = unifiedDiff(src.text, edited, { oldPath: `a/${o.file}`, newPath: `b/${o.file}`, firstLine: src.line });
     const out = vscode.Uri.file(doc.uri.fsPath.replace(/\.c$/, '.patch'));
-    fs.writeFileSync(out.fsPath, `Subject: [VARIANT] ${o.file}: ${o.fn} as edited in ${path.basename(doc.uri.fsPath)}\n\n${diff || `(no change to ${o.fn} yet)\n`}`);
+    fs.writeFileSync(
+      out.fsPath,
+      `Subject: [VARIANT] ${o.file}: ${o.fn} as edited in ${path.basename(doc.uri.fsPath)}\n\n${diff || `(no change to ${o.fn} yet)\n`}`,
+    );
     return out;
   }
 
@@ -102,7 +132,7 @@ export class EditVariantCommands implements vscode.Disposable {
     const o = doc && originOf(doc);
     if (!doc || !o) throw new Error('Open an mm-variants/*.c file made by Edit Function as Variant.');
     if (doc.isDirty) await doc.save();
-    const patch = await this.writePatch(doc);
+    const patch = this.writePatch(doc);
     return vscode.commands.executeCommand('mmExplorer.runThisPatch', patch, scenario, o.tree);
   }
 }

@@ -5,10 +5,13 @@
 // and patched text of each changed function open side by side in VS Code's diff editor as
 // read-only virtual documents.
 import { execFile } from 'node:child_process';
+
 import * as vscode from 'vscode';
+
 import { patchVersions } from '../patch/analyze';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
+
 import type { ComparisonPanel } from './comparisonPanel';
 import { PATCH_SELECTOR } from './patchDocuments';
 
@@ -22,7 +25,17 @@ export interface PatchRunReport {
   unseen: { notEntered: string[]; notObservable: { note: string }[] };
   versions: {
     version: string;
-    files: { path: string; status: string; hunks: { index: number; status: string; patchLine: number; reason?: string; mismatch?: { line: number; want: string; got: string }[] }[] }[];
+    files: {
+      path: string;
+      status: string;
+      hunks: {
+        index: number;
+        status: string;
+        patchLine: number;
+        reason?: string;
+        mismatch?: { line: number; want: string; got: string }[];
+      }[];
+    }[];
     functions: { name: string; reconstructed: boolean; complete: boolean; base?: { text: string }; patched?: { text: string } }[];
   }[];
 }
@@ -57,11 +70,17 @@ export class RunPatchCommands implements vscode.Disposable {
   /** the C line the last revealed step executed: uri and 0-based line (tests) */
   revealed: { uri: string; line: number } | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly panel: ComparisonPanel) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly panel: ComparisonPanel,
+  ) {
     this.disposables.push(
       this.executing,
       this.problems,
-      vscode.workspace.registerTextDocumentContentProvider(SCHEME, { onDidChange: this.changed.event, provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '' }),
+      vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
+        onDidChange: this.changed.event,
+        provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '',
+      }),
       vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc) => this.lenses(doc) }),
     );
   }
@@ -79,7 +98,13 @@ export class RunPatchCommands implements vscode.Disposable {
         if (!/^mm\/.*\.c$/.test(f.path)) continue;
         for (const h of f.hunks) {
           const line = Math.max(0, Math.min(doc.lineCount - 1, h.src - 1));
-          out.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: 'Run on the engine', command: 'mmExplorer.runThisPatch', arguments: [doc.uri] }));
+          out.push(
+            new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+              title: 'Run on the engine',
+              command: 'mmExplorer.runThisPatch',
+              arguments: [doc.uri],
+            }),
+          );
         }
       }
     }
@@ -90,7 +115,12 @@ export class RunPatchCommands implements vscode.Disposable {
     const cfg = vscode.workspace.getConfiguration('mmExplorer');
     const set = cfg.get<string>('kernelTree');
     if (set) return set;
-    const pick = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use as kernel tree', title: 'The kernel tree the patch applies to (mmExplorer.kernelTree)' });
+    const pick = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Use as kernel tree',
+      title: 'The kernel tree the patch applies to (mmExplorer.kernelTree)',
+    });
     if (!pick?.[0]) return undefined;
     await cfg.update('kernelTree', pick[0].fsPath, vscode.ConfigurationTarget.Workspace);
     return pick[0].fsPath;
@@ -107,25 +137,48 @@ export class RunPatchCommands implements vscode.Disposable {
     const tree = opts.tree ?? (await this.kernelTree());
     if (!tree) return undefined;
     const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'mmx.js').fsPath;
-    const args = [cli, 'run-patch', doc.uri.fsPath, '--tree', tree, '--json', '--sources', ...(opts.reverse ? ['--reverse'] : []), ...(opts.scenario ? [opts.scenario] : [])];
+    const args = [
+      cli,
+      'run-patch',
+      doc.uri.fsPath,
+      '--tree',
+      tree,
+      '--json',
+      '--sources',
+      ...(opts.reverse ? ['--reverse'] : []),
+      ...(opts.scenario ? [opts.scenario] : []),
+    ];
     const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${doc.uri.path.split('/').pop()} on the engine`, cancellable: true }, (_p, token) =>
-      new Promise<PatchRunReport | undefined>((resolve, reject) => {
-        const child = execFile(process.execPath, args, { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 512 * 1024 * 1024, timeout: limit }, (err, stdout, stderr) => {
-          if (token.isCancellationRequested) return resolve(undefined);
-          // exit 1 means a hunk did not apply: the report still comes
-          if (err && (err as { code?: unknown }).code !== 1) {
-            const why = (err as { killed?: boolean }).killed ? `stopped after ${limit} ms (mmExplorer.runPatch.timeLimitMs)` : stderr.trim() || err.message;
-            return reject(new Error(`run-patch: ${why}`));
-          }
-          try {
-            resolve(readReport(stdout));
-          } catch (e) {
-            reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
-          }
-        });
-        token.onCancellationRequested(() => child.kill());
-      }),
+    const report = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Running ${doc.uri.path.split('/').pop()} on the engine`,
+        cancellable: true,
+      },
+      (_p, token) =>
+        new Promise<PatchRunReport | undefined>((resolve, reject) => {
+          const child = execFile(
+            process.execPath,
+            args,
+            { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 512 * 1024 * 1024, timeout: limit },
+            (err, stdout, stderr) => {
+              if (token.isCancellationRequested) return resolve(undefined);
+              // exit 1 means a hunk did not apply: the report still comes
+              if (err && (err as { code?: unknown }).code !== 1) {
+                const why = (err as { killed?: boolean }).killed
+                  ? `stopped after ${limit} ms (mmExplorer.runPatch.timeLimitMs)`
+                  : stderr.trim() || err.message;
+                return reject(new Error(`run-patch: ${why}`));
+              }
+              try {
+                resolve(readReport(stdout));
+              } catch (e) {
+                reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
+              }
+            },
+          );
+          token.onCancellationRequested(() => child.kill());
+        }),
     );
     if (!report) return undefined;
     this.last = report;
@@ -133,13 +186,20 @@ export class RunPatchCommands implements vscode.Disposable {
     this.keepFunctions(report);
     const runs = report.scenarios;
     if (!runs.length) {
-      void vscode.window.showInformationMessage(`No scenario enters a function this patch changes. ${report.unseen.notEntered.length ? `Not entered: ${report.unseen.notEntered.join(', ')}.` : ''}`);
+      void vscode.window.showInformationMessage(
+        `No scenario enters a function this patch changes. ${report.unseen.notEntered.length ? `Not entered: ${report.unseen.notEntered.join(', ')}.` : ''}`,
+      );
       return report;
     }
     const pick =
       runs.length === 1
         ? runs[0]
-        : (await vscode.window.showQuickPick(runs.map((s) => ({ label: s.scenario.split('/').pop() ?? s.scenario, description: s.verdict, detail: s.why, s })), { title: 'Show which scenario?' }))?.s;
+        : (
+            await vscode.window.showQuickPick(
+              runs.map((s) => ({ label: s.scenario.split('/').pop() ?? s.scenario, description: s.verdict, detail: s.why, s })),
+              { title: 'Show which scenario?' },
+            )
+          )?.s;
     if (pick) {
       this.shown.add(pick.comparison);
       this.panel.showComparison(pick.comparison);
@@ -157,8 +217,15 @@ export class RunPatchCommands implements vscode.Disposable {
         for (const h of f.hunks) {
           if (h.status !== 'failed') continue;
           const line = Math.max(0, Math.min(doc.lineCount - 1, h.patchLine - 1));
-          const mismatch = (h.mismatch ?? []).slice(0, 6).map((m) => `\n  line ${m.line}: patch \`${m.want.trim()}\`, tree \`${m.got.trim()}\``).join('');
-          const d = new vscode.Diagnostic(doc.lineAt(line).range, `${f.path} hunk #${h.index} does not apply to ${r.tree}: ${h.reason}${mismatch}`, vscode.DiagnosticSeverity.Warning);
+          const mismatch = (h.mismatch ?? [])
+            .slice(0, 6)
+            .map((m) => `\n  line ${m.line}: patch \`${m.want.trim()}\`, tree \`${m.got.trim()}\``)
+            .join('');
+          const d = new vscode.Diagnostic(
+            doc.lineAt(line).range,
+            `${f.path} hunk #${h.index} does not apply to ${r.tree}: ${h.reason}${mismatch}`,
+            vscode.DiagnosticSeverity.Warning,
+          );
           d.source = 'MM Explorer run-patch';
           diags.push(d);
         }
@@ -208,11 +275,25 @@ export class RunPatchCommands implements vscode.Disposable {
       void vscode.window.showInformationMessage('Run a patch first (MM Explorer: Run This Patch).');
       return false;
     }
-    const all = r.versions.flatMap((v) => v.functions.map((f) => ({ label: f.name, description: `${v.version}${f.reconstructed ? ', base reconstructed' : ''}${f.complete ? '' : ', a hunk did not apply'}`, v: v.version, f })));
-    const pick = name ? all.find((x) => x.label === name && (!version || x.v === version)) : await vscode.window.showQuickPick(all, { title: 'Changed function' });
+    const all = r.versions.flatMap((v) =>
+      v.functions.map((f) => ({
+        label: f.name,
+        description: `${v.version}${f.reconstructed ? ', base reconstructed' : ''}${f.complete ? '' : ', a hunk did not apply'}`,
+        v: v.version,
+        f,
+      })),
+    );
+    const pick = name
+      ? all.find((x) => x.label === name && (!version || x.v === version))
+      : await vscode.window.showQuickPick(all, { title: 'Changed function' });
     if (!pick) return false;
     const uri = (side: string) => vscode.Uri.from({ scheme: SCHEME, path: `/${pick.v}/${side}/${pick.label}.c` });
-    await vscode.commands.executeCommand('vscode.diff', uri('base'), uri('patched'), `${pick.label}: base ↔ ${pick.v === 'v1' ? 'patched' : pick.v}`);
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      uri('base'),
+      uri('patched'),
+      `${pick.label}: base ↔ ${pick.v === 'v1' ? 'patched' : pick.v}`,
+    );
     return true;
   }
 }

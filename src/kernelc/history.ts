@@ -45,5 +45,7 @@ const LATER: LaterChange[] = [
 /** the rules that take a tree of version `tree` back to the patch's tree `patch` ([] when not newer or unknown) */
 export function laterLines(tree: string | undefined, patch: string | undefined): OmitRule[] {
   if (!knownVersion(tree) || !knownVersion(patch) || compareKernelVersions(tree!, patch!) <= 0) return [];
-  return LATER.filter((c) => compareKernelVersions(patch!, c.since) < 0 && compareKernelVersions(tree!, c.since) >= 0).flatMap((c) => c.rules);
+  return LATER.filter((c) => compareKernelVersions(patch!, c.since) < 0 && compareKernelVersions(tree!, c.since) >= 0).flatMap(
+    (c) => c.rules,
+  );
 }

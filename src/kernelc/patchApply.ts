@@ -5,9 +5,10 @@
 // the patch's tree did not have yet are left out by named rules (history.ts) and every function
 // read from that base is marked reconstructed.
 import type { FileDiff, Hunk } from '../patch/diffReader';
-import { applyHunks, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
 import { sectionFunction } from '../patch/fragments';
+import { applyHunks, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
 import { splitFunctions } from '../patch/sourceScanner';
+
 import { omitLines, type OmitRule, type SrcLine } from './reconstruct';
 
 /** the files of a kernel tree, by path inside the tree (mm/memory.c) */
@@ -88,7 +89,11 @@ function spans(text: string): { name: string; line: number; endLine: number }[] 
     }
     return lo + 1;
   };
-  return splitFunctions(text).fns.map((f) => ({ name: f.name, line: lineOf(f.headerStart), endLine: lineOf(Math.max(f.headerStart, f.bodyEnd - 1)) }));
+  return splitFunctions(text).fns.map((f) => ({
+    name: f.name,
+    line: lineOf(f.headerStart),
+    endLine: lineOf(Math.max(f.headerStart, f.bodyEnd - 1)),
+  }));
 }
 
 /** the function a failed hunk was meant for: the diff -p section, else a definition head in its text */
@@ -99,7 +104,9 @@ function hunkFunctionGuess(h: Hunk): string | undefined {
     const t = h.lines[i].text;
     const m = /^\s*(?:static\s+|inline\s+|extern\s+)*(?:(?:struct\s+)?[A-Za-z_]\w*[\s*]+)?\**([A-Za-z_]\w*)\s*\([^;]*$/.exec(t);
     if (!m || KEYWORDS.test(m[1])) continue;
-    const typed = /[\w*]\s+\**[A-Za-z_]\w*\s*\(/.test(t) || (i > 0 && /^\s*(?:static\s+|inline\s+)*[A-Za-z_][\w\s*]*$/.test(h.lines[i - 1].text) && !/;/.test(h.lines[i - 1].text));
+    const typed =
+      /[\w*]\s+\**[A-Za-z_]\w*\s*\(/.test(t) ||
+      (i > 0 && /^\s*(?:static\s+|inline\s+)*[A-Za-z_][\w\s*]*$/.test(h.lines[i - 1].text) && !/;/.test(h.lines[i - 1].text));
     if (typed) return m[1];
   }
   return undefined;
@@ -114,7 +121,12 @@ export interface ApplyVersionOptions {
   rules?: readonly OmitRule[];
 }
 
-export function applyVersion(version: string, files: readonly FileDiff[], tree: TreeReader, opts: ApplyVersionOptions = {}): VersionApplication {
+export function applyVersion(
+  version: string,
+  files: readonly FileDiff[],
+  tree: TreeReader,
+  opts: ApplyVersionOptions = {},
+): VersionApplication {
   const reverse = !!opts.reverse;
   const rules = opts.rules ?? [];
   const out: VersionApplication = { version, tree: tree.name, reverse, reconstructed: rules.length > 0, files: [], functions: [] };
@@ -125,7 +137,17 @@ export function applyVersion(version: string, files: readonly FileDiff[], tree: 
       out.files.push({
         path: f.path,
         status: 'no-base',
-        hunks: f.hunks.map((h, i) => ({ index: i + 1, header: `@@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@`, patchLine: h.src, status: 'failed', offset: 0, fuzz: 0, reason: `the tree (${tree.name}) has no ${f.path}`, file: f.path, functions: [hunkFunctionGuess(h)].filter((x): x is string => !!x) })),
+        hunks: f.hunks.map((h, i) => ({
+          index: i + 1,
+          header: `@@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@`,
+          patchLine: h.src,
+          status: 'failed',
+          offset: 0,
+          fuzz: 0,
+          reason: `the tree (${tree.name}) has no ${f.path}`,
+          file: f.path,
+          functions: [hunkFunctionGuess(h)].filter((x): x is string => !!x),
+        })),
       });
       continue;
     }
@@ -160,7 +182,9 @@ export function applyVersion(version: string, files: readonly FileDiff[], tree: 
           if (s) names.add(s.name);
         }
       } else {
-        const g = hunkFunctionGuess(f.hunks[i]) ?? (o.closest !== undefined ? treeSpans.find((x) => o.closest! >= x.line && o.closest! <= x.endLine)?.name : undefined);
+        const g =
+          hunkFunctionGuess(f.hunks[i]) ??
+          (o.closest !== undefined ? treeSpans.find((x) => o.closest! >= x.line && o.closest! <= x.endLine)?.name : undefined);
         if (g) names.add(g);
       }
       const r: HunkReport = { ...o, file: f.path, functions: [...names] };
@@ -175,7 +199,13 @@ export function applyVersion(version: string, files: readonly FileDiff[], tree: 
     // the base side and the patched side of the file
     const baseText = reverse ? resultText : startText;
     const patchedText = reverse ? startText : resultText;
-    out.files.push({ path: f.path, status: applied === hunks.length ? 'applied' : applied === 0 ? 'failed' : 'partial', hunks, baseText, patchedText });
+    out.files.push({
+      path: f.path,
+      status: applied === hunks.length ? 'applied' : applied === 0 ? 'failed' : 'partial',
+      hunks,
+      baseText,
+      patchedText,
+    });
     const baseSpans = reverse ? resultSpans : treeSpans;
     const patchedSpans = reverse ? treeSpans : resultSpans;
     const baseLines = baseText.split('\n');
@@ -191,7 +221,11 @@ export function applyVersion(version: string, files: readonly FileDiff[], tree: 
       // lines of the patched function written by the patch (forward) or kept from the tree (reverse)
       const patchLines: number[] = [];
       if (p && !reverse) for (let k = p.line; k <= p.endLine; k++) if (app.lines[k - 1]?.from === 'patch') patchLines.push(k - p.line + 1);
-      const bo = b ? omitted.filter((x) => !reverse && x.line >= (treeLines[b.line - 1]?.no ?? 0) && x.endLine <= (treeLines[b.endLine - 1]?.no ?? 0) + 1) : [];
+      const bo = b
+        ? omitted.filter(
+            (x) => !reverse && x.line >= (treeLines[b.line - 1]?.no ?? 0) && x.endLine <= (treeLines[b.endLine - 1]?.no ?? 0) + 1,
+          )
+        : [];
       out.functions.push({
         name,
         file: f.path,

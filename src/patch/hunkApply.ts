@@ -86,7 +86,12 @@ export function applyHunks(base: readonly string[], hunks: readonly Hunk[], opts
     let lead = 0;
     while (lead < h.lines.length && h.lines[lead].kind !== gone && h.lines[lead].kind !== comes) lead++;
     let trail = 0;
-    while (trail < h.lines.length - lead && h.lines[h.lines.length - 1 - trail].kind !== gone && h.lines[h.lines.length - 1 - trail].kind !== comes) trail++;
+    while (
+      trail < h.lines.length - lead &&
+      h.lines[h.lines.length - 1 - trail].kind !== gone &&
+      h.lines[h.lines.length - 1 - trail].kind !== comes
+    )
+      trail++;
     const base0: HunkOutcome = { index, header: headerOf(h), patchLine: h.src, status: 'failed', offset: 0, fuzz: 0 };
     let found: { at: number; lo: number; hi: number; match: 'exact' | 'whitespace'; fuzz: number } | undefined;
     const exactKeys = pre.map((l) => l.text);
@@ -109,7 +114,15 @@ export function applyHunks(base: readonly string[], hunks: readonly Hunk[], opts
       }
     }
     if (!found) {
-      outcomes.push({ ...base0, ...explainFailure(cur, pre.map((l) => l.text), Math.max(0, start + delta + offset), pre.length === 0) });
+      outcomes.push({
+        ...base0,
+        ...explainFailure(
+          cur,
+          pre.map((l) => l.text),
+          Math.max(0, start + delta + offset),
+          pre.length === 0,
+        ),
+      });
       return;
     }
     // replace the matched span with the post-image, keeping the base's own text of context lines

@@ -16,10 +16,12 @@ type Op = { k: ' ' | '-' | '+'; text: string; a: number; b: number };
 function ops(a: readonly string[], b: readonly string[], maxLines: number): Op[] {
   const n = a.length;
   const m = b.length;
-  if (n > maxLines || m > maxLines) return [...a.map((text, i) => ({ k: '-' as const, text, a: i, b: 0 })), ...b.map((text, j) => ({ k: '+' as const, text, a: n, b: j }))];
+  if (n > maxLines || m > maxLines)
+    return [...a.map((text, i) => ({ k: '-' as const, text, a: i, b: 0 })), ...b.map((text, j) => ({ k: '+' as const, text, a: n, b: j }))];
   // suffix LCS lengths
   const L: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
   const out: Op[] = [];
   let i = 0;
   let j = 0;

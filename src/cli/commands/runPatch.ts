@@ -4,16 +4,18 @@
 // a file the tree has applied, 1 when one did not, 2 for bad input.
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
-import { loadCParser } from '../../patch/cParser';
+
 import type { TreeReader } from '../../kernelc/patchApply';
+import { loadCParser } from '../../patch/cParser';
 import { bundledScenarioDir, loadScenarioFile } from '../../scenario/library';
-import { PatchRunError, runPatch, type PatchRunReport } from '../patchRun';
-import { patchRunHtml } from '../patchRunHtml';
 import type { Scenario } from '../../scenario/scenario';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import { table } from '../format';
 import type { Io } from '../io';
 import { intOpt, parse, scheduleOpt, UsageError } from '../options';
+import { PatchRunError, runPatch, type PatchRunReport } from '../patchRun';
+import { patchRunHtml } from '../patchRunHtml';
+
 import { printComparison } from './compare';
 
 /** largest tree file and patch read (bytes) */
@@ -24,7 +26,8 @@ export function treeVersion(dir: string): string | undefined {
   try {
     const mk = readFileSync(join(dir, 'Makefile'), 'utf8').slice(0, 4096);
     const get = (k: string): string => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(mk)?.[1] ?? '';
-    if (get('VERSION') && get('PATCHLEVEL')) return `${get('VERSION')}.${get('PATCHLEVEL')}${get('SUBLEVEL') ? '.' + get('SUBLEVEL') : ''}${get('EXTRAVERSION')}`;
+    if (get('VERSION') && get('PATCHLEVEL'))
+      return `${get('VERSION')}.${get('PATCHLEVEL')}${get('SUBLEVEL') ? '.' + get('SUBLEVEL') : ''}${get('EXTRAVERSION')}`;
   } catch {
     /* no Makefile: try the name */
   }
@@ -43,7 +46,8 @@ export function directoryTree(dir: string, version?: string): TreeReader {
       if (!p.startsWith(root + sep) || !existsSync(p)) return undefined;
       const st = statSync(p);
       if (!st.isFile()) return undefined;
-      if (st.size > MAX_INPUT_BYTES) throw new PatchRunError(`${join(dir, path)}: ${st.size} bytes, more than the ${MAX_INPUT_BYTES} read from a tree file`);
+      if (st.size > MAX_INPUT_BYTES)
+        throw new PatchRunError(`${join(dir, path)}: ${st.size} bytes, more than the ${MAX_INPUT_BYTES} read from a tree file`);
       return readFileSync(p, 'utf8');
     },
   };
@@ -68,7 +72,10 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
   const [patch, ...scenarioPaths] = positionals;
   if (!patch) throw new UsageError('mmx run-patch: no patch given\nusage: mmx run-patch PATCH [--tree DIR] [--reverse] [SCENARIO...]');
   const treeDir = values.tree ?? process.env.MMX_KERNEL_TREE;
-  if (!treeDir) throw new UsageError('mmx run-patch: no kernel tree: give --tree DIR (or set MMX_KERNEL_TREE), the tree the patch applies to (or, with --reverse, the tree that contains it)');
+  if (!treeDir)
+    throw new UsageError(
+      'mmx run-patch: no kernel tree: give --tree DIR (or set MMX_KERNEL_TREE), the tree the patch applies to (or, with --reverse, the tree that contains it)',
+    );
   let bytes: Buffer;
   try {
     if (statSync(patch).size > MAX_INPUT_BYTES) throw new UsageError(`mmx run-patch: ${patch} is larger than ${MAX_INPUT_BYTES} bytes`);
@@ -115,7 +122,10 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
   if (values.html) {
     try {
       report.scenarios.forEach((s, i) => {
-        const file = report.scenarios.length === 1 ? values.html! : values.html!.replace(/(\.html?)?$/, `-${basename(s.scenario).replace(/\.mmscenario\.yaml$/, '')}$1`);
+        const file =
+          report.scenarios.length === 1
+            ? values.html!
+            : values.html!.replace(/(\.html?)?$/, `-${basename(s.scenario).replace(/\.mmscenario\.yaml$/, '')}$1`);
         writeFileSync(file, patchRunHtml(report, s));
         if (i === 0 && report.scenarios.length > 1) io.err(`one report per scenario: ${values.html} with the scenario name added`);
       });
@@ -125,7 +135,8 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     }
   }
   // the columns' C files (what trace events point into) only when asked: the editor shows them
-  if (values.json) io.out(JSON.stringify(values.sources ? report : { ...report, columns: report.columns.map(({ sources: _s, ...c }) => c) }));
+  if (values.json)
+    io.out(JSON.stringify(values.sources ? report : { ...report, columns: report.columns.map((c) => ({ ...c, sources: undefined })) }));
   else printReport(io, report);
   const failed = report.versions.some((v) => v.files.some((f) => f.status !== 'no-base' && f.hunks.some((h) => h.status === 'failed')));
   return failed ? 1 : 0;
@@ -134,16 +145,26 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
 function hunkLine(h: PatchRunReport['versions'][number]['files'][number]['hunks'][number]): string {
   const where = h.functions.length ? ` in ${h.functions.join(', ')}` : '';
   if (h.status === 'failed') return `FAILED   hunk #${h.index} ${h.header} (patch line ${h.patchLine})${where}: ${h.reason}`;
-  const how = [h.match === 'whitespace' ? 'whitespace-blind' : 'exact', h.fuzz ? `fuzz ${h.fuzz}` : '', h.offset ? `offset ${h.offset}` : ''].filter(Boolean).join(', ');
+  const how = [
+    h.match === 'whitespace' ? 'whitespace-blind' : 'exact',
+    h.fuzz ? `fuzz ${h.fuzz}` : '',
+    h.offset ? `offset ${h.offset}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `applied  hunk #${h.index} ${h.header} (patch line ${h.patchLine}) at line ${h.at}${where}: ${how}`;
 }
 
 export function printReport(io: Io, r: PatchRunReport): void {
-  io.out(`run-patch ${r.patch} on ${r.tree}${r.treeVersion ? ` (${r.treeVersion})` : ''}${r.reverse ? ', reversed: the tree is the patched side' : ''}`);
+  io.out(
+    `run-patch ${r.patch} on ${r.tree}${r.treeVersion ? ` (${r.treeVersion})` : ''}${r.reverse ? ', reversed: the tree is the patched side' : ''}`,
+  );
   for (const p of r.problems) io.out(`problem: ${p}`);
   for (const v of r.versions) {
     io.out('');
-    io.out(`hunks of ${v.version}${v.reconstructed ? ` (base reconstructed from ${v.tree}: lines the patch's tree did not have yet are left out)` : ''}:`);
+    io.out(
+      `hunks of ${v.version}${v.reconstructed ? ` (base reconstructed from ${v.tree}: lines the patch's tree did not have yet are left out)` : ''}:`,
+    );
     const absent = v.files.filter((f) => f.status === 'no-base');
     for (const f of v.files) {
       if (f.status === 'no-base') continue;
@@ -156,12 +177,18 @@ export function printReport(io: Io, r: PatchRunReport): void {
         }
       }
     }
-    if (absent.length) io.out(`  not in the tree: ${absent.length} file(s), ${absent.reduce((n, f) => n + f.hunks.length, 0)} hunk(s): ${absent.map((f) => f.path).join(', ')}`);
+    if (absent.length)
+      io.out(
+        `  not in the tree: ${absent.length} file(s), ${absent.reduce((n, f) => n + f.hunks.length, 0)} hunk(s): ${absent.map((f) => f.path).join(', ')}`,
+      );
     for (const fn of v.functions) {
       const whys = new Map<string, string[]>();
-      for (const o of [...fn.omitted].sort((a, b) => a.line - b.line)) (whys.get(o.why) ?? whys.set(o.why, []).get(o.why)!).push(o.line === o.endLine ? `${o.line}` : `${o.line}-${o.endLine}`);
+      for (const o of [...fn.omitted].sort((a, b) => a.line - b.line))
+        (whys.get(o.why) ?? whys.set(o.why, []).get(o.why)!).push(o.line === o.endLine ? `${o.line}` : `${o.line}-${o.endLine}`);
       const om = [...whys].map(([why, ls]) => `; tree lines ${ls.join(', ')} left out: ${why}`).join('');
-      io.out(`  function ${fn.name} (${fn.file}): ${fn.base ? `base lines ${fn.base.line}-${fn.base.endLine}` : 'not in the base'}, ${fn.patched ? `patched lines ${fn.patched.line}-${fn.patched.endLine}` : 'removed'}${fn.complete ? '' : ', INCOMPLETE (a hunk failed)'}${fn.reconstructed ? ', reconstructed' : ''}${om}`);
+      io.out(
+        `  function ${fn.name} (${fn.file}): ${fn.base ? `base lines ${fn.base.line}-${fn.base.endLine}` : 'not in the base'}, ${fn.patched ? `patched lines ${fn.patched.line}-${fn.patched.endLine}` : 'removed'}${fn.complete ? '' : ', INCOMPLETE (a hunk failed)'}${fn.reconstructed ? ', reconstructed' : ''}${om}`,
+      );
     }
   }
   io.out('');
@@ -169,7 +196,12 @@ export function printReport(io: Io, r: PatchRunReport): void {
   io.out(
     table(
       ['column', 'era', 'rules', 'interpreted C'],
-      r.columns.map((c) => [c.label, c.era, c.rules, c.interpreted.map((f) => `${f.name} (${f.file}:${f.line}${f.reconstructed ? ', reconstructed' : ''})`).join(', ') || 'none']),
+      r.columns.map((c) => [
+        c.label,
+        c.era,
+        c.rules,
+        c.interpreted.map((f) => `${f.name} (${f.file}:${f.line}${f.reconstructed ? ', reconstructed' : ''})`).join(', ') || 'none',
+      ]),
     ),
   );
   for (const c of r.columns) for (const n of c.notInterpreted) io.out(`  [${c.label}] ${n.name} stays TypeScript: ${n.why}`);
@@ -177,13 +209,23 @@ export function printReport(io: Io, r: PatchRunReport): void {
     io.out('');
     io.out(`=== ${s.scenario}: ${s.verdict} (runs because ${s.why})`);
     printComparison(io, s.comparison);
-    io.out(table(['column', 'ran interpreted', 'ran TypeScript'], Object.keys(s.typescript).map((l) => [l, s.interpretedEntered[l].join(', ') || '-', s.typescript[l].join(', ') || '-'])));
-    for (const run of s.comparison.runs) for (const v of run.exploration?.violations ?? []) io.out(`counterexample [${run.label}] ${v.invariant}: replay with mmx run-patch ${r.patch} --tree ${r.tree}${r.reverse ? ' --reverse' : ''} ${s.scenario} --schedule ${v.schedule.join(',')} --no-explore`);
+    io.out(
+      table(
+        ['column', 'ran interpreted', 'ran TypeScript'],
+        Object.keys(s.typescript).map((l) => [l, s.interpretedEntered[l].join(', ') || '-', s.typescript[l].join(', ') || '-']),
+      ),
+    );
+    for (const run of s.comparison.runs)
+      for (const v of run.exploration?.violations ?? [])
+        io.out(
+          `counterexample [${run.label}] ${v.invariant}: replay with mmx run-patch ${r.patch} --tree ${r.tree}${r.reverse ? ' --reverse' : ''} ${s.scenario} --schedule ${v.schedule.join(',')} --no-explore`,
+        );
   }
   io.out('');
   io.out('what the run cannot see:');
   const u = r.unseen;
-  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length) io.out('  nothing: every change is in an interpreted function a scenario enters');
+  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length)
+    io.out('  nothing: every change is in an interpreted function a scenario enters');
   if (u.notEntered.length) io.out(`  changed functions no scenario enters: ${u.notEntered.join(', ')}`);
   for (const n of u.notObservable) io.out(`  ${n.note}`);
   const byWhy = new Map<string, string[]>();
@@ -191,5 +233,8 @@ export function printReport(io: Io, r: PatchRunReport): void {
     const k = o.why.startsWith('the tree') ? 'files the tree does not have' : o.why;
     (byWhy.get(k) ?? byWhy.set(k, []).get(k)!).push(`${o.file}#${o.hunk}`);
   }
-  for (const [why, hs] of byWhy) io.out(`  ${hs.length} hunk(s) outside any interpreted function (${why}): ${hs.slice(0, 12).join(', ')}${hs.length > 12 ? ', ...' : ''}`);
+  for (const [why, hs] of byWhy)
+    io.out(
+      `  ${hs.length} hunk(s) outside any interpreted function (${why}): ${hs.slice(0, 12).join(', ')}${hs.length > 12 ? ', ...' : ''}`,
+    );
 }

@@ -4,6 +4,7 @@
 // ->nopage implement as nopagePage (the 2.6.11 hook binding; the third argument is not a pointer
 // there, so nothing is written through it).
 import type { EraBindings } from '../binding';
+
 import { linux2570mm2 } from './linux-2.5.70-mm';
 import { linux2611 } from './linux-2.6.11';
 

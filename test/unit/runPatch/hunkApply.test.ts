@@ -1,15 +1,21 @@
 // patch(1)-like application of hunks: exact, whitespace-blind, offset, fuzz, reverse, and a failed
 // hunk explained by its context against the closest place in the base.
 import { describe, expect, it } from 'vitest';
+
 import { readDiffs } from '../../../src/patch/diffReader';
-import { splitLines } from '../../../src/patch/mail';
 import { applyHunks } from '../../../src/patch/hunkApply';
+import { splitLines } from '../../../src/patch/mail';
 
 const BASE = ['int f(void)', '{', '\tint a = 1;', '\tint b = 2;', '\treturn a + b;', '}', '', 'int g(void)', '{', '\treturn 0;', '}'];
 
 function hunks(diff: string) {
   const lines = splitLines(diff);
-  return readDiffs(lines, lines.map((_, i) => i + 1), 'test.diff', []).files[0].hunks;
+  return readDiffs(
+    lines,
+    lines.map((_, i) => i + 1),
+    'test.diff',
+    [],
+  ).files[0].hunks;
 }
 
 const PATCH = `--- a/x.c

@@ -6,11 +6,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { main } from '../../../src/cli/cli';
-import { loadCParser, type CParser } from '../../../src/patch/cParser';
-import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
 import { directoryTree } from '../../../src/cli/commands/runPatch';
+import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
+import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { loadScenarioFile } from '../../../src/scenario/library';
 import { compareScenario } from '../../../src/scenario/runner';
 
@@ -28,7 +30,10 @@ const NO_RMB = fx('run-patch/drop-smp-rmb-2.6.11.diff');
 async function mmx(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') });
+  const code = await main(argv, {
+    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
+  });
   return { code, out, err };
 }
 
@@ -38,7 +43,12 @@ beforeAll(async () => {
 });
 
 function run(patch: string, tree: string, scenarios: string[], reverse = false): PatchRunReport {
-  return runPatch(readFileSync(patch), patch, { parser, tree: directoryTree(tree), reverse, scenarios: scenarios.map((s) => loadScenarioFile(SC(s)).scenario!) });
+  return runPatch(readFileSync(patch), patch, {
+    parser,
+    tree: directoryTree(tree),
+    reverse,
+    scenarios: scenarios.map((s) => loadScenarioFile(SC(s)).scenario!),
+  });
 }
 
 const verdicts = (r: PatchRunReport, i: number): Record<string, string[]> =>
@@ -116,14 +126,30 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     const r = run(NO_RETRY, T2611, ['truncate-race']);
     expect(verdicts(r, 0)['stale-pte']).toEqual(['held', 'violated']);
     const cx = r.scenarios[0].comparison.runs[1].exploration!.violations.find((v) => v.invariant === 'stale-pte')!;
-    const replay = await mmx('run-patch', NO_RETRY, '--tree', T2611, SC('truncate-race'), '--schedule', cx.schedule.join(','), '--no-explore', '--json');
+    const replay = await mmx(
+      'run-patch',
+      NO_RETRY,
+      '--tree',
+      T2611,
+      SC('truncate-race'),
+      '--schedule',
+      cx.schedule.join(','),
+      '--no-explore',
+      '--json',
+    );
     const j = JSON.parse(replay.out) as PatchRunReport;
     expect(j.scenarios[0].comparison.runs.map((x) => x.violations.some((v) => v.invariant === 'stale-pte'))).toEqual([false, true]);
     // the patched tree: 2.6.11 with the patch in it; reversed, the patch text gives the base back
     const dir = mkdtempSync(join(tmpdir(), 'mmx-run-patch-'));
     const tree = join(dir, 'linux-2.6.11');
     mkdirSync(join(tree, 'mm'), { recursive: true });
-    writeFileSync(join(tree, 'mm/memory.c'), readFileSync(join(T2611, 'mm/memory.c'), 'utf8').replace(/\tif \(mapping && unlikely\(sequence != mapping->truncate_count\)\) \{\n[^}]*\}\n/, ''));
+    writeFileSync(
+      join(tree, 'mm/memory.c'),
+      readFileSync(join(T2611, 'mm/memory.c'), 'utf8').replace(
+        /\tif \(mapping && unlikely\(sequence != mapping->truncate_count\)\) \{\n[^}]*\}\n/,
+        '',
+      ),
+    );
     const m = run(NO_RETRY, tree, ['truncate-race'], true);
     expect(m.versions[0].files[0].hunks[0].status).toBe('applied');
     expect(verdicts(m, 0)['stale-pte']).toEqual(['held', 'violated']);
