@@ -35,9 +35,11 @@ export interface BuiltFunction {
 export interface OmitRule {
   match: RegExp;
   why: string;
+  /** the matching line alone (a label), not the statement it starts */
+  single?: boolean;
 }
 
-interface SrcLine {
+export interface SrcLine {
   text: string;
   file: string;
   no: number;
@@ -104,11 +106,16 @@ function functionsOf(lines: string[]): { name: string; first: number; last: numb
 }
 
 /** remove the statements the rules name (with their block and the comment right above) */
-function omit(lines: SrcLine[], rules: readonly OmitRule[], omitted: BuiltFunction['omitted']): SrcLine[] {
+export function omitLines(lines: SrcLine[], rules: readonly OmitRule[], omitted: BuiltFunction['omitted']): SrcLine[] {
   const out = lines.slice();
   for (const rule of rules) {
     for (let i = 0; i < out.length; i++) {
       if (!rule.match.test(out[i].text)) continue;
+      if (rule.single) {
+        omitted.push({ file: out[i].file, start: out[i].no, end: out[i].no, why: rule.why });
+        out.splice(i--, 1);
+        continue;
+      }
       // a continuation line: the statement starts where the previous line left an expression open
       let first = i;
       while (first > 0 && /(&&|\|\||\(|,)\s*$/.test(out[first - 1].text)) first--;
@@ -184,7 +191,7 @@ export function patchedFunctions(
           );
         const bl = baseLines.slice(bf.first, bf.last + 1);
         const at = bl.findIndex((l) => norm(l.text) === anchor);
-        out.push(build(name, [...head, ...omit(bl.slice(at + 1), rules, omitted)], true, omitted));
+        out.push(build(name, [...head, ...omitLines(bl.slice(at + 1), rules, omitted)], true, omitted));
       }
       done = true;
       break;
@@ -193,7 +200,7 @@ export function patchedFunctions(
     // 2. the base's definition with the hunks that fall inside it applied (whitespace-blind)
     const bf = baseFns.find((b) => b.name === name);
     if (!bf) throw new Error(`${name}: neither the patch nor ${base.file} defines it`);
-    let body = omit(baseLines.slice(bf.first, bf.last + 1), rules, omitted);
+    let body = omitLines(baseLines.slice(bf.first, bf.last + 1), rules, omitted);
     let applied = 0;
     for (const h of diff.hunks) {
       const pre = h.lines.filter((l) => l.kind !== ADDED);
