@@ -6,7 +6,9 @@ import { runAnalyze } from './commands/analyze';
 import { cmdCheck } from './commands/check';
 import { cmdCompare } from './commands/compare';
 import { cmdExplore } from './commands/explore';
+import { runKernelc } from './commands/kernelc';
 import { cmdRun } from './commands/run';
+import { cmdRunPatch } from './commands/runPatch';
 import { cmdScenarios } from './commands/scenarios';
 import { cmdValidate } from './commands/validate';
 import { cmdVariants } from './commands/variants';
@@ -25,6 +27,8 @@ commands:
   check [PATH..]  check every scenario (default: the bundled library) against its expect blocks
   validate FILE.. check scenario files against the schema
   analyze PATCH   analyse a kernel patch (API deltas, lock contracts of hooks)
+  kernelc names FILE.c [FN..] | compare SCENARIO --tree DIR   kernel C on the engine (mmx kernelc --help)
+  run-patch PATCH [SCENARIO..]  --tree DIR [--reverse]: base and patched columns from the patch's own C
   variants        list the engine's variants
   scenarios       list the bundled scenarios
   version         print the version
@@ -35,7 +39,8 @@ common options:
   --json          machine-readable output (see README, section CLI)
 run:      --schedule S (e.g. 0,0,1 or fault*3,dfs*2) --seed N --trace/--no-trace --steps N
 explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none --no-reduction --jobs N --no-shrink --time-limit MS
-compare:  --schedule S --no-explore --steps N --preemptions K --html FILE`;
+compare:  --schedule S --no-explore --steps N --preemptions K --html FILE
+run-patch: --tree DIR --tree-version V --reverse --era E --fuzz N --schedule S --sources --no-explore --steps N --preemptions K --time-limit MS --html FILE`;
 
 const COMMANDS: Record<string, (io: Io, args: string[]) => number | Promise<number>> = {
   version: cmdVersion,
@@ -47,12 +52,14 @@ const COMMANDS: Record<string, (io: Io, args: string[]) => number | Promise<numb
   variants: cmdVariants,
   scenarios: cmdScenarios,
   analyze: (io, args) => runAnalyze(args, io),
+  kernelc: (io, args) => runKernelc(args, io),
+  'run-patch': cmdRunPatch,
 };
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd !== 'analyze' && (rest.includes('--help') || rest.includes('-h'))) {
+    if (cmd !== 'analyze' && cmd !== 'kernelc' && (rest.includes('--help') || rest.includes('-h'))) {
       io.out(USAGE);
       return 0;
     }

@@ -13,6 +13,8 @@ import { baseVariant, getVariant, variantsOf, type Family, type FamilyRules, typ
 import { OPS, type ExtraOp } from './ops';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
+import type { InvariantName } from './catalogue';
+import { interpretedFunctions, interpretedVariant, type InterpretedFunctions } from './interpreted';
 
 const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap'];
 
@@ -53,6 +55,8 @@ export class Kernel {
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;
+  /** kernel functions the fault variant runs from C (null: all TypeScript) */
+  readonly interp: InterpretedFunctions | null;
   /** operations beyond the engine's table (MachineOptions.extraOps) */
   readonly extraOps: ReadonlyMap<string, ExtraOp>;
 
@@ -64,7 +68,7 @@ export class Kernel {
     for (const fam of FAMILIES) {
       const name = sel[fam];
       if (name !== undefined) {
-        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name);
+        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name) ?? (fam === 'fault' ? interpretedVariant(name) : undefined);
         if (!v) {
           const known = [...variantsOf(fam), ...extra.filter((x) => x.family === fam)].map((x) => x.name);
           throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);
@@ -77,6 +81,7 @@ export class Kernel {
     }
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
+    this.interp = interpretedFunctions(this.selected.get('fault')!.name);
 
     this.alloc = new PageAllocator(world.memoryPages ?? NO_LIMIT);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
@@ -118,7 +123,7 @@ export class Kernel {
   }
 
   /** `stack`: the JavaScript stack of an engine error */
-  recordViolation(invariant: string, message: string, task: Task | null, fn?: string, stack?: string): void {
+  recordViolation(invariant: InvariantName, message: string, task: Task | null, fn?: string, stack?: string): void {
     const v: Violation = {
       invariant,
       message,

@@ -85,6 +85,7 @@ export class EngineMachine implements Machine {
       const l = s.lock!;
       info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: l.kind === 'seqcount' };
     }
+    if (s.src !== null && s.kind !== StepKind.Start) info.src = s.src;
     this.kernel.stepNo++;
     // what the code up to the next interleaving point touches without announcing it
     footprint.on = true;

@@ -84,6 +84,8 @@ export interface StepInfo {
    * The explorer needs the modes: a release and another task's acquire of an exclusive hold are
    * never both possible */
   lock?: { op: 'acquire' | 'release' | 'try'; shared: boolean; seq: boolean };
+  /** interpreted kernel C: the statement that announced the step, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export type TraceKind =
@@ -101,6 +103,8 @@ export interface TraceEvent {
   detail: string;
   /** locks held by the task after the event, e.g. ["mmap_sem(r)", "page_table_lock"] */
   locks: string[];
+  /** interpreted kernel C: the statement that produced the event, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export interface Violation {

@@ -29,6 +29,8 @@ export class Step {
   /** key prefix ("mm:A/pte:", "file:f/page:") and number for pte/object steps */
   keyPrefix = '';
   keyNum = 0;
+  /** the C statement (file:line) that announced the step, for interpreted kernel functions */
+  src: string | null = null;
 
   /** the object key; keyNum -1 means the prefix is the whole key */
   key(): string {
