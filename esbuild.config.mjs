@@ -110,6 +110,12 @@ const builds = [
     banner: { js: `#!/usr/bin/env node\n${importMetaShim}` },
     plugins: [executablePlugin],
   },
+  {
+    // the worker threads of `mmx explore --jobs N` and of the extension's explorations
+    ...nodeCommon,
+    entryPoints: ['src/scenario/exploreWorker.ts'],
+    outfile: 'dist/exploreWorker.js',
+  },
 ];
 
 if (tests) {

@@ -115,7 +115,7 @@ export function progressOpt(cmd: string, io: Io, v: string | undefined, json: bo
           progressIntervalMs: 200,
           onProgress: (p: ExploreProgress) => {
             shown = true;
-            process.stderr.write(`\r  ${p.schedules} schedules, ${p.states} states, ${Math.round(p.elapsedMs)} ms `);
+            process.stderr.write(`\r\x1b[K  ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${Math.round(p.elapsedMs)} ms`);
           },
         };
       return {
@@ -124,7 +124,7 @@ export function progressOpt(cmd: string, io: Io, v: string | undefined, json: bo
           const now = performance.now() - t0;
           if (now - lastLine < PROGRESS_LINE_MS) return;
           lastLine = now;
-          io.err(`mmx ${cmd}: ${what}: searching, ${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s) after ${Math.round(now / 1000)} s`);
+          io.err(`mmx ${cmd}: ${what}: searching, ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s) after ${Math.round(now / 1000)} s`);
         },
       };
     },

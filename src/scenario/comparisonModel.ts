@@ -7,7 +7,7 @@ export interface ExpectationOutcome {
   text: string;
   met: boolean;
   detail: string;
-  /** not met because a search stopped early (time limit, cancel, bounds): neither held nor broken */
+  /** not met because the run was cancelled or a search stopped early (time limit, bounds): neither held nor broken */
   undecided?: true;
 }
 
@@ -64,4 +64,6 @@ export interface Comparison {
   firstDivergence: Divergence | null;
   /** the schedule every run followed (where its task could run) and where it came from */
   schedule?: { source: string; schedule: number[]; text: string };
+  /** set when the run was cancelled: what was asked for; the runs are the columns that finished */
+  partial?: { reason: 'cancelled'; requested: string[] };
 }

@@ -59,7 +59,7 @@ export function cmdCompare(io: Io, args: string[]): number {
   return code;
 }
 
-function printComparison(io: Io, c: Comparison): void {
+export function printComparison(io: Io, c: Comparison): void {
   io.out(`${c.title}  (${c.scenario})`);
   if (c.description) io.out(c.description.trim());
   io.out('');

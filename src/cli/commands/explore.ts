@@ -4,7 +4,9 @@ import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
 import type { ExploreOptions } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
-import { checkColumn, deadline, exploreOptions } from '../../scenario/runner';
+import { availableParallelism } from 'node:os';
+
+import { checkColumnAsync, deadline, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
 import { exitFor } from '../exitCodes';
@@ -12,7 +14,7 @@ import { expectationLines, ms } from '../format';
 import type { Io } from '../io';
 import { intOpt, loadOne, parse, pickColumns, progressOpt, SEARCH_OPTIONS, timeLimitOpt, UsageError } from '../options';
 
-export function cmdExplore(io: Io, args: string[]): number {
+export async function cmdExplore(io: Io, args: string[]): Promise<number> {
   const { values, positionals } = parse('explore', args, {
     steps: { type: 'string' },
     preemptions: { type: 'string' },
@@ -20,6 +22,8 @@ export function cmdExplore(io: Io, args: string[]): number {
     seed: { type: 'string' },
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
+    reduction: { type: 'string' },
+    jobs: { type: 'string' },
     'no-shrink': { type: 'boolean' },
     ...SEARCH_OPTIONS,
   });
@@ -34,7 +38,9 @@ export function cmdExplore(io: Io, args: string[]): number {
     maxPreemptions: intOpt('explore', 'preemptions', values.preemptions),
     random: runs === undefined ? undefined : { runs, seed },
     stopAtFirst: values.first,
-    reduction: values['no-reduction'] ? 'none' : 'state',
+    reduction: reductionOpt(values.reduction, values['no-reduction']),
+    // the partial-order reduced search split over worker threads: the same result for any number
+    jobs: intOpt('explore', 'jobs', values.jobs, 1) ?? availableParallelism(),
     shrink: !values['no-shrink'],
     // one limit for the searches of all columns
     timeLimitMs: timeLimitOpt('explore', values['time-limit']),
@@ -43,7 +49,7 @@ export function cmdExplore(io: Io, args: string[]): number {
   const left = deadline(opts);
   const outcomes: ExpectationOutcome[] = [];
   for (const col of cols) {
-    const c = checkColumn(s, col, { ...left(), ...progress.of(`${s.file} [${col.label}]`), explore: 'always' });
+    const c = await checkColumnAsync(s, col, { ...left(), ...progress.of(`${s.file} [${col.label}]`), recipe: { world: s.world, selection: col.selection }, explore: 'always' });
     progress.done();
     const x = explorationModel(s, col, c.exploration!);
     outcomes.push(...x.expectations);
@@ -51,6 +57,16 @@ export function cmdExplore(io: Io, args: string[]): number {
     else printExploration(io, s, x, opts);
   }
   return exitFor(outcomes);
+}
+
+const REDUCTIONS = ['dpor', 'state', 'none'] as const;
+
+function reductionOpt(v: string | undefined, none: boolean | undefined): ExploreOptions['reduction'] {
+  if (none && v !== undefined && v !== 'none') throw new UsageError('mmx explore: --no-reduction and --reduction disagree');
+  if (none) return 'none';
+  if (v === undefined) return 'dpor';
+  if (!(REDUCTIONS as readonly string[]).includes(v)) throw new UsageError(`mmx explore: --reduction takes ${REDUCTIONS.join(', ')}, not '${v}'`);
+  return v as ExploreOptions['reduction'];
 }
 
 function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOptions): void {
@@ -64,8 +80,8 @@ function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOpti
         ? 'incomplete (time limit)'
         : opts.random
           ? `incomplete (${opts.random.runs} random runs, seed ${opts.random.seed})`
-          : 'incomplete';
-  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}`);
+          : `incomplete (${x.incompleteReason})`;
+  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}${x.reduction === 'dpor' ? '' : `, reduction: ${x.reduction}`}`);
   if (x.violations.length === 0) io.out('  no violation');
   for (const v of x.violations) {
     const where = [v.task, v.fn].filter(Boolean).join(' in ');

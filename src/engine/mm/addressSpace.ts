@@ -6,12 +6,41 @@ import { RwSemaphore, SeqCount } from '../sim/locks';
 import type { Page } from './page';
 import type { Vma } from './vma';
 import { VM_NONLINEAR } from '../sim/constants';
+import { footprint, touchRead, touchWrite } from '../sim/step';
 
 export type FsKind = 'local' | 'dfs' | 'shmem';
 
+/** The page cache of one address_space: offset -> page. Lookups, insertions and removals are recorded
+ * as the running step's footprint (a walk over it reads every slot). */
+export class PageCacheMap extends Map<number, Page> {
+  constructor(readonly slotKey: string) {
+    super();
+  }
+  override get(i: number): Page | undefined {
+    if (footprint.on) footprint.reads.push(this.slotKey + i.toString(16));
+    return super.get(i);
+  }
+  override has(i: number): boolean {
+    if (footprint.on) footprint.reads.push(this.slotKey + i.toString(16));
+    return super.has(i);
+  }
+  override set(i: number, p: Page): this {
+    if (footprint.on) footprint.writes.push(this.slotKey + i.toString(16));
+    return super.set(i, p);
+  }
+  override delete(i: number): boolean {
+    if (footprint.on) footprint.writes.push(this.slotKey + i.toString(16));
+    return super.delete(i);
+  }
+  override keys(): MapIterator<number> {
+    if (footprint.on) footprint.reads.push(this.slotKey + '*');
+    return super.keys();
+  }
+}
+
 export class AddressSpace {
   /** page cache: file offset (pages) -> page */
-  readonly cache = new Map<number, Page>();
+  readonly cache: PageCacheMap;
   /** i_mmap + i_mmap_shared: linear mappings */
   readonly mappings = new Set<Vma>();
   /** i_mmap_nonlinear */
@@ -24,27 +53,35 @@ export class AddressSpace {
   invalidating = 0;
   /** key prefix of page cache slots, for partial-order reduction */
   readonly slotKey: string;
+  /** key of the mapping lists (i_mmap), recorded as a step's footprint (no interleaving point) */
+  readonly mappingsKey: string;
   constructor(readonly file: File, readonly node: string) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
+    this.cache = new PageCacheMap(this.slotKey);
+    this.mappingsKey = `file:${owner}/i_mmap`;
   }
   get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }
   link(v: Vma): void {
+    touchWrite(this.mappingsKey);
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
     else this.mappings.add(v);
   }
   unlink(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.delete(v);
   }
   /** vma became nonlinear: move it to i_mmap_nonlinear */
   makeNonlinear(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.add(v);
   }
   *allMappings(): Generator<Vma> {
+    touchRead(this.mappingsKey);
     yield* this.mappings;
     yield* this.nonlinear;
   }

@@ -53,6 +53,8 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     out.push(`l${+t.tryResult}:${t.accessFaults}:${t.accessMajor}`);
     for (const [name, v] of t.samples) out.push(`x${name}=${v}`);
     for (const [name, v] of t.locals) out.push(`L${name}=${localKey(v)}`);
+    // interpreted kernel C: program counters and locals of the live frames
+    if (t.interp !== null) out.push(`C${t.interp.state()}`);
   }
   return out.join('|');
 }
