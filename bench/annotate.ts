@@ -5,6 +5,7 @@
 // Goal: a 10k-line file annotated in < 50 ms. Prints a table; the last line is one JSON object.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
 import { DocumentScan } from '../src/extension/cFindings';
 import { analyzePatch } from '../src/patch/analyze';
 import { scanCSource } from '../src/patch/sourceScanner';
@@ -36,7 +37,9 @@ function best(runs: number, f: () => void): number {
 const root = repoRoot();
 const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), 'utf8');
 const analysis = await analyzePatch(seed, 'install_new_page-thread.txt');
-const units = [join(root, 'test/integration/workspace/drivers/demo_nopage.c'), join(root, 'test/fixtures/patch/sources/video-buf.c')].map((f) => readFileSync(f, 'utf8'));
+const units = [join(root, 'test/integration/workspace/drivers/demo_nopage.c'), join(root, 'test/fixtures/patch/sources/video-buf.c')].map(
+  (f) => readFileSync(f, 'utf8'),
+);
 
 // a 10k-line file: the two drivers again and again, each copy's functions made distinct (a comment in
 // every body) so the per-function cache cannot serve one copy's results for another
@@ -81,10 +84,21 @@ const incrementalMs = best(7, () => {
 if (incFindings !== findings) throw new Error(`incremental scan found ${incFindings}, cold scan ${findings}`);
 if (findings === 0) throw new Error('no findings: the benchmark file does not exercise the scanner');
 
-const row = (name: string, ms: number) => console.log(`${name.padEnd(40)} ${ms.toFixed(2).padStart(9)} ms ${(ms / lineScanMs).toFixed(1).padStart(8)}x`);
+const row = (name: string, ms: number) =>
+  console.log(`${name.padEnd(40)} ${ms.toFixed(2).padStart(9)} ms ${(ms / lineScanMs).toFixed(1).padStart(8)}x`);
 console.log(`C file: ${lineCount} lines, ${(text.length / 1024).toFixed(0)} KiB; ${findings} findings; ${hits} lines name a changed API`);
 console.log(`${'step'.padEnd(40)} ${'time'.padStart(12)} ${'vs line scan'.padStart(9)}`);
 row('plain line scan (baseline)', lineScanMs);
 row('annotate, cold (goal < 50 ms)', coldMs);
 row('annotate after a one-line edit', incrementalMs);
-console.log(JSON.stringify({ lines: lineCount, findings, lineScanMs: +lineScanMs.toFixed(3), annotate10kMs: +coldMs.toFixed(3), incrementalMs: +incrementalMs.toFixed(3), coldRatio: +(coldMs / lineScanMs).toFixed(2), incrementalRatio: +(incrementalMs / lineScanMs).toFixed(2) }));
+console.log(
+  JSON.stringify({
+    lines: lineCount,
+    findings,
+    lineScanMs: +lineScanMs.toFixed(3),
+    annotate10kMs: +coldMs.toFixed(3),
+    incrementalMs: +incrementalMs.toFixed(3),
+    coldRatio: +(coldMs / lineScanMs).toFixed(2),
+    incrementalRatio: +(incrementalMs / lineScanMs).toFixed(2),
+  }),
+);

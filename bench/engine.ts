@@ -61,7 +61,14 @@ function faultWorld(n: number): WorldSpec {
   const tasks = [];
   for (let i = 0; i < PROCS; i++) {
     mms.push({ name: `P${i}` });
-    tasks.push({ name: `T${i}`, mm: `P${i}`, ops: [{ op: 'mmap', addr: 0x400000, pages: per, prot: 'rw-' }, { op: 'touch', addr: 0x400000, pages: per, write: true }] as OpSpec[] });
+    tasks.push({
+      name: `T${i}`,
+      mm: `P${i}`,
+      ops: [
+        { op: 'mmap', addr: 0x400000, pages: per, prot: 'rw-' },
+        { op: 'touch', addr: 0x400000, pages: per, write: true },
+      ] as OpSpec[],
+    });
   }
   return { mms, tasks };
 }
@@ -75,7 +82,11 @@ const finishT0 = now();
 fm.finish();
 const finishMs = now() - finishT0;
 const touched = fm.results.filter((r) => r.op === 'touch');
-if (fm.violations.length || touched.length !== PROCS || touched.some((r) => !r.result.startsWith(`${N / PROCS} pages, ${N / PROCS} faults`))) {
+if (
+  fm.violations.length ||
+  touched.length !== PROCS ||
+  touched.some((r) => !r.result.startsWith(`${N / PROCS} pages, ${N / PROCS} faults`))
+) {
   throw new Error(`fault run went wrong: ${touched.map((r) => r.result).join('; ')} ${JSON.stringify(fm.violations.slice(0, 3))}`);
 }
 const mapN = best(3, () => mapLoop(N)).ms;
@@ -120,33 +131,57 @@ const mapPerOpNs = (mapTN / (2 * TN)) * 1e6;
 
 const rows: [string, string, string, string][] = [
   ['benchmark', 'engine', 'Map baseline', 'ratio'],
-  [`${N / 1e6}M anonymous write faults (${PROCS} processes)`, `${faults.ms.toFixed(0)} ms (${(faultsPerSec / 1e6).toFixed(2)}M faults/s)`, `${mapN.toFixed(0)} ms (${N} entries)`, (faults.ms / mapN).toFixed(1) + 'x'],
+  [
+    `${N / 1e6}M anonymous write faults (${PROCS} processes)`,
+    `${faults.ms.toFixed(0)} ms (${(faultsPerSec / 1e6).toFixed(2)}M faults/s)`,
+    `${mapN.toFixed(0)} ms (${N} entries)`,
+    (faults.ms / mapN).toFixed(1) + 'x',
+  ],
   ['  the same, wall-clock', `${faults.wallMs.toFixed(0)} ms (${(faultsPerSecWall / 1e6).toFixed(2)}M faults/s)`, '', ''],
   ['end-of-run invariant checks (1M pages)', `${finishMs.toFixed(0)} ms`, '', ''],
-  [`${V / 1000}k 1-page mmaps + writes`, `${vmas.ms.toFixed(0)} ms`, `${mapV.toFixed(1)} ms (${V} entries)`, (vmas.ms / mapV).toFixed(1) + 'x'],
-  ['find_vma (cache miss)', `${avgVisits.toFixed(1)} nodes visited, depth ${depth}`, `log2(${V}) = ${Math.log2(V).toFixed(1)}`, (avgVisits / Math.log2(V)).toFixed(2) + 'x'],
-  ['trace cost per event', `${perEventNs.toFixed(0)} ns (${events} events)`, `${mapPerOpNs.toFixed(0)} ns per Map op`, (perEventNs / mapPerOpNs).toFixed(1) + 'x'],
+  [
+    `${V / 1000}k 1-page mmaps + writes`,
+    `${vmas.ms.toFixed(0)} ms`,
+    `${mapV.toFixed(1)} ms (${V} entries)`,
+    (vmas.ms / mapV).toFixed(1) + 'x',
+  ],
+  [
+    'find_vma (cache miss)',
+    `${avgVisits.toFixed(1)} nodes visited, depth ${depth}`,
+    `log2(${V}) = ${Math.log2(V).toFixed(1)}`,
+    (avgVisits / Math.log2(V)).toFixed(2) + 'x',
+  ],
+  [
+    'trace cost per event',
+    `${perEventNs.toFixed(0)} ns (${events} events)`,
+    `${mapPerOpNs.toFixed(0)} ns per Map op`,
+    (perEventNs / mapPerOpNs).toFixed(1) + 'x',
+  ],
 ];
 const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((x, i) => x.padEnd(w[i])).join('  '));
-console.log("runner: runDirect (the Machine's kernel functions; a lone task performs its steps inline, invariants checked at the end); times are process CPU time, best of several runs");
-console.log(JSON.stringify({
-  runner: 'runDirect',
-  clock: 'process CPU time',
-  faultsPerSec: Math.round(faultsPerSec),
-  faultMs: +faults.ms.toFixed(1),
-  faultsPerSecWall: Math.round(faultsPerSecWall),
-  faultWallMs: +faults.wallMs.toFixed(1),
-  faultMapBaselineMs: +mapN.toFixed(1),
-  faultRatio: +(faults.ms / mapN).toFixed(2),
-  faultFinishMs: +finishMs.toFixed(1),
-  vma100kSeconds: +(vmas.ms / 1000).toFixed(3),
-  vmaMapBaselineMs: +mapV.toFixed(2),
-  vmaRatio: +(vmas.ms / mapV).toFixed(2),
-  findVmaAvgVisits: +avgVisits.toFixed(2),
-  findVmaLog2n: +Math.log2(V).toFixed(2),
-  traceNsPerEvent: +perEventNs.toFixed(1),
-  traceEvents: events,
-  mapNsPerOp: +mapPerOpNs.toFixed(1),
-  traceRatio: +(perEventNs / mapPerOpNs).toFixed(2),
-}));
+console.log(
+  "runner: runDirect (the Machine's kernel functions; a lone task performs its steps inline, invariants checked at the end); times are process CPU time, best of several runs",
+);
+console.log(
+  JSON.stringify({
+    runner: 'runDirect',
+    clock: 'process CPU time',
+    faultsPerSec: Math.round(faultsPerSec),
+    faultMs: +faults.ms.toFixed(1),
+    faultsPerSecWall: Math.round(faultsPerSecWall),
+    faultWallMs: +faults.wallMs.toFixed(1),
+    faultMapBaselineMs: +mapN.toFixed(1),
+    faultRatio: +(faults.ms / mapN).toFixed(2),
+    faultFinishMs: +finishMs.toFixed(1),
+    vma100kSeconds: +(vmas.ms / 1000).toFixed(3),
+    vmaMapBaselineMs: +mapV.toFixed(2),
+    vmaRatio: +(vmas.ms / mapV).toFixed(2),
+    findVmaAvgVisits: +avgVisits.toFixed(2),
+    findVmaLog2n: +Math.log2(V).toFixed(2),
+    traceNsPerEvent: +perEventNs.toFixed(1),
+    traceEvents: events,
+    mapNsPerOp: +mapPerOpNs.toFixed(1),
+    traceRatio: +(perEventNs / mapPerOpNs).toFixed(2),
+  }),
+);

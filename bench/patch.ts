@@ -8,6 +8,7 @@
 // usage: npm run bench:patch [-- --mb 64]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { analyzeWith, FragmentCache } from '../src/patch/analyze';
 import { loadCParser } from '../src/patch/cParser';
 import { readDiffs } from '../src/patch/diffReader';
@@ -21,7 +22,9 @@ const mbArg = process.argv.indexOf('--mb');
 const targetMb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 64;
 
 const units = [
-  'seeds/001_6c3cf800e53ebc37.txt', 'seeds/003_c639fba1cd99ad68.txt', 'seeds/004_de1f5842a85ca452.txt',
+  'seeds/001_6c3cf800e53ebc37.txt',
+  'seeds/003_c639fba1cd99ad68.txt',
+  'seeds/004_de1f5842a85ca452.txt',
   'corpus/2002-12-05_oeser_page-walk-api-2.5.50-mm1_sg-st-callers_mime-attach.eml',
   'corpus/2003-05-29_mckenney_remove-LINUX_2_2_install_new_page-callers_diff-urN.eml',
   'corpus/2003-06-27_mccracken_truncate-fix-no-race_mime-attach.eml',
@@ -38,7 +41,10 @@ function series(bytes: number): Uint8Array {
   let k = 0;
   while (n < bytes) {
     const u = units[k % units.length];
-    const msg = `From bench${k} Mon Sep 17 00:00:00 2001\n` + (u.startsWith('From ') ? u.slice(u.indexOf('\n') + 1) : `Subject: [PATCH ${k}] unit\n\n${u}`) + '\n';
+    const msg =
+      `From bench${k} Mon Sep 17 00:00:00 2001\n` +
+      (u.startsWith('From ') ? u.slice(u.indexOf('\n') + 1) : `Subject: [PATCH ${k}] unit\n\n${u}`) +
+      '\n';
     parts.push(msg);
     n += msg.length;
     k++;
@@ -120,7 +126,9 @@ row('analyse 2 MB series', slice.length, tSlice, tSplitSlice, '-', true);
 
 // 4. scanning a 10,000-line C file
 const analysis = analyzeWith(s004u8, 'seed004', parser);
-const src = ['memory.c', 'video-buf.c', 'nfs-direct.c', 'futex.c', 'ncpfs-mmap.c'].map((f) => fx('sources/' + f).toString('utf8')).join('\n');
+const src = ['memory.c', 'video-buf.c', 'nfs-direct.c', 'futex.c', 'ncpfs-mmap.c']
+  .map((f) => fx('sources/' + f).toString('utf8'))
+  .join('\n');
 let c = src;
 while (c.split('\n').length < 10_000) c += '\n' + src;
 const cLines = c.split('\n').slice(0, 10_000).join('\n');
@@ -132,25 +140,37 @@ row('scan 10,000-line C file', cBytes.length, tScan, tSplitC, '< 50 ms', tScan <
 const load = (await import('node:os')).loadavg()[0];
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
-console.log(`${pad('case', 32)} ${lpad('bytes', 11)} ${lpad('ms', 9)} ${lpad('split ms', 9)} ${lpad('MB/s', 8)} ${lpad('x split', 8)}  goal`);
+console.log(
+  `${pad('case', 32)} ${lpad('bytes', 11)} ${lpad('ms', 9)} ${lpad('split ms', 9)} ${lpad('MB/s', 8)} ${lpad('x split', 8)}  goal`,
+);
 for (const r of rows) {
-  console.log(`${pad(r.name, 32)} ${lpad(String(r.bytes), 11)} ${lpad(r.ms.toFixed(2), 9)} ${lpad(r.baselineMs.toFixed(2), 9)} ${lpad(r.mbps.toFixed(1), 8)} ${lpad(r.ratio.toFixed(1), 8)}  ${r.goal} ${r.goal === '-' ? '' : r.met ? 'met' : 'MISSED'}`);
+  console.log(
+    `${pad(r.name, 32)} ${lpad(String(r.bytes), 11)} ${lpad(r.ms.toFixed(2), 9)} ${lpad(r.baselineMs.toFixed(2), 9)} ${lpad(r.mbps.toFixed(1), 8)} ${lpad(r.ratio.toFixed(1), 8)}  ${r.goal} ${r.goal === '-' ? '' : r.met ? 'met' : 'MISSED'}`,
+  );
 }
-console.log(`seed 004 cold analysis: ${cpu004.toFixed(1)} ms of CPU per run (wall ${t004.toFixed(1)} ms); load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
-console.log(`  per phase (wall, mean of 10): ${Object.entries(phases).map(([k, v]) => `${k} ${(v / 10).toFixed(1)} ms`).join(', ')}`);
+console.log(
+  `seed 004 cold analysis: ${cpu004.toFixed(1)} ms of CPU per run (wall ${t004.toFixed(1)} ms); load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`,
+);
+console.log(
+  `  per phase (wall, mean of 10): ${Object.entries(phases)
+    .map(([k, v]) => `${k} ${(v / 10).toFixed(1)} ms`)
+    .join(', ')}`,
+);
 const rowOf = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!;
-console.log(JSON.stringify({
-  bench: 'patch',
-  readMBps: +rowOf('read series').mbps.toFixed(1),
-  readVsSplit: +rowOf('read series').ratio.toFixed(2),
-  seed004Ms: +rowOf('analyse seed 004').ms.toFixed(2),
-  seed004CpuMs: +cpu004.toFixed(2),
-  seed004VsSplit: +rowOf('analyse seed 004').ratio.toFixed(1),
-  seed004CachedMs: +rowOf('re-analyse seed 004').ms.toFixed(2),
-  seriesAnalyseMBps: +rowOf('analyse 2 MB series').mbps.toFixed(2),
-  scan10kLinesMs: +rowOf('scan 10,000-line C file').ms.toFixed(2),
-  scanVsSplit: +rowOf('scan 10,000-line C file').ratio.toFixed(1),
-  seed004Phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, +(v / 10).toFixed(2)])),
-  loadAverage: +load.toFixed(2),
-  goalsMet: rows.filter((r) => r.goal !== '-').every((r) => r.met),
-}));
+console.log(
+  JSON.stringify({
+    bench: 'patch',
+    readMBps: +rowOf('read series').mbps.toFixed(1),
+    readVsSplit: +rowOf('read series').ratio.toFixed(2),
+    seed004Ms: +rowOf('analyse seed 004').ms.toFixed(2),
+    seed004CpuMs: +cpu004.toFixed(2),
+    seed004VsSplit: +rowOf('analyse seed 004').ratio.toFixed(1),
+    seed004CachedMs: +rowOf('re-analyse seed 004').ms.toFixed(2),
+    seriesAnalyseMBps: +rowOf('analyse 2 MB series').mbps.toFixed(2),
+    scan10kLinesMs: +rowOf('scan 10,000-line C file').ms.toFixed(2),
+    scanVsSplit: +rowOf('scan 10,000-line C file').ratio.toFixed(1),
+    seed004Phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, +(v / 10).toFixed(2)])),
+    loadAverage: +load.toFixed(2),
+    goalsMet: rows.filter((r) => r.goal !== '-').every((r) => r.met),
+  }),
+);

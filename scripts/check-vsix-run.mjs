@@ -17,7 +17,9 @@ const port = await new Promise((r) => {
   });
 });
 const healthy = () =>
-  new Promise((r) => get(`http://127.0.0.1:${port}/healthz`, (res) => (res.resume(), r(res.statusCode === 200))).on('error', () => r(false)));
+  new Promise((r) =>
+    get(`http://127.0.0.1:${port}/healthz`, (res) => (res.resume(), r(res.statusCode === 200))).on('error', () => r(false)),
+  );
 
 const ws = join(tmp, 'workspace');
 mkdirSync(ws, { recursive: true });
@@ -26,8 +28,21 @@ writeFileSync(join(tmp, 'ud', 'User', 'settings.json'), JSON.stringify({ 'workbe
 const log = openSync(join(tmp, 'code-server.log'), 'w');
 const server = spawn(
   process.execPath,
-  [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'ext'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+  [
+    entry,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    join(tmp, 'ud'),
+    '--extensions-dir',
+    join(tmp, 'ext'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ],
   { detached: true, stdio: ['ignore', log, log] },
 );
 const kill = () => {
@@ -68,10 +83,17 @@ try {
     ok = await page
       .locator('.notifications-toasts', { hasText: `engine ${version}` })
       .waitFor({ timeout: 15000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
   }
   await page.screenshot({ path: join(tmp, 'check-vsix.png') });
-  console.log(ok ? `[check-vsix] the installed extension ran its command: "engine ${version}" shown` : '[check-vsix] the command did not run or showed no message');
+  console.log(
+    ok
+      ? `[check-vsix] the installed extension ran its command: "engine ${version}" shown`
+      : '[check-vsix] the command did not run or showed no message',
+  );
 } catch (e) {
   console.error(`[check-vsix] ${e instanceof Error ? e.message : String(e)}`);
 } finally {

@@ -44,7 +44,9 @@ export function renderTable(map) {
     '// Kernel function -> the engine file(s) that model it, relative to src/engine.',
     '',
     'export const KERNEL_FUNCTIONS = {',
-    ...[...map].map(([name, files]) => `  ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: [${files.map((f) => `'${f}'`).join(', ')}],`),
+    ...[...map].map(
+      ([name, files]) => `  ${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: [${files.map((f) => `'${f}'`).join(', ')}],`,
+    ),
     '} as const satisfies Record<string, readonly string[]>;',
     '',
     'export type KernelFunction = keyof typeof KERNEL_FUNCTIONS;',

@@ -103,7 +103,13 @@ export function importsOf(src) {
       const start = Math.max(head.lastIndexOf('import'), head.lastIndexOf('export'));
       const clause = head.slice(start).replace(/^(import|export)\s+/, '');
       const braces = /^\{([^}]*)\}\s*$/.exec(clause.trim());
-      typeOnly = /^type\b/.test(clause) || (braces !== null && braces[1].split(',').filter((s) => s.trim()).every((s) => /^\s*type\s/.test(s)));
+      typeOnly =
+        /^type\b/.test(clause) ||
+        (braces !== null &&
+          braces[1]
+            .split(',')
+            .filter((s) => s.trim())
+            .every((s) => /^\s*type\s/.test(s)));
     }
     found.push({ name: m[2], offset: at, typeOnly });
   }
@@ -133,7 +139,8 @@ export function edgeViolation(from, to, typeOnly) {
       const list = [...FOLDER_EDGES[a], ...(TYPE_EDGES[a] ?? []).map((x) => `${x} (types only)`)];
       return `src/${a} may not depend on src/${b} (allowed: ${list.length ? list.map((x) => 'src/' + x).join(', ') : 'none'})`;
     }
-    if (b === 'engine' && !ENGINE_INSIDERS.includes(a) && to.replace(/\.(m?js|ts)$/, '') !== 'src/engine/index') return `the engine is imported through its public entry src/engine/index, not ${to}`;
+    if (b === 'engine' && !ENGINE_INSIDERS.includes(a) && to.replace(/\.(m?js|ts)$/, '') !== 'src/engine/index')
+      return `the engine is imported through its public entry src/engine/index, not ${to}`;
     return null;
   }
   if (a !== 'engine') return null;
@@ -258,7 +265,11 @@ export function findCycles(files) {
     const next = path[1];
     const edge = graph.get(first).find((e) => e.to === next);
     const src = known.get(first);
-    out.push({ file: first, ...position(src, edge.offset), message: `runtime import cycle: ${path.join(' -> ')} (make one side a type-only import or move the shared code)` });
+    out.push({
+      file: first,
+      ...position(src, edge.offset),
+      message: `runtime import cycle: ${path.join(' -> ')} (make one side a type-only import or move the shared code)`,
+    });
   }
   return out;
 }
@@ -288,8 +299,15 @@ export function lintRepository(root) {
   for (const key of Object.keys(KNOWN_EXCEPTIONS)) {
     const [from, to] = key.split(' -> ');
     const f = files.find((x) => x.file === from);
-    const still = f && importsOf(f.src).some((i) => i.name.startsWith('.') && resolveIn(new Set(files.map((x) => x.file)), from, i.name) === to);
-    if (!still && existsSync(join(root, 'src'))) violations.push({ file: 'scripts/lint-architecture.mjs', line: 1, col: 1, message: `KNOWN_EXCEPTIONS lists '${key}', which no longer exists: remove it` });
+    const still =
+      f && importsOf(f.src).some((i) => i.name.startsWith('.') && resolveIn(new Set(files.map((x) => x.file)), from, i.name) === to);
+    if (!still && existsSync(join(root, 'src')))
+      violations.push({
+        file: 'scripts/lint-architecture.mjs',
+        line: 1,
+        col: 1,
+        message: `KNOWN_EXCEPTIONS lists '${key}', which no longer exists: remove it`,
+      });
   }
   return { files: files.length, violations };
 }
@@ -303,5 +321,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`[lint] ${violations.length} architecture violation(s) in ${files} file(s)`);
     process.exit(1);
   }
-  console.log(`[lint] ${files} file(s) in src/: no vscode or DOM use in ${CHECKED.join(', ')}, imports follow the layer tables, no runtime import cycle`);
+  console.log(
+    `[lint] ${files} file(s) in src/: no vscode or DOM use in ${CHECKED.join(', ')}, imports follow the layer tables, no runtime import cycle`,
+  );
 }

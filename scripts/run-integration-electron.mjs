@@ -39,7 +39,11 @@ console.log(`[runner] ran in ${vscode}`);
 mkdirSync(join(root, '.test-output'), { recursive: true });
 writeFileSync(
   join(root, '.test-output/integration.json'),
-  JSON.stringify({ passed: summary?.passed ?? 0, failed: summary ? summary.failed : 1, pending: summary?.pending ?? 0, vscode, exitCode }, null, 2) + '\n',
+  JSON.stringify(
+    { passed: summary?.passed ?? 0, failed: summary ? summary.failed : 1, pending: summary?.pending ?? 0, vscode, exitCode },
+    null,
+    2,
+  ) + '\n',
 );
 rmSync(tmp, { recursive: true, force: true });
 process.exit(exitCode === 0 && summary && summary.failed === 0 ? 0 : 1);

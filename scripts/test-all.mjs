@@ -39,7 +39,13 @@ const steps = [
     report: join(out, 'unit.json'),
     parse: vitestCounts,
   },
-  { name: 'webview', cmd: process.execPath, args: ['scripts/run-webview-tests.mjs'], report: join(out, 'webview.json'), parse: runnerCounts },
+  {
+    name: 'webview',
+    cmd: process.execPath,
+    args: ['scripts/run-webview-tests.mjs'],
+    report: join(out, 'webview.json'),
+    parse: runnerCounts,
+  },
   {
     name: 'integration',
     cmd: process.execPath,
@@ -67,7 +73,11 @@ for (const s of steps) {
 
 console.log('\n=== summary ===');
 for (const r of results) {
-  const what = r.tests ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.pending} skipped` : r.code === 0 ? 'ok' : 'FAILED';
+  const what = r.tests
+    ? `${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.pending} skipped`
+    : r.code === 0
+      ? 'ok'
+      : 'FAILED';
   console.log(`${r.name.padEnd(12)} ${(r.code === 0 ? 'ok' : 'FAIL').padEnd(5)} ${what} (${r.seconds}s)`);
 }
 const integration = readJson(join(out, 'integration.json'));

@@ -4,6 +4,7 @@
 // (exitCodes.ts). Everything printed goes through terminalOut: control characters from a scenario
 // or a patch are shown escaped; stdout of --json stays exact.
 import { EngineRefusal } from '../scenario/runner';
+
 import { runAnalyze } from './commands/analyze';
 import { cmdCheck } from './commands/check';
 import { cmdCompare } from './commands/compare';

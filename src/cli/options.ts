@@ -1,5 +1,6 @@
 // Options and arguments shared by the commands: parsing, integers, the one scenario, --variant, --schedule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 import { listVariants } from '../engine/index';
 import type { ExploreOptions, ExploreProgress } from '../scenario/explorer';
 import { inputLimit, type ReadLimit } from '../scenario/inputFile';
@@ -7,6 +8,7 @@ import { loadScenarioFile } from '../scenario/library';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';
 import { parseSchedule } from '../scenario/schedule';
+
 import type { Io } from './io';
 
 /** bad command line: printed as is, exit 2 */
@@ -56,7 +58,8 @@ export function pickColumns(s: Scenario, cmd: string, wanted: string[] | undefin
   return wanted.map((w) => {
     const col = s.columns.find((c) => c.label === w);
     if (col) return col;
-    if (!w.includes('=')) throw new UsageError(`mmx ${cmd}: no column '${w}' in ${s.file}; columns: ${s.columns.map((c) => c.label).join(', ')}`);
+    if (!w.includes('='))
+      throw new UsageError(`mmx ${cmd}: no column '${w}' in ${s.file}; columns: ${s.columns.map((c) => c.label).join(', ')}`);
     const selection: Record<string, string> = {};
     for (const part of w.split(',')) {
       const [family, name] = part.split('=');
@@ -72,7 +75,10 @@ export function pickColumns(s: Scenario, cmd: string, wanted: string[] | undefin
 export function scheduleOpt(cmd: string, s: Scenario, text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
   try {
-    return parseSchedule(text, s.world.tasks.map((t) => t.name));
+    return parseSchedule(
+      text,
+      s.world.tasks.map((t) => t.name),
+    );
   } catch (e) {
     throw new UsageError(`mmx ${cmd}: ${(e as Error).message}`);
   }
@@ -100,7 +106,8 @@ export function timeLimitOpt(cmd: string, v: string | undefined): number {
  * --progress=none: nothing. `live` and `lines` force either.
  */
 export function progressOpt(cmd: string, io: Io, v: string | undefined, json: boolean | undefined) {
-  if (v !== undefined && !['none', 'lines', 'live', 'auto'].includes(v)) throw new UsageError(`mmx ${cmd}: --progress expects none, lines, live or auto, got '${v}'`);
+  if (v !== undefined && !['none', 'lines', 'live', 'auto'].includes(v))
+    throw new UsageError(`mmx ${cmd}: --progress expects none, lines, live or auto, got '${v}'`);
   const live = v === 'live' || ((v ?? 'auto') === 'auto' && !!io.tty && !json);
   const mode = v === 'none' ? 'none' : live ? 'live' : 'lines';
   const t0 = performance.now();
@@ -115,7 +122,9 @@ export function progressOpt(cmd: string, io: Io, v: string | undefined, json: bo
           progressIntervalMs: 200,
           onProgress: (p: ExploreProgress) => {
             shown = true;
-            process.stderr.write(`\r\x1b[K  ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${Math.round(p.elapsedMs)} ms`);
+            process.stderr.write(
+              `\r\x1b[K  ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${Math.round(p.elapsedMs)} ms`,
+            );
           },
         };
       return {
@@ -124,7 +133,9 @@ export function progressOpt(cmd: string, io: Io, v: string | undefined, json: bo
           const now = performance.now() - t0;
           if (now - lastLine < PROGRESS_LINE_MS) return;
           lastLine = now;
-          io.err(`mmx ${cmd}: ${what}: searching, ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s) after ${Math.round(now / 1000)} s`);
+          io.err(
+            `mmx ${cmd}: ${what}: searching, ${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s) after ${Math.round(now / 1000)} s`,
+          );
         },
       };
     },

@@ -4,12 +4,14 @@
 // function (cFixes.ts checks the result), a quick fix applied as one undoable WorkspaceEdit after which
 // the findings are recomputed at once. A setting turns each kind on or off.
 import * as vscode from 'vscode';
+
 import type { Analysis, SourceFinding } from '../patch/analysisModel';
+
 import { DocumentScan, KIND_SETTING, type KindSettings } from './cFindings';
+import type { CFindingsSource } from './cFindingsSource';
 import { planFixes, type FixPlan, type FixRefusal } from './cFixes';
 import { syntaxErrorCounter } from './cSyntax';
 import { loadPatchLibrary } from './libraries';
-import type { CFindingsSource } from './cFindingsSource';
 
 export const C_SELECTOR: vscode.DocumentSelector = [{ language: 'c' }, { language: 'cpp' }, { pattern: '**/*.{c,h}' }];
 
@@ -63,7 +65,10 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
     const key = doc.uri.toString();
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
-    this.timers.set(key, setTimeout(() => void this.annotate(doc), 150));
+    this.timers.set(
+      key,
+      setTimeout(() => void this.annotate(doc), 150),
+    );
   }
 
   /** Scan a C document against the patch chosen as the source of C findings; returns the findings shown. */
@@ -94,7 +99,11 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
     this.diagnostics.set(
       doc.uri,
       diagnostics.map((p) => {
-        const d = new vscode.Diagnostic(rangeOf(p), p.message, p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+        const d = new vscode.Diagnostic(
+          rangeOf(p),
+          p.message,
+          p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+        );
         d.source = 'mm-explorer';
         d.code = p.code;
         return d;
@@ -124,9 +133,17 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
         syntaxErrors = syntaxErrorCounter(await lib.loadCParser());
       } catch {
         // without the parser no result can be checked: no fix is offered
-        return { plans: [], refused: f.findings.map((x) => ({ function: x.function, findings: [x], reason: 'the C parser is not available to check the result' })) };
+        return {
+          plans: [],
+          refused: f.findings.map((x) => ({
+            function: x.function,
+            findings: [x],
+            reason: 'the C parser is not available to check the result',
+          })),
+        };
       }
-      const rescan = (t: string) => lib.scanCSource(t, file, f.analysis, { fns: new Map() }).filter((x) => f.settings[KIND_SETTING[x.kind]] !== false);
+      const rescan = (t: string) =>
+        lib.scanCSource(t, file, f.analysis, { fns: new Map() }).filter((x) => f.settings[KIND_SETTING[x.kind]] !== false);
       return planFixes(text, f.findings, { analysis: f.analysis, rescan, syntaxErrors });
     });
     this.fixes.set(key, { findings: f.findings, plan });
@@ -148,7 +165,9 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
       md.appendMarkdown('\n\n');
       const member = f.api.split('.').pop() ?? f.api;
       // the last version's change: the one the scanner converts to
-      const change = a?.apiChanges.filter((c) => (c.kind === 'member-signature' || c.kind === 'signature') && c.name.replace(/^->/, '') === member).pop();
+      const change = a?.apiChanges
+        .filter((c) => (c.kind === 'member-signature' || c.kind === 'signature') && c.name.replace(/^->/, '') === member)
+        .pop();
       if (change?.before) {
         md.appendText('before:');
         md.appendCodeblock(change.before, 'c');
@@ -167,7 +186,9 @@ export class CAnnotations implements vscode.HoverProvider, vscode.CodeActionProv
     }
     if (src) {
       md.appendMarkdown('\n\n');
-      md.appendText(`From the analysis of ${vscode.workspace.asRelativePath(src.uri)} (the C findings source; change it from the status bar).`);
+      md.appendText(
+        `From the analysis of ${vscode.workspace.asRelativePath(src.uri)} (the C findings source; change it from the status bar).`,
+      );
     }
     return new vscode.Hover(md, rangeOf(hits[0]));
   }

@@ -36,7 +36,12 @@ export class DocumentScan {
 
   constructor(private readonly scan: Scanner) {}
 
-  run(text: string, file: string, analysis: Analysis, settings: KindSettings): { findings: SourceFinding[]; diagnostics: PlainDiagnostic[] } {
+  run(
+    text: string,
+    file: string,
+    analysis: Analysis,
+    settings: KindSettings,
+  ): { findings: SourceFinding[]; diagnostics: PlainDiagnostic[] } {
     if (analysis !== this.analysis) {
       // another patch: nothing cached applies
       this.analysis = analysis;

@@ -1,15 +1,10 @@
 // The comparison panel on the host side: one webview, a strict nonce CSP, validated messages both
 // ways, and a serializer so the panel comes back after a restart with the state the page saved.
 import * as vscode from 'vscode';
+
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Exploration } from '../scenario/explorationModel';
-import {
-  validatePanelState,
-  validateWebviewMessage,
-  type HostToWebview,
-  type Selection,
-  type WebviewToHost,
-} from '../webview/protocol';
+import { validatePanelState, validateWebviewMessage, type HostToWebview, type Selection, type WebviewToHost } from '../webview/protocol';
 
 export const PANEL_VIEW_TYPE = 'mmExplorer.panel';
 
@@ -68,7 +63,11 @@ export class ComparisonPanel {
   readonly onDidRender = this.renderedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly events: PanelEvents, private readonly version: string) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly events: PanelEvents,
+    private readonly version: string,
+  ) {}
 
   get visible(): boolean {
     return this.panel !== undefined;
@@ -111,7 +110,12 @@ export class ComparisonPanel {
       this.panel.reveal(column, true);
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'MM Explorer', { viewColumn: column, preserveFocus: false }, this.options());
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'MM Explorer',
+      { viewColumn: column, preserveFocus: false },
+      this.options(),
+    );
     this.adopt(panel);
     return panel;
   }

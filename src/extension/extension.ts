@@ -2,18 +2,21 @@
 // annotations. Everything here is light; the engine, the scenario layer and the patch analyser are
 // loaded on first use (libraries.ts).
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import type { Analysis } from '../patch/analysisModel';
+
 import { CAnnotations } from './cAnnotations';
 import { CFindingsSource } from './cFindingsSource';
 import { ComparisonPanel } from './comparisonPanel';
+import { EditVariantCommands } from './editVariant';
 import { revealFunction } from './jumpToSource';
+import { PageTableProvider } from './pageTableTree';
 import { PatchAnnotations } from './patchAnnotations';
 import { rankScenarios, type PatchComparison } from './patchCompare';
 import { forcePatch, isPatchDocument, PatchStore } from './patchDocuments';
-import { PageTableProvider } from './pageTableTree';
 import { RunPatchCommands } from './runPatchCommands';
-import { EditVariantCommands } from './editVariant';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
 
@@ -69,7 +72,8 @@ async function analyzePatchCommand(api: MmExplorerApi, target?: vscode.Uri): Pro
       ...(best ? [best.title] : []),
     )
     .then((b) => {
-      if (best && b === best.title) void vscode.commands.executeCommand('mmExplorer.compareVariantsForPatch', doc.uri, best.scenarioPath, best.columns);
+      if (best && b === best.title)
+        void vscode.commands.executeCommand('mmExplorer.compareVariantsForPatch', doc.uri, best.scenarioPath, best.columns);
     });
   await updateContext(api);
   return a;
@@ -129,22 +133,40 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   // eslint-disable-next-line prefer-const -- assigned once the panel it calls back into exists
   let scenarios: ScenarioCommands | undefined;
   let runPatch: RunPatchCommands | undefined;
-  const panel = new ComparisonPanel(context, {
-    onSelect: (sel, fn) => {
-      void scenarios?.followSelection(sel);
-      void runPatch?.revealStep(sel);
-      if (fn) void revealFunction(patches, fn, false);
+  const panel = new ComparisonPanel(
+    context,
+    {
+      onSelect: (sel, fn) => {
+        void scenarios?.followSelection(sel);
+        void runPatch?.revealStep(sel);
+        if (fn) void revealFunction(patches, fn, false);
+      },
+      onReveal: (fn) => void revealFunction(patches, fn, true),
+      onExport: (format) => void scenarios?.exportComparison({ format }),
     },
-    onReveal: (fn) => void revealFunction(patches, fn, true),
-    onExport: (format) => void scenarios?.exportComparison({ format }),
-  }, version);
+    version,
+  );
   scenarios = new ScenarioCommands(context, panel, pageTables);
   // the ranking needs the scenario commands of `api`, which exists by the time a lens is asked for
-  const patchAnnotations = new PatchAnnotations(patches, async (a) => (await patchComparisons(api, a))[0], (uri) => inInstallFolder(context, uri));
+  const patchAnnotations = new PatchAnnotations(
+    patches,
+    async (a) => (await patchComparisons(api, a))[0],
+    (uri) => inInstallFolder(context, uri),
+  );
   const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
   const cAnnotations = new CAnnotations(cFindingsSource);
   const scenarioDiagnostics = new ScenarioDiagnostics(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
-  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, cFindingsSource, scenarioDiagnostics, scenarios };
+  const api: MmExplorerApi = {
+    panel,
+    pageTables,
+    pageTableView: pageTableView,
+    patches,
+    patchAnnotations,
+    cAnnotations,
+    cFindingsSource,
+    scenarioDiagnostics,
+    scenarios,
+  };
 
   // a command that fails says why in a message instead of an unexplained rejection
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
@@ -169,9 +191,15 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     rp,
     ev,
     reg('mmExplorer.editFunctionAsVariant', (tree?: string, file?: string, fn?: string) => ev.edit(tree, file, fn)),
-    reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) => ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario)),
-    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
-    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
+    reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) =>
+      ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario),
+    ),
+    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) =>
+      rp.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree }),
+    ),
+    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) =>
+      rp.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree }),
+    ),
     reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => rp.showFunction(name, version)),
     pageTableView,
     patchAnnotations,
@@ -190,15 +218,27 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
       panel.show();
       return true;
     }),
-    reg('mmExplorer.runScenario', (arg?: ScenarioArgs | vscode.Uri) => scenarios.run(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
-    reg('mmExplorer.compareVariants', (arg?: ScenarioArgs | vscode.Uri) => scenarios.compare(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
-    reg('mmExplorer.exploreSchedules', (arg?: ScenarioArgs | vscode.Uri) => scenarios.explore(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg)),
+    reg('mmExplorer.runScenario', (arg?: ScenarioArgs | vscode.Uri) =>
+      scenarios.run(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg),
+    ),
+    reg('mmExplorer.compareVariants', (arg?: ScenarioArgs | vscode.Uri) =>
+      scenarios.compare(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg),
+    ),
+    reg('mmExplorer.exploreSchedules', (arg?: ScenarioArgs | vscode.Uri) =>
+      scenarios.explore(arg instanceof vscode.Uri ? { scenario: arg.fsPath } : arg),
+    ),
     reg('mmExplorer.analyzePatch', (uri?: vscode.Uri) => analyzePatchCommand(api, uri instanceof vscode.Uri ? uri : undefined)),
     reg('mmExplorer.showPageTables', () => scenarios.showPageTables()),
     reg('mmExplorer.pickPageTableVariant', (label?: string) => scenarios.pickTreeVariant(typeof label === 'string' ? label : undefined)),
     reg('mmExplorer.exportComparison', (arg?: ScenarioArgs) => scenarios.exportComparison(arg)),
     reg('mmExplorer.compareVariantsForPatch', (uri?: vscode.Uri, scenario?: string, columns?: string[]) =>
-      compareForPatch(api, uri instanceof vscode.Uri ? uri : undefined, typeof scenario === 'string' ? scenario : undefined, Array.isArray(columns) ? columns : undefined)),
+      compareForPatch(
+        api,
+        uri instanceof vscode.Uri ? uri : undefined,
+        typeof scenario === 'string' ? scenario : undefined,
+        Array.isArray(columns) ? columns : undefined,
+      ),
+    ),
     reg('mmExplorer.openSamplePatch', async () => {
       // opened and analysed: its lenses, the compare action and the C findings come from it
       const doc = await openSample(context, 'install_new_page-thread.txt');
@@ -208,7 +248,9 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     vscode.window.onDidChangeActiveTextEditor(() => void updateContext(api)),
     patches.onDidAnalyze(() => void updateContext(api)),
     reg('mmExplorer.revealFunction', (fn: string) => revealFunction(patches, fn, true)),
-    reg('mmExplorer.chooseCFindingsSource', (uri?: string | null) => (uri === undefined ? cFindingsSource.choose() : cFindingsSource.use(uri ?? undefined))),
+    reg('mmExplorer.chooseCFindingsSource', (uri?: string | null) =>
+      uri === undefined ? cFindingsSource.choose() : cFindingsSource.use(uri ?? undefined),
+    ),
     reg('mmExplorer.refreshCFindings', (uri?: vscode.Uri) => (uri instanceof vscode.Uri ? cAnnotations.refresh(uri) : [])),
     reg('mmExplorer.showApiChange', async (uri: vscode.Uri, line: number) => {
       const ed = await vscode.window.showTextDocument(uri);

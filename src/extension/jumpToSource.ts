@@ -1,6 +1,8 @@
 // Jump from a kernel function named in a trace to where an analysed patch defines or changes it.
 import * as vscode from 'vscode';
+
 import type { Analysis } from '../patch/analysisModel';
+
 import type { PatchStore } from './patchDocuments';
 
 const highlight = vscode.window.createTextEditorDecorationType({
@@ -31,7 +33,11 @@ export function findFunctionLine(a: Analysis | undefined, text: string, fn: stri
 export async function revealFunction(store: PatchStore, fn: string, focus: boolean): Promise<vscode.Location | undefined> {
   const candidates = vscode.workspace.textDocuments.filter((d) => store.peek(d) !== undefined);
   // the patch in a visible editor wins
-  candidates.sort((a, b) => Number(vscode.window.visibleTextEditors.some((e) => e.document === b)) - Number(vscode.window.visibleTextEditors.some((e) => e.document === a)));
+  candidates.sort(
+    (a, b) =>
+      Number(vscode.window.visibleTextEditors.some((e) => e.document === b)) -
+      Number(vscode.window.visibleTextEditors.some((e) => e.document === a)),
+  );
   for (const doc of candidates) {
     const a = await store.peek(doc)?.catch(() => undefined);
     const line = findFunctionLine(a, doc.getText(), fn);
@@ -39,13 +45,23 @@ export async function revealFunction(store: PatchStore, fn: string, focus: boole
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     if (!focus && !visible) continue;
     // beside the panel, never over it: the panel's tab stays in view
-    const ed = visible && !focus ? visible : await vscode.window.showTextDocument(doc, { preserveFocus: !focus, preview: true, viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Beside });
+    const ed =
+      visible && !focus
+        ? visible
+        : await vscode.window.showTextDocument(doc, {
+            preserveFocus: !focus,
+            preview: true,
+            viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Beside,
+          });
     const range = doc.lineAt(line - 1).range;
     ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     ed.setDecorations(highlight, [range]);
     if (focus) ed.selection = new vscode.Selection(range.start, range.start);
     return new vscode.Location(doc.uri, range);
   }
-  if (focus) void vscode.window.showInformationMessage(`No open analysed patch mentions ${fn}. Open a patch (or run MM Explorer: Analyze Patch) first.`);
+  if (focus)
+    void vscode.window.showInformationMessage(
+      `No open analysed patch mentions ${fn}. Open a patch (or run MM Explorer: Analyze Patch) first.`,
+    );
   return undefined;
 }

@@ -1,6 +1,7 @@
 // The page-table view: mm -> VMA -> pgd -> pmd -> pte -> page, drawn from a MachineSnapshot.
 // Children are computed when a node is expanded, so large address spaces cost nothing until opened.
 import * as vscode from 'vscode';
+
 import type { MachineSnapshot, MmSnapshot, PageSnapshot, PteSnapshot, VmaSnapshot } from '../engine/index';
 
 export type PtNode =
@@ -15,7 +16,10 @@ export type PtNode =
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 export function vmaDescription(v: VmaSnapshot): string {
-  const parts = [v.prot, ...v.flags.filter((f) => !['VM_READ', 'VM_WRITE', 'VM_EXEC'].includes(f)).map((f) => f.replace(/^VM_/, '').toLowerCase())];
+  const parts = [
+    v.prot,
+    ...v.flags.filter((f) => !['VM_READ', 'VM_WRITE', 'VM_EXEC'].includes(f)).map((f) => f.replace(/^VM_/, '').toLowerCase()),
+  ];
   if (v.file) parts.push(`${v.file}@${v.pgoff}`);
   else parts.push('anon');
   if (v.ops.length) parts.push(`ops: ${v.ops.join(',')}`);
@@ -137,20 +141,37 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         const to = lowerBound(all, node.vma.end);
         const ptes = all.slice(from, to);
         const pages = Math.max(0, Math.round((node.vma.end - node.vma.start) / 4096));
-        if (ptes.length === 0) return [{ kind: 'message', text: 'no pte populated', detail: `pte_none for all ${pages} page${pages === 1 ? '' : 's'}` }];
-        const out: PtNode[] = [...groupBy(ptes, (p) => p.pgd)].map(([pgd, g]) => ({ kind: 'pgd', mm: node.mm, vma: node.vma, pgd, ptes: g }));
-        if (pages > ptes.length) out.push({ kind: 'message', text: `${pages - ptes.length} of ${pages} pages pte_none`, detail: 'never faulted in, or zapped' });
+        if (ptes.length === 0)
+          return [{ kind: 'message', text: 'no pte populated', detail: `pte_none for all ${pages} page${pages === 1 ? '' : 's'}` }];
+        const out: PtNode[] = [...groupBy(ptes, (p) => p.pgd)].map(([pgd, g]) => ({
+          kind: 'pgd',
+          mm: node.mm,
+          vma: node.vma,
+          pgd,
+          ptes: g,
+        }));
+        if (pages > ptes.length)
+          out.push({ kind: 'message', text: `${pages - ptes.length} of ${pages} pages pte_none`, detail: 'never faulted in, or zapped' });
         return out;
       }
       case 'pgd':
-        return [...groupBy(node.ptes, (p) => p.pmd)].map(([pmd, g]) => ({ kind: 'pmd', mm: node.mm, vma: node.vma, pgd: node.pgd, pmd, ptes: g }));
+        return [...groupBy(node.ptes, (p) => p.pmd)].map(([pmd, g]) => ({
+          kind: 'pmd',
+          mm: node.mm,
+          vma: node.vma,
+          pgd: node.pgd,
+          pmd,
+          ptes: g,
+        }));
       case 'pmd':
         return node.ptes.map((pte) => ({ kind: 'pte', mm: node.mm, pte }));
       case 'pte': {
         const pfn = node.pte.pfn;
         if (node.pte.kind !== 'present' || pfn === undefined) return [];
         const page = this.pages.get(pfn);
-        return page ? [{ kind: 'page', mm: node.mm, pte: node.pte, page }] : [{ kind: 'message', text: `pfn ${pfn}`, detail: 'not in the page table of this snapshot' }];
+        return page
+          ? [{ kind: 'page', mm: node.mm, pte: node.pte, page }]
+          : [{ kind: 'message', text: `pfn ${pfn}`, detail: 'not in the page table of this snapshot' }];
       }
       default:
         return [];

@@ -2,7 +2,9 @@
 // the before/after signatures and the lock contract, decorations on converted implementations and
 // diagnostics on inconsistent ones. Lines of the Analysis are 1-based lines of the analysed file.
 import * as vscode from 'vscode';
+
 import type { Analysis, ApiChange, Implementation, LockContract } from '../patch/analysisModel';
+
 import { LIMIT_SETTINGS } from './limits';
 import type { PatchComparison } from './patchCompare';
 import { isForced, isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
@@ -103,7 +105,18 @@ function lineRange(doc: vscode.TextDocument, line1: number): vscode.Range | unde
   return doc.lineAt(l).range;
 }
 
-const IMPORTANT: ApiChange['kind'][] = ['signature', 'member-signature', 'return-convention', 'added-function', 'removed-function', 'added-macro', 'removed-macro', 'added-export', 'removed-export', 'comment'];
+const IMPORTANT: ApiChange['kind'][] = [
+  'signature',
+  'member-signature',
+  'return-convention',
+  'added-function',
+  'removed-function',
+  'added-macro',
+  'removed-macro',
+  'added-export',
+  'removed-export',
+  'comment',
+];
 
 export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('mmExplorer.patch');
@@ -171,14 +184,26 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
     const limits = currentLimits(doc.uri);
     if (!isForced(doc.uri) && !this.store.peek(doc) && length > limits.autoAnalysisBytes) return undefined;
     if (length > limits.patchBytes) {
-      this.diagnostics.set(doc.uri, [new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `Not analysed: more than the ${limits.patchBytes / (1024 * 1024)} MB a patch may have (${raiseHint(LIMIT_SETTINGS.patchSizeMB, limits)})`, vscode.DiagnosticSeverity.Information)]);
+      this.diagnostics.set(doc.uri, [
+        new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `Not analysed: more than the ${limits.patchBytes / (1024 * 1024)} MB a patch may have (${raiseHint(LIMIT_SETTINGS.patchSizeMB, limits)})`,
+          vscode.DiagnosticSeverity.Information,
+        ),
+      ]);
       return undefined;
     }
     let a: Analysis;
     try {
       a = await this.store.analyze(doc);
     } catch (e) {
-      this.diagnostics.set(doc.uri, [new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `The patch analyser failed: ${e instanceof Error ? e.message : String(e)}`, vscode.DiagnosticSeverity.Warning)]);
+      this.diagnostics.set(doc.uri, [
+        new vscode.Diagnostic(
+          new vscode.Range(0, 0, 0, 0),
+          `The patch analyser failed: ${e instanceof Error ? e.message : String(e)}`,
+          vscode.DiagnosticSeverity.Warning,
+        ),
+      ]);
       return undefined;
     }
     const diags: vscode.Diagnostic[] = [];
@@ -187,7 +212,11 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
         if (impl.consistent) continue;
         const r = lineRange(doc, impl.line);
         if (!r) continue;
-        const d = new vscode.Diagnostic(r, `${impl.function} (->${hookName(impl.hook)}${impl.version ? `, ${impl.version}` : ''}) is not converted consistently: ${impl.problems.join('; ') || 'see the hook contract'}`, vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(
+          r,
+          `${impl.function} (->${hookName(impl.hook)}${impl.version ? `, ${impl.version}` : ''}) is not converted consistently: ${impl.problems.join('; ') || 'see the hook contract'}`,
+          vscode.DiagnosticSeverity.Warning,
+        );
         d.source = 'mm-explorer';
         d.code = 'inconsistent-implementation';
         diags.push(d);
@@ -195,8 +224,17 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
       for (const p of a.problems) {
         const r = lineRange(doc, p.line);
         if (!r) continue;
-        const sev = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'info' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning;
-        const d = new vscode.Diagnostic(p.column ? new vscode.Range(r.start.line, Math.max(0, p.column - 1), r.end.line, r.end.character) : r, p.message, sev);
+        const sev =
+          p.severity === 'error'
+            ? vscode.DiagnosticSeverity.Error
+            : p.severity === 'info'
+              ? vscode.DiagnosticSeverity.Information
+              : vscode.DiagnosticSeverity.Warning;
+        const d = new vscode.Diagnostic(
+          p.column ? new vscode.Range(r.start.line, Math.max(0, p.column - 1), r.end.line, r.end.character) : r,
+          p.message,
+          sev,
+        );
         d.source = 'mm-explorer (parse)';
         diags.push(d);
       }
@@ -215,7 +253,9 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
       for (const impl of a.implementations) {
         const r = lineRange(ed.document, impl.line);
         if (!r) continue;
-        const text = impl.consistent ? `✓ ->${hookName(impl.hook)} implementation converted` : `✗ ${impl.problems[0] ?? 'inconsistent conversion'}`;
+        const text = impl.consistent
+          ? `✓ ->${hookName(impl.hook)} implementation converted`
+          : `✗ ${impl.problems[0] ?? 'inconsistent conversion'}`;
         (impl.consistent ? ok : bad).push({ range: r, renderOptions: { after: { contentText: text } } });
       }
     }
@@ -233,12 +273,14 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
     if (best) {
       let top = 0;
       while (top < doc.lineCount - 1 && doc.lineAt(top).isEmptyOrWhitespace) top++;
-      lenses.push(new vscode.CodeLens(doc.lineAt(top).range, {
-        title: `$(git-compare) ${best.title}`,
-        command: 'mmExplorer.compareVariantsForPatch',
-        arguments: [doc.uri, best.scenarioPath, best.columns],
-        tooltip: `Run ${best.name} under ${best.columns.join(', ')} and show them side by side`,
-      }));
+      lenses.push(
+        new vscode.CodeLens(doc.lineAt(top).range, {
+          title: `$(git-compare) ${best.title}`,
+          command: 'mmExplorer.compareVariantsForPatch',
+          arguments: [doc.uri, best.scenarioPath, best.columns],
+          tooltip: `Run ${best.name} under ${best.columns.join(', ')} and show them side by side`,
+        }),
+      );
     }
     const seen = new Set<string>();
     for (const c of a.apiChanges) {
@@ -248,21 +290,42 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
       const key = `${c.line}:${c.kind}:${c.name}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      lenses.push(new vscode.CodeLens(r, { title: lensTitle(a, c), command: 'mmExplorer.showApiChange', arguments: [doc.uri, c.line], tooltip: c.after ?? c.before ?? c.name }));
+      lenses.push(
+        new vscode.CodeLens(r, {
+          title: lensTitle(a, c),
+          command: 'mmExplorer.showApiChange',
+          arguments: [doc.uri, c.line],
+          tooltip: c.after ?? c.before ?? c.name,
+        }),
+      );
       // the hook itself, or an API function (not one of the hook's implementations), gets the actions
       const isImpl = c.kind === 'signature' && a.implementations.some((i) => i.function === c.name && i.line === c.line);
       if ((c.kind === 'signature' && !isImpl) || c.kind === 'member-signature') {
         if (a.variants.length) {
-          lenses.push(new vscode.CodeLens(r, { title: `$(git-compare) Compare variants (${a.variants.join(', ')})`, command: 'mmExplorer.compareVariantsForPatch', arguments: [doc.uri] }));
+          lenses.push(
+            new vscode.CodeLens(r, {
+              title: `$(git-compare) Compare variants (${a.variants.join(', ')})`,
+              command: 'mmExplorer.compareVariantsForPatch',
+              arguments: [doc.uri],
+            }),
+          );
         }
-        const impls = a.implementations.filter((i) => hookName(i.hook) === hookName(c.name) && (!c.version || !i.version || i.version === c.version));
+        const impls = a.implementations.filter(
+          (i) => hookName(i.hook) === hookName(c.name) && (!c.version || !i.version || i.version === c.version),
+        );
         if (impls.length) {
           const bad = impls.filter((i) => !i.consistent).length;
-          lenses.push(new vscode.CodeLens(r, {
-            title: `${impls.length} implementation${impls.length === 1 ? '' : 's'}${bad ? `, ${bad} inconsistent` : ''}`,
-            command: 'editor.action.showReferences',
-            arguments: [doc.uri, r.start, impls.map((i) => new vscode.Location(doc.uri, lineRange(doc, i.line)?.start ?? new vscode.Position(0, 0)))],
-          }));
+          lenses.push(
+            new vscode.CodeLens(r, {
+              title: `${impls.length} implementation${impls.length === 1 ? '' : 's'}${bad ? `, ${bad} inconsistent` : ''}`,
+              command: 'editor.action.showReferences',
+              arguments: [
+                doc.uri,
+                r.start,
+                impls.map((i) => new vscode.Location(doc.uri, lineRange(doc, i.line)?.start ?? new vscode.Position(0, 0))),
+              ],
+            }),
+          );
         }
       }
     }
@@ -302,7 +365,9 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
     }
     for (const impl of a.implementations.filter((i: Implementation) => i.line === line)) {
       any = true;
-      md.appendText(`${impl.function}: implementation of ->${hookName(impl.hook)}${impl.version ? ` (${impl.version})` : ''}, ${impl.consistent ? 'converted consistently' : `inconsistent: ${impl.problems.join('; ')}`}`);
+      md.appendText(
+        `${impl.function}: implementation of ->${hookName(impl.hook)}${impl.version ? ` (${impl.version})` : ''}, ${impl.consistent ? 'converted consistently' : `inconsistent: ${impl.problems.join('; ')}`}`,
+      );
       md.appendMarkdown('\n\n');
     }
     return any ? new vscode.Hover(md, doc.lineAt(pos.line).range) : undefined;

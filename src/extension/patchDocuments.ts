@@ -1,7 +1,9 @@
 // Which documents are patches, and their analyses (cached per document version). The analyser is
 // loaded on first use so activation stays light.
 import * as vscode from 'vscode';
+
 import type { Analysis } from '../patch/analysisModel';
+
 import { loadPatchLibrary } from './libraries';
 
 const PATCH_EXT = /\.(patch|diff|mbox|eml)$/i;
@@ -26,7 +28,6 @@ export function forcePatch(uri: vscode.Uri): void {
 export function isForced(uri: vscode.Uri): boolean {
   return forced.has(uri.toString());
 }
-
 
 export function isPatchDocument(doc: vscode.TextDocument): boolean {
   if (forced.has(doc.uri.toString())) return true;

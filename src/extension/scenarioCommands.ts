@@ -1,13 +1,16 @@
 // Run / Compare / Explore / Export / Show Page Tables: pick a scenario, run the scenario library with
 // cancellable progress and a status-bar item, show the result in the panel and the page-table view,
 // and report failed expectations to the Problems panel.
-import * as path from 'node:path';
 import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import type { Comparison } from '../scenario/comparisonModel';
-import type { Scenario } from '../scenario/scenario';
 import type { Exploration } from '../scenario/explorationModel';
+import type { Scenario } from '../scenario/scenario';
 import type { Selection } from '../webview/protocol';
+
 import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
@@ -58,8 +61,11 @@ export class ScenarioCommands implements vscode.Disposable {
   async scenarioPaths(): Promise<{ label: string; description: string; path: string }[]> {
     const lib = await loadScenarioLibrary();
     const out: { label: string; description: string; path: string }[] = [];
-    const bundled = lib.bundledScenarioDir(path.join(this.context.extensionUri.fsPath, 'dist')) ?? path.join(this.context.extensionUri.fsPath, 'scenarios');
-    for (const f of lib.scenarioFiles([bundled])) out.push({ label: path.basename(f, lib.SCENARIO_SUFFIX), description: 'bundled', path: f });
+    const bundled =
+      lib.bundledScenarioDir(path.join(this.context.extensionUri.fsPath, 'dist')) ??
+      path.join(this.context.extensionUri.fsPath, 'scenarios');
+    for (const f of lib.scenarioFiles([bundled]))
+      out.push({ label: path.basename(f, lib.SCENARIO_SUFFIX), description: 'bundled', path: f });
     const ws = await vscode.workspace.findFiles('**/*.mmscenario.yaml', '**/node_modules/**', 200);
     for (const u of ws) {
       if (out.some((o) => o.path === u.fsPath)) continue;
@@ -105,10 +111,12 @@ export class ScenarioCommands implements vscode.Disposable {
           detail: s.scenario.description.replace(/\s+/g, ' ').trim(),
           path: s.path,
         }));
-      const pick = await vscode.window.showQuickPick(
-        items,
-        { title, placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace), most relevant first', matchOnDescription: true, matchOnDetail: true },
-      );
+      const pick = await vscode.window.showQuickPick(items, {
+        title,
+        placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace), most relevant first',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
       if (!pick) return undefined;
       file = pick.path;
     }
@@ -125,7 +133,9 @@ export class ScenarioCommands implements vscode.Disposable {
     if (open) {
       text = open.getText();
       if (text.length > limits.scenarioBytes) {
-        void vscode.window.showErrorMessage(`${path.basename(file)}: more than the ${lib.sizeText(limits.scenarioBytes)} a scenario may have (${raise})`);
+        void vscode.window.showErrorMessage(
+          `${path.basename(file)}: more than the ${lib.sizeText(limits.scenarioBytes)} a scenario may have (${raise})`,
+        );
         return undefined;
       }
     } else {
@@ -163,26 +173,33 @@ export class ScenarioCommands implements vscode.Disposable {
   // ---- long work ----
 
   /** Run long work with a cancellable notification; says whether it was cancelled. */
-  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>, external?: AbortSignal): Promise<{ value: T; cancelled: boolean }> {
+  private async withProgress<T>(
+    title: string,
+    work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>,
+    external?: AbortSignal,
+  ): Promise<{ value: T; cancelled: boolean }> {
     this.status.text = `$(sync~spin) MM: ${title}`;
     this.status.tooltip = 'Running; cancel from the notification';
     this.status.show();
     let done = false;
     try {
-      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true }, async (progress, token) => {
-        const ac = new AbortController();
-        token.onCancellationRequested(() => ac.abort());
-        if (external?.aborted) ac.abort();
-        external?.addEventListener('abort', () => ac.abort());
-        const report = (m: string) => {
-          progress.report({ message: m });
-          this.status.text = `$(sync~spin) MM: ${m}`;
-        };
-        // a cancelled search still returns what it covered (marked incomplete): show that
-        const value = await work(report, ac.signal);
-        done = true;
-        return { value, cancelled: ac.signal.aborted };
-      });
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true },
+        async (progress, token) => {
+          const ac = new AbortController();
+          token.onCancellationRequested(() => ac.abort());
+          if (external?.aborted) ac.abort();
+          external?.addEventListener('abort', () => ac.abort());
+          const report = (m: string) => {
+            progress.report({ message: m });
+            this.status.text = `$(sync~spin) MM: ${m}`;
+          };
+          // a cancelled search still returns what it covered (marked incomplete): show that
+          const value = await work(report, ac.signal);
+          done = true;
+          return { value, cancelled: ac.signal.aborted };
+        },
+      );
     } finally {
       if (!done) this.status.hide();
     }
@@ -214,8 +231,16 @@ export class ScenarioCommands implements vscode.Disposable {
         if (x.met) continue;
         // undecided: a search stopped at the time limit or was cancelled, nothing contradicts the entry
         const d = x.undecided
-          ? new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation undecided: ${x.text} (${x.detail})`, vscode.DiagnosticSeverity.Warning)
-          : new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
+          ? new vscode.Diagnostic(
+              new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
+              `${run.label}: expectation undecided: ${x.text} (${x.detail})`,
+              vscode.DiagnosticSeverity.Warning,
+            )
+          : new vscode.Diagnostic(
+              new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
+              `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`,
+              vscode.DiagnosticSeverity.Error,
+            );
         d.source = 'mm-explorer';
         d.code = 'expectation';
         diags.push(d);
@@ -265,7 +290,12 @@ export class ScenarioCommands implements vscode.Disposable {
     // a multi-pick is built up over several clicks: leaving it to look elsewhere does not discard it
     qp.ignoreFocusOut = true;
     qp.placeholder = 'The base and the first fix are ticked; tick up to 4';
-    qp.items = s.columns.map((c) => ({ label: c.label, description: Object.entries(c.selection).map(([k, v]) => `${k}=${v}`).join(' ') }));
+    qp.items = s.columns.map((c) => ({
+      label: c.label,
+      description: Object.entries(c.selection)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    }));
     qp.selectedItems = qp.items.slice(0, 2);
     this.columnPick.open = qp;
     return new Promise((resolve) => {
@@ -299,17 +329,24 @@ export class ScenarioCommands implements vscode.Disposable {
 
   /** Every column is explored (its violation/never/clean expectations need it, and the invariant table
    * reports each column over all schedules), then runs the shared schedule. */
-  private async compareColumns(cur: Current, columns: string[] | undefined, verb: string, external?: AbortSignal): Promise<Comparison | undefined> {
+  private async compareColumns(
+    cur: Current,
+    columns: string[] | undefined,
+    verb: string,
+    external?: AbortSignal,
+  ): Promise<Comparison | undefined> {
     const lib = await loadScenarioLibrary();
     const title = `${verb} ${cur.scenario.title}`;
-    const { value: result, cancelled } = await this.withProgress(title, (report, signal) =>
-      lib.compareScenarioAsync(cur.scenario, {
-        ...this.config(),
-        columns,
-        explore: true,
-        signal,
-        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
-      }),
+    const { value: result, cancelled } = await this.withProgress(
+      title,
+      (report, signal) =>
+        lib.compareScenarioAsync(cur.scenario, {
+          ...this.config(),
+          columns,
+          explore: true,
+          signal,
+          onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+        }),
       external,
     );
     const name = path.basename(cur.path, '.mmscenario.yaml');
@@ -328,9 +365,16 @@ export class ScenarioCommands implements vscode.Disposable {
       this.done(`${name}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0 ? 'ok' : 'failed');
     }
     this.panel.showComparison(c);
-    this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
+    this.tree.setSource(
+      c.runs.length
+        ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario }
+        : undefined,
+    );
     // what was done before the cancel is shown, marked as cancelled
-    if (cancelled) this.showCancelled(`${title} (${c.runs.length} of ${columns?.length ?? cur.scenario.columns.length} variants done, searches incomplete)`);
+    if (cancelled)
+      this.showCancelled(
+        `${title} (${c.runs.length} of ${columns?.length ?? cur.scenario.columns.length} variants done, searches incomplete)`,
+      );
     return c;
   }
 
@@ -339,7 +383,10 @@ export class ScenarioCommands implements vscode.Disposable {
     if (!cur) return undefined;
     let label = args?.column;
     if (!label) {
-      const pick = await vscode.window.showQuickPick(cur.scenario.columns.map((c) => c.label), { title: 'Variant to explore' });
+      const pick = await vscode.window.showQuickPick(
+        cur.scenario.columns.map((c) => c.label),
+        { title: 'Variant to explore' },
+      );
       if (!pick) return undefined;
       label = pick;
     }
@@ -350,27 +397,45 @@ export class ScenarioCommands implements vscode.Disposable {
       return undefined;
     }
     const s = cur.scenario;
-    const { value: x, cancelled } = await this.withProgress(`exploring ${s.title} under ${label}`, (report, signal) =>
-      lib.exploreAsync(lib.machineFactory(s, col.selection), {
-        ...lib.exploreOptions(s, this.config()),
-        signal,
-        // the subtrees run on worker threads (dist/exploreWorker.js), off the extension host's thread
-        jobs: availableParallelism(),
-        recipe: { world: s.world, selection: col.selection },
-        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`),
-      }),
+    const { value: x, cancelled } = await this.withProgress(
+      `exploring ${s.title} under ${label}`,
+      (report, signal) =>
+        lib.exploreAsync(lib.machineFactory(s, col.selection), {
+          ...lib.exploreOptions(s, this.config()),
+          signal,
+          // the subtrees run on worker threads (dist/exploreWorker.js), off the extension host's thread
+          jobs: availableParallelism(),
+          recipe: { world: s.world, selection: col.selection },
+          onProgress: (p) =>
+            report(
+              `${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`,
+            ),
+        }),
       args?.signal,
     );
     this.current = cur;
     // each counterexample replayed with tracing on: the diagram shows that run
     const view = lib.explorationModel(s, col, x, { replay: true });
-    if (cancelled || view.cancelled) this.done(`${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`, 'cancelled');
-    else this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0 ? 'ok' : 'failed');
+    if (cancelled || view.cancelled)
+      this.done(
+        `${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`,
+        'cancelled',
+      );
+    else
+      this.done(
+        `${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`,
+        view.violations.length === 0 ? 'ok' : 'failed',
+      );
     this.panel.showExploration(view);
     if (cancelled) this.showCancelled(`exploring ${s.title} under ${label} (${x.schedules} schedules, ${x.states} states covered)`);
     // the page-table view follows the panel: the first counterexample's last step, or nothing stale
     const first = view.violations[0];
-    if (first) await this.followSelection({ view: 'exploration', counterexample: 0, step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1) });
+    if (first)
+      await this.followSelection({
+        view: 'exploration',
+        counterexample: 0,
+        step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1),
+      });
     else this.tree.setSource(undefined);
     return view;
   }
@@ -403,7 +468,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variant = 0;
     }
     // a step's events are in the trace once that step ran: replay steps 0..step
-    const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), { schedule: schedule.slice(0, sel.step + 1), lenient: true, maxSteps: sel.step + 1 });
+    const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
+      schedule: schedule.slice(0, sel.step + 1),
+      lenient: true,
+      maxSteps: sel.step + 1,
+    });
     this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
   }
 
@@ -421,12 +490,23 @@ export class ScenarioCommands implements vscode.Disposable {
       void vscode.window.showInformationMessage('Compare variants first: the page-table view shows the runs of the active comparison.');
       return;
     }
-    const pick = label ?? (await vscode.window.showQuickPick(c.runs.map((r) => r.label), { title: 'Page tables of which variant?' }));
+    const pick =
+      label ??
+      (await vscode.window.showQuickPick(
+        c.runs.map((r) => r.label),
+        { title: 'Page tables of which variant?' },
+      ));
     const i = c.runs.findIndex((r) => r.label === pick);
     if (i < 0) return;
     const step = this.panel.selection?.view === 'comparison' ? this.panel.selection.step : undefined;
     if (step === undefined) {
-      this.tree.setSource({ variants: c.runs.map((r) => r.label), variant: i, step: 'final', snapshot: c.runs[i].snapshot, scenario: c.scenario });
+      this.tree.setSource({
+        variants: c.runs.map((r) => r.label),
+        variant: i,
+        step: 'final',
+        snapshot: c.runs[i].snapshot,
+        scenario: c.scenario,
+      });
     } else {
       const sel: Selection = { view: 'comparison', run: i, step };
       this.panel.select(sel);
@@ -438,7 +518,14 @@ export class ScenarioCommands implements vscode.Disposable {
     await vscode.commands.executeCommand('mmExplorer.pageTables.focus');
     if (!this.tree.current) {
       const c = this.panel.comparison;
-      if (c?.runs.length) this.tree.setSource({ variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario });
+      if (c?.runs.length)
+        this.tree.setSource({
+          variants: c.runs.map((r) => r.label),
+          variant: 0,
+          step: 'final',
+          snapshot: c.runs[0].snapshot,
+          scenario: c.scenario,
+        });
       else void vscode.window.showInformationMessage('Run or compare a scenario first: the page-table view shows its state.');
     }
     return this.tree.getChildren().length;
@@ -461,7 +548,11 @@ export class ScenarioCommands implements vscode.Disposable {
     if (target && currentLimits().confirmExports) {
       // Restricted Mode: a write to a path no save dialog chose needs a yes
       const yes = 'Write';
-      const answer = await vscode.window.showWarningMessage(`Restricted Mode: write the comparison to ${target.fsPath}?`, { modal: true }, yes);
+      const answer = await vscode.window.showWarningMessage(
+        `Restricted Mode: write the comparison to ${target.fsPath}?`,
+        { modal: true },
+        yes,
+      );
       if (answer !== yes) return undefined;
     }
     if (!target) {

@@ -3,8 +3,10 @@
 // The checker runs in a worker thread (scenarioValidator.ts) with a time limit and a memory cap;
 // a document above the as-you-type size is checked on open and save only, above the scenario size
 // limit not at all (a note says so).
-import { sizeText } from '../scenario/limits';
 import * as vscode from 'vscode';
+
+import { sizeText } from '../scenario/limits';
+
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import { ScenarioValidator } from './scenarioValidator';
@@ -54,7 +56,10 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     // a large document is checked when opened and saved, not at every keystroke
     if (typed && docLength(doc) > currentLimits(doc.uri).asYouTypeBytes) return;
     const wait = delay ?? cfg.get<number>('validationDelayMs', 300);
-    this.timers.set(key, setTimeout(() => void this.validate(doc), wait));
+    this.timers.set(
+      key,
+      setTimeout(() => void this.validate(doc), wait),
+    );
   }
 
   /** a note at the top of the document instead of its check */
@@ -71,7 +76,10 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     const limits = currentLimits(doc.uri);
     const length = docLength(doc);
     if (length > limits.scenarioBytes)
-      return this.note(doc, `Not checked: ${sizeText(length)} is more than the ${sizeText(limits.scenarioBytes)} a scenario may have (${raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits)}).`);
+      return this.note(
+        doc,
+        `Not checked: ${sizeText(length)} is more than the ${sizeText(limits.scenarioBytes)} a scenario may have (${raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits)}).`,
+      );
     const lib = await loadScenarioLibrary();
     const version = doc.version;
     const file = vscode.workspace.asRelativePath(doc.uri);
@@ -84,8 +92,17 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     } else found = lib.loadScenario(doc.getText(), file).diagnostics;
     if (doc.isClosed || doc.version !== version) return [];
     const diags = found.map((d) => {
-      const range = new vscode.Range(d.line - 1, d.column - 1, Math.max(d.line, d.endLine) - 1, d.endLine > d.line || d.endColumn > d.column ? d.endColumn - 1 : d.column);
-      const out = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      const range = new vscode.Range(
+        d.line - 1,
+        d.column - 1,
+        Math.max(d.line, d.endLine) - 1,
+        d.endLine > d.line || d.endColumn > d.column ? d.endColumn - 1 : d.column,
+      );
+      const out = new vscode.Diagnostic(
+        range,
+        d.message,
+        d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
       out.source = 'mmscenario';
       return out;
     });

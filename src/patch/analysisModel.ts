@@ -49,12 +49,25 @@ export interface ReviewComment {
 }
 
 export interface ApiChange {
-  kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention'
-    | 'added-member' | 'removed-member' | 'member-type'
+  kind:
+    | 'signature'
+    | 'added-function'
+    | 'removed-function'
+    | 'added-macro'
+    | 'removed-macro'
+    | 'added-export'
+    | 'removed-export'
+    | 'member-signature'
+    | 'comment'
+    | 'return-convention'
+    | 'added-member'
+    | 'removed-member'
+    | 'member-type'
     /** same types, another way of defining it (asmlinkage long sys_x(...) -> SYSCALL_DEFINEn(x, ...)) */
     | 'definition'
     /** objects defined by DEFINE_* macros */
-    | 'added-definition' | 'removed-definition'
+    | 'added-definition'
+    | 'removed-definition'
     /** a function that becomes (or is added as) a static inline stub: { BUG(); return 0; } */
     | 'stub'
     /** an ops-table slot wired to another function (.nopage = f -> .fault = g) */

@@ -4,17 +4,17 @@
 // never exceptions.
 import type { Analysis, PatchInfo, Problem } from './analysisModel';
 import { computeApiDelta, type FileSides } from './apiDelta';
-import { findConversions } from './conversions';
-import { attachParser } from './fixCheck';
-import { callerReplacements } from './replacements';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
+import { findConversions } from './conversions';
 import { readDiffs, type FileDiff } from './diffReader';
+import { attachParser } from './fixCheck';
 import { FragmentCache } from './fragmentCache';
 import { buildSides } from './fragments';
 import { analyseHooks } from './hookContracts';
 import { parseSubject, readMessages, treeVersion, type MailMessage } from './mail';
-import { decodeInput } from './textDecode';
+import { callerReplacements } from './replacements';
 import { foldQuoted, readQuoted, type QuotedUnit } from './reviewThread';
+import { decodeInput } from './textDecode';
 import { recogniseVariants } from './variantRecognition';
 import { versionPairs, type PatchUnit } from './versions';
 
@@ -47,14 +47,25 @@ export async function analyzePatch(bytes: Uint8Array | string, source: string, o
     try {
       parser = await loadCParser(opts);
     } catch (e) {
-      problems.push({ file: source, line: 0, message: `C parser unavailable, only the diff structure is analysed: ${(e as Error).message}`, severity: 'error' });
+      problems.push({
+        file: source,
+        line: 0,
+        message: `C parser unavailable, only the diff structure is analysed: ${(e as Error).message}`,
+        severity: 'error',
+      });
     }
   }
   return analyzeWith(bytes, source, parser, problems, opts);
 }
 
 /** The synchronous core, given a loaded parser (or none). */
-export function analyzeWith(bytes: Uint8Array | string, source: string, parser: CParser | undefined, problems: Problem[] = [], opts: AnalyzeOptions = {}): Analysis {
+export function analyzeWith(
+  bytes: Uint8Array | string,
+  source: string,
+  parser: CParser | undefined,
+  problems: Problem[] = [],
+  opts: AnalyzeOptions = {},
+): Analysis {
   const tm = opts.timings;
   let mark = performance.now();
   const lap = (phase: string) => {
@@ -64,8 +75,15 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     mark = now;
   };
   const analysis: Analysis = {
-    source, patches: [], apiChanges: [], functions: [], lockContracts: [], implementations: [], variants: [],
-    coverage: { hunksSeen: 0, hunksRecovered: 0 }, problems,
+    source,
+    patches: [],
+    apiChanges: [],
+    functions: [],
+    lockContracts: [],
+    implementations: [],
+    variants: [],
+    coverage: { hunksSeen: 0, hunksRecovered: 0 },
+    problems,
   };
   let text: string;
   try {
@@ -107,27 +125,53 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
       analysis.functions.push(...delta.functions);
       analysis.lockContracts.push(...hooks.contracts);
       analysis.implementations.push(...hooks.implementations);
-      details.push(...recogniseVariants({ version: ver, changes: delta.changes.concat(hooks.changes), functions: delta.functions, contracts: hooks.contracts, files }));
+      details.push(
+        ...recogniseVariants({
+          version: ver,
+          changes: delta.changes.concat(hooks.changes),
+          functions: delta.functions,
+          contracts: hooks.contracts,
+          files,
+        }),
+      );
       lap('variants');
     } catch (e) {
-      problems.push({ file: source, line: 0, message: `analysis of version ${version} failed: ${(e as Error).message}`, severity: 'error' });
+      problems.push({
+        file: source,
+        line: 0,
+        message: `analysis of version ${version} failed: ${(e as Error).message}`,
+        severity: 'error',
+      });
     }
   }
   let withErrors = 0;
   let sides = 0;
-  for (const f of byVersion.values()) for (const s of f) for (const side of [s.old, s.new]) for (const v of side) {
-    sides++;
-    if (v.facts.errors > 0) withErrors++;
-    if (v.facts.skipped) {
-      problems.push({ file: source, line: v.hunk.src, message: `${v.file.path}: ${v.side} side of hunk -${v.hunk.oldStart},${v.hunk.oldCount} is too large to parse as C; its calls and declarations are not analysed`, severity: 'warning' });
-    }
-  }
+  for (const f of byVersion.values())
+    for (const s of f)
+      for (const side of [s.old, s.new])
+        for (const v of side) {
+          sides++;
+          if (v.facts.errors > 0) withErrors++;
+          if (v.facts.skipped) {
+            problems.push({
+              file: source,
+              line: v.hunk.src,
+              message: `${v.file.path}: ${v.side} side of hunk -${v.hunk.oldStart},${v.hunk.oldCount} is too large to parse as C; its calls and declarations are not analysed`,
+              severity: 'warning',
+            });
+          }
+        }
   if (sides > 0) {
     analysis.coverage.cSides = sides;
     analysis.coverage.cSidesClean = sides - withErrors;
   }
   if (withErrors > 0) {
-    problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });
+    problems.push({
+      file: source,
+      line: 0,
+      message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`,
+      severity: 'info',
+    });
   }
   if (parser) attachParser(analysis, parser);
   const replacements = units.flatMap((u) => callerReplacements(u.files, multi ? u.version : undefined));
@@ -140,7 +184,11 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
 }
 
 /** The file diffs of each patch version in a mail, thread or diff, in order of appearance (run-patch applies them). */
-export function patchVersions(bytes: Uint8Array | string, source: string, problems: Problem[] = []): { version: string; subjects: string[]; files: FileDiff[] }[] {
+export function patchVersions(
+  bytes: Uint8Array | string,
+  source: string,
+  problems: Problem[] = [],
+): { version: string; subjects: string[]; files: FileDiff[] }[] {
   let text: string;
   try {
     text = decodeInput(bytes, source, problems);
@@ -161,7 +209,13 @@ export function patchVersions(bytes: Uint8Array | string, source: string, proble
 
 // Split out of analyzeWith, as readUnits is: one long function kept the optimizing compiler busy through the first analyses.
 /** Both sides of every C-like file of each version, parsed within the parse budget. */
-function cFactsByVersion(units: Unit[], source: string, problems: Problem[], parser: CParser | undefined, opts: AnalyzeOptions): Map<string, FileSides[]> {
+function cFactsByVersion(
+  units: Unit[],
+  source: string,
+  problems: Problem[],
+  parser: CParser | undefined,
+  opts: AnalyzeOptions,
+): Map<string, FileSides[]> {
   const cache = opts.cache ?? new FragmentCache(parser);
   let budget = opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET;
   let budgetReported = false;
@@ -173,7 +227,12 @@ function cFactsByVersion(units: Unit[], source: string, problems: Problem[], par
       const size = f.hunks.reduce((n, h) => n + h.lines.reduce((k, l) => k + l.text.length + 1, 0), 0);
       if (size * 2 > budget) {
         if (!budgetReported) {
-          problems.push({ file: source, line: f.src, message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET} bytes is spent; later hunks are only read`, severity: 'warning' });
+          problems.push({
+            file: source,
+            line: f.src,
+            message: `C analysis stops at ${f.path}: the parse budget of ${opts.maxParsedBytes ?? DEFAULT_PARSE_BUDGET} bytes is spent; later hunks are only read`,
+            severity: 'warning',
+          });
           budgetReported = true;
         }
         continue;
@@ -192,7 +251,12 @@ function cFactsByVersion(units: Unit[], source: string, problems: Problem[], par
 }
 
 /** The patches of a text: each message with a diff, its subject, version and files. */
-function readUnits(text: string, source: string, problems: Problem[], coverage: Analysis['coverage']): { units: Unit[]; comments: NonNullable<Analysis['reviewComments']> } {
+function readUnits(
+  text: string,
+  source: string,
+  problems: Problem[],
+  coverage: Analysis['coverage'],
+): { units: Unit[]; comments: NonNullable<Analysis['reviewComments']> } {
   const units: Unit[] = [];
   const quoted: { q: QuotedUnit; unit: Unit }[] = [];
   for (const m of readMessages(text, source, problems)) {
@@ -226,7 +290,9 @@ function unitOf(m: MailMessage, files: FileDiff[]): Unit {
     ...(m.date ? { date: m.date } : {}),
     line: m.line,
     files: r.files.map((f) => ({
-      path: f.path, status: f.status, hunks: f.hunks.length,
+      path: f.path,
+      status: f.status,
+      hunks: f.hunks.length,
       ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
     })),
     ...(m.trailers.length ? { trailers: m.trailers } : {}),
@@ -247,5 +313,5 @@ function mentionedFunctions(m: MailMessage, files: FileDiff[]): string[] {
 }
 
 function isCLike(f: FileDiff): boolean {
-  return /\.(c|h|S|cc|cpp)$/.test(f.path) || !/\.[A-Za-z]+$/.test(f.path.split('/').pop() ?? '') && !/^Documentation\//.test(f.path);
+  return /\.(c|h|S|cc|cpp)$/.test(f.path) || (!/\.[A-Za-z]+$/.test(f.path.split('/').pop() ?? '') && !/^Documentation\//.test(f.path));
 }

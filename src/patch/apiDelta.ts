@@ -69,7 +69,13 @@ function collectSigs(views: SideView[]): Map<string, SigAt[]> {
     for (const sig of v.facts.sigs) {
       const container = sig.kind === 'member' ? sig.container || structFromSection(v.hunk.section) : v.file.path;
       const key = sigKey(sig, container);
-      const at: SigAt = { sig, view: v, touched: rowsTouched(v, sig.line, sig.endLine), container, src: v.lines[sig.line]?.src ?? v.hunk.src };
+      const at: SigAt = {
+        sig,
+        view: v,
+        touched: rowsTouched(v, sig.line, sig.endLine),
+        container,
+        src: v.lines[sig.line]?.src ?? v.hunk.src,
+      };
       const list = out.get(key);
       if (list) list.push(at);
       else out.set(key, [at]);
@@ -130,24 +136,41 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
     const n = pick(N);
     const member = key.startsWith('member:');
     if (o && n) {
-      if (typesKey(o.sig) === typesKey(n.sig) && !member && (o.sig.macroForm ?? '') !== (n.sig.macroForm ?? '') && (o.touched || n.touched)) {
+      if (
+        typesKey(o.sig) === typesKey(n.sig) &&
+        !member &&
+        (o.sig.macroForm ?? '') !== (n.sig.macroForm ?? '') &&
+        (o.touched || n.touched)
+      ) {
         changedNames.add(key);
-        add({
-          kind: 'definition', name: n.sig.name, container: n.container, before: definitionText(o.sig), after: definitionText(n.sig),
-          file: n.view.file.path, line: n.src, ...others(N, n),
-        }, 'def:' + key);
+        add(
+          {
+            kind: 'definition',
+            name: n.sig.name,
+            container: n.container,
+            before: definitionText(o.sig),
+            after: definitionText(n.sig),
+            file: n.view.file.path,
+            line: n.src,
+            ...others(N, n),
+          },
+          'def:' + key,
+        );
       } else if (typesKey(o.sig) !== typesKey(n.sig)) {
         changedNames.add(key);
-        add({
-          kind: member ? 'member-signature' : 'signature',
-          name: n.sig.name,
-          container: n.container,
-          before: o.sig.macroForm ?? signatureText(o.sig),
-          after: n.sig.macroForm ?? signatureText(n.sig),
-          file: n.view.file.path,
-          line: n.src,
-          ...others(N, n),
-        }, 'sig:' + key);
+        add(
+          {
+            kind: member ? 'member-signature' : 'signature',
+            name: n.sig.name,
+            container: n.container,
+            before: o.sig.macroForm ?? signatureText(o.sig),
+            after: n.sig.macroForm ?? signatureText(n.sig),
+            file: n.view.file.path,
+            line: n.src,
+            ...others(N, n),
+          },
+          'sig:' + key,
+        );
       }
     }
   }
@@ -160,10 +183,18 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
       if (body === undefined) continue;
       changedNames.add(key);
       const o = pick(oldSigs.get(key));
-      add({
-        kind: 'stub', name: n.sig.name, container: n.container, ...(o ? { before: signatureText(o.sig) } : {}),
-        after: `${n.sig.specifiers} ${signatureText(n.sig)} ${body}`, file: n.view.file.path, line: n.src,
-      }, 'stub:' + key);
+      add(
+        {
+          kind: 'stub',
+          name: n.sig.name,
+          container: n.container,
+          ...(o ? { before: signatureText(o.sig) } : {}),
+          after: `${n.sig.specifiers} ${signatureText(n.sig)} ${body}`,
+          file: n.view.file.path,
+          line: n.src,
+        },
+        'stub:' + key,
+      );
     }
   }
   for (const key of keys) {
@@ -175,36 +206,99 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
     if (O && !N) {
       const o = pick(O)!;
       if (!o.touched) continue;
-      add({
-        kind: member ? ('removed-member' as ApiChange['kind']) : 'removed-function',
-        name: o.sig.name, container: o.container, before: o.sig.macroForm ?? signatureText(o.sig), file: o.view.file.path, line: o.src, ...others(O, o),
-      }, (typedef ? 'rmtype:' : 'rm:') + key);
+      add(
+        {
+          kind: member ? 'removed-member' : 'removed-function',
+          name: o.sig.name,
+          container: o.container,
+          before: o.sig.macroForm ?? signatureText(o.sig),
+          file: o.view.file.path,
+          line: o.src,
+          ...others(O, o),
+        },
+        (typedef ? 'rmtype:' : 'rm:') + key,
+      );
     } else if (N && !O) {
       const n = pick(N)!;
       if (!n.touched) continue;
-      add({
-        kind: member ? ('added-member' as ApiChange['kind']) : 'added-function',
-        name: n.sig.name, container: n.container, after: n.sig.macroForm ?? signatureText(n.sig), file: n.view.file.path, line: n.src, ...others(N, n),
-      }, (typedef ? 'addtype:' : 'add:') + key);
+      add(
+        {
+          kind: member ? 'added-member' : 'added-function',
+          name: n.sig.name,
+          container: n.container,
+          after: n.sig.macroForm ?? signatureText(n.sig),
+          file: n.view.file.path,
+          line: n.src,
+          ...others(N, n),
+        },
+        (typedef ? 'addtype:' : 'add:') + key,
+      );
     }
   }
 
   // macros and exports, per file
   for (const fs of files) {
-    diffNamed(fs.old, fs.new, (v) => v.facts.macros.map((m) => ({ name: m.name, row: m.line, text: `#define ${m.name}${m.params ?? ''} ${m.value}`.trim() })), (name, o, n) => {
-      if (o && !n) add({ kind: 'removed-macro', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rmm:${fs.file.path}:${name}`);
-      else if (n && !o) add({ kind: 'added-macro', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src }, `addm:${fs.file.path}:${name}`);
-      else if (o && n && o.text !== n.text) add({ kind: 'signature', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src }, `chm:${fs.file.path}:${name}`);
-    });
-    diffNamed(fs.old, fs.new, (v) => v.facts.defines.filter((d) => !v.fnOfRow[d.line]).map((d) => ({ name: d.name, row: d.line, text: d.text })), (name, o, n) => {
-      if (o && !n) add({ kind: 'removed-definition', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rmd:${fs.file.path}:${name}`);
-      else if (n && !o) add({ kind: 'added-definition', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src }, `addd:${fs.file.path}:${name}`);
-      else if (o && n && o.text !== n.text) add({ kind: 'definition', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src }, `chd:${fs.file.path}:${name}`);
-    });
-    diffNamed(fs.old, fs.new, (v) => v.facts.exports.map((e) => ({ name: e.name, row: e.line, text: `${e.macro}(${e.name})` })), (name, o, n) => {
-      if (o && !n) add({ kind: 'removed-export', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src }, `rme:${fs.file.path}:${name}`);
-      else if (n && !o) add({ kind: 'added-export', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src }, `adde:${fs.file.path}:${name}`);
-    });
+    diffNamed(
+      fs.old,
+      fs.new,
+      (v) => v.facts.macros.map((m) => ({ name: m.name, row: m.line, text: `#define ${m.name}${m.params ?? ''} ${m.value}`.trim() })),
+      (name, o, n) => {
+        if (o && !n)
+          add(
+            { kind: 'removed-macro', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src },
+            `rmm:${fs.file.path}:${name}`,
+          );
+        else if (n && !o)
+          add(
+            { kind: 'added-macro', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src },
+            `addm:${fs.file.path}:${name}`,
+          );
+        else if (o && n && o.text !== n.text)
+          add(
+            { kind: 'signature', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src },
+            `chm:${fs.file.path}:${name}`,
+          );
+      },
+    );
+    diffNamed(
+      fs.old,
+      fs.new,
+      (v) => v.facts.defines.filter((d) => !v.fnOfRow[d.line]).map((d) => ({ name: d.name, row: d.line, text: d.text })),
+      (name, o, n) => {
+        if (o && !n)
+          add(
+            { kind: 'removed-definition', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src },
+            `rmd:${fs.file.path}:${name}`,
+          );
+        else if (n && !o)
+          add(
+            { kind: 'added-definition', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src },
+            `addd:${fs.file.path}:${name}`,
+          );
+        else if (o && n && o.text !== n.text)
+          add(
+            { kind: 'definition', name, container: fs.file.path, before: o.text, after: n.text, file: fs.file.path, line: n.src },
+            `chd:${fs.file.path}:${name}`,
+          );
+      },
+    );
+    diffNamed(
+      fs.old,
+      fs.new,
+      (v) => v.facts.exports.map((e) => ({ name: e.name, row: e.line, text: `${e.macro}(${e.name})` })),
+      (name, o, n) => {
+        if (o && !n)
+          add(
+            { kind: 'removed-export', name, container: fs.file.path, before: o.text, file: fs.file.path, line: o.src },
+            `rme:${fs.file.path}:${name}`,
+          );
+        else if (n && !o)
+          add(
+            { kind: 'added-export', name, container: fs.file.path, after: n.text, file: fs.file.path, line: n.src },
+            `adde:${fs.file.path}:${name}`,
+          );
+      },
+    );
     // comments on declarations
     const oc = declComments(fs.old);
     const nc = declComments(fs.new);
@@ -215,10 +309,18 @@ export function computeApiDelta(files: FileSides[], version: string | undefined)
       if (o && n && o.text === n.text) continue;
       // a comment that comes or goes with its declaration is part of that addition or removal
       if (!o || !n) continue;
-      add({
-        kind: 'comment', name, container: n?.container ?? o?.container ?? fs.file.path,
-        before: o?.text, after: n?.text, file: fs.file.path, line: (n ?? o)!.src,
-      }, `cm:${fs.file.path}:${name}`);
+      add(
+        {
+          kind: 'comment',
+          name,
+          container: n?.container ?? o?.container ?? fs.file.path,
+          before: o?.text,
+          after: n?.text,
+          file: fs.file.path,
+          line: (n ?? o).src,
+        },
+        `cm:${fs.file.path}:${name}`,
+      );
     }
   }
 
@@ -271,7 +373,8 @@ function memberChanges(files: FileSides[], add: (c: ApiChange, key: string) => v
       const name = key.slice(dot + 1);
       const decl = (t: string) => ptrJoin(t.replace(/ (\[.*\])$/, ''), name) + (/ (\[.*\])$/.exec(t)?.[1] ?? '');
       if (a && b) {
-        if (a.type !== b.type) add({ kind: 'member-type', name, container, before: decl(a.type), after: decl(b.type), file: b.file, line: b.src }, `mt:${key}`);
+        if (a.type !== b.type)
+          add({ kind: 'member-type', name, container, before: decl(a.type), after: decl(b.type), file: b.file, line: b.src }, `mt:${key}`);
       } else if (a) {
         add({ kind: 'removed-member', name, container, before: decl(a.type), file: a.file, line: a.src }, `rmf:${key}`);
       } else if (b) {
@@ -296,11 +399,20 @@ function stubBody(at: SigAt): string | undefined {
   const open = body.indexOf('{');
   const close = body.lastIndexOf('}');
   if (open < 0 || close < open) return undefined;
-  body = body.slice(open + 1, close).replace(/\/\*.*?\*\//g, ' ').replace(/\s+/g, ' ').trim();
-  const stmts = body.split(';').map((x) => x.trim()).filter(Boolean);
+  body = body
+    .slice(open + 1, close)
+    .replace(/\/\*.*?\*\//g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const stmts = body
+    .split(';')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (stmts.length === 0 || stmts.length > 3) return undefined;
   const trap = stmts.some((x) => /^(?:BUG|WARN_ON(?:_ONCE)?\s*\(\s*1\s*\)|panic|unreachable)\b/.test(x) || /^BUG\s*\(\s*\)$/.test(x));
-  const trivial = stmts.every((x) => /^(?:BUG\s*\(\s*\)|WARN_ON(?:_ONCE)?\s*\(\s*1\s*\)|return(?:\s+(?:-?\w+|NULL|\(\w+\s*\*?\)\s*\w+))?)$/.test(x));
+  const trivial = stmts.every((x) =>
+    /^(?:BUG\s*\(\s*\)|WARN_ON(?:_ONCE)?\s*\(\s*1\s*\)|return(?:\s+(?:-?\w+|NULL|\(\w+\s*\*?\)\s*\w+))?)$/.test(x),
+  );
   // an empty or constant body is a stub only when it traps or returns a constant with no work done
   if (!trivial || (!trap && !stmts.some((x) => /^return\s+(?:-E[A-Z]+|0|NULL)$/.test(x)))) return undefined;
   return `{ ${stmts.join('; ')}; }`;
@@ -313,7 +425,9 @@ interface Named {
 }
 
 function diffNamed(
-  oldViews: SideView[], newViews: SideView[], get: (v: SideView) => Named[],
+  oldViews: SideView[],
+  newViews: SideView[],
+  get: (v: SideView) => Named[],
   emit: (name: string, o: { text: string; src: number } | undefined, n: { text: string; src: number } | undefined) => void,
 ): void {
   const collect = (views: SideView[]) => {
@@ -338,7 +452,11 @@ function diffNamed(
 }
 
 function cleanComment(t: string): string {
-  return t.split('\n').map((l) => l.replace(/^\s*(?:\/\*+|\*+\/|\*)?\s?/, '').replace(/\s*\*+\/\s*$/, '')).join('\n').trim();
+  return t
+    .split('\n')
+    .map((l) => l.replace(/^\s*(?:\/\*+|\*+\/|\*)?\s?/, '').replace(/\s*\*+\/\s*$/, ''))
+    .join('\n')
+    .trim();
 }
 
 /** Comments directly above a declaration or definition at file scope, by the declared name. */
@@ -346,7 +464,8 @@ function declComments(views: SideView[]): Map<string, { text: string; touched: b
   const out = new Map<string, { text: string; touched: boolean; src: number; container: string }>();
   for (const v of views) {
     const starts: { row: number; name: string; container: string }[] = [];
-    for (const s of v.facts.sigs) starts.push({ row: s.line, name: s.name, container: s.kind === 'member' ? s.container ?? '' : v.file.path });
+    for (const s of v.facts.sigs)
+      starts.push({ row: s.line, name: s.name, container: s.kind === 'member' ? (s.container ?? '') : v.file.path });
     for (const m of v.facts.macros) starts.push({ row: m.line, name: m.name, container: v.file.path });
     starts.sort((a, b) => a.row - b.row);
     for (const c of v.facts.comments) {
@@ -384,7 +503,18 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
     const get = (fn: string, line: number) => {
       let e = per.get(fn);
       if (!e) {
-        e = { oc: new Map(), nc: new Map(), ol: new Map(), nl: new Map(), of: new Map(), nf: new Map(), line, decls: { old: new Map(), new: new Map() }, atomics: { old: [], new: [] }, plain: [] };
+        e = {
+          oc: new Map(),
+          nc: new Map(),
+          ol: new Map(),
+          nl: new Map(),
+          of: new Map(),
+          nf: new Map(),
+          line,
+          decls: { old: new Map(), new: new Map() },
+          atomics: { old: [], new: [] },
+          plain: [],
+        };
         per.set(fn, e);
       }
       return e;
@@ -418,7 +548,14 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
           const callName = c.member && c.name.includes('->') ? '->' + c.member : c.name;
           bump(side === 'old' ? e.oc : e.nc, callName);
           if (op) bump(side === 'old' ? e.ol : e.nl, op.text);
-          if (ATOMIC.test(c.name) && c.args.length) e.atomics[side].push({ name: c.name, arg: c.args[c.args.length - 1], text: `${c.name}(${c.args.join(', ')})`, src: l?.src ?? v.hunk.src, op });
+          if (ATOMIC.test(c.name) && c.args.length)
+            e.atomics[side].push({
+              name: c.name,
+              arg: c.args[c.args.length - 1],
+              text: `${c.name}(${c.args.join(', ')})`,
+              src: l?.src ?? v.hunk.src,
+              op,
+            });
         }
         for (let r = 0; r < v.lines.length; r++) {
           const l = v.lines[r];
@@ -426,8 +563,15 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
           const inFn = v.fnOfRow[r];
           if (!inFn && sectionIsStruct(v)) continue;
           const raw = l.text;
-          const maybeFlow = (raw.indexOf(':') >= 0 || raw.indexOf('return') >= 0 || raw.indexOf('goto') >= 0 || raw.indexOf('break') >= 0 || raw.indexOf('continue') >= 0) && FLOW_HINT.test(raw);
-          const maybePlain = side === 'new' && l.kind === ADDED && (raw.indexOf('->') >= 0 || raw.indexOf('.') >= 0) && raw.indexOf('atomic_') < 0;
+          const maybeFlow =
+            (raw.indexOf(':') >= 0 ||
+              raw.indexOf('return') >= 0 ||
+              raw.indexOf('goto') >= 0 ||
+              raw.indexOf('break') >= 0 ||
+              raw.indexOf('continue') >= 0) &&
+            FLOW_HINT.test(raw);
+          const maybePlain =
+            side === 'new' && l.kind === ADDED && (raw.indexOf('->') >= 0 || raw.indexOf('.') >= 0) && raw.indexOf('atomic_') < 0;
           if (!maybeFlow && !maybePlain) continue;
           const text = stripLine(raw);
           if (!text) continue;
@@ -445,7 +589,11 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
           const fn = v.fnOfRow[d.line];
           if (!fn) continue;
           const l = v.lines[d.line];
-          get(fn, l?.src ?? v.hunk.src).decls[side].set(d.name, { type: d.type, touched: !!l && l.kind !== CONTEXT, src: l?.src ?? v.hunk.src });
+          get(fn, l?.src ?? v.hunk.src).decls[side].set(d.name, {
+            type: d.type,
+            touched: !!l && l.kind !== CONTEXT,
+            src: l?.src ?? v.hunk.src,
+          });
         }
       }
     }
@@ -467,15 +615,33 @@ function functionDeltas(files: FileSides[], version: string | undefined): Functi
       for (const [name, o] of e.decls.old) {
         const n = e.decls.new.get(name);
         if (!n || n.type === o.type || !(n.touched || o.touched)) continue;
-        if (contractLocal(name, o.type, n.type)) localTypes.push({ name, before: ptrJoin(o.type, name), after: ptrJoin(n.type, name), line: n.src });
+        if (contractLocal(name, o.type, n.type))
+          localTypes.push({ name, before: ptrJoin(o.type, name), after: ptrJoin(n.type, name), line: n.src });
       }
-      if (callsAdded.length + callsRemoved.length + locksAdded.length + locksRemoved.length + flowAdded.length + flowRemoved.length + localTypes.length + accessChanges.length === 0) continue;
+      if (
+        callsAdded.length +
+          callsRemoved.length +
+          locksAdded.length +
+          locksRemoved.length +
+          flowAdded.length +
+          flowRemoved.length +
+          localTypes.length +
+          accessChanges.length ===
+        0
+      )
+        continue;
       const d: FunctionDelta = {
-        function: fn, file: fs.file.path, line: e.line, callsAdded, callsRemoved, locksAdded, locksRemoved,
+        function: fn,
+        file: fs.file.path,
+        line: e.line,
+        callsAdded,
+        callsRemoved,
+        locksAdded,
+        locksRemoved,
         ...(flowAdded.length ? { flowAdded } : {}),
         ...(flowRemoved.length ? { flowRemoved } : {}),
         ...(localTypes.length ? { localTypes } : {}),
-        ...(accessChanges.length ? { accessChanges: accessChanges.map(({ removes: _r, ...a }) => a) } : {}),
+        ...(accessChanges.length ? { accessChanges: accessChanges.map(withoutRemoves) } : {}),
         ...(fn === describedAs ? { namedFrom: 'description' as const } : {}),
         ...(version ? { version } : {}),
       };
@@ -495,12 +661,13 @@ function describedName(fs: FileSides): string | undefined {
   if (!fs.file.mentioned?.length) return undefined;
   let unnamedRows = false;
   const seen = new Set<string>();
-  for (const side of [fs.old, fs.new]) for (const v of side) {
-    for (const c of v.facts.calls) seen.add(c.name);
-    for (const sg of v.facts.sigs) seen.add(sg.name);
-    for (const f of v.fnOfRow) if (f) seen.add(f);
-    if (v.fnOfRow.some((f) => !f)) unnamedRows = true;
-  }
+  for (const side of [fs.old, fs.new])
+    for (const v of side) {
+      for (const c of v.facts.calls) seen.add(c.name);
+      for (const sg of v.facts.sigs) seen.add(sg.name);
+      for (const f of v.fnOfRow) if (f) seen.add(f);
+      if (v.fnOfRow.some((f) => !f)) unnamedRows = true;
+    }
   if (!unnamedRows) return undefined;
   const left = fs.file.mentioned.filter((n) => !seen.has(n));
   return left.length === 1 ? left[0] : undefined;
@@ -524,13 +691,17 @@ interface PerFunction {
   line: number;
   /** functions with calls keep the order of their first call, the others follow */
   callOrder?: number;
-  decls: { old: Map<string, { type: string; touched: boolean; src: number }>; new: Map<string, { type: string; touched: boolean; src: number }> };
+  decls: {
+    old: Map<string, { type: string; touched: boolean; src: number }>;
+    new: Map<string, { type: string; touched: boolean; src: number }>;
+  };
   atomics: { old: AtomicUse[]; new: AtomicUse[] };
   /** added lines that reach a member without an atomic_*() call */
   plain: { text: string; src: number }[];
 }
 
-const ATOMIC = /^atomic(?:64|_long)?_(?:read|set|inc|dec|add|sub|inc_return|dec_return)$|^smp_(?:load_acquire|store_release)$|^(?:READ|WRITE)_ONCE$/;
+const ATOMIC =
+  /^atomic(?:64|_long)?_(?:read|set|inc|dec|add|sub|inc_return|dec_return)$|^smp_(?:load_acquire|store_release)$|^(?:READ|WRITE)_ONCE$/;
 const BARRIER = /^(?:smp_)?(?:rmb|wmb|mb)$|^barrier$|^smp_mb__(?:before|after)_\w+$/;
 
 /** a cheap test before flowOf: a flow keyword or a label may be on the line */
@@ -560,7 +731,9 @@ function contractLocal(name: string, before: string, after: string): boolean {
 }
 
 /** atomic_read(&m->seq) become m->seq, atomic_inc(&m->seq) become m->seq++: the access changed form. */
-function atomicToPlain(e: PerFunction): { object: string; before: string; after: string; change: string; line: number; removes: string[] }[] {
+function atomicToPlain(
+  e: PerFunction,
+): { object: string; before: string; after: string; change: string; line: number; removes: string[] }[] {
   const out: { object: string; before: string; after: string; change: string; line: number; removes: string[] }[] = [];
   const left = new Map<string, number>();
   for (const a of e.atomics.new) left.set(a.name + '\0' + a.arg, (left.get(a.name + '\0' + a.arg) ?? 0) + 1);
@@ -569,7 +742,10 @@ function atomicToPlain(e: PerFunction): { object: string; before: string; after:
   for (const a of e.atomics.old) {
     const k = a.name + '\0' + a.arg;
     const n = left.get(k) ?? 0;
-    if (n > 0) { left.set(k, n - 1); continue; }
+    if (n > 0) {
+      left.set(k, n - 1);
+      continue;
+    }
     const object = a.arg.replace(/^&\s*/, '').replace(/\s+/g, '');
     const member = /([A-Za-z_]\w*)$/.exec(object)?.[1];
     if (!member || seen.has(a.name + member)) continue;
@@ -582,9 +758,24 @@ function atomicToPlain(e: PerFunction): { object: string; before: string; after:
     if (!plain) continue;
     seen.add(a.name + member);
     const m = new RegExp(`[A-Za-z_][\\w.>-]*(?:->|\\.)\\s*${member}\\b(?:\\s*(?:\\+\\+|--))?`).exec(plain.text);
-    const change = `atomic -> plain ${write ? 'write' : 'read'}` + (barriersGone.length ? `; barrier removed: ${barriersGone.map((b) => b + '()').join(', ')}` : '');
-    out.push({ object: member, before: a.text, after: m ? m[0].replace(/\s+/g, '') : plain.text, change, line: plain.src, removes: [a.name, ...(a.op ? [a.op.text] : [])] });
+    const change =
+      `atomic -> plain ${write ? 'write' : 'read'}` +
+      (barriersGone.length ? `; barrier removed: ${barriersGone.map((b) => b + '()').join(', ')}` : '');
+    out.push({
+      object: member,
+      before: a.text,
+      after: m ? m[0].replace(/\s+/g, '') : plain.text,
+      change,
+      line: plain.src,
+      removes: [a.name, ...(a.op ? [a.op.text] : [])],
+    });
   }
   return out;
 }
 
+/** an access change as reported: the removed-side flag is internal */
+function withoutRemoves<T extends { removes?: unknown }>(c: T): Omit<T, 'removes'> {
+  const out: Partial<T> = { ...c };
+  delete out.removes;
+  return out as Omit<T, 'removes'>;
+}

@@ -4,9 +4,10 @@
 // of each span is then read here in JS, because every node access through web-tree-sitter costs a
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
-import { argSpans, matchingParen, openingParen } from './parens';
-import { lineAt, lineStarts } from './lineStarts';
+
 import { normType } from './cTypes';
+import { lineAt, lineStarts } from './lineStarts';
+import { argSpans, matchingParen, openingParen } from './parens';
 
 export interface Param {
   /** normalised type, e.g. "struct page *" */
@@ -121,7 +122,28 @@ export interface FragmentFacts {
 }
 
 const PRIMITIVES = new Set(['int', 'char', 'void', 'long', 'short', 'unsigned', 'signed', 'float', 'double', '_Bool', 'bool']);
-const SPECIFIERS = new Set(['static', 'inline', 'extern', '__inline__', '__inline', '__always_inline', 'noinline', 'fastcall', 'asmlinkage', '__init', '__exit', '__devinit', '__devexit', 'register', 'auto', 'const', 'volatile', '__cold', '__must_check', 'notrace']);
+const SPECIFIERS = new Set([
+  'static',
+  'inline',
+  'extern',
+  '__inline__',
+  '__inline',
+  '__always_inline',
+  'noinline',
+  'fastcall',
+  'asmlinkage',
+  '__init',
+  '__exit',
+  '__devinit',
+  '__devexit',
+  'register',
+  'auto',
+  'const',
+  'volatile',
+  '__cold',
+  '__must_check',
+  'notrace',
+]);
 
 function squash(t: string): string {
   // most arguments and expressions are already squashed: check before building a new string
@@ -202,7 +224,14 @@ export function readParam(p: string): Param {
   while (start > 0 && isIdent(t.charCodeAt(start - 1))) start--;
   const name = t.slice(start, end);
   const before = t.slice(0, start);
-  if (name && !isDigit(name.charCodeAt(0)) && before.trim() !== '' && !PRIMITIVES.has(name) && !TYPE_WORDS.has(name) && !/\b(struct|union|enum)\s*$/.test(before)) {
+  if (
+    name &&
+    !isDigit(name.charCodeAt(0)) &&
+    before.trim() !== '' &&
+    !PRIMITIVES.has(name) &&
+    !TYPE_WORDS.has(name) &&
+    !/\b(struct|union|enum)\s*$/.test(before)
+  ) {
     return { type: normType(before + (arr ? ' *' : '')), name };
   }
   return { type: normType(t), name: '' };
@@ -219,7 +248,7 @@ interface Declarator {
 
 /** A function declarator from its text: "static struct page *DRM(vm_nopage)(struct vm_area_struct *vma, ...)". */
 export function readDeclarator(textIn: string): Declarator | undefined {
-  let t = clean(textIn).replace(/;\s*$/, '').trim();
+  const t = clean(textIn).replace(/;\s*$/, '').trim();
   if (!t.endsWith(')')) return undefined;
   // the parameter list is the last balanced group
   const pClose = t.length - 1;
@@ -336,8 +365,14 @@ function bodyOpen(t: string, from: number, to: number): number {
 // ('ERROR' cannot be asked for here: web-tree-sitter has no id for it; rootNode.hasError tells instead.)
 // Comments and designated initializers come from the fragment lexer (fragments.ts), which is cheaper.
 const WANTED = [
-  'function_definition', 'declaration', 'field_declaration', 'type_definition', 'preproc_def', 'preproc_function_def',
-  'call_expression', 'return_statement',
+  'function_definition',
+  'declaration',
+  'field_declaration',
+  'type_definition',
+  'preproc_def',
+  'preproc_function_def',
+  'call_expression',
+  'return_statement',
 ] as const;
 type Wanted = (typeof WANTED)[number];
 
@@ -380,14 +415,20 @@ function readDefinition(n: Node, source: string, starts: Int32Array, rows: numbe
   const firstParen = t.indexOf('(');
   if (firstParen < 0) return;
   let open = -1;
-  for (let p = firstParen; p >= 0 && p < t.length; ) {
+  for (let p = firstParen; p >= 0 && p < t.length;) {
     const close = matchingParen(t, p);
     if (close < 0) break;
     let next = close + 1;
     while (next < t.length && isSpace(t.charCodeAt(next))) next++;
     const ch = next < t.length ? t[next] : '';
-    if (ch === '{') { open = next; break; }
-    if (ch === '(') { p = next; continue; }
+    if (ch === '{') {
+      open = next;
+      break;
+    }
+    if (ch === '(') {
+      p = next;
+      continue;
+    }
     open = bodyOpen(t, close + 1, t.length);
     break;
   }
@@ -441,15 +482,29 @@ function readCall(n: Node, source: string, starts: Int32Array, rows: number, fac
 const SYSCALL_DEFINE = /^(?:COMPAT_)?SYSCALL_DEFINE([0-6])$/;
 
 /** SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, ...) { ... }: the definition of sys_remap_file_pages. */
-function syscallDefinition(n: Node, macro: string, args: string[], source: string, starts: Int32Array, rows: number, facts: FragmentFacts): void {
+function syscallDefinition(
+  n: Node,
+  macro: string,
+  args: string[],
+  source: string,
+  starts: Int32Array,
+  rows: number,
+  facts: FragmentFacts,
+): void {
   const count = Number(SYSCALL_DEFINE.exec(macro)![1]);
   if (args.length < 1 + 2 * count) return;
   const params: Param[] = [];
   for (let k = 0; k < count; k++) params.push({ type: normType(args[1 + 2 * k]), name: args[2 + 2 * k] });
   const compat = macro.startsWith('COMPAT_');
   const sig: Signature = {
-    kind: 'definition', name: (compat ? 'compat_sys_' : 'sys_') + args[0], ret: 'long', params, specifiers: 'asmlinkage',
-    line: n.startPosition.row, endLine: lineAt(starts, n.endIndex - 1), issues: [],
+    kind: 'definition',
+    name: (compat ? 'compat_sys_' : 'sys_') + args[0],
+    ret: 'long',
+    params,
+    specifiers: 'asmlinkage',
+    line: n.startPosition.row,
+    endLine: lineAt(starts, n.endIndex - 1),
+    issues: [],
     macroForm: `${macro}(${args.join(', ')})`,
   };
   let open = n.endIndex;
@@ -479,7 +534,19 @@ function defineFact(macro: string, args: string[], line: number): DefineFact {
  * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
  */
 export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
-  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], fields: [], defines: [], errors: 0 };
+  const facts: FragmentFacts = {
+    sigs: [],
+    calls: [],
+    returns: [],
+    macros: [],
+    exports: [],
+    comments: [],
+    inits: [],
+    decls: [],
+    fields: [],
+    defines: [],
+    errors: 0,
+  };
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = lineStarts(source);
   const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 export interface CParserOptions {
@@ -76,7 +77,7 @@ export function loadCParser(opts?: CParserOptions): Promise<CParser> {
   const parser = (async () => {
     const runtime = locateWasm('tree-sitter.wasm', opts);
     const grammar = locateWasm('tree-sitter-c.wasm', opts);
-    initialised ??= Parser.init({ locateFile: () => runtime, wasmBinary: readFileSync(runtime) } as object);
+    initialised ??= Parser.init({ locateFile: () => runtime, wasmBinary: readFileSync(runtime) });
     await initialised;
     let lang = languages.get(grammar);
     if (!lang) {

@@ -68,7 +68,10 @@ function shared(a: string[], b: string[]): number {
   let n = 0;
   for (const y of b) {
     const c = count.get(y) ?? 0;
-    if (c > 0) { n++; count.set(y, c - 1); }
+    if (c > 0) {
+      n++;
+      count.set(y, c - 1);
+    }
   }
   return n;
 }
@@ -109,10 +112,14 @@ export function findConversions(delta: ApiDelta, files: FileSides[], version: st
         const b = come[k];
         if (a && b) slotPairs.push({ old: a, new: b, file: fs.file.path });
         changes.push({
-          kind: 'ops-slot', name: table, container: struct || table,
+          kind: 'ops-slot',
+          name: table,
+          container: struct || table,
           ...(a ? { before: `.${a.member} = ${a.value}` } : {}),
           ...(b ? { after: `.${b.member} = ${b.value}` } : {}),
-          file: fs.file.path, line: (b ?? a)!.src, ...ver,
+          file: fs.file.path,
+          line: (b ?? a).src,
+          ...ver,
         });
       }
     }
@@ -145,7 +152,8 @@ export function findConversions(delta: ApiDelta, files: FileSides[], version: st
       const common = shared(oldBody, newBody);
       const most = oldBody.length >= 3 && newBody.length >= 3 && common * 2 >= Math.min(oldBody.length, newBody.length);
       if (!pair && !most) continue;
-      if (!best || (pair && !best.slot) || (!!pair === !!best.slot && common > best.shared)) best = { c: a, slot: pair?.new, shared: common };
+      if (!best || (pair && !best.slot) || (!!pair === !!best.slot && common > best.shared))
+        best = { c: a, slot: pair?.new, shared: common };
     }
     if (!best) continue;
     const a = best.c;
@@ -154,13 +162,27 @@ export function findConversions(delta: ApiDelta, files: FileSides[], version: st
     const newAt = defOf(delta.newSigs.get('fn:' + a.name), a.file)!;
     const pair = slotPairs.find((p) => p.file === r.file && p.old.value === r.name && p.new.value === a.name);
     changes.push({
-      kind: 'conversion', name: `${r.name} -> ${a.name}`, container: r.file,
-      before: signatureText(oldAt.sig), after: signatureText(newAt.sig), file: a.file, line: a.line,
+      kind: 'conversion',
+      name: `${r.name} -> ${a.name}`,
+      container: r.file,
+      before: signatureText(oldAt.sig),
+      after: signatureText(newAt.sig),
+      file: a.file,
+      line: a.line,
       conversion: {
-        from: r.name, to: a.name,
+        from: r.name,
+        to: a.name,
         ...(pair ? { slot: `${pair.old.struct || pair.old.table}.${pair.old.member} -> .${pair.new.member}`, table: pair.old.table } : {}),
-        returnsBefore: returnConvention(fs.old, r.name, oldAt.sig.params.map((p) => p.name)),
-        returnsAfter: returnConvention(fs.new, a.name, newAt.sig.params.map((p) => p.name)),
+        returnsBefore: returnConvention(
+          fs.old,
+          r.name,
+          oldAt.sig.params.map((p) => p.name),
+        ),
+        returnsAfter: returnConvention(
+          fs.new,
+          a.name,
+          newAt.sig.params.map((p) => p.name),
+        ),
         sharedLines: best.shared,
       },
       ...ver,
@@ -171,5 +193,10 @@ export function findConversions(delta: ApiDelta, files: FileSides[], version: st
 }
 
 function defOf(list: SigAt[] | undefined, file: string): SigAt | undefined {
-  return list?.find((s) => s.view.file.path === file && s.sig.kind === 'definition' && (s.view.lines[s.sig.line]?.kind === ADDED || s.view.lines[s.sig.line]?.kind === REMOVED || s.touched));
+  return list?.find(
+    (s) =>
+      s.view.file.path === file &&
+      s.sig.kind === 'definition' &&
+      (s.view.lines[s.sig.line]?.kind === ADDED || s.view.lines[s.sig.line]?.kind === REMOVED || s.touched),
+  );
 }

@@ -66,7 +66,10 @@ function stripTimestamp(p: string): string {
   let s = p.length > 4096 ? p.slice(0, 4096) : p;
   const tab = s.indexOf('\t');
   if (tab >= 0) s = s.slice(0, tab);
-  s = s.replace(/\s+(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d.*|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3}\s+\d+ .*|\(revision \d+\)|\(working copy\))$/, '');
+  s = s.replace(
+    /\s+(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d.*|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3}\s+\d+ .*|\(revision \d+\)|\(working copy\))$/,
+    '',
+  );
   s = s.trim();
   if (s.startsWith('"') && s.endsWith('"') && s.length > 1) s = s.slice(1, -1);
   return s;
@@ -82,7 +85,12 @@ export function treePath(p: string): string {
     const top = s.slice(0, slash);
     const restStart = s.slice(slash + 1);
     // a tree directory (linux-2.6.git-paolo, 2.5.73-mm1, linux-2.6.orig) rather than a source directory
-    if (/\d|\.orig$|^linux|^kernel|~/.test(top) && !/^(arch|drivers|fs|include|kernel|mm|net|sound|lib|init|ipc|security|crypto|block|scripts|tools|Documentation|usr|virt|samples)$/.test(top)) {
+    if (
+      /\d|\.orig$|^linux|^kernel|~/.test(top) &&
+      !/^(arch|drivers|fs|include|kernel|mm|net|sound|lib|init|ipc|security|crypto|block|scripts|tools|Documentation|usr|virt|samples)$/.test(
+        top,
+      )
+    ) {
       s = restStart;
     } else if (/^(old|new|orig|cur|a|b)$/.test(top)) {
       s = restStart;
@@ -131,7 +139,12 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
         flattened = new Array<number>(i).fill(0);
       }
       const parts = unjoinFlattenedLine(s);
-      problems.push({ file: source, line: lineNosIn[i], message: `line of ${s.length} characters holds a flattened diff; split into ${parts.length} lines using the hunk headers`, severity: 'info' });
+      problems.push({
+        file: source,
+        line: lineNosIn[i],
+        message: `line of ${s.length} characters holds a flattened diff; split into ${parts.length} lines using the hunk headers`,
+        severity: 'info',
+      });
       for (const p of parts) {
         lines.push(p);
         lineNos.push(lineNosIn[i]);
@@ -153,8 +166,14 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
   const n = lines.length;
   const newFile = (oldPath: string, newPath: string, i: number, header: string): FileDiff => {
     const f: FileDiff = {
-      oldPath, newPath, path: treePath(newPath === '/dev/null' ? oldPath : newPath),
-      status: 'modified', binary: false, src: lineNos[i], header, hunks: [],
+      oldPath,
+      newPath,
+      path: treePath(newPath === '/dev/null' ? oldPath : newPath),
+      status: 'modified',
+      binary: false,
+      src: lineNos[i],
+      header,
+      hunks: [],
     };
     files.push(f);
     return f;
@@ -167,8 +186,8 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
     if (c0 === 100 /* d */ && s.startsWith('diff ')) {
       if (s.startsWith('diff --git ')) {
         const m = s.length < 4096 ? /^diff --git (?:"?a\/(.+?)"?) (?:"?b\/(.+?)"?)$/.exec(s) : null;
-        const a = m ? m[1] : s.slice(11).split(' ')[0] ?? '';
-        const b = m ? m[2] : s.slice(11).split(' ')[1] ?? a;
+        const a = m ? m[1] : (s.slice(11).split(' ')[0] ?? '');
+        const b = m ? m[2] : (s.slice(11).split(' ')[1] ?? a);
         cur = newFile('a/' + a, 'b/' + b, i, s);
         cur.path = b;
         pendingHeader = true;
@@ -178,12 +197,25 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
           const h = lines[i];
           if (h.startsWith('new file mode')) cur.status = 'added';
           else if (h.startsWith('deleted file mode')) cur.status = 'deleted';
-          else if (h.startsWith('rename from ')) { cur.status = 'renamed'; cur.oldPath = 'a/' + h.slice(12); }
-          else if (h.startsWith('rename to ')) { cur.status = 'renamed'; cur.path = h.slice(10); }
-          else if (h.startsWith('copy from ') || h.startsWith('copy to ')) { /* treated as modified */ }
-          else if (h.startsWith('similarity index') || h.startsWith('dissimilarity index') || h.startsWith('index ') || h.startsWith('old mode') || h.startsWith('new mode')) { /* nothing */ }
-          else if (h.startsWith('Binary files ')) { cur.binary = true; }
-          else if (h.startsWith('GIT binary patch')) {
+          else if (h.startsWith('rename from ')) {
+            cur.status = 'renamed';
+            cur.oldPath = 'a/' + h.slice(12);
+          } else if (h.startsWith('rename to ')) {
+            cur.status = 'renamed';
+            cur.path = h.slice(10);
+          } else if (h.startsWith('copy from ') || h.startsWith('copy to ')) {
+            /* treated as modified */
+          } else if (
+            h.startsWith('similarity index') ||
+            h.startsWith('dissimilarity index') ||
+            h.startsWith('index ') ||
+            h.startsWith('old mode') ||
+            h.startsWith('new mode')
+          ) {
+            /* nothing */
+          } else if (h.startsWith('Binary files ')) {
+            cur.binary = true;
+          } else if (h.startsWith('GIT binary patch')) {
             cur.binary = true;
             i++;
             while (i < n && !lines[i].startsWith('diff ')) i++;
@@ -247,7 +279,12 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
       }
       hunksSeen++;
       if (!cur) {
-        problems.push({ file: source, line: lineNos[i], message: 'hunk without a file header; read under the name "?"', severity: 'warning' });
+        problems.push({
+          file: source,
+          line: lineNos[i],
+          message: 'hunk without a file header; read under the name "?"',
+          severity: 'warning',
+        });
         cur = newFile('?', '?', i, s);
       }
       pendingHeader = false;
@@ -262,13 +299,19 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
         complete: false,
       };
       if (hunk.oldCount > MAX_COUNT || hunk.newCount > MAX_COUNT) {
-        problems.push({ file: source, line: lineNos[i], message: `hunk header announces ${hunk.oldCount}/${hunk.newCount} lines; counts capped`, severity: 'warning' });
+        problems.push({
+          file: source,
+          line: lineNos[i],
+          message: `hunk header announces ${hunk.oldCount}/${hunk.newCount} lines; counts capped`,
+          severity: 'warning',
+        });
         hunk.oldCount = Math.min(hunk.oldCount, MAX_COUNT);
         hunk.newCount = Math.min(hunk.newCount, MAX_COUNT);
       }
-      i = flattened && flattened[i]
-        ? readFlattenedHunk(lines, lineNos, i + 1, hunk, source, problems)
-        : readHunk(lines, lineNos, i + 1, hunk, source, problems, cur.path);
+      i =
+        flattened && flattened[i]
+          ? readFlattenedHunk(lines, lineNos, i + 1, hunk, source, problems)
+          : readHunk(lines, lineNos, i + 1, hunk, source, problems, cur.path);
       cur.hunks.push(hunk);
       if (hunk.complete) hunksRecovered++;
       continue;
@@ -276,7 +319,8 @@ export function readDiffs(linesIn: string[], lineNosIn: number[], source: string
     i++;
   }
   for (const f of files) {
-    if (f.status === 'modified' && f.oldPath !== f.newPath && f.header.startsWith('diff --git') && treePath(f.oldPath) !== f.path) f.status = 'renamed';
+    if (f.status === 'modified' && f.oldPath !== f.newPath && f.header.startsWith('diff --git') && treePath(f.oldPath) !== f.path)
+      f.status = 'renamed';
   }
   return { files, hunksSeen, hunksRecovered };
 }
@@ -311,25 +355,33 @@ function readHunk(lines: string[], lineNos: number[], start: number, h: Hunk, so
     const s = lines[i];
     const c = s.charCodeAt(0);
     if (isHeaderAhead(lines, i)) break;
-    if (c === 32) { push(CONTEXT, s.slice(1)); oldRem--; newRem--; }
-    else if (c === 45) {
+    if (c === 32) {
+      push(CONTEXT, s.slice(1));
+      oldRem--;
+      newRem--;
+    } else if (c === 45) {
       if (isSignature(s)) break;
       if (oldRem === 0) break;
-      push(REMOVED, s.slice(1)); oldRem--;
+      push(REMOVED, s.slice(1));
+      oldRem--;
     } else if (c === 43) {
       if (newRem === 0) break;
-      push(ADDED, s.slice(1)); newRem--;
-    } else if (c === 92 /* \ No newline at end of file */) { /* nothing */ }
-    else if (s.length === 0 || c === 9) {
+      push(ADDED, s.slice(1));
+      newRem--;
+    } else if (c === 92 /* \ No newline at end of file */) {
+      /* nothing */
+    } else if (s.length === 0 || c === 9) {
       if (oldRem === 0 || newRem === 0) break;
       // a context line whose single leading space the mail stripped, or a tab-indented one that lost it
       push(CONTEXT, c === 9 ? s : '');
-      oldRem--; newRem--;
+      oldRem--;
+      newRem--;
       if (c === 9) stripped++;
     } else {
       if (oldRem === 0 || newRem === 0) break;
       push(CONTEXT, s);
-      oldRem--; newRem--;
+      oldRem--;
+      newRem--;
       stripped++;
     }
     i++;
@@ -353,11 +405,17 @@ function readHunk(lines: string[], lineNos: number[], start: number, h: Hunk, so
     }
     if (extra > 0) {
       h.repair = 'overflow';
-      problems.push({ file: source, line: lineNos[over], message: `${path}: hunk at line ${h.src} has ${extra} more changed line(s) than its header -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} says; read them as part of it`, severity: 'warning' });
+      problems.push({
+        file: source,
+        line: lineNos[over],
+        message: `${path}: hunk at line ${h.src} has ${extra} more changed line(s) than its header -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} says; read them as part of it`,
+        severity: 'warning',
+      });
     }
   } else {
     problems.push({
-      file: source, line: i < n ? lineNos[i] : lineNos[n - 1] ?? h.src,
+      file: source,
+      line: i < n ? lineNos[i] : (lineNos[n - 1] ?? h.src),
       message: `${path}: hunk at line ${h.src} is truncated: ${oldRem} old and ${newRem} new line(s) of -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} missing`,
       severity: 'error',
     });
@@ -392,7 +450,8 @@ function readFlattenedHunk(lines: string[], lineNos: number[], start: number, h:
     h.complete = true;
   } else {
     problems.push({
-      file: source, line: h.src,
+      file: source,
+      line: h.src,
       message: `flattened hunk -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount}: found ${removed} removed and ${added} added lines, which the counts do not allow`,
       severity: 'warning',
     });

@@ -2,6 +2,7 @@
 // syntax error the original did not have, and a converted function must no longer use a parameter its
 // new signature removes. The parser an analysis was made with is remembered for the checks.
 import type { Node } from 'web-tree-sitter';
+
 import type { Analysis } from './analysisModel';
 import type { CParser } from './cParser';
 
@@ -35,15 +36,25 @@ export function syntaxErrors(parser: CParser, text: string): number {
 }
 
 /** Why a fix must not be offered, or undefined when it holds up. */
-export function fixProblem(parser: CParser | undefined, before: string, after: string, removedParams: string[] = [], bodyAt = 0): string | undefined {
+export function fixProblem(
+  parser: CParser | undefined,
+  before: string,
+  after: string,
+  removedParams: string[] = [],
+  bodyAt = 0,
+): string | undefined {
   if (!parser) return 'no C parser to check the result with';
   for (const p of removedParams) {
-    if (p && new RegExp(`\\b${p.replace(/\W/g, '')}\\b`).test(stripComments(after.slice(bodyAt)))) return `the body still uses '${p}', which the new signature removes`;
+    if (p && new RegExp(`\\b${p.replace(/\W/g, '')}\\b`).test(stripComments(after.slice(bodyAt))))
+      return `the body still uses '${p}', which the new signature removes`;
   }
   if (syntaxErrors(parser, after) > syntaxErrors(parser, before)) return 'the result does not parse';
   return undefined;
 }
 
 function stripComments(t: string): string {
-  return t.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
+  return t
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
 }

@@ -12,7 +12,12 @@ export function unjoinFlattenedLine(s: string): string[] {
   const heads: { at: number; end: number; old: number; nw: number }[] = [];
   HUNK_G.lastIndex = 0;
   for (let m = HUNK_G.exec(s); m; m = HUNK_G.exec(s)) {
-    heads.push({ at: m.index, end: m.index + m[0].length, old: m[2] === undefined ? 1 : Number(m[2]), nw: m[4] === undefined ? 1 : Number(m[4]) });
+    heads.push({
+      at: m.index,
+      end: m.index + m[0].length,
+      old: m[2] === undefined ? 1 : Number(m[2]),
+      nw: m[4] === undefined ? 1 : Number(m[4]),
+    });
   }
   if (heads.length === 0) return [s];
   // text before the first hunk: prose and the first file header
@@ -106,8 +111,17 @@ export function splitBody(body: string, oldCount: number, newCount: number): str
       if ((q < 0 || STRONG_PREV.includes(prev) || prevIsMarker) && /[A-Za-z_#}{/]/.test(nc)) strong.push(p);
       continue;
     }
-    if (q < 0 || STRONG_PREV.includes(prev) || (prev === '/' && q > 0 && body[q - 1] === '*') || prevIsMarker ||
-      next.startsWith('*') || next === '/*' || next.startsWith('#') || next.startsWith('}') || r >= n) {
+    if (
+      q < 0 ||
+      STRONG_PREV.includes(prev) ||
+      (prev === '/' && q > 0 && body[q - 1] === '*') ||
+      prevIsMarker ||
+      next.startsWith('*') ||
+      next === '/*' ||
+      next.startsWith('#') ||
+      next.startsWith('}') ||
+      r >= n
+    ) {
       strong.push(p);
     } else if (prev === ')' || prev === ',' || prev === ':' || prev === '*' || prev === '.') {
       weak.push(p);
@@ -256,8 +270,9 @@ function statementEnd(t: string, from: number): number {
       continue;
     }
     if (c === 40 || c === 91) depth++;
-    else if (c === 41 || c === 93) { if (depth > 0) depth--; }
-    else if (depth === 0) {
+    else if (c === 41 || c === 93) {
+      if (depth > 0) depth--;
+    } else if (depth === 0) {
       if (c === 59 /* ; */ || c === 123 /* { */) return i + 1;
       if (c === 125 /* } */) return i;
       if (c === 47 && t.charCodeAt(i + 1) === 42 && i > from) return i; // a comment starts a new line
@@ -265,4 +280,3 @@ function statementEnd(t: string, from: number): number {
   }
   return n;
 }
-

@@ -1,14 +1,27 @@
 // Parsing fragments, once per distinct text: the balancing that makes a hunk side parse like the
 // file it came from, and the incremental parse of a hunk's new side from its old side's tree.
 import type { Edit, Tree } from 'web-tree-sitter';
-import type { CParser } from './cParser';
+
 import { factsOf, type FragmentFacts } from './cFacts';
+import type { CParser } from './cParser';
 import { lexFragment, type Lexed } from './fragmentLexer';
 
 /** The largest fragment handed to the parser; bigger hunks are analysed without C facts. */
 export const MAX_FRAGMENT = 512 * 1024;
 
-export const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], fields: [], defines: [], errors: 0 });
+export const emptyFacts = (): FragmentFacts => ({
+  sigs: [],
+  calls: [],
+  returns: [],
+  macros: [],
+  exports: [],
+  comments: [],
+  inits: [],
+  decls: [],
+  fields: [],
+  defines: [],
+  errors: 0,
+});
 
 interface Entry {
   facts: FragmentFacts;
@@ -44,7 +57,13 @@ export class FragmentCache {
     return { old: o, new: n ?? o };
   }
 
-  private read(lines: string[], text: string, base: Tree | undefined, basePrepared: string | undefined, keep: boolean): { entry: Entry; tree?: Tree } {
+  private read(
+    lines: string[],
+    text: string,
+    base: Tree | undefined,
+    basePrepared: string | undefined,
+    keep: boolean,
+  ): { entry: Entry; tree?: Tree } {
     const lex = lexFragment(lines);
     let facts: FragmentFacts;
     let tree: Tree | undefined;
@@ -52,8 +71,7 @@ export class FragmentCache {
     if (!this.parser || text.length > MAX_FRAGMENT) {
       facts = emptyFacts();
       if (this.parser) facts.skipped = true;
-    }
-    else {
+    } else {
       if (base && basePrepared !== undefined) base.edit(editBetween(basePrepared, prepared));
       tree = this.parser.parse(prepared, base);
       try {
@@ -125,11 +143,15 @@ export function prepareFragment(text: string, rows: number, lex: Lexed): string 
     // the fragment starts inside an initializer ("};" closes it, or ".member = ..." opens it): keep it one
     const lines = text.split('\n', Math.max(firstClose + 1, 1));
     const firstCode = lines.find((l) => l.trim() !== '') ?? '';
-    if (/^\s*\./.test(firstCode) || (firstClose >= 0 && /^\s*\}\s*;/.test(lines[firstClose] ?? ''))) opener = 'int __fragment[] = ' + opener;
+    if (/^\s*\./.test(firstCode) || (firstClose >= 0 && /^\s*\}\s*;/.test(lines[firstClose] ?? '')))
+      opener = 'int __fragment[] = ' + opener;
   }
   const prefix = opener + (lex.startsInComment ? '/*' : '');
   const open = lex.depth[rows] - min;
   // close what is left open; the ';' ends an initializer (and is harmless after a body)
-  const suffix = open > 0 || lex.endsInComment ? '\n' + (lex.endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) + (open > 0 ? ';' : '') : '';
+  const suffix =
+    open > 0 || lex.endsInComment
+      ? '\n' + (lex.endsInComment ? '*/' : '') + '}'.repeat(Math.min(Math.max(open, 0), 64)) + (open > 0 ? ';' : '')
+      : '';
   return prefix + text + suffix;
 }

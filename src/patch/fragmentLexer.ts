@@ -25,7 +25,10 @@ export function lexFragment(lines: string[]): Lexed {
   for (const l of lines) {
     const c = l.indexOf('*/');
     const o = l.indexOf('/*');
-    if (c >= 0 && (o < 0 || c < o)) { startsInComment = true; break; }
+    if (c >= 0 && (o < 0 || c < o)) {
+      startsInComment = true;
+      break;
+    }
     if (o >= 0) break;
   }
   const depth = new Int32Array(lines.length + 1);
@@ -49,7 +52,11 @@ export function lexFragment(lines: string[]): Lexed {
           inComment = false;
           i++;
           commentText.push(s.slice(segStart < 0 ? 0 : segStart, i + 1));
-          comments.push({ line: commentStart, endLine: r, text: (startsInComment && comments.length === 0 && commentStart === 0 ? '/*' : '') + commentText.join('\n') });
+          comments.push({
+            line: commentStart,
+            endLine: r,
+            text: (startsInComment && comments.length === 0 && commentStart === 0 ? '/*' : '') + commentText.join('\n'),
+          });
           commentText = [];
           segStart = -1;
           codeFrom = i + 1;
@@ -80,7 +87,10 @@ export function lexFragment(lines: string[]): Lexed {
         }
       } else if (c === 123) d++;
       else if (c === 125) d--;
-      else if (c === 35 && s.slice(0, i).trim() === '') { codeFrom = n; break; } // preprocessor line: no braces that count
+      else if (c === 35 && s.slice(0, i).trim() === '') {
+        codeFrom = n;
+        break;
+      } // preprocessor line: no braces that count
     }
     if (inComment) commentText.push(s.slice(segStart < 0 ? 0 : segStart));
     if (codeFrom < n) code += s.slice(codeFrom);

@@ -48,7 +48,10 @@ export function buildSides(file: FileDiff, cache: FragmentCache): { old: SideVie
   const sides = file.hunks.map((hunk) => {
     const oldLines = hunk.lines.filter((l) => l.kind !== ADDED);
     const newLines = hunk.lines.filter((l) => l.kind !== REMOVED);
-    const e = cache.pair(oldLines.map((l) => l.text), newLines.map((l) => l.text));
+    const e = cache.pair(
+      oldLines.map((l) => l.text),
+      newLines.map((l) => l.text),
+    );
     return { old: { lines: oldLines, ...e.old }, new: { lines: newLines, ...e.new } };
   });
   for (const side of ['old', 'new'] as Side[]) {

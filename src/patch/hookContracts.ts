@@ -3,8 +3,8 @@
 // convention, identifiers, lock handling on every return path), and the lock contract the patch leaves
 // (is the lock held when the hook is entered, and who drops it), with the lines that show it.
 import type { ApiChange, Implementation, LockContract } from './analysisModel';
-import type { DeclFact, Signature } from './cFacts';
 import { signatureText, typesKey, type ApiDelta, type FileSides, type SigAt } from './apiDelta';
+import type { DeclFact, Signature } from './cFacts';
 import { ADDED, REMOVED } from './diffReader';
 import { evidenceText, type SideView } from './fragments';
 import { lockOpOf, type LockOp } from './lockOps';
@@ -206,7 +206,10 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
 
   // definitions by name, per side
   const defs = new Map<string, { old?: SigAt; new?: SigAt; file: string }>();
-  for (const [side, map] of [['old', delta.oldSigs], ['new', delta.newSigs]] as const) {
+  for (const [side, map] of [
+    ['old', delta.oldSigs],
+    ['new', delta.newSigs],
+  ] as const) {
     for (const [key, list] of map) {
       if (!key.startsWith('fn:')) continue;
       for (const at of list) {
@@ -226,14 +229,25 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
     const oldCallSites: { row: Row; fn: string }[] = [];
     for (const fs of files) {
       for (const v of fs.new) {
-        for (const i of v.facts.inits) if (i.member === hook.name && /^[A-Za-z_]\w*(?:\s*\(\w+\))?$/.test(i.value)) assigned.set(i.value.replace(/\s+/g, ''), { view: v, r: i.line });
-        for (const call of v.facts.calls) if (call.member === hook.name && call.name.includes('->')) callSites.push({ row: { view: v, r: call.line }, fn: v.fnOfRow[call.line] });
+        for (const i of v.facts.inits)
+          if (i.member === hook.name && /^[A-Za-z_]\w*(?:\s*\(\w+\))?$/.test(i.value))
+            assigned.set(i.value.replace(/\s+/g, ''), { view: v, r: i.line });
+        for (const call of v.facts.calls)
+          if (call.member === hook.name && call.name.includes('->'))
+            callSites.push({ row: { view: v, r: call.line }, fn: v.fnOfRow[call.line] });
       }
       for (const v of fs.old) {
-        for (const call of v.facts.calls) if (call.member === hook.name && call.name.includes('->')) oldCallSites.push({ row: { view: v, r: call.line }, fn: v.fnOfRow[call.line] });
+        for (const call of v.facts.calls)
+          if (call.member === hook.name && call.name.includes('->'))
+            oldCallSites.push({ row: { view: v, r: call.line }, fn: v.fnOfRow[call.line] });
       }
     }
-    const callers = new Set(callSites.map((c) => c.fn).concat(oldCallSites.map((c) => c.fn)).filter(Boolean));
+    const callers = new Set(
+      callSites
+        .map((c) => c.fn)
+        .concat(oldCallSites.map((c) => c.fn))
+        .filter(Boolean),
+    );
 
     const impls: Impl[] = [];
     for (const e of defs.values()) {
@@ -243,7 +257,12 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
       const oldMatch = e.old ? paramsMatch(e.old.sig, hook.before) : false;
       const newMatch = e.new ? paramsMatch(e.new.sig, hook.after) : false;
       const headerChanged = (e.old?.touched ?? false) || (e.new?.touched ?? false);
-      if (isAssigned || (oldMatch && headerChanged) || (newMatch && headerChanged) || (oldMatch && e.new && typesKey(e.new.sig) === typesKey(e.old!.sig))) {
+      if (
+        isAssigned ||
+        (oldMatch && headerChanged) ||
+        (newMatch && headerChanged) ||
+        (oldMatch && e.new && typesKey(e.new.sig) === typesKey(e.old!.sig))
+      ) {
         impls.push({ name, file: e.file, o: e.old, n: e.new, assignedAt: assigned.get(name) });
       }
     }
@@ -299,14 +318,14 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
       if (implReleases && !callerReleases) {
         const ev = [] as LockContract['evidence'];
         for (const r of removedCallerReleases) ev.push(evidence(r));
-        for (const r of ie!.rows.slice(0, 6)) ev.push(evidence(r));
+        for (const r of ie.rows.slice(0, 6)) ev.push(evidence(r));
         for (const cs of callSites.slice(0, 3)) ev.push(evidence(cs.row));
         contract = { hook: `${hook.container}.${hook.name}`, lock, atEntry: 'held', droppedBy: 'implementation', ...ver, evidence: ev };
       } else if (callerReleases) {
         const ev = [] as LockContract['evidence'];
-        for (let k = 0; k < Math.min(3, ce!.release.length); k++) {
-          ev.push(evidence(ce!.release[k]));
-          ev.push(evidence(ce!.calls[k]));
+        for (let k = 0; k < Math.min(3, ce.release.length); k++) {
+          ev.push(evidence(ce.release[k]));
+          ev.push(evidence(ce.calls[k]));
         }
         contract = { hook: `${hook.container}.${hook.name}`, lock, atEntry: 'released', droppedBy: 'caller', ...ver, evidence: ev };
       }
@@ -321,7 +340,8 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
       let m = macroCache.get(file);
       if (!m) {
         m = new Map<string, string>();
-        for (const fs of files) if (fs.file.path === file) for (const v of fs.new) for (const mac of v.facts.macros) m.set(mac.name, mac.value);
+        for (const fs of files)
+          if (fs.file.path === file) for (const v of fs.new) for (const mac of v.facts.macros) m.set(mac.name, mac.value);
         macroCache.set(file, m);
       }
       return m;
@@ -331,15 +351,22 @@ export function analyseHooks(delta: ApiDelta, files: FileSides[], version: strin
     const beforeForms = new Set<string>();
     const afterForms = new Set<string>();
 
-    for (const im of impls) res.implementations.push(checkImplementation(im, { hook, files, implRows, contractOf, macrosOf, retChanged, beforeForms, afterForms, ver }));
+    for (const im of impls)
+      res.implementations.push(
+        checkImplementation(im, { hook, files, implRows, contractOf, macrosOf, retChanged, beforeForms, afterForms, ver }),
+      );
 
     if (retChanged && (beforeForms.size > 0 || afterForms.size > 0)) {
       const first = impls.find((i) => i.n);
       res.changes.push({
-        kind: 'return-convention', name: hook.name, container: hook.container,
+        kind: 'return-convention',
+        name: hook.name,
+        container: hook.container,
         before: `${hook.before.ret}: ${[...beforeForms].sort().join(' | ')}`,
         after: `${hook.after.ret}: ${[...afterForms].sort().join(' | ')}`,
-        file: first?.file ?? '', line: first?.n?.src ?? 0, ...ver,
+        file: first?.file ?? '',
+        line: first?.n?.src ?? 0,
+        ...ver,
       });
     }
   }
@@ -377,19 +404,24 @@ function checkImplementation(im: Impl, cx: ImplContext): Implementation {
   const n = im.n?.sig;
   if (n) {
     for (const iss of n.issues) problems.push(iss);
-    if (n.ret !== hook.after.ret && n.issues.length === 0) problems.push(`returns '${n.ret}', but ${hook.name} now returns '${hook.after.ret}'`);
+    if (n.ret !== hook.after.ret && n.issues.length === 0)
+      problems.push(`returns '${n.ret}', but ${hook.name} now returns '${hook.after.ret}'`);
     if (n.params.length !== hook.after.params.length) {
-      problems.push(`takes ${n.params.length} parameters, ${hook.name} now passes ${hook.after.params.length}: ${signatureText(hook.after)}`);
+      problems.push(
+        `takes ${n.params.length} parameters, ${hook.name} now passes ${hook.after.params.length}: ${signatureText(hook.after)}`,
+      );
     } else {
       n.params.forEach((p, k) => {
-        if (p.type !== hook.after.params[k].type) problems.push(`parameter ${k + 1} '${p.type}${p.name ? ' ' + p.name : ''}' should be '${hook.after.params[k].type}'`);
+        if (p.type !== hook.after.params[k].type)
+          problems.push(`parameter ${k + 1} '${p.type}${p.name ? ' ' + p.name : ''}' should be '${hook.after.params[k].type}'`);
       });
     }
   } else if (!im.o) {
     notes.push('definition not in the patch; signature not checked');
   }
   if (im.o && !n) problems.push('its definition is removed but it is still installed as the hook');
-  if (im.o && n && !im.n?.touched && typesKey(im.o.sig) === typesKey(n)) problems.push(`signature not converted: still ${signatureText(n)}`);
+  if (im.o && n && !im.n?.touched && typesKey(im.o.sig) === typesKey(n))
+    problems.push(`signature not converted: still ${signatureText(n)}`);
 
   // identifiers, pointer locals and returns on the new side
   const paramNames = new Set((n?.params ?? []).map((p) => p.name));
@@ -410,7 +442,9 @@ function checkImplementation(im: Impl, cx: ImplContext): Implementation {
       if (row.view.lines[row.r].kind !== ADDED) continue;
       for (const a of c.args) {
         if (/^[A-Za-z_]\w*$/.test(a) && HOOK_PARAM_WORDS.has(a) && n && !paramNames.has(a) && !declared.has(a)) {
-          problems.push(`line ${srcOf(row)}: ${c.name}() is passed '${a}', which is not a parameter of ${im.name} (${n.params.map((p) => p.name).join(', ')})`);
+          problems.push(
+            `line ${srcOf(row)}: ${c.name}() is passed '${a}', which is not a parameter of ${im.name} (${n.params.map((p) => p.name).join(', ')})`,
+          );
         }
       }
     }
@@ -452,7 +486,8 @@ function checkImplementation(im: Impl, cx: ImplContext): Implementation {
       if (tr.releases.length === 0 && wholeBody) problems.push(`never drops ${lock}, which ${hook.name} is now entered with`);
       else if (tr.releases.length === 0) notes.push(`no drop of ${lock} in the lines the patch shows`);
       for (const r of tr.returns) {
-        if (r.state === 'held' || (r.state === 'maybe' && tr.releases.length > 0)) problems.push(`line ${srcOf(r.row)}: returns with ${lock} ${r.state === 'held' ? 'still held' : 'possibly held'}`);
+        if (r.state === 'held' || (r.state === 'maybe' && tr.releases.length > 0))
+          problems.push(`line ${srcOf(r.row)}: returns with ${lock} ${r.state === 'held' ? 'still held' : 'possibly held'}`);
       }
       if (lock === 'page_table_lock' && hook.after.params.some((p) => p.type === 'pte_t *') && wholeBody && tr.unmaps.length === 0) {
         problems.push('never calls pte_unmap() on the page table it is passed');
@@ -465,8 +500,14 @@ function checkImplementation(im: Impl, cx: ImplContext): Implementation {
 
   const line = im.n ? im.n.src : im.o ? im.o.src : im.assignedAt ? srcOf(im.assignedAt) : 0;
   return {
-    file: im.file, line, function: im.name, hook: `${hook.container}.${hook.name}`,
-    consistent: problems.length === 0, problems: dedupe(problems), ...ver, ...(notes.length ? { notes: dedupe(notes) } : {}),
+    file: im.file,
+    line,
+    function: im.name,
+    hook: `${hook.container}.${hook.name}`,
+    consistent: problems.length === 0,
+    problems: dedupe(problems),
+    ...ver,
+    ...(notes.length ? { notes: dedupe(notes) } : {}),
   };
 }
 
@@ -495,4 +536,3 @@ function nearestLockOpBefore(row: Row): { row: Row; op: LockOp } | undefined {
   }
   return undefined;
 }
-

@@ -14,13 +14,52 @@ export interface LockOp {
 }
 
 const ACQUIRE = new Set([
-  'spin_lock', 'spin_lock_irq', 'spin_lock_irqsave', 'spin_lock_bh', 'spin_trylock', 'read_lock', 'write_lock', 'read_lock_irq', 'write_lock_irq',
-  'down_read', 'down_write', 'down_read_trylock', 'down_write_trylock', 'down', 'down_interruptible', 'mutex_lock', 'mutex_lock_interruptible', 'mutex_trylock',
-  'mmap_read_lock', 'mmap_write_lock', 'lock_page', 'trylock_page', 'lock_page_killable', 'fr_write_lock', 'fr_read_lock', 'lock_kernel',
+  'spin_lock',
+  'spin_lock_irq',
+  'spin_lock_irqsave',
+  'spin_lock_bh',
+  'spin_trylock',
+  'read_lock',
+  'write_lock',
+  'read_lock_irq',
+  'write_lock_irq',
+  'down_read',
+  'down_write',
+  'down_read_trylock',
+  'down_write_trylock',
+  'down',
+  'down_interruptible',
+  'mutex_lock',
+  'mutex_lock_interruptible',
+  'mutex_trylock',
+  'mmap_read_lock',
+  'mmap_write_lock',
+  'lock_page',
+  'trylock_page',
+  'lock_page_killable',
+  'fr_write_lock',
+  'fr_read_lock',
+  'lock_kernel',
 ]);
 const RELEASE = new Set([
-  'spin_unlock', 'spin_unlock_irq', 'spin_unlock_irqrestore', 'spin_unlock_bh', 'read_unlock', 'write_unlock', 'read_unlock_irq', 'write_unlock_irq',
-  'up_read', 'up_write', 'up', 'mutex_unlock', 'mmap_read_unlock', 'mmap_write_unlock', 'unlock_page', 'fr_write_unlock', 'fr_read_unlock', 'unlock_kernel',
+  'spin_unlock',
+  'spin_unlock_irq',
+  'spin_unlock_irqrestore',
+  'spin_unlock_bh',
+  'read_unlock',
+  'write_unlock',
+  'read_unlock_irq',
+  'write_unlock_irq',
+  'up_read',
+  'up_write',
+  'up',
+  'mutex_unlock',
+  'mmap_read_unlock',
+  'mmap_write_unlock',
+  'unlock_page',
+  'fr_write_unlock',
+  'fr_read_unlock',
+  'unlock_kernel',
 ]);
 const MAP = new Set(['pte_offset_map', 'pte_offset_map_nested', 'pte_map', 'pte_kmap_offset', 'pte_alloc_map', 'pte_offset_map_lock']);
 const UNMAP = new Set(['pte_unmap', 'pte_unmap_nested', 'pte_kunmap', 'pte_unmap_unlock']);
@@ -50,7 +89,12 @@ export function lockOpOf(c: CallFact, fn: string): LockOp | undefined {
   else if (SEQ_RETRY.has(name)) action = 'seq-retry';
   else if (SEQ_WRITE.has(name)) action = 'seq-write';
   else if (SEQ_WRITE_END.has(name)) action = 'seq-write-end';
-  else if (name === 'atomic_read' && c.args[0] && /(?:seq|count|sequence)\w*$/i.test(lockObject(c.args[0])) && /truncate|seq/i.test(c.args[0])) {
+  else if (
+    name === 'atomic_read' &&
+    c.args[0] &&
+    /(?:seq|count|sequence)\w*$/i.test(lockObject(c.args[0])) &&
+    /truncate|seq/i.test(c.args[0])
+  ) {
     // the 2.5/2.6 truncate_count sampling: a sequence read done with atomic_read
     action = 'seq-read';
   }
@@ -64,5 +108,14 @@ export function lockOpOf(c: CallFact, fn: string): LockOp | undefined {
 }
 
 export function isLockName(name: string): boolean {
-  return ACQUIRE.has(name) || RELEASE.has(name) || MAP.has(name) || UNMAP.has(name) || SEQ_READ.has(name) || SEQ_RETRY.has(name) || SEQ_WRITE.has(name) || SEQ_WRITE_END.has(name);
+  return (
+    ACQUIRE.has(name) ||
+    RELEASE.has(name) ||
+    MAP.has(name) ||
+    UNMAP.has(name) ||
+    SEQ_READ.has(name) ||
+    SEQ_RETRY.has(name) ||
+    SEQ_WRITE.has(name) ||
+    SEQ_WRITE_END.has(name)
+  );
 }

@@ -28,7 +28,8 @@ export interface SubjectInfo {
 
 const TRAILER_RE = /^\s*(Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Co-developed-by|Cc|Fixes|Link):\s*(.+)$/;
 const HEADER_RE = /^([A-Za-z][A-Za-z0-9-]*):[ \t]?(.*)$/;
-const HEADER_NAMES = '(?:Message-I[Dd]|Date|From|To|Cc|CC|References|In-Reply-To|M[Ii][Mm][Ee]-Version|Content-[A-Za-z-]+|Sender|Return-Path|List-I[Dd]|User-Agent|Subject|Reply-To|X-[A-Za-z-]+)';
+const HEADER_NAMES =
+  '(?:Message-I[Dd]|Date|From|To|Cc|CC|References|In-Reply-To|M[Ii][Mm][Ee]-Version|Content-[A-Za-z-]+|Sender|Return-Path|List-I[Dd]|User-Agent|Subject|Reply-To|X-[A-Za-z-]+)';
 const KERNEL_VERSION_RE = /(?:^|[^\d.])(\d\.\d+\.\d+(?:-(?:rc|mm|pre|ac|bk|git)\d+)*)(?![\d.])/;
 
 /** Split an input into messages. Never throws; anything unparseable becomes one headerless message. */
@@ -95,7 +96,10 @@ function readHeaders(lines: string[], from: number, to: number): Headers {
   let last = '';
   for (; i < to; i++) {
     const s = lines[i];
-    if (s === '') { i++; break; }
+    if (s === '') {
+      i++;
+      break;
+    }
     if ((s.charCodeAt(0) === 32 || s.charCodeAt(0) === 9) && last) {
       map.set(last, map.get(last) + ' ' + s.trim());
       continue;
@@ -169,14 +173,25 @@ function param(value: string | undefined, name: string): string | undefined {
 export const MAX_MIME_DEPTH = 64;
 
 function readBody(
-  lines: string[], from: number, to: number, headers: Map<string, string>, msg: MailMessage,
-  source: string, problems: Problem[], depth: number,
+  lines: string[],
+  from: number,
+  to: number,
+  headers: Map<string, string>,
+  msg: MailMessage,
+  source: string,
+  problems: Problem[],
+  depth: number,
 ): void {
   const ctype = (headers.get('content-type') ?? 'text/plain').trim();
   const lower = ctype.toLowerCase();
   if (lower.startsWith('multipart/') && depth >= MAX_MIME_DEPTH) {
     // deeper than any mail client nests: read the rest as plain text (a diff in it is still found)
-    problems.push({ file: source, line: from + 1, message: `MIME parts nested deeper than ${MAX_MIME_DEPTH} levels; the rest is read as plain text`, severity: 'warning' });
+    problems.push({
+      file: source,
+      line: from + 1,
+      message: `MIME parts nested deeper than ${MAX_MIME_DEPTH} levels; the rest is read as plain text`,
+      severity: 'warning',
+    });
     for (let i = from; i < to; i++) {
       msg.lines.push(lines[i]);
       msg.lineNos.push(i + 1);
@@ -197,12 +212,17 @@ function readBody(
           const rest = s.slice(delim.length).trim();
           if (rest !== '' && rest !== '--') continue;
           if (partStart >= 0) readPart(lines, partStart, i, msg, source, problems, depth);
-          if (rest === '--') { partStart = -1; closed = true; break; }
+          if (rest === '--') {
+            partStart = -1;
+            closed = true;
+            break;
+          }
           partStart = i + 1;
         }
       }
       if (partStart >= 0) {
-        if (!closed) problems.push({ file: source, line: partStart, message: `MIME part not closed by --${boundary}--`, severity: 'warning' });
+        if (!closed)
+          problems.push({ file: source, line: partStart, message: `MIME part not closed by --${boundary}--`, severity: 'warning' });
         readPart(lines, partStart, to, msg, source, problems, depth);
       }
       return;
@@ -314,7 +334,10 @@ export function parseSubject(subject: string): SubjectInfo {
     const v = /(?:^|\s)v(\d+)(?:\s|$)/i.exec(tag);
     if (v) info.version = 'v' + v[1];
     const n = /(?:^|\s)(\d+)\/(\d+)(?:\s|$)/.exec(tag);
-    if (n) { info.index = Number(n[1]); info.total = Number(n[2]); }
+    if (n) {
+      info.index = Number(n[1]);
+      info.total = Number(n[2]);
+    }
     if (!info.version) {
       const kv = KERNEL_VERSION_RE.exec(tag);
       if (kv) info.version = kv[1];

@@ -31,7 +31,12 @@ export function openingParen(t: string, close: number): number {
  * index of the closing ')'. Strings and character literals are skipped; undefined when the call is
  * not closed before `limit`, or (with `stopAtComment`) when a comment sits inside it.
  */
-export function argSpans(t: string, open: number, limit = t.length, stopAtComment = false): { spans: [number, number][]; close: number } | undefined {
+export function argSpans(
+  t: string,
+  open: number,
+  limit = t.length,
+  stopAtComment = false,
+): { spans: [number, number][]; close: number } | undefined {
   const spans: [number, number][] = [];
   let depth = 0;
   let start = open + 1;

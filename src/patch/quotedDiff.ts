@@ -84,7 +84,8 @@ export function recoverQuotedDiff(lines: string[], lineNos: number[]): QuotedDif
   let commentDepth = 0;
   const flush = () => {
     while (comment.length && comment[comment.length - 1] === '') comment.pop();
-    if (comment.length) out.comments.push({ after: out.lines.length - 1, line: commentLine, text: comment.join('\n'), depth: commentDepth });
+    if (comment.length)
+      out.comments.push({ after: out.lines.length - 1, line: commentLine, text: comment.join('\n'), depth: commentDepth });
     comment = [];
   };
   for (let i = first; i < lines.length; i++) {

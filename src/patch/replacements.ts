@@ -28,22 +28,38 @@ export function callerReplacements(files: FileDiff[], version: string | undefine
     for (const h of f.hunks) {
       let k = 0;
       while (k < h.lines.length) {
-        if (h.lines[k].kind !== ADDED && h.lines[k].kind !== REMOVED) { k++; continue; }
+        if (h.lines[k].kind !== ADDED && h.lines[k].kind !== REMOVED) {
+          k++;
+          continue;
+        }
         const run: typeof h.lines = [];
-        while (k < h.lines.length && (h.lines[k].kind === ADDED || h.lines[k].kind === REMOVED || (run.length && h.lines[k].text.trim() === '' && h.lines[k + 1] && h.lines[k + 1].kind !== h.lines[k].kind))) run.push(h.lines[k++]);
+        while (
+          k < h.lines.length &&
+          (h.lines[k].kind === ADDED ||
+            h.lines[k].kind === REMOVED ||
+            (run.length && h.lines[k].text.trim() === '' && h.lines[k + 1] && h.lines[k + 1].kind !== h.lines[k].kind))
+        )
+          run.push(h.lines[k++]);
         // most runs release nothing: look before joining
-        if (!run.some((l) => l.kind === REMOVED && (l.text.indexOf('put_page') >= 0 || l.text.indexOf('page_cache_release') >= 0))) continue;
-        const removed = run.filter((l) => l.kind === REMOVED).map((l) => l.text).join('\n');
-        const added = run.filter((l) => l.kind === ADDED).map((l) => l.text).join('\n');
+        if (!run.some((l) => l.kind === REMOVED && (l.text.indexOf('put_page') >= 0 || l.text.indexOf('page_cache_release') >= 0)))
+          continue;
+        const removed = run
+          .filter((l) => l.kind === REMOVED)
+          .map((l) => l.text)
+          .join('\n');
+        const added = run
+          .filter((l) => l.kind === ADDED)
+          .map((l) => l.text)
+          .join('\n');
         const pages = new Set<string>();
         for (const m of removed.matchAll(PUT_PAGE)) {
-          const a = callArgs(removed, m.index! + m[0].length - 1);
+          const a = callArgs(removed, m.index + m[0].length - 1);
           if (a?.length === 1) pages.add(squash(a[0]));
         }
         if (pages.size === 0) continue;
         const dirtied = DIRTY.test(removed);
         for (const m of added.matchAll(RELEASE_API)) {
-          const open = m.index! + m[0].length - 1;
+          const open = m.index + m[0].length - 1;
           const args = callArgs(added, open);
           if (!args) continue;
           const pageArg = args.findIndex((x) => pages.has(squash(x).replace(/^&/, '')));

@@ -26,10 +26,16 @@ export function readQuoted(m: MailMessage, source: string, problems: Problem[], 
   coverage.hunksRecovered += r.hunksRecovered;
   const where = `the diff quoted in "${m.subject || 'a reply'}"`;
   // a reviewer trims what the comment is not about: a cut hunk is expected, not an error
-  for (const p of own) problems.push({ ...p, message: `${where}: ${p.message}`, severity: p.severity === 'error' ? 'warning' : p.severity });
+  for (const p of own)
+    problems.push({ ...p, message: `${where}: ${p.message}`, severity: p.severity === 'error' ? 'warning' : p.severity });
   const lines = r.files.reduce((n, f) => n + f.hunks.reduce((k, h) => k + h.lines.length, 0), 0);
   if (lines === 0) {
-    problems.push({ file: source, line: q.lineNos[0] ?? m.line, message: `${where} looks like a diff (quote depth ${q.depth}) but no hunk line could be recovered from it`, severity: 'warning' });
+    problems.push({
+      file: source,
+      line: q.lineNos[0] ?? m.line,
+      message: `${where} looks like a diff (quote depth ${q.depth}) but no hunk line could be recovered from it`,
+      severity: 'warning',
+    });
     return undefined;
   }
   // each quoted line's diff line, by its line in the analysed file
@@ -43,7 +49,15 @@ export function readQuoted(m: MailMessage, source: string, problems: Problem[], 
     const file = hit?.file ?? r.files[0];
     // words quoted from an earlier reply are that reply's writer's
     const author = c.depth === 0 ? m.author : q.attributions[c.depth];
-    comments.push({ text: c.text, line: c.line, file: file.path, at: hit?.line, headerText: header, headerLine: c.after >= 0 ? q.lineNos[c.after] : m.line, ...(author ? { author } : {}) });
+    comments.push({
+      text: c.text,
+      line: c.line,
+      file: file.path,
+      at: hit?.line,
+      headerText: header,
+      headerLine: c.after >= 0 ? q.lineNos[c.after] : m.line,
+      ...(author ? { author } : {}),
+    });
   }
   return { message: m, files: r.files, depth: q.depth, attribution: q.attribution, comments };
 }
@@ -85,7 +99,10 @@ export interface ThreadUnit {
  * Fold the quoted diffs into the thread: a quote of a patch the thread holds adds only its comments
  * (on the patch's lines); any other quote becomes a patch of its own, marked as quoted.
  */
-export function foldQuoted<U extends ThreadUnit>(units: U[], quotedUnits: { q: QuotedUnit; unit: U }[]): { units: U[]; comments: ReviewComment[] } {
+export function foldQuoted<U extends ThreadUnit>(
+  units: U[],
+  quotedUnits: { q: QuotedUnit; unit: U }[],
+): { units: U[]; comments: ReviewComment[] } {
   const comments: ReviewComment[] = [];
   const kept = units.filter((u) => !quotedUnits.some((x) => x.unit === u));
   const originals = [...kept];
@@ -97,10 +114,19 @@ export function foldQuoted<U extends ThreadUnit>(units: U[], quotedUnits: { q: Q
     let index: Map<string, DiffLine> | undefined;
     for (const o of originals) {
       index = quotes(o.files, q.files);
-      if (index) { target = o; break; }
+      if (index) {
+        target = o;
+        break;
+      }
     }
     if (!target) {
-      unit.info.quoted = { reply, ...(author ? { author } : {}), line: q.message.line, depth: q.depth, ...(q.attribution ? { attribution: q.attribution } : {}) };
+      unit.info.quoted = {
+        reply,
+        ...(author ? { author } : {}),
+        line: q.message.line,
+        depth: q.depth,
+        ...(q.attribution ? { attribution: q.attribution } : {}),
+      };
       kept.push(unit);
       target = unit;
     }

@@ -5,11 +5,11 @@
 // scanned on its own and cached by its text, so re-scanning an edited file only redoes the functions
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
-import { argSpans, openingParen } from './parens';
-import { lineAt, lineStarts } from './lineStarts';
-import { normType } from './cTypes';
 import type { CParser } from './cParser';
+import { normType } from './cTypes';
 import { fixProblem, parserOf } from './fixCheck';
+import { lineAt, lineStarts } from './lineStarts';
+import { argSpans, openingParen } from './parens';
 
 interface HookTarget {
   api: string;
@@ -67,7 +67,8 @@ const targetCache = new WeakMap<Analysis, Targets>();
 function parseSig(text: string | undefined): ParsedSig | undefined {
   if (!text) return undefined;
   const t = text.replace(/^typedef\s+/, '');
-  const m = /^(.*?)\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\((.*)\)\s*$/s.exec(t) ?? /^(.*?)([A-Za-z_]\w*(?:\([A-Za-z_]\w*\))?)\s*\((.*)\)\s*$/s.exec(t);
+  const m =
+    /^(.*?)\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\((.*)\)\s*$/s.exec(t) ?? /^(.*?)([A-Za-z_]\w*(?:\([A-Za-z_]\w*\))?)\s*\((.*)\)\s*$/s.exec(t);
   if (!m) return undefined;
   const params = m[3].trim() === '' || m[3].trim() === 'void' ? [] : splitTop(m[3]).map(parseParam);
   return { ret: normType(m[1]), name: m[2], params };
@@ -136,14 +137,26 @@ function targetsOf(a: Analysis): Targets {
   }
   const putNames = ['unpin_user_page', 'put_user_page'];
   let releaseName: string | undefined;
-  for (const n of putNames) if (added.has(n)) { releaseName = n; break; }
+  for (const n of putNames)
+    if (added.has(n)) {
+      releaseName = n;
+      break;
+    }
   if (!releaseName && a.variants.includes('put_user_page')) releaseName = 'put_user_page';
-  const words = [...hooks.map((h) => h.member), ...arity.keys(), ...(releaseName ? ['get_user_pages', 'pin_user_pages', 'put_page', 'page_cache_release'] : []), 'NOPAGE_', 'nopage']
-    .map((w) => w.replace(/[^\w]/g, '\\$&'));
+  const words = [
+    ...hooks.map((h) => h.member),
+    ...arity.keys(),
+    ...(releaseName ? ['get_user_pages', 'pin_user_pages', 'put_page', 'page_cache_release'] : []),
+    'NOPAGE_',
+    'nopage',
+  ].map((w) => w.replace(/[^\w]/g, '\\$&'));
   const allRepl = a.callerReplacements ?? [];
   const lastVersion = allRepl.length ? allRepl[allRepl.length - 1].version : undefined;
-  const replacements = allRepl.filter((r) => r.version === lastVersion).map((r) => ({ pattern: r.pattern, dirtied: r.dirtied, args: r.args }));
-  if (!releaseName && replacements.length) releaseName = /^(\w+)\(/.exec(replacements.find((r) => !r.dirtied)?.pattern ?? replacements[0].pattern)![1];
+  const replacements = allRepl
+    .filter((r) => r.version === lastVersion)
+    .map((r) => ({ pattern: r.pattern, dirtied: r.dirtied, args: r.args }));
+  if (!releaseName && replacements.length)
+    releaseName = /^(\w+)\(/.exec(replacements.find((r) => !r.dirtied)?.pattern ?? replacements[0].pattern)![1];
   const t: Targets = { hooks, arity, releaseName, replacements, words: new RegExp(words.length ? words.join('|') : '(?!)') };
   targetCache.set(a, t);
   return t;
@@ -154,12 +167,19 @@ function targetsOf(a: Analysis): Targets {
  * release lines (and the pte_unmap() of the page table it is passed), from the contract's evidence.
  */
 function dropStatements(a: Analysis, api: string, version: string | undefined): string[] | undefined {
-  const c = a.lockContracts.find((x) => x.hook === api && x.version === version && x.atEntry === 'held' && x.droppedBy === 'implementation');
+  const c = a.lockContracts.find(
+    (x) => x.hook === api && x.version === version && x.atEntry === 'held' && x.droppedBy === 'implementation',
+  );
   if (!c) return undefined;
   const out: string[] = [];
   const texts = c.evidence.filter((e) => e.text.startsWith('+')).map((e) => e.text.slice(1).trim());
-  const unmap = a.implementations.some((i) => i.hook === api && i.version === version && i.consistent) || texts.some((t) => /^pte_unmap\(/.test(t));
-  if (unmap && a.apiChanges.some((x) => x.kind === 'member-signature' && `${x.container}.${x.name}` === api && /pte_t \*/.test(x.after ?? ''))) out.push('pte_unmap(page_table);');
+  const unmap =
+    a.implementations.some((i) => i.hook === api && i.version === version && i.consistent) || texts.some((t) => /^pte_unmap\(/.test(t));
+  if (
+    unmap &&
+    a.apiChanges.some((x) => x.kind === 'member-signature' && `${x.container}.${x.name}` === api && /pte_t \*/.test(x.after ?? ''))
+  )
+    out.push('pte_unmap(page_table);');
   const release = texts.find((t) => /^spin_unlock\s*\(.*\);$/.test(t) && t.includes(c.lock));
   if (!release) return undefined;
   out.push(release);
@@ -176,7 +196,10 @@ export function splitFunctions(text: string): { fns: FnSpan[]; nopageAssigned: M
   let atLineStart = true;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) { atLineStart = true; continue; }
+    if (c === 10) {
+      atLineStart = true;
+      continue;
+    }
     if (c === 32 || c === 9 || c === 13) continue;
     if (c === 35 /* # */ && atLineStart) {
       // preprocessor line, with continuations
@@ -202,7 +225,10 @@ export function splitFunctions(text: string): { fns: FnSpan[]; nopageAssigned: M
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92) { i += 2; continue; }
+        if (d === 92) {
+          i += 2;
+          continue;
+        }
         if (d === c || d === 10) break;
         i++;
       }
@@ -242,7 +268,7 @@ function functionHeader(text: string, from: number, brace: number): Omit<FnSpan,
   if (p < from) return undefined;
   let q = p - 1;
   while (q >= from && /\s/.test(text[q])) q--;
-  let nameEnd = q + 1;
+  const nameEnd = q + 1;
   // a macro-wrapped name: DRM(vm_nopage)
   if (text[q] === ')') {
     const o = openingParen(text, q);
@@ -253,7 +279,7 @@ function functionHeader(text: string, from: number, brace: number): Omit<FnSpan,
   const name = text.slice(nameStart, nameEnd).replace(/\s+/g, '');
   if (!/^[A-Za-z_]/.test(name) || /^(if|while|for|switch|return|sizeof)$/.test(name)) return undefined;
   const header = text.slice(from, nameStart);
-  if (/=\s*$/.test(header) || /\b(struct|union|enum)\s+\w*\s*$/.test(header) && !/\*\s*$/.test(header)) return undefined;
+  if (/=\s*$/.test(header) || (/\b(struct|union|enum)\s+\w*\s*$/.test(header) && !/\*\s*$/.test(header))) return undefined;
   // the header starts after the comments above it
   let hs = from;
   for (;;) {
@@ -283,8 +309,13 @@ function paramsExact(a: { type: string }[], b: { type: string }[]): boolean {
  * Undefined text, with the reason, when some part cannot be converted mechanically.
  */
 function wholeConversion(
-  text: string, fn: FnSpan, base: number, newHeader: string, returns: { start: number; end: number; expr: string; replacement?: string }[],
-  h: HookTarget, params: { type: string; name: string }[],
+  text: string,
+  fn: FnSpan,
+  base: number,
+  newHeader: string,
+  returns: { start: number; end: number; expr: string; replacement?: string }[],
+  h: HookTarget,
+  params: { type: string; name: string }[],
 ): { text?: string; why?: string } {
   const unconverted = returns.find((r) => !r.replacement);
   if (unconverted) return { why: `'return ${unconverted.expr}' has no mechanical equivalent` };
@@ -292,14 +323,17 @@ function wholeConversion(
   if (h.drop) {
     // the hook's parameter names, as this implementation calls them
     const rename = new Map<string, string>();
-    h.after.params.forEach((p, k) => { if (p.name && params[k]?.name) rename.set(p.name, params[k].name); });
+    h.after.params.forEach((p, k) => {
+      if (p.name && params[k]?.name) rename.set(p.name, params[k].name);
+    });
     const stmts = h.drop.map((d) => d.replace(/\b[A-Za-z_]\w*\b/g, (w) => rename.get(w) ?? w));
     drop = stmts.map((d) => '\t' + d + '\n').join('');
   }
   const fnText = text.slice(fn.headerStart, fn.bodyEnd);
   const bodyAt = fn.bodyStart - fn.headerStart;
   const edits: { start: number; end: number; text: string }[] = [{ start: 0, end: fn.paramsEnd + 1 - fn.headerStart, text: newHeader }];
-  for (const r of returns) edits.push({ start: r.start - (fn.headerStart - base), end: r.end - (fn.headerStart - base), text: r.replacement! });
+  for (const r of returns)
+    edits.push({ start: r.start - (fn.headerStart - base), end: r.end - (fn.headerStart - base), text: r.replacement! });
   if (drop) edits.push({ start: afterDeclarations(fnText, bodyAt), end: afterDeclarations(fnText, bodyAt), text: drop });
   edits.sort((a, b) => b.start - a.start);
   let out = fnText;
@@ -316,7 +350,13 @@ function afterDeclarations(fnText: string, bodyAt: number): number {
     if (nl < 0) return at;
     const line = fnText.slice(at, nl).trim();
     // a declaration: a type, then a name, ending with ';' (or continued on the next line)
-    if (line === '' || /^(?:(?:static|const|unsigned|signed|struct|union|enum|volatile)\s+)*[A-Za-z_]\w*(?:\s+|\s*\*+\s*)[A-Za-z_*][^(]*?(?:=.*)?[;,]$/.test(line) && !/^return\b/.test(line)) {
+    if (
+      line === '' ||
+      (/^(?:(?:static|const|unsigned|signed|struct|union|enum|volatile)\s+)*[A-Za-z_]\w*(?:\s+|\s*\*+\s*)[A-Za-z_*][^(]*?(?:=.*)?[;,]$/.test(
+        line,
+      ) &&
+        !/^return\b/.test(line))
+    ) {
       at = nl + 1;
       continue;
     }
@@ -349,13 +389,22 @@ function convertedParams(own: { type: string; name: string }[], hook: HookTarget
   });
 }
 
-function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string, string>, fileArrays: Set<string>, parser: CParser | undefined): RelFinding[] {
+function scanFunction(
+  text: string,
+  fn: FnSpan,
+  t: Targets,
+  assigned: Map<string, string>,
+  fileArrays: Set<string>,
+  parser: CParser | undefined,
+): RelFinding[] {
   const out: RelFinding[] = [];
   const base = fn.headerStart;
   const body = text.slice(fn.bodyStart, fn.bodyEnd);
   const o = openingParen(text, fn.paramsEnd);
   const openParen = o < 0 ? fn.paramsEnd : o;
-  const own = splitTop(text.slice(openParen + 1, fn.paramsEnd)).filter((p) => p && p !== 'void').map(parseParam);
+  const own = splitTop(text.slice(openParen + 1, fn.paramsEnd))
+    .filter((p) => p && p !== 'void')
+    .map(parseParam);
 
   // hook implementations: still in the patch's old form (converted whole, or not at all), or in a third
   // form the patch never had (another kernel era): then the patch does not apply to this tree
@@ -370,9 +419,13 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
     const headerEnd = fn.paramsEnd + 1 - base;
     if (!oldExact) {
       out.push({
-        kind: 'hook-implementation', api: h.api, function: fn.name, thirdForm: true,
+        kind: 'hook-implementation',
+        api: h.api,
+        function: fn.name,
+        thirdForm: true,
         message: `${fn.name} implements ->${h.member} in a third form, ${sigText(normType(text.slice(fn.headerStart, fn.nameStart).replace(/\b(?:static|inline|extern|__\w+)\b/g, '')), '(*' + h.member + ')', own)}: neither the patch's old form nor its new one; the patch does not apply to this tree`,
-        start, end: headerEnd,
+        start,
+        end: headerEnd,
       });
       continue;
     }
@@ -389,11 +442,13 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       const exprStart = fn.bodyStart + m.index + m[0].indexOf(m[1]) - base;
       let replacement: string | undefined;
       // "if (!page) return page;" returns NULL
-      const guardedNull = /^[a-z_]\w*$/.test(expr) && new RegExp(`if\\s*\\(\\s*!\\s*${expr}\\s*\\)\\s*$`).test(body.slice(Math.max(0, m.index - 80), m.index));
+      const guardedNull =
+        /^[a-z_]\w*$/.test(expr) &&
+        new RegExp(`if\\s*\\(\\s*!\\s*${expr}\\s*\\)\\s*$`).test(body.slice(Math.max(0, m.index - 80), m.index));
       if (h.returnMap.has(expr)) replacement = h.returnMap.get(expr);
       else if (guardedNull && h.returnMap.has('NULL')) replacement = h.returnMap.get('NULL');
       else if (h.installer && /^[a-z_]\w*$/.test(expr) && !/^(ret|error|err|retval|rc)$/.test(expr)) {
-        const args = h.installer.params.map((p) => (p.type === 'struct page *' ? expr : names.get(p.type) ?? p.name));
+        const args = h.installer.params.map((p) => (p.type === 'struct page *' ? expr : (names.get(p.type) ?? p.name)));
         replacement = `${h.installer.name}(${args.join(', ')})`;
       }
       returns.push({ start: exprStart, end: exprStart + m[1].trimEnd().length, expr, replacement });
@@ -401,9 +456,12 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
     const oldReturns = returns.filter((r) => r.replacement || /^(NULL|NOPAGE_\w+)$/.test(r.expr));
     for (const r of oldReturns) {
       out.push({
-        kind: 'hook-return', api: h.api, function: fn.name,
+        kind: 'hook-return',
+        api: h.api,
+        function: fn.name,
         message: `'return ${r.expr}' follows the old ->${h.member} convention${r.replacement ? `; now: return ${r.replacement}` : ''}`,
-        start: r.start, end: r.end,
+        start: r.start,
+        end: r.end,
       });
     }
     const fix = wholeConversion(text, fn, base, newHeader, oldReturns, h, params);
@@ -416,9 +474,12 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       }
     }
     out.push({
-      kind: 'hook-implementation', api: h.api, function: fn.name,
+      kind: 'hook-implementation',
+      api: h.api,
+      function: fn.name,
       message: `${fn.name} implements ->${h.member} with the old signature; the patch makes it ${sigText(h.after.ret, '(*' + h.member + ')', h.after.params)}${fix.why ? ` (no quick fix: ${fix.why})` : ''}`,
-      start, end: headerEnd,
+      start,
+      end: headerEnd,
       ...(fix.text !== undefined ? { edit: { start, end: fn.bodyEnd - base, newText: fix.text } } : {}),
     });
   }
@@ -428,7 +489,8 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
   const calls: { name: string; start: number; open: number; args: { text: string; start: number; end: number }[]; close: number }[] = [];
   for (let m = callRe.exec(body); m; m = callRe.exec(body)) {
     const name = m[1];
-    if (!t.arity.has(name) && !(t.releaseName && /^(get_user_pages\w*|pin_user_pages\w*|put_page|page_cache_release)$/.test(name))) continue;
+    if (!t.arity.has(name) && !(t.releaseName && /^(get_user_pages\w*|pin_user_pages\w*|put_page|page_cache_release)$/.test(name)))
+      continue;
     const open = m.index + m[0].length - 1;
     const args = callArgs(body, open);
     if (!args) continue;
@@ -446,9 +508,12 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       const end = fn.bodyStart + c.close + 1 - base;
       const dropped = ar.before.params.filter((_p, k) => !idx.includes(k)).map((p) => p.name || p.type);
       out.push({
-        kind: c.name.startsWith('get_user_pages') && dropped.includes('vmas') ? 'gup-vmas' : 'call-arity', api: c.name, function: fn.name,
+        kind: c.name.startsWith('get_user_pages') && dropped.includes('vmas') ? 'gup-vmas' : 'call-arity',
+        api: c.name,
+        function: fn.name,
         message: `${c.name}() is called with ${c.args.length} arguments; the patch makes it take ${ar.after.params.length}${dropped.length ? ` (drops ${dropped.join(', ')})` : ''}`,
-        start, end,
+        start,
+        end,
         // the same call with a subset of its balanced arguments: cannot break the syntax
         ...(mechanical ? { edit: { start, end, newText: `${c.name}(${idx.map((k) => c.args[k].text).join(', ')})` } } : {}),
       });
@@ -464,7 +529,9 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       const end = start + c.name.length;
       // the patch's own conversion of this pattern, with its argument count
       const before = body.slice(Math.max(0, c.start - 200), c.start);
-      const dirty = new RegExp(`(?:if\\s*\\(((?:[^()]|\\([^()]*\\))+)\\)\\s*)?(?:set_page_dirty_lock|set_page_dirty|SetPageDirty)\\s*\\(\\s*${arg.replace(/[^\w]/g, '\\$&').replace(/\\ /g, '\\s*')}\\s*\\)\\s*;\\s*$`).exec(before);
+      const dirty = new RegExp(
+        `(?:if\\s*\\(((?:[^()]|\\([^()]*\\))+)\\)\\s*)?(?:set_page_dirty_lock|set_page_dirty|SetPageDirty)\\s*\\(\\s*${arg.replace(/[^\w]/g, '\\$&').replace(/\\ /g, '\\s*')}\\s*\\)\\s*;\\s*$`,
+      ).exec(before);
       const callEnd = fn.bodyStart + c.close + 1 - base;
       const stmtEnd = body[c.close + 1] === ';' ? callEnd + 1 : callEnd;
       // an identifier for an identifier cannot break the syntax; the patch's patterns are checked
@@ -486,9 +553,12 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
         how = `${edit.newText} as the patch does`;
       }
       out.push({
-        kind: 'gup-put-page', api: t.releaseName, function: fn.name,
+        kind: 'gup-put-page',
+        api: t.releaseName,
+        function: fn.name,
         message: `${arg} came from get_user_pages(); release it with ${how}`,
-        start, end,
+        start,
+        end,
         ...(rename ? { edit } : checkedEdit(text, fn, parser, edit)),
       });
     }
@@ -506,7 +576,12 @@ function pinnedBy(arrays: Set<string>, id: string): boolean {
 }
 
 /** The edit, when applying it to the function leaves it parsing as well as before; else nothing. */
-function checkedEdit(text: string, fn: FnSpan, parser: CParser | undefined, edit: { start: number; end: number; newText: string }): { edit?: { start: number; end: number; newText: string } } {
+function checkedEdit(
+  text: string,
+  fn: FnSpan,
+  parser: CParser | undefined,
+  edit: { start: number; end: number; newText: string },
+): { edit?: { start: number; end: number; newText: string } } {
   const before = text.slice(fn.headerStart, fn.bodyEnd);
   const after = before.slice(0, edit.start) + edit.newText + before.slice(edit.end);
   return fixProblem(parser, before, after) ? {} : { edit };
@@ -576,8 +651,14 @@ export function scanCSource(text: string, _file: string, analysis: Analysis, cac
       const a = position(starts, fn.headerStart + r.start);
       const b = position(starts, fn.headerStart + r.end);
       const f: SourceFinding = {
-        kind: r.kind, api: r.api, function: r.function, message: r.message,
-        line: a.line, column: a.column, endLine: b.line, endColumn: b.column,
+        kind: r.kind,
+        api: r.api,
+        function: r.function,
+        message: r.message,
+        line: a.line,
+        column: a.column,
+        endLine: b.line,
+        endColumn: b.column,
         ...(r.thirdForm ? { thirdForm: true } : {}),
       };
       if (r.edit) {

@@ -53,7 +53,10 @@ function firstInvalidUtf8(b: Uint8Array): number {
   const n = b.length;
   while (i < n) {
     const c = b[i];
-    if (c < 0x80) { i++; continue; }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
     let need: number;
     if (c >= 0xc2 && c <= 0xdf) need = 1;
     else if (c >= 0xe0 && c <= 0xef) need = 2;
@@ -100,12 +103,18 @@ export function decodeQuotedPrintable(lines: string[], charset: string | undefin
   };
   for (let li = 0; li < lines.length; li++) {
     let s = lines[li];
-    if (!open) { start = li; open = true; }
+    if (!open) {
+      start = li;
+      open = true;
+    }
     let soft = false;
     // trailing whitespace is not part of the encoded text
     let end = s.length;
     while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
-    if (end > 0 && s.charCodeAt(end - 1) === 61 /* = */) { soft = true; end--; }
+    if (end > 0 && s.charCodeAt(end - 1) === 61 /* = */) {
+      soft = true;
+      end--;
+    }
     s = s.slice(0, end);
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);

@@ -80,11 +80,20 @@ function assign(cost: number[][]): number[] {
       for (let j = 1; j <= n; j++) {
         if (used[j]) continue;
         const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
-        if (cur < minv[j]) { minv[j] = cur; way[j] = j0; }
-        if (minv[j] < delta) { delta = minv[j]; j1 = j; }
+        if (cur < minv[j]) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j] < delta) {
+          delta = minv[j];
+          j1 = j;
+        }
       }
       for (let j = 0; j <= n; j++) {
-        if (used[j]) { u[p[j]] += delta; v[j] -= delta; } else minv[j] -= delta;
+        if (used[j]) {
+          u[p[j]] += delta;
+          v[j] -= delta;
+        } else minv[j] -= delta;
       }
       j0 = j1;
     } while (p[j0] !== 0);
@@ -149,8 +158,12 @@ export function versionPairs(units: PatchUnit[]): NonNullable<Analysis['versionP
       const files = pairFiles(A[i].files, B[j].files);
       entry.pairs.push({ a: A[i].subject, b: B[j].subject, changed: files.some((f) => f.changed), files });
     }
-    A.forEach((u, i) => { if (!pairedA.has(i)) entry.pairs.push({ a: u.subject, b: '', changed: true }); });
-    B.forEach((u, j) => { if (!pairedB.has(j)) entry.pairs.push({ a: '', b: u.subject, changed: true }); });
+    A.forEach((u, i) => {
+      if (!pairedA.has(i)) entry.pairs.push({ a: u.subject, b: '', changed: true });
+    });
+    B.forEach((u, j) => {
+      if (!pairedB.has(j)) entry.pairs.push({ a: '', b: u.subject, changed: true });
+    });
     out.push(entry);
   }
   return out;
@@ -164,14 +177,35 @@ function pairFiles(a: FileDiff[], b: FileDiff[]): { a: string; b: string; change
   for (const fa of a) {
     const fb = (bByPath.get(fa.path) ?? []).find((x) => !used.has(x));
     if (!fb) {
-      out.push({ a: fa.path, b: '', changed: true, interdiff: changedLines(fa).slice(0, 40).map((l) => '-' + l) });
+      out.push({
+        a: fa.path,
+        b: '',
+        changed: true,
+        interdiff: changedLines(fa)
+          .slice(0, 40)
+          .map((l) => '-' + l),
+      });
       continue;
     }
     used.add(fb);
     const d = lineDelta(changedLines(fa), changedLines(fb), 40);
     const changed = d.added.length + d.removed.length > 0;
-    out.push({ a: fa.path, b: fb.path, changed, ...(changed ? { interdiff: d.removed.map((l) => '-' + l).concat(d.added.map((l) => '+' + l)) } : {}) });
+    out.push({
+      a: fa.path,
+      b: fb.path,
+      changed,
+      ...(changed ? { interdiff: d.removed.map((l) => '-' + l).concat(d.added.map((l) => '+' + l)) } : {}),
+    });
   }
-  for (const fb of b) if (!used.has(fb)) out.push({ a: '', b: fb.path, changed: true, interdiff: changedLines(fb).slice(0, 40).map((l) => '+' + l) });
+  for (const fb of b)
+    if (!used.has(fb))
+      out.push({
+        a: '',
+        b: fb.path,
+        changed: true,
+        interdiff: changedLines(fb)
+          .slice(0, 40)
+          .map((l) => '+' + l),
+      });
   return out;
 }

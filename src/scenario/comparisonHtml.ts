@@ -56,7 +56,8 @@ export function comparisonHtml(c: Comparison): string {
     })
     .join('');
   const lockKeys = new Set<string>();
-  for (const r of runs) for (const [fn, ops] of Object.entries(r.lockOps)) for (const op of Object.keys(ops)) lockKeys.add(`${fn}\u0000${op}`);
+  for (const r of runs)
+    for (const [fn, ops] of Object.entries(r.lockOps)) for (const op of Object.keys(ops)) lockKeys.add(`${fn}\u0000${op}`);
   const locks = [...lockKeys]
     .sort()
     .map((k) => {

@@ -2,6 +2,7 @@
 // violation/never/clean entries (exists a schedule / no schedule), the default-schedule run answers
 // the results, signals and lock-operation counts.
 import type { Machine, TraceEvent } from '../engine/index';
+
 import type { ExpectationOutcome } from './comparisonModel';
 import type { ExploreResult } from './explorer';
 import type { Expectation } from './scenario';
@@ -37,7 +38,11 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
     const v = found.get(inv);
     out.push(
       v
-        ? { text, met: true, detail: `found: schedule ${formatSchedule(v.schedule)} (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'}): ${v.message}` }
+        ? {
+            text,
+            met: true,
+            detail: `found: schedule ${formatSchedule(v.schedule)} (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'}): ${v.message}`,
+          }
         : x.complete
           ? { text, met: false, detail: `no schedule violates ${inv} (${searchScope(x)})` }
           : { text, met: false, undecided: true, detail: `not found, but the search is incomplete (${searchScope(x)})` },
@@ -51,8 +56,13 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
     }
     const hits = inv === 'any' ? [...found.values()] : found.has(inv) ? [found.get(inv)!] : [];
     if (hits.length > 0)
-      out.push({ text, met: false, detail: hits.map((v) => `${v.invariant} with schedule ${formatSchedule(v.schedule)}: ${v.message}`).join('; ') });
-    else if (!x.complete) out.push({ text, met: false, undecided: true, detail: `not violated, but the search is incomplete (${searchScope(x)})` });
+      out.push({
+        text,
+        met: false,
+        detail: hits.map((v) => `${v.invariant} with schedule ${formatSchedule(v.schedule)}: ${v.message}`).join('; '),
+      });
+    else if (!x.complete)
+      out.push({ text, met: false, undecided: true, detail: `not violated, but the search is incomplete (${searchScope(x)})` });
     else out.push({ text, met: true, detail: `no schedule violates it (${searchScope(x)})` });
   }
   if (ex.clean !== undefined) {

@@ -1,7 +1,7 @@
 // The Exploration model of a column from an explorer result; one shape for the CLI and the panel.
 import type { ExpectationOutcome } from './comparisonModel';
-import type { Exploration } from './explorationModel';
 import { checkExplorationExpectations } from './expectations';
+import type { Exploration } from './explorationModel';
 import { runSchedule, type ExploreResult } from './explorer';
 import { machineFactory } from './runner';
 import type { Scenario, VariantColumn } from './scenario';

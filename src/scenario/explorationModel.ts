@@ -1,6 +1,7 @@
 // The exploration of one scenario column: plain data, printed and emitted as JSON by the CLI
 // (`mmx explore`), drawn by the webview. Built by src/scenario/exploration.ts (explorationModel).
 import type { TraceEvent, VariantSelection } from '../engine/index';
+
 import type { ExpectationOutcome } from './comparisonModel';
 
 /** One invariant the search broke, with its minimal counterexample. */

@@ -6,11 +6,12 @@
 // used under a preemption bound). 'none' runs every interleaving. The DPOR search can be split into
 // subtrees run on worker threads (explorerWorkers.ts) with a result independent of their number.
 import type { Machine, StepInfo, Violation } from '../engine/index';
-import { MAX_RUN_STEPS } from './limits';
-import { defaultChoice, prng, ScheduleError } from './schedule';
+import type { VariantSelection, WorldSpec } from '../engine/index';
+
 import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
 import { defaultWorkerScript, runJobsOnWorkers } from './explorerWorkers';
-import type { VariantSelection, WorldSpec } from '../engine/index';
+import { MAX_RUN_STEPS } from './limits';
+import { defaultChoice, prng, ScheduleError } from './schedule';
 
 export type MachineFactory = () => Machine;
 
@@ -251,7 +252,13 @@ class Search {
       } else {
         const ms = this.elapsed();
         this.firstViolationMs ??= ms;
-        this.found.set(v.invariant, { invariant: v.invariant, message: v.message, schedule: base ? base.concat(path) : path.slice(), occurrences: 1, foundAfterMs: ms });
+        this.found.set(v.invariant, {
+          invariant: v.invariant,
+          message: v.message,
+          schedule: base ? base.concat(path) : path.slice(),
+          occurrences: 1,
+          foundAfterMs: ms,
+        });
         if (this.opts.stopAtFirst) this.stopped = true;
       }
     }
@@ -302,7 +309,12 @@ class Search {
    * yields now and then so that an async driver can let the event loop run */
   *exhaustive(): Generator<void, void, void> {
     const wanted = this.opts.reduction ?? 'dpor';
-    if (wanted === 'dpor' && !this.opts.stopAtFirst && this.opts.maxPreemptions === undefined && this.make().taskNames.length <= DPOR_MAX_TASKS) {
+    if (
+      wanted === 'dpor' &&
+      !this.opts.stopAtFirst &&
+      this.opts.maxPreemptions === undefined &&
+      this.make().taskNames.length <= DPOR_MAX_TASKS
+    ) {
       this.reduction = 'dpor';
       const d = new DporSearch(this);
       this.frontier = () => d.frontier();
@@ -570,11 +582,24 @@ export interface JobOptions {
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
 export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): JobResult {
-  const s = new Search(make, { maxSteps: o.maxSteps, only: o.only, timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()) });
+  const s = new Search(make, {
+    maxSteps: o.maxSteps,
+    only: o.only,
+    timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
+  });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
   while (!gen.next().done);
-  return { schedules: s.schedules, pruned: s.pruned, steps: s.steps, hashes: [...s.hashes], complete: s.complete, stepBounded: s.stepBounded, timedOut: s.timedOut, found: [...s.found.values()] };
+  return {
+    schedules: s.schedules,
+    pruned: s.pruned,
+    steps: s.steps,
+    hashes: [...s.hashes],
+    complete: s.complete,
+    stepBounded: s.stepBounded,
+    timedOut: s.timedOut,
+    found: [...s.found.values()],
+  };
 }
 
 /** subtrees wanted: enough for a few per worker on a big machine, few enough to stay cheap */
@@ -621,11 +646,21 @@ function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): 
 }
 
 function partitioned(opts: ExploreOptions): boolean {
-  return opts.jobs !== undefined && (opts.reduction ?? 'dpor') === 'dpor' && !opts.random && !opts.stopAtFirst && opts.maxPreemptions === undefined;
+  return (
+    opts.jobs !== undefined &&
+    (opts.reduction ?? 'dpor') === 'dpor' &&
+    !opts.random &&
+    !opts.stopAtFirst &&
+    opts.maxPreemptions === undefined
+  );
 }
 
 function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
-  return { maxSteps: s.maxSteps, only: opts.only, deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()) };
+  return {
+    maxSteps: s.maxSteps,
+    only: opts.only,
+    deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()),
+  };
 }
 
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
@@ -636,7 +671,11 @@ export function explore(make: MachineFactory, opts: ExploreOptions = {}): Explor
     const jobs = planJobs(s, make, opts);
     const o = jobOptions(s, opts);
     const start = s.elapsed();
-    mergeJobs(s, jobs.map((j) => runDporJob(make, j, o)), start);
+    mergeJobs(
+      s,
+      jobs.map((j) => runDporJob(make, j, o)),
+      start,
+    );
     return drain(finishSearch(s, make, opts));
   }
   return drain(searching(make, opts));
@@ -692,7 +731,13 @@ async function drainAsync<T>(gen: Generator<void, T, void>): Promise<T> {
   }
 }
 
-async function runJobsHere(make: MachineFactory, jobs: readonly DporJob[], o: JobOptions, signal: AbortSignal | undefined, report: (r: JobResult) => void): Promise<JobResult[]> {
+async function runJobsHere(
+  make: MachineFactory,
+  jobs: readonly DporJob[],
+  o: JobOptions,
+  signal: AbortSignal | undefined,
+  report: (r: JobResult) => void,
+): Promise<JobResult[]> {
   const out: JobResult[] = [];
   for (const j of jobs) {
     if (signal?.aborted) break;
@@ -712,7 +757,10 @@ function* finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): G
   const violations: FoundViolation[] = [];
   for (const raw of s.found.values()) {
     // a cancelled search returns at once: no shrinking
-    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : yield* shrinking(make, raw.invariant, raw.schedule, opts.maxSteps, stop);
+    const shrunk =
+      opts.shrink === false || s.cancelled
+        ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps)
+        : yield* shrinking(make, raw.invariant, raw.schedule, opts.maxSteps, stop);
     violations.push({ ...shrunk, invariant: raw.invariant, occurrences: raw.occurrences, foundAfterMs: raw.foundAfterMs });
   }
   const timeMs = s.elapsed();
@@ -790,7 +838,13 @@ export function shrinkCounterexample(make: MachineFactory, invariant: string, sc
   }
 }
 
-function* shrinking(make: MachineFactory, invariant: string, schedule: readonly number[], maxSteps: number | undefined, stop: () => boolean) {
+function* shrinking(
+  make: MachineFactory,
+  invariant: string,
+  schedule: readonly number[],
+  maxSteps: number | undefined,
+  stop: () => boolean,
+) {
   let best = schedule.slice();
   let bestRun = replay(make, invariant, best, maxSteps);
   if (!bestRun.ok) return shrinkNone(make, invariant, best, maxSteps);

@@ -1,9 +1,10 @@
 // The bundled scenario library (scenarios/*.mmscenario.yaml) and reading scenario files from disk.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+
 import { inputLimit, readInputFile, type ReadLimit } from './inputFile';
-import type { LoadResult } from './scenarioFile';
 import { loadScenario } from './runner';
+import type { LoadResult } from './scenarioFile';
 
 export const SCENARIO_SUFFIX = '.mmscenario.yaml';
 
@@ -57,7 +58,10 @@ export interface FileLoad extends LoadResult {
 export function loadScenarioFile(path: string, limit: ReadLimit = inputLimit('scenario')): FileLoad {
   const r = readInputFile(path, limit);
   if (!r.ok) {
-    return { diagnostics: [{ file: path, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `cannot read: ${r.message}` }], readError: r.message };
+    return {
+      diagnostics: [{ file: path, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `cannot read: ${r.message}` }],
+      readError: r.message,
+    };
   }
   return loadScenario(new TextDecoder().decode(r.bytes), path);
 }

@@ -2,6 +2,7 @@
 // and comparing columns side by side (the Comparison model).
 import { createMachine, getVariant, listVariants } from '../engine/index';
 import type { Machine, TraceEvent, VariantSelection } from '../engine/index';
+
 import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
 import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
 import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';
@@ -87,7 +88,10 @@ export interface DefaultSchedule {
 /** found counterexamples per scenario and bounds; a search cut short is not remembered */
 const counterexamples = new WeakMap<Scenario, Map<string, number[] | null>>();
 
-function counterexampleSearch(s: Scenario, opts: ExploreOptions): { key: string; cached?: number[] | null; options: ExploreOptions; col?: VariantColumn } {
+function counterexampleSearch(
+  s: Scenario,
+  opts: ExploreOptions,
+): { key: string; cached?: number[] | null; options: ExploreOptions; col?: VariantColumn } {
   const from = s.scheduleFrom!;
   const o = exploreOptions(s, {
     maxSteps: opts.maxSteps,
@@ -112,12 +116,20 @@ function counterexampleOutcome(s: Scenario, key: string, x: ExploreResult | unde
     counterexamples.set(s, m);
   }
   if (found) return { schedule: found, source: `counterexample of ${from.column}`, search: x };
-  const why = !x ? 'no such column' : x.cancelled ? 'search cancelled' : x.timedOut ? 'search incomplete (time limit)' : 'no counterexample';
+  const why = !x
+    ? 'no such column'
+    : x.cancelled
+      ? 'search cancelled'
+      : x.timedOut
+        ? 'search incomplete (time limit)'
+        : 'no counterexample';
   return { source: `default order (${why})`, search: x };
 }
 
 function fromCache(s: Scenario, cached: number[] | null): DefaultSchedule {
-  return cached ? { schedule: cached, source: `counterexample of ${s.scheduleFrom!.column}` } : { source: 'default order (no counterexample)' };
+  return cached
+    ? { schedule: cached, source: `counterexample of ${s.scheduleFrom!.column}` }
+    : { source: 'default order (no counterexample)' };
 }
 
 /**
@@ -181,7 +193,9 @@ export function checkColumn(s: Scenario, col: VariantColumn, opts: CheckOptions 
 export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): Promise<ColumnCheck> {
   const { explore: mode, ...xo } = opts;
   const left = deadline(xo);
-  const exploration = shouldExplore(s, col, mode) ? await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, left())) : undefined;
+  const exploration = shouldExplore(s, col, mode)
+    ? await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, left()))
+    : undefined;
   return finishColumn(s, col, exploration, mode !== 'never', await defaultScheduleAsync(s, { ...left(), search: mode !== 'never' }));
 }
 
@@ -197,11 +211,29 @@ export function onDefaultSchedule(s: Scenario, d: DefaultSchedule, outcomes: Exp
   return outcomes.map((o) => (o.met ? o : { ...o, undecided: true as const, detail: `${o.detail}; ${why}` }));
 }
 
-function finishColumn(s: Scenario, col: VariantColumn, exploration: ExploreResult | undefined, explored: boolean, d: DefaultSchedule): ColumnCheck {
+function finishColumn(
+  s: Scenario,
+  col: VariantColumn,
+  exploration: ExploreResult | undefined,
+  explored: boolean,
+  d: DefaultSchedule,
+): ColumnCheck {
   const ex = s.expect[col.label] ?? {};
   const r = runSchedule(machineFactory(s, col.selection, true), { schedule: d.schedule, lenient: true, maxSteps: s.bounds.steps });
-  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine))];
-  return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, defaultSchedule: d, expectations, ok: expectations.every((e) => e.met) };
+  const expectations = [
+    ...(explored ? checkExplorationExpectations(ex, exploration) : []),
+    ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine)),
+  ];
+  return {
+    label: col.label,
+    selection: col.selection,
+    exploration,
+    run: r.machine,
+    schedule: r.schedule,
+    defaultSchedule: d,
+    expectations,
+    ok: expectations.every((e) => e.met),
+  };
 }
 
 // ---- comparison ----
@@ -231,7 +263,9 @@ export function firstDivergence(runs: { label: string; trace: TraceEvent[] }[], 
     const groups = new Map<string, string[]>();
     for (const r of runs) {
       const e = r.trace[k];
-      const text = e ? `${taskNames[e.task] ?? e.task} ${e.kind} ${e.fn}${e.detail && e.detail !== e.fn ? ` ${e.detail}` : ''}` : '(trace ended)';
+      const text = e
+        ? `${taskNames[e.task] ?? e.task} ${e.kind} ${e.fn}${e.detail && e.detail !== e.fn ? ` ${e.detail}` : ''}`
+        : '(trace ended)';
       groups.set(text, [...(groups.get(text) ?? []), r.label]);
     }
     const summary = [...groups].map(([text, labels]) => `${labels.join(', ')}: ${text}`).join(' | ');
@@ -293,7 +327,8 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
   const names = new Set<string>();
   for (const r of runs) for (const v of r.violations) names.add(v.invariant);
   for (const c of checks) for (const v of c.exploration?.violations ?? []) names.add(v.invariant);
-  for (const c of checks) for (const n of [...(s.expect[c.label]?.violation ?? []), ...(s.expect[c.label]?.never ?? [])]) if (n !== 'any') names.add(n);
+  for (const c of checks)
+    for (const n of [...(s.expect[c.label]?.violation ?? []), ...(s.expect[c.label]?.never ?? [])]) if (n !== 'any') names.add(n);
   const invariants: InvariantRow[] = [...names].sort().map((inv) => ({
     invariant: inv,
     counts: runs.map((r) => r.violations.filter((v) => v.invariant === inv).length),
@@ -344,7 +379,11 @@ export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {
     checks.push(await checkColumnAsync(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' }));
   }
   const result = buildComparison(s, checks, { schedule });
-  if (xo.signal?.aborted) markCancelled(result, cols.map((c) => c.label));
+  if (xo.signal?.aborted)
+    markCancelled(
+      result,
+      cols.map((c) => c.label),
+    );
   return result;
 }
 

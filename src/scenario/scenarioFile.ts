@@ -3,10 +3,21 @@
 // a Diagnostic with a file:line:column range; nothing throws on bad input.
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { INVARIANT_NAMES, LOCK_CLASSES, lockClassOf, lockLabels, parseLockLabel, type OpSpec, type TaskSpec, type WorldSpec } from '../engine/index';
+
+import {
+  INVARIANT_NAMES,
+  LOCK_CLASSES,
+  lockClassOf,
+  lockLabels,
+  parseLockLabel,
+  type OpSpec,
+  type TaskSpec,
+  type WorldSpec,
+} from '../engine/index';
+
 import { didYouMean } from './didYouMean';
-import schema from './mmscenario.schema.json';
 import { ADDRESS_SPACE_BYTES, MAX_RUN_STEPS } from './limits';
+import schema from './mmscenario.schema.json';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 
 export interface Diagnostic {
@@ -188,8 +199,7 @@ function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void 
         const prop = (e.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> })?.properties ?? {});
         const field = path[0] === 'variants' ? 'API family' : 'field';
-        msg =
-          `unknown ${field} '${prop}' in ${here}` + (allowed.length ? `; expected one of: ${allowed.join(', ')}` : '');
+        msg = `unknown ${field} '${prop}' in ${here}` + (allowed.length ? `; expected one of: ${allowed.join(', ')}` : '');
         key = `${e.instancePath}/${prop}:ap`;
         if (!reported.has(key)) loc.atKey(path, prop, msg);
         reported.add(key);
@@ -276,10 +286,11 @@ function tooDeep(text: string): number {
       for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
     } else if (c === 39 /* ' */ && i > 0 && /[\s[{,:]/.test(text[i - 1])) {
       // a quoted scalar starts after a separator ('' inside is an escaped quote)
-      for (i++; i < text.length; i++) if (text.charCodeAt(i) === 39) {
-        if (text.charCodeAt(i + 1) === 39) i++;
-        else break;
-      }
+      for (i++; i < text.length; i++)
+        if (text.charCodeAt(i) === 39) {
+          if (text.charCodeAt(i + 1) === 39) i++;
+          else break;
+        }
     } else if (c === 35 /* # */ && (i === 0 || /\s/.test(text[i - 1]))) {
       while (i < text.length && text.charCodeAt(i) !== 10) i++;
     }
@@ -299,14 +310,30 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
     const before = text.slice(0, deep);
     const line = before.split('\n').length;
     const column = deep - before.lastIndexOf('\n');
-    return { diagnostics: [{ file, line, column, endLine: line, endColumn: column + 1, severity: 'error', message: `YAML: nested more than ${MAX_FLOW_DEPTH} levels deep` }] };
+    return {
+      diagnostics: [
+        {
+          file,
+          line,
+          column,
+          endLine: line,
+          endColumn: column + 1,
+          severity: 'error',
+          message: `YAML: nested more than ${MAX_FLOW_DEPTH} levels deep`,
+        },
+      ],
+    };
   }
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     // the reader recurses per nesting level: a deep enough text exhausts the stack
-    return { diagnostics: [{ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `YAML: ${yamlMessage((e as Error).message)}` }] };
+    return {
+      diagnostics: [
+        { file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `YAML: ${yamlMessage((e as Error).message)}` },
+      ],
+    };
   }
   const loc = new Located(file, doc, lc, text.length);
   for (const e of doc.errors) loc.add([e.pos[0], e.pos[1]], `YAML: ${yamlMessage(e.message.split('\n')[0])}`);
@@ -348,7 +375,13 @@ interface RawOp {
 interface RawScenario {
   title: string;
   description?: string;
-  world: { files?: { name: string; pages: number; fs?: string }[]; mms: { name: string; node?: string }[]; nodes?: string[]; memoryPages?: number; maxMapCount?: number };
+  world: {
+    files?: { name: string; pages: number; fs?: string }[];
+    mms: { name: string; node?: string }[];
+    nodes?: string[];
+    memoryPages?: number;
+    maxMapCount?: number;
+  };
   tasks: { name: string; mm?: string; node?: string; ops: RawOp[] }[];
   variants: Record<string, Record<string, string>>;
   schedule?: (number | string)[] | { counterexampleOf: string | number; invariant?: string };
@@ -372,15 +405,30 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const files = raw.world.files ?? [];
   const mms = raw.world.mms;
   const nodes = raw.world.nodes ?? [];
-  dupes(files.map((f) => f.name), ['world', 'files'], 'file');
-  dupes(mms.map((m) => m.name), ['world', 'mms'], 'address space');
-  dupes(raw.tasks.map((t) => t.name), ['tasks'], 'task');
+  dupes(
+    files.map((f) => f.name),
+    ['world', 'files'],
+    'file',
+  );
+  dupes(
+    mms.map((m) => m.name),
+    ['world', 'mms'],
+    'address space',
+  );
+  dupes(
+    raw.tasks.map((t) => t.name),
+    ['tasks'],
+    'task',
+  );
   const fileNames = new Set(files.map((f) => f.name));
   const mmNames = new Set(mms.map((m) => m.name));
   const nodeNames = new Set(nodes);
   const known = (set: Set<string>, what: string, name: string, path: Path) => {
     if (!set.has(name))
-      loc.at(path, `unknown ${what} '${name}'` + didYouMean(name, set) + (set.size ? `; declared: ${[...set].join(', ')}` : `; none is declared`));
+      loc.at(
+        path,
+        `unknown ${what} '${name}'` + didYouMean(name, set) + (set.size ? `; declared: ${[...set].join(', ')}` : `; none is declared`),
+      );
   };
   mms.forEach((m, i) => m.node !== undefined && known(nodeNames, 'DFS node', m.node, ['world', 'mms', i, 'node']));
   files.forEach((f, i) => {
@@ -395,8 +443,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (t.mm !== undefined) known(mmNames, 'address space', t.mm, ['tasks', ti, 'mm']);
     if (t.node !== undefined) known(nodeNames, 'DFS node', t.node, ['tasks', ti, 'node']);
     const needsMm = t.ops.some((o) => 'addr' in o);
-    if (needsMm && t.mm === undefined)
-      loc.at(['tasks', ti, 'name'], `task '${t.name}' accesses addresses but names no address space (mm)`);
+    if (needsMm && t.mm === undefined) loc.at(['tasks', ti, 'name'], `task '${t.name}' accesses addresses but names no address space (mm)`);
     const ops = t.ops.map((o, oi) => {
       const path: Path = ['tasks', ti, 'ops', oi];
       const out: Record<string, unknown> = { ...o };
@@ -408,15 +455,24 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         if (aligned && a % PAGE_SIZE !== 0)
           loc.at([...path, f], `${where(path, raw)}: address 0x${a.toString(16)} is not page aligned (${PAGE_SIZE} bytes)`);
         else if (typeof o.pages === 'number' && a + o.pages * PAGE_SIZE > ADDRESS_SPACE_BYTES)
-          loc.at([...path, 'pages'], `${where(path, raw)}: ${o.pages} pages from 0x${a.toString(16)} end beyond the 4 GB address space of the modelled i386 machine`);
+          loc.at(
+            [...path, 'pages'],
+            `${where(path, raw)}: ${o.pages} pages from 0x${a.toString(16)} end beyond the 4 GB address space of the modelled i386 machine`,
+          );
       }
       if (typeof o.file === 'string') known(fileNames, 'file', o.file, [...path, 'file']);
       if ((o.op === 'dma-write' || o.op === 'release') && typeof o.pages === 'string' && !pinSets.has(o.pages))
-        loc.at([...path, 'pages'], `unknown page set '${o.pages}'${didYouMean(o.pages, pinSets)}: no gup/walk/get-one-page op names it with 'as'`);
+        loc.at(
+          [...path, 'pages'],
+          `unknown page set '${o.pages}'${didYouMean(o.pages, pinSets)}: no gup/walk/get-one-page op names it with 'as'`,
+        );
       if (o.op === 'walk' && o.walker === 'fail-at' && o.failAt === undefined)
         loc.at(path, `${where(path, raw)}: walker 'fail-at' needs 'failAt'`);
       if (o.op === 'walk' && typeof o.writtenFor === 'string' && options.walkVariants && !options.walkVariants.includes(o.writtenFor))
-        loc.at([...path, 'writtenFor'], `${where(path, raw)}: writtenFor '${o.writtenFor}' is not a page-walk variant of gup; known: ${options.walkVariants.join(', ')}`);
+        loc.at(
+          [...path, 'writtenFor'],
+          `${where(path, raw)}: writtenFor '${o.writtenFor}' is not a page-walk variant of gup; known: ${options.walkVariants.join(', ')}`,
+        );
       return out as unknown as OpSpec;
     });
     const spec: TaskSpec = { name: t.name, ops };
@@ -433,7 +489,8 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   };
   // driver spinlocks are named by the scenario's release ops
   const driverLocks = new Set<string>();
-  for (const t of raw.tasks) for (const o of t.ops) if (o.op === 'release' && typeof o.holding === 'string' && !lockClassOf(o.holding)) driverLocks.add(o.holding);
+  for (const t of raw.tasks)
+    for (const o of t.ops) if (o.op === 'release' && typeof o.holding === 'string' && !lockClassOf(o.holding)) driverLocks.add(o.holding);
   const checkLock = (label: string, path: Path) => {
     const p = parseLockLabel(label);
     const all = lockLabels([...driverLocks]);
@@ -456,9 +513,13 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (options.variants) {
       for (const [family, name] of Object.entries(sel)) {
         const names = options.variants[family];
-        if (!names) loc.atKey(['variants', label], family, `unknown API family '${family}'${didYouMean(family, Object.keys(options.variants))}`);
+        if (!names)
+          loc.atKey(['variants', label], family, `unknown API family '${family}'${didYouMean(family, Object.keys(options.variants))}`);
         else if (!names.includes(name))
-          loc.at(['variants', label, family], `unknown ${family} variant '${name}' in column '${label}'${didYouMean(name, names)}; known: ${names.join(', ')}`);
+          loc.at(
+            ['variants', label, family],
+            `unknown ${family} variant '${name}' in column '${label}'${didYouMean(name, names)}; known: ${names.join(', ')}`,
+          );
       }
     }
     return { label, selection: { ...sel } };
@@ -471,7 +532,11 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   if (raw.schedule && !Array.isArray(raw.schedule)) {
     const ref = raw.schedule;
     const column = String(ref.counterexampleOf);
-    if (!labels.has(column)) loc.at(['schedule', 'counterexampleOf'], `schedule: '${column}' is not a column of 'variants'${didYouMean(column, labels)} (${[...labels].join(', ')})`);
+    if (!labels.has(column))
+      loc.at(
+        ['schedule', 'counterexampleOf'],
+        `schedule: '${column}' is not a column of 'variants'${didYouMean(column, labels)} (${[...labels].join(', ')})`,
+      );
     if (ref.invariant) checkInvariant(ref.invariant, ['schedule', 'invariant'], false);
     scheduleFrom = { column, ...(ref.invariant ? { invariant: ref.invariant } : {}) };
   } else if (raw.schedule) {
@@ -482,7 +547,10 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
       const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
       let idx = /^\d+$/.test(who) ? Number(who) : taskIndex.get(who);
       if (idx === undefined) {
-        loc.at(['schedule', i], `schedule entry '${who}' is not a task${didYouMean(who, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`);
+        loc.at(
+          ['schedule', i],
+          `schedule entry '${who}' is not a task${didYouMean(who, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`,
+        );
         idx = 0;
       } else if (idx >= raw.tasks.length) {
         loc.at(['schedule', i], `schedule entry ${who}: there are only ${raw.tasks.length} tasks`);
@@ -490,7 +558,10 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
       }
       const n = Number(count ?? '1');
       if (total <= MAX_RUN_STEPS && total + n > MAX_RUN_STEPS)
-        loc.at(['schedule', i], `schedule entry '${String(s)}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`);
+        loc.at(
+          ['schedule', i],
+          `schedule entry '${String(s)}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`,
+        );
       total += n;
       entries.push([idx, n]);
     });
@@ -500,7 +571,11 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const expect: Record<string, Expectation> = {};
   for (const [label, e] of Object.entries(raw.expect ?? {})) {
     if (!labels.has(label)) {
-      loc.atKey(['expect'], label, `expect names '${label}', which is not a column of 'variants'${didYouMean(label, labels)} (${[...labels].join(', ')})`);
+      loc.atKey(
+        ['expect'],
+        label,
+        `expect names '${label}', which is not a column of 'variants'${didYouMean(label, labels)} (${[...labels].join(', ')})`,
+      );
       continue;
     }
     const keyNode = loc.keyNode(['expect'], label);
@@ -510,9 +585,16 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (e.clean !== undefined) ex.clean = e.clean as boolean;
     const checkTask = (name: string, path: Path, opIndex?: number) => {
       const ti = taskIndex.get(name);
-      if (ti === undefined) loc.at([...path, 'task'], `unknown task '${name}'${didYouMean(name, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`);
+      if (ti === undefined)
+        loc.at(
+          [...path, 'task'],
+          `unknown task '${name}'${didYouMean(name, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`,
+        );
       else if (opIndex !== undefined && opIndex >= raw.tasks[ti].ops.length)
-        loc.at([...path, 'op'], `task '${name}' has ${raw.tasks[ti].ops.length} ops (#0 to #${raw.tasks[ti].ops.length - 1}); op ${opIndex} does not exist`);
+        loc.at(
+          [...path, 'op'],
+          `task '${name}' has ${raw.tasks[ti].ops.length} ops (#0 to #${raw.tasks[ti].ops.length - 1}); op ${opIndex} does not exist`,
+        );
     };
     const names = (k: 'violation' | 'never') => {
       const v = e[k];

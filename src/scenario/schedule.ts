@@ -26,11 +26,17 @@ export function parseSchedule(text: string, taskNames: readonly string[]): numbe
     if (/^\d+$/.test(who)) t = Number(who);
     else t = taskNames.indexOf(who);
     if (t < 0 || t >= taskNames.length)
-      throw new ScheduleError(`schedule entry '${who}' is not a task; tasks: ${taskNames.map((n, i) => `${i}=${n}`).join(', ')}`, out.length);
+      throw new ScheduleError(
+        `schedule entry '${who}' is not a task; tasks: ${taskNames.map((n, i) => `${i}=${n}`).join(', ')}`,
+        out.length,
+      );
     const n = count === undefined ? 1 : Number(count);
     // counted before anything is allocated: N can be any number of digits
     if (out.length + n > MAX_RUN_STEPS)
-      throw new ScheduleError(`schedule entry '${raw}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`, out.length);
+      throw new ScheduleError(
+        `schedule entry '${raw}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`,
+        out.length,
+      );
     for (let i = 0; i < n; i++) out.push(t);
   }
   return out;

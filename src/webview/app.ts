@@ -28,7 +28,10 @@ export class App {
   private readonly status: HTMLElement;
   private readonly notice: HTMLElement;
 
-  constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: VsCodeApi,
+  ) {
     this.status = el('p', { cls: 'muted', attrs: { id: 'status' }, text: 'Waiting for the extension…' });
     this.notice = el('div', { cls: 'notice', attrs: { id: 'notice', role: 'alert' } });
     this.notice.hidden = true;
@@ -128,7 +131,11 @@ export class App {
     if (sel && sel.view === 'exploration') view.mounted(sel.counterexample, sel.step);
     else view.mounted();
     this.status.textContent = `${x.schedules} schedules · ${x.violations.length} counterexample(s)`;
-    this.api.postMessage({ type: 'rendered', view: 'exploration', events: x.violations.reduce((n, c) => n + (c.replay?.trace.length ?? 0), 0) });
+    this.api.postMessage({
+      type: 'rendered',
+      view: 'exploration',
+      events: x.violations.reduce((n, c) => n + (c.replay?.trace.length ?? 0), 0),
+    });
   }
 
   private applySelection(sel: Selection): void {

@@ -1,7 +1,8 @@
 // The comparison panel: variants side by side, timelines aligned by step, lock swimlanes,
 // invariant outcomes, fault results and signals, the first divergence, keyboard stepping.
-import type { Comparison, VariantRun } from '../scenario/comparisonModel';
 import type { TraceEvent } from '../engine/index';
+import type { Comparison, VariantRun } from '../scenario/comparisonModel';
+
 import { button, el, icon, svg } from './dom';
 import { eventIcon, eventLine, eventTitle } from './eventText';
 import { bucketSegments, lockLanes } from './lockTimeline';
@@ -34,7 +35,8 @@ function variantText(r: VariantRun): string {
 export function outcomeOf(x: { text: string; met: boolean; undecided?: true }): { cls: string; icon: string; label: string } {
   if (x.undecided) return { cls: 'undecided', icon: 'circle-slash', label: 'undecided' };
   if (!x.met) return { cls: 'unmet', icon: 'error', label: 'not met' };
-  if (x.text.startsWith('violation:') || x.text === 'clean: false') return { cls: 'met found', icon: 'bug', label: 'race found as expected' };
+  if (x.text.startsWith('violation:') || x.text === 'clean: false')
+    return { cls: 'met found', icon: 'bug', label: 'race found as expected' };
   if (x.text.startsWith('never:') || x.text === 'clean: true') return { cls: 'met proven', icon: 'verified', label: 'proven absent' };
   return { cls: 'met', icon: 'pass', label: 'met' };
 }
@@ -50,7 +52,10 @@ export class ComparisonView {
   run = 0;
   step = 0;
 
-  constructor(readonly comparison: Comparison, private readonly cb: ComparisonCallbacks) {
+  constructor(
+    readonly comparison: Comparison,
+    private readonly cb: ComparisonCallbacks,
+  ) {
     const c = comparison;
     this.timeline = alignTraces(c.runs.map((r) => r.trace));
     this.element = el('div', { cls: 'comparison' });
@@ -61,7 +66,10 @@ export class ComparisonView {
     this.list = new VirtualList(ROW_HEIGHT, this.timeline.rowCount, (row, i) => this.renderRow(row, i), 'vlist timeline-rows');
     this.list.element.tabIndex = 0;
     this.list.element.setAttribute('role', 'grid');
-    this.list.element.setAttribute('aria-label', 'Trace events aligned by step; j/k or arrows step, h/l change variant, Enter reveals the function');
+    this.list.element.setAttribute(
+      'aria-label',
+      'Trace events aligned by step; j/k or arrows step, h/l change variant, Enter reveals the function',
+    );
     this.list.element.addEventListener('keydown', (e) => this.onKey(e));
     this.list.element.addEventListener('click', (e) => this.onClick(e));
 
@@ -155,12 +163,21 @@ export class ComparisonView {
       return el('section', { cls: `run-card run-${i}`, attrs: { 'data-run': String(i) } }, [
         el('h3', { text: r.label }),
         el('div', { cls: 'muted', text: variantText(r) }),
-        el('div', { cls: r.violations.length ? 'violations bad' : 'violations ok', text: `${r.violations.length} violation${r.violations.length === 1 ? '' : 's'} in this run` }),
+        el('div', {
+          cls: r.violations.length ? 'violations bad' : 'violations ok',
+          text: `${r.violations.length} violation${r.violations.length === 1 ? '' : 's'} in this run`,
+        }),
         r.exploration
-          ? el('div', { cls: 'muted', text: `explored ${r.exploration.schedules} schedules, ${r.exploration.states} states${r.exploration.complete ? ', complete' : ''}` })
+          ? el('div', {
+              cls: 'muted',
+              text: `explored ${r.exploration.schedules} schedules, ${r.exploration.states} states${r.exploration.complete ? ', complete' : ''}`,
+            })
           : null,
         expectations.length ? el('ul', { cls: 'expectations' }, expectations) : null,
-        el('details', {}, [el('summary', { text: `Fault results and signals (${r.results.length})` }), el('ul', { cls: 'results' }, results)]),
+        el('details', {}, [
+          el('summary', { text: `Fault results and signals (${r.results.length})` }),
+          el('ul', { cls: 'results' }, results),
+        ]),
       ]);
     });
     return el('div', { cls: 'run-cards' }, cards);
@@ -170,23 +187,19 @@ export class ComparisonView {
     const c = this.comparison;
     const head = el('tr', {}, [el('th', { text: 'Invariant' }), ...c.runs.map((r) => el('th', { text: r.label }))]);
     const rows = c.invariants.map((row) =>
-      el(
-        'tr',
-        {},
-        [
-          el('th', { text: row.invariant, attrs: { scope: 'row' } }),
-          ...row.counts.map((n, i) => {
-            // this run's count, and what the exploration of that variant found over all schedules
-            const x = row.explored?.[i];
-            const bad = n > 0 || x === 'violated';
-            return el('td', { cls: bad ? 'bad' : 'ok', title: x ? `exploration: ${x}` : undefined }, [
-              icon(bad ? 'error' : 'pass'),
-              el('span', { text: n > 0 ? ` ${n} violated` : ' held' }),
-              x ? el('span', { cls: 'muted', text: ` · all schedules: ${x}` }) : null,
-            ]);
-          }),
-        ],
-      ),
+      el('tr', {}, [
+        el('th', { text: row.invariant, attrs: { scope: 'row' } }),
+        ...row.counts.map((n, i) => {
+          // this run's count, and what the exploration of that variant found over all schedules
+          const x = row.explored?.[i];
+          const bad = n > 0 || x === 'violated';
+          return el('td', { cls: bad ? 'bad' : 'ok', title: x ? `exploration: ${x}` : undefined }, [
+            icon(bad ? 'error' : 'pass'),
+            el('span', { text: n > 0 ? ` ${n} violated` : ' held' }),
+            x ? el('span', { cls: 'muted', text: ` · all schedules: ${x}` }) : null,
+          ]);
+        }),
+      ]),
     );
     return el('div', { cls: 'invariants' }, [
       el('h2', { text: 'Invariants' }),
@@ -205,8 +218,20 @@ export class ComparisonView {
         const s = svg('svg', { viewBox: `0 0 ${width} ${nTasks}`, preserveAspectRatio: 'none', class: 'lane', role: 'img' });
         s.setAttribute('aria-label', `${lane.lock} in ${r.label}`);
         for (const seg of bucketSegments(lane.segments, width)) {
-          const rect = svg('rect', { x: seg.from, y: seg.task, width: Math.max(0.2, seg.to - seg.from), height: 1, class: `seg task-${seg.task % 8}${seg.mode === 'r' ? ' shared' : ''}` });
-          rect.appendChild(svg('title', {}, `${c.tasks[seg.task] ?? seg.task} holds ${lane.lock}${seg.mode ? ` (${seg.mode})` : ''}, steps ${seg.from}–${seg.to - 1}`));
+          const rect = svg('rect', {
+            x: seg.from,
+            y: seg.task,
+            width: Math.max(0.2, seg.to - seg.from),
+            height: 1,
+            class: `seg task-${seg.task % 8}${seg.mode === 'r' ? ' shared' : ''}`,
+          });
+          rect.appendChild(
+            svg(
+              'title',
+              {},
+              `${c.tasks[seg.task] ?? seg.task} holds ${lane.lock}${seg.mode ? ` (${seg.mode})` : ''}, steps ${seg.from}–${seg.to - 1}`,
+            ),
+          );
           s.appendChild(rect);
         }
         for (const v of lane.violations) {
@@ -264,15 +289,19 @@ export class ComparisonView {
       }
       const idx = t.runs[r].order[t.runs[r].stepStart[s] + k];
       const diverges = d !== null && d.eventIndex[r] === idx;
-      const cell = el('div', {
-        cls: `cell kind-${e.kind} lane-${e.task % 8}${r === this.run && s === this.step ? ' current' : ''}${diverges ? ' diverges' : ''}`,
-        title: eventTitle(e, this.comparison.tasks),
-        attrs: { 'data-run': String(r), role: 'gridcell' },
-      }, [
-        el('span', { cls: `chip task-${e.task % 8}`, text: this.comparison.tasks[e.task] ?? String(e.task) }),
-        icon(eventIcon(e)),
-        el('span', { cls: 'text', text: eventLine(e) }),
-      ]);
+      const cell = el(
+        'div',
+        {
+          cls: `cell kind-${e.kind} lane-${e.task % 8}${r === this.run && s === this.step ? ' current' : ''}${diverges ? ' diverges' : ''}`,
+          title: eventTitle(e, this.comparison.tasks),
+          attrs: { 'data-run': String(r), role: 'gridcell' },
+        },
+        [
+          el('span', { cls: `chip task-${e.task % 8}`, text: this.comparison.tasks[e.task] ?? String(e.task) }),
+          icon(eventIcon(e)),
+          el('span', { cls: 'text', text: eventLine(e) }),
+        ],
+      );
       cells.push(cell);
     }
     row.replaceChildren(...cells);
@@ -364,9 +393,9 @@ export class ComparisonView {
         el('span', { cls: 'muted', text: e.locks.length ? `  [${e.locks.join(', ')}]` : '' }),
       ]),
     );
-    const viol = r.violations.filter((v) => v.step === this.step).map((v) =>
-      el('li', { cls: 'kind-violation' }, [icon('error'), el('span', { text: ` ${v.invariant}: ${v.message}` })]),
-    );
+    const viol = r.violations
+      .filter((v) => v.step === this.step)
+      .map((v) => el('li', { cls: 'kind-violation' }, [icon('error'), el('span', { text: ` ${v.invariant}: ${v.message}` })]));
     const fn = this.currentFunction();
     this.detail.replaceChildren(
       el('h3', { text: `Step ${this.step} in ${r.label}` }),

@@ -8,7 +8,11 @@ export interface ElOptions {
   attrs?: Record<string, string>;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, o: ElOptions = {}, children: (Node | null)[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  o: ElOptions = {},
+  children: (Node | null)[] = [],
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (o.cls) e.className = o.cls;
   if (o.text !== undefined) e.textContent = o.text;
@@ -20,7 +24,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, o: ElOptions =
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);
   for (const k in attrs) e.setAttribute(k, String(attrs[k]));
   if (text !== undefined) e.textContent = text;

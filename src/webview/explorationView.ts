@@ -2,8 +2,9 @@
 // locks, replayable step by step (the events after the current step are dimmed).
 import type { TraceEvent } from '../engine/index';
 import type { Exploration } from '../scenario/explorationModel';
-import { button, el, icon, svg } from './dom';
+
 import { baseName } from './comparisonView';
+import { button, el, icon, svg } from './dom';
 import { eventLine } from './eventText';
 import { lockNames } from './lockTimeline';
 
@@ -28,10 +29,16 @@ export class ExplorationPanel {
   cx = 0;
   step = 0;
 
-  constructor(readonly exploration: Exploration, private readonly cb: ExplorationCallbacks) {
+  constructor(
+    readonly exploration: Exploration,
+    private readonly cb: ExplorationCallbacks,
+  ) {
     const x = exploration;
     this.status = el('div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.diagramHost = el('div', { cls: 'sequence', attrs: { tabindex: '0', 'aria-label': 'Counterexample sequence diagram; j/k or arrows replay step by step' } });
+    this.diagramHost = el('div', {
+      cls: 'sequence',
+      attrs: { tabindex: '0', 'aria-label': 'Counterexample sequence diagram; j/k or arrows replay step by step' },
+    });
     this.diagramHost.addEventListener('keydown', (e) => this.onKey(e));
     const stats = el('table', { cls: 'stats' }, [
       el('tbody', {}, [
@@ -44,7 +51,9 @@ export class ExplorationPanel {
       ]),
     ]);
     const picker = el('select', { cls: 'cx-picker', attrs: { 'aria-label': 'Counterexample' } });
-    x.violations.forEach((c, i) => picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })));
+    x.violations.forEach((c, i) =>
+      picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })),
+    );
     picker.addEventListener('change', () => this.show(Number(picker.value), 0, true));
     const controls = el('div', { cls: 'toolbar replay' }, [
       button('First', 'debug-restart', () => this.setStep(this.minStep, true)),
@@ -53,16 +62,32 @@ export class ExplorationPanel {
       button('Last', 'debug-continue', () => this.setStep(this.maxStep, true)),
     ]);
     this.element = el('div', { cls: 'exploration' }, [
-      el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${baseName(x.scenario)} · explore ${x.variant}`, title: x.scenario })]),
+      el('header', { cls: 'header' }, [
+        el('h1', { text: x.title || x.scenario }),
+        el('div', { cls: 'scenario-name', text: `${baseName(x.scenario)} · explore ${x.variant}`, title: x.scenario }),
+      ]),
       x.cancelled
-        ? el('div', { cls: 'banner partial', attrs: { role: 'status' } }, [icon('circle-slash'), el('span', { text: ` Cancelled after ${x.schedules} schedules: what is shown is partial, and no schedule left unexplored is ruled out.` })])
+        ? el('div', { cls: 'banner partial', attrs: { role: 'status' } }, [
+            icon('circle-slash'),
+            el('span', {
+              text: ` Cancelled after ${x.schedules} schedules: what is shown is partial, and no schedule left unexplored is ruled out.`,
+            }),
+          ])
         : null,
       stats,
       x.violations.length
         ? el('div', {}, [el('h2', { text: 'Counterexample' }), picker, controls, this.diagramHost, this.status])
         : x.cancelled
-          ? el('div', { cls: 'banner partial' }, [icon('circle-slash'), el('span', { text: ' No violation found before the search was cancelled.' })])
-          : el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.' })]),
+          ? el('div', { cls: 'banner partial' }, [
+              icon('circle-slash'),
+              el('span', { text: ' No violation found before the search was cancelled.' }),
+            ])
+          : el('div', { cls: 'banner same' }, [
+              icon('pass'),
+              el('span', {
+                text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.',
+              }),
+            ]),
     ]);
   }
 
@@ -104,7 +129,15 @@ export class ExplorationPanel {
       g.appendChild(svg('title', {}, l.name));
       g.appendChild(svg('text', { x: xOf(i), y: 16, class: `lifeline-head ${l.kind}`, 'text-anchor': 'middle' }, name));
       head.appendChild(g);
-      s.appendChild(svg('line', { x1: xOf(i), y1: 0, x2: xOf(i), y2: height - 10, class: `lifeline ${l.kind}${l.kind === 'task' ? ` task-${i % 8}` : ''}` }));
+      s.appendChild(
+        svg('line', {
+          x1: xOf(i),
+          y1: 0,
+          x2: xOf(i),
+          y2: height - 10,
+          class: `lifeline ${l.kind}${l.kind === 'task' ? ` task-${i % 8}` : ''}`,
+        }),
+      );
     });
     this.items = [];
     this.maxStep = 0;
@@ -119,12 +152,24 @@ export class ExplorationPanel {
         const [x1, x2] = e.kind === 'lock' ? [tx, lx] : [lx, tx];
         g.appendChild(svg('line', { x1, y1: y, x2, y2: y, class: `arrow ${e.kind}` }));
         g.appendChild(svg('circle', { cx: x2, cy: y, r: 3, class: 'arrow-head' }));
-        g.appendChild(svg('text', { x: (x1 + x2) / 2, y: y - 4, 'text-anchor': 'middle', class: 'arrow-label' }, `${e.detail || (e.kind === 'lock' ? 'acquire' : 'release')} · ${e.fn}`));
+        g.appendChild(
+          svg(
+            'text',
+            { x: (x1 + x2) / 2, y: y - 4, 'text-anchor': 'middle', class: 'arrow-label' },
+            `${e.detail || (e.kind === 'lock' ? 'acquire' : 'release')} · ${e.fn}`,
+          ),
+        );
       } else {
         g.appendChild(svg('rect', { x: tx - 5, y: y - 7, width: 10, height: 14, class: `activation task-${e.task % 8}` }));
         g.appendChild(svg('text', { x: tx + 10, y: y + 4, class: 'ev-label' }, `${e.step}: ${eventLine(e)}`));
       }
-      g.appendChild(svg('title', {}, `step ${e.step} · ${tasks[e.task] ?? e.task} · ${e.kind} · ${eventLine(e)} · held: ${e.locks.join(', ') || 'none'}`));
+      g.appendChild(
+        svg(
+          'title',
+          {},
+          `step ${e.step} · ${tasks[e.task] ?? e.task} · ${e.kind} · ${eventLine(e)} · held: ${e.locks.join(', ') || 'none'}`,
+        ),
+      );
       s.appendChild(g);
       this.items.push({ e, g });
     });

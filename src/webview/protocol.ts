@@ -5,9 +5,7 @@ import type { Comparison } from '../scenario/comparisonModel';
 import type { Exploration } from '../scenario/explorationModel';
 
 /** Where the selection sits: a run column of a comparison, or a counterexample of an exploration. */
-export type Selection =
-  | { view: 'comparison'; run: number; step: number }
-  | { view: 'exploration'; counterexample: number; step: number };
+export type Selection = { view: 'comparison'; run: number; step: number } | { view: 'exploration'; counterexample: number; step: number };
 
 export type HostToWebview =
   | { type: 'version'; version: string }
@@ -35,36 +33,51 @@ const str: Check = (v, p) => (typeof v === 'string' ? null : `${p}: expected a s
 const num: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? null : `${p}: expected a number`);
 const int: Check = (v, p) => (Number.isInteger(v) ? null : `${p}: expected an integer`);
 const bool: Check = (v, p) => (typeof v === 'boolean' ? null : `${p}: expected a boolean`);
-const lit = (...vals: string[]): Check => (v, p) => (typeof v === 'string' && vals.includes(v) ? null : `${p}: expected one of ${vals.join(', ')}`);
-const opt = (c: Check): Check => (v, p) => (v === undefined ? null : c(v, p));
-const nullable = (c: Check): Check => (v, p) => (v === null ? null : c(v, p));
+const lit =
+  (...vals: string[]): Check =>
+  (v, p) =>
+    typeof v === 'string' && vals.includes(v) ? null : `${p}: expected one of ${vals.join(', ')}`;
+const opt =
+  (c: Check): Check =>
+  (v, p) =>
+    v === undefined ? null : c(v, p);
+const nullable =
+  (c: Check): Check =>
+  (v, p) =>
+    v === null ? null : c(v, p);
 
-const arr = (c: Check): Check => (v, p) => {
-  if (!Array.isArray(v)) return `${p}: expected an array`;
-  for (let i = 0; i < v.length; i++) {
-    const e = c(v[i], `${p}[${i}]`);
-    if (e) return e;
-  }
-  return null;
-};
+const arr =
+  (c: Check): Check =>
+  (v, p) => {
+    if (!Array.isArray(v)) return `${p}: expected an array`;
+    for (let i = 0; i < v.length; i++) {
+      const e = c(v[i], `${p}[${i}]`);
+      if (e) return e;
+    }
+    return null;
+  };
 
-const obj = (fields: Record<string, Check>): Check => (v, p) => {
-  if (!isObj(v)) return `${p}: expected an object`;
-  for (const k in fields) {
-    const e = fields[k](v[k], `${p}.${k}`);
-    if (e) return e;
-  }
-  return null;
-};
+const obj =
+  (fields: Record<string, Check>): Check =>
+  (v, p) => {
+    if (!isObj(v)) return `${p}: expected an object`;
+    for (const k in fields) {
+      const e = fields[k](v[k], `${p}.${k}`);
+      if (e) return e;
+    }
+    return null;
+  };
 
-const record = (c: Check): Check => (v, p) => {
-  if (!isObj(v)) return `${p}: expected an object`;
-  for (const k of Object.keys(v)) {
-    const e = c(v[k], `${p}.${k}`);
-    if (e) return e;
-  }
-  return null;
-};
+const record =
+  (c: Check): Check =>
+  (v, p) => {
+    if (!isObj(v)) return `${p}: expected an object`;
+    for (const k of Object.keys(v)) {
+      const e = c(v[k], `${p}.${k}`);
+      if (e) return e;
+    }
+    return null;
+  };
 
 const strs = arr(str);
 const lit_true: Check = (v, p) => (v === true ? null : `${p}: expected true`);
@@ -72,29 +85,62 @@ const lit_true: Check = (v, p) => (v === true ? null : `${p}: expected true`);
 const traceKinds = ['enter', 'exit', 'lock', 'unlock', 'sleep', 'pte', 'ref', 'pin', 'fault', 'signal', 'violation', 'op', 'note'];
 
 const traceEvent = obj({
-  seq: int, step: int, task: int, kind: lit(...traceKinds), fn: str, detail: str, locks: strs,
+  seq: int,
+  step: int,
+  task: int,
+  kind: lit(...traceKinds),
+  fn: str,
+  detail: str,
+  locks: strs,
 });
 
 const violation = obj({
-  invariant: str, message: str, task: opt(str), step: int, fn: opt(str), locksHeld: strs,
+  invariant: str,
+  message: str,
+  task: opt(str),
+  step: int,
+  fn: opt(str),
+  locksHeld: strs,
 });
 
 const opResult = obj({
-  task: str, index: int, op: str, result: str, signal: opt(lit('SIGSEGV', 'SIGBUS')),
+  task: str,
+  index: int,
+  op: str,
+  result: str,
+  signal: opt(lit('SIGSEGV', 'SIGBUS')),
 });
 
 const pte = obj({
-  addr: num, pgd: int, pmd: int, pte: int, kind: lit('present', 'swap', 'file'),
-  pfn: opt(int), prot: opt(str), dirty: opt(bool), young: opt(bool), pgoff: opt(int), swapSlot: opt(int),
+  addr: num,
+  pgd: int,
+  pmd: int,
+  pte: int,
+  kind: lit('present', 'swap', 'file'),
+  pfn: opt(int),
+  prot: opt(str),
+  dirty: opt(bool),
+  young: opt(bool),
+  pgoff: opt(int),
+  swapSlot: opt(int),
 });
 
 const vma = obj({ start: num, end: num, flags: strs, prot: str, pgoff: int, file: opt(str), ops: strs });
 
 const snapshot = obj({
   mms: arr(obj({ name: str, rss: int, mapCount: int, vmas: arr(vma), ptes: arr(pte) })),
-  pages: arr(obj({
-    pfn: int, count: int, mapcount: int, pins: int, flags: strs, file: opt(str), index: opt(int), version: opt(int),
-  })),
+  pages: arr(
+    obj({
+      pfn: int,
+      count: int,
+      mapcount: int,
+      pins: int,
+      flags: strs,
+      file: opt(str),
+      index: opt(int),
+      version: opt(int),
+    }),
+  ),
   files: arr(obj({ name: str, size: int, cached: arr(int), versions: arr(int) })),
 });
 
@@ -112,10 +158,15 @@ const variantRun = obj({
   snapshot,
   lockOps: record(record(num)),
   expectations: arr(expectation),
-  exploration: opt(obj({
-    schedules: int, states: int, complete: bool, timeMs: num,
-    violations: arr(obj({ invariant: str, message: str, schedule: arr(int) })),
-  })),
+  exploration: opt(
+    obj({
+      schedules: int,
+      states: int,
+      complete: bool,
+      timeMs: num,
+      violations: arr(obj({ invariant: str, message: str, schedule: arr(int) })),
+    }),
+  ),
 });
 
 const comparison = obj({
@@ -131,15 +182,36 @@ const comparison = obj({
 });
 
 const exploration = obj({
-  scenario: str, title: str, tasks: strs, variant: str, selection: variantSelection,
-  schedules: int, states: int, steps: int, timeMs: num,
-  reduction: str, complete: bool, incompleteReason: nullable(str),
-  preemptionBounded: bool, cancelled: bool, timedOut: bool, firstViolationMs: nullable(num),
-  violations: arr(obj({
-    invariant: str, message: str, schedule: arr(int), scheduleText: str, preemptions: int,
-    step: int, task: nullable(str), fn: nullable(str), locksHeld: strs,
-    replay: opt(obj({ schedule: arr(int), trace: arr(traceEvent) })),
-  })),
+  scenario: str,
+  title: str,
+  tasks: strs,
+  variant: str,
+  selection: variantSelection,
+  schedules: int,
+  states: int,
+  steps: int,
+  timeMs: num,
+  reduction: str,
+  complete: bool,
+  incompleteReason: nullable(str),
+  preemptionBounded: bool,
+  cancelled: bool,
+  timedOut: bool,
+  firstViolationMs: nullable(num),
+  violations: arr(
+    obj({
+      invariant: str,
+      message: str,
+      schedule: arr(int),
+      scheduleText: str,
+      preemptions: int,
+      step: int,
+      task: nullable(str),
+      fn: nullable(str),
+      locksHeld: strs,
+      replay: opt(obj({ schedule: arr(int), trace: arr(traceEvent) })),
+    }),
+  ),
   expectations: arr(expectation),
   ok: bool,
 });

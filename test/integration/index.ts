@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
+
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 

@@ -15,7 +15,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
+
 import { chromium, type Browser, type Page } from 'playwright-core';
+
 import { makeFixtureWorkspace } from './fixtureWorkspace';
 import { repoRoot } from './paths';
 import { parseSummary } from './summary';
@@ -60,7 +62,10 @@ function serveScreenshots(page: Page, requests: string): { stop: () => Promise<v
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      for (const f of fs.readdirSync(requests).filter((n) => n.endsWith('.request')).sort()) {
+      for (const f of fs
+        .readdirSync(requests)
+        .filter((n) => n.endsWith('.request'))
+        .sort()) {
         const name = f.slice(0, -'.request'.length);
         // let the workbench paint whatever the suite just did
         await sleep(400);
@@ -116,7 +121,10 @@ async function main(): Promise<number> {
   // a quiet workbench: no welcome walkthrough over the editors the suites open
   const userSettings = path.join(tmp, 'user-data', 'User', 'settings.json');
   fs.mkdirSync(path.dirname(userSettings), { recursive: true });
-  fs.writeFileSync(userSettings, JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off' }));
+  fs.writeFileSync(
+    userSettings,
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off' }),
+  );
 
   const testOutput = path.join(tmp, 'test-output.log');
   fs.writeFileSync(testOutput, '');
@@ -141,10 +149,14 @@ async function main(): Promise<number> {
     process.execPath,
     [
       entry,
-      '--auth', 'none',
-      '--bind-addr', authority,
-      '--user-data-dir', path.join(tmp, 'user-data'),
-      '--extensions-dir', path.join(tmp, 'extensions'),
+      '--auth',
+      'none',
+      '--bind-addr',
+      authority,
+      '--user-data-dir',
+      path.join(tmp, 'user-data'),
+      '--extensions-dir',
+      path.join(tmp, 'extensions'),
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
@@ -181,8 +193,15 @@ async function main(): Promise<number> {
       executablePath,
       headless: true,
       env,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     let settle: (code: number) => void = () => {};

@@ -1,9 +1,10 @@
 // The benchmarks are not run by `npm test`; the repository files they read must still exist, so that
 // moving a fixture cannot break `npm run bench:*` unnoticed.
 
-import { describe, it, expect } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { describe, it, expect } from 'vitest';
 
 const root = join(__dirname, '../..');
 

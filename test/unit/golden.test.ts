@@ -5,8 +5,10 @@
 // unified diff; `npm run golden:update` rewrites the files, and the diff is reviewed in git.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+
 import { createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
+
 import { main } from '../../src/cli/cli';
 import { analyzePatch } from '../../src/patch/analyze';
 import { scanCSource } from '../../src/patch/sourceScanner';
@@ -58,12 +60,22 @@ const scanCase = ([src, patch]: [string, string]): Case => {
 };
 
 const cases: Case[] = [
-  ...scenarios.map((f) => ({ golden: `compare/${f.replace(/\.mmscenario\.yaml$/, '')}.json`, argv: ['compare', join(root, 'scenarios', f), '--json'] })),
+  ...scenarios.map((f) => ({
+    golden: `compare/${f.replace(/\.mmscenario\.yaml$/, '')}.json`,
+    argv: ['compare', join(root, 'scenarios', f), '--json'],
+  })),
   ...patches.map((p) => ({ golden: `analyze/${p}.json`, argv: ['analyze', join(root, 'test/fixtures/patch', p), '--json'] })),
   ...SCANS.map(scanCase),
   ...['remove-truncate-retry-2.6.11', 'drop-smp-rmb-2.6.11'].map((p) => ({
     golden: `run-patch/${p}.json`,
-    argv: ['run-patch', join(root, 'test/fixtures/run-patch', `${p}.diff`), '--tree', join(root, 'test/fixtures/linux-2.6.11'), join(root, 'scenarios/truncate-race.mmscenario.yaml'), '--json'],
+    argv: [
+      'run-patch',
+      join(root, 'test/fixtures/run-patch', `${p}.diff`),
+      '--tree',
+      join(root, 'test/fixtures/linux-2.6.11'),
+      join(root, 'scenarios/truncate-race.mmscenario.yaml'),
+      '--json',
+    ],
   })),
 ];
 
@@ -76,14 +88,19 @@ async function mmx(argv: string[]): Promise<{ code: number; out: string; err: st
 
 /** the first MAX_DIFF_LINES lines of a unified diff, and how many more there are */
 function readableDiff(file: string, expected: string, actual: string): string {
-  const lines = createTwoFilesPatch(`${file} (golden)`, `${file} (now)`, expected, actual, undefined, undefined, { context: 3 }).split('\n');
+  const lines = createTwoFilesPatch(`${file} (golden)`, `${file} (now)`, expected, actual, undefined, undefined, { context: 3 }).split(
+    '\n',
+  );
   const more = lines.length - MAX_DIFF_LINES;
   return lines.slice(0, MAX_DIFF_LINES).join('\n') + (more > 0 ? `\n... ${more} more diff lines` : '');
 }
 
 describe('golden outputs', () => {
   it('the golden form leaves out times and makes repository paths relative', () => {
-    const g = goldenForm({ scenario: `${root}/scenarios/x.yaml`, runs: [{ exploration: { timeMs: 3.1, schedules: 2 } }], firstViolationMs: null }, root);
+    const g = goldenForm(
+      { scenario: `${root}/scenarios/x.yaml`, runs: [{ exploration: { timeMs: 3.1, schedules: 2 } }], firstViolationMs: null },
+      root,
+    );
     expect(g).toEqual({ scenario: 'scenarios/x.yaml', runs: [{ exploration: { schedules: 2 } }] });
     const big = { trace: Array.from({ length: 20 }, (_, i) => ({ step: i, fn: 'do_no_page' })), empty: [] };
     const text = goldenText(big);
@@ -115,7 +132,8 @@ describe('golden outputs', () => {
       }
       expect(existsSync(file), `${c.golden} is missing: run npm run golden:update`).toBe(true);
       const expected = readFileSync(file, 'utf8');
-      if (expected !== text) expect.fail(`${c.golden} differs from the output (npm run golden:update accepts it):\n${readableDiff(c.golden, expected, text)}`);
+      if (expected !== text)
+        expect.fail(`${c.golden} differs from the output (npm run golden:update accepts it):\n${readableDiff(c.golden, expected, text)}`);
     }, 180_000);
   }
 

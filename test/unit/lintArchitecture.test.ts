@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
 import { blankCommentsAndStrings, checkSource, findCycles, importsOf, lintRepository } from '../../scripts/lint-architecture.mjs';
 
 describe('architecture lint', () => {
@@ -23,7 +25,10 @@ describe('architecture lint', () => {
   });
 
   it('flags relative imports that reach into the extension or the webview', () => {
-    const v = checkSource('src/patch/parse.ts', "import { x } from '../extension/extension';\nimport { y } from '../webview/dom';\nimport { z } from '../engine/index';");
+    const v = checkSource(
+      'src/patch/parse.ts',
+      "import { x } from '../extension/extension';\nimport { y } from '../webview/dom';\nimport { z } from '../engine/index';",
+    );
     expect(v).toHaveLength(2);
     expect(v[0].message).toContain('src/extension');
     expect(v[1].message).toContain('src/webview');
@@ -66,26 +71,45 @@ describe('architecture lint', () => {
     expect(up[0].message).toContain('src/engine may not depend on src/scenario');
     expect(checkSource('src/scenario/runner.ts', "import { createMachine } from '../engine/index';")).toEqual([]);
     const deep = checkSource('src/scenario/runner.ts', "import type { Machine } from '../engine/sim/spec';");
-    expect(deep.map((v) => v.message)).toEqual(["imports '../engine/sim/spec': the engine is imported through its public entry src/engine/index, not src/engine/sim/spec"]);
+    expect(deep.map((v) => v.message)).toEqual([
+      "imports '../engine/sim/spec': the engine is imported through its public entry src/engine/index, not src/engine/sim/spec",
+    ]);
     // the C interpreter binds kernel functions into the engine
     expect(checkSource('src/kernelc/bind.ts', "import { doNoPage } from '../engine/mm/doNoPage';")).toEqual([]);
-    expect(checkSource('src/cli/main.ts', "import { x } from '../extension/extension';")[0].message).toContain('src/cli may not depend on src/extension');
-    expect(checkSource('src/kernelc/bind.ts', "import { a } from '../engine/index';\nimport { b } from '../patch/analyze';\nimport { c } from '../scenario/runner';").map((v) => v.line)).toEqual([3]);
+    expect(checkSource('src/cli/main.ts', "import { x } from '../extension/extension';")[0].message).toContain(
+      'src/cli may not depend on src/extension',
+    );
+    expect(
+      checkSource(
+        'src/kernelc/bind.ts',
+        "import { a } from '../engine/index';\nimport { b } from '../patch/analyze';\nimport { c } from '../scenario/runner';",
+      ).map((v) => v.line),
+    ).toEqual([3]);
   });
 
   it('allows the webview only type-only imports of the data it shows', () => {
-    expect(checkSource('src/webview/view.ts', "import type { TraceEvent } from '../engine/index';\nimport { type Comparison } from '../scenario/comparisonModel';")).toEqual([]);
+    expect(
+      checkSource(
+        'src/webview/view.ts',
+        "import type { TraceEvent } from '../engine/index';\nimport { type Comparison } from '../scenario/comparisonModel';",
+      ),
+    ).toEqual([]);
     const v = checkSource('src/webview/view.ts', "import { createMachine } from '../engine/index';");
     expect(v).toHaveLength(1);
     expect(v[0].message).toContain('src/webview may not depend on src/engine');
   });
 
   it('flags an import against the engine folder table', () => {
-    const v = checkSource('src/engine/mm/doNoPage.ts', "import { dfsVmOps } from '../fs/dfsFs';\nimport type { Task } from '../sim/task';\nimport { x } from '../index';");
+    const v = checkSource(
+      'src/engine/mm/doNoPage.ts',
+      "import { dfsVmOps } from '../fs/dfsFs';\nimport type { Task } from '../sim/task';\nimport { x } from '../index';",
+    );
     expect(v.map((x) => x.line)).toEqual([1, 3]);
     expect(v[0].message).toContain('src/engine/mm may not depend on src/engine/fs');
     expect(v[1].message).toContain("may not import the engine's root");
-    expect(checkSource('src/engine/drivers/dmaWrite.ts', "import { hugetlb } from '../mm/hugetlb';\nimport { Dfs } from '../fs/dfs';")).toEqual([]);
+    expect(
+      checkSource('src/engine/drivers/dmaWrite.ts', "import { hugetlb } from '../mm/hugetlb';\nimport { Dfs } from '../fs/dfs';"),
+    ).toEqual([]);
     expect(checkSource('src/engine/index.ts', "export { x } from './sim/machine';")).toEqual([]);
   });
 
@@ -103,7 +127,13 @@ describe('architecture lint', () => {
       "} from './g';",
     ].join('\n');
     expect(importsOf(src).map((i) => `${i.name} ${i.typeOnly ? 'type' : 'runtime'}`)).toEqual([
-      './a type', './b type', './c runtime', './d type', './e runtime', './f runtime', './g type',
+      './a type',
+      './b type',
+      './c runtime',
+      './d type',
+      './e runtime',
+      './f runtime',
+      './g type',
     ]);
   });
 
@@ -116,13 +146,17 @@ describe('architecture lint', () => {
     ]);
     expect(cycle).toHaveLength(1);
     expect(cycle[0]).toMatchObject({ file: 'src/engine/mm/doFilePage.ts', line: 1, col: 31 });
-    expect(cycle[0].message).toBe('runtime import cycle: src/engine/mm/doFilePage.ts -> src/engine/mm/handleMmFault.ts -> src/engine/mm/doFilePage.ts (make one side a type-only import or move the shared code)');
+    expect(cycle[0].message).toBe(
+      'runtime import cycle: src/engine/mm/doFilePage.ts -> src/engine/mm/handleMmFault.ts -> src/engine/mm/doFilePage.ts (make one side a type-only import or move the shared code)',
+    );
     const longer = findCycles([
       { file: 'src/a.ts', src: "import './b';" },
       { file: 'src/b.ts', src: "import { c } from './c.js';" },
       { file: 'src/c.ts', src: "export * from './a';" },
     ]);
-    expect(longer.map((v) => v.message)).toEqual(['runtime import cycle: src/a.ts -> src/b.ts -> src/c.ts -> src/a.ts (make one side a type-only import or move the shared code)']);
+    expect(longer.map((v) => v.message)).toEqual([
+      'runtime import cycle: src/a.ts -> src/b.ts -> src/c.ts -> src/a.ts (make one side a type-only import or move the shared code)',
+    ]);
   });
 
   it('passes on this repository', () => {

@@ -2,6 +2,7 @@
 // (test/fixtures/, scenarios/). This scans their sources for paths that leave the repository.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '../..');

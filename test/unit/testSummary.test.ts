@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { runnerCounts, stepCounts, totalLine, vitestCounts } from '../../scripts/test-summary.mjs';
 import { parseSummary } from '../integration/summary';
 

@@ -1,9 +1,11 @@
 // The comparison panel in Chromium: rendering, keyboard stepping, state restore, a 10k-event trace,
 // and the exploration's sequence diagram with replay.
 import * as assert from 'node:assert/strict';
+
 import { suite, test } from 'mocha';
-import { openWebview, type WebviewPage } from './harness';
+
 import { makeComparison, makeExploration } from './comparisonFixture';
+import { openWebview, type WebviewPage } from './harness';
 
 const CSS = ['media/webview.css', 'dist/codicons/codicon.css'];
 
@@ -24,7 +26,12 @@ suite('comparison panel', () => {
       // the page tells the host it has drawn the comparison
       assert.deepEqual(await wv.waitForPosted((m) => m.type === 'rendered'), { type: 'rendered', view: 'comparison', events: 3 * 13 });
       assert.deepEqual(await q(wv, '.timeline-head .cell').allInnerTexts(), ['2.5.70', 'install_new_page', 'install_new_page-hch']);
-      assert.equal(await q(wv, '.comparison').evaluate((e) => (e as unknown as { style: { getPropertyValue(p: string): string } }).style.getPropertyValue('--mm-cols')), '3');
+      assert.equal(
+        await q(wv, '.comparison').evaluate((e) =>
+          (e as unknown as { style: { getPropertyValue(p: string): string } }).style.getPropertyValue('--mm-cols'),
+        ),
+        '3',
+      );
       // invariant table: stale-pte violated in the first column only
       const stale = q(wv, '.invariant-table tbody tr').first();
       assert.equal(await stale.locator('th').innerText(), 'stale-pte');
@@ -62,7 +69,7 @@ suite('comparison panel', () => {
       const list = q(wv, '.timeline-rows');
       await list.focus();
       await wv.page.keyboard.press('j');
-      let sel = await wv.waitForPosted((m) => m.type === 'selectStep');
+      const sel = await wv.waitForPosted((m) => m.type === 'selectStep');
       assert.deepEqual(sel.selection, { view: 'comparison', run: 0, step: 1 });
       // step 1 of the fault path ends in do_no_page dropping page_table_lock
       assert.equal(sel.fn, 'do_no_page');
@@ -86,7 +93,11 @@ suite('comparison panel', () => {
       // the host can drive the selection too, without an echo back
       const before = (await wv.posted()).length;
       await wv.send({ type: 'select', selection: { view: 'comparison', run: 0, step: 4 } });
-      await wv.page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.status')?.textContent?.startsWith('Step 4'));
+      await wv.page.waitForFunction(() =>
+        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document
+          .querySelector('.status')
+          ?.textContent?.startsWith('Step 4'),
+      );
       assert.equal((await wv.posted()).length, before);
       assert.deepEqual(wv.errors, []);
     } finally {
@@ -149,7 +160,11 @@ suite('comparison panel', () => {
         await ready(wv);
         await wv.send({ type: 'showComparison', comparison: makeComparison() });
         await q(wv, '.timeline-head').waitFor();
-        colours.push(await q(wv, '.timeline-head').evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { color: string } }).getComputedStyle(e).color));
+        colours.push(
+          await q(wv, '.timeline-head').evaluate(
+            (e) => (globalThis as unknown as { getComputedStyle(x: unknown): { color: string } }).getComputedStyle(e).color,
+          ),
+        );
       } finally {
         await wv.close();
       }
@@ -177,12 +192,19 @@ suite('comparison panel', () => {
       await ready(wv);
       const c = makeComparison({ runs: 4, events: 10_000 });
       // dispatch in the page so the time measured is the page's own work (validate + lay out + draw)
-      const ms = await wv.page.evaluate((data) => {
-        const g = globalThis as unknown as { performance: { now(): number }; dispatchEvent(e: unknown): void; MessageEvent: new (t: string, i: unknown) => unknown };
-        const t0 = g.performance.now();
-        g.dispatchEvent(new g.MessageEvent('message', { data }));
-        return g.performance.now() - t0;
-      }, { type: 'showComparison', comparison: c });
+      const ms = await wv.page.evaluate(
+        (data) => {
+          const g = globalThis as unknown as {
+            performance: { now(): number };
+            dispatchEvent(e: unknown): void;
+            MessageEvent: new (t: string, i: unknown) => unknown;
+          };
+          const t0 = g.performance.now();
+          g.dispatchEvent(new g.MessageEvent('message', { data }));
+          return g.performance.now() - t0;
+        },
+        { type: 'showComparison', comparison: c },
+      );
       const rows = await q(wv, '.vlist-row:not([hidden])').count();
       assert.ok(rows > 10 && rows < 200, `${rows} rows in the DOM: the list must be virtual`);
       assert.ok(ms < 1000, `rendering took ${ms.toFixed(0)} ms`);

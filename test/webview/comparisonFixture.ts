@@ -1,7 +1,7 @@
 // Comparisons shaped like the scenario library's, built in code so tests can size them (10k events)
 // and poison every text field (XSS corpus). The shape is the contract of src/scenario/comparisonModel.ts.
-import type { Comparison, VariantRun } from '../../src/scenario/comparisonModel';
 import type { TraceEvent, TraceKind } from '../../src/engine/index';
+import type { Comparison, VariantRun } from '../../src/scenario/comparisonModel';
 import type { Exploration } from '../../src/scenario/explorationModel';
 
 const FAULT_PATH: [TraceKind, string, string, string[]][] = [
@@ -37,8 +37,14 @@ function trace(run: number, events: number, poison?: string): TraceEvent[] {
   const p = (s: string) => (poison === undefined ? s : `${poison}${s}`);
   while (out.length < events) {
     // the invalidating task runs in the window of the fault path in run 0 only: the runs diverge there
-    const order = run === 0 ? [...FAULT_PATH.slice(0, 5).map((e) => [0, e] as const), ...INVALIDATE.map((e) => [1, e] as const), ...FAULT_PATH.slice(5).map((e) => [0, e] as const)]
-      : [...INVALIDATE.map((e) => [1, e] as const), ...FAULT_PATH.map((e) => [0, e] as const)];
+    const order =
+      run === 0
+        ? [
+            ...FAULT_PATH.slice(0, 5).map((e) => [0, e] as const),
+            ...INVALIDATE.map((e) => [1, e] as const),
+            ...FAULT_PATH.slice(5).map((e) => [0, e] as const),
+          ]
+        : [...INVALIDATE.map((e) => [1, e] as const), ...FAULT_PATH.map((e) => [0, e] as const)];
     for (const [task, [kind, fn, detail, locks]] of order) {
       if (out.length >= events) break;
       out.push({ seq: seq++, step, task, kind, fn: p(fn), detail: p(detail), locks: locks.map(p) });
@@ -64,18 +70,49 @@ export function makeComparison(o: FixtureOptions = {}): Comparison {
       variants: { fault: p(labels[r % labels.length]) },
       schedule: t.map((e) => e.task),
       trace: t,
-      violations: stale ? [{ invariant: p('stale-pte'), message: p('pte 0x10000 maps page 0 of f at version 1, file is at version 2'), task: p('fault'), step: 6, fn: p('do_no_page'), locksHeld: [p('page_table_lock')] }] : [],
+      violations: stale
+        ? [
+            {
+              invariant: p('stale-pte'),
+              message: p('pte 0x10000 maps page 0 of f at version 1, file is at version 2'),
+              task: p('fault'),
+              step: 6,
+              fn: p('do_no_page'),
+              locksHeld: [p('page_table_lock')],
+            },
+          ]
+        : [],
       results: [
         { task: p('fault'), index: 0, op: p('write'), result: p('VM_FAULT_MAJOR') },
         ...(r === 1 ? [{ task: p('fault'), index: 1, op: p('read'), result: p('SIGBUS'), signal: 'SIGBUS' as const }] : []),
       ],
       snapshot: {
-        mms: [{ name: p('A'), rss: 1, mapCount: 1, vmas: [{ start: 0x10000, end: 0x14000, flags: ['VM_READ', 'VM_WRITE', 'VM_SHARED'], prot: 'rw-', pgoff: 0, file: p('f'), ops: ['nopage'] }], ptes: [{ addr: 0x10000, pgd: 0, pmd: 0, pte: 16, kind: 'present', pfn: 7, prot: 'rw-', dirty: true, young: true }] }],
+        mms: [
+          {
+            name: p('A'),
+            rss: 1,
+            mapCount: 1,
+            vmas: [
+              {
+                start: 0x10000,
+                end: 0x14000,
+                flags: ['VM_READ', 'VM_WRITE', 'VM_SHARED'],
+                prot: 'rw-',
+                pgoff: 0,
+                file: p('f'),
+                ops: ['nopage'],
+              },
+            ],
+            ptes: [{ addr: 0x10000, pgd: 0, pmd: 0, pte: 16, kind: 'present', pfn: 7, prot: 'rw-', dirty: true, young: true }],
+          },
+        ],
         pages: [{ pfn: 7, count: 2, mapcount: 1, pins: 0, flags: ['uptodate', 'lru'], file: p('f'), index: 0, version: 1 }],
         files: [{ name: p('f'), size: 4, cached: [0], versions: [2, 1, 1, 1] }],
       },
       lockOps: { [p('do_no_page')]: { [p('spin_lock(page_table_lock)')]: 1 } },
-      expectations: [{ text: p(stale ? 'violation: stale-pte' : 'never: stale-pte'), met: true, detail: p(stale ? 'found' : 'none in 12 schedules') }],
+      expectations: [
+        { text: p(stale ? 'violation: stale-pte' : 'never: stale-pte'), met: true, detail: p(stale ? 'found' : 'none in 12 schedules') },
+      ],
     });
   }
   return {
@@ -88,7 +125,11 @@ export function makeComparison(o: FixtureOptions = {}): Comparison {
       { invariant: p('stale-pte'), counts: runs.map((r) => r.violations.length) },
       { invariant: p('ref-balance'), counts: runs.map(() => 0) },
     ],
-    firstDivergence: { step: 0, eventIndex: runs.map(() => 0), summary: p('2.5.70 runs handle_mm_fault, install_new_page runs invalidate_mmap_range') },
+    firstDivergence: {
+      step: 0,
+      eventIndex: runs.map(() => 0),
+      summary: p('2.5.70 runs handle_mm_fault, install_new_page runs invalidate_mmap_range'),
+    },
   };
 }
 

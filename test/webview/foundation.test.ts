@@ -1,7 +1,9 @@
 // Smoke tests of the webview harness and the bundle: it loads under the strict CSP, renders, and
 // announces itself to the extension; the harness sees violations and delivers messages.
 import * as assert from 'node:assert/strict';
+
 import { suite, test } from 'mocha';
+
 import { openWebview } from './harness';
 
 suite('webview foundation', () => {

@@ -13,6 +13,7 @@
 //     });
 //   });
 import type { Browser, Page } from 'playwright-core';
+
 import type { ThemeName } from './themes';
 
 export interface WebviewContext {

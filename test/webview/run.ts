@@ -5,8 +5,10 @@
 // Writes .test-output/webview.json ({passed, failed, pending}).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import Mocha from 'mocha';
 import { chromium, type Browser } from 'playwright-core';
+
 import { setContext } from './harness';
 import { startServer, type StaticServer } from './server';
 
@@ -49,8 +51,15 @@ async function main(): Promise<number> {
     browser = await chromium.launch({
       executablePath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
     console.log(`[webview] Chromium ${browser.version()}, bundle served from ${server.url}, ${files.length} test file(s)`);
     setContext({ browser, baseUrl: server.url });

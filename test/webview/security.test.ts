@@ -1,10 +1,13 @@
 // Hostile text must stay text: an XSS corpus goes into every field the panel shows, and messages of
 // the wrong shape are refused on both sides (the page here, the host's validator in Node).
 import * as assert from 'node:assert/strict';
+
 import { suite, test } from 'mocha';
+
 import { validateHostMessage, validateWebviewMessage } from '../../src/webview/protocol';
-import { openWebview, type WebviewPage } from './harness';
+
 import { makeComparison, makeExploration } from './comparisonFixture';
+import { openWebview, type WebviewPage } from './harness';
 
 const CSS = ['media/webview.css', 'dist/codicons/codicon.css'];
 
@@ -13,7 +16,7 @@ export const XSS_CORPUS = [
   '<img src=x onerror="window.__pwned=1">',
   '<script>window.__pwned=2</script>',
   '"><svg onload=window.__pwned=3>',
-  "'><iframe srcdoc=\"<script>parent.__pwned=4</script>\">",
+  '\'><iframe srcdoc="<script>parent.__pwned=4</script>">',
   '</title></style></textarea><img src=x onerror=window.__pwned=5>',
   'javascript:window.__pwned=6',
   '<a href="javascript:window.__pwned=7">x</a>',
@@ -35,7 +38,12 @@ async function assertInert(wv: WebviewPage): Promise<void> {
   // give any injected handler a chance to fire
   await wv.page.waitForTimeout(300);
   assert.equal(await wv.page.evaluate(() => (globalThis as unknown as G).__pwned), undefined, 'an injected script ran');
-  const injected = await wv.page.evaluate(() => (globalThis as unknown as G).document.querySelectorAll('#root img, #root script, #root iframe, #root style, #root a, #root b, #root [onerror], #root [onload], #root [ontoggle]').length);
+  const injected = await wv.page.evaluate(
+    () =>
+      (globalThis as unknown as G).document.querySelectorAll(
+        '#root img, #root script, #root iframe, #root style, #root a, #root b, #root [onerror], #root [onload], #root [ontoggle]',
+      ).length,
+  );
   assert.equal(injected, 0, 'hostile markup became elements');
   // nothing was even attempted: an attempt would show up as a CSP violation
   assert.deepEqual(await wv.cspViolations(), []);
@@ -77,8 +85,16 @@ suite('webview security', () => {
       await wv.page.locator('.comparison').waitFor();
       // every element that holds text is a bidi isolate (the <bdi> behaviour)
       const notIsolated = await wv.page.evaluate(() => {
-        const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ tagName: string; childNodes: ArrayLike<{ nodeType: number; textContent: string | null }> }> } }).document;
-        const cs = (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle;
+        const d = (
+          globalThis as unknown as {
+            document: {
+              querySelectorAll(
+                s: string,
+              ): ArrayLike<{ tagName: string; childNodes: ArrayLike<{ nodeType: number; textContent: string | null }> }>;
+            };
+          }
+        ).document;
+        const cs = (e: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle(e);
         const out: string[] = [];
         for (const e of Array.from(d.querySelectorAll('#root *'))) {
           const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
@@ -89,7 +105,15 @@ suite('webview security', () => {
       assert.deepEqual(notIsolated, []);
       await wv.send({ type: 'showExploration', exploration: makeExploration('\u202eevil') });
       await wv.page.locator('svg.seq').waitFor();
-      assert.equal(await wv.page.locator('svg.seq text').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle(e).unicodeBidi), 'isolate');
+      assert.equal(
+        await wv.page
+          .locator('svg.seq text')
+          .first()
+          .evaluate(
+            (e) => (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle(e).unicodeBidi,
+          ),
+        'isolate',
+      );
     } finally {
       await wv.close();
     }
@@ -120,7 +144,15 @@ suite('webview security', () => {
       const notice = await wv.page.locator('#notice').innerText();
       assert.ok(notice.includes('message.comparison.runs[1].trace[3].step'), notice);
       assert.equal(await wv.page.locator('.comparison h1').innerText(), good.title);
-      for (const m of [null, 42, 'showComparison', { type: 'showComparison' }, { type: 'select', selection: { view: 'nope', step: 1 } }, { type: '__proto__' }, { type: 'constructor' }]) {
+      for (const m of [
+        null,
+        42,
+        'showComparison',
+        { type: 'showComparison' },
+        { type: 'select', selection: { view: 'nope', step: 1 } },
+        { type: '__proto__' },
+        { type: 'constructor' },
+      ]) {
         await wv.send(m);
       }
       assert.equal(await wv.page.locator('.comparison h1').innerText(), good.title);

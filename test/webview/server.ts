@@ -9,6 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+
 import { THEME_VARS } from './themes';
 
 const TYPES: Record<string, string> = {
@@ -39,11 +40,25 @@ const THEMES: Record<string, { cls: string; vars: Record<string, string> }> = {
   ...THEME_VARS,
   light: {
     cls: 'vscode-light',
-    vars: { '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace', '--vscode-focusBorder': '#005fb8' },
+    vars: {
+      '--vscode-foreground': '#3b3b3b',
+      '--vscode-editor-background': '#ffffff',
+      '--vscode-font-family': 'sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': 'monospace',
+      '--vscode-focusBorder': '#005fb8',
+    },
   },
   dark: {
     cls: 'vscode-dark',
-    vars: { '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-font-family': 'sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace', '--vscode-focusBorder': '#0078d4' },
+    vars: {
+      '--vscode-foreground': '#cccccc',
+      '--vscode-editor-background': '#1f1f1f',
+      '--vscode-font-family': 'sans-serif',
+      '--vscode-font-size': '13px',
+      '--vscode-editor-font-family': 'monospace',
+      '--vscode-focusBorder': '#0078d4',
+    },
   },
 };
 
@@ -61,7 +76,9 @@ export function harnessPage(url: URL): string {
     `img-src ${url.origin} data:`,
     `font-src ${url.origin}`,
   ].join('; ');
-  const vars = Object.entries(theme.vars).map(([k, v]) => `${k}: ${v};`).join(' ');
+  const vars = Object.entries(theme.vars)
+    .map(([k, v]) => `${k}: ${v};`)
+    .join(' ');
   // the stub runs before the bundle, like VS Code's own preload
   const stub = `
 (() => {

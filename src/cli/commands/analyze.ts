@@ -70,13 +70,20 @@ export function summary(a: Analysis): string {
   const cov = a.coverage;
   const pct = cov.hunksSeen ? Math.round((100 * cov.hunksRecovered) / cov.hunksSeen) : 0;
   const cParsed = cov.cSides ? `, C parsed cleanly on ${cov.cSidesClean}/${cov.cSides} hunk sides` : '';
-  out.push(`${a.source}: ${a.patches.length} patch${a.patches.length === 1 ? '' : 'es'}, hunks read ${cov.hunksRecovered}/${cov.hunksSeen} (${pct}%)${cParsed}`);
+  out.push(
+    `${a.source}: ${a.patches.length} patch${a.patches.length === 1 ? '' : 'es'}, hunks read ${cov.hunksRecovered}/${cov.hunksSeen} (${pct}%)${cParsed}`,
+  );
   if (a.patches.length) {
     out.push('', 'patches');
     for (const p of a.patches) {
       const pos = p.index !== undefined ? ` ${p.index}/${p.total}` : '';
-      out.push(`  ${pad(p.version + pos, 14)} ${clip(p.subject, 80)}  (${p.files.length} file${p.files.length === 1 ? '' : 's'}, line ${p.line})`);
-      if (p.quoted) out.push(`      quoted (depth ${p.quoted.depth}) in a reply${p.quoted.author ? ' by ' + p.quoted.author : ''}${p.quoted.attribution ? `; the patch by ${p.quoted.attribution}` : ''}`);
+      out.push(
+        `  ${pad(p.version + pos, 14)} ${clip(p.subject, 80)}  (${p.files.length} file${p.files.length === 1 ? '' : 's'}, line ${p.line})`,
+      );
+      if (p.quoted)
+        out.push(
+          `      quoted (depth ${p.quoted.depth}) in a reply${p.quoted.author ? ' by ' + p.quoted.author : ''}${p.quoted.attribution ? `; the patch by ${p.quoted.attribution}` : ''}`,
+        );
     }
   }
   if (a.reviewComments?.length) {
@@ -89,14 +96,18 @@ export function summary(a: Analysis): string {
   if (a.variants.length) {
     out.push('', 'engine variants');
     for (const d of a.variantDetails ?? []) {
-      out.push(`  ${pad(d.family, 8)} ${pad(d.variant, 22)} ${d.version ? `[${d.version}] ` : ''}(${d.confidence}) ${clip(d.evidence.join('; '), 100)}`);
+      out.push(
+        `  ${pad(d.family, 8)} ${pad(d.variant, 22)} ${d.version ? `[${d.version}] ` : ''}(${d.confidence}) ${clip(d.evidence.join('; '), 100)}`,
+      );
       for (const l of d.lines.slice(0, 3)) out.push(`      ${l.file} (line ${l.line})  ${clip(l.text, 90)}`);
     }
   }
   if (a.lockContracts.length) {
     out.push('', 'lock contracts');
     for (const c of a.lockContracts) {
-      out.push(`  ${c.version ? `[${c.version}] ` : ''}->${c.hook.split('.').pop()} (${c.hook}): ${c.lock} ${c.atEntry} at entry, dropped by ${c.droppedBy === 'caller' ? 'the caller' : 'each implementation'}`);
+      out.push(
+        `  ${c.version ? `[${c.version}] ` : ''}->${c.hook.split('.').pop()} (${c.hook}): ${c.lock} ${c.atEntry} at entry, dropped by ${c.droppedBy === 'caller' ? 'the caller' : 'each implementation'}`,
+      );
       for (const e of c.evidence.slice(0, 4)) out.push(`      ${e.file}:${e.sourceLine ?? ''} (line ${e.line})  ${clip(e.text, 90)}`);
       if (c.evidence.length > 4) out.push(`      ... ${c.evidence.length - 4} more`);
     }
@@ -104,7 +115,10 @@ export function summary(a: Analysis): string {
   if (a.apiChanges.length) {
     out.push('', 'API changes');
     for (const c of a.apiChanges) {
-      const where = c.kind === 'member-signature' || c.kind === 'added-member' || c.kind === 'removed-member' || c.kind === 'member-type' ? `${c.container}.${c.name}` : c.name;
+      const where =
+        c.kind === 'member-signature' || c.kind === 'added-member' || c.kind === 'removed-member' || c.kind === 'member-type'
+          ? `${c.container}.${c.name}`
+          : c.name;
       out.push(`  ${c.version ? `[${c.version}] ` : ''}${pad(c.kind, 17)} ${where}  (${c.file}, line ${c.line})`);
       if (c.kind === 'comment' && c.before && c.after) {
         // a comment: only the lines that changed
@@ -143,7 +157,9 @@ export function summary(a: Analysis): string {
         ...(f.accessChanges ?? []).map((x) => `${x.change}: ${x.before} -> ${x.after}`),
         ...(f.localTypes ?? []).map((x) => `local ${x.before} -> ${x.after}`),
       ].filter(Boolean);
-      out.push(`  ${f.version ? `[${f.version}] ` : ''}${f.file} ${f.function}${f.namedFrom ? ' (named in the description)' : ''}: ${clip(parts.join('; '), 160)}`);
+      out.push(
+        `  ${f.version ? `[${f.version}] ` : ''}${f.file} ${f.function}${f.namedFrom ? ' (named in the description)' : ''}: ${clip(parts.join('; '), 160)}`,
+      );
     }
     if (a.functions.length > 60) out.push(`  ... ${a.functions.length - 60} more (see --json)`);
   }
@@ -154,13 +170,16 @@ export function summary(a: Analysis): string {
       for (const p of v.pairs) {
         const files = p.files ?? [];
         const changed = files.filter((f) => f.changed).length;
-        out.push(`    ${p.a ? '' : '(new) '}${p.b ? '' : '(dropped) '}${clip(p.b || p.a, 70)}: ${files.length ? `${changed}/${files.length} files differ` : p.changed ? 'changed' : 'same'}`);
+        out.push(
+          `    ${p.a ? '' : '(new) '}${p.b ? '' : '(dropped) '}${clip(p.b || p.a, 70)}: ${files.length ? `${changed}/${files.length} files differ` : p.changed ? 'changed' : 'same'}`,
+        );
         for (const f of files) if (!f.a || !f.b) out.push(`      ${f.a ? '-' : '+'} ${f.a || f.b}`);
       }
     }
   }
   const shown = a.problems.filter((p) => p.severity !== 'info');
   out.push('', `problems: ${shown.length}${a.problems.length > shown.length ? ` (+${a.problems.length - shown.length} notes)` : ''}`);
-  for (const p of shown.slice(0, 30)) out.push(`  ${p.file}:${p.line}${p.column !== undefined ? ':' + p.column : ''}: ${p.severity ?? 'error'}: ${p.message}`);
+  for (const p of shown.slice(0, 30))
+    out.push(`  ${p.file}:${p.line}${p.column !== undefined ? ':' + p.column : ''}: ${p.severity ?? 'error'}: ${p.message}`);
   return out.join('\n');
 }

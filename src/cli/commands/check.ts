@@ -66,9 +66,18 @@ export function cmdCheck(io: Io, args: string[]): number {
         variant: col.label,
         ok: c.ok,
         expectations: c.expectations,
-        exploration: x ? { schedules: x.schedules, states: x.states, complete: x.complete, timedOut: x.timedOut, timeMs: Math.round(x.timeMs * 100) / 100 } : null,
+        exploration: x
+          ? {
+              schedules: x.schedules,
+              states: x.states,
+              complete: x.complete,
+              timedOut: x.timedOut,
+              timeMs: Math.round(x.timeMs * 100) / 100,
+            }
+          : null,
       });
-      for (const e of c.expectations) rows.push([f, col.label, e.met ? 'ok' : e.undecided ? 'UNDECIDED' : 'FAILED', e.text, e.met ? '' : e.detail]);
+      for (const e of c.expectations)
+        rows.push([f, col.label, e.met ? 'ok' : e.undecided ? 'UNDECIDED' : 'FAILED', e.text, e.met ? '' : e.detail]);
       if (c.expectations.length === 0) rows.push([f, col.label, '-', '(no expectation)', '']);
     }
     report.push({ file: f, title: s.title, valid: true, columns: cols });
@@ -78,7 +87,9 @@ export function cmdCheck(io: Io, args: string[]): number {
   else {
     io.out(table(['scenario', 'variant', 'status', 'expectation', 'detail'], rows));
     io.out('');
-    io.out(`${files.length} scenarios, ${total} expectations, ${failedCount} failed${undecidedCount ? `, ${undecidedCount} undecided (a search stopped early)` : ''}${bad ? ', some scenarios are invalid' : ''}`);
+    io.out(
+      `${files.length} scenarios, ${total} expectations, ${failedCount} failed${undecidedCount ? `, ${undecidedCount} undecided (a search stopped early)` : ''}${bad ? ', some scenarios are invalid' : ''}`,
+    );
   }
   return code;
 }

@@ -1,6 +1,7 @@
 // mmx compare FILE: the scenario under each variant column side by side (the Comparison model),
 // as text, JSON or an HTML report.
 import { writeFileSync } from 'node:fs';
+
 import { comparisonHtml } from '../../scenario/comparisonHtml';
 import type { Comparison } from '../../scenario/comparisonModel';
 import { hex } from '../../scenario/format';
@@ -52,7 +53,10 @@ export function cmdCompare(io: Io, args: string[]): number {
     // what a search that stopped early covered
     for (const c of checks) {
       const x = c.exploration;
-      if (x && !x.complete && (x.timedOut || x.cancelled)) io.out(`search [${c.label}]: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, incomplete (${x.timedOut ? 'time limit' : 'cancelled'})`);
+      if (x && !x.complete && (x.timedOut || x.cancelled))
+        io.out(
+          `search [${c.label}]: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, incomplete (${x.timedOut ? 'time limit' : 'cancelled'})`,
+        );
     }
     if (values.html) io.out(`report written to ${values.html}`);
   }
@@ -105,7 +109,10 @@ export function printComparison(io: Io, c: Comparison): void {
   io.out('');
   for (const r of c.runs) {
     const ptes = r.snapshot.mms.flatMap((mm) =>
-      mm.ptes.map((p) => `${mm.name}:${hex(p.addr)} ${p.kind}${p.pfn !== undefined ? ` pfn ${p.pfn}` : ''}${p.prot ? ` ${p.prot}` : ''}${p.pgoff !== undefined ? ` pgoff ${p.pgoff}` : ''}`),
+      mm.ptes.map(
+        (p) =>
+          `${mm.name}:${hex(p.addr)} ${p.kind}${p.pfn !== undefined ? ` pfn ${p.pfn}` : ''}${p.prot ? ` ${p.prot}` : ''}${p.pgoff !== undefined ? ` pgoff ${p.pgoff}` : ''}`,
+      ),
     );
     io.out(`final ptes [${r.label}]: ${ptes.length ? ptes.join('; ') : 'none'}`);
   }

@@ -1,11 +1,11 @@
 // mmx explore FILE: every schedule up to the bounds, per column; each violation with a minimal counterexample.
+import { availableParallelism } from 'node:os';
+
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
 import type { ExploreOptions } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
-import { availableParallelism } from 'node:os';
-
 import { checkColumnAsync, deadline, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
@@ -49,7 +49,12 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
   const left = deadline(opts);
   const outcomes: ExpectationOutcome[] = [];
   for (const col of cols) {
-    const c = await checkColumnAsync(s, col, { ...left(), ...progress.of(`${s.file} [${col.label}]`), recipe: { world: s.world, selection: col.selection }, explore: 'always' });
+    const c = await checkColumnAsync(s, col, {
+      ...left(),
+      ...progress.of(`${s.file} [${col.label}]`),
+      recipe: { world: s.world, selection: col.selection },
+      explore: 'always',
+    });
     progress.done();
     const x = explorationModel(s, col, c.exploration!);
     outcomes.push(...x.expectations);
@@ -65,7 +70,8 @@ function reductionOpt(v: string | undefined, none: boolean | undefined): Explore
   if (none && v !== undefined && v !== 'none') throw new UsageError('mmx explore: --no-reduction and --reduction disagree');
   if (none) return 'none';
   if (v === undefined) return 'dpor';
-  if (!(REDUCTIONS as readonly string[]).includes(v)) throw new UsageError(`mmx explore: --reduction takes ${REDUCTIONS.join(', ')}, not '${v}'`);
+  if (!(REDUCTIONS as readonly string[]).includes(v))
+    throw new UsageError(`mmx explore: --reduction takes ${REDUCTIONS.join(', ')}, not '${v}'`);
   return v as ExploreOptions['reduction'];
 }
 
@@ -81,7 +87,9 @@ function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOpti
         : opts.random
           ? `incomplete (${opts.random.runs} random runs, seed ${opts.random.seed})`
           : `incomplete (${x.incompleteReason})`;
-  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}${x.reduction === 'dpor' ? '' : `, reduction: ${x.reduction}`}`);
+  io.out(
+    `${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}${x.reduction === 'dpor' ? '' : `, reduction: ${x.reduction}`}`,
+  );
   if (x.violations.length === 0) io.out('  no violation');
   for (const v of x.violations) {
     const where = [v.task, v.fn].filter(Boolean).join(' in ');

@@ -29,7 +29,12 @@ export function cmdRun(io: Io, args: string[]): number {
   const usesDefault = given === undefined && seed === undefined;
   // a scenario whose schedule is a counterexample searches for it, within the time limit
   const progress = progressOpt('run', io, values.progress, values.json);
-  const d = usesDefault ? defaultScheduleOf(s, { timeLimitMs: timeLimitOpt('run', values['time-limit']), ...progress.of(`${s.file}: the counterexample of ${s.scheduleFrom?.column}`) }) : undefined;
+  const d = usesDefault
+    ? defaultScheduleOf(s, {
+        timeLimitMs: timeLimitOpt('run', values['time-limit']),
+        ...progress.of(`${s.file}: the counterexample of ${s.scheduleFrom?.column}`),
+      })
+    : undefined;
   progress.done();
   const schedule = given ?? d?.schedule;
   const showTrace = values['no-trace'] ? false : values.trace || !values.json;
@@ -74,7 +79,9 @@ export function cmdRun(io: Io, args: string[]): number {
     }
     io.out(`${s.title} [${col.label} ${selectionText(col.selection as Record<string, string>)}]`);
     const full = sched.length <= 60 ? `${formatSchedule(sched)}  ` : '';
-    io.out(`schedule: ${full}(${describeSchedule(sched, names)}, ${sched.length} steps)${done ? '' : '  -- tasks did not finish'}${s.scheduleFrom && d ? `  [${d.source}]` : ''}`);
+    io.out(
+      `schedule: ${full}(${describeSchedule(sched, names)}, ${sched.length} steps)${done ? '' : '  -- tasks did not finish'}${s.scheduleFrom && d ? `  [${d.source}]` : ''}`,
+    );
     if (showTrace)
       io.out(
         table(
@@ -83,11 +90,17 @@ export function cmdRun(io: Io, args: string[]): number {
         ),
       );
     io.out('results:');
-    io.out(table(null, m.results.map((r) => [`  ${r.task}#${r.index}`, r.op, r.result + (r.signal ? ` (${r.signal})` : '')])) || '  (none)');
+    io.out(
+      table(
+        null,
+        m.results.map((r) => [`  ${r.task}#${r.index}`, r.op, r.result + (r.signal ? ` (${r.signal})` : '')]),
+      ) || '  (none)',
+    );
     if (m.violations.length === 0) io.out('violations: none');
     else {
       io.out('violations:');
-      for (const v of m.violations) io.out(`  ${v.invariant} at step ${v.step}${v.task ? ` (${v.task}${v.fn ? `, ${v.fn}` : ''})` : ''}: ${v.message}`);
+      for (const v of m.violations)
+        io.out(`  ${v.invariant} at step ${v.step}${v.task ? ` (${v.task}${v.fn ? `, ${v.fn}` : ''})` : ''}: ${v.message}`);
     }
     for (const l of expectationLines(expectations)) io.out(l);
     io.out('');

@@ -38,6 +38,12 @@ export function cmdScenarios(io: Io, args: string[]): number {
     });
   }
   if (values.json) io.out(JSON.stringify(list));
-  else io.out(table(['file', 'title', 'variants'], list.map((x) => [x.file, x.title, x.variants.join(', ')])));
+  else
+    io.out(
+      table(
+        ['file', 'title', 'variants'],
+        list.map((x) => [x.file, x.title, x.variants.join(', ')]),
+      ),
+    );
   return list.every((x) => x.valid) ? 0 : 2;
 }

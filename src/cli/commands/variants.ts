@@ -9,6 +9,12 @@ export function cmdVariants(io: Io, args: string[]): number {
   if (positionals.length) throw new UsageError(`mmx variants: unexpected argument '${positionals[0]}'`);
   const vs = listVariants();
   if (values.json) io.out(JSON.stringify(vs));
-  else io.out(table(['family', 'variant', 'seed', 'base', 'description'], vs.map((v) => [v.family, v.name, v.seed, v.base ? 'base' : '', v.description])));
+  else
+    io.out(
+      table(
+        ['family', 'variant', 'seed', 'base', 'description'],
+        vs.map((v) => [v.family, v.name, v.seed, v.base ? 'base' : '', v.description]),
+      ),
+    );
   return 0;
 }

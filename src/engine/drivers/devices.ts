@@ -5,17 +5,17 @@
 //   "struct page *page = VM_FAULT_SIGBUS" (NULL) on to install_new_page().
 // - 'anon' (af_packet.c, zftape): no ->nopage in 2.5.70; -mm3 sets .nopage = do_anonymous_page.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from '../mm/vma';
+import { doAnonymousPage } from '../mm/doAnonymousPage';
+import { installNewPage } from '../mm/installNewPage';
 import type { MmStruct } from '../mm/mmStruct';
+import { PG_reserved, type Page } from '../mm/page';
 import type { VmOperations, NopageResult } from '../mm/vmOps';
 import { NOPAGE_SIGBUS } from '../mm/vmOps';
+import type { Vma } from '../mm/vma';
 import { PAGE_SIZE, VM_FAULT_SIGBUS } from '../sim/constants';
-import { installNewPage } from '../mm/installNewPage';
-import { doAnonymousPage } from '../mm/doAnonymousPage';
-import { PG_reserved, type Page } from '../mm/page';
 import type { Kernel } from '../sim/kernel';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 
 export interface SgReserve {
   pages: Page[];
@@ -82,12 +82,31 @@ export function deviceVmOps(kind: DeviceKind, form: VmOperations['form']): VmOpe
   let ops = cache.get(key);
   if (ops) return ops;
   if (kind === 'shmiq') {
-    ops = { name: 'shmiq_vm_ops', form, nopagePage: form === 'page' ? shmiqNopage : undefined, nopageInstall: form === 'install' ? shmiqNopageInstall : undefined, nopageHch: form === 'install-hch' ? shmiqNopageHch : undefined, names: () => ['nopage'] };
+    ops = {
+      name: 'shmiq_vm_ops',
+      form,
+      nopagePage: form === 'page' ? shmiqNopage : undefined,
+      nopageInstall: form === 'install' ? shmiqNopageInstall : undefined,
+      nopageHch: form === 'install-hch' ? shmiqNopageHch : undefined,
+      names: () => ['nopage'],
+    };
   } else if (kind === 'sg') {
-    ops = { name: 'sg_mmap_vm_ops', form, nopagePage: form === 'page' ? sgNopage : undefined, nopageInstall: form === 'install' ? sgNopageInstall : undefined, nopageHch: form === 'install-hch' ? sgNopageHch : undefined, names: () => ['nopage'] };
+    ops = {
+      name: 'sg_mmap_vm_ops',
+      form,
+      nopagePage: form === 'page' ? sgNopage : undefined,
+      nopageInstall: form === 'install' ? sgNopageInstall : undefined,
+      nopageHch: form === 'install-hch' ? sgNopageHch : undefined,
+      names: () => ['nopage'],
+    };
   } else {
     // packet_mmap_ops: open/close only, until -mm3 gives it .nopage = do_anonymous_page
-    ops = { name: 'packet_mmap_ops', form, nopageHch: form === 'install-hch' ? doAnonymousPage : undefined, names: () => (form === 'install-hch' ? ['open', 'close', 'nopage'] : ['open', 'close']) };
+    ops = {
+      name: 'packet_mmap_ops',
+      form,
+      nopageHch: form === 'install-hch' ? doAnonymousPage : undefined,
+      names: () => (form === 'install-hch' ? ['open', 'close', 'nopage'] : ['open', 'close']),
+    };
   }
   cache.set(key, ops);
   return ops;

@@ -2,11 +2,11 @@
 // other node's mappings and cached copy of the range, write the backing store (the version goes
 // up), release the token. This is the cross-node invalidation seed 004's race is about.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
 import type { File } from '../mm/addressSpace';
-import { invalidateMmapRange } from '../mm/truncate';
 import { truncateInodePages } from '../mm/pageCache';
+import { invalidateMmapRange } from '../mm/truncate';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 
 export function* dfsRemoteWrite(t: Task, file: File, page: number): Generator<Step, number, void> {
   t.enter('dfs_remote_write');

@@ -4,14 +4,14 @@
 // later, unprotected. In the install_new_page forms it can keep the token across install_new_page()
 // (FaultRules.dfsTokenAcrossInstall), which is what the patch was for.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from '../mm/vma';
-import type { MmStruct } from '../mm/mmStruct';
-import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm/vmOps';
-import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../sim/constants';
 import { installNewPage } from '../mm/installNewPage';
+import type { MmStruct } from '../mm/mmStruct';
 import { findOrReadPage, ENOMEM_PAGE } from '../mm/pageCache';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm/vmOps';
+import type { Vma } from '../mm/vma';
+import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../sim/constants';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 
 function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
   const file = vma.file!;

@@ -1,11 +1,12 @@
 // Which vm_operations_struct a file mapping gets, in the ->nopage form of the fault variant in force.
 
-import type { Kernel } from '../sim/kernel';
 import type { File } from '../mm/addressSpace';
-import type { VmOperations } from '../mm/vmOps';
 import { filemapVmOps } from '../mm/filemap';
-import { shmemVmOps } from './shmem';
+import type { VmOperations } from '../mm/vmOps';
+import type { Kernel } from '../sim/kernel';
+
 import { dfsVmOps } from './dfsFs';
+import { shmemVmOps } from './shmem';
 
 export function vmOpsForFile(k: Kernel, file: File): VmOperations {
   const form = k.fault.nopage;

@@ -1,14 +1,14 @@
 // mm/shmem.c: shmem_nopage() (tmpfs files and MAP_SHARED anonymous memory) in the three ->nopage
 // forms. shmem_getpage() finds the page in the cache or allocates a zeroed one (no disk I/O).
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from '../mm/vma';
-import type { MmStruct } from '../mm/mmStruct';
-import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm/vmOps';
-import { PAGE_SIZE } from '../sim/constants';
 import { installNopageResult } from '../mm/installNewPage';
+import type { MmStruct } from '../mm/mmStruct';
 import { PG_lru, PG_uptodate } from '../mm/page';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm/vmOps';
+import type { Vma } from '../mm/vma';
+import { PAGE_SIZE } from '../sim/constants';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 
 /** shmem_getpage(inode, idx, &page, SGP_CACHE) */
 function* shmemGetpage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {

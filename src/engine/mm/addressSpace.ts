@@ -2,11 +2,12 @@
 // (page cache offset -> page, the VMAs that map it, truncate_count). A file of a distributed
 // filesystem has one address_space per node, all over the same backing store.
 
+import { VM_NONLINEAR } from '../sim/constants';
 import { RwSemaphore, SeqCount } from '../sim/locks';
+import { footprint, touchRead, touchWrite } from '../sim/step';
+
 import type { Page } from './page';
 import type { Vma } from './vma';
-import { VM_NONLINEAR } from '../sim/constants';
-import { footprint, touchRead, touchWrite } from '../sim/step';
 
 export type FsKind = 'local' | 'dfs' | 'shmem';
 
@@ -55,7 +56,10 @@ export class AddressSpace {
   readonly slotKey: string;
   /** key of the mapping lists (i_mmap), recorded as a step's footprint (no interleaving point) */
   readonly mappingsKey: string;
-  constructor(readonly file: File, readonly node: string) {
+  constructor(
+    readonly file: File,
+    readonly node: string,
+  ) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
@@ -63,7 +67,9 @@ export class AddressSpace {
     this.cache = new PageCacheMap(this.slotKey);
     this.mappingsKey = `file:${owner}/i_mmap`;
   }
-  get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }
+  get name(): string {
+    return this.node ? `${this.file.name}@${this.node}` : this.file.name;
+  }
   link(v: Vma): void {
     touchWrite(this.mappingsKey);
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
@@ -100,7 +106,11 @@ export class File {
   private extent: number;
   private readonly bumped = new Map<number, number>();
   private readonly spaces = new Map<string, AddressSpace>();
-  constructor(readonly name: string, pages: number, readonly fs: FsKind) {
+  constructor(
+    readonly name: string,
+    pages: number,
+    readonly fs: FsKind,
+  ) {
     this.size = pages;
     this.extent = pages;
     this.iSem = new RwSemaphore('i_sem', name);
@@ -109,7 +119,7 @@ export class File {
   }
   /** the address_space this node sees (local files and shmem have a single one) */
   mapping(node: string | null | undefined): AddressSpace {
-    const key = this.fs === 'dfs' ? node ?? '' : '';
+    const key = this.fs === 'dfs' ? (node ?? '') : '';
     let a = this.spaces.get(key);
     if (!a) {
       a = new AddressSpace(this, key);

@@ -2,15 +2,16 @@
 // zero page read-only; a write drops the lock to allocate a zeroed page (may sleep), re-takes it and
 // installs the page if the pte is still none. In the -mm3 variant it is also an ordinary ->nopage.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
 import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from '../sim/constants';
-import { PTE_NONE } from './pageTable';
-import { PG_anon, PG_lru } from './page';
-import { pageAddRmapPfn } from './rmap';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { newPteFor } from './mkPte';
+import type { MmStruct } from './mmStruct';
+import { PG_anon, PG_lru } from './page';
+import { PTE_NONE } from './pageTable';
+import { pageAddRmapPfn } from './rmap';
+import type { Vma } from './vma';
 
 export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   const c = t.kernel.interp?.get('do_anonymous_page');

@@ -3,14 +3,25 @@
 // re-populates the page at the offset the file pte kept, with the protection the file pte kept
 // (nonuniform) or the VMA's.
 
-import type { Task } from '../sim/task';
+import {
+  ENOMEM,
+  PAGE_SIZE,
+  VM_FAULT_MAJOR,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  VM_NONUNIFORM,
+  VM_SHARED,
+  VM_WRITE,
+} from '../sim/constants';
 import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import { accessExceeds, type Vma } from './vma';
-import { ENOMEM, PAGE_SIZE, VM_FAULT_MAJOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_NONUNIFORM, VM_SHARED, VM_WRITE } from '../sim/constants';
-import { hasNopage } from './vmOps';
+import type { Task } from '../sim/task';
+
 import { doNoPage } from './doNoPage';
 import { callNopageHch } from './installNewPage';
+import type { MmStruct } from './mmStruct';
+import { hasNopage } from './vmOps';
+import { accessExceeds, type Vma } from './vma';
 
 export function* doFilePage(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {
   t.enter('do_file_page');

@@ -5,14 +5,15 @@
 //   mapping's truncate_count is sampled before ->nopage and re-checked under the lock (retry).
 // - 'install' form (-mm2): drop the lock and return vma->vm_ops->nopage(mm, vma, address, write_access, pmd).
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, VM_WRITE, faultName } from '../sim/constants';
-import { earlyCowBreak, setPteIfNone } from './installNewPage';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { doAnonymousPage } from './doAnonymousPage';
+import { earlyCowBreak, setPteIfNone } from './installNewPage';
+import type { MmStruct } from './mmStruct';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
+import type { Vma } from './vma';
 
 export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   const c = t.kernel.interp?.get('do_no_page');
@@ -37,8 +38,8 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
   let sequence = 0;
   if (seqCheck) {
     // sampled before dropping page_table_lock (the 2.5.73-mm1 ordering)
-    if (t.objRead(mapping!.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)')) yield t.step;
-    sequence = mapping!.truncateCount.seq;
+    if (t.objRead(mapping.truncateCount.key, -1, 'sequence = atomic_read(&mapping->truncate_count)')) yield t.step;
+    sequence = mapping.truncateCount.seq;
     t.sample(SEQ, sequence);
   }
   if (t.spinUnlock(ptl)) yield t.step;
@@ -69,8 +70,8 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     }
     if (t.spinLock(ptl)) yield t.step;
     if (seqCheck) {
-      if (t.objRead(mapping!.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)')) yield t.step;
-      const now = mapping!.truncateCount.seq;
+      if (t.objRead(mapping.truncateCount.key, -1, 'sequence != atomic_read(&mapping->truncate_count)')) yield t.step;
+      const now = mapping.truncateCount.seq;
       if (now !== sequence) {
         // an invalidation ran while ->nopage slept: drop the page and retry
         if (t.tracing) t.emit('note', `truncate_count ${sequence} -> ${now}: retry ->nopage`);
@@ -89,4 +90,3 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
 }
 
 const SEQ = 'truncate_count';
-

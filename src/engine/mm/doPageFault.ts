@@ -3,14 +3,30 @@
 // access, do_page_fault() runs and the access is retried. Signals are recorded and checked against
 // what the protections promise (the sigsegv invariant).
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
-import { PAGE_SIZE, VM_EXEC, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_NONUNIFORM, VM_READ, VM_WRITE, VM_ACCESS_MASK, faultName, hex, protString } from '../sim/constants';
-import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
-import { handleMmFault } from './handleMmFault';
+import {
+  PAGE_SIZE,
+  VM_EXEC,
+  VM_FAULT_MAJOR,
+  VM_FAULT_MINOR,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  VM_NONUNIFORM,
+  VM_READ,
+  VM_WRITE,
+  VM_ACCESS_MASK,
+  faultName,
+  hex,
+  protString,
+} from '../sim/constants';
 import type { OpOutcome } from '../sim/ops';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import { handleMmFault } from './handleMmFault';
+import type { MmStruct } from './mmStruct';
+import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
+import type { Vma } from './vma';
 
 /** outcome of a user access: the access completed, or a signal, or the OOM killer */
 export const ACCESS_OK = 0;
@@ -126,7 +142,8 @@ function faultAccessMask(t: Task, vma: Vma | null, address: number, access: numb
   const write = (access & VM_WRITE) !== 0;
   let ok: boolean;
   let prot = true; // a failure goes to bad_area_prot (seed 002) rather than bad_area
-  if (write) ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
+  if (write)
+    ok = (vma.flags & VM_WRITE) !== 0; // case 2/3: write
   else if (kind === PTE_PRESENT) {
     ok = false; // case 1: read, present
     prot = false;
@@ -168,7 +185,10 @@ function checkPromise(t: Task, mm: MmStruct, address: number, access: number, ou
   const expectSegv = promised < 0 || !allows(promised, access);
   if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {
     const what = access & VM_WRITE ? 'write' : access & VM_EXEC ? 'exec' : 'read';
-    t.violation('sigsegv', `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`);
+    t.violation(
+      'sigsegv',
+      `${mm.name} ${what} at ${hex(address)}: ${outcome === ACCESS_OK ? 'allowed' : OUTCOME_NAMES[outcome]} but the protection promised is ${promised < 0 ? 'unmapped' : protString(promised)}`,
+    );
   }
 }
 

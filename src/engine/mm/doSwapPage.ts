@@ -2,15 +2,16 @@
 // released. Looks the slot up in the swap cache or reads it (may sleep), locks the page, re-checks
 // the pte and maps the page.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
 import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from '../sim/constants';
-import { PTE_SWAP } from './pageTable';
-import { PG_anon, PG_lru, PG_swapcache } from './page';
-import { pageAddRmap } from './rmap';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { doWpPage } from './doWpPage';
+import type { MmStruct } from './mmStruct';
+import { PG_anon, PG_lru, PG_swapcache } from './page';
+import { PTE_SWAP } from './pageTable';
+import { pageAddRmap } from './rmap';
+import type { Vma } from './vma';
 
 export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
   t.enter('do_swap_page');

@@ -5,14 +5,15 @@
 // says: a write reaching here from a user access already passed the VM_WRITE check in
 // do_page_fault(), and a forced get_user_pages() write must end with follow_page(write) succeeding.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
 import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from '../sim/constants';
-import { PTE_PRESENT } from './pageTable';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import type { MmStruct } from './mmStruct';
 import { PG_anon, PG_lru, PG_swapcache, type Page } from './page';
+import { PTE_PRESENT } from './pageTable';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
+import type { Vma } from './vma';
 
 /** can_share_swap_page(): an anonymous page mapped once and referenced only by that pte */
 function canShare(page: Page): boolean {

@@ -1,15 +1,16 @@
 // mm/filemap.c for a local disk file: filemap_nopage() in the three ->nopage forms of seed 004,
 // and filemap_populate() for remap_file_pages().
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from './vma';
-import type { MmStruct } from './mmStruct';
-import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
 import { EINVAL, ENOMEM, PAGE_SIZE } from '../sim/constants';
-import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
-import { installNopageResult } from './installNewPage';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { installFilePte, installPage } from './fremap';
+import { installNopageResult } from './installNewPage';
+import type { MmStruct } from './mmStruct';
+import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
+import type { Vma } from './vma';
 
 /** the common body: a referenced page, or SIGBUS beyond i_size, or OOM */
 function* filemapGetPageForFault(t: Task, vma: Vma, address: number, io: string): Generator<Step, NopageResult, void> {
@@ -57,7 +58,15 @@ function* readAndInstall(t: Task, mm: MmStruct, vma: Vma, address: number, write
 }
 
 /** filemap_populate(vma, addr, len, prot, pgoff, nonblock) (2.6.11) */
-export function* filemapPopulate(t: Task, vma: Vma, addr: number, len: number, prot: number, pgoff: number, nonblock: boolean): Generator<Step, number, void> {
+export function* filemapPopulate(
+  t: Task,
+  vma: Vma,
+  addr: number,
+  len: number,
+  prot: number,
+  pgoff: number,
+  nonblock: boolean,
+): Generator<Step, number, void> {
   t.enter('filemap_populate');
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
@@ -90,4 +99,9 @@ export function* filemapPopulate(t: Task, vma: Vma, addr: number, len: number, p
 }
 
 /** generic_file_vm_ops in the form the fault variant defines */
-export const filemapVmOps = vmOpsByForm('generic_file_vm_ops', { page: filemapNopage, install: filemapNopageInstall, hch: filemapNopageHch, populate: filemapPopulate });
+export const filemapVmOps = vmOpsByForm('generic_file_vm_ops', {
+  page: filemapNopage,
+  install: filemapNopageInstall,
+  hch: filemapNopageHch,
+  populate: filemapPopulate,
+});

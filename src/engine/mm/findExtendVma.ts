@@ -1,9 +1,10 @@
 // find_extend_vma() (mm/mmap.c): the VMA containing addr, growing a VM_GROWSDOWN stack VMA down
 // to it when addr lies just below. get_user_pages() and the page-walk API start every VMA with it.
 
+import { PAGE_SIZE, VM_GROWSDOWN } from '../sim/constants';
+
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
-import { PAGE_SIZE, VM_GROWSDOWN } from '../sim/constants';
 
 export function findExtendVma(mm: MmStruct, addr: number): Vma | null {
   const vma = mm.vmas.find(addr);

@@ -4,17 +4,18 @@
 // for the page-walk API, calling the walker for every page, and takes page_table_lock
 // ("which wasn't needed before"), except under option 1, which tells the walker it is not held.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
-import type { Page } from './page';
 import { PAGE_SIZE } from '../sim/constants';
-import { PTE_PRESENT } from './pageTable';
-import { compoundHead, compoundSubpage, HPAGE_SIZE } from './hugetlb';
-import { gupGetPage } from './pinnedPages';
-import { callWalker, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 import type { GupRules } from '../sim/variants';
+
+import { compoundHead, compoundSubpage, HPAGE_SIZE } from './hugetlb';
+import type { MmStruct } from './mmStruct';
+import type { Page } from './page';
+import { PTE_PRESENT } from './pageTable';
+import { callWalker, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
+import { gupGetPage } from './pinnedPages';
+import type { Vma } from './vma';
 
 /** huge_pte_offset() + pte_page() + the offset in the huge page */
 function* hugePage(t: Task, mm: MmStruct, addr: number): Generator<Step, Page, void> {
@@ -35,7 +36,15 @@ export interface GupCursor {
  * 2.5.46: fill pages[] and vmas[] from index i for the part of [start, start + len) inside vma,
  * with get_page() on each page; advances the cursor and returns the new i.
  */
-export function* followHugetlbPage2546(t: Task, mm: MmStruct, vma: Vma, pages: Page[] | null, vmas: Vma[] | null, cur: GupCursor, i: number): Generator<Step, number, void> {
+export function* followHugetlbPage2546(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  pages: Page[] | null,
+  vmas: Vma[] | null,
+  cur: GupCursor,
+  i: number,
+): Generator<Step, number, void> {
   t.enter('follow_hugetlb_page');
   do {
     const page = yield* hugePage(t, mm, cur.start);
@@ -65,7 +74,13 @@ export function* followHugetlbPage2546(t: Task, mm: MmStruct, vma: Vma, pages: P
  * goto out_unlock;", cur.start left at that page) and at the end of the VMA (cur.start = vm_end),
  * and a negative errno on error; walk_user_pages() goes on after a 0 either way.
  */
-export function* followHugetlbPageWalk<D>(t: Task, rules: GupRules, pw: PageWalk<D>, vma: Vma, cur: { start: number }): Generator<Step, number, void> {
+export function* followHugetlbPageWalk<D>(
+  t: Task,
+  rules: GupRules,
+  pw: PageWalk<D>,
+  vma: Vma,
+  cur: { start: number },
+): Generator<Step, number, void> {
   t.enter('follow_hugetlb_page');
   const mm = vma.mm;
   const ptl = mm.pageTableLock;

@@ -2,11 +2,12 @@
 // mm->page_table_lock. A write lookup only succeeds on a pte that is writable AND dirty, so the
 // first write through get_user_pages() always goes through handle_mm_fault(), which dirties it.
 
-import type { Task } from '../sim/task';
+import { VM_WRITE } from '../sim/constants';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
-import { VM_WRITE } from '../sim/constants';
 import { PTE_PRESENT } from './pageTable';
 
 export function* followPage(t: Task, mm: MmStruct, address: number, write: boolean): Generator<Step, Page | null, void> {

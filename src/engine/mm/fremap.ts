@@ -1,15 +1,16 @@
 // mm/fremap.c: install_page(), install_file_pte() and sys_remap_file_pages() in the two variants
 // of seed 002 ('2.6.13': prot must be 0; 'nonuniform': per-page protections with MAP_NOINHERIT).
 
-import type { Task } from '../sim/task';
+import { EINVAL, ENOMEM, PAGE_SIZE, VM_ACCESS_MASK, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from '../sim/constants';
 import type { Step } from '../sim/step';
-import type { Vma } from './vma';
+import type { Task } from '../sim/task';
+
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
-import { EINVAL, ENOMEM, PAGE_SIZE, VM_ACCESS_MASK, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from '../sim/constants';
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
 import { setPageDirty } from './setPageDirty';
+import type { Vma } from './vma';
 
 /** zap_pte(): release whatever the pte held; page_table_lock held */
 function* zapPte(t: Task, mm: MmStruct, addr: number): Generator<Step, void, void> {
@@ -77,7 +78,16 @@ export function* installFilePte(t: Task, mm: MmStruct, vma: Vma, addr: number, p
  * sys_remap_file_pages(start, size, prot, pgoff, flags). `prot` is PROT_* bits (0 = none given),
  * `noinherit` is MAP_NOINHERIT (seed 002's new interface).
  */
-export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: number, prot: number, pgoff: number, noinherit: boolean, nonblock: boolean): Generator<Step, number, void> {
+export function* sysRemapFilePages(
+  t: Task,
+  mm: MmStruct,
+  start: number,
+  size: number,
+  prot: number,
+  pgoff: number,
+  noinherit: boolean,
+  nonblock: boolean,
+): Generator<Step, number, void> {
   t.enter('sys_remap_file_pages');
   const rules = t.kernel.remap;
   const perPage = rules.perPageProt && noinherit;
@@ -98,7 +108,14 @@ export function* sysRemapFilePages(t: Task, mm: MmStruct, start: number, size: n
   if (t.downRead(mm.mmapSem)) yield t.step;
   for (;;) {
     const vma = mm.vmas.find(start);
-    if (vma && vma.flags & VM_SHARED && (!vma.privateData || vma.flags & (VM_NONLINEAR | VM_RESERVED)) && vma.ops?.populate && vma.start <= start && end <= vma.end) {
+    if (
+      vma &&
+      vma.flags & VM_SHARED &&
+      (!vma.privateData || vma.flags & (VM_NONLINEAR | VM_RESERVED)) &&
+      vma.ops?.populate &&
+      vma.start <= start &&
+      end <= vma.end
+    ) {
       const pgprot = perPage ? prot : vma.pageProt;
       const needNonlinear = pgoff !== vma.linearIndex(start) && !(vma.flags & VM_NONLINEAR);
       const needNonuniform = perPage && (prot & VM_ACCESS_MASK) !== (vma.flags & VM_ACCESS_MASK) && !(vma.flags & VM_NONUNIFORM);

@@ -2,19 +2,29 @@
 // `access` is the access mask of seed 002's __handle_mm_fault (VM_READ / VM_WRITE / VM_EXEC);
 // the older callers pass VM_WRITE or 0 (write_access).
 
-import type { Task } from '../sim/task';
+import {
+  VM_FAULT_MINOR,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  VM_HUGETLB,
+  VM_NONUNIFORM,
+  VM_WRITE,
+  faultName,
+} from '../sim/constants';
 import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import { accessExceeds, type Vma } from './vma';
-import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_HUGETLB, VM_NONUNIFORM, VM_WRITE, faultName } from '../sim/constants';
-import { PTE_FILE, PTE_NONE, PTE_PRESENT } from './pageTable';
-import { doNoPage } from './doNoPage';
+import type { Task } from '../sim/task';
+
+import { doAnonymousPage } from './doAnonymousPage';
 import { doFilePage } from './doFilePage';
+import { doNoPage } from './doNoPage';
 import { doSwapPage } from './doSwapPage';
 import { doWpPage } from './doWpPage';
 import { callNopageHch } from './installNewPage';
-import { doAnonymousPage } from './doAnonymousPage';
+import type { MmStruct } from './mmStruct';
+import { PTE_FILE, PTE_NONE, PTE_PRESENT } from './pageTable';
 import { hasNopage } from './vmOps';
+import { accessExceeds, type Vma } from './vma';
 
 /** handle_mm_fault(); mmap_sem held for read. Returns VM_FAULT_*. */
 export function handleMmFault(t: Task, mm: MmStruct, vma: Vma, address: number, access: number): Generator<Step, number, void> {

@@ -4,14 +4,15 @@
 // pointing into the same compound page; rss grows by HPAGE_SIZE / PAGE_SIZE per huge page, as
 // set_huge_pte() does.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Kernel } from '../sim/kernel';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
-import { PG_compound, PG_tail, type Page } from './page';
 import { EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
+import type { Kernel } from '../sim/kernel';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import type { MmStruct } from './mmStruct';
+import { PG_compound, PG_tail, type Page } from './page';
 import { PTE_NONE } from './pageTable';
+import type { Vma } from './vma';
 
 /** a huge page maps one pmd: 2 MB with the PAE-like layout of constants.ts */
 export const HPAGE_SHIFT = PMD_SHIFT;
@@ -29,7 +30,8 @@ export function compoundHead(page: Page): Page {
 /** the i-th base page of a compound page (head + i) */
 export function compoundSubpage(head: Page, i: number): Page {
   const sub = subpages.get(head);
-  if (sub === undefined || i < 0 || i >= sub.length) throw new Error(`pfn ${head.pfn} is not the head of a compound page with a base page ${i}`);
+  if (sub === undefined || i < 0 || i >= sub.length)
+    throw new Error(`pfn ${head.pfn} is not the head of a compound page with a base page ${i}`);
   return sub[i];
 }
 

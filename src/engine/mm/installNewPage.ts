@@ -1,23 +1,31 @@
 // install_new_page() of the install_new_page variants (the second half of the old do_no_page(),
 // made callable by ->nopage implementations), and the -mm3 calling convention of ->nopage.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
-import type { Page } from './page';
 import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, VM_WRITE } from '../sim/constants';
-import { NOPAGE_OOM, NOPAGE_SIGBUS, type NopageResult } from './vmOps';
-import { PTE_NONE } from './pageTable';
-import { PG_anon, PG_lru } from './page';
-import { pageAddRmap } from './rmap';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { newPteFor } from './mkPte';
+import type { MmStruct } from './mmStruct';
+import type { Page } from './page';
+import { PG_anon, PG_lru } from './page';
+import { PTE_NONE } from './pageTable';
+import { pageAddRmap } from './rmap';
+import { NOPAGE_OOM, NOPAGE_SIGBUS, type NopageResult } from './vmOps';
+import type { Vma } from './vma';
 
 /**
  * The tail every converted ->nopage got from the patch: "return VM_FAULT_SIGBUS" where it returned
  * NULL, VM_FAULT_OOM for NOPAGE_OOM, "return install_new_page(...)" where it returned the page.
  */
-export function* installNopageResult(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, r: NopageResult): Generator<Step, number, void> {
+export function* installNopageResult(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  address: number,
+  write: boolean,
+  r: NopageResult,
+): Generator<Step, number, void> {
   if (r === NOPAGE_SIGBUS) return VM_FAULT_SIGBUS;
   if (r === NOPAGE_OOM) return VM_FAULT_OOM;
   return yield* installNewPage(t, mm, vma, address, write, r);
@@ -27,7 +35,14 @@ export function* installNopageResult(t: Task, mm: MmStruct, vma: Vma, address: n
  * install_new_page(mm, vma, address, write_access, pmd, new_page): called without
  * page_table_lock, with a referenced page; takes the lock and installs the pte if still none.
  */
-export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, newPage: Page | null): Generator<Step, number, void> {
+export function* installNewPage(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  address: number,
+  write: boolean,
+  newPage: Page | null,
+): Generator<Step, number, void> {
   const c = t.kernel.interp?.get('install_new_page');
   if (c) return yield* c(t, mm, vma, address, write ? VM_WRITE : 0, newPage);
   t.enter('install_new_page');
@@ -60,7 +75,8 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
  * no vm_ops (an ordinary anonymous mapping) dereferences NULL.
  */
 export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
-  if (vma.ops === null) t.oops('NULL pointer dereference in handle_pte_fault: vma->vm_ops is NULL (anonymous VMA), reading vma->vm_ops->nopage');
+  if (vma.ops === null)
+    t.oops('NULL pointer dereference in handle_pte_fault: vma->vm_ops is NULL (anonymous VMA), reading vma->vm_ops->nopage');
   const fn = vma.ops.nopageHch;
   if (!fn) t.oops(`NULL pointer dereference in handle_pte_fault: ${vma.ops.name} vm_ops has no nopage, calling vma->vm_ops->nopage`);
   // int (*nopage)(mm, vma, address, write_access, page_table, pmd)
@@ -68,7 +84,11 @@ export function* callNopageHch(t: Task, mm: MmStruct, vma: Vma, address: number,
   t.kernel.count('nopage args', 6);
   const r = yield* fn(t, mm, vma, address, write);
   // the contract of the -mm3 hook: it returns with page_table_lock released
-  t.kernel.lockdep.mustNotHold(t, mm.pageTableLock, `${vma.ops.name} ->nopage must pte_unmap() and spin_unlock(&mm->page_table_lock) before returning`);
+  t.kernel.lockdep.mustNotHold(
+    t,
+    mm.pageTableLock,
+    `${vma.ops.name} ->nopage must pte_unmap() and spin_unlock(&mm->page_table_lock) before returning`,
+  );
   return r;
 }
 
@@ -108,7 +128,11 @@ export function* setPteIfNone(t: Task, mm: MmStruct, vma: Vma, address: number, 
   if (t.pteWrite(mm, address)) yield t.step;
   pt.setPresent(address, page.pfn, e.prot, e.dirty);
   pageAddRmap(page, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`);
+  if (t.tracing)
+    t.emit(
+      'pte',
+      `0x${address.toString(16)} -> pfn ${page.pfn}${page.mapping ? ` (${page.mapping.name} page ${page.index} v${page.version})` : ''}`,
+    );
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   return VM_FAULT_MAJOR;
 }

@@ -1,9 +1,10 @@
 // Building a new present pte for a faulted page: mk_pte(page, vma->vm_page_prot), pte_mkdirty and
 // maybe_mkwrite() for write faults, and (seed 002) the exact protection for VM_NONUNIFORM VMAs.
 
-import type { Vma } from './vma';
-import type { Kernel } from '../sim/kernel';
 import { VM_NONUNIFORM, VM_WRITE } from '../sim/constants';
+import type { Kernel } from '../sim/kernel';
+
+import type { Vma } from './vma';
 
 export interface NewPte {
   prot: number;

@@ -1,9 +1,10 @@
 // struct mm_struct: the address space of a process.
 
+import { DEFAULT_MAX_MAP_COUNT, PAGE_SIZE } from '../sim/constants';
 import { RwSemaphore, Spinlock } from '../sim/locks';
+
 import { PageTable } from './pageTable';
 import { VmaTree } from './vma';
-import { DEFAULT_MAX_MAP_COUNT, PAGE_SIZE } from '../sim/constants';
 
 export class MmStruct {
   readonly mmapSem: RwSemaphore;
@@ -22,7 +23,11 @@ export class MmStruct {
   readonly promisedProt = new Map<number, number>();
   /** this mm's number in mem_map's rmap entries (0: not yet named there) */
   rmapNo = 0;
-  constructor(readonly name: string, readonly node: string | null, maxMapCount = DEFAULT_MAX_MAP_COUNT) {
+  constructor(
+    readonly name: string,
+    readonly node: string | null,
+    maxMapCount = DEFAULT_MAX_MAP_COUNT,
+  ) {
     this.mmapSem = new RwSemaphore('mmap_sem', name);
     this.pageTableLock = new Spinlock('page_table_lock', name);
     this.pteKey = `mm:${name}/pte:0x`;

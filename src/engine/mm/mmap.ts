@@ -1,15 +1,31 @@
 // mm/mmap.c: do_mmap_pgoff (MAP_FIXED), do_munmap, split_vma and vma_merge, with the
 // sysctl_max_map_count limit checked where the kernel checks it.
 
-import type { Task } from '../sim/task';
+import {
+  EINVAL,
+  ENOMEM,
+  PAGE_SIZE,
+  TASK_SIZE,
+  VM_HUGETLB,
+  VM_IO,
+  VM_MAYEXEC,
+  VM_MAYREAD,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_NONLINEAR,
+  VM_NONUNIFORM,
+  VM_RESERVED,
+  VM_SHARED,
+} from '../sim/constants';
 import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import { Vma } from './vma';
+import type { Task } from '../sim/task';
+
 import type { File } from './addressSpace';
-import type { VmOperations } from './vmOps';
-import { EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, VM_IO, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from '../sim/constants';
-import { zapPageRange } from './zap';
 import { unmapHugepageRange } from './hugetlb';
+import type { MmStruct } from './mmStruct';
+import type { VmOperations } from './vmOps';
+import { Vma } from './vma';
+import { zapPageRange } from './zap';
 
 /** VM_SPECIAL: never merged */
 const VM_SPECIAL = VM_IO | VM_RESERVED | VM_HUGETLB | VM_NONLINEAR | VM_NONUNIFORM;
@@ -19,7 +35,15 @@ function canMerge(a: Vma, flags: number, file: File | null, ops: VmOperations | 
 }
 
 /** vma_merge(): extend prev and/or next instead of inserting [addr, end); true if merged */
-export function vmaMerge(mm: MmStruct, addr: number, end: number, flags: number, file: File | null, pgoff: number, ops: VmOperations | null): boolean {
+export function vmaMerge(
+  mm: MmStruct,
+  addr: number,
+  end: number,
+  flags: number,
+  file: File | null,
+  pgoff: number,
+  ops: VmOperations | null,
+): boolean {
   const prev = mm.vmas.findPrev(addr);
   const pages = (end - addr) / PAGE_SIZE;
   if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && (!file || prev.pgoff + prev.pages === pgoff)) {

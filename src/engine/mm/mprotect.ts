@@ -2,13 +2,14 @@
 // Under the nonuniform rules, mprotect() on a VM_NONUNIFORM VMA rewrites the per-page protections
 // of present ptes and file ptes in the range (the series' "mprotect coherent" fix).
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
 import { ENOMEM, EINVAL, PAGE_SIZE, VM_ACCESS_MASK, VM_NONUNIFORM, VM_SHARED, VM_WRITE } from '../sim/constants';
-import { PTE_FILE, PTE_PRESENT } from './pageTable';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import type { MmStruct } from './mmStruct';
 import { removeVma, splitVma } from './mmap';
+import { PTE_FILE, PTE_PRESENT } from './pageTable';
+import type { Vma } from './vma';
 
 /** change_protection() over [start, end) of vma; page_table_lock taken inside */
 function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, void, void> {
@@ -38,15 +39,28 @@ function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFla
 }
 
 function mergeable(a: Vma, b: Vma): boolean {
-  return a.end === b.start && a.flags === b.flags && a.file === b.file && a.ops === b.ops &&
-    (!a.file || a.pgoff + a.pages === b.pgoff) && (a.flags & VM_NONUNIFORM) === 0;
+  return (
+    a.end === b.start &&
+    a.flags === b.flags &&
+    a.file === b.file &&
+    a.ops === b.ops &&
+    (!a.file || a.pgoff + a.pages === b.pgoff) &&
+    (a.flags & VM_NONUNIFORM) === 0
+  );
 }
 
 /**
  * mprotect_fixup() for [start, end) inside vma; returns -errno, or the VMA that now covers `start`
  * (the kernel's *pprev), which a merge with the next VMA may have grown past `end`.
  */
-function* mprotectFixup(t: Task, mm: MmStruct, vma: Vma, start: number, end: number, newFlags: number): Generator<Step, number | Vma, void> {
+function* mprotectFixup(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  start: number,
+  end: number,
+  newFlags: number,
+): Generator<Step, number | Vma, void> {
   t.enter('mprotect_fixup');
   if (newFlags === vma.flags && !(vma.flags & VM_NONUNIFORM)) {
     t.exit('mprotect_fixup', '0');

@@ -2,11 +2,12 @@
 // mem_map (memMap.ts); a Page is the view of one entry, made on first use and kept, so that code
 // holding pages can compare them by identity.
 
-import { footprint } from '../sim/step';
 import { PageLock } from '../sim/locks';
+import { footprint } from '../sim/step';
+
 import type { AddressSpace } from './addressSpace';
-import type { MmStruct } from './mmStruct';
 import { MemMap } from './memMap';
+import type { MmStruct } from './mmStruct';
 
 export const PG_locked = 0x1;
 export const PG_dirty = 0x2;
@@ -21,9 +22,16 @@ export const PG_writeback = 0x100;
 export const PG_anon = 0x200;
 
 const FLAG_NAMES: [number, string][] = [
-  [PG_locked, 'locked'], [PG_dirty, 'dirty'], [PG_reserved, 'reserved'], [PG_lru, 'lru'],
-  [PG_compound, 'head'], [PG_tail, 'tail'], [PG_swapcache, 'swapcache'], [PG_uptodate, 'uptodate'],
-  [PG_writeback, 'writeback'], [PG_anon, 'anon'],
+  [PG_locked, 'locked'],
+  [PG_dirty, 'dirty'],
+  [PG_reserved, 'reserved'],
+  [PG_lru, 'lru'],
+  [PG_compound, 'head'],
+  [PG_tail, 'tail'],
+  [PG_swapcache, 'swapcache'],
+  [PG_uptodate, 'uptodate'],
+  [PG_writeback, 'writeback'],
+  [PG_anon, 'anon'],
 ];
 
 export class Page {
@@ -35,29 +43,70 @@ export class Page {
   rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
   readonly mem: MemMap;
-  constructor(readonly alloc: PageAllocator, readonly pfn: number) {
+  constructor(
+    readonly alloc: PageAllocator,
+    readonly pfn: number,
+  ) {
     this.mem = alloc.mem;
   }
 
-  get count(): number { return this.mem.count[this.pfn]; }
-  set count(v: number) { this.mem.count[this.pfn] = v; }
-  get mapcount(): number { return this.mem.mapcount[this.pfn]; }
-  set mapcount(v: number) { this.mem.mapcount[this.pfn] = v; }
-  get pins(): number { return this.mem.pins[this.pfn]; }
-  set pins(v: number) { this.mem.pins[this.pfn] = v; }
-  get flags(): number { return this.mem.flags[this.pfn]; }
-  set flags(v: number) { this.mem.flags[this.pfn] = v; }
-  get index(): number { return this.mem.index[this.pfn]; }
-  set index(v: number) { this.mem.index[this.pfn] = v; }
-  get version(): number { return this.mem.version[this.pfn]; }
-  set version(v: number) { this.mem.version[this.pfn] = v; }
-  get userWrites(): number { return this.mem.userWrites[this.pfn]; }
-  set userWrites(v: number) { this.mem.userWrites[this.pfn] = v; }
-  get swapSlot(): number { return this.mem.swapSlot[this.pfn]; }
-  set swapSlot(v: number) { this.mem.swapSlot[this.pfn] = v; }
-  get free(): boolean { return this.mem.free[this.pfn] !== 0; }
-  set free(v: boolean) { this.mem.free[this.pfn] = v ? 1 : 0; }
-  get reserved(): boolean { return (this.flags & PG_reserved) !== 0; }
+  get count(): number {
+    return this.mem.count[this.pfn];
+  }
+  set count(v: number) {
+    this.mem.count[this.pfn] = v;
+  }
+  get mapcount(): number {
+    return this.mem.mapcount[this.pfn];
+  }
+  set mapcount(v: number) {
+    this.mem.mapcount[this.pfn] = v;
+  }
+  get pins(): number {
+    return this.mem.pins[this.pfn];
+  }
+  set pins(v: number) {
+    this.mem.pins[this.pfn] = v;
+  }
+  get flags(): number {
+    return this.mem.flags[this.pfn];
+  }
+  set flags(v: number) {
+    this.mem.flags[this.pfn] = v;
+  }
+  get index(): number {
+    return this.mem.index[this.pfn];
+  }
+  set index(v: number) {
+    this.mem.index[this.pfn] = v;
+  }
+  get version(): number {
+    return this.mem.version[this.pfn];
+  }
+  set version(v: number) {
+    this.mem.version[this.pfn] = v;
+  }
+  get userWrites(): number {
+    return this.mem.userWrites[this.pfn];
+  }
+  set userWrites(v: number) {
+    this.mem.userWrites[this.pfn] = v;
+  }
+  get swapSlot(): number {
+    return this.mem.swapSlot[this.pfn];
+  }
+  set swapSlot(v: number) {
+    this.mem.swapSlot[this.pfn] = v;
+  }
+  get free(): boolean {
+    return this.mem.free[this.pfn] !== 0;
+  }
+  set free(v: boolean) {
+    this.mem.free[this.pfn] = v ? 1 : 0;
+  }
+  get reserved(): boolean {
+    return (this.flags & PG_reserved) !== 0;
+  }
 
   /** the PG_locked bit as a sleeping lock with a holder */
   get lock(): PageLock {
@@ -202,7 +251,7 @@ export class PageAllocator {
   }
   /** page->mapping of a pfn in use, without making its Page (anonymous pages have none) */
   mappingOf(pfn: number): AddressSpace | null {
-    return pfn < this.views.length ? this.views[pfn]?.mapping ?? null : null;
+    return pfn < this.views.length ? (this.views[pfn]?.mapping ?? null) : null;
   }
 
   /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */

@@ -2,8 +2,9 @@
 // find_get_page(), page_cache_read() (add a locked page, ->readpage I/O, unlock), and the
 // removal used by truncate and invalidation.
 
-import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { AddressSpace } from './addressSpace';
 import { PG_lru, PG_uptodate, PG_dirty, type Page } from './page';
 
@@ -13,7 +14,13 @@ export const ENOMEM_PAGE = 'ENOMEM' as const;
  * filemap_getpage()/find_get_page + page_cache_read: a referenced, uptodate page of `space` at
  * `pgoff`, or null when `nonblock` and not cached, or 'ENOMEM'. `io` names the read (disk, network).
  */
-export function* findOrReadPage(t: Task, space: AddressSpace, pgoff: number, nonblock: boolean, io: string): Generator<Step, Page | null | typeof ENOMEM_PAGE, void> {
+export function* findOrReadPage(
+  t: Task,
+  space: AddressSpace,
+  pgoff: number,
+  nonblock: boolean,
+  io: string,
+): Generator<Step, Page | null | typeof ENOMEM_PAGE, void> {
   const k = t.kernel;
   for (;;) {
     if (t.objRead(space.slotKey, pgoff, 'find_get_page')) yield t.step;

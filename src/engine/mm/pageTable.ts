@@ -117,7 +117,14 @@ export class PageTable {
     const i = PageTable.slot(addr);
     const b = t.bits[i];
     if ((b & KIND_MASK) === PTE_NONE) return null;
-    return { kind: b & KIND_MASK, val: t.val[i], prot: (b >> PROT_SHIFT) & 7, dirty: (b & DIRTY) !== 0, young: (b & YOUNG) !== 0, protValid: (b & PROT_VALID) !== 0 };
+    return {
+      kind: b & KIND_MASK,
+      val: t.val[i],
+      prot: (b >> PROT_SHIFT) & 7,
+      dirty: (b & DIRTY) !== 0,
+      young: (b & YOUNG) !== 0,
+      protValid: (b & PROT_VALID) !== 0,
+    };
   }
 
   /** pfn / pgoff / slot of the entry (caller knows its kind) */
@@ -204,7 +211,17 @@ export class PageTable {
           if ((b & KIND_MASK) === PTE_NONE) continue;
           const addr = base + i * PAGE_SIZE;
           if (addr < start || addr >= end) continue;
-          yield [addr, { kind: b & KIND_MASK, val: t.val[i], prot: (b >> PROT_SHIFT) & 7, dirty: (b & DIRTY) !== 0, young: (b & YOUNG) !== 0, protValid: (b & PROT_VALID) !== 0 }];
+          yield [
+            addr,
+            {
+              kind: b & KIND_MASK,
+              val: t.val[i],
+              prot: (b >> PROT_SHIFT) & 7,
+              dirty: (b & DIRTY) !== 0,
+              young: (b & YOUNG) !== 0,
+              protValid: (b & PROT_VALID) !== 0,
+            },
+          ];
         }
       }
     }

@@ -2,14 +2,15 @@
 // lock contract between walk_user_pages() and a walker depends on the option in force (see
 // WalkerLock in gupVariants.ts); it is checked where the walker returns, as lockdep would.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from './vma';
-import type { Page } from './page';
-import type { MmStruct } from './mmStruct';
 import type { Spinlock } from '../sim/locks';
-import { IS_ERR, PTR_ERR, type ErrPtr } from './errPtr';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
 import type { GupRules } from '../sim/variants';
+
+import { IS_ERR, PTR_ERR, type ErrPtr } from './errPtr';
+import type { MmStruct } from './mmStruct';
+import type { Page } from './page';
+import type { Vma } from './vma';
 
 export type PageOrErr = Page | ErrPtr;
 export type VmaOrErr = Vma | ErrPtr;
@@ -20,7 +21,14 @@ export type VmaOrErr = Vma | ErrPtr;
  * Returns 0 to go on, a positive value to stop (done), a negative errno on error. `locked` is the
  * explicit argument of option 1 (ignored by the other rules).
  */
-export type CustomPageWalker<D> = (t: Task, vma: VmaOrErr, page: PageOrErr, virt: number, customdata: D, locked: boolean) => Generator<Step, number, void>;
+export type CustomPageWalker<D> = (
+  t: Task,
+  vma: VmaOrErr,
+  page: PageOrErr,
+  virt: number,
+  customdata: D,
+  locked: boolean,
+) => Generator<Step, number, void>;
 
 /** option 4's cleanup function: entered without page_table_lock, with only the customdata */
 export type PageWalkCleaner<D> = (t: Task, customdata: D) => Generator<Step, void, void>;
@@ -59,7 +67,16 @@ export interface WalkerContract {
  * its contract says. Under option 4 a negative return makes walk_user_pages() drop the lock and
  * run the cleanup function. Returns the walker's value.
  */
-export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageWalk<D>, vma: Vma, page: Page, virt: number, locked: boolean): Generator<Step, number, void> {
+export function* callWalker<D>(
+  t: Task,
+  mm: MmStruct,
+  rules: GupRules,
+  pw: PageWalk<D>,
+  vma: Vma,
+  page: Page,
+  virt: number,
+  locked: boolean,
+): Generator<Step, number, void> {
   t.kernel.count('custom_page_walker_t calls');
   const ret = yield* pw.walker(t, vma, page, virt, pw.customdata, locked);
   const ld = t.kernel.lockdep;
@@ -76,7 +93,8 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
       }
       break;
     default:
-      if (ret < 0 && locked) ld.mustNotHold(t, ptl, 'a custom_page_walker_t that returns a negative value for a valid page drops page_table_lock');
+      if (ret < 0 && locked)
+        ld.mustNotHold(t, ptl, 'a custom_page_walker_t that returns a negative value for a valid page drops page_table_lock');
       else if (locked) ld.mustHold(t, ptl, 'a custom_page_walker_t that does not fail returns with page_table_lock held');
       else ld.mustNotHold(t, ptl, 'a custom_page_walker_t entered without page_table_lock returns without it');
   }
@@ -88,7 +106,16 @@ export function* callWalker<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
  * IS_ERR(page) and cleans up, or under option 4 the lock is dropped and the cleanup function runs.
  * `locked` says whether page_table_lock is held at this point. Returns the negative errno.
  */
-export function* walkFailed<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageWalk<D>, vma: VmaOrErr, page: ErrPtr, virt: number, locked: boolean): Generator<Step, number, void> {
+export function* walkFailed<D>(
+  t: Task,
+  mm: MmStruct,
+  rules: GupRules,
+  pw: PageWalk<D>,
+  vma: VmaOrErr,
+  page: ErrPtr,
+  virt: number,
+  locked: boolean,
+): Generator<Step, number, void> {
   const ptl = mm.pageTableLock;
   if (rules.cleaner) {
     if (locked && ptlUnlock(t, ptl)) yield t.step;
@@ -97,6 +124,10 @@ export function* walkFailed<D>(t: Task, mm: MmStruct, rules: GupRules, pw: PageW
   }
   t.kernel.count('custom_page_walker_t calls');
   const ret = yield* pw.walker(t, vma, page, virt, pw.customdata, locked);
-  t.kernel.lockdep.mustNotHold(t, ptl, `a custom_page_walker_t handed IS_ERR(page)${IS_ERR(vma) ? ' and IS_ERR(vma)' : ''} returns without page_table_lock`);
+  t.kernel.lockdep.mustNotHold(
+    t,
+    ptl,
+    `a custom_page_walker_t handed IS_ERR(page)${IS_ERR(vma) ? ' and IS_ERR(vma)' : ''} returns without page_table_lock`,
+  );
   return ret < 0 ? ret : PTR_ERR(page);
 }

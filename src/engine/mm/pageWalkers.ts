@@ -5,13 +5,14 @@
 // its customdata: normally the option in force; a walker written for another option shows what
 // breaks when contracts are mixed.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Page } from './page';
 import { EFAULT } from '../sim/constants';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { IS_ERR, PTR_ERR } from './errPtr';
-import { gupGetPage, gupReleasePage } from './pinnedPages';
+import type { Page } from './page';
 import { ptlLock, ptlUnlock, type PageOrErr, type VmaOrErr, type WalkerContract } from './pageWalk';
+import { gupGetPage, gupReleasePage } from './pinnedPages';
 
 export interface GupAddPages extends WalkerContract {
   pages: Page[];
@@ -63,7 +64,14 @@ export function* gupPagesCleanup(t: Task, gup: GupAddPages): Generator<Step, voi
 }
 
 /** gup_add_pages(): add a referenced page to gup->pages; stop when max_pages are collected */
-export function* gupAddPages(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: number, gup: GupAddPages, locked: boolean): Generator<Step, number, void> {
+export function* gupAddPages(
+  t: Task,
+  vma: VmaOrErr,
+  page: PageOrErr,
+  _virt: number,
+  gup: GupAddPages,
+  locked: boolean,
+): Generator<Step, number, void> {
   t.enter('gup_add_pages');
   const mm = t.mm!;
   const c = gup.contract;
@@ -72,7 +80,10 @@ export function* gupAddPages(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: num
     const relock = c.walkerLock === 'never';
     if (relock && ptlLock(t, mm.pageTableLock)) yield t.step;
     if (gup.count >= gup.maxPages) {
-      t.violation('buffer-overflow', `gup_add_pages writes pages[${gup.count}] of an array of ${gup.maxPages}: the walk went on after the walker said it was done`);
+      t.violation(
+        'buffer-overflow',
+        `gup_add_pages writes pages[${gup.count}] of an array of ${gup.maxPages}: the walk went on after the walker said it was done`,
+      );
     }
     gup.pages[gup.count++] = page;
     // flush_dcache_page(page) is a no-op here
@@ -94,7 +105,14 @@ export function* gupAddPages(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: num
 }
 
 /** a make_pages_present()-like walker: counts present pages, takes no reference */
-export function* countPagesWalker(t: Task, vma: VmaOrErr, page: PageOrErr, _virt: number, d: CountPages, locked: boolean): Generator<Step, number, void> {
+export function* countPagesWalker(
+  t: Task,
+  vma: VmaOrErr,
+  page: PageOrErr,
+  _virt: number,
+  d: CountPages,
+  locked: boolean,
+): Generator<Step, number, void> {
   t.enter('count_pages_walker');
   if (!IS_ERR(page)) {
     d.count++;
@@ -109,7 +127,14 @@ export function* countPagesWalker(t: Task, vma: VmaOrErr, page: PageOrErr, _virt
 }
 
 /** gup_add_pages that refuses the page at position failAt with -EFAULT: an error for a valid page */
-export function* failAtWalker(t: Task, vma: VmaOrErr, page: PageOrErr, virt: number, d: FailAtPages, locked: boolean): Generator<Step, number, void> {
+export function* failAtWalker(
+  t: Task,
+  vma: VmaOrErr,
+  page: PageOrErr,
+  virt: number,
+  d: FailAtPages,
+  locked: boolean,
+): Generator<Step, number, void> {
   if (IS_ERR(page) || d.seen !== d.failAt) {
     d.seen++;
     return yield* gupAddPages(t, vma, page, virt, d, locked);

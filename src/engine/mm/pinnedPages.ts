@@ -4,11 +4,12 @@
 // page->pins (one reference per pin: kernel.pinBias = 1), so pins can be told from references.
 
 import type { Task } from '../sim/task';
-import type { Page } from './page';
-import type { Vma } from './vma';
-import { compoundHead, putCompoundPage } from './hugetlb';
-import { PG_compound } from './page';
 import { releaseRules } from '../sim/variants';
+
+import { compoundHead, putCompoundPage } from './hugetlb';
+import type { Page } from './page';
+import { PG_compound } from './page';
+import type { Vma } from './vma';
 
 /** page_cache_get() of get_user_pages(): a reference on the page (its head if compound), and a pin
  * under the put_user_page rules */

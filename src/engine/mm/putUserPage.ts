@@ -6,12 +6,13 @@
 // put_user_page() on a page that is not pinned (put_user_page-not-pinned), and releasing the same
 // pins twice (double-release).
 
-import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
-import { PG_dirty, type Page } from './page';
-import { compoundHead } from './hugetlb';
-import { putPage, unpinPage, type PageSet } from './pinnedPages';
+import type { Task } from '../sim/task';
 import { releaseRules } from '../sim/variants';
+
+import { compoundHead } from './hugetlb';
+import { PG_dirty, type Page } from './page';
+import { putPage, unpinPage, type PageSet } from './pinnedPages';
 import { dmaWritesSinceClean, pageDirtyAnywhere, setPageDirty, setPageDirtyLock } from './setPageDirty';
 
 /** put_page() by a caller that got the page from get_user_pages() */
@@ -19,7 +20,10 @@ export function putPageOfGup(t: Task, page: Page, set: PageSet | null): void {
   t.enter('put_page');
   const head = compoundHead(page);
   if (releaseRules(t.kernel).pinsApart && head.pins > 0 && (set === null || set.pinned)) {
-    t.violation('put_page-on-pinned', `put_page on pfn ${head.pfn}, pinned by get_user_pages (${head.pins} pin(s)): the reference goes, the pin stays for ever; release it with put_user_page()`);
+    t.violation(
+      'put_page-on-pinned',
+      `put_page on pfn ${head.pfn}, pinned by get_user_pages (${head.pins} pin(s)): the reference goes, the pin stays for ever; release it with put_user_page()`,
+    );
   }
   putPage(t, head);
   t.exit('put_page');
@@ -41,9 +45,15 @@ export function putUserPage(t: Task, page: Page, set: PageSet | null = null): vo
     unpinPage(t, head);
   } else {
     if (set !== null && set.releasedBy !== null) {
-      t.violation('double-release', `put_user_page on pfn ${head.pfn}: '${set.name}' was already released by ${set.releasedBy}; the page holds no pin`);
+      t.violation(
+        'double-release',
+        `put_user_page on pfn ${head.pfn}: '${set.name}' was already released by ${set.releasedBy}; the page holds no pin`,
+      );
     } else {
-      t.violation('put_user_page-not-pinned', `put_user_page on pfn ${head.pfn}, which holds no pin${set && !set.pinned ? ` ('${set.name}' holds plain references)` : ''}`);
+      t.violation(
+        'put_user_page-not-pinned',
+        `put_user_page on pfn ${head.pfn}, which holds no pin${set && !set.pinned ? ` ('${set.name}' holds plain references)` : ''}`,
+      );
     }
     // the reference goes anyway, as the placeholder would drop it
     putPage(t, head);
@@ -63,7 +73,12 @@ export function putUserPages(t: Task, pages: readonly Page[], set: PageSet | nul
  * then put_user_page(); `lock` selects set_page_dirty_lock(), which takes the page lock and may
  * sleep.
  */
-export function* putUserPagesDirty(t: Task, pages: readonly Page[], lock: boolean, set: PageSet | null = null): Generator<Step, void, void> {
+export function* putUserPagesDirty(
+  t: Task,
+  pages: readonly Page[],
+  lock: boolean,
+  set: PageSet | null = null,
+): Generator<Step, void, void> {
   const fn = lock ? 'put_user_pages_dirty_lock' : 'put_user_pages_dirty';
   t.enter(lock ? 'put_user_pages_dirty_lock' : 'put_user_pages_dirty');
   for (const p of pages) {
@@ -85,11 +100,21 @@ export function checkDmaDataKept(t: Task, page: Page): void {
   if (head.reserved || head.mapping === null || head.mapping.file.fs === 'shmem') return;
   const n = dmaWritesSinceClean(head);
   if (n > 0 && !pageDirtyAnywhere(t.kernel, head)) {
-    t.violation('dma-data-lost', `pfn ${head.pfn}${head.mapping ? ` (${head.mapping.name} page ${head.index})` : ''}: the device wrote into it ${n} time(s) since it was last cleaned and it is released clean; the data will never reach the backing store`);
+    t.violation(
+      'dma-data-lost',
+      `pfn ${head.pfn}${head.mapping ? ` (${head.mapping.name} page ${head.index})` : ''}: the device wrote into it ${n} time(s) since it was last cleaned and it is released clean; the data will never reach the backing store`,
+    );
   }
 }
 
-export type ReleaseFn = 'put_page' | 'put_user_page' | 'put_user_pages' | 'put_user_pages_dirty' | 'put_user_pages_dirty_lock' | 'set_page_dirty+put_page' | 'set_page_dirty_lock+put_page';
+export type ReleaseFn =
+  | 'put_page'
+  | 'put_user_page'
+  | 'put_user_pages'
+  | 'put_user_pages_dirty'
+  | 'put_user_pages_dirty_lock'
+  | 'set_page_dirty+put_page'
+  | 'set_page_dirty_lock+put_page';
 
 /** release a collected set the way a driver does it with `fn` */
 export function* releasePageSet(t: Task, set: PageSet, fn: ReleaseFn): Generator<Step, void, void> {

@@ -1,8 +1,8 @@
 // Reverse mapping of 2.5 (pte_chain with the PageDirect shortcut): which (mm, address) map a page.
 // The first mapping is kept in mem_map, further ones in an array on the Page (pte_chain_alloc).
 
-import type { Page, PageAllocator } from './page';
 import type { MmStruct } from './mmStruct';
+import type { Page, PageAllocator } from './page';
 import { PG_reserved } from './page';
 
 /** page_add_rmap() on a pfn (the anonymous fault path has no Page for it) */

@@ -6,13 +6,14 @@
 // so dirtying it is the bug of "The Trouble with get_user_pages()" (ext4:
 // BUG_ON(!PagePrivate(page)) in the next writepage): the dirty-after-writeback invariant.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
 import type { Kernel } from '../sim/kernel';
-import { PG_dirty, type Page } from './page';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { compoundHead } from './hugetlb';
-import { pageMappers } from './rmap';
+import { PG_dirty, type Page } from './page';
 import { PTE_PRESENT } from './pageTable';
+import { pageMappers } from './rmap';
 
 /** pages that writeback cleaned, and the file index they were cleaned at (see writeback.ts) */
 const cleanedByWriteback = new WeakMap<Page, number>();
@@ -65,9 +66,12 @@ export function setPageDirty(t: Task, page: Page, fromPte = false): boolean {
   if (space !== null && space.file.fs !== 'shmem' && !anyPteDirty(k, head)) {
     const what = `${space.name} page ${head.index} (pfn ${head.pfn})`;
     const wb = cleanedByWriteback.get(head) === head.index;
-    t.violation('dirty-after-writeback', wb
-      ? `set_page_dirty on ${what}: writeback cleaned it while it was pinned and the filesystem dropped its buffers; nothing called ->page_mkwrite since (ext4: BUG_ON(!PagePrivate(page)) at the next writepage)`
-      : `set_page_dirty on ${what}, which the filesystem believes clean: no write fault since it was read, so ->page_mkwrite never ran`);
+    t.violation(
+      'dirty-after-writeback',
+      wb
+        ? `set_page_dirty on ${what}: writeback cleaned it while it was pinned and the filesystem dropped its buffers; nothing called ->page_mkwrite since (ext4: BUG_ON(!PagePrivate(page)) at the next writepage)`
+        : `set_page_dirty on ${what}, which the filesystem believes clean: no write fault since it was read, so ->page_mkwrite never ran`,
+    );
   }
   head.flags |= PG_dirty;
   dmaSinceClean.delete(head);

@@ -2,14 +2,15 @@
 // it (a swap entry for anonymous pages, a file pte in VM_NONLINEAR VMAs, none for linear file
 // mappings), write it out if dirty, and drop it from the swap cache / page cache.
 
-import type { Task } from '../sim/task';
+import { VM_NONLINEAR, VM_NONUNIFORM, hex } from '../sim/constants';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { Page } from './page';
 import { PG_anon, PG_dirty, PG_swapcache } from './page';
-import { PTE_PRESENT } from './pageTable';
-import { VM_NONLINEAR, VM_NONUNIFORM, hex } from '../sim/constants';
-import { pageMappers, pageRemoveRmap } from './rmap';
 import { removeFromPageCache } from './pageCache';
+import { PTE_PRESENT } from './pageTable';
+import { pageMappers, pageRemoveRmap } from './rmap';
 
 export type SwapResult = 'SWAP_SUCCESS' | 'SWAP_AGAIN' | 'SWAP_FAIL';
 
@@ -38,7 +39,8 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
         // nonlinear: keep the file offset in a file pte; under the nonuniform rules keep the
         // protection too, even for a page at its linear offset
         const withProt = k.remap.protInFilePte && (vma.flags & VM_NONUNIFORM) !== 0;
-        if (vma.flags & VM_NONLINEAR && (withProt || vma.linearIndex(addr) !== page.index)) pt.setFile(addr, page.index, withProt ? pte.prot : -1);
+        if (vma.flags & VM_NONLINEAR && (withProt || vma.linearIndex(addr) !== page.index))
+          pt.setFile(addr, page.index, withProt ? pte.prot : -1);
         else pt.clear(addr);
       }
       if (pte.dirty) page.flags |= PG_dirty;

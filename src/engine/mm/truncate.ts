@@ -2,12 +2,13 @@
 // pte mapping the range in every VMA of the address space, then drop the pages from the cache.
 // Under the truncate-seq rules the invalidation bumps mapping->truncate_count around the zap.
 
-import type { Task } from '../sim/task';
-import { touchRead, type Step } from '../sim/step';
-import type { AddressSpace, File } from './addressSpace';
 import { PAGE_SIZE, VM_NONLINEAR } from '../sim/constants';
-import { zapPageRange } from './zap';
+import { touchRead, type Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import type { AddressSpace, File } from './addressSpace';
 import { truncateInodePages } from './pageCache';
+import { zapPageRange } from './zap';
 
 /** invalidate_mmap_range(mapping, holebegin, holelen) in pages; lastIndex inclusive */
 export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number, last: number): Generator<Step, void, void> {
@@ -32,7 +33,12 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
   touchRead(space.mappingsKey);
   for (const vma of [...space.nonlinear]) {
     // nonlinear: any page of the VMA may map the range; file ptes keep the offset
-    yield* zapPageRange(t, vma, vma.start, vma.end, { firstIndex: first, lastIndex: last, nonlinear: (vma.flags & VM_NONLINEAR) !== 0, checkMapping: space });
+    yield* zapPageRange(t, vma, vma.start, vma.end, {
+      firstIndex: first,
+      lastIndex: last,
+      nonlinear: (vma.flags & VM_NONLINEAR) !== 0,
+      checkMapping: space,
+    });
   }
   if (seq && t.release(space.truncateCount)) yield t.step;
   if (t.upWrite(space.iSharedSem)) yield t.step;

@@ -3,9 +3,10 @@
 
 import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
-import type { Vma } from './vma';
+
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
+import type { Vma } from './vma';
 
 /** NOPAGE_SIGBUS / NOPAGE_OOM of the 'page' form */
 export const NOPAGE_SIGBUS = null;
@@ -20,7 +21,15 @@ export type NopageInstallFn = (t: Task, mm: MmStruct, vma: Vma, address: number,
 export type NopageHchFn = (t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean) => Generator<Step, number, void>;
 
 /** int (*populate)(vma, address, len, prot, pgoff, nonblock) */
-export type PopulateFn = (t: Task, vma: Vma, address: number, len: number, prot: number, pgoff: number, nonblock: boolean) => Generator<Step, number, void>;
+export type PopulateFn = (
+  t: Task,
+  vma: Vma,
+  address: number,
+  len: number,
+  prot: number,
+  pgoff: number,
+  nonblock: boolean,
+) => Generator<Step, number, void>;
 
 export interface VmOperations {
   /** e.g. "filemap", "shmem", "dfs", "anon" */

@@ -3,9 +3,10 @@
 // one-entry find_vma cache (mm->mmap_cache).
 
 import { PAGE_SIZE, VM_SHARED, VM_WRITE, VM_READ, VM_EXEC, vmFlagNames, protString } from '../sim/constants';
+
 import type { File } from './addressSpace';
-import type { VmOperations } from './vmOps';
 import type { MmStruct } from './mmStruct';
+import type { VmOperations } from './vmOps';
 
 /** access exceeds the VMA's permissions (the checks of patch 19, strict per bit) */
 export function accessExceeds(access: number, vmFlags: number): boolean {
@@ -35,7 +36,9 @@ export class Vma {
     const p = this.flags & (VM_READ | VM_WRITE | VM_EXEC);
     return this.flags & VM_SHARED ? p : p & ~VM_WRITE;
   }
-  get pages(): number { return (this.end - this.start) / PAGE_SIZE; }
+  get pages(): number {
+    return (this.end - this.start) / PAGE_SIZE;
+  }
   /** linear_page_index() */
   linearIndex(addr: number): number {
     return Math.floor((addr - this.start) / PAGE_SIZE) + this.pgoff;
@@ -161,7 +164,8 @@ export class VmaTree {
 
   /** vm_start changed on a linked VMA (vma_adjust): re-key it */
   rekey(v: Vma, start: number): void {
-    const prev = v.prev, next = v.next;
+    const prev = v.prev,
+      next = v.next;
     this.root = this.removeNode(this.root, v);
     v.left = v.right = null;
     v.start = start;

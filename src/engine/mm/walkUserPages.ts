@@ -3,22 +3,38 @@
 // in, get_one_user_page() gets one page of a VMA found by the caller, and get_user_pages() becomes
 // a gup_add_pages walk without the vmas argument.
 
-import type { Task } from '../sim/task';
+import {
+  EFAULT,
+  ENOMEM,
+  PAGE_SIZE,
+  VM_FAULT_MAJOR,
+  VM_FAULT_MINOR,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
+  VM_IO,
+  VM_MAYREAD,
+  VM_MAYWRITE,
+  VM_READ,
+  VM_WRITE,
+  faultName,
+} from '../sim/constants';
 import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import type { Vma } from './vma';
-import type { Page } from './page';
-import { EFAULT, ENOMEM, PAGE_SIZE, VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_IO, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE, faultName } from '../sim/constants';
+import type { Task } from '../sim/task';
+import type { GupRules } from '../sim/variants';
+
 import { ERR_PTR, IS_ERR } from './errPtr';
 import { findExtendVma } from './findExtendVma';
+import { followHugetlbPageWalk } from './followHugetlbPage';
 import { followPage } from './followPage';
 import { handleMmFault } from './handleMmFault';
-import { followHugetlbPageWalk } from './followHugetlbPage';
 import { isHugetlbVma } from './hugetlb';
-import { gupGetPage } from './pinnedPages';
+import type { MmStruct } from './mmStruct';
+import type { Page } from './page';
 import { callWalker, walkFailed, type PageOrErr, type PageWalk, ptlLock, ptlUnlock } from './pageWalk';
 import { gupAddPages, gupPagesCleanup, type GupAddPages } from './pageWalkers';
-import type { GupRules } from '../sim/variants';
+import { gupGetPage } from './pinnedPages';
+import type { Vma } from './vma';
 
 /** how often follow_page() may fail right after a successful fault before the loop counts as
  * a livelock (the kernel would spin for ever; 2.6 added "lookup_write = write && !force") */
@@ -36,7 +52,14 @@ export function gupVmFlags(write: boolean, force: boolean): number {
  * handle_mm_fault(). Entered and left with the lock held, except: under option 2 it takes and
  * drops the lock itself; an error page comes back with the lock dropped where the rules say so.
  */
-export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, write: boolean, rules: GupRules): Generator<Step, PageOrErr, void> {
+export function* singlePageWalk(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  start: number,
+  write: boolean,
+  rules: GupRules,
+): Generator<Step, PageOrErr, void> {
   t.enter('single_page_walk');
   const ptl = mm.pageTableLock;
   const own = rules.walkerLock === 'never';
@@ -50,7 +73,10 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
       return map;
     }
     if (retries++ === MAX_FAULT_RETRIES) {
-      t.violation('fault-loop', `follow_page(0x${start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`);
+      t.violation(
+        'fault-loop',
+        `follow_page(0x${start.toString(16)}, write=${+write}) still fails after ${MAX_FAULT_RETRIES} successful faults`,
+      );
       if (rules.unlockOnErrorPage && ptlUnlock(t, ptl)) yield t.step;
       t.exit('single_page_walk', '-EFAULT');
       return ERR_PTR(-EFAULT);
@@ -61,12 +87,21 @@ export function* singlePageWalk(t: Task, mm: MmStruct, vma: Vma, start: number, 
     if (!rules.unlockOnErrorPage && ptlLock(t, ptl)) yield t.step;
     let err = 0;
     switch (fault) {
-      case VM_FAULT_MINOR: t.minFlt++; break;
-      case VM_FAULT_MAJOR: t.majFlt++; break;
+      case VM_FAULT_MINOR:
+        t.minFlt++;
+        break;
+      case VM_FAULT_MAJOR:
+        t.majFlt++;
+        break;
       case VM_FAULT_SIGSEGV: // seed 002 patch 19 adds it next to SIGBUS
-      case VM_FAULT_SIGBUS: err = -EFAULT; break;
-      case VM_FAULT_OOM: err = -ENOMEM; break;
-      default: t.oops(`BUG() in single_page_walk: handle_mm_fault returned ${faultName(fault)}`);
+      case VM_FAULT_SIGBUS:
+        err = -EFAULT;
+        break;
+      case VM_FAULT_OOM:
+        err = -ENOMEM;
+        break;
+      default:
+        t.oops(`BUG() in single_page_walk: handle_mm_fault returned ${faultName(fault)}`);
     }
     if (err) {
       t.exit('single_page_walk', err === -EFAULT ? '-EFAULT' : '-ENOMEM');
@@ -141,7 +176,14 @@ export function* getOneUserPage(t: Task, vma: Vma, vmFlags: number, start: numbe
     // patch 03: follow_hugetlb_page() with a gup_add_pages walker for one page
     const pages: Page[] = [];
     const gup: GupAddPages = { pages, count: 0, maxPages: 1, contract: rules };
-    const pw: PageWalk<GupAddPages> = { virt: start, vmFlags, write, walker: gupAddPages, customdata: gup, cleaner: rules.cleaner ? gupPagesCleanup : null };
+    const pw: PageWalk<GupAddPages> = {
+      virt: start,
+      vmFlags,
+      write,
+      walker: gupAddPages,
+      customdata: gup,
+      cleaner: rules.cleaner ? gupPagesCleanup : null,
+    };
     const ret = yield* followHugetlbPageWalk(t, rules, pw, vma, { start });
     page = ret === 0 && pages.length === 1 ? pages[0] : ERR_PTR(ret < 0 ? ret : -EFAULT);
   } else {
@@ -166,7 +208,16 @@ export function* getOneUserPage(t: Task, vma: Vma, vmFlags: number, start: numbe
  * vmas): a gup_add_pages walk. Returns the number of pages or a negative errno; after an error the
  * walker has already given back what it collected.
  */
-export function* getUserPagesWalk(t: Task, mm: MmStruct, start: number, len: number, write: boolean, force: boolean, pages: Page[], rules: GupRules): Generator<Step, number, void> {
+export function* getUserPagesWalk(
+  t: Task,
+  mm: MmStruct,
+  start: number,
+  len: number,
+  write: boolean,
+  force: boolean,
+  pages: Page[],
+  rules: GupRules,
+): Generator<Step, number, void> {
   t.enter('get_user_pages');
   const gup: GupAddPages = { pages, count: 0, maxPages: len, contract: rules };
   const pw: PageWalk<GupAddPages> = {

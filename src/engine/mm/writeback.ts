@@ -5,15 +5,16 @@
 // it is clean, and its buffers may be dropped. A device still writing into the page through a
 // get_user_pages() pin is not seen by any of this.
 
-import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+import { releaseRules } from '../sim/variants';
+
 import type { File } from './addressSpace';
 import { PG_dirty, PG_writeback } from './page';
 import { PTE_PRESENT } from './pageTable';
+import { putPage } from './pinnedPages';
 import { pageMappers } from './rmap';
 import { noteWritebackCleaned } from './setPageDirty';
-import { releaseRules } from '../sim/variants';
-import { putPage } from './pinnedPages';
 
 /** Returns a short description of what happened ("written, version 3", "clean", "not cached"). */
 export function* writebackPage(t: Task, file: File, index: number): Generator<Step, string, void> {

@@ -1,13 +1,14 @@
 // zap_page_range / unmap_page_range: tear down the ptes of a range under page_table_lock,
 // dropping the references and rmap entries the ptes held.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { Vma } from './vma';
 import { PAGE_SIZE, VM_NONLINEAR, VM_NONUNIFORM } from '../sim/constants';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageRemoveRmap } from './rmap';
 import { setPageDirty } from './setPageDirty';
+import type { Vma } from './vma';
 
 /** struct zap_details (2.6): restrict the zap to pages of one mapping within an index range */
 export interface ZapDetails {
@@ -20,7 +21,13 @@ export interface ZapDetails {
 }
 
 /** zap the ptes of [start, end) of `vma`; the caller does NOT hold page_table_lock */
-export function* zapPageRange(t: Task, vma: Vma, start: number, end: number, details: ZapDetails | null = null): Generator<Step, number, void> {
+export function* zapPageRange(
+  t: Task,
+  vma: Vma,
+  start: number,
+  end: number,
+  details: ZapDetails | null = null,
+): Generator<Step, number, void> {
   const mm = vma.mm;
   t.enter('zap_page_range');
   if (t.spinLock(mm.pageTableLock)) yield t.step;

@@ -31,9 +31,16 @@ export const VM_NONUNIFORM = 0x1000000;
 export const VM_ACCESS_MASK = VM_READ | VM_WRITE | VM_EXEC;
 
 export const VM_FLAG_NAMES: [number, string][] = [
-  [VM_READ, 'VM_READ'], [VM_WRITE, 'VM_WRITE'], [VM_EXEC, 'VM_EXEC'], [VM_SHARED, 'VM_SHARED'],
-  [VM_MAYSHARE, 'VM_MAYSHARE'], [VM_IO, 'VM_IO'], [VM_RESERVED, 'VM_RESERVED'], [VM_HUGETLB, 'VM_HUGETLB'],
-  [VM_NONLINEAR, 'VM_NONLINEAR'], [VM_NONUNIFORM, 'VM_NONUNIFORM'],
+  [VM_READ, 'VM_READ'],
+  [VM_WRITE, 'VM_WRITE'],
+  [VM_EXEC, 'VM_EXEC'],
+  [VM_SHARED, 'VM_SHARED'],
+  [VM_MAYSHARE, 'VM_MAYSHARE'],
+  [VM_IO, 'VM_IO'],
+  [VM_RESERVED, 'VM_RESERVED'],
+  [VM_HUGETLB, 'VM_HUGETLB'],
+  [VM_NONLINEAR, 'VM_NONLINEAR'],
+  [VM_NONUNIFORM, 'VM_NONUNIFORM'],
 ];
 
 export function vmFlagNames(flags: number): string[] {
@@ -51,12 +58,18 @@ export const VM_FAULT_SIGSEGV = 3;
 
 export function faultName(r: number): string {
   switch (r) {
-    case VM_FAULT_OOM: return 'VM_FAULT_OOM';
-    case VM_FAULT_SIGBUS: return 'VM_FAULT_SIGBUS';
-    case VM_FAULT_MINOR: return 'VM_FAULT_MINOR';
-    case VM_FAULT_MAJOR: return 'VM_FAULT_MAJOR';
-    case VM_FAULT_SIGSEGV: return 'VM_FAULT_SIGSEGV';
-    default: return `VM_FAULT(${r})`;
+    case VM_FAULT_OOM:
+      return 'VM_FAULT_OOM';
+    case VM_FAULT_SIGBUS:
+      return 'VM_FAULT_SIGBUS';
+    case VM_FAULT_MINOR:
+      return 'VM_FAULT_MINOR';
+    case VM_FAULT_MAJOR:
+      return 'VM_FAULT_MAJOR';
+    case VM_FAULT_SIGSEGV:
+      return 'VM_FAULT_SIGSEGV';
+    default:
+      return `VM_FAULT(${r})`;
   }
 }
 

@@ -3,10 +3,14 @@
 // runs alone (Task.alone), so its steps are performed where they are announced and its generators
 // yield only on a lock another task holds, which is a deadlock here: the task stops there.
 
-import type { VariantSelection, WorldSpec } from './spec';
 import { EngineMachine, runOneStep, type MachineOptions } from './machine';
+import type { VariantSelection, WorldSpec } from './spec';
 
-export function runDirect(world: WorldSpec, variants: VariantSelection, opts: Omit<MachineOptions, 'check'> & { finish?: boolean } = {}): EngineMachine {
+export function runDirect(
+  world: WorldSpec,
+  variants: VariantSelection,
+  opts: Omit<MachineOptions, 'check'> & { finish?: boolean } = {},
+): EngineMachine {
   const m = new EngineMachine(world, variants, { ...opts, check: 'end' });
   for (const t of m.tasks) {
     t.alone = true;

@@ -2,25 +2,34 @@
 // get-one-page collect pages under a name (`as`); dma-write and release name them; writeback
 // cleans one file page.
 
-import type { OpImpl, OpOf, OpOutcome } from './ops';
-import type { Task } from './task';
-import type { Step } from './step';
-import type { Page } from '../mm/page';
-import type { Vma } from '../mm/vma';
-import type { Kernel } from './kernel';
-import { Spinlock } from './locks';
-import { EFAULT, PAGE_SIZE } from './constants';
+import { dmaWritePages } from '../drivers/dmaWrite';
 import { IS_ERR, errnoName } from '../mm/errPtr';
-import { gupRules, gupRulesByName, releaseRules, type GupRules } from './variants';
-import { getUserPages } from '../mm/getUserPages';
-import { getOneUserPage, getUserPagesWalk, gupVmFlags, walkUserPages } from '../mm/walkUserPages';
 import { findExtendVma } from '../mm/findExtendVma';
-import { countPagesWalker, failAtWalker, gupAddPages, gupPagesCleanup, type CountPages, type FailAtPages, type GupAddPages } from '../mm/pageWalkers';
+import { getUserPages } from '../mm/getUserPages';
+import type { Page } from '../mm/page';
 import type { PageWalk } from '../mm/pageWalk';
+import {
+  countPagesWalker,
+  failAtWalker,
+  gupAddPages,
+  gupPagesCleanup,
+  type CountPages,
+  type FailAtPages,
+  type GupAddPages,
+} from '../mm/pageWalkers';
 import { findPageSet, storePageSet, type PageSet } from '../mm/pinnedPages';
 import { releasePageSet } from '../mm/putUserPage';
-import { dmaWritePages } from '../drivers/dmaWrite';
+import type { Vma } from '../mm/vma';
+import { getOneUserPage, getUserPagesWalk, gupVmFlags, walkUserPages } from '../mm/walkUserPages';
 import { writebackPage } from '../mm/writeback';
+
+import { EFAULT, PAGE_SIZE } from './constants';
+import type { Kernel } from './kernel';
+import { Spinlock } from './locks';
+import type { OpImpl, OpOf, OpOutcome } from './ops';
+import type { Step } from './step';
+import type { Task } from './task';
+import { gupRules, gupRulesByName, releaseRules, type GupRules } from './variants';
 
 type GupOp = 'gup' | 'walk' | 'get-one-page' | 'dma-write' | 'release' | 'writeback';
 type Op<K extends GupOp> = OpOf<K>;

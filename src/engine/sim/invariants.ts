@@ -1,10 +1,11 @@
 // Named invariants, checked after every step (those that hold at every step boundary) and at the
 // end of a run. Each failure is recorded as a Violation with its invariant name.
 
-import type { Kernel } from './kernel';
-import { PTE_PRESENT } from '../mm/pageTable';
 import { PG_anon, PG_reserved, PG_swapcache, PG_tail } from '../mm/page';
+import { PTE_PRESENT } from '../mm/pageTable';
+
 import { hex, PAGE_SIZE } from './constants';
+import type { Kernel } from './kernel';
 
 /** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
  * no longer in the page cache / beyond i_size. Mappings under invalidation are skipped unless `all`. */
@@ -22,11 +23,26 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
         if (!page || page.reserved || page.flags & PG_anon) return;
         const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
         if (page.mapping === null) {
-          k.recordViolation('stale-pte', `${where}: page of ${file.name} is no longer in the page cache (truncated or invalidated) but still mapped`, null, 'check');
+          k.recordViolation(
+            'stale-pte',
+            `${where}: page of ${file.name} is no longer in the page cache (truncated or invalidated) but still mapped`,
+            null,
+            'check',
+          );
         } else if (page.index >= file.size) {
-          k.recordViolation('stale-pte', `${where}: ${file.name} page ${page.index} is beyond i_size (${file.size} pages) but still mapped`, null, 'check');
+          k.recordViolation(
+            'stale-pte',
+            `${where}: ${file.name} page ${page.index} is beyond i_size (${file.size} pages) but still mapped`,
+            null,
+            'check',
+          );
         } else if (page.version < file.version(page.index)) {
-          k.recordViolation('stale-pte', `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${file.version(page.index)}`, null, 'check');
+          k.recordViolation(
+            'stale-pte',
+            `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${file.version(page.index)}`,
+            null,
+            'check',
+          );
         }
       });
     }
@@ -54,7 +70,8 @@ export function checkFreedMapped(k: Kernel): void {
     if (mm.pt.present === 0) continue;
     mm.pt.forEach((addr, kind, val) => {
       if (kind !== PTE_PRESENT) return;
-      if (val >= k.alloc.size || k.alloc.isFree(val)) k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${val}, which is free`, null, 'check');
+      if (val >= k.alloc.size || k.alloc.isFree(val))
+        k.recordViolation('freed-while-mapped', `${mm.name} ${hex(addr)} maps pfn ${val}, which is free`, null, 'check');
     });
   }
 }
@@ -66,7 +83,13 @@ export function checkOrphanPtes(k: Kernel): void {
     let v = mm.vmas.head;
     mm.pt.forEach((addr, kind) => {
       while (v !== null && v.end <= addr) v = v.next;
-      if (v === null || v.start > addr) k.recordViolation('orphan-pte', `${mm.name} ${hex(addr)}: ${kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`, null, 'check');
+      if (v === null || v.start > addr)
+        k.recordViolation(
+          'orphan-pte',
+          `${mm.name} ${hex(addr)}: ${kind === PTE_PRESENT ? 'present' : 'non-present'} pte outside any VMA`,
+          null,
+          'check',
+        );
     });
   }
 }
@@ -93,7 +116,12 @@ export function checkBalances(k: Kernel): void {
     const want = expectedCount(k, pfn);
     if (count !== want) {
       const mapping = k.alloc.mappingOf(pfn);
-      k.recordViolation('ref-balance', `pfn ${pfn}${mapping ? ` (${mapping.name} page ${m.index[pfn]})` : ''}: count ${count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${count > want ? 'leaked reference' : 'reference underflow'}`, null, 'exit');
+      k.recordViolation(
+        'ref-balance',
+        `pfn ${pfn}${mapping ? ` (${mapping.name} page ${m.index[pfn]})` : ''}: count ${count}, expected ${want} (page cache/ptes/swap cache${k.pinBias ? '/pins' : ''}): ${count > want ? 'leaked reference' : 'reference underflow'}`,
+        null,
+        'exit',
+      );
     }
     if (m.pins[pfn] !== 0) k.recordViolation('pin-balance', `pfn ${pfn}: ${m.pins[pfn]} DMA pin(s) never released`, null, 'exit');
     if (count === 0) k.recordViolation('ref-balance', `pfn ${pfn}: count 0 but never freed`, null, 'exit');

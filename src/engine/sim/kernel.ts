@@ -1,20 +1,30 @@
 // The simulated kernel: every object of the world (allocator, files, address spaces, DFS, swap)
 // plus the variant rules in force, lockdep, the trace and the violation log.
 
-import type { OpResult, VariantSelection, Violation, WorldSpec } from './spec';
-import { NO_LIMIT, PageAllocator } from '../mm/page';
+import { Dfs } from '../fs/dfs';
 import { File } from '../mm/addressSpace';
 import { MmStruct } from '../mm/mmStruct';
-import { Dfs } from '../fs/dfs';
+import { NO_LIMIT, PageAllocator } from '../mm/page';
 import { SwapSpace } from '../mm/swap';
-import { Lockdep } from './lockdep';
-import { Trace, ViolationLog } from './trace';
-import { baseVariant, getVariant, variantsOf, type Family, type FamilyRules, type FaultRules, type RemapRules, type Variant } from './variants';
-import { OPS, type ExtraOp } from './ops';
-import type { Task } from './task';
-import { DEFAULT_MAX_MAP_COUNT } from './constants';
+
 import type { InvariantName } from './catalogue';
+import { DEFAULT_MAX_MAP_COUNT } from './constants';
 import { interpretedFunctions, interpretedVariant, type InterpretedFunctions } from './interpreted';
+import { Lockdep } from './lockdep';
+import { OPS, type ExtraOp } from './ops';
+import type { OpResult, VariantSelection, Violation, WorldSpec } from './spec';
+import type { Task } from './task';
+import { Trace, ViolationLog } from './trace';
+import {
+  baseVariant,
+  getVariant,
+  variantsOf,
+  type Family,
+  type FamilyRules,
+  type FaultRules,
+  type RemapRules,
+  type Variant,
+} from './variants';
 
 const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap'];
 
@@ -63,15 +73,21 @@ export class Kernel {
   constructor(world: WorldSpec, sel: VariantSelection, opts: KernelOptions = {}) {
     this.trace = new Trace(opts.trace ?? false);
     this.extraOps = new Map(Object.entries(opts.extraOps ?? {}));
-    for (const name of this.extraOps.keys()) if (Object.hasOwn(OPS, name)) throw new Error(`extra operation '${name}' is an engine operation`);
+    for (const name of this.extraOps.keys())
+      if (Object.hasOwn(OPS, name)) throw new Error(`extra operation '${name}' is an engine operation`);
     const extra = opts.extraVariants ?? [];
     for (const fam of FAMILIES) {
       const name = sel[fam];
       if (name !== undefined) {
-        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name) ?? (fam === 'fault' ? interpretedVariant(name) : undefined);
+        const v =
+          getVariant(fam, name) ??
+          extra.find((x) => x.family === fam && x.name === name) ??
+          (fam === 'fault' ? interpretedVariant(name) : undefined);
         if (!v) {
           const known = [...variantsOf(fam), ...extra.filter((x) => x.family === fam)].map((x) => x.name);
-          throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);
+          throw new Error(
+            `unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`,
+          );
         }
         this.selected.set(fam, v);
       } else {
@@ -135,7 +151,14 @@ export class Kernel {
     if (stack !== undefined) v.stack = stack;
     const added = this.violations.add(v);
     if (added && this.trace.enabled) {
-      this.trace.push(this.stepNo, task ? task.id : -1, 'violation', fn ?? '', `${invariant}: ${message}`, task ? task.locksHeldNames() : []);
+      this.trace.push(
+        this.stepNo,
+        task ? task.id : -1,
+        'violation',
+        fn ?? '',
+        `${invariant}: ${message}`,
+        task ? task.locksHeldNames() : [],
+      );
     }
   }
 }

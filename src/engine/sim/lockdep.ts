@@ -9,7 +9,10 @@ export class Lockdep {
   /** called before `t` acquires `l` (blocking acquisition) */
   acquire(t: Task, l: Lock, shared: boolean): void {
     if (l.sleeping && t.spinDepth > 0) {
-      t.violation('sleep-in-spinlock', `${shared ? l.acquireSharedLabel : l.acquireLabel} may sleep while holding spinlock ${t.spinlocksHeld().join(', ')}`);
+      t.violation(
+        'sleep-in-spinlock',
+        `${shared ? l.acquireSharedLabel : l.acquireLabel} may sleep while holding spinlock ${t.spinlocksHeld().join(', ')}`,
+      );
     }
     const held = t.heldLocks;
     for (let i = 0; i < held.length; i++) {
@@ -23,7 +26,10 @@ export class Lockdep {
       // the reverse order seen before: an ABBA inversion
       const back = h.after.get(l);
       if (back !== undefined) {
-        t.violation('abba', `lock order inversion: ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()}); ${back.task} took ${h.key} while holding ${l.key} (in ${back.fn})`);
+        t.violation(
+          'abba',
+          `lock order inversion: ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()}); ${back.task} took ${h.key} while holding ${l.key} (in ${back.fn})`,
+        );
       }
     }
   }

@@ -26,7 +26,12 @@ export abstract class Lock {
   /** the lock last found in `after`: a lock is mostly taken under the same outer lock */
   lastAfter: Lock | null = null;
 
-  constructor(readonly name: string, owner: string, cls: string, verbs: [string, string, string, string]) {
+  constructor(
+    readonly name: string,
+    owner: string,
+    cls: string,
+    verbs: [string, string, string, string],
+  ) {
     this.key = `lock:${owner}/${name}`;
     this.cls = cls;
     this.acquireLabel = `${verbs[0]}(${name})`;
@@ -51,16 +56,26 @@ export abstract class Lock {
 /** A lock with at most one holder and no shared mode. */
 abstract class ExclusiveLock extends Lock {
   owner: Task | null = null;
-  canAcquire(): boolean { return this.owner === null; }
-  acquire(t: Task): void { this.owner = t; }
+  canAcquire(): boolean {
+    return this.owner === null;
+  }
+  acquire(t: Task): void {
+    this.owner = t;
+  }
   release(t: Task): boolean {
     if (this.owner !== t) return false;
     this.owner = null;
     return true;
   }
-  heldBy(t: Task): boolean { return this.owner === t; }
-  holderNames(): string[] { return this.owner ? [this.owner.name] : []; }
-  state(): string { return this.owner ? String(this.owner.id) : '-'; }
+  heldBy(t: Task): boolean {
+    return this.owner === t;
+  }
+  holderNames(): string[] {
+    return this.owner ? [this.owner.name] : [];
+  }
+  state(): string {
+    return this.owner ? String(this.owner.id) : '-';
+  }
 }
 
 export class Spinlock extends ExclusiveLock {
@@ -112,13 +127,23 @@ export class RwSemaphore extends Lock {
     r.pop();
     return true;
   }
-  heldBy(t: Task): boolean { return this.writer === t || this.readers.includes(t); }
+  heldBy(t: Task): boolean {
+    return this.writer === t || this.readers.includes(t);
+  }
   holderNames(): string[] {
     return this.writer ? [this.writer.name + '(w)'] : this.readers.map((r) => r.name + '(r)');
   }
   state(): string {
     const q = this.waitingWriters.length ? 'q' + this.waitingWriters.map((w) => w.id).join('.') : '';
-    return (this.writer ? 'w' + this.writer.id : 'r' + this.readers.map((r) => r.id).sort().join('.')) + q;
+    return (
+      (this.writer
+        ? 'w' + this.writer.id
+        : 'r' +
+          this.readers
+            .map((r) => r.id)
+            .sort()
+            .join('.')) + q
+    );
   }
 }
 
@@ -145,11 +170,18 @@ export class SeqCount extends Lock {
    * `bumpOnEnd` false gives mapping->truncate_count of 2.6 ("truncate_count++" once, when an
    * invalidation starts; readers retry only if it changed), so a reader never spins on a writer.
    */
-  constructor(name: string, owner: string, cls = name, readonly bumpOnEnd = true) {
+  constructor(
+    name: string,
+    owner: string,
+    cls = name,
+    readonly bumpOnEnd = true,
+  ) {
     super(name, owner, cls, ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry']);
   }
   /** writers serialise among themselves (the caller holds an outer lock in the kernel) */
-  canAcquire(_t: Task, shared: boolean): boolean { return shared || this.writer === null; }
+  canAcquire(_t: Task, shared: boolean): boolean {
+    return shared || this.writer === null;
+  }
   acquire(t: Task, shared: boolean): void {
     if (shared) return;
     this.writer = t;
@@ -162,9 +194,15 @@ export class SeqCount extends Lock {
     if (this.bumpOnEnd) this.seq++;
     return true;
   }
-  heldBy(t: Task): boolean { return this.writer === t; }
-  holderNames(): string[] { return this.writer ? [this.writer.name] : []; }
-  state(): string { return this.seq + (this.writer ? 'w' + this.writer.id : ''); }
+  heldBy(t: Task): boolean {
+    return this.writer === t;
+  }
+  holderNames(): string[] {
+    return this.writer ? [this.writer.name] : [];
+  }
+  state(): string {
+    return this.seq + (this.writer ? 'w' + this.writer.id : '');
+  }
 }
 
 /**
@@ -177,8 +215,16 @@ export class DfsTokenLock extends Lock {
   readonly sleeping = true;
   exclusive: Task | null = null;
   shared: Task[] = [];
-  constructor(readonly file: string, readonly page: number) {
-    super(`dfs_token(${file}:${page})`, 'dfs', 'dfs_token', ['dfs_token_lock_excl', 'dfs_token_unlock_excl', 'dfs_token_lock_shared', 'dfs_token_unlock_shared']);
+  constructor(
+    readonly file: string,
+    readonly page: number,
+  ) {
+    super(`dfs_token(${file}:${page})`, 'dfs', 'dfs_token', [
+      'dfs_token_lock_excl',
+      'dfs_token_unlock_excl',
+      'dfs_token_lock_shared',
+      'dfs_token_unlock_shared',
+    ]);
   }
   canAcquire(_t: Task, shared: boolean): boolean {
     return shared ? this.exclusive === null : this.exclusive === null && this.shared.length === 0;
@@ -198,12 +244,22 @@ export class DfsTokenLock extends Lock {
     this.shared.splice(i, 1);
     return true;
   }
-  heldBy(t: Task): boolean { return this.exclusive === t || this.shared.includes(t); }
+  heldBy(t: Task): boolean {
+    return this.exclusive === t || this.shared.includes(t);
+  }
   holderNames(): string[] {
     return this.exclusive ? [this.exclusive.name + '(x)'] : this.shared.map((s) => s.name + '(s)');
   }
   state(): string {
-    return this.exclusive ? 'x' + this.exclusive.id : 's' + this.shared.map((s) => s.id).sort().join('.');
+    return this.exclusive
+      ? 'x' + this.exclusive.id
+      : 's' +
+          this.shared
+            .map((s) => s.id)
+            .sort()
+            .join('.');
   }
-  override display(shared: boolean): string { return shared ? `${this.name}(s)` : `${this.name}(x)`; }
+  override display(shared: boolean): string {
+    return shared ? `${this.name}(s)` : `${this.name}(x)`;
+  }
 }

@@ -1,15 +1,15 @@
 // The Machine of spec.ts: builds the world, runs each task's operations through the op table
 // under a caller-driven scheduler, and records results, trace, violations and invariants.
 
-import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
-import { Kernel, type KernelOptions } from './kernel';
-import { Oops, Task } from './task';
-import { RwSemaphore } from './locks';
-import { footprint, StepKind, type Step } from './step';
-import { opImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
+import { Kernel, type KernelOptions } from './kernel';
+import { RwSemaphore } from './locks';
+import { opImpl, type OpOutcome } from './ops';
 import { takeSnapshot } from './snapshot';
+import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { hashKernelState } from './stateHash';
+import { footprint, StepKind, type Step } from './step';
+import { Oops, Task } from './task';
 
 export interface MachineOptions extends Omit<KernelOptions, 'trace'> {
   trace?: boolean;
@@ -21,7 +21,7 @@ export function describeOp(op: OpSpec): string {
   const parts: string[] = [op.op];
   for (const [k, v] of Object.entries(op)) {
     if (k === 'op') continue;
-    parts.push(`${k}=${typeof v === 'number' && (k === 'addr') ? '0x' + v.toString(16) : Array.isArray(v) ? v.join('|') : String(v)}`);
+    parts.push(`${k}=${typeof v === 'number' && k === 'addr' ? '0x' + v.toString(16) : Array.isArray(v) ? v.join('|') : String(v)}`);
   }
   return parts.join(' ');
 }
@@ -80,10 +80,20 @@ export class EngineMachine implements Machine {
     if (!t.canRun()) throw new Error(`step(${i}): task '${t.name}' is not runnable`);
     const s = t.step;
     const keys = s.keys();
-    const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    const info: StepInfo = {
+      task: i,
+      fn: s.kind === StepKind.Start ? 'start' : s.fn,
+      label: s.kind === StepKind.Start ? 'start' : s.label,
+      reads: keys.reads,
+      writes: keys.writes,
+    };
     if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
       const l = s.lock!;
-      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: l.kind === 'seqcount' };
+      info.lock = {
+        op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try',
+        shared: s.shared,
+        seq: l.kind === 'seqcount',
+      };
     }
     if (s.src !== null && s.kind !== StepKind.Start) info.src = s.src;
     this.kernel.stepNo++;
@@ -96,7 +106,8 @@ export class EngineMachine implements Machine {
       // a writer that now has to wait for an rwsem queues on it (Task.canRun), which holds back new
       // readers: the step that leads there writes the semaphore
       const n = t.step;
-      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) keys.writes.push(n.lock.key);
+      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false))
+        keys.writes.push(n.lock.key);
     } finally {
       footprint.on = false;
     }
@@ -128,7 +139,11 @@ export class EngineMachine implements Machine {
     const keys = s.keys();
     const info: StepInfo = { task: i, fn: s.fn, label: s.label, reads: keys.reads, writes: keys.writes };
     if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
-      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: s.lock!.kind === 'seqcount' };
+      info.lock = {
+        op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try',
+        shared: s.shared,
+        seq: s.lock!.kind === 'seqcount',
+      };
     }
     return info;
   }
@@ -178,7 +193,15 @@ export class EngineMachine implements Machine {
       const r = this.runnable();
       if (r.length === 0) break;
       if (n >= maxSteps) {
-        this.kernel.recordViolation('no-progress', `still running after ${maxSteps} steps under this schedule: ${this.tasks.filter((t) => !t.done).map((t) => `${t.name} in ${t.step.fn}`).join(', ')}`, null, 'scheduler');
+        this.kernel.recordViolation(
+          'no-progress',
+          `still running after ${maxSteps} steps under this schedule: ${this.tasks
+            .filter((t) => !t.done)
+            .map((t) => `${t.name} in ${t.step.fn}`)
+            .join(', ')}`,
+          null,
+          'scheduler',
+        );
         break;
       }
       this.step(pick(r, n++));
@@ -237,7 +260,11 @@ export function startOp(t: Task): Generator<Step, OpOutcome, void> | null {
 export function endOp(t: Task, out: OpOutcome): void {
   t.resetStack();
   const op = t.ops[t.opIndex];
-  t.kernel.results.push(out.signal ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: t.opIndex, op: op.op, result: out.result });
+  t.kernel.results.push(
+    out.signal
+      ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal }
+      : { task: t.name, index: t.opIndex, op: op.op, result: out.result },
+  );
   if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
   if (t.heldLocks.length > 0) {
     t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
@@ -250,7 +277,12 @@ export function opFailed(t: Task, e: unknown): void {
   t.killed = true;
   t.opGen = null;
   if (e instanceof Oops) {
-    t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
+    t.kernel.recordViolation(
+      'oops',
+      `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`,
+      t,
+      e.fn,
+    );
   } else {
     const err = e instanceof Error ? e : new Error(String(e));
     t.kernel.recordViolation('engine-error', `${err.message} (task ${t.name} stopped)`, t, t.fn(), err.stack);

@@ -2,11 +2,11 @@
 // without an implementation is a compile error. The system calls and user accesses are in
 // userOps.ts, the get_user_pages family and the release of pinned pages in gupOps.ts.
 
+import { GUP_OPS } from './gupOps';
 import type { OpSpec } from './spec';
 import type { Step } from './step';
 import type { Task } from './task';
 import { USER_OPS } from './userOps';
-import { GUP_OPS } from './gupOps';
 
 export interface OpOutcome {
   /** e.g. "VM_FAULT_MAJOR", "SIGSEGV", "-ENOMEM", "0", "12 pages" */

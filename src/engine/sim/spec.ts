@@ -59,10 +59,31 @@ export type OpSpec =
   | { op: 'remote-write'; file: string; page: number }
   | { op: 'invalidate'; file: string; page: number; pages?: number }
   | { op: 'gup'; addr: number; pages: number; write?: boolean; force?: boolean; as?: string }
-  | { op: 'walk'; addr: number; pages: number; write?: boolean; walker?: 'collect' | 'count' | 'fail-at'; failAt?: number; as?: string; /** the walker's code follows this gup variant's lock contract instead of the one in force */ writtenFor?: string }
+  | {
+      op: 'walk';
+      addr: number;
+      pages: number;
+      write?: boolean;
+      walker?: 'collect' | 'count' | 'fail-at';
+      failAt?: number;
+      as?: string;
+      /** the walker's code follows this gup variant's lock contract instead of the one in force */ writtenFor?: string;
+    }
   | { op: 'get-one-page'; addr: number; write?: boolean; as?: string }
   | { op: 'dma-write'; pages: string }
-  | { op: 'release'; pages: string; fn: 'put_page' | 'put_user_page' | 'put_user_pages' | 'put_user_pages_dirty' | 'put_user_pages_dirty_lock' | 'set_page_dirty+put_page' | 'set_page_dirty_lock+put_page'; /** a spinlock the caller holds around the release ('page_table_lock' or a driver lock name) */ holding?: string }
+  | {
+      op: 'release';
+      pages: string;
+      fn:
+        | 'put_page'
+        | 'put_user_page'
+        | 'put_user_pages'
+        | 'put_user_pages_dirty'
+        | 'put_user_pages_dirty_lock'
+        | 'set_page_dirty+put_page'
+        | 'set_page_dirty_lock+put_page';
+      /** a spinlock the caller holds around the release ('page_table_lock' or a driver lock name) */ holding?: string;
+    }
   | { op: 'writeback'; file: string; page: number }
   | { op: 'remap'; addr: number; pages: number; pgoff: number; prot?: Prot; flags?: string[] }
   | { op: 'swap-out'; addr: number; pages?: number }
@@ -89,8 +110,7 @@ export interface StepInfo {
 }
 
 export type TraceKind =
-  | 'enter' | 'exit' | 'lock' | 'unlock' | 'sleep' | 'pte' | 'ref' | 'pin'
-  | 'fault' | 'signal' | 'violation' | 'op' | 'note';
+  'enter' | 'exit' | 'lock' | 'unlock' | 'sleep' | 'pte' | 'ref' | 'pin' | 'fault' | 'signal' | 'violation' | 'op' | 'note';
 
 export interface TraceEvent {
   seq: number;
@@ -132,7 +152,9 @@ export interface OpResult {
 
 export interface PteSnapshot {
   addr: number;
-  pgd: number; pmd: number; pte: number;
+  pgd: number;
+  pmd: number;
+  pte: number;
   kind: 'present' | 'swap' | 'file';
   pfn?: number;
   prot?: Prot;
@@ -144,7 +166,8 @@ export interface PteSnapshot {
 }
 
 export interface VmaSnapshot {
-  start: number; end: number;
+  start: number;
+  end: number;
   flags: string[];
   prot: Prot;
   pgoff: number;

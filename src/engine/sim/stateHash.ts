@@ -7,7 +7,8 @@ import type { Kernel } from './kernel';
 import type { Task } from './task';
 
 function cyrb53(str: string, seed = 0): string {
-  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  let h1 = 0xdeadbeef ^ seed,
+    h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
@@ -35,7 +36,9 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
   }
   for (const p of k.alloc.pages()) {
     if (p.free) continue;
-    out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`);
+    out.push(
+      `g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`,
+    );
   }
   for (const f of k.files.values()) {
     out.push(`f${f.name}:${f.size}:${f.backingState()}`);
@@ -47,7 +50,9 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
   for (const t of k.dfs.allTokens()) out.push(`t${t.key}:${t.state()}`);
   for (const [slot, s] of k.swap.slots) out.push(`w${slot}:${s.count}:${s.page?.pfn ?? -1}:${s.userWrites}`);
   for (const t of tasks) {
-    out.push(`T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.fn}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`);
+    out.push(
+      `T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.fn}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`,
+    );
     // what the task keeps in its own variables: try results, sampled values, fault counts of the
     // access in progress (its result), page sets collected
     out.push(`l${+t.tryResult}:${t.accessFaults}:${t.accessMajor}`);

@@ -44,7 +44,9 @@ export class Step {
       case StepKind.Release:
       case StepKind.TryAcquire:
         // readers of a rwsem or a sequence count commute among themselves: they read the lock
-        return this.shared && this.kind !== StepKind.TryAcquire ? { reads: [this.lock!.key], writes: [] } : { reads: [], writes: [this.lock!.key] };
+        return this.shared && this.kind !== StepKind.TryAcquire
+          ? { reads: [this.lock!.key], writes: [] }
+          : { reads: [], writes: [this.lock!.key] };
       case StepKind.PteRead:
       case StepKind.ObjRead:
         return { reads: [this.key()], writes: [] };

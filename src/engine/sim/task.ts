@@ -5,19 +5,23 @@
 // generator. Lock acquisition happens in perform(), so a task whose announced step is an
 // unavailable lock is not runnable. A task running alone performs its steps inline (Task.alone).
 
-import { Step, StepKind } from './step';
-import { RwSemaphore, type Lock } from './locks';
-import type { Kernel } from './kernel';
 import type { MmStruct } from '../mm/mmStruct';
 import type { Page } from '../mm/page';
-import type { OpSpec, TraceKind } from './spec';
-import type { OpOutcome } from './ops';
+
 import type { InvariantName } from './catalogue';
 import type { InterpretedState } from './interpreted';
+import type { Kernel } from './kernel';
+import { RwSemaphore, type Lock } from './locks';
+import type { OpOutcome } from './ops';
+import type { OpSpec, TraceKind } from './spec';
+import { Step, StepKind } from './step';
 
 /** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
 export class Oops extends Error {
-  constructor(message: string, readonly fn: string) {
+  constructor(
+    message: string,
+    readonly fn: string,
+  ) {
     super(message);
   }
 }
@@ -140,14 +144,30 @@ export class Task {
     }
     return this.announceLock(StepKind.TryAcquire, label, l, shared);
   }
-  spinLock(l: Lock): boolean { return this.acquire(l, false); }
-  spinUnlock(l: Lock): boolean { return this.release(l, false); }
-  downRead(l: Lock): boolean { return this.acquire(l, true); }
-  upRead(l: Lock): boolean { return this.release(l, true); }
-  downWrite(l: Lock): boolean { return this.acquire(l, false); }
-  upWrite(l: Lock): boolean { return this.release(l, false); }
-  lockPage(p: Page): boolean { return this.acquire(p.lock, false); }
-  unlockPage(p: Page): boolean { return this.release(p.lock, false); }
+  spinLock(l: Lock): boolean {
+    return this.acquire(l, false);
+  }
+  spinUnlock(l: Lock): boolean {
+    return this.release(l, false);
+  }
+  downRead(l: Lock): boolean {
+    return this.acquire(l, true);
+  }
+  upRead(l: Lock): boolean {
+    return this.release(l, true);
+  }
+  downWrite(l: Lock): boolean {
+    return this.acquire(l, false);
+  }
+  upWrite(l: Lock): boolean {
+    return this.release(l, false);
+  }
+  lockPage(p: Page): boolean {
+    return this.acquire(p.lock, false);
+  }
+  unlockPage(p: Page): boolean {
+    return this.release(p.lock, false);
+  }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
   sleep(what: string): boolean {
     if (this.alone) {

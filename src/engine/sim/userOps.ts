@@ -1,31 +1,61 @@
 // The operations a task runs that are system calls or user accesses (see ops.ts).
 
-import type { OpImpl, OpOf, OpOutcome } from './ops';
-import type { Task } from './task';
-import type { Step } from './step';
-import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
-import { doMmapPgoff, doMunmap } from '../mm/mmap';
-import { hugetlbPrefault } from '../mm/hugetlb';
-import { PG_compound, PG_tail } from '../mm/page';
-import { sysMprotect } from '../mm/mprotect';
-import { userAccessOp } from '../mm/doPageFault';
-import { vmtruncate, invalidateMmapRange } from '../mm/truncate';
-import { dfsRemoteWrite } from '../drivers/remoteWrite';
-import { sysRemapFilePages } from '../mm/fremap';
-import { reclaimPage } from '../mm/swapOut';
-import { PTE_PRESENT } from '../mm/pageTable';
-import { vmOpsForFile } from '../fs/fsOps';
 import { deviceVmOps, sgReserve } from '../drivers/devices';
+import { dfsRemoteWrite } from '../drivers/remoteWrite';
+import { vmOpsForFile } from '../fs/fsOps';
 import { File } from '../mm/addressSpace';
+import { userAccessOp } from '../mm/doPageFault';
+import { sysRemapFilePages } from '../mm/fremap';
+import { hugetlbPrefault } from '../mm/hugetlb';
+import { doMmapPgoff, doMunmap } from '../mm/mmap';
+import { sysMprotect } from '../mm/mprotect';
+import { PG_compound, PG_tail } from '../mm/page';
+import { PTE_PRESENT } from '../mm/pageTable';
+import { reclaimPage } from '../mm/swapOut';
+import { vmtruncate, invalidateMmapRange } from '../mm/truncate';
 import type { VmOperations } from '../mm/vmOps';
 
-type UserOp = 'mmap' | 'munmap' | 'mprotect' | 'read' | 'write' | 'exec' | 'touch' | 'truncate' | 'remote-write' | 'invalidate' | 'remap' | 'swap-out' | 'sleep';
+import {
+  EINVAL,
+  PAGE_SIZE,
+  VM_EXEC,
+  VM_HUGETLB,
+  VM_IO,
+  VM_READ,
+  VM_RESERVED,
+  VM_WRITE,
+  parseProt,
+  MAP_NOINHERIT,
+  MAP_NONBLOCK,
+  ENOMEM,
+} from './constants';
+import type { OpImpl, OpOf, OpOutcome } from './ops';
+import type { Step } from './step';
+import type { Task } from './task';
+
+type UserOp =
+  | 'mmap'
+  | 'munmap'
+  | 'mprotect'
+  | 'read'
+  | 'write'
+  | 'exec'
+  | 'touch'
+  | 'truncate'
+  | 'remote-write'
+  | 'invalidate'
+  | 'remap'
+  | 'swap-out'
+  | 'sleep';
 
 function errno(n: number): string {
   switch (n) {
-    case -EINVAL: return '-EINVAL';
-    case -ENOMEM: return '-ENOMEM';
-    default: return String(n);
+    case -EINVAL:
+      return '-EINVAL';
+    case -ENOMEM:
+      return '-ENOMEM';
+    default:
+      return String(n);
   }
 }
 
@@ -66,7 +96,16 @@ function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
   }
   t.enter('sys_mmap');
   if (t.downWrite(mm.mmapSem)) yield t.step;
-  let r = yield* doMmapPgoff(t, mm, { addr: op.addr, len: op.pages * PAGE_SIZE, prot: parseProt(op.prot), shared: !!op.shared, file, pgoff: op.pgoff ?? 0, extraFlags: extra, ops });
+  let r = yield* doMmapPgoff(t, mm, {
+    addr: op.addr,
+    len: op.pages * PAGE_SIZE,
+    prot: parseProt(op.prot),
+    shared: !!op.shared,
+    file,
+    pgoff: op.pgoff ?? 0,
+    extraFlags: extra,
+    ops,
+  });
   if (r >= 0 && extra & VM_HUGETLB) {
     // hugetlbfs_file_mmap(): the whole VMA is populated now
     const e = yield* hugetlbPrefault(t, mm, mm.vmas.find(op.addr)!);
@@ -142,7 +181,16 @@ function* remapOp(t: Task, op: OpOf<'remap'>): Generator<Step, OpOutcome, void> 
   const bad = needMm(t, 'remap');
   if (bad) return bad;
   const flags = op.flags ?? [];
-  const r = yield* sysRemapFilePages(t, t.mm!, op.addr, op.pages * PAGE_SIZE, op.prot ? parseProt(op.prot) : 0, op.pgoff, flags.includes(MAP_NOINHERIT), flags.includes(MAP_NONBLOCK));
+  const r = yield* sysRemapFilePages(
+    t,
+    t.mm!,
+    op.addr,
+    op.pages * PAGE_SIZE,
+    op.prot ? parseProt(op.prot) : 0,
+    op.pgoff,
+    flags.includes(MAP_NOINHERIT),
+    flags.includes(MAP_NONBLOCK),
+  );
   return { result: r === 0 ? '0' : errno(r) };
 }
 
@@ -159,7 +207,7 @@ function* swapOutOp(t: Task, op: OpOf<'swap-out'>): Generator<Step, OpOutcome, v
     // find the page through the page table (follow_page), holding a reference while reclaiming
     if (t.spinLock(mm.pageTableLock)) yield t.step;
     if (t.pteRead(mm, addr, 'follow_page')) yield t.step;
-    let page = mm.pt.kind(addr) === PTE_PRESENT ? k.alloc.byPfn(mm.pt.val(addr)) ?? null : null;
+    let page = mm.pt.kind(addr) === PTE_PRESENT ? (k.alloc.byPfn(mm.pt.val(addr)) ?? null) : null;
     // hugetlb pages are never on the LRU lists: reclaim does not see them
     if (page && page.flags & (PG_compound | PG_tail)) page = null;
     if (page && !page.reserved) k.alloc.get(page);

@@ -109,19 +109,19 @@ const CATALOGUE = {
     install_new_page: {
       seed: '004',
       description:
-        'Paul McKenney\'s patch against 2.5.70-mm2: ->nopage(mm, vma, address, write_access, pmd) returns VM_FAULT_*, do_no_page drops page_table_lock before calling it and the hook installs the pte with install_new_page(), so a DFS can hold its token across the install.',
+        "Paul McKenney's patch against 2.5.70-mm2: ->nopage(mm, vma, address, write_access, pmd) returns VM_FAULT_*, do_no_page drops page_table_lock before calling it and the hook installs the pte with install_new_page(), so a DFS can hold its token across the install.",
       rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: true, truncateSequence: false },
     },
     'install_new_page-hch': {
       seed: '004',
       description:
-        'The -mm3 version after Christoph Hellwig\'s and Andrew Morton\'s suggestion: ->nopage(mm, vma, address, write_access, page_table, pmd) is entered with page_table_lock held and each implementation pte_unmap()s and unlocks it; do_anonymous_page() becomes an ordinary ->nopage and handle_pte_fault() calls vma->vm_ops->nopage directly.',
+        "The -mm3 version after Christoph Hellwig's and Andrew Morton's suggestion: ->nopage(mm, vma, address, write_access, page_table, pmd) is entered with page_table_lock held and each implementation pte_unmap()s and unlocks it; do_anonymous_page() becomes an ordinary ->nopage and handle_pte_fault() calls vma->vm_ops->nopage directly.",
       rules: { nopage: 'install-hch', anonymousIsNopage: true, dfsTokenAcrossInstall: true, truncateSequence: false },
     },
     'truncate-seq': {
       seed: '004',
       description:
-        'Andrea Arcangeli\'s fix from the thread (as merged by 2.6: mapping->truncate_count): invalidations bump a per-mapping sequence count; do_no_page() samples it before ->nopage and, with page_table_lock re-taken, drops the page and retries if it changed. ->nopage keeps the 2.5.70 form.',
+        "Andrea Arcangeli's fix from the thread (as merged by 2.6: mapping->truncate_count): invalidations bump a per-mapping sequence count; do_no_page() samples it before ->nopage and, with page_table_lock re-taken, drops the page and retries if it changed. ->nopage keeps the 2.5.70 form.",
       rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: true },
     },
   },
@@ -136,7 +136,7 @@ const CATALOGUE = {
     nonuniform: {
       seed: '002',
       description:
-        'Paolo Giarrusso\'s series (try 3): remap_file_pages(prot, MAP_NOINHERIT) sets per-page protections in one VMA marked VM_NONUNIFORM and VM_NONLINEAR; the protection is kept in the pte and in the file pte across swap-out, the fault path checks permissions after reading the pte (VM_FAULT_SIGSEGV), and mprotect() rewrites them coherently.',
+        "Paolo Giarrusso's series (try 3): remap_file_pages(prot, MAP_NOINHERIT) sets per-page protections in one VMA marked VM_NONUNIFORM and VM_NONLINEAR; the protection is kept in the pte and in the file pte across swap-out, the fault path checks permissions after reading the pte (VM_FAULT_SIGSEGV), and mprotect() rewrites them coherently.",
       rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: true },
     },
   },
@@ -145,13 +145,13 @@ const CATALOGUE = {
       seed: '000',
       base: true,
       description:
-        'Linux 2.5.46 get_user_pages(tsk, mm, start, len, write, force, pages, vmas): find_extend_vma() per VMA, refuses VM_IO or missing permission with the count so far (or -EFAULT), follow_hugetlb_page() without page_table_lock for hugetlb VMAs, else follow_page() under page_table_lock with the lock dropped around handle_mm_fault(); a reference on every page that is not PG_reserved. What it collected before an error is the caller\'s to release.',
+        "Linux 2.5.46 get_user_pages(tsk, mm, start, len, write, force, pages, vmas): find_extend_vma() per VMA, refuses VM_IO or missing permission with the count so far (or -EFAULT), follow_hugetlb_page() without page_table_lock for hugetlb VMAs, else follow_page() under page_table_lock with the lock dropped around handle_mm_fault(); a reference on every page that is not PG_reserved. What it collected before an error is the caller's to release.",
       rules: { api: 'gup', walkerLock: 'unless-vma-err', unlockOnErrorPage: false, hugetlbLock: false, cleaner: false },
     },
     walk: {
       seed: '000',
       description:
-        'Ingo Oeser\'s page-walk API as posted (page_walk_api-2.5.46-01..05): walk_user_pages() calls a custom_page_walker_t(vma, page, virt_addr, customdata) per page with page_table_lock held whenever the vma is valid (also for an error page); a walker returning a negative value drops the lock if it is held and cleans up what it collected. get_one_user_page() for one page, no vmas argument, follow_hugetlb_page() takes page_table_lock and, as posted, returns 0 both at the end of the VMA and when the walker is done, after which walk_user_pages() goes on. The four options of seed 001 keep this code and change only the lock rules.',
+        "Ingo Oeser's page-walk API as posted (page_walk_api-2.5.46-01..05): walk_user_pages() calls a custom_page_walker_t(vma, page, virt_addr, customdata) per page with page_table_lock held whenever the vma is valid (also for an error page); a walker returning a negative value drops the lock if it is held and cleans up what it collected. get_one_user_page() for one page, no vmas argument, follow_hugetlb_page() takes page_table_lock and, as posted, returns 0 both at the end of the VMA and when the walker is done, after which walk_user_pages() goes on. The four options of seed 001 keep this code and change only the lock rules.",
       rules: { api: 'walk', walkerLock: 'unless-vma-err', unlockOnErrorPage: false, hugetlbLock: true, cleaner: false },
     },
     'walk-opt1': {
@@ -232,7 +232,9 @@ export interface VariantInfo {
 }
 
 export function listVariants(): VariantInfo[] {
-  return FAMILIES.flatMap((f) => variantsOf(f).map((v) => ({ name: v.name, family: v.family, description: v.description, seed: v.seed, base: !!v.base })));
+  return FAMILIES.flatMap((f) =>
+    variantsOf(f).map((v) => ({ name: v.name, family: v.family, description: v.description, seed: v.seed, base: !!v.base })),
+  );
 }
 
 const GUP_FALLBACK: GupRules = { api: 'gup', walkerLock: 'unless-vma-err', unlockOnErrorPage: false, hugetlbLock: false, cleaner: false };

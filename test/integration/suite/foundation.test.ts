@@ -1,8 +1,10 @@
 // Smoke suite for the harness itself: the extension is installed in this real VS Code, its commands
 // are contributed and run, and its webview panel opens.
 import * as assert from 'node:assert/strict';
+
 import { suite, test, suiteSetup } from 'mocha';
 import * as vscode from 'vscode';
+
 import { screenshot } from '../screenshot';
 
 const EXTENSION_ID = 'mm-patch-explorer.mm-patch-explorer';

@@ -1,7 +1,9 @@
 // Shared by the extension's integration suites: the activated API, waiting for conditions, paths.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import type { MmExplorerApi } from '../../../src/extension/extension';
 import { repoPath } from '../paths';
 
@@ -13,7 +15,11 @@ export async function api(): Promise<MmExplorerApi> {
   return ext.isActive ? ext.exports : await ext.activate();
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

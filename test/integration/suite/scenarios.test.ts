@@ -4,12 +4,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
+
+import type { PtNode } from '../../../src/extension/pageTableTree';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
 import type { Exploration } from '../../../src/scenario/explorationModel';
-import type { PtNode } from '../../../src/extension/pageTableTree';
 import { screenshot } from '../screenshot';
+
 import { api, bundledScenario, closeAll, sleep, waitFor, webviewTabOpen, workspaceFile } from './helpers';
 
 const DFS = bundledScenario('dfs-race.mmscenario.yaml');
@@ -32,7 +35,10 @@ suite('scenario commands', () => {
     // every expectation of the bundled scenario holds: nothing in the Problems panel for it
     for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met, `${r.label}: ${x.text} ${x.detail}`);
     const problems = vscode.languages.getDiagnostics(vscode.Uri.file(DFS)).filter((d) => d.source === 'mm-explorer');
-    assert.deepEqual(problems.map((d) => d.message), []);
+    assert.deepEqual(
+      problems.map((d) => d.message),
+      [],
+    );
     await waitFor('the panel', () => webviewTabOpen());
     const { scenarios } = await api();
     assert.match(scenarios.status.text, /MM: dfs-race ok/);
@@ -60,7 +66,10 @@ suite('scenario commands', () => {
     // three explored columns and two screenshots: on a loaded 2-core machine this passes 30 s
     this.timeout(90000);
     const rendersBefore = (await api()).panel.renders;
-    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'truncate-seq'] });
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', {
+      scenario: DFS,
+      columns: ['2.5.70', 'install_new_page', 'truncate-seq'],
+    });
     assert.equal(c.runs.length, 3);
     const stale = c.invariants.find((i) => i.invariant === 'stale-pte');
     assert.ok(stale, `invariants: ${c.invariants.map((i) => i.invariant).join(', ')}`);
@@ -147,12 +156,18 @@ suite('scenario commands', () => {
 
   test('Export writes the comparison as JSON and as a script-free HTML report', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-export-'));
-    const json = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', { format: 'json', target: path.join(dir, 'c.json') });
+    const json = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', {
+      format: 'json',
+      target: path.join(dir, 'c.json'),
+    });
     const parsed = JSON.parse(fs.readFileSync(json.fsPath, 'utf8')) as Comparison;
     const { panel } = await api();
     assert.equal(parsed.title, panel.comparison?.title);
     assert.equal(parsed.runs.length, panel.comparison?.runs.length);
-    const html = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', { format: 'html', target: path.join(dir, 'c.html') });
+    const html = await vscode.commands.executeCommand<vscode.Uri>('mmExplorer.exportComparison', {
+      format: 'html',
+      target: path.join(dir, 'c.html'),
+    });
     const text = fs.readFileSync(html.fsPath, 'utf8');
     assert.match(text, /^<!DOCTYPE html>/i);
     assert.ok(text.includes('stale-pte'));
@@ -176,7 +191,10 @@ suite('scenario commands', () => {
     await sleep(800);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('exploration-panel');
-    const good = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
+    const good = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', {
+      scenario: DFS,
+      column: 'install_new_page',
+    });
     assert.equal(good.violations.length, 0);
     assert.equal(good.complete, true);
     assert.ok(good.schedules > 1);
@@ -185,7 +203,11 @@ suite('scenario commands', () => {
   test('a cancelled exploration stops and is reported incomplete', async () => {
     const ac = new AbortController();
     ac.abort();
-    const x = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page', signal: ac.signal });
+    const x = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', {
+      scenario: DFS,
+      column: 'install_new_page',
+      signal: ac.signal,
+    });
     assert.ok(x, 'the partial result is shown');
     assert.equal(x.complete, false);
     const { scenarios } = await api();
@@ -207,7 +229,11 @@ suite('scenario commands', () => {
     }, 10);
     let c: Comparison | undefined;
     try {
-      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'install_new_page-hch'], signal: ac.signal });
+      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', {
+        scenario: DFS,
+        columns: ['2.5.70', 'install_new_page', 'install_new_page-hch'],
+        signal: ac.signal,
+      });
     } finally {
       clearInterval(poll);
     }
@@ -217,8 +243,15 @@ suite('scenario commands', () => {
     assert.ok(c.runs.length < 3, `${c.runs.length} columns`);
     assert.match(scenarios.status.text, /dfs-race cancelled \(\d of 3 columns, partial\)/);
     assert.doesNotMatch(scenarios.status.text, /unmet/);
-    for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met || x.undecided, `${r.label}: ${x.text} is shown as failed: ${x.detail}`);
-    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(DFS)).filter((d) => d.source === 'mm-explorer').map((d) => d.message), []);
+    for (const r of c.runs)
+      for (const x of r.expectations) assert.ok(x.met || x.undecided, `${r.label}: ${x.text} is shown as failed: ${x.detail}`);
+    assert.deepEqual(
+      vscode.languages
+        .getDiagnostics(vscode.Uri.file(DFS))
+        .filter((d) => d.source === 'mm-explorer')
+        .map((d) => d.message),
+      [],
+    );
     assert.equal(panel.comparison?.partial?.reason, 'cancelled');
   });
 
@@ -228,13 +261,27 @@ suite('scenario commands', () => {
     const dir = path.join(ext, 'out', 'test-scenarios');
     fs.mkdirSync(dir, { recursive: true });
     const inside = path.join(dir, 'wrong.mmscenario.yaml');
-    fs.writeFileSync(inside, fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8').replace('2.5.70: {clean: true}', '2.5.70: {violation: oops}'));
+    fs.writeFileSync(
+      inside,
+      fs
+        .readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8')
+        .replace('2.5.70: {clean: true}', '2.5.70: {violation: oops}'),
+    );
     const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: inside });
-    assert.ok(c.runs.some((r) => r.expectations.some((x) => !x.met)), 'the expectation fails');
+    assert.ok(
+      c.runs.some((r) => r.expectations.some((x) => !x.met)),
+      'the expectation fails',
+    );
     const { scenarios } = await api();
     assert.match(scenarios.status.text, /1 unmet/);
-    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(inside)).map((d) => d.message), []);
-    assert.ok(!vscode.languages.getDiagnostics().some(([u, d]) => u.fsPath.startsWith(ext + path.sep + 'scenarios') && d.length > 0), 'nothing points into the bundled scenarios');
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(vscode.Uri.file(inside)).map((d) => d.message),
+      [],
+    );
+    assert.ok(
+      !vscode.languages.getDiagnostics().some(([u, d]) => u.fsPath.startsWith(ext + path.sep + 'scenarios') && d.length > 0),
+      'nothing points into the bundled scenarios',
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -244,8 +291,14 @@ suite('scenario commands', () => {
     assert.equal(doc.languageId, 'mmscenario');
     const ed = await vscode.window.showTextDocument(doc);
     const { scenarioDiagnostics } = await api();
-    assert.deepEqual((await scenarioDiagnostics.validate(doc)).map((d) => d.message), []);
-    const line = doc.getText().split('\n').findIndex((l) => l.includes('op: write'));
+    assert.deepEqual(
+      (await scenarioDiagnostics.validate(doc)).map((d) => d.message),
+      [],
+    );
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('op: write'));
     const col = doc.lineAt(line).text.indexOf('write');
     await ed.edit((e) => e.replace(new vscode.Range(line, col, line, col + 'write'.length), 'scribble'));
     const diags = await waitFor('a diagnostic on the unknown op', () => {
@@ -255,14 +308,16 @@ suite('scenario commands', () => {
     assert.equal(diags[0].range.start.line, line);
     assert.match(diags[0].message, /scribble|op/);
     await vscode.commands.executeCommand('undo');
-    await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario').length === 0);
+    await waitFor(
+      'the diagnostic to clear',
+      () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario').length === 0,
+    );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   test('a misspelled invariant, task, op index or lock is an error with a hint, and the run is refused', async () => {
     const base = fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8');
-    const text = base
-      .replace('2.5.70: {clean: true}', '2.5.70: {violation: stale-ptee}');
+    const text = base.replace('2.5.70: {clean: true}', '2.5.70: {violation: stale-ptee}');
     assert.ok(text.includes('stale-ptee'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-'));
     const tmp = path.join(dir, 'typo.mmscenario.yaml');
@@ -271,7 +326,10 @@ suite('scenario commands', () => {
     await vscode.window.showTextDocument(doc);
     const { scenarioDiagnostics } = await api();
     const diags = await scenarioDiagnostics.validate(doc);
-    assert.deepEqual(diags.map((d) => d.message), ["unknown invariant 'stale-ptee' (did you mean 'stale-pte'?)"]);
+    assert.deepEqual(
+      diags.map((d) => d.message),
+      ["unknown invariant 'stale-ptee' (did you mean 'stale-pte'?)"],
+    );
     const at = text.split('\n').findIndex((l) => l.includes('stale-ptee'));
     assert.equal(diags[0].range.start.line, at);
     assert.equal(diags[0].range.start.character, text.split('\n')[at].indexOf('stale-ptee'));
@@ -282,9 +340,14 @@ suite('scenario commands', () => {
   });
 
   test('bad input ends in a message, not an exception', async () => {
-    const none = await vscode.commands.executeCommand('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'no-such-variant'] });
+    const none = await vscode.commands.executeCommand('mmExplorer.compareVariants', {
+      scenario: DFS,
+      columns: ['2.5.70', 'no-such-variant'],
+    });
     assert.equal(none, undefined);
-    const missing = await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: path.join(os.tmpdir(), 'does-not-exist.mmscenario.yaml') });
+    const missing = await vscode.commands.executeCommand('mmExplorer.runScenario', {
+      scenario: path.join(os.tmpdir(), 'does-not-exist.mmscenario.yaml'),
+    });
     assert.equal(missing, undefined);
     const { panel } = await api();
     assert.ok(panel.comparison ?? panel.exploration, 'the last good result is still shown');
@@ -293,14 +356,23 @@ suite('scenario commands', () => {
   test('Run Scenario runs a workspace scenario too', async () => {
     const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
     const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: uri.fsPath });
-    assert.deepEqual(c.runs.map((r) => r.label), ['2.5.70', 'install_new_page-hch']);
+    assert.deepEqual(
+      c.runs.map((r) => r.label),
+      ['2.5.70', 'install_new_page-hch'],
+    );
     const [base, hch] = c.runs;
     assert.equal(base.snapshot.mms[0].ptes.length, 2, 'both faults map a page under 2.5.70');
     assert.deepEqual(base.violations, []);
     // the -mm3 hook calls vma->vm_ops->nopage on an anonymous VMA, which has no vm_ops
-    assert.ok(hch.violations.some((v) => v.invariant === 'oops'), hch.violations.map((v) => v.message).join('\n'));
+    assert.ok(
+      hch.violations.some((v) => v.invariant === 'oops'),
+      hch.violations.map((v) => v.message).join('\n'),
+    );
     assert.equal(hch.snapshot.mms[0].ptes.length, 0);
     for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met, `${r.label}: ${x.text} ${x.detail}`);
-    assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-explorer'), []);
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-explorer'),
+      [],
+    );
   });
 });

@@ -1,8 +1,10 @@
 // The direct runner performs a lone task's steps where they are announced (Task.alone); a Machine
 // that runs the tasks one after the other must see the same kernel behaviour, event for event.
 
-import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
+
+import { describe, it, expect } from 'vitest';
+
 import { createMachine, runDirect, type ExtraOp, type Task } from '../../../src/engine/index';
 import type { EngineMachine } from '../../../src/engine/sim/machine';
 import { scenarioFiles, loadScenarioFile } from '../../../src/scenario/library';
@@ -51,12 +53,21 @@ describe('runDirect (tasks run alone, steps performed inline)', () => {
 
   // T1 returns with mmap_sem held; T2, running alone after it, must stop in down_write
   it('a task that blocks on a lock held by a task that already ended is a deadlock, not an inline acquire', () => {
-    const m = runDirect({ mms: [{ name: 'A' }], tasks: [
-      { name: 'T1', mm: 'A', ops: [{ op: 'test-keep-mmap-sem' as 'sleep' }] },
-      { name: 'T2', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] },
-    ] }, {}, { extraOps: TEST_OPS });
+    const m = runDirect(
+      {
+        mms: [{ name: 'A' }],
+        tasks: [
+          { name: 'T1', mm: 'A', ops: [{ op: 'test-keep-mmap-sem' as 'sleep' }] },
+          { name: 'T2', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] },
+        ],
+      },
+      {},
+      { extraOps: TEST_OPS },
+    );
     expect(m.violations.map((v) => v.invariant)).toContain('deadlock');
-    expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toContain('T2 waits in sys_mmap for lock:A/mmap_sem held by T1(w)');
+    expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toContain(
+      'T2 waits in sys_mmap for lock:A/mmap_sem held by T1(w)',
+    );
     expect(m.violations.map((v) => v.invariant)).not.toContain('engine-error');
     expect(m.results.filter((r) => r.task === 'T2')).toEqual([]);
   });

@@ -4,7 +4,13 @@
 import { createMachine, type EngineMachine, type MachineOptions } from '../../../src/engine/index';
 import type { VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 
-export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[], trace = false, opts: MachineOptions = {}): EngineMachine {
+export function replay(
+  world: WorldSpec,
+  variants: VariantSelection,
+  schedule: number[],
+  trace = false,
+  opts: MachineOptions = {},
+): EngineMachine {
   const m = createMachine(world, variants, { ...opts, trace });
   for (const s of schedule) m.step(s);
   return m;
@@ -19,7 +25,14 @@ export interface ExploreResult {
   states: number;
 }
 
-export function explore(world: WorldSpec, variants: VariantSelection, pred: (m: EngineMachine) => boolean, maxStates = 20000, trace = false, opts: MachineOptions = {}): ExploreResult {
+export function explore(
+  world: WorldSpec,
+  variants: VariantSelection,
+  pred: (m: EngineMachine) => boolean,
+  maxStates = 20000,
+  trace = false,
+  opts: MachineOptions = {},
+): ExploreResult {
   const visited = new Set<string>();
   const stack: number[][] = [[]];
   let complete = 0;

@@ -1,13 +1,31 @@
 // get_user_pages() of 2.5.46 (variant 'gup-2.5.46') run on the engine.
 
 import { describe, expect, it } from 'vitest';
-import { A, A_PAGES, HOLE, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
-import { PG_tail } from '../../../src/engine/mm/page';
-import type { OpSpec } from '../../../src/engine/sim/spec';
+
 import { createMachine } from '../../../src/engine/index';
-import { Vma } from '../../../src/engine/mm/vma';
 import { findExtendVma } from '../../../src/engine/mm/findExtendVma';
+import { PG_tail } from '../../../src/engine/mm/page';
+import { Vma } from '../../../src/engine/mm/vma';
 import { VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/engine/sim/constants';
+import type { OpSpec } from '../../../src/engine/sim/spec';
+
+import {
+  A,
+  A_PAGES,
+  HOLE,
+  HUGE,
+  HUGE_END,
+  PAGE,
+  hugeAndAnon,
+  opEvents,
+  pageAt,
+  pageSet,
+  ptlOps,
+  resultOf,
+  run,
+  violations,
+  world,
+} from './gupHelpers';
 
 const gup = { gup: 'gup-2.5.46' };
 
@@ -46,7 +64,7 @@ describe('get_user_pages 2.5.46', () => {
     expect(m.violations).toEqual([]);
   });
 
-  it('takes one reference per page, on top of the pte\'s', () => {
+  it("takes one reference per page, on top of the pte's", () => {
     const ops: OpSpec[] = [
       { op: 'mmap', addr: A, pages: 2, prot: 'rw-' },
       { op: 'touch', addr: A, pages: 2, write: true },
@@ -116,7 +134,12 @@ describe('get_user_pages 2.5.46', () => {
     ];
     const m = run(world(ops), gup);
     const evs = opEvents(m, 2);
-    const seq = evs.filter((e) => e.fn === 'get_user_pages' && (e.kind === 'lock' || e.kind === 'unlock') || (e.kind === 'enter' && e.fn === 'handle_mm_fault')).map((e) => e.kind);
+    const seq = evs
+      .filter(
+        (e) =>
+          (e.fn === 'get_user_pages' && (e.kind === 'lock' || e.kind === 'unlock')) || (e.kind === 'enter' && e.fn === 'handle_mm_fault'),
+      )
+      .map((e) => e.kind);
     // lock, (page 0 present), unlock, fault for page 1, lock, unlock
     expect(seq).toEqual(['lock', 'unlock', 'enter', 'lock', 'unlock']);
     expect(m.kernel.tasks[0].minFlt).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 // Each named invariant fires on the state it describes, and stays quiet on a clean run.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, type ExtraOp, type Task } from '../../../src/engine/index';
 import { PTE_PRESENT } from '../../../src/engine/mm/pageTable';
 import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
@@ -55,8 +56,14 @@ function run(ops: OpSpec[]) {
   m.runAll();
   return m.violations.map((v) => v.invariant);
 }
-const anon: OpSpec[] = [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-' }, { op: 'write', addr: A }];
-const shared: OpSpec[] = [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: A }];
+const anon: OpSpec[] = [
+  { op: 'mmap', addr: A, pages: 1, prot: 'rw-' },
+  { op: 'write', addr: A },
+];
+const shared: OpSpec[] = [
+  { op: 'mmap', addr: A, pages: 1, prot: 'rw-', shared: true, file: 'f' },
+  { op: 'read', addr: A },
+];
 
 describe('invariants', () => {
   it('clean runs record nothing', () => {
@@ -83,6 +90,8 @@ describe('invariants', () => {
     // mprotect to read-only: the write must be refused, and is
     expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, { op: 'write', addr: A }])).toEqual([]);
     // a pte left writable behind the VMA's back is caught by the promise check
-    expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, op('test-make-writable'), { op: 'write', addr: A }])).toEqual(['sigsegv']);
+    expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, op('test-make-writable'), { op: 'write', addr: A }])).toEqual([
+      'sigsegv',
+    ]);
   });
 });

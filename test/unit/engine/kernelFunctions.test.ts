@@ -2,9 +2,11 @@
 // (scripts/gen-kernel-functions.mjs). It fails when a kernel function has no entry or the table is
 // stale, and it checks the naming rule of src/engine/mm.
 
-import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
 import { TABLE, renderTable, scanKernelFunctions } from '../../../scripts/gen-kernel-functions.mjs';
 import { KERNEL_FUNCTIONS } from '../../../src/engine/index';
 

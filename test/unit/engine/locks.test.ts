@@ -1,6 +1,7 @@
 // Locks with holders and the lockdep/sparse-like checks, each recorded as a violation.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, type ExtraOp, type Task } from '../../../src/engine/index';
 import { RwSemaphore, Spinlock, SeqCount, DfsTokenLock, PageLock } from '../../../src/engine/sim/locks';
 import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
@@ -62,7 +63,8 @@ describe('lock primitives', () => {
   const fake = (id: number, name: string) => ({ id, name }) as unknown as Task;
   it('spinlock: one owner', () => {
     const l = new Spinlock('ptl', 'A');
-    const a = fake(0, 'a'), b = fake(1, 'b');
+    const a = fake(0, 'a'),
+      b = fake(1, 'b');
     expect(l.canAcquire()).toBe(true);
     l.acquire(a);
     expect(l.canAcquire()).toBe(false);
@@ -71,7 +73,8 @@ describe('lock primitives', () => {
   });
   it('rw semaphore: shared readers, exclusive writer', () => {
     const s = new RwSemaphore('mmap_sem', 'A');
-    const a = fake(0, 'a'), b = fake(1, 'b');
+    const a = fake(0, 'a'),
+      b = fake(1, 'b');
     s.acquire(a, true);
     expect(s.canAcquire(b, true)).toBe(true);
     expect(s.canAcquire(b, false)).toBe(false);
@@ -93,7 +96,8 @@ describe('lock primitives', () => {
   });
   it('DFS token: shared among readers, exclusive for a writer', () => {
     const k = new DfsTokenLock('f', 0);
-    const a = fake(0, 'a'), b = fake(1, 'b');
+    const a = fake(0, 'a'),
+      b = fake(1, 'b');
     k.acquire(a, true);
     expect(k.canAcquire(b, false)).toBe(false);
     k.release(a, true);
@@ -130,27 +134,59 @@ describe('lockdep / sparse checks', () => {
     expect(invariants(m)).toEqual(['lock-held-at-return']);
   });
   it('ABBA inversion between two tasks, even on a schedule that does not deadlock', () => {
-    const m = createMachine(world([{ name: 'T1', ops: [op('test-ab')] }, { name: 'T2', ops: [op('test-ba')] }]), {}, { extraOps: TEST_OPS });
+    const m = createMachine(
+      world([
+        { name: 'T1', ops: [op('test-ab')] },
+        { name: 'T2', ops: [op('test-ba')] },
+      ]),
+      {},
+      { extraOps: TEST_OPS },
+    );
     m.runAll(); // T1 runs to completion first: no deadlock, but the orders conflict
     expect(invariants(m)).toEqual(['abba']);
     expect(m.violations[0].message).toMatch(/T2 takes lock:A\/mmap_sem while holding lock:f\/i_sem/);
   });
   it('the interleaving that deadlocks is reported as a deadlock with who waits for what', () => {
-    const m = createMachine(world([{ name: 'T1', ops: [op('test-ab')] }, { name: 'T2', ops: [op('test-ba')] }]), {}, { extraOps: TEST_OPS });
-    m.step(0); m.step(1); m.step(0); m.step(1); // each holds its first lock
+    const m = createMachine(
+      world([
+        { name: 'T1', ops: [op('test-ab')] },
+        { name: 'T2', ops: [op('test-ba')] },
+      ]),
+      {},
+      { extraOps: TEST_OPS },
+    );
+    m.step(0);
+    m.step(1);
+    m.step(0);
+    m.step(1); // each holds its first lock
     expect(m.runnable()).toEqual([]);
     m.finish();
     expect(invariants(m)).toContain('deadlock');
     expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toMatch(/T1 waits .* held by T2/);
   });
   it('the same order in both tasks is clean', () => {
-    const m = createMachine(world([{ name: 'T1', ops: [op('test-ab')] }, { name: 'T2', ops: [op('test-ab')] }]), {}, { extraOps: TEST_OPS });
+    const m = createMachine(
+      world([
+        { name: 'T1', ops: [op('test-ab')] },
+        { name: 'T2', ops: [op('test-ab')] },
+      ]),
+      {},
+      { extraOps: TEST_OPS },
+    );
     m.runAll((r, n) => r[n % r.length]);
     expect(m.violations).toEqual([]);
   });
   it('a task blocked on a lock is not runnable', () => {
-    const m = createMachine(world([{ name: 'T1', ops: [op('test-keep-ptl')] }, { name: 'T2', ops: [op('test-keep-ptl')] }]), {}, { extraOps: TEST_OPS });
-    m.step(0); m.step(0); // T1 returned to user space holding page_table_lock
+    const m = createMachine(
+      world([
+        { name: 'T1', ops: [op('test-keep-ptl')] },
+        { name: 'T2', ops: [op('test-keep-ptl')] },
+      ]),
+      {},
+      { extraOps: TEST_OPS },
+    );
+    m.step(0);
+    m.step(0); // T1 returned to user space holding page_table_lock
     m.step(1); // T2 announces spin_lock
     expect(m.tasks[0].done).toBe(true);
     expect(m.runnable()).toEqual([]);
@@ -159,8 +195,16 @@ describe('lockdep / sparse checks', () => {
 
 describe('rw semaphore fairness', () => {
   it('a reader queues behind a waiting writer: a recursive down_read deadlocks against mmap()', () => {
-    const m = createMachine(world([{ name: 'T1', ops: [op('test-read-twice')] }, { name: 'T2', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] }]), {}, { extraOps: TEST_OPS });
-    m.step(0); m.step(0); // T1 holds mmap_sem(r), announces the sleep
+    const m = createMachine(
+      world([
+        { name: 'T1', ops: [op('test-read-twice')] },
+        { name: 'T2', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] },
+      ]),
+      {},
+      { extraOps: TEST_OPS },
+    );
+    m.step(0);
+    m.step(0); // T1 holds mmap_sem(r), announces the sleep
     m.step(1); // T2 announces down_write
     expect(m.runnable()).toEqual([0]); // T2 waits, and is queued
     m.step(0); // T1 sleeps, announces the second down_read

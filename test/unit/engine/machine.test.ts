@@ -1,14 +1,29 @@
 // The Machine: determinism, step descriptors, state hashing, snapshots, errors.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine } from '../../../src/engine/index';
 import type { WorldSpec } from '../../../src/engine/sim/spec';
 
 const w: WorldSpec = {
   mms: [{ name: 'A' }, { name: 'B' }],
   tasks: [
-    { name: 'T1', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }, { op: 'write', addr: 0x10000 }] },
-    { name: 'T2', mm: 'B', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }, { op: 'write', addr: 0x10000 }] },
+    {
+      name: 'T1',
+      mm: 'A',
+      ops: [
+        { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' },
+        { op: 'write', addr: 0x10000 },
+      ],
+    },
+    {
+      name: 'T2',
+      mm: 'B',
+      ops: [
+        { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' },
+        { op: 'write', addr: 0x10000 },
+      ],
+    },
   ],
 };
 
@@ -24,22 +39,32 @@ function runSeeded(seed: number) {
 
 describe('Machine', () => {
   it('the same schedule gives the same trace and state hash', () => {
-    const a = runSeeded(7), b = runSeeded(7);
+    const a = runSeeded(7),
+      b = runSeeded(7);
     expect(a.trace).toEqual(b.trace);
     expect(a.stateHash()).toBe(b.stateHash());
     expect(a.trace.length).toBeGreaterThan(20);
     // typed events: calls, locks, pte changes, reference changes, faults
-    for (const kind of ['enter', 'exit', 'lock', 'unlock', 'pte', 'fault', 'op', 'sleep']) expect(a.trace.some((e) => e.kind === kind)).toBe(true);
+    for (const kind of ['enter', 'exit', 'lock', 'unlock', 'pte', 'fault', 'op', 'sleep'])
+      expect(a.trace.some((e) => e.kind === kind)).toBe(true);
     const lockEv = a.trace.find((e) => e.kind === 'lock' && e.detail === 'spin_lock(page_table_lock)')!;
     expect(lockEv.locks).toEqual(['mmap_sem(r)', 'page_table_lock']);
   });
   it('independent steps of two address spaces commute to the same state hash', () => {
-    const a = createMachine(w, {}), b = createMachine(w, {});
-    a.step(0); a.step(1); a.step(0); a.step(1);
-    b.step(1); b.step(0); b.step(1); b.step(0);
+    const a = createMachine(w, {}),
+      b = createMachine(w, {});
+    a.step(0);
+    a.step(1);
+    a.step(0);
+    a.step(1);
+    b.step(1);
+    b.step(0);
+    b.step(1);
+    b.step(0);
     expect(a.stateHash()).toBe(b.stateHash());
     const c = createMachine(w, {});
-    c.step(0); c.step(0);
+    c.step(0);
+    c.step(0);
     expect(c.stateHash()).not.toBe(a.stateHash());
   });
   it('a step reports the function, label and the objects it touches', () => {
@@ -59,7 +84,11 @@ describe('Machine', () => {
     expect(s.mms[0]).toMatchObject({ name: 'A', rss: 1, mapCount: 1 });
     expect(s.mms[0].vmas[0]).toMatchObject({ start: 0x10000, end: 0x11000, prot: 'rw-', flags: ['VM_READ', 'VM_WRITE'] });
     expect(s.mms[0].ptes[0]).toMatchObject({ addr: 0x10000, kind: 'present', prot: 'rw-', dirty: true, pgd: 0, pmd: 0, pte: 16 });
-    expect(s.pages.find((p) => p.pfn === s.mms[0].ptes[0].pfn)).toMatchObject({ count: 1, mapcount: 1, flags: expect.arrayContaining(['anon']) as unknown });
+    expect(s.pages.find((p) => p.pfn === s.mms[0].ptes[0].pfn)).toMatchObject({
+      count: 1,
+      mapcount: 1,
+      flags: expect.arrayContaining(['anon']) as unknown,
+    });
     expect(s.files).toEqual([{ name: 'f', size: 1, cached: [], versions: [1] }]);
   });
   it('records results per operation and no trace when tracing is off', () => {
@@ -71,30 +100,48 @@ describe('Machine', () => {
   });
   it('rejects bad worlds with errors naming the place', () => {
     expect(() => createMachine({ mms: [], tasks: [{ name: 'T', mm: 'X', ops: [] }] }, {})).toThrow("task 'T': unknown mm 'X'");
-    expect(() => createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'frobnicate' } as never] }] }, {})).toThrow("task 'T' op 0: unknown operation 'frobnicate'");
+    expect(() =>
+      createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'frobnicate' } as never] }] }, {}),
+    ).toThrow("task 'T' op 0: unknown operation 'frobnicate'");
     const m = createMachine(w, {});
     expect(() => m.step(5)).toThrow(/no such task/);
   });
   it('an op on a missing file is recorded as an engine error, not a crash', () => {
-    const m = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] }, {});
+    const m = createMachine(
+      { mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] },
+      {},
+    );
     m.runAll();
     expect(m.violations[0]).toMatchObject({ invariant: 'engine-error', task: 'T' });
     expect(m.violations[0].message).toMatch(/unknown file 'nope'/);
   });
   it('an engine error keeps its stack, down to the kernel function that threw', () => {
-    const m = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] }, {});
+    const m = createMachine(
+      { mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] },
+      {},
+    );
     m.runAll();
     const v = m.violations[0];
     expect(v.stack).toMatch(/unknown file 'nope'/);
     expect(v.stack).toMatch(/\bat .*truncateOp/);
     // an oops is kernel behaviour, not an engine bug: no stack
-    const o = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'test-oops' } as never] }] }, {}, {
-      extraOps: { 'test-oops': function* (t) { return t.oops('NULL pointer dereference'); } },
-    });
+    const o = createMachine(
+      { mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'test-oops' } as never] }] },
+      {},
+      {
+        extraOps: {
+          'test-oops': function* (t) {
+            return t.oops('NULL pointer dereference');
+          },
+        },
+      },
+    );
     o.runAll();
     expect(o.violations[0]).toMatchObject({ invariant: 'oops' });
     expect(o.violations[0].stack).toBeUndefined();
-    expect(() => createMachine(w, {}, { extraOps: { mmap: o.kernel.extraOps.get('test-oops')! } })).toThrow("extra operation 'mmap' is an engine operation");
+    expect(() => createMachine(w, {}, { extraOps: { mmap: o.kernel.extraOps.get('test-oops')! } })).toThrow(
+      "extra operation 'mmap' is an engine operation",
+    );
   });
 });
 
@@ -105,7 +152,14 @@ describe('state hash: what a task keeps in its own variables', () => {
     files: [{ name: 'f', pages: 8 }],
     mms: [{ name: 'A' }],
     tasks: [
-      { name: 'T', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 8, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
+      {
+        name: 'T',
+        mm: 'A',
+        ops: [
+          { op: 'mmap', addr: 0x10000, pages: 8, prot: 'rw-', shared: true, file: 'f' },
+          { op: 'read', addr: 0x10000 },
+        ],
+      },
       { name: 'U', mm: 'A', ops: [{ op: 'truncate', file: 'f', pages: 4 }] },
     ],
   };

@@ -2,10 +2,11 @@
 // rmap's first entry survives the arrays growing.
 
 import { describe, it, expect } from 'vitest';
-import { PageAllocator, PG_anon, PG_reserved } from '../../../src/engine/mm/page';
-import { MmStruct } from '../../../src/engine/mm/mmStruct';
-import { pageAddRmap, pageAddRmapPfn, pageMappers, pageRemoveRmap } from '../../../src/engine/mm/rmap';
+
 import { AddressSpace } from '../../../src/engine/mm/addressSpace';
+import { MmStruct } from '../../../src/engine/mm/mmStruct';
+import { PageAllocator, PG_anon, PG_reserved } from '../../../src/engine/mm/page';
+import { pageAddRmap, pageAddRmapPfn, pageMappers, pageRemoveRmap } from '../../../src/engine/mm/rmap';
 
 describe('mem_map and the page allocator', () => {
   it('the zero page is pfn 0, reserved, with one reference', () => {
@@ -82,7 +83,10 @@ describe('mem_map and the page allocator', () => {
     const p = a.page(pfn);
     pageAddRmap(p, B, 0x2000);
     expect(p.mapcount).toBe(2);
-    expect(pageMappers(p)).toEqual([{ mm: A, addr: 0x1000 }, { mm: B, addr: 0x2000 }]);
+    expect(pageMappers(p)).toEqual([
+      { mm: A, addr: 0x1000 },
+      { mm: B, addr: 0x2000 },
+    ]);
     pageRemoveRmap(p, A, 0x1000);
     expect(pageMappers(p)).toEqual([{ mm: B, addr: 0x2000 }]);
     pageRemoveRmap(p, B, 0x2000);

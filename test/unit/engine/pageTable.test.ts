@@ -1,9 +1,10 @@
 // Page tables: sparse pgd -> pmd -> pte, entry kinds, counters; property test against a Map model.
 
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { PageTable, PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from '../../../src/engine/mm/pageTable';
+import { describe, it, expect } from 'vitest';
+
 import { PAGE_SIZE, VM_READ, VM_WRITE } from '../../../src/engine/index';
+import { PageTable, PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from '../../../src/engine/mm/pageTable';
 
 describe('PageTable', () => {
   it('stays sparse: only touched pte tables exist', () => {
@@ -48,7 +49,13 @@ describe('PageTable', () => {
   it('agrees with a Map model under random set/clear (fast-check)', () => {
     const addr = fc.integer({ min: 0, max: 3000 }).map((n) => n * PAGE_SIZE * 97);
     const op = fc.oneof(
-      fc.record({ k: fc.constant('p' as const), a: addr, v: fc.integer({ min: 0, max: 1e6 }), prot: fc.integer({ min: 0, max: 7 }), d: fc.boolean() }),
+      fc.record({
+        k: fc.constant('p' as const),
+        a: addr,
+        v: fc.integer({ min: 0, max: 1e6 }),
+        prot: fc.integer({ min: 0, max: 7 }),
+        d: fc.boolean(),
+      }),
       fc.record({ k: fc.constant('s' as const), a: addr, v: fc.integer({ min: 1, max: 1e6 }) }),
       fc.record({ k: fc.constant('f' as const), a: addr, v: fc.integer({ min: 0, max: 1e6 }), prot: fc.integer({ min: -1, max: 7 }) }),
       fc.record({ k: fc.constant('c' as const), a: addr }),
@@ -58,10 +65,19 @@ describe('PageTable', () => {
         const pt = new PageTable();
         const model = new Map<number, { kind: number; val: number }>();
         for (const o of ops) {
-          if (o.k === 'p') { pt.setPresent(o.a, o.v, o.prot, o.d); model.set(o.a, { kind: PTE_PRESENT, val: o.v }); }
-          else if (o.k === 's') { pt.setSwap(o.a, o.v); model.set(o.a, { kind: PTE_SWAP, val: o.v }); }
-          else if (o.k === 'f') { pt.setFile(o.a, o.v, o.prot); model.set(o.a, { kind: PTE_FILE, val: o.v }); }
-          else { pt.clear(o.a); model.delete(o.a); }
+          if (o.k === 'p') {
+            pt.setPresent(o.a, o.v, o.prot, o.d);
+            model.set(o.a, { kind: PTE_PRESENT, val: o.v });
+          } else if (o.k === 's') {
+            pt.setSwap(o.a, o.v);
+            model.set(o.a, { kind: PTE_SWAP, val: o.v });
+          } else if (o.k === 'f') {
+            pt.setFile(o.a, o.v, o.prot);
+            model.set(o.a, { kind: PTE_FILE, val: o.v });
+          } else {
+            pt.clear(o.a);
+            model.delete(o.a);
+          }
         }
         const got = [...pt.entries()].map(([a, p]) => [a, p.kind, p.val]);
         const want = [...model].sort((x, y) => x[0] - y[0]).map(([a, p]) => [a, p.kind, p.val]);

@@ -1,8 +1,10 @@
 // Seed 002: remap_file_pages() with per-page protections (VM_NONUNIFORM) versus 2.6.13.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules, type Variant } from '../../../src/engine/index';
 import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
+
 import { explore, has, anyViolation } from './explore';
 
 const P = 0x1000;
@@ -20,11 +22,10 @@ const setup: OpSpec[] = [
 
 describe('seed 002: nonuniform', () => {
   it('one VMA, VM_NONUNIFORM|VM_NONLINEAR, SIGSEGV on the read-only page only', () => {
-    const m = createMachine(world([...setup,
-      { op: 'write', addr: base + P },
-      { op: 'read', addr: base + P },
-      { op: 'write', addr: base },
-    ]), { remap: 'nonuniform' });
+    const m = createMachine(
+      world([...setup, { op: 'write', addr: base + P }, { op: 'read', addr: base + P }, { op: 'write', addr: base }]),
+      { remap: 'nonuniform' },
+    );
     m.runAll();
     expect(m.results.map((r) => r.result)).toEqual(['0x100000', '0', 'SIGSEGV', 'no fault', 'VM_FAULT_MAJOR']);
     const mm = m.kernel.mms.get('uml')!;
@@ -36,13 +37,18 @@ describe('seed 002: nonuniform', () => {
   });
 
   it('keeps the SIGSEGV promise across swap-out and back (the file pte carries the protection)', () => {
-    const m = createMachine(world([...setup,
-      { op: 'read', addr: base + P },
-      { op: 'swap-out', addr: base + P },
-      { op: 'write', addr: base + P },
-      { op: 'read', addr: base + P },
-      { op: 'write', addr: base + P },
-    ]), { remap: 'nonuniform' }, { trace: true });
+    const m = createMachine(
+      world([
+        ...setup,
+        { op: 'read', addr: base + P },
+        { op: 'swap-out', addr: base + P },
+        { op: 'write', addr: base + P },
+        { op: 'read', addr: base + P },
+        { op: 'write', addr: base + P },
+      ]),
+      { remap: 'nonuniform' },
+      { trace: true },
+    );
     m.runAll();
     const r = m.results.map((x) => x.result);
     expect(r[3]).toMatch(/^1 swapped out/);
@@ -57,37 +63,62 @@ describe('seed 002: nonuniform', () => {
   });
 
   it('mprotect() over the range rewrites the per-page protections, also in file ptes', () => {
-    const m = createMachine(world([...setup,
-      { op: 'read', addr: base + P },
-      { op: 'swap-out', addr: base + P },
-      { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
-      { op: 'write', addr: base + P },
-    ]), { remap: 'nonuniform' });
+    const m = createMachine(
+      world([
+        ...setup,
+        { op: 'read', addr: base + P },
+        { op: 'swap-out', addr: base + P },
+        { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
+        { op: 'write', addr: base + P },
+      ]),
+      { remap: 'nonuniform' },
+    );
     m.runAll();
     expect(m.results[5].result).toBe('VM_FAULT_MAJOR');
     expect(m.violations).toEqual([]);
   });
 
   it('the invariant catches a rule set that loses the protection on swap-out', () => {
-    const extraVariants: Variant<RemapRules>[] = [{ name: 'test-nonuniform-no-fileprot', family: 'remap', seed: '002', description: 'test only: file ptes without protection', rules: { perPageProt: true, protInFilePte: false, checkAfterPte: true, mprotectCoherent: true } }];
-    const m = createMachine(world([...setup,
-      { op: 'read', addr: base + P },
-      { op: 'swap-out', addr: base + P },
-      { op: 'write', addr: base + P },
-    ]), { remap: 'test-nonuniform-no-fileprot' }, { extraVariants });
+    const extraVariants: Variant<RemapRules>[] = [
+      {
+        name: 'test-nonuniform-no-fileprot',
+        family: 'remap',
+        seed: '002',
+        description: 'test only: file ptes without protection',
+        rules: { perPageProt: true, protInFilePte: false, checkAfterPte: true, mprotectCoherent: true },
+      },
+    ];
+    const m = createMachine(
+      world([...setup, { op: 'read', addr: base + P }, { op: 'swap-out', addr: base + P }, { op: 'write', addr: base + P }]),
+      { remap: 'test-nonuniform-no-fileprot' },
+      { extraVariants },
+    );
     m.runAll();
     expect(m.results[4].result).not.toBe('SIGSEGV');
     expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
   });
 
   it('the invariant catches an mprotect that leaves file ptes behind', () => {
-    const extraVariants: Variant<RemapRules>[] = [{ name: 'test-nonuniform-incoherent', family: 'remap', seed: '002', description: 'test only: mprotect ignores per-page protections', rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: false } }];
-    const m = createMachine(world([...setup,
-      { op: 'read', addr: base + P },
-      { op: 'swap-out', addr: base + P },
-      { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
-      { op: 'write', addr: base + P },
-    ]), { remap: 'test-nonuniform-incoherent' }, { extraVariants });
+    const extraVariants: Variant<RemapRules>[] = [
+      {
+        name: 'test-nonuniform-incoherent',
+        family: 'remap',
+        seed: '002',
+        description: 'test only: mprotect ignores per-page protections',
+        rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: false },
+      },
+    ];
+    const m = createMachine(
+      world([
+        ...setup,
+        { op: 'read', addr: base + P },
+        { op: 'swap-out', addr: base + P },
+        { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
+        { op: 'write', addr: base + P },
+      ]),
+      { remap: 'test-nonuniform-incoherent' },
+      { extraVariants },
+    );
     m.runAll();
     expect(m.results[5].result).toBe('SIGSEGV');
     expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
@@ -107,7 +138,11 @@ describe('seed 002: patch 19 is strict about present ptes', () => {
     ],
   });
   it('nonuniform: some schedule gives the reading thread a SIGSEGV the protections do not call for', () => {
-    const r = explore(w({ op: 'remap', addr: base + P, pages: 1, pgoff: 5, prot: 'r--', flags: ['MAP_NOINHERIT'] }), { remap: 'nonuniform' }, has('sigsegv'));
+    const r = explore(
+      w({ op: 'remap', addr: base + P, pages: 1, pgoff: 5, prot: 'r--', flags: ['MAP_NOINHERIT'] }),
+      { remap: 'nonuniform' },
+      has('sigsegv'),
+    );
     expect(r.found).not.toBeNull();
     expect(r.foundMachine!.results.find((x) => x.task === 'T2' && x.op === 'read')!.signal).toBe('SIGSEGV');
   });
@@ -128,7 +163,10 @@ describe('seed 002: patch 19 populates a file pte before checking the access', (
     { op: 'write', addr: base + P },
   ];
   it('nonuniform: SIGBUS, and the sigsegv invariant says so', () => {
-    const m = runDirect({ files: [{ name: 'f', pages: 8 }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: 'nonuniform' });
+    const m = runDirect(
+      { files: [{ name: 'f', pages: 8 }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] },
+      { remap: 'nonuniform' },
+    );
     expect(m.results.find((x) => x.op === 'write')!.signal).toBe('SIGBUS');
     expect(m.violations.map((v) => v.invariant)).toEqual(['sigsegv']);
   });
@@ -136,13 +174,17 @@ describe('seed 002: patch 19 populates a file pte before checking the access', (
 
 describe('seed 002: 2.6.13', () => {
   it('remap_file_pages with a protection is -EINVAL; prot 0 rearranges pages in one nonlinear VMA', () => {
-    const m = createMachine(world([...setup,
-      { op: 'remap', addr: base + 2 * P, pages: 1, pgoff: 6 },
-      { op: 'write', addr: base + P },
-      { op: 'write', addr: base + 2 * P },
-      { op: 'swap-out', addr: base + 2 * P },
-      { op: 'read', addr: base + 2 * P },
-    ]), { remap: '2.6.13' });
+    const m = createMachine(
+      world([
+        ...setup,
+        { op: 'remap', addr: base + 2 * P, pages: 1, pgoff: 6 },
+        { op: 'write', addr: base + P },
+        { op: 'write', addr: base + 2 * P },
+        { op: 'swap-out', addr: base + 2 * P },
+        { op: 'read', addr: base + 2 * P },
+      ]),
+      { remap: '2.6.13' },
+    );
     m.runAll();
     const r = m.results.map((x) => x.result);
     expect(r[1]).toBe('-EINVAL');
@@ -162,7 +204,10 @@ describe('seed 002: 2.6.13', () => {
     const pages = 2 * 32800;
     const ops: OpSpec[] = [{ op: 'mmap', addr: base, pages, prot: 'rw-', shared: true, file: 'f' }];
     for (let i = 1; i < pages; i += 2) ops.push({ op: 'mprotect', addr: base + i * P, pages: 1, prot: 'r--' });
-    const m = runDirect({ files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: '2.6.13' });
+    const m = runDirect(
+      { files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] },
+      { remap: '2.6.13' },
+    );
     const first = m.results.findIndex((r) => r.result === '-ENOMEM');
     expect(first).toBeGreaterThan(0);
     expect(m.kernel.mms.get('uml')!.mapCount).toBe(65536);
@@ -173,9 +218,13 @@ describe('seed 002: 2.6.13', () => {
   it('nonuniform does the same protections in one VMA', () => {
     const pages = 2 * 32800;
     const ops: OpSpec[] = [{ op: 'mmap', addr: base, pages, prot: 'rw-', shared: true, file: 'f' }];
-    for (let i = 1; i < pages; i += 2) ops.push({ op: 'remap', addr: base + i * P, pages: 1, pgoff: i, prot: 'r--', flags: ['MAP_NOINHERIT', 'MAP_NONBLOCK'] });
+    for (let i = 1; i < pages; i += 2)
+      ops.push({ op: 'remap', addr: base + i * P, pages: 1, pgoff: i, prot: 'r--', flags: ['MAP_NOINHERIT', 'MAP_NONBLOCK'] });
     ops.push({ op: 'write', addr: base + (pages - 1) * P }, { op: 'write', addr: base + (pages - 2) * P });
-    const m = runDirect({ files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] }, { remap: 'nonuniform' });
+    const m = runDirect(
+      { files: [{ name: 'f', pages }], mms: [{ name: 'uml' }], tasks: [{ name: 'T', mm: 'uml', ops }] },
+      { remap: 'nonuniform' },
+    );
     expect(m.results.filter((r) => r.result !== '0').map((r) => r.result)).toEqual(['0x100000', 'SIGSEGV', 'VM_FAULT_MAJOR']);
     expect(m.kernel.mms.get('uml')!.mapCount).toBe(1);
     expect(m.violations).toEqual([]);
@@ -188,7 +237,15 @@ describe('reclaim (shrink_list) against a concurrent ->nopage', () => {
       files: [{ name: 'f', pages: 2 }],
       mms: [{ name: 'uml' }],
       tasks: [
-        { name: 'T', mm: 'uml', ops: [{ op: 'mmap', addr: base, pages: 2, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: base }, { op: 'read', addr: base }] },
+        {
+          name: 'T',
+          mm: 'uml',
+          ops: [
+            { op: 'mmap', addr: base, pages: 2, prot: 'rw-', shared: true, file: 'f' },
+            { op: 'read', addr: base },
+            { op: 'read', addr: base },
+          ],
+        },
         { name: 'K', mm: 'uml', ops: [{ op: 'swap-out', addr: base }] },
       ],
     };

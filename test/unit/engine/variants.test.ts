@@ -1,14 +1,25 @@
 // The variant catalogue and what each variant's rules change when the engine runs them.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, listVariants, type FaultRules, type Variant } from '../../../src/engine/index';
 import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
+
 import { explore, has } from './explore';
 
 const fileWorld: WorldSpec = {
   files: [{ name: 'f', pages: 2 }],
   mms: [{ name: 'A' }],
-  tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 2, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] }],
+  tasks: [
+    {
+      name: 'T',
+      mm: 'A',
+      ops: [
+        { op: 'mmap', addr: 0x10000, pages: 2, prot: 'rw-', shared: true, file: 'f' },
+        { op: 'read', addr: 0x10000 },
+      ],
+    },
+  ],
 };
 
 function traced(world: WorldSpec, v: VariantSelection): TraceEvent[] {
@@ -54,7 +65,21 @@ describe('fault rules at work', () => {
     expect(entered(tr, 'install_new_page')!.locks).toEqual(['mmap_sem(r)']);
   });
   it('install_new_page: the DFS holds its token across install_new_page', () => {
-    const w: WorldSpec = { nodes: ['A'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }], tasks: [{ name: 'T', mm: 'm', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] }] };
+    const w: WorldSpec = {
+      nodes: ['A'],
+      files: [{ name: 'f', pages: 1, fs: 'dfs' }],
+      mms: [{ name: 'm', node: 'A' }],
+      tasks: [
+        {
+          name: 'T',
+          mm: 'm',
+          ops: [
+            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' },
+            { op: 'read', addr: 0x10000 },
+          ],
+        },
+      ],
+    };
     expect(entered(traced(w, { fault: 'install_new_page' }), 'install_new_page')!.locks).toContain('dfs_token(f:0)(s)');
     const base = traced(w, { fault: '2.5.70' });
     const pteSet = base.find((e) => e.kind === 'pte')!;
@@ -81,11 +106,28 @@ describe('fault rules at work', () => {
     expect(r.foundMachine!.violations).toEqual([]);
   });
   it('the token rule is what closes the DFS race: the install form without it still races', () => {
-    const extraVariants: Variant<FaultRules>[] = [{ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false } }];
+    const extraVariants: Variant<FaultRules>[] = [
+      {
+        name: 'test-install-token-dropped',
+        family: 'fault',
+        seed: '004',
+        description: 'test only: install_new_page form, DFS drops its token before installing',
+        rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false },
+      },
+    ];
     const w: WorldSpec = {
-      nodes: ['A', 'B'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }],
+      nodes: ['A', 'B'],
+      files: [{ name: 'f', pages: 1, fs: 'dfs' }],
+      mms: [{ name: 'm', node: 'A' }],
       tasks: [
-        { name: 'fault', mm: 'm', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
+        {
+          name: 'fault',
+          mm: 'm',
+          ops: [
+            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' },
+            { op: 'read', addr: 0x10000 },
+          ],
+        },
         { name: 'writer', node: 'B', ops: [{ op: 'remote-write', file: 'f', page: 0 }] },
       ],
     };

@@ -1,10 +1,11 @@
 // VMA tree: find_vma, the vm_next list, split and merge in mmap/munmap/mprotect, map count limit.
 
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, it, expect } from 'vitest';
+
 import { createMachine, runDirect, VM_READ, VM_WRITE, PAGE_SIZE } from '../../../src/engine/index';
-import { VmaTree, Vma } from '../../../src/engine/mm/vma';
 import { MmStruct } from '../../../src/engine/mm/mmStruct';
+import { VmaTree, Vma } from '../../../src/engine/mm/vma';
 import type { OpSpec } from '../../../src/engine/sim/spec';
 
 function tree(ranges: [number, number][]): { t: VmaTree; mm: MmStruct } {
@@ -15,7 +16,11 @@ function tree(ranges: [number, number][]): { t: VmaTree; mm: MmStruct } {
 
 describe('VmaTree', () => {
   it('find_vma returns the first VMA ending above the address', () => {
-    const { t } = tree([[10, 20], [30, 40], [50, 60]]);
+    const { t } = tree([
+      [10, 20],
+      [30, 40],
+      [50, 60],
+    ]);
     expect(t.find(5 * PAGE_SIZE)?.start).toBe(10 * PAGE_SIZE);
     expect(t.find(15 * PAGE_SIZE)?.start).toBe(10 * PAGE_SIZE);
     expect(t.find(20 * PAGE_SIZE)?.start).toBe(30 * PAGE_SIZE);
@@ -23,7 +28,12 @@ describe('VmaTree', () => {
     expect(t.find(60 * PAGE_SIZE)).toBeNull();
   });
   it('keeps the vm_next list in address order whatever the insertion order', () => {
-    const { t } = tree([[50, 60], [10, 20], [30, 40], [0, 5]]);
+    const { t } = tree([
+      [50, 60],
+      [10, 20],
+      [30, 40],
+      [0, 5],
+    ]);
     expect([...t].map((v) => v.start / PAGE_SIZE)).toEqual([0, 10, 30, 50]);
     expect(t.head!.prev).toBeNull();
     t.remove(t.find(35 * PAGE_SIZE)!);
@@ -31,7 +41,10 @@ describe('VmaTree', () => {
     expect(t.count).toBe(3);
   });
   it('uses the mmap_cache on a repeated lookup', () => {
-    const { t } = tree([[10, 20], [30, 40]]);
+    const { t } = tree([
+      [10, 20],
+      [30, 40],
+    ]);
     t.find(31 * PAGE_SIZE);
     expect(t.lastVisits).toBeGreaterThan(0);
     t.find(32 * PAGE_SIZE);
@@ -61,19 +74,41 @@ const vmaList = (mm: MmStruct) => [...mm.vmas].map((v) => [v.start / P, v.end / 
 
 describe('mmap / munmap / mprotect', () => {
   it('adjacent anonymous mmaps with equal flags merge (vma_merge)', () => {
-    const { mm } = run([{ op: 'mmap', addr: 16 * P, pages: 2, prot: 'rw-' }, { op: 'mmap', addr: 18 * P, pages: 2, prot: 'rw-' }, { op: 'mmap', addr: 14 * P, pages: 2, prot: 'rw-' }]);
+    const { mm } = run([
+      { op: 'mmap', addr: 16 * P, pages: 2, prot: 'rw-' },
+      { op: 'mmap', addr: 18 * P, pages: 2, prot: 'rw-' },
+      { op: 'mmap', addr: 14 * P, pages: 2, prot: 'rw-' },
+    ]);
     expect(vmaList(mm)).toEqual([[14, 20, VM_READ | VM_WRITE]]);
   });
   it('mprotect in the middle splits into three, and back merges into one', () => {
-    const { mm, results } = run([{ op: 'mmap', addr: 16 * P, pages: 6, prot: 'rw-' }, { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'r--' }]);
+    const { mm, results } = run([
+      { op: 'mmap', addr: 16 * P, pages: 6, prot: 'rw-' },
+      { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'r--' },
+    ]);
     expect(results[1]).toBe('0');
-    expect(vmaList(mm)).toEqual([[16, 18, 3], [18, 20, 1], [20, 22, 3]]);
-    const r2 = run([{ op: 'mmap', addr: 16 * P, pages: 6, prot: 'rw-' }, { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'r--' }, { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'rw-' }]);
+    expect(vmaList(mm)).toEqual([
+      [16, 18, 3],
+      [18, 20, 1],
+      [20, 22, 3],
+    ]);
+    const r2 = run([
+      { op: 'mmap', addr: 16 * P, pages: 6, prot: 'rw-' },
+      { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'r--' },
+      { op: 'mprotect', addr: 18 * P, pages: 2, prot: 'rw-' },
+    ]);
     expect(vmaList(r2.mm)).toEqual([[16, 22, 3]]);
   });
   it('munmap in the middle splits, and zaps only the unmapped ptes', () => {
-    const { mm, m } = run([{ op: 'mmap', addr: 16 * P, pages: 4, prot: 'rw-' }, { op: 'touch', addr: 16 * P, pages: 4, write: true }, { op: 'munmap', addr: 17 * P, pages: 2 }]);
-    expect(vmaList(mm)).toEqual([[16, 17, 3], [19, 20, 3]]);
+    const { mm, m } = run([
+      { op: 'mmap', addr: 16 * P, pages: 4, prot: 'rw-' },
+      { op: 'touch', addr: 16 * P, pages: 4, write: true },
+      { op: 'munmap', addr: 17 * P, pages: 2 },
+    ]);
+    expect(vmaList(mm)).toEqual([
+      [16, 17, 3],
+      [19, 20, 3],
+    ]);
     expect(mm.rss).toBe(2);
     expect(m.violations).toEqual([]);
     expect(m.kernel.alloc.allocated).toBe(2);
@@ -102,11 +137,21 @@ describe('mmap / munmap / mprotect', () => {
     expect(vmaList(mm)).toEqual([[(top - 2 * P) / P, top / P, 3]]);
   });
   it('mprotect over a hole is -ENOMEM', () => {
-    const { results } = run([{ op: 'mmap', addr: 16 * P, pages: 1, prot: 'rw-' }, { op: 'mprotect', addr: 16 * P, pages: 2, prot: 'r--' }]);
+    const { results } = run([
+      { op: 'mmap', addr: 16 * P, pages: 1, prot: 'rw-' },
+      { op: 'mprotect', addr: 16 * P, pages: 2, prot: 'r--' },
+    ]);
     expect(results[1]).toBe('-ENOMEM');
   });
   it('a split beyond sysctl_max_map_count fails with -ENOMEM', () => {
-    const { results, mm } = run([{ op: 'mmap', addr: 16 * P, pages: 8, prot: 'rw-' }, { op: 'mprotect', addr: 17 * P, pages: 1, prot: 'r--' }, { op: 'mprotect', addr: 19 * P, pages: 1, prot: 'r--' }], 3);
+    const { results, mm } = run(
+      [
+        { op: 'mmap', addr: 16 * P, pages: 8, prot: 'rw-' },
+        { op: 'mprotect', addr: 17 * P, pages: 1, prot: 'r--' },
+        { op: 'mprotect', addr: 19 * P, pages: 1, prot: 'r--' },
+      ],
+      3,
+    );
     expect(results).toEqual(['0x10000', '0', '-ENOMEM']);
     expect(mm.mapCount).toBe(3);
   });
@@ -121,7 +166,12 @@ describe('mmap / munmap / mprotect', () => {
 
 describe('VMA properties (fast-check)', () => {
   type Op = { kind: 'mmap' | 'munmap' | 'mprotect'; at: number; n: number; prot: number };
-  const opArb = fc.record({ kind: fc.constantFrom('mmap', 'munmap', 'mprotect'), at: fc.integer({ min: 0, max: 30 }), n: fc.integer({ min: 1, max: 6 }), prot: fc.constantFrom(1, 3, 5) }) as fc.Arbitrary<Op>;
+  const opArb = fc.record({
+    kind: fc.constantFrom('mmap', 'munmap', 'mprotect'),
+    at: fc.integer({ min: 0, max: 30 }),
+    n: fc.integer({ min: 1, max: 6 }),
+    prot: fc.constantFrom(1, 3, 5),
+  }) as fc.Arbitrary<Op>;
   const protStr = (p: number) => (p & 1 ? 'r' : '-') + (p & 2 ? 'w' : '-') + (p & 4 ? 'x' : '-');
 
   it('split/merge keeps VMAs sorted, disjoint, covering exactly what user space mapped, with its protections', () => {
@@ -170,10 +220,16 @@ describe('VMA properties (fast-check)', () => {
 
 describe('VMA operations run under mmap_sem', () => {
   it('mmap takes mmap_sem for write: a faulting thread waits', () => {
-    const m = createMachine({ mms: [{ name: 'A' }], tasks: [
-      { name: 'T1', mm: 'A', ops: [{ op: 'mmap', addr: 16 * P, pages: 1, prot: 'rw-' }] },
-      { name: 'T2', mm: 'A', ops: [{ op: 'read', addr: 16 * P }] },
-    ] }, {});
+    const m = createMachine(
+      {
+        mms: [{ name: 'A' }],
+        tasks: [
+          { name: 'T1', mm: 'A', ops: [{ op: 'mmap', addr: 16 * P, pages: 1, prot: 'rw-' }] },
+          { name: 'T2', mm: 'A', ops: [{ op: 'read', addr: 16 * P }] },
+        ],
+      },
+      {},
+    );
     m.step(0); // T1 announces down_write
     m.step(0); // T1 holds mmap_sem for write
     m.step(1); // T2 starts: MMU walk

@@ -1,18 +1,24 @@
 // The page-walk API of seeds 000 and 001: walk_user_pages() with custom walkers, get_one_user_page(),
 // no vmas argument, follow_hugetlb_page() under page_table_lock, and the four locking options.
 
-import { describe, expect, it } from 'vitest';
-import { A, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
-import { explore, has } from './explore';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
 import { createMachine } from '../../../src/engine/index';
 import type { OpSpec, TraceEvent } from '../../../src/engine/sim/spec';
+
+import { explore, has } from './explore';
+import { A, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
 
 const WALKS = ['walk', 'walk-opt1', 'walk-opt2', 'walk-opt3', 'walk-opt4'];
 
 /** collect `huge` base pages of the hugetlb VMA and `anon` pages of the anonymous VMA after it */
 function collect(huge: number, anon: number, extra = 0): OpSpec[] {
-  return [...hugeAndAnon, { op: 'walk', addr: HUGE_END - huge * PAGE, pages: huge + anon + extra, write: true, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }];
+  return [
+    ...hugeAndAnon,
+    { op: 'walk', addr: HUGE_END - huge * PAGE, pages: huge + anon + extra, write: true, as: 'p' },
+    { op: 'release', pages: 'p', fn: 'put_page' },
+  ];
 }
 
 function lockOpsOfWalk(gup: string, huge: number, anon: number, extra = 0): { ops: TraceEvent[]; result: string; violations: string[] } {
@@ -45,7 +51,12 @@ describe('seed 001: page_table_lock operations per page, from real walks over a 
     expect(t.hole).toBe(t.eight);
     const m = run(world(collect(0, 2)), { gup: 'walk-opt2' });
     const seq = opEvents(m, 3)
-      .filter((e) => ((e.kind === 'lock' || e.kind === 'unlock') && e.detail.endsWith('(page_table_lock)')) || (e.kind === 'enter' && e.fn === 'follow_page') || e.kind === 'ref')
+      .filter(
+        (e) =>
+          ((e.kind === 'lock' || e.kind === 'unlock') && e.detail.endsWith('(page_table_lock)')) ||
+          (e.kind === 'enter' && e.fn === 'follow_page') ||
+          e.kind === 'ref',
+      )
       .map((e) => (e.kind === 'enter' ? 'follow_page' : e.kind === 'ref' ? 'page_cache_get' : e.kind));
     const perPage = ['lock', 'follow_page', 'unlock', 'lock', 'page_cache_get', 'unlock'];
     expect(seq).toEqual([...perPage, ...perPage]);
@@ -80,7 +91,11 @@ describe('seed 001: page_table_lock operations per page, from real walks over a 
   });
 
   it('2.5.46 get_user_pages over the same range: once per VMA, no lock for hugetlb, and the count so far at the hole', () => {
-    const ops: OpSpec[] = [...hugeAndAnon, { op: 'gup', addr: HUGE_END - 4 * PAGE, pages: 10, write: true, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }];
+    const ops: OpSpec[] = [
+      ...hugeAndAnon,
+      { op: 'gup', addr: HUGE_END - 4 * PAGE, pages: 10, write: true, as: 'p' },
+      { op: 'release', pages: 'p', fn: 'put_page' },
+    ];
     const m = run(world(ops), { gup: 'gup-2.5.46' });
     expect(resultOf(m, 3)).toBe('8 pages');
     expect(ptlOps(opEvents(m, 3))).toHaveLength(2);
@@ -99,7 +114,9 @@ describe('seed 000: the API', () => {
       // nothing leaked although the caller released nothing
       expect(m.violations).toEqual([]);
     }
-    const old = run(world([...hugeAndAnon, { op: 'gup', addr: HUGE_END - 2 * PAGE, pages: 8, write: true, as: 'p' }]), { gup: 'gup-2.5.46' });
+    const old = run(world([...hugeAndAnon, { op: 'gup', addr: HUGE_END - 2 * PAGE, pages: 8, write: true, as: 'p' }]), {
+      gup: 'gup-2.5.46',
+    });
     expect(resultOf(old, 3)).toBe('6 pages');
     expect(pageSet(old, 'p').vmas).toHaveLength(6);
     expect(violations(old)).toContain('ref-balance');
@@ -141,7 +158,10 @@ describe('seed 000: the API', () => {
 
   it('get_one_user_page() of a hugetlb page takes page_table_lock, except under option 1', () => {
     const count = (gup: string) => {
-      const m = run(world([...hugeAndAnon, { op: 'get-one-page', addr: HUGE + 5 * PAGE, as: 'h' }, { op: 'release', pages: 'h', fn: 'put_page' }]), { gup });
+      const m = run(
+        world([...hugeAndAnon, { op: 'get-one-page', addr: HUGE + 5 * PAGE, as: 'h' }, { op: 'release', pages: 'h', fn: 'put_page' }]),
+        { gup },
+      );
       expect(m.violations).toEqual([]);
       return ptlOps(opEvents(m, 3)).length;
     };
@@ -152,7 +172,10 @@ describe('seed 000: the API', () => {
 
   it('a counting walker (make_pages_present) faults pages in and takes no reference', () => {
     for (const gup of WALKS) {
-      const ops: OpSpec[] = [{ op: 'mmap', addr: A, pages: 3, prot: 'rw-' }, { op: 'walk', addr: A, pages: 3, write: true, walker: 'count' }];
+      const ops: OpSpec[] = [
+        { op: 'mmap', addr: A, pages: 3, prot: 'rw-' },
+        { op: 'walk', addr: A, pages: 3, write: true, walker: 'count' },
+      ];
       const m = run(world(ops), { gup });
       expect(resultOf(m, 1)).toBe('3 pages');
       expect(m.kernel.mms.get('A')!.rss).toBe(3);
@@ -174,7 +197,10 @@ describe('follow_hugetlb_page() as posted returns 0 for "done" too', () => {
       expect(pageAt(m, HUGE).count).toBe(1);
     }
     // 2.5.46 counts pages down with len and stops
-    const old = run(world([...hugeAndAnon, { op: 'gup', addr: HUGE, pages: 3, write: true, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }]), { gup: 'gup-2.5.46' });
+    const old = run(
+      world([...hugeAndAnon, { op: 'gup', addr: HUGE, pages: 3, write: true, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }]),
+      { gup: 'gup-2.5.46' },
+    );
     expect(resultOf(old, 3)).toBe('3 pages');
     expect(old.violations).toEqual([]);
   });
@@ -188,7 +214,10 @@ describe('follow_hugetlb_page() as posted returns 0 for "done" too', () => {
 
   it('get_one_user_page() of a hugetlb page is not affected: it takes the page the walker collected', () => {
     for (const gup of WALKS) {
-      const m = run(world([...hugeAndAnon, { op: 'get-one-page', addr: HUGE + 7 * PAGE, as: 'h' }, { op: 'release', pages: 'h', fn: 'put_page' }]), { gup });
+      const m = run(
+        world([...hugeAndAnon, { op: 'get-one-page', addr: HUGE + 7 * PAGE, as: 'h' }, { op: 'release', pages: 'h', fn: 'put_page' }]),
+        { gup },
+      );
       expect(resultOf(m, 3)).toMatch(/^pfn \d+$/);
       expect(m.violations).toEqual([]);
     }
@@ -197,9 +226,15 @@ describe('follow_hugetlb_page() as posted returns 0 for "done" too', () => {
 
 describe('error and cleanup paths under each option', () => {
   for (const gup of WALKS) {
-    for (const [where, failAt] of [['an anonymous page', 3], ['a hugetlb page', 1]] as const) {
+    for (const [where, failAt] of [
+      ['an anonymous page', 3],
+      ['a hugetlb page', 1],
+    ] as const) {
       it(`${gup}: a walker refusing ${where} cleans up and returns with page_table_lock dropped`, () => {
-        const ops: OpSpec[] = [...hugeAndAnon, { op: 'walk', addr: HUGE_END - 2 * PAGE, pages: 6, write: true, walker: 'fail-at', failAt, as: 'p' }];
+        const ops: OpSpec[] = [
+          ...hugeAndAnon,
+          { op: 'walk', addr: HUGE_END - 2 * PAGE, pages: 6, write: true, walker: 'fail-at', failAt, as: 'p' },
+        ];
         const m = run(world(ops), { gup });
         expect(resultOf(m, 3)).toBe('-EFAULT');
         expect(pageSet(m, 'p').pages).toEqual([]);
@@ -207,7 +242,10 @@ describe('error and cleanup paths under each option', () => {
       });
     }
     it(`${gup}: a fault error (SIGBUS beyond the end of a file) ends the walk cleanly`, () => {
-      const ops: OpSpec[] = [{ op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' }, { op: 'walk', addr: A, pages: 4, as: 'p' }];
+      const ops: OpSpec[] = [
+        { op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' },
+        { op: 'walk', addr: A, pages: 4, as: 'p' },
+      ];
       const m = run(world(ops, { files: [{ name: 'f', pages: 2 }] }), { gup });
       expect(resultOf(m, 1)).toBe('-EFAULT');
       expect(m.violations).toEqual([]);
@@ -215,7 +253,10 @@ describe('error and cleanup paths under each option', () => {
   }
 
   it('option 4 runs the cleanup function without page_table_lock, the walker never sees an error', () => {
-    const ops: OpSpec[] = [{ op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' }, { op: 'walk', addr: A, pages: 4, as: 'p' }];
+    const ops: OpSpec[] = [
+      { op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' },
+      { op: 'walk', addr: A, pages: 4, as: 'p' },
+    ];
     const m = run(world(ops, { files: [{ name: 'f', pages: 2 }] }), { gup: 'walk-opt4' });
     const evs = opEvents(m, 1);
     const cleanup = evs.filter((e) => e.fn === 'gup_pages_cleanup' && e.kind === 'enter');
@@ -224,8 +265,11 @@ describe('error and cleanup paths under each option', () => {
     expect(evs.filter((e) => e.kind === 'enter' && e.fn === 'gup_add_pages')).toHaveLength(2);
   });
 
-  it('walkers written for one option break under another (seed 001\'s point about awkward rules)', () => {
-    const ops = (writtenFor: string): OpSpec[] => [{ op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' }, { op: 'walk', addr: A, pages: 4, as: 'p', writtenFor }];
+  it("walkers written for one option break under another (seed 001's point about awkward rules)", () => {
+    const ops = (writtenFor: string): OpSpec[] => [
+      { op: 'mmap', addr: A, pages: 4, prot: 'rw-', shared: true, file: 'f' },
+      { op: 'walk', addr: A, pages: 4, as: 'p', writtenFor },
+    ];
     const files = { files: [{ name: 'f', pages: 2 }] };
     // seed 000's gup_add_pages unlocks for an error page of a valid vma; option 3 already did
     expect(violations(run(world(ops('walk'), files), { gup: 'walk-opt3' }))).toContain('unlock-not-held');
@@ -240,7 +284,16 @@ describe('error and cleanup paths under each option', () => {
       files: [{ name: 'f', pages: 1 }],
       mms: [{ name: 'A' }],
       tasks: [
-        { name: 'drv', mm: 'A', ops: [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'touch', addr: A, pages: 1 }, { op: 'gup', addr: A, pages: 1, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }] as OpSpec[] },
+        {
+          name: 'drv',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: A, pages: 1, prot: 'rw-', shared: true, file: 'f' },
+            { op: 'touch', addr: A, pages: 1 },
+            { op: 'gup', addr: A, pages: 1, as: 'p' },
+            { op: 'release', pages: 'p', fn: 'put_page' },
+          ] as OpSpec[],
+        },
         { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] as OpSpec[] },
       ],
     };

@@ -115,9 +115,18 @@ describe('step-by-step parity', () => {
     // the pair's footprints: 2.6.11's second step (the count read, lock already dropped) also records
     // the page-cache lookup that ->nopage makes before its own first step; a larger footprint only
     // makes the explorer more careful, never less
-    const pair = (xs: string[]) => [...new Set(xs.slice(seqTs, seqTs + 2).flatMap((x) => [...x.matchAll(/[rw]\[([^\]]*)\]/g)].flatMap((m) => m[1].split(',').filter(Boolean))))].sort();
+    const pair = (xs: string[]) =>
+      [
+        ...new Set(
+          xs.slice(seqTs, seqTs + 2).flatMap((x) => [...x.matchAll(/[rw]\[([^\]]*)\]/g)].flatMap((m) => m[1].split(',').filter(Boolean))),
+        ),
+      ].sort();
     expect(pair(c)).toEqual(expect.arrayContaining(pair(swapped)));
-    expect(pair(c).filter((k) => !pair(swapped).includes(k)).every((k) => k.startsWith('file:'))).toBe(true);
+    expect(
+      pair(c)
+        .filter((k) => !pair(swapped).includes(k))
+        .every((k) => k.startsWith('file:')),
+    ).toBe(true);
     const strip = (x: string) => x.replace(/ r\[[^\]]*\] w\[[^\]]*\]/, '');
     expect(c.slice(seqTs, seqTs + 2).map(strip)).toEqual(swapped.slice(seqTs, seqTs + 2).map(strip));
     expect([...c.slice(0, seqTs), ...c.slice(seqTs + 2)]).toEqual([...swapped.slice(0, seqTs), ...swapped.slice(seqTs + 2)]);

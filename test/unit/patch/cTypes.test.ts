@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { normType } from '../../../src/patch/cTypes';
 
 describe('C type spelling', () => {

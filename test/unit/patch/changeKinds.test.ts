@@ -1,8 +1,10 @@
 // What counts as a change, on constructed mails: every struct member, locals whose type a contract
 // depends on, atomic accesses become plain ones, and body-only fixes named even without a hunk header.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Analysis } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
+
 import { fixture } from './fixtures';
 
 const M = {
@@ -28,7 +30,9 @@ describe('struct members and locals', () => {
 
   it('reports the sequence local whose type changes in do_no_page()', () => {
     const f = R.get(M.seq)!.functions.find((d) => d.function === 'do_no_page')!;
-    expect(f.localTypes).toEqual([{ name: 'sequence', before: 'int sequence', after: 'unsigned int sequence', line: expect.any(Number) }]);
+    expect(f.localTypes).toEqual([
+      { name: 'sequence', before: 'int sequence', after: 'unsigned int sequence', line: expect.any(Number) as number },
+    ]);
   });
 });
 
@@ -37,27 +41,43 @@ describe('a plain read is still a read', () => {
     const f = R.get(M.seq)!.functions.find((d) => d.function === 'do_no_page')!;
     expect(f.locksRemoved).toEqual([]);
     expect(f.callsRemoved).toEqual(['smp_rmb']);
-    expect(f.accessChanges).toEqual([{
-      object: 'truncate_count', before: 'atomic_read(&mapping->truncate_count)', after: 'mapping->truncate_count',
-      change: 'atomic -> plain read; barrier removed: smp_rmb()', line: expect.any(Number),
-    }]);
+    expect(f.accessChanges).toEqual([
+      {
+        object: 'truncate_count',
+        before: 'atomic_read(&mapping->truncate_count)',
+        after: 'mapping->truncate_count',
+        change: 'atomic -> plain read; barrier removed: smp_rmb()',
+        line: expect.any(Number) as number,
+      },
+    ]);
   });
 
   it('atomic_inc(&m->seq) -> m->seq++ on the writer side', () => {
     const f = R.get(M.seq)!.functions.find((d) => d.function === 'unmap_mapping_range')!;
     expect(f.callsRemoved).toEqual([]);
-    expect(f.accessChanges).toMatchObject([{ before: 'atomic_inc(&mapping->truncate_count)', after: 'mapping->truncate_count++', change: 'atomic -> plain write' }]);
+    expect(f.accessChanges).toMatchObject([
+      { before: 'atomic_inc(&mapping->truncate_count)', after: 'mapping->truncate_count++', change: 'atomic -> plain write' },
+    ]);
   });
 });
 
 describe('body-only fixes', () => {
   it('a locking fix whose hunks name no function appears under the function its description names, with its flow change', () => {
     const a = R.get(M.lockfix)!;
-    expect(a.functions).toEqual([{
-      function: 'populate_file_range', file: 'mm/fremap.c', line: expect.any(Number),
-      callsAdded: [], callsRemoved: [], locksAdded: [], locksRemoved: [],
-      flowAdded: ['goto out_unlock', 'label out_unlock'], flowRemoved: ['break'], namedFrom: 'description',
-    }]);
+    expect(a.functions).toEqual([
+      {
+        function: 'populate_file_range',
+        file: 'mm/fremap.c',
+        line: expect.any(Number) as number,
+        callsAdded: [],
+        callsRemoved: [],
+        locksAdded: [],
+        locksRemoved: [],
+        flowAdded: ['goto out_unlock', 'label out_unlock'],
+        flowRemoved: ['break'],
+        namedFrom: 'description',
+      },
+    ]);
   });
 });
 
@@ -66,15 +86,20 @@ describe('definition macros are definitions', () => {
     const a = R.get(M.syscall)!;
     expect(a.apiChanges.find((c) => c.name === 'sys_remap_file_pages')).toMatchObject({
       kind: 'definition',
-      before: 'asmlinkage long sys_remap_file_pages(unsigned long start, unsigned long size, unsigned long __prot, unsigned long pgoff, unsigned long flags)',
-      after: 'SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot, unsigned long, pgoff, unsigned long, flags)',
+      before:
+        'asmlinkage long sys_remap_file_pages(unsigned long start, unsigned long size, unsigned long __prot, unsigned long pgoff, unsigned long flags)',
+      after:
+        'SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot, unsigned long, pgoff, unsigned long, flags)',
     });
     expect(a.functions.flatMap((f) => [...f.callsAdded, ...f.callsRemoved])).not.toContain('SYSCALL_DEFINE5');
     expect(a.functions.map((f) => f.function)).not.toContain('SYSCALL_DEFINE5');
   });
 
   it('DEFINE_MUTEX(x) defines x', () => {
-    expect(R.get(M.syscall)!.apiChanges.find((c) => c.name === 'remap_mutex')).toMatchObject({ kind: 'added-definition', after: 'DEFINE_MUTEX(remap_mutex)' });
+    expect(R.get(M.syscall)!.apiChanges.find((c) => c.name === 'remap_mutex')).toMatchObject({
+      kind: 'added-definition',
+      after: 'DEFINE_MUTEX(remap_mutex)',
+    });
   });
 
   it('a function that becomes a static inline stub is reported as one', () => {
@@ -93,9 +118,14 @@ describe('ops tables and conversions', () => {
   });
 
   it('a designated initializer changing slot is one ops-slot change naming the table and both slots', () => {
-    expect(a.apiChanges.filter((c) => c.kind === 'ops-slot')).toMatchObject([{
-      name: 'us428ctls_vm_ops', container: 'vm_operations_struct', before: '.nopage = snd_us428ctls_vm_nopage', after: '.fault = snd_us428ctls_vm_fault',
-    }]);
+    expect(a.apiChanges.filter((c) => c.kind === 'ops-slot')).toMatchObject([
+      {
+        name: 'us428ctls_vm_ops',
+        container: 'vm_operations_struct',
+        before: '.nopage = snd_us428ctls_vm_nopage',
+        after: '.fault = snd_us428ctls_vm_fault',
+      },
+    ]);
   });
 
   it('the removed ->nopage and the added ->fault are one conversion with both signatures and return conventions', () => {
@@ -106,7 +136,11 @@ describe('ops tables and conversions', () => {
       before: 'struct page *snd_us428ctls_vm_nopage(struct vm_area_struct *area, unsigned long address, int *type)',
       after: 'int snd_us428ctls_vm_fault(struct vm_area_struct *area, struct vm_fault *vmf)',
     });
-    expect(c.conversion).toMatchObject({ slot: 'vm_operations_struct.nopage -> .fault', table: 'us428ctls_vm_ops', returnsBefore: ['return page'] });
+    expect(c.conversion).toMatchObject({
+      slot: 'vm_operations_struct.nopage -> .fault',
+      table: 'us428ctls_vm_ops',
+      returnsBefore: ['return page'],
+    });
     expect(c.conversion!.returnsAfter.sort()).toEqual(['return 0', 'vmf->page = page']);
   });
 });

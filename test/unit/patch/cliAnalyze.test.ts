@@ -2,8 +2,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { runAnalyze } from '../../../src/cli/commands/analyze';
+
 import { FIXTURES, SEED } from './fixtures';
 
 async function run(args: string[]) {
@@ -18,8 +21,12 @@ describe('mmx analyze', () => {
     const r = await run([join(FIXTURES, SEED.s004)]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('hunks read 106/106 (100%)');
-    expect(r.out).toContain('[2.5.70-mm2] ->nopage (vm_operations_struct.nopage): page_table_lock released at entry, dropped by the caller');
-    expect(r.out).toContain('[2.5.70-mm3] ->nopage (vm_operations_struct.nopage): page_table_lock held at entry, dropped by each implementation');
+    expect(r.out).toContain(
+      '[2.5.70-mm2] ->nopage (vm_operations_struct.nopage): page_table_lock released at entry, dropped by the caller',
+    );
+    expect(r.out).toContain(
+      '[2.5.70-mm3] ->nopage (vm_operations_struct.nopage): page_table_lock held at entry, dropped by each implementation',
+    );
     expect(r.out).toMatch(/BAD \[2\.5\.70-mm3\] shmiq_nopage/);
   });
 
@@ -27,12 +34,13 @@ describe('mmx analyze', () => {
     const r = await run([join(FIXTURES, SEED.s003), '--json']);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.out) as { patches: unknown[]; apiChanges: { name: string }[] };
-    for (const k of ['patches', 'apiChanges', 'lockContracts', 'implementations', 'variants', 'coverage', 'problems']) expect(a).toHaveProperty(k);
+    for (const k of ['patches', 'apiChanges', 'lockContracts', 'implementations', 'variants', 'coverage', 'problems'])
+      expect(a).toHaveProperty(k);
     expect(a.patches[0]).toMatchObject({ subject: '[PATCH v2 2/6] mm: introduce put_user_page*(), placeholder versions', version: 'v2' });
     expect(a.apiChanges.map((c) => c.name)).toContain('put_user_pages_dirty_lock');
   });
 
-  it('accepts the CLI dispatcher\'s {out, err} pair too', async () => {
+  it("accepts the CLI dispatcher's {out, err} pair too", async () => {
     const out: string[] = [];
     const code = await runAnalyze([join(FIXTURES, SEED.s001)], { out: (s) => out.push(s), err: () => {} });
     expect(code).toBe(0);

@@ -1,8 +1,10 @@
 // Real patches as list archives store them: MIME attachments, quoted-printable, quilt, diff -puN,
 // git-send-email. Each is read whole and its API delta checked against what the patch does.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Analysis } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
+
 import { fixture } from './fixtures';
 
 const C = {
@@ -20,14 +22,21 @@ beforeAll(async () => {
   for (const f of Object.values(C)) R.set(f, await analyzePatch(fixture(f), f));
 });
 
-const names = (a: Analysis, kind: string) => a.apiChanges.filter((c) => c.kind === kind).map((c) => c.name).sort();
+const names = (a: Analysis, kind: string) =>
+  a.apiChanges
+    .filter((c) => c.kind === kind)
+    .map((c) => c.name)
+    .sort();
 
 describe('corpus', () => {
   it('reads every hunk of every patch without a problem', () => {
     for (const [f, a] of R) {
       expect(a.coverage.hunksSeen, f).toBeGreaterThan(0);
       expect(a.coverage.hunksRecovered, f).toBe(a.coverage.hunksSeen);
-      expect(a.problems.filter((p) => p.severity !== 'info'), f).toEqual([]);
+      expect(
+        a.problems.filter((p) => p.severity !== 'info'),
+        f,
+      ).toEqual([]);
     }
   });
 
@@ -64,7 +73,8 @@ describe('corpus', () => {
     expect(a.patches[0]).toMatchObject({ index: 19, total: 39 });
     expect(a.patches[0].files.map((f) => f.path)).toEqual(['arch/i386/mm/fault.c', 'mm/memory.c', 'include/linux/mm.h']);
     expect(a.apiChanges.find((c) => c.name === '__handle_mm_fault')!.after).toBe(
-      'int __handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address, int access_mask)');
+      'int __handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address, int access_mask)',
+    );
     const dfp = a.functions.find((d) => d.function === 'do_file_page')!;
     expect(dfp.locksAdded).toEqual(['pte_unmap(pte)', 'spin_unlock(page_table_lock)']);
     expect(a.variants).toContain('nonuniform');
@@ -82,7 +92,14 @@ describe('corpus', () => {
   it('git-send-email (put_user_page v4): the placeholder family', () => {
     const a = R.get(C.pup)!;
     expect(a.patches[0]).toMatchObject({ version: 'v4', index: 1, total: 1 });
-    expect(names(a, 'added-function')).toEqual(['__put_user_pages_dirty', 'put_user_page', 'put_user_pages', 'put_user_pages_dirty', 'put_user_pages_dirty_lock', 'set_dirty_func_t']);
+    expect(names(a, 'added-function')).toEqual([
+      '__put_user_pages_dirty',
+      'put_user_page',
+      'put_user_pages',
+      'put_user_pages_dirty',
+      'put_user_pages_dirty_lock',
+      'set_dirty_func_t',
+    ]);
     expect(a.variants).toEqual(['put_user_page']);
   });
 

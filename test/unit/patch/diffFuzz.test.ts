@@ -3,8 +3,10 @@
 // escape and no run may take over 100 ms. A smaller run does the same through the whole analysis.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { analyzeWith } from '../../../src/patch/analyze';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
+
 import { BASES, mutate, op, readAll } from './diffFuzzHelpers';
 
 /** Wall time of one read; a run over the limit is retried twice so that a descheduled process (2 shared cores) is not taken for a slow reader. */
@@ -62,7 +64,10 @@ describe('diff reader fuzzing', () => {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: BASES.length - 1 }), fc.array(op, { maxLength: 6 }), (b, ops) => {
           const a = analyzeWith(mutate(BASES[b], ops), 'fuzz', parser);
-          return a.coverage.hunksRecovered <= a.coverage.hunksSeen && a.problems.every((p) => p.severity !== 'error' || !/failed/.test(p.message));
+          return (
+            a.coverage.hunksRecovered <= a.coverage.hunksSeen &&
+            a.problems.every((p) => p.severity !== 'error' || !/failed/.test(p.message))
+          );
         }),
         { numRuns: 150, seed: 42 },
       );
@@ -81,7 +86,7 @@ describe('diff reader fuzzing', () => {
   }, 120_000);
 
   it('a 5 MB single line without newlines does not hang', () => {
-    const line = ('@@ -1,2 +1,2 @@ a; - b; + c; ').repeat(175_000);
+    const line = '@@ -1,2 +1,2 @@ a; - b; + c; '.repeat(175_000);
     const t0 = performance.now();
     const r = readAll(new Uint8Array(Buffer.from('--- a/x.c +++ b/x.c ' + line)));
     expect(performance.now() - t0).toBeLessThan(30_000);

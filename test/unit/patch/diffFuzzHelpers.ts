@@ -1,10 +1,12 @@
 // Mutations of real patches for the diff reader's fuzz test.
+import fc from 'fast-check';
+
 import type { Problem } from '../../../src/patch/analysisModel';
 import { readDiffs } from '../../../src/patch/diffReader';
 import { readMessages } from '../../../src/patch/mail';
 import { decodeInput } from '../../../src/patch/textDecode';
+
 import { fixtureText, SEED } from './fixtures';
-import fc from 'fast-check';
 export const BASES = [
   fixtureText(SEED.s003),
   fixtureText(SEED.s001),
@@ -30,7 +32,11 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ t: fc.constant('strip' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 200 }) }),
   fc.record({ t: fc.constant('join' as const), at: fc.nat(), n: fc.integer({ min: 2, max: 400 }) }),
   fc.record({ t: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ t: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 40 }) }),
+  fc.record({
+    t: fc.constant('bytes' as const),
+    at: fc.nat(),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 40 }),
+  }),
   fc.record({ t: fc.constant('dup' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 30 }) }),
   fc.record({ t: fc.constant('crlf' as const) }),
 );
@@ -40,21 +46,39 @@ export function mutate(base: string, ops: Op[]): Uint8Array {
   let extra: { at: number; bytes: number[] }[] = [];
   let crlf = false;
   for (const o of ops) {
-    const at = lines.length ? o.t === 'crlf' ? 0 : o.at % lines.length : 0;
+    const at = lines.length ? (o.t === 'crlf' ? 0 : o.at % lines.length) : 0;
     switch (o.t) {
-      case 'drop': lines.splice(at, o.n); break;
+      case 'drop':
+        lines.splice(at, o.n);
+        break;
       case 'count': {
         // change a hunk header's counts
         const h = lines.findIndex((l, i) => i >= at && l.startsWith('@@ '));
-        if (h >= 0) lines[h] = lines[h].replace(/,(\d+) \+(\d+),(\d+)/, (_m, a, b, c) => `,${Math.max(0, Number(a) + o.delta)} +${b},${Math.max(0, Number(c) - o.delta)}`);
+        if (h >= 0)
+          lines[h] = lines[h].replace(
+            /,(\d+) \+(\d+),(\d+)/,
+            (_m, a, b, c) => `,${Math.max(0, Number(a) + o.delta)} +${b},${Math.max(0, Number(c) - o.delta)}`,
+          );
         break;
       }
-      case 'strip': for (let i = at; i < Math.min(lines.length, at + o.n); i++) lines[i] = lines[i].replace(/^\s+/, ''); break;
-      case 'join': lines.splice(at, o.n, lines.slice(at, at + o.n).join(' ')); break;
-      case 'truncate': lines = lines.slice(0, at); break;
-      case 'bytes': extra.push({ at, bytes: o.bytes }); break;
-      case 'dup': lines.splice(at, 0, ...lines.slice(at, at + o.n)); break;
-      case 'crlf': crlf = true; break;
+      case 'strip':
+        for (let i = at; i < Math.min(lines.length, at + o.n); i++) lines[i] = lines[i].replace(/^\s+/, '');
+        break;
+      case 'join':
+        lines.splice(at, o.n, lines.slice(at, at + o.n).join(' '));
+        break;
+      case 'truncate':
+        lines = lines.slice(0, at);
+        break;
+      case 'bytes':
+        extra.push({ at, bytes: o.bytes });
+        break;
+      case 'dup':
+        lines.splice(at, 0, ...lines.slice(at, at + o.n));
+        break;
+      case 'crlf':
+        crlf = true;
+        break;
     }
   }
   const text = lines.join(crlf ? '\r\n' : '\n');
@@ -78,4 +102,3 @@ export function readAll(bytes: Uint8Array): { hunks: number; problems: Problem[]
   for (const m of readMessages(text, 'fuzz', problems)) hunks += readDiffs(m.lines, m.lineNos, 'fuzz', problems).hunksSeen;
   return { hunks, problems };
 }
-

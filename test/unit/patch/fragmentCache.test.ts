@@ -1,7 +1,8 @@
 // The edit a hunk's new side is parsed with, incrementally from its old side's tree: tree-sitter
 // trusts its rows and columns, so they must be exact.
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
 import { editBetween } from '../../../src/patch/fragmentCache';
 
 function point(t: string, index: number): { row: number; column: number } {
@@ -23,13 +24,16 @@ describe('editBetween', () => {
 
   it('agrees with a plain count for any pair of texts', () => {
     const text = fc.stringMatching(/^[ab\n]{0,40}$/);
-    fc.assert(fc.property(text, text, (a, b) => {
-      const e = editBetween(a, b);
-      expect(a.slice(0, e.startIndex)).toBe(b.slice(0, e.startIndex));
-      expect(a.slice(e.oldEndIndex)).toBe(b.slice(e.newEndIndex));
-      expect(e.startPosition).toEqual(point(a, e.startIndex));
-      expect(e.oldEndPosition).toEqual(point(a, e.oldEndIndex));
-      expect(e.newEndPosition).toEqual(point(b, e.newEndIndex));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const e = editBetween(a, b);
+        expect(a.slice(0, e.startIndex)).toBe(b.slice(0, e.startIndex));
+        expect(a.slice(e.oldEndIndex)).toBe(b.slice(e.newEndIndex));
+        expect(e.startPosition).toEqual(point(a, e.startIndex));
+        expect(e.oldEndPosition).toEqual(point(a, e.oldEndIndex));
+        expect(e.newEndPosition).toEqual(point(b, e.newEndIndex));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,7 +1,9 @@
 // Lock handling on every return path of a hook's implementations, on a patch made for the purpose,
 // and the same analysis whatever the line endings or the encoding of the input.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import { analyzePatch } from '../../../src/patch/analyze';
+
 import { fixture, SEED } from './fixtures';
 
 const PATCH = `Subject: [PATCH] mm: enter ->fault with ptl held
@@ -75,7 +77,12 @@ describe('hook implementations under a held-at-entry contract', () => {
   it('derives the contract and checks every return path of each implementation', async () => {
     const a = await analyzePatch(PATCH, 'fault.patch');
     expect(a.lockContracts).toHaveLength(1);
-    expect(a.lockContracts[0]).toMatchObject({ hook: 'vm_operations_struct.fault', lock: 'page_table_lock', atEntry: 'held', droppedBy: 'implementation' });
+    expect(a.lockContracts[0]).toMatchObject({
+      hook: 'vm_operations_struct.fault',
+      lock: 'page_table_lock',
+      atEntry: 'held',
+      droppedBy: 'implementation',
+    });
     const impl = (fn: string) => a.implementations.find((i) => i.function === fn)!;
     expect(impl('good_fault')).toMatchObject({ consistent: true, problems: [] });
     const early = impl('early_fault');
@@ -105,12 +112,17 @@ describe('input forms', () => {
   it('a Latin-1 byte in the mail is reported and the rest analysed', async () => {
     const bytes = Buffer.concat([Buffer.from('Greetings from M'), Buffer.from([0xfc]), Buffer.from('nchen\n\n'), fixture(SEED.s004)]);
     const a = await analyzePatch(new Uint8Array(bytes), 'latin1.txt');
-    expect(a.problems.filter((p) => p.severity === 'warning').map((p) => [p.line, p.message])).toEqual([[1, 'invalid UTF-8 at byte 16; lines that are not UTF-8 are read as Windows-1252']]);
+    expect(a.problems.filter((p) => p.severity === 'warning').map((p) => [p.line, p.message])).toEqual([
+      [1, 'invalid UTF-8 at byte 16; lines that are not UTF-8 are read as Windows-1252'],
+    ]);
     expect(a.apiChanges.length).toBe(lf.apiChanges.length);
   });
 
   it('a binary file in a git diff is listed and skipped', async () => {
-    const a = await analyzePatch('diff --git a/fw.bin b/fw.bin\nindex 1..2 100644\nBinary files a/fw.bin and b/fw.bin differ\n', 'bin.patch');
+    const a = await analyzePatch(
+      'diff --git a/fw.bin b/fw.bin\nindex 1..2 100644\nBinary files a/fw.bin and b/fw.bin differ\n',
+      'bin.patch',
+    );
     expect(a.patches[0].files).toEqual([{ path: 'fw.bin', status: 'modified', hunks: 0 }]);
     expect(a.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });

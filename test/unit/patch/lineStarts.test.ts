@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { lineAt, lineStarts } from '../../../src/patch/lineStarts';
 
 describe('line starts', () => {

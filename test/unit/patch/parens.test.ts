@@ -1,6 +1,7 @@
 // The C text helpers both the fragment facts and the source scanner use.
 
 import { describe, it, expect } from 'vitest';
+
 import { argSpans, matchingParen, openingParen } from '../../../src/patch/parens';
 
 const texts = (t: string, r: ReturnType<typeof argSpans>) => r?.spans.map(([a, b]) => t.slice(a, b));

@@ -1,9 +1,11 @@
 // Diffs quoted in review replies: recovered at any quote depth, marked as quoted, comments attached to
 // the hunk lines they follow; a thread with the patch and a quoting reply reports the patch once.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Analysis } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
 import { quoteLevel, recoverQuotedDiff } from '../../../src/patch/quotedDiff';
+
 import { fixture } from './fixtures';
 
 const M = {
@@ -26,10 +28,22 @@ describe('quote prefixes', () => {
   });
 
   it('recovers a hunk interrupted by comments and keeps each comment after its line', () => {
-    const q = recoverQuotedDiff([
-      'Someone <a@b> wrote:', '> --- a/x.c', '> +++ b/x.c', '> @@ -1,3 +1,3 @@', '>  a();', '> -b();',
-      '', 'why?', '', '> +c();', '>  d();',
-    ], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])!;
+    const q = recoverQuotedDiff(
+      [
+        'Someone <a@b> wrote:',
+        '> --- a/x.c',
+        '> +++ b/x.c',
+        '> @@ -1,3 +1,3 @@',
+        '>  a();',
+        '> -b();',
+        '',
+        'why?',
+        '',
+        '> +c();',
+        '>  d();',
+      ],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    )!;
     expect(q.lines).toEqual(['--- a/x.c', '+++ b/x.c', '@@ -1,3 +1,3 @@', ' a();', '-b();', '+c();', ' d();']);
     expect(q.comments).toEqual([{ after: 4, line: 8, text: 'why?', depth: 0 }]);
     expect(q.attribution).toBe('Someone <a@b>');
@@ -60,7 +74,11 @@ describe('review replies', () => {
     const a = R.get(M.depth2)!;
     expect(a.problems.filter((p) => p.severity !== 'info')).toEqual([]);
     expect(a.coverage).toMatchObject({ hunksSeen: 2, hunksRecovered: 2 });
-    expect(a.patches[0].quoted).toMatchObject({ depth: 2, attribution: 'Dave McCracken <dmccr@us.ibm.com>', author: 'Dave McCracken <dmccr@us.ibm.com>' });
+    expect(a.patches[0].quoted).toMatchObject({
+      depth: 2,
+      attribution: 'Dave McCracken <dmccr@us.ibm.com>',
+      author: 'Dave McCracken <dmccr@us.ibm.com>',
+    });
     expect(a.functions.find((f) => f.function === 'do_no_page')!.locksAdded).toEqual(['seq_read(truncate_count)']);
     const c = a.reviewComments!.filter((x) => x.on.includes('spin_unlock'));
     expect(c.map((x) => [x.author, x.text.split('\n')[0]])).toEqual([
@@ -72,6 +90,8 @@ describe('review replies', () => {
   it('a quote that looks like a diff but has no recoverable hunk line is a problem, not silence', () => {
     const a = R.get(M.snipped)!;
     expect(a.patches).toEqual([]);
-    expect(a.problems.some((p) => /looks like a diff \(quote depth 1\) but no hunk line could be recovered/.test(p.message) && p.line === 9)).toBe(true);
+    expect(
+      a.problems.some((p) => /looks like a diff \(quote depth 1\) but no hunk line could be recovered/.test(p.message) && p.line === 9),
+    ).toBe(true);
   });
 });

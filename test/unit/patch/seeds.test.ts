@@ -2,8 +2,10 @@
 // the two lock contracts of seed 004, the put_user_page*() family of seed 003, and the
 // custom_page_walker_t comment change of seed 001.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Analysis, ApiChange } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
+
 import { fixture, SEED } from './fixtures';
 
 const results = new Map<string, Analysis>();
@@ -25,10 +27,25 @@ function change(a: Analysis, kind: ApiChange['kind'], name: string, version?: st
 }
 
 const NOPAGE_MM2 = [
-  'DRM(vm_dma_nopage)', 'DRM(vm_nopage)', 'DRM(vm_sg_nopage)', 'DRM(vm_shm_nopage)', 'alpha_core_agp_vm_nopage', 'dma_region_pagefault',
-  'emu10k1_mm_nopage', 'filemap_nopage', 'hugetlb_nopage', 'ia32_install_shared_page', 'ncp_file_mmap_nopage', 'sg_vma_nopage',
-  'sgi_graphics_nopage', 'shmem_nopage', 'snd_pcm_mmap_control_nopage', 'snd_pcm_mmap_data_nopage', 'snd_pcm_mmap_status_nopage',
-  'via_mm_nopage', 'videobuf_vm_nopage',
+  'DRM(vm_dma_nopage)',
+  'DRM(vm_nopage)',
+  'DRM(vm_sg_nopage)',
+  'DRM(vm_shm_nopage)',
+  'alpha_core_agp_vm_nopage',
+  'dma_region_pagefault',
+  'emu10k1_mm_nopage',
+  'filemap_nopage',
+  'hugetlb_nopage',
+  'ia32_install_shared_page',
+  'ncp_file_mmap_nopage',
+  'sg_vma_nopage',
+  'sgi_graphics_nopage',
+  'shmem_nopage',
+  'snd_pcm_mmap_control_nopage',
+  'snd_pcm_mmap_data_nopage',
+  'snd_pcm_mmap_status_nopage',
+  'via_mm_nopage',
+  'videobuf_vm_nopage',
 ];
 
 describe('seed 004: do_no_page() to a hook, two versions', () => {
@@ -55,13 +72,17 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
     const nopage = change(a, 'member-signature', 'nopage', MM2);
     expect(nopage.container).toBe('vm_operations_struct');
     expect(nopage.before).toBe('struct page *(*nopage)(struct vm_area_struct *area, unsigned long address, int unused)');
-    expect(nopage.after).toBe('int (*nopage)(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pmd_t *pmd)');
+    expect(nopage.after).toBe(
+      'int (*nopage)(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pmd_t *pmd)',
+    );
     // the NOPAGE_* removal is in mm.h, the compat defines are in the sound driver
     expect(a.apiChanges.find((c) => c.kind === 'removed-macro' && c.version === MM2)!.file).toBe('include/linux/mm.h');
     expect(a.apiChanges.find((c) => c.kind === 'added-macro' && c.version === MM2)!.after).toMatch(/#define NOPAGE_\w+ VM_FAULT_\w+/);
     // the prototype in mm.h and the definition in memory.c are one addition
     const inp = change(a, 'added-function', 'install_new_page', MM2);
-    expect(inp.after).toBe('int install_new_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address, int write_access, pmd_t *pmd, struct page *new_page)');
+    expect(inp.after).toBe(
+      'int install_new_page(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address, int write_access, pmd_t *pmd, struct page *new_page)',
+    );
     expect([inp.file, ...(inp.locations ?? []).map((l) => l.file)].sort()).toEqual(['include/linux/mm.h', 'mm/memory.c']);
   });
 
@@ -69,11 +90,15 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
     const a = results.get(SEED.s004)!;
     expect(names(a, 'signature', MM3)).toEqual([...NOPAGE_MM2, 'do_anonymous_page', 'shmiq_nopage'].sort());
     expect(change(a, 'member-signature', 'nopage', MM3).after).toBe(
-      'int (*nopage)(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pte_t *page_table, pmd_t *pmd)');
+      'int (*nopage)(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pte_t *page_table, pmd_t *pmd)',
+    );
     // "converts the bulk of do_no_page() into" install_new_page(): one conversion, not a removal and an addition
     expect(names(a, 'removed-function', MM3)).toEqual([]);
     expect(names(a, 'added-function', MM3)).toEqual([]);
-    expect(change(a, 'conversion', 'do_no_page -> install_new_page', MM3).conversion).toMatchObject({ from: 'do_no_page', to: 'install_new_page' });
+    expect(change(a, 'conversion', 'do_no_page -> install_new_page', MM3).conversion).toMatchObject({
+      from: 'do_no_page',
+      to: 'install_new_page',
+    });
     expect(names(a, 'removed-macro', MM3)).toEqual(['NOPAGE_OOM', 'NOPAGE_SIGBUS']);
     expect(names(a, 'added-export', MM3)).toEqual(['install_new_page']);
     const anon = change(a, 'signature', 'do_anonymous_page', MM3);
@@ -107,11 +132,20 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
     const a = results.get(SEED.s004)!;
     const cs = a.lockContracts.filter((c) => c.version === MM3);
     expect(cs).toHaveLength(1);
-    expect(cs[0]).toMatchObject({ hook: 'vm_operations_struct.nopage', lock: 'page_table_lock', atEntry: 'held', droppedBy: 'implementation' });
+    expect(cs[0]).toMatchObject({
+      hook: 'vm_operations_struct.nopage',
+      lock: 'page_table_lock',
+      atEntry: 'held',
+      droppedBy: 'implementation',
+    });
     const ev = cs[0].evidence;
     // the caller's unlock goes away, the implementations' unlocks come in
-    expect(ev.some((e) => e.file === 'mm/memory.c' && e.text.startsWith('-') && e.text.includes('spin_unlock(&mm->page_table_lock)'))).toBe(true);
-    expect(ev.filter((e) => e.text.startsWith('+') && e.text.includes('spin_unlock(&mm->page_table_lock)')).length).toBeGreaterThanOrEqual(3);
+    expect(ev.some((e) => e.file === 'mm/memory.c' && e.text.startsWith('-') && e.text.includes('spin_unlock(&mm->page_table_lock)'))).toBe(
+      true,
+    );
+    expect(ev.filter((e) => e.text.startsWith('+') && e.text.includes('spin_unlock(&mm->page_table_lock)')).length).toBeGreaterThanOrEqual(
+      3,
+    );
   });
 
   it('checks each implementation of the changed hook', () => {
@@ -146,7 +180,10 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
   it('recognises the engine variants from the contracts', () => {
     const a = results.get(SEED.s004)!;
     expect(a.variants).toEqual(['install_new_page', 'install_new_page-hch']);
-    expect(a.variantDetails!.map((d) => [d.version, d.family, d.variant])).toEqual([[MM2, 'fault', 'install_new_page'], [MM3, 'fault', 'install_new_page-hch']]);
+    expect(a.variantDetails!.map((d) => [d.version, d.family, d.variant])).toEqual([
+      [MM2, 'fault', 'install_new_page'],
+      [MM3, 'fault', 'install_new_page-hch'],
+    ]);
   });
 
   it('pairs the two versions file by file and diffs them', () => {
@@ -156,8 +193,18 @@ describe('seed 004: do_no_page() to a hook, two versions', () => {
     expect([vp.from, vp.to]).toEqual([MM2, MM3]);
     expect(vp.pairs).toHaveLength(1);
     const files = vp.pairs[0].files!;
-    const onlyMm3 = files.filter((f) => !f.a).map((f) => f.b).sort();
-    expect(onlyMm3).toEqual(['arch/i386/mm/hugetlbpage.c', 'arch/ia64/kernel/perfmon.c', 'arch/ia64/mm/hugetlbpage.c', 'drivers/char/ftape/zftape/zftape-init.c', 'drivers/sgi/char/shmiq.c', 'net/packet/af_packet.c']);
+    const onlyMm3 = files
+      .filter((f) => !f.a)
+      .map((f) => f.b)
+      .sort();
+    expect(onlyMm3).toEqual([
+      'arch/i386/mm/hugetlbpage.c',
+      'arch/ia64/kernel/perfmon.c',
+      'arch/ia64/mm/hugetlbpage.c',
+      'drivers/char/ftape/zftape/zftape-init.c',
+      'drivers/sgi/char/shmiq.c',
+      'net/packet/af_packet.c',
+    ]);
     expect(files.filter((f) => !f.b)).toEqual([]);
     const ksyms = files.find((f) => f.a === 'kernel/ksyms.c')!;
     expect(ksyms.changed).toBe(false);
@@ -173,10 +220,19 @@ describe('seed 003: put_user_page*() placeholders (git format-patch copied from 
     expect(a.patches).toHaveLength(1);
     expect(a.patches[0]).toMatchObject({ version: 'v2', index: 2, total: 6 });
     expect(a.patches[0].trailers).toContainEqual({ key: 'Signed-off-by', value: 'John Hubbard <jhubbard@xxxxxxxxxx>' });
-    expect(names(a, 'added-function')).toEqual(['__put_user_pages_dirty', 'put_user_page', 'put_user_pages', 'put_user_pages_dirty', 'put_user_pages_dirty_lock', 'set_dirty_func']);
+    expect(names(a, 'added-function')).toEqual([
+      '__put_user_pages_dirty',
+      'put_user_page',
+      'put_user_pages',
+      'put_user_pages_dirty',
+      'put_user_pages_dirty_lock',
+      'set_dirty_func',
+    ]);
     expect(names(a, 'added-export')).toEqual(['put_user_pages', 'put_user_pages_dirty', 'put_user_pages_dirty_lock']);
     expect(names(a, 'removed-function')).toEqual([]);
-    expect(change(a, 'added-function', 'put_user_pages_dirty_lock').after).toBe('void put_user_pages_dirty_lock(struct page **pages, unsigned long npages)');
+    expect(change(a, 'added-function', 'put_user_pages_dirty_lock').after).toBe(
+      'void put_user_pages_dirty_lock(struct page **pages, unsigned long npages)',
+    );
     const inner = a.functions.find((f) => f.function === '__put_user_pages_dirty')!;
     expect(inner.callsAdded).toEqual(['PageDirty', 'compound_head', 'put_user_page', 'sdf']);
     expect(a.variants).toEqual(['put_user_page']);
@@ -196,7 +252,9 @@ describe('seed 001: a whole mail flattened onto one line', () => {
     const a = results.get(SEED.s001)!;
     const c = change(a, 'comment', 'custom_page_walker_t');
     expect(c.file).toBe('include/linux/mm.h');
-    expect(c.before).toContain('If it returns a negative value, then the page_table_lock must be dropped\nby this function, if it is held.');
+    expect(c.before).toContain(
+      'If it returns a negative value, then the page_table_lock must be dropped\nby this function, if it is held.',
+    );
     expect(c.after).toContain('If IS_ERR(@page) is NOT TRUE, this function is called with\n@vma->vm_mm->page_table_lock held.');
     expect(c.after).toContain('The value of @vma is undefined if IS_ERR(@page) is TRUE.');
   });

@@ -1,8 +1,10 @@
 // scanCSource on real 2.6.11 sources against the analyses of real patches.
 import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Analysis } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
 import { scanCSource, splitFunctions, type ScanCache } from '../../../src/patch/sourceScanner';
+
 import { fixture, fixtureText, SEED } from './fixtures';
 
 let hook: Analysis;
@@ -23,14 +25,16 @@ function apply(text: string, e: NonNullable<ReturnType<typeof scanCSource>[numbe
 }
 
 describe('scanCSource', () => {
-  it('converts an implementation in the patch\'s old form whole: header, returns, and the lock the new contract makes it drop', () => {
+  it("converts an implementation in the patch's old form whole: header, returns, and the lock the new contract makes it drop", () => {
     const text = fixtureText('sources/ncpfs-mmap-2.5.70-form.c');
     const f = scanCSource(text, 'fs/ncpfs/mmap.c', hook);
     const impl = f.find((x) => x.kind === 'hook-implementation')!;
     expect(impl).toMatchObject({ function: 'ncp_file_mmap_nopage', api: 'vm_operations_struct.nopage', line: 28, column: 0, endLine: 29 });
     expect(impl.thirdForm).toBeUndefined();
     const fixed = apply(text, impl.edit!);
-    expect(fixed).toContain('static int ncp_file_mmap_nopage(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pte_t *page_table, pmd_t *pmd)\n{');
+    expect(fixed).toContain(
+      'static int ncp_file_mmap_nopage(struct mm_struct *mm, struct vm_area_struct *area, unsigned long address, int write_access, pte_t *page_table, pmd_t *pmd)\n{',
+    );
     // as the patch's own -mm3 implementations do: unmap the pte and drop page_table_lock first
     expect(fixed).toMatch(/\tint pos;\n\n\tpte_unmap\(page_table\);\n\tspin_unlock\(&mm->page_table_lock\);\n/);
     expect(fixed).toContain('if (!page)\n\t\treturn VM_FAULT_SIGBUS;');
@@ -47,9 +51,17 @@ describe('scanCSource', () => {
       const impl = f.filter((x) => x.kind === 'hook-implementation');
       expect(impl.length, src).toBe(1);
       expect(impl[0].thirdForm).toBe(true);
-      expect(impl[0].message).toMatch(/third form, struct page \*\(\*nopage\)\(struct vm_area_struct \*\w+, unsigned long \w+, int \*type\).*the patch does not apply to this tree/);
-      expect(f.filter((x) => x.edit), src).toEqual([]);
-      expect(f.filter((x) => x.kind === 'hook-return'), src).toEqual([]);
+      expect(impl[0].message).toMatch(
+        /third form, struct page \*\(\*nopage\)\(struct vm_area_struct \*\w+, unsigned long \w+, int \*type\).*the patch does not apply to this tree/,
+      );
+      expect(
+        f.filter((x) => x.edit),
+        src,
+      ).toEqual([]);
+      expect(
+        f.filter((x) => x.kind === 'hook-return'),
+        src,
+      ).toEqual([]);
     }
   });
 
@@ -73,7 +85,7 @@ describe('scanCSource', () => {
     expect(scanCSource(fixtureText('sources/umem.c'), 'umem.c', pup)).toEqual([]);
   });
 
-  it('finds nothing for an analysis that changes none of the file\'s APIs', () => {
+  it("finds nothing for an analysis that changes none of the file's APIs", () => {
     expect(scanCSource(fixtureText('sources/futex.c'), 'futex.c', hook)).toEqual([]);
   });
 
@@ -95,7 +107,9 @@ describe('scanCSource', () => {
 
   it('annotates a 10,000-line file in under 50 ms', () => {
     let text = '';
-    const parts = ['sources/memory.c', 'sources/video-buf.c', 'sources/nfs-direct.c', 'sources/futex.c', 'sources/ncpfs-mmap.c'].map(fixtureText);
+    const parts = ['sources/memory.c', 'sources/video-buf.c', 'sources/nfs-direct.c', 'sources/futex.c', 'sources/ncpfs-mmap.c'].map(
+      fixtureText,
+    );
     while (text.split('\n').length < 10_000) text += parts.join('\n');
     const lines = text.split('\n').length;
     expect(lines).toBeGreaterThanOrEqual(10_000);

@@ -1,9 +1,11 @@
 // Every variant the patch analyser can recognise is one the engine can run: the names in
 // src/patch/variantRecognition.ts are typed by the engine's VariantName, and this test checks the
 // names written there against the engine's catalogue at run time too.
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
 import { listVariants } from '../../../src/engine/index';
 
 const source = readFileSync(join(__dirname, '../../../src/patch/variantRecognition.ts'), 'utf8');
@@ -21,7 +23,9 @@ describe('variants the analyser recognises', () => {
 
   it('are found in the analyser source (the scan is not empty)', () => {
     const names = emitted().map((e) => e.name);
-    expect(names).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'walk', 'walk-opt1', 'walk-opt4', 'put_user_page', 'nonuniform']));
+    expect(names).toEqual(
+      expect.arrayContaining(['2.5.70', 'install_new_page', 'walk', 'walk-opt1', 'walk-opt4', 'put_user_page', 'nonuniform']),
+    );
   });
 
   it('each exist in the engine catalogue under the same family', () => {

@@ -1,5 +1,6 @@
 // Versions of a series in one thread, paired the way git range-diff pairs them.
 import { describe, expect, it } from 'vitest';
+
 import { analyzeWith } from '../../../src/patch/analyze';
 
 function mail(n: number, version: string, i: number, total: number, title: string, file: string, removed: string, added: string): string {
@@ -34,10 +35,21 @@ describe('version pairs', () => {
       mail(6, 'v2', 3, 3, 'mm: add d', 'mm/d.c', 'int d;', 'long d;'),
     ].join('\n');
     const a = analyzeWith(thread, 'thread.mbox', undefined);
-    expect(a.patches.map((p) => `${p.version} ${p.index}/${p.total}`)).toEqual(['v1 1/3', 'v1 2/3', 'v1 3/3', 'v2 1/3', 'v2 2/3', 'v2 3/3']);
+    expect(a.patches.map((p) => `${p.version} ${p.index}/${p.total}`)).toEqual([
+      'v1 1/3',
+      'v1 2/3',
+      'v1 3/3',
+      'v2 1/3',
+      'v2 2/3',
+      'v2 3/3',
+    ]);
     const vp = a.versionPairs![0];
     expect([vp.from, vp.to]).toEqual(['v1', 'v2']);
-    const pairs = vp.pairs.map((p) => [p.a.replace(/^\[PATCH v\d (\d)\/3\] /, '$1 '), p.b.replace(/^\[PATCH v\d (\d)\/3\] /, '$1 '), p.changed]);
+    const pairs = vp.pairs.map((p) => [
+      p.a.replace(/^\[PATCH v\d (\d)\/3\] /, '$1 '),
+      p.b.replace(/^\[PATCH v\d (\d)\/3\] /, '$1 '),
+      p.changed,
+    ]);
     expect(pairs).toEqual([
       ['1 mm: convert a', '2 mm: convert a', true],
       ['2 mm: convert b', '1 mm: convert b', false],
@@ -45,6 +57,8 @@ describe('version pairs', () => {
       ['', '3 mm: add d', true],
     ]);
     const aFiles = vp.pairs[0].files!;
-    expect(aFiles).toEqual([{ a: 'mm/a.c', b: 'mm/a.c', changed: true, interdiff: ['-+put_user_page(p);', '++put_user_pages_dirty_lock(&p, 1, true);'] }]);
+    expect(aFiles).toEqual([
+      { a: 'mm/a.c', b: 'mm/a.c', changed: true, interdiff: ['-+put_user_page(p);', '++put_user_pages_dirty_lock(&p, 1, true);'] },
+    ]);
   });
 });

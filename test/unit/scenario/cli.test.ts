@@ -2,7 +2,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { main } from '../../../src/cli/cli';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
 import type { Exploration } from '../../../src/scenario/explorationModel';
@@ -14,7 +16,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'mmx-test-'));
 async function mmx(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') });
+  const code = await main(argv, {
+    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
+  });
   return { code, out, err };
 }
 
@@ -62,7 +67,10 @@ describe('mmx', () => {
   it('explore --json: stable fields, a replayable counterexample for 2.5.70, complete for the fix', async () => {
     const r = await mmx('explore', DFS, '--variant', '2.5.70', '--variant', 'install_new_page', '--json');
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Exploration);
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Exploration);
     expect(lines.map((l) => l.variant)).toEqual(['2.5.70', 'install_new_page']);
     for (const l of lines) for (const k of ['variant', 'schedules', 'states', 'complete', 'violations']) expect(l).toHaveProperty(k);
     const stale = lines[0].violations.find((v) => v.invariant === 'stale-pte')!;
@@ -77,7 +85,9 @@ describe('mmx', () => {
   });
 
   it('an expectation that fails exits 1', async () => {
-    const wrong = scenarioWith('wrong.mmscenario.yaml', (t) => t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'));
+    const wrong = scenarioWith('wrong.mmscenario.yaml', (t) =>
+      t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'),
+    );
     const r = await mmx('explore', wrong, '--variant', '2.5.70');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAILED {2}expect never: stale-pte/);
@@ -118,14 +128,17 @@ describe('mmx', () => {
 
   it('check runs the bundled library: every expectation met', async () => {
     const r = await mmx('check', join(root, 'scenarios'), '--json');
-    const report = JSON.parse(r.out) as { scenarios: { file: string; columns: { variant: string; expectations: { met: boolean; text: string; detail: string }[] }[] }[] };
+    const report = JSON.parse(r.out) as {
+      scenarios: { file: string; columns: { variant: string; expectations: { met: boolean; text: string; detail: string }[] }[] }[];
+    };
     const failed = report.scenarios.flatMap((s) =>
       s.columns.flatMap((c) => c.expectations.filter((e) => !e.met).map((e) => `${s.file} ${c.variant}: ${e.text}: ${e.detail}`)),
     );
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const files = report.scenarios.map((s) => s.file.split('/').pop());
-    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap']) expect(files).toContain(`${f}.mmscenario.yaml`);
+    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap'])
+      expect(files).toContain(`${f}.mmscenario.yaml`);
   }, 180_000);
 
   it('variants and scenarios list the catalogue and the library', async () => {
@@ -139,7 +152,9 @@ describe('mmx', () => {
 
 describe('mmx run', () => {
   it('a violation in the run breaks a never expectation of its column: exit 1, named', async () => {
-    const wrong = scenarioWith('never.mmscenario.yaml', (t) => t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'));
+    const wrong = scenarioWith('never.mmscenario.yaml', (t) =>
+      t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'),
+    );
     const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*21,remote', '--no-trace');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAILED {2}expect never: stale-pte: violated in this run: stale-pte/);

@@ -1,7 +1,9 @@
 // The explorer on the real engine: the DFS race of seed 004.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { explore, runSchedule } from '../../../src/scenario/explorer';
 import { compareScenario, compareScenarioAsync, loadScenario, machineFactory } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';

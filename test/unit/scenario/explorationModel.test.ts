@@ -2,7 +2,9 @@
 // webview's validator accepts, and the panel's replay ends in the violation it draws.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { main } from '../../../src/cli/cli';
 import { explorationModel } from '../../../src/scenario/exploration';
 import type { Exploration } from '../../../src/scenario/explorationModel';

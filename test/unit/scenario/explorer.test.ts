@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
 import { explore, exploreAsync, runSchedule } from '../../../src/scenario/explorer';
 import { ScheduleError, describeSchedule, parseSchedule } from '../../../src/scenario/schedule';
+
 import { CounterMachine, incrementers, type CounterProgram, type Instr } from './fixtures/counterMachine';
 
 const factory = (p: CounterProgram) => () => new CounterMachine(p);
@@ -65,8 +67,18 @@ describe('explore', () => {
   });
 
   it('finds a deadlock of ABBA locking', () => {
-    const t0: Instr[] = [{ k: 'lock', l: 'A' }, { k: 'lock', l: 'B' }, { k: 'unlock', l: 'B' }, { k: 'unlock', l: 'A' }];
-    const t1: Instr[] = [{ k: 'lock', l: 'B' }, { k: 'lock', l: 'A' }, { k: 'unlock', l: 'A' }, { k: 'unlock', l: 'B' }];
+    const t0: Instr[] = [
+      { k: 'lock', l: 'A' },
+      { k: 'lock', l: 'B' },
+      { k: 'unlock', l: 'B' },
+      { k: 'unlock', l: 'A' },
+    ];
+    const t1: Instr[] = [
+      { k: 'lock', l: 'B' },
+      { k: 'lock', l: 'A' },
+      { k: 'unlock', l: 'A' },
+      { k: 'unlock', l: 'B' },
+    ];
     const r = explore(factory({ tasks: [t0, t1] }));
     expect(names(r)).toEqual(['deadlock']);
     expect(r.violations[0].schedule).toEqual([0, 1]);
@@ -127,7 +139,9 @@ describe('explore', () => {
       fc.record({ k: fc.constant('write' as const), v: fc.constantFrom('x', 'y'), add: fc.integer({ min: 0, max: 2 }) }),
     );
     const locked = (body: Instr[], l: string): Instr[] => [{ k: 'lock', l }, ...body, { k: 'unlock', l }];
-    const task = fc.tuple(fc.array(instr, { minLength: 1, maxLength: 3 }), fc.constantFrom('', 'A', 'B')).map(([b, l]) => (l ? locked(b, l) : b));
+    const task = fc
+      .tuple(fc.array(instr, { minLength: 1, maxLength: 3 }), fc.constantFrom('', 'A', 'B'))
+      .map(([b, l]) => (l ? locked(b, l) : b));
     fc.assert(
       fc.property(fc.array(task, { minLength: 2, maxLength: 3 }), fc.integer({ min: 0, max: 4 }), (tasks, want) => {
         const p: CounterProgram = {

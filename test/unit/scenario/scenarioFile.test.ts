@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import type { OpSpec } from '../../../src/engine/sim/spec';
 import schema from '../../../src/scenario/mmscenario.schema.json';
 import { formatDiagnostic, loadScenarioText, validateScenarioText } from '../../../src/scenario/scenarioFile';
@@ -117,27 +118,39 @@ describe('errors name file:line:column and what was expected', () => {
   });
 
   it('an unknown variant name and an unknown API family', () => {
-    const text = GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}').replace('2.5.70: {fault: 2.5.70}', '2.5.70: {fault: 2.5.70, faults: x}');
+    const text = GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}').replace(
+      '2.5.70: {fault: 2.5.70}',
+      '2.5.70: {fault: 2.5.70, faults: x}',
+    );
     const d = diags(text);
     expect(d.map((x) => x.message)).toEqual([
       "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap",
     ]);
     const d2 = diags(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'));
     expect(d2).toHaveLength(1);
-    expect(d2[0].message).toBe("unknown fault variant 'install-new-page' in column 'fixed' (did you mean 'install_new_page'?); known: 2.5.70, install_new_page");
-    expect(d2[0]).toMatchObject(posOf(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'), 'install-new-page'));
+    expect(d2[0].message).toBe(
+      "unknown fault variant 'install-new-page' in column 'fixed' (did you mean 'install_new_page'?); known: 2.5.70, install_new_page",
+    );
+    expect(d2[0]).toMatchObject(
+      posOf(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'), 'install-new-page'),
+    );
   });
 
   it('an expect block for a column that does not exist', () => {
     const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.71: {violation: stale-pte}');
     const d = diags(text);
     expect(d).toHaveLength(1);
-    expect(d[0].message).toMatch(/expect names '2\.5\.71', which is not a column of 'variants' \(did you mean '2\.5\.70'\?\) \(2\.5\.70, fixed\)/);
+    expect(d[0].message).toMatch(
+      /expect names '2\.5\.71', which is not a column of 'variants' \(did you mean '2\.5\.70'\?\) \(2\.5\.70, fixed\)/,
+    );
     expect(d[0]).toMatchObject(posOf(text, '2.5.71'));
   });
 
   it('names that refer to nothing: file, address space, node, task, page set', () => {
-    const text = GOOD.replace('file: f}', 'file: g}').replace('mm: A', 'mm: B').replace('node: n1', 'node: n2').replace('"writer*2"', '"wrter*2"');
+    const text = GOOD.replace('file: f}', 'file: g}')
+      .replace('mm: A', 'mm: B')
+      .replace('node: n1', 'node: n2')
+      .replace('"writer*2"', '"wrter*2"');
     const msgs = diags(text).map((x) => x.message);
     expect(msgs).toContain("unknown address space 'B'; declared: A");
     expect(msgs).toContain("unknown DFS node 'n2'; declared: n0, n1");
@@ -148,7 +161,10 @@ describe('errors name file:line:column and what was expected', () => {
   });
 
   it('unaligned mmap addresses, and a result for an op that does not exist', () => {
-    const text = GOOD.replace('addr: 0x10000, pages: 2', 'addr: 0x10010, pages: 2').replace('{task: reader, op: 1,', '{task: reader, op: 5,');
+    const text = GOOD.replace('addr: 0x10000, pages: 2', 'addr: 0x10010, pages: 2').replace(
+      '{task: reader, op: 1,',
+      '{task: reader, op: 5,',
+    );
     const msgs = diags(text).map((x) => x.message);
     expect(msgs).toContain("op #0 (mmap) of task 'reader': address 0x10010 is not page aligned (4096 bytes)");
     expect(msgs).toContain("task 'reader' has 2 ops (#0 to #1); op 5 does not exist");
@@ -170,7 +186,11 @@ describe('errors name file:line:column and what was expected', () => {
   });
 
   it('a schedule taken from a column that does not exist', () => {
-    const ok = loadScenarioText(GOOD.replace('schedule: [reader, 1, "writer*2"]', 'schedule: {counterexampleOf: 2.5.70, invariant: stale-pte}'), 's.yaml', { variants: catalogue });
+    const ok = loadScenarioText(
+      GOOD.replace('schedule: [reader, 1, "writer*2"]', 'schedule: {counterexampleOf: 2.5.70, invariant: stale-pte}'),
+      's.yaml',
+      { variants: catalogue },
+    );
     expect(ok.diagnostics).toEqual([]);
     expect(ok.scenario!.scheduleFrom).toEqual({ column: '2.5.70', invariant: 'stale-pte' });
     expect(ok.scenario!.schedule).toBeUndefined();
@@ -215,15 +235,33 @@ describe('the schema follows the engine contract', () => {
   type Listed<O extends OpSpec['op']> = (typeof FIELDS)[O][number];
   // true only when every field of the OpSpec branch is listed
   const complete: { [O in OpSpec['op']]: [keyof OpOf<O>] extends [Listed<O>] ? true : false } = {
-    mmap: true, munmap: true, mprotect: true, read: true, write: true, exec: true, touch: true, truncate: true,
-    'remote-write': true, invalidate: true, gup: true, walk: true, 'get-one-page': true, 'dma-write': true,
-    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true,
+    mmap: true,
+    munmap: true,
+    mprotect: true,
+    read: true,
+    write: true,
+    exec: true,
+    touch: true,
+    truncate: true,
+    'remote-write': true,
+    invalidate: true,
+    gup: true,
+    walk: true,
+    'get-one-page': true,
+    'dma-write': true,
+    release: true,
+    writeback: true,
+    remap: true,
+    'swap-out': true,
+    sleep: true,
   };
 
   it('has one branch per operation with exactly the fields of OpSpec', () => {
     expect(Object.values(complete).every(Boolean)).toBe(true);
     const branches = (schema as { $defs: { op: { oneOf: { properties: Record<string, unknown> }[] } } }).$defs.op.oneOf;
-    const fromSchema = Object.fromEntries(branches.map((b) => [(b.properties.op as { const: string }).const, Object.keys(b.properties).sort()]));
+    const fromSchema = Object.fromEntries(
+      branches.map((b) => [(b.properties.op as { const: string }).const, Object.keys(b.properties).sort()]),
+    );
     const fromSpec = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, [...v].sort()]));
     expect(fromSchema).toEqual(fromSpec);
   });
@@ -248,7 +286,9 @@ describe('every name in a scenario is checked against the engine catalogue, with
     expect(d[0]).toMatchObject(posOf(text, 'opps'));
     expect(only(GOOD.replace('never: [stale-pte, oops]', 'never: any'))).toEqual([]);
     // 'any' is not an invariant a violation can be expected of
-    expect(only(GOOD.replace('{violation: stale-pte}', '{violation: any}'))[0].message).toMatch(/^unknown invariant 'any'; the engine checks: stale-pte, /);
+    expect(only(GOOD.replace('{violation: stale-pte}', '{violation: any}'))[0].message).toMatch(
+      /^unknown invariant 'any'; the engine checks: stale-pte, /,
+    );
   });
 
   it('a name far from every invariant lists the catalogue instead of guessing', () => {
@@ -272,7 +312,7 @@ describe('every name in a scenario is checked against the engine catalogue, with
     expect(only(t2).map((x) => x.message)).toEqual(["unknown task 'writter' (did you mean 'writer'?); tasks: reader, writer"]);
   });
 
-  it('an op index past the task\'s ops, located on the op field', () => {
+  it("an op index past the task's ops, located on the op field", () => {
     const text = GOOD.replace('{task: reader, op: 1,', '{task: reader, op: 2,');
     const d = only(text);
     expect(d.map((x) => x.message)).toEqual(["task 'reader' has 2 ops (#0 to #1); op 2 does not exist"]);
@@ -280,7 +320,9 @@ describe('every name in a scenario is checked against the engine catalogue, with
   });
 
   it('a variant name and an API family with hints', () => {
-    expect(only(GOOD.replace('{fault: install_new_page}', '{fault: install_new_pages}'))[0].message).toContain("(did you mean 'install_new_page'?)");
+    expect(only(GOOD.replace('{fault: install_new_page}', '{fault: install_new_pages}'))[0].message).toContain(
+      "(did you mean 'install_new_page'?)",
+    );
     expect(only(GOOD.replace('{fault: install_new_page}', '{fualt: install_new_page}'))[0].message).toMatch(/unknown API family 'fualt'/);
   });
 
@@ -290,16 +332,31 @@ describe('every name in a scenario is checked against the engine catalogue, with
     expect(only(withLock('down_read(mmap_sem)'))).toEqual([]);
     expect(only(withLock('lock_page(page_lock(pfn 3))'))).toEqual([]);
     const bad = only(withLock('spin_lock(page_table_lok)'));
-    expect(bad.map((x) => x.message)).toEqual([expect.stringMatching(/^unknown lock 'page_table_lok' in 'spin_lock\(page_table_lok\)' \(did you mean 'spin_lock\(page_table_lock\)'\?\)/)]);
+    expect(bad.map((x) => x.message)).toEqual([
+      expect.stringMatching(
+        /^unknown lock 'page_table_lok' in 'spin_lock\(page_table_lok\)' \(did you mean 'spin_lock\(page_table_lock\)'\?\)/,
+      ),
+    ]);
     expect(bad[0]).toMatchObject(posOf(withLock('spin_lock(page_table_lok)'), '"spin_lock(page_table_lok)"'));
-    expect(only(withLock('down_read(page_table_lock)'))[0].message).toBe("'down_read' is not an operation on page_table_lock; page_table_lock takes spin_lock, spin_unlock");
+    expect(only(withLock('down_read(page_table_lock)'))[0].message).toBe(
+      "'down_read' is not an operation on page_table_lock; page_table_lock takes spin_lock, spin_unlock",
+    );
     expect(only(withLock('page_table_lock'))[0].message).toMatch(/is not a lock operation such as spin_lock\(page_table_lock\)/);
   });
 
   it('a driver lock the scenario names with holding: is a lock lockOps may count', () => {
-    const text = GOOD.replace('{op: remote-write, file: f, page: 0}', '{op: gup, addr: 0x10000, pages: 1, as: p}\n      - {op: release, pages: p, fn: put_page, holding: drv_lock}')
-      .replace('    results:\n', '    lockOps: [{lock: "spin_lock(drv_lock)", count: 1}, {lock: "spin_lock(drv_lok)", count: 1}]\n    results:\n');
-    expect(only(text).map((x) => x.message).filter((m) => /lock/.test(m))).toEqual([expect.stringMatching(/^unknown lock 'drv_lok' .*did you mean 'spin_lock\(drv_lock\)'/)]);
+    const text = GOOD.replace(
+      '{op: remote-write, file: f, page: 0}',
+      '{op: gup, addr: 0x10000, pages: 1, as: p}\n      - {op: release, pages: p, fn: put_page, holding: drv_lock}',
+    ).replace(
+      '    results:\n',
+      '    lockOps: [{lock: "spin_lock(drv_lock)", count: 1}, {lock: "spin_lock(drv_lok)", count: 1}]\n    results:\n',
+    );
+    expect(
+      only(text)
+        .map((x) => x.message)
+        .filter((m) => /lock/.test(m)),
+    ).toEqual([expect.stringMatching(/^unknown lock 'drv_lok' .*did you mean 'spin_lock\(drv_lock\)'/)]);
   });
 
   it('the bundled scenarios use only names the engine knows', async () => {

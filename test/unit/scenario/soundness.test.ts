@@ -2,7 +2,9 @@
 // as the search over every interleaving, on small bounded cases of the bundled scenarios.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { explore } from '../../../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../../../src/scenario/runner';
 

@@ -1,12 +1,21 @@
 // The panel's pure layout helpers: traces aligned by step, neighbour steps, lock holders per lane.
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
 import type { TraceEvent, Violation } from '../../../src/engine/sim/spec';
-import { alignTraces, eventAt, eventsAtStep, neighbourStep } from '../../../src/webview/timelineModel';
 import { bucketSegments, lockLanes, lockNames, splitLock } from '../../../src/webview/lockTimeline';
+import { alignTraces, eventAt, eventsAtStep, neighbourStep } from '../../../src/webview/timelineModel';
 
 let seq = 0;
-const ev = (step: number, task: number, kind: TraceEvent['kind'], locks: string[] = [], fn = 'f'): TraceEvent => ({ seq: seq++, step, task, kind, fn, detail: '', locks });
+const ev = (step: number, task: number, kind: TraceEvent['kind'], locks: string[] = [], fn = 'f'): TraceEvent => ({
+  seq: seq++,
+  step,
+  task,
+  kind,
+  fn,
+  detail: '',
+  locks,
+});
 
 describe('alignTraces', () => {
   it('gives each step as many rows as its busiest run, in step order', () => {
@@ -69,7 +78,10 @@ describe('lockLanes', () => {
     const lanes = lockLanes(trace, [v], 6);
     expect(lanes.map((l) => l.lock)).toEqual(['mmap_sem', 'page_table_lock']);
     const ptl = lanes[1];
-    expect(ptl.segments.map((s) => [s.task, s.from, s.to])).toEqual([[0, 1, 3], [1, 4, 5]]);
+    expect(ptl.segments.map((s) => [s.task, s.from, s.to])).toEqual([
+      [0, 1, 3],
+      [1, 4, 5],
+    ]);
     expect(ptl.violations).toEqual([v]);
     // never released: held to the end of the run, as a read hold
     expect(lanes[0].segments).toEqual([{ lock: 'mmap_sem', task: 0, mode: 'r', from: 0, to: 7 }]);
@@ -97,7 +109,13 @@ describe('lockLanes', () => {
 
 describe('lockNames', () => {
   it('names the lock each lock/unlock event took or dropped from the task held sets', () => {
-    const trace = [ev(0, 0, 'lock', ['mmap_sem(r)']), ev(1, 1, 'lock', ['dfs_token(f:0)']), ev(2, 0, 'lock', ['mmap_sem(r)', 'page_table_lock']), ev(3, 0, 'unlock', ['mmap_sem(r)']), ev(4, 0, 'op', ['mmap_sem(r)'])];
+    const trace = [
+      ev(0, 0, 'lock', ['mmap_sem(r)']),
+      ev(1, 1, 'lock', ['dfs_token(f:0)']),
+      ev(2, 0, 'lock', ['mmap_sem(r)', 'page_table_lock']),
+      ev(3, 0, 'unlock', ['mmap_sem(r)']),
+      ev(4, 0, 'op', ['mmap_sem(r)']),
+    ];
     expect(lockNames(trace)).toEqual(['mmap_sem', 'dfs_token(f:0)', 'page_table_lock', 'page_table_lock', undefined]);
   });
 });
