@@ -2,7 +2,7 @@
 // (page cache offset -> page, the VMAs that map it, truncate_count). A file of a distributed
 // filesystem has one address_space per node, all over the same backing store.
 
-import { RwSemaphore, SeqCount } from './locks';
+import { RwSemaphore, SeqCount, Spinlock } from './locks';
 import type { Page } from './page';
 import type { Vma } from './vma';
 import { VM_NONLINEAR } from './constants';
@@ -18,6 +18,8 @@ export class AddressSpace {
   readonly nonlinear = new Set<Vma>();
   /** i_shared_sem (2.5): serialises the mapping lists against invalidation */
   readonly iSharedSem: RwSemaphore;
+  /** mapping->tree_lock: guards the page cache radix tree (add_to_page_cache inserts under it) */
+  readonly treeLock: Spinlock;
   /** truncate_count (the truncate-seq variant): bumped when an invalidation starts */
   readonly truncateCount: SeqCount;
   /** invalidations in progress (vmtruncate / invalidate_mmap_range), for the stale-pte check */
@@ -27,6 +29,7 @@ export class AddressSpace {
   constructor(readonly file: File, readonly node: string) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
+    this.treeLock = new Spinlock('tree_lock', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
   }

@@ -11,19 +11,21 @@ import type { MmStruct } from './mmStruct';
 import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
 import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from './constants';
 import { installNewPage } from './installNewPage';
-import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
+import { filemapGetpage, ENOMEM_PAGE } from './pageCache';
 import type { Page } from './page';
 
 function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
-  if (pgoff >= file.size) return NOPAGE_SIGBUS;
-  const page = yield* findOrReadPage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
-  if (page === ENOMEM_PAGE) return NOPAGE_OOM;
-  if (page === null) return NOPAGE_SIGBUS;
-  return page;
+  for (;;) {
+    if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
+    if (pgoff >= file.size) return NOPAGE_SIGBUS;
+    const page = yield* filemapGetpage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
+    if (page === ENOMEM_PAGE) return NOPAGE_OOM;
+    // null: invalidated while we waited for its lock; look again, as filemap_nopage's retry_all
+    if (page !== null) return page;
+  }
 }
 
 function pgoffOf(vma: Vma, address: number): number {

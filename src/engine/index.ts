@@ -36,7 +36,7 @@
  *   File / AddressSpace (addressSpace.ts): File has size (i_size, pages), versions (backing store),
  *     iSem, mapping(node) -> AddressSpace (one per node for DFS files); AddressSpace has cache
  *     (index -> page), mappings / nonlinear (VMAs), iSharedSem, truncateCount (SeqCount).
- *   pageCache.ts: findOrReadPage (find_get_page + page_cache_read), removeFromPageCache,
+ *   pageCache.ts: findGetPage, addToPageCache (under tree_lock, -EEXIST), pageCacheRead, filemapGetpage, removeFromPageCache,
  *     truncateInodePages. Dfs (dfs.ts): nodes, token(file, page) -> DfsTokenLock.
  *   Locks (locks.ts): Spinlock, RwSemaphore, PageLock, SeqCount, DfsTokenLock, all with holders;
  *     Lockdep (lockdep.ts): sleep-in-spinlock, abba, unlock-not-held (in Task.perform),

@@ -9,11 +9,11 @@ import { Dfs } from './dfs';
 import { SwapSpace } from './swap';
 import { Lockdep } from './lockdep';
 import { Trace, ViolationLog } from './trace';
-import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type RemapRules, type Variant } from './variants';
+import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type MutationRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
 
-const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap'];
+const FAMILIES: Family[] = ['fault', 'gup', 'release', 'remap', 'mutation'];
 
 export class Kernel {
   readonly alloc: PageAllocator;
@@ -44,6 +44,8 @@ export class Kernel {
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;
+  /** the deliberate breakage in force (all false by default) */
+  readonly mutation: MutationRules;
 
   constructor(world: WorldSpec, sel: VariantSelection, opts: { trace?: boolean } = {}) {
     this.trace = new Trace(opts.trace ?? false);
@@ -63,6 +65,7 @@ export class Kernel {
     }
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
+    this.mutation = this.selected.get('mutation')!.rules as MutationRules;
 
     this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');

@@ -12,6 +12,8 @@ export interface VariantSelection {
   release?: string;
   /** remap_file_pages: '2.6.13' | 'nonuniform' */
   remap?: string;
+  /** a deliberate breakage of kernel code, to show what catches it: 'none' | 'racy-add_to_page_cache' | 'unlock-before-try_to_unmap' | 'free-before-flush' */
+  mutation?: string;
 }
 
 export type Prot = string; // 'r--', 'rw-', 'r-x', 'rwx', '---' (read, write, exec)

@@ -145,6 +145,12 @@ export class Task {
   upWrite(l: Lock): boolean { return this.release(l, false); }
   lockPage(p: Page): boolean { return this.acquire(p.lock, false); }
   unlockPage(p: Page): boolean { return this.release(p.lock, false); }
+  /** a lock bit set on an object no other task can reach yet (SetPageLocked in add_to_page_cache):
+   * taken at once, without a step or a wait */
+  setLockedUncontended(l: Lock): void {
+    this.take(l, false);
+    if (this.tracing) this.emit('lock', l.acquireLabel.replace(/^[a-z_]+/, 'SetPageLocked'));
+  }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
   sleep(what: string): boolean {
     if (this.solo) {

@@ -121,12 +121,16 @@ describe('mmx', () => {
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const files = report.scenarios.map((s: { file: string }) => s.file.split('/').pop());
-    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap']) expect(files).toContain(`${f}.mmscenario.yaml`);
+    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap', 'two-faulters', 'cow-truncate']) expect(files).toContain(`${f}.mmscenario.yaml`);
   }, 180_000);
 
   it('variants and scenarios list the catalogue and the library', async () => {
     const v = JSON.parse((await mmx('variants', '--json')).out);
     expect(v.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
+    const text = (await mmx('variants')).out;
+    // the era each kernel function follows, per variant
+    expect(text).toMatch(/fault\/2\.5\.70\s+do_no_page\s+2\.5\.70 mm\/memory\.c/);
+    expect(text).toMatch(/fault\/install_new_page\s+install_new_page\s+2\.5\.70-mm2/);
     const s = await mmx('scenarios', join(root, 'scenarios'), '--json');
     expect(s.code).toBe(0);
     expect(JSON.parse(s.out).some((x: { file: string }) => x.file.includes('dfs'))).toBe(true);
