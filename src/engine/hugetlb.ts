@@ -113,7 +113,7 @@ export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: numbe
     if (t.pteWrite(mm, addr, 'huge_pte_clear')) yield t.step;
     for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.clear(addr + i * PAGE_SIZE);
     mm.rss -= HPAGE_PAGES;
-    head.mapcount = 0;
+    head.mapcount--; // fork shares huge pages: one map count per huge pte
     putCompoundPage(k, head);
     if (t.tracing) t.emit('pte', `clear huge pte 0x${addr.toString(16)} (compound pfn ${head.pfn})`);
     n++;

@@ -68,7 +68,9 @@ export type OpSpec =
   | { op: 'writeback'; file: string; page: number }
   | { op: 'remap'; addr: number; pages: number; pgoff: number; prot?: Prot; flags?: string[] }
   | { op: 'swap-out'; addr: number; pages?: number }
-  | { op: 'sleep' };
+  | { op: 'sleep' }
+  /** fork(): copy the task's mm into a new mm named `as` (copy_mm); tasks naming that mm run in the child */
+  | { op: 'fork'; as: string };
 
 // ---- What a Machine reports. The engine implements `createMachine` (src/engine/index.ts). ----
 

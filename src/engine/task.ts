@@ -58,10 +58,18 @@ export class Task {
     readonly id: number,
     readonly name: string,
     readonly kernel: Kernel,
-    readonly mm: MmStruct | null,
+    public mm: MmStruct | null,
     readonly node: string | null,
+    /** the mm a fork will create for this task (`{op: fork, as: NAME}`): not runnable until then */
+    public waitMm: string | null = null,
   ) {
     this.tracing = kernel.trace.enabled;
+  }
+
+  /** the fork that creates the mm this task waits for returned: the task starts in it */
+  attachMm(mm: MmStruct): void {
+    this.mm = mm;
+    this.waitMm = null;
   }
 
   // ---- held locks ----
@@ -194,7 +202,7 @@ export class Task {
   // ---- driver side ----
   /** can the announced step run now */
   canRun(): boolean {
-    if (this.done) return false;
+    if (this.done || this.waitMm !== null) return false;
     const s = this.step;
     if (s.kind !== StepKind.Acquire) return true;
     const l = s.lock!;

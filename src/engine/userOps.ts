@@ -14,6 +14,7 @@ import { vmtruncate, invalidateMmapRange } from './truncate';
 import { dfsRemoteWrite } from './remoteWrite';
 import { sysRemapFilePages } from './fremap';
 import { reclaimPage } from './swapOut';
+import { forkOp } from './fork';
 import { PTE_PRESENT } from './pageTable';
 import { vmOpsForFile } from './fsOps';
 import { deviceVmOps, sgReserve } from './devices';
@@ -191,3 +192,4 @@ registerOp('invalidate', (t, op) => invalidateOp(t, op as Extract<OpSpec, { op: 
 registerOp('remap', (t, op) => remapOp(t, op as Extract<OpSpec, { op: 'remap' }>));
 registerOp('swap-out', (t, op) => swapOutOp(t, op as Extract<OpSpec, { op: 'swap-out' }>));
 registerOp('sleep', (t) => sleepOp(t));
+registerOp('fork', (t, op) => forkOp(t, (op as Extract<OpSpec, { op: 'fork' }>).as));

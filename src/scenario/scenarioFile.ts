@@ -311,6 +311,16 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   dupes(raw.tasks.map((t) => t.name), ['tasks'], 'task');
   const fileNames = new Set(files.map((f) => f.name));
   const mmNames = new Set(mms.map((m) => m.name));
+  // the mms forks create ({op: fork, as}): each name once, none a declared mm
+  raw.tasks.forEach((t, ti) =>
+    t.ops.forEach((o, oi) => {
+      if (o.op !== 'fork' || typeof o.as !== 'string') return;
+      const path: Path = ['tasks', ti, 'ops', oi, 'as'];
+      if (mmNames.has(o.as)) loc.at(path, `${where(['tasks', ti, 'ops', oi], raw)}: fork as '${o.as}', which is already an address space`);
+      else if (t.mm === undefined) loc.at(path, `${where(['tasks', ti, 'ops', oi], raw)}: fork needs a task with an address space (mm)`);
+      mmNames.add(o.as);
+    }),
+  );
   const nodeNames = new Set(nodes);
   const known = (set: Set<string>, what: string, name: string, path: Path) => {
     if (!set.has(name))

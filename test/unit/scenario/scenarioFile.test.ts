@@ -120,7 +120,7 @@ describe('errors name file:line:column and what was expected', () => {
     const text = GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}').replace('2.5.70: {fault: 2.5.70}', '2.5.70: {fault: 2.5.70, faults: x}');
     const d = diags(text);
     expect(d.map((x) => x.message)).toEqual([
-      "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap",
+      "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap, mutation",
     ]);
     const d2 = diags(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'));
     expect(d2).toHaveLength(1);
@@ -211,13 +211,14 @@ describe('the schema follows the engine contract', () => {
     remap: ['op', 'addr', 'pages', 'pgoff', 'prot', 'flags'],
     'swap-out': ['op', 'addr', 'pages'],
     sleep: ['op'],
+    fork: ['op', 'as'],
   } as const satisfies { [O in OpSpec['op']]: readonly (keyof OpOf<O>)[] };
   type Listed<O extends OpSpec['op']> = (typeof FIELDS)[O][number];
   // true only when every field of the OpSpec branch is listed
   const complete: { [O in OpSpec['op']]: [keyof OpOf<O>] extends [Listed<O>] ? true : false } = {
     mmap: true, munmap: true, mprotect: true, read: true, write: true, exec: true, touch: true, truncate: true,
     'remote-write': true, invalidate: true, gup: true, walk: true, 'get-one-page': true, 'dma-write': true,
-    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true,
+    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true, fork: true,
   };
 
   it('has one branch per operation with exactly the fields of OpSpec', () => {
@@ -226,5 +227,37 @@ describe('the schema follows the engine contract', () => {
     const fromSchema = Object.fromEntries(branches.map((b) => [(b.properties.op as { const: string }).const, Object.keys(b.properties).sort()]));
     const fromSpec = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, [...v].sort()]));
     expect(fromSchema).toEqual(fromSpec);
+  });
+});
+
+describe('fork names an address space', () => {
+  const FORK = `title: fork
+world:
+  mms: [{name: p}]
+tasks:
+  - name: parent
+    mm: p
+    ops:
+      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}
+      - {op: fork, as: c}
+  - name: child
+    mm: c
+    ops:
+      - {op: read, addr: 0x10000}
+variants:
+  base: {fault: 2.5.70}
+`;
+  it('a task may run in the mm a fork creates', () => {
+    expect(diags(FORK)).toEqual([]);
+  });
+  it('fork onto a declared mm, a fork without an mm, and a fork without `as` are errors at their place', () => {
+    expect(diags(FORK.replace('{op: fork, as: c}', '{op: fork, as: p}')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "9:24 op #1 (fork) of task 'parent': fork as 'p', which is already an address space",
+      "11:9 unknown address space 'c'; declared: p",
+    ]);
+    expect(diags(FORK.replace('    mm: p\n    ops:\n      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}\n', '    ops:\n')).map((d) => d.message)).toEqual([
+      "op #0 (fork) of task 'parent': fork needs a task with an address space (mm)",
+    ]);
+    expect(diags(FORK.replace('{op: fork, as: c}', '{op: fork}')).map((d) => d.message)).toEqual(["missing field 'as' in op #1 (fork) of task 'parent'"]);
   });
 });
