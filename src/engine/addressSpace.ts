@@ -38,6 +38,16 @@ export class AddressSpace {
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
     else this.mappings.add(v);
   }
+  /** link `v` just before `at` in i_mmap: the walk of an invalidation meets `v` first */
+  linkBefore(v: Vma, at: Vma): void {
+    if (!this.mappings.has(at) || v.flags & VM_NONLINEAR) return this.link(v);
+    const all = [...this.mappings];
+    this.mappings.clear();
+    for (const x of all) {
+      if (x === at) this.mappings.add(v);
+      this.mappings.add(x);
+    }
+  }
   unlink(v: Vma): void {
     this.mappings.delete(v);
     this.nonlinear.delete(v);

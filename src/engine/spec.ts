@@ -70,7 +70,11 @@ export type OpSpec =
   | { op: 'swap-out'; addr: number; pages?: number }
   | { op: 'sleep' }
   /** fork(): copy the task's mm into a new mm named `as` (copy_mm); tasks naming that mm run in the child */
-  | { op: 'fork'; as: string };
+  | { op: 'fork'; as: string }
+  /** madvise(addr, pages, MADV_DONTNEED): zap the range's ptes, keep the VMAs */
+  | { op: 'madvise'; addr: number; pages: number; advice: 'MADV_DONTNEED' }
+  /** mremap(addr, pages * PAGE_SIZE, newPages * PAGE_SIZE, flags, newAddr) */
+  | { op: 'mremap'; addr: number; pages: number; newPages: number; flags?: ('MREMAP_MAYMOVE' | 'MREMAP_FIXED')[]; newAddr?: number };
 
 // ---- What a Machine reports. The engine implements `createMachine` (src/engine/index.ts). ----
 

@@ -4,7 +4,7 @@ import { registerOp, type OpOutcome } from './ops';
 import type { OpSpec } from './spec';
 import type { Task } from './task';
 import type { Step } from './step';
-import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM } from './constants';
+import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM, EFAULT } from './constants';
 import { doMmapPgoff, doMunmap } from './mmap';
 import { hugetlbPrefault } from './hugetlb';
 import { PG_compound, PG_tail } from './page';
@@ -15,6 +15,8 @@ import { dfsRemoteWrite } from './remoteWrite';
 import { sysRemapFilePages } from './fremap';
 import { reclaimPage } from './swapOut';
 import { forkOp } from './fork';
+import { sysMadvise } from './madvise';
+import { doMremap } from './mremap';
 import { PTE_PRESENT } from './pageTable';
 import { vmOpsForFile } from './fsOps';
 import { deviceVmOps, sgReserve } from './devices';
@@ -25,6 +27,7 @@ function errno(n: number): string {
   switch (n) {
     case -EINVAL: return '-EINVAL';
     case -ENOMEM: return '-ENOMEM';
+    case -EFAULT: return '-EFAULT';
     default: return String(n);
   }
 }
@@ -174,6 +177,25 @@ function* swapOutOp(t: Task, op: Extract<OpSpec, { op: 'swap-out' }>): Generator
   return { result: `${swapped} swapped out${results.length ? '; ' + results.join(', ') : ''}` };
 }
 
+function* madviseOp(t: Task, op: Extract<OpSpec, { op: 'madvise' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'madvise');
+  if (bad) return bad;
+  const r = yield* sysMadvise(t, t.mm!, op.addr, op.pages * PAGE_SIZE);
+  return { result: r === 0 ? '0' : errno(r) };
+}
+
+function* mremapOp(t: Task, op: Extract<OpSpec, { op: 'mremap' }>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'mremap');
+  if (bad) return bad;
+  const mm = t.mm!;
+  t.enter('sys_mremap');
+  if (t.downWrite(mm.mmapSem)) yield t.step;
+  const r = yield* doMremap(t, mm, op.addr, op.pages * PAGE_SIZE, op.newPages * PAGE_SIZE, op.flags ?? [], op.newAddr ?? 0);
+  if (t.upWrite(mm.mmapSem)) yield t.step;
+  t.exit('sys_mremap');
+  return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
+}
+
 function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
   if (t.sleep('schedule()')) yield t.step;
   return { result: '0' };
@@ -193,3 +215,5 @@ registerOp('remap', (t, op) => remapOp(t, op as Extract<OpSpec, { op: 'remap' }>
 registerOp('swap-out', (t, op) => swapOutOp(t, op as Extract<OpSpec, { op: 'swap-out' }>));
 registerOp('sleep', (t) => sleepOp(t));
 registerOp('fork', (t, op) => forkOp(t, (op as Extract<OpSpec, { op: 'fork' }>).as));
+registerOp('madvise', (t, op) => madviseOp(t, op as Extract<OpSpec, { op: 'madvise' }>));
+registerOp('mremap', (t, op) => mremapOp(t, op as Extract<OpSpec, { op: 'mremap' }>));

@@ -57,6 +57,8 @@ export interface MutationRules {
   unlockBeforeTryToUnmap: boolean;
   /** the mmu_gather frees the pages of a zap before flushing the TLBs */
   freeBeforeFlush: boolean;
+  /** move_one_page() moves a file pte without the mapping's lock (mremap before 2.6.10) */
+  moveWithoutMappingLock: boolean;
 }
 
 /** Rules of remap_file_pages() and per-page protections (seed 002). */
@@ -219,7 +221,7 @@ registerVariant<MutationRules>({
   seed: '-',
   base: true,
   description: 'The kernel code as the selected variants run it: no deliberate breakage (the base of the mutation family).',
-  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false },
+  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
 });
 
 registerVariant<MutationRules>({
@@ -228,7 +230,7 @@ registerVariant<MutationRules>({
   seed: '-',
   description:
     'add_to_page_cache() looks the slot up and inserts in two steps (lock_page in between) and overwrites a page another reader inserted meanwhile: two faulters of one uncached page both insert, the page cache loses one page and its reference leaks (ref-balance).',
-  rules: { racyAddToPageCache: true, unlockBeforeTryToUnmap: false, freeBeforeFlush: false },
+  rules: { racyAddToPageCache: true, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
 });
 
 registerVariant<MutationRules>({
@@ -237,7 +239,7 @@ registerVariant<MutationRules>({
   seed: '-',
   description:
     'shrink_list() drops the page lock before try_to_unmap(): a fault that finds the page in the page cache maps it again while reclaim frees it (freed-while-mapped / ref-balance).',
-  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: true, freeBeforeFlush: false },
+  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: true, freeBeforeFlush: false, moveWithoutMappingLock: false },
 });
 
 registerVariant<MutationRules>({
@@ -246,5 +248,14 @@ registerVariant<MutationRules>({
   seed: '-',
   description:
     'The mmu_gather frees the pages it gathered before flushing the TLBs (tlb_finish_mmu with the two steps swapped): another CPU can still reach a freed page through its TLB (tlb-stale).',
-  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: true },
+  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: true, moveWithoutMappingLock: false },
+});
+
+registerVariant<MutationRules>({
+  name: 'mremap-without-mapping-lock',
+  family: 'mutation',
+  seed: '-',
+  description:
+    'move_one_page() moves file ptes without the mapping lock (mremap before Rajesh Venkatasubramanian\'s fix): a truncate that has already passed the new VMA, or not seen it yet, misses the moved page, which stays mapped beyond EOF (stale-pte).',
+  rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: true },
 });

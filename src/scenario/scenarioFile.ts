@@ -236,7 +236,7 @@ function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : parseInt(String(v), 16);
 }
 
-const ADDR_FIELDS = ['addr'] as const;
+const ADDR_FIELDS = ['addr', 'newAddr'] as const;
 
 /** Parse and check a scenario text. Never throws. */
 export function loadScenarioText(text: string, file: string, options: LoadOptions = {}): LoadResult {

@@ -212,13 +212,15 @@ describe('the schema follows the engine contract', () => {
     'swap-out': ['op', 'addr', 'pages'],
     sleep: ['op'],
     fork: ['op', 'as'],
+    madvise: ['op', 'addr', 'pages', 'advice'],
+    mremap: ['op', 'addr', 'pages', 'newPages', 'flags', 'newAddr'],
   } as const satisfies { [O in OpSpec['op']]: readonly (keyof OpOf<O>)[] };
   type Listed<O extends OpSpec['op']> = (typeof FIELDS)[O][number];
   // true only when every field of the OpSpec branch is listed
   const complete: { [O in OpSpec['op']]: [keyof OpOf<O>] extends [Listed<O>] ? true : false } = {
     mmap: true, munmap: true, mprotect: true, read: true, write: true, exec: true, touch: true, truncate: true,
     'remote-write': true, invalidate: true, gup: true, walk: true, 'get-one-page': true, 'dma-write': true,
-    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true, fork: true,
+    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true, fork: true, madvise: true, mremap: true,
   };
 
   it('has one branch per operation with exactly the fields of OpSpec', () => {
