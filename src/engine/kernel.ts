@@ -8,6 +8,7 @@ import { MmStruct } from './mmStruct';
 import { Dfs } from './dfs';
 import { SwapSpace } from './swap';
 import { Lockdep } from './lockdep';
+import { Spinlock } from './locks';
 import { Trace, ViolationLog } from './trace';
 import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type MutationRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
@@ -22,6 +23,8 @@ export class Kernel {
   readonly dfs: Dfs;
   readonly swap = new SwapSpace();
   readonly lockdep = new Lockdep();
+  /** zone->lru_lock (one zone): guards the LRU lists kswapd isolates pages from */
+  readonly lruLock = new Spinlock('lru_lock', 'zone');
   readonly violations = new ViolationLog();
   readonly trace: Trace;
   /** scheduler step counter (for violations and trace events) */

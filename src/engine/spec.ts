@@ -71,6 +71,8 @@ export type OpSpec =
   | { op: 'sleep' }
   /** fork(): copy the task's mm into a new mm named `as` (copy_mm); tasks naming that mm run in the child */
   | { op: 'fork'; as: string }
+  /** kswapd: `passes` scans of the LRU reclaiming what it can (shrink_list, try_to_unmap); default 1 */
+  | { op: 'kswapd'; passes?: number }
   /** madvise(addr, pages, MADV_DONTNEED): zap the range's ptes, keep the VMAs */
   | { op: 'madvise'; addr: number; pages: number; advice: 'MADV_DONTNEED' }
   /** mremap(addr, pages * PAGE_SIZE, newPages * PAGE_SIZE, flags, newAddr) */

@@ -15,6 +15,7 @@ import { dfsRemoteWrite } from './remoteWrite';
 import { sysRemapFilePages } from './fremap';
 import { reclaimPage } from './swapOut';
 import { forkOp } from './fork';
+import { kswapd } from './vmscan';
 import { sysMadvise } from './madvise';
 import { doMremap } from './mremap';
 import { PTE_PRESENT } from './pageTable';
@@ -196,6 +197,10 @@ function* mremapOp(t: Task, op: Extract<OpSpec, { op: 'mremap' }>): Generator<St
   return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
 }
 
+function* kswapdOp(t: Task, op: Extract<OpSpec, { op: 'kswapd' }>): Generator<Step, OpOutcome, void> {
+  return { result: yield* kswapd(t, op.passes ?? 1) };
+}
+
 function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
   if (t.sleep('schedule()')) yield t.step;
   return { result: '0' };
@@ -215,5 +220,6 @@ registerOp('remap', (t, op) => remapOp(t, op as Extract<OpSpec, { op: 'remap' }>
 registerOp('swap-out', (t, op) => swapOutOp(t, op as Extract<OpSpec, { op: 'swap-out' }>));
 registerOp('sleep', (t) => sleepOp(t));
 registerOp('fork', (t, op) => forkOp(t, (op as Extract<OpSpec, { op: 'fork' }>).as));
+registerOp('kswapd', (t, op) => kswapdOp(t, op as Extract<OpSpec, { op: 'kswapd' }>));
 registerOp('madvise', (t, op) => madviseOp(t, op as Extract<OpSpec, { op: 'madvise' }>));
 registerOp('mremap', (t, op) => mremapOp(t, op as Extract<OpSpec, { op: 'mremap' }>));

@@ -212,6 +212,7 @@ describe('the schema follows the engine contract', () => {
     'swap-out': ['op', 'addr', 'pages'],
     sleep: ['op'],
     fork: ['op', 'as'],
+    kswapd: ['op', 'passes'],
     madvise: ['op', 'addr', 'pages', 'advice'],
     mremap: ['op', 'addr', 'pages', 'newPages', 'flags', 'newAddr'],
   } as const satisfies { [O in OpSpec['op']]: readonly (keyof OpOf<O>)[] };
@@ -220,7 +221,7 @@ describe('the schema follows the engine contract', () => {
   const complete: { [O in OpSpec['op']]: [keyof OpOf<O>] extends [Listed<O>] ? true : false } = {
     mmap: true, munmap: true, mprotect: true, read: true, write: true, exec: true, touch: true, truncate: true,
     'remote-write': true, invalidate: true, gup: true, walk: true, 'get-one-page': true, 'dma-write': true,
-    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true, fork: true, madvise: true, mremap: true,
+    release: true, writeback: true, remap: true, 'swap-out': true, sleep: true, fork: true, kswapd: true, madvise: true, mremap: true,
   };
 
   it('has one branch per operation with exactly the fields of OpSpec', () => {
