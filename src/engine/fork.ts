@@ -12,6 +12,7 @@ import { MmStruct } from './mmStruct';
 import { PAGE_SIZE, VM_HUGETLB, VM_MAYWRITE, VM_SHARED, VM_WRITE, hex } from './constants';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageAddRmap } from './rmap';
+import { flushTlbRange } from './tlb';
 import { compoundHead, HPAGE_PAGES, HPAGE_SIZE } from './hugetlb';
 
 /** span of one pte table (one pmd entry): copy_pte_range() works a table at a time */
@@ -59,7 +60,7 @@ export function* dupMmap(t: Task, mm: MmStruct, oldmm: MmStruct): Generator<Step
     if (retval) break;
   }
   // flush_tlb_mm(current->mm): the parent's write-protected ptes take effect on every CPU
-  if (t.tracing) t.emit('note', `flush_tlb_mm(${oldmm.name})`);
+  flushTlbRange(t, oldmm);
   if (t.upWrite(oldmm.mmapSem)) yield t.step;
   t.exit('dup_mmap', String(retval));
   return retval;

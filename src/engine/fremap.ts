@@ -2,6 +2,7 @@
 // of seed 002 ('2.6.13': prot must be 0; 'nonuniform': per-page protections with MAP_NOINHERIT).
 
 import type { Task } from './task';
+import { flushTlbPage } from './tlb';
 import type { Step } from './step';
 import type { Vma } from './vma';
 import type { MmStruct } from './mmStruct';
@@ -21,6 +22,7 @@ function* zapPte(t: Task, mm: MmStruct, addr: number): Generator<Step, void, voi
     const page = t.kernel.alloc.byPfn(pt.val(addr))!;
     const dirty = pt.get(addr)!.dirty;
     pt.clear(addr);
+    flushTlbPage(t, mm, addr);
     if (!page.reserved) {
       if (dirty) setPageDirty(page);
       pageRemoveRmap(page, mm, addr);

@@ -10,6 +10,7 @@ import type { Kernel } from './kernel';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import { PG_compound, PG_tail, type Page } from './page';
+import { flushTlbRange } from './tlb';
 import { EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from './constants';
 import { PTE_NONE } from './pageTable';
 
@@ -112,6 +113,7 @@ export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: numbe
     const head = compoundHead(k.alloc.byPfn(mm.pt.val(addr))!);
     if (t.pteWrite(mm, addr, 'huge_pte_clear')) yield t.step;
     for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.clear(addr + i * PAGE_SIZE);
+    flushTlbRange(t, mm, addr, addr + HPAGE_SIZE);
     mm.rss -= HPAGE_PAGES;
     head.mapcount--; // fork shares huge pages: one map count per huge pte
     putCompoundPage(k, head);

@@ -84,11 +84,18 @@
  *   (dmaWrite.ts), release (putUserPage.ts, setPageDirty.ts: set_page_dirty / _lock), writeback
  *   (writeback.ts) name them.
  *
+ * Operations added with issue 14: fork (fork.ts: copy_mm/dup_mmap/copy_page_range; a task whose mm
+ *   a fork creates waits for it), madvise MADV_DONTNEED (madvise.ts), mremap (mremap.ts), kswapd
+ *   (vmscan.ts over swapOut.ts's shrink_list). Worlds with `cpus` get per-CPU TLBs (tlb.ts: TLB
+ *   hits in user accesses, flush_tlb_*, the mmu_gather of zap_page_range). The 'mutation' family
+ *   (variants.ts) breaks one kernel rule on purpose, to show what catches it.
+ *
  * Invariants (invariants.ts), recorded as Violation.invariant: stale-pte, orphan-pte, ref-balance,
  *   pin-balance, freed-while-mapped, rss, sigsegv, unlock-not-held, lock-held-at-return,
  *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error, no-progress; from the gup
  *   family: use-after-free, buffer-overflow, put_page-on-pinned, put_user_page-not-pinned, double-release,
- *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
+ *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin; tlb-stale (tlb.ts,
+ *   at __free_pages).
  */
 
 export { createMachine, EngineMachine, runOneStep, describeOp, type MachineOptions } from './machine';

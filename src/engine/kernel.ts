@@ -9,6 +9,7 @@ import { Dfs } from './dfs';
 import { SwapSpace } from './swap';
 import { Lockdep } from './lockdep';
 import { Spinlock } from './locks';
+import { Tlb, checkFreedTlb } from './tlb';
 import { Trace, ViolationLog } from './trace';
 import { baseVariant, getVariant, variantsOf, type Family, type FaultRules, type MutationRules, type RemapRules, type Variant } from './variants';
 import type { Task } from './task';
@@ -23,6 +24,8 @@ export class Kernel {
   readonly dfs: Dfs;
   readonly swap = new SwapSpace();
   readonly lockdep = new Lockdep();
+  /** per-CPU TLBs, when the world names CPUs */
+  readonly tlb: Tlb | null;
   /** zone->lru_lock (one zone): guards the LRU lists kswapd isolates pages from */
   readonly lruLock = new Spinlock('lru_lock', 'zone');
   readonly violations = new ViolationLog();
@@ -72,6 +75,10 @@ export class Kernel {
 
     this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
+    const cpus = world.cpus ?? [];
+    if (new Set(cpus).size !== cpus.length) throw new Error('a CPU is declared twice');
+    this.tlb = cpus.length > 0 ? new Tlb(cpus) : null;
+    if (this.tlb !== null) this.alloc.onFree = (p) => checkFreedTlb(this, p);
 
     const nodes = world.nodes ?? [];
     this.dfs = new Dfs(nodes);

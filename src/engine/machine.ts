@@ -53,7 +53,9 @@ export class EngineMachine implements Machine {
       ts.ops.forEach((op, j) => {
         if (!getOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
       });
-      const t = new Task(i, ts.name, this.kernel, mm, node, waitMm);
+      const cpus = world.cpus ?? [];
+      if (ts.cpu !== undefined && !cpus.includes(ts.cpu)) throw new Error(`task '${ts.name}': unknown CPU '${ts.cpu}'${cpus.length ? ` (declared: ${cpus.join(', ')})` : ' (world.cpus declares none)'}`);
+      const t = new Task(i, ts.name, this.kernel, mm, node, waitMm, ts.cpu ?? cpus[0] ?? null);
       t.ops = ts.ops;
       this.tasks.push(t);
       this.kernel.tasks.push(t);

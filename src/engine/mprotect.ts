@@ -3,6 +3,7 @@
 // of present ptes and file ptes in the range (the series' "mprotect coherent" fix).
 
 import type { Task } from './task';
+import { flushTlbRange } from './tlb';
 import type { Step } from './step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
@@ -33,6 +34,7 @@ function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFla
       pt.setFile(a, pt.val(a), access);
     }
   }
+  flushTlbRange(t, mm, start, end);
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('change_protection');
 }

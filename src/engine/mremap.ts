@@ -16,6 +16,7 @@ import { EFAULT, EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, hex } from '.
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { doMunmap } from './mmap';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
+import { flushTlbPage } from './tlb';
 
 export const MREMAP_MAYMOVE = 'MREMAP_MAYMOVE';
 export const MREMAP_FIXED = 'MREMAP_FIXED';
@@ -53,6 +54,7 @@ function* moveOnePage(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, newAddr:
     const pte = pt.get(oldAddr);
     if (pte !== null && pte.kind !== PTE_NONE) {
       pt.clear(oldAddr);
+      flushTlbPage(t, mm, oldAddr);
       if (t.pteWrite(mm, newAddr, 'set_pte')) yield t.step;
       if (pte.kind === PTE_PRESENT) {
         pt.setPresent(newAddr, pte.val, pte.prot, pte.dirty, pte.young);

@@ -39,6 +39,8 @@ export interface WorldSpec {
   /** page allocator limit in pages (OOM beyond it) */
   memoryPages?: number;
   maxMapCount?: number;
+  /** CPUs with a TLB each; without them no TLB is modelled */
+  cpus?: string[];
   tasks: TaskSpec[];
 }
 
@@ -47,6 +49,8 @@ export interface TaskSpec {
   /** address space the task runs in (a thread of that mm); DFS-only tasks may name a node instead */
   mm?: string;
   node?: string;
+  /** the CPU the task runs on (one of world.cpus; default the first) */
+  cpu?: string;
   ops: OpSpec[];
 }
 

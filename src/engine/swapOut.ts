@@ -11,6 +11,7 @@ import { PTE_PRESENT } from './pageTable';
 import { VM_NONLINEAR, VM_NONUNIFORM, hex } from './constants';
 import { pageMappers, pageRemoveRmap } from './rmap';
 import { removeFromPageCache } from './pageCache';
+import { flushTlbPage } from './tlb';
 
 export type SwapResult = 'SWAP_SUCCESS' | 'SWAP_AGAIN' | 'SWAP_FAIL';
 
@@ -45,6 +46,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
         else pt.clear(addr);
       }
       if (pte.dirty) page.flags |= PG_dirty;
+      flushTlbPage(t, mm, addr); // ptep_clear_flush
       pageRemoveRmap(page, mm, addr);
       mm.rss--;
       k.alloc.put(page);
@@ -87,7 +89,10 @@ export function* pageReferenced(t: Task, page: Page): Generator<Step, boolean, v
       continue;
     }
     if (t.pteWrite(mm, addr, 'ptep_test_and_clear_young')) yield t.step;
-    if (mm.pt.kind(addr) === PTE_PRESENT && mm.pt.val(addr) === page.pfn && mm.pt.testAndClearYoung(addr)) referenced = true;
+    if (mm.pt.kind(addr) === PTE_PRESENT && mm.pt.val(addr) === page.pfn && mm.pt.testAndClearYoung(addr)) {
+      referenced = true;
+      flushTlbPage(t, mm, addr); // ptep_clear_flush_young: the next use walks the pte and sets young again
+    }
     if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   }
   t.exit('page_referenced', referenced ? '1' : '0');

@@ -62,6 +62,8 @@ export class Task {
     readonly node: string | null,
     /** the mm a fork will create for this task (`{op: fork, as: NAME}`): not runnable until then */
     public waitMm: string | null = null,
+    /** the CPU the task runs on (worlds with TLBs) */
+    readonly cpu: string | null = null,
   ) {
     this.tracing = kernel.trace.enabled;
   }

@@ -8,6 +8,7 @@ import { PAGE_SIZE, VM_NONLINEAR, VM_NONUNIFORM } from './constants';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageRemoveRmap } from './rmap';
 import { setPageDirty } from './pageDirty';
+import { flushTlbPage, tlbFinishMmu, tlbGatherMmu, tlbRemovePage, type MmuGather } from './tlb';
 
 /** struct zap_details (2.6): restrict the zap to pages of one mapping within an index range */
 export interface ZapDetails {
@@ -24,14 +25,17 @@ export function* zapPageRange(t: Task, vma: Vma, start: number, end: number, det
   const mm = vma.mm;
   t.enter('zap_page_range');
   if (t.spinLock(mm.pageTableLock)) yield t.step;
-  const n = yield* zapPteRange(t, vma, start, end, details);
+  const tlb = tlbGatherMmu(t, mm);
+  const n = yield* zapPteRange(t, vma, start, end, details, tlb);
+  yield* tlbFinishMmu(t, tlb, start, end);
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('zap_page_range', String(n));
   return n;
 }
 
-/** the pte loop of zap_page_range; page_table_lock held. Returns the number of ptes torn down. */
-export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, details: ZapDetails | null): Generator<Step, number, void> {
+/** the pte loop of zap_page_range; page_table_lock held. Returns the number of ptes torn down. The
+ * pages go to the mmu_gather (freed after the TLB flush); without one they are released at once. */
+export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, details: ZapDetails | null, tlb: MmuGather | null = null): Generator<Step, number, void> {
   const mm = vma.mm;
   const pt = mm.pt;
   const k = t.kernel;
@@ -61,7 +65,11 @@ export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, deta
         if (pte.dirty) setPageDirty(page);
         pageRemoveRmap(page, mm, addr);
         mm.rss--;
-        k.alloc.put(page);
+        if (tlb !== null) tlbRemovePage(t, tlb, page);
+        else {
+          flushTlbPage(t, mm, addr);
+          k.alloc.put(page);
+        }
         if (t.tracing) t.emit('ref', `put_page pfn ${page.pfn} -> ${page.count}`);
       }
       if (t.tracing) t.emit('pte', `clear 0x${addr.toString(16)} (pfn ${page.pfn})`);

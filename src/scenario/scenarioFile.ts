@@ -282,8 +282,8 @@ interface RawOp {
 interface RawScenario {
   title: string;
   description?: string;
-  world: { files?: { name: string; pages: number; fs?: string }[]; mms: { name: string; node?: string }[]; nodes?: string[]; memoryPages?: number; maxMapCount?: number };
-  tasks: { name: string; mm?: string; node?: string; ops: RawOp[] }[];
+  world: { files?: { name: string; pages: number; fs?: string }[]; mms: { name: string; node?: string }[]; nodes?: string[]; memoryPages?: number; maxMapCount?: number; cpus?: string[] };
+  tasks: { name: string; mm?: string; node?: string; cpu?: string; ops: RawOp[] }[];
   variants: Record<string, Record<string, string>>;
   schedule?: (number | string)[] | { counterexampleOf: string | number; invariant?: string };
   bounds?: { steps?: number; preemptions?: number };
@@ -322,6 +322,8 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     }),
   );
   const nodeNames = new Set(nodes);
+  const cpuNames = new Set(raw.world.cpus ?? []);
+  dupes(raw.world.cpus ?? [], ['world', 'cpus'], 'CPU');
   const known = (set: Set<string>, what: string, name: string, path: Path) => {
     if (!set.has(name))
       loc.at(path, `unknown ${what} '${name}'` + (set.size ? `; declared: ${[...set].join(', ')}` : `; none is declared`));
@@ -338,6 +340,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const tasks: TaskSpec[] = raw.tasks.map((t, ti) => {
     if (t.mm !== undefined) known(mmNames, 'address space', t.mm, ['tasks', ti, 'mm']);
     if (t.node !== undefined) known(nodeNames, 'DFS node', t.node, ['tasks', ti, 'node']);
+    if (t.cpu !== undefined) known(cpuNames, 'CPU', t.cpu, ['tasks', ti, 'cpu']);
     const needsMm = t.ops.some((o) => 'addr' in o);
     if (needsMm && t.mm === undefined)
       loc.at(['tasks', ti, 'name'], `task '${t.name}' accesses addresses but names no address space (mm)`);
@@ -362,6 +365,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     const spec: TaskSpec = { name: t.name, ops };
     if (t.mm !== undefined) spec.mm = t.mm;
     if (t.node !== undefined) spec.node = t.node;
+    if (t.cpu !== undefined) spec.cpu = t.cpu;
     return spec;
   });
 
@@ -441,6 +445,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   if (raw.world.nodes) world.nodes = [...nodes];
   if (raw.world.memoryPages !== undefined) world.memoryPages = raw.world.memoryPages;
   if (raw.world.maxMapCount !== undefined) world.maxMapCount = raw.world.maxMapCount;
+  if (raw.world.cpus) world.cpus = [...raw.world.cpus];
 
   return {
     file: loc.file,

@@ -121,7 +121,7 @@ describe('mmx', () => {
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const files = report.scenarios.map((s: { file: string }) => s.file.split('/').pop());
-    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap', 'two-faulters', 'cow-truncate', 'fork-cow', 'mremap-truncate', 'reclaim-race']) expect(files).toContain(`${f}.mmscenario.yaml`);
+    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap', 'two-faulters', 'cow-truncate', 'fork-cow', 'mremap-truncate', 'reclaim-race', 'tlb-gather']) expect(files).toContain(`${f}.mmscenario.yaml`);
   }, 180_000);
 
   it('variants and scenarios list the catalogue and the library', async () => {

@@ -264,3 +264,23 @@ variants:
     expect(diags(FORK.replace('{op: fork, as: c}', '{op: fork}')).map((d) => d.message)).toEqual(["missing field 'as' in op #1 (fork) of task 'parent'"]);
   });
 });
+
+describe('CPUs', () => {
+  const CPUS = `title: tlb
+world:
+  cpus: [cpu0, cpu1]
+  mms: [{name: p}]
+tasks:
+  - name: t
+    mm: p
+    cpu: cpu1
+    ops:
+      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}
+variants:
+  base: {fault: 2.5.70}
+`;
+  it('a task names one of world.cpus; an unknown CPU is an error at its place', () => {
+    expect(diags(CPUS)).toEqual([]);
+    expect(diags(CPUS.replace('cpu: cpu1', 'cpu: cpu7')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["8:10 unknown CPU 'cpu7'; declared: cpu0, cpu1"]);
+  });
+});
