@@ -1,9 +1,16 @@
 // MachineSnapshot of the kernel state (for views, the CLI and tests).
 
-import type { MachineSnapshot, PteSnapshot } from './spec';
+import type { MachineSnapshot, PteSnapshot, TlbEntrySnapshot } from './spec';
 import type { Kernel } from './kernel';
 import { PageTable, PTE_FILE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { protString, vmFlagNames } from './constants';
+
+/** the TLB entries of one mm, by CPU then address */
+function tlbOf(k: Kernel, mm: string): TlbEntrySnapshot[] {
+  const out: TlbEntrySnapshot[] = [];
+  for (const [cpu, m] of k.tlb!.cpus) for (const e of m.values()) if (e.mm.name === mm) out.push({ cpu, addr: e.addr, pfn: e.pfn, write: e.write });
+  return out.sort((a, b) => a.cpu.localeCompare(b.cpu) || a.addr - b.addr);
+}
 
 export function takeSnapshot(k: Kernel): MachineSnapshot {
   const mms = [...k.mms.values()].map((mm) => {
@@ -39,6 +46,7 @@ export function takeSnapshot(k: Kernel): MachineSnapshot {
         ops: v.ops ? v.ops.names() : [],
       })),
       ptes,
+      ...(k.tlb !== null ? { tlb: tlbOf(k, mm.name) } : {}),
     };
   });
   const pages = [...k.alloc.pages()]

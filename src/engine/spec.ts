@@ -162,6 +162,15 @@ export interface MmSnapshot {
   mapCount: number;
   vmas: VmaSnapshot[];
   ptes: PteSnapshot[];
+  /** translations of this mm cached in the CPUs' TLBs (worlds that name CPUs only) */
+  tlb?: TlbEntrySnapshot[];
+}
+
+export interface TlbEntrySnapshot {
+  cpu: string;
+  addr: number;
+  pfn: number;
+  write: boolean;
 }
 
 export interface PageSnapshot {

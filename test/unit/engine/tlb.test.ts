@@ -31,9 +31,14 @@ describe('per-CPU TLBs', () => {
     expect(hits(m)).toEqual(['main: cpu0 TLB hit 0x10000 -> pfn 1']);
     expect(m.violations).toEqual([]);
   });
+  it('the snapshot lists each mm\'s cached translations by CPU (the tree view shows them)', () => {
+    const m = createMachine(world([{ op: 'mmap', addr: A, pages: 1, prot: 'rw-' }, { op: 'write', addr: A }], []), {}).runAll();
+    expect(m.snapshot().mms[0].tlb).toEqual([{ cpu: 'cpu0', addr: A, pfn: 1, write: true }]);
+  });
   it('without CPUs in the world there is no TLB', () => {
     const m = createMachine({ mms: [{ name: 'app' }], tasks: [{ name: 'T', mm: 'app', ops: [{ op: 'mmap', addr: A, pages: 1, prot: 'rw-' }, { op: 'write', addr: A }, { op: 'write', addr: A }] }] }, {}, { trace: true }).runAll();
     expect(m.kernel.tlb).toBeNull();
+    expect(m.snapshot().mms[0].tlb).toBeUndefined();
     expect(hits(m)).toEqual([]);
   });
   it('munmap: the gather flushes every CPU before it frees the page; the next access faults', () => {
