@@ -8,7 +8,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync }
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { soloTwinsEsbuild } from './scripts/solo-twins.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -25,8 +24,6 @@ const common = {
   logLevel: watch ? 'info' : 'warning',
   absWorkingDir: root,
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
-  // the engine's kernel functions get plain-function twins for the direct runner (src/engine/solo.ts)
-  plugins: [soloTwinsEsbuild()],
 };
 
 const importMetaShim = "var __importMetaUrl = require('url').pathToFileURL(__filename).href;";
@@ -90,7 +87,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [...common.plugins, copyAssetsPlugin],
+    plugins: [copyAssetsPlugin],
   },
   {
     ...common,
@@ -105,7 +102,7 @@ const builds = [
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/mmx.js',
     banner: { js: `#!/usr/bin/env node\n${importMetaShim}` },
-    plugins: [...common.plugins, executablePlugin],
+    plugins: [executablePlugin],
   },
 ];
 

@@ -1,9 +1,6 @@
 import { defineConfig } from 'vitest/config';
-import { soloTwinsVite } from './scripts/solo-twins.mjs';
 
 export default defineConfig({
-  // the engine's kernel functions get plain-function twins for the direct runner (src/engine/solo.ts)
-  plugins: [soloTwinsVite()],
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',

@@ -3,8 +3,7 @@
 // 1. 1M anonymous write faults (tracing off; four processes of 250k pages): user access -> do_page_fault -> handle_mm_fault ->
 //    handle_pte_fault -> do_anonymous_page, the kernel functions the Machine runs, driven by
 //    runDirect: the task runs alone, so each lock, sleep and pte step is performed where it is
-//    announced instead of being yielded to a scheduler (no per-step invariant scan either), and the
-//    functions run as their plain-function twins (the solo build, src/engine/solo.ts); the
+//    announced instead of being yielded to a scheduler (no per-step invariant scan either); the
 //    end-of-run invariant checks are timed on their own row.
 // 2. 100k single-page mappings (not mergeable), then a write to each (find_vma on a 100k-VMA tree).
 // 3. trace cost per event: the same fault workload with tracing on minus off, per event recorded.
@@ -12,9 +11,7 @@
 // last line is one JSON object.
 
 import { runDirect, PAGE_SIZE } from '../src/engine/index';
-import { getOp } from '../src/engine/ops';
-import { soloTwin } from '../src/engine/solo';
-import type { OpSpec, WorldSpec } from '../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../src/engine/sim/spec';
 
 // CPU time of this process (user + system), in ms: other processes sharing the machine inflate
 // wall-clock time much more than CPU time, and the baseline is measured the same way.
@@ -131,11 +128,9 @@ const rows: [string, string, string, string][] = [
 ];
 const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((x, i) => x.padEnd(w[i])).join('  '));
-// whether this bundle was built with the solo transform (scripts/run-ts.mjs applies it)
-const soloBuild = soloTwin(getOp('touch')!) !== undefined;
-console.log(`runner: runDirect (the Machine's kernel functions, ${soloBuild ? 'as their plain-function twins (solo build)' : 'as generators (built without the solo transform)'}; a lone task performs its steps inline, invariants checked at the end); times are process CPU time, best of several runs`);
+console.log("runner: runDirect (the Machine's kernel functions; a lone task performs its steps inline, invariants checked at the end); times are process CPU time, best of several runs");
 console.log(JSON.stringify({
-  runner: soloBuild ? 'runDirect (solo build)' : 'runDirect (generators)',
+  runner: 'runDirect',
   clock: 'process CPU time',
   faultsPerSec: Math.round(faultsPerSec),
   faultMs: +faults.ms.toFixed(1),

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { soloTwinsEsbuild } from './solo-twins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [entry, ...args] = process.argv.slice(2);
@@ -32,8 +31,6 @@ try {
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'warning',
-    // the engine's kernel functions get plain-function twins for the direct runner (src/engine/solo.ts)
-    plugins: [soloTwinsEsbuild()],
     banner: {
       js: [
         "import { createRequire as __mmxCreateRequire } from 'node:module';",

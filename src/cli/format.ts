@@ -1,4 +1,5 @@
-// Plain-text tables for the terminal.
+// Plain-text tables and figures for the terminal.
+import type { ExpectationOutcome } from '../scenario/comparisonModel';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: string[] | null, rows: string[][]): string {
@@ -16,17 +17,11 @@ export function table(header: string[] | null, rows: string[][]): string {
   return out.join('\n');
 }
 
-export function hex(n: number): string {
-  return '0x' + n.toString(16);
-}
-
 export function ms(t: number): string {
   return t < 10 ? `${t.toFixed(2)} ms` : t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`;
 }
 
-export function selectionText(sel: Record<string, string | undefined>): string {
-  const parts = Object.entries(sel)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${v}`);
-  return `{${parts.join(', ')}}`;
+/** one line per expectation: met or FAILED, what it says, why */
+export function expectationLines(list: ExpectationOutcome[], indent = '  '): string[] {
+  return list.map((x) => `${indent}${x.met ? 'met   ' : 'FAILED'}  expect ${x.text}: ${x.detail}`);
 }

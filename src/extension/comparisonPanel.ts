@@ -2,10 +2,10 @@
 // ways, and a serializer so the panel comes back after a restart with the state the page saved.
 import * as vscode from 'vscode';
 import type { Comparison } from '../scenario/comparisonModel';
+import type { Exploration } from '../scenario/explorationModel';
 import {
   validatePanelState,
   validateWebviewMessage,
-  type ExplorationView,
   type HostToWebview,
   type Selection,
   type WebviewToHost,
@@ -58,7 +58,7 @@ export class ComparisonPanel {
   private queue: HostToWebview[] = [];
   /** what the panel shows now: kept on the host for export, the tree and jump to source */
   comparison: Comparison | undefined;
-  exploration: ExplorationView | undefined;
+  exploration: Exploration | undefined;
   selection: Selection | undefined;
   /** messages rejected by validation, for the log and for tests */
   readonly rejected: string[] = [];
@@ -191,7 +191,7 @@ export class ComparisonPanel {
     this.post({ type: 'showComparison', comparison: c, selection });
   }
 
-  showExploration(x: ExplorationView, selection?: Selection): void {
+  showExploration(x: Exploration, selection?: Selection): void {
     this.exploration = x;
     this.comparison = undefined;
     this.selection = selection;

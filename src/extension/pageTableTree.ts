@@ -1,7 +1,7 @@
 // The page-table view: mm -> VMA -> pgd -> pmd -> pte -> page, drawn from a MachineSnapshot.
 // Children are computed when a node is expanded, so large address spaces cost nothing until opened.
 import * as vscode from 'vscode';
-import type { MachineSnapshot, MmSnapshot, PageSnapshot, PteSnapshot, TlbEntrySnapshot, VmaSnapshot } from '../engine/spec';
+import type { MachineSnapshot, MmSnapshot, PageSnapshot, PteSnapshot, TlbEntrySnapshot, VmaSnapshot } from '../engine/index';
 
 export type PtNode =
   | { kind: 'mm'; mm: MmSnapshot }

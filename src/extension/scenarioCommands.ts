@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Scenario } from '../scenario/scenario';
-import type { ExplorationView, Selection } from '../webview/protocol';
+import type { Exploration } from '../scenario/explorationModel';
+import type { Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
 import type { PageTableProvider } from './pageTableTree';
@@ -206,7 +207,7 @@ export class ScenarioCommands implements vscode.Disposable {
     return c;
   }
 
-  async explore(args?: ScenarioArgs): Promise<ExplorationView | undefined> {
+  async explore(args?: ScenarioArgs): Promise<Exploration | undefined> {
     const cur = await this.pickScenario(args, 'MM Explorer: Explore Schedules');
     if (!cur) return undefined;
     let label = args?.column;
@@ -232,22 +233,9 @@ export class ScenarioCommands implements vscode.Disposable {
     );
     if (!x) return undefined;
     this.current = cur;
-    const view: ExplorationView = {
-      scenario: s.file,
-      title: s.title,
-      variant: label,
-      tasks: s.world.tasks.map((t) => t.name),
-      schedules: x.schedules,
-      states: x.states,
-      complete: x.complete,
-      elapsedMs: x.timeMs,
-      counterexamples: x.violations.map((v) => {
-        // replay the minimal schedule with tracing on: the diagram shows that run
-        const r = lib.runSchedule(lib.machineFactory(s, col.selection, true), { schedule: v.schedule, lenient: true, maxSteps: s.bounds.steps });
-        return { invariant: v.invariant, message: v.message, schedule: r.schedule, trace: r.machine.trace.slice() };
-      }),
-    };
-    this.done(`${label}: ${view.counterexamples.length} violation(s) in ${view.schedules} schedules`, view.counterexamples.length === 0);
+    // each counterexample replayed with tracing on: the diagram shows that run
+    const view = lib.explorationModel(s, col, x, { replay: true });
+    this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0);
     this.panel.showExploration(view);
     return view;
   }
@@ -271,11 +259,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variant = sel.run;
     } else {
       const x = this.panel.exploration;
-      const cx = x?.counterexamples[sel.counterexample];
+      const cx = x?.violations[sel.counterexample];
       const col = x && lib.columnOf(cur.scenario, x.variant);
       if (!x || !cx || !col) return;
       selection = col.selection;
-      schedule = cx.schedule;
+      schedule = cx.replay?.schedule ?? cx.schedule;
       variants = [x.variant];
       variant = 0;
     }

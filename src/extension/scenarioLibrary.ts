@@ -5,4 +5,5 @@ export { exploreAsync, runSchedule } from '../scenario/explorer';
 export { bundledScenarioDir, scenarioFiles, SCENARIO_SUFFIX } from '../scenario/library';
 export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile';
 export { variantCatalogue } from '../scenario/runner';
-export { comparisonHtml } from '../cli/html';
+export { comparisonHtml } from '../scenario/comparisonHtml';
+export { explorationModel } from '../scenario/exploration';

@@ -5,6 +5,7 @@ import type { Analysis, ApiChange, FunctionDelta, LockContract } from './analysi
 import type { FileSides } from './apiDelta';
 import { ADDED } from './diffReader';
 import { lockOpOf } from './lockOps';
+import type { Family, VariantName } from '../engine/index';
 
 export type VariantDetail = NonNullable<Analysis['variantDetails']>[number];
 
@@ -21,7 +22,7 @@ const WALK_API = /^(walk_user_pages|get_one_user_page|custom_page_walker_t|setup
 export function recogniseVariants(f: VersionFacts): VariantDetail[] {
   const out: VariantDetail[] = [];
   const ver = f.version ? { version: f.version } : {};
-  const push = (family: VariantDetail['family'], variant: string, evidence: string[]) => {
+  const push = <F extends Exclude<Family, 'mutation'>>(family: F, variant: VariantName<F>, evidence: string[]) => {
     if (!out.some((d) => d.family === family && d.variant === variant)) out.push({ family, variant, ...ver, evidence });
   };
 
@@ -80,7 +81,7 @@ export function recogniseVariants(f: VersionFacts): VariantDetail[] {
   const walkNames = [...allNames].filter((n) => WALK_API.test(n));
   if (walkNames.length > 0) {
     const ev = [`page-walk API in the patch: ${walkNames.sort().join(', ')}`];
-    let opt = '';
+    let opt: VariantName<'gup'> | '' = '';
     const typedefChange = f.changes.find((c) => c.kind === 'signature' && c.name === 'custom_page_walker_t' && c.before && c.after);
     if (typedefChange && (typedefChange.after!.split(',').length > typedefChange.before!.split(',').length)) {
       opt = 'walk-opt1';

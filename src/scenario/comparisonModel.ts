@@ -1,6 +1,6 @@
 // The comparison of one scenario under several variants: plain data, drawn by the webview,
 // printed by the CLI, exported as JSON/HTML. Built by src/scenario (compareVariants).
-import type { MachineSnapshot, OpResult, TraceEvent, VariantSelection, Violation } from '../engine/spec';
+import type { MachineSnapshot, OpResult, TraceEvent, VariantSelection, Violation } from '../engine/index';
 
 export interface ExpectationOutcome {
   /** the expect entry as written, e.g. "violation: stale-pte" or "never: stale-pte" */

@@ -1,7 +1,7 @@
 // Checking a column's `expect` block against what the engine did: the exploration answers the
 // violation/never/clean entries (exists a schedule / no schedule), the default-schedule run answers
 // the results, signals and lock-operation counts.
-import type { Machine, TraceEvent } from '../engine/spec';
+import type { Machine, TraceEvent } from '../engine/index';
 import type { ExpectationOutcome } from './comparisonModel';
 import type { ExploreResult } from './explorer';
 import type { Expectation } from './scenario';
@@ -66,6 +66,19 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
       out.push({ text, met: ex.clean ? clean : found.size > 0, detail });
     }
   }
+  return out;
+}
+
+/** never / clean against one run: a violation in it breaks them (only the failures; holding in one
+ * run proves nothing about the others) */
+export function checkSingleRunViolations(ex: Expectation, m: Machine): ExpectationOutcome[] {
+  const out: ExpectationOutcome[] = [];
+  const hit = new Set(m.violations.map((v) => v.invariant));
+  for (const inv of ex.never ?? []) {
+    const bad = inv === 'any' ? [...hit] : hit.has(inv) ? [inv] : [];
+    if (bad.length) out.push({ text: `never: ${inv}`, met: false, detail: `violated in this run: ${bad.join(', ')}` });
+  }
+  if (ex.clean && hit.size) out.push({ text: 'clean: true', met: false, detail: `violated in this run: ${[...hit].join(', ')}` });
   return out;
 }
 

@@ -2,7 +2,7 @@
 // A Machine cannot be copied, so going back to an earlier point of the search rebuilds it from the spec
 // and replays the schedule prefix. Reduction by state hashing: two interleavings of steps that touch
 // disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
-import type { Machine, StepInfo, Violation } from '../engine/spec';
+import type { Machine, StepInfo, Violation } from '../engine/index';
 import { defaultChoice, prng, ScheduleError } from './schedule';
 
 export type MachineFactory = () => Machine;

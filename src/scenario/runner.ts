@@ -1,7 +1,7 @@
 // Scenarios on the engine: machines per variant column, checking a column against its expect block,
 // and comparing columns side by side (the Comparison model).
 import { createMachine, listVariants } from '../engine/index';
-import type { Machine, TraceEvent, VariantSelection } from '../engine/spec';
+import type { Machine, TraceEvent, VariantSelection } from '../engine/index';
 import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
 import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
 import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';

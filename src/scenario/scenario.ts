@@ -1,6 +1,6 @@
 // What a *.mmscenario.yaml file declares, once loaded and checked: the world, the variant columns to
 // compare, an optional default schedule and bounds, and the expectation per column.
-import type { VariantSelection, WorldSpec } from '../engine/spec';
+import type { VariantSelection, WorldSpec } from '../engine/index';
 
 export interface SourcePos {
   line: number;

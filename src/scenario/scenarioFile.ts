@@ -3,7 +3,7 @@
 // a Diagnostic with a file:line:column range; nothing throws on bad input.
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { OpSpec, TaskSpec, VariantSelection, WorldSpec } from '../engine/spec';
+import type { OpSpec, TaskSpec, VariantSelection, WorldSpec } from '../engine/index';
 import schema from './mmscenario.schema.json';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 

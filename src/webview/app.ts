@@ -127,8 +127,8 @@ export class App {
     this.content.replaceChildren(view.element);
     if (sel && sel.view === 'exploration') view.mounted(sel.counterexample, sel.step);
     else view.mounted();
-    this.status.textContent = `${x.schedules} schedules · ${x.counterexamples.length} counterexample(s)`;
-    this.api.postMessage({ type: 'rendered', view: 'exploration', events: x.counterexamples.reduce((n, c) => n + c.trace.length, 0) });
+    this.status.textContent = `${x.schedules} schedules · ${x.violations.length} counterexample(s)`;
+    this.api.postMessage({ type: 'rendered', view: 'exploration', events: x.violations.reduce((n, c) => n + (c.replay?.trace.length ?? 0), 0) });
   }
 
   private applySelection(sel: Selection): void {

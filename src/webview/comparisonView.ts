@@ -1,7 +1,7 @@
 // The comparison panel: variants side by side, timelines aligned by step, lock swimlanes,
 // invariant outcomes, fault results and signals, the first divergence, keyboard stepping.
 import type { Comparison, VariantRun } from '../scenario/comparisonModel';
-import type { TraceEvent } from '../engine/spec';
+import type { TraceEvent } from '../engine/index';
 import { button, el, icon, svg } from './dom';
 import { eventIcon, eventLine, eventTitle } from './eventText';
 import { bucketSegments, lockLanes } from './lockTimeline';

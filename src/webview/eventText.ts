@@ -1,5 +1,5 @@
 // How a trace event reads in a cell: an icon per kind and a one-line text.
-import type { TraceEvent, TraceKind } from '../engine/spec';
+import type { TraceEvent, TraceKind } from '../engine/index';
 
 const KIND_ICON: Record<TraceKind, string> = {
   enter: 'arrow-small-right',

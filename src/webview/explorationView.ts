@@ -1,7 +1,7 @@
 // Explorer results: statistics and each counterexample schedule as a sequence diagram of tasks and
 // locks, replayable step by step (the events after the current step are dimmed).
-import type { TraceEvent } from '../engine/spec';
-import type { ExplorationView as Exploration } from './protocol';
+import type { TraceEvent } from '../engine/index';
+import type { Exploration } from '../scenario/explorationModel';
 import { button, el, icon, svg } from './dom';
 import { baseName } from './comparisonView';
 import { eventLine } from './eventText';
@@ -39,12 +39,12 @@ export class ExplorationPanel {
         this.statRow('Schedules explored', String(x.schedules)),
         this.statRow('Distinct states', String(x.states)),
         this.statRow('Search', x.complete ? 'complete' : 'bounded or stopped early'),
-        this.statRow('Time', `${x.elapsedMs.toFixed(1)} ms`),
-        this.statRow('Violations', String(x.counterexamples.length)),
+        this.statRow('Time', `${x.timeMs.toFixed(1)} ms`),
+        this.statRow('Violations', String(x.violations.length)),
       ]),
     ]);
     const picker = el('select', { cls: 'cx-picker', attrs: { 'aria-label': 'Counterexample' } });
-    x.counterexamples.forEach((c, i) => picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })));
+    x.violations.forEach((c, i) => picker.appendChild(el('option', { text: `${i + 1}. ${c.invariant}: ${c.message}`, attrs: { value: String(i) } })));
     picker.addEventListener('change', () => this.show(Number(picker.value), 0, true));
     const controls = el('div', { cls: 'toolbar replay' }, [
       button('First', 'debug-restart', () => this.setStep(this.minStep, true)),
@@ -55,14 +55,14 @@ export class ExplorationPanel {
     this.element = el('div', { cls: 'exploration' }, [
       el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${baseName(x.scenario)} · explore ${x.variant}`, title: x.scenario })]),
       stats,
-      x.counterexamples.length
+      x.violations.length
         ? el('div', {}, [el('h2', { text: 'Counterexample' }), picker, controls, this.diagramHost, this.status])
         : el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.' })]),
     ]);
   }
 
   mounted(counterexample = 0, step?: number): void {
-    if (this.exploration.counterexamples.length) this.show(counterexample, step, false);
+    if (this.exploration.violations.length) this.show(counterexample, step, false);
   }
 
   private statRow(k: string, v: string): HTMLElement {
@@ -71,10 +71,13 @@ export class ExplorationPanel {
 
   /** Draw counterexample `cx`; without a step, start at its first one. */
   show(cx: number, step: number | undefined, notify: boolean): void {
-    const c = this.exploration.counterexamples[cx];
+    const c = this.exploration.violations[cx];
     if (!c) return;
     this.cx = cx;
-    const trace = c.trace.slice(0, MAX_EVENTS);
+    // the counterexample run to its end, as the host replayed it
+    const full = c.replay?.trace ?? [];
+    const schedule = c.replay?.schedule ?? c.schedule;
+    const trace = full.slice(0, MAX_EVENTS);
     const tasks = this.exploration.tasks;
     const locks: string[] = [];
     const lockName = lockNames(trace);
@@ -86,7 +89,7 @@ export class ExplorationPanel {
     const width = lifelines.length * COL + 40;
     const height = TOP + trace.length * ROW + 20;
     const s = svg('svg', { width, height, class: 'seq', role: 'img' });
-    s.setAttribute('aria-label', `Schedule ${c.schedule.join(' ')}`);
+    s.setAttribute('aria-label', `Schedule ${schedule.join(' ')}`);
     const xOf = (i: number) => 20 + i * COL + COL / 2;
     // the names of the lifelines stay in view while the diagram scrolls (a sticky strip of their own)
     const head = svg('svg', { width, height: 24, class: 'seq-head' });
@@ -121,8 +124,8 @@ export class ExplorationPanel {
       this.items.push({ e, g });
     });
     const notes: Node[] = [head, s];
-    if (c.trace.length > MAX_EVENTS) notes.push(el('div', { cls: 'muted', text: `First ${MAX_EVENTS} of ${c.trace.length} events shown.` }));
-    notes.push(el('div', { cls: 'muted schedule', text: `Schedule: ${c.schedule.join(' ')}` }));
+    if (full.length > MAX_EVENTS) notes.push(el('div', { cls: 'muted', text: `First ${MAX_EVENTS} of ${full.length} events shown.` }));
+    notes.push(el('div', { cls: 'muted schedule', text: `Schedule: ${schedule.join(' ')}` }));
     this.diagramHost.replaceChildren(...notes);
     this.minStep = trace.length ? trace[0].step : 0;
     this.setStep(step ?? this.minStep, notify);

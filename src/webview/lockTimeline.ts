@@ -1,6 +1,6 @@
 // Who holds which lock when, computed from a trace: the data behind the lock swimlanes.
 // Pure functions (no DOM) so the page and its tests share them.
-import type { TraceEvent, Violation } from '../engine/spec';
+import type { TraceEvent, Violation } from '../engine/index';
 
 export interface LockSegment {
   lock: string;

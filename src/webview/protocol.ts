@@ -2,29 +2,7 @@
 // Imported by both sides; no vscode and no DOM here. Each side validates what it receives:
 // the page does not trust the host's data shape, the host does not trust the page.
 import type { Comparison } from '../scenario/comparisonModel';
-import type { TraceEvent } from '../engine/spec';
-
-/** One counterexample of a schedule exploration, replayed with its trace. */
-export interface CounterexampleView {
-  invariant: string;
-  message: string;
-  /** task index per step: replayable with `mmx run --schedule` */
-  schedule: number[];
-  trace: TraceEvent[];
-}
-
-/** What the panel draws for an exploration of one variant. */
-export interface ExplorationView {
-  scenario: string;
-  title: string;
-  variant: string;
-  tasks: string[];
-  schedules: number;
-  states: number;
-  complete: boolean;
-  elapsedMs: number;
-  counterexamples: CounterexampleView[];
-}
+import type { Exploration } from '../scenario/explorationModel';
 
 /** Where the selection sits: a run column of a comparison, or a counterexample of an exploration. */
 export type Selection =
@@ -34,7 +12,7 @@ export type Selection =
 export type HostToWebview =
   | { type: 'version'; version: string }
   | { type: 'showComparison'; comparison: Comparison; selection?: Selection }
-  | { type: 'showExploration'; exploration: ExplorationView; selection?: Selection }
+  | { type: 'showExploration'; exploration: Exploration; selection?: Selection }
   | { type: 'select'; selection: Selection }
   | { type: 'progress'; message: string; done: boolean };
 
@@ -121,6 +99,8 @@ const snapshot = obj({
 
 const variantSelection = obj({ fault: opt(str), gup: opt(str), release: opt(str), remap: opt(str) });
 
+const expectation = obj({ text: str, met: bool, detail: str });
+
 const variantRun = obj({
   label: str,
   variants: variantSelection,
@@ -130,7 +110,7 @@ const variantRun = obj({
   results: arr(opResult),
   snapshot,
   lockOps: record(record(num)),
-  expectations: arr(obj({ text: str, met: bool, detail: str })),
+  expectations: arr(expectation),
   exploration: opt(obj({
     schedules: int, states: int, complete: bool, timeMs: num,
     violations: arr(obj({ invariant: str, message: str, schedule: arr(int) })),
@@ -149,9 +129,16 @@ const comparison = obj({
 });
 
 const exploration = obj({
-  scenario: str, title: str, variant: str, tasks: strs,
-  schedules: int, states: int, complete: bool, elapsedMs: num,
-  counterexamples: arr(obj({ invariant: str, message: str, schedule: arr(int), trace: arr(traceEvent) })),
+  scenario: str, title: str, tasks: strs, variant: str, selection: variantSelection,
+  schedules: int, states: int, steps: int, timeMs: num,
+  complete: bool, preemptionBounded: bool, cancelled: bool, timedOut: bool, firstViolationMs: nullable(num),
+  violations: arr(obj({
+    invariant: str, message: str, schedule: arr(int), scheduleText: str, preemptions: int,
+    step: int, task: nullable(str), fn: nullable(str), locksHeld: strs,
+    replay: opt(obj({ schedule: arr(int), trace: arr(traceEvent) })),
+  })),
+  expectations: arr(expectation),
+  ok: bool,
 });
 
 const selection: Check = (v, p) => {
@@ -161,7 +148,10 @@ const selection: Check = (v, p) => {
   return `${p}.view: expected comparison or exploration`;
 };
 
-const hostMessages: Record<string, Check> = {
+/** one validator per message type: a type added to a union without one does not compile */
+type Checks<M extends { type: string }> = { [K in M['type']]: Check };
+
+const hostMessages: Checks<HostToWebview> = {
   version: obj({ version: str }),
   showComparison: obj({ comparison, selection: opt(selection) }),
   showExploration: obj({ exploration, selection: opt(selection) }),
@@ -169,7 +159,7 @@ const hostMessages: Record<string, Check> = {
   progress: obj({ message: str, done: bool }),
 };
 
-const webviewMessages: Record<string, Check> = {
+const webviewMessages: Checks<WebviewToHost> = {
   ready: obj({}),
   selectStep: obj({ selection, fn: opt(str) }),
   revealFunction: obj({ fn: str }),
@@ -180,7 +170,7 @@ const webviewMessages: Record<string, Check> = {
 
 export type Validated<T> = { ok: true; message: T } | { ok: false; error: string };
 
-function validate<T>(table: Record<string, Check>, m: unknown): Validated<T> {
+function validate<T>(table: Readonly<Record<string, Check>>, m: unknown): Validated<T> {
   if (!isObj(m)) return { ok: false, error: 'message: expected an object' };
   const t = m.type;
   if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(table, t)) {
@@ -212,7 +202,7 @@ export function validateExploration(v: unknown): string | null {
 /** State the page keeps through setState: enough to redraw after hide/show or a restart. */
 export interface PanelState {
   comparison?: Comparison;
-  exploration?: ExplorationView;
+  exploration?: Exploration;
   selection?: Selection;
 }
 
@@ -225,7 +215,7 @@ export function validatePanelState(v: unknown): PanelState | null {
   }
   if (v.exploration !== undefined) {
     if (exploration(v.exploration, 's')) return null;
-    out.exploration = v.exploration as unknown as ExplorationView;
+    out.exploration = v.exploration as unknown as Exploration;
   }
   if (v.selection !== undefined && !selection(v.selection, 's')) out.selection = v.selection as Selection;
   return out;

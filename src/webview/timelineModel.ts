@@ -1,6 +1,6 @@
 // Aligns the traces of several runs by scheduler step: row i shows, in every run column, the k-th
 // event of step s. Pure and allocation-light (typed arrays) so 10k-event traces lay out at once.
-import type { TraceEvent } from '../engine/spec';
+import type { TraceEvent } from '../engine/index';
 
 export interface RunIndex {
   trace: readonly TraceEvent[];

@@ -6,7 +6,8 @@
 //
 // env: MMX_TEST_TIMEOUT_MS (default 600000), MMX_TEST_GREP (mocha grep), CHROMIUM (default /usr/bin/chromium)
 // Writes .test-output/integration.json ({passed, failed, pending, vscode}) and keeps the logs of the
-// last run in .test-output/integration-logs/.
+// last run in .test-output/integration-logs/ and the suites' screenshots in .test-output/screenshots/
+// (`npm run screenshots` copies them into media/screenshots/; a test run leaves the tree as it was).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -22,7 +23,7 @@ import { parseSummary } from './summary';
 const hostDir = path.join(repoRoot, '.vscode-test-host');
 const outDir = path.join(repoRoot, '.test-output');
 const logsDir = path.join(outDir, 'integration-logs');
-const shotsDir = path.join(repoRoot, 'media', 'screenshots');
+const shotsDir = path.join(outDir, 'screenshots');
 const testsModule = path.join(repoRoot, 'out', 'test', 'integration', 'index');
 const timeoutMs = Number(process.env.MMX_TEST_TIMEOUT_MS ?? 600000);
 const t0 = Date.now();
@@ -101,6 +102,8 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  // only this run's pictures, so that `npm run screenshots` never copies stale ones
+  fs.rmSync(shotsDir, { recursive: true, force: true });
   fs.mkdirSync(shotsDir, { recursive: true });
   fs.rmSync(logsDir, { recursive: true, force: true });
   fs.mkdirSync(logsDir, { recursive: true });

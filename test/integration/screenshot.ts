@@ -3,7 +3,8 @@
 // The suites run in the extension host, which has no handle on the browser; the outer runner
 // (runCodeServer) owns the Playwright page that shows the workbench. A suite asks for a picture by
 // writing `<name>.request` into the folder named by MMX_SCREENSHOT_REQUESTS; the runner polls that
-// folder, saves media/screenshots/<name>.png and renames the request to `<name>.done`, which
+// folder, saves .test-output/screenshots/<name>.png (`npm run screenshots` copies them into
+// media/screenshots/) and renames the request to `<name>.done`, which
 // `screenshot()` waits for. Under a launcher without a page (@vscode/test-electron) the variable is
 // unset and `screenshot()` resolves to false at once, so suites need not care which host runs them.
 import * as fs from 'node:fs';

@@ -1,8 +1,8 @@
 // Comparisons shaped like the scenario library's, built in code so tests can size them (10k events)
 // and poison every text field (XSS corpus). The shape is the contract of src/scenario/comparisonModel.ts.
 import type { Comparison, VariantRun } from '../../src/scenario/comparisonModel';
-import type { TraceEvent, TraceKind } from '../../src/engine/spec';
-import type { ExplorationView } from '../../src/webview/protocol';
+import type { TraceEvent, TraceKind } from '../../src/engine/index';
+import type { Exploration } from '../../src/scenario/explorationModel';
 
 const FAULT_PATH: [TraceKind, string, string, string[]][] = [
   ['enter', 'handle_mm_fault', 'addr=0x10000 write', ['mmap_sem(r)']],
@@ -92,18 +92,40 @@ export function makeComparison(o: FixtureOptions = {}): Comparison {
   };
 }
 
-export function makeExploration(poison?: string): ExplorationView {
+export function makeExploration(poison?: string): Exploration {
   const p = (s: string) => (poison === undefined ? s : `${poison}${s}`);
   const t = trace(0, 13, poison);
+  const schedule = t.map((e) => e.task);
   return {
     scenario: p('dfs-invalidate-race.mmscenario.yaml'),
     title: p('DFS race'),
-    variant: p('2.5.70'),
     tasks: [p('fault'), p('invalidate')],
+    variant: p('2.5.70'),
+    selection: { fault: '2.5.70' },
     schedules: 12,
     states: 40,
+    steps: 150,
+    timeMs: 3.2,
     complete: true,
-    elapsedMs: 3.2,
-    counterexamples: [{ invariant: p('stale-pte'), message: p('stale pte after invalidate'), schedule: t.map((e) => e.task), trace: t }],
+    preemptionBounded: false,
+    cancelled: false,
+    timedOut: false,
+    firstViolationMs: 1.1,
+    violations: [
+      {
+        invariant: p('stale-pte'),
+        message: p('stale pte after invalidate'),
+        schedule,
+        scheduleText: p('fault*2, invalidate*3'),
+        preemptions: 1,
+        step: 12,
+        task: p('fault'),
+        fn: p('do_no_page'),
+        locksHeld: [p('page_table_lock')],
+        replay: { schedule, trace: t },
+      },
+    ],
+    expectations: [{ text: p('violation: stale-pte'), met: true, detail: p('found') }],
+    ok: true,
   };
 }

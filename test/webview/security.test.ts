@@ -119,7 +119,7 @@ suite('webview security', () => {
     const r = validateHostMessage({ type: 'showComparison', comparison: c });
     assert.equal(!r.ok && r.error, 'message.comparison.runs[0].violations[0].locksHeld: expected an array');
     const x = makeExploration();
-    (x.counterexamples[0].trace[0] as unknown as Record<string, unknown>).kind = 'innerHTML';
+    (x.violations[0].replay!.trace[0] as unknown as Record<string, unknown>).kind = 'innerHTML';
     assert.equal(validateHostMessage({ type: 'showExploration', exploration: x }).ok, false);
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
-import type { ExplorationView } from '../../../src/webview/protocol';
+import type { Exploration } from '../../../src/scenario/explorationModel';
 import type { PtNode } from '../../../src/extension/pageTableTree';
 import { screenshot } from '../screenshot';
 import { api, bundledScenario, closeAll, sleep, waitFor, webviewTabOpen, workspaceFile } from './helpers';
@@ -159,13 +159,14 @@ suite('scenario commands', () => {
 
   test('Explore Schedules finds the stale pte under 2.5.70 and proves install_new_page clean', async () => {
     const rendersBefore = (await api()).panel.renders;
-    const bad = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: '2.5.70' });
-    assert.ok(bad.counterexamples.length >= 1);
-    assert.equal(bad.counterexamples[0].invariant, 'stale-pte');
-    assert.ok(bad.counterexamples[0].trace.length > 0, 'the counterexample is replayed with its trace');
+    const bad = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: DFS, column: '2.5.70' });
+    assert.ok(bad.violations.length >= 1);
+    assert.equal(bad.violations[0].invariant, 'stale-pte');
+    const trace = bad.violations[0].replay?.trace ?? [];
+    assert.ok(trace.length > 0, 'the counterexample is replayed with its trace');
     // replay to the middle of the counterexample, as the Step button would
     const { panel, pageTables } = await api();
-    const mid = bad.counterexamples[0].trace[Math.floor(bad.counterexamples[0].trace.length / 2)].step;
+    const mid = trace[Math.floor(trace.length / 2)].step;
     panel.select({ view: 'exploration', counterexample: 0, step: mid });
     panel.receive({ type: 'selectStep', selection: { view: 'exploration', counterexample: 0, step: mid } });
     await waitFor('the tree at the replayed step', () => pageTables.current?.step === mid);
@@ -173,8 +174,8 @@ suite('scenario commands', () => {
     await sleep(800);
     await vscode.commands.executeCommand('notifications.clearAll');
     await screenshot('exploration-panel');
-    const good = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
-    assert.equal(good.counterexamples.length, 0);
+    const good = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page' });
+    assert.equal(good.violations.length, 0);
     assert.equal(good.complete, true);
     assert.ok(good.schedules > 1);
   });
@@ -182,7 +183,7 @@ suite('scenario commands', () => {
   test('a cancelled exploration stops and is reported incomplete', async () => {
     const ac = new AbortController();
     ac.abort();
-    const x = await vscode.commands.executeCommand<ExplorationView>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page', signal: ac.signal });
+    const x = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', { scenario: DFS, column: 'install_new_page', signal: ac.signal });
     assert.ok(x, 'the partial result is shown');
     assert.equal(x.complete, false);
     const { scenarios } = await api();

@@ -1,23 +1,21 @@
-// The direct runner performs a lone task's steps where they are announced (Task.solo); a Machine
+// The direct runner performs a lone task's steps where they are announced (Task.alone); a Machine
 // that runs the tasks one after the other must see the same kernel behaviour, event for event.
 
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { createMachine, registerOp, runDirect, type Task } from '../../../src/engine/index';
-import { getOp, registeredOps } from '../../../src/engine/ops';
-import { soloTwin } from '../../../src/engine/solo';
-import { handleMmFault } from '../../../src/engine/handleMmFault';
-import { doAnonymousPage } from '../../../src/engine/doAnonymousPage';
-import type { EngineMachine } from '../../../src/engine/machine';
+import { createMachine, runDirect, type ExtraOp, type Task } from '../../../src/engine/index';
+import type { EngineMachine } from '../../../src/engine/sim/machine';
 import { scenarioFiles, loadScenarioFile } from '../../../src/scenario/library';
 
 const root = join(__dirname, '../../..');
 
 // a buggy system call that returns with mmap_sem still held for write
-registerOp('test-keep-mmap-sem', function* (t: Task) {
-  if (t.downWrite(t.mm!.mmapSem)) yield t.step;
-  return { result: '0' };
-});
+const TEST_OPS: Record<string, ExtraOp> = {
+  'test-keep-mmap-sem': function* (t: Task) {
+    if (t.downWrite(t.mm!.mmapSem)) yield t.step;
+    return { result: '0' };
+  },
+};
 
 /** what a run did, without the scheduler's step numbers */
 function behaviour(m: EngineMachine) {
@@ -39,16 +37,6 @@ function sequential(world: Parameters<typeof createMachine>[0], sel: Parameters<
 describe('runDirect (tasks run alone, steps performed inline)', () => {
   const files = scenarioFiles([join(root, 'scenarios')]);
   it('finds the bundled scenarios', () => expect(files.length).toBeGreaterThanOrEqual(7));
-
-  // the unit tests are built like the benchmark (the solo build), so the comparisons below check
-  // the plain-function twins against the generators the Machine runs
-  it('runs the plain-function twins: every engine operation and the fault path have one', () => {
-    const engineOps = registeredOps().filter((o) => !o.startsWith('test-'));
-    expect(engineOps.length).toBeGreaterThan(15);
-    expect(engineOps.filter((o) => soloTwin(getOp(o)!) === undefined)).toEqual([]);
-    expect(soloTwin(handleMmFault)).toBeTypeOf('function');
-    expect(soloTwin(doAnonymousPage)).toBeTypeOf('function');
-  });
   for (const f of files) {
     const s = loadScenarioFile(f).scenario!;
     for (const col of s.columns) {
@@ -61,13 +49,12 @@ describe('runDirect (tasks run alone, steps performed inline)', () => {
     }
   }
 
-  // T1's operation has no twin (registered here, outside the solo build) and runs as a generator;
-  // T2's mmap runs as a twin and stops in down_write
+  // T1 returns with mmap_sem held; T2, running alone after it, must stop in down_write
   it('a task that blocks on a lock held by a task that already ended is a deadlock, not an inline acquire', () => {
     const m = runDirect({ mms: [{ name: 'A' }], tasks: [
       { name: 'T1', mm: 'A', ops: [{ op: 'test-keep-mmap-sem' as 'sleep' }] },
       { name: 'T2', mm: 'A', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-' }] },
-    ] }, {});
+    ] }, {}, { extraOps: TEST_OPS });
     expect(m.violations.map((v) => v.invariant)).toContain('deadlock');
     expect(m.violations.find((v) => v.invariant === 'deadlock')!.message).toContain('T2 waits in sys_mmap for lock:A/mmap_sem held by T1(w)');
     expect(m.violations.map((v) => v.invariant)).not.toContain('engine-error');

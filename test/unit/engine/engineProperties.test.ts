@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createMachine, PAGE_SIZE } from '../../../src/engine/index';
-import type { OpSpec } from '../../../src/engine/spec';
+import type { OpSpec } from '../../../src/engine/sim/spec';
 
 const P = PAGE_SIZE;
 const B = 0x100000;

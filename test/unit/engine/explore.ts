@@ -1,11 +1,11 @@
 // Test helper: enumerate schedules of a world by replaying step choices on fresh machines, with
 // state caching (stateHash plus the number of violations so far).
 
-import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import { createMachine, type EngineMachine, type MachineOptions } from '../../../src/engine/index';
+import type { VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 
-export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[], trace = false): EngineMachine {
-  const m = createMachine(world, variants, { trace });
+export function replay(world: WorldSpec, variants: VariantSelection, schedule: number[], trace = false, opts: MachineOptions = {}): EngineMachine {
+  const m = createMachine(world, variants, { ...opts, trace });
   for (const s of schedule) m.step(s);
   return m;
 }
@@ -19,13 +19,13 @@ export interface ExploreResult {
   states: number;
 }
 
-export function explore(world: WorldSpec, variants: VariantSelection, pred: (m: EngineMachine) => boolean, maxStates = 20000, trace = false): ExploreResult {
+export function explore(world: WorldSpec, variants: VariantSelection, pred: (m: EngineMachine) => boolean, maxStates = 20000, trace = false, opts: MachineOptions = {}): ExploreResult {
   const visited = new Set<string>();
   const stack: number[][] = [[]];
   let complete = 0;
   while (stack.length > 0) {
     const prefix = stack.pop()!;
-    const m = replay(world, variants, prefix, trace);
+    const m = replay(world, variants, prefix, trace, opts);
     const r = m.runnable();
     if (r.length === 0) {
       m.finish();

@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, PAGE_SIZE } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, anyViolation } from './explore';
 
 const A = 0x10000;

@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 import { explore } from '../../../src/scenario/explorer';
 
 const ANON = 0x10000;

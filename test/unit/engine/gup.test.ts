@@ -2,12 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { A, A_PAGES, HOLE, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps, resultOf, run, violations, world } from './gupHelpers';
-import { PG_tail } from '../../../src/engine/page';
-import type { OpSpec } from '../../../src/engine/spec';
+import { PG_tail } from '../../../src/engine/mm/page';
+import type { OpSpec } from '../../../src/engine/sim/spec';
 import { createMachine } from '../../../src/engine/index';
-import { Vma } from '../../../src/engine/vma';
-import { findExtendVma } from '../../../src/engine/findExtendVma';
-import { VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/engine/constants';
+import { Vma } from '../../../src/engine/mm/vma';
+import { findExtendVma } from '../../../src/engine/mm/findExtendVma';
+import { VM_GROWSDOWN, VM_READ, VM_WRITE } from '../../../src/engine/sim/constants';
 
 const gup = { gup: 'gup-2.5.46' };
 

@@ -1,9 +1,9 @@
 // Shared worlds and trace queries for the get_user_pages / page-walk / put_user_page tests.
 
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { OpSpec, TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/spec';
-import { findPageSet, type PageSet } from '../../../src/engine/pinnedPages';
-import type { Page } from '../../../src/engine/page';
+import type { OpSpec, TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
+import { findPageSet, type PageSet } from '../../../src/engine/mm/pinnedPages';
+import type { Page } from '../../../src/engine/mm/page';
 
 export const PAGE = 0x1000;
 /** a 2 MB hugetlb VMA, an anonymous rw VMA right after it, then a hole */

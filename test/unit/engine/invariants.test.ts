@@ -1,49 +1,57 @@
 // Each named invariant fires on the state it describes, and stays quiet on a clean run.
 
 import { describe, it, expect } from 'vitest';
-import { createMachine, registerOp, type Task } from '../../../src/engine/index';
-import { PTE_PRESENT } from '../../../src/engine/pageTable';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { createMachine, type ExtraOp, type Task } from '../../../src/engine/index';
+import { PTE_PRESENT } from '../../../src/engine/mm/pageTable';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 
 const A = 0x10000;
 // test-only operations that break one rule each, the way a buggy kernel function would
-registerOp('test-leak-ref', function* (t: Task) {
-  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
-  const page = t.kernel.alloc.byPfn(t.mm!.pt.val(A))!;
-  t.kernel.alloc.get(page); // never put
-  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
-  return { result: '0' };
-});
-registerOp('test-extra-put', function* (t: Task) {
-  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
-  t.kernel.alloc.put(t.kernel.alloc.byPfn(t.mm!.pt.val(A))!);
-  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
-  return { result: '0' };
-});
-registerOp('test-stray-pte', function* (t: Task) {
-  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
-  t.mm!.pt.setFile(0x900000, 3);
-  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
-  return { result: '0' };
-});
-registerOp('test-rss-skew', function* (t: Task) {
-  if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
-  t.mm!.rss += 1;
-  if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
-  return { result: '0' };
-});
-registerOp('test-write-backing', function* (t: Task) {
-  // the backing store changes without invalidating the mappings
-  const f = t.kernel.file('f');
-  if (t.objWrite(f.backingKey, 0, 'write')) yield t.step;
-  f.versions[0]++;
-  return { result: '0' };
-});
+const TEST_OPS: Record<string, ExtraOp> = {
+  'test-leak-ref': function* (t: Task) {
+    if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+    const page = t.kernel.alloc.byPfn(t.mm!.pt.val(A))!;
+    t.kernel.alloc.get(page); // never put
+    if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
+    return { result: '0' };
+  },
+  'test-extra-put': function* (t: Task) {
+    if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+    t.kernel.alloc.put(t.kernel.alloc.byPfn(t.mm!.pt.val(A))!);
+    if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
+    return { result: '0' };
+  },
+  'test-stray-pte': function* (t: Task) {
+    if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+    t.mm!.pt.setFile(0x900000, 3);
+    if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
+    return { result: '0' };
+  },
+  'test-rss-skew': function* (t: Task) {
+    if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+    t.mm!.rss += 1;
+    if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
+    return { result: '0' };
+  },
+  'test-write-backing': function* (t: Task) {
+    // the backing store changes without invalidating the mappings
+    const f = t.kernel.file('f');
+    if (t.objWrite(f.backingKey, 0, 'write')) yield t.step;
+    f.versions[0]++;
+    return { result: '0' };
+  },
+  'test-make-writable': function* (t: Task) {
+    if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
+    if (t.mm!.pt.kind(A) === PTE_PRESENT) t.mm!.pt.setProt(A, 3);
+    if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
+    return { result: '0' };
+  },
+};
 
 const op = (name: string) => ({ op: name }) as unknown as OpSpec;
 function run(ops: OpSpec[]) {
   const w: WorldSpec = { files: [{ name: 'f', pages: 1 }], mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops }] };
-  const m = createMachine(w, {});
+  const m = createMachine(w, {}, { extraOps: TEST_OPS });
   m.runAll();
   return m.violations.map((v) => v.invariant);
 }
@@ -75,12 +83,6 @@ describe('invariants', () => {
     // mprotect to read-only: the write must be refused, and is
     expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, { op: 'write', addr: A }])).toEqual([]);
     // a pte left writable behind the VMA's back is caught by the promise check
-    registerOp('test-make-writable', function* (t: Task) {
-      if (t.spinLock(t.mm!.pageTableLock)) yield t.step;
-      if (t.mm!.pt.kind(A) === PTE_PRESENT) t.mm!.pt.setProt(A, 3);
-      if (t.spinUnlock(t.mm!.pageTableLock)) yield t.step;
-      return { result: '0' };
-    });
     expect(run([...anon, { op: 'mprotect', addr: A, pages: 1, prot: 'r--' }, op('test-make-writable'), { op: 'write', addr: A }])).toEqual(['sigsegv']);
   });
 });

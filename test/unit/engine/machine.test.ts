@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine } from '../../../src/engine/index';
-import type { WorldSpec } from '../../../src/engine/spec';
+import type { WorldSpec } from '../../../src/engine/sim/spec';
 
 const w: WorldSpec = {
   mms: [{ name: 'A' }, { name: 'B' }],
@@ -80,6 +80,21 @@ describe('Machine', () => {
     m.runAll();
     expect(m.violations[0]).toMatchObject({ invariant: 'engine-error', task: 'T' });
     expect(m.violations[0].message).toMatch(/unknown file 'nope'/);
+  });
+  it('an engine error keeps its stack, down to the kernel function that threw', () => {
+    const m = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'truncate', file: 'nope', pages: 0 }] }] }, {});
+    m.runAll();
+    const v = m.violations[0];
+    expect(v.stack).toMatch(/unknown file 'nope'/);
+    expect(v.stack).toMatch(/\bat .*truncateOp/);
+    // an oops is kernel behaviour, not an engine bug: no stack
+    const o = createMachine({ mms: [{ name: 'A' }], tasks: [{ name: 'T', mm: 'A', ops: [{ op: 'test-oops' } as never] }] }, {}, {
+      extraOps: { 'test-oops': function* (t) { return t.oops('NULL pointer dereference'); } },
+    });
+    o.runAll();
+    expect(o.violations[0]).toMatchObject({ invariant: 'oops' });
+    expect(o.violations[0].stack).toBeUndefined();
+    expect(() => createMachine(w, {}, { extraOps: { mmap: o.kernel.extraOps.get('test-oops')! } })).toThrow("extra operation 'mmap' is an engine operation");
   });
 });
 

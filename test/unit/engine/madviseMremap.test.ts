@@ -2,8 +2,8 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, PAGE_SIZE, type EngineMachine } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
-import { pageMappers } from '../../../src/engine/rmap';
+import type { OpSpec, WorldSpec } from '../../../src/engine/index';
+import { pageMappers } from '../../../src/engine/mm/rmap';
 
 const A = 0x10000;
 const P = PAGE_SIZE;

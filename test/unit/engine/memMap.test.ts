@@ -2,10 +2,10 @@
 // rmap's first entry survives the arrays growing.
 
 import { describe, it, expect } from 'vitest';
-import { PageAllocator, PG_anon, PG_reserved } from '../../../src/engine/page';
-import { MmStruct } from '../../../src/engine/mmStruct';
-import { pageAddRmap, pageAddRmapPfn, pageMappers, pageRemoveRmap } from '../../../src/engine/rmap';
-import { AddressSpace } from '../../../src/engine/addressSpace';
+import { PageAllocator, PG_anon, PG_reserved } from '../../../src/engine/mm/page';
+import { MmStruct } from '../../../src/engine/mm/mmStruct';
+import { pageAddRmap, pageAddRmapPfn, pageMappers, pageRemoveRmap } from '../../../src/engine/mm/rmap';
+import { AddressSpace } from '../../../src/engine/mm/addressSpace';
 
 describe('mem_map and the page allocator', () => {
   it('the zero page is pfn 0, reserved, with one reference', () => {

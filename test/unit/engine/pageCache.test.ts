@@ -4,7 +4,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine } from '../../../src/engine/index';
-import type { WorldSpec } from '../../../src/engine/spec';
+import type { WorldSpec } from '../../../src/engine/index';
 import type { EngineMachine } from '../../../src/engine/index';
 import { explore as search } from '../../../src/scenario/explorer';
 

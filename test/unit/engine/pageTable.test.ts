@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { PageTable, PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from '../../../src/engine/pageTable';
+import { PageTable, PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from '../../../src/engine/mm/pageTable';
 import { PAGE_SIZE, VM_READ, VM_WRITE } from '../../../src/engine/index';
 
 describe('PageTable', () => {

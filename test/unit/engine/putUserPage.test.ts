@@ -3,9 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { A, HUGE, PAGE, hugeAndAnon, opEvents, pageAt, resultOf, run, violations, world } from './gupHelpers';
-import { putUserPage } from '../../../src/engine/putUserPage';
-import { PG_dirty } from '../../../src/engine/page';
-import type { OpSpec } from '../../../src/engine/spec';
+import { putUserPage } from '../../../src/engine/mm/putUserPage';
+import { PG_dirty } from '../../../src/engine/mm/page';
+import type { OpSpec } from '../../../src/engine/sim/spec';
 
 const anon2: OpSpec[] = [
   { op: 'mmap', addr: A, pages: 2, prot: 'rw-' },

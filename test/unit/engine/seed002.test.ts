@@ -1,8 +1,8 @@
 // Seed 002: remap_file_pages() with per-page protections (VM_NONUNIFORM) versus 2.6.13.
 
 import { describe, it, expect } from 'vitest';
-import { createMachine, registerVariant, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { createMachine, runDirect, VM_NONUNIFORM, VM_NONLINEAR, type RemapRules, type Variant } from '../../../src/engine/index';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, has, anyViolation } from './explore';
 
 const P = 0x1000;
@@ -69,25 +69,25 @@ describe('seed 002: nonuniform', () => {
   });
 
   it('the invariant catches a rule set that loses the protection on swap-out', () => {
-    registerVariant<RemapRules>({ name: 'test-nonuniform-no-fileprot', family: 'remap', seed: '002', description: 'test only: file ptes without protection', rules: { perPageProt: true, protInFilePte: false, checkAfterPte: true, mprotectCoherent: true } });
+    const extraVariants: Variant<RemapRules>[] = [{ name: 'test-nonuniform-no-fileprot', family: 'remap', seed: '002', description: 'test only: file ptes without protection', rules: { perPageProt: true, protInFilePte: false, checkAfterPte: true, mprotectCoherent: true } }];
     const m = createMachine(world([...setup,
       { op: 'read', addr: base + P },
       { op: 'swap-out', addr: base + P },
       { op: 'write', addr: base + P },
-    ]), { remap: 'test-nonuniform-no-fileprot' });
+    ]), { remap: 'test-nonuniform-no-fileprot' }, { extraVariants });
     m.runAll();
     expect(m.results[4].result).not.toBe('SIGSEGV');
     expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');
   });
 
   it('the invariant catches an mprotect that leaves file ptes behind', () => {
-    registerVariant<RemapRules>({ name: 'test-nonuniform-incoherent', family: 'remap', seed: '002', description: 'test only: mprotect ignores per-page protections', rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: false } });
+    const extraVariants: Variant<RemapRules>[] = [{ name: 'test-nonuniform-incoherent', family: 'remap', seed: '002', description: 'test only: mprotect ignores per-page protections', rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: false } }];
     const m = createMachine(world([...setup,
       { op: 'read', addr: base + P },
       { op: 'swap-out', addr: base + P },
       { op: 'mprotect', addr: base, pages: 4, prot: 'rw-' },
       { op: 'write', addr: base + P },
-    ]), { remap: 'test-nonuniform-incoherent' });
+    ]), { remap: 'test-nonuniform-incoherent' }, { extraVariants });
     m.runAll();
     expect(m.results[5].result).toBe('SIGSEGV');
     expect(m.violations.map((v) => v.invariant)).toContain('sigsegv');

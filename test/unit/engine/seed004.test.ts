@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { explore, has, anyViolation } from './explore';
 import { createMachine } from '../../../src/engine/index';
-import type { WorldSpec } from '../../../src/engine/spec';
+import type { WorldSpec } from '../../../src/engine/sim/spec';
 
 const dfsWorld: WorldSpec = {
   nodes: ['A', 'B'],

@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 
 const A = 0x10000;
 function world(main: OpSpec[], reader: OpSpec[], cpus = ['cpu0', 'cpu1']): WorldSpec {

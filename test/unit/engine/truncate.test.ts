@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, PAGE_SIZE } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 
 const A = 0x10000;
 const P = PAGE_SIZE;

@@ -1,8 +1,8 @@
 // The variant catalogue and what each variant's rules change when the engine runs them.
 
 import { describe, it, expect } from 'vitest';
-import { createMachine, listVariants, registerVariant, type FaultRules } from '../../../src/engine/index';
-import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/spec';
+import { createMachine, listVariants, type FaultRules, type Variant } from '../../../src/engine/index';
+import type { TraceEvent, VariantSelection, WorldSpec } from '../../../src/engine/sim/spec';
 import { explore, has } from './explore';
 
 const fileWorld: WorldSpec = {
@@ -91,7 +91,7 @@ describe('fault rules at work', () => {
     expect(r.foundMachine!.violations).toEqual([]);
   });
   it('the token rule is what closes the DFS race: the install form without it still races', () => {
-    registerVariant<FaultRules>({ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false, mkwrite: 'pte_mkwrite' } });
+    const extraVariants: Variant<FaultRules>[] = [{ name: 'test-install-token-dropped', family: 'fault', seed: '004', description: 'test only: install_new_page form, DFS drops its token before installing', rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false, mkwrite: 'pte_mkwrite' } }];
     const w: WorldSpec = {
       nodes: ['A', 'B'], files: [{ name: 'f', pages: 1, fs: 'dfs' }], mms: [{ name: 'm', node: 'A' }],
       tasks: [
@@ -99,7 +99,7 @@ describe('fault rules at work', () => {
         { name: 'writer', node: 'B', ops: [{ op: 'remote-write', file: 'f', page: 0 }] },
       ],
     };
-    expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte')).found).not.toBeNull();
+    expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte'), 20000, false, { extraVariants }).found).not.toBeNull();
     expect(explore(w, { fault: 'install_new_page' }, has('stale-pte')).found).toBeNull();
   });
 });
@@ -123,7 +123,7 @@ describe('each column in its own era', () => {
     expect(s.some((x) => x.startsWith('do_no_page: pte_chain_alloc'))).toBe(false);
   });
   it('pte_mkwrite (2.5.70): a forced get_user_pages write fault installs a writable pte in a read-only VMA; under maybe_mkwrite (2.6.11) it is read-only and a second fault (do_wp_page) follows', () => {
-    registerVariant<FaultRules>({ name: 'test-maybe_mkwrite', family: 'fault', seed: '004', description: 'test only: the 2.5.70 fault path with 2.6.11 maybe_mkwrite() in do_no_page', rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false, mkwrite: 'maybe_mkwrite' } });
+    const extraVariants: Variant<FaultRules>[] = [{ name: 'test-maybe_mkwrite', family: 'fault', seed: '004', description: 'test only: the 2.5.70 fault path with 2.6.11 maybe_mkwrite() in do_no_page', rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false, mkwrite: 'maybe_mkwrite' } }];
     const w: WorldSpec = {
       files: [{ name: 'f', pages: 1 }], mms: [{ name: 'A' }],
       tasks: [{ name: 'T', mm: 'A', ops: [
@@ -140,7 +140,7 @@ describe('each column in its own era', () => {
     expect(old.results[3].result).toBe('no fault');
     expect(old.violations.map((v) => v.invariant)).toEqual(['sigsegv']);
     expect(entered(traced1(old), 'do_wp_page')).toBeUndefined();
-    const fixed = createMachine(w, { fault: 'test-maybe_mkwrite' }, { trace: true });
+    const fixed = createMachine(w, { fault: 'test-maybe_mkwrite' }, { trace: true, extraVariants });
     fixed.runAll();
     // do_no_page left the pte read-only, so follow_page(write) failed and the COW fault ran
     // (do_wp_page is still 2.5.70's, which makes the pte writable)

@@ -3,9 +3,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createMachine, runDirect, VM_READ, VM_WRITE, PAGE_SIZE } from '../../../src/engine/index';
-import { VmaTree, Vma } from '../../../src/engine/vma';
-import { MmStruct } from '../../../src/engine/mmStruct';
-import type { OpSpec } from '../../../src/engine/spec';
+import { VmaTree, Vma } from '../../../src/engine/mm/vma';
+import { MmStruct } from '../../../src/engine/mm/mmStruct';
+import type { OpSpec } from '../../../src/engine/sim/spec';
 
 function tree(ranges: [number, number][]): { t: VmaTree; mm: MmStruct } {
   const mm = new MmStruct('A', null);

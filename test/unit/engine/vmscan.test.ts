@@ -2,7 +2,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 
 const F = 0x10000;
 const ANON = 0x20000;

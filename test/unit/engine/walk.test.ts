@@ -6,7 +6,7 @@ import { A, HUGE, HUGE_END, PAGE, hugeAndAnon, opEvents, pageAt, pageSet, ptlOps
 import { explore, has } from './explore';
 import fc from 'fast-check';
 import { createMachine } from '../../../src/engine/index';
-import type { OpSpec, TraceEvent } from '../../../src/engine/spec';
+import type { OpSpec, TraceEvent } from '../../../src/engine/sim/spec';
 
 const WALKS = ['walk', 'walk-opt1', 'walk-opt2', 'walk-opt3', 'walk-opt4'];
 

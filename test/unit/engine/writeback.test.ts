@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { A, opEvents, pageAt, resultOf, run, violations, world } from './gupHelpers';
 import { explore, has } from './explore';
-import { PG_dirty } from '../../../src/engine/page';
-import type { OpSpec, WorldSpec } from '../../../src/engine/spec';
+import { PG_dirty } from '../../../src/engine/mm/page';
+import type { OpSpec, WorldSpec } from '../../../src/engine/sim/spec';
 
 const file = { files: [{ name: 'f', pages: 2 }] };
 const shared: OpSpec = { op: 'mmap', addr: A, pages: 2, prot: 'rw-', shared: true, file: 'f' };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAnalyze } from '../../../src/cli/analyze';
+import { runAnalyze } from '../../../src/cli/commands/analyze';
 import { FIXTURES, SEED } from './fixtures';
 
 async function run(args: string[]) {

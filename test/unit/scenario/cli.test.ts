@@ -107,7 +107,7 @@ describe('mmx', () => {
 
   it('analyze is wired to the patch analyser', async () => {
     expect((await mmx('analyze', join(tmp, 'missing.patch'))).code).toBe(2);
-    const r = await mmx('analyze', join(root, '../shared/seeds/003_c639fba1cd99ad68.txt'), '--json');
+    const r = await mmx('analyze', join(root, 'test/fixtures/patch/seeds/003_c639fba1cd99ad68.txt'), '--json');
     expect(r.code).toBe(0);
     expect(() => JSON.parse(r.out)).not.toThrow();
   });
@@ -134,5 +134,16 @@ describe('mmx', () => {
     const s = await mmx('scenarios', join(root, 'scenarios'), '--json');
     expect(s.code).toBe(0);
     expect(JSON.parse(s.out).some((x: { file: string }) => x.file.includes('dfs'))).toBe(true);
+  });
+});
+
+describe('mmx run', () => {
+  it('a violation in the run breaks a never expectation of its column: exit 1, named', async () => {
+    const wrong = scenarioWith('never.mmscenario.yaml', (t) => t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'));
+    const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*21,remote', '--no-trace');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAILED {2}expect never: stale-pte: violated in this run: stale-pte/);
+    // the same schedule under a column that expects the violation is fine
+    expect((await mmx('run', DFS, '--variant', '2.5.70', '--schedule', 'fault*21,remote', '--no-trace')).code).toBe(0);
   });
 });

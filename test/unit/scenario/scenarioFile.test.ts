@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OpSpec } from '../../../src/engine/spec';
+import type { OpSpec } from '../../../src/engine/sim/spec';
 import schema from '../../../src/scenario/mmscenario.schema.json';
 import { formatDiagnostic, loadScenarioText, validateScenarioText } from '../../../src/scenario/scenarioFile';
 

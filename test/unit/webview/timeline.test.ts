@@ -1,7 +1,7 @@
 // The panel's pure layout helpers: traces aligned by step, neighbour steps, lock holders per lane.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { TraceEvent, Violation } from '../../../src/engine/spec';
+import type { TraceEvent, Violation } from '../../../src/engine/sim/spec';
 import { alignTraces, eventAt, eventsAtStep, neighbourStep } from '../../../src/webview/timelineModel';
 import { bucketSegments, lockLanes, lockNames, splitLock } from '../../../src/webview/lockTimeline';
 

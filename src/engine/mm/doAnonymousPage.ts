@@ -1,0 +1,62 @@
+// do_anonymous_page(): entered with page_table_lock held, returns with it released. A read maps the
+// zero page read-only; a write drops the lock to allocate a zeroed page (may sleep), re-takes it and
+// installs the page if the pte is still none. In the -mm3 variant it is also an ordinary ->nopage.
+
+import type { Task } from '../sim/task';
+import type { Step } from '../sim/step';
+import type { MmStruct } from './mmStruct';
+import type { Vma } from './vma';
+import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from '../sim/constants';
+import { PTE_NONE } from './pageTable';
+import { PG_anon, PG_lru } from './page';
+import { pageAddRmapPfn } from './rmap';
+import { newPteFor } from './mkPte';
+
+export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  t.enter('do_anonymous_page');
+  const k = t.kernel;
+  const pt = mm.pt;
+  const ptl = mm.pageTableLock;
+  if (!write) {
+    // read-only mapping of ZERO_PAGE (no reference, no rss: it is PG_reserved)
+    if (t.pteWrite(mm, address, 'set_pte(ZERO_PAGE)')) yield t.step;
+    pt.setPresent(address, k.alloc.zeroPage.pfn, vma.pageProt & ~VM_WRITE, false);
+    if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> zero page`);
+    if (t.spinUnlock(ptl)) yield t.step;
+    t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+    return VM_FAULT_MINOR;
+  }
+  if (t.spinUnlock(ptl)) yield t.step;
+  if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
+  // the new page is a pfn: no Page is made for an anonymous page until some code asks for it
+  const pfn = k.alloc.allocPfn();
+  if (pfn < 0) {
+    t.exit('do_anonymous_page', 'VM_FAULT_OOM');
+    return VM_FAULT_OOM;
+  }
+  if (t.spinLock(ptl)) yield t.step;
+  if (t.pteRead(mm, address, 'pte_none(*page_table)')) yield t.step;
+  if (pt.kind(address) !== PTE_NONE) {
+    // another thread was faster
+    k.alloc.put(k.alloc.page(pfn));
+    if (t.spinUnlock(ptl)) yield t.step;
+    t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+    return VM_FAULT_MINOR;
+  }
+  if (t.pteWrite(mm, address)) yield t.step;
+  mapAnonPage(t, mm, vma, address, pfn);
+  if (t.spinUnlock(ptl)) yield t.step;
+  t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
+  return VM_FAULT_MINOR;
+}
+
+/** rss, the pte, the rmap entry: page_table_lock held */
+function mapAnonPage(t: Task, mm: MmStruct, vma: Vma, address: number, pfn: number): void {
+  const alloc = t.kernel.alloc;
+  alloc.mem.flags[pfn] |= PG_anon | PG_lru;
+  mm.rss++;
+  const e = newPteFor(t.kernel, vma, true);
+  mm.pt.setPresent(address, pfn, e.prot, e.dirty);
+  pageAddRmapPfn(alloc, pfn, mm, address);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${pfn} (anonymous)`);
+}

@@ -1,0 +1,162 @@
+// mm/mmap.c: do_mmap_pgoff (MAP_FIXED), do_munmap, split_vma and vma_merge, with the
+// sysctl_max_map_count limit checked where the kernel checks it.
+
+import type { Task } from '../sim/task';
+import type { Step } from '../sim/step';
+import type { MmStruct } from './mmStruct';
+import { Vma } from './vma';
+import type { File } from './addressSpace';
+import type { VmOperations } from './vmOps';
+import { EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, VM_IO, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from '../sim/constants';
+import { zapPageRange } from './zap';
+import { unmapHugepageRange } from './hugetlb';
+
+/** VM_SPECIAL: never merged */
+const VM_SPECIAL = VM_IO | VM_RESERVED | VM_HUGETLB | VM_NONLINEAR | VM_NONUNIFORM;
+
+function canMerge(a: Vma, flags: number, file: File | null, ops: VmOperations | null): boolean {
+  return a.flags === flags && a.file === file && a.ops === ops && (flags & VM_SPECIAL) === 0;
+}
+
+/** vma_merge(): extend prev and/or next instead of inserting [addr, end); true if merged */
+export function vmaMerge(mm: MmStruct, addr: number, end: number, flags: number, file: File | null, pgoff: number, ops: VmOperations | null): boolean {
+  const prev = mm.vmas.findPrev(addr);
+  const pages = (end - addr) / PAGE_SIZE;
+  if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && (!file || prev.pgoff + prev.pages === pgoff)) {
+    prev.end = end;
+    const next = prev.next;
+    if (next && next.start === end && canMerge(next, flags, file, ops) && (!file || pgoff + pages === next.pgoff)) {
+      prev.end = next.end;
+      removeVma(mm, next);
+    }
+    return true;
+  }
+  const next = prev ? prev.next : mm.vmas.head;
+  if (next && next.start === end && canMerge(next, flags, file, ops) && (!file || pgoff + pages === next.pgoff)) {
+    next.pgoff = pgoff;
+    mm.vmas.rekey(next, addr);
+    return true;
+  }
+  return false;
+}
+
+export function insertVma(mm: MmStruct, v: Vma): void {
+  mm.vmas.insert(v);
+  if (v.file) v.file.mapping(mm.node).link(v);
+}
+
+export function removeVma(mm: MmStruct, v: Vma): void {
+  mm.vmas.remove(v);
+  if (v.file) v.file.mapping(mm.node).unlink(v);
+}
+
+/** split_vma(): -ENOMEM at the map count limit */
+export function splitVma(mm: MmStruct, vma: Vma, addr: number, newBelow: boolean): number {
+  if (mm.mapCount >= mm.maxMapCount) return -ENOMEM;
+  const off = (addr - vma.start) / PAGE_SIZE;
+  if (newBelow) {
+    const nv = new Vma(mm, vma.start, addr, vma.flags, vma.pgoff, vma.file, vma.ops);
+    nv.privateData = vma.privateData;
+    vma.pgoff += off;
+    mm.vmas.rekey(vma, addr);
+    insertVma(mm, nv);
+  } else {
+    const nv = new Vma(mm, addr, vma.end, vma.flags, vma.pgoff + off, vma.file, vma.ops);
+    nv.privateData = vma.privateData;
+    vma.end = addr;
+    insertVma(mm, nv);
+  }
+  return 0;
+}
+
+/** do_munmap(); mmap_sem held for write */
+export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Generator<Step, number, void> {
+  t.enter('do_munmap');
+  if (start % PAGE_SIZE !== 0 || start > TASK_SIZE || len > TASK_SIZE - start) {
+    t.exit('do_munmap', '-EINVAL');
+    return -EINVAL;
+  }
+  const end = start + len;
+  let vma = mm.vmas.find(start);
+  if (!vma || vma.start >= end) {
+    t.exit('do_munmap', '0');
+    return 0;
+  }
+  if (start > vma.start) {
+    const e = splitVma(mm, vma, start, false);
+    if (e) {
+      t.exit('do_munmap', String(e));
+      return e;
+    }
+  }
+  const last = mm.vmas.find(end - 1);
+  if (last && last.end > end && last.start < end) {
+    const e = splitVma(mm, last, end, true);
+    if (e) {
+      t.exit('do_munmap', String(e));
+      return e;
+    }
+  }
+  // the splits re-keyed VMAs: look the first one up again
+  vma = mm.vmas.find(start)!;
+  // detach [start, end) then unmap_region()
+  const victims: Vma[] = [];
+  for (let v: Vma | null = vma; v && v.start < end; v = v.next) victims.push(v);
+  for (const v of victims) removeVma(mm, v);
+  for (const v of victims) {
+    if (v.flags & VM_HUGETLB) yield* unmapHugepageRange(t, v, v.start, v.end);
+    else yield* zapPageRange(t, v, v.start, v.end);
+  }
+  mm.pt.freeEmptyTables(start, end);
+  mm.clearPromise(start, end);
+  t.exit('do_munmap', '0');
+  return 0;
+}
+
+export interface MmapRequest {
+  addr: number;
+  len: number;
+  prot: number;
+  shared: boolean;
+  file: File | null;
+  pgoff: number;
+  extraFlags: number;
+  ops: VmOperations | null;
+}
+
+/** do_mmap_pgoff() with MAP_FIXED semantics; mmap_sem held for write. Returns addr or -errno. */
+export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<Step, number, void> {
+  t.enter('do_mmap_pgoff');
+  if (r.len <= 0 || r.len > TASK_SIZE || r.addr % PAGE_SIZE !== 0) {
+    t.exit('do_mmap_pgoff', '-EINVAL');
+    return -EINVAL;
+  }
+  // get_unmapped_area(), MAP_FIXED: the range must lie below TASK_SIZE
+  if (r.addr > TASK_SIZE - r.len) {
+    t.exit('do_mmap_pgoff', '-ENOMEM');
+    return -ENOMEM;
+  }
+  // "Too many mappings?" (2.5/2.6: checked before the new VMA, with '>')
+  if (mm.mapCount > mm.maxMapCount) {
+    t.exit('do_mmap_pgoff', '-ENOMEM');
+    return -ENOMEM;
+  }
+  if (r.file && r.pgoff + r.len / PAGE_SIZE > r.file.size && r.file.fs === 'shmem') r.file.ensure(r.pgoff + r.len / PAGE_SIZE);
+  const flags = r.prot | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | (r.shared ? VM_SHARED | VM_MAYSHARE : 0) | r.extraFlags;
+  // MAP_FIXED: clear the old mappings first (do_munmap returns at once when nothing overlaps)
+  const old = mm.vmas.find(r.addr);
+  if (old !== null && old.start < r.addr + r.len) {
+    const e = yield* doMunmap(t, mm, r.addr, r.len);
+    if (e) {
+      t.exit('do_mmap_pgoff', '-ENOMEM');
+      return e;
+    }
+  }
+  const end = r.addr + r.len;
+  if (!vmaMerge(mm, r.addr, end, flags, r.file, r.pgoff, r.ops)) {
+    insertVma(mm, new Vma(mm, r.addr, end, flags, r.file ? r.pgoff : r.addr / PAGE_SIZE, r.file, r.ops));
+  }
+  mm.clearPromise(r.addr, end);
+  t.exit('do_mmap_pgoff', '0x' + r.addr.toString(16));
+  return r.addr;
+}

@@ -1,0 +1,195 @@
+// struct page and the page allocator (with an OOM limit and the zero page). The fields live in
+// mem_map (memMap.ts); a Page is the view of one entry, made on first use and kept, so that code
+// holding pages can compare them by identity.
+
+import { PageLock } from '../sim/locks';
+import type { AddressSpace } from './addressSpace';
+import type { MmStruct } from './mmStruct';
+import { MemMap } from './memMap';
+
+export const PG_locked = 0x1;
+export const PG_dirty = 0x2;
+export const PG_reserved = 0x4;
+export const PG_lru = 0x8;
+export const PG_compound = 0x10; // compound head (huge page)
+export const PG_tail = 0x20; // compound tail
+export const PG_swapcache = 0x40;
+export const PG_uptodate = 0x80;
+export const PG_writeback = 0x100;
+/** PageAnon: an anonymous page (not in a file's page cache by design) */
+export const PG_anon = 0x200;
+
+const FLAG_NAMES: [number, string][] = [
+  [PG_locked, 'locked'], [PG_dirty, 'dirty'], [PG_reserved, 'reserved'], [PG_lru, 'lru'],
+  [PG_compound, 'head'], [PG_tail, 'tail'], [PG_swapcache, 'swapcache'], [PG_uptodate, 'uptodate'],
+  [PG_writeback, 'writeback'], [PG_anon, 'anon'],
+];
+
+export class Page {
+  /** page->mapping: the page cache it belongs to (null for anonymous pages) */
+  mapping: AddressSpace | null = null;
+  /** head page of a compound page */
+  head: Page | null = null;
+  /** rmap: mappings after the first (pte_chain_alloc) */
+  rmapMore: { mm: MmStruct; addr: number }[] | null = null;
+  private lockObj: PageLock | null = null;
+  readonly mem: MemMap;
+  constructor(readonly alloc: PageAllocator, readonly pfn: number) {
+    this.mem = alloc.mem;
+  }
+
+  get count(): number { return this.mem.count[this.pfn]; }
+  set count(v: number) { this.mem.count[this.pfn] = v; }
+  get mapcount(): number { return this.mem.mapcount[this.pfn]; }
+  set mapcount(v: number) { this.mem.mapcount[this.pfn] = v; }
+  get pins(): number { return this.mem.pins[this.pfn]; }
+  set pins(v: number) { this.mem.pins[this.pfn] = v; }
+  get flags(): number { return this.mem.flags[this.pfn]; }
+  set flags(v: number) { this.mem.flags[this.pfn] = v; }
+  get index(): number { return this.mem.index[this.pfn]; }
+  set index(v: number) { this.mem.index[this.pfn] = v; }
+  get version(): number { return this.mem.version[this.pfn]; }
+  set version(v: number) { this.mem.version[this.pfn] = v; }
+  get userWrites(): number { return this.mem.userWrites[this.pfn]; }
+  set userWrites(v: number) { this.mem.userWrites[this.pfn] = v; }
+  get swapSlot(): number { return this.mem.swapSlot[this.pfn]; }
+  set swapSlot(v: number) { this.mem.swapSlot[this.pfn] = v; }
+  get free(): boolean { return this.mem.free[this.pfn] !== 0; }
+  set free(v: boolean) { this.mem.free[this.pfn] = v ? 1 : 0; }
+  get reserved(): boolean { return (this.flags & PG_reserved) !== 0; }
+
+  /** the PG_locked bit as a sleeping lock with a holder */
+  get lock(): PageLock {
+    return this.lockObj ?? (this.lockObj = new PageLock(this.pfn));
+  }
+  /** the page lock's state for the state hash, without creating the lock object */
+  lockState(): string {
+    return this.lockObj ? this.lockObj.state() : '-';
+  }
+  flagNames(): string[] {
+    const out: string[] = [];
+    for (const [b, n] of FLAG_NAMES) if (this.flags & b) out.push(n);
+    if (this.lockObj?.owner) out.push('locked');
+    return [...new Set(out)];
+  }
+}
+
+export class PageAllocator {
+  readonly mem = new MemMap();
+  /** the Page of each pfn asked for so far */
+  private readonly views: (Page | undefined)[] = [];
+  private readonly freeList: number[] = [];
+  allocated = 0;
+  readonly zeroPage: Page;
+  /** pages freed while still mapped or pinned, noticed by __free_pages */
+  onBadFree: ((page: Page, why: string) => void) | null = null;
+  /** every page __free_pages frees (the TLB check of worlds with CPUs; null elsewhere) */
+  onFree: ((page: Page) => void) | null = null;
+
+  constructor(readonly limit: number) {
+    const z = this.page(this.mem.add());
+    z.flags = PG_reserved | PG_uptodate;
+    z.count = 1;
+    this.zeroPage = z;
+  }
+
+  /** pfns ever handed out, the zero page included */
+  get size(): number {
+    return this.mem.size;
+  }
+
+  /** the Page of a pfn in use */
+  page(pfn: number): Page {
+    const views = this.views;
+    // kept dense: a store far past the end would turn the array into a hash table
+    while (views.length <= pfn) views.push(undefined);
+    return views[pfn] ?? (views[pfn] = new Page(this, pfn));
+  }
+
+  /** alloc_page(): null when the limit is reached (the caller returns VM_FAULT_OOM / -ENOMEM) */
+  alloc(): Page | null {
+    const pfn = this.allocPfn();
+    return pfn < 0 ? null : this.page(pfn);
+  }
+
+  /** alloc_page() as a pfn, -1 at the limit: the anonymous fault path needs no Page */
+  allocPfn(): number {
+    if (this.allocated >= this.limit) return -1;
+    const m = this.mem;
+    this.allocated++;
+    const pfn = this.freeList.pop();
+    if (pfn === undefined) {
+      // a new mem_map entry is all zeroes and has no Page yet
+      const n = m.add();
+      m.count[n] = 1;
+      m.swapSlot[n] = -1;
+      return n;
+    }
+    m.count[pfn] = 1;
+    m.mapcount[pfn] = 0;
+    m.pins[pfn] = 0;
+    m.flags[pfn] = 0;
+    m.index[pfn] = 0;
+    m.version[pfn] = 0;
+    m.userWrites[pfn] = 0;
+    m.swapSlot[pfn] = -1;
+    m.free[pfn] = 0;
+    m.rmapMm[pfn] = 0;
+    const v = pfn < this.views.length ? this.views[pfn] : undefined;
+    if (v !== undefined) {
+      v.mapping = null;
+      v.head = null;
+      v.rmapMore = null;
+    }
+    return pfn;
+  }
+
+  /** __free_pages(): called when the count drops to zero */
+  freePage(p: Page): void {
+    if (p.reserved || p.free) return;
+    if (p.mapcount > 0) this.onBadFree?.(p, `freed with mapcount ${p.mapcount}`);
+    if (p.pins > 0) this.onBadFree?.(p, `freed with ${p.pins} DMA pins`);
+    if (this.onFree !== null) this.onFree(p);
+    p.free = true;
+    p.flags = 0;
+    p.mapping = null;
+    this.allocated--;
+    this.freeList.push(p.pfn);
+  }
+
+  /** get_page() / page_cache_get() */
+  get(p: Page): void {
+    p.count++;
+  }
+
+  /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
+  put(p: Page): void {
+    if (p.reserved) return;
+    if (p.count <= 0) {
+      this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
+      return;
+    }
+    if (--p.count === 0) this.freePage(p);
+  }
+
+  byPfn(pfn: number): Page | undefined {
+    return pfn >= 0 && pfn < this.mem.size ? this.page(pfn) : undefined;
+  }
+
+  /** PageReserved() of a pfn in use, without making its Page */
+  isReserved(pfn: number): boolean {
+    return (this.mem.flags[pfn] & PG_reserved) !== 0;
+  }
+  isFree(pfn: number): boolean {
+    return this.mem.free[pfn] !== 0;
+  }
+  /** page->mapping of a pfn in use, without making its Page (anonymous pages have none) */
+  mappingOf(pfn: number): AddressSpace | null {
+    return pfn < this.views.length ? this.views[pfn]?.mapping ?? null : null;
+  }
+
+  /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */
+  *pages(): IterableIterator<Page> {
+    for (let pfn = 0; pfn < this.mem.size; pfn++) yield this.page(pfn);
+  }
+}

@@ -1,0 +1,263 @@
+// Sparse multi-level page tables: pgd (a Map) -> pmd table (array of 512) -> pte table (typed
+// arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
+// (slot), or a file pte (file offset, and in VM_NONUNIFORM VMAs the protection too).
+
+import { PAGE_SIZE, PTRS_PER_PTE, PTRS_PER_PMD, VM_READ, VM_WRITE, VM_EXEC } from '../sim/constants';
+
+export const PTE_NONE = 0;
+export const PTE_PRESENT = 1;
+export const PTE_SWAP = 2;
+export const PTE_FILE = 3;
+
+// bits layout: kind (2) | prot r/w/x (3) | dirty | young | protValid (the file pte carries a protection)
+export const PTE_KIND_MASK = 0x3;
+export const PTE_PROT_SHIFT = 2;
+export const PTE_DIRTY = 0x20;
+export const PTE_YOUNG = 0x40;
+const KIND_MASK = PTE_KIND_MASK;
+const PROT_SHIFT = PTE_PROT_SHIFT;
+const DIRTY = PTE_DIRTY;
+const YOUNG = PTE_YOUNG;
+const PROT_VALID = 0x80;
+
+export class PteTable {
+  /** pfn, file offset or swap slot */
+  readonly val = new Float64Array(PTRS_PER_PTE);
+  readonly bits = new Uint8Array(PTRS_PER_PTE);
+  /** non-none entries, so an empty table can be freed */
+  used = 0;
+}
+
+export interface PteValue {
+  kind: number;
+  val: number;
+  prot: number;
+  dirty: boolean;
+  young: boolean;
+  protValid: boolean;
+}
+
+export class PageTable {
+  readonly pgd = new Map<number, (PteTable | undefined)[]>();
+  /** pte tables allocated (pte_alloc_one) */
+  pteTables = 0;
+  /** number of present ptes; kept in step with set/clear so rss can be checked in O(1) */
+  present = 0;
+  /** one-entry cache of the last pte table looked up (index = address / 2 MiB) */
+  private lastIdx = -1;
+  private lastTable: PteTable | undefined = undefined;
+
+  static indices(addr: number): [number, number, number] {
+    const pn = Math.floor(addr / PAGE_SIZE);
+    return [Math.floor(pn / (PTRS_PER_PTE * PTRS_PER_PMD)), Math.floor(pn / PTRS_PER_PTE) % PTRS_PER_PMD, pn % PTRS_PER_PTE];
+  }
+
+  /** pte_offset_map without allocation: the table holding addr, or undefined */
+  lookup(addr: number): PteTable | undefined {
+    const ti = Math.floor(addr / (PAGE_SIZE * PTRS_PER_PTE));
+    if (ti === this.lastIdx) return this.lastTable;
+    const pmd = this.pgd.get(Math.floor(ti / PTRS_PER_PMD));
+    if (pmd === undefined) return undefined;
+    const t = pmd[ti % PTRS_PER_PMD];
+    if (t !== undefined) {
+      this.lastIdx = ti;
+      this.lastTable = t;
+    }
+    return t;
+  }
+
+  /** pmd_present(): is there a pte table for addr */
+  hasTable(addr: number): boolean {
+    return this.lookup(addr) !== undefined;
+  }
+
+  /** pmd_alloc + pmd_populate with a new pte table (pte_alloc_one) */
+  allocTable(addr: number): PteTable {
+    const pn = Math.floor(addr / PAGE_SIZE);
+    const g = Math.floor(pn / (PTRS_PER_PTE * PTRS_PER_PMD));
+    let pmd = this.pgd.get(g);
+    if (pmd === undefined) {
+      pmd = new Array(PTRS_PER_PMD);
+      this.pgd.set(g, pmd);
+    }
+    const m = Math.floor(pn / PTRS_PER_PTE) % PTRS_PER_PMD;
+    let t = pmd[m];
+    if (t === undefined) {
+      t = new PteTable();
+      pmd[m] = t;
+      this.pteTables++;
+    }
+    return t;
+  }
+
+  static slot(addr: number): number {
+    return Math.floor(addr / PAGE_SIZE) % PTRS_PER_PTE;
+  }
+
+  kind(addr: number): number {
+    const t = this.lookup(addr);
+    return t === undefined ? PTE_NONE : t.bits[PageTable.slot(addr)] & KIND_MASK;
+  }
+
+  get(addr: number): PteValue | null {
+    const t = this.lookup(addr);
+    if (t === undefined) return null;
+    const i = PageTable.slot(addr);
+    const b = t.bits[i];
+    if ((b & KIND_MASK) === PTE_NONE) return null;
+    return { kind: b & KIND_MASK, val: t.val[i], prot: (b >> PROT_SHIFT) & 7, dirty: (b & DIRTY) !== 0, young: (b & YOUNG) !== 0, protValid: (b & PROT_VALID) !== 0 };
+  }
+
+  /** pfn / pgoff / slot of the entry (caller knows its kind) */
+  val(addr: number): number {
+    const t = this.lookup(addr);
+    return t === undefined ? 0 : t.val[PageTable.slot(addr)];
+  }
+
+  prot(addr: number): number {
+    const t = this.lookup(addr);
+    return t === undefined ? 0 : (t.bits[PageTable.slot(addr)] >> PROT_SHIFT) & 7;
+  }
+
+  private write(addr: number, kind: number, val: number, bits: number): void {
+    const t = this.lookup(addr) ?? this.allocTable(addr);
+    const i = PageTable.slot(addr);
+    const old = t.bits[i] & KIND_MASK;
+    if (old === PTE_NONE && kind !== PTE_NONE) t.used++;
+    else if (old !== PTE_NONE && kind === PTE_NONE) t.used--;
+    if (old === PTE_PRESENT) this.present--;
+    if (kind === PTE_PRESENT) this.present++;
+    t.bits[i] = kind | bits;
+    t.val[i] = val;
+  }
+
+  /** set_pte(mk_pte(page, prot)) */
+  setPresent(addr: number, pfn: number, prot: number, dirty: boolean, young = true): void {
+    this.write(addr, PTE_PRESENT, pfn, (prot << PROT_SHIFT) | (dirty ? DIRTY : 0) | (young ? YOUNG : 0));
+  }
+
+  /** a swap entry */
+  setSwap(addr: number, slot: number, prot = -1): void {
+    this.write(addr, PTE_SWAP, slot, prot >= 0 ? (prot << PROT_SHIFT) | PROT_VALID : 0);
+  }
+
+  /** pgoff_to_pte(pgoff); with prot >= 0 the protection is encoded too (seed 002) */
+  setFile(addr: number, pgoff: number, prot = -1): void {
+    this.write(addr, PTE_FILE, pgoff, prot >= 0 ? (prot << PROT_SHIFT) | PROT_VALID : 0);
+  }
+
+  /** pte_clear */
+  clear(addr: number): void {
+    const t = this.lookup(addr);
+    if (t === undefined) return;
+    this.write(addr, PTE_NONE, 0, 0);
+  }
+
+  setDirty(addr: number): void {
+    const t = this.lookup(addr);
+    if (t) t.bits[PageTable.slot(addr)] |= DIRTY | YOUNG;
+  }
+  setYoung(addr: number): void {
+    const t = this.lookup(addr);
+    if (t) t.bits[PageTable.slot(addr)] |= YOUNG;
+  }
+  /** ptep_test_and_clear_young(): was the entry young; it is old afterwards */
+  testAndClearYoung(addr: number): boolean {
+    const t = this.lookup(addr);
+    if (!t) return false;
+    const i = PageTable.slot(addr);
+    const young = (t.bits[i] & YOUNG) !== 0;
+    t.bits[i] &= ~YOUNG;
+    return young;
+  }
+  /** replace the protection of a present (or file/swap) entry, keeping the rest */
+  setProt(addr: number, prot: number): void {
+    const t = this.lookup(addr);
+    if (!t) return;
+    const i = PageTable.slot(addr);
+    const b = t.bits[i];
+    t.bits[i] = (b & ~(7 << PROT_SHIFT)) | (prot << PROT_SHIFT) | ((b & KIND_MASK) === PTE_PRESENT ? 0 : PROT_VALID);
+  }
+
+  /** all non-none entries in [start, end), in address order */
+  *entries(start = 0, end = Number.MAX_SAFE_INTEGER): Generator<[number, PteValue]> {
+    const gs = [...this.pgd.keys()].sort((a, b) => a - b);
+    for (const g of gs) {
+      const pmd = this.pgd.get(g)!;
+      for (let m = 0; m < PTRS_PER_PMD; m++) {
+        const t = pmd[m];
+        if (t === undefined || t.used === 0) continue;
+        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
+        if (base + PTRS_PER_PTE * PAGE_SIZE <= start || base >= end) continue;
+        for (let i = 0; i < PTRS_PER_PTE; i++) {
+          const b = t.bits[i];
+          if ((b & KIND_MASK) === PTE_NONE) continue;
+          const addr = base + i * PAGE_SIZE;
+          if (addr < start || addr >= end) continue;
+          yield [addr, { kind: b & KIND_MASK, val: t.val[i], prot: (b >> PROT_SHIFT) & 7, dirty: (b & DIRTY) !== 0, young: (b & YOUNG) !== 0, protValid: (b & PROT_VALID) !== 0 }];
+        }
+      }
+    }
+  }
+
+  /** call fn for every non-none entry, in address order, without allocating per entry */
+  forEach(fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    const gs = [...this.pgd.keys()].sort((a, b) => a - b);
+    for (const g of gs) {
+      const pmd = this.pgd.get(g)!;
+      for (let m = 0; m < PTRS_PER_PMD; m++) {
+        const t = pmd[m];
+        if (t === undefined || t.used === 0) continue;
+        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
+        const bits = t.bits;
+        for (let i = 0; i < PTRS_PER_PTE; i++) {
+          const b = bits[i];
+          if ((b & KIND_MASK) !== PTE_NONE) fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
+        }
+      }
+    }
+  }
+
+  /** call fn for every non-none entry in [start, end), in address order */
+  forEachIn(start: number, end: number, fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    const span = PAGE_SIZE * PTRS_PER_PTE;
+    for (let base = Math.floor(start / span) * span; base < end; base += span) {
+      const t = this.lookup(base);
+      if (t === undefined || t.used === 0) continue;
+      const bits = t.bits;
+      const from = base < start ? (start - base) / PAGE_SIZE : 0;
+      const to = Math.min(PTRS_PER_PTE, Math.ceil((end - base) / PAGE_SIZE));
+      for (let i = from; i < to; i++) {
+        const b = bits[i];
+        if ((b & KIND_MASK) !== PTE_NONE) fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
+      }
+    }
+  }
+
+  /** free pte tables that became empty in [start, end) (free_pgtables) */
+  freeEmptyTables(start: number, end: number): void {
+    for (const [g, pmd] of this.pgd) {
+      for (let m = 0; m < PTRS_PER_PMD; m++) {
+        const t = pmd[m];
+        if (t === undefined || t.used !== 0) continue;
+        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
+        if (base >= start && base + PTRS_PER_PTE * PAGE_SIZE <= end) {
+          if (this.lastTable === t) {
+            this.lastIdx = -1;
+            this.lastTable = undefined;
+          }
+          pmd[m] = undefined;
+          this.pteTables--;
+        }
+      }
+    }
+  }
+}
+
+export function pteKindName(k: number): 'present' | 'swap' | 'file' | 'none' {
+  return k === PTE_PRESENT ? 'present' : k === PTE_SWAP ? 'swap' : k === PTE_FILE ? 'file' : 'none';
+}
+
+export const PROT_R = VM_READ;
+export const PROT_W = VM_WRITE;
+export const PROT_X = VM_EXEC;

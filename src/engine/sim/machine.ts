@@ -1,0 +1,245 @@
+// The Machine of spec.ts: builds the world, runs each task's operations through the op table
+// under a caller-driven scheduler, and records results, trace, violations and invariants.
+
+import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
+import { Kernel, type KernelOptions } from './kernel';
+import { Oops, Task } from './task';
+import { StepKind, type Step } from './step';
+import { opImpl, type OpOutcome } from './ops';
+import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
+import { takeSnapshot } from './snapshot';
+import { hashKernelState } from './stateHash';
+
+export interface MachineOptions extends Omit<KernelOptions, 'trace'> {
+  trace?: boolean;
+  /** check step invariants after every step (default) or only at finish() */
+  check?: 'step' | 'end';
+}
+
+export function describeOp(op: OpSpec): string {
+  const parts: string[] = [op.op];
+  for (const [k, v] of Object.entries(op)) {
+    if (k === 'op') continue;
+    parts.push(`${k}=${typeof v === 'number' && (k === 'addr') ? '0x' + v.toString(16) : Array.isArray(v) ? v.join('|') : String(v)}`);
+  }
+  return parts.join(' ');
+}
+
+export class EngineMachine implements Machine {
+  readonly kernel: Kernel;
+  readonly tasks: Task[] = [];
+  readonly taskNames: readonly string[];
+  private readonly checkEachStep: boolean;
+  private finished = false;
+
+  constructor(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}) {
+    this.kernel = new Kernel(world, variants, opts);
+    this.checkEachStep = (opts.check ?? 'step') === 'step';
+    const names = new Set<string>();
+    const forked = forkedMms(world, this.kernel);
+    world.tasks.forEach((ts, i) => {
+      if (names.has(ts.name)) throw new Error(`task '${ts.name}' declared twice`);
+      names.add(ts.name);
+      let mm = null;
+      let waitMm: string | null = null;
+      if (ts.mm !== undefined) {
+        mm = this.kernel.mms.get(ts.mm) ?? null;
+        if (!mm && forked.has(ts.mm)) waitMm = ts.mm;
+        else if (!mm) throw new Error(`task '${ts.name}': unknown mm '${ts.mm}'`);
+      }
+      const node = ts.node ?? mm?.node ?? (waitMm !== null ? forked.get(waitMm)! : null);
+      if (node !== null && !this.kernel.dfs.nodes.includes(node)) throw new Error(`task '${ts.name}': unknown node '${node}'`);
+      ts.ops.forEach((op, j) => {
+        if (!this.kernel.hasOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
+      });
+      const cpus = world.cpus ?? [];
+      if (ts.cpu !== undefined && !cpus.includes(ts.cpu)) throw new Error(`task '${ts.name}': unknown CPU '${ts.cpu}'${cpus.length ? ` (declared: ${cpus.join(', ')})` : ' (world.cpus declares none)'}`);
+      const t = new Task(i, ts.name, this.kernel, mm, node, waitMm, ts.cpu ?? cpus[0] ?? null);
+      t.ops = ts.ops;
+      this.tasks.push(t);
+      this.kernel.tasks.push(t);
+    });
+    this.taskNames = this.tasks.map((t) => t.name);
+  }
+
+  get results(): readonly OpResult[] {
+    return this.kernel.results;
+  }
+  get violations(): readonly Violation[] {
+    return this.kernel.violations.list;
+  }
+  get trace(): readonly TraceEvent[] {
+    return this.kernel.trace.events;
+  }
+
+  runnable(): number[] {
+    const out: number[] = [];
+    for (const t of this.tasks) if (t.canRun()) out.push(t.id);
+    return out;
+  }
+
+  step(i: number): StepInfo {
+    const t = this.tasks[i];
+    if (!t) throw new Error(`step(${i}): no such task`);
+    if (!t.canRun()) throw new Error(`step(${i}): task '${t.name}' is not runnable`);
+    const s = t.step;
+    const keys = s.keys();
+    const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    this.kernel.stepNo++;
+    runOneStep(t);
+    if (this.checkEachStep) {
+      checkStalePtes(this.kernel, false);
+      checkRss(this.kernel, false);
+      checkFreedMapped(this.kernel);
+    }
+    return info;
+  }
+
+  done(): boolean {
+    return this.tasks.every((t) => t.done);
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const k = this.kernel;
+    const blocked = this.tasks.filter((t) => !t.done);
+    if (blocked.length > 0 && !blocked.some((t) => t.canRun())) {
+      const waits = blocked.map((t) => {
+        const l = t.step.lock;
+        if (t.step.kind === StepKind.Acquire && l) {
+          const holders = l.holderNames();
+          return `${t.name} waits in ${t.step.fn} for ${l.key}${holders.length ? ` held by ${holders.join(', ')}` : ''}`;
+        }
+        return `${t.name} stopped in ${t.step.fn}`;
+      });
+      k.recordViolation('deadlock', `no task can run: ${waits.join('; ')}`, null, 'scheduler');
+    }
+    checkStalePtes(k, true);
+    checkRss(k, true);
+    checkFreedMapped(k);
+    checkOrphanPtes(k);
+    if (blocked.length === 0) checkBalances(k);
+  }
+
+  stateHash(): string {
+    return hashKernelState(this.kernel, this.tasks);
+  }
+
+  snapshot(): MachineSnapshot {
+    return takeSnapshot(this.kernel);
+  }
+
+  /**
+   * Run with a simple deterministic policy until no task can run, then finish(). A run longer than
+   * `maxSteps` (a retry loop that an unfair schedule never lets end) is cut and recorded.
+   */
+  runAll(pick: (runnable: number[], step: number) => number = (r) => r[0], maxSteps = 5_000_000): this {
+    let n = 0;
+    for (;;) {
+      const r = this.runnable();
+      if (r.length === 0) break;
+      if (n >= maxSteps) {
+        this.kernel.recordViolation('no-progress', `still running after ${maxSteps} steps under this schedule: ${this.tasks.filter((t) => !t.done).map((t) => `${t.name} in ${t.step.fn}`).join(', ')}`, null, 'scheduler');
+        break;
+      }
+      this.step(pick(r, n++));
+    }
+    this.finish();
+    return this;
+  }
+}
+
+/**
+ * Perform the announced step and run the task to its next interleaving point. Operations run in
+ * order; an operation that ends starts the next one within the same step. Each returns to user
+ * space, where no lock may be held.
+ */
+export function runOneStep(t: Task): void {
+  t.kernel.current = t;
+  // only lock actions and may-sleep points need performing
+  const kind = t.step.kind;
+  if (kind >= StepKind.Acquire && kind <= StepKind.Sleep) t.perform();
+  t.stepsInOp++;
+  try {
+    for (;;) {
+      let g = t.opGen;
+      if (g === null) {
+        g = t.opGen = startOp(t);
+        if (g === null) return;
+      }
+      const r = g.next();
+      if (!r.done) return;
+      t.opGen = null;
+      endOp(t, r.value);
+    }
+  } catch (e) {
+    opFailed(t, e);
+  }
+}
+
+/** the task's next operation, started: its generator, or null when the task has run them all */
+export function startOp(t: Task): Generator<Step, OpOutcome, void> | null {
+  if (t.nextOp >= t.ops.length) {
+    t.opIndex = t.ops.length;
+    t.done = true;
+    return null;
+  }
+  const i = t.nextOp++;
+  const op = t.ops[i];
+  t.opIndex = i;
+  t.stepsInOp = 0;
+  t.samples.clear();
+  if (t.tracing) t.emit('op', describeOp(op), op.op);
+  const extra = t.kernel.extraOps.get(op.op);
+  return extra ? extra(t, op, i) : opImpl(op)(t, op, i);
+}
+
+/** an operation returned to user space: its result, its signal, and no lock may still be held */
+export function endOp(t: Task, out: OpOutcome): void {
+  t.resetStack();
+  const op = t.ops[t.opIndex];
+  t.kernel.results.push(out.signal ? { task: t.name, index: t.opIndex, op: op.op, result: out.result, signal: out.signal } : { task: t.name, index: t.opIndex, op: op.op, result: out.result });
+  if (out.signal && t.tracing) t.emit('signal', `${out.signal} after ${op.op}`, op.op);
+  if (t.heldLocks.length > 0) {
+    t.violation('lock-held-at-return', `returning to user space from ${op.op} with ${t.locksHeldNames().join(', ')} held`);
+  }
+}
+
+/** an oops (the task is killed, its locks stay held) or an engine error stops the task */
+export function opFailed(t: Task, e: unknown): void {
+  t.done = true;
+  t.killed = true;
+  t.opGen = null;
+  if (e instanceof Oops) {
+    t.kernel.recordViolation('oops', `${e.message}; task ${t.name} killed${t.heldLocks.length ? `, still holding ${t.locksHeldNames().join(', ')}` : ''}`, t, e.fn);
+  } else {
+    const err = e instanceof Error ? e : new Error(String(e));
+    t.kernel.recordViolation('engine-error', `${err.message} (task ${t.name} stopped)`, t, t.fn(), err.stack);
+  }
+}
+
+/** the mms `{op: fork, as}` creates, with the DFS node they inherit; a name forked twice or
+ * colliding with a declared mm is refused */
+function forkedMms(world: WorldSpec, k: Kernel): Map<string, string | null> {
+  const parentOf = new Map<string, string | undefined>();
+  for (const ts of world.tasks)
+    for (const op of ts.ops) {
+      if (op.op !== 'fork') continue;
+      if (k.mms.has(op.as)) throw new Error(`task '${ts.name}': fork as '${op.as}', which names a declared mm`);
+      if (parentOf.has(op.as)) throw new Error(`task '${ts.name}': a second fork as '${op.as}'`);
+      parentOf.set(op.as, ts.mm);
+    }
+  const out = new Map<string, string | null>();
+  for (const name of parentOf.keys()) {
+    // the node of the nearest declared ancestor
+    let p = parentOf.get(name);
+    for (let depth = 0; p !== undefined && !k.mms.has(p) && depth < parentOf.size; depth++) p = parentOf.get(p);
+    out.set(name, p !== undefined ? k.mms.get(p)?.node ?? null : null);
+  }
+  return out;
+}
+
+export function createMachine(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}): EngineMachine {
+  return new EngineMachine(world, variants, opts);
+}

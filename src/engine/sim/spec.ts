@@ -1,0 +1,214 @@
+// The declarative contract between the engine and its users (scenario runner, explorer, CLI, extension).
+// A scenario file is parsed into a WorldSpec; the engine builds a Machine from it and a VariantSelection.
+// Keep this file plain data: it is validated by the scenario schema and sent to the webview.
+
+/** One named rule set per API family; an absent family uses its base variant. */
+export interface VariantSelection {
+  /** fault path: '2.5.70' | 'install_new_page' | 'install_new_page-hch' | 'truncate-seq' */
+  fault?: string;
+  /** get_user_pages: 'gup-2.5.46' | 'walk-opt1' | 'walk-opt2' | 'walk-opt3' | 'walk-opt4' (seed 001's options; 'walk' = the seed 000 rules as posted) */
+  gup?: string;
+  /** release of pinned pages: 'put_page' | 'put_user_page' */
+  release?: string;
+  /** remap_file_pages: '2.6.13' | 'nonuniform' */
+  remap?: string;
+  /** a deliberate breakage of kernel code, to show what catches it: 'none' | 'racy-add_to_page_cache' | 'unlock-before-try_to_unmap' | 'free-before-flush' */
+  mutation?: string;
+}
+
+export type Prot = string; // 'r--', 'rw-', 'r-x', 'rwx', '---' (read, write, exec)
+
+export interface FileSpec {
+  name: string;
+  /** size in pages */
+  pages: number;
+  /** which filesystem serves it: a local disk file or a distributed filesystem */
+  fs?: 'local' | 'dfs' | 'shmem';
+}
+
+export interface MmSpec {
+  name: string;
+  /** the DFS node this address space lives on (for DFS scenarios) */
+  node?: string;
+}
+
+export interface WorldSpec {
+  files?: FileSpec[];
+  mms: MmSpec[];
+  nodes?: string[];
+  /** page allocator limit in pages (OOM beyond it) */
+  memoryPages?: number;
+  maxMapCount?: number;
+  /** CPUs with a TLB each; without them no TLB is modelled */
+  cpus?: string[];
+  tasks: TaskSpec[];
+}
+
+export interface TaskSpec {
+  name: string;
+  /** address space the task runs in (a thread of that mm); DFS-only tasks may name a node instead */
+  mm?: string;
+  node?: string;
+  /** the CPU the task runs on (one of world.cpus; default the first) */
+  cpu?: string;
+  ops: OpSpec[];
+}
+
+/** Addresses are numbers (byte addresses, page aligned where the kernel requires it). */
+export type OpSpec =
+  | { op: 'mmap'; addr: number; pages: number; prot: Prot; shared?: boolean; file?: string; pgoff?: number; flags?: string[]; as?: string }
+  | { op: 'munmap'; addr: number; pages: number }
+  | { op: 'mprotect'; addr: number; pages: number; prot: Prot }
+  | { op: 'read' | 'write' | 'exec'; addr: number }
+  | { op: 'touch'; addr: number; pages: number; write?: boolean }
+  | { op: 'truncate'; file: string; pages: number }
+  | { op: 'remote-write'; file: string; page: number }
+  | { op: 'invalidate'; file: string; page: number; pages?: number }
+  | { op: 'gup'; addr: number; pages: number; write?: boolean; force?: boolean; as?: string }
+  | { op: 'walk'; addr: number; pages: number; write?: boolean; walker?: 'collect' | 'count' | 'fail-at'; failAt?: number; as?: string; /** the walker's code follows this gup variant's lock contract instead of the one in force */ writtenFor?: string }
+  | { op: 'get-one-page'; addr: number; write?: boolean; as?: string }
+  | { op: 'dma-write'; pages: string }
+  | { op: 'release'; pages: string; fn: 'put_page' | 'put_user_page' | 'put_user_pages' | 'put_user_pages_dirty' | 'put_user_pages_dirty_lock' | 'set_page_dirty+put_page' | 'set_page_dirty_lock+put_page'; /** a spinlock the caller holds around the release ('page_table_lock' or a driver lock name) */ holding?: string }
+  | { op: 'writeback'; file: string; page: number }
+  | { op: 'remap'; addr: number; pages: number; pgoff: number; prot?: Prot; flags?: string[] }
+  | { op: 'swap-out'; addr: number; pages?: number }
+  | { op: 'sleep' }
+  /** fork(): copy the task's mm into a new mm named `as` (copy_mm); tasks naming that mm run in the child */
+  | { op: 'fork'; as: string }
+  /** kswapd: `passes` scans of the LRU reclaiming what it can (shrink_list, try_to_unmap); default 1 */
+  | { op: 'kswapd'; passes?: number }
+  /** madvise(addr, pages, MADV_DONTNEED): zap the range's ptes, keep the VMAs */
+  | { op: 'madvise'; addr: number; pages: number; advice: 'MADV_DONTNEED' }
+  /** mremap(addr, pages * PAGE_SIZE, newPages * PAGE_SIZE, flags, newAddr) */
+  | { op: 'mremap'; addr: number; pages: number; newPages: number; flags?: ('MREMAP_MAYMOVE' | 'MREMAP_FIXED')[]; newAddr?: number };
+
+// ---- What a Machine reports. The engine implements `createMachine` (src/engine/index.ts). ----
+
+/** A step runs one task from one interleaving point to the next. reads/writes name the objects it
+ * touched ("mm:A/pte:0x1000", "lock:A/page_table_lock", "file:f/page:3"), for partial-order reduction. */
+export interface StepInfo {
+  task: number;
+  /** kernel function the step ends in, e.g. "do_no_page" */
+  fn: string;
+  /** what the step does, e.g. "spin_unlock(page_table_lock)" */
+  label: string;
+  reads: string[];
+  writes: string[];
+}
+
+export type TraceKind =
+  | 'enter' | 'exit' | 'lock' | 'unlock' | 'sleep' | 'pte' | 'ref' | 'pin'
+  | 'fault' | 'signal' | 'violation' | 'op' | 'note';
+
+export interface TraceEvent {
+  seq: number;
+  /** index of the scheduler step that produced it */
+  step: number;
+  task: number;
+  kind: TraceKind;
+  /** kernel function (source hint) */
+  fn: string;
+  detail: string;
+  /** locks held by the task after the event, e.g. ["mmap_sem(r)", "page_table_lock"] */
+  locks: string[];
+}
+
+export interface Violation {
+  /** stable invariant name: 'stale-pte' | 'orphan-pte' | 'ref-balance' | 'pin-balance' | 'freed-while-mapped'
+   * | 'rss' | 'sigsegv' | 'unlock-not-held' | 'lock-held-at-return' | 'sleep-in-spinlock' | 'abba' | 'oops' | 'deadlock' | ... */
+  invariant: string;
+  message: string;
+  task?: string;
+  step: number;
+  fn?: string;
+  locksHeld: string[];
+  /** engine-error only: the JavaScript stack of the error, so that an engine bug can be debugged */
+  stack?: string;
+}
+
+/** What an operation of a task came to: fault results, signals, return values. */
+export interface OpResult {
+  task: string;
+  index: number;
+  op: string;
+  /** e.g. "VM_FAULT_MAJOR", "SIGSEGV", "-ENOMEM", "12 pages" */
+  result: string;
+  signal?: 'SIGSEGV' | 'SIGBUS';
+}
+
+export interface PteSnapshot {
+  addr: number;
+  pgd: number; pmd: number; pte: number;
+  kind: 'present' | 'swap' | 'file';
+  pfn?: number;
+  prot?: Prot;
+  dirty?: boolean;
+  young?: boolean;
+  /** file offset of a file pte, or swap slot */
+  pgoff?: number;
+  swapSlot?: number;
+}
+
+export interface VmaSnapshot {
+  start: number; end: number;
+  flags: string[];
+  prot: Prot;
+  pgoff: number;
+  file?: string;
+  ops: string[];
+}
+
+export interface MmSnapshot {
+  name: string;
+  rss: number;
+  mapCount: number;
+  vmas: VmaSnapshot[];
+  ptes: PteSnapshot[];
+  /** translations of this mm cached in the CPUs' TLBs (worlds that name CPUs only) */
+  tlb?: TlbEntrySnapshot[];
+}
+
+export interface TlbEntrySnapshot {
+  cpu: string;
+  addr: number;
+  pfn: number;
+  write: boolean;
+}
+
+export interface PageSnapshot {
+  pfn: number;
+  count: number;
+  mapcount: number;
+  pins: number;
+  flags: string[];
+  file?: string;
+  index?: number;
+  version?: number;
+}
+
+export interface MachineSnapshot {
+  mms: MmSnapshot[];
+  pages: PageSnapshot[];
+  files: { name: string; size: number; cached: number[]; versions: number[] }[];
+  /** event counters of the run, e.g. "nopage calls", "nopage args" (arguments passed to the hook,
+   * the cost the seed 004 thread debates), "faults", "major faults" */
+  counters?: Record<string, number>;
+}
+
+export interface Machine {
+  readonly taskNames: readonly string[];
+  /** tasks that can take a step now: not finished and not blocked on a lock */
+  runnable(): number[];
+  /** run task `t` to its next interleaving point */
+  step(t: number): StepInfo;
+  /** every task finished */
+  done(): boolean;
+  /** end-of-run checks (reference and pin balance, orphaned ptes, ...); call once when done() or stuck */
+  finish(): void;
+  readonly violations: readonly Violation[];
+  readonly trace: readonly TraceEvent[];
+  readonly results: readonly OpResult[];
+  /** a hash of the whole kernel state plus each task's position, for state caching */
+  stateHash(): string;
+  snapshot(): MachineSnapshot;
+}
