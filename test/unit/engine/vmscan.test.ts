@@ -55,6 +55,15 @@ describe('kswapd', () => {
     expect(m.trace.some((e) => e.fn === 'shrink_list' && /trylock:lock_page.* = 0/.test(e.detail))).toBe(true);
     expect(m.violations).toEqual([]);
   });
+  it('a page pinned by get_user_pages is unmapped but not freed: the page_count check keeps it', () => {
+    const m = run(world([maps[0], { op: 'gup', addr: F, pages: 1, as: 'pin' }, { op: 'sleep' }]));
+    expect(m.violations.map((v) => v.invariant)).toEqual(['ref-balance']); // the pin is never released in this world
+    expect(kswapdResult(m)).toBe('0 freed of 2 scanned');
+    expect(m.snapshot().mms[0].ptes).toEqual([]); // try_to_unmap took the pte
+    expect(m.snapshot().files[0].cached).toEqual([0]); // the pinned page stays in the cache
+    const released = run(world([maps[0], { op: 'gup', addr: F, pages: 1, as: 'pin' }, { op: 'sleep' }, { op: 'release', pages: 'pin', fn: 'put_page' }]));
+    expect(released.violations).toEqual([]);
+  });
   it('mutation unlock-before-try_to_unmap: try_to_unmap without the page lock is named', () => {
     const m = run(world(maps), { mutation: 'unlock-before-try_to_unmap' });
     const v = m.violations.filter((x) => x.invariant === 'lock-not-held');
