@@ -23,11 +23,44 @@ export interface PatchInfo {
   files: { path: string; status: 'modified' | 'added' | 'deleted' | 'renamed'; oldPath?: string; hunks: number }[];
   /** Signed-off-by, Reviewed-by, ... found before the diff */
   trailers?: { key: string; value: string }[];
+  /** the diff was read from a review reply that quotes it ("> +foo"), not from the patch mail itself */
+  quoted?: { reply: string; author?: string; line: number; depth: number; attribution?: string };
+}
+
+/** A reviewer's comment written between the quoted lines of a patch, attached to the diff line it follows. */
+export interface ReviewComment {
+  /** the patched file, and the line of the analysed file holding the diff line commented on (the
+   * patch's own copy when the thread has it, else the quoted copy) */
+  file: string;
+  line: number;
+  /** that diff line, marker and text ("+\tspin_unlock(&mm->page_table_lock);") */
+  on: string;
+  /** line in the patched C file (new side; old side for a removed line) */
+  sourceLine?: number;
+  text: string;
+  /** line of the analysed file where the comment starts */
+  commentLine: number;
+  /** the reply it was written in */
+  reply: string;
+  author?: string;
+  /** subject of the patch commented on */
+  patch: string;
+  version?: string;
 }
 
 export interface ApiChange {
   kind: 'signature' | 'added-function' | 'removed-function' | 'added-macro' | 'removed-macro' | 'added-export' | 'removed-export' | 'member-signature' | 'comment' | 'return-convention'
-    | 'added-member' | 'removed-member';
+    | 'added-member' | 'removed-member' | 'member-type'
+    /** same types, another way of defining it (asmlinkage long sys_x(...) -> SYSCALL_DEFINEn(x, ...)) */
+    | 'definition'
+    /** objects defined by DEFINE_* macros */
+    | 'added-definition' | 'removed-definition'
+    /** a function that becomes (or is added as) a static inline stub: { BUG(); return 0; } */
+    | 'stub'
+    /** an ops-table slot wired to another function (.nopage = f -> .fault = g) */
+    | 'ops-slot'
+    /** a function removed and one added that replace it (same ops slot, or most of the body shared) */
+    | 'conversion';
   name: string;
   /** struct for a function-pointer member (vm_operations_struct), file otherwise */
   container: string;
@@ -40,6 +73,18 @@ export interface ApiChange {
   version?: string;
   /** further places the same change appears (a prototype and its definition) */
   locations?: { file: string; line: number }[];
+  /** for a conversion: the two functions, the ops slot that links them, how each hands back its result */
+  conversion?: {
+    from: string;
+    to: string;
+    /** "vm_operations_struct.nopage -> .fault" */
+    slot?: string;
+    table?: string;
+    returnsBefore: string[];
+    returnsAfter: string[];
+    /** body lines the two share */
+    sharedLines: number;
+  };
 }
 
 export interface LockContract {
@@ -76,6 +121,15 @@ export interface FunctionDelta {
   callsRemoved: string[];
   locksAdded: string[];
   locksRemoved: string[];
+  /** control flow the patch adds or removes: "goto out_unlock", "break", "return", "label out_unlock" */
+  flowAdded?: string[];
+  flowRemoved?: string[];
+  /** locals whose type changes where a contract depends on it (sequence counts, page pointers) */
+  localTypes?: { name: string; before: string; after: string; line: number }[];
+  /** the same object reached another way: an atomic access become a plain one, a barrier gone */
+  accessChanges?: { object: string; before: string; after: string; change: string; line: number }[];
+  /** set when no hunk header or definition names the function and the patch's description does */
+  namedFrom?: 'description';
   version?: string;
 }
 
@@ -101,9 +155,34 @@ export interface Analysis {
     }[];
   }[];
   /** how each recognised variant was recognised */
-  variantDetails?: { family: 'fault' | 'gup' | 'release' | 'remap'; variant: string; version?: string; evidence: string[] }[];
+  variantDetails?: {
+    family: 'fault' | 'gup' | 'release' | 'remap';
+    variant: string;
+    version?: string;
+    /** high: the variant's own change (signature of the era, the rule's lines) is in the patch; medium: part of
+     * it; low: the patch only touches what the variant changes */
+    confidence: 'high' | 'medium' | 'low';
+    evidence: string[];
+    /** the lines the patch adds or removes that the claim rests on (never context) */
+    lines: { file: string; line: number; text: string }[];
+  }[];
   /** hunks read whole / hunks seen; and the hunk sides parsed as C / those that parsed without a syntax error */
   coverage: { hunksSeen: number; hunksRecovered: number; cSides?: number; cSidesClean?: number };
+  /** how the patch converts callers of a release API: "put_page(p)" -> "put_user_pages_dirty_lock(&$PAGE, 1, $DIRTY)" */
+  callerReplacements?: {
+    api: string;
+    /** the patch's call with $PAGE for the page and $DIRTY for the make-dirty argument */
+    pattern: string;
+    /** arguments the patch's version of the API takes */
+    args: number;
+    /** the replaced lines dirtied the page first (set_page_dirty_lock, SetPageDirty) */
+    dirtied: boolean;
+    file: string;
+    line: number;
+    version?: string;
+  }[];
+  /** comments of review replies on the lines of the patch they quote */
+  reviewComments?: ReviewComment[];
   problems: Problem[];
 }
 
@@ -119,6 +198,10 @@ export interface SourceFinding {
   column: number;
   endLine: number;
   endColumn: number;
-  /** a mechanical replacement for the range, when there is one */
+  /** a hook implementation in a form that is neither the patch's old nor its new one (another era):
+   * the patch does not apply to this tree, and nothing is offered to fix */
+  thirdForm?: boolean;
+  /** a mechanical replacement, offered only when the result parses with no new syntax error and no
+   * longer uses a parameter the conversion removes; for a hook implementation it is the whole function */
   edit?: { line: number; column: number; endLine: number; endColumn: number; newText: string };
 }

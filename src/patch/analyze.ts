@@ -4,6 +4,9 @@
 // never exceptions.
 import type { Analysis, PatchInfo, Problem } from './analysisModel';
 import { computeApiDelta, type FileSides } from './apiDelta';
+import { findConversions } from './conversions';
+import { attachParser } from './fixCheck';
+import { callerReplacements } from './replacements';
 import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { FragmentCache } from './fragmentCache';
@@ -11,12 +14,14 @@ import { buildSides } from './fragments';
 
 export { FragmentCache };
 import { analyseHooks } from './hookContracts';
-import { parseSubject, readMessages, treeVersion } from './mail';
+import { parseSubject, readMessages, treeVersion, type MailMessage } from './mail';
 import { decodeInput } from './textDecode';
+import { foldQuoted, readQuoted, type QuotedUnit } from './reviewThread';
 import { recogniseVariants } from './variantRecognition';
 import { versionPairs, type PatchUnit } from './versions';
 
 export { scanCSource } from './sourceScanner';
+export { attachParser } from './fixCheck';
 
 export interface AnalyzeOptions extends CParserOptions {
   /** a parser already loaded (tests, the extension) */
@@ -70,12 +75,20 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
     return analysis;
   }
-  const units = readUnits(text, source, problems, analysis.coverage);
+  const { units, comments } = readUnits(text, source, problems, analysis.coverage);
   const versions = [...new Set(units.map((u) => u.version))];
   if (versions.length === 1 && versions[0] === '') for (const u of units) u.info.version = u.version = 'v1';
   for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
   analysis.patches = units.map((u) => u.info);
   const multi = new Set(units.map((u) => u.version)).size > 1;
+  if (comments.length) {
+    for (const c of comments) {
+      delete c.version;
+      const v = units.find((u) => u.subject === c.patch)?.version;
+      if (multi && v) c.version = v;
+    }
+    analysis.reviewComments = comments;
+  }
   lap('read');
 
   // C facts per version
@@ -87,6 +100,7 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
     const ver = multi ? version : undefined;
     try {
       const delta = computeApiDelta(files, ver);
+      findConversions(delta, files, ver);
       lap('delta');
       const hooks = analyseHooks(delta, files, ver);
       lap('hooks');
@@ -116,6 +130,9 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   if (withErrors > 0) {
     problems.push({ file: source, line: 0, message: `${withErrors} of ${sides} hunk sides have C syntax errors (fragments cut mid-construct); their facts come from error recovery`, severity: 'info' });
   }
+  if (parser) attachParser(analysis, parser);
+  const replacements = units.flatMap((u) => callerReplacements(u.files, multi ? u.version : undefined));
+  if (replacements.length) analysis.callerReplacements = replacements;
   analysis.variants = [...new Set(details.map((d) => d.variant))];
   if (details.length) analysis.variantDetails = details;
   if (multi) analysis.versionPairs = versionPairs(units);
@@ -156,32 +173,58 @@ function cFactsByVersion(units: Unit[], source: string, problems: Problem[], par
 }
 
 /** The patches of a text: each message with a diff, its subject, version and files. */
-function readUnits(text: string, source: string, problems: Problem[], coverage: Analysis['coverage']): Unit[] {
+function readUnits(text: string, source: string, problems: Problem[], coverage: Analysis['coverage']): { units: Unit[]; comments: NonNullable<Analysis['reviewComments']> } {
   const units: Unit[] = [];
+  const quoted: { q: QuotedUnit; unit: Unit }[] = [];
   for (const m of readMessages(text, source, problems)) {
     const r = readDiffs(m.lines, m.lineNos, source, problems);
     coverage.hunksSeen += r.hunksSeen;
     coverage.hunksRecovered += r.hunksRecovered;
-    if (r.files.length === 0) continue;
-    const subj = parseSubject(m.subject);
-    const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
-    const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
-    const info: PatchInfo = {
-      subject: m.subject,
-      version,
-      ...(subj.index !== undefined ? { index: subj.index, total: subj.total } : {}),
-      ...(m.author ? { author: m.author } : {}),
-      ...(m.date ? { date: m.date } : {}),
-      line: m.line,
-      files: r.files.map((f) => ({
-        path: f.path, status: f.status, hunks: f.hunks.length,
-        ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
-      })),
-      ...(m.trailers.length ? { trailers: m.trailers } : {}),
-    };
-    units.push({ info, subject: m.subject, title: subj.title, version, files: r.files });
+    if (r.files.length > 0) units.push(unitOf(m, r.files));
+    const q = readQuoted(m, source, problems, coverage);
+    if (q) {
+      const unit = unitOf(m, q.files);
+      units.push(unit);
+      quoted.push({ q, unit });
+    }
   }
-  return units;
+  if (quoted.length === 0) return { units, comments: [] };
+  return foldQuoted(units, quoted);
+}
+
+function unitOf(m: MailMessage, files: FileDiff[]): Unit {
+  const r = { files };
+  const mentioned = mentionedFunctions(m, files);
+  if (mentioned.length) for (const f of files) f.mentioned = mentioned;
+  const subj = parseSubject(m.subject);
+  const tree = r.files.map((f) => treeVersion(f.oldPath) || treeVersion(f.newPath)).find((v) => v) ?? '';
+  const version = /^v\d+$/.test(subj.version) ? subj.version : tree || subj.version;
+  const info: PatchInfo = {
+    subject: m.subject,
+    version,
+    ...(subj.index !== undefined ? { index: subj.index, total: subj.total } : {}),
+    ...(m.author ? { author: m.author } : {}),
+    ...(m.date ? { date: m.date } : {}),
+    line: m.line,
+    files: r.files.map((f) => ({
+      path: f.path, status: f.status, hunks: f.hunks.length,
+      ...(f.status === 'renamed' ? { oldPath: f.oldPath.replace(/^a\//, '') } : {}),
+    })),
+    ...(m.trailers.length ? { trailers: m.trailers } : {}),
+  };
+  return { info, subject: m.subject, title: subj.title, version, files: r.files };
+}
+
+/** "foo()" named in the subject or the description above the first diff. */
+function mentionedFunctions(m: MailMessage, files: FileDiff[]): string[] {
+  const first = files[0]?.src ?? Infinity;
+  const out = new Set<string>();
+  const scan = (t: string) => {
+    for (const x of t.matchAll(/\b([A-Za-z_]\w*)\(\)/g)) out.add(x[1]);
+  };
+  scan(m.subject);
+  for (let i = 0; i < m.lines.length && m.lineNos[i] < first && i < 400; i++) scan(m.lines[i]);
+  return [...out];
 }
 
 function isCLike(f: FileDiff): boolean {

@@ -35,6 +35,16 @@ export interface Signature {
   issues: string[];
   /** a definition's header whose body lies outside the fragment (no ';' ends it) */
   headerOnly?: boolean;
+  /** the definition macro that wrote it ("SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, ...)") */
+  macroForm?: string;
+}
+
+/** An object defined by a macro at file scope: DEFINE_SPINLOCK(mmlist_lock), DEFINE_PER_CPU(struct x, y). */
+export interface DefineFact {
+  macro: string;
+  name: string;
+  text: string;
+  line: number;
 }
 
 export interface CallFact {
@@ -83,6 +93,16 @@ export interface DeclFact {
   line: number;
 }
 
+/** A data member of a struct or union: "atomic_t seq;", "struct page **pages;" */
+export interface FieldFact {
+  name: string;
+  /** normalised type; arrays keep their bound ("char [16]") */
+  type: string;
+  /** struct or union name ('' when anonymous or unknown) */
+  container: string;
+  line: number;
+}
+
 export interface FragmentFacts {
   sigs: Signature[];
   calls: CallFact[];
@@ -92,6 +112,8 @@ export interface FragmentFacts {
   comments: CommentFact[];
   inits: InitFact[];
   decls: DeclFact[];
+  fields: FieldFact[];
+  defines: DefineFact[];
   /** 1 when the fragment has syntax errors (tree-sitter recovered from them) */
   errors: number;
   /** the fragment was too large to parse; it has no facts */
@@ -382,7 +404,7 @@ function readDefinition(n: Node, source: string, starts: Int32Array, rows: numbe
 }
 
 /** A call: callee, member and arguments, read from the text where it is simple, else from the tree. */
-function readCall(n: Node, source: string, facts: FragmentFacts): void {
+function readCall(n: Node, source: string, starts: Int32Array, rows: number, facts: FragmentFacts): void {
   const start = n.startIndex;
   const row = n.startPosition.row;
   const t = source.slice(start, n.endIndex);
@@ -407,9 +429,49 @@ function readCall(n: Node, source: string, facts: FragmentFacts): void {
   }
   if (/^EXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?$/.test(name)) {
     if (args[0]) facts.exports.push({ name: args[0], macro: name, line: row });
+  } else if (SYSCALL_DEFINE.test(name)) {
+    syscallDefinition(n, name, args, source, starts, rows, facts);
+  } else if (/^DEFINE_[A-Z0-9_]+$/.test(name) && args.length > 0) {
+    facts.defines.push(defineFact(name, args, row));
   } else if (name) {
     facts.calls.push({ name, member, line: row, args });
   }
+}
+
+const SYSCALL_DEFINE = /^(?:COMPAT_)?SYSCALL_DEFINE([0-6])$/;
+
+/** SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, ...) { ... }: the definition of sys_remap_file_pages. */
+function syscallDefinition(n: Node, macro: string, args: string[], source: string, starts: Int32Array, rows: number, facts: FragmentFacts): void {
+  const count = Number(SYSCALL_DEFINE.exec(macro)![1]);
+  if (args.length < 1 + 2 * count) return;
+  const params: Param[] = [];
+  for (let k = 0; k < count; k++) params.push({ type: normType(args[1 + 2 * k]), name: args[2 + 2 * k] });
+  const compat = macro.startsWith('COMPAT_');
+  const sig: Signature = {
+    kind: 'definition', name: (compat ? 'compat_sys_' : 'sys_') + args[0], ret: 'long', params, specifiers: 'asmlinkage',
+    line: n.startPosition.row, endLine: lineAt(starts, n.endIndex - 1), issues: [],
+    macroForm: `${macro}(${args.join(', ')})`,
+  };
+  let open = n.endIndex;
+  while (open < source.length && isSpace(source.charCodeAt(open))) open++;
+  if (source.charCodeAt(open) === 123) {
+    sig.bodyStart = lineAt(starts, open);
+    const close = blockEnd(source, open);
+    const closeRow = close < 0 ? Infinity : lineAt(starts, close - 1);
+    sig.bodyEnd = close < 0 ? lineAt(starts, source.length) : closeRow;
+    sig.bodyClosed = close >= 0 && closeRow < rows;
+  } else if (open >= source.length) {
+    sig.headerOnly = true;
+  } else {
+    sig.kind = 'prototype';
+  }
+  facts.sigs.push(sig);
+}
+
+/** DEFINE_PER_CPU(type, name) names its object last; DEFINE_SPINLOCK(name), DEFINE_MUTEX(name) first. */
+function defineFact(macro: string, args: string[], line: number): DefineFact {
+  const name = /PER_CPU/.test(macro) ? args[args.length - 1] : args[0];
+  return { macro, name: name.replace(/\s*=.*$/, ''), text: `${macro}(${args.join(', ')})`, line };
 }
 
 /**
@@ -417,7 +479,7 @@ function readCall(n: Node, source: string, facts: FragmentFacts): void {
  * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
  */
 export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
-  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], errors: 0 };
+  const facts: FragmentFacts = { sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], fields: [], defines: [], errors: 0 };
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = lineStarts(source);
   const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);
@@ -436,6 +498,11 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
       case 'declaration': {
         const t = source.slice(start, n.endIndex);
         const body = clean(t);
+        const def = /^(?:static\s+)?(DEFINE_[A-Z0-9_]+)\s*\((.*)\)\s*(?:=[^;]*)?;?$/.exec(body);
+        if (def) {
+          facts.defines.push(defineFact(def[1], splitTop(def[2]), row));
+          break;
+        }
         const eq = topLevelIndex(body, '=');
         const paren = topLevelIndex(body, '(');
         if (paren >= 0 && (eq < 0 || paren < eq)) {
@@ -455,9 +522,6 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
       }
       case 'field_declaration': {
         const t = source.slice(start, n.endIndex);
-        if (t.indexOf('(') < 0) break;
-        const d = readDeclarator(t);
-        if (!d || !d.fnPtr) break;
         let container = structs.find((s) => s.start <= start && s.end >= start)?.name;
         if (container === undefined) {
           for (let p = n.parent; p; p = p.parent) {
@@ -469,6 +533,12 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
             }
           }
         }
+        if (t.indexOf('(') < 0) {
+          readFields(clean(t), row, container ?? '', facts.fields);
+          break;
+        }
+        const d = readDeclarator(t);
+        if (!d || !d.fnPtr) break;
         facts.sigs.push(toSignature('member', d, row, lineAt(starts, n.endIndex - 1), container ?? ''));
         break;
       }
@@ -487,7 +557,7 @@ export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFa
         break;
       }
       case 'call_expression': {
-        readCall(n, source, facts);
+        readCall(n, source, starts, rows, facts);
         break;
       }
       case 'return_statement': {
@@ -537,6 +607,29 @@ function readLocals(body: string, row: number, out: DeclFact[]): void {
     } else {
       const m = /^(\**)\s*([A-Za-z_]\w*)/.exec(left);
       if (m) out.push({ name: m[2], type: normType(base + (m[1] ? ' ' + m[1] : '')), init, line: row });
+    }
+  }
+}
+
+/** Data members of one field declaration: "unsigned long flags, private;", "char comm[16];", "int x:3;" */
+export function readFields(body: string, row: number, container: string, out: FieldFact[]): void {
+  const t = body.replace(/;\s*$/, '').replace(/\s*:\s*\d+\s*$/, '');
+  if (!t || /[{}]/.test(t)) return;
+  const parts = splitTop(t);
+  let base = '';
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k].replace(/\s*:\s*\d+\s*$/, '');
+    const arr = /((?:\s*\[[^\]]*\])+)\s*$/.exec(part);
+    const left = arr ? part.slice(0, arr.index) : part;
+    const bound = arr ? ' ' + arr[1].replace(/\s+/g, '') : '';
+    if (k === 0) {
+      const p = readParam(left);
+      if (!p.name) return;
+      base = p.type.replace(/\s*\*+$/, '');
+      out.push({ name: p.name, type: p.type + bound, container, line: row });
+    } else {
+      const m = /^(\**)\s*([A-Za-z_]\w*)$/.exec(left.trim());
+      if (m) out.push({ name: m[2], type: normType(base + (m[1] ? ' ' + m[1] : '')) + bound, container, line: row });
     }
   }
 }

@@ -47,6 +47,8 @@ export interface FileDiff {
   /** the raw header line that started the file (for the tree version) */
   header: string;
   hunks: Hunk[];
+  /** functions the patch's description names ("fix the locking in foo()"), for hunks that name none */
+  mentioned?: string[];
 }
 
 export interface DiffReadResult {

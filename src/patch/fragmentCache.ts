@@ -8,7 +8,7 @@ import { lexFragment, type Lexed } from './fragmentLexer';
 /** The largest fragment handed to the parser; bigger hunks are analysed without C facts. */
 export const MAX_FRAGMENT = 512 * 1024;
 
-export const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], errors: 0 });
+export const emptyFacts = (): FragmentFacts => ({ sigs: [], calls: [], returns: [], macros: [], exports: [], comments: [], inits: [], decls: [], fields: [], defines: [], errors: 0 });
 
 interface Entry {
   facts: FragmentFacts;

@@ -26,6 +26,9 @@ export interface SideView {
 
 /** Function name from a diff -p section ("static int do_file_page(struct mm_struct"), or ''. */
 export function sectionFunction(section: string): string {
+  // "SYSCALL_DEFINE5(remap_file_pages, unsigned long, start," defines sys_remap_file_pages
+  const sc = /\b(COMPAT_)?SYSCALL_DEFINE[0-6]\s*\(\s*([A-Za-z_]\w*)/.exec(section);
+  if (sc) return (sc[1] ? 'compat_sys_' : 'sys_') + sc[2];
   const m = /([A-Za-z_]\w*(?:\s*\([A-Za-z_]\w*\))?)\s*\(/.exec(section);
   if (!m) return '';
   const name = m[1].replace(/\s+/g, '');

@@ -8,6 +8,8 @@ import type { Analysis, SourceFinding } from './analysisModel';
 import { argSpans, openingParen } from './parens';
 import { lineAt, lineStarts } from './lineStarts';
 import { normType } from './cTypes';
+import type { CParser } from './cParser';
+import { fixProblem, parserOf } from './fixCheck';
 
 interface HookTarget {
   api: string;
@@ -18,6 +20,9 @@ interface HookTarget {
   returnMap: Map<string, string>;
   /** the helper that installs the page, when the patch adds one (install_new_page) */
   installer?: ParsedSig;
+  /** the lock the new contract makes each implementation drop at entry ("page_table_lock"), with the
+   * statements the patch's own implementations use for it, in the hook's parameter names */
+  drop?: string[];
 }
 
 interface ParsedSig {
@@ -30,6 +35,8 @@ interface Targets {
   hooks: HookTarget[];
   arity: Map<string, { before: ParsedSig; after: ParsedSig }>;
   releaseName?: string;
+  /** the patch's own caller conversions (put_page -> put_user_pages_dirty_lock(&$PAGE, 1, $DIRTY)), latest version */
+  replacements: { pattern: string; dirtied: boolean; args: number }[];
   /** identifiers any finding could be about: a function without any of them is skipped cheaply */
   words: RegExp;
 }
@@ -98,7 +105,10 @@ function targetsOf(a: Analysis): Targets {
   const hooks: HookTarget[] = [];
   const arity = new Map<string, { before: ParsedSig; after: ParsedSig }>();
   const added = new Map<string, string>();
-  for (const c of a.apiChanges) if (c.kind === 'added-function' && c.after) added.set(c.name, c.after);
+  for (const c of a.apiChanges) {
+    if (c.kind === 'added-function' && c.after) added.set(c.name, c.after);
+    else if (c.kind === 'conversion' && c.conversion && c.after) added.set(c.conversion.to, c.after);
+  }
   // the last version of each change wins (a thread's later patch)
   for (const c of a.apiChanges) {
     if (c.kind === 'member-signature') {
@@ -115,7 +125,7 @@ function targetsOf(a: Analysis): Targets {
       const installer = conv?.after && /install_new_page\(/.test(conv.after) ? parseSig(added.get('install_new_page')) : undefined;
       const api = `${c.container}.${c.name}`;
       const i = hooks.findIndex((h) => h.api === api);
-      const t: HookTarget = { api, member: c.name, before, after, returnMap, installer };
+      const t: HookTarget = { api, member: c.name, before, after, returnMap, installer, drop: dropStatements(a, api, c.version) };
       if (i >= 0) hooks[i] = t;
       else hooks.push(t);
     } else if (c.kind === 'signature' && c.before && c.after && !c.before.startsWith('#')) {
@@ -130,9 +140,30 @@ function targetsOf(a: Analysis): Targets {
   if (!releaseName && a.variants.includes('put_user_page')) releaseName = 'put_user_page';
   const words = [...hooks.map((h) => h.member), ...arity.keys(), ...(releaseName ? ['get_user_pages', 'pin_user_pages', 'put_page', 'page_cache_release'] : []), 'NOPAGE_', 'nopage']
     .map((w) => w.replace(/[^\w]/g, '\\$&'));
-  const t: Targets = { hooks, arity, releaseName, words: new RegExp(words.length ? words.join('|') : '(?!)') };
+  const allRepl = a.callerReplacements ?? [];
+  const lastVersion = allRepl.length ? allRepl[allRepl.length - 1].version : undefined;
+  const replacements = allRepl.filter((r) => r.version === lastVersion).map((r) => ({ pattern: r.pattern, dirtied: r.dirtied, args: r.args }));
+  if (!releaseName && replacements.length) releaseName = /^(\w+)\(/.exec(replacements.find((r) => !r.dirtied)?.pattern ?? replacements[0].pattern)![1];
+  const t: Targets = { hooks, arity, releaseName, replacements, words: new RegExp(words.length ? words.join('|') : '(?!)') };
   targetCache.set(a, t);
   return t;
+}
+
+/**
+ * The statements an implementation adds to drop what the new contract hands it: the patch's own added
+ * release lines (and the pte_unmap() of the page table it is passed), from the contract's evidence.
+ */
+function dropStatements(a: Analysis, api: string, version: string | undefined): string[] | undefined {
+  const c = a.lockContracts.find((x) => x.hook === api && x.version === version && x.atEntry === 'held' && x.droppedBy === 'implementation');
+  if (!c) return undefined;
+  const out: string[] = [];
+  const texts = c.evidence.filter((e) => e.text.startsWith('+')).map((e) => e.text.slice(1).trim());
+  const unmap = a.implementations.some((i) => i.hook === api && i.version === version && i.consistent) || texts.some((t) => /^pte_unmap\(/.test(t));
+  if (unmap && a.apiChanges.some((x) => x.kind === 'member-signature' && `${x.container}.${x.name}` === api && /pte_t \*/.test(x.after ?? ''))) out.push('pte_unmap(page_table);');
+  const release = texts.find((t) => /^spin_unlock\s*\(.*\);$/.test(t) && t.includes(c.lock));
+  if (!release) return undefined;
+  out.push(release);
+  return out;
 }
 
 /** Split a C file into top-level functions with one lexer pass (comments, strings, preprocessor lines skipped). */
@@ -240,6 +271,59 @@ function functionHeader(text: string, from: number, brace: number): Omit<FnSpan,
   return { name, headerStart: hs, paramsEnd: e, nameStart };
 }
 
+function paramsExact(a: { type: string }[], b: { type: string }[]): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].type !== b[i].type) return false;
+  return true;
+}
+
+/**
+ * The whole function converted the way the patch converts its own implementations: new header, every
+ * old-convention return rewritten, and the drop the new lock contract asks for at the top of the body.
+ * Undefined text, with the reason, when some part cannot be converted mechanically.
+ */
+function wholeConversion(
+  text: string, fn: FnSpan, base: number, newHeader: string, returns: { start: number; end: number; expr: string; replacement?: string }[],
+  h: HookTarget, params: { type: string; name: string }[],
+): { text?: string; why?: string } {
+  const unconverted = returns.find((r) => !r.replacement);
+  if (unconverted) return { why: `'return ${unconverted.expr}' has no mechanical equivalent` };
+  let drop = '';
+  if (h.drop) {
+    // the hook's parameter names, as this implementation calls them
+    const rename = new Map<string, string>();
+    h.after.params.forEach((p, k) => { if (p.name && params[k]?.name) rename.set(p.name, params[k].name); });
+    const stmts = h.drop.map((d) => d.replace(/\b[A-Za-z_]\w*\b/g, (w) => rename.get(w) ?? w));
+    drop = stmts.map((d) => '\t' + d + '\n').join('');
+  }
+  const fnText = text.slice(fn.headerStart, fn.bodyEnd);
+  const bodyAt = fn.bodyStart - fn.headerStart;
+  const edits: { start: number; end: number; text: string }[] = [{ start: 0, end: fn.paramsEnd + 1 - fn.headerStart, text: newHeader }];
+  for (const r of returns) edits.push({ start: r.start - (fn.headerStart - base), end: r.end - (fn.headerStart - base), text: r.replacement! });
+  if (drop) edits.push({ start: afterDeclarations(fnText, bodyAt), end: afterDeclarations(fnText, bodyAt), text: drop });
+  edits.sort((a, b) => b.start - a.start);
+  let out = fnText;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: out };
+}
+
+/** Offset (in the function text) of the line after the body's leading local declarations. */
+function afterDeclarations(fnText: string, bodyAt: number): number {
+  let at = fnText.indexOf('\n', bodyAt) + 1;
+  if (at <= 0) return bodyAt + 1;
+  for (;;) {
+    const nl = fnText.indexOf('\n', at);
+    if (nl < 0) return at;
+    const line = fnText.slice(at, nl).trim();
+    // a declaration: a type, then a name, ending with ';' (or continued on the next line)
+    if (line === '' || /^(?:(?:static|const|unsigned|signed|struct|union|enum|volatile)\s+)*[A-Za-z_]\w*(?:\s+|\s*\*+\s*)[A-Za-z_*][^(]*?(?:=.*)?[;,]$/.test(line) && !/^return\b/.test(line)) {
+      at = nl + 1;
+      continue;
+    }
+    return at;
+  }
+}
+
 function paramsMatch(a: { type: string }[], b: { type: string }[]): boolean {
   if (a.length !== b.length || a.length === 0) return false;
   let eq = 0;
@@ -265,7 +349,7 @@ function convertedParams(own: { type: string; name: string }[], hook: HookTarget
   });
 }
 
-function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string, string>, fileArrays: Set<string>): RelFinding[] {
+function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string, string>, fileArrays: Set<string>, parser: CParser | undefined): RelFinding[] {
   const out: RelFinding[] = [];
   const base = fn.headerStart;
   const body = text.slice(fn.bodyStart, fn.bodyEnd);
@@ -273,43 +357,70 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
   const openParen = o < 0 ? fn.paramsEnd : o;
   const own = splitTop(text.slice(openParen + 1, fn.paramsEnd)).filter((p) => p && p !== 'void').map(parseParam);
 
-  // hook implementations still written against the old signature
+  // hook implementations: still in the patch's old form (converted whole, or not at all), or in a third
+  // form the patch never had (another kernel era): then the patch does not apply to this tree
   for (const h of t.hooks) {
     const isAssigned = assigned.get(fn.name) === h.member;
-    const oldStyle = paramsMatch(own, h.before.params);
-    const newStyle = paramsMatch(own, h.after.params);
-    if (!(oldStyle || (isAssigned && !newStyle))) continue;
+    const oldExact = paramsExact(own, h.before.params);
+    const newExact = paramsExact(own, h.after.params);
+    if (newExact) continue;
+    const near = paramsMatch(own, h.before.params) || paramsMatch(own, h.after.params);
+    if (!oldExact && !(isAssigned || near)) continue;
+    const start = fn.headerStart - base;
+    const headerEnd = fn.paramsEnd + 1 - base;
+    if (!oldExact) {
+      out.push({
+        kind: 'hook-implementation', api: h.api, function: fn.name, thirdForm: true,
+        message: `${fn.name} implements ->${h.member} in a third form, ${sigText(normType(text.slice(fn.headerStart, fn.nameStart).replace(/\b(?:static|inline|extern|__\w+)\b/g, '')), '(*' + h.member + ')', own)}: neither the patch's old form nor its new one; the patch does not apply to this tree`,
+        start, end: headerEnd,
+      });
+      continue;
+    }
     const prefix = text.slice(fn.headerStart, fn.nameStart);
     const spec = (/^\s*((?:static|inline|extern|__\w+)\s+)*/.exec(prefix)?.[0] ?? '').replace(/\s+/g, ' ');
     const params = convertedParams(own, h);
     const newHeader = spec + sigText(h.after.ret, text.slice(fn.nameStart, openParen).trim(), params);
-    out.push({
-      kind: 'hook-implementation', api: h.api, function: fn.name,
-      message: `${fn.name} implements ->${h.member} with the old signature; the patch makes it ${sigText(h.after.ret, '(*' + h.member + ')', h.after.params)}`,
-      start: fn.headerStart - base, end: fn.paramsEnd + 1 - base,
-      edit: { start: fn.headerStart - base, end: fn.paramsEnd + 1 - base, newText: newHeader },
-    });
-    if (!oldStyle) continue;
     const names = new Map(params.map((p) => [p.type, p.name] as const));
+    // the returns, in the new convention
+    const returns: { start: number; end: number; expr: string; replacement?: string }[] = [];
     const re = /\breturn\b\s*([^;]*);/g;
     for (let m = re.exec(body); m; m = re.exec(body)) {
       const expr = m[1].trim();
-      const at = fn.bodyStart + m.index - base;
-      const exprStart = at + m[0].indexOf(m[1]);
+      const exprStart = fn.bodyStart + m.index + m[0].indexOf(m[1]) - base;
       let replacement: string | undefined;
+      // "if (!page) return page;" returns NULL
+      const guardedNull = /^[a-z_]\w*$/.test(expr) && new RegExp(`if\\s*\\(\\s*!\\s*${expr}\\s*\\)\\s*$`).test(body.slice(Math.max(0, m.index - 80), m.index));
       if (h.returnMap.has(expr)) replacement = h.returnMap.get(expr);
+      else if (guardedNull && h.returnMap.has('NULL')) replacement = h.returnMap.get('NULL');
       else if (h.installer && /^[a-z_]\w*$/.test(expr) && !/^(ret|error|err|retval|rc)$/.test(expr)) {
         const args = h.installer.params.map((p) => (p.type === 'struct page *' ? expr : names.get(p.type) ?? p.name));
         replacement = `${h.installer.name}(${args.join(', ')})`;
       }
-      if (!replacement && !/^(NULL|NOPAGE_\w+)$/.test(expr)) continue;
+      returns.push({ start: exprStart, end: exprStart + m[1].trimEnd().length, expr, replacement });
+    }
+    const oldReturns = returns.filter((r) => r.replacement || /^(NULL|NOPAGE_\w+)$/.test(r.expr));
+    for (const r of oldReturns) {
       out.push({
         kind: 'hook-return', api: h.api, function: fn.name,
-        message: `'return ${expr}' follows the old ->${h.member} convention${replacement ? `; now: return ${replacement}` : ''}`,
-        start: exprStart, end: exprStart + m[1].trimEnd().length,
-        ...(replacement ? { edit: { start: exprStart, end: exprStart + m[1].trimEnd().length, newText: replacement } } : {}),
+        message: `'return ${r.expr}' follows the old ->${h.member} convention${r.replacement ? `; now: return ${r.replacement}` : ''}`,
+        start: r.start, end: r.end,
       });
     }
+    const fix = wholeConversion(text, fn, base, newHeader, oldReturns, h, params);
+    if (fix.text !== undefined) {
+      const removed = own.filter((p) => p.name && !params.some((q) => q.name === p.name)).map((p) => p.name);
+      const why = fixProblem(parser, text.slice(fn.headerStart, fn.bodyEnd), fix.text, removed, fix.text.indexOf('{'));
+      if (why) {
+        fix.text = undefined;
+        fix.why = why;
+      }
+    }
+    out.push({
+      kind: 'hook-implementation', api: h.api, function: fn.name,
+      message: `${fn.name} implements ->${h.member} with the old signature; the patch makes it ${sigText(h.after.ret, '(*' + h.member + ')', h.after.params)}${fix.why ? ` (no quick fix: ${fix.why})` : ''}`,
+      start, end: headerEnd,
+      ...(fix.text !== undefined ? { edit: { start, end: fn.bodyEnd - base, newText: fix.text } } : {}),
+    });
   }
 
   // calls whose argument count the patch changes, and release of pinned pages
@@ -338,6 +449,7 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
         kind: c.name.startsWith('get_user_pages') && dropped.includes('vmas') ? 'gup-vmas' : 'call-arity', api: c.name, function: fn.name,
         message: `${c.name}() is called with ${c.args.length} arguments; the patch makes it take ${ar.after.params.length}${dropped.length ? ` (drops ${dropped.join(', ')})` : ''}`,
         start, end,
+        // the same call with a subset of its balanced arguments: cannot break the syntax
         ...(mechanical ? { edit: { start, end, newText: `${c.name}(${idx.map((k) => c.args[k].text).join(', ')})` } } : {}),
       });
     }
@@ -347,18 +459,61 @@ function scanFunction(text: string, fn: FnSpan, t: Targets, assigned: Map<string
       if (c.name !== 'put_page' && c.name !== 'page_cache_release') continue;
       const arg = c.args[0]?.text ?? '';
       const baseId = /^\(?\s*([A-Za-z_][\w.>-]*?)\s*(?:\[|$)/.exec(arg)?.[1];
-      if (!baseId || !gupArrays.has(baseId)) continue;
+      if (!baseId || !pinnedBy(gupArrays, baseId)) continue;
       const start = fn.bodyStart + c.start - base;
+      const end = start + c.name.length;
+      // the patch's own conversion of this pattern, with its argument count
+      const before = body.slice(Math.max(0, c.start - 200), c.start);
+      const dirty = new RegExp(`(?:if\\s*\\(((?:[^()]|\\([^()]*\\))+)\\)\\s*)?(?:set_page_dirty_lock|set_page_dirty|SetPageDirty)\\s*\\(\\s*${arg.replace(/[^\w]/g, '\\$&').replace(/\\ /g, '\\s*')}\\s*\\)\\s*;\\s*$`).exec(before);
+      const callEnd = fn.bodyStart + c.close + 1 - base;
+      const stmtEnd = body[c.close + 1] === ';' ? callEnd + 1 : callEnd;
+      // an identifier for an identifier cannot break the syntax; the patch's patterns are checked
+      let edit: { start: number; end: number; newText: string } = { start, end, newText: t.releaseName };
+      let rename = true;
+      let how = `${t.releaseName}()`;
+      const fill = (p: string, d: string) => p.replace('$PAGE', arg).replace('$DIRTY', d);
+      const withDirty = dirty ? t.replacements.find((r) => r.dirtied && (r.pattern.includes('$DIRTY') || !dirty[1])) : undefined;
+      const plain = t.replacements.find((r) => !r.dirtied);
+      if (dirty && withDirty) {
+        const from = fn.bodyStart + c.start - before.length + dirty.index - base;
+        const newText = fill(withDirty.pattern, dirty[1]?.trim() ?? 'true') + ';';
+        edit = { start: from, end: stmtEnd, newText };
+        rename = false;
+        how = `${newText} as the patch does (${withDirty.args} arguments)`;
+      } else if (!dirty && plain) {
+        edit = { start, end: callEnd, newText: fill(plain.pattern, 'false') };
+        rename = false;
+        how = `${edit.newText} as the patch does`;
+      }
       out.push({
         kind: 'gup-put-page', api: t.releaseName, function: fn.name,
-        message: `${arg} came from get_user_pages(); release it with ${t.releaseName}()`,
-        start, end: start + c.name.length,
-        edit: { start, end: start + c.name.length, newText: t.releaseName },
+        message: `${arg} came from get_user_pages(); release it with ${how}`,
+        start, end,
+        ...(rename ? { edit } : checkedEdit(text, fn, parser, edit)),
       });
     }
   }
   return out;
 }
+
+/** Was `id` filled by get_user_pages()? Fields match by member name: ctx->pinned and c->pinned are one array. */
+function pinnedBy(arrays: Set<string>, id: string): boolean {
+  if (arrays.has(id)) return true;
+  const member = /(?:->|\.)([A-Za-z_]\w*)$/.exec(id)?.[1];
+  if (!member) return false;
+  for (const a of arrays) if (a.endsWith('->' + member) || a.endsWith('.' + member)) return true;
+  return false;
+}
+
+/** The edit, when applying it to the function leaves it parsing as well as before; else nothing. */
+function checkedEdit(text: string, fn: FnSpan, parser: CParser | undefined, edit: { start: number; end: number; newText: string }): { edit?: { start: number; end: number; newText: string } } {
+  const before = text.slice(fn.headerStart, fn.bodyEnd);
+  const after = before.slice(0, edit.start) + edit.newText + before.slice(edit.end);
+  return fixProblem(parser, before, after) ? {} : { edit };
+}
+
+/** get_user_pages(tsk, mm, start, nr, write, force, pages, vmas) and its later forms: index of pages. */
+const PAGES_ARG: Record<number, number> = { 8: 6, 7: 5, 6: 4, 5: 3, 4: 3 };
 
 /** Arrays (or single pages) a file fills with get_user_pages*()/pin_user_pages*(): "pages", "dma->pages", "page". */
 function gupPageArrays(text: string): Set<string> {
@@ -367,10 +522,12 @@ function gupPageArrays(text: string): Set<string> {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const args = callArgs(text, m.index + m[0].length - 1);
     if (!args) continue;
-    for (const a of args.args) {
+    // the pages argument's place in each era's signature, by argument count
+    const at = PAGES_ARG[args.args.length];
+    args.args.forEach((a, k) => {
       const id = /^[&*]?\s*([A-Za-z_][\w.>-]*?)\s*$/.exec(a.text);
-      if (id && /(?:^|[_>.])pages?$|page_list$|plist$/.test(id[1])) out.add(id[1]);
-    }
+      if (id && (k === at || /(?:^|[_>.])pages?$|page_list$|plist$/.test(id[1])) && id[1] !== 'NULL') out.add(id[1]);
+    });
   }
   return out;
 }
@@ -395,8 +552,9 @@ function position(starts: Int32Array, offset: number): { line: number; column: n
  * Find, in one C file, the implementations and callers of the APIs the analysed patch changes.
  * Pass the same cache between calls on successive versions of a file to rescan only changed functions.
  */
-export function scanCSource(text: string, _file: string, analysis: Analysis, cache?: ScanCache): SourceFinding[] {
+export function scanCSource(text: string, _file: string, analysis: Analysis, cache?: ScanCache, parserIn?: CParser): SourceFinding[] {
   const t = targetsOf(analysis);
+  const parser = parserIn ?? parserOf(analysis);
   if (t.hooks.length === 0 && t.arity.size === 0 && !t.releaseName) return [];
   const { fns, nopageAssigned } = splitFunctions(text);
   const starts = lineStarts(text);
@@ -411,7 +569,7 @@ export function scanCSource(text: string, _file: string, analysis: Analysis, cac
     const key = assignedKey.length < 2000 ? fnText + '\0' + (nopageAssigned.get(fn.name) ?? '') + '\0' + arraysKey : undefined;
     if (cache && key) rel = cache.fns.get(key);
     if (!rel) {
-      rel = t.words.test(fnText) ? scanFunction(text, fn, t, nopageAssigned, arrays) : [];
+      rel = t.words.test(fnText) ? scanFunction(text, fn, t, nopageAssigned, arrays, parser) : [];
       if (cache && key) seen!.set(key, rel);
     } else if (seen && key) seen.set(key, rel);
     for (const r of rel) {
@@ -420,6 +578,7 @@ export function scanCSource(text: string, _file: string, analysis: Analysis, cac
       const f: SourceFinding = {
         kind: r.kind, api: r.api, function: r.function, message: r.message,
         line: a.line, column: a.column, endLine: b.line, endColumn: b.column,
+        ...(r.thirdForm ? { thirdForm: true } : {}),
       };
       if (r.edit) {
         const ea = position(starts, fn.headerStart + r.edit.start);

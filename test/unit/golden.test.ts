@@ -1,11 +1,15 @@
-// Pinned outputs: `mmx compare --json` of every bundled scenario and `mmx analyze --json` of every
-// fixture patch, in their golden form (test/golden/), compared line by line. A change shows as a
+// Pinned outputs: `mmx compare --json` of every bundled scenario, `mmx analyze --json` of every
+// fixture patch (seeds, corpus, constructed mails) and the C-source findings (with their quick fixes) of
+// fixture sources against the patches whose APIs they use, in their golden form (test/golden/),
+// compared line by line. A change shows as a
 // unified diff; `npm run golden:update` rewrites the files, and the diff is reviewed in git.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/cli';
+import { analyzePatch } from '../../src/patch/analyze';
+import { scanCSource } from '../../src/patch/sourceScanner';
 import { goldenForm, goldenText } from '../golden/goldenForm';
 
 const root = join(__dirname, '../..');
@@ -17,21 +21,46 @@ interface Case {
   /** golden file, relative to test/golden */
   golden: string;
   argv: string[];
+  /** an output computed in-process instead of through mmx (the C-source scans) */
+  run?: () => Promise<unknown>;
 }
 
 const scenarios = readdirSync(join(root, 'scenarios'))
   .filter((f) => f.endsWith('.mmscenario.yaml'))
   .sort();
-const patchDirs = ['seeds', 'corpus'];
+const patchDirs = ['seeds', 'corpus', 'mails'];
 const patches = patchDirs.flatMap((d) =>
   readdirSync(join(root, 'test/fixtures/patch', d))
+    .filter((f) => !f.endsWith('.md'))
     .sort()
     .map((f) => `${d}/${f}`),
 );
 
+// fixture C sources against the analyses whose APIs they use
+const SCANS: [string, string][] = [
+  ['ncpfs-mmap.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['ncpfs-mmap-2.5.70-form.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['video-buf.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['memory.c', 'seeds/004_de1f5842a85ca452.txt'],
+  ['futex.c', 'corpus/2002-12-05_oeser_page-walk-api-2.5.50-mm1_sg-st-callers_mime-attach.eml'],
+  ['nfs-direct.c', 'corpus/2019-03-08_hubbard_v4-put_user_page-placeholder_git-send-email.eml'],
+  ['video-buf.c', 'corpus/2019-03-08_hubbard_v4-put_user_page-placeholder_git-send-email.eml'],
+  ['umem.c', 'corpus/2019-03-08_hubbard_v4-put_user_page-placeholder_git-send-email.eml'],
+  ['constructed-pinned-ctx.c', 'corpus/2019-08-04_hubbard_v2-17-34_vfio-convert-put_user_page_3arg.eml'],
+];
+const scanCase = ([src, patch]: [string, string]): Case => {
+  const fx = (p: string) => join(root, 'test/fixtures/patch', p);
+  return {
+    golden: `scan/${src}--${patch.replace(/^\w+\//, '').replace(/_.*$/, '')}.json`,
+    argv: ['scan', fx('sources/' + src)],
+    run: async () => scanCSource(readFileSync(fx('sources/' + src), 'utf8'), src, await analyzePatch(readFileSync(fx(patch)), patch)),
+  };
+};
+
 const cases: Case[] = [
   ...scenarios.map((f) => ({ golden: `compare/${f.replace(/\.mmscenario\.yaml$/, '')}.json`, argv: ['compare', join(root, 'scenarios', f), '--json'] })),
   ...patches.map((p) => ({ golden: `analyze/${p}.json`, argv: ['analyze', join(root, 'test/fixtures/patch', p), '--json'] })),
+  ...SCANS.map(scanCase),
 ];
 
 async function mmx(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -65,10 +94,15 @@ describe('golden outputs', () => {
 
   for (const c of cases) {
     it(`${c.argv[0]} ${relative(root, c.argv[1])}`, async () => {
-      const r = await mmx(c.argv);
-      // seeds 000 and 002 are discussions without a diff: analysed all the same, exit 2
-      if (r.code !== 0) expect(r.err).toMatch(/^mmx analyze: .*: no diff found\n$/);
-      const text = goldenText(goldenForm(JSON.parse(r.out), root));
+      let value: unknown;
+      if (c.run) value = await c.run();
+      else {
+        const r = await mmx(c.argv);
+        // seeds 000 and 002 are discussions without a diff, the snipped review quotes none: analysed all the same, exit 2
+        if (r.code !== 0) expect(r.err).toMatch(/^mmx analyze: .*: no diff found\n$/);
+        value = JSON.parse(r.out);
+      }
+      const text = goldenText(goldenForm(value, root));
       const file = join(GOLDEN, c.golden);
       if (UPDATE) {
         mkdirSync(dirname(file), { recursive: true });
@@ -91,7 +125,7 @@ describe('golden outputs', () => {
         else if (e.name.endsWith('.json') && !wanted.has(relative(GOLDEN, p))) stale.push(relative(GOLDEN, p));
       }
     };
-    for (const d of ['compare', 'analyze']) if (existsSync(join(GOLDEN, d))) walk(join(GOLDEN, d));
+    for (const d of ['compare', 'analyze', 'scan']) if (existsSync(join(GOLDEN, d))) walk(join(GOLDEN, d));
     if (UPDATE) for (const s of stale) rmSync(join(GOLDEN, s));
     else expect(stale, 'golden files of removed scenarios or fixtures').toEqual([]);
   });

@@ -82,12 +82,21 @@ export function summary(a: Analysis): string {
     for (const p of a.patches) {
       const pos = p.index !== undefined ? ` ${p.index}/${p.total}` : '';
       out.push(`  ${pad(p.version + pos, 14)} ${clip(p.subject, 80)}  (${p.files.length} file${p.files.length === 1 ? '' : 's'}, line ${p.line})`);
+      if (p.quoted) out.push(`      quoted (depth ${p.quoted.depth}) in a reply${p.quoted.author ? ' by ' + p.quoted.author : ''}${p.quoted.attribution ? `; the patch by ${p.quoted.attribution}` : ''}`);
+    }
+  }
+  if (a.reviewComments?.length) {
+    out.push('', 'review comments');
+    for (const c of a.reviewComments) {
+      out.push(`  ${c.file}:${c.sourceLine ?? ''} (line ${c.line})  ${clip(c.on, 70)}`);
+      out.push(`      ${c.author ? c.author + ': ' : ''}${clip(c.text, 100)}`);
     }
   }
   if (a.variants.length) {
     out.push('', 'engine variants');
     for (const d of a.variantDetails ?? []) {
-      out.push(`  ${pad(d.family, 8)} ${pad(d.variant, 22)} ${d.version ? `[${d.version}] ` : ''}${clip(d.evidence.join('; '), 100)}`);
+      out.push(`  ${pad(d.family, 8)} ${pad(d.variant, 22)} ${d.version ? `[${d.version}] ` : ''}(${d.confidence}) ${clip(d.evidence.join('; '), 100)}`);
+      for (const l of d.lines.slice(0, 3)) out.push(`      ${l.file} (line ${l.line})  ${clip(l.text, 90)}`);
     }
   }
   if (a.lockContracts.length) {
@@ -101,7 +110,7 @@ export function summary(a: Analysis): string {
   if (a.apiChanges.length) {
     out.push('', 'API changes');
     for (const c of a.apiChanges) {
-      const where = c.kind === 'member-signature' || c.kind === 'added-member' || c.kind === 'removed-member' ? `${c.container}.${c.name}` : c.name;
+      const where = c.kind === 'member-signature' || c.kind === 'added-member' || c.kind === 'removed-member' || c.kind === 'member-type' ? `${c.container}.${c.name}` : c.name;
       out.push(`  ${c.version ? `[${c.version}] ` : ''}${pad(c.kind, 17)} ${where}  (${c.file}, line ${c.line})`);
       if (c.kind === 'comment' && c.before && c.after) {
         // a comment: only the lines that changed
@@ -113,6 +122,10 @@ export function summary(a: Analysis): string {
       }
       if (c.before) out.push(`      - ${clip(c.before)}`);
       if (c.after) out.push(`      + ${clip(c.after)}`);
+      if (c.conversion) {
+        if (c.conversion.slot) out.push(`      slot ${c.conversion.slot} (${c.conversion.table})`);
+        out.push(`      returns: ${c.conversion.returnsBefore.join(' | ') || '-'}  ->  ${c.conversion.returnsAfter.join(' | ') || '-'}`);
+      }
     }
   }
   if (a.implementations.length) {
@@ -131,8 +144,12 @@ export function summary(a: Analysis): string {
         f.callsRemoved.length ? `-calls ${f.callsRemoved.join(', ')}` : '',
         f.locksAdded.length ? `+locks ${f.locksAdded.join(', ')}` : '',
         f.locksRemoved.length ? `-locks ${f.locksRemoved.join(', ')}` : '',
+        f.flowAdded?.length ? `+flow ${f.flowAdded.join(', ')}` : '',
+        f.flowRemoved?.length ? `-flow ${f.flowRemoved.join(', ')}` : '',
+        ...(f.accessChanges ?? []).map((x) => `${x.change}: ${x.before} -> ${x.after}`),
+        ...(f.localTypes ?? []).map((x) => `local ${x.before} -> ${x.after}`),
       ].filter(Boolean);
-      out.push(`  ${f.version ? `[${f.version}] ` : ''}${f.file} ${f.function}: ${clip(parts.join('; '), 120)}`);
+      out.push(`  ${f.version ? `[${f.version}] ` : ''}${f.file} ${f.function}${f.namedFrom ? ' (named in the description)' : ''}: ${clip(parts.join('; '), 160)}`);
     }
     if (a.functions.length > 60) out.push(`  ... ${a.functions.length - 60} more (see --json)`);
   }

@@ -3,6 +3,7 @@
 // put_user_page and nonuniform).
 import { describe, expect, it } from 'vitest';
 import { analyzePatch } from '../../../src/patch/analyze';
+import { fixture } from './fixtures';
 
 const wrap = (file: string, hunk: string) => `diff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n${hunk}`;
 
@@ -89,5 +90,46 @@ describe('variant recognition', () => {
       '',
     ].join('\n')), 'remap2.patch');
     expect(b.variants).toEqual(['2.6.13']);
+  });
+
+  it('a patch that deletes a variant\'s code is not that variant', async () => {
+    const a = await analyzePatch(wrap('mm/page_walk.c', [
+      '@@ -1,7 +1,2 @@',
+      ' #include <linux/mm.h>',
+      '-int walk_user_pages(struct page_walk *pw)',
+      '-{',
+      '-	return get_one_user_page(pw);',
+      '-}',
+      '-EXPORT_SYMBOL(walk_user_pages);',
+      ' ',
+      '',
+    ].join('\n')), 'rm-walk.patch');
+    expect(a.apiChanges.map((c) => c.kind)).toContain('removed-function');
+    expect(a.variants).toEqual([]);
+  });
+
+  it('a later patch touching do_no_page() near the sequence read, without making the change, is not truncate-seq', async () => {
+    const a = await analyzePatch(wrap('mm/memory.c', [
+      '@@ -10,7 +10,7 @@ do_no_page(struct mm_struct *mm, struct vm_area_struct *vma,',
+      ' 	sequence = atomic_read(&mapping->truncate_count);',
+      ' retry:',
+      '-	new_page = vma->vm_ops->nopage(vma, address & PAGE_MASK, 0);',
+      '+	new_page = vma->vm_ops->nopage(vma, address & PAGE_MASK, &ret);',
+      ' 	if (new_page == NOPAGE_SIGBUS)',
+      ' 		return VM_FAULT_SIGBUS;',
+      ' 	if (new_page == NOPAGE_OOM)',
+      '',
+    ].join('\n')), 'later.patch');
+    expect(a.variants).toEqual([]);
+  });
+
+  it('each claim has a confidence and rests on added or removed lines only', async () => {
+    const f = 'corpus/2003-06-27_mccracken_truncate-fix-no-race_mime-attach.eml';
+    const a = await analyzePatch(fixture(f), f);
+    const d = a.variantDetails!.find((x) => x.variant === 'truncate-seq')!;
+    expect(d.confidence).toBe('high');
+    expect(d.lines.length).toBeGreaterThan(0);
+    for (const l of d.lines) expect(l.text).toMatch(/^[+-]/);
+    expect(d.lines[0].text).toBe('+\t\tsequence = atomic_read(&mapping->truncate_count);');
   });
 });
