@@ -1,4 +1,4 @@
-// npm test: type check, architecture lint, unit tests (vitest), webview tests (Chromium) and
+// npm test: type check, lint (architecture, eslint, prettier), unit tests (vitest), webview tests (Chromium) and
 // integration tests (real VS Code). Runs every step even after a failure, then prints a table and,
 // as the very last line, `N passed, N failed` summed over the three test runners. Type check and
 // lint have no test counts: a failure there counts as one failed. Exit code 1 if anything failed.
@@ -21,8 +21,17 @@ const readJson = (f) => {
 };
 
 const steps = [
-  { name: 'typecheck', cmd: bin('tsc'), args: ['--noEmit', '-p', '.'], then: [bin('tsc'), ['--noEmit', '-p', 'src/webview']] },
-  { name: 'lint', cmd: process.execPath, args: ['scripts/lint-architecture.mjs'] },
+  { name: 'typecheck', cmd: bin('tsc'), args: ['--noEmit', '-p', '.'], then: [[bin('tsc'), ['--noEmit', '-p', 'src/webview']]] },
+  // npm run lint: architecture lint, eslint, prettier --check
+  {
+    name: 'lint',
+    cmd: process.execPath,
+    args: ['scripts/lint-architecture.mjs'],
+    then: [
+      [bin('eslint'), ['src', 'test', 'bench']],
+      [bin('prettier'), ['--check', '--log-level', 'warn', '.']],
+    ],
+  },
   {
     name: 'unit',
     cmd: bin('vitest'),
@@ -50,7 +59,7 @@ for (const s of steps) {
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   let code = spawnSync(s.cmd, s.args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
-  if (code === 0 && s.then) code = spawnSync(s.then[0], s.then[1], { cwd: root, stdio: 'inherit', env }).status ?? 1;
+  for (const [cmd, args] of s.then ?? []) if (code === 0) code = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   const counts = s.parse ? stepCounts(existsSync(s.report) ? s.parse(readJson(s.report)) : undefined, code) : stepCounts(undefined, code);
   results.push({ name: s.name, code, seconds, counts, tests: Boolean(s.parse) });

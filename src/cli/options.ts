@@ -1,7 +1,6 @@
 // Options and arguments shared by the commands: parsing, integers, the one scenario, --variant, --schedule.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { listVariants } from '../engine/index';
-import type { VariantSelection } from '../engine/index';
 import { loadScenarioFile } from '../scenario/library';
 import type { Scenario, VariantColumn } from '../scenario/scenario';
 import { formatDiagnostic } from '../scenario/scenarioFile';
@@ -56,7 +55,7 @@ export function pickColumns(s: Scenario, cmd: string, wanted: string[] | undefin
       if (!names.includes(name)) throw new UsageError(`mmx ${cmd}: unknown ${family} variant '${name}'; known: ${names.join(', ')}`);
       selection[family] = name;
     }
-    return { label: w, selection: selection as VariantSelection };
+    return { label: w, selection };
   });
 }
 

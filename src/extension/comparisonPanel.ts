@@ -76,12 +76,13 @@ export class ComparisonPanel {
 
   registerSerializer(): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
+      deserializeWebviewPanel: (panel, state: unknown) => {
         const s = validatePanelState(state);
         this.comparison = s?.comparison;
         this.exploration = s?.exploration;
         this.selection = s?.selection;
         this.adopt(panel);
+        return Promise.resolve();
       },
     });
   }

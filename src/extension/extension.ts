@@ -102,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   pageTables.view = pageTableView;
   pageTables.setSource(undefined);
   // the panel calls back into the scenario commands, created right after it
+  // eslint-disable-next-line prefer-const -- assigned once the panel it calls back into exists
   let scenarios: ScenarioCommands | undefined;
   const panel = new ComparisonPanel(context, {
     onSelect: (sel, fn) => {

@@ -11,8 +11,6 @@ import { loadCParser, type CParser, type CParserOptions } from './cParser';
 import { readDiffs, type FileDiff } from './diffReader';
 import { FragmentCache } from './fragmentCache';
 import { buildSides } from './fragments';
-
-export { FragmentCache };
 import { analyseHooks } from './hookContracts';
 import { parseSubject, readMessages, treeVersion, type MailMessage } from './mail';
 import { decodeInput } from './textDecode';
@@ -20,6 +18,7 @@ import { foldQuoted, readQuoted, type QuotedUnit } from './reviewThread';
 import { recogniseVariants } from './variantRecognition';
 import { versionPairs, type PatchUnit } from './versions';
 
+export { FragmentCache };
 export { scanCSource } from './sourceScanner';
 export { attachParser } from './fixCheck';
 

@@ -227,7 +227,7 @@ export function readDeclarator(textIn: string): Declarator | undefined {
   if (pOpen <= 0) return undefined;
   const paramText = t.slice(pOpen + 1, pClose).trim();
   let before = t.slice(0, pOpen).trimEnd();
-  let name = '';
+  let name: string;
   let fnPtr = false;
   if (before.endsWith(')')) {
     const iOpen = openingParen(before, before.length - 1);

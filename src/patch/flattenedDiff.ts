@@ -116,7 +116,10 @@ export function splitBody(body: string, oldCount: number, newCount: number): str
   const fits = (marks: number[]) => {
     let rem = 0;
     let add = 0;
-    for (const p of marks) body.charCodeAt(p) === 45 ? rem++ : add++;
+    for (const p of marks) {
+      if (body.charCodeAt(p) === 45) rem++;
+      else add++;
+    }
     return rem <= oldCount && add <= newCount && oldCount - rem === newCount - add;
   };
   let marks = strong;

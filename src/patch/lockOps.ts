@@ -41,7 +41,7 @@ export function lockObject(arg: string | undefined): string {
 export function lockOpOf(c: CallFact, fn: string): LockOp | undefined {
   const name = c.name;
   let action: LockAction | undefined;
-  let lock = '';
+  let lock: string;
   if (ACQUIRE.has(name)) action = 'acquire';
   else if (RELEASE.has(name)) action = 'release';
   else if (MAP.has(name)) action = 'map';

@@ -54,7 +54,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
   while (i < n) {
     const c = b[i];
     if (c < 0x80) { i++; continue; }
-    let need = 0;
+    let need: number;
     if (c >= 0xc2 && c <= 0xdf) need = 1;
     else if (c >= 0xe0 && c <= 0xef) need = 2;
     else if (c >= 0xf0 && c <= 0xf4) need = 3;

@@ -63,15 +63,15 @@ function unitLines(u: PatchUnit): string[] {
 function assign(cost: number[][]): number[] {
   const n = cost.length;
   const INF = 1e18;
-  const u = new Array(n + 1).fill(0);
-  const v = new Array(n + 1).fill(0);
-  const p = new Array(n + 1).fill(0);
-  const way = new Array(n + 1).fill(0);
+  const u = new Array<number>(n + 1).fill(0);
+  const v = new Array<number>(n + 1).fill(0);
+  const p = new Array<number>(n + 1).fill(0);
+  const way = new Array<number>(n + 1).fill(0);
   for (let i = 1; i <= n; i++) {
     p[0] = i;
     let j0 = 0;
-    const minv = new Array(n + 1).fill(INF);
-    const used = new Array(n + 1).fill(false);
+    const minv = new Array<number>(n + 1).fill(INF);
+    const used = new Array<boolean>(n + 1).fill(false);
     do {
       used[j0] = true;
       const i0 = p[j0];
@@ -94,7 +94,7 @@ function assign(cost: number[][]): number[] {
       j0 = j1;
     } while (j0);
   }
-  const match = new Array(n).fill(-1);
+  const match = new Array<number>(n).fill(-1);
   for (let j = 1; j <= n; j++) if (p[j] > 0) match[p[j] - 1] = j - 1;
   return match;
 }

@@ -404,7 +404,7 @@ class Search {
         if (runnable.length !== 1) this.hashes.add(m.stateHash());
         if (runnable.length === 0) {
           m.finish();
-          seen = this.collect(m, seen, path);
+          this.collect(m, seen, path);
           break;
         }
         if (path.length >= this.maxSteps) break;

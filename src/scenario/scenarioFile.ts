@@ -3,7 +3,7 @@
 // a Diagnostic with a file:line:column range; nothing throws on bad input.
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { OpSpec, TaskSpec, VariantSelection, WorldSpec } from '../engine/index';
+import type { OpSpec, TaskSpec, WorldSpec } from '../engine/index';
 import schema from './mmscenario.schema.json';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 
@@ -145,7 +145,8 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `'${v}'`;
-  return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return typeof v;
 }
 
 function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void {
@@ -378,7 +379,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
           loc.at(['variants', label, family], `unknown ${family} variant '${name}' in column '${label}'; known: ${names.join(', ')}`);
       }
     }
-    return { label, selection: { ...sel } as VariantSelection };
+    return { label, selection: { ...sel } };
   });
   const labels = new Set(columns.map((c) => c.label));
 

@@ -28,7 +28,7 @@ suite('comparison panel', () => {
       // invariant table: stale-pte violated in the first column only
       const stale = q(wv, '.invariant-table tbody tr').first();
       assert.equal(await stale.locator('th').innerText(), 'stale-pte');
-      assert.deepEqual(await stale.locator('td').evaluateAll((tds) => tds.map((t) => t.className)), ['bad', 'ok', 'ok']);
+      assert.deepEqual(await Promise.all((await stale.locator('td').all()).map((t) => t.getAttribute('class'))), ['bad', 'ok', 'ok']);
       // one swimlane block per run, with a lane for page_table_lock and a violation marker in run 0
       assert.equal(await q(wv, '.swimlane').count(), 3);
       const lanes0 = await q(wv, '.swimlane[data-run="0"] .lane-label').allInnerTexts();
@@ -74,7 +74,7 @@ suite('comparison panel', () => {
       const last = posted[posted.length - 1];
       assert.deepEqual(last.selection, { view: 'comparison', run: 1, step: 2 });
       assert.equal(await q(wv, '.vlist-row.selected .gutter').first().innerText(), '2');
-      const cur = await q(wv, '.cell.current').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-run')));
+      const cur = await Promise.all((await q(wv, '.cell.current').all()).map((c) => c.getAttribute('data-run')));
       assert.ok(cur.length > 0 && cur.every((r) => r === '1'), `current cells in runs ${cur.join(',')}`);
       // the selection is saved for restore
       const state = (await wv.state()) as { selection: unknown };
@@ -164,7 +164,7 @@ suite('comparison panel', () => {
     try {
       await q(wv, '.comparison').waitFor();
       assert.ok((await q(wv, '.comparison .status').innerText()).startsWith('Step 3 · install_new_page'));
-      const runs = await q(wv, '.cell.current').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-run')));
+      const runs = await Promise.all((await q(wv, '.cell.current').all()).map((c) => c.getAttribute('data-run')));
       assert.ok(runs.length > 0 && runs.every((r) => r === '1'), `current cells in runs ${runs.join(',')}`);
     } finally {
       await wv.close();

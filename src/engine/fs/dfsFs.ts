@@ -12,7 +12,6 @@ import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm
 import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../sim/constants';
 import { installNewPage } from '../mm/installNewPage';
 import { filemapGetpage, ENOMEM_PAGE } from '../mm/pageCache';
-import type { Page } from '../mm/page';
 
 function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, NopageResult, void> {
   const file = vma.file!;
@@ -54,11 +53,11 @@ function* dfsNopageInstallBody(t: Task, mm: MmStruct, vma: Vma, address: number,
     ret = r === NOPAGE_SIGBUS ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
   } else if (across) {
     // the invalidation of another node's write cannot run until the pte is installed
-    ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+    ret = yield* installNewPage(t, mm, vma, address, write, r);
     if (t.release(token, true)) yield t.step;
   } else {
     if (t.release(token, true)) yield t.step;
-    ret = yield* installNewPage(t, mm, vma, address, write, r as Page);
+    ret = yield* installNewPage(t, mm, vma, address, write, r);
   }
   return ret;
 }

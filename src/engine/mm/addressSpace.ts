@@ -76,7 +76,7 @@ export class File {
   private readonly spaces = new Map<string, AddressSpace>();
   constructor(readonly name: string, pages: number, readonly fs: FsKind) {
     this.size = pages;
-    this.versions = new Array(pages).fill(1);
+    this.versions = new Array<number>(pages).fill(1);
     this.iSem = new RwSemaphore('i_sem', name);
     this.backingKey = `backing:${name}/page:0x`;
     this.sizeKey = `file:${name}/i_size`; // used with keyNum -1 (whole key)

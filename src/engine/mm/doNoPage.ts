@@ -11,7 +11,6 @@ import type { Step } from '../sim/step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from '../sim/constants';
-import type { Page } from './page';
 import { earlyCowBreak, setPteIfNone } from './installNewPage';
 import { doAnonymousPage } from './doAnonymousPage';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';

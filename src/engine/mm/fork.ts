@@ -5,15 +5,16 @@
 // each pte table the parent's (dst before src, the kernel's order). Private (COW) ptes are
 // write-protected in both mms and the page is shared: the first write in either takes do_wp_page.
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import { Vma } from './vma';
-import { MmStruct } from './mmStruct';
 import { PAGE_SIZE, VM_HUGETLB, VM_MAYWRITE, VM_SHARED, VM_WRITE, hex } from '../sim/constants';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import { compoundHead, HPAGE_PAGES, HPAGE_SIZE } from './hugetlb';
+import { MmStruct } from './mmStruct';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageAddRmap } from './rmap';
 import { flushTlbRange } from './tlb';
-import { compoundHead, HPAGE_PAGES, HPAGE_SIZE } from './hugetlb';
+import { Vma } from './vma';
 
 /** span of one pte table (one pmd entry): copy_pte_range() works a table at a time */
 const TABLE_SPAN = 512 * PAGE_SIZE;
@@ -78,7 +79,7 @@ export function* copyPageRange(t: Task, dst: MmStruct, src: MmStruct, vma: Vma):
     return r;
   }
   const cow = (vma.flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
-  for (let addr = vma.start; addr < vma.end; ) {
+  for (let addr = vma.start; addr < vma.end;) {
     const next = Math.min(vma.end, Math.floor(addr / TABLE_SPAN) * TABLE_SPAN + TABLE_SPAN);
     if (src.pt.hasTable(addr)) yield* copyPteRange(t, dst, src, vma, addr, next, cow);
     addr = next;
@@ -88,7 +89,15 @@ export function* copyPageRange(t: Task, dst: MmStruct, src: MmStruct, vma: Vma):
 }
 
 /** copy_pte_range(): one pte table; dst->page_table_lock held on entry and exit */
-function* copyPteRange(t: Task, dst: MmStruct, src: MmStruct, vma: Vma, addr: number, end: number, cow: boolean): Generator<Step, void, void> {
+function* copyPteRange(
+  t: Task,
+  dst: MmStruct,
+  src: MmStruct,
+  vma: Vma,
+  addr: number,
+  end: number,
+  cow: boolean,
+): Generator<Step, void, void> {
   if (!dst.pt.hasTable(addr)) {
     // pte_alloc_map(): __pte_alloc drops page_table_lock around pte_alloc_one(GFP_KERNEL)
     if (t.spinUnlock(dst.pageTableLock)) yield t.step;
@@ -135,7 +144,8 @@ function copyOnePte(t: Task, dst: MmStruct, src: MmStruct, vma: Vma, addr: numbe
   dst.rss++;
   dst.pt.setPresent(addr, page.pfn, prot, dirty, false);
   pageAddRmap(page, dst, addr);
-  if (t.tracing) t.emit('pte', `${dst.name} ${hex(addr)} -> pfn ${page.pfn} (shared with ${src.name}${cow ? ', write-protected in both' : ''})`);
+  if (t.tracing)
+    t.emit('pte', `${dst.name} ${hex(addr)} -> pfn ${page.pfn} (shared with ${src.name}${cow ? ', write-protected in both' : ''})`);
 }
 
 /** copy_hugetlb_page_range() (2.6.11 mm/hugetlb.c): share the huge page, one reference per huge pte */

@@ -6,7 +6,7 @@ import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
 import type { MmStruct } from './mmStruct';
 import { accessExceeds, type Vma } from './vma';
-import { VM_EXEC, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_HUGETLB, VM_NONUNIFORM, VM_READ, VM_WRITE, faultName } from '../sim/constants';
+import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_HUGETLB, VM_NONUNIFORM, VM_WRITE, faultName } from '../sim/constants';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT } from './pageTable';
 import { doNoPage } from './doNoPage';
 import { doFilePage } from './doFilePage';

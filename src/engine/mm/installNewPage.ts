@@ -32,7 +32,6 @@ export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number
   const k = t.kernel;
   k.count('install_new_page calls');
   k.count('install_new_page args', 6);
-  const pt = mm.pt;
   const ptl = mm.pageTableLock;
   // pte_chain_alloc(GFP_KERNEL)
   if (t.sleep('pte_chain_alloc(GFP_KERNEL)')) yield t.step;

@@ -3,11 +3,12 @@
 // anonymous page comes back zero-filled, a file page from the page cache). A nonlinear VMA keeps
 // its file ptes (zap_details.nonlinear_vma). Holes in the range are skipped and reported -ENOMEM.
 
-import type { Task } from '../sim/task';
+import { EINVAL, ENOMEM, PAGE_SIZE, VM_HUGETLB, VM_NONLINEAR } from '../sim/constants';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
-import { EINVAL, ENOMEM, PAGE_SIZE, VM_HUGETLB, VM_NONLINEAR } from '../sim/constants';
 import { zapPageRange } from './zap';
 
 export const MADV_DONTNEED = 'MADV_DONTNEED';
@@ -20,7 +21,8 @@ function* madviseDontneed(t: Task, vma: Vma, start: number, end: number): Genera
     t.exit('madvise_dontneed', '-EINVAL');
     return -EINVAL;
   }
-  if (vma.flags & VM_NONLINEAR) yield* zapPageRange(t, vma, start, end, { firstIndex: 0, lastIndex: Number.MAX_SAFE_INTEGER, nonlinear: true, checkMapping: null });
+  if (vma.flags & VM_NONLINEAR)
+    yield* zapPageRange(t, vma, start, end, { firstIndex: 0, lastIndex: Number.MAX_SAFE_INTEGER, nonlinear: true, checkMapping: null });
   else yield* zapPageRange(t, vma, start, end);
   t.exit('madvise_dontneed', '0');
   return 0;

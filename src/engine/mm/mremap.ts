@@ -8,15 +8,16 @@
 // pte: ptep_clear_flush() at the old address, set_pte() at the new one, and the rmap entry with it
 // (the engine's 2.5 pte_chains; 2.6.11's object rmap needs no per-pte update).
 
-import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
-import type { MmStruct } from './mmStruct';
-import { Vma } from './vma';
 import { EFAULT, EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, hex } from '../sim/constants';
-import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
+import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
+import type { MmStruct } from './mmStruct';
 import { doMunmap } from './mmap';
+import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
 import { flushTlbPage } from './tlb';
+import { Vma } from './vma';
 
 export const MREMAP_MAYMOVE = 'MREMAP_MAYMOVE';
 export const MREMAP_FIXED = 'MREMAP_FIXED';
@@ -76,7 +77,15 @@ function* moveOnePage(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, newAddr:
 }
 
 /** move_vma(): the new VMA, the ptes, then do_munmap of the old range; returns the new address or -errno */
-function* moveVma(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, oldLen: number, newLen: number, newAddr: number): Generator<Step, number, void> {
+function* moveVma(
+  t: Task,
+  mm: MmStruct,
+  vma: Vma,
+  oldAddr: number,
+  oldLen: number,
+  newLen: number,
+  newAddr: number,
+): Generator<Step, number, void> {
   t.enter('move_vma');
   if (mm.mapCount >= mm.maxMapCount - 3) {
     t.exit('move_vma', '-ENOMEM');
@@ -114,7 +123,15 @@ function unmappedArea(mm: MmStruct, len: number): number {
 }
 
 /** do_mremap(addr, old_len, new_len, flags, new_addr); mmap_sem held for write */
-export function* doMremap(t: Task, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: string[], newAddr: number): Generator<Step, number, void> {
+export function* doMremap(
+  t: Task,
+  mm: MmStruct,
+  addr: number,
+  oldLen: number,
+  newLen: number,
+  flags: string[],
+  newAddr: number,
+): Generator<Step, number, void> {
   t.enter('do_mremap');
   const fixed = flags.includes(MREMAP_FIXED);
   const maymove = flags.includes(MREMAP_MAYMOVE);

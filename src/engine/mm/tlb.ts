@@ -8,12 +8,13 @@
 // flushes, then frees them) and what ptep_clear_flush / flush_tlb_page do elsewhere. The tlb-stale
 // invariant is checked where a page is freed (__free_pages): no TLB may still map it.
 
-import type { Task } from '../sim/task';
+import { PAGE_SIZE, hex } from '../sim/constants';
+import type { Kernel } from '../sim/kernel';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { MmStruct } from './mmStruct';
 import type { Page } from './page';
-import type { Kernel } from '../sim/kernel';
-import { PAGE_SIZE, hex } from '../sim/constants';
 
 export interface TlbEntry {
   mm: MmStruct;
@@ -45,8 +46,7 @@ export class Tlb {
   }
   /** flush_tlb_mm() / flush_tlb_range(): every entry of the mm in [start, end) */
   flushRange(mm: MmStruct, start = 0, end = Infinity): void {
-    for (const m of this.cpus.values())
-      for (const [key, e] of m) if (e.mm === mm && e.addr >= start && e.addr < end) m.delete(key);
+    for (const m of this.cpus.values()) for (const [key, e] of m) if (e.mm === mm && e.addr >= start && e.addr < end) m.delete(key);
   }
   /** the entries that map a pfn */
   mapping(pfn: number): { cpu: string; e: TlbEntry }[] {
@@ -69,7 +69,12 @@ export function checkFreedTlb(k: Kernel, page: Page): void {
   const stale = tlb.mapping(page.pfn);
   if (stale.length === 0) return;
   const where = stale.map(({ cpu, e }) => `${cpu}: ${e.mm.name} ${hex(e.addr)}`).join(', ');
-  k.recordViolation('tlb-stale', `pfn ${page.pfn} freed while a TLB still maps it (${where}): the flush must come before the free`, k.current, '__free_pages');
+  k.recordViolation(
+    'tlb-stale',
+    `pfn ${page.pfn} freed while a TLB still maps it (${where}): the flush must come before the free`,
+    k.current,
+    '__free_pages',
+  );
 }
 
 /** flush_tlb_page(vma, address) (a no-op without TLBs) */
@@ -95,7 +100,10 @@ export function flushTlbRange(t: Task, mm: MmStruct, start = 0, end = Infinity):
 export class MmuGather {
   readonly pages: Page[] = [];
   needFlush = false;
-  constructor(readonly mm: MmStruct, readonly fast: boolean) {}
+  constructor(
+    readonly mm: MmStruct,
+    readonly fast: boolean,
+  ) {}
 }
 
 /** tlb_gather_mmu(mm, full_mm_flush) */

@@ -5,8 +5,9 @@
 // kept go back on the LRU. The isolated batch is kept in the task's samples, so that the explorer
 // sees it as part of the task's state.
 
-import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
+import type { Task } from '../sim/task';
+
 import type { Page } from './page';
 import { PG_compound, PG_lru, PG_reserved, PG_tail } from './page';
 import { reclaimPage } from './swapOut';

@@ -87,7 +87,7 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
   const ptl = mm.pageTableLock;
   const holdAcross = rules.walkerLock !== 'never';
   let virt = pw.virt;
-  let ret = 0;
+  let ret: number;
   const cur = { start: virt };
   for (;;) {
     const vma = findExtendVma(mm, virt);
@@ -106,7 +106,6 @@ export function* walkUserPages<D>(t: Task, mm: MmStruct, rules: GupRules, pw: Pa
       continue;
     }
     if (holdAcross && ptlLock(t, ptl)) yield t.step;
-    ret = 0;
     do {
       const page = yield* singlePageWalk(t, mm, vma, virt, pw.write, rules);
       if (IS_ERR(page)) {

@@ -3,7 +3,6 @@
 // cleans one file page.
 
 import type { OpImpl, OpOf, OpOutcome } from './ops';
-import type { OpSpec } from './spec';
 import type { Task } from './task';
 import type { Step } from './step';
 import type { Page } from '../mm/page';
@@ -19,7 +18,7 @@ import { findExtendVma } from '../mm/findExtendVma';
 import { countPagesWalker, failAtWalker, gupAddPages, gupPagesCleanup, type CountPages, type FailAtPages, type GupAddPages } from '../mm/pageWalkers';
 import type { PageWalk } from '../mm/pageWalk';
 import { findPageSet, storePageSet, type PageSet } from '../mm/pinnedPages';
-import { releasePageSet, type ReleaseFn } from '../mm/putUserPage';
+import { releasePageSet } from '../mm/putUserPage';
 import { dmaWritePages } from '../drivers/dmaWrite';
 import { writebackPage } from '../mm/writeback';
 
@@ -164,7 +163,7 @@ const driverLocks = new WeakMap<Kernel, Map<string, Spinlock>>();
 
 function driverLock(k: Kernel, name: string): Spinlock {
   let m = driverLocks.get(k);
-  if (!m) driverLocks.set(k, (m = new Map()));
+  if (!m) driverLocks.set(k, (m = new Map<string, Spinlock>()));
   let l = m.get(name);
   if (!l) m.set(name, (l = new Spinlock(name, 'driver')));
   return l;
@@ -182,7 +181,7 @@ function* releaseOp(t: Task, op: Op<'release'>): Generator<Step, OpOutcome, void
   }
   t.enter('release_user_pages');
   if (lock && t.spinLock(lock)) yield t.step;
-  yield* releasePageSet(t, set, op.fn as ReleaseFn);
+  yield* releasePageSet(t, set, op.fn);
   if (lock && t.spinUnlock(lock)) yield t.step;
   t.exit('release_user_pages');
   const again = set.releasedBy !== null;

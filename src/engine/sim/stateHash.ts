@@ -20,8 +20,8 @@ function cyrb53(str: string, seed = 0): string {
 
 function localKey(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return String(v);
-  const set = v as { pages?: unknown; releasedBy?: unknown } | null;
-  if (set && Array.isArray(set.pages)) return `${(set.pages as { pfn: number }[]).map((p) => p.pfn).join(',')}:${String(set.releasedBy ?? '')}`;
+  const set = v as { pages?: unknown; releasedBy?: string | null } | null;
+  if (set && Array.isArray(set.pages)) return `${(set.pages as { pfn: number }[]).map((p) => p.pfn).join(',')}:${set.releasedBy ?? ''}`;
   return typeof v;
 }
 

@@ -1,10 +1,9 @@
 // The operations a task runs that are system calls or user accesses (see ops.ts).
 
 import type { OpImpl, OpOf, OpOutcome } from './ops';
-type UserOp = 'mmap' | 'munmap' | 'mprotect' | 'read' | 'write' | 'exec' | 'touch' | 'truncate' | 'remote-write' | 'invalidate' | 'remap' | 'swap-out' | 'sleep' | 'fork' | 'kswapd' | 'madvise' | 'mremap';
 import type { Task } from './task';
 import type { Step } from './step';
-import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, faultName, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM, EFAULT } from './constants';
+import { EINVAL, PAGE_SIZE, VM_EXEC, VM_HUGETLB, VM_IO, VM_READ, VM_RESERVED, VM_WRITE, parseProt, MAP_NOINHERIT, MAP_NONBLOCK, ENOMEM, EFAULT } from './constants';
 import { doMmapPgoff, doMunmap } from '../mm/mmap';
 import { hugetlbPrefault } from '../mm/hugetlb';
 import { PG_compound, PG_tail } from '../mm/page';
@@ -23,6 +22,8 @@ import { forkOp } from '../mm/fork';
 import { kswapd } from '../mm/vmscan';
 import { sysMadvise } from '../mm/madvise';
 import { doMremap } from '../mm/mremap';
+
+type UserOp = 'mmap' | 'munmap' | 'mprotect' | 'read' | 'write' | 'exec' | 'touch' | 'truncate' | 'remote-write' | 'invalidate' | 'remap' | 'swap-out' | 'sleep' | 'fork' | 'kswapd' | 'madvise' | 'mremap';
 
 function errno(n: number): string {
   switch (n) {
@@ -118,7 +119,6 @@ function touchOp(t: Task, op: OpOf<'touch'>): Generator<Step, OpOutcome, void> {
   return userAccessOp(t, op.addr, op.write ? VM_WRITE : VM_READ, op.pages, true);
 }
 
-// eslint-disable-next-line require-yield
 function* noMm(t: Task, op: string): Generator<Step, OpOutcome, void> {
   return needMm(t, op)!;
 }

@@ -55,7 +55,7 @@ suite('patch annotations', () => {
     const lens = lenses.find((l) => l.command?.title.includes('Compare variants'));
     assert.ok(lens?.command, 'no Compare variants lens');
     // several bundled scenarios have columns for these variants; name one instead of answering the picker
-    const c = await vscode.commands.executeCommand<Comparison>(lens.command.command, ...(lens.command.arguments ?? []), bundledScenario('dfs-race.mmscenario.yaml'));
+    const c = await vscode.commands.executeCommand<Comparison>(lens.command.command, ...((lens.command.arguments ?? []) as unknown[]), bundledScenario('dfs-race.mmscenario.yaml'));
     assert.ok(c, 'no comparison');
     const labels = c.runs.map((r) => Object.values(r.variants).join(' '));
     assert.ok(labels.some((l) => analysis.variants.some((v) => l.includes(v))), `columns ${labels.join(', ')} do not include ${analysis.variants.join(', ')}`);

@@ -12,19 +12,19 @@ const B = 0x100000;
 const prots = ['r--', 'rw-', 'r-x', '---'];
 
 const opArb: fc.Arbitrary<OpSpec> = fc.oneof(
-  { arbitrary: fc.record({ at: fc.integer({ min: 0, max: 14 }), w: fc.constantFrom('read', 'write', 'write', 'exec') }).map(({ at, w }) => ({ op: w, addr: B + at * P }) as OpSpec), weight: 6 },
-  { arbitrary: fc.record({ at: fc.integer({ min: 5, max: 9 }), pg: fc.integer({ min: 0, max: 7 }), p: fc.integer({ min: 0, max: 2 }), ni: fc.boolean() }).map(({ at, pg, p, ni }) => ({ op: 'remap', addr: B + at * P, pages: 1, pgoff: pg, ...(ni ? { prot: prots[p], flags: ['MAP_NOINHERIT'] } : {}) }) as OpSpec), weight: 3 },
-  { arbitrary: fc.record({ at: fc.integer({ min: 0, max: 12 }) }).map(({ at }) => ({ op: 'swap-out', addr: B + at * P }) as OpSpec), weight: 3 },
+  { arbitrary: fc.record({ at: fc.integer({ min: 0, max: 14 }), w: fc.constantFrom('read', 'write', 'write', 'exec') }).map(({ at, w }): OpSpec => ({ op: w, addr: B + at * P })), weight: 6 },
+  { arbitrary: fc.record({ at: fc.integer({ min: 5, max: 9 }), pg: fc.integer({ min: 0, max: 7 }), p: fc.integer({ min: 0, max: 2 }), ni: fc.boolean() }).map(({ at, pg, p, ni }): OpSpec => ({ op: 'remap', addr: B + at * P, pages: 1, pgoff: pg, ...(ni ? { prot: prots[p], flags: ['MAP_NOINHERIT'] } : {}) })), weight: 3 },
+  { arbitrary: fc.record({ at: fc.integer({ min: 0, max: 12 }) }).map(({ at }): OpSpec => ({ op: 'swap-out', addr: B + at * P })), weight: 3 },
   fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 4 }), p: fc.integer({ min: 0, max: 2 }), sh: fc.boolean(), file: fc.boolean() })
-    .map(({ at, n, p, sh, file }) => ({ op: 'mmap', addr: B + at * P, pages: n, prot: prots[p], shared: sh, ...(file ? { file: 'f', pgoff: at % 4 } : {}) }) as OpSpec),
-  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 4 }) }).map(({ at, n }) => ({ op: 'munmap', addr: B + at * P, pages: n }) as OpSpec),
-  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 3 }) }).map(({ at, n, p }) => ({ op: 'mprotect', addr: B + at * P, pages: n, prot: prots[p] }) as OpSpec),
-  fc.record({ at: fc.integer({ min: 0, max: 14 }), w: fc.constantFrom('read', 'write', 'exec') }).map(({ at, w }) => ({ op: w, addr: B + at * P }) as OpSpec),
-  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 3 }), w: fc.boolean() }).map(({ at, n, w }) => ({ op: 'touch', addr: B + at * P, pages: n, write: w }) as OpSpec),
-  fc.record({ at: fc.integer({ min: 0, max: 12 }) }).map(({ at }) => ({ op: 'swap-out', addr: B + at * P }) as OpSpec),
+    .map(({ at, n, p, sh, file }): OpSpec => ({ op: 'mmap', addr: B + at * P, pages: n, prot: prots[p], shared: sh, ...(file ? { file: 'f', pgoff: at % 4 } : {}) })),
+  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 4 }) }).map(({ at, n }): OpSpec => ({ op: 'munmap', addr: B + at * P, pages: n })),
+  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 3 }) }).map(({ at, n, p }): OpSpec => ({ op: 'mprotect', addr: B + at * P, pages: n, prot: prots[p] })),
+  fc.record({ at: fc.integer({ min: 0, max: 14 }), w: fc.constantFrom('read', 'write', 'exec') }).map(({ at, w }): OpSpec => ({ op: w, addr: B + at * P })),
+  fc.record({ at: fc.integer({ min: 0, max: 12 }), n: fc.integer({ min: 1, max: 3 }), w: fc.boolean() }).map(({ at, n, w }): OpSpec => ({ op: 'touch', addr: B + at * P, pages: n, write: w })),
+  fc.record({ at: fc.integer({ min: 0, max: 12 }) }).map(({ at }): OpSpec => ({ op: 'swap-out', addr: B + at * P })),
   fc.record({ at: fc.integer({ min: 0, max: 12 }), pg: fc.integer({ min: 0, max: 7 }), p: fc.integer({ min: 0, max: 2 }), ni: fc.boolean() })
-    .map(({ at, pg, p, ni }) => ({ op: 'remap', addr: B + at * P, pages: 1, pgoff: pg, ...(ni ? { prot: prots[p], flags: ['MAP_NOINHERIT'] } : {}) }) as OpSpec),
-  fc.record({ n: fc.integer({ min: 0, max: 8 }) }).map(({ n }) => ({ op: 'truncate', file: 'f', pages: n }) as OpSpec),
+    .map(({ at, pg, p, ni }): OpSpec => ({ op: 'remap', addr: B + at * P, pages: 1, pgoff: pg, ...(ni ? { prot: prots[p], flags: ['MAP_NOINHERIT'] } : {}) })),
+  fc.record({ n: fc.integer({ min: 0, max: 8 }) }).map(({ n }): OpSpec => ({ op: 'truncate', file: 'f', pages: n })),
 );
 
 // an anonymous region, a shared file region (remap_file_pages works there) and a private file region

@@ -1,6 +1,7 @@
 // fork(): dup_mmap / copy_page_range / copy_one_pte (2.6.11) and copy-on-write across the two mms.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
 import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 import { explore } from '../../../src/scenario/explorer';
@@ -23,7 +24,11 @@ function world(parentOps: OpSpec[], childOps: OpSpec[] = []): WorldSpec {
 function run(w: WorldSpec): EngineMachine {
   return createMachine(w, {}, { trace: true }).runAll();
 }
-const pte = (m: EngineMachine, mm: string, addr: number) => m.snapshot().mms.find((x) => x.name === mm)!.ptes.find((p) => p.addr === addr)!;
+const pte = (m: EngineMachine, mm: string, addr: number) =>
+  m
+    .snapshot()
+    .mms.find((x) => x.name === mm)!
+    .ptes.find((p) => p.addr === addr)!;
 const page = (m: EngineMachine, pfn: number | undefined) => m.snapshot().pages.find((p) => p.pfn === pfn)!;
 
 describe('fork: dup_mmap and copy_page_range', () => {
@@ -44,9 +49,11 @@ describe('fork: dup_mmap and copy_page_range', () => {
     expect(pte(m, 'c', SHM)).toMatchObject({ prot: 'rw-', dirty: false, pfn: pte(m, 'p', SHM).pfn });
     expect(page(m, pte(m, 'p', SHM).pfn)).toMatchObject({ count: 3, mapcount: 2 }); // cache + two ptes
   });
-  it('takes the parent\'s mmap_sem for write, then the child\'s page_table_lock before the parent\'s', () => {
+  it("takes the parent's mmap_sem for write, then the child's page_table_lock before the parent's", () => {
     const m = run(world([...setup, { op: 'fork', as: 'c' }]));
-    const locks = m.trace.filter((e) => (e.kind === 'lock' || e.kind === 'unlock') && (e.fn === 'dup_mmap' || e.fn === 'copy_page_range')).map((e) => `${e.fn} ${e.detail} [${e.locks.join(' ')}]`);
+    const locks = m.trace
+      .filter((e) => (e.kind === 'lock' || e.kind === 'unlock') && (e.fn === 'dup_mmap' || e.fn === 'copy_page_range'))
+      .map((e) => `${e.fn} ${e.detail} [${e.locks.join(' ')}]`);
     expect(locks[0]).toBe('dup_mmap down_write(mmap_sem) [mmap_sem(w)]');
     // the parent's lock is taken while the child's is held
     expect(locks).toContain('copy_page_range spin_lock(page_table_lock) [mmap_sem(w) page_table_lock page_table_lock]');
@@ -62,7 +69,7 @@ describe('fork: dup_mmap and copy_page_range', () => {
     expect(pte(m, 'p', ANON).kind).toBe('swap');
     expect(pte(m, 'c', ANON).kind).toBe('present');
   });
-  it('the child\'s tasks wait for the fork; the world refuses a fork onto a declared mm', () => {
+  it("the child's tasks wait for the fork; the world refuses a fork onto a declared mm", () => {
     const m = createMachine(world([...setup, { op: 'fork', as: 'c' }], [{ op: 'read', addr: ANON }]), {});
     expect(m.runnable()).toEqual([0]);
     m.runAll();
@@ -70,15 +77,20 @@ describe('fork: dup_mmap and copy_page_range', () => {
     expect(() => createMachine(world([{ op: 'fork', as: 'p' }]), {})).toThrow(/fork as 'p', which names a declared mm/);
   });
   it('exit of both (munmap) balances every reference', () => {
-    const unmap: OpSpec[] = [{ op: 'munmap', addr: ANON, pages: 1 }, { op: 'munmap', addr: SHM, pages: 1 }];
-    const m = run(world([...setup, { op: 'fork', as: 'c' }, { op: 'write', addr: ANON }, ...unmap], [{ op: 'write', addr: ANON }, ...unmap]));
+    const unmap: OpSpec[] = [
+      { op: 'munmap', addr: ANON, pages: 1 },
+      { op: 'munmap', addr: SHM, pages: 1 },
+    ];
+    const m = run(
+      world([...setup, { op: 'fork', as: 'c' }, { op: 'write', addr: ANON }, ...unmap], [{ op: 'write', addr: ANON }, ...unmap]),
+    );
     expect(m.violations).toEqual([]);
     expect(m.snapshot().mms.every((x) => x.rss === 0 && x.ptes.length === 0)).toBe(true);
   });
 });
 
 describe('copy-on-write across mms (do_wp_page)', () => {
-  it('the child\'s write copies; the parent keeps the original and then reuses it (mapped once, count 1)', () => {
+  it("the child's write copies; the parent keeps the original and then reuses it (mapped once, count 1)", () => {
     const w: WorldSpec = {
       ...world([...setup, { op: 'fork', as: 'c' }], [{ op: 'write', addr: ANON }]),
     };
@@ -98,7 +110,15 @@ describe('copy-on-write across mms (do_wp_page)', () => {
     const w: WorldSpec = {
       mms: [{ name: 'p' }],
       tasks: [
-        { name: 'parent', mm: 'p', ops: [{ op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' }, { op: 'write', addr: ANON }, { op: 'fork', as: 'c' }] },
+        {
+          name: 'parent',
+          mm: 'p',
+          ops: [
+            { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
+            { op: 'write', addr: ANON },
+            { op: 'fork', as: 'c' },
+          ],
+        },
         { name: 'parent2', mm: 'p', ops: [{ op: 'sleep' }, { op: 'write', addr: ANON }] },
         { name: 'child', mm: 'c', ops: [{ op: 'write', addr: ANON }] },
       ],

@@ -59,7 +59,7 @@ describe('Machine', () => {
     expect(s.mms[0]).toMatchObject({ name: 'A', rss: 1, mapCount: 1 });
     expect(s.mms[0].vmas[0]).toMatchObject({ start: 0x10000, end: 0x11000, prot: 'rw-', flags: ['VM_READ', 'VM_WRITE'] });
     expect(s.mms[0].ptes[0]).toMatchObject({ addr: 0x10000, kind: 'present', prot: 'rw-', dirty: true, pgd: 0, pmd: 0, pte: 16 });
-    expect(s.pages.find((p) => p.pfn === s.mms[0].ptes[0].pfn)).toMatchObject({ count: 1, mapcount: 1, flags: expect.arrayContaining(['anon']) });
+    expect(s.pages.find((p) => p.pfn === s.mms[0].ptes[0].pfn)).toMatchObject({ count: 1, mapcount: 1, flags: expect.arrayContaining(['anon']) as unknown });
     expect(s.files).toEqual([{ name: 'f', size: 1, cached: [], versions: [1] }]);
   });
   it('records results per operation and no trace when tracing is off', () => {

@@ -1,6 +1,7 @@
 // madvise(MADV_DONTNEED) and mremap() (2.6.11 mm/madvise.c, mm/mremap.c).
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, PAGE_SIZE, type EngineMachine } from '../../../src/engine/index';
 import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 import { pageMappers } from '../../../src/engine/mm/rmap';
@@ -63,7 +64,10 @@ describe('mremap', () => {
     { op: 'touch', addr: A, pages: 2, write: true },
   ];
   it('moves the ptes (same pages, rmap entries at the new address) and unmaps the old range', () => {
-    const m = run([...twoPages, { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 }]);
+    const m = run([
+      ...twoPages,
+      { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
+    ]);
     expect(m.violations).toEqual([]);
     expect(results(m)[2]).toBe('0x80000');
     expect(vmas(m)).toEqual([[0x80000, 0x82000, 0]]);
@@ -73,10 +77,18 @@ describe('mremap', () => {
     expect(pageMappers(page0).map((x) => x.addr)).toEqual([0x80000]);
     expect(s.mms[0].rss).toBe(2);
   });
-  it('takes the file\'s mapping lock, then page_table_lock, for each page it moves', () => {
-    const m = run([...twoPages, { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 }]);
+  it("takes the file's mapping lock, then page_table_lock, for each page it moves", () => {
+    const m = run([
+      ...twoPages,
+      { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
+    ]);
     const seq = m.trace.filter((e) => e.kind === 'lock' && e.fn === 'move_page_tables').map((e) => e.detail);
-    expect(seq).toEqual(['down_write(i_shared_sem)', 'spin_lock(page_table_lock)', 'down_write(i_shared_sem)', 'spin_lock(page_table_lock)']);
+    expect(seq).toEqual([
+      'down_write(i_shared_sem)',
+      'spin_lock(page_table_lock)',
+      'down_write(i_shared_sem)',
+      'spin_lock(page_table_lock)',
+    ]);
   });
   it('shrinks in place, grows in place when the next VMA leaves room, refuses to grow without MREMAP_MAYMOVE when it does not', () => {
     const m = run([
@@ -104,7 +116,10 @@ describe('mremap', () => {
     expect(results(m).slice(3)).toEqual(['0x40000000', 'no fault']);
   });
   it('a fixed destination overlapping the source is -EINVAL', () => {
-    const m = run([...twoPages, { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: A + P }]);
+    const m = run([
+      ...twoPages,
+      { op: 'mremap', addr: A, pages: 2, newPages: 2, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: A + P },
+    ]);
     expect(results(m)[2]).toBe('-EINVAL');
   });
 });

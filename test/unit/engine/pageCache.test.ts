@@ -3,6 +3,7 @@
 // (retry_find); a page truncated while a fault waited for its lock sends the fault to retry_all.
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine } from '../../../src/engine/index';
 import type { WorldSpec } from '../../../src/engine/index';
 import type { EngineMachine } from '../../../src/engine/index';
@@ -25,8 +26,22 @@ const twoFaulters: WorldSpec = {
   files: [{ name: 'f', pages: 1 }],
   mms: [{ name: 'a' }, { name: 'b' }],
   tasks: [
-    { name: 'A', mm: 'a', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', file: 'f' }, { op: 'read', addr: 0x10000 }] },
-    { name: 'B', mm: 'b', ops: [{ op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' }, { op: 'read', addr: 0x20000 }] },
+    {
+      name: 'A',
+      mm: 'a',
+      ops: [
+        { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', file: 'f' },
+        { op: 'read', addr: 0x10000 },
+      ],
+    },
+    {
+      name: 'B',
+      mm: 'b',
+      ops: [
+        { op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' },
+        { op: 'read', addr: 0x20000 },
+      ],
+    },
   ],
 };
 
@@ -34,19 +49,27 @@ describe('add_to_page_cache', () => {
   it('two faulters of one uncached page: no schedule breaks an invariant, under every fault variant', () => {
     for (const fault of ['2.5.70', 'install_new_page']) expect(violated(twoFaulters, { fault }), fault).toEqual([]);
   });
-  it('the loser gets -EEXIST, drops its page and finds the winner\'s (retry_find)', () => {
+  it("the loser gets -EEXIST, drops its page and finds the winner's (retry_find)", () => {
     const m = createMachine(twoFaulters, { fault: '2.5.70' }, { trace: true });
     // both faulters missed in find_get_page and are about to insert
     runUntil(m, 'A', (l) => l === 'spin_lock(tree_lock)');
     runUntil(m, 'B', (l) => l === 'spin_lock(tree_lock)');
     m.runAll();
-    expect(m.trace.filter((e) => e.kind === 'exit' && e.fn === 'add_to_page_cache').map((e) => e.detail)).toEqual(['add_to_page_cache = 0', 'add_to_page_cache = -EEXIST']);
+    expect(m.trace.filter((e) => e.kind === 'exit' && e.fn === 'add_to_page_cache').map((e) => e.detail)).toEqual([
+      'add_to_page_cache = 0',
+      'add_to_page_cache = -EEXIST',
+    ]);
     expect(m.violations).toEqual([]);
     // both page_cache_read()s allocated; the loser's page went back to the allocator
     const snap = m.snapshot();
     expect(snap.pages.filter((p) => p.file === 'f')).toHaveLength(1);
     expect(snap.pages.find((p) => p.file === 'f')).toMatchObject({ count: 3, mapcount: 2 });
-    expect(m.results.filter((x) => x.op === 'read').map((x) => x.result).sort()).toEqual(['VM_FAULT_MAJOR', 'VM_FAULT_MAJOR']);
+    expect(
+      m.results
+        .filter((x) => x.op === 'read')
+        .map((x) => x.result)
+        .sort(),
+    ).toEqual(['VM_FAULT_MAJOR', 'VM_FAULT_MAJOR']);
   });
   it('the old two-step insert (mutation racy-add_to_page_cache): both insert and a page leaks', () => {
     const m1 = createMachine(twoFaulters, { fault: '2.5.70', mutation: 'racy-add_to_page_cache' });
@@ -67,8 +90,19 @@ describe('add_to_page_cache', () => {
       files: [{ name: 'f', pages: 1 }],
       mms: [{ name: 'a' }],
       tasks: [
-        { name: 'map', mm: 'a', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
-        { name: 'gup', mm: 'a', ops: [{ op: 'sleep' }, { op: 'gup', addr: 0x10000, pages: 1, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }] },
+        {
+          name: 'map',
+          mm: 'a',
+          ops: [
+            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' },
+            { op: 'read', addr: 0x10000 },
+          ],
+        },
+        {
+          name: 'gup',
+          mm: 'a',
+          ops: [{ op: 'sleep' }, { op: 'gup', addr: 0x10000, pages: 1, as: 'p' }, { op: 'release', pages: 'p', fn: 'put_page' }],
+        },
       ],
     };
     expect(violated(w, { fault: '2.5.70' })).toEqual([]);
@@ -82,8 +116,22 @@ describe('filemap_nopage: page_not_uptodate', () => {
       files: [{ name: 'f', pages: 1 }],
       mms: [{ name: 'a' }, { name: 'b' }],
       tasks: [
-        { name: 'reader', mm: 'a', ops: [{ op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', shared: true, file: 'f' }, { op: 'read', addr: 0x10000 }] },
-        { name: 'waiter', mm: 'b', ops: [{ op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' }, { op: 'read', addr: 0x20000 }] },
+        {
+          name: 'reader',
+          mm: 'a',
+          ops: [
+            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', shared: true, file: 'f' },
+            { op: 'read', addr: 0x10000 },
+          ],
+        },
+        {
+          name: 'waiter',
+          mm: 'b',
+          ops: [
+            { op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' },
+            { op: 'read', addr: 0x20000 },
+          ],
+        },
         { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] },
       ],
     };

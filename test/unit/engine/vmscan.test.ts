@@ -1,6 +1,7 @@
 // kswapd's LRU scan: shrink_list, page_referenced, try_to_unmap (2.6.11 mm/vmscan.c, mm/rmap.c).
 
 import { describe, it, expect } from 'vitest';
+
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
 import type { OpSpec, WorldSpec } from '../../../src/engine/index';
 
@@ -10,7 +11,10 @@ function world(appOps: OpSpec[], passes = 2): WorldSpec {
   return {
     files: [{ name: 'lib', pages: 1 }],
     mms: [{ name: 'app' }],
-    tasks: [{ name: 'app', mm: 'app', ops: appOps }, { name: 'kswapd', ops: [{ op: 'kswapd', passes }] }],
+    tasks: [
+      { name: 'app', mm: 'app', ops: appOps },
+      { name: 'kswapd', ops: [{ op: 'kswapd', passes }] },
+    ],
   };
 }
 const maps: OpSpec[] = [
@@ -37,9 +41,18 @@ describe('kswapd', () => {
     expect(s.mms[0].rss).toBe(0);
   });
   it('the next accesses fault the pages back: the file page from disk, the anonymous one from swap', () => {
-    const m = run({ ...world(maps), tasks: [...world(maps).tasks, { name: 'later', mm: 'app', ops: [{ op: 'sleep' }, { op: 'read', addr: F }, { op: 'read', addr: ANON }] }] });
+    const m = run({
+      ...world(maps),
+      tasks: [
+        ...world(maps).tasks,
+        { name: 'later', mm: 'app', ops: [{ op: 'sleep' }, { op: 'read', addr: F }, { op: 'read', addr: ANON }] },
+      ],
+    });
     expect(m.violations).toEqual([]);
-    expect(m.results.filter((r) => r.task === 'later' && r.op === 'read').map((r) => r.result)).toEqual(['VM_FAULT_MAJOR', 'VM_FAULT_MAJOR']);
+    expect(m.results.filter((r) => r.task === 'later' && r.op === 'read').map((r) => r.result)).toEqual([
+      'VM_FAULT_MAJOR',
+      'VM_FAULT_MAJOR',
+    ]);
   });
   it('a dirty shared file page is written back before it leaves the page cache', () => {
     const m = run(world([maps[0], { op: 'write', addr: F }]));
@@ -61,7 +74,9 @@ describe('kswapd', () => {
     expect(kswapdResult(m)).toBe('0 freed of 2 scanned');
     expect(m.snapshot().mms[0].ptes).toEqual([]); // try_to_unmap took the pte
     expect(m.snapshot().files[0].cached).toEqual([0]); // the pinned page stays in the cache
-    const released = run(world([maps[0], { op: 'gup', addr: F, pages: 1, as: 'pin' }, { op: 'sleep' }, { op: 'release', pages: 'pin', fn: 'put_page' }]));
+    const released = run(
+      world([maps[0], { op: 'gup', addr: F, pages: 1, as: 'pin' }, { op: 'sleep' }, { op: 'release', pages: 'pin', fn: 'put_page' }]),
+    );
     expect(released.violations).toEqual([]);
   });
   it('mutation unlock-before-try_to_unmap: try_to_unmap without the page lock is named', () => {

@@ -26,10 +26,10 @@ describe('mmx analyze', () => {
   it('prints the JSON the extension reads, with the fields the CLI documents', async () => {
     const r = await run([join(FIXTURES, SEED.s003), '--json']);
     expect(r.code).toBe(0);
-    const a = JSON.parse(r.out);
+    const a = JSON.parse(r.out) as { patches: unknown[]; apiChanges: { name: string }[] };
     for (const k of ['patches', 'apiChanges', 'lockContracts', 'implementations', 'variants', 'coverage', 'problems']) expect(a).toHaveProperty(k);
     expect(a.patches[0]).toMatchObject({ subject: '[PATCH v2 2/6] mm: introduce put_user_page*(), placeholder versions', version: 'v2' });
-    expect(a.apiChanges.map((c: { name: string }) => c.name)).toContain('put_user_pages_dirty_lock');
+    expect(a.apiChanges.map((c) => c.name)).toContain('put_user_pages_dirty_lock');
   });
 
   it('accepts the CLI dispatcher\'s {out, err} pair too', async () => {

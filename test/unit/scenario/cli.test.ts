@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/cli';
+import type { Comparison } from '../../../src/scenario/comparisonModel';
+import type { Exploration } from '../../../src/scenario/explorationModel';
 
 const root = join(__dirname, '../../..');
 const DFS = join(root, 'scenarios/dfs-race.mmscenario.yaml');
@@ -60,15 +62,15 @@ describe('mmx', () => {
   it('explore --json: stable fields, a replayable counterexample for 2.5.70, complete for the fix', async () => {
     const r = await mmx('explore', DFS, '--variant', '2.5.70', '--variant', 'install_new_page', '--json');
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Exploration);
     expect(lines.map((l) => l.variant)).toEqual(['2.5.70', 'install_new_page']);
     for (const l of lines) for (const k of ['variant', 'schedules', 'states', 'complete', 'violations']) expect(l).toHaveProperty(k);
-    const stale = lines[0].violations.find((v: { invariant: string }) => v.invariant === 'stale-pte');
+    const stale = lines[0].violations.find((v) => v.invariant === 'stale-pte')!;
     expect(stale.schedule.length).toBeGreaterThan(0);
     expect(lines[1].complete).toBe(true);
-    expect(lines[1].violations.map((v: { invariant: string }) => v.invariant)).not.toContain('stale-pte');
+    expect(lines[1].violations.map((v) => v.invariant)).not.toContain('stale-pte');
     const replay = await mmx('run', DFS, '--variant', '2.5.70', '--schedule', stale.schedule.join(','), '--json');
-    const run = JSON.parse(replay.out.trim());
+    const run = JSON.parse(replay.out.trim()) as { violations: { invariant: string }[] };
     expect(run.violations.map((v: { invariant: string }) => v.invariant)).toContain('stale-pte');
     // a violation in this run contradicts nothing: 2.5.70 expects it
     expect(replay.code).toBe(0);
@@ -99,41 +101,43 @@ describe('mmx', () => {
   it('compare --json is the Comparison model', async () => {
     const r = await mmx('compare', DFS, '--json');
     expect(r.code).toBe(0);
-    const c = JSON.parse(r.out);
+    const c = JSON.parse(r.out) as Comparison & { ok: boolean };
     expect(c.ok).toBe(true);
-    expect(c.runs.map((x: { label: string }) => x.label)).toEqual(['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq']);
-    expect(c.invariants.find((x: { invariant: string }) => x.invariant === 'stale-pte').explored[0]).toBe('violated');
+    expect(c.runs.map((x) => x.label)).toEqual(['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq']);
+    expect(c.invariants.find((x) => x.invariant === 'stale-pte')?.explored?.[0]).toBe('violated');
   });
 
   it('analyze is wired to the patch analyser', async () => {
     expect((await mmx('analyze', join(tmp, 'missing.patch'))).code).toBe(2);
     const r = await mmx('analyze', join(root, 'test/fixtures/patch/seeds/003_c639fba1cd99ad68.txt'), '--json');
     expect(r.code).toBe(0);
-    expect(() => JSON.parse(r.out)).not.toThrow();
+    expect(() => {
+      JSON.parse(r.out);
+    }).not.toThrow();
   });
 
   it('check runs the bundled library: every expectation met', async () => {
     const r = await mmx('check', join(root, 'scenarios'), '--json');
-    const report = JSON.parse(r.out);
-    const failed = report.scenarios.flatMap((s: { file: string; columns: { variant: string; expectations: { met: boolean; text: string; detail: string }[] }[] }) =>
+    const report = JSON.parse(r.out) as { scenarios: { file: string; columns: { variant: string; expectations: { met: boolean; text: string; detail: string }[] }[] }[] };
+    const failed = report.scenarios.flatMap((s) =>
       s.columns.flatMap((c) => c.expectations.filter((e) => !e.met).map((e) => `${s.file} ${c.variant}: ${e.text}: ${e.detail}`)),
     );
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
-    const files = report.scenarios.map((s: { file: string }) => s.file.split('/').pop());
+    const files = report.scenarios.map((s) => s.file.split('/').pop());
     for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap', 'two-faulters', 'cow-truncate', 'fork-cow', 'mremap-truncate', 'reclaim-race', 'tlb-gather']) expect(files).toContain(`${f}.mmscenario.yaml`);
   }, 180_000);
 
   it('variants and scenarios list the catalogue and the library', async () => {
-    const v = JSON.parse((await mmx('variants', '--json')).out);
-    expect(v.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
+    const v = JSON.parse((await mmx('variants', '--json')).out) as { name: string }[];
+    expect(v.map((x) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
     const text = (await mmx('variants')).out;
     // the era each kernel function follows, per variant
     expect(text).toMatch(/fault\/2\.5\.70\s+do_no_page\s+2\.5\.70 mm\/memory\.c/);
     expect(text).toMatch(/fault\/install_new_page\s+install_new_page\s+2\.5\.70-mm2/);
     const s = await mmx('scenarios', join(root, 'scenarios'), '--json');
     expect(s.code).toBe(0);
-    expect(JSON.parse(s.out).some((x: { file: string }) => x.file.includes('dfs'))).toBe(true);
+    expect((JSON.parse(s.out) as { file: string }[]).some((x) => x.file.includes('dfs'))).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/cli';
 import { explorationModel } from '../../../src/scenario/exploration';
+import type { Exploration } from '../../../src/scenario/explorationModel';
 import { explore } from '../../../src/scenario/explorer';
 import { exploreOptions, loadScenario, machineFactory } from '../../../src/scenario/runner';
 import { validateExploration, validateHostMessage } from '../../../src/webview/protocol';
@@ -33,7 +34,7 @@ describe('the Exploration model', () => {
     let out = '';
     const code = await main(['explore', file, '--variant', '2.5.70', '--first', '--json'], { out: (s) => (out += s), err: () => {} });
     expect(code).toBe(0);
-    const printed = JSON.parse(out);
+    const printed = JSON.parse(out) as Exploration;
     const m = explorationModel(dfs, col, x);
     expect(Object.keys(printed)).toEqual(Object.keys(m));
     expect(printed.violations[0].replay).toBeUndefined();
