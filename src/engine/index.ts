@@ -91,6 +91,7 @@ export { runDirect } from './sim/direct';
 export { listVariants, getVariant, variantsOf, type Variant, type VariantInfo, type VariantName, type Family, type FamilyRules, type FaultRules, type GupRules, type MutationRules, type ReleaseRules, type RemapRules } from './sim/variants';
 export { OPS, opNames, type OpImpl, type OpName, type OpOf, type OpOutcome, type ExtraOp } from './sim/ops';
 export { Kernel } from './sim/kernel';
+export { INVARIANTS, INVARIANT_NAMES, isInvariantName, LOCK_CLASSES, lockClassOf, lockLabels, parseLockLabel, type InvariantName, type LockClass } from './sim/catalogue';
 export { Task, Oops } from './sim/task';
 export { Step, StepKind } from './sim/step';
 export * from './sim/constants';

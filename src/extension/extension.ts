@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../patch/analysisModel';
 import { CAnnotations } from './cAnnotations';
+import { CFindingsSource } from './cFindingsSource';
 import { ComparisonPanel } from './comparisonPanel';
 import { revealFunction } from './jumpToSource';
 import { PatchAnnotations } from './patchAnnotations';
-import { forcePatch, PatchStore } from './patchDocuments';
+import { rankScenarios, type PatchComparison } from './patchCompare';
+import { forcePatch, isPatchDocument, PatchStore } from './patchDocuments';
 import { PageTableProvider } from './pageTableTree';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
@@ -31,6 +33,7 @@ export interface MmExplorerApi {
   patches: PatchStore;
   patchAnnotations: PatchAnnotations;
   cAnnotations: CAnnotations;
+  cFindingsSource: CFindingsSource;
   scenarioDiagnostics: ScenarioDiagnostics;
   scenarios: ScenarioCommands;
 }
@@ -52,46 +55,65 @@ async function analyzePatchCommand(api: MmExplorerApi, target?: vscode.Uri): Pro
   await vscode.window.showTextDocument(doc, { preview: false });
   const a = await api.patchAnnotations.annotate(doc);
   if (!a) return undefined;
+  // Analyze Patch always makes its patch the source of the C findings, cached analysis or not
+  await api.cFindingsSource.activate(doc.uri, a);
   const bad = a.implementations.filter((i) => !i.consistent).length;
-  void vscode.window.showInformationMessage(
-    `${path.basename(doc.fileName)}: ${a.patches.length} patch(es), ${a.apiChanges.length} API change(s), ${a.implementations.length} implementation(s)` +
-      `${bad ? ` (${bad} inconsistent)` : ''}, parsed ${a.coverage.hunksRecovered}/${a.coverage.hunksSeen} hunks` +
-      `${a.variants.length ? `; engine variants: ${a.variants.join(', ')}` : ''}`,
-  );
+  const best = (await patchComparisons(api, a))[0];
+  void vscode.window
+    .showInformationMessage(
+      `${path.basename(doc.fileName)}: ${a.patches.length} patch(es), ${a.apiChanges.length} API change(s), ${a.implementations.length} implementation(s)` +
+        `${bad ? ` (${bad} inconsistent)` : ''}, parsed ${a.coverage.hunksRecovered}/${a.coverage.hunksSeen} hunks` +
+        `${a.variants.length ? `; engine variants: ${a.variants.join(', ')}` : ''}. C findings now come from this patch.`,
+      ...(best ? [best.title] : []),
+    )
+    .then((b) => {
+      if (best && b === best.title) void vscode.commands.executeCommand('mmExplorer.compareVariantsForPatch', doc.uri, best.scenarioPath, best.columns);
+    });
+  await updateContext(api);
   return a;
 }
 
-/** Compare the variants a patch was recognised as, in a bundled scenario that has columns for them. */
-async function compareForPatch(api: MmExplorerApi, uri?: vscode.Uri, scenario?: string) {
+/** The scenarios that compare an analysed patch's variants, best first. */
+async function patchComparisons(api: MmExplorerApi, a: Analysis): Promise<PatchComparison[]> {
+  if (!a.variants.length) return [];
+  return rankScenarios(a, await api.scenarios.loadAll());
+}
+
+/** Context keys of the editor-title buttons: the active editor is a patch (by content, .txt too) / has variants. */
+async function updateContext(api: MmExplorerApi): Promise<void> {
+  const doc = vscode.window.activeTextEditor?.document;
+  const isPatch = !!doc && isPatchDocument(doc);
+  await vscode.commands.executeCommand('setContext', 'mmExplorer.activeIsPatch', isPatch);
+  const a = isPatch ? await api.patches.peek(doc)?.catch(() => undefined) : undefined;
+  await vscode.commands.executeCommand('setContext', 'mmExplorer.activePatchHasVariants', !!a?.variants.length);
+}
+
+/** Compare the variants a patch was recognised as: on the scenario named, else on the best one. */
+async function compareForPatch(api: MmExplorerApi, uri?: vscode.Uri, scenario?: string, columns?: string[]) {
   const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-  if (!doc) return undefined;
+  if (!doc) {
+    void vscode.window.showInformationMessage('Open a patch first: this compares the variants the analyser recognises in it.');
+    return undefined;
+  }
   const a = await api.patches.analyze(doc);
   if (!a.variants.length) {
     void vscode.window.showInformationMessage('The analyser did not recognise an engine variant in this patch.');
     return undefined;
   }
-  let file = scenario;
-  if (!file) {
-    const matches: { label: string; description: string; path: string; score: number }[] = [];
-    for (const s of await api.scenarios.scenarioPaths()) {
-      const r = await api.scenarios.load(s.path);
-      if (!r) continue;
-      const names = r.scenario.columns.flatMap((c) => Object.values(c.selection) as string[]);
-      const score = a.variants.filter((v) => names.includes(v)).length;
-      if (score > 0) matches.push({ ...s, score });
-    }
-    matches.sort((x, y) => y.score - x.score);
-    if (!matches.length) {
-      void vscode.window.showInformationMessage(`No scenario has columns for ${a.variants.join(', ')}.`);
-      return undefined;
-    }
-    const pick = matches.length === 1 ? matches[0] : await vscode.window.showQuickPick(matches, { title: `Scenarios with ${a.variants.join(', ')}` });
-    if (!pick) return undefined;
-    file = pick.path;
+  const ranked = await patchComparisons(api, a);
+  const chosen = scenario ? ranked.find((r) => r.scenarioPath === scenario) : ranked[0];
+  if (!chosen && !scenario) {
+    void vscode.window.showInformationMessage(`No scenario has columns for ${a.variants.join(', ')}.`);
+    return undefined;
   }
-  const loaded = await api.scenarios.load(file);
-  if (!loaded) return undefined;
-  return api.scenarios.compare({ scenario: file, columns: loaded.scenario.columns.slice(0, 4).map((c) => c.label) });
+  const file = chosen?.scenarioPath ?? scenario!;
+  let cols = columns ?? chosen?.columns;
+  if (!cols) {
+    const loaded = await api.scenarios.load(file);
+    if (!loaded) return undefined;
+    cols = loaded.scenario.columns.slice(0, 4).map((c) => c.label);
+  }
+  return api.scenarios.compare({ scenario: file, columns: cols });
 }
 
 export function activate(context: vscode.ExtensionContext): MmExplorerApi {
@@ -113,10 +135,12 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     onExport: (format) => void scenarios?.exportComparison({ format }),
   }, version);
   scenarios = new ScenarioCommands(context, panel, pageTables);
-  const patchAnnotations = new PatchAnnotations(patches);
-  const cAnnotations = new CAnnotations(patches);
+  // the ranking needs the scenario commands of `api`, which exists by the time a lens is asked for
+  const patchAnnotations = new PatchAnnotations(patches, async (a) => (await patchComparisons(api, a))[0], (uri) => inInstallFolder(context, uri));
+  const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
+  const cAnnotations = new CAnnotations(cFindingsSource);
   const scenarioDiagnostics = new ScenarioDiagnostics();
-  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, scenarioDiagnostics, scenarios };
+  const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, cFindingsSource, scenarioDiagnostics, scenarios };
 
   // a command that fails says why in a message instead of an unexplained rejection
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
@@ -128,10 +152,18 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
+  // the pickers put first the scenarios that teach the patch in the active editor
+  scenarios.relevance = async (paths) => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const a = doc && isPatchDocument(doc) ? await patches.peek(doc)?.catch(() => undefined) : undefined;
+    const ranked = a ? await patchComparisons(api, a) : [];
+    return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
+  };
   context.subscriptions.push(
     pageTableView,
     patchAnnotations,
     cAnnotations,
+    cFindingsSource,
     scenarioDiagnostics,
     scenarios,
     panel.registerSerializer(),
@@ -152,8 +184,19 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     reg('mmExplorer.showPageTables', () => scenarios.showPageTables()),
     reg('mmExplorer.pickPageTableVariant', (label?: string) => scenarios.pickTreeVariant(typeof label === 'string' ? label : undefined)),
     reg('mmExplorer.exportComparison', (arg?: ScenarioArgs) => scenarios.exportComparison(arg)),
-    reg('mmExplorer.compareVariantsForPatch', (uri?: vscode.Uri, scenario?: string) => compareForPatch(api, uri, scenario)),
+    reg('mmExplorer.compareVariantsForPatch', (uri?: vscode.Uri, scenario?: string, columns?: string[]) =>
+      compareForPatch(api, uri instanceof vscode.Uri ? uri : undefined, typeof scenario === 'string' ? scenario : undefined, Array.isArray(columns) ? columns : undefined)),
+    reg('mmExplorer.openSamplePatch', async () => {
+      // opened and analysed: its lenses, the compare action and the C findings come from it
+      const doc = await openSample(context, 'install_new_page-thread.txt');
+      return analyzePatchCommand(api, doc.uri);
+    }),
+    reg('mmExplorer.openSampleDriver', () => openSample(context, 'demo_nopage.c')),
+    vscode.window.onDidChangeActiveTextEditor(() => void updateContext(api)),
+    patches.onDidAnalyze(() => void updateContext(api)),
     reg('mmExplorer.revealFunction', (fn: string) => revealFunction(patches, fn, true)),
+    reg('mmExplorer.chooseCFindingsSource', (uri?: string | null) => (uri === undefined ? cFindingsSource.choose() : cFindingsSource.use(uri ?? undefined))),
+    reg('mmExplorer.refreshCFindings', (uri?: vscode.Uri) => (uri instanceof vscode.Uri ? cAnnotations.refresh(uri) : [])),
     reg('mmExplorer.showApiChange', async (uri: vscode.Uri, line: number) => {
       const ed = await vscode.window.showTextDocument(uri);
       const pos = new vscode.Position(Math.max(0, line - 1), 0);
@@ -162,6 +205,30 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     }),
   );
   return api;
+}
+
+/** A file in the extension's own folder (samples, bundled scenarios): Problems never point there.
+ * While the extension itself is developed (F5), that folder is the developer's workspace. */
+function inInstallFolder(context: vscode.ExtensionContext, uri: vscode.Uri): boolean {
+  if (context.extensionMode === vscode.ExtensionMode.Development || uri.scheme !== 'file') return false;
+  const rel = path.relative(context.extensionUri.fsPath, uri.fsPath);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** The samples ship in the extension: the patch opens read-only (the install folder is not the user's),
+ * the driver as an untitled copy the user may edit and quick-fix. */
+async function openSample(context: vscode.ExtensionContext, name: string): Promise<vscode.TextDocument> {
+  const uri = vscode.Uri.joinPath(context.extensionUri, 'samples', name);
+  if (name.endsWith('.c')) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const doc = await vscode.workspace.openTextDocument({ language: 'c', content: text });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.setActiveEditorReadonlyInSession');
+  return doc;
 }
 
 export function deactivate(): void {

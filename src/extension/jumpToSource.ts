@@ -38,7 +38,8 @@ export async function revealFunction(store: PatchStore, fn: string, focus: boole
     if (line === undefined) continue;
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     if (!focus && !visible) continue;
-    const ed = visible && !focus ? visible : await vscode.window.showTextDocument(doc, { preserveFocus: !focus, preview: true, viewColumn: visible?.viewColumn });
+    // beside the panel, never over it: the panel's tab stays in view
+    const ed = visible && !focus ? visible : await vscode.window.showTextDocument(doc, { preserveFocus: !focus, preview: true, viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Beside });
     const range = doc.lineAt(line - 1).range;
     ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     ed.setDecorations(highlight, [range]);

@@ -93,7 +93,8 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
     this.pages = new Map((s?.snapshot.pages ?? []).map((p) => [p.pfn, p]));
     if (this.view) {
       this.view.description = s ? `${s.variants[s.variant] ?? ''} · ${s.step === 'final' ? 'final state' : `step ${s.step}`}` : undefined;
-      this.view.message = s ? undefined : 'Run or compare a scenario to see its page tables.';
+      // no message when empty: the view's welcome content (with its buttons) shows instead
+      this.view.message = undefined;
     }
     this.changed.fire(undefined);
   }

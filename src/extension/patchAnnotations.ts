@@ -3,6 +3,7 @@
 // diagnostics on inconsistent ones. Lines of the Analysis are 1-based lines of the analysed file.
 import * as vscode from 'vscode';
 import type { Analysis, ApiChange, Implementation, LockContract } from '../patch/analysisModel';
+import type { PatchComparison } from './patchCompare';
 import { AUTO_ANALYSIS_LIMIT, isForced, isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
 
 /** The parameter list and the return type of a C declaration as the analyser prints it. */
@@ -118,7 +119,13 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
   });
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly store: PatchStore) {
+  constructor(
+    private readonly store: PatchStore,
+    /** the best comparison of a patch's variants (the main action, at the top of the patch) */
+    private readonly bestComparison?: (a: Analysis) => Promise<PatchComparison | undefined>,
+    /** files the user cannot edit (the extension's own samples): annotated, but no Problems entries */
+    private readonly readOnlyPlace: (uri: vscode.Uri) => boolean = () => false,
+  ) {
     this.disposables.push(
       vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, this),
       vscode.languages.registerHoverProvider(PATCH_SELECTOR, this),
@@ -167,7 +174,7 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
       return undefined;
     }
     const diags: vscode.Diagnostic[] = [];
-    if (this.setting('patchDiagnostics')) {
+    if (this.setting('patchDiagnostics') && !this.readOnlyPlace(doc.uri)) {
       for (const impl of a.implementations) {
         if (impl.consistent) continue;
         const r = lineRange(doc, impl.line);
@@ -213,6 +220,18 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
     const a = await this.annotateOnce(doc);
     if (!a) return [];
     const lenses: vscode.CodeLens[] = [];
+    // the main action where a reader starts: the first line of the mail or of the diff
+    const best = a.variants.length ? await this.bestComparison?.(a).catch(() => undefined) : undefined;
+    if (best) {
+      let top = 0;
+      while (top < doc.lineCount - 1 && doc.lineAt(top).isEmptyOrWhitespace) top++;
+      lenses.push(new vscode.CodeLens(doc.lineAt(top).range, {
+        title: `$(git-compare) ${best.title}`,
+        command: 'mmExplorer.compareVariantsForPatch',
+        arguments: [doc.uri, best.scenarioPath, best.columns],
+        tooltip: `Run ${best.name} under ${best.columns.join(', ')} and show them side by side`,
+      }));
+    }
     const seen = new Set<string>();
     for (const c of a.apiChanges) {
       if (!IMPORTANT.includes(c.kind)) continue;

@@ -50,8 +50,6 @@ export class PatchStore {
   private readonly cache = new Map<string, { version: number; analysis: Promise<Analysis> }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidAnalyze = this.changed.event;
-  /** the patch most recently analysed: its changed APIs drive the C-file annotations */
-  latest: { uri: vscode.Uri; analysis: Analysis } | undefined;
 
   analyze(doc: vscode.TextDocument): Promise<Analysis> {
     const key = doc.uri.toString();
@@ -61,7 +59,6 @@ export class PatchStore {
     const source = vscode.workspace.asRelativePath(doc.uri, false);
     const analysis = loadPatchLibrary().then(async (lib) => {
       const a = await lib.analyzePatch(text, source);
-      this.latest = { uri: doc.uri, analysis: a };
       this.changed.fire(doc.uri);
       return a;
     });

@@ -65,15 +65,46 @@ export class ScenarioCommands implements vscode.Disposable {
     return out;
   }
 
+  /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
+  async loadAll(): Promise<{ path: string; label: string; description: string; scenario: Scenario }[]> {
+    const lib = await loadScenarioLibrary();
+    const out: { path: string; label: string; description: string; scenario: Scenario }[] = [];
+    for (const p of await this.scenarioPaths()) {
+      try {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === p.path);
+        const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(p.path)));
+        const r = lib.loadScenario(text, p.path);
+        if (r.scenario) out.push({ ...p, scenario: r.scenario });
+      } catch {
+        // an unreadable file is not offered
+      }
+    }
+    return out;
+  }
+
+  /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension). */
+  relevance: ((paths: string[]) => Promise<Map<string, number>>) | undefined;
+
   private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
     let file = args?.scenario;
     if (!file) {
       const active = vscode.window.activeTextEditor?.document;
-      // the scenario in the active editor first
-      const items = (await this.scenarioPaths()).sort((a, b) => Number(b.path === active?.uri.fsPath) - Number(a.path === active?.uri.fsPath));
+      const all = await this.loadAll();
+      const rank = (await this.relevance?.(all.map((s) => s.path))) ?? new Map<string, number>();
+      // the scenario in the active editor, then those that teach the active patch, then the workspace's, then the library
+      const weight = (p: { path: string; description: string }) =>
+        (p.path === active?.uri.fsPath ? 1e6 : 0) + (rank.get(p.path) ?? 0) + (p.description === 'bundled' ? 0 : 1);
+      const items = all
+        .sort((a, b) => weight(b) - weight(a))
+        .map((s) => ({
+          label: s.label,
+          description: `${s.scenario.title} · ${s.scenario.columns.length} variants · ${s.description}`,
+          detail: s.scenario.description.replace(/\s+/g, ' ').trim(),
+          path: s.path,
+        }));
       const pick = await vscode.window.showQuickPick(
         items,
-        { title, placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace)', matchOnDescription: true },
+        { title, placeHolder: 'Scenario (bundled library and *.mmscenario.yaml of the workspace), most relevant first', matchOnDescription: true, matchOnDetail: true },
       );
       if (!pick) return undefined;
       file = pick.path;
@@ -107,10 +138,12 @@ export class ScenarioCommands implements vscode.Disposable {
 
   // ---- long work ----
 
-  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>, external?: AbortSignal): Promise<T | undefined> {
+  /** Run long work with a cancellable notification; says whether it was cancelled. */
+  private async withProgress<T>(title: string, work: (report: (m: string) => void, signal: AbortSignal) => Promise<T>, external?: AbortSignal): Promise<{ value: T; cancelled: boolean }> {
     this.status.text = `$(sync~spin) MM: ${title}`;
     this.status.tooltip = 'Running; cancel from the notification';
     this.status.show();
+    let done = false;
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MM Explorer: ${title}`, cancellable: true }, async (progress, token) => {
         const ac = new AbortController();
@@ -122,17 +155,27 @@ export class ScenarioCommands implements vscode.Disposable {
           this.status.text = `$(sync~spin) MM: ${m}`;
         };
         // a cancelled search still returns what it covered (marked incomplete): show that
-        return await work(report, ac.signal);
+        const value = await work(report, ac.signal);
+        done = true;
+        return { value, cancelled: ac.signal.aborted };
       });
     } finally {
-      this.status.hide();
+      if (!done) this.status.hide();
     }
   }
 
-  private done(text: string, ok: boolean): void {
-    this.status.text = `$(${ok ? 'pass' : 'error'}) MM: ${text}`;
-    this.status.tooltip = 'Show the MM Explorer panel';
+  private done(text: string, state: 'ok' | 'failed' | 'cancelled'): void {
+    this.status.text = `$(${state === 'ok' ? 'pass' : state === 'failed' ? 'error' : 'circle-slash'}) MM: ${text}`;
+    this.status.tooltip = state === 'cancelled' ? 'Cancelled: the panel shows what finished, marked partial' : 'Show the MM Explorer panel';
     this.status.show();
+  }
+
+  /** a file inside the extension's install folder (the bundled scenarios): nothing the user can edit */
+  private isBundled(file: string): boolean {
+    // while the extension itself is being developed (F5), its folder is the developer's own workspace
+    if (this.context.extensionMode === vscode.ExtensionMode.Development) return false;
+    const rel = path.relative(this.context.extensionUri.fsPath, file);
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
   }
 
   /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
@@ -144,14 +187,16 @@ export class ScenarioCommands implements vscode.Disposable {
       const line = Math.max(0, (pos?.line ?? 1) - 1);
       const col = Math.max(0, (pos?.column ?? 1) - 1);
       for (const x of run.expectations) {
-        if (x.met) continue;
+        if (x.met || x.undecided) continue;
         const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
         d.source = 'mm-explorer';
         d.code = 'expectation';
         diags.push(d);
       }
     }
-    this.expectations.set(uri, diags);
+    // Problems entries only for files the user can edit: never into the extension's install folder
+    if (this.isBundled(cur.path)) this.expectations.delete(uri);
+    else this.expectations.set(uri, diags);
     return diags.length;
   }
 
@@ -168,18 +213,61 @@ export class ScenarioCommands implements vscode.Disposable {
     if (!cur) return undefined;
     let columns = args?.columns;
     if (!columns) {
-      const picks = await vscode.window.showQuickPick(
-        cur.scenario.columns.map((c) => ({ label: c.label, description: Object.entries(c.selection).map(([k, v]) => `${k}=${v}`).join(' '), picked: true })),
-        { title: 'Variants to compare (2 to 4)', canPickMany: true },
-      );
-      if (!picks) return undefined;
-      columns = picks.map((p) => p.label);
+      columns = await this.pickColumns(cur.scenario);
+      if (!columns) return undefined;
     }
-    if (columns.length < 1 || columns.length > 4) {
-      void vscode.window.showWarningMessage('Pick between 1 and 4 variants to compare.');
+    if (columns.length < 2 || columns.length > 4) {
+      void vscode.window.showWarningMessage(`Compare 2 to 4 variants (${columns.length} given).`);
       return undefined;
     }
     return this.compareColumns(cur, columns, 'comparing', args?.signal);
+  }
+
+  /** the quick pick of Compare Variants: starts with the base and the first fix, accepts 2 to 4 */
+  readonly columnPick = {
+    open: undefined as vscode.QuickPick<vscode.QuickPickItem> | undefined,
+    /** what Enter does in the open pick (tests call it instead of the gesture) */
+    accept: (): void => undefined,
+  };
+
+  private pickColumns(s: Scenario): Promise<string[] | undefined> {
+    const qp = vscode.window.createQuickPick<vscode.QuickPickItem>();
+    const title = 'Variants to compare (2 to 4)';
+    qp.title = title;
+    qp.canSelectMany = true;
+    // a multi-pick is built up over several clicks: leaving it to look elsewhere does not discard it
+    qp.ignoreFocusOut = true;
+    qp.placeholder = 'The base and the first fix are ticked; tick up to 4';
+    qp.items = s.columns.map((c) => ({ label: c.label, description: Object.entries(c.selection).map(([k, v]) => `${k}=${v}`).join(' ') }));
+    qp.selectedItems = qp.items.slice(0, 2);
+    this.columnPick.open = qp;
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (v: string[] | undefined) => {
+        if (done) return;
+        done = true;
+        this.columnPick.open = undefined;
+        this.columnPick.accept = () => undefined;
+        resolve(v);
+        qp.dispose();
+      };
+      qp.onDidChangeSelection((sel) => {
+        qp.title = sel.length < 2 || sel.length > 4 ? `${title}: ${sel.length} ticked` : title;
+      });
+      const accept = () => {
+        const n = qp.selectedItems.length;
+        // the title's rule is enforced here: the pick stays open until it holds
+        if (n < 2 || n > 4) {
+          qp.title = `${title}: ${n} ticked — tick ${n < 2 ? `${2 - n} more` : `${n - 4} fewer`}`;
+          return;
+        }
+        finish(qp.selectedItems.map((i) => i.label));
+      };
+      this.columnPick.accept = accept;
+      qp.onDidAccept(accept);
+      qp.onDidHide(() => finish(undefined));
+      qp.show();
+    });
   }
 
   /** Every column is explored (its violation/never/clean expectations need it, and the invariant table
@@ -187,7 +275,7 @@ export class ScenarioCommands implements vscode.Disposable {
   private async compareColumns(cur: Current, columns: string[] | undefined, verb: string, external?: AbortSignal): Promise<Comparison | undefined> {
     const lib = await loadScenarioLibrary();
     const title = `${verb} ${cur.scenario.title}`;
-    const result = await this.withProgress(title, (report, signal) =>
+    const { value: result, cancelled } = await this.withProgress(title, (report, signal) =>
       lib.compareScenarioAsync(cur.scenario, {
         ...this.config(),
         columns,
@@ -197,11 +285,21 @@ export class ScenarioCommands implements vscode.Disposable {
       }),
       external,
     );
-    if (!result || result.comparison.runs.length === 0) return undefined;
+    const name = path.basename(cur.path, '.mmscenario.yaml');
+    if (cancelled && result.comparison.runs.length === 0) {
+      this.done(`${name} cancelled before a column finished`, 'cancelled');
+      return undefined;
+    }
+    if (result.comparison.runs.length === 0) return undefined;
     this.current = cur;
     const c = result.comparison;
-    const unmet = this.reportExpectations(cur, c);
-    this.done(`${path.basename(cur.path, '.mmscenario.yaml')}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0);
+    if (cancelled) {
+      // a cancelled run decides nothing: no Problems entries, the panel marks what finished as partial
+      this.done(`${name} cancelled (${c.runs.length} of ${c.partial?.requested.length ?? c.runs.length} columns, partial)`, 'cancelled');
+    } else {
+      const unmet = this.reportExpectations(cur, c);
+      this.done(`${name}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0 ? 'ok' : 'failed');
+    }
     this.panel.showComparison(c);
     this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
     return c;
@@ -223,7 +321,7 @@ export class ScenarioCommands implements vscode.Disposable {
       return undefined;
     }
     const s = cur.scenario;
-    const x = await this.withProgress(`exploring ${s.title} under ${label}`, (report, signal) =>
+    const { value: x, cancelled } = await this.withProgress(`exploring ${s.title} under ${label}`, (report, signal) =>
       lib.exploreAsync(lib.machineFactory(s, col.selection), {
         ...lib.exploreOptions(s, this.config()),
         signal,
@@ -231,12 +329,16 @@ export class ScenarioCommands implements vscode.Disposable {
       }),
       args?.signal,
     );
-    if (!x) return undefined;
     this.current = cur;
     // each counterexample replayed with tracing on: the diagram shows that run
     const view = lib.explorationModel(s, col, x, { replay: true });
-    this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0);
+    if (cancelled || view.cancelled) this.done(`${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`, 'cancelled');
+    else this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0 ? 'ok' : 'failed');
     this.panel.showExploration(view);
+    // the page-table view follows the panel: the first counterexample's last step, or nothing stale
+    const first = view.violations[0];
+    if (first) await this.followSelection({ view: 'exploration', counterexample: 0, step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1) });
+    else this.tree.setSource(undefined);
     return view;
   }
 

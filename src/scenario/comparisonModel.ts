@@ -7,6 +7,8 @@ export interface ExpectationOutcome {
   text: string;
   met: boolean;
   detail: string;
+  /** set when the run was cancelled before this entry could be decided (neither met nor failed) */
+  undecided?: true;
 }
 
 export interface VariantRun {
@@ -62,4 +64,6 @@ export interface Comparison {
   firstDivergence: Divergence | null;
   /** the schedule every run followed (where its task could run) and where it came from */
   schedule?: { source: string; schedule: number[]; text: string };
+  /** set when the run was cancelled: what was asked for; the runs are the columns that finished */
+  partial?: { reason: 'cancelled'; requested: string[] };
 }

@@ -255,5 +255,23 @@ export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {
     if (xo.signal?.aborted) break;
     checks.push(await checkColumnAsync(s, c, { ...xo, explore: doExplore === false ? 'never' : 'always' }));
   }
-  return buildComparison(s, checks, { schedule });
+  const result = buildComparison(s, checks, { schedule });
+  if (xo.signal?.aborted) markCancelled(result, cols.map((c) => c.label));
+  return result;
+}
+
+/** A cancelled comparison: partial, and what a cut-short search could not decide is undecided, not failed. */
+function markCancelled(result: ComparisonResult, requested: string[]): void {
+  const c = result.comparison;
+  c.partial = { reason: 'cancelled', requested };
+  for (const run of c.runs) {
+    if (!run.exploration || run.exploration.complete) continue;
+    for (const x of run.expectations) {
+      // a violation found stays a decided failure; only what the cut-short search left open is undecided
+      if (x.met || !/^(violation|never|clean):/.test(x.text) || !x.detail.includes('incomplete')) continue;
+      x.undecided = true;
+      x.detail = `cancelled before the search could decide (${run.exploration.schedules} schedules so far)`;
+    }
+  }
+  result.ok = false;
 }

@@ -3,7 +3,8 @@
 // a Diagnostic with a file:line:column range; nothing throws on bad input.
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import type { OpSpec, TaskSpec, WorldSpec } from '../engine/index';
+import { INVARIANT_NAMES, LOCK_CLASSES, lockClassOf, lockLabels, parseLockLabel, type OpSpec, type TaskSpec, type WorldSpec } from '../engine/index';
+import { didYouMean } from './didYouMean';
 import schema from './mmscenario.schema.json';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 
@@ -24,6 +25,8 @@ export type VariantCatalogue = Record<string, readonly string[]>;
 export interface LoadOptions {
   /** when given, variant names are checked against it */
   variants?: VariantCatalogue;
+  /** the invariant names `expect` may use; the engine's catalogue unless given */
+  invariants?: readonly string[];
 }
 
 export interface LoadResult {
@@ -327,7 +330,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   dupes(raw.world.cpus ?? [], ['world', 'cpus'], 'CPU');
   const known = (set: Set<string>, what: string, name: string, path: Path) => {
     if (!set.has(name))
-      loc.at(path, `unknown ${what} '${name}'` + (set.size ? `; declared: ${[...set].join(', ')}` : `; none is declared`));
+      loc.at(path, `unknown ${what} '${name}'` + didYouMean(name, set) + (set.size ? `; declared: ${[...set].join(', ')}` : `; none is declared`));
   };
   mms.forEach((m, i) => m.node !== undefined && known(nodeNames, 'DFS node', m.node, ['world', 'mms', i, 'node']));
   files.forEach((f, i) => {
@@ -358,7 +361,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
       }
       if (typeof o.file === 'string') known(fileNames, 'file', o.file, [...path, 'file']);
       if ((o.op === 'dma-write' || o.op === 'release') && typeof o.pages === 'string' && !pinSets.has(o.pages))
-        loc.at([...path, 'pages'], `unknown page set '${o.pages}': no gup/walk/get-one-page op names it with 'as'`);
+        loc.at([...path, 'pages'], `unknown page set '${o.pages}'${didYouMean(o.pages, pinSets)}: no gup/walk/get-one-page op names it with 'as'`);
       if (o.op === 'walk' && o.walker === 'fail-at' && o.failAt === undefined)
         loc.at(path, `${where(path, raw)}: walker 'fail-at' needs 'failAt'`);
       return out as unknown as OpSpec;
@@ -370,13 +373,40 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     return spec;
   });
 
+  const invariants = new Set(options.invariants ?? INVARIANT_NAMES);
+  const checkInvariant = (name: string, path: Path, anyAllowed: boolean) => {
+    if (invariants.has(name) || (anyAllowed && name === 'any')) return;
+    const hint = didYouMean(name, anyAllowed ? [...invariants, 'any'] : invariants);
+    loc.at(path, `unknown invariant '${name}'${hint || `; the engine checks: ${[...invariants].join(', ')}`}`);
+  };
+  // driver spinlocks are named by the scenario's release ops
+  const driverLocks = new Set<string>();
+  for (const t of raw.tasks) for (const o of t.ops) if (o.op === 'release' && typeof o.holding === 'string' && !lockClassOf(o.holding)) driverLocks.add(o.holding);
+  const checkLock = (label: string, path: Path) => {
+    const p = parseLockLabel(label);
+    const all = lockLabels([...driverLocks]);
+    const hint = didYouMean(label, all);
+    if (!p) {
+      loc.at(path, `'${label}' is not a lock operation such as spin_lock(page_table_lock)${hint}`);
+      return;
+    }
+    const cls = lockClassOf(p.name);
+    const verbs = cls ? cls.verbs : driverLocks.has(p.name) ? ['spin_lock', 'spin_unlock'] : undefined;
+    if (!verbs) {
+      const names = [...LOCK_CLASSES.flatMap((c) => c.names), ...driverLocks];
+      loc.at(path, `unknown lock '${p.name}' in '${label}'${hint || didYouMean(p.name, names)}; locks: ${names.join(', ')}`);
+    } else if (!verbs.includes(p.verb)) {
+      loc.at(path, `'${p.verb}' is not an operation on ${p.name}${hint}; ${p.name} takes ${[...new Set(verbs)].join(', ')}`);
+    }
+  };
+
   const columns: VariantColumn[] = Object.entries(raw.variants).map(([label, sel]) => {
     if (options.variants) {
       for (const [family, name] of Object.entries(sel)) {
         const names = options.variants[family];
-        if (!names) loc.atKey(['variants', label], family, `unknown API family '${family}'`);
+        if (!names) loc.atKey(['variants', label], family, `unknown API family '${family}'${didYouMean(family, Object.keys(options.variants))}`);
         else if (!names.includes(name))
-          loc.at(['variants', label, family], `unknown ${family} variant '${name}' in column '${label}'; known: ${names.join(', ')}`);
+          loc.at(['variants', label, family], `unknown ${family} variant '${name}' in column '${label}'${didYouMean(name, names)}; known: ${names.join(', ')}`);
       }
     }
     return { label, selection: { ...sel } };
@@ -389,7 +419,8 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   if (raw.schedule && !Array.isArray(raw.schedule)) {
     const ref = raw.schedule;
     const column = String(ref.counterexampleOf);
-    if (!labels.has(column)) loc.at(['schedule', 'counterexampleOf'], `schedule: '${column}' is not a column of 'variants' (${[...labels].join(', ')})`);
+    if (!labels.has(column)) loc.at(['schedule', 'counterexampleOf'], `schedule: '${column}' is not a column of 'variants'${didYouMean(column, labels)} (${[...labels].join(', ')})`);
+    if (ref.invariant) checkInvariant(ref.invariant, ['schedule', 'invariant'], false);
     scheduleFrom = { column, ...(ref.invariant ? { invariant: ref.invariant } : {}) };
   } else if (raw.schedule) {
     schedule = [];
@@ -397,7 +428,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
       const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
       let idx = /^\d+$/.test(who) ? Number(who) : taskIndex.get(who);
       if (idx === undefined) {
-        loc.at(['schedule', i], `schedule entry '${who}' is not a task; tasks: ${[...taskIndex.keys()].join(', ')}`);
+        loc.at(['schedule', i], `schedule entry '${who}' is not a task${didYouMean(who, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`);
         idx = 0;
       } else if (idx >= raw.tasks.length) {
         loc.at(['schedule', i], `schedule entry ${idx}: there are only ${raw.tasks.length} tasks`);
@@ -410,7 +441,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const expect: Record<string, Expectation> = {};
   for (const [label, e] of Object.entries(raw.expect ?? {})) {
     if (!labels.has(label)) {
-      loc.atKey(['expect'], label, `expect names '${label}', which is not a column of 'variants' (${[...labels].join(', ')})`);
+      loc.atKey(['expect'], label, `expect names '${label}', which is not a column of 'variants'${didYouMean(label, labels)} (${[...labels].join(', ')})`);
       continue;
     }
     const keyNode = loc.keyNode(['expect'], label);
@@ -420,10 +451,17 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (e.clean !== undefined) ex.clean = e.clean as boolean;
     const checkTask = (name: string, path: Path, opIndex?: number) => {
       const ti = taskIndex.get(name);
-      if (ti === undefined) loc.at(path, `unknown task '${name}'; tasks: ${[...taskIndex.keys()].join(', ')}`);
+      if (ti === undefined) loc.at([...path, 'task'], `unknown task '${name}'${didYouMean(name, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`);
       else if (opIndex !== undefined && opIndex >= raw.tasks[ti].ops.length)
-        loc.at(path, `task '${name}' has ${raw.tasks[ti].ops.length} ops; op ${opIndex} does not exist`);
+        loc.at([...path, 'op'], `task '${name}' has ${raw.tasks[ti].ops.length} ops (#0 to #${raw.tasks[ti].ops.length - 1}); op ${opIndex} does not exist`);
     };
+    const names = (k: 'violation' | 'never') => {
+      const v = e[k];
+      if (typeof v === 'string') checkInvariant(v, ['expect', label, k], k === 'never');
+      else if (Array.isArray(v)) v.forEach((n, i) => checkInvariant(String(n), ['expect', label, k, i], k === 'never'));
+    };
+    names('violation');
+    names('never');
     if (Array.isArray(e.results)) {
       ex.results = e.results as Expectation['results'];
       ex.results!.forEach((r, i) => checkTask(r.task, ['expect', label, 'results', i], r.op));
@@ -432,7 +470,10 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
       ex.signals = e.signals as Expectation['signals'];
       ex.signals!.forEach((s, i) => checkTask(s.task, ['expect', label, 'signals', i], s.op));
     }
-    if (Array.isArray(e.lockOps)) ex.lockOps = e.lockOps as Expectation['lockOps'];
+    if (Array.isArray(e.lockOps)) {
+      ex.lockOps = e.lockOps as Expectation['lockOps'];
+      ex.lockOps!.forEach((l, i) => checkLock(l.lock, ['expect', label, 'lockOps', i, 'lock']));
+    }
     if (ex.violation && ex.never) {
       const both = ex.violation.filter((v) => ex.never!.includes(v) || ex.never!.includes('any'));
       if (both.length) loc.at(['expect', label], `expect '${label}' asks both violation and never for ${both.join(', ')}`);

@@ -31,9 +31,9 @@ export function parseSchedule(text: string, taskNames: readonly string[]): numbe
   return out;
 }
 
-/** The replayable text form of a schedule (comma-separated task indices). */
+/** The replayable text form of a schedule: task indices, runs compressed ("0*21,1"), as parseSchedule reads it. */
 export function formatSchedule(schedule: readonly number[]): string {
-  return schedule.join(',');
+  return describeSchedule(schedule, []);
 }
 
 /** A compact, readable form: "fault*5,dfs*3,fault*2". */

@@ -29,6 +29,16 @@ function variantText(r: VariantRun): string {
     .join(' ');
 }
 
+/** How an expectation outcome is shown: a race found as expected is not the same news as a proof of
+ * absence, and a cancelled search decides nothing. */
+export function outcomeOf(x: { text: string; met: boolean; undecided?: true }): { cls: string; icon: string; label: string } {
+  if (x.undecided) return { cls: 'undecided', icon: 'circle-slash', label: 'undecided' };
+  if (!x.met) return { cls: 'unmet', icon: 'error', label: 'not met' };
+  if (x.text.startsWith('violation:') || x.text === 'clean: false') return { cls: 'met found', icon: 'bug', label: 'race found as expected' };
+  if (x.text.startsWith('never:') || x.text === 'clean: true') return { cls: 'met proven', icon: 'verified', label: 'proven absent' };
+  return { cls: 'met', icon: 'pass', label: 'met' };
+}
+
 export class ComparisonView {
   readonly element: HTMLElement;
   readonly timeline: AlignedTimeline;
@@ -55,8 +65,10 @@ export class ComparisonView {
     this.list.element.addEventListener('keydown', (e) => this.onKey(e));
     this.list.element.addEventListener('click', (e) => this.onClick(e));
 
+    const partial = this.partialBanner();
     this.element.append(
       this.header(),
+      ...(partial ? [partial] : []),
       this.divergenceBanner(),
       this.scheduleLine(),
       this.summary(),
@@ -91,6 +103,20 @@ export class ComparisonView {
     ]);
   }
 
+  /** a cancelled run: say so first, and which columns did not finish */
+  private partialBanner(): HTMLElement | null {
+    const p = this.comparison.partial;
+    if (!p) return null;
+    const ran = this.comparison.runs.map((r) => r.label);
+    const missing = p.requested.filter((l) => !ran.includes(l));
+    return el('div', { cls: 'banner partial', attrs: { role: 'status' } }, [
+      icon('circle-slash'),
+      el('span', {
+        text: ` Cancelled: ${ran.length} of ${p.requested.length} columns ran${missing.length ? ` (${missing.join(', ')} did not)` : ''}. What is shown is partial; what the search could not decide is marked undecided.`,
+      }),
+    ]);
+  }
+
   private scheduleLine(): HTMLElement {
     const s = this.comparison.schedule;
     return el('div', { cls: 'schedule muted', text: s ? `Schedule (${s.source}): ${s.text}` : '' });
@@ -103,20 +129,23 @@ export class ComparisonView {
     }
     return el('div', { cls: 'banner divergence', attrs: { 'data-step': String(d.step) } }, [
       icon('git-compare'),
-      el('span', { text: ` First divergence at step ${d.step}: ${d.summary} ` }),
+      // the model's summary starts with its own "step N:" (for the CLI); the banner says it once
+      el('span', { text: ` First divergence at step ${d.step}: ${d.summary.replace(/^step \d+:\s*/, '')} ` }),
       button('Go to step', 'arrow-right', () => this.select(this.run, d.step, true)),
     ]);
   }
 
   private summary(): HTMLElement {
     const cards = this.comparison.runs.map((r, i) => {
-      const expectations = r.expectations.map((x) =>
-        el('li', { cls: x.met ? 'met' : 'unmet', title: x.detail }, [
-          icon(x.met ? 'pass' : 'error', x.met ? 'met' : 'not met'),
-          el('span', { text: ` ${x.text}` }),
+      const expectations = r.expectations.map((x) => {
+        const o = outcomeOf(x);
+        return el('li', { cls: o.cls, title: x.detail }, [
+          icon(o.icon, o.label),
+          el('span', { cls: 'outcome', text: ` ${o.label}: ` }),
+          el('span', { text: x.text }),
           x.detail ? el('span', { cls: 'muted', text: ` — ${x.detail}` }) : null,
-        ]),
-      );
+        ]);
+      });
       const results = r.results.map((x) =>
         el('li', { cls: x.signal ? 'signal' : '' }, [
           icon(x.signal ? 'bell' : 'zap'),

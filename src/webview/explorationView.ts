@@ -38,7 +38,7 @@ export class ExplorationPanel {
         this.statRow('Variant', x.variant),
         this.statRow('Schedules explored', String(x.schedules)),
         this.statRow('Distinct states', String(x.states)),
-        this.statRow('Search', x.complete ? 'complete' : 'bounded or stopped early'),
+        this.statRow('Search', x.cancelled ? 'cancelled (partial)' : x.complete ? 'complete' : 'bounded or stopped early'),
         this.statRow('Time', `${x.timeMs.toFixed(1)} ms`),
         this.statRow('Violations', String(x.violations.length)),
       ]),
@@ -54,10 +54,15 @@ export class ExplorationPanel {
     ]);
     this.element = el('div', { cls: 'exploration' }, [
       el('header', { cls: 'header' }, [el('h1', { text: x.title || x.scenario }), el('div', { cls: 'scenario-name', text: `${baseName(x.scenario)} · explore ${x.variant}`, title: x.scenario })]),
+      x.cancelled
+        ? el('div', { cls: 'banner partial', attrs: { role: 'status' } }, [icon('circle-slash'), el('span', { text: ` Cancelled after ${x.schedules} schedules: what is shown is partial, and no schedule left unexplored is ruled out.` })])
+        : null,
       stats,
       x.violations.length
         ? el('div', {}, [el('h2', { text: 'Counterexample' }), picker, controls, this.diagramHost, this.status])
-        : el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.' })]),
+        : x.cancelled
+          ? el('div', { cls: 'banner partial' }, [icon('circle-slash'), el('span', { text: ' No violation found before the search was cancelled.' })])
+          : el('div', { cls: 'banner same' }, [icon('pass'), el('span', { text: x.complete ? ' No violation in any schedule: the search was complete.' : ' No violation found within the bounds.' })]),
     ]);
   }
 

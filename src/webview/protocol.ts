@@ -67,6 +67,7 @@ const record = (c: Check): Check => (v, p) => {
 };
 
 const strs = arr(str);
+const lit_true: Check = (v, p) => (v === true ? null : `${p}: expected true`);
 
 const traceKinds = ['enter', 'exit', 'lock', 'unlock', 'sleep', 'pte', 'ref', 'pin', 'fault', 'signal', 'violation', 'op', 'note'];
 
@@ -99,7 +100,7 @@ const snapshot = obj({
 
 const variantSelection = obj({ fault: opt(str), gup: opt(str), release: opt(str), remap: opt(str) });
 
-const expectation = obj({ text: str, met: bool, detail: str });
+const expectation = obj({ text: str, met: bool, detail: str, undecided: opt(lit_true) });
 
 const variantRun = obj({
   label: str,
@@ -126,6 +127,7 @@ const comparison = obj({
   invariants: arr(obj({ invariant: str, counts: arr(int), explored: opt(strs) })),
   firstDivergence: nullable(obj({ step: int, eventIndex: arr(int), summary: str })),
   schedule: opt(obj({ source: str, schedule: arr(int), text: str })),
+  partial: opt(obj({ reason: lit('cancelled'), requested: strs })),
 });
 
 const exploration = obj({

@@ -8,6 +8,7 @@ const SHARED: Record<string, string> = {
   'patches/install_new_page-thread.txt': 'patch/seeds/004_de1f5842a85ca452.txt',
   'patches/put_user_page-placeholder.patch': 'patch/seeds/003_c639fba1cd99ad68.txt',
   'drivers/video-buf.c': 'patch/sources/video-buf.c',
+  'drivers/ieee1394-dma.c': 'c/ieee1394-dma.c',
 };
 
 export function makeFixtureWorkspace(repoRoot: string, dest: string): void {

@@ -13,6 +13,7 @@
 //     });
 //   });
 import type { Browser, Page } from 'playwright-core';
+import type { ThemeName } from './themes';
 
 export interface WebviewContext {
   browser: Browser;
@@ -62,7 +63,7 @@ export interface OpenOptions {
   state?: unknown;
   /** Extra stylesheets, paths relative to the repository's served folders (e.g. 'dist/webview.css'). */
   css?: string[];
-  theme?: 'light' | 'dark';
+  theme?: 'light' | 'dark' | ThemeName;
   viewport?: { width: number; height: number };
 }
 

@@ -9,6 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { THEME_VARS } from './themes';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -35,6 +36,7 @@ function roots(repo: string): Record<string, string> {
 }
 
 const THEMES: Record<string, { cls: string; vars: Record<string, string> }> = {
+  ...THEME_VARS,
   light: {
     cls: 'vscode-light',
     vars: { '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-font-family': 'sans-serif', '--vscode-font-size': '13px', '--vscode-editor-font-family': 'monospace', '--vscode-focusBorder': '#005fb8' },

@@ -15,6 +15,7 @@ import { baseVariant, getVariant, variantsOf, type Family, type FamilyRules, typ
 import { OPS, type ExtraOp } from './ops';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
+import type { InvariantName } from './catalogue';
 
 const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap', 'mutation'];
 
@@ -131,7 +132,7 @@ export class Kernel {
   }
 
   /** `stack`: the JavaScript stack of an engine error */
-  recordViolation(invariant: string, message: string, task: Task | null, fn?: string, stack?: string): void {
+  recordViolation(invariant: InvariantName, message: string, task: Task | null, fn?: string, stack?: string): void {
     const v: Violation = {
       invariant,
       message,

@@ -12,6 +12,7 @@ import type { MmStruct } from '../mm/mmStruct';
 import type { Page } from '../mm/page';
 import type { OpSpec, TraceKind } from './spec';
 import type { OpOutcome } from './ops';
+import type { InvariantName } from './catalogue';
 
 /** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
 export class Oops extends Error {
@@ -289,7 +290,7 @@ export class Task {
     if (!k.trace.enabled) return;
     k.trace.push(k.stepNo, this.id, kind, fn ?? this.fn(), detail, this.locksHeldNames());
   }
-  violation(invariant: string, message: string): void {
+  violation(invariant: InvariantName, message: string): void {
     this.kernel.recordViolation(invariant, message, this, this.fn());
   }
   /** a NULL dereference or BUG(): recorded by the driver, which kills the task */

@@ -177,28 +177,76 @@ suite('patch annotations', () => {
     await closeAll();
   });
 
-  test('a mechanical conversion is offered as a quick fix that undo reverts', async () => {
+  test('the quick fix converts the whole ->nopage (signature, returns, lock drop); findings are recomputed; undo reverts', async () => {
     const uri = workspaceFile('drivers', 'demo_nopage.c');
     const doc = await vscode.workspace.openTextDocument(uri);
-    const ed = await vscode.window.showTextDocument(doc);
+    await vscode.window.showTextDocument(doc);
     const { cAnnotations } = await api();
-    const fixable = cAnnotations.findingsOf(doc).find((f) => f.edit);
-    assert.ok(fixable, `no finding with a mechanical fix: ${cAnnotations.findingsOf(doc).map((f) => f.kind).join(', ')}`);
-    const range = new vscode.Range(fixable.line - 1, fixable.column, fixable.endLine - 1, fixable.endColumn);
+    await cAnnotations.annotate(doc);
+    const impl = cAnnotations.findingsOf(doc).find((f) => f.kind === 'hook-implementation');
+    assert.ok(impl, `findings: ${cAnnotations.findingsOf(doc).map((f) => f.kind).join(', ')}`);
+    const range = new vscode.Range(impl.line - 1, impl.column, impl.endLine - 1, impl.endColumn);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
-    const fix = actions.find((a) => a.title.startsWith('Convert for the patched'));
+    const fix = actions.find((a) => a.title.startsWith('Convert demo_vm_nopage to the patched ->nopage'));
     assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(fix.command?.command, 'mmExplorer.refreshCFindings');
     const before = doc.getText();
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
-    assert.notEqual(doc.getText(), before);
-    assert.ok(doc.getText().includes(fixable.edit!.newText));
-    // the findings update incrementally after the edit
-    await waitFor('re-annotation', () => cAnnotations.findingsOf(doc).every((f) => !(f.line === fixable.line && f.kind === fixable.kind && f.edit?.newText === fixable.edit!.newText)));
+    await vscode.commands.executeCommand(fix.command.command, ...((fix.command.arguments ?? []) as unknown[]));
+    const text = doc.getText();
+    assert.match(text, /static int demo_vm_nopage\(struct mm_struct \*mm,/);
+    assert.match(text, /spin_unlock\(&mm->page_table_lock\);[\s\S]*return VM_FAULT_SIGBUS;[\s\S]*return install_new_page\(/);
+    assert.doesNotMatch(text.slice(text.indexOf('demo_vm_nopage'), text.indexOf('demo_vm_ops')), /return (page|NOPAGE_SIGBUS);/);
+    // recomputed from the new text at once: the converted function has no finding left
+    assert.equal(cAnnotations.findingsOf(doc).length, 0, cAnnotations.findingsOf(doc).map((f) => f.message).join('\n'));
+    assert.equal(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mm-explorer').length, cAnnotations.findingsOf(doc).length);
     await vscode.commands.executeCommand('undo');
     await waitFor('undo', () => doc.getText() === before);
-    void ed;
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
+
+  test('every offered fix on the workspace C files compiles as far as the parser sees and keeps the other findings; a third-form ->nopage gets none', async function () {
+    this.timeout(60000);
+    const { cAnnotations } = await api();
+    let applied = 0;
+    for (const name of ['demo_nopage.c', 'ieee1394-dma.c']) {
+      const uri = workspaceFile('drivers', name);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const findings = await cAnnotations.annotate(doc);
+      assert.ok(findings.length > 0, name);
+      for (const f of findings) {
+        const range = new vscode.Range(f.line - 1, f.column, f.endLine - 1, f.endColumn);
+        const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)).filter((a) => a.command?.command === 'mmExplorer.refreshCFindings');
+        for (const a of actions) {
+          const before = doc.getText();
+          const others = cAnnotations.findingsOf(doc).filter((x) => x.function !== f.function).map((x) => `${x.function}:${x.message}`);
+          assert.ok(await vscode.workspace.applyEdit(a.edit!));
+          applied++;
+          const after = await cAnnotations.refresh(uri);
+          assert.deepEqual(after.filter((x) => x.function !== f.function).map((x) => `${x.function}:${x.message}`).sort(), others.sort(), `${name}: ${a.title}`);
+          assert.deepEqual(after.filter((x) => x.function === f.function && x.kind === f.kind).map((x) => x.message), [], `${name}: ${a.title}`);
+          await vscode.commands.executeCommand('undo');
+          await waitFor('undo', () => doc.getText() === before);
+          await cAnnotations.refresh(uri);
+        }
+      }
+      if (name === 'ieee1394-dma.c') {
+        const impl = findings.find((f) => f.function === 'dma_region_pagefault' && f.kind === 'hook-implementation');
+        assert.ok(impl, 'the third-form ->nopage is found');
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(impl.line - 1, impl.column, impl.endLine - 1, impl.endColumn), vscode.CodeActionKind.QuickFix.value);
+        assert.deepEqual(actions.filter((a) => a.title.includes('dma_region_pagefault')).map((a) => a.title), []);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(impl.line - 1, impl.column + 1));
+        const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+        assert.match(text.replace(/&nbsp;/g, ' ').replace(/\\/g, ''), /No quick fix: .*third form/);
+        // its warnings stay in Problems
+        assert.ok(vscode.languages.getDiagnostics(uri).some((d) => d.code === 'hook-implementation'));
+      }
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.ok(applied > 0, 'no fix was offered at all');
+  });
+
   test('after the put_user_page patch, put_page on pinned pages is flagged and converted', async () => {
     const patch = workspaceFile('patches', 'put_user_page-placeholder.patch');
     const a = await vscode.commands.executeCommand<Analysis>('mmExplorer.analyzePatch', patch);

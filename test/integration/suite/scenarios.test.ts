@@ -56,7 +56,9 @@ suite('scenario commands', () => {
     assert.equal(diags[0].range.start.line, expectLine);
   });
 
-  test('Compare Variants shows the race under 2.5.70 and not under install_new_page', async () => {
+  test('Compare Variants shows the race under 2.5.70 and not under install_new_page', async function () {
+    // three explored columns and two screenshots: on a loaded 2-core machine this passes 30 s
+    this.timeout(90000);
     const rendersBefore = (await api()).panel.renders;
     const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'truncate-seq'] });
     assert.equal(c.runs.length, 3);
@@ -190,6 +192,52 @@ suite('scenario commands', () => {
     assert.ok(!scenarios.status.text.includes('sync~spin'), 'the status bar no longer shows work in progress');
   });
 
+  test('a cancelled comparison says cancelled, shows what finished as partial and adds no Problems entries', async function () {
+    this.timeout(90000);
+    const { scenarios, panel } = await api();
+    const ac = new AbortController();
+    // cancel inside the second column: the progress counts start again from zero for each column
+    let last = -1;
+    const poll = setInterval(() => {
+      const m = /MM: (\d+) schedules/.exec(scenarios.status.text);
+      if (!m) return;
+      const n = Number(m[1]);
+      if (n < last) ac.abort();
+      last = n;
+    }, 10);
+    let c: Comparison | undefined;
+    try {
+      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', { scenario: DFS, columns: ['2.5.70', 'install_new_page', 'install_new_page-hch'], signal: ac.signal });
+    } finally {
+      clearInterval(poll);
+    }
+    assert.ok(ac.signal.aborted, 'the run finished before it could be cancelled');
+    assert.ok(c?.partial, 'the comparison is marked partial');
+    assert.equal(c.partial.reason, 'cancelled');
+    assert.ok(c.runs.length < 3, `${c.runs.length} columns`);
+    assert.match(scenarios.status.text, /dfs-race cancelled \(\d of 3 columns, partial\)/);
+    assert.doesNotMatch(scenarios.status.text, /unmet/);
+    for (const r of c.runs) for (const x of r.expectations) assert.ok(x.met || x.undecided, `${r.label}: ${x.text} is shown as failed: ${x.detail}`);
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(DFS)).filter((d) => d.source === 'mm-explorer').map((d) => d.message), []);
+    assert.equal(panel.comparison?.partial?.reason, 'cancelled');
+  });
+
+  test('an unmet expectation in a scenario inside the extension folder is not a Problems entry', async function () {
+    this.timeout(60000);
+    const ext = vscode.extensions.getExtension('mm-patch-explorer.mm-patch-explorer')!.extensionUri.fsPath;
+    const dir = path.join(ext, 'out', 'test-scenarios');
+    fs.mkdirSync(dir, { recursive: true });
+    const inside = path.join(dir, 'wrong.mmscenario.yaml');
+    fs.writeFileSync(inside, fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8').replace('2.5.70: {clean: true}', '2.5.70: {violation: oops}'));
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.runScenario', { scenario: inside });
+    assert.ok(c.runs.some((r) => r.expectations.some((x) => !x.met)), 'the expectation fails');
+    const { scenarios } = await api();
+    assert.match(scenarios.status.text, /1 unmet/);
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(inside)).map((d) => d.message), []);
+    assert.ok(!vscode.languages.getDiagnostics().some(([u, d]) => u.fsPath.startsWith(ext + path.sep + 'scenarios') && d.length > 0), 'nothing points into the bundled scenarios');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('scenario files get diagnostics from the schema as you type', async () => {
     const uri = workspaceFile('scenarios', 'local-fault.mmscenario.yaml');
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -209,6 +257,28 @@ suite('scenario commands', () => {
     await vscode.commands.executeCommand('undo');
     await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario').length === 0);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('a misspelled invariant, task, op index or lock is an error with a hint, and the run is refused', async () => {
+    const base = fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8');
+    const text = base
+      .replace('2.5.70: {clean: true}', '2.5.70: {violation: stale-ptee}');
+    assert.ok(text.includes('stale-ptee'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-'));
+    const tmp = path.join(dir, 'typo.mmscenario.yaml');
+    fs.writeFileSync(tmp, text);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(tmp));
+    await vscode.window.showTextDocument(doc);
+    const { scenarioDiagnostics } = await api();
+    const diags = await scenarioDiagnostics.validate(doc);
+    assert.deepEqual(diags.map((d) => d.message), ["unknown invariant 'stale-ptee' (did you mean 'stale-pte'?)"]);
+    const at = text.split('\n').findIndex((l) => l.includes('stale-ptee'));
+    assert.equal(diags[0].range.start.line, at);
+    assert.equal(diags[0].range.start.character, text.split('\n')[at].indexOf('stale-ptee'));
+    assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
+    // the run does not start: no comparison, so nothing can be reported as "held"
+    assert.equal(await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: tmp }), undefined);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   test('bad input ends in a message, not an exception', async () => {

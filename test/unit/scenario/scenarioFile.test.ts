@@ -124,7 +124,7 @@ describe('errors name file:line:column and what was expected', () => {
     ]);
     const d2 = diags(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'));
     expect(d2).toHaveLength(1);
-    expect(d2[0].message).toBe("unknown fault variant 'install-new-page' in column 'fixed'; known: 2.5.70, install_new_page");
+    expect(d2[0].message).toBe("unknown fault variant 'install-new-page' in column 'fixed' (did you mean 'install_new_page'?); known: 2.5.70, install_new_page");
     expect(d2[0]).toMatchObject(posOf(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'), 'install-new-page'));
   });
 
@@ -132,7 +132,7 @@ describe('errors name file:line:column and what was expected', () => {
     const text = GOOD.replace('  2.5.70: {violation: stale-pte}', '  2.5.71: {violation: stale-pte}');
     const d = diags(text);
     expect(d).toHaveLength(1);
-    expect(d[0].message).toMatch(/expect names '2\.5\.71', which is not a column of 'variants' \(2\.5\.70, fixed\)/);
+    expect(d[0].message).toMatch(/expect names '2\.5\.71', which is not a column of 'variants' \(did you mean '2\.5\.70'\?\) \(2\.5\.70, fixed\)/);
     expect(d[0]).toMatchObject(posOf(text, '2.5.71'));
   });
 
@@ -151,7 +151,7 @@ describe('errors name file:line:column and what was expected', () => {
     const text = GOOD.replace('addr: 0x10000, pages: 2', 'addr: 0x10010, pages: 2').replace('{task: reader, op: 1,', '{task: reader, op: 5,');
     const msgs = diags(text).map((x) => x.message);
     expect(msgs).toContain("op #0 (mmap) of task 'reader': address 0x10010 is not page aligned (4096 bytes)");
-    expect(msgs).toContain("task 'reader' has 2 ops; op 5 does not exist");
+    expect(msgs).toContain("task 'reader' has 2 ops (#0 to #1); op 5 does not exist");
   });
 
   it('YAML syntax errors and duplicate keys carry positions', () => {
@@ -282,5 +282,89 @@ variants:
   it('a task names one of world.cpus; an unknown CPU is an error at its place', () => {
     expect(diags(CPUS)).toEqual([]);
     expect(diags(CPUS.replace('cpu: cpu1', 'cpu: cpu7')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["8:10 unknown CPU 'cpu7'; declared: cpu0, cpu1"]);
+  });
+});
+
+describe('every name in a scenario is checked against the engine catalogue, with a hint', () => {
+  const only = (text: string) => diags(text).map((d) => ({ message: d.message, line: d.line, column: d.column }));
+
+  it('a misspelled invariant in violation: is an error at its place, not a silently held invariant', () => {
+    const text = GOOD.replace('{violation: stale-pte}', '{violation: stale-ptee}');
+    const d = only(text);
+    expect(d).toHaveLength(1);
+    expect(d[0].message).toBe("unknown invariant 'stale-ptee' (did you mean 'stale-pte'?)");
+    expect(d[0]).toMatchObject(posOf(text, 'stale-ptee'));
+    expect(loadScenarioText(text, 's.yaml', { variants: catalogue }).scenario).toBeUndefined();
+  });
+
+  it('a misspelled invariant in a never: list, located on the list item; never: any stays valid', () => {
+    const text = GOOD.replace('never: [stale-pte, oops]', 'never: [stale-pte, opps]');
+    const d = only(text);
+    expect(d.map((x) => x.message)).toEqual(["unknown invariant 'opps' (did you mean 'oops'?)"]);
+    expect(d[0]).toMatchObject(posOf(text, 'opps'));
+    expect(only(GOOD.replace('never: [stale-pte, oops]', 'never: any'))).toEqual([]);
+    // 'any' is not an invariant a violation can be expected of
+    expect(only(GOOD.replace('{violation: stale-pte}', '{violation: any}'))[0].message).toMatch(/^unknown invariant 'any'; the engine checks: stale-pte, /);
+  });
+
+  it('a name far from every invariant lists the catalogue instead of guessing', () => {
+    const d = only(GOOD.replace('{violation: stale-pte}', '{violation: racy-thing}'));
+    expect(d[0].message).toMatch(/^unknown invariant 'racy-thing'; the engine checks: .*put_page-on-pinned/);
+  });
+
+  it('the invariant of a counterexample schedule', () => {
+    const text = GOOD.replace('schedule: [reader, 1, "writer*2"]', 'schedule: {counterexampleOf: 2.5.70, invariant: stale_pte}');
+    const d = only(text);
+    expect(d.map((x) => x.message)).toEqual(["unknown invariant 'stale_pte' (did you mean 'stale-pte'?)"]);
+    expect(d[0]).toMatchObject(posOf(text, 'stale_pte'));
+  });
+
+  it('a task name in results and signals, located on the task field', () => {
+    const text = GOOD.replace('{task: reader, op: 1,', '{task: reder, op: 1,');
+    const d = only(text);
+    expect(d.map((x) => x.message)).toEqual(["unknown task 'reder' (did you mean 'reader'?); tasks: reader, writer"]);
+    expect(d[0]).toMatchObject(posOf(text, 'reder'));
+    const t2 = GOOD.replace('    results:\n', '    signals: [{task: writter, signal: none}]\n    results:\n');
+    expect(only(t2).map((x) => x.message)).toEqual(["unknown task 'writter' (did you mean 'writer'?); tasks: reader, writer"]);
+  });
+
+  it('an op index past the task\'s ops, located on the op field', () => {
+    const text = GOOD.replace('{task: reader, op: 1,', '{task: reader, op: 2,');
+    const d = only(text);
+    expect(d.map((x) => x.message)).toEqual(["task 'reader' has 2 ops (#0 to #1); op 2 does not exist"]);
+    expect(d[0]).toMatchObject(posOf(text, 'op: 2') && { line: posOf(text, 'op: 2').line, column: posOf(text, 'op: 2').column + 4 });
+  });
+
+  it('a variant name and an API family with hints', () => {
+    expect(only(GOOD.replace('{fault: install_new_page}', '{fault: install_new_pages}'))[0].message).toContain("(did you mean 'install_new_page'?)");
+    expect(only(GOOD.replace('{fault: install_new_page}', '{fualt: install_new_page}'))[0].message).toMatch(/unknown API family 'fualt'/);
+  });
+
+  it('lock names and lock verbs in lockOps', () => {
+    const withLock = (lock: string) => GOOD.replace('    results:\n', `    lockOps: [{lock: "${lock}", count: 1}]\n    results:\n`);
+    expect(only(withLock('spin_lock(page_table_lock)'))).toEqual([]);
+    expect(only(withLock('down_read(mmap_sem)'))).toEqual([]);
+    expect(only(withLock('lock_page(page_lock(pfn 3))'))).toEqual([]);
+    const bad = only(withLock('spin_lock(page_table_lok)'));
+    expect(bad.map((x) => x.message)).toEqual([expect.stringMatching(/^unknown lock 'page_table_lok' in 'spin_lock\(page_table_lok\)' \(did you mean 'spin_lock\(page_table_lock\)'\?\)/)]);
+    expect(bad[0]).toMatchObject(posOf(withLock('spin_lock(page_table_lok)'), '"spin_lock(page_table_lok)"'));
+    expect(only(withLock('down_read(page_table_lock)'))[0].message).toBe("'down_read' is not an operation on page_table_lock; page_table_lock takes spin_lock, spin_unlock");
+    expect(only(withLock('page_table_lock'))[0].message).toMatch(/is not a lock operation such as spin_lock\(page_table_lock\)/);
+  });
+
+  it('a driver lock the scenario names with holding: is a lock lockOps may count', () => {
+    const text = GOOD.replace('{op: remote-write, file: f, page: 0}', '{op: gup, addr: 0x10000, pages: 1, as: p}\n      - {op: release, pages: p, fn: put_page, holding: drv_lock}')
+      .replace('    results:\n', '    lockOps: [{lock: "spin_lock(drv_lock)", count: 1}, {lock: "spin_lock(drv_lok)", count: 1}]\n    results:\n');
+    expect(only(text).map((x) => x.message).filter((m) => /lock/.test(m))).toEqual([expect.stringMatching(/^unknown lock 'drv_lok' .*did you mean 'spin_lock\(drv_lock\)'/)]);
+  });
+
+  it('the bundled scenarios use only names the engine knows', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { loadScenario } = await import('../../../src/scenario/runner');
+    const dir = new URL('../../../scenarios/', import.meta.url);
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.mmscenario.yaml'))) {
+      const r = loadScenario(readFileSync(new URL(f, dir), 'utf8'), f);
+      expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    }
   });
 });
