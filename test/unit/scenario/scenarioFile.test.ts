@@ -281,7 +281,7 @@ variants:
 `;
   it('a task names one of world.cpus; an unknown CPU is an error at its place', () => {
     expect(diags(CPUS)).toEqual([]);
-    expect(diags(CPUS.replace('cpu: cpu1', 'cpu: cpu7')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["8:10 unknown CPU 'cpu7'; declared: cpu0, cpu1"]);
+    expect(diags(CPUS.replace('cpu: cpu1', 'cpu: cpu7')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(["8:10 unknown CPU 'cpu7' (did you mean 'cpu0'?); declared: cpu0, cpu1"]);
   });
 });
 
