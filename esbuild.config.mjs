@@ -98,11 +98,23 @@ const builds = [
     target: 'chrome120',
   },
   {
+    // the scenario checker the extension runs in a worker thread
+    ...nodeCommon,
+    entryPoints: ['src/scenario/validationWorker.ts'],
+    outfile: 'dist/scenarioValidator.js',
+  },
+  {
     ...nodeCommon,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/mmx.js',
     banner: { js: `#!/usr/bin/env node\n${importMetaShim}` },
     plugins: [executablePlugin],
+  },
+  {
+    // the worker threads of `mmx explore --jobs N` and of the extension's explorations
+    ...nodeCommon,
+    entryPoints: ['src/scenario/exploreWorker.ts'],
+    outfile: 'dist/exploreWorker.js',
   },
 ];
 

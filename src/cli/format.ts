@@ -23,5 +23,5 @@ export function ms(t: number): string {
 
 /** one line per expectation: met or FAILED, what it says, why */
 export function expectationLines(list: ExpectationOutcome[], indent = '  '): string[] {
-  return list.map((x) => `${indent}${x.met ? 'met   ' : 'FAILED'}  expect ${x.text}: ${x.detail}`);
+  return list.map((x) => `${indent}${x.met ? 'met   ' : x.undecided ? 'UNDECIDED' : 'FAILED'}  expect ${x.text}: ${x.detail}`);
 }

@@ -202,6 +202,16 @@ export class ComparisonPanel {
     this.post({ type: 'showExploration', exploration: x, selection });
   }
 
+  /** the last status line shown for work that produced no view (a cancelled run) */
+  statusMessage: string | undefined;
+
+  /** Show the panel with a status line, e.g. that a run was cancelled; what it showed stays. */
+  showStatus(message: string): void {
+    this.statusMessage = message;
+    this.show();
+    this.post({ type: 'progress', message, done: true });
+  }
+
   select(selection: Selection): void {
     this.selection = selection;
     this.post({ type: 'select', selection });

@@ -12,6 +12,8 @@ import { PatchAnnotations } from './patchAnnotations';
 import { rankScenarios, type PatchComparison } from './patchCompare';
 import { forcePatch, isPatchDocument, PatchStore } from './patchDocuments';
 import { PageTableProvider } from './pageTableTree';
+import { RunPatchCommands } from './runPatchCommands';
+import { EditVariantCommands } from './editVariant';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
 
@@ -126,9 +128,11 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   // the panel calls back into the scenario commands, created right after it
   // eslint-disable-next-line prefer-const -- assigned once the panel it calls back into exists
   let scenarios: ScenarioCommands | undefined;
+  let runPatch: RunPatchCommands | undefined;
   const panel = new ComparisonPanel(context, {
     onSelect: (sel, fn) => {
       void scenarios?.followSelection(sel);
+      void runPatch?.revealStep(sel);
       if (fn) void revealFunction(patches, fn, false);
     },
     onReveal: (fn) => void revealFunction(patches, fn, true),
@@ -139,7 +143,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const patchAnnotations = new PatchAnnotations(patches, async (a) => (await patchComparisons(api, a))[0], (uri) => inInstallFolder(context, uri));
   const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
   const cAnnotations = new CAnnotations(cFindingsSource);
-  const scenarioDiagnostics = new ScenarioDiagnostics();
+  const scenarioDiagnostics = new ScenarioDiagnostics(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
   const api: MmExplorerApi = { panel, pageTables, pageTableView: pageTableView as vscode.TreeView<unknown>, patches, patchAnnotations, cAnnotations, cFindingsSource, scenarioDiagnostics, scenarios };
 
   // a command that fails says why in a message instead of an unexplained rejection
@@ -159,7 +163,16 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     const ranked = a ? await patchComparisons(api, a) : [];
     return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
   };
+  const rp = (runPatch = new RunPatchCommands(context, panel));
+  const ev = new EditVariantCommands();
   context.subscriptions.push(
+    rp,
+    ev,
+    reg('mmExplorer.editFunctionAsVariant', (tree?: string, file?: string, fn?: string) => ev.edit(tree, file, fn)),
+    reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) => ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario)),
+    reg('mmExplorer.runThisPatch', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { scenario, tree })),
+    reg('mmExplorer.runThisPatchReversed', (uri?: vscode.Uri, scenario?: string, tree?: string) => rp.run(uri instanceof vscode.Uri ? uri : undefined, { reverse: true, scenario, tree })),
+    reg('mmExplorer.showPatchedFunction', (name?: string, version?: string) => rp.showFunction(name, version)),
     pageTableView,
     patchAnnotations,
     cAnnotations,

@@ -3,8 +3,10 @@
 // diagnostics on inconsistent ones. Lines of the Analysis are 1-based lines of the analysed file.
 import * as vscode from 'vscode';
 import type { Analysis, ApiChange, Implementation, LockContract } from '../patch/analysisModel';
+import { LIMIT_SETTINGS } from './limits';
 import type { PatchComparison } from './patchCompare';
-import { AUTO_ANALYSIS_LIMIT, isForced, isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
+import { isForced, isPatchDocument, PATCH_SELECTOR, type PatchStore } from './patchDocuments';
+import { currentLimits, raiseHint } from './workspaceLimits';
 
 /** The parameter list and the return type of a C declaration as the analyser prints it. */
 export function signatureShape(sig: string): { params: number; returns: string } | undefined {
@@ -165,7 +167,13 @@ export class PatchAnnotations implements vscode.CodeLensProvider, vscode.HoverPr
   async annotate(doc: vscode.TextDocument): Promise<Analysis | undefined> {
     if (!isPatchDocument(doc)) return undefined;
     // a huge mbox is analysed when asked for, not whenever it is opened
-    if (!isForced(doc.uri) && !this.store.peek(doc) && doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end) > AUTO_ANALYSIS_LIMIT) return undefined;
+    const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    const limits = currentLimits(doc.uri);
+    if (!isForced(doc.uri) && !this.store.peek(doc) && length > limits.autoAnalysisBytes) return undefined;
+    if (length > limits.patchBytes) {
+      this.diagnostics.set(doc.uri, [new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `Not analysed: more than the ${limits.patchBytes / (1024 * 1024)} MB a patch may have (${raiseHint(LIMIT_SETTINGS.patchSizeMB, limits)})`, vscode.DiagnosticSeverity.Information)]);
+      return undefined;
+    }
     let a: Analysis;
     try {
       a = await this.store.analyze(doc);

@@ -27,8 +27,6 @@ export function isForced(uri: vscode.Uri): boolean {
   return forced.has(uri.toString());
 }
 
-/** beyond this size a patch is analysed only on request (Analyze Patch), not on open */
-export const AUTO_ANALYSIS_LIMIT = 8 * 1024 * 1024;
 
 export function isPatchDocument(doc: vscode.TextDocument): boolean {
   if (forced.has(doc.uri.toString())) return true;

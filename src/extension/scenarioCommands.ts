@@ -2,6 +2,7 @@
 // cancellable progress and a status-bar item, show the result in the panel and the page-table view,
 // and report failed expectations to the Problems panel.
 import * as path from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as vscode from 'vscode';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Scenario } from '../scenario/scenario';
@@ -9,7 +10,9 @@ import type { Exploration } from '../scenario/explorationModel';
 import type { Selection } from '../webview/protocol';
 import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
+import { LIMIT_SETTINGS } from './limits';
 import type { PageTableProvider } from './pageTableTree';
+import { currentLimits, raiseHint } from './workspaceLimits';
 
 /** Arguments tests and other commands may pass instead of answering the pickers. */
 export interface ScenarioArgs {
@@ -115,9 +118,25 @@ export class ScenarioCommands implements vscode.Disposable {
   /** Load a scenario from disk (or from its open editor); on errors, say where the first one is. */
   async load(file: string): Promise<Current | undefined> {
     const lib = await loadScenarioLibrary();
-    const uri = vscode.Uri.file(file);
+    const limits = currentLimits(vscode.Uri.file(file));
+    const raise = raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    let text: string;
+    if (open) {
+      text = open.getText();
+      if (text.length > limits.scenarioBytes) {
+        void vscode.window.showErrorMessage(`${path.basename(file)}: more than the ${lib.sizeText(limits.scenarioBytes)} a scenario may have (${raise})`);
+        return undefined;
+      }
+    } else {
+      // regular files only, within the size limit (a FIFO or a device is refused, not read)
+      const read = lib.readInputFile(file, lib.inputLimit('scenario', limits.scenarioBytes / (1024 * 1024), raise));
+      if (!read.ok) {
+        void vscode.window.showErrorMessage(`${path.basename(file)}: ${read.message}`);
+        return undefined;
+      }
+      text = new TextDecoder().decode(read.bytes);
+    }
     const r = lib.loadScenario(text, file);
     if (!r.scenario) {
       const first = r.diagnostics[0];
@@ -133,7 +152,12 @@ export class ScenarioCommands implements vscode.Disposable {
       const v = c.get<number | null>(k);
       return typeof v === 'number' && v > 0 ? v : undefined;
     };
-    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: num('timeLimitMs') };
+    // every search has a time limit: the setting (60 s by default), at most 10 s in Restricted Mode
+    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
+  }
+
+  private showCancelled(what: string): void {
+    this.panel.showStatus(`Cancelled: ${what}`);
   }
 
   // ---- long work ----
@@ -187,8 +211,11 @@ export class ScenarioCommands implements vscode.Disposable {
       const line = Math.max(0, (pos?.line ?? 1) - 1);
       const col = Math.max(0, (pos?.column ?? 1) - 1);
       for (const x of run.expectations) {
-        if (x.met || x.undecided) continue;
-        const d = new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
+        if (x.met) continue;
+        // undecided: a search stopped at the time limit or was cancelled, nothing contradicts the entry
+        const d = x.undecided
+          ? new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation undecided: ${x.text} (${x.detail})`, vscode.DiagnosticSeverity.Warning)
+          : new vscode.Diagnostic(new vscode.Range(line, col, line, col + Math.max(1, run.label.length)), `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`, vscode.DiagnosticSeverity.Error);
         d.source = 'mm-explorer';
         d.code = 'expectation';
         diags.push(d);
@@ -302,6 +329,8 @@ export class ScenarioCommands implements vscode.Disposable {
     }
     this.panel.showComparison(c);
     this.tree.setSource(c.runs.length ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario } : undefined);
+    // what was done before the cancel is shown, marked as cancelled
+    if (cancelled) this.showCancelled(`${title} (${c.runs.length} of ${columns?.length ?? cur.scenario.columns.length} variants done, searches incomplete)`);
     return c;
   }
 
@@ -325,7 +354,10 @@ export class ScenarioCommands implements vscode.Disposable {
       lib.exploreAsync(lib.machineFactory(s, col.selection), {
         ...lib.exploreOptions(s, this.config()),
         signal,
-        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+        // the subtrees run on worker threads (dist/exploreWorker.js), off the extension host's thread
+        jobs: availableParallelism(),
+        recipe: { world: s.world, selection: col.selection },
+        onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`),
       }),
       args?.signal,
     );
@@ -335,6 +367,7 @@ export class ScenarioCommands implements vscode.Disposable {
     if (cancelled || view.cancelled) this.done(`${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`, 'cancelled');
     else this.done(`${label}: ${view.violations.length} violation(s) in ${view.schedules} schedules`, view.violations.length === 0 ? 'ok' : 'failed');
     this.panel.showExploration(view);
+    if (cancelled) this.showCancelled(`exploring ${s.title} under ${label} (${x.schedules} schedules, ${x.states} states covered)`);
     // the page-table view follows the panel: the first counterexample's last step, or nothing stale
     const first = view.violations[0];
     if (first) await this.followSelection({ view: 'exploration', counterexample: 0, step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1) });
@@ -425,6 +458,12 @@ export class ScenarioCommands implements vscode.Disposable {
     }
     const base = path.basename(c.scenario).replace(/\.mmscenario\.yaml$/, '');
     let target = args?.target ? vscode.Uri.file(args.target) : undefined;
+    if (target && currentLimits().confirmExports) {
+      // Restricted Mode: a write to a path no save dialog chose needs a yes
+      const yes = 'Write';
+      const answer = await vscode.window.showWarningMessage(`Restricted Mode: write the comparison to ${target.fsPath}?`, { modal: true }, yes);
+      if (answer !== yes) return undefined;
+    }
     if (!target) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       target = await vscode.window.showSaveDialog({

@@ -1,7 +1,14 @@
 // Diagnostics for *.mmscenario.yaml as you type: the scenario loader's schema and semantic checks,
 // debounced per document, with the engine's variant catalogue so unknown variant names are errors.
+// The checker runs in a worker thread (scenarioValidator.ts) with a time limit and a memory cap;
+// a document above the as-you-type size is checked on open and save only, above the scenario size
+// limit not at all (a note says so).
+import { sizeText } from '../scenario/limits';
 import * as vscode from 'vscode';
 import { loadScenarioLibrary } from './libraries';
+import { LIMIT_SETTINGS } from './limits';
+import { ScenarioValidator } from './scenarioValidator';
+import { currentLimits, raiseHint } from './workspaceLimits';
 
 export function isScenarioDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'mmscenario' || doc.fileName.endsWith('.mmscenario.yaml');
@@ -12,10 +19,15 @@ export class ScenarioDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  private readonly validator: ScenarioValidator | undefined;
+
+  /** workerFile: the bundled checker (dist/scenarioValidator.js); without one, checks run in this thread */
+  constructor(workerFile?: string) {
+    this.validator = workerFile ? new ScenarioValidator(workerFile) : undefined;
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, undefined, true)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.collection.delete(d.uri);
         this.cancel(d.uri.toString());
@@ -30,7 +42,7 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     this.timers.delete(key);
   }
 
-  schedule(doc: vscode.TextDocument, delay?: number): void {
+  schedule(doc: vscode.TextDocument, delay?: number, typed = false): void {
     if (!isScenarioDocument(doc)) return;
     const cfg = vscode.workspace.getConfiguration('mmExplorer.scenarios', doc.uri);
     if (!cfg.get<boolean>('validateAsYouType', true)) {
@@ -39,16 +51,37 @@ export class ScenarioDiagnostics implements vscode.Disposable {
     }
     const key = doc.uri.toString();
     this.cancel(key);
+    // a large document is checked when opened and saved, not at every keystroke
+    if (typed && docLength(doc) > currentLimits(doc.uri).asYouTypeBytes) return;
     const wait = delay ?? cfg.get<number>('validationDelayMs', 300);
     this.timers.set(key, setTimeout(() => void this.validate(doc), wait));
+  }
+
+  /** a note at the top of the document instead of its check */
+  private note(doc: vscode.TextDocument, message: string): vscode.Diagnostic[] {
+    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 1), message, vscode.DiagnosticSeverity.Information);
+    d.source = 'mmscenario';
+    this.collection.set(doc.uri, [d]);
+    return [d];
   }
 
   /** Validate now; returns the diagnostics set (tests await this). */
   async validate(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
     this.timers.delete(doc.uri.toString());
+    const limits = currentLimits(doc.uri);
+    const length = docLength(doc);
+    if (length > limits.scenarioBytes)
+      return this.note(doc, `Not checked: ${sizeText(length)} is more than the ${sizeText(limits.scenarioBytes)} a scenario may have (${raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits)}).`);
     const lib = await loadScenarioLibrary();
     const version = doc.version;
-    const found = lib.validateScenarioText(doc.getText(), vscode.workspace.asRelativePath(doc.uri), { variants: lib.variantCatalogue() });
+    const file = vscode.workspace.asRelativePath(doc.uri);
+    let found;
+    if (this.validator) {
+      const r = await this.validator.validate(doc.uri.toString(), doc.getText(), file);
+      if (r.kind === 'superseded') return [];
+      if (r.kind === 'failed') return doc.isClosed ? [] : this.note(doc, `Not checked: ${r.message}.`);
+      found = r.diagnostics;
+    } else found = lib.loadScenario(doc.getText(), file).diagnostics;
     if (doc.isClosed || doc.version !== version) return [];
     const diags = found.map((d) => {
       const range = new vscode.Range(d.line - 1, d.column - 1, Math.max(d.line, d.endLine) - 1, d.endLine > d.line || d.endColumn > d.column ? d.endColumn - 1 : d.column);
@@ -61,8 +94,14 @@ export class ScenarioDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.validator?.dispose();
     for (const t of this.timers.values()) clearTimeout(t);
     this.collection.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** the document's length in characters, without copying its text */
+function docLength(doc: vscode.TextDocument): number {
+  return doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
 }

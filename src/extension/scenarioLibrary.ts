@@ -7,3 +7,5 @@ export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile
 export { variantCatalogue } from '../scenario/runner';
 export { comparisonHtml } from '../scenario/comparisonHtml';
 export { explorationModel } from '../scenario/exploration';
+export { inputLimit, readInputFile } from '../scenario/inputFile';
+export { sizeText } from '../scenario/limits';

@@ -139,6 +139,26 @@ export function analyzeWith(bytes: Uint8Array | string, source: string, parser: 
   return analysis;
 }
 
+/** The file diffs of each patch version in a mail, thread or diff, in order of appearance (run-patch applies them). */
+export function patchVersions(bytes: Uint8Array | string, source: string, problems: Problem[] = []): { version: string; subjects: string[]; files: FileDiff[] }[] {
+  let text: string;
+  try {
+    text = decodeInput(bytes, source, problems);
+  } catch (e) {
+    problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
+    return [];
+  }
+  const out: { version: string; subjects: string[]; files: FileDiff[] }[] = [];
+  for (const u of readUnits(text, source, problems, { hunksSeen: 0, hunksRecovered: 0 }).units) {
+    const version = u.version || 'v1';
+    let v = out.find((x) => x.version === version);
+    if (!v) out.push((v = { version, subjects: [], files: [] }));
+    v.subjects.push(u.subject);
+    v.files.push(...u.files);
+  }
+  return out;
+}
+
 // Split out of analyzeWith, as readUnits is: one long function kept the optimizing compiler busy through the first analyses.
 /** Both sides of every C-like file of each version, parsed within the parse budget. */
 function cFactsByVersion(units: Unit[], source: string, problems: Problem[], parser: CParser | undefined, opts: AnalyzeOptions): Map<string, FileSides[]> {

@@ -165,13 +165,25 @@ function param(value: string | undefined, name: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
+/** MIME nesting read as parts; each level is a stack frame, so the depth is bounded */
+export const MAX_MIME_DEPTH = 64;
+
 function readBody(
   lines: string[], from: number, to: number, headers: Map<string, string>, msg: MailMessage,
   source: string, problems: Problem[], depth: number,
 ): void {
   const ctype = (headers.get('content-type') ?? 'text/plain').trim();
   const lower = ctype.toLowerCase();
-  if (lower.startsWith('multipart/') && depth < 8) {
+  if (lower.startsWith('multipart/') && depth >= MAX_MIME_DEPTH) {
+    // deeper than any mail client nests: read the rest as plain text (a diff in it is still found)
+    problems.push({ file: source, line: from + 1, message: `MIME parts nested deeper than ${MAX_MIME_DEPTH} levels; the rest is read as plain text`, severity: 'warning' });
+    for (let i = from; i < to; i++) {
+      msg.lines.push(lines[i]);
+      msg.lineNos.push(i + 1);
+    }
+    return;
+  }
+  if (lower.startsWith('multipart/')) {
     const boundary = param(ctype, 'boundary');
     if (!boundary) {
       problems.push({ file: source, line: from, message: 'multipart message without a boundary; read as plain text', severity: 'warning' });

@@ -97,6 +97,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;font-family:ui-monospace,monospace;font-size:12px}
 .good{background:#e8f5e9}.bad{background:#ffebee}.muted{color:#777}
+body *{unicode-bidi:isolate}
 </style></head><body>
 <h1>${e(c.title)}</h1>
 <p>${e(c.description)}</p>

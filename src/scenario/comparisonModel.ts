@@ -7,7 +7,7 @@ export interface ExpectationOutcome {
   text: string;
   met: boolean;
   detail: string;
-  /** set when the run was cancelled before this entry could be decided (neither met nor failed) */
+  /** not met because the run was cancelled or a search stopped early (time limit, bounds): neither held nor broken */
   undecided?: true;
 }
 

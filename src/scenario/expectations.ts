@@ -20,7 +20,8 @@ export function lockOpCounts(trace: readonly TraceEvent[]): Record<string, Recor
 
 function searchScope(x: ExploreResult): string {
   const bound = x.preemptionBounded ? ' (up to the preemption bound)' : '';
-  return `${x.schedules} schedules, ${x.states} states${x.complete ? `, complete${bound}` : ', incomplete'}`;
+  const why = x.timedOut ? ' (time limit)' : x.cancelled ? ' (cancelled)' : '';
+  return `${x.schedules} schedules, ${x.states} states${x.complete ? `, complete${bound}` : `, incomplete${why}`}`;
 }
 
 /** violation / never / clean: need an exploration */
@@ -37,7 +38,9 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
     out.push(
       v
         ? { text, met: true, detail: `found: schedule ${formatSchedule(v.schedule)} (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'}): ${v.message}` }
-        : { text, met: false, detail: `no schedule violates ${inv} (${searchScope(x)})` },
+        : x.complete
+          ? { text, met: false, detail: `no schedule violates ${inv} (${searchScope(x)})` }
+          : { text, met: false, undecided: true, detail: `not found, but the search is incomplete (${searchScope(x)})` },
     );
   }
   for (const inv of ex.never ?? []) {
@@ -49,7 +52,7 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
     const hits = inv === 'any' ? [...found.values()] : found.has(inv) ? [found.get(inv)!] : [];
     if (hits.length > 0)
       out.push({ text, met: false, detail: hits.map((v) => `${v.invariant} with schedule ${formatSchedule(v.schedule)}: ${v.message}`).join('; ') });
-    else if (!x.complete) out.push({ text, met: false, detail: `not violated, but the search is incomplete (${searchScope(x)})` });
+    else if (!x.complete) out.push({ text, met: false, undecided: true, detail: `not violated, but the search is incomplete (${searchScope(x)})` });
     else out.push({ text, met: true, detail: `no schedule violates it (${searchScope(x)})` });
   }
   if (ex.clean !== undefined) {
@@ -63,7 +66,8 @@ export function checkExplorationExpectations(ex: Expectation, x: ExploreResult |
           : x.complete
             ? `no violation (${searchScope(x)})`
             : `no violation found, but the search is incomplete (${searchScope(x)})`;
-      out.push({ text, met: ex.clean ? clean : found.size > 0, detail });
+      const met = ex.clean ? clean : found.size > 0;
+      out.push({ text, met, ...(!met && found.size === 0 && !x.complete ? { undecided: true as const } : {}), detail });
     }
   }
   return out;
@@ -129,4 +133,10 @@ export function checkRunExpectations(ex: Expectation, m: Machine): ExpectationOu
     }
   }
   return out;
+}
+
+/** how a list of outcomes ends: all met, one broken, or (none broken) one left undecided */
+export function outcomeOf(list: readonly ExpectationOutcome[]): 'met' | 'failed' | 'undecided' {
+  if (list.some((e) => !e.met && !e.undecided)) return 'failed';
+  return list.some((e) => e.undecided) ? 'undecided' : 'met';
 }

@@ -35,8 +35,12 @@ export interface Exploration {
   /** engine steps, replays included */
   steps: number;
   timeMs: number;
+  /** the reduction used: 'dpor' (partial-order reduction), 'state' (state hashing) or 'none' */
+  reduction: 'dpor' | 'state' | 'none';
   /** every schedule within the bounds covered */
   complete: boolean;
+  /** why not complete: 'time-limit' | 'cancelled' | 'step-bound' | 'schedule-limit' | 'stopped-at-first' | 'random' */
+  incompleteReason: string | null;
   preemptionBounded: boolean;
   cancelled: boolean;
   timedOut: boolean;

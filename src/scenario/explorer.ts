@@ -1,9 +1,16 @@
 // Stateless model checking of a scenario: run one schedule, or explore every schedule up to bounds.
 // A Machine cannot be copied, so going back to an earlier point of the search rebuilds it from the spec
-// and replays the schedule prefix. Reduction by state hashing: two interleavings of steps that touch
-// disjoint objects reach the same kernel state (Machine.stateHash), and a state is expanded once.
+// and replays the schedule prefix. Reductions: dynamic partial-order reduction over the steps'
+// footprints (dpor.ts, the default), or state hashing: two interleavings of steps that touch disjoint
+// objects reach the same kernel state (Machine.stateHash), and a state is expanded once ('state', also
+// used under a preemption bound). 'none' runs every interleaving. The DPOR search can be split into
+// subtrees run on worker threads (explorerWorkers.ts) with a result independent of their number.
 import type { Machine, StepInfo, Violation } from '../engine/index';
+import { MAX_RUN_STEPS } from './limits';
 import { defaultChoice, prng, ScheduleError } from './schedule';
+import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
+import { defaultWorkerScript, runJobsOnWorkers } from './explorerWorkers';
+import type { VariantSelection, WorldSpec } from '../engine/index';
 
 export type MachineFactory = () => Machine;
 
@@ -35,7 +42,7 @@ export interface RunResult {
 export function runSchedule(make: MachineFactory, opts: RunOptions = {}): RunResult {
   const m = make();
   const prefix = opts.schedule ?? [];
-  const maxSteps = opts.maxSteps ?? 100_000;
+  const maxSteps = Math.min(opts.maxSteps ?? MAX_RUN_STEPS, MAX_RUN_STEPS);
   const rand = opts.seed === undefined ? undefined : prng(opts.seed);
   const schedule: number[] = [];
   const steps: StepInfo[] = [];
@@ -79,14 +86,18 @@ export function runSchedule(make: MachineFactory, opts: RunOptions = {}): RunRes
 
 // ---- exploration ----
 
-export type Reduction = 'state' | 'none';
+/** 'dpor': dynamic partial-order reduction (dpor.ts); 'state': expand each kernel state once; 'none':
+ * every interleaving (the reference) */
+export type Reduction = 'dpor' | 'state' | 'none';
 
 export interface ExploreOptions {
   /** longest schedule explored (a longer run counts as incomplete) */
   maxSteps?: number;
   /** most preemptions per schedule (switching away from a task that could still run) */
   maxPreemptions?: number;
-  /** 'state' (default): expand each kernel state once; 'none': every interleaving */
+  /** 'dpor' (default): partial-order reduction; 'state': expand each kernel state once; 'none': every
+   * interleaving. A preemption bound (or the search for a first counterexample, which raises one step
+   * by step) uses 'state': partial-order reduction does not keep the fewest-preemption schedules */
   reduction?: Reduction;
   /** stop at the first violation (of `only`, if given) */
   stopAtFirst?: boolean;
@@ -101,6 +112,17 @@ export interface ExploreOptions {
   /** give up after this long (ms); the result is then incomplete */
   timeLimitMs?: number;
   signal?: AbortSignal;
+  /**
+   * Split the partial-order reduced search into subtrees (a fixed split, whatever the number) and run
+   * them on this many worker threads (exploreAsync with `recipe`; 1, or the synchronous explore, runs
+   * them here). The result does not depend on the number: the same counts, violations and
+   * counterexamples for 1 and for 8.
+   */
+  jobs?: number;
+  /** what a worker builds its machines from (the factory itself cannot cross threads) */
+  recipe?: { world: WorldSpec; selection: VariantSelection };
+  /** the worker bundle (default: exploreWorker.js next to the running bundle) */
+  workerScript?: string;
   onProgress?: (p: ExploreProgress) => void;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
@@ -112,7 +134,14 @@ export interface ExploreProgress {
   steps: number;
   violations: number;
   elapsedMs: number;
+  /** distinct states per second so far */
+  statesPerSec: number;
+  /** alternatives waiting on the search stack (branches known but not yet explored) */
+  frontier: number;
 }
+
+/** why a search is incomplete */
+export type IncompleteReason = 'time-limit' | 'cancelled' | 'step-bound' | 'schedule-limit' | 'stopped-at-first' | 'random';
 
 export interface FoundViolation {
   invariant: string;
@@ -136,8 +165,12 @@ export interface ExploreResult {
   states: number;
   /** machine steps executed, replays included */
   steps: number;
-  /** nodes cut because their state had been expanded already */
+  /** nodes cut because their state had been expanded already (or, with dpor, every task there slept) */
   pruned: number;
+  /** the reduction the search used (see ExploreOptions.reduction) */
+  reduction: Reduction;
+  /** why the search is incomplete (null when complete); a preemption bound shows in preemptionBounded */
+  incompleteReason: IncompleteReason | null;
   /** every schedule within the bounds is covered (false when bounded by steps, cancelled, random, or stopped early) */
   complete: boolean;
   /** a preemption bound cut schedules: complete only up to that bound */
@@ -150,7 +183,7 @@ export interface ExploreResult {
   violations: FoundViolation[];
 }
 
-interface Raw {
+export interface Raw {
   invariant: string;
   message: string;
   schedule: number[];
@@ -160,6 +193,7 @@ interface Raw {
 
 class Search {
   readonly t0 = performance.now();
+  reduction: Reduction = 'state';
   schedules = 0;
   steps = 0;
   pruned = 0;
@@ -172,7 +206,14 @@ class Search {
   readonly found = new Map<string, Raw>();
   firstViolationMs: number | undefined;
   private lastProgress = 0;
-  private readonly maxSteps: number;
+  private sliceStart = 0;
+  private sliceIter = 0;
+  readonly maxSteps: number;
+  /** a run was cut by the step bound / the schedule limit stopped the search */
+  stepBounded = false;
+  scheduleLimited = false;
+  /** alternatives on the stack of the search running (for progress) */
+  frontier: () => number = () => 0;
   private readonly only: Set<string> | undefined;
 
   constructor(
@@ -187,20 +228,30 @@ class Search {
     return performance.now() - this.t0;
   }
 
+  /** now and then: has the search run a slice since it last let the event loop run */
+  sliceDue(): boolean {
+    if ((++this.sliceIter & 255) !== 0) return false;
+    const now = this.elapsed();
+    if (now - this.sliceStart <= SLICE_MS) return false;
+    this.sliceStart = now;
+    return true;
+  }
+
   /** record violations from index `from` of m.violations; returns the new length */
-  collect(m: Machine, from: number, path: readonly number[]): number {
+  collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number {
     const vs = m.violations;
     for (let i = from; i < vs.length; i++) {
       const v = vs[i];
       if (this.only && !this.only.has(v.invariant)) continue;
       const prev = this.found.get(v.invariant);
+      const len = path.length + (base?.length ?? 0);
       if (prev) {
         prev.occurrences++;
-        if (path.length < prev.schedule.length) prev.schedule = path.slice();
+        if (len < prev.schedule.length) prev.schedule = base ? base.concat(path) : path.slice();
       } else {
         const ms = this.elapsed();
         this.firstViolationMs ??= ms;
-        this.found.set(v.invariant, { invariant: v.invariant, message: v.message, schedule: path.slice(), occurrences: 1, foundAfterMs: ms });
+        this.found.set(v.invariant, { invariant: v.invariant, message: v.message, schedule: base ? base.concat(path) : path.slice(), occurrences: 1, foundAfterMs: ms });
         if (this.opts.stopAtFirst) this.stopped = true;
       }
     }
@@ -216,6 +267,7 @@ class Search {
     }
     if (this.opts.maxSchedules !== undefined && this.schedules >= this.opts.maxSchedules) {
       this.complete = false;
+      this.scheduleLimited = true;
       return true;
     }
     if (this.opts.timeLimitMs !== undefined && this.elapsed() > this.opts.timeLimitMs) {
@@ -234,12 +286,30 @@ class Search {
   }
 
   progress(): ExploreProgress {
-    return { schedules: this.schedules, states: this.hashes.size, steps: this.steps, violations: this.found.size, elapsedMs: this.elapsed() };
+    const elapsedMs = this.elapsed();
+    return {
+      schedules: this.schedules,
+      states: this.hashes.size,
+      steps: this.steps,
+      violations: this.found.size,
+      elapsedMs,
+      statesPerSec: elapsedMs > 0 ? Math.round(this.hashes.size / (elapsedMs / 1000)) : 0,
+      frontier: this.frontier(),
+    };
   }
 
   /** depth-first search over schedules, iterative so that deep runs cannot overflow the stack;
    * yields now and then so that an async driver can let the event loop run */
   *exhaustive(): Generator<void, void, void> {
+    const wanted = this.opts.reduction ?? 'dpor';
+    if (wanted === 'dpor' && !this.opts.stopAtFirst && this.opts.maxPreemptions === undefined && this.make().taskNames.length <= DPOR_MAX_TASKS) {
+      this.reduction = 'dpor';
+      const d = new DporSearch(this);
+      this.frontier = () => d.frontier();
+      yield* d.run();
+      return;
+    }
+    this.reduction = wanted === 'none' ? 'none' : 'state';
     if (this.opts.stopAtFirst && this.opts.maxPreemptions === undefined) {
       // looking for one bug: raise the preemption bound step by step (most bugs need few preemptions),
       // which also finds a counterexample with the fewest; a round that cuts nothing was complete
@@ -254,7 +324,7 @@ class Search {
   }
 
   private *bounded(maxPre: number): Generator<void, void, void> {
-    const reduce = (this.opts.reduction ?? 'state') === 'state';
+    const reduce = this.reduction === 'state';
     const bounded = Number.isFinite(maxPre);
     // state key -> [depth, preemptions] pairs it was expanded with
     const visited = new Map<string, number[]>();
@@ -266,6 +336,11 @@ class Search {
       lastRunnable: boolean;
     }
     const stack: Frame[] = [];
+    this.frontier = () => {
+      let n = 0;
+      for (const f of stack) n += f.choices.length - f.next;
+      return n;
+    };
     const path: number[] = [];
     let m = this.make();
     let valid = true; // m is at the state `path` leads to
@@ -293,6 +368,7 @@ class Search {
       }
       if (path.length >= this.maxSteps) {
         this.complete = false;
+        this.stepBounded = true;
         this.schedules++;
         return;
       }
@@ -379,6 +455,7 @@ class Search {
    */
   *randomRuns(runs: number, seed: number): Generator<void, void, void> {
     this.complete = false;
+    this.reduction = 'none';
     const rand = prng(seed);
     let sliceStart = this.elapsed();
     let expectedLength = 0;
@@ -462,29 +539,180 @@ function mix(h: number, key: string, n: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+/** the whole search, shrinking included, yielding now and then to an async driver */
+function* searching(make: MachineFactory, opts: ExploreOptions): Generator<void, ExploreResult, void> {
+  const s = new Search(make, opts);
+  yield* opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
+  return yield* finishSearch(s, make, opts);
+}
+
+// ---- the search split into subtrees (jobs) ----
+
+/** what one subtree's search came to (plain data: it crosses threads) */
+export interface JobResult {
+  schedules: number;
+  pruned: number;
+  steps: number;
+  hashes: string[];
+  complete: boolean;
+  stepBounded: boolean;
+  timedOut: boolean;
+  found: Raw[];
+}
+
+/** the options a job needs (plain data) */
+export interface JobOptions {
+  maxSteps?: number;
+  only?: readonly string[];
+  /** wall-clock deadline (Date.now()) */
+  deadline?: number;
+}
+
+/** Explore one subtree with partial-order reduction (in a worker or here). */
+export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): JobResult {
+  const s = new Search(make, { maxSteps: o.maxSteps, only: o.only, timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()) });
+  s.reduction = 'dpor';
+  const gen = new DporSearch(s, { job }).run();
+  while (!gen.next().done);
+  return { schedules: s.schedules, pruned: s.pruned, steps: s.steps, hashes: [...s.hashes], complete: s.complete, stepBounded: s.stepBounded, timedOut: s.timedOut, found: [...s.found.values()] };
+}
+
+/** subtrees wanted: enough for a few per worker on a big machine, few enough to stay cheap */
+const SPLIT_JOBS = 16;
+const SPLIT_MAX_DEPTH = 12;
+
+/** the split: the first depth (from 1) with at least SPLIT_JOBS states, found by dry runs of the top */
+function planJobs(s: Search, make: MachineFactory, opts: ExploreOptions): DporJob[] {
+  let depth = 1;
+  for (; depth < SPLIT_MAX_DEPTH; depth++) {
+    const dry = new Search(make, { maxSteps: opts.maxSteps });
+    let n = 0;
+    const gen = new DporSearch(dry, { splitDepth: depth, onJob: () => n++ }).run();
+    while (!gen.next().done);
+    if (n >= SPLIT_JOBS || n === 0) break;
+  }
+  const jobs: DporJob[] = [];
+  const gen = new DporSearch(s, { splitDepth: depth, onJob: (j) => jobs.push(j) }).run();
+  while (!gen.next().done);
+  return jobs;
+}
+
+/** fold job results into the search, in job order (what makes the result independent of the workers) */
+function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): void {
+  for (const r of results) {
+    s.schedules += r.schedules;
+    s.pruned += r.pruned;
+    s.steps += r.steps;
+    for (const h of r.hashes) s.hashes.add(h);
+    if (!r.complete) s.complete = false;
+    if (r.stepBounded) s.stepBounded = true;
+    if (r.timedOut) s.timedOut = true;
+    for (const f of r.found) {
+      const prev = s.found.get(f.invariant);
+      if (prev) {
+        prev.occurrences += f.occurrences;
+        if (f.schedule.length < prev.schedule.length) prev.schedule = f.schedule;
+      } else {
+        s.found.set(f.invariant, { ...f, foundAfterMs: f.foundAfterMs + offsetMs });
+        s.firstViolationMs = Math.min(s.firstViolationMs ?? Infinity, f.foundAfterMs + offsetMs);
+      }
+    }
+  }
+}
+
+function partitioned(opts: ExploreOptions): boolean {
+  return opts.jobs !== undefined && (opts.reduction ?? 'dpor') === 'dpor' && !opts.random && !opts.stopAtFirst && opts.maxPreemptions === undefined;
+}
+
+function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
+  return { maxSteps: s.maxSteps, only: opts.only, deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()) };
+}
+
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {
-  const s = new Search(make, opts);
-  const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
-  while (!gen.next().done);
-  return finishSearch(s, make, opts);
+  if (partitioned(opts)) {
+    const s = new Search(make, opts);
+    s.reduction = 'dpor';
+    const jobs = planJobs(s, make, opts);
+    const o = jobOptions(s, opts);
+    const start = s.elapsed();
+    mergeJobs(s, jobs.map((j) => runDporJob(make, j, o)), start);
+    return drain(finishSearch(s, make, opts));
+  }
+  return drain(searching(make, opts));
 }
 
 /** The same search in slices of about 20 ms, letting the event loop run between them (progress, cancel). */
 export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  const s = new Search(make, opts);
-  const gen = opts.random ? s.randomRuns(opts.random.runs, opts.random.seed) : s.exhaustive();
-  while (!gen.next().done) await new Promise((r) => setTimeout(r, 0));
-  return finishSearch(s, make, opts);
+  if (partitioned(opts)) {
+    const s = new Search(make, opts);
+    s.reduction = 'dpor';
+    const jobs = planJobs(s, make, opts);
+    const o = jobOptions(s, opts);
+    const start = s.elapsed();
+    const done: JobResult[] = [];
+    const report = (r: JobResult) => {
+      done.push(r);
+      s.frontier = () => jobs.length - done.length;
+      if (opts.onProgress) {
+        const p = s.progress();
+        for (const x of done) {
+          p.schedules += x.schedules;
+          p.steps += x.steps;
+        }
+        opts.onProgress(p);
+      }
+    };
+    // on worker threads when there is a worker bundle (even one: off this thread), else here
+    const script = opts.recipe ? (opts.workerScript ?? defaultWorkerScript()) : undefined;
+    const results = script
+      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report)
+      : await runJobsHere(make, jobs, o, opts.signal, report);
+    if (opts.signal?.aborted) s.cancelled = true;
+    mergeJobs(s, results, start);
+    return drainAsync(finishSearch(s, make, opts));
+  }
+  return drainAsync(searching(make, opts));
 }
 
-function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): ExploreResult {
+/** run a search generator to its end */
+function drain<T>(gen: Generator<void, T, void>): T {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** the same in slices, letting the event loop run between them (progress, cancel) */
+async function drainAsync<T>(gen: Generator<void, T, void>): Promise<T> {
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+async function runJobsHere(make: MachineFactory, jobs: readonly DporJob[], o: JobOptions, signal: AbortSignal | undefined, report: (r: JobResult) => void): Promise<JobResult[]> {
+  const out: JobResult[] = [];
+  for (const j of jobs) {
+    if (signal?.aborted) break;
+    const r = runDporJob(make, j, o);
+    out.push(r);
+    report(r);
+    await new Promise((res) => setTimeout(res, 0));
+  }
+  return out;
+}
+
+function* finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Generator<void, ExploreResult, void> {
   if (s.stopped) s.complete = false;
   if (s.cancelled) s.complete = false;
+  // shrinking obeys the same time limit and cancellation: past them, a counterexample stays as found
+  const stop = () => !!opts.signal?.aborted || (opts.timeLimitMs !== undefined && s.elapsed() > opts.timeLimitMs);
   const violations: FoundViolation[] = [];
   for (const raw of s.found.values()) {
     // a cancelled search returns at once: no shrinking
-    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : shrinkCounterexample(make, raw.invariant, raw.schedule, opts.maxSteps);
+    const shrunk = opts.shrink === false || s.cancelled ? shrinkNone(make, raw.invariant, raw.schedule, opts.maxSteps) : yield* shrinking(make, raw.invariant, raw.schedule, opts.maxSteps, stop);
     violations.push({ ...shrunk, invariant: raw.invariant, occurrences: raw.occurrences, foundAfterMs: raw.foundAfterMs });
   }
   const timeMs = s.elapsed();
@@ -494,10 +722,24 @@ function finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): Ex
     states: s.hashes.size,
     steps: s.steps,
     pruned: s.pruned,
+    reduction: s.reduction,
     complete: s.complete,
     preemptionBounded: s.preemptionBounded,
     cancelled: s.cancelled,
     timedOut: s.timedOut,
+    incompleteReason: s.complete
+      ? null
+      : s.cancelled
+        ? 'cancelled'
+        : s.timedOut
+          ? 'time-limit'
+          : opts.random
+            ? 'random'
+            : s.stopped
+              ? 'stopped-at-first'
+              : s.scheduleLimited
+                ? 'schedule-limit'
+                : 'step-bound',
     timeMs,
     firstViolationMs: s.firstViolationMs,
     violations,
@@ -541,10 +783,27 @@ function shrinkNone(make: MachineFactory, invariant: string, schedule: number[],
  * preemptions does not grow, until nothing more can go.
  */
 export function shrinkCounterexample(make: MachineFactory, invariant: string, schedule: readonly number[], maxSteps?: number) {
+  const gen = shrinking(make, invariant, schedule, maxSteps, () => false);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+function* shrinking(make: MachineFactory, invariant: string, schedule: readonly number[], maxSteps: number | undefined, stop: () => boolean) {
   let best = schedule.slice();
   let bestRun = replay(make, invariant, best, maxSteps);
   if (!bestRun.ok) return shrinkNone(make, invariant, best, maxSteps);
   let budget = 4000;
+  let sliceStart = performance.now();
+  /** between replays: a slice boundary for an async driver, and the caller's limits */
+  function* pause(): Generator<void, void, void> {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      yield;
+      sliceStart = performance.now();
+    }
+    if (stop()) budget = 0;
+  }
   const better = (r: Replay, len: number) =>
     r.ok && (r.preemptions < bestRun.preemptions || (r.preemptions === bestRun.preemptions && len < best.length));
   let changed = true;
@@ -552,6 +811,8 @@ export function shrinkCounterexample(make: MachineFactory, invariant: string, sc
     changed = false;
     // shortest prefix
     for (let len = 0; len < best.length && budget > 0; len++) {
+      yield* pause();
+      if (budget <= 0) break;
       budget--;
       const cand = best.slice(0, len);
       const r = replay(make, invariant, cand, maxSteps);
@@ -564,6 +825,8 @@ export function shrinkCounterexample(make: MachineFactory, invariant: string, sc
     }
     // drop single entries, from the end
     for (let i = best.length - 1; i >= 0 && budget > 0; i--) {
+      yield* pause();
+      if (budget <= 0) break;
       budget--;
       const cand = best.slice(0, i).concat(best.slice(i + 1));
       const r = replay(make, invariant, cand, maxSteps);

@@ -1,6 +1,7 @@
 // The bundled scenario library (scenarios/*.mmscenario.yaml) and reading scenario files from disk.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { inputLimit, readInputFile, type ReadLimit } from './inputFile';
 import type { LoadResult } from './scenarioFile';
 import { loadScenario } from './runner';
 
@@ -52,13 +53,11 @@ export interface FileLoad extends LoadResult {
   readError?: string;
 }
 
-export function loadScenarioFile(path: string): FileLoad {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const msg = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    return { diagnostics: [{ file: path, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `cannot read: ${msg}` }], readError: msg };
+/** Read and check a scenario file: a regular file within the size limit (default 8 MB). */
+export function loadScenarioFile(path: string, limit: ReadLimit = inputLimit('scenario')): FileLoad {
+  const r = readInputFile(path, limit);
+  if (!r.ok) {
+    return { diagnostics: [{ file: path, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `cannot read: ${r.message}` }], readError: r.message };
   }
-  return loadScenario(text, path);
+  return loadScenario(new TextDecoder().decode(r.bytes), path);
 }

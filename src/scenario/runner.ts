@@ -1,12 +1,12 @@
 // Scenarios on the engine: machines per variant column, checking a column against its expect block,
 // and comparing columns side by side (the Comparison model).
-import { createMachine, listVariants } from '../engine/index';
+import { createMachine, getVariant, listVariants } from '../engine/index';
 import type { Machine, TraceEvent, VariantSelection } from '../engine/index';
 import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
 import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
 import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';
 import type { Scenario, VariantColumn } from './scenario';
-import { loadScenarioText, type LoadResult, type VariantCatalogue } from './scenarioFile';
+import { loadScenarioText, type LoadOptions, type LoadResult, type VariantCatalogue } from './scenarioFile';
 import { describeSchedule } from './schedule';
 
 /** family -> variant names, as the scenario loader checks them */
@@ -16,9 +16,17 @@ export function variantCatalogue(): VariantCatalogue {
   return out;
 }
 
+/** what the loader checks names against: the engine's variants, and those a walker may be written for */
+export function scenarioCheckOptions(): LoadOptions {
+  const walkVariants = listVariants()
+    .filter((v) => v.family === 'gup' && (getVariant('gup', v.name)?.rules as { api?: string } | undefined)?.api === 'walk')
+    .map((v) => v.name);
+  return { variants: variantCatalogue(), walkVariants };
+}
+
 /** load a scenario text, checking variant names against the engine's catalogue */
 export function loadScenario(text: string, file: string): LoadResult {
-  return loadScenarioText(text, file, { variants: variantCatalogue() });
+  return loadScenarioText(text, file, scenarioCheckOptions());
 }
 
 /** The engine refused to build a scenario's world (what the loader's checks did not catch). */
@@ -60,28 +68,83 @@ export interface ColumnCheck {
   /** the default-schedule run (traced) */
   run: Machine;
   schedule: number[];
+  /** where the default schedule came from (a counterexample search reports how far it got) */
+  defaultSchedule: DefaultSchedule;
   expectations: ExpectationOutcome[];
   ok: boolean;
 }
 
-const counterexamples = new WeakMap<Scenario, number[] | null>();
+/** The schedule a scenario runs by default, and where it came from. */
+export interface DefaultSchedule {
+  /** undefined: the default order */
+  schedule?: number[];
+  /** e.g. "scenario schedule", "counterexample of 2.5.70", "default order (...)" */
+  source: string;
+  /** the search for the counterexample, when one ran: it obeys the caller's limits and cancellation */
+  search?: ExploreResult;
+}
+
+/** found counterexamples per scenario and bounds; a search cut short is not remembered */
+const counterexamples = new WeakMap<Scenario, Map<string, number[] | null>>();
+
+function counterexampleSearch(s: Scenario, opts: ExploreOptions): { key: string; cached?: number[] | null; options: ExploreOptions; col?: VariantColumn } {
+  const from = s.scheduleFrom!;
+  const o = exploreOptions(s, {
+    maxSteps: opts.maxSteps,
+    maxPreemptions: opts.maxPreemptions,
+    timeLimitMs: opts.timeLimitMs,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    progressIntervalMs: opts.progressIntervalMs,
+    stopAtFirst: true,
+    only: from.invariant ? [from.invariant] : undefined,
+  });
+  const key = `${o.maxSteps ?? ''}|${o.maxPreemptions ?? ''}`;
+  return { key, cached: counterexamples.get(s)?.get(key), options: o, col: columnOf(s, from.column) };
+}
+
+function counterexampleOutcome(s: Scenario, key: string, x: ExploreResult | undefined): DefaultSchedule {
+  const from = s.scheduleFrom!;
+  const found = x?.violations[0]?.schedule;
+  if (x && (found || !(x.cancelled || x.timedOut))) {
+    const m = counterexamples.get(s) ?? new Map<string, number[] | null>();
+    m.set(key, found ?? null);
+    counterexamples.set(s, m);
+  }
+  if (found) return { schedule: found, source: `counterexample of ${from.column}`, search: x };
+  const why = !x ? 'no such column' : x.cancelled ? 'search cancelled' : x.timedOut ? 'search incomplete (time limit)' : 'no counterexample';
+  return { source: `default order (${why})`, search: x };
+}
+
+function fromCache(s: Scenario, cached: number[] | null): DefaultSchedule {
+  return cached ? { schedule: cached, source: `counterexample of ${s.scheduleFrom!.column}` } : { source: 'default order (no counterexample)' };
+}
 
 /**
  * The scenario's default schedule: its own, or the first counterexample (fewest preemptions, shrunk)
- * found in the column it names, which follows the engine when its steps change.
- * Undefined: the default order.
+ * found in the column it names, which follows the engine when its steps change. That search obeys
+ * the caller's bounds, time limit and cancellation; `search: false` (no exploration asked) skips it.
  */
-export function defaultSchedule(s: Scenario): number[] | undefined {
-  if (!s.scheduleFrom) return s.schedule;
-  let found = counterexamples.get(s);
-  if (found === undefined) {
-    const col = columnOf(s, s.scheduleFrom.column);
-    const inv = s.scheduleFrom.invariant;
-    const x = col && explore(machineFactory(s, col.selection), exploreOptions(s, { stopAtFirst: true, only: inv ? [inv] : undefined }));
-    found = x?.violations[0]?.schedule ?? null;
-    counterexamples.set(s, found);
-  }
-  return found ?? undefined;
+export function defaultScheduleOf(s: Scenario, opts: ExploreOptions & { search?: boolean } = {}): DefaultSchedule {
+  if (!s.scheduleFrom) return { schedule: s.schedule, source: s.schedule ? 'scenario schedule' : 'default order' };
+  const q = counterexampleSearch(s, opts);
+  if (q.cached !== undefined) return fromCache(s, q.cached);
+  if (opts.search === false) return { source: 'default order (counterexample not searched: exploration off)' };
+  return counterexampleOutcome(s, q.key, q.col && explore(machineFactory(s, q.col.selection), q.options));
+}
+
+/** The same, searching in slices so that the event loop (progress, cancellation) keeps running. */
+export async function defaultScheduleAsync(s: Scenario, opts: ExploreOptions & { search?: boolean } = {}): Promise<DefaultSchedule> {
+  if (!s.scheduleFrom) return defaultScheduleOf(s, opts);
+  const q = counterexampleSearch(s, opts);
+  if (q.cached !== undefined) return fromCache(s, q.cached);
+  if (opts.search === false) return { source: 'default order (counterexample not searched: exploration off)' };
+  return counterexampleOutcome(s, q.key, q.col && (await exploreAsync(machineFactory(s, q.col.selection), q.options)));
+}
+
+/** The default schedule alone (undefined: the default order). */
+export function defaultSchedule(s: Scenario, opts: ExploreOptions & { search?: boolean } = {}): number[] | undefined {
+  return defaultScheduleOf(s, opts).schedule;
 }
 
 function needsExploration(s: Scenario, label: string): boolean {
@@ -100,23 +163,45 @@ function shouldExplore(s: Scenario, col: VariantColumn, mode: CheckOptions['expl
   return mode === 'always' || (mode === 'needed' && needsExploration(s, col.label));
 }
 
+/** One time limit for all the searches of a command: each gets what the ones before it left. */
+export function deadline<T extends ExploreOptions>(opts: T): () => T {
+  const limit = opts.timeLimitMs;
+  if (limit === undefined) return () => opts;
+  const end = performance.now() + limit;
+  return () => ({ ...opts, timeLimitMs: Math.max(1, end - performance.now()) });
+}
+
 export function checkColumn(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): ColumnCheck {
   const { explore: mode, ...xo } = opts;
-  const exploration = shouldExplore(s, col, mode) ? explore(machineFactory(s, col.selection), exploreOptions(s, xo)) : undefined;
-  return finishColumn(s, col, exploration, mode !== 'never');
+  const left = deadline(xo);
+  const exploration = shouldExplore(s, col, mode) ? explore(machineFactory(s, col.selection), exploreOptions(s, left())) : undefined;
+  return finishColumn(s, col, exploration, mode !== 'never', defaultScheduleOf(s, { ...left(), search: mode !== 'never' }));
 }
 
 export async function checkColumnAsync(s: Scenario, col: VariantColumn, opts: CheckOptions = {}): Promise<ColumnCheck> {
   const { explore: mode, ...xo } = opts;
-  const exploration = shouldExplore(s, col, mode) ? await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, xo)) : undefined;
-  return finishColumn(s, col, exploration, mode !== 'never');
+  const left = deadline(xo);
+  const exploration = shouldExplore(s, col, mode) ? await exploreAsync(machineFactory(s, col.selection), exploreOptions(s, left())) : undefined;
+  return finishColumn(s, col, exploration, mode !== 'never', await defaultScheduleAsync(s, { ...left(), search: mode !== 'never' }));
 }
 
-function finishColumn(s: Scenario, col: VariantColumn, exploration: ExploreResult | undefined, explored: boolean): ColumnCheck {
+/**
+ * Results, signals and lock counts hold for the default schedule. When that is a counterexample whose
+ * search stopped early (time limit, cancel), the run took the default order instead: what it did not
+ * meet there is undecided, not failed.
+ */
+export function onDefaultSchedule(s: Scenario, d: DefaultSchedule, outcomes: ExpectationOutcome[]): ExpectationOutcome[] {
+  const x = d.search;
+  if (!s.scheduleFrom || d.schedule || !x || !(x.timedOut || x.cancelled)) return outcomes;
+  const why = `checked on the default order: the search for the counterexample of ${s.scheduleFrom.column} stopped (${x.schedules} schedules, ${x.states} states, ${x.timedOut ? 'time limit' : 'cancelled'})`;
+  return outcomes.map((o) => (o.met ? o : { ...o, undecided: true as const, detail: `${o.detail}; ${why}` }));
+}
+
+function finishColumn(s: Scenario, col: VariantColumn, exploration: ExploreResult | undefined, explored: boolean, d: DefaultSchedule): ColumnCheck {
   const ex = s.expect[col.label] ?? {};
-  const r = runSchedule(machineFactory(s, col.selection, true), { schedule: defaultSchedule(s), lenient: true, maxSteps: s.bounds.steps });
-  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...checkRunExpectations(ex, r.machine)];
-  return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, expectations, ok: expectations.every((e) => e.met) };
+  const r = runSchedule(machineFactory(s, col.selection, true), { schedule: d.schedule, lenient: true, maxSteps: s.bounds.steps });
+  const expectations = [...(explored ? checkExplorationExpectations(ex, exploration) : []), ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine))];
+  return { label: col.label, selection: col.selection, exploration, run: r.machine, schedule: r.schedule, defaultSchedule: d, expectations, ok: expectations.every((e) => e.met) };
 }
 
 // ---- comparison ----
@@ -176,9 +261,10 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
     }
   }
   if (!schedule) {
-    const d = defaultSchedule(s);
-    schedule = d ?? [];
-    source = s.scheduleFrom ? (d ? `counterexample of ${s.scheduleFrom.column}` : 'default order (no counterexample)') : d ? 'scenario schedule' : 'default order';
+    // every column computed the same default schedule with the same limits
+    const d = checks[0]?.defaultSchedule ?? defaultScheduleOf(s, { search: false });
+    schedule = d.schedule ?? [];
+    source = d.source;
   }
   const taskNames = s.world.tasks.map((t) => t.name);
   const runs: VariantRun[] = checks.map((c) => {
@@ -243,7 +329,8 @@ function columnsFor(s: Scenario, labels?: string[]): VariantColumn[] {
 export function compareScenario(s: Scenario, opts: CompareOptions = {}): ComparisonResult {
   const { columns, schedule, explore: doExplore, ...xo } = opts;
   const cols = columnsFor(s, columns);
-  const checks = cols.map((c) => checkColumn(s, c, { ...xo, explore: doExplore === false ? 'never' : 'always' }));
+  const left = deadline(xo);
+  const checks = cols.map((c) => checkColumn(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' }));
   return buildComparison(s, checks, { schedule });
 }
 
@@ -251,9 +338,10 @@ export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {
   const { columns, schedule, explore: doExplore, ...xo } = opts;
   const cols = columnsFor(s, columns);
   const checks: ColumnCheck[] = [];
+  const left = deadline(xo);
   for (const c of cols) {
     if (xo.signal?.aborted) break;
-    checks.push(await checkColumnAsync(s, c, { ...xo, explore: doExplore === false ? 'never' : 'always' }));
+    checks.push(await checkColumnAsync(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' }));
   }
   const result = buildComparison(s, checks, { schedule });
   if (xo.signal?.aborted) markCancelled(result, cols.map((c) => c.label));

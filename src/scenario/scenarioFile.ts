@@ -6,6 +6,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { INVARIANT_NAMES, LOCK_CLASSES, lockClassOf, lockLabels, parseLockLabel, type OpSpec, type TaskSpec, type WorldSpec } from '../engine/index';
 import { didYouMean } from './didYouMean';
 import schema from './mmscenario.schema.json';
+import { ADDRESS_SPACE_BYTES, MAX_RUN_STEPS } from './limits';
 import { PAGE_SIZE, type Expectation, type Scenario, type SourcePos, type VariantColumn } from './scenario';
 
 export interface Diagnostic {
@@ -25,6 +26,8 @@ export type VariantCatalogue = Record<string, readonly string[]>;
 export interface LoadOptions {
   /** when given, variant names are checked against it */
   variants?: VariantCatalogue;
+  /** when given, a walk's `writtenFor` must name one of these (the gup variants of the page-walk API) */
+  walkVariants?: readonly string[];
   /** the invariant names `expect` may use; the engine's catalogue unless given */
   invariants?: readonly string[];
 }
@@ -152,6 +155,13 @@ function show(v: unknown): string {
   return typeof v;
 }
 
+/** a number as the file writes it (hex stays hex; digits beyond a double's precision are kept) */
+function written(loc: Located, path: Path, v: unknown): string {
+  const n = loc.node(path);
+  if (typeof v === 'number' && isScalar(n) && typeof n.source === 'string') return n.source;
+  return show(v);
+}
+
 function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void {
   // a oneOf failure subsumes the errors of its branches: report it once with the schema's description
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
@@ -207,7 +217,15 @@ function schemaErrors(loc: Located, data: unknown, errors: ErrorObject[]): void 
       }
       case 'oneOf': {
         const desc = (e.parentSchema as { description?: string })?.description;
-        msg = `${here}: expected ${desc ?? 'a valid value'}, found ${show(e.data)}`;
+        msg = `${here}: expected ${desc ?? 'a valid value'}, found ${written(loc, path, e.data)}`;
+        break;
+      }
+      case 'maximum': {
+        // the limits follow the modelled machine: the schema's description says which one
+        const desc = (e.parentSchema as { description?: string })?.description;
+        const field = typeof path[path.length - 1] === 'string' ? `${String(path[path.length - 1])} ` : '';
+        const limit = (e.params as { limit: number }).limit;
+        msg = `${here}: ${field}${written(loc, path, e.data)} is above the limit ${limit}${desc ? ` (${desc})` : ''}`;
         break;
       }
       case 'enum':
@@ -242,12 +260,56 @@ function toNumber(v: unknown): number {
 
 const ADDR_FIELDS = ['addr', 'newAddr'] as const;
 
+/** deeper flow nesting ([ and {) is refused before the YAML reader, which recurses per level, sees it */
+export const MAX_FLOW_DEPTH = 500;
+
+/** the offset where `[`/`{` nesting outside quotes and comments first passes MAX_FLOW_DEPTH, or -1 */
+function tooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      if (depth > 0) depth--;
+    } else if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+    } else if (c === 39 /* ' */ && i > 0 && /[\s[{,:]/.test(text[i - 1])) {
+      // a quoted scalar starts after a separator ('' inside is an escaped quote)
+      for (i++; i < text.length; i++) if (text.charCodeAt(i) === 39) {
+        if (text.charCodeAt(i + 1) === 39) i++;
+        else break;
+      }
+    } else if (c === 35 /* # */ && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text.charCodeAt(i) !== 10) i++;
+    }
+  }
+  return -1;
+}
+
+function yamlMessage(m: string): string {
+  return /Maximum call stack/.test(m) ? 'nested too deeply to read (the reader ran out of stack)' : m;
+}
+
 /** Parse and check a scenario text. Never throws. */
 export function loadScenarioText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const deep = tooDeep(text);
+  if (deep >= 0) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const column = deep - before.lastIndexOf('\n');
+    return { diagnostics: [{ file, line, column, endLine: line, endColumn: column + 1, severity: 'error', message: `YAML: nested more than ${MAX_FLOW_DEPTH} levels deep` }] };
+  }
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // the reader recurses per nesting level: a deep enough text exhausts the stack
+    return { diagnostics: [{ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', message: `YAML: ${yamlMessage((e as Error).message)}` }] };
+  }
   const loc = new Located(file, doc, lc, text.length);
-  for (const e of doc.errors) loc.add([e.pos[0], e.pos[1]], `YAML: ${e.message.split('\n')[0]}`);
+  for (const e of doc.errors) loc.add([e.pos[0], e.pos[1]], `YAML: ${yamlMessage(e.message.split('\n')[0])}`);
   for (const w of doc.warnings) loc.add([w.pos[0], w.pos[1]], `YAML: ${w.message.split('\n')[0]}`, 'warning');
   if (doc.errors.length > 0) return { diagnostics: loc.diagnostics };
 
@@ -255,7 +317,7 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    loc.add([0, 1], `YAML: ${(err as Error).message}`);
+    loc.add([0, 1], `YAML: ${yamlMessage((err as Error).message)}`);
     return { diagnostics: loc.diagnostics };
   }
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
@@ -358,12 +420,16 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         const aligned = o.op !== 'read' && o.op !== 'write' && o.op !== 'exec' && o.op !== 'get-one-page';
         if (aligned && a % PAGE_SIZE !== 0)
           loc.at([...path, f], `${where(path, raw)}: address 0x${a.toString(16)} is not page aligned (${PAGE_SIZE} bytes)`);
+        else if (typeof o.pages === 'number' && a + o.pages * PAGE_SIZE > ADDRESS_SPACE_BYTES)
+          loc.at([...path, 'pages'], `${where(path, raw)}: ${o.pages} pages from 0x${a.toString(16)} end beyond the 4 GB address space of the modelled i386 machine`);
       }
       if (typeof o.file === 'string') known(fileNames, 'file', o.file, [...path, 'file']);
       if ((o.op === 'dma-write' || o.op === 'release') && typeof o.pages === 'string' && !pinSets.has(o.pages))
         loc.at([...path, 'pages'], `unknown page set '${o.pages}'${didYouMean(o.pages, pinSets)}: no gup/walk/get-one-page op names it with 'as'`);
       if (o.op === 'walk' && o.walker === 'fail-at' && o.failAt === undefined)
         loc.at(path, `${where(path, raw)}: walker 'fail-at' needs 'failAt'`);
+      if (o.op === 'walk' && typeof o.writtenFor === 'string' && options.walkVariants && !options.walkVariants.includes(o.writtenFor))
+        loc.at([...path, 'writtenFor'], `${where(path, raw)}: writtenFor '${o.writtenFor}' is not a page-walk variant of gup; known: ${options.walkVariants.join(', ')}`);
       return out as unknown as OpSpec;
     });
     const spec: TaskSpec = { name: t.name, ops };
@@ -423,7 +489,9 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     if (ref.invariant) checkInvariant(ref.invariant, ['schedule', 'invariant'], false);
     scheduleFrom = { column, ...(ref.invariant ? { invariant: ref.invariant } : {}) };
   } else if (raw.schedule) {
-    schedule = [];
+    // 'name*N' is counted before anything is allocated: N can be any number of digits
+    const entries: [number, number][] = [];
+    let total = 0;
     raw.schedule.forEach((s, i) => {
       const [who, count] = typeof s === 'number' ? [String(s), '1'] : (String(s).split('*') as [string, string?]);
       let idx = /^\d+$/.test(who) ? Number(who) : taskIndex.get(who);
@@ -431,11 +499,16 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
         loc.at(['schedule', i], `schedule entry '${who}' is not a task${didYouMean(who, taskIndex.keys())}; tasks: ${[...taskIndex.keys()].join(', ')}`);
         idx = 0;
       } else if (idx >= raw.tasks.length) {
-        loc.at(['schedule', i], `schedule entry ${idx}: there are only ${raw.tasks.length} tasks`);
+        loc.at(['schedule', i], `schedule entry ${who}: there are only ${raw.tasks.length} tasks`);
         idx = 0;
       }
-      for (let n = Number(count ?? '1'); n > 0; n--) schedule!.push(idx);
+      const n = Number(count ?? '1');
+      if (total <= MAX_RUN_STEPS && total + n > MAX_RUN_STEPS)
+        loc.at(['schedule', i], `schedule entry '${String(s)}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`);
+      total += n;
+      entries.push([idx, n]);
     });
+    if (total <= MAX_RUN_STEPS) schedule = entries.flatMap(([idx, n]) => new Array<number>(n).fill(idx));
   }
 
   const expect: Record<string, Expectation> = {};

@@ -1,6 +1,8 @@
 // Schedules: one task index per scheduler step. A schedule given by a user is a prefix; after it the
 // default policy runs (keep the current task while it can run, else the lowest-numbered runnable task).
 
+import { MAX_RUN_STEPS } from './limits';
+
 export class ScheduleError extends Error {
   constructor(
     message: string,
@@ -26,6 +28,9 @@ export function parseSchedule(text: string, taskNames: readonly string[]): numbe
     if (t < 0 || t >= taskNames.length)
       throw new ScheduleError(`schedule entry '${who}' is not a task; tasks: ${taskNames.map((n, i) => `${i}=${n}`).join(', ')}`, out.length);
     const n = count === undefined ? 1 : Number(count);
+    // counted before anything is allocated: N can be any number of digits
+    if (out.length + n > MAX_RUN_STEPS)
+      throw new ScheduleError(`schedule entry '${raw}' makes the schedule longer than ${MAX_RUN_STEPS} steps, the longest run the scheduler takes`, out.length);
     for (let i = 0; i < n; i++) out.push(t);
   }
   return out;

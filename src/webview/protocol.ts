@@ -133,7 +133,8 @@ const comparison = obj({
 const exploration = obj({
   scenario: str, title: str, tasks: strs, variant: str, selection: variantSelection,
   schedules: int, states: int, steps: int, timeMs: num,
-  complete: bool, preemptionBounded: bool, cancelled: bool, timedOut: bool, firstViolationMs: nullable(num),
+  reduction: str, complete: bool, incompleteReason: nullable(str),
+  preemptionBounded: bool, cancelled: bool, timedOut: bool, firstViolationMs: nullable(num),
   violations: arr(obj({
     invariant: str, message: str, schedule: arr(int), scheduleText: str, preemptions: int,
     step: int, task: nullable(str), fn: nullable(str), locksHeld: strs,

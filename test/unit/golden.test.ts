@@ -61,6 +61,10 @@ const cases: Case[] = [
   ...scenarios.map((f) => ({ golden: `compare/${f.replace(/\.mmscenario\.yaml$/, '')}.json`, argv: ['compare', join(root, 'scenarios', f), '--json'] })),
   ...patches.map((p) => ({ golden: `analyze/${p}.json`, argv: ['analyze', join(root, 'test/fixtures/patch', p), '--json'] })),
   ...SCANS.map(scanCase),
+  ...['remove-truncate-retry-2.6.11', 'drop-smp-rmb-2.6.11'].map((p) => ({
+    golden: `run-patch/${p}.json`,
+    argv: ['run-patch', join(root, 'test/fixtures/run-patch', `${p}.diff`), '--tree', join(root, 'test/fixtures/linux-2.6.11'), join(root, 'scenarios/truncate-race.mmscenario.yaml'), '--json'],
+  })),
 ];
 
 async function mmx(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -102,6 +102,8 @@ export function makeExploration(poison?: string): Exploration {
     tasks: [p('fault'), p('invalidate')],
     variant: p('2.5.70'),
     selection: { fault: '2.5.70' },
+    reduction: 'dpor',
+    incompleteReason: null,
     schedules: 12,
     states: 40,
     steps: 150,

@@ -69,6 +69,32 @@ suite('webview security', () => {
     });
   }
 
+  test('bidi controls in titles, names and messages reorder nothing outside their element', async () => {
+    const wv = await openWebview({ css: CSS });
+    try {
+      await wv.waitForPosted((m) => m.type === 'ready');
+      await wv.send({ type: 'showComparison', comparison: makeComparison({ poison: '\u202egnp.exe\u2067' }) });
+      await wv.page.locator('.comparison').waitFor();
+      // every element that holds text is a bidi isolate (the <bdi> behaviour)
+      const notIsolated = await wv.page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ tagName: string; childNodes: ArrayLike<{ nodeType: number; textContent: string | null }> }> } }).document;
+        const cs = (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle;
+        const out: string[] = [];
+        for (const e of Array.from(d.querySelectorAll('#root *'))) {
+          const hasText = Array.from(e.childNodes).some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+          if (hasText && cs(e).unicodeBidi !== 'isolate') out.push(e.tagName);
+        }
+        return out;
+      });
+      assert.deepEqual(notIsolated, []);
+      await wv.send({ type: 'showExploration', exploration: makeExploration('\u202eevil') });
+      await wv.page.locator('svg.seq').waitFor();
+      assert.equal(await wv.page.locator('svg.seq text').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { unicodeBidi: string } }).getComputedStyle(e).unicodeBidi), 'isolate');
+    } finally {
+      await wv.close();
+    }
+  });
+
   test('hostile text in restored state stays text', async () => {
     const payload = XSS_CORPUS[0];
     const wv = await openWebview({ css: CSS, state: { comparison: makeComparison({ poison: payload, runs: 1, events: 3 }) } });

@@ -1,8 +1,8 @@
 // mmx analyze FILE [--json]: what a kernel patch (mail, thread, diff) does to an API and to the lock
 // contracts of hooks. Exit 0 when the file was analysed, 2 for bad input (no file, unreadable, no diff).
-import { readFileSync, statSync } from 'node:fs';
 import type { Analysis } from '../../patch/analysisModel';
 import { analyzePatch } from '../../patch/analyze';
+import { inputLimit, readInputFile, type ReadLimit } from '../../scenario/inputFile';
 
 /** Either spelling of the output pair: the CLI's own Io ({out, err}) or plain {stdout, stderr}. */
 export type AnalyzeIo = { stdout(s: string): void; stderr(s: string): void } | { out(s: string): void; err(s: string): void };
@@ -13,7 +13,7 @@ function writer(io: AnalyzeIo): { out(s: string): void; err(s: string): void } {
   return 'stdout' in io ? { out: (s) => io.stdout(s), err: (s) => io.stderr(s) } : io;
 }
 
-export async function runAnalyze(argv: string[], ioIn: AnalyzeIo): Promise<number> {
+export async function runAnalyze(argv: string[], ioIn: AnalyzeIo, limit: ReadLimit = inputLimit('patch')): Promise<number> {
   const io = writer(ioIn);
   let json = false;
   let wasmDir: string | undefined;
@@ -40,18 +40,12 @@ export async function runAnalyze(argv: string[], ioIn: AnalyzeIo): Promise<numbe
     return 2;
   }
   const file = files[0];
-  let bytes: Uint8Array;
-  try {
-    if (statSync(file).isDirectory()) {
-      io.err(`mmx analyze: ${file}: is a directory`);
-      return 2;
-    }
-    bytes = readFileSync(file);
-  } catch (e) {
-    io.err(`mmx analyze: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  const read = readInputFile(file, limit);
+  if (!read.ok) {
+    io.err(`mmx analyze: ${file}: ${read.message}`);
     return 2;
   }
-  const analysis = await analyzePatch(bytes, file, wasmDir ? { wasmDir } : {});
+  const analysis = await analyzePatch(read.bytes, file, wasmDir ? { wasmDir } : {});
   if (json) io.out(JSON.stringify(analysis, null, 2));
   else io.out(summary(analysis));
   if (analysis.coverage.hunksSeen === 0) {

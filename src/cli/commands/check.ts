@@ -1,13 +1,18 @@
 // mmx check [PATH..]: every scenario (default: the bundled library) against its expect blocks.
+import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
-import { checkColumn, EngineRefusal } from '../../scenario/runner';
+import { checkColumn, deadline, EngineRefusal } from '../../scenario/runner';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
+import { EXIT_MET, exitFor } from '../exitCodes';
 import { table } from '../format';
 import type { Io } from '../io';
-import { parse } from '../options';
+import { cliInputLimit, parse, progressOpt, SEARCH_OPTIONS, timeLimitOpt } from '../options';
 
 export function cmdCheck(io: Io, args: string[]): number {
-  const { values, positionals } = parse('check', args, {});
+  const { values, positionals } = parse('check', args, { ...SEARCH_OPTIONS });
+  const progress = progressOpt('check', io, values.progress, values.json);
+  // the limit holds for the searches of one scenario: a library of them is checked one by one
+  const timeLimitMs = timeLimitOpt('check', values['time-limit']);
   let paths = positionals;
   if (paths.length === 0) {
     const dir = bundledScenarioDir();
@@ -23,13 +28,14 @@ export function cmdCheck(io: Io, args: string[]): number {
     return 2;
   }
   let bad = false;
-  let failed = false;
+  const outcomes: ExpectationOutcome[] = [];
   const report: unknown[] = [];
   const rows: string[][] = [];
   let total = 0;
   let failedCount = 0;
+  let undecidedCount = 0;
   for (const f of files) {
-    const r = loadScenarioFile(f);
+    const r = loadScenarioFile(f, cliInputLimit('scenario'));
     if (!r.scenario) {
       bad = true;
       for (const d of r.diagnostics) io.err(formatDiagnostic(d));
@@ -37,11 +43,13 @@ export function cmdCheck(io: Io, args: string[]): number {
       continue;
     }
     const s = r.scenario;
+    const left = deadline({ timeLimitMs });
     const cols: unknown[] = [];
     for (const col of s.columns) {
       let c;
       try {
-        c = checkColumn(s, col);
+        c = checkColumn(s, col, { ...left(), ...progress.of(`${f} [${col.label}]`) });
+        progress.done();
       } catch (e) {
         if (!(e instanceof EngineRefusal)) throw e;
         io.err(e.message);
@@ -50,25 +58,27 @@ export function cmdCheck(io: Io, args: string[]): number {
         continue;
       }
       total += c.expectations.length;
-      failedCount += c.expectations.filter((x) => !x.met).length;
-      failed ||= !c.ok;
+      failedCount += c.expectations.filter((x) => !x.met && !x.undecided).length;
+      undecidedCount += c.expectations.filter((x) => x.undecided).length;
+      outcomes.push(...c.expectations);
       const x = c.exploration;
       cols.push({
         variant: col.label,
         ok: c.ok,
         expectations: c.expectations,
-        exploration: x ? { schedules: x.schedules, states: x.states, complete: x.complete, timeMs: Math.round(x.timeMs * 100) / 100 } : null,
+        exploration: x ? { schedules: x.schedules, states: x.states, complete: x.complete, timedOut: x.timedOut, timeMs: Math.round(x.timeMs * 100) / 100 } : null,
       });
-      for (const e of c.expectations) rows.push([f, col.label, e.met ? 'ok' : 'FAILED', e.text, e.met ? '' : e.detail]);
+      for (const e of c.expectations) rows.push([f, col.label, e.met ? 'ok' : e.undecided ? 'UNDECIDED' : 'FAILED', e.text, e.met ? '' : e.detail]);
       if (c.expectations.length === 0) rows.push([f, col.label, '-', '(no expectation)', '']);
     }
     report.push({ file: f, title: s.title, valid: true, columns: cols });
   }
-  if (values.json) io.out(JSON.stringify({ ok: !failed && !bad, scenarios: report }));
+  const code = exitFor(outcomes, bad);
+  if (values.json) io.out(JSON.stringify({ ok: code === EXIT_MET, scenarios: report }));
   else {
     io.out(table(['scenario', 'variant', 'status', 'expectation', 'detail'], rows));
     io.out('');
-    io.out(`${files.length} scenarios, ${total} expectations, ${failedCount} failed${bad ? ', some scenarios are invalid' : ''}`);
+    io.out(`${files.length} scenarios, ${total} expectations, ${failedCount} failed${undecidedCount ? `, ${undecidedCount} undecided (a search stopped early)` : ''}${bad ? ', some scenarios are invalid' : ''}`);
   }
-  return bad ? 2 : failed ? 1 : 0;
+  return code;
 }

@@ -5,9 +5,10 @@ import { comparisonHtml } from '../../scenario/comparisonHtml';
 import type { Comparison } from '../../scenario/comparisonModel';
 import { hex } from '../../scenario/format';
 import { compareScenario } from '../../scenario/runner';
-import { expectationLines, table } from '../format';
+import { exitFor } from '../exitCodes';
+import { expectationLines, ms, table } from '../format';
 import type { Io } from '../io';
-import { intOpt, loadOne, parse, pickColumns, scheduleOpt } from '../options';
+import { intOpt, loadOne, parse, pickColumns, progressOpt, scheduleOpt, SEARCH_OPTIONS, timeLimitOpt, UsageError } from '../options';
 
 export function cmdCompare(io: Io, args: string[]): number {
   const { values, positionals } = parse('compare', args, {
@@ -16,19 +17,27 @@ export function cmdCompare(io: Io, args: string[]): number {
     steps: { type: 'string' },
     preemptions: { type: 'string' },
     html: { type: 'string' },
+    ...SEARCH_OPTIONS,
   });
+  if (values.html !== undefined && values.html.trim() === '') throw new UsageError('mmx compare: --html needs a file name');
   const s = loadOne(io, 'compare', positionals);
   if (!s) return 2;
   const cols = pickColumns(s, 'compare', values.variant);
   const custom = cols.filter((c) => !s.columns.includes(c));
   const scenario = custom.length ? { ...s, columns: [...s.columns, ...custom] } : s;
-  const { comparison, ok } = compareScenario(scenario, {
+  const progress = progressOpt('compare', io, values.progress, values.json);
+  const { comparison, ok, checks } = compareScenario(scenario, {
     columns: cols.map((c) => c.label),
     schedule: scheduleOpt('compare', s, values.schedule),
     explore: !values['no-explore'],
     maxSteps: intOpt('compare', 'steps', values.steps, 1),
     maxPreemptions: intOpt('compare', 'preemptions', values.preemptions),
+    // one limit for every search: the columns' explorations and the counterexample of the schedule
+    timeLimitMs: timeLimitOpt('compare', values['time-limit']),
+    ...progress.of(s.file),
   });
+  progress.done();
+  const code = exitFor(comparison.runs.flatMap((r) => r.expectations));
   if (values.html) {
     try {
       writeFileSync(values.html, comparisonHtml(comparison));
@@ -40,12 +49,17 @@ export function cmdCompare(io: Io, args: string[]): number {
   if (values.json) io.out(JSON.stringify({ ...comparison, ok }));
   else {
     printComparison(io, comparison);
+    // what a search that stopped early covered
+    for (const c of checks) {
+      const x = c.exploration;
+      if (x && !x.complete && (x.timedOut || x.cancelled)) io.out(`search [${c.label}]: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, incomplete (${x.timedOut ? 'time limit' : 'cancelled'})`);
+    }
     if (values.html) io.out(`report written to ${values.html}`);
   }
-  return ok ? 0 : 1;
+  return code;
 }
 
-function printComparison(io: Io, c: Comparison): void {
+export function printComparison(io: Io, c: Comparison): void {
   io.out(`${c.title}  (${c.scenario})`);
   if (c.description) io.out(c.description.trim());
   io.out('');

@@ -1,16 +1,20 @@
 // mmx explore FILE: every schedule up to the bounds, per column; each violation with a minimal counterexample.
-import type { ExploreOptions } from '../../scenario/explorer';
+import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { explorationModel } from '../../scenario/exploration';
 import type { Exploration } from '../../scenario/explorationModel';
+import type { ExploreOptions } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
-import { checkColumn, exploreOptions } from '../../scenario/runner';
+import { availableParallelism } from 'node:os';
+
+import { checkColumnAsync, deadline, exploreOptions } from '../../scenario/runner';
 import type { Scenario } from '../../scenario/scenario';
 import { formatSchedule } from '../../scenario/schedule';
+import { exitFor } from '../exitCodes';
 import { expectationLines, ms } from '../format';
-import { stdio, type Io } from '../io';
-import { intOpt, loadOne, parse, pickColumns, UsageError } from '../options';
+import type { Io } from '../io';
+import { intOpt, loadOne, parse, pickColumns, progressOpt, SEARCH_OPTIONS, timeLimitOpt, UsageError } from '../options';
 
-export function cmdExplore(io: Io, args: string[]): number {
+export async function cmdExplore(io: Io, args: string[]): Promise<number> {
   const { values, positionals } = parse('explore', args, {
     steps: { type: 'string' },
     preemptions: { type: 'string' },
@@ -18,8 +22,10 @@ export function cmdExplore(io: Io, args: string[]): number {
     seed: { type: 'string' },
     first: { type: 'boolean' },
     'no-reduction': { type: 'boolean' },
+    reduction: { type: 'string' },
+    jobs: { type: 'string' },
     'no-shrink': { type: 'boolean' },
-    'time-limit': { type: 'string' },
+    ...SEARCH_OPTIONS,
   });
   const s = loadOne(io, 'explore', positionals);
   if (!s) return 2;
@@ -32,23 +38,35 @@ export function cmdExplore(io: Io, args: string[]): number {
     maxPreemptions: intOpt('explore', 'preemptions', values.preemptions),
     random: runs === undefined ? undefined : { runs, seed },
     stopAtFirst: values.first,
-    reduction: values['no-reduction'] ? 'none' : 'state',
+    reduction: reductionOpt(values.reduction, values['no-reduction']),
+    // the partial-order reduced search split over worker threads: the same result for any number
+    jobs: intOpt('explore', 'jobs', values.jobs, 1) ?? availableParallelism(),
     shrink: !values['no-shrink'],
-    timeLimitMs: intOpt('explore', 'time-limit', values['time-limit'], 1),
-    // a live count on a terminal; nothing when the output goes to a file or a program
-    onProgress: io === stdio && process.stderr.isTTY && !values.json ? (p) => process.stderr.write(`\r  ${p.schedules} schedules, ${p.states} states, ${Math.round(p.elapsedMs)} ms `) : undefined,
-    progressIntervalMs: 200,
+    // one limit for the searches of all columns
+    timeLimitMs: timeLimitOpt('explore', values['time-limit']),
   });
-  let failed = false;
+  const progress = progressOpt('explore', io, values.progress, values.json);
+  const left = deadline(opts);
+  const outcomes: ExpectationOutcome[] = [];
   for (const col of cols) {
-    const c = checkColumn(s, col, { ...opts, explore: 'always' });
-    if (opts.onProgress) process.stderr.write('\r\x1b[K');
+    const c = await checkColumnAsync(s, col, { ...left(), ...progress.of(`${s.file} [${col.label}]`), recipe: { world: s.world, selection: col.selection }, explore: 'always' });
+    progress.done();
     const x = explorationModel(s, col, c.exploration!);
-    failed ||= !x.ok;
+    outcomes.push(...x.expectations);
     if (values.json) io.out(JSON.stringify(x));
     else printExploration(io, s, x, opts);
   }
-  return failed ? 1 : 0;
+  return exitFor(outcomes);
+}
+
+const REDUCTIONS = ['dpor', 'state', 'none'] as const;
+
+function reductionOpt(v: string | undefined, none: boolean | undefined): ExploreOptions['reduction'] {
+  if (none && v !== undefined && v !== 'none') throw new UsageError('mmx explore: --no-reduction and --reduction disagree');
+  if (none) return 'none';
+  if (v === undefined) return 'dpor';
+  if (!(REDUCTIONS as readonly string[]).includes(v)) throw new UsageError(`mmx explore: --reduction takes ${REDUCTIONS.join(', ')}, not '${v}'`);
+  return v as ExploreOptions['reduction'];
 }
 
 function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOptions): void {
@@ -62,8 +80,8 @@ function printExploration(io: Io, s: Scenario, x: Exploration, opts: ExploreOpti
         ? 'incomplete (time limit)'
         : opts.random
           ? `incomplete (${opts.random.runs} random runs, seed ${opts.random.seed})`
-          : 'incomplete';
-  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}`);
+          : `incomplete (${x.incompleteReason})`;
+  io.out(`${x.variant} ${selectionText(x.selection as Record<string, string>)}: ${x.schedules} schedules, ${x.states} states, ${ms(x.timeMs)}, ${status}${x.reduction === 'dpor' ? '' : `, reduction: ${x.reduction}`}`);
   if (x.violations.length === 0) io.out('  no violation');
   for (const v of x.violations) {
     const where = [v.task, v.fn].filter(Boolean).join(' in ');

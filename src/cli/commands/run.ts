@@ -4,11 +4,12 @@ import type { ExpectationOutcome } from '../../scenario/comparisonModel';
 import { checkRunExpectations, checkSingleRunViolations } from '../../scenario/expectations';
 import { runSchedule } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
-import { defaultSchedule, machineFactory } from '../../scenario/runner';
+import { defaultScheduleOf, machineFactory, onDefaultSchedule } from '../../scenario/runner';
 import { describeSchedule, formatSchedule, ScheduleError } from '../../scenario/schedule';
+import { exitFor } from '../exitCodes';
 import { expectationLines, table } from '../format';
 import type { Io } from '../io';
-import { intOpt, loadOne, parse, pickColumns, scheduleOpt } from '../options';
+import { intOpt, loadOne, parse, pickColumns, progressOpt, scheduleOpt, SEARCH_OPTIONS, timeLimitOpt } from '../options';
 
 export function cmdRun(io: Io, args: string[]): number {
   const { values, positionals } = parse('run', args, {
@@ -17,6 +18,7 @@ export function cmdRun(io: Io, args: string[]): number {
     steps: { type: 'string' },
     trace: { type: 'boolean' },
     'no-trace': { type: 'boolean' },
+    ...SEARCH_OPTIONS,
   });
   const s = loadOne(io, 'run', positionals);
   if (!s) return 2;
@@ -25,10 +27,14 @@ export function cmdRun(io: Io, args: string[]): number {
   const seed = intOpt('run', 'seed', values.seed);
   const maxSteps = intOpt('run', 'steps', values.steps, 1) ?? s.bounds.steps;
   const usesDefault = given === undefined && seed === undefined;
-  const schedule = given ?? (seed === undefined ? defaultSchedule(s) : undefined);
+  // a scenario whose schedule is a counterexample searches for it, within the time limit
+  const progress = progressOpt('run', io, values.progress, values.json);
+  const d = usesDefault ? defaultScheduleOf(s, { timeLimitMs: timeLimitOpt('run', values['time-limit']), ...progress.of(`${s.file}: the counterexample of ${s.scheduleFrom?.column}`) }) : undefined;
+  progress.done();
+  const schedule = given ?? d?.schedule;
   const showTrace = values['no-trace'] ? false : values.trace || !values.json;
   const names = s.world.tasks.map((t) => t.name);
-  let failed = false;
+  const outcomes: ExpectationOutcome[] = [];
   for (const col of cols) {
     let m: Machine;
     let sched: number[];
@@ -49,8 +55,8 @@ export function cmdRun(io: Io, args: string[]): number {
     // a violation in this run breaks a never/clean expectation; results/signals hold for the default schedule
     const ex = s.expect[col.label] ?? {};
     const expectations: ExpectationOutcome[] = checkSingleRunViolations(ex, m);
-    if (usesDefault) expectations.push(...checkRunExpectations(ex, m));
-    failed ||= expectations.some((x) => !x.met);
+    if (usesDefault && d) expectations.push(...onDefaultSchedule(s, d, checkRunExpectations(ex, m)));
+    outcomes.push(...expectations);
     if (values.json) {
       io.out(
         JSON.stringify({
@@ -68,7 +74,7 @@ export function cmdRun(io: Io, args: string[]): number {
     }
     io.out(`${s.title} [${col.label} ${selectionText(col.selection as Record<string, string>)}]`);
     const full = sched.length <= 60 ? `${formatSchedule(sched)}  ` : '';
-    io.out(`schedule: ${full}(${describeSchedule(sched, names)}, ${sched.length} steps)${done ? '' : '  -- tasks did not finish'}`);
+    io.out(`schedule: ${full}(${describeSchedule(sched, names)}, ${sched.length} steps)${done ? '' : '  -- tasks did not finish'}${s.scheduleFrom && d ? `  [${d.source}]` : ''}`);
     if (showTrace)
       io.out(
         table(
@@ -86,5 +92,5 @@ export function cmdRun(io: Io, args: string[]): number {
     for (const l of expectationLines(expectations)) io.out(l);
     io.out('');
   }
-  return failed ? 1 : 0;
+  return exitFor(outcomes);
 }

@@ -1,9 +1,11 @@
 // mmx scenarios [DIR]: the bundled scenario library (or a directory of scenarios).
+import { existsSync, statSync } from 'node:fs';
+
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import { table } from '../format';
 import type { Io } from '../io';
-import { parse } from '../options';
+import { cliInputLimit, parse } from '../options';
 
 export function cmdScenarios(io: Io, args: string[]): number {
   const { values, positionals } = parse('scenarios', args, {});
@@ -12,9 +14,21 @@ export function cmdScenarios(io: Io, args: string[]): number {
     io.err('mmx scenarios: no bundled scenarios found (set MMX_SCENARIOS or pass a directory)');
     return 2;
   }
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) {
+    io.err(`mmx scenarios: ${dir}: ${existsSync(dir) ? 'not a directory' : 'no such directory'}`);
+    return 2;
+  }
   const list: { file: string; title: string; variants: string[]; description: string; valid: boolean }[] = [];
   for (const f of scenarioFiles([dir])) {
-    const r = loadScenarioFile(f);
+    const r = loadScenarioFile(f, cliInputLimit('scenario'));
+    // an invalid scenario says why, where the error is
+    for (const d of r.scenario ? [] : r.diagnostics.filter((x) => x.severity === 'error').slice(0, 1)) io.err(formatDiagnostic(d));
     list.push({
       file: f,
       title: r.scenario?.title ?? '(invalid)',

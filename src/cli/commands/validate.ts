@@ -2,16 +2,20 @@
 import { loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
 import type { Io } from '../io';
-import { parse, UsageError } from '../options';
+import { cliInputLimit, parse, UsageError } from '../options';
 
 export function cmdValidate(io: Io, args: string[]): number {
   const { values, positionals } = parse('validate', args, {});
   if (positionals.length === 0) throw new UsageError('mmx validate: expects scenario files or directories');
   const files = scenarioFiles(positionals);
+  if (files.length === 0) {
+    io.err(`mmx validate: no *.mmscenario.yaml under ${positionals.join(', ')}`);
+    return 2;
+  }
   let bad = false;
   const report: unknown[] = [];
   for (const f of files) {
-    const r = loadScenarioFile(f);
+    const r = loadScenarioFile(f, cliInputLimit('scenario'));
     const ok = !!r.scenario;
     bad ||= !ok;
     if (values.json) report.push({ file: f, ok, diagnostics: r.diagnostics });

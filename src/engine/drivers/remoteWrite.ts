@@ -22,13 +22,13 @@ export function* dfsRemoteWrite(t: Task, file: File, page: number): Generator<St
   if (t.sleep('dfs: write to the backing store (network)')) yield t.step;
   if (t.objWrite(file.backingKey, page, 'write to the backing store')) yield t.step;
   file.ensure(page + 1);
-  file.versions[page] = file.version(page) + 1;
+  const version = file.bump(page);
   // this node's cached copy holds the new data
   const own = file.spacesList().find((s) => s.node === mine);
   const p = own?.cache.get(page);
-  if (p) p.version = file.versions[page];
+  if (p) p.version = version;
   for (const s of others) s.invalidating--;
-  if (t.tracing) t.emit('note', `${file.name} page ${page} now version ${file.versions[page]}`);
+  if (t.tracing) t.emit('note', `${file.name} page ${page} now version ${version}`);
   if (t.release(token, false)) yield t.step;
   t.exit('dfs_remote_write', '0');
   return 0;

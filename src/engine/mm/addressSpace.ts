@@ -6,12 +6,41 @@ import { RwSemaphore, SeqCount, Spinlock } from '../sim/locks';
 import type { Page } from './page';
 import type { Vma } from './vma';
 import { VM_NONLINEAR } from '../sim/constants';
+import { footprint, touchRead, touchWrite } from '../sim/step';
 
 export type FsKind = 'local' | 'dfs' | 'shmem';
 
+/** The page cache of one address_space: offset -> page. Lookups, insertions and removals are recorded
+ * as the running step's footprint (a walk over it reads every slot). */
+export class PageCacheMap extends Map<number, Page> {
+  constructor(readonly slotKey: string) {
+    super();
+  }
+  override get(i: number): Page | undefined {
+    if (footprint.on) footprint.reads.push(this.slotKey + i.toString(16));
+    return super.get(i);
+  }
+  override has(i: number): boolean {
+    if (footprint.on) footprint.reads.push(this.slotKey + i.toString(16));
+    return super.has(i);
+  }
+  override set(i: number, p: Page): this {
+    if (footprint.on) footprint.writes.push(this.slotKey + i.toString(16));
+    return super.set(i, p);
+  }
+  override delete(i: number): boolean {
+    if (footprint.on) footprint.writes.push(this.slotKey + i.toString(16));
+    return super.delete(i);
+  }
+  override keys(): MapIterator<number> {
+    if (footprint.on) footprint.reads.push(this.slotKey + '*');
+    return super.keys();
+  }
+}
+
 export class AddressSpace {
   /** page cache: file offset (pages) -> page */
-  readonly cache = new Map<number, Page>();
+  readonly cache: PageCacheMap;
   /** i_mmap + i_mmap_shared: linear mappings */
   readonly mappings = new Set<Vma>();
   /** i_mmap_nonlinear */
@@ -26,15 +55,20 @@ export class AddressSpace {
   invalidating = 0;
   /** key prefix of page cache slots, for partial-order reduction */
   readonly slotKey: string;
+  /** key of the mapping lists (i_mmap), recorded as a step's footprint (no interleaving point) */
+  readonly mappingsKey: string;
   constructor(readonly file: File, readonly node: string) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
     this.treeLock = new Spinlock('tree_lock', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
+    this.cache = new PageCacheMap(this.slotKey);
+    this.mappingsKey = `file:${owner}/i_mmap`;
   }
   get name(): string { return this.node ? `${this.file.name}@${this.node}` : this.file.name; }
   link(v: Vma): void {
+    touchWrite(this.mappingsKey);
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
     else this.mappings.add(v);
   }
@@ -49,15 +83,18 @@ export class AddressSpace {
     }
   }
   unlink(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.delete(v);
   }
   /** vma became nonlinear: move it to i_mmap_nonlinear */
   makeNonlinear(v: Vma): void {
+    touchWrite(this.mappingsKey);
     this.mappings.delete(v);
     this.nonlinear.add(v);
   }
   *allMappings(): Generator<Vma> {
+    touchRead(this.mappingsKey);
     yield* this.mappings;
     yield* this.nonlinear;
   }
@@ -71,12 +108,14 @@ export class File {
   /** keys of the backing store pages and of i_size, for partial-order reduction */
   readonly backingKey: string;
   readonly sizeKey: string;
-  /** backing store: data version of each page (bumped by every write that reaches it) */
-  readonly versions: number[];
+  /** backing store: pages [0, extent) exist at data version 1 until a write that reaches them bumps
+   * it. Sparse, so that a file as big as the page cache can index (2^31 pages) costs nothing. */
+  private extent: number;
+  private readonly bumped = new Map<number, number>();
   private readonly spaces = new Map<string, AddressSpace>();
   constructor(readonly name: string, pages: number, readonly fs: FsKind) {
     this.size = pages;
-    this.versions = new Array<number>(pages).fill(1);
+    this.extent = pages;
     this.iSem = new RwSemaphore('i_sem', name);
     this.backingKey = `backing:${name}/page:0x`;
     this.sizeKey = `file:${name}/i_size`; // used with keyNum -1 (whole key)
@@ -94,11 +133,29 @@ export class File {
   spacesList(): AddressSpace[] {
     return [...this.spaces.values()];
   }
+  /** data version of a backing-store page (0: the page does not exist) */
   version(index: number): number {
-    return this.versions[index] ?? 0;
+    return this.bumped.get(index) ?? (index < this.extent ? 1 : 0);
+  }
+  /** a write reached the backing store: the page's data version goes up; returns the new one */
+  bump(index: number): number {
+    const v = this.version(index) + 1;
+    this.bumped.set(index, v);
+    return v;
   }
   /** extend the backing store when the file grows */
   ensure(pages: number): void {
-    while (this.versions.length < pages) this.versions.push(1);
+    if (pages > this.extent) this.extent = pages;
+  }
+  /** the versions of the first pages (at most `max`), dense, for snapshots */
+  versionList(max: number): number[] {
+    let n = this.extent;
+    for (const i of this.bumped.keys()) if (i >= n) n = i + 1;
+    return Array.from({ length: Math.min(n, max) }, (_, i) => this.version(i));
+  }
+  /** the backing store, for the state hash */
+  backingState(): string {
+    const bumped = [...this.bumped].sort((a, b) => a[0] - b[0]);
+    return `${this.extent}:${bumped.map(([i, v]) => `${i}=${v}`).join(',')}`;
   }
 }

@@ -13,6 +13,8 @@ import { pageAddRmapPfn } from './rmap';
 import { newPteFor } from './mkPte';
 
 export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  const c = t.kernel.interp?.get('do_anonymous_page');
+  if (c) return yield* c(t, mm, vma, address, write ? VM_WRITE : 0);
   t.enter('do_anonymous_page');
   const k = t.kernel;
   const pt = mm.pt;

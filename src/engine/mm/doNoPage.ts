@@ -10,12 +10,14 @@ import type { Task } from '../sim/task';
 import type { Step } from '../sim/step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
-import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, faultName } from '../sim/constants';
+import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, VM_WRITE, faultName } from '../sim/constants';
 import { earlyCowBreak, setPteIfNone } from './installNewPage';
 import { doAnonymousPage } from './doAnonymousPage';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
 
 export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
+  const c = t.kernel.interp?.get('do_no_page');
+  if (c) return yield* c(t, mm, vma, address, write ? VM_WRITE : 0);
   if (!hasNopage(vma.ops)) return yield* doAnonymousPage(t, mm, vma, address, write);
   t.enter('do_no_page');
   const k = t.kernel;

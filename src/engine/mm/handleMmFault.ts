@@ -30,6 +30,8 @@ export function handlePteFault(t: Task, mm: MmStruct, vma: Vma, address: number,
 // decision is a plain function so that the frame saved at every yield stays small.
 function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: number, locked: boolean): Generator<Step, number, void> {
   if (!locked) {
+    const cm = t.kernel.interp?.get('handle_mm_fault');
+    if (cm) return yield* cm(t, mm, vma, address, access & VM_WRITE);
     t.enter('handle_mm_fault');
     if (vma.flags & VM_HUGETLB) {
       t.exit('handle_mm_fault', 'VM_FAULT_SIGBUS');
@@ -43,6 +45,12 @@ function* faultGen(t: Task, mm: MmStruct, vma: Vma, address: number, access: num
       if (t.spinLock(mm.pageTableLock)) yield t.step;
       if (!mm.pt.hasTable(address)) mm.pt.allocTable(address); // else: another thread populated the pmd, pte_free(new)
     }
+  }
+  const c = t.kernel.interp?.get('handle_pte_fault');
+  if (c) {
+    const rc = yield* c(t, mm, vma, address, access & VM_WRITE);
+    if (!locked) t.exit('handle_mm_fault', t.tracing ? faultName(rc) : undefined);
+    return rc;
   }
   t.enter('handle_pte_fault');
   if (t.pteRead(mm, address, 'entry = *pte')) yield t.step;

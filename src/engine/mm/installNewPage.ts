@@ -6,7 +6,7 @@ import type { Step } from '../sim/step';
 import type { MmStruct } from './mmStruct';
 import type { Vma } from './vma';
 import type { Page } from './page';
-import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED } from '../sim/constants';
+import { VM_FAULT_MAJOR, VM_FAULT_MINOR, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, VM_WRITE } from '../sim/constants';
 import { NOPAGE_OOM, NOPAGE_SIGBUS, type NopageResult } from './vmOps';
 import { PTE_NONE } from './pageTable';
 import { PG_anon, PG_lru } from './page';
@@ -28,6 +28,8 @@ export function* installNopageResult(t: Task, mm: MmStruct, vma: Vma, address: n
  * page_table_lock, with a referenced page; takes the lock and installs the pte if still none.
  */
 export function* installNewPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean, newPage: Page | null): Generator<Step, number, void> {
+  const c = t.kernel.interp?.get('install_new_page');
+  if (c) return yield* c(t, mm, vma, address, write ? VM_WRITE : 0, newPage);
   t.enter('install_new_page');
   const k = t.kernel;
   k.count('install_new_page calls');

@@ -26,6 +26,7 @@ export class MmStruct {
     this.mmapSem = new RwSemaphore('mmap_sem', name);
     this.pageTableLock = new Spinlock('page_table_lock', name);
     this.pteKey = `mm:${name}/pte:0x`;
+    this.pt.key = this.pteKey;
     this.maxMapCount = maxMapCount;
   }
   /** mm->map_count */

@@ -2,6 +2,7 @@
 // mem_map (memMap.ts); a Page is the view of one entry, made on first use and kept, so that code
 // holding pages can compare them by identity.
 
+import { footprint } from '../sim/step';
 import { PageLock } from '../sim/locks';
 import type { AddressSpace } from './addressSpace';
 import type { MmStruct } from './mmStruct';
@@ -74,6 +75,13 @@ export class Page {
   }
 }
 
+/** footprint keys of the allocator (see Footprint in step.ts) */
+const ALLOCATOR_KEY = 'kernel:page_allocator';
+const FREE_LIST_KEY = 'kernel:free_list';
+const COUNT_KEY = 'page:count:';
+/** the allocator limit a world without memoryPages gets */
+export const NO_LIMIT = 1 << 30;
+
 export class PageAllocator {
   readonly mem = new MemMap();
   /** the Page of each pfn asked for so far */
@@ -114,6 +122,12 @@ export class PageAllocator {
 
   /** alloc_page() as a pfn, -1 at the limit: the anonymous fault path needs no Page */
   allocPfn(): number {
+    // which pfn a task gets depends on the allocations and frees before it; with a limit, whether it
+    // gets one at all. Two fresh pages taken in either order give the same world up to pfn names.
+    if (footprint.on) {
+      if (this.limit < NO_LIMIT) footprint.writes.push(ALLOCATOR_KEY);
+      footprint[this.freeList.length > 0 ? 'writes' : 'reads'].push(FREE_LIST_KEY);
+    }
     if (this.allocated >= this.limit) return -1;
     const m = this.mem;
     this.allocated++;
@@ -147,6 +161,10 @@ export class PageAllocator {
   /** __free_pages(): called when the count drops to zero */
   freePage(p: Page): void {
     if (p.reserved || p.free) return;
+    if (footprint.on) {
+      if (this.limit < NO_LIMIT) footprint.writes.push(ALLOCATOR_KEY);
+      footprint.writes.push(FREE_LIST_KEY);
+    }
     if (p.mapcount > 0) this.onBadFree?.(p, `freed with mapcount ${p.mapcount}`);
     if (p.pins > 0) this.onBadFree?.(p, `freed with ${p.pins} DMA pins`);
     if (this.onFree !== null) this.onFree(p);
@@ -159,12 +177,14 @@ export class PageAllocator {
 
   /** get_page() / page_cache_get() */
   get(p: Page): void {
+    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
     p.count++;
   }
 
   /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
   put(p: Page): void {
     if (p.reserved) return;
+    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
     if (p.count <= 0) {
       this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
       return;

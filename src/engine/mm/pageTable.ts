@@ -3,6 +3,7 @@
 // (slot), or a file pte (file offset, and in VM_NONUNIFORM VMAs the protection too).
 
 import { PAGE_SIZE, PTRS_PER_PTE, PTRS_PER_PMD, VM_READ, VM_WRITE, VM_EXEC } from '../sim/constants';
+import { footprint } from '../sim/step';
 
 export const PTE_NONE = 0;
 export const PTE_PRESENT = 1;
@@ -38,6 +39,15 @@ export interface PteValue {
 }
 
 export class PageTable {
+  /** footprint key prefix of the entries ("mm:A/pte:0x"; see Footprint in step.ts) */
+  key = '';
+  private touch(addr: number, write: boolean): void {
+    (write ? footprint.writes : footprint.reads).push(this.key + addr.toString(16));
+  }
+  /** a walk over many entries reads them all */
+  private touchAll(): void {
+    footprint.reads.push(this.key + '*');
+  }
   readonly pgd = new Map<number, (PteTable | undefined)[]>();
   /** pte tables allocated (pte_alloc_one) */
   pteTables = 0;
@@ -95,11 +105,13 @@ export class PageTable {
   }
 
   kind(addr: number): number {
+    if (footprint.on) this.touch(addr, false);
     const t = this.lookup(addr);
     return t === undefined ? PTE_NONE : t.bits[PageTable.slot(addr)] & KIND_MASK;
   }
 
   get(addr: number): PteValue | null {
+    if (footprint.on) this.touch(addr, false);
     const t = this.lookup(addr);
     if (t === undefined) return null;
     const i = PageTable.slot(addr);
@@ -110,16 +122,19 @@ export class PageTable {
 
   /** pfn / pgoff / slot of the entry (caller knows its kind) */
   val(addr: number): number {
+    if (footprint.on) this.touch(addr, false);
     const t = this.lookup(addr);
     return t === undefined ? 0 : t.val[PageTable.slot(addr)];
   }
 
   prot(addr: number): number {
+    if (footprint.on) this.touch(addr, false);
     const t = this.lookup(addr);
     return t === undefined ? 0 : (t.bits[PageTable.slot(addr)] >> PROT_SHIFT) & 7;
   }
 
   private write(addr: number, kind: number, val: number, bits: number): void {
+    if (footprint.on) this.touch(addr, true);
     const t = this.lookup(addr) ?? this.allocTable(addr);
     const i = PageTable.slot(addr);
     const old = t.bits[i] & KIND_MASK;
@@ -154,10 +169,12 @@ export class PageTable {
   }
 
   setDirty(addr: number): void {
+    if (footprint.on) this.touch(addr, true);
     const t = this.lookup(addr);
     if (t) t.bits[PageTable.slot(addr)] |= DIRTY | YOUNG;
   }
   setYoung(addr: number): void {
+    if (footprint.on) this.touch(addr, true);
     const t = this.lookup(addr);
     if (t) t.bits[PageTable.slot(addr)] |= YOUNG;
   }
@@ -172,6 +189,7 @@ export class PageTable {
   }
   /** replace the protection of a present (or file/swap) entry, keeping the rest */
   setProt(addr: number, prot: number): void {
+    if (footprint.on) this.touch(addr, true);
     const t = this.lookup(addr);
     if (!t) return;
     const i = PageTable.slot(addr);
@@ -181,6 +199,7 @@ export class PageTable {
 
   /** all non-none entries in [start, end), in address order */
   *entries(start = 0, end = Number.MAX_SAFE_INTEGER): Generator<[number, PteValue]> {
+    if (footprint.on) this.touchAll();
     const gs = [...this.pgd.keys()].sort((a, b) => a - b);
     for (const g of gs) {
       const pmd = this.pgd.get(g)!;
@@ -202,6 +221,7 @@ export class PageTable {
 
   /** call fn for every non-none entry, in address order, without allocating per entry */
   forEach(fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    if (footprint.on) this.touchAll();
     const gs = [...this.pgd.keys()].sort((a, b) => a - b);
     for (const g of gs) {
       const pmd = this.pgd.get(g)!;
@@ -220,6 +240,7 @@ export class PageTable {
 
   /** call fn for every non-none entry in [start, end), in address order */
   forEachIn(start: number, end: number, fn: (addr: number, kind: number, val: number, prot: number) => void): void {
+    if (footprint.on) this.touchAll();
     const span = PAGE_SIZE * PTRS_PER_PTE;
     for (let base = Math.floor(start / span) * span; base < end; base += span) {
       const t = this.lookup(base);

@@ -157,8 +157,7 @@ export function* reclaimPage(t: Task, page: Page, checkReferenced = false): Gene
       if (t.sleep('->writepage (I/O)')) yield t.step;
       if (t.objWrite(space.file.backingKey, page.index, 'writepage: data to the backing store')) yield t.step;
       if (page.userWrites > 0) {
-        space.file.versions[page.index] = space.file.version(page.index) + 1;
-        page.version = space.file.version(page.index);
+        page.version = space.file.bump(page.index);
         page.userWrites = 0;
       }
       page.flags &= ~PG_dirty;

@@ -3,7 +3,7 @@
 // Under the truncate-seq rules the invalidation bumps mapping->truncate_count around the zap.
 
 import type { Task } from '../sim/task';
-import type { Step } from '../sim/step';
+import { touchRead, type Step } from '../sim/step';
 import type { AddressSpace, File } from './addressSpace';
 import { PAGE_SIZE, VM_NONLINEAR } from '../sim/constants';
 import { zapPageRange } from './zap';
@@ -16,6 +16,7 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
   space.invalidating++;
   if (t.downWrite(space.iSharedSem)) yield t.step;
   if (seq && t.acquire(space.truncateCount)) yield t.step;
+  touchRead(space.mappingsKey);
   for (const vma of [...space.mappings]) {
     // linear: the virtual range that maps [first, last]
     const vFirst = vma.pgoff;
@@ -28,6 +29,7 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
     // 2.5's invalidate_mmap_range zaps the whole range: private COW copies and swap ptes too
     yield* zapPageRange(t, vma, start, end);
   }
+  touchRead(space.mappingsKey);
   for (const vma of [...space.nonlinear]) {
     // nonlinear: any page of the VMA may map the range; file ptes keep the offset
     yield* zapPageRange(t, vma, vma.start, vma.end, { firstIndex: first, lastIndex: last, nonlinear: (vma.flags & VM_NONLINEAR) !== 0, checkMapping: space });

@@ -54,8 +54,7 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
       if (t.sleep('->writepage (I/O)')) yield t.step;
       if (t.objWrite(file.backingKey, index, 'writepage: data to the backing store')) yield t.step;
       if (page.userWrites > 0) {
-        file.versions[index] = file.version(index) + 1;
-        page.version = file.version(index);
+        page.version = file.bump(index);
         page.userWrites = 0;
       }
       page.flags &= ~PG_writeback;

@@ -2,7 +2,7 @@
 // plus the variant rules in force, lockdep, the trace and the violation log.
 
 import type { OpResult, VariantSelection, Violation, WorldSpec } from './spec';
-import { PageAllocator } from '../mm/page';
+import { NO_LIMIT, PageAllocator } from '../mm/page';
 import { File } from '../mm/addressSpace';
 import { MmStruct } from '../mm/mmStruct';
 import { Dfs } from '../fs/dfs';
@@ -16,6 +16,7 @@ import { OPS, type ExtraOp } from './ops';
 import type { Task } from './task';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
 import type { InvariantName } from './catalogue';
+import { interpretedFunctions, interpretedVariant, type InterpretedFunctions } from './interpreted';
 
 const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap', 'mutation'];
 
@@ -62,6 +63,8 @@ export class Kernel {
   readonly remap: RemapRules;
   /** the deliberate breakage in force (all false by default) */
   readonly mutation: MutationRules;
+  /** kernel functions the fault variant runs from C (null: all TypeScript) */
+  readonly interp: InterpretedFunctions | null;
   /** operations beyond the engine's table (MachineOptions.extraOps) */
   readonly extraOps: ReadonlyMap<string, ExtraOp>;
 
@@ -73,7 +76,7 @@ export class Kernel {
     for (const fam of FAMILIES) {
       const name = sel[fam];
       if (name !== undefined) {
-        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name);
+        const v = getVariant(fam, name) ?? extra.find((x) => x.family === fam && x.name === name) ?? (fam === 'fault' ? interpretedVariant(name) : undefined);
         if (!v) {
           const known = [...variantsOf(fam), ...extra.filter((x) => x.family === fam)].map((x) => x.name);
           throw new Error(`unknown ${fam} variant '${name}'${known.length ? ` (known: ${known.join(', ')})` : ' (no variants registered for this family)'}`);
@@ -87,8 +90,9 @@ export class Kernel {
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
     this.mutation = this.selected.get('mutation')!.rules as MutationRules;
+    this.interp = interpretedFunctions(this.selected.get('fault')!.name);
 
-    this.alloc = new PageAllocator(world.memoryPages ?? 1 << 30);
+    this.alloc = new PageAllocator(world.memoryPages ?? NO_LIMIT);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
     const cpus = world.cpus ?? [];
     if (new Set(cpus).size !== cpus.length) throw new Error('a CPU is declared twice');

@@ -4,7 +4,8 @@
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { Kernel, type KernelOptions } from './kernel';
 import { Oops, Task } from './task';
-import { StepKind, type Step } from './step';
+import { RwSemaphore } from './locks';
+import { footprint, StepKind, type Step } from './step';
 import { opImpl, type OpOutcome } from './ops';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { takeSnapshot } from './snapshot';
@@ -85,12 +86,54 @@ export class EngineMachine implements Machine {
     const s = t.step;
     const keys = s.keys();
     const info: StepInfo = { task: i, fn: s.kind === StepKind.Start ? 'start' : s.fn, label: s.kind === StepKind.Start ? 'start' : s.label, reads: keys.reads, writes: keys.writes };
+    if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
+      const l = s.lock!;
+      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: l.kind === 'seqcount' };
+    }
+    if (s.src !== null && s.kind !== StepKind.Start) info.src = s.src;
     this.kernel.stepNo++;
-    runOneStep(t);
+    // what the code up to the next interleaving point touches without announcing it
+    footprint.on = true;
+    footprint.reads = keys.reads;
+    footprint.writes = keys.writes;
+    try {
+      runOneStep(t);
+      // a writer that now has to wait for an rwsem queues on it (Task.canRun), which holds back new
+      // readers: the step that leads there writes the semaphore
+      const n = t.step;
+      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) keys.writes.push(n.lock.key);
+    } finally {
+      footprint.on = false;
+    }
     if (this.checkEachStep) {
       checkStalePtes(this.kernel, false);
       checkRss(this.kernel, false);
       checkFreedMapped(this.kernel);
+    }
+    return info;
+  }
+
+  /** take these steps again, as the explorer does to come back to a state: no footprints, no step
+   * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
+  replay(schedule: readonly number[]): void {
+    for (const i of schedule) {
+      this.runnable();
+      const t = this.tasks[i];
+      if (!t?.canRun()) throw new Error(`replay: task ${i} is not runnable`);
+      this.kernel.stepNo++;
+      runOneStep(t);
+    }
+  }
+
+  /** the footprint task `i` announces for its next step, without running it (for the explorer's
+   * race checks on a task still waiting at the end of a run) */
+  announced(i: number): StepInfo | null {
+    if (this.tasks[i].done) return null;
+    const s = this.tasks[i].step;
+    const keys = s.keys();
+    const info: StepInfo = { task: i, fn: s.fn, label: s.label, reads: keys.reads, writes: keys.writes };
+    if (s.kind >= StepKind.Acquire && s.kind <= StepKind.TryAcquire) {
+      info.lock = { op: s.kind === StepKind.Acquire ? 'acquire' : s.kind === StepKind.Release ? 'release' : 'try', shared: s.shared, seq: s.lock!.kind === 'seqcount' };
     }
     return info;
   }

@@ -5,6 +5,9 @@ import type { Kernel } from './kernel';
 import { PageTable, PTE_FILE, PTE_PRESENT, PTE_SWAP } from '../mm/pageTable';
 import { protString, vmFlagNames } from './constants';
 
+/** a snapshot lists the backing-store versions of this many pages of a file at most */
+const SNAPSHOT_VERSIONS = 4096;
+
 /** the TLB entries of one mm, by CPU then address */
 function tlbOf(k: Kernel, mm: string): TlbEntrySnapshot[] {
   const out: TlbEntrySnapshot[] = [];
@@ -62,8 +65,8 @@ export function takeSnapshot(k: Kernel): MachineSnapshot {
   const files: MachineSnapshot['files'] = [];
   for (const f of k.files.values()) {
     const spaces = f.spacesList();
-    if (spaces.length === 0) files.push({ name: f.name, size: f.size, cached: [], versions: [...f.versions] });
-    for (const s of spaces) files.push({ name: s.name, size: f.size, cached: [...s.cache.keys()].sort((a, b) => a - b), versions: [...f.versions] });
+    if (spaces.length === 0) files.push({ name: f.name, size: f.size, cached: [], versions: f.versionList(SNAPSHOT_VERSIONS) });
+    for (const s of spaces) files.push({ name: s.name, size: f.size, cached: [...s.cache.keys()].sort((a, b) => a - b), versions: f.versionList(SNAPSHOT_VERSIONS) });
   }
   return { mms, pages, files, counters: Object.fromEntries([...k.counters].sort((a, b) => a[0].localeCompare(b[0]))) };
 }

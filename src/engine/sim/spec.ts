@@ -94,6 +94,12 @@ export interface StepInfo {
   label: string;
   reads: string[];
   writes: string[];
+  /** a lock operation (the lock is reads[0] for a reader, writes[0] otherwise); `seq` for a sequence count, whose readers never wait.
+   * The explorer needs the modes: a release and another task's acquire of an exclusive hold are
+   * never both possible */
+  lock?: { op: 'acquire' | 'release' | 'try'; shared: boolean; seq: boolean };
+  /** interpreted kernel C: the statement that announced the step, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export type TraceKind =
@@ -111,6 +117,8 @@ export interface TraceEvent {
   detail: string;
   /** locks held by the task after the event, e.g. ["mmap_sem(r)", "page_table_lock"] */
   locks: string[];
+  /** interpreted kernel C: the statement that produced the event, "mm/memory.c:1873" */
+  src?: string;
 }
 
 export interface Violation {
@@ -189,6 +197,7 @@ export interface PageSnapshot {
 export interface MachineSnapshot {
   mms: MmSnapshot[];
   pages: PageSnapshot[];
+  /** versions: the backing-store data version of each of the first pages (at most 4096) */
   files: { name: string; size: number; cached: number[]; versions: number[] }[];
   /** event counters of the run, e.g. "nopage calls", "nopage args" (arguments passed to the hook,
    * the cost the seed 004 thread debates), "faults", "major faults" */
@@ -201,6 +210,11 @@ export interface Machine {
   runnable(): number[];
   /** run task `t` to its next interleaving point */
   step(t: number): StepInfo;
+  /** the footprint of task `t`'s next step as announced (what it will touch first), without running it;
+   * null for a finished task */
+  announced?(t: number): StepInfo | null;
+  /** take these steps (a prefix already explored) as fast as possible: footprints and per-step checks may be skipped */
+  replay?(schedule: readonly number[]): void;
   /** every task finished */
   done(): boolean;
   /** end-of-run checks (reference and pin balance, orphaned ptes, ...); call once when done() or stuck */

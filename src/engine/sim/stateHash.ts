@@ -38,7 +38,7 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     out.push(`g${p.pfn}:${p.count}:${p.mapcount}:${p.pins}:${p.flags}:${p.mapping?.name ?? ''}:${p.index}:${p.version}:${p.userWrites}:${p.swapSlot}:${p.lockState()}`);
   }
   for (const f of k.files.values()) {
-    out.push(`f${f.name}:${f.size}:${f.versions.join(',')}`);
+    out.push(`f${f.name}:${f.size}:${f.backingState()}`);
     for (const s of f.spacesList()) {
       out.push(`s${s.name}:${s.truncateCount.state()}:${s.iSharedSem.state()}:${s.invalidating}`);
       for (const [i, p] of s.cache) out.push(`c${i}:${p.pfn}`);
@@ -54,6 +54,8 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     out.push(`l${+t.tryResult}:${t.accessFaults}:${t.accessMajor}`);
     for (const [name, v] of t.samples) out.push(`x${name}=${v}`);
     for (const [name, v] of t.locals) out.push(`L${name}=${localKey(v)}`);
+    // interpreted kernel C: program counters and locals of the live frames
+    if (t.interp !== null) out.push(`C${t.interp.state()}`);
   }
   return out.join('|');
 }

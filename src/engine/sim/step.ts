@@ -29,6 +29,8 @@ export class Step {
   /** key prefix ("mm:A/pte:", "file:f/page:") and number for pte/object steps */
   keyPrefix = '';
   keyNum = 0;
+  /** the C statement (file:line) that announced the step, for interpreted kernel functions */
+  src: string | null = null;
 
   /** the object key; keyNum -1 means the prefix is the whole key */
   key(): string {
@@ -41,7 +43,8 @@ export class Step {
       case StepKind.Acquire:
       case StepKind.Release:
       case StepKind.TryAcquire:
-        return { reads: [], writes: [this.lock!.key] };
+        // readers of a rwsem or a sequence count commute among themselves: they read the lock
+        return this.shared && this.kind !== StepKind.TryAcquire ? { reads: [this.lock!.key], writes: [] } : { reads: [], writes: [this.lock!.key] };
       case StepKind.PteRead:
       case StepKind.ObjRead:
         return { reads: [this.key()], writes: [] };
@@ -49,11 +52,30 @@ export class Step {
       case StepKind.ObjWrite:
         return { reads: [], writes: [this.key()] };
       case StepKind.Sleep:
-        // the code after an allocation's may-sleep point takes a page from the allocator: the
-        // order of two allocations decides which one hits the OOM limit
-        return this.label.includes('alloc') ? { reads: [], writes: ['kernel:page_allocator'] } : { reads: [], writes: [] };
+        // the allocation after it is recorded by the allocator itself (Footprint)
+        return { reads: [], writes: [] };
       default:
         return { reads: [], writes: [] };
     }
   }
+}
+
+/**
+ * What a step touched besides its announced object: shared state that kernel code reaches without an
+ * interleaving point of its own (the mapping list of a file, the free page list, page reference
+ * counts). The Machine switches recording on around each step and merges it into the StepInfo, so
+ * that the partial-order reduction sees every conflict. One recorder for the thread: steps never nest.
+ */
+export const footprint = {
+  on: false,
+  reads: [] as string[],
+  writes: [] as string[],
+};
+
+export function touchRead(key: string): void {
+  if (footprint.on) footprint.reads.push(key);
+}
+
+export function touchWrite(key: string): void {
+  if (footprint.on) footprint.writes.push(key);
 }

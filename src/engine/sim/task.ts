@@ -13,6 +13,7 @@ import type { Page } from '../mm/page';
 import type { OpSpec, TraceKind } from './spec';
 import type { OpOutcome } from './ops';
 import type { InvariantName } from './catalogue';
+import type { InterpretedState } from './interpreted';
 
 /** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
 export class Oops extends Error {
@@ -117,6 +118,7 @@ export class Task {
     s.kind = kind;
     s.fn = this.depth > 0 ? this.stack[this.depth - 1] : 'user';
     s.label = label;
+    s.src = this.cLine;
     return s;
   }
   private announceLock(kind: StepKind, label: string, l: Lock, shared: boolean): true {
@@ -198,6 +200,11 @@ export class Task {
   forget(name: string): void {
     this.samples.delete(name);
   }
+
+  /** interpreted C frames of this task (part of the state hash), and the C statement running
+   * (file:line), carried by the steps and trace events it produces */
+  interp: InterpretedState | null = null;
+  cLine: string | null = null;
 
   /** the task runs alone (direct runner): announced steps that can go ahead are performed inline */
   alone = false;
@@ -288,7 +295,7 @@ export class Task {
   emit(kind: TraceKind, detail: string, fn?: string): void {
     const k = this.kernel;
     if (!k.trace.enabled) return;
-    k.trace.push(k.stepNo, this.id, kind, fn ?? this.fn(), detail, this.locksHeldNames());
+    k.trace.push(k.stepNo, this.id, kind, fn ?? this.fn(), detail, this.locksHeldNames(), this.cLine);
   }
   violation(invariant: InvariantName, message: string): void {
     this.kernel.recordViolation(invariant, message, this, this.fn());

@@ -6,8 +6,9 @@ import type { TraceEvent, TraceKind, Violation } from './spec';
 export class Trace {
   readonly events: TraceEvent[] = [];
   constructor(public enabled: boolean) {}
-  push(step: number, task: number, kind: TraceKind, fn: string, detail: string, locks: string[]): void {
-    this.events.push({ seq: this.events.length, step, task, kind, fn, detail, locks });
+  push(step: number, task: number, kind: TraceKind, fn: string, detail: string, locks: string[], src?: string | null): void {
+    if (src) this.events.push({ seq: this.events.length, step, task, kind, fn, detail, locks, src });
+    else this.events.push({ seq: this.events.length, step, task, kind, fn, detail, locks });
   }
 }
 

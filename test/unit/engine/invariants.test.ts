@@ -37,7 +37,7 @@ const TEST_OPS: Record<string, ExtraOp> = {
     // the backing store changes without invalidating the mappings
     const f = t.kernel.file('f');
     if (t.objWrite(f.backingKey, 0, 'write')) yield t.step;
-    f.versions[0]++;
+    f.bump(0);
     return { result: '0' };
   },
   'test-make-writable': function* (t: Task) {

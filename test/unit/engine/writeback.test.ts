@@ -13,7 +13,7 @@ describe('writeback', () => {
   it('moves the dirty bit from the ptes to the page, cleans both and writes the data to the backing store', () => {
     const m = run(world([shared, { op: 'write', addr: A }, { op: 'writeback', file: 'f', page: 0 }], file), {});
     expect(resultOf(m, 2)).toBe('written, version 2');
-    expect(m.kernel.files.get('f')!.versions).toEqual([2, 1]);
+    expect(m.kernel.files.get('f')!.versionList(10)).toEqual([2, 1]);
     const page = pageAt(m, A);
     expect(page.flags & PG_dirty).toBe(0);
     expect(page.userWrites).toBe(0);
@@ -28,7 +28,7 @@ describe('writeback', () => {
     const m = run(world([shared, { op: 'read', addr: A }, { op: 'writeback', file: 'f', page: 0 }, { op: 'writeback', file: 'f', page: 1 }], file), {});
     expect(resultOf(m, 2)).toBe('clean');
     expect(resultOf(m, 3)).toBe('not cached');
-    expect(m.kernel.files.get('f')!.versions).toEqual([1, 1]);
+    expect(m.kernel.files.get('f')!.versionList(10)).toEqual([1, 1]);
   });
 
   it('a second CPU store after writeback dirties the pte again and is written by the next writeback', () => {

@@ -102,7 +102,7 @@ describe('errors name file:line:column and what was expected', () => {
     const d = diags(text);
     expect(d.map((x) => x.message)).toEqual([
       "op #0 (mmap) of task 'reader': 'rwz' is not a protection such as rw-, r--, r-x, ---",
-      "op #1 (read) of task 'reader': expected a byte address: a number or a hex string such as 0x10000, found '0xzz'",
+      "op #1 (read) of task 'reader': expected a byte address of the modelled i386 machine, below 4 GB: a number up to 4294967295 or a hex string of at most 8 digits such as 0x10000, found '0xzz'",
     ]);
     expect(d[0]).toMatchObject(posOf(text, 'rwz'));
     expect(d[1]).toMatchObject(posOf(text, '0xzz'));

@@ -1,0 +1,299 @@
+// Run This Patch in the editor: the active patch runs through `mmx run-patch --json` in a child
+// process (the exploration never blocks the extension host, and a time limit ends it), the chosen
+// scenario's base/patched columns open in the comparison panel, hunks that did not apply become
+// Problems on their header lines, a CodeLens over each hunk of an mm/*.c file runs it, and the base
+// and patched text of each changed function open side by side in VS Code's diff editor as
+// read-only virtual documents.
+import { execFile } from 'node:child_process';
+
+import * as vscode from 'vscode';
+
+import { patchVersions } from '../patch/analyze';
+import type { Comparison } from '../scenario/comparisonModel';
+import type { Selection } from '../webview/protocol';
+
+import type { ComparisonPanel } from './comparisonPanel';
+import { PATCH_SELECTOR } from './patchDocuments';
+
+const SCHEME = 'mmx-patch-function';
+
+/** the part of `mmx run-patch --json --sources` the editor uses (the command's report, src/cli/patchRun.ts) */
+export interface PatchRunReport {
+  tree: string;
+  columns: { label: string; sources: { file: string; text: string }[] }[];
+  scenarios: { scenario: string; why: string; verdict: string; comparison: Comparison }[];
+  unseen: { notEntered: string[]; notObservable: { note: string }[] };
+  versions: {
+    version: string;
+    files: {
+      path: string;
+      status: string;
+      hunks: {
+        index: number;
+        status: string;
+        patchLine: number;
+        reason?: string;
+        mismatch?: { line: number; want: string; got: string }[];
+      }[];
+    }[];
+    functions: { name: string; reconstructed: boolean; complete: boolean; base?: { text: string }; patched?: { text: string } }[];
+  }[];
+}
+
+/** the child's output, checked before use */
+function readReport(stdout: string): PatchRunReport {
+  const r = JSON.parse(stdout) as Partial<PatchRunReport>;
+  const arrays = [r.columns, r.scenarios, r.versions, r.unseen?.notEntered, r.unseen?.notObservable];
+  if (typeof r.tree !== 'string' || arrays.some((a) => !Array.isArray(a))) throw new Error('not a run-patch report');
+  for (const c of r.columns!) if (!Array.isArray(c.sources)) throw new Error('the report has no column sources');
+  return r as PatchRunReport;
+}
+const DEFAULT_TIME_LIMIT_MS = 120_000;
+
+export class RunPatchCommands implements vscode.Disposable {
+  private readonly problems = vscode.languages.createDiagnosticCollection('mmExplorer.runPatch');
+  /** virtual documents: uri path -> text */
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** the last report, for the function diff command and tests */
+  last: PatchRunReport | undefined;
+  /** comparisons this command put in the panel */
+  private readonly shown = new WeakSet<Comparison>();
+  private readonly executing = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    borderColor: new vscode.ThemeColor('editor.rangeHighlightBorder'),
+    borderStyle: 'solid',
+    borderWidth: '1px 0',
+  });
+  /** the C line the last revealed step executed: uri and 0-based line (tests) */
+  revealed: { uri: string; line: number } | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly panel: ComparisonPanel,
+  ) {
+    this.disposables.push(
+      this.executing,
+      this.problems,
+      vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
+        onDidChange: this.changed.event,
+        provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '',
+      }),
+      vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc) => this.lenses(doc) }),
+    );
+  }
+
+  dispose(): void {
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+
+  /** a lens over each hunk of a C file under mm/, the part of the kernel the engine runs */
+  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (doc.getText().length > 4 * 1024 * 1024) return [];
+    const out: vscode.CodeLens[] = [];
+    for (const v of patchVersions(doc.getText(), doc.uri.fsPath)) {
+      for (const f of v.files) {
+        if (!/^mm\/.*\.c$/.test(f.path)) continue;
+        for (const h of f.hunks) {
+          const line = Math.max(0, Math.min(doc.lineCount - 1, h.src - 1));
+          out.push(
+            new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+              title: 'Run on the engine',
+              command: 'mmExplorer.runThisPatch',
+              arguments: [doc.uri],
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  }
+
+  private async kernelTree(): Promise<string | undefined> {
+    const cfg = vscode.workspace.getConfiguration('mmExplorer');
+    const set = cfg.get<string>('kernelTree');
+    if (set) return set;
+    const pick = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Use as kernel tree',
+      title: 'The kernel tree the patch applies to (mmExplorer.kernelTree)',
+    });
+    if (!pick?.[0]) return undefined;
+    await cfg.update('kernelTree', pick[0].fsPath, vscode.ConfigurationTarget.Workspace);
+    return pick[0].fsPath;
+  }
+
+  /** run the patch; `opts.reverse`: the tree already contains it */
+  async run(uri?: vscode.Uri, opts: { reverse?: boolean; scenario?: string; tree?: string } = {}): Promise<PatchRunReport | undefined> {
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!doc) {
+      void vscode.window.showInformationMessage('Open a patch to run it.');
+      return undefined;
+    }
+    if (doc.isDirty) await doc.save();
+    const tree = opts.tree ?? (await this.kernelTree());
+    if (!tree) return undefined;
+    const cli = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'mmx.js').fsPath;
+    const args = [
+      cli,
+      'run-patch',
+      doc.uri.fsPath,
+      '--tree',
+      tree,
+      '--json',
+      '--sources',
+      ...(opts.reverse ? ['--reverse'] : []),
+      ...(opts.scenario ? [opts.scenario] : []),
+    ];
+    const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
+    const report = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Running ${doc.uri.path.split('/').pop()} on the engine`,
+        cancellable: true,
+      },
+      (_p, token) =>
+        new Promise<PatchRunReport | undefined>((resolve, reject) => {
+          const child = execFile(
+            process.execPath,
+            args,
+            { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 512 * 1024 * 1024, timeout: limit },
+            (err, stdout, stderr) => {
+              if (token.isCancellationRequested) return resolve(undefined);
+              // exit 1 means a hunk did not apply: the report still comes
+              if (err && (err as { code?: unknown }).code !== 1) {
+                const why = (err as { killed?: boolean }).killed
+                  ? `stopped after ${limit} ms (mmExplorer.runPatch.timeLimitMs)`
+                  : stderr.trim() || err.message;
+                return reject(new Error(`run-patch: ${why}`));
+              }
+              try {
+                resolve(readReport(stdout));
+              } catch (e) {
+                reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
+              }
+            },
+          );
+          token.onCancellationRequested(() => child.kill());
+        }),
+    );
+    if (!report) return undefined;
+    this.last = report;
+    this.showProblems(doc, report);
+    this.keepFunctions(report);
+    const runs = report.scenarios;
+    if (!runs.length) {
+      void vscode.window.showInformationMessage(
+        `No scenario enters a function this patch changes. ${report.unseen.notEntered.length ? `Not entered: ${report.unseen.notEntered.join(', ')}.` : ''}`,
+      );
+      return report;
+    }
+    const pick =
+      runs.length === 1
+        ? runs[0]
+        : (
+            await vscode.window.showQuickPick(
+              runs.map((s) => ({ label: s.scenario.split('/').pop() ?? s.scenario, description: s.verdict, detail: s.why, s })),
+              { title: 'Show which scenario?' },
+            )
+          )?.s;
+    if (pick) {
+      this.shown.add(pick.comparison);
+      this.panel.showComparison(pick.comparison);
+    }
+    const cannot = report.unseen.notObservable.map((n) => n.note);
+    if (cannot.length) void vscode.window.showInformationMessage(cannot.join(' '));
+    return report;
+  }
+
+  private showProblems(doc: vscode.TextDocument, r: PatchRunReport): void {
+    const diags: vscode.Diagnostic[] = [];
+    for (const v of r.versions) {
+      for (const f of v.files) {
+        if (f.status === 'no-base') continue;
+        for (const h of f.hunks) {
+          if (h.status !== 'failed') continue;
+          const line = Math.max(0, Math.min(doc.lineCount - 1, h.patchLine - 1));
+          const mismatch = (h.mismatch ?? [])
+            .slice(0, 6)
+            .map((m) => `\n  line ${m.line}: patch \`${m.want.trim()}\`, tree \`${m.got.trim()}\``)
+            .join('');
+          const d = new vscode.Diagnostic(
+            doc.lineAt(line).range,
+            `${f.path} hunk #${h.index} does not apply to ${r.tree}: ${h.reason}${mismatch}`,
+            vscode.DiagnosticSeverity.Warning,
+          );
+          d.source = 'MM Explorer run-patch';
+          diags.push(d);
+        }
+      }
+    }
+    this.problems.set(doc.uri, diags);
+  }
+
+  /** a step of a run-patch column selected in the panel: its interpreted C line, in the column's own text, highlighted */
+  async revealStep(sel: Selection): Promise<boolean> {
+    const c = this.panel.comparison;
+    if (sel.view !== 'comparison' || !c || !this.shown.has(c)) return false;
+    const run = c.runs[sel.run];
+    const ev = run?.trace.filter((e) => e.step === sel.step && e.src).pop();
+    const m = ev?.src && /^(.*):(\d+)$/.exec(ev.src);
+    if (!m || !this.texts.has(`/${m[1]}`)) return false;
+    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${m[1]}` });
+    const line = Number(m[2]) - 1;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const ed = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+    const range = doc.lineAt(Math.min(line, doc.lineCount - 1)).range;
+    ed.setDecorations(this.executing, [range]);
+    ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    this.revealed = { uri: uri.toString(), line };
+    return true;
+  }
+
+  private keepFunctions(r: PatchRunReport): void {
+    // each column's compiled files, named as its trace events name them (base/mm/memory.c)
+    for (const col of r.columns) for (const s of col.sources) this.texts.set(`/${s.file}`, s.text);
+    for (const v of r.versions) {
+      for (const f of v.functions) {
+        for (const side of ['base', 'patched'] as const) {
+          const s = f[side];
+          const p = `/${v.version}/${side}/${f.name}.c`;
+          this.texts.set(p, s ? s.text : `/* ${f.name} does not exist on the ${side} side */\n`);
+          this.changed.fire(vscode.Uri.from({ scheme: SCHEME, path: p }));
+        }
+      }
+    }
+  }
+
+  /** base and patched text of a changed function in the diff editor */
+  async showFunction(name?: string, version?: string): Promise<boolean> {
+    const r = this.last;
+    if (!r) {
+      void vscode.window.showInformationMessage('Run a patch first (MM Explorer: Run This Patch).');
+      return false;
+    }
+    const all = r.versions.flatMap((v) =>
+      v.functions.map((f) => ({
+        label: f.name,
+        description: `${v.version}${f.reconstructed ? ', base reconstructed' : ''}${f.complete ? '' : ', a hunk did not apply'}`,
+        v: v.version,
+        f,
+      })),
+    );
+    const pick = name
+      ? all.find((x) => x.label === name && (!version || x.v === version))
+      : await vscode.window.showQuickPick(all, { title: 'Changed function' });
+    if (!pick) return false;
+    const uri = (side: string) => vscode.Uri.from({ scheme: SCHEME, path: `/${pick.v}/${side}/${pick.label}.c` });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      uri('base'),
+      uri('patched'),
+      `${pick.label}: base ↔ ${pick.v === 'v1' ? 'patched' : pick.v}`,
+    );
+    return true;
+  }
+}

@@ -1,0 +1,243 @@
+// A patch applied at function level: each C file of one patch version is applied to the kernel
+// tree's file (patch(1)-like, src/patch/hunkApply.ts), and every function a hunk touches comes out
+// twice, its base text and its patched text. With `reverse` the tree holds the patched side and
+// the reverse-applied text is the base. When the tree is newer than the patch's own tree, lines
+// the patch's tree did not have yet are left out by named rules (history.ts) and every function
+// read from that base is marked reconstructed.
+import type { FileDiff, Hunk } from '../patch/diffReader';
+import { sectionFunction } from '../patch/fragments';
+import { applyHunks, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
+import { splitFunctions } from '../patch/sourceScanner';
+
+import { omitLines, type OmitRule, type SrcLine } from './reconstruct';
+
+/** the files of a kernel tree, by path inside the tree (mm/memory.c) */
+export interface TreeReader {
+  /** shown in reports: a directory, or "reconstructed from ..." */
+  name: string;
+  /** the tree's kernel version when known (Makefile, directory name) */
+  version?: string;
+  read(path: string): string | undefined;
+}
+
+export interface FunctionSide {
+  /** path inside the tree, and the 1-based lines of the definition in that side's text */
+  file: string;
+  line: number;
+  endLine: number;
+  text: string;
+}
+
+export interface ChangedFunction {
+  name: string;
+  file: string;
+  /** absent: the function does not exist on that side (added or removed by the patch) */
+  base?: FunctionSide;
+  patched?: FunctionSide;
+  /** indexes of the hunks (in file) that touch it */
+  hunks: number[];
+  /** every hunk that touches it applied */
+  complete: boolean;
+  /** the base side was rebuilt (nearest tree, lines omitted by rules) */
+  reconstructed: boolean;
+  /** base lines left out and why */
+  omitted: { line: number; endLine: number; why: string }[];
+  /** lines of the patched function that came from the patch (1-based in the patched side's text) */
+  patchLines: number[];
+}
+
+export interface HunkReport extends HunkOutcome {
+  file: string;
+  /** functions the hunk's changed lines fall in (the base's or the result's) */
+  functions: string[];
+  /** its changed lines are outside every function definition (declarations, macros, initializers) */
+  outsideFunctions?: boolean;
+}
+
+export interface FileReport {
+  path: string;
+  /** applied: every hunk applied; partial; failed: none applied; no-base: the tree has no such file */
+  status: 'applied' | 'partial' | 'failed' | 'no-base';
+  hunks: HunkReport[];
+  /** the whole file on each side (what the interpreter compiles) */
+  baseText?: string;
+  patchedText?: string;
+}
+
+export interface VersionApplication {
+  version: string;
+  tree: string;
+  reverse: boolean;
+  reconstructed: boolean;
+  files: FileReport[];
+  functions: ChangedFunction[];
+}
+
+const KEYWORDS = /^(if|while|for|switch|return|sizeof|do|else|case|goto)$/;
+
+/** function definitions of a whole text with their 1-based line spans */
+function spans(text: string): { name: string; line: number; endLine: number }[] {
+  const starts: number[] = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineOf = (off: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  return splitFunctions(text).fns.map((f) => ({
+    name: f.name,
+    line: lineOf(f.headerStart),
+    endLine: lineOf(Math.max(f.headerStart, f.bodyEnd - 1)),
+  }));
+}
+
+/** the function a failed hunk was meant for: the diff -p section, else a definition head in its text */
+function hunkFunctionGuess(h: Hunk): string | undefined {
+  const s = sectionFunction(h.section);
+  if (s) return s;
+  for (let i = 0; i < h.lines.length; i++) {
+    const t = h.lines[i].text;
+    const m = /^\s*(?:static\s+|inline\s+|extern\s+)*(?:(?:struct\s+)?[A-Za-z_]\w*[\s*]+)?\**([A-Za-z_]\w*)\s*\([^;]*$/.exec(t);
+    if (!m || KEYWORDS.test(m[1])) continue;
+    const typed =
+      /[\w*]\s+\**[A-Za-z_]\w*\s*\(/.test(t) ||
+      (i > 0 && /^\s*(?:static\s+|inline\s+)*[A-Za-z_][\w\s*]*$/.test(h.lines[i - 1].text) && !/;/.test(h.lines[i - 1].text));
+    if (typed) return m[1];
+  }
+  return undefined;
+}
+
+const lineText = (ls: readonly ResultLine[]): string => ls.map((l) => l.text).join('\n');
+
+export interface ApplyVersionOptions {
+  reverse?: boolean;
+  maxFuzz?: number;
+  /** base lines the patch's own tree did not have yet (applied to the tree's text before the hunks) */
+  rules?: readonly OmitRule[];
+}
+
+export function applyVersion(
+  version: string,
+  files: readonly FileDiff[],
+  tree: TreeReader,
+  opts: ApplyVersionOptions = {},
+): VersionApplication {
+  const reverse = !!opts.reverse;
+  const rules = opts.rules ?? [];
+  const out: VersionApplication = { version, tree: tree.name, reverse, reconstructed: rules.length > 0, files: [], functions: [] };
+  for (const f of files) {
+    if (f.binary || f.hunks.length === 0) continue;
+    const treeText = tree.read(f.path);
+    if (treeText === undefined) {
+      out.files.push({
+        path: f.path,
+        status: 'no-base',
+        hunks: f.hunks.map((h, i) => ({
+          index: i + 1,
+          header: `@@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@`,
+          patchLine: h.src,
+          status: 'failed',
+          offset: 0,
+          fuzz: 0,
+          reason: `the tree (${tree.name}) has no ${f.path}`,
+          file: f.path,
+          functions: [hunkFunctionGuess(h)].filter((x): x is string => !!x),
+        })),
+      });
+      continue;
+    }
+    // the tree's text, less the lines a rule says the patch's tree did not have
+    const omitted: { line: number; endLine: number; why: string }[] = [];
+    let treeLines: SrcLine[] = treeText.split('\n').map((text, i) => ({ text, file: f.path, no: i + 1, from: 'base' as const }));
+    if (rules.length) {
+      const o: { file: string; start: number; end: number; why: string }[] = [];
+      treeLines = omitLines(treeLines, rules, o);
+      for (const x of o) omitted.push({ line: x.start, endLine: x.end, why: x.why });
+    }
+    const treeSide = treeLines.map((l) => l.text);
+    const app = applyHunks(treeSide, f.hunks, { reverse, maxFuzz: opts.maxFuzz });
+    const resultText = lineText(app.lines);
+    const startText = treeSide.join('\n');
+    const treeSpans = spans(startText);
+    const resultSpans = spans(resultText);
+    // which functions each hunk touches: removed lines in the starting text, added lines in the result
+    const hunks: HunkReport[] = app.outcomes.map((o, i) => {
+      const names = new Set<string>();
+      let changed = 0;
+      if (o.status === 'applied') {
+        app.lines.forEach((l, k) => {
+          if (l.hunk !== o.index || l.from !== 'patch') return;
+          changed++;
+          const s = resultSpans.find((x) => k + 1 >= x.line && k + 1 <= x.endLine);
+          if (s) names.add(s.name);
+        });
+        for (const n of o.removed ?? []) {
+          changed++;
+          const s = treeSpans.find((x) => n >= x.line && n <= x.endLine);
+          if (s) names.add(s.name);
+        }
+      } else {
+        const g =
+          hunkFunctionGuess(f.hunks[i]) ??
+          (o.closest !== undefined ? treeSpans.find((x) => o.closest! >= x.line && o.closest! <= x.endLine)?.name : undefined);
+        if (g) names.add(g);
+      }
+      const r: HunkReport = { ...o, file: f.path, functions: [...names] };
+      if (o.status === 'failed') {
+        const missing = [...names].filter((n) => !treeSpans.some((x) => x.name === n));
+        if (missing.length) r.reason = `${tree.name}'s ${f.path} has no definition of ${missing.join(', ')}; ${o.reason}`;
+      }
+      if (o.status === 'applied' && names.size === 0 && changed > 0) r.outsideFunctions = true;
+      return r;
+    });
+    const applied = hunks.filter((h) => h.status === 'applied').length;
+    // the base side and the patched side of the file
+    const baseText = reverse ? resultText : startText;
+    const patchedText = reverse ? startText : resultText;
+    out.files.push({
+      path: f.path,
+      status: applied === hunks.length ? 'applied' : applied === 0 ? 'failed' : 'partial',
+      hunks,
+      baseText,
+      patchedText,
+    });
+    const baseSpans = reverse ? resultSpans : treeSpans;
+    const patchedSpans = reverse ? treeSpans : resultSpans;
+    const baseLines = baseText.split('\n');
+    const patchedLines = patchedText.split('\n');
+    const names: string[] = [];
+    for (const h of hunks) for (const n of h.functions) if (!names.includes(n)) names.push(n);
+    for (const name of names) {
+      const b = baseSpans.find((s) => s.name === name);
+      const p = patchedSpans.find((s) => s.name === name);
+      const touching = hunks.filter((h) => h.functions.includes(name));
+      const side = (s: { line: number; endLine: number } | undefined, ls: string[]): FunctionSide | undefined =>
+        s && { file: f.path, line: s.line, endLine: s.endLine, text: ls.slice(s.line - 1, s.endLine).join('\n') + '\n' };
+      // lines of the patched function written by the patch (forward) or kept from the tree (reverse)
+      const patchLines: number[] = [];
+      if (p && !reverse) for (let k = p.line; k <= p.endLine; k++) if (app.lines[k - 1]?.from === 'patch') patchLines.push(k - p.line + 1);
+      const bo = b
+        ? omitted.filter(
+            (x) => !reverse && x.line >= (treeLines[b.line - 1]?.no ?? 0) && x.endLine <= (treeLines[b.endLine - 1]?.no ?? 0) + 1,
+          )
+        : [];
+      out.functions.push({
+        name,
+        file: f.path,
+        base: side(b, baseLines),
+        patched: side(p, patchedLines),
+        hunks: touching.map((h) => h.index),
+        complete: touching.every((h) => h.status === 'applied'),
+        reconstructed: rules.length > 0 && !!b,
+        omitted: bo,
+        patchLines,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,437 @@
+// Dynamic partial-order reduction for the schedule explorer: source-DPOR with sleep sets (Abdulla et
+// al., POPL 2014; the algorithm of Nidhugg), locks handled as Nidhugg does. Each step is an
+// event with a footprint: the objects it read and wrote and the lock operation it performed, as the
+// Machine recorded them (StepInfo). Two steps of different tasks whose footprints are disjoint (or only
+// read the same objects) commute: exploring one order of them covers both. Where a step conflicts with
+// an earlier step of another task that could have run in the other order, the search comes back to the
+// state before that earlier step and runs the later task there. Sleep sets keep a task that was already
+// explored at a state from being explored again after steps independent of it.
+//
+// The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix
+// (Machine.replay: no footprints, no step checks). States are hashed where the schedule has a choice,
+// to count them, but a state seen before is not cut: its first visit explored only what the races
+// known then asked for, and cutting would lose the races of the current prefix with the steps below
+// it (sound stateful DPOR needs summaries of the explored subtrees: not done).
+import type { Machine, StepInfo } from '../engine/index';
+
+import type { MachineFactory } from './explorer';
+
+/** what the search needs of its host (Search in explorer.ts): counters, limits, violation collection */
+export interface DporHost {
+  readonly make: MachineFactory;
+  readonly maxSteps: number;
+  readonly hashes: Set<string>;
+  schedules: number;
+  steps: number;
+  pruned: number;
+  complete: boolean;
+  stepBounded: boolean;
+  collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
+  poll(): boolean;
+  /** true when the caller wants the event loop (slices of about 20 ms) */
+  sliceDue(): boolean;
+}
+
+/** the most tasks the bit sets below hold */
+export const DPOR_MAX_TASKS = 30;
+
+/** One executed step. */
+interface Event {
+  task: number;
+  /** position among the task's own events */
+  idx: number;
+  reads: string[];
+  writes: string[];
+  lock: StepInfo['lock'];
+  /** vector clock: clock[q] = events of task q that happen before this one, itself included */
+  clock: Int32Array;
+}
+
+interface Node {
+  /** tasks that can run here (bit set) */
+  enabled: number;
+  /** tasks to explore here */
+  backtrack: number;
+  /** tasks explored here */
+  done: number;
+  /** tasks asleep here, with the step each would take (explored already, from here or an ancestor) */
+  sleep: Event[];
+  /** the task that ran last before this state (-1 at the root) */
+  last: number;
+}
+
+function uniq(xs: string[]): string[] {
+  if (xs.length < 2) return xs;
+  return [...new Set(xs)];
+}
+
+/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache) */
+function has(keys: string[], k: string): boolean {
+  for (const x of keys) {
+    if (x === k) return true;
+    if (
+      x.charCodeAt(x.length - 1) === 42 /* * */
+        ? k.startsWith(x.slice(0, -1))
+        : k.charCodeAt(k.length - 1) === 42 && x.startsWith(k.slice(0, -1))
+    )
+      return true;
+  }
+  return false;
+}
+
+/** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
+export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
+  for (const w of a.writes) if (has(b.writes, w) || has(b.reads, w)) return true;
+  for (const w of b.writes) if (has(a.reads, w)) return true;
+  return false;
+}
+
+/**
+ * Can the earlier step `a` and the later step `b` of another task both be possible in some state?
+ * A release of a lock held exclusively and an acquire of it never are (the acquire waits for the
+ * release): reordering them is no race, the order of the two critical sections is decided at the
+ * earlier acquire. A trylock is always possible, and so are a sequence count's readers.
+ */
+function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): boolean {
+  const la = a.lock;
+  const lb = b.lock;
+  if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
+  return la.seq ? la.shared || lb.shared : la.shared && lb.shared;
+}
+
+/** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
+function lockKey(e: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): string {
+  return e.lock!.shared && e.lock!.op !== 'try' ? e.reads[0] : e.writes[0];
+}
+
+function bit(t: number): number {
+  return 1 << t;
+}
+
+function lowest(mask: number): number {
+  return 31 - Math.clz32(mask & -mask);
+}
+
+/** a step asleep at a subtree's root: its task and footprint */
+export interface SleepingStep {
+  task: number;
+  reads: string[];
+  writes: string[];
+  lock?: StepInfo['lock'];
+}
+
+/** A subtree of the search, to be explored on its own (by a worker): the schedule that leads to its
+ * root, the steps asleep there, and the task that ran last. Plain data. */
+export interface DporJob {
+  prefix: number[];
+  sleep: SleepingStep[];
+  last: number;
+}
+
+export interface DporOptions {
+  /** explore the subtree of `job` only */
+  job?: DporJob;
+  /** above this depth every runnable task is explored (sleep sets only); the states at this depth are
+   * handed to `onJob` instead of being explored: races from below never need a branch above it */
+  splitDepth?: number;
+  onJob?: (job: DporJob) => void;
+}
+
+export class DporSearch {
+  private readonly events: Event[] = [];
+  private readonly nodes: Node[] = [];
+  private readonly path: number[] = [];
+  /** index in `events` of each task's last event on the current path (-1: none) */
+  private readonly lastOf: number[] = [];
+  private m!: Machine;
+  private valid = false;
+  private seen = 0;
+  private tasks = 0;
+
+  /** the schedule to the root of this search (a job's prefix) */
+  private readonly base: number[];
+
+  constructor(
+    private readonly h: DporHost,
+    private readonly o: DporOptions = {},
+  ) {
+    this.base = o.job?.prefix ?? [];
+  }
+
+  *run(): Generator<void, void, void> {
+    const h = this.h;
+    this.m = h.make();
+    this.valid = true;
+    this.tasks = this.m.taskNames.length;
+    if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
+    this.lastOf.length = this.tasks;
+    this.lastOf.fill(-1);
+    const job = this.o.job;
+    if (job) {
+      if (this.m.replay) this.m.replay(job.prefix);
+      else for (const t of job.prefix) this.m.step(t);
+      h.steps += job.prefix.length;
+      this.seen = this.m.violations.length;
+    }
+    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({
+      task: e.task,
+      idx: 0,
+      reads: e.reads,
+      writes: e.writes,
+      lock: e.lock,
+      clock: new Int32Array(0),
+    }));
+    if (!this.enter(job ? job.last : -1, sleep)) return;
+    while (this.nodes.length > 0) {
+      if (h.sliceDue()) yield;
+      if (h.poll()) {
+        h.complete = false;
+        return;
+      }
+      const d = this.nodes.length - 1;
+      const n = this.nodes[d];
+      let asleep = 0;
+      for (const e of n.sleep) asleep |= bit(e.task);
+      const cand = n.backtrack & ~n.done & ~asleep;
+      if (cand === 0) {
+        this.pop();
+        continue;
+      }
+      // the task that ran last goes on if it may: the first run is the default non-preemptive one
+      const p = n.last >= 0 && cand & bit(n.last) ? n.last : lowest(cand);
+      n.done |= bit(p);
+      if (!this.valid) this.replay();
+      const info = this.m.step(p);
+      h.steps++;
+      const ev = this.event(info);
+      this.race(ev, ev.clock, d);
+      // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
+      const childSleep: Event[] = [];
+      for (const s of n.sleep) if (s.task !== p && !dependent(s, ev)) childSleep.push(s);
+      n.sleep.push(ev);
+      this.events.push(ev);
+      this.path.push(p);
+      this.lastOf[p] = this.events.length - 1;
+      if (!this.enter(p, childSleep)) {
+        // a leaf: the machine is past it
+        this.events.pop();
+        this.path.pop();
+        this.lastOf[p] = this.prevOf(p, this.events.length);
+        this.valid = false;
+      }
+    }
+  }
+
+  /** a new state at the end of `path`: push its node, or count it as a leaf and return false */
+  private enter(last: number, sleep: Event[]): boolean {
+    const h = this.h;
+    const m = this.m;
+    this.seen = h.collect(m, this.seen, this.path, this.base);
+    const runnable = m.runnable();
+    const depth = this.base.length + this.path.length;
+    if (runnable.length !== 1 || depth >= h.maxSteps) h.hashes.add(m.stateHash());
+    if (runnable.length === 0) {
+      this.pendingRaces(m, 0);
+      m.finish();
+      this.seen = h.collect(m, this.seen, this.path, this.base);
+      h.schedules++;
+      return false;
+    }
+    if (depth >= h.maxSteps) {
+      this.pendingRaces(m, 0);
+      h.complete = false;
+      h.stepBounded = true;
+      h.schedules++;
+      return false;
+    }
+    let enabled = 0;
+    for (const t of runnable) enabled |= bit(t);
+    // a task waiting on a lock races with the step that took it: before that step it may have got the
+    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
+    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled);
+    let asleep = 0;
+    for (const e of sleep) asleep |= bit(e.task);
+    const awake = enabled & ~asleep;
+    if (awake === 0) {
+      // every runnable task sleeps: whatever follows was explored from an equivalent order
+      h.pruned++;
+      h.schedules++;
+      return false;
+    }
+    const split = this.o.splitDepth;
+    if (split !== undefined && this.path.length >= split) {
+      this.o.onJob?.({
+        prefix: this.base.concat(this.path),
+        sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })),
+        last,
+      });
+      return false;
+    }
+    const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
+    // above the split every task is explored: races from the jobs below can ask for nothing more
+    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last });
+    return true;
+  }
+
+  /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
+  frontier(): number {
+    let n = 0;
+    for (const x of this.nodes) {
+      let asleep = 0;
+      for (const e of x.sleep) asleep |= bit(e.task);
+      let c = x.backtrack & ~x.done & ~asleep;
+      while (c) {
+        c &= c - 1;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private pop(): void {
+    this.nodes.pop();
+    if (this.events.length > 0 && this.events.length >= this.nodes.length) {
+      const ev = this.events.pop()!;
+      this.path.pop();
+      this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
+    }
+    this.valid = false;
+  }
+
+  private prevOf(task: number, before: number): number {
+    for (let i = before - 1; i >= 0; i--) if (this.events[i].task === task) return i;
+    return -1;
+  }
+
+  /** rebuild the machine at the end of `path` */
+  private replay(): void {
+    const m = this.h.make();
+    const all = this.base.length ? this.base.concat(this.path) : this.path;
+    if (m.replay) m.replay(all);
+    else for (const t of all) m.step(t);
+    this.h.steps += all.length;
+    this.m = m;
+    this.seen = m.violations.length;
+    this.valid = true;
+  }
+
+  /** the event of a step just taken, with its vector clock */
+  private event(info: StepInfo): Event {
+    const prev = this.lastOf[info.task];
+    const ev: Event = {
+      task: info.task,
+      idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
+      reads: uniq(info.reads),
+      writes: uniq(info.writes),
+      lock: info.lock,
+      clock: new Int32Array(0),
+    };
+    ev.clock = this.clockOf(ev);
+    return ev;
+  }
+
+  /** vector clock of a step of task p placed after every event so far */
+  private clockOf(ev: { task: number; reads: string[]; writes: string[] }): Int32Array {
+    const p = ev.task;
+    const prev = this.lastOf[p];
+    const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
+    const evs = this.events;
+    for (let j = evs.length - 1; j >= 0; j--) {
+      const e = evs[j];
+      if (e.task === p || clock[e.task] > e.idx) continue;
+      if (!dependent(e, ev)) continue;
+      const c = e.clock;
+      for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
+    }
+    clock[p] = prev >= 0 ? this.events[prev].idx + 2 : 1;
+    return clock;
+  }
+
+  /**
+   * Source-DPOR's races of a step `ev` of task p (taken, or announced by a task that cannot run) placed
+   * at depth `d` (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order reduction",
+   * POPL 2014, Algorithm 1): every earlier step e' of another task that conflicts with it and happens
+   * before it directly (through no third step). Before e' the search must run a task that starts the
+   * steps which do not depend on e', followed by ev (an initial of that sequence), unless one of those
+   * initials is already explored there or asleep. A lock acquire is not a race with the release it
+   * waited for (they are never both possible): its race is with the acquire that release ended.
+   */
+  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): void {
+    const p = ev.task;
+    const evs = this.events;
+    const T = this.tasks;
+    // join of the clocks of the steps after i that happen before ev: a step covered by it reaches ev
+    // through a third one
+    const acc = new Int32Array(T);
+    for (let i = d - 1; i >= 0; i--) {
+      const e = evs[i];
+      if (clock[e.task] <= e.idx) continue; // not before ev at all
+      if (e.task !== p && acc[e.task] <= e.idx && dependent(e, ev)) {
+        let at = i;
+        if (!coEnabled(e, ev)) at = this.acquireOf(i);
+        if (at >= 0) this.reverse(at, ev, clock, d);
+      }
+      const c = e.clock;
+      for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
+    }
+  }
+
+  /** the acquire of the same lock by the same task that the release at i ends (-1: none found) */
+  private acquireOf(i: number): number {
+    const r = this.events[i];
+    const key = lockKey(r);
+    for (let j = i - 1; j >= 0; j--) {
+      const e = this.events[j];
+      if (e.task === r.task && e.lock && e.lock.op !== 'release' && lockKey(e) === key) return j;
+    }
+    return -1;
+  }
+
+  /** make sure the search tries, at the state before step i, to run ev (and what it needs) first */
+  private reverse(i: number, ev: { task: number }, clock: Int32Array, d: number): void {
+    const evs = this.events;
+    const n = this.nodes[i];
+    const ei = evs[i];
+    const T = this.tasks;
+    // the initials of v = (the steps after i that do not depend on step i) followed by ev: tasks whose
+    // first step in v has no step of v before it
+    const first = new Int32Array(T).fill(0x7fffffff);
+    const starts: number[] = [];
+    const initial = (q: number, c: Int32Array): boolean => {
+      for (let r = 0; r < T; r++) if (r !== q && c[r] > first[r]) return false;
+      return true;
+    };
+    let initials = 0;
+    for (let j = i + 1; j < d; j++) {
+      const e = evs[j];
+      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
+      if (first[e.task] === 0x7fffffff) {
+        if (initial(e.task, e.clock)) initials |= bit(e.task);
+        first[e.task] = e.idx;
+        starts.push(e.task);
+      }
+    }
+    if (first[ev.task] === 0x7fffffff && initial(ev.task, clock)) initials |= bit(ev.task);
+    let asleep = 0;
+    for (const e of n.sleep) asleep |= bit(e.task);
+    if (initials & (n.backtrack | n.done | asleep)) return;
+    const can = initials & n.enabled;
+    if (can === 0) {
+      n.backtrack |= n.enabled;
+      return;
+    }
+    n.backtrack |= can & bit(ev.task) ? bit(ev.task) : bit(lowest(can));
+  }
+
+  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too */
+  private pendingRaces(m: Machine, except: number): void {
+    if (!m.announced) return;
+    const d = this.events.length;
+    for (let t = 0; t < this.tasks; t++) {
+      if (except & bit(t)) continue;
+      const a = m.announced(t);
+      if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
+      this.race(a, this.clockOf(a), d);
+    }
+  }
+}

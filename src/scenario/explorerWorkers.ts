@@ -1,0 +1,68 @@
+// The subtrees of a partitioned exploration (explorer.ts) on worker threads: a work queue hands the
+// next job to whichever worker is free; results are kept by job index, so the merge that follows is
+// in job order whatever finished first.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+import type { VariantSelection, WorldSpec } from '../engine/index';
+
+import type { DporJob } from './dpor';
+import type { JobOptions, JobResult } from './explorer';
+
+/** what a worker is sent, one job at a time */
+export interface WorkerRequest {
+  recipe: { world: WorldSpec; selection: VariantSelection };
+  job: DporJob;
+  opts: JobOptions;
+}
+
+/** the worker bundle next to the running one (dist/exploreWorker.js) */
+export function defaultWorkerScript(): string | undefined {
+  const p = typeof __dirname === 'string' ? join(__dirname, 'exploreWorker.js') : undefined;
+  return p && existsSync(p) ? p : undefined;
+}
+
+export async function runJobsOnWorkers(
+  jobs: readonly DporJob[],
+  recipe: WorkerRequest['recipe'],
+  opts: JobOptions,
+  n: number,
+  script: string | undefined,
+  signal: AbortSignal | undefined,
+  report: (r: JobResult) => void,
+): Promise<JobResult[]> {
+  const file = script ?? defaultWorkerScript();
+  if (!file) throw new Error('exploration workers: no exploreWorker.js next to this bundle (build with esbuild.config.mjs)');
+  const results: JobResult[] = [];
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, () => new Worker(file));
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.on('error', reject);
+            const feed = () => {
+              if (next >= jobs.length || signal?.aborted) {
+                resolve();
+                return;
+              }
+              const i = next++;
+              w.once('message', (r: JobResult) => {
+                results[i] = r;
+                report(r);
+                feed();
+              });
+              w.postMessage({ recipe, job: jobs[i], opts } satisfies WorkerRequest);
+            };
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  // a cancelled search stops handing out jobs: only those that ran count
+  return results.filter((r) => r !== undefined);
+}
