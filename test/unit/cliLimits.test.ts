@@ -31,7 +31,7 @@ describe('mmx progress', () => {
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^mmx explore: .*ten-tasks\.mmscenario\.yaml \[fixed\]: searching, \d+ schedules, \d+ states, 0 violation\(s\) after \d+ s$/,
+      /^mmx explore: .*ten-tasks\.mmscenario\.yaml \[fixed\]: searching, \d+ schedules, \d+ states \(\d+\/s\), frontier \d+, 0 violation\(s\) after \d+ s$/,
     );
   }, 60_000);
 
