@@ -91,6 +91,8 @@ export class RunPatchCommands implements vscode.Disposable {
 
   /** a lens over each hunk of a C file under mm/, the part of the kernel the engine runs */
   private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    // the one CodeLens setting covers every lens in patches
+    if (!vscode.workspace.getConfiguration('mmExplorer.annotations').get<boolean>('codeLens', true)) return [];
     if (doc.getText().length > 4 * 1024 * 1024) return [];
     const out: vscode.CodeLens[] = [];
     for (const v of patchVersions(doc.getText(), doc.uri.fsPath)) {

@@ -13,7 +13,7 @@ const source = readFileSync(join(__dirname, '../../../src/patch/variantRecogniti
 /** (family, name) pairs the analyser can emit: push('family', 'name', ...) and the gup option names */
 function emitted(): { family: string; name: string }[] {
   const out: { family: string; name: string }[] = [];
-  for (const m of source.matchAll(/push\('(\w+)', (?:\w+ \|\| )?'([^']+)'/g)) out.push({ family: m[1], name: m[2] });
+  for (const m of source.matchAll(/push\(\s*'(\w+)',\s*(?:\w+ \|\| )?'([^']+)'/g)) out.push({ family: m[1], name: m[2] });
   for (const m of source.matchAll(/\bopt = '([^']+)'/g)) out.push({ family: 'gup', name: m[1] });
   return out;
 }
