@@ -70,11 +70,19 @@
  *   Kernel.fault / Kernel.remap / rules(family). MachineOptions.extraVariants adds rule sets no
  *   patch proposed (tests).
  *
+ * Operations added with issue 14: fork (mm/fork.ts: copy_mm, dup_mmap, copy_page_range; a task
+ *   whose mm a fork creates waits for it), madvise MADV_DONTNEED (mm/madvise.ts), mremap
+ *   (mm/mremap.ts), kswapd (mm/vmscan.ts over mm/swapOut.ts's shrink_list). Worlds with `cpus` get
+ *   per-CPU TLBs (mm/tlb.ts: TLB hits in user accesses, flush_tlb_*, the mmu_gather of
+ *   zap_page_range). The 'mutation' family (sim/variants.ts) breaks one kernel rule on purpose, to
+ *   show what catches it.
+ *
  * Invariants, recorded as Violation.invariant: stale-pte, orphan-pte, ref-balance,
  *   pin-balance, freed-while-mapped, rss, sigsegv, unlock-not-held, lock-held-at-return,
  *   lock-not-held, sleep-in-spinlock, abba, oops, deadlock, fault-loop, engine-error, no-progress; from the gup
  *   family: use-after-free, buffer-overflow, put_page-on-pinned, put_user_page-not-pinned, double-release,
- *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin.
+ *   dirty-after-writeback, dma-data-lost, dma-after-release, dma-into-read-pin; tlb-stale (tlb.ts,
+ *   at __free_pages).
  */
 
 export { createMachine, EngineMachine, runOneStep, describeOp, type MachineOptions } from './sim/machine';
@@ -91,6 +99,7 @@ export {
   type FamilyRules,
   type FaultRules,
   type GupRules,
+  type MutationRules,
   type ReleaseRules,
   type RemapRules,
 } from './sim/variants';

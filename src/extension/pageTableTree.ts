@@ -2,7 +2,7 @@
 // Children are computed when a node is expanded, so large address spaces cost nothing until opened.
 import * as vscode from 'vscode';
 
-import type { MachineSnapshot, MmSnapshot, PageSnapshot, PteSnapshot, VmaSnapshot } from '../engine/index';
+import type { MachineSnapshot, MmSnapshot, PageSnapshot, PteSnapshot, TlbEntrySnapshot, VmaSnapshot } from '../engine/index';
 
 export type PtNode =
   | { kind: 'mm'; mm: MmSnapshot }
@@ -11,6 +11,8 @@ export type PtNode =
   | { kind: 'pmd'; mm: MmSnapshot; vma: VmaSnapshot; pgd: number; pmd: number; ptes: PteSnapshot[] }
   | { kind: 'pte'; mm: MmSnapshot; pte: PteSnapshot }
   | { kind: 'page'; mm: MmSnapshot; pte: PteSnapshot; page: PageSnapshot }
+  | { kind: 'tlb'; mm: MmSnapshot; entries: TlbEntrySnapshot[] }
+  | { kind: 'tlbEntry'; mm: MmSnapshot; entry: TlbEntrySnapshot }
   | { kind: 'message'; text: string; detail?: string };
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -132,8 +134,11 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
     switch (node.kind) {
       case 'mm': {
         const vmas = [...node.mm.vmas].sort((a, b) => a.start - b.start);
-        if (vmas.length === 0) return [{ kind: 'message', text: 'no VMA' }];
-        return vmas.map((vma) => ({ kind: 'vma', mm: node.mm, vma }));
+        const out: PtNode[] =
+          vmas.length === 0 ? [{ kind: 'message', text: 'no VMA' }] : vmas.map((vma) => ({ kind: 'vma', mm: node.mm, vma }));
+        // the translations the CPUs' TLBs still hold for this mm (worlds that name CPUs)
+        if (node.mm.tlb) out.push({ kind: 'tlb', mm: node.mm, entries: node.mm.tlb });
+        return out;
       }
       case 'vma': {
         const all = this.ptesOf(node.mm);
@@ -165,6 +170,9 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         }));
       case 'pmd':
         return node.ptes.map((pte) => ({ kind: 'pte', mm: node.mm, pte }));
+      case 'tlb':
+        if (node.entries.length === 0) return [{ kind: 'message', text: 'no cached translation' }];
+        return node.entries.map((entry) => ({ kind: 'tlbEntry', mm: node.mm, entry }));
       case 'pte': {
         const pfn = node.pte.pfn;
         if (node.pte.kind !== 'present' || pfn === undefined) return [];
@@ -217,6 +225,19 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         item.description = pageDescription(node.page);
         item.iconPath = new vscode.ThemeIcon(node.page.pins > 0 ? 'pinned' : 'file-binary');
         break;
+      case 'tlb':
+        item = new vscode.TreeItem('TLBs', C.Collapsed);
+        item.description = `${node.entries.length} cached translation${node.entries.length === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('zap');
+        break;
+      case 'tlbEntry': {
+        const e = node.entry;
+        const page = this.pages.get(e.pfn);
+        item = new vscode.TreeItem(`${e.cpu} ${hex(e.addr)}`, C.None);
+        item.description = `pfn ${e.pfn} ${e.write ? 'rw' : 'r-'}${page ? '' : ' · page freed'}`;
+        item.iconPath = new vscode.ThemeIcon('zap', page ? undefined : new vscode.ThemeColor('errorForeground'));
+        break;
+      }
       case 'message':
         item = new vscode.TreeItem(node.text, C.None);
         item.description = node.detail;
@@ -243,6 +264,10 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         return `mm:${n.mm.name}/pte:${n.pte.addr}`;
       case 'page':
         return `mm:${n.mm.name}/pte:${n.pte.addr}/page`;
+      case 'tlb':
+        return `mm:${n.mm.name}/tlb`;
+      case 'tlbEntry':
+        return `mm:${n.mm.name}/tlb/${n.entry.cpu}/${n.entry.addr}`;
       default:
         return undefined;
     }

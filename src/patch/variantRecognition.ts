@@ -41,7 +41,7 @@ interface CallAt {
 export function recogniseVariants(f: VersionFacts): VariantDetail[] {
   const out: VariantDetail[] = [];
   const ver = f.version ? { version: f.version } : {};
-  const push = <F extends Family>(
+  const push = <F extends Exclude<Family, 'mutation'>>(
     family: F,
     variant: VariantName<F>,
     confidence: VariantDetail['confidence'],

@@ -268,7 +268,7 @@ function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : parseInt(String(v), 16);
 }
 
-const ADDR_FIELDS = ['addr'] as const;
+const ADDR_FIELDS = ['addr', 'newAddr'] as const;
 
 /** deeper flow nesting ([ and {) is refused before the YAML reader, which recurses per level, sees it */
 export const MAX_FLOW_DEPTH = 500;
@@ -381,8 +381,9 @@ interface RawScenario {
     nodes?: string[];
     memoryPages?: number;
     maxMapCount?: number;
+    cpus?: string[];
   };
-  tasks: { name: string; mm?: string; node?: string; ops: RawOp[] }[];
+  tasks: { name: string; mm?: string; node?: string; cpu?: string; ops: RawOp[] }[];
   variants: Record<string, Record<string, string>>;
   schedule?: (number | string)[] | { counterexampleOf: string | number; invariant?: string };
   bounds?: { steps?: number; preemptions?: number };
@@ -422,7 +423,19 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   );
   const fileNames = new Set(files.map((f) => f.name));
   const mmNames = new Set(mms.map((m) => m.name));
+  // the mms forks create ({op: fork, as}): each name once, none a declared mm
+  raw.tasks.forEach((t, ti) =>
+    t.ops.forEach((o, oi) => {
+      if (o.op !== 'fork' || typeof o.as !== 'string') return;
+      const path: Path = ['tasks', ti, 'ops', oi, 'as'];
+      if (mmNames.has(o.as)) loc.at(path, `${where(['tasks', ti, 'ops', oi], raw)}: fork as '${o.as}', which is already an address space`);
+      else if (t.mm === undefined) loc.at(path, `${where(['tasks', ti, 'ops', oi], raw)}: fork needs a task with an address space (mm)`);
+      mmNames.add(o.as);
+    }),
+  );
   const nodeNames = new Set(nodes);
+  const cpuNames = new Set(raw.world.cpus ?? []);
+  dupes(raw.world.cpus ?? [], ['world', 'cpus'], 'CPU');
   const known = (set: Set<string>, what: string, name: string, path: Path) => {
     if (!set.has(name))
       loc.at(
@@ -442,6 +455,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   const tasks: TaskSpec[] = raw.tasks.map((t, ti) => {
     if (t.mm !== undefined) known(mmNames, 'address space', t.mm, ['tasks', ti, 'mm']);
     if (t.node !== undefined) known(nodeNames, 'DFS node', t.node, ['tasks', ti, 'node']);
+    if (t.cpu !== undefined) known(cpuNames, 'CPU', t.cpu, ['tasks', ti, 'cpu']);
     const needsMm = t.ops.some((o) => 'addr' in o);
     if (needsMm && t.mm === undefined) loc.at(['tasks', ti, 'name'], `task '${t.name}' accesses addresses but names no address space (mm)`);
     const ops = t.ops.map((o, oi) => {
@@ -478,6 +492,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
     const spec: TaskSpec = { name: t.name, ops };
     if (t.mm !== undefined) spec.mm = t.mm;
     if (t.node !== undefined) spec.node = t.node;
+    if (t.cpu !== undefined) spec.cpu = t.cpu;
     return spec;
   });
 
@@ -628,6 +643,7 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   if (raw.world.nodes) world.nodes = [...nodes];
   if (raw.world.memoryPages !== undefined) world.memoryPages = raw.world.memoryPages;
   if (raw.world.maxMapCount !== undefined) world.maxMapCount = raw.world.maxMapCount;
+  if (raw.world.cpus) world.cpus = [...raw.world.cpus];
 
   return {
     file: loc.file,

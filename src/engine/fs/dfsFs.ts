@@ -6,7 +6,7 @@
 
 import { installNewPage } from '../mm/installNewPage';
 import type { MmStruct } from '../mm/mmStruct';
-import { findOrReadPage, ENOMEM_PAGE } from '../mm/pageCache';
+import { filemapGetpage, ENOMEM_PAGE } from '../mm/pageCache';
 import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from '../mm/vmOps';
 import type { Vma } from '../mm/vma';
 import { PAGE_SIZE, VM_FAULT_OOM, VM_FAULT_SIGBUS } from '../sim/constants';
@@ -17,12 +17,14 @@ function* dfsGetPage(t: Task, vma: Vma, address: number): Generator<Step, Nopage
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
-  if (pgoff >= file.size) return NOPAGE_SIGBUS;
-  const page = yield* findOrReadPage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
-  if (page === ENOMEM_PAGE) return NOPAGE_OOM;
-  if (page === null) return NOPAGE_SIGBUS;
-  return page;
+  for (;;) {
+    if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
+    if (pgoff >= file.size) return NOPAGE_SIGBUS;
+    const page = yield* filemapGetpage(t, space, pgoff, false, 'dfs: fetch page from the backing store (network)');
+    if (page === ENOMEM_PAGE) return NOPAGE_OOM;
+    // null: invalidated while we waited for its lock; look again, as filemap_nopage's retry_all
+    if (page !== null) return page;
+  }
 }
 
 function pgoffOf(vma: Vma, address: number): number {

@@ -3,7 +3,7 @@
 // filesystem has one address_space per node, all over the same backing store.
 
 import { VM_NONLINEAR } from '../sim/constants';
-import { RwSemaphore, SeqCount } from '../sim/locks';
+import { RwSemaphore, SeqCount, Spinlock } from '../sim/locks';
 import { footprint, touchRead, touchWrite } from '../sim/step';
 
 import type { Page } from './page';
@@ -48,6 +48,8 @@ export class AddressSpace {
   readonly nonlinear = new Set<Vma>();
   /** i_shared_sem (2.5): serialises the mapping lists against invalidation */
   readonly iSharedSem: RwSemaphore;
+  /** mapping->tree_lock: guards the page cache radix tree (add_to_page_cache inserts under it) */
+  readonly treeLock: Spinlock;
   /** truncate_count (the truncate-seq variant): bumped when an invalidation starts */
   readonly truncateCount: SeqCount;
   /** invalidations in progress (vmtruncate / invalidate_mmap_range), for the stale-pte check */
@@ -62,6 +64,7 @@ export class AddressSpace {
   ) {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
+    this.treeLock = new Spinlock('tree_lock', owner);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
     this.cache = new PageCacheMap(this.slotKey);
@@ -74,6 +77,16 @@ export class AddressSpace {
     touchWrite(this.mappingsKey);
     if (v.flags & VM_NONLINEAR) this.nonlinear.add(v);
     else this.mappings.add(v);
+  }
+  /** link `v` just before `at` in i_mmap: the walk of an invalidation meets `v` first */
+  linkBefore(v: Vma, at: Vma): void {
+    if (!this.mappings.has(at) || v.flags & VM_NONLINEAR) return this.link(v);
+    const all = [...this.mappings];
+    this.mappings.clear();
+    for (const x of all) {
+      if (x === at) this.mappings.add(v);
+      this.mappings.add(x);
+    }
   }
   unlink(v: Vma): void {
     touchWrite(this.mappingsKey);

@@ -1,7 +1,8 @@
-// do_no_page(): entered with page_table_lock held, returns with it released.
+// do_no_page() (2.5.70 mm/memory.c, reconstructed from 2.6.0; the -mm2 form from seed 004):
+// entered with page_table_lock held, returns with it released.
 // - no ->nopage: do_anonymous_page() with the lock still held;
-// - 'page' form (2.5.70, truncate-seq): drop the lock, ->nopage (may sleep), early COW for a private
-//   write, re-take the lock and install the pte if it is still none. Under truncate-seq the
+// - 'page' form (2.5.70, truncate-seq): drop the lock, ->nopage (may sleep), pte_chain_alloc
+//   (GFP_KERNEL, may sleep), early COW for a private write, re-take the lock and install the pte if it is still none. Under truncate-seq the
 //   mapping's truncate_count is sampled before ->nopage and re-checked under the lock (retry).
 // - 'install' form (-mm2): drop the lock and return vma->vm_ops->nopage(mm, vma, address, write_access, pmd).
 
@@ -58,6 +59,9 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
       t.exit('do_no_page', 'VM_FAULT_OOM');
       return VM_FAULT_OOM;
     }
+    // 2.5.70 / 2.6.0: "pte_chain = pte_chain_alloc(GFP_KERNEL);" before the early COW (the -mm2
+    // patch moves it into install_new_page)
+    if (t.sleep('pte_chain_alloc(GFP_KERNEL)')) yield t.step;
     // should we do an early C-O-W break?
     if (write && !(vma.flags & VM_SHARED)) {
       const copy = yield* earlyCowBreak(t, newPage);

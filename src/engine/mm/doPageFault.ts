@@ -26,6 +26,7 @@ import type { Task } from '../sim/task';
 import { handleMmFault } from './handleMmFault';
 import type { MmStruct } from './mmStruct';
 import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
+import type { Tlb } from './tlb';
 import type { Vma } from './vma';
 
 /** outcome of a user access: the access completed, or a signal, or the OOM killer */
@@ -92,13 +93,25 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
   let outcome = ACCESS_OK;
   let fault = -100;
   let i = 0;
+  const tlb = t.kernel.tlb;
   for (; i < pages; i++, address += PAGE_SIZE) {
     fault = -100;
     outcome = ACCESS_OK;
+    if (tlb !== null) {
+      // the CPU's TLB first: a hit uses the cached translation and never reads the pte
+      if (t.objRead('tlb:', -1, 'TLB lookup')) yield t.step;
+      // (no sigsegv check on a hit: until the flush, a translation the kernel is removing is
+      // still the hardware's to use -- what must hold is that its page is not freed: tlb-stale)
+      if (tlbAccess(t, tlb, mm, address, access)) continue;
+    }
     for (let tries = 0; ; tries++) {
       if (t.pteRead(mm, address, 'MMU page walk')) yield t.step;
       const kind = mmuAccess(t, mm, address, access);
-      if (kind < 0) break; // the access completed
+      if (kind < 0) {
+        // the access completed; the translation is cached
+        if (tlb !== null && t.cpu !== null) tlb.fill(t.cpu, mm, address, mm.pt.val(address), (mm.pt.prot(address) & VM_WRITE) !== 0);
+        break;
+      }
       if (tries >= 4) {
         faultLoop(t, address, tries, fault);
         outcome = ACCESS_SIGSEGV;
@@ -119,6 +132,17 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
     if (outcome !== ACCESS_OK) break;
   }
   return accessResult(t, outcome, fault, i, pages, range);
+}
+
+/** a TLB hit that allows the access: the access goes to the cached frame, whatever the pte says now */
+function tlbAccess(t: Task, tlb: Tlb, mm: MmStruct, address: number, access: number): boolean {
+  if (t.cpu === null) return false;
+  const e = tlb.lookup(t.cpu, mm, address);
+  if (e === undefined || (access & VM_WRITE && !e.write)) return false;
+  const alloc = t.kernel.alloc;
+  if (access & VM_WRITE && !alloc.isReserved(e.pfn)) alloc.mem.userWrites[e.pfn]++;
+  if (t.tracing) t.emit('note', `${t.cpu} TLB hit ${hex(address)} -> pfn ${e.pfn}`);
+  return true;
 }
 
 /** the MMU's walk and access check: -1 if the access completed (young/dirty set), else the pte kind */
@@ -181,6 +205,9 @@ function faultLoop(t: Task, address: number, tries: number, fault: number): void
 
 /** the sigsegv invariant: SIGSEGV exactly when the protections say so */
 function checkPromise(t: Task, mm: MmStruct, address: number, access: number, outcome: number): void {
+  // an access the MMU completed while munmap/mprotect holds mmap_sem for write: the protection is
+  // still changing (the ptes go after the VMA), so nothing was promised yet
+  if (outcome === ACCESS_OK && t.accessFaults === 0 && mm.mmapSem.writer !== null) return;
   const promised = promisedAccess(mm, address);
   const expectSegv = promised < 0 || !allows(promised, access);
   if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {

@@ -13,6 +13,7 @@ import type { MmStruct } from './mmStruct';
 import { PG_anon, PG_lru, PG_swapcache, type Page } from './page';
 import { PTE_PRESENT } from './pageTable';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
+import { flushTlbPage } from './tlb';
 import type { Vma } from './vma';
 
 /** can_share_swap_page(): an anonymous page mapped once and referenced only by that pte */
@@ -65,6 +66,7 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
     else pageRemoveRmap(oldPage, mm, address);
     if (t.pteWrite(mm, address, 'break_cow: pte_mkwrite(pte_mkdirty(mk_pte(new_page, vm_page_prot)))')) yield t.step;
     pt.setPresent(address, newPage.pfn, vma.pageProt | VM_WRITE, true);
+    flushTlbPage(t, mm, address); // ptep_establish: the old translation leaves every TLB
     pageAddRmap(newPage, mm, address);
     if (t.tracing) t.emit('pte', `0x${address.toString(16)} COW pfn ${pfn} -> pfn ${newPage.pfn}`);
     // free the old page (the pte's reference)

@@ -1,5 +1,6 @@
-// mm/filemap.c for a local disk file: filemap_nopage() in the three ->nopage forms of seed 004,
-// and filemap_populate() for remap_file_pages().
+// mm/filemap.c for a local disk file: filemap_nopage() in the three ->nopage forms of seed 004
+// (body: 2.6.11 mm/filemap.c, without read-ahead), and filemap_populate() (2.6.11) for
+// remap_file_pages().
 
 import { EINVAL, ENOMEM, PAGE_SIZE } from '../sim/constants';
 import type { Step } from '../sim/step';
@@ -8,22 +9,40 @@ import type { Task } from '../sim/task';
 import { installFilePte, installPage } from './fremap';
 import { installNopageResult } from './installNewPage';
 import type { MmStruct } from './mmStruct';
-import { findOrReadPage, ENOMEM_PAGE } from './pageCache';
+import { PG_uptodate, type Page } from './page';
+import { filemapGetpage, findGetPage, pageCacheRead, waitUptodate, ENOMEM_PAGE } from './pageCache';
 import { NOPAGE_OOM, NOPAGE_SIGBUS, vmOpsByForm, type NopageResult } from './vmOps';
 import type { Vma } from './vma';
 
-/** the common body: a referenced page, or SIGBUS beyond i_size, or OOM */
+/**
+ * The body of filemap_nopage() (2.6.11 mm/filemap.c, without read-ahead; 2.5.70's has the same
+ * labels): a referenced, uptodate page, or SIGBUS beyond i_size, or OOM. A page truncated while
+ * the fault waited for its lock sends it back to retry_all, which finds the new i_size.
+ */
 function* filemapGetPageForFault(t: Task, vma: Vma, address: number, io: string): Generator<Step, NopageResult, void> {
   const file = vma.file!;
   const space = file.mapping(vma.mm.node);
   const pgoff = Math.floor((address - vma.start) / PAGE_SIZE) + vma.pgoff;
-  if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
-  // "if ((pgoff >= size) && (area->vm_mm == current->mm)) return NULL;"
-  if (pgoff >= file.size && vma.mm === t.mm) return NOPAGE_SIGBUS;
-  const page = yield* findOrReadPage(t, space, pgoff, false, io);
-  if (page === ENOMEM_PAGE) return NOPAGE_OOM;
-  if (page === null) return NOPAGE_SIGBUS;
-  return page;
+  for (;;) {
+    // retry_all:
+    if (t.objRead(file.sizeKey, -1, 'i_size_read')) yield t.step;
+    // outside_data_content: "if (area->vm_mm == current->mm) return NULL;" (a ptracer falls through)
+    if (pgoff >= file.size && vma.mm === t.mm) return NOPAGE_SIGBUS;
+    let page: Page | null;
+    for (;;) {
+      // retry_find:
+      page = yield* findGetPage(t, space, pgoff);
+      if (page !== null) break;
+      // no_cached_page: page_cache_read(); "if (error >= 0) goto retry_find;"
+      const err = yield* pageCacheRead(t, space, pgoff, io);
+      if (err === -ENOMEM) return NOPAGE_OOM;
+      if (err < 0) return NOPAGE_SIGBUS;
+    }
+    if (page.flags & PG_uptodate) return page;
+    // page_not_uptodate: lock_page(); "if (!page->mapping) { ...; goto retry_all; }"
+    if ((yield* waitUptodate(t, space, page, io)) === 'ok') return page;
+    t.kernel.alloc.put(page);
+  }
 }
 
 /** 2.5.70: struct page *filemap_nopage(vma, address, unused) */
@@ -76,7 +95,7 @@ export function* filemapPopulate(
       t.exit('filemap_populate', '-EINVAL');
       return -EINVAL;
     }
-    const page = yield* findOrReadPage(t, space, pgoff, nonblock, '->readpage (disk I/O)');
+    const page = yield* filemapGetpage(t, space, pgoff, nonblock, '->readpage (disk I/O)');
     if (page === ENOMEM_PAGE || (page === null && !nonblock)) {
       t.exit('filemap_populate', '-ENOMEM');
       return -ENOMEM;

@@ -10,6 +10,7 @@ import type { Page } from './page';
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageAddRmap, pageRemoveRmap } from './rmap';
 import { setPageDirty } from './setPageDirty';
+import { flushTlbPage } from './tlb';
 import type { Vma } from './vma';
 
 /** zap_pte(): release whatever the pte held; page_table_lock held */
@@ -22,6 +23,7 @@ function* zapPte(t: Task, mm: MmStruct, addr: number): Generator<Step, void, voi
     const page = t.kernel.alloc.byPfn(pt.val(addr))!;
     const dirty = pt.get(addr)!.dirty;
     pt.clear(addr);
+    flushTlbPage(t, mm, addr);
     if (!page.reserved) {
       if (dirty) setPageDirty(t, page, true);
       pageRemoveRmap(page, mm, addr);

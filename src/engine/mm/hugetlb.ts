@@ -12,6 +12,7 @@ import type { Task } from '../sim/task';
 import type { MmStruct } from './mmStruct';
 import { PG_compound, PG_tail, type Page } from './page';
 import { PTE_NONE } from './pageTable';
+import { flushTlbRange } from './tlb';
 import type { Vma } from './vma';
 
 /** a huge page maps one pmd: 2 MB with the PAE-like layout of constants.ts */
@@ -114,8 +115,9 @@ export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: numbe
     const head = compoundHead(k.alloc.byPfn(mm.pt.val(addr))!);
     if (t.pteWrite(mm, addr, 'huge_pte_clear')) yield t.step;
     for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.clear(addr + i * PAGE_SIZE);
+    flushTlbRange(t, mm, addr, addr + HPAGE_SIZE);
     mm.rss -= HPAGE_PAGES;
-    head.mapcount = 0;
+    head.mapcount--; // fork shares huge pages: one map count per huge pte
     putCompoundPage(k, head);
     if (t.tracing) t.emit('pte', `clear huge pte 0x${addr.toString(16)} (compound pfn ${head.pfn})`);
     n++;

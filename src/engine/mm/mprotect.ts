@@ -9,6 +9,7 @@ import type { Task } from '../sim/task';
 import type { MmStruct } from './mmStruct';
 import { removeVma, splitVma } from './mmap';
 import { PTE_FILE, PTE_PRESENT } from './pageTable';
+import { flushTlbRange } from './tlb';
 import type { Vma } from './vma';
 
 /** change_protection() over [start, end) of vma; page_table_lock taken inside */
@@ -34,6 +35,7 @@ function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFla
       pt.setFile(a, pt.val(a), access);
     }
   }
+  flushTlbRange(t, mm, start, end);
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('change_protection');
 }

@@ -140,6 +140,8 @@ export class PageAllocator {
   readonly zeroPage: Page;
   /** pages freed while still mapped or pinned, noticed by __free_pages */
   onBadFree: ((page: Page, why: string) => void) | null = null;
+  /** every page __free_pages frees (the TLB check of worlds with CPUs; null elsewhere) */
+  onFree: ((page: Page) => void) | null = null;
 
   constructor(readonly limit: number) {
     const z = this.page(this.mem.add());
@@ -214,6 +216,7 @@ export class PageAllocator {
     }
     if (p.mapcount > 0) this.onBadFree?.(p, `freed with mapcount ${p.mapcount}`);
     if (p.pins > 0) this.onBadFree?.(p, `freed with ${p.pins} DMA pins`);
+    if (this.onFree !== null) this.onFree(p);
     p.free = true;
     p.flags = 0;
     p.mapping = null;

@@ -185,6 +185,15 @@ export class PageTable {
     const t = this.lookup(addr);
     if (t) t.bits[PageTable.slot(addr)] |= YOUNG;
   }
+  /** ptep_test_and_clear_young(): was the entry young; it is old afterwards */
+  testAndClearYoung(addr: number): boolean {
+    const t = this.lookup(addr);
+    if (!t) return false;
+    const i = PageTable.slot(addr);
+    const young = (t.bits[i] & YOUNG) !== 0;
+    t.bits[i] &= ~YOUNG;
+    return young;
+  }
   /** replace the protection of a present (or file/swap) entry, keeping the rest */
   setProt(addr: number, prot: number): void {
     if (footprint.on) this.touch(addr, true);

@@ -1,6 +1,7 @@
-// Reclaim of one page (shrink_list for a chosen page): lock it, try_to_unmap() every pte that maps
-// it (a swap entry for anonymous pages, a file pte in VM_NONLINEAR VMAs, none for linear file
-// mappings), write it out if dirty, and drop it from the swap cache / page cache.
+// Reclaim of one page (2.6.11 mm/vmscan.c shrink_list, mm/rmap.c try_to_unmap; the rmap walk is the
+// engine's 2.5 pte_chains): lock it, try_to_unmap() every pte that maps it (a swap entry for
+// anonymous pages, a file pte in VM_NONLINEAR VMAs, none for linear file mappings), write it out
+// if dirty, and drop it from the swap cache / page cache.
 
 import { VM_NONLINEAR, VM_NONUNIFORM, hex } from '../sim/constants';
 import type { Step } from '../sim/step';
@@ -11,6 +12,7 @@ import { PG_anon, PG_dirty, PG_swapcache } from './page';
 import { removeFromPageCache } from './pageCache';
 import { PTE_PRESENT } from './pageTable';
 import { pageMappers, pageRemoveRmap } from './rmap';
+import { flushTlbPage } from './tlb';
 
 export type SwapResult = 'SWAP_SUCCESS' | 'SWAP_AGAIN' | 'SWAP_FAIL';
 
@@ -18,6 +20,8 @@ export type SwapResult = 'SWAP_SUCCESS' | 'SWAP_AGAIN' | 'SWAP_FAIL';
 export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, void> {
   t.enter('try_to_unmap');
   const k = t.kernel;
+  // 2.6.11 mm/rmap.c: "BUG_ON(!PageLocked(page));" -- the lock keeps page->mapping and the rmap stable
+  k.lockdep.mustHold(t, page.lock, 'try_to_unmap() is called with the page locked (BUG_ON(!PageLocked(page)) in 2.6.11 mm/rmap.c)');
   let ret: SwapResult = 'SWAP_SUCCESS';
   for (const { mm, addr } of pageMappers(page)) {
     // try_to_unmap_one(): "if (!spin_trylock(&mm->page_table_lock)) return SWAP_AGAIN;"
@@ -44,6 +48,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
         else pt.clear(addr);
       }
       if (pte.dirty) page.flags |= PG_dirty;
+      flushTlbPage(t, mm, addr); // ptep_clear_flush
       pageRemoveRmap(page, mm, addr);
       mm.rss--;
       k.alloc.put(page);
@@ -71,8 +76,38 @@ function* keep(t: Task, page: Page): Generator<Step, SwapResult, void> {
   return 'SWAP_FAIL';
 }
 
-/** reclaim `page` (the caller holds a reference, which it keeps) */
-export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, void> {
+/**
+ * page_referenced(page) (2.6.11 mm/rmap.c, over the engine's pte_chains): test and clear the young
+ * bit of every pte mapping the page, each under its mm's page_table_lock (spin_trylock: a busy lock
+ * counts as referenced). Page lock held.
+ */
+export function* pageReferenced(t: Task, page: Page): Generator<Step, boolean, void> {
+  t.enter('page_referenced');
+  let referenced = false;
+  for (const { mm, addr } of pageMappers(page)) {
+    if (t.tryAcquire(mm.pageTableLock)) yield t.step;
+    if (!t.tryResult) {
+      referenced = true;
+      continue;
+    }
+    if (t.pteWrite(mm, addr, 'ptep_test_and_clear_young')) yield t.step;
+    if (mm.pt.kind(addr) === PTE_PRESENT && mm.pt.val(addr) === page.pfn && mm.pt.testAndClearYoung(addr)) {
+      referenced = true;
+      flushTlbPage(t, mm, addr); // ptep_clear_flush_young: the next use walks the pte and sets young again
+    }
+    if (t.spinUnlock(mm.pageTableLock)) yield t.step;
+  }
+  t.exit('page_referenced', referenced ? '1' : '0');
+  return referenced;
+}
+
+/**
+ * shrink_list() for one page (2.6.11 mm/vmscan.c; the caller holds a reference, which it keeps):
+ * TestSetPageLocked, page_referenced (kswapd's scan: a page used through a mapping since the last
+ * scan is activated, not reclaimed), add_to_swap for an anonymous page, try_to_unmap, write a dirty
+ * page, and free it from the swap cache or page cache if nobody else holds it.
+ */
+export function* reclaimPage(t: Task, page: Page, checkReferenced = false): Generator<Step, SwapResult, void> {
   t.enter('shrink_list');
   const k = t.kernel;
   if (t.tryAcquire(page.lock)) yield t.step;
@@ -88,7 +123,17 @@ export function* reclaimPage(t: Task, page: Page): Generator<Step, SwapResult, v
     k.swap.slots.get(slot)!.page = page;
     k.alloc.get(page);
   }
+  if (checkReferenced && (yield* pageReferenced(t, page)) && page.mapcount > 0) {
+    // activate_locked: recently used through a mapping, kept on the active list
+    if (t.unlockPage(page)) yield t.step;
+    if (t.tracing) t.emit('note', `pfn ${page.pfn} referenced: activated, not reclaimed`);
+    t.exit('shrink_list', 'SWAP_FAIL');
+    return 'SWAP_FAIL';
+  }
+  const mutated = k.mutation.unlockBeforeTryToUnmap;
+  if (mutated && t.unlockPage(page)) yield t.step;
   const r = yield* tryToUnmap(t, page);
+  if (mutated && t.lockPage(page)) yield t.step;
   if (r !== 'SWAP_SUCCESS' || page.mapcount > 0) {
     if (t.unlockPage(page)) yield t.step;
     t.exit('shrink_list', r);

@@ -8,6 +8,7 @@ import type { Task } from '../sim/task';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
 import { pageRemoveRmap } from './rmap';
 import { setPageDirty } from './setPageDirty';
+import { flushTlbPage, tlbFinishMmu, tlbGatherMmu, tlbRemovePage, type MmuGather } from './tlb';
 import type { Vma } from './vma';
 
 /** struct zap_details (2.6): restrict the zap to pages of one mapping within an index range */
@@ -31,14 +32,24 @@ export function* zapPageRange(
   const mm = vma.mm;
   t.enter('zap_page_range');
   if (t.spinLock(mm.pageTableLock)) yield t.step;
-  const n = yield* zapPteRange(t, vma, start, end, details);
+  const tlb = tlbGatherMmu(t, mm);
+  const n = yield* zapPteRange(t, vma, start, end, details, tlb);
+  yield* tlbFinishMmu(t, tlb, start, end);
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('zap_page_range', String(n));
   return n;
 }
 
-/** the pte loop of zap_page_range; page_table_lock held. Returns the number of ptes torn down. */
-export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, details: ZapDetails | null): Generator<Step, number, void> {
+/** the pte loop of zap_page_range; page_table_lock held. Returns the number of ptes torn down. The
+ * pages go to the mmu_gather (freed after the TLB flush); without one they are released at once. */
+export function* zapPteRange(
+  t: Task,
+  vma: Vma,
+  start: number,
+  end: number,
+  details: ZapDetails | null,
+  tlb: MmuGather | null = null,
+): Generator<Step, number, void> {
   const mm = vma.mm;
   const pt = mm.pt;
   const k = t.kernel;
@@ -68,7 +79,11 @@ export function* zapPteRange(t: Task, vma: Vma, start: number, end: number, deta
         if (pte.dirty) setPageDirty(t, page, true);
         pageRemoveRmap(page, mm, addr);
         mm.rss--;
-        k.alloc.put(page);
+        if (tlb !== null) tlbRemovePage(t, tlb, page);
+        else {
+          flushTlbPage(t, mm, addr);
+          k.alloc.put(page);
+        }
         if (t.tracing) t.emit('ref', `put_page pfn ${page.pfn} -> ${page.count}`);
       }
       if (t.tracing) t.emit('pte', `clear 0x${addr.toString(16)} (pfn ${page.pfn})`);

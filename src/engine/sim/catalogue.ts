@@ -30,6 +30,7 @@ export const INVARIANTS = {
   'dma-data-lost': 'data the device wrote by DMA never reaches the backing store',
   'dma-after-release': 'the device writes into a page after its pin was released',
   'dma-into-read-pin': 'the device writes into a page pinned without write access',
+  'tlb-stale': "a page was freed while a CPU's TLB still maps it (the flush must come before the free)",
 } as const;
 
 export type InvariantName = keyof typeof INVARIANTS;
@@ -57,6 +58,8 @@ export const LOCK_CLASSES: readonly LockClass[] = [
   { cls: 'mmap_sem', names: ['mmap_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
   { cls: 'i_shared_sem', names: ['i_shared_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
   { cls: 'i_sem', names: ['i_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
+  { cls: 'tree_lock', names: ['tree_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
+  { cls: 'lru_lock', names: ['lru_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
   {
     cls: 'truncate_count',
     names: ['truncate_count'],

@@ -77,6 +77,7 @@ export const EINVAL = 22;
 export const ENOMEM = 12;
 export const EFAULT = 14;
 export const EFBIG = 27;
+export const EEXIST = 17;
 
 // mmap flags accepted in OpSpec.flags
 export const MAP_NOINHERIT = 'MAP_NOINHERIT';

@@ -4,11 +4,14 @@
 import { PG_anon, PG_reserved, PG_swapcache, PG_tail } from '../mm/page';
 import { PTE_PRESENT } from '../mm/pageTable';
 
-import { hex, PAGE_SIZE } from './constants';
+import { hex, PAGE_SIZE, VM_NONLINEAR } from './constants';
 import type { Kernel } from './kernel';
 
 /** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
- * no longer in the page cache / beyond i_size. Mappings under invalidation are skipped unless `all`. */
+ * no longer in the page cache / beyond i_size; or a private COW copy (PG_anon) of a file page
+ * beyond i_size, which vmtruncate() zaps too (2.6.11 passes even_cows = 1 to
+ * unmap_mapping_range(); 2.5's invalidate_mmap_range zaps every pte of the range), so that the
+ * next access gets SIGBUS. Mappings under invalidation are skipped unless `all`. */
 export function checkStalePtes(k: Kernel, all: boolean): void {
   for (const mm of k.mms.values()) {
     if (mm.pt.present === 0) continue;
@@ -20,8 +23,20 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
       mm.pt.forEachIn(vma.start, vma.end, (addr, kind, val) => {
         if (kind !== PTE_PRESENT) return;
         const page = k.alloc.byPfn(val);
-        if (!page || page.reserved || page.flags & PG_anon) return;
+        if (!page || page.reserved) return;
         const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
+        if (page.flags & PG_anon) {
+          if (vma.flags & VM_NONLINEAR) return;
+          const index = vma.linearIndex(addr);
+          if (index >= file.size)
+            k.recordViolation(
+              'stale-pte',
+              `${where}: private COW copy of ${file.name} page ${index}, beyond i_size (${file.size} pages), still mapped: truncate zaps COW copies too`,
+              null,
+              'check',
+            );
+          return;
+        }
         if (page.mapping === null) {
           k.recordViolation(
             'stale-pte',

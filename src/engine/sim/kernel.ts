@@ -6,11 +6,13 @@ import { File } from '../mm/addressSpace';
 import { MmStruct } from '../mm/mmStruct';
 import { NO_LIMIT, PageAllocator } from '../mm/page';
 import { SwapSpace } from '../mm/swap';
+import { Tlb, checkFreedTlb } from '../mm/tlb';
 
 import type { InvariantName } from './catalogue';
 import { DEFAULT_MAX_MAP_COUNT } from './constants';
 import { interpretedFunctions, interpretedVariant, type InterpretedFunctions } from './interpreted';
 import { Lockdep } from './lockdep';
+import { Spinlock } from './locks';
 import { OPS, type ExtraOp } from './ops';
 import type { OpResult, VariantSelection, Violation, WorldSpec } from './spec';
 import type { Task } from './task';
@@ -22,11 +24,12 @@ import {
   type Family,
   type FamilyRules,
   type FaultRules,
+  type MutationRules,
   type RemapRules,
   type Variant,
 } from './variants';
 
-const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap'];
+const FAMILIES: readonly Family[] = ['fault', 'gup', 'release', 'remap', 'mutation'];
 
 export interface KernelOptions {
   trace?: boolean;
@@ -43,6 +46,10 @@ export class Kernel {
   readonly dfs: Dfs;
   readonly swap = new SwapSpace();
   readonly lockdep = new Lockdep();
+  /** per-CPU TLBs, when the world names CPUs */
+  readonly tlb: Tlb | null;
+  /** zone->lru_lock (one zone): guards the LRU lists kswapd isolates pages from */
+  readonly lruLock = new Spinlock('lru_lock', 'zone');
   readonly violations = new ViolationLog();
   readonly trace: Trace;
   /** scheduler step counter (for violations and trace events) */
@@ -65,6 +72,8 @@ export class Kernel {
   /** MAP_SHARED|MAP_ANONYMOUS mappings get an internal shmem file each */
   anonFiles = 0;
   readonly remap: RemapRules;
+  /** the deliberate breakage in force (all false by default) */
+  readonly mutation: MutationRules;
   /** kernel functions the fault variant runs from C (null: all TypeScript) */
   readonly interp: InterpretedFunctions | null;
   /** operations beyond the engine's table (MachineOptions.extraOps) */
@@ -97,10 +106,15 @@ export class Kernel {
     }
     this.fault = this.selected.get('fault')!.rules as FaultRules;
     this.remap = this.selected.get('remap')!.rules as RemapRules;
+    this.mutation = this.selected.get('mutation')!.rules as MutationRules;
     this.interp = interpretedFunctions(this.selected.get('fault')!.name);
 
     this.alloc = new PageAllocator(world.memoryPages ?? NO_LIMIT);
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
+    const cpus = world.cpus ?? [];
+    if (new Set(cpus).size !== cpus.length) throw new Error('a CPU is declared twice');
+    this.tlb = cpus.length > 0 ? new Tlb(cpus) : null;
+    if (this.tlb !== null) this.alloc.onFree = (p) => checkFreedTlb(this, p);
 
     const nodes = world.nodes ?? [];
     this.dfs = new Dfs(nodes);

@@ -37,20 +37,28 @@ export class EngineMachine implements Machine {
     this.kernel = new Kernel(world, variants, opts);
     this.checkEachStep = (opts.check ?? 'step') === 'step';
     const names = new Set<string>();
+    const forked = forkedMms(world, this.kernel);
     world.tasks.forEach((ts, i) => {
       if (names.has(ts.name)) throw new Error(`task '${ts.name}' declared twice`);
       names.add(ts.name);
       let mm = null;
+      let waitMm: string | null = null;
       if (ts.mm !== undefined) {
         mm = this.kernel.mms.get(ts.mm) ?? null;
-        if (!mm) throw new Error(`task '${ts.name}': unknown mm '${ts.mm}'`);
+        if (!mm && forked.has(ts.mm)) waitMm = ts.mm;
+        else if (!mm) throw new Error(`task '${ts.name}': unknown mm '${ts.mm}'`);
       }
-      const node = ts.node ?? mm?.node ?? null;
+      const node = ts.node ?? mm?.node ?? (waitMm !== null ? forked.get(waitMm)! : null);
       if (node !== null && !this.kernel.dfs.nodes.includes(node)) throw new Error(`task '${ts.name}': unknown node '${node}'`);
       ts.ops.forEach((op, j) => {
         if (!this.kernel.hasOp(op.op)) throw new Error(`task '${ts.name}' op ${j}: unknown operation '${op.op}'`);
       });
-      const t = new Task(i, ts.name, this.kernel, mm, node);
+      const cpus = world.cpus ?? [];
+      if (ts.cpu !== undefined && !cpus.includes(ts.cpu))
+        throw new Error(
+          `task '${ts.name}': unknown CPU '${ts.cpu}'${cpus.length ? ` (declared: ${cpus.join(', ')})` : ' (world.cpus declares none)'}`,
+        );
+      const t = new Task(i, ts.name, this.kernel, mm, node, waitMm, ts.cpu ?? cpus[0] ?? null);
       t.ops = ts.ops;
       this.tasks.push(t);
       this.kernel.tasks.push(t);
@@ -287,6 +295,27 @@ export function opFailed(t: Task, e: unknown): void {
     const err = e instanceof Error ? e : new Error(String(e));
     t.kernel.recordViolation('engine-error', `${err.message} (task ${t.name} stopped)`, t, t.fn(), err.stack);
   }
+}
+
+/** the mms `{op: fork, as}` creates, with the DFS node they inherit; a name forked twice or
+ * colliding with a declared mm is refused */
+function forkedMms(world: WorldSpec, k: Kernel): Map<string, string | null> {
+  const parentOf = new Map<string, string | undefined>();
+  for (const ts of world.tasks)
+    for (const op of ts.ops) {
+      if (op.op !== 'fork') continue;
+      if (k.mms.has(op.as)) throw new Error(`task '${ts.name}': fork as '${op.as}', which names a declared mm`);
+      if (parentOf.has(op.as)) throw new Error(`task '${ts.name}': a second fork as '${op.as}'`);
+      parentOf.set(op.as, ts.mm);
+    }
+  const out = new Map<string, string | null>();
+  for (const name of parentOf.keys()) {
+    // the node of the nearest declared ancestor
+    let p = parentOf.get(name);
+    for (let depth = 0; p !== undefined && !k.mms.has(p) && depth < parentOf.size; depth++) p = parentOf.get(p);
+    out.set(name, p !== undefined ? (k.mms.get(p)?.node ?? null) : null);
+  }
+  return out;
 }
 
 export function createMachine(world: WorldSpec, variants: VariantSelection, opts: MachineOptions = {}): EngineMachine {

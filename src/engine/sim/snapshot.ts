@@ -4,10 +4,18 @@ import { PageTable, PTE_FILE, PTE_PRESENT, PTE_SWAP } from '../mm/pageTable';
 
 import { protString, vmFlagNames } from './constants';
 import type { Kernel } from './kernel';
-import type { MachineSnapshot, PteSnapshot } from './spec';
+import type { MachineSnapshot, PteSnapshot, TlbEntrySnapshot } from './spec';
 
 /** a snapshot lists the backing-store versions of this many pages of a file at most */
 const SNAPSHOT_VERSIONS = 4096;
+
+/** the TLB entries of one mm, by CPU then address */
+function tlbOf(k: Kernel, mm: string): TlbEntrySnapshot[] {
+  const out: TlbEntrySnapshot[] = [];
+  for (const [cpu, m] of k.tlb!.cpus)
+    for (const e of m.values()) if (e.mm.name === mm) out.push({ cpu, addr: e.addr, pfn: e.pfn, write: e.write });
+  return out.sort((a, b) => a.cpu.localeCompare(b.cpu) || a.addr - b.addr);
+}
 
 export function takeSnapshot(k: Kernel): MachineSnapshot {
   const mms = [...k.mms.values()].map((mm) => {
@@ -43,6 +51,7 @@ export function takeSnapshot(k: Kernel): MachineSnapshot {
         ops: v.ops ? v.ops.names() : [],
       })),
       ptes,
+      ...(k.tlb !== null ? { tlb: tlbOf(k, mm.name) } : {}),
     };
   });
   const pages = [...k.alloc.pages()]

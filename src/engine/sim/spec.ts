@@ -12,6 +12,8 @@ export interface VariantSelection {
   release?: string;
   /** remap_file_pages: '2.6.13' | 'nonuniform' */
   remap?: string;
+  /** a deliberate breakage of kernel code, to show what catches it: 'none' | 'racy-add_to_page_cache' | 'unlock-before-try_to_unmap' | 'free-before-flush' */
+  mutation?: string;
 }
 
 export type Prot = string; // 'r--', 'rw-', 'r-x', 'rwx', '---' (read, write, exec)
@@ -37,6 +39,8 @@ export interface WorldSpec {
   /** page allocator limit in pages (OOM beyond it) */
   memoryPages?: number;
   maxMapCount?: number;
+  /** CPUs with a TLB each; without them no TLB is modelled */
+  cpus?: string[];
   tasks: TaskSpec[];
 }
 
@@ -45,6 +49,8 @@ export interface TaskSpec {
   /** address space the task runs in (a thread of that mm); DFS-only tasks may name a node instead */
   mm?: string;
   node?: string;
+  /** the CPU the task runs on (one of world.cpus; default the first) */
+  cpu?: string;
   ops: OpSpec[];
 }
 
@@ -87,7 +93,15 @@ export type OpSpec =
   | { op: 'writeback'; file: string; page: number }
   | { op: 'remap'; addr: number; pages: number; pgoff: number; prot?: Prot; flags?: string[] }
   | { op: 'swap-out'; addr: number; pages?: number }
-  | { op: 'sleep' };
+  | { op: 'sleep' }
+  /** fork(): copy the task's mm into a new mm named `as` (copy_mm); tasks naming that mm run in the child */
+  | { op: 'fork'; as: string }
+  /** kswapd: `passes` scans of the LRU reclaiming what it can (shrink_list, try_to_unmap); default 1 */
+  | { op: 'kswapd'; passes?: number }
+  /** madvise(addr, pages, MADV_DONTNEED): zap the range's ptes, keep the VMAs */
+  | { op: 'madvise'; addr: number; pages: number; advice: 'MADV_DONTNEED' }
+  /** mremap(addr, pages * PAGE_SIZE, newPages * PAGE_SIZE, flags, newAddr) */
+  | { op: 'mremap'; addr: number; pages: number; newPages: number; flags?: ('MREMAP_MAYMOVE' | 'MREMAP_FIXED')[]; newAddr?: number };
 
 // ---- What a Machine reports. The engine implements `createMachine` (src/engine/index.ts). ----
 
@@ -181,6 +195,15 @@ export interface MmSnapshot {
   mapCount: number;
   vmas: VmaSnapshot[];
   ptes: PteSnapshot[];
+  /** translations of this mm cached in the CPUs' TLBs (worlds that name CPUs only) */
+  tlb?: TlbEntrySnapshot[];
+}
+
+export interface TlbEntrySnapshot {
+  cpu: string;
+  addr: number;
+  pfn: number;
+  write: boolean;
 }
 
 export interface PageSnapshot {

@@ -49,6 +49,7 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
   }
   for (const t of k.dfs.allTokens()) out.push(`t${t.key}:${t.state()}`);
   for (const [slot, s] of k.swap.slots) out.push(`w${slot}:${s.count}:${s.page?.pfn ?? -1}:${s.userWrites}`);
+  if (k.tlb !== null) out.push(`tlb${k.tlb.state()}`);
   for (const t of tasks) {
     out.push(
       `T${t.id}:${+t.done}:${t.opIndex}:${t.stepsInOp}:${t.step.kind}:${t.step.fn}:${t.step.label}:${t.heldLocks.map((l) => l.key).join('.')}`,

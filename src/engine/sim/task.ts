@@ -64,10 +64,20 @@ export class Task {
     readonly id: number,
     readonly name: string,
     readonly kernel: Kernel,
-    readonly mm: MmStruct | null,
+    public mm: MmStruct | null,
     readonly node: string | null,
+    /** the mm a fork will create for this task (`{op: fork, as: NAME}`): not runnable until then */
+    public waitMm: string | null = null,
+    /** the CPU the task runs on (worlds with TLBs) */
+    readonly cpu: string | null = null,
   ) {
     this.tracing = kernel.trace.enabled;
+  }
+
+  /** the fork that creates the mm this task waits for returned: the task starts in it */
+  attachMm(mm: MmStruct): void {
+    this.mm = mm;
+    this.waitMm = null;
   }
 
   // ---- held locks ----
@@ -168,6 +178,12 @@ export class Task {
   unlockPage(p: Page): boolean {
     return this.release(p.lock, false);
   }
+  /** a lock bit set on an object no other task can reach yet (SetPageLocked in add_to_page_cache):
+   * taken at once, without a step or a wait */
+  setLockedUncontended(l: Lock): void {
+    this.take(l, false);
+    if (this.tracing) this.emit('lock', l.acquireLabel.replace(/^[a-z_]+/, 'SetPageLocked'));
+  }
   /** a may-sleep point (I/O, GFP_KERNEL allocation, network round trip) */
   sleep(what: string): boolean {
     if (this.alone) {
@@ -216,7 +232,7 @@ export class Task {
   // ---- driver side ----
   /** can the announced step run now */
   canRun(): boolean {
-    if (this.done) return false;
+    if (this.done || this.waitMm !== null) return false;
     const s = this.step;
     if (s.kind !== StepKind.Acquire) return true;
     const l = s.lock!;

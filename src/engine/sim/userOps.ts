@@ -5,15 +5,19 @@ import { dfsRemoteWrite } from '../drivers/remoteWrite';
 import { vmOpsForFile } from '../fs/fsOps';
 import { File } from '../mm/addressSpace';
 import { userAccessOp } from '../mm/doPageFault';
+import { forkOp } from '../mm/fork';
 import { sysRemapFilePages } from '../mm/fremap';
 import { hugetlbPrefault } from '../mm/hugetlb';
+import { sysMadvise } from '../mm/madvise';
 import { doMmapPgoff, doMunmap } from '../mm/mmap';
 import { sysMprotect } from '../mm/mprotect';
+import { doMremap } from '../mm/mremap';
 import { PG_compound, PG_tail } from '../mm/page';
 import { PTE_PRESENT } from '../mm/pageTable';
 import { reclaimPage } from '../mm/swapOut';
 import { vmtruncate, invalidateMmapRange } from '../mm/truncate';
 import type { VmOperations } from '../mm/vmOps';
+import { kswapd } from '../mm/vmscan';
 
 import {
   EINVAL,
@@ -28,6 +32,7 @@ import {
   MAP_NOINHERIT,
   MAP_NONBLOCK,
   ENOMEM,
+  EFAULT,
 } from './constants';
 import type { OpImpl, OpOf, OpOutcome } from './ops';
 import type { Step } from './step';
@@ -46,7 +51,11 @@ type UserOp =
   | 'invalidate'
   | 'remap'
   | 'swap-out'
-  | 'sleep';
+  | 'sleep'
+  | 'fork'
+  | 'kswapd'
+  | 'madvise'
+  | 'mremap';
 
 function errno(n: number): string {
   switch (n) {
@@ -54,6 +63,8 @@ function errno(n: number): string {
       return '-EINVAL';
     case -ENOMEM:
       return '-ENOMEM';
+    case -EFAULT:
+      return '-EFAULT';
     default:
       return String(n);
   }
@@ -221,6 +232,29 @@ function* swapOutOp(t: Task, op: OpOf<'swap-out'>): Generator<Step, OpOutcome, v
   return { result: `${swapped} swapped out${results.length ? '; ' + results.join(', ') : ''}` };
 }
 
+function* madviseOp(t: Task, op: OpOf<'madvise'>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'madvise');
+  if (bad) return bad;
+  const r = yield* sysMadvise(t, t.mm!, op.addr, op.pages * PAGE_SIZE);
+  return { result: r === 0 ? '0' : errno(r) };
+}
+
+function* mremapOp(t: Task, op: OpOf<'mremap'>): Generator<Step, OpOutcome, void> {
+  const bad = needMm(t, 'mremap');
+  if (bad) return bad;
+  const mm = t.mm!;
+  t.enter('sys_mremap');
+  if (t.downWrite(mm.mmapSem)) yield t.step;
+  const r = yield* doMremap(t, mm, op.addr, op.pages * PAGE_SIZE, op.newPages * PAGE_SIZE, op.flags ?? [], op.newAddr ?? 0);
+  if (t.upWrite(mm.mmapSem)) yield t.step;
+  t.exit('sys_mremap');
+  return { result: r >= 0 ? '0x' + r.toString(16) : errno(r) };
+}
+
+function* kswapdOp(t: Task, op: OpOf<'kswapd'>): Generator<Step, OpOutcome, void> {
+  return { result: yield* kswapd(t, op.passes ?? 1) };
+}
+
 function* sleepOp(t: Task): Generator<Step, OpOutcome, void> {
   if (t.sleep('schedule()')) yield t.step;
   return { result: '0' };
@@ -240,4 +274,8 @@ export const USER_OPS = {
   remap: remapOp,
   'swap-out': swapOutOp,
   sleep: sleepOp,
+  fork: (t: Task, op: OpOf<'fork'>) => forkOp(t, op.as),
+  kswapd: kswapdOp,
+  madvise: madviseOp,
+  mremap: mremapOp,
 } satisfies { [K in UserOp]: OpImpl<K> };

@@ -1,6 +1,6 @@
 // The variant catalogue. A variant is a named, documented set of rules that the kernel functions
 // a patch changes consult while they run; outcomes come from running those rules, never from a
-// table of expected answers. One static table per family (fault, gup, release, remap), typed by
+// table of expected answers. One static table per family (fault, gup, release, remap, mutation), typed by
 // the rules of its family; VariantName is the union of the names, which the patch analyser's
 // recognitions use.
 
@@ -15,6 +15,8 @@ export interface Variant<R = unknown> {
   /** the family's default when a selection leaves it out */
   base?: boolean;
   rules: R;
+  /** kernel function -> the era and source file its code follows under this variant */
+  eras?: Readonly<Record<string, string>>;
 }
 
 /** Rules of the fault path (seed 004 and its thread). */
@@ -37,6 +39,27 @@ export interface FaultRules {
   /** do_no_page() samples mapping->truncate_count before ->nopage and, under page_table_lock
    * again, drops the page and retries if an invalidation ran meanwhile */
   truncateSequence: boolean;
+  /**
+   * How a write fault makes the new pte writable: 'pte_mkwrite' (2.5.70 and 2.6.0: whatever the
+   * VMA says, so a forced get_user_pages() write leaves a writable pte in a read-only VMA) or
+   * 'maybe_mkwrite' (2.6.11: only if the VMA has VM_WRITE).
+   */
+  mkwrite: 'pte_mkwrite' | 'maybe_mkwrite';
+}
+
+/**
+ * Deliberate breakages of kernel code (the 'mutation' family): each undoes one rule the kernel
+ * relies on, so that a scenario or test can show the invariant that catches it. The base is 'none'.
+ */
+export interface MutationRules {
+  /** add_to_page_cache() as two steps: look up, then insert without -EEXIST (the engine's old bug) */
+  racyAddToPageCache: boolean;
+  /** shrink_list() unlocks the page before try_to_unmap() */
+  unlockBeforeTryToUnmap: boolean;
+  /** the mmu_gather frees the pages of a zap before flushing the TLBs */
+  freeBeforeFlush: boolean;
+  /** move_one_page() moves a file pte without the mapping's lock (mremap before 2.6.10) */
+  moveWithoutMappingLock: boolean;
 }
 
 /** Rules of remap_file_pages() and per-page protections (seed 002). */
@@ -90,9 +113,31 @@ export interface FamilyRules {
   gup: GupRules;
   release: ReleaseRules;
   remap: RemapRules;
+  mutation: MutationRules;
 }
 
 export type Family = keyof FamilyRules;
+
+/** what every fault-path variant shares: the kernel functions outside the patch's reach */
+const ERAS_2_5_70 = {
+  handle_mm_fault: '2.5.70 mm/memory.c (reconstructed from 2.6.0)',
+  handle_pte_fault: '2.5.70 mm/memory.c (reconstructed from 2.6.0)',
+  do_anonymous_page: '2.5.70 mm/memory.c (reconstructed from 2.6.0: pte_mkwrite)',
+  do_wp_page: '2.5.70 mm/memory.c (reconstructed from 2.6.0: pte_mkwrite whatever VM_WRITE says)',
+  do_swap_page: '2.5.70 mm/memory.c (reconstructed from 2.6.0)',
+  invalidate_mmap_range: '2.5.70-mm mm/memory.c (zaps private COW copies too)',
+  vmtruncate: '2.5.70 mm/memory.c (i_size_write, invalidate_mmap_range, truncate_inode_pages)',
+  filemap_nopage: '2.6.11 mm/filemap.c without read-ahead (same retry_all / retry_find / page_not_uptodate structure as 2.5.70)',
+  page_cache_read: '2.6.11 mm/filemap.c (add_to_page_cache_lru; -EEXIST -> 0, the caller looks up again)',
+  add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
+  truncate_inode_pages: '2.6.11 mm/truncate.c (lock_page, truncate_complete_page: ClearPageUptodate, remove_from_page_cache)',
+  page_add_rmap: '2.5.70 mm/rmap.c (pte_chains, PageDirect)',
+  copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table; 2.5 page_add_rmap)",
+  dup_mmap: "2.6.11 kernel/fork.c (the share list under 2.5's i_shared_sem)",
+  move_one_page: '2.6.11 mm/mremap.c (mapping lock, then page_table_lock)',
+  shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
+  tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
+} as const;
 
 /** a catalogue entry: a variant without its name and family (the keys of the table say them) */
 type Entry<R> = Omit<Variant<R>, 'name' | 'family'>;
@@ -104,25 +149,52 @@ const CATALOGUE = {
       base: true,
       description:
         'Linux 2.5.70 do_no_page(): drops page_table_lock, calls ->nopage(vma, address, unused) which may sleep and returns a referenced page, re-takes the lock and installs the pte if it is still none. Nothing stops an invalidation from running in between.',
-      rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false },
+      rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false, mkwrite: 'pte_mkwrite' },
+      eras: {
+        ...ERAS_2_5_70,
+        do_no_page:
+          '2.5.70 mm/memory.c (reconstructed: 2.6.0 without truncate_count; pte_chain_alloc(GFP_KERNEL) after ->nopage, pte_mkwrite)',
+      },
     },
     install_new_page: {
       seed: '004',
       description:
         "Paul McKenney's patch against 2.5.70-mm2: ->nopage(mm, vma, address, write_access, pmd) returns VM_FAULT_*, do_no_page drops page_table_lock before calling it and the hook installs the pte with install_new_page(), so a DFS can hold its token across the install.",
-      rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: true, truncateSequence: false },
+      rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: true, truncateSequence: false, mkwrite: 'pte_mkwrite' },
+      eras: {
+        ...ERAS_2_5_70,
+        do_no_page:
+          '2.5.70-mm2 mm/memory.c + seed 004 patch (drops page_table_lock, returns ->nopage(mm, vma, address, write_access, pmd))',
+        install_new_page: '2.5.70-mm2 mm/memory.c + seed 004 patch (pte_chain_alloc(GFP_KERNEL), early COW, pte_mkwrite)',
+      },
     },
     'install_new_page-hch': {
       seed: '004',
       description:
         "The -mm3 version after Christoph Hellwig's and Andrew Morton's suggestion: ->nopage(mm, vma, address, write_access, page_table, pmd) is entered with page_table_lock held and each implementation pte_unmap()s and unlocks it; do_anonymous_page() becomes an ordinary ->nopage and handle_pte_fault() calls vma->vm_ops->nopage directly.",
-      rules: { nopage: 'install-hch', anonymousIsNopage: true, dfsTokenAcrossInstall: true, truncateSequence: false },
+      rules: {
+        nopage: 'install-hch',
+        anonymousIsNopage: true,
+        dfsTokenAcrossInstall: true,
+        truncateSequence: false,
+        mkwrite: 'pte_mkwrite',
+      },
+      eras: {
+        ...ERAS_2_5_70,
+        handle_pte_fault: '2.5.70-mm3 mm/memory.c + seed 004 -mm3 patch (calls vma->vm_ops->nopage directly)',
+        install_new_page: '2.5.70-mm3 mm/memory.c + seed 004 -mm3 patch (pte_chain_alloc(GFP_KERNEL), early COW, pte_mkwrite)',
+      },
     },
     'truncate-seq': {
       seed: '004',
       description:
         "Andrea Arcangeli's fix from the thread (as merged by 2.6: mapping->truncate_count): invalidations bump a per-mapping sequence count; do_no_page() samples it before ->nopage and, with page_table_lock re-taken, drops the page and retries if it changed. ->nopage keeps the 2.5.70 form.",
-      rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: true },
+      rules: { nopage: 'page', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: true, mkwrite: 'pte_mkwrite' },
+      eras: {
+        ...ERAS_2_5_70,
+        do_no_page: '2.6.0 mm/memory.c (truncate_count retry; pte_chain_alloc(GFP_KERNEL) after ->nopage, pte_mkwrite)',
+        invalidate_mmap_range: '2.6.0 mm/memory.c (atomic_inc(&mapping->truncate_count))',
+      },
     },
   },
   remap: {
@@ -132,12 +204,26 @@ const CATALOGUE = {
       description:
         'Mainline 2.6.13 sys_remap_file_pages(): prot must be 0 (else -EINVAL), the VMA becomes VM_NONLINEAR, file ptes carry only the file offset. A different protection per page needs one VMA per page (mprotect), bounded by sysctl_max_map_count.',
       rules: { perPageProt: false, protInFilePte: false, checkAfterPte: false, mprotectCoherent: false },
+      eras: {
+        sys_remap_file_pages: '2.6.13 mm/fremap.c',
+        install_page: '2.6.13 mm/fremap.c',
+        install_file_pte: '2.6.13 mm/fremap.c',
+        filemap_populate: '2.6.11 mm/filemap.c (filemap_getpage)',
+      },
     },
     nonuniform: {
       seed: '002',
       description:
         "Paolo Giarrusso's series (try 3): remap_file_pages(prot, MAP_NOINHERIT) sets per-page protections in one VMA marked VM_NONUNIFORM and VM_NONLINEAR; the protection is kept in the pte and in the file pte across swap-out, the fault path checks permissions after reading the pte (VM_FAULT_SIGSEGV), and mprotect() rewrites them coherently.",
       rules: { perPageProt: true, protInFilePte: true, checkAfterPte: true, mprotectCoherent: true },
+      eras: {
+        sys_remap_file_pages: '2.6.13 mm/fremap.c + seed 002 (MAP_NOINHERIT, VM_NONUNIFORM)',
+        install_page: '2.6.13 mm/fremap.c + seed 002',
+        install_file_pte: '2.6.13 mm/fremap.c + seed 002 (pgoff_prot_to_pte)',
+        handle_pte_fault: '2.6.13 mm/memory.c + seed 002 (permission check after reading the pte)',
+        do_no_page: "the fault variant's, + seed 002: maybe_mkwrite(pte_mkdirty(entry)) for VM_NONUNIFORM (2.6.13)",
+        sys_mprotect: '2.6.13 mm/mprotect.c + seed 002',
+      },
     },
   },
   gup: {
@@ -194,6 +280,38 @@ const CATALOGUE = {
       rules: { pinsApart: true },
     },
   },
+  mutation: {
+    none: {
+      seed: '-',
+      base: true,
+      description: 'The kernel code as the selected variants run it: no deliberate breakage (the base of the mutation family).',
+      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
+    },
+    'racy-add_to_page_cache': {
+      seed: '-',
+      description:
+        'add_to_page_cache() looks the slot up and inserts in two steps (lock_page in between) and overwrites a page another reader inserted meanwhile: two faulters of one uncached page both insert, the page cache loses one page and its reference leaks (ref-balance).',
+      rules: { racyAddToPageCache: true, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
+    },
+    'unlock-before-try_to_unmap': {
+      seed: '-',
+      description:
+        'shrink_list() drops the page lock before try_to_unmap(), which 2.6.11 requires to be called with the page locked (BUG_ON(!PageLocked(page))): the contract check names it (lock-not-held).',
+      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: true, freeBeforeFlush: false, moveWithoutMappingLock: false },
+    },
+    'free-before-flush': {
+      seed: '-',
+      description:
+        'The mmu_gather frees the pages it gathered before flushing the TLBs (tlb_finish_mmu with the two steps swapped): a page is freed while another CPU can still reach it through its TLB (tlb-stale).',
+      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: true, moveWithoutMappingLock: false },
+    },
+    'mremap-without-mapping-lock': {
+      seed: '-',
+      description:
+        "move_one_page() moves file ptes without the mapping lock (mremap before Rajesh Venkatasubramanian's fix): a truncate that has already passed the new VMA, or not seen it yet, misses the moved page, which stays mapped beyond EOF (stale-pte).",
+      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: true },
+    },
+  },
 } as const satisfies { [F in Family]: Record<string, Entry<FamilyRules[F]>> };
 
 /** the names of the variants of a family (of every family without an argument) */
@@ -229,11 +347,20 @@ export interface VariantInfo {
   description: string;
   seed: string;
   base: boolean;
+  /** kernel function -> era and source file (what `mmx variants` lists) */
+  eras: Record<string, string>;
 }
 
 export function listVariants(): VariantInfo[] {
   return FAMILIES.flatMap((f) =>
-    variantsOf(f).map((v) => ({ name: v.name, family: v.family, description: v.description, seed: v.seed, base: !!v.base })),
+    variantsOf(f).map((v) => ({
+      name: v.name,
+      family: v.family,
+      description: v.description,
+      seed: v.seed,
+      base: !!v.base,
+      eras: { ...(v.eras ?? {}) },
+    })),
   );
 }
 

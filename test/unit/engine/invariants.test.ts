@@ -95,3 +95,53 @@ describe('invariants', () => {
     ]);
   });
 });
+
+describe('stale-pte and private COW copies', () => {
+  const w: WorldSpec = {
+    files: [{ name: 'f', pages: 1 }],
+    mms: [{ name: 'A' }],
+    tasks: [
+      {
+        name: 'cow',
+        mm: 'A',
+        ops: [
+          { op: 'mmap', addr: A, pages: 1, prot: 'rw-', file: 'f' },
+          { op: 'write', addr: A },
+        ],
+      },
+      { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] },
+    ],
+  };
+  /** the cow task sleeps in ->nopage while the whole truncate runs */
+  function racing(fault: string) {
+    const m = createMachine(w, { fault });
+    while (m.tasks[0].step.label !== '->readpage (disk I/O)') m.step(0);
+    while (m.runnable().includes(1)) m.step(1);
+    return m.runAll();
+  }
+  it('a COW copy installed after the truncate ran, beyond i_size: caught', () => {
+    const m = racing('2.5.70');
+    const v = m.violations.filter((x) => x.invariant === 'stale-pte');
+    expect(v).toHaveLength(1);
+    expect(v[0].message).toMatch(/private COW copy of f page 0, beyond i_size \(0 pages\)/);
+    expect(m.snapshot().mms[0].ptes[0]).toMatchObject({ kind: 'present', prot: 'rw-' });
+  });
+  it('truncate-seq retries the fault: SIGBUS, nothing mapped, nothing caught', () => {
+    const m = racing('truncate-seq');
+    expect(m.violations).toEqual([]);
+    expect(m.results.find((r) => r.task === 'cow' && r.op === 'write')!.signal).toBe('SIGBUS');
+  });
+  it('a COW copy within i_size is not stale (it no longer follows the file)', () => {
+    const m = createMachine(
+      { ...w, files: [{ name: 'f', pages: 2 }], tasks: [w.tasks[0], { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 1 }] }] },
+      {},
+    );
+    expect(racingDone(m).violations).toEqual([]);
+  });
+});
+
+function racingDone(m: ReturnType<typeof createMachine>) {
+  while (m.tasks[0].step.label !== '->readpage (disk I/O)') m.step(0);
+  while (m.runnable().includes(1)) m.step(1);
+  return m.runAll();
+}

@@ -38,9 +38,20 @@ describe('catalogue', () => {
     expect(names('remap')).toEqual(expect.arrayContaining(['2.6.13', 'nonuniform']));
     for (const x of v) {
       expect(x.description.length).toBeGreaterThan(40);
-      expect(x.seed).toMatch(/^00[0-4]$/);
+      // mutations are deliberate breakages, from no seed
+      expect(x.seed).toMatch(x.family === 'mutation' ? /^-$/ : /^00[0-4]$/);
     }
+    expect(v.filter((x) => x.family === 'mutation' && x.base).map((x) => x.name)).toEqual(['none']);
     expect(v.filter((x) => x.family === 'fault' && x.base).map((x) => x.name)).toEqual(['2.5.70']);
+  });
+  it('each fault variant names the era and source of its kernel functions', () => {
+    const eras = (name: string) => listVariants().find((x) => x.family === 'fault' && x.name === name)!.eras;
+    expect(eras('2.5.70').do_no_page).toMatch(/^2\.5\.70 mm\/memory\.c.*pte_chain_alloc.*pte_mkwrite/);
+    expect(eras('install_new_page').install_new_page).toMatch(/^2\.5\.70-mm2/);
+    expect(eras('install_new_page-hch').install_new_page).toMatch(/^2\.5\.70-mm3/);
+    expect(eras('truncate-seq').do_no_page).toMatch(/^2\.6\.0 .*truncate_count/);
+    for (const n of ['2.5.70', 'install_new_page', 'install_new_page-hch', 'truncate-seq'])
+      expect(eras(n).add_to_page_cache).toMatch(/tree_lock/);
   });
   it('an unknown variant is a clear error naming the known ones', () => {
     expect(() => createMachine(fileWorld, { fault: '2.5.71' })).toThrow(/unknown fault variant '2.5.71' \(known: 2.5.70, install_new_page/);
@@ -112,7 +123,13 @@ describe('fault rules at work', () => {
         family: 'fault',
         seed: '004',
         description: 'test only: install_new_page form, DFS drops its token before installing',
-        rules: { nopage: 'install', anonymousIsNopage: false, dfsTokenAcrossInstall: false, truncateSequence: false },
+        rules: {
+          nopage: 'install',
+          anonymousIsNopage: false,
+          dfsTokenAcrossInstall: false,
+          truncateSequence: false,
+          mkwrite: 'pte_mkwrite',
+        },
       },
     ];
     const w: WorldSpec = {
@@ -133,5 +150,81 @@ describe('fault rules at work', () => {
     };
     expect(explore(w, { fault: 'test-install-token-dropped' }, has('stale-pte'), 20000, false, { extraVariants }).found).not.toBeNull();
     expect(explore(w, { fault: 'install_new_page' }, has('stale-pte')).found).toBeNull();
+  });
+});
+
+describe('each column in its own era', () => {
+  const sleepsOf = (tr: TraceEvent[]) =>
+    tr.filter((e) => e.kind === 'sleep' || (e.kind === 'exit' && /nopage/.test(e.fn))).map((e) => `${e.fn}: ${e.detail}`);
+  const privWrite: WorldSpec = {
+    files: [{ name: 'f', pages: 1 }],
+    mms: [{ name: 'A' }],
+    tasks: [
+      {
+        name: 'T',
+        mm: 'A',
+        ops: [
+          { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', file: 'f' },
+          { op: 'write', addr: 0x10000 },
+        ],
+      },
+    ],
+  };
+  it('2.5.70 and truncate-seq: do_no_page sleeps in pte_chain_alloc(GFP_KERNEL) after ->nopage, before the early COW', () => {
+    for (const fault of ['2.5.70', 'truncate-seq']) {
+      const s = sleepsOf(traced(privWrite, { fault }));
+      const nopage = s.indexOf('filemap_nopage: filemap_nopage');
+      expect(s.slice(nopage + 1), fault).toEqual(['do_no_page: pte_chain_alloc(GFP_KERNEL)', 'do_no_page: alloc_page(GFP_HIGHUSER)']);
+    }
+  });
+  it('install_new_page: the same sleep, moved into install_new_page by the -mm2 patch', () => {
+    const s = sleepsOf(traced(privWrite, { fault: 'install_new_page' }));
+    expect(s).toContain('install_new_page: pte_chain_alloc(GFP_KERNEL)');
+    expect(s.some((x) => x.startsWith('do_no_page: pte_chain_alloc'))).toBe(false);
+  });
+  it('pte_mkwrite (2.5.70): a forced get_user_pages write fault installs a writable pte in a read-only VMA; under maybe_mkwrite (2.6.11) it is read-only and a second fault (do_wp_page) follows', () => {
+    const extraVariants: Variant<FaultRules>[] = [
+      {
+        name: 'test-maybe_mkwrite',
+        family: 'fault',
+        seed: '004',
+        description: 'test only: the 2.5.70 fault path with 2.6.11 maybe_mkwrite() in do_no_page',
+        rules: {
+          nopage: 'page',
+          anonymousIsNopage: false,
+          dfsTokenAcrossInstall: false,
+          truncateSequence: false,
+          mkwrite: 'maybe_mkwrite',
+        },
+      },
+    ];
+    const w: WorldSpec = {
+      files: [{ name: 'f', pages: 1 }],
+      mms: [{ name: 'A' }],
+      tasks: [
+        {
+          name: 'T',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', file: 'f' },
+            { op: 'gup', addr: 0x10000, pages: 1, write: true, force: true, as: 'p' }, // ptrace's access_process_vm
+            { op: 'release', pages: 'p', fn: 'put_page' },
+            { op: 'write', addr: 0x10000 },
+          ],
+        },
+      ],
+    };
+    const traced1 = (m: { trace: readonly TraceEvent[] }) => m.trace as TraceEvent[];
+    const old = createMachine(w, { fault: '2.5.70' }, { trace: true });
+    old.runAll();
+    expect(old.snapshot().mms[0].ptes[0].prot).toBe('rw-');
+    expect(old.results[3].result).toBe('no fault');
+    expect(old.violations.map((v) => v.invariant)).toEqual(['sigsegv']);
+    expect(entered(traced1(old), 'do_wp_page')).toBeUndefined();
+    const fixed = createMachine(w, { fault: 'test-maybe_mkwrite' }, { trace: true, extraVariants });
+    fixed.runAll();
+    // do_no_page left the pte read-only, so follow_page(write) failed and the COW fault ran
+    // (do_wp_page is still 2.5.70's, which makes the pte writable)
+    expect(entered(traced1(fixed), 'do_wp_page')).toBeDefined();
   });
 });

@@ -137,13 +137,30 @@ describe('mmx', () => {
     expect(failed).toEqual([]);
     expect(r.code).toBe(0);
     const files = report.scenarios.map((s) => s.file.split('/').pop());
-    for (const f of ['dfs-race', 'truncate-race', 'anon-fault', 'gup-walk', 'dma-pin', 'uml-remap'])
+    for (const f of [
+      'dfs-race',
+      'truncate-race',
+      'anon-fault',
+      'gup-walk',
+      'dma-pin',
+      'uml-remap',
+      'two-faulters',
+      'cow-truncate',
+      'fork-cow',
+      'mremap-truncate',
+      'reclaim-race',
+      'tlb-gather',
+    ])
       expect(files).toContain(`${f}.mmscenario.yaml`);
   }, 180_000);
 
   it('variants and scenarios list the catalogue and the library', async () => {
     const v = JSON.parse((await mmx('variants', '--json')).out) as { name: string }[];
     expect(v.map((x) => x.name)).toEqual(expect.arrayContaining(['2.5.70', 'install_new_page', 'truncate-seq']));
+    const text = (await mmx('variants')).out;
+    // the era each kernel function follows, per variant
+    expect(text).toMatch(/fault\/2\.5\.70\s+do_no_page\s+2\.5\.70 mm\/memory\.c/);
+    expect(text).toMatch(/fault\/install_new_page\s+install_new_page\s+2\.5\.70-mm2/);
     const s = await mmx('scenarios', join(root, 'scenarios'), '--json');
     expect(s.code).toBe(0);
     expect((JSON.parse(s.out) as { file: string }[]).some((x) => x.file.includes('dfs'))).toBe(true);
@@ -155,10 +172,10 @@ describe('mmx run', () => {
     const wrong = scenarioWith('never.mmscenario.yaml', (t) =>
       t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'),
     );
-    const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*21,remote', '--no-trace');
+    const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*23,remote', '--no-trace');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAILED {2}expect never: stale-pte: violated in this run: stale-pte/);
     // the same schedule under a column that expects the violation is fine
-    expect((await mmx('run', DFS, '--variant', '2.5.70', '--schedule', 'fault*21,remote', '--no-trace')).code).toBe(0);
+    expect((await mmx('run', DFS, '--variant', '2.5.70', '--schedule', 'fault*23,remote', '--no-trace')).code).toBe(0);
   });
 });

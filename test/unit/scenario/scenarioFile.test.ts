@@ -124,7 +124,7 @@ describe('errors name file:line:column and what was expected', () => {
     );
     const d = diags(text);
     expect(d.map((x) => x.message)).toEqual([
-      "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap",
+      "unknown API family 'faults' in variant '2.5.70'; expected one of: fault, gup, release, remap, mutation",
     ]);
     const d2 = diags(GOOD.replace('fixed: {fault: install_new_page}', 'fixed: {fault: install-new-page}'));
     expect(d2).toHaveLength(1);
@@ -231,6 +231,10 @@ describe('the schema follows the engine contract', () => {
     remap: ['op', 'addr', 'pages', 'pgoff', 'prot', 'flags'],
     'swap-out': ['op', 'addr', 'pages'],
     sleep: ['op'],
+    fork: ['op', 'as'],
+    kswapd: ['op', 'passes'],
+    madvise: ['op', 'addr', 'pages', 'advice'],
+    mremap: ['op', 'addr', 'pages', 'newPages', 'flags', 'newAddr'],
   } as const satisfies { [O in OpSpec['op']]: readonly (keyof OpOf<O>)[] };
   type Listed<O extends OpSpec['op']> = (typeof FIELDS)[O][number];
   // true only when every field of the OpSpec branch is listed
@@ -254,6 +258,10 @@ describe('the schema follows the engine contract', () => {
     remap: true,
     'swap-out': true,
     sleep: true,
+    fork: true,
+    kswapd: true,
+    madvise: true,
+    mremap: true,
   };
 
   it('has one branch per operation with exactly the fields of OpSpec', () => {
@@ -264,6 +272,64 @@ describe('the schema follows the engine contract', () => {
     );
     const fromSpec = Object.fromEntries(Object.entries(FIELDS).map(([k, v]) => [k, [...v].sort()]));
     expect(fromSchema).toEqual(fromSpec);
+  });
+});
+
+describe('fork names an address space', () => {
+  const FORK = `title: fork
+world:
+  mms: [{name: p}]
+tasks:
+  - name: parent
+    mm: p
+    ops:
+      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}
+      - {op: fork, as: c}
+  - name: child
+    mm: c
+    ops:
+      - {op: read, addr: 0x10000}
+variants:
+  base: {fault: 2.5.70}
+`;
+  it('a task may run in the mm a fork creates', () => {
+    expect(diags(FORK)).toEqual([]);
+  });
+  it('fork onto a declared mm, a fork without an mm, and a fork without `as` are errors at their place', () => {
+    expect(diags(FORK.replace('{op: fork, as: c}', '{op: fork, as: p}')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "9:24 op #1 (fork) of task 'parent': fork as 'p', which is already an address space",
+      "11:9 unknown address space 'c'; declared: p",
+    ]);
+    expect(
+      diags(FORK.replace('    mm: p\n    ops:\n      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}\n', '    ops:\n')).map(
+        (d) => d.message,
+      ),
+    ).toEqual(["op #0 (fork) of task 'parent': fork needs a task with an address space (mm)"]);
+    expect(diags(FORK.replace('{op: fork, as: c}', '{op: fork}')).map((d) => d.message)).toEqual([
+      "missing field 'as' in op #1 (fork) of task 'parent'",
+    ]);
+  });
+});
+
+describe('CPUs', () => {
+  const CPUS = `title: tlb
+world:
+  cpus: [cpu0, cpu1]
+  mms: [{name: p}]
+tasks:
+  - name: t
+    mm: p
+    cpu: cpu1
+    ops:
+      - {op: mmap, addr: 0x10000, pages: 1, prot: rw-}
+variants:
+  base: {fault: 2.5.70}
+`;
+  it('a task names one of world.cpus; an unknown CPU is an error at its place', () => {
+    expect(diags(CPUS)).toEqual([]);
+    expect(diags(CPUS.replace('cpu: cpu1', 'cpu: cpu7')).map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "8:10 unknown CPU 'cpu7' (did you mean 'cpu0'?); declared: cpu0, cpu1",
+    ]);
   });
 });
 
