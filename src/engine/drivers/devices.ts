@@ -118,7 +118,7 @@ export function sgReserve(k: Kernel, pages: number): SgReserve | null {
   for (let i = 0; i < pages; i++) {
     const p = k.alloc.alloc();
     if (!p) return null;
-    p.flags |= PG_reserved;
+    p.setFlags(PG_reserved);
     out.push(p);
   }
   return { pages: out };

@@ -36,7 +36,7 @@ function* shmemGetpage(t: Task, vma: Vma, address: number): Generator<Step, Nopa
     page.mapping = space;
     page.index = idx;
     page.version = file.version(idx);
-    page.flags |= PG_lru | PG_uptodate;
+    page.setFlags(PG_lru | PG_uptodate);
     space.cache.set(idx, page);
     k.alloc.get(page);
     return page;

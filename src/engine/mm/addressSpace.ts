@@ -81,6 +81,7 @@ export class AddressSpace {
   /** link `v` just before `at` in i_mmap: the walk of an invalidation meets `v` first */
   linkBefore(v: Vma, at: Vma): void {
     if (!this.mappings.has(at) || v.flags & VM_NONLINEAR) return this.link(v);
+    touchWrite(this.mappingsKey);
     const all = [...this.mappings];
     this.mappings.clear();
     for (const x of all) {

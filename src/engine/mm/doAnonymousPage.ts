@@ -46,20 +46,17 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
     return VM_FAULT_MINOR;
   }
+  // 2.6.11 order: inc_mm_counter, lru_cache_add_active, page_add_anon_rmap, then set_pte (2.5.70
+  // adds the rmap just after set_pte, under the same page_table_lock)
+  const alloc = k.alloc;
+  alloc.setFlagsPfn(pfn, PG_anon | PG_lru);
+  mm.rss++;
+  pageAddRmapPfn(alloc, pfn, mm, address);
   if (t.pteWrite(mm, address)) yield t.step;
-  mapAnonPage(t, mm, vma, address, pfn);
+  const e = newPteFor(k, vma, true);
+  mm.pt.setPresent(address, pfn, e.prot, e.dirty);
+  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${pfn} (anonymous)`);
   if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
   return VM_FAULT_MINOR;
-}
-
-/** rss, the pte, the rmap entry: page_table_lock held */
-function mapAnonPage(t: Task, mm: MmStruct, vma: Vma, address: number, pfn: number): void {
-  const alloc = t.kernel.alloc;
-  alloc.mem.flags[pfn] |= PG_anon | PG_lru;
-  mm.rss++;
-  const e = newPteFor(t.kernel, vma, true);
-  mm.pt.setPresent(address, pfn, e.prot, e.dirty);
-  pageAddRmapPfn(alloc, pfn, mm, address);
-  if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${pfn} (anonymous)`);
 }

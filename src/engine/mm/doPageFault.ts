@@ -20,13 +20,14 @@ import {
   protString,
 } from '../sim/constants';
 import type { OpOutcome } from '../sim/ops';
-import type { Step } from '../sim/step';
+import { touchWrite, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import { handleMmFault } from './handleMmFault';
 import type { MmStruct } from './mmStruct';
+import { DATA_KEY } from './page';
 import { PageTable, PTE_DIRTY, PTE_KIND_MASK, PTE_NONE, PTE_PRESENT, PTE_PROT_SHIFT, PTE_YOUNG } from './pageTable';
-import type { Tlb } from './tlb';
+import { tlbKey, type Tlb } from './tlb';
 import type { Vma } from './vma';
 
 /** outcome of a user access: the access completed, or a signal, or the OOM killer */
@@ -99,7 +100,7 @@ export function* userAccessOp(t: Task, address: number, access: number, pages: n
     outcome = ACCESS_OK;
     if (tlb !== null) {
       // the CPU's TLB first: a hit uses the cached translation and never reads the pte
-      if (t.objRead('tlb:', -1, 'TLB lookup')) yield t.step;
+      if (t.cpu !== null && t.objRead(tlbKey(mm, address, t.cpu), -1, 'TLB lookup')) yield t.step;
       // (no sigsegv check on a hit: until the flush, a translation the kernel is removing is
       // still the hardware's to use -- what must hold is that its page is not freed: tlb-stale)
       if (tlbAccess(t, tlb, mm, address, access)) continue;
@@ -140,7 +141,10 @@ function tlbAccess(t: Task, tlb: Tlb, mm: MmStruct, address: number, access: num
   const e = tlb.lookup(t.cpu, mm, address);
   if (e === undefined || (access & VM_WRITE && !e.write)) return false;
   const alloc = t.kernel.alloc;
-  if (access & VM_WRITE && !alloc.isReserved(e.pfn)) alloc.mem.userWrites[e.pfn]++;
+  if (access & VM_WRITE && !alloc.isReserved(e.pfn)) {
+    touchWrite(DATA_KEY + e.pfn);
+    alloc.mem.userWrites[e.pfn]++;
+  }
   if (t.tracing) t.emit('note', `${t.cpu} TLB hit ${hex(address)} -> pfn ${e.pfn}`);
   return true;
 }
@@ -155,7 +159,10 @@ function mmuAccess(t: Task, mm: MmStruct, address: number, access: number): numb
     tbl!.bits[slot] |= PTE_DIRTY | PTE_YOUNG;
     const alloc = t.kernel.alloc;
     const pfn = tbl!.val[slot];
-    if (!alloc.isReserved(pfn)) alloc.mem.userWrites[pfn]++;
+    if (!alloc.isReserved(pfn)) {
+      touchWrite(DATA_KEY + pfn);
+      alloc.mem.userWrites[pfn]++;
+    }
   } else tbl!.bits[slot] |= PTE_YOUNG;
   return -1;
 }
@@ -205,9 +212,9 @@ function faultLoop(t: Task, address: number, tries: number, fault: number): void
 
 /** the sigsegv invariant: SIGSEGV exactly when the protections say so */
 function checkPromise(t: Task, mm: MmStruct, address: number, access: number, outcome: number): void {
-  // an access the MMU completed while munmap/mprotect holds mmap_sem for write: the protection is
-  // still changing (the ptes go after the VMA), so nothing was promised yet
-  if (outcome === ACCESS_OK && t.accessFaults === 0 && mm.mmapSem.writer !== null) return;
+  // an access the MMU completed (after a fault or not) while munmap/mprotect holds mmap_sem for
+  // write: the protection is still changing (the ptes go after the VMA), so nothing was promised yet
+  if (outcome === ACCESS_OK && mm.mmapSem.writer !== null) return;
   const promised = promisedAccess(mm, address);
   const expectSegv = promised < 0 || !allows(promised, access);
   if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {

@@ -41,7 +41,7 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
         return same ? VM_FAULT_OOM : VM_FAULT_MINOR;
       }
       // add_to_swap_cache: the cache holds the allocation reference, we take our own
-      page.flags |= PG_anon | PG_lru | PG_swapcache;
+      page.setFlags(PG_anon | PG_lru | PG_swapcache);
       page.swapSlot = slot;
       page.userWrites = s.userWrites;
       s.page = page;
@@ -66,7 +66,7 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
   if (s && s.count === 1 && s.page === page) {
     s.page = null;
     k.swap.free(slot);
-    page.flags &= ~PG_swapcache;
+    page.clearFlags(PG_swapcache);
     page.swapSlot = -1;
     k.alloc.put(page);
   }
@@ -74,7 +74,7 @@ export function* doSwapPage(t: Task, mm: MmStruct, vma: Vma, address: number, wr
   let prot = vma.pageProt;
   let dirty = false;
   let doWp = write;
-  if (write && page.mapcount === 0 && !(page.flags & PG_swapcache) && page.count === 1) {
+  if (write && page.mapcount === 0 && !page.test(PG_swapcache) && page.count === 1) {
     prot |= vma.flags & VM_WRITE;
     dirty = true;
     doWp = false;

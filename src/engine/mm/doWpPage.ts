@@ -18,8 +18,8 @@ import type { Vma } from './vma';
 
 /** can_share_swap_page(): an anonymous page mapped once and referenced only by that pte */
 function canShare(page: Page): boolean {
-  if (page.reserved || !(page.flags & PG_anon)) return false;
-  const refs = page.count - (page.flags & PG_swapcache ? 1 : 0);
+  if (page.reserved || !page.test(PG_anon)) return false;
+  const refs = page.count - (page.test(PG_swapcache) ? 1 : 0);
   return page.mapcount === 1 && refs === 1;
 }
 
@@ -55,7 +55,7 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
     t.exit('do_wp_page', 'VM_FAULT_OOM');
     return VM_FAULT_OOM;
   }
-  newPage.flags |= PG_anon | PG_lru;
+  newPage.setFlags(PG_anon | PG_lru);
   newPage.userWrites = oldPage.reserved ? 0 : oldPage.userWrites;
   // re-check the pte - we dropped the lock
   if (t.spinLock(ptl)) yield t.step;

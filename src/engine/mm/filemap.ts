@@ -38,7 +38,7 @@ function* filemapGetPageForFault(t: Task, vma: Vma, address: number, io: string)
       if (err === -ENOMEM) return NOPAGE_OOM;
       if (err < 0) return NOPAGE_SIGBUS;
     }
-    if (page.flags & PG_uptodate) return page;
+    if (page.test(PG_uptodate)) return page;
     // page_not_uptodate: lock_page(); "if (!page->mapping) { ...; goto retry_all; }"
     if ((yield* waitUptodate(t, space, page, io)) === 'ok') return page;
     t.kernel.alloc.put(page);

@@ -56,10 +56,10 @@ export function allocHugePage(k: Kernel): Page[] | null {
     pages.push(p);
   }
   const head = pages[0];
-  head.flags |= PG_compound;
+  head.setFlags(PG_compound);
   for (let i = 1; i < pages.length; i++) {
     const tail = pages[i];
-    tail.flags |= PG_tail;
+    tail.setFlags(PG_tail);
     tail.head = head;
     // a tail's count lives in its head (get_page on a tail takes a reference on the head)
     tail.count = 0;
@@ -146,6 +146,6 @@ export function putCompoundPage(k: Kernel, head: Page): void {
     tail.count = 1;
     k.alloc.put(tail);
   }
-  head.flags &= ~PG_compound;
+  head.clearFlags(PG_compound);
   k.alloc.put(head);
 }

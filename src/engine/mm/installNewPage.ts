@@ -104,7 +104,7 @@ export function* earlyCowBreak(t: Task, page: Page): Generator<Step, Page | null
     alloc.put(page);
     return null;
   }
-  copy.flags |= PG_anon | PG_lru;
+  copy.setFlags(PG_anon | PG_lru);
   copy.userWrites = page.userWrites;
   alloc.put(page);
   return copy;
@@ -124,9 +124,10 @@ export function* setPteIfNone(t: Task, mm: MmStruct, vma: Vma, address: number, 
     return VM_FAULT_MINOR;
   }
   if (!page.reserved) mm.rss++;
-  const e = newPteFor(k, vma, write);
+  // newPteFor() returns a scratch object that another task's fault may overwrite across the yield
+  const { prot, dirty } = newPteFor(k, vma, write);
   if (t.pteWrite(mm, address)) yield t.step;
-  pt.setPresent(address, page.pfn, e.prot, e.dirty);
+  pt.setPresent(address, page.pfn, prot, dirty);
   pageAddRmap(page, mm, address);
   if (t.tracing)
     t.emit(

@@ -9,7 +9,7 @@
 // (the engine's 2.5 pte_chains; 2.6.11's object rmap needs no per-pte update).
 
 import { EFAULT, EINVAL, ENOMEM, PAGE_SIZE, TASK_SIZE, VM_HUGETLB, hex } from '../sim/constants';
-import type { Step } from '../sim/step';
+import { touchWrite, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
@@ -165,7 +165,9 @@ export function* doMremap(
   if (oldLen === vma.end - addr && !(fixed && addr !== newAddr) && (oldLen !== newLen || !maymove)) {
     const maxAddr = vma.next ? vma.next.start : TASK_SIZE;
     if (maxAddr - addr >= newLen) {
-      // vma_adjust(vma, vma->vm_start, addr + new_len, ...)
+      // vma_adjust(vma, vma->vm_start, addr + new_len, ...): a file VMA changes under the mapping's
+      // lock, where an invalidation walking i_mmap reads it
+      if (vma.file) touchWrite(vma.file.mapping(mm.node).mappingsKey);
       vma.end = addr + newLen;
       return out(addr);
     }

@@ -34,6 +34,28 @@ const FLAG_NAMES: [number, string][] = [
   [PG_anon, 'anon'],
 ];
 
+/**
+ * Footprint keys of a page's fields (see Footprint in step.ts). Each flag bit is its own object
+ * (set_bit/clear_bit/test_bit are atomic per bit): "pg5:dirty"; a read of the whole word reads
+ * "pg5:*". PG_lru is the page's place on the LRU list, which kswapd's scan reads for every page:
+ * "lru:5", "lru:*". The reference count and the rmap (mapcount and the pte_chain) are objects too.
+ */
+const FLAG_KEY: string[] = [];
+for (let b = 0; b < 16; b++) FLAG_KEY.push(FLAG_NAMES.find(([bit]) => bit === 1 << b)?.[1] ?? `bit${b}`);
+export const LRU_KEYS = 'lru:*';
+export const COUNT_KEY = 'page:count:';
+export const RMAP_KEY = 'page:rmap:';
+/** the data a page holds (writes through user mappings, copies, writeback) */
+export const DATA_KEY = 'page:data:';
+
+/** record writes of the bits of `changed` of page `pfn` */
+function touchFlags(pfn: number, changed: number): void {
+  for (let b = 0; changed !== 0; b++, changed >>>= 1) {
+    if ((changed & 1) === 0) continue;
+    footprint.writes.push(b === 3 /* PG_lru */ ? 'lru:' + pfn : 'pg' + pfn + ':' + FLAG_KEY[b]);
+  }
+}
+
 export class Page {
   /** page->mapping: the page cache it belongs to (null for anonymous pages) */
   mapping: AddressSpace | null = null;
@@ -50,16 +72,22 @@ export class Page {
     this.mem = alloc.mem;
   }
 
+  /** page_count(): a read of the reference count */
   get count(): number {
+    if (footprint.on) footprint.reads.push(COUNT_KEY + this.pfn);
     return this.mem.count[this.pfn];
   }
   set count(v: number) {
+    if (footprint.on) footprint.writes.push(COUNT_KEY + this.pfn);
     this.mem.count[this.pfn] = v;
   }
+  /** page_mapcount(): read with the rmap it counts */
   get mapcount(): number {
+    if (footprint.on) footprint.reads.push(RMAP_KEY + this.pfn);
     return this.mem.mapcount[this.pfn];
   }
   set mapcount(v: number) {
+    if (footprint.on) footprint.writes.push(RMAP_KEY + this.pfn);
     this.mem.mapcount[this.pfn] = v;
   }
   get pins(): number {
@@ -68,11 +96,32 @@ export class Page {
   set pins(v: number) {
     this.mem.pins[this.pfn] = v;
   }
+  /** the whole flags word (a read of every bit: prefer test()) */
   get flags(): number {
+    if (footprint.on) footprint.reads.push('pg' + this.pfn + ':*');
     return this.mem.flags[this.pfn];
   }
   set flags(v: number) {
-    this.mem.flags[this.pfn] = v;
+    const m = this.mem.flags;
+    if (footprint.on) touchFlags(this.pfn, m[this.pfn] ^ v);
+    m[this.pfn] = v;
+  }
+  /** test_bit(): is flag `bit` set (a read of that bit only) */
+  test(bit: number): boolean {
+    if (footprint.on) footprint.reads.push(bit === PG_lru ? 'lru:' + this.pfn : 'pg' + this.pfn + ':' + FLAG_KEY[31 - Math.clz32(bit)]);
+    return (this.mem.flags[this.pfn] & bit) !== 0;
+  }
+  /** SetPageX() for the bits of `bits` */
+  setFlags(bits: number): void {
+    const m = this.mem.flags;
+    if (footprint.on) touchFlags(this.pfn, ~m[this.pfn] & bits);
+    m[this.pfn] |= bits;
+  }
+  /** ClearPageX() for the bits of `bits` */
+  clearFlags(bits: number): void {
+    const m = this.mem.flags;
+    if (footprint.on) touchFlags(this.pfn, m[this.pfn] & bits);
+    m[this.pfn] &= ~bits;
   }
   get index(): number {
     return this.mem.index[this.pfn];
@@ -86,10 +135,13 @@ export class Page {
   set version(v: number) {
     this.mem.version[this.pfn] = v;
   }
+  /** the page's data as user writes changed it (a copy reads it, writeback reads and cleans it) */
   get userWrites(): number {
+    if (footprint.on) footprint.reads.push(DATA_KEY + this.pfn);
     return this.mem.userWrites[this.pfn];
   }
   set userWrites(v: number) {
+    if (footprint.on) footprint.writes.push(DATA_KEY + this.pfn);
     this.mem.userWrites[this.pfn] = v;
   }
   get swapSlot(): number {
@@ -104,8 +156,9 @@ export class Page {
   set free(v: boolean) {
     this.mem.free[this.pfn] = v ? 1 : 0;
   }
+  /** PageReserved(): set once when a driver takes the page, before any task can reach it */
   get reserved(): boolean {
-    return (this.flags & PG_reserved) !== 0;
+    return (this.mem.flags[this.pfn] & PG_reserved) !== 0;
   }
 
   /** the PG_locked bit as a sleeping lock with a holder */
@@ -127,7 +180,6 @@ export class Page {
 /** footprint keys of the allocator (see Footprint in step.ts) */
 const ALLOCATOR_KEY = 'kernel:page_allocator';
 const FREE_LIST_KEY = 'kernel:free_list';
-const COUNT_KEY = 'page:count:';
 /** the allocator limit a world without memoryPages gets */
 export const NO_LIMIT = 1 << 30;
 
@@ -227,22 +279,30 @@ export class PageAllocator {
   /** get_page() / page_cache_get() */
   get(p: Page): void {
     if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
-    p.count++;
+    this.mem.count[p.pfn]++;
   }
 
   /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
   put(p: Page): void {
     if (p.reserved) return;
     if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
-    if (p.count <= 0) {
+    const count = this.mem.count;
+    if (count[p.pfn] <= 0) {
       this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
       return;
     }
-    if (--p.count === 0) this.freePage(p);
+    if (--count[p.pfn] === 0) this.freePage(p);
   }
 
   byPfn(pfn: number): Page | undefined {
     return pfn >= 0 && pfn < this.mem.size ? this.page(pfn) : undefined;
+  }
+
+  /** SetPageX() on a pfn, without making its Page */
+  setFlagsPfn(pfn: number, bits: number): void {
+    const m = this.mem.flags;
+    if (footprint.on) touchFlags(pfn, ~m[pfn] & bits);
+    m[pfn] |= bits;
   }
 
   /** PageReserved() of a pfn in use, without making its Page */

@@ -72,7 +72,7 @@ function* readpage(t: Task, space: AddressSpace, page: Page, io: string): Genera
   if (t.sleep(io)) yield t.step;
   if (t.objRead(space.file.backingKey, page.index, 'readpage: data from the backing store')) yield t.step;
   page.version = space.file.version(page.index);
-  page.flags |= PG_uptodate;
+  page.setFlags(PG_uptodate);
   if (t.tracing) t.emit('note', `${space.name} page ${page.index} read, version ${page.version}`);
   if (t.unlockPage(page)) yield t.step;
 }
@@ -93,7 +93,7 @@ export function* pageCacheRead(t: Task, space: AddressSpace, pgoff: number, io: 
   }
   const err = yield* addToPageCache(t, page, space, pgoff);
   if (err === 0) {
-    page.flags |= PG_lru; // lru_cache_add
+    page.setFlags(PG_lru); // lru_cache_add
     yield* readpage(t, space, page, io);
   } else if (t.tracing) t.emit('note', `${space.name} page ${pgoff}: another reader added it first (-EEXIST), look it up again`);
   k.alloc.put(page); // page_cache_release: the allocation's reference
@@ -115,7 +115,7 @@ export function* waitUptodate(t: Task, space: AddressSpace, page: Page, io: stri
     return 'truncated';
   }
   // Did somebody else get it up-to-date?
-  if (page.flags & PG_uptodate) {
+  if (page.test(PG_uptodate)) {
     if (t.unlockPage(page)) yield t.step;
     return 'ok';
   }
@@ -145,7 +145,7 @@ export function* filemapGetpage(
       if (err < 0) return ENOMEM_PAGE;
       continue;
     }
-    if (page.flags & PG_uptodate) return page;
+    if (page.test(PG_uptodate)) return page;
     if ((yield* waitUptodate(t, space, page, io)) === 'ok') return page;
     k.alloc.put(page);
     return null;
@@ -158,7 +158,7 @@ export function removeFromPageCache(t: Task, page: Page): void {
   if (!space) return;
   if (space.cache.get(page.index) === page) space.cache.delete(page.index);
   page.mapping = null;
-  page.flags &= ~PG_dirty;
+  page.clearFlags(PG_dirty);
   t.kernel.alloc.put(page);
 }
 
@@ -176,7 +176,7 @@ export function* truncateInodePages(t: Task, space: AddressSpace, start: number,
     if (page.mapping === space) {
       if (page.mapcount > 0 && t.tracing) t.emit('note', `${space.name} page ${i} still mapped ${page.mapcount} time(s) while truncated`);
       // truncate_complete_page(): clear_page_dirty, ClearPageUptodate, remove_from_page_cache
-      page.flags &= ~PG_uptodate;
+      page.clearFlags(PG_uptodate);
       removeFromPageCache(t, page);
     }
     if (t.unlockPage(page)) yield t.step;

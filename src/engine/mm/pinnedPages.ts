@@ -35,7 +35,7 @@ export function putPage(t: Task, page: Page): void {
   const k = t.kernel;
   const head = compoundHead(page);
   if (head.reserved) return;
-  if (head.flags & PG_compound) putCompoundPage(k, head);
+  if (head.test(PG_compound)) putCompoundPage(k, head);
   else k.alloc.put(head);
   if (t.tracing) t.emit('ref', `put_page pfn ${head.pfn} -> ${head.free ? 'freed' : head.count}`);
 }

@@ -84,7 +84,7 @@ export function* putUserPagesDirty(
   for (const p of pages) {
     const head = compoundHead(p);
     // "if (!PageDirty(page)) sdf(page);"
-    if (!head.reserved && !(head.flags & PG_dirty)) {
+    if (!head.reserved && !head.test(PG_dirty)) {
       if (lock) yield* setPageDirtyLock(t, head);
       else setPageDirty(t, head);
     }

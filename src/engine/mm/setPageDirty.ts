@@ -45,7 +45,7 @@ export function anyPteDirty(k: Kernel, page: Page): boolean {
 
 /** the page is dirty as the VM sees it: PG_dirty or a dirty pte */
 export function pageDirtyAnywhere(k: Kernel, page: Page): boolean {
-  return (page.flags & PG_dirty) !== 0 || anyPteDirty(k, page);
+  return page.test(PG_dirty) || anyPteDirty(k, page);
 }
 
 /**
@@ -55,13 +55,13 @@ export function pageDirtyAnywhere(k: Kernel, page: Page): boolean {
  */
 export function setPageDirty(t: Task, page: Page, fromPte = false): boolean {
   if (fromPte) {
-    const was = (page.flags & PG_dirty) === 0;
-    page.flags |= PG_dirty;
+    const was = !page.test(PG_dirty);
+    page.setFlags(PG_dirty);
     return was;
   }
   const k = t.kernel;
   const head = compoundHead(page);
-  if (head.reserved || head.flags & PG_dirty) return false;
+  if (head.reserved || head.test(PG_dirty)) return false;
   const space = head.mapping;
   if (space !== null && space.file.fs !== 'shmem' && !anyPteDirty(k, head)) {
     const what = `${space.name} page ${head.index} (pfn ${head.pfn})`;
@@ -73,7 +73,7 @@ export function setPageDirty(t: Task, page: Page, fromPte = false): boolean {
         : `set_page_dirty on ${what}, which the filesystem believes clean: no write fault since it was read, so ->page_mkwrite never ran`,
     );
   }
-  head.flags |= PG_dirty;
+  head.setFlags(PG_dirty);
   dmaSinceClean.delete(head);
   if (t.tracing) t.emit('note', `set_page_dirty pfn ${head.pfn}`);
   return true;

@@ -35,7 +35,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
     const pt = mm.pt;
     if (pt.kind(addr) === PTE_PRESENT && pt.val(addr) === page.pfn && vma) {
       const pte = pt.get(addr)!;
-      if (page.flags & PG_anon) {
+      if (page.test(PG_anon)) {
         // add_to_swap() happened before; the pte now holds the swap entry
         pt.setSwap(addr, page.swapSlot);
         k.swap.dup(page.swapSlot);
@@ -47,7 +47,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
           pt.setFile(addr, page.index, withProt ? pte.prot : -1);
         else pt.clear(addr);
       }
-      if (pte.dirty) page.flags |= PG_dirty;
+      if (pte.dirty) page.setFlags(PG_dirty);
       flushTlbPage(t, mm, addr); // ptep_clear_flush
       pageRemoveRmap(page, mm, addr);
       mm.rss--;
@@ -65,7 +65,7 @@ export function* tryToUnmap(t: Task, page: Page): Generator<Step, SwapResult, vo
  * hold the page (page_count == 2), and it must not have been redirtied.
  */
 function freeable(page: Page): boolean {
-  return page.count === 2 && !(page.flags & PG_dirty);
+  return page.count === 2 && !page.test(PG_dirty);
 }
 
 /** keep_locked: the page stays cached (someone found it meanwhile) */
@@ -115,11 +115,11 @@ export function* reclaimPage(t: Task, page: Page, checkReferenced = false): Gene
     t.exit('shrink_list', 'SWAP_AGAIN');
     return 'SWAP_AGAIN';
   }
-  if (page.flags & PG_anon && !(page.flags & PG_swapcache)) {
+  if (page.test(PG_anon) && !page.test(PG_swapcache)) {
     // add_to_swap(): a slot and the swap cache (which takes a reference)
     const slot = k.swap.alloc();
     page.swapSlot = slot;
-    page.flags |= PG_swapcache;
+    page.setFlags(PG_swapcache);
     k.swap.slots.get(slot)!.page = page;
     k.alloc.get(page);
   }
@@ -139,9 +139,9 @@ export function* reclaimPage(t: Task, page: Page, checkReferenced = false): Gene
     t.exit('shrink_list', r);
     return r === 'SWAP_SUCCESS' ? 'SWAP_FAIL' : r;
   }
-  if (page.flags & PG_swapcache) {
+  if (page.test(PG_swapcache)) {
     if (t.sleep('swap_writepage (I/O)')) yield t.step;
-    page.flags &= ~PG_dirty;
+    page.clearFlags(PG_dirty);
     if (t.objWrite('swap:slot:0x', page.swapSlot, 'delete_from_swap_cache')) yield t.step;
     if (!freeable(page)) return yield* keep(t, page);
     const s = k.swap.slots.get(page.swapSlot);
@@ -150,19 +150,19 @@ export function* reclaimPage(t: Task, page: Page, checkReferenced = false): Gene
       s.page = null;
     }
     k.swap.free(page.swapSlot);
-    page.flags &= ~(PG_swapcache | PG_dirty);
+    page.clearFlags(PG_swapcache | PG_dirty);
     page.swapSlot = -1;
     k.alloc.put(page); // the swap cache reference
   } else if (page.mapping) {
     const space = page.mapping;
-    if (page.flags & PG_dirty) {
+    if (page.test(PG_dirty)) {
       if (t.sleep('->writepage (I/O)')) yield t.step;
       if (t.objWrite(space.file.backingKey, page.index, 'writepage: data to the backing store')) yield t.step;
       if (page.userWrites > 0) {
         page.version = space.file.bump(page.index);
         page.userWrites = 0;
       }
-      page.flags &= ~PG_dirty;
+      page.clearFlags(PG_dirty);
     }
     if (t.objWrite(space.slotKey, page.index, 'remove_from_page_cache')) yield t.step;
     if (!freeable(page)) return yield* keep(t, page);

@@ -10,7 +10,7 @@
 
 import { PAGE_SIZE, hex } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
-import type { Step } from '../sim/step';
+import { touchRead, touchWrite, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
@@ -21,6 +21,12 @@ export interface TlbEntry {
   addr: number;
   pfn: number;
   write: boolean;
+}
+
+/** footprint key of one CPU's entry for a page of an mm, "tlb:A/0x10000@cpu0"; a flush of the page on
+ * every CPU writes "tlb:A/0x10000@*", of the whole mm "tlb:A/*" (see Footprint in step.ts) */
+export function tlbKey(mm: MmStruct, addr: number, cpu: string): string {
+  return `tlb:${mm.name}/0x${(addr - (addr % PAGE_SIZE)).toString(16)}@${cpu}`;
 }
 
 export class Tlb {
@@ -36,20 +42,24 @@ export class Tlb {
     return this.cpus.get(cpu)?.get(Tlb.key(mm, addr));
   }
   fill(cpu: string, mm: MmStruct, addr: number, pfn: number, write: boolean): void {
+    touchWrite(tlbKey(mm, addr, cpu));
     const page = addr - (addr % PAGE_SIZE);
     this.cpus.get(cpu)?.set(Tlb.key(mm, addr), { mm, addr: page, pfn, write });
   }
   /** flush_tlb_page() on every CPU */
   flushPage(mm: MmStruct, addr: number): void {
+    touchWrite(tlbKey(mm, addr, '*'));
     const key = Tlb.key(mm, addr);
     for (const m of this.cpus.values()) m.delete(key);
   }
   /** flush_tlb_mm() / flush_tlb_range(): every entry of the mm in [start, end) */
   flushRange(mm: MmStruct, start = 0, end = Infinity): void {
+    touchWrite(`tlb:${mm.name}/*`);
     for (const m of this.cpus.values()) for (const [key, e] of m) if (e.mm === mm && e.addr >= start && e.addr < end) m.delete(key);
   }
   /** the entries that map a pfn */
   mapping(pfn: number): { cpu: string; e: TlbEntry }[] {
+    touchRead('tlb:*');
     const out: { cpu: string; e: TlbEntry }[] = [];
     for (const [cpu, m] of this.cpus) for (const e of m.values()) if (e.pfn === pfn) out.push({ cpu, e });
     return out;
@@ -131,7 +141,7 @@ export function* tlbFinishMmu(t: Task, tlb: MmuGather, start: number, end: numbe
   };
   if (k.mutation.freeBeforeFlush) free();
   // tlb_flush(): flush_tlb_mm, IPIs to the CPUs that run the mm
-  if (t.objWrite('tlb:', -1, 'tlb_flush: flush_tlb_mm (IPI to every CPU)')) yield t.step;
+  if (t.objWrite(`tlb:${tlb.mm.name}/*`, -1, 'tlb_flush: flush_tlb_mm (IPI to every CPU)')) yield t.step;
   flushTlbRange(t, tlb.mm, start, end);
   tlb.needFlush = false;
   free();

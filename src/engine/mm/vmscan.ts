@@ -5,11 +5,11 @@
 // kept go back on the LRU. The isolated batch is kept in the task's samples, so that the explorer
 // sees it as part of the task's state.
 
-import type { Step } from '../sim/step';
+import { touchRead, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { Page } from './page';
-import { PG_compound, PG_lru, PG_reserved, PG_tail } from './page';
+import { LRU_KEYS, PG_compound, PG_lru, PG_reserved, PG_tail } from './page';
 import { reclaimPage } from './swapOut';
 
 /** kswapd: `passes` scans of the whole LRU; returns "N freed of M scanned" */
@@ -23,11 +23,13 @@ export function* kswapd(t: Task, passes: number): Generator<Step, string, void> 
     // isolate_lru_pages(): TestClearPageLRU and get_page under zone->lru_lock
     if (t.spinLock(k.lruLock)) yield t.step;
     const batch: Page[] = [];
+    // the scan reads every page's place on the LRU (lru_cache_add and the frees write it)
+    touchRead(LRU_KEYS);
     for (let pfn = 0; pfn < m.size; pfn++) {
       const f = m.flags[pfn];
       if (m.free[pfn] || !(f & PG_lru) || f & (PG_reserved | PG_compound | PG_tail)) continue;
       const page = k.alloc.page(pfn);
-      page.flags &= ~PG_lru;
+      page.clearFlags(PG_lru);
       k.alloc.get(page);
       t.sample(`isolated${batch.length}`, pfn);
       batch.push(page);
@@ -41,7 +43,7 @@ export function* kswapd(t: Task, passes: number): Generator<Step, string, void> 
       else {
         // putback_lru_pages()
         if (t.spinLock(k.lruLock)) yield t.step;
-        page.flags |= PG_lru;
+        page.setFlags(PG_lru);
         if (t.spinUnlock(k.lruLock)) yield t.step;
       }
       t.forget(`isolated${i}`);

@@ -39,16 +39,17 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
       if (t.pteWrite(mm, addr, 'page_mkclean: pte_mkclean')) yield t.step;
       const pte = mm.pt.get(addr);
       if (pte !== null && pte.kind === PTE_PRESENT && pte.val === page.pfn && pte.dirty) {
-        page.flags |= PG_dirty;
+        page.setFlags(PG_dirty);
         mm.pt.setPresent(addr, page.pfn, pte.prot, false, pte.young);
         if (t.tracing) t.emit('pte', `0x${addr.toString(16)} cleaned (pfn ${page.pfn})`);
       }
       if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     }
-    if (!(page.flags & PG_dirty)) {
+    if (!page.test(PG_dirty)) {
       result = 'clean';
     } else {
-      page.flags = (page.flags & ~PG_dirty) | PG_writeback;
+      page.clearFlags(PG_dirty);
+      page.setFlags(PG_writeback);
       if (page.pins > 0 && releaseRules(k).pinsApart && t.tracing) {
         t.emit('note', `page_maybe_dma_pinned(pfn ${page.pfn}): written back while pinned for DMA (${page.pins} pin(s))`);
       }
@@ -58,7 +59,7 @@ export function* writebackPage(t: Task, file: File, index: number): Generator<St
         page.version = file.bump(index);
         page.userWrites = 0;
       }
-      page.flags &= ~PG_writeback;
+      page.clearFlags(PG_writeback);
       // end of I/O: the filesystem considers the page clean and may drop its buffers
       noteWritebackCleaned(page);
       result = `written, version ${page.version}`;

@@ -105,6 +105,7 @@ export class EngineMachine implements Machine {
     }
     if (s.src !== null && s.kind !== StepKind.Start) info.src = s.src;
     this.kernel.stepNo++;
+    const took = s.kind === StepKind.Acquire || s.kind === StepKind.TryAcquire ? s.lock : null;
     // what the code up to the next interleaving point touches without announcing it
     footprint.on = true;
     footprint.reads = keys.reads;
@@ -114,8 +115,13 @@ export class EngineMachine implements Machine {
       // a writer that now has to wait for an rwsem queues on it (Task.canRun), which holds back new
       // readers: the step that leads there writes the semaphore
       const n = t.step;
-      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false))
+      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) {
         keys.writes.push(n.lock.key);
+        n.lock.queueWriter(t);
+      }
+      // and so does a writer that this acquire makes wait: it queues now, not when someone next asks
+      // runnable() (the state after a step does not depend on who looked at it)
+      if (took instanceof RwSemaphore) for (const u of this.tasks) if (u !== t && u.step.lock === took) u.canRun();
     } finally {
       footprint.on = false;
     }

@@ -44,7 +44,9 @@ export function stateString(k: Kernel, tasks: readonly Task[]): string {
     out.push(`f${f.name}:${f.size}:${f.backingState()}`);
     for (const s of f.spacesList()) {
       out.push(`s${s.name}:${s.truncateCount.state()}:${s.iSharedSem.state()}:${s.invalidating}`);
-      for (const [i, p] of s.cache) out.push(`c${i}:${p.pfn}`);
+      // in offset order: inserts at two offsets in either order are one state
+      const idx = [...s.cache.keys()].sort((x, y) => x - y);
+      for (const i of idx) out.push(`c${i}:${s.cache.get(i)!.pfn}`);
     }
   }
   for (const t of k.dfs.allTokens()) out.push(`t${t.key}:${t.state()}`);

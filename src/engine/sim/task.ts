@@ -14,7 +14,7 @@ import type { Kernel } from './kernel';
 import { RwSemaphore, type Lock } from './locks';
 import type { OpOutcome } from './ops';
 import type { OpSpec, TraceKind } from './spec';
-import { Step, StepKind } from './step';
+import { Step, StepKind, touchWrite } from './step';
 
 /** A kernel oops (NULL dereference, BUG()): kills the task, its locks stay held as in Linux. */
 export class Oops extends Error {
@@ -181,6 +181,7 @@ export class Task {
   /** a lock bit set on an object no other task can reach yet (SetPageLocked in add_to_page_cache):
    * taken at once, without a step or a wait */
   setLockedUncontended(l: Lock): void {
+    touchWrite(l.key);
     this.take(l, false);
     if (this.tracing) this.emit('lock', l.acquireLabel.replace(/^[a-z_]+/, 'SetPageLocked'));
   }

@@ -220,7 +220,7 @@ function* swapOutOp(t: Task, op: OpOf<'swap-out'>): Generator<Step, OpOutcome, v
     if (t.pteRead(mm, addr, 'follow_page')) yield t.step;
     let page = mm.pt.kind(addr) === PTE_PRESENT ? (k.alloc.byPfn(mm.pt.val(addr)) ?? null) : null;
     // hugetlb pages are never on the LRU lists: reclaim does not see them
-    if (page && page.flags & (PG_compound | PG_tail)) page = null;
+    if (page && (page.test(PG_compound) || page.test(PG_tail))) page = null;
     if (page && !page.reserved) k.alloc.get(page);
     if (t.spinUnlock(mm.pageTableLock)) yield t.step;
     if (!page || page.reserved) continue;

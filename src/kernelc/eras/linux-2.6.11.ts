@@ -14,6 +14,7 @@ import { handlePteFault } from '../../engine/mm/handleMmFault';
 import type { MmStruct } from '../../engine/mm/mmStruct';
 import type { Page } from '../../engine/mm/page';
 import { PG_anon, PG_lru, PG_uptodate } from '../../engine/mm/page';
+import { pageCacheRead } from '../../engine/mm/pageCache';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/mm/pageTable';
 import { pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
 import type { VmOperations } from '../../engine/mm/vmOps';
@@ -116,7 +117,7 @@ function* readPage(c: CallSite, page: Page): Generator<Step, number, void> {
   if (t.sleep('->readpage (disk I/O)')) yield t.step;
   if (t.objRead(space.file.backingKey, page.index, 'readpage: data from the backing store')) yield t.step;
   page.version = space.file.version(page.index);
-  page.flags |= PG_uptodate;
+  page.setFlags(PG_uptodate);
   if (t.tracing) t.emit('note', `${space.name} page ${page.index} read, version ${page.version}`);
   if (t.unlockPage(page)) yield t.step;
   return 0;
@@ -297,7 +298,7 @@ const functions: Record<string, FnBinding> = {
   // ---- pages ----
   ZERO_PAGE: fn(PAGE, (c) => c.t.kernel.alloc.zeroPage, 'ZERO_PAGE(vaddr): the reserved zero page'),
   PageReserved: fn(INT, (c, a) => (pg(c, a, 0).reserved ? 1 : 0), 'PageReserved(page)'),
-  PageAnon: fn(INT, (c, a) => (pg(c, a, 0).flags & PG_anon ? 1 : 0), 'PageAnon(page)'),
+  PageAnon: fn(INT, (c, a) => (pg(c, a, 0).test(PG_anon) ? 1 : 0), 'PageAnon(page)'),
   page_cache_get: fn(VOID, (c, a) => (c.t.kernel.alloc.get(pg(c, a, 0)), 0), 'page_cache_get(page): a reference'),
   page_cache_release: fn(
     VOID,
@@ -319,12 +320,12 @@ const functions: Record<string, FnBinding> = {
     'copy_user_highpage(to, from, addr): the copy carries the data written so far',
   ),
   anon_vma_prepare: pure(INT, () => 0, 'anon_vma_prepare(vma): the model keeps no anon_vma objects; never fails'),
-  lru_cache_add_active: fn(VOID, (c, a) => ((pg(c, a, 0).flags |= PG_lru), 0), 'lru_cache_add_active(page): PG_lru'),
+  lru_cache_add_active: fn(VOID, (c, a) => (pg(c, a, 0).setFlags(PG_lru), 0), 'lru_cache_add_active(page): PG_lru'),
   page_add_anon_rmap: fn(
     VOID,
     (c, a) => {
       const page = pg(c, a, 0);
-      page.flags |= PG_anon;
+      page.setFlags(PG_anon);
       pageAddRmap(page, (a[1] as Vma).mm, a[2] as number);
       return 0;
     },
@@ -392,32 +393,13 @@ const functions: Record<string, FnBinding> = {
     INT,
     function* (c, a) {
       const fr = a[0] as FileRef;
-      const pgoff = a[1] as number;
-      const t = c.t;
-      const k = t.kernel;
-      const space = fr.file.mapping(fr.node);
-      if (t.sleep('page_cache_alloc(GFP_KERNEL)')) yield t.step;
-      const page = k.alloc.alloc();
-      if (!page) return -ENOMEM;
-      if (t.objWrite(space.slotKey, pgoff, 'add_to_page_cache')) yield t.step;
-      if (space.cache.has(pgoff)) {
-        // -EEXIST: someone else added it; the caller looks again
-        k.alloc.put(page);
-        return 0;
-      }
-      if (t.lockPage(page)) yield t.step;
-      page.mapping = space;
-      page.index = pgoff;
-      page.flags |= PG_lru;
-      space.cache.set(pgoff, page);
-      k.alloc.get(page);
-      yield* readPage(c, page);
-      k.alloc.put(page);
-      return 0;
+      // the engine's page_cache_read() (pageCache.ts, 2.6.11 mm/filemap.c): add_to_page_cache under
+      // tree_lock (0 also on -EEXIST: the caller looks the page up again), ->readpage
+      return yield* pageCacheRead(c.t, fr.file.mapping(fr.node), a[1] as number, '->readpage (disk I/O)');
     },
-    'page_cache_read(file, offset): add a locked page to the cache and ->readpage it (which unlocks it)',
+    'page_cache_read(file, offset): add a locked page to the cache under tree_lock and ->readpage it (which unlocks it)',
   ),
-  PageUptodate: pure(INT, (a) => ((a[0] as Page).flags & PG_uptodate ? 1 : 0), 'PageUptodate(page)'),
+  PageUptodate: pure(INT, (a) => ((a[0] as Page).test(PG_uptodate) ? 1 : 0), 'PageUptodate(page)'),
   wait_on_page_locked: gen(
     VOID,
     function* (c, a) {
@@ -589,7 +571,7 @@ const hooks: EraBindings['hooks'] = {
       k.count('nopage args', args.length);
       const space = vma.file ? vma.file.mapping(vma.mm.node) : null;
       const cached = space?.cache.get(vma.linearIndex(address));
-      const minor = cached !== undefined && (cached.flags & PG_uptodate) !== 0;
+      const minor = cached !== undefined && cached.test(PG_uptodate);
       // a filesystem whose ->nopage the program has in C runs it interpreted
       const cfn = c.interpreted(HOOK_IMPLS[(target as HookPtr).owner] ?? '');
       if (cfn) return yield* runFunction(cfn, t, args, cfn.era);

@@ -24,7 +24,14 @@ describe('the comparison a patch offers', () => {
     expect(r[0].columns).toEqual(['2.5.70', 'install_new_page', 'install_new_page-hch']);
     expect(r[0].title).toBe('Compare 2.5.70 vs install_new_page vs -hch on dfs-race');
     // every scenario with those columns is offered, none without
-    expect(r.map((x) => x.name).sort()).toEqual(['anon-fault', 'cow-truncate', 'dfs-race', 'truncate-race', 'two-faulters']);
+    expect(r.map((x) => x.name).sort()).toEqual([
+      'anon-fault',
+      'cow-truncate',
+      'dfs-race',
+      'gup-fault-race',
+      'truncate-race',
+      'two-faulters',
+    ]);
   });
 
   it('a subject about truncate puts the truncate race first', () => {

@@ -145,6 +145,7 @@ describe('mmx', () => {
       'dma-pin',
       'uml-remap',
       'two-faulters',
+      'gup-fault-race',
       'cow-truncate',
       'fork-cow',
       'mremap-truncate',
