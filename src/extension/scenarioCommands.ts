@@ -93,12 +93,13 @@ export class ScenarioCommands implements vscode.Disposable {
 
   /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
   async loadAll(): Promise<{ path: string; label: string; description: string; scenario: Scenario }[]> {
-    const lib = await loadScenarioLibrary();
     const out: { path: string; label: string; description: string; scenario: Scenario }[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === p.path);
         const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(p.path)));
+        // one over the size limit is not offered (Run would refuse it), nor checked for the picker
+        if (text.length > currentLimits(vscode.Uri.file(p.path)).scenarioBytes) continue;
         const r = await this.loadText(text, p.path);
         if (r.kind === 'done' && r.scenario) out.push({ ...p, scenario: r.scenario });
       } catch {

@@ -129,9 +129,7 @@ async function main(): Promise<number> {
   const passes: PassResult[] = [await runPass(entry, executablePath, { trusted: true, grep, logs: logsDir })];
   // the untrusted pass: always, or when the grep names (part of) the suite, e.g. MMX_TEST_GREP='Restricted Mode'
   if (!grep || RESTRICTED_SUITE.includes(grep))
-    passes.push(
-      await runPass(entry, executablePath, { trusted: false, grep: RESTRICTED_SUITE, logs: path.join(logsDir, 'untrusted') }),
-    );
+    passes.push(await runPass(entry, executablePath, { trusted: false, grep: RESTRICTED_SUITE, logs: path.join(logsDir, 'untrusted') }));
   const sum = (k: 'passed' | 'failed' | 'pending') => passes.reduce((n, p) => n + (p.summary?.[k] ?? 0), 0);
   const result = {
     passed: sum('passed'),

@@ -89,7 +89,9 @@ suite('the extension host stays responsive', () => {
       seen = watch.stop();
     }
     const ms = Date.now() - t0;
-    note(`    comparison ${ms} ms: max host timer gap ${seen.maxGapMs} ms over ${seen.ticks} ticks (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`);
+    note(
+      `    comparison ${ms} ms: max host timer gap ${seen.maxGapMs} ms over ${seen.ticks} ticks (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+    );
     assert.ok(c, 'the comparison is shown');
     assert.equal(c.partial, undefined);
     assert.deepEqual(
@@ -119,7 +121,9 @@ suite('the extension host stays responsive', () => {
     } finally {
       seen = watch.stop();
     }
-    note(`    exploration ${x?.timeMs} ms: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`);
+    note(
+      `    exploration ${x?.timeMs} ms: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+    );
     assert.ok(x);
     assert.equal(x.complete, true);
     assert.equal(x.violations.length, 0);
@@ -149,7 +153,9 @@ suite('the extension host stays responsive', () => {
     } finally {
       seen = watch.stop();
     }
-    note(`    cancelled comparison: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`);
+    note(
+      `    cancelled comparison: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+    );
     assert.deepEqual(finished, ['install_new_page'], 'only the first column finished before the cancel');
     assert.ok(c, 'the finished column is shown');
     assert.equal(c.partial?.reason, 'cancelled');
