@@ -21,14 +21,23 @@ function note(line: string): void {
 /** a timer gap above this means the host's event loop was held by the run */
 const MAX_GAP_MS = 250;
 
-/** Watches the host's event loop: the longest gap between ticks of a 1 ms interval timer, and how long
- * a trivial command of the extension takes to answer, probed every 200 ms. */
-function watchHost(): { stop: () => { maxGapMs: number; ticks: number; latencies: number[]; long: string } } {
+interface HostWatch {
+  maxGapMs: number;
+  ticks: number;
+  /** gaps above 50 ms, as "at+gap" (ms from the start) */
+  long: string;
+  /** how long a trivial command of the extension took to answer, probed every 200 ms */
+  latencies: number[];
+  ms: number;
+}
+
+/** Runs `work` while watching the host's event loop (a 1 ms interval timer and command probes), and
+ * notes the figures under `what`. */
+async function watched<T>(what: string, work: () => Thenable<T>): Promise<{ value: T; seen: HostWatch }> {
   const start = performance.now();
   let last = start;
   let maxGapMs = 0;
   let ticks = 0;
-  /** gaps above 50 ms, as "at+gap" (ms from the start) */
   const long: string[] = [];
   const timer = setInterval(() => {
     const now = performance.now();
@@ -47,14 +56,24 @@ function watchHost(): { stop: () => { maxGapMs: number; ticks: number; latencies
       await sleep(200);
     }
   })();
-  return {
-    stop: () => {
-      clearInterval(timer);
-      probing = false;
-      void probe;
-      return { maxGapMs: Math.round(maxGapMs), ticks, latencies, long: long.join(' ') };
-    },
-  };
+  try {
+    const value = await work();
+    const seen = {
+      maxGapMs: Math.round(maxGapMs),
+      ticks,
+      long: long.join(' ') || 'none',
+      latencies,
+      ms: Math.round(performance.now() - start),
+    };
+    note(
+      `    ${what}: ${seen.ms} ms, max host timer gap ${seen.maxGapMs} ms over ${ticks} ticks (gaps over 50 ms: ${seen.long}), command latencies ${latencies.join(', ')} ms`,
+    );
+    return { value, seen };
+  } finally {
+    clearInterval(timer);
+    probing = false;
+    await probe;
+  }
 }
 
 const noProblems = (file: vscode.Uri) =>
@@ -76,22 +95,13 @@ suite('the extension host stays responsive', () => {
 
   test('a comparison of several seconds: the host timer keeps firing and commands answer', async function () {
     this.timeout(120000);
-    const watch = watchHost();
-    const t0 = Date.now();
-    let c: Comparison | undefined;
-    let seen: ReturnType<typeof watch.stop>;
-    try {
-      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', {
+    const { value: c, seen } = await watched('comparison', () =>
+      vscode.commands.executeCommand<Comparison | undefined>('mmExplorer.compareVariants', {
         scenario: scenario().fsPath,
         columns: ['2.5.70', 'truncate-seq', 'install_new_page'],
-      });
-    } finally {
-      seen = watch.stop();
-    }
-    const ms = Date.now() - t0;
-    note(
-      `    comparison ${ms} ms: max host timer gap ${seen.maxGapMs} ms over ${seen.ticks} ticks (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+      }),
     );
+    const ms = seen.ms;
     assert.ok(c, 'the comparison is shown');
     assert.equal(c.partial, undefined);
     assert.deepEqual(
@@ -110,19 +120,11 @@ suite('the extension host stays responsive', () => {
 
   test('an exploration: the host timer keeps firing', async function () {
     this.timeout(120000);
-    const watch = watchHost();
-    let x: Exploration | undefined;
-    let seen: ReturnType<typeof watch.stop>;
-    try {
-      x = await vscode.commands.executeCommand<Exploration>('mmExplorer.exploreSchedules', {
+    const { value: x, seen } = await watched('exploration', () =>
+      vscode.commands.executeCommand<Exploration | undefined>('mmExplorer.exploreSchedules', {
         scenario: scenario().fsPath,
         column: 'truncate-seq',
-      });
-    } finally {
-      seen = watch.stop();
-    }
-    note(
-      `    exploration ${x?.timeMs} ms: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+      }),
     );
     assert.ok(x);
     assert.equal(x.complete, true);
@@ -135,12 +137,9 @@ suite('the extension host stays responsive', () => {
     const { scenarios, panel } = await api();
     const ac = new AbortController();
     const finished: string[] = [];
-    const watch = watchHost();
-    let c: Comparison | undefined;
-    let seen: ReturnType<typeof watch.stop>;
-    try {
-      // install_new_page takes a fraction of truncate-seq's time: the cancel lands inside truncate-seq
-      c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', {
+    // install_new_page takes a fraction of truncate-seq's time: the cancel lands inside truncate-seq
+    const { value: c, seen } = await watched('cancelled comparison', () =>
+      vscode.commands.executeCommand<Comparison | undefined>('mmExplorer.compareVariants', {
         scenario: scenario().fsPath,
         columns: ['install_new_page', 'truncate-seq'],
         signal: ac.signal,
@@ -149,12 +148,7 @@ suite('the extension host stays responsive', () => {
           // a moment into the next column's search, then the cancel
           if (finished.length === 1) setTimeout(() => ac.abort(), 200);
         },
-      });
-    } finally {
-      seen = watch.stop();
-    }
-    note(
-      `    cancelled comparison: max host timer gap ${seen.maxGapMs} ms (gaps over 50 ms: ${seen.long || 'none'}), command latencies ${seen.latencies.join(', ')} ms`,
+      }),
     );
     assert.deepEqual(finished, ['install_new_page'], 'only the first column finished before the cancel');
     assert.ok(c, 'the finished column is shown');

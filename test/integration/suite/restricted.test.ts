@@ -12,7 +12,7 @@ import type { Comparison } from '../../../src/scenario/comparisonModel';
 import type { Exploration } from '../../../src/scenario/explorationModel';
 import { repoPath } from '../paths';
 
-import { api, closeAll, sleep, waitFor, workspaceFile } from './helpers';
+import { api, closeAll, sleep, waitForDiagnostics, workspaceFile } from './helpers';
 
 const TEN = repoPath('test/fixtures/hostile/ten-tasks.mmscenario.yaml');
 
@@ -45,14 +45,7 @@ suite('Restricted Mode', () => {
     const uri = workspaceFile('scenarios', 'big.mmscenario.yaml');
     fs.writeFileSync(uri.fsPath, base + pad.repeat(Math.ceil((1.5 * 1024 * 1024) / pad.length)));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diags = await waitFor(
-      'the size note',
-      () => {
-        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario');
-        return d.length ? d : undefined;
-      },
-      30000,
-    );
+    const diags = await waitForDiagnostics(uri, 'mmscenario');
     assert.match(diags[0].message, /^Not checked: 1\.\d+ MB is more than the 1 MB a scenario may have \(.*halved in Restricted Mode\)/);
     const r = await vscode.commands.executeCommand('mmExplorer.runScenario', { scenario: uri.fsPath });
     assert.equal(r, undefined, 'Run refuses it');

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { RunFailure, runInWorker } from '../../../src/extension/scenarioRuns';
@@ -12,9 +11,10 @@ import { explorationModel } from '../../../src/scenario/exploration';
 import { exploreAsync } from '../../../src/scenario/explorer';
 import { columnOf, compareScenarioAsync, exploreOptions, loadScenario, machineFactory } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
+import { WORKER_DIR, bundleWorker } from '../workerBundles';
 
 const root = join(__dirname, '../../..');
-const outDir = join(root, 'out/test-worker');
+const outDir = WORKER_DIR;
 const workerFile = join(outDir, 'scenarioRunWorker.js');
 
 function scenario(rel: string): Scenario {
@@ -30,20 +30,8 @@ const untimed = (x: unknown) =>
 
 beforeAll(async () => {
   // the run worker and, next to it, the workers its explorations split into (as in dist/)
-  for (const [entry, out] of [
-    ['src/scenario/scenarioRunWorker.ts', workerFile],
-    ['src/scenario/exploreWorker.ts', join(outDir, 'exploreWorker.js')],
-  ])
-    await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: [join(root, entry)],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      logLevel: 'warning',
-    });
+  await bundleWorker('scenario/scenarioRunWorker', 'scenarioRunWorker');
+  await bundleWorker('scenario/exploreWorker', 'exploreWorker');
 }, 60_000);
 
 describe('runs in a worker thread', () => {
