@@ -20,12 +20,15 @@ export interface RunHandlers {
 /** how long a cancelled run may take to hand back what it covered before its worker is ended */
 export const CANCEL_GRACE_MS = 10_000;
 
+/** a run's memory cap: past it the worker is stopped with a message, never the extension host */
+export const RUN_MEMORY_MB = 2048;
+
 /** The run ended without a result: the worker failed, died or did not stop after a cancel. */
 export class RunFailure extends Error {}
 
 export function runInWorker(workerFile: string, request: RunRequest, h: RunHandlers = {}, graceMs = CANCEL_GRACE_MS): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerFile);
+    const w = new Worker(workerFile, { resourceLimits: { maxOldGenerationSizeMb: RUN_MEMORY_MB } });
     let settled = false;
     let grace: ReturnType<typeof setTimeout> | undefined;
     const send = (m: HostMessage) => w.postMessage(m);
@@ -62,7 +65,11 @@ export function runInWorker(workerFile: string, request: RunRequest, h: RunHandl
       }
     });
     w.on('error', (e: Error & { code?: string }) =>
-      fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the run stopped: it ran out of memory' : `the run stopped: ${e.message}`),
+      fail(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the run stopped: it needed more than ${RUN_MEMORY_MB} MB of memory`
+          : `the run stopped: ${e.message}`,
+      ),
     );
     w.on('exit', (code) => fail(`the run stopped (worker exit code ${code})`));
     send({ type: 'start', request });
