@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 
 import type { Comparison } from '../../../src/scenario/comparisonModel';
 import type { Exploration } from '../../../src/scenario/explorationModel';
+import { repoPath } from '../paths';
 
 import { api, closeAll, sleep, workspaceFile } from './helpers';
 
@@ -130,6 +131,29 @@ suite('the extension host stays responsive', () => {
     assert.ok(x);
     assert.equal(x.complete, true);
     assert.equal(x.violations.length, 0);
+    assert.ok(seen.maxGapMs < MAX_GAP_MS, `the host's timer stopped for ${seen.maxGapMs} ms`);
+  });
+
+  test('an exploration cancelled in the middle of its search returns what it covered within seconds', async function () {
+    this.timeout(60000);
+    const ac = new AbortController();
+    let cancelledAt = 0;
+    setTimeout(() => {
+      cancelledAt = performance.now();
+      ac.abort();
+    }, 1500);
+    const { value: x, seen } = await watched('exploration cancelled after 1.5 s', () =>
+      vscode.commands.executeCommand<Exploration | undefined>('mmExplorer.exploreSchedules', {
+        scenario: repoPath('test/fixtures/hostile/ten-tasks.mmscenario.yaml'),
+        column: 'fixed',
+        signal: ac.signal,
+      }),
+    );
+    const ms = Math.round(performance.now() - cancelledAt);
+    assert.ok(x, 'the partial result is shown');
+    assert.equal(x.cancelled, true);
+    assert.equal(x.incompleteReason, 'cancelled');
+    assert.ok(ms < 5000, `the cancel took ${ms} ms`);
     assert.ok(seen.maxGapMs < MAX_GAP_MS, `the host's timer stopped for ${seen.maxGapMs} ms`);
   });
 

@@ -114,6 +114,27 @@ describe('runs in a worker thread', () => {
     expect(maxGap).toBeLessThan(1000);
   }, 120_000);
 
+  it('a cancelled exploration returns soon, its subtrees in flight not waited for', async () => {
+    const s = scenario('test/fixtures/hostile/ten-tasks.mmscenario.yaml');
+    const ac = new AbortController();
+    const run = runInWorker(
+      workerFile,
+      { kind: 'explore', scenario: s, column: 'fixed', limits: { timeLimitMs: 120_000 }, jobs: 2 },
+      { signal: ac.signal },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = performance.now();
+    ac.abort();
+    const r = await run;
+    const ms = performance.now() - t0;
+    expect(r.type).toBe('explored');
+    if (r.type !== 'explored') return;
+    expect(r.exploration.cancelled).toBe(true);
+    expect(r.exploration.incompleteReason).toBe('cancelled');
+    // far less than the grace before the worker would be ended, or the jobs' own end
+    expect(ms).toBeLessThan(5000);
+  }, 60_000);
+
   it('failures come back as RunFailure', async () => {
     const s = scenario('scenarios/dfs-race.mmscenario.yaml');
     await expect(runInWorker(workerFile, { kind: 'explore', scenario: s, column: 'nope', limits: {} })).rejects.toThrow(
