@@ -189,6 +189,12 @@ export class ScenarioCommands implements vscode.Disposable {
     return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
   }
 
+  /** an exploration's worker threads: the setting, else every core but one (the editor's) */
+  private jobs(): number {
+    const v = vscode.workspace.getConfiguration('mmExplorer.explore').get<number | null>('jobs');
+    return typeof v === 'number' && v >= 1 ? Math.floor(v) : Math.max(1, availableParallelism() - 1);
+  }
+
   private showCancelled(what: string): void {
     this.panel.showStatus(`Cancelled: ${what}`);
   }
@@ -436,7 +442,7 @@ export class ScenarioCommands implements vscode.Disposable {
         // in a worker, its subtrees on further worker threads (dist/exploreWorker.js)
         const r = await runInWorker(
           this.runWorker,
-          { kind: 'explore', scenario: s, column: col.label, limits: this.config(), jobs: availableParallelism() },
+          { kind: 'explore', scenario: s, column: col.label, limits: this.config(), jobs: this.jobs() },
           {
             signal,
             onProgress: (p) =>
