@@ -9,6 +9,7 @@ import {
   compileWith,
   eraBindings,
   eraNames,
+  eraOf,
   formatDiagnostic,
   registerKernelCVariant,
   type CSource,
@@ -79,7 +80,7 @@ export interface ScenarioRun {
   typescript: Record<string, string[]>;
   /** per column label: interpreted functions entered */
   interpretedEntered: Record<string, string[]>;
-  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency';
+  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency' | typeof NOT_ANSWERED;
 }
 
 export interface Unseen {
@@ -89,6 +90,8 @@ export interface Unseen {
   outside: { version: string; file: string; hunk: number; header: string; patchLine: number; why: string }[];
   /** functions whose change is only barriers or atomicity */
   notObservable: { version: string; name: string; file: string; note: string }[];
+  /** changed functions a hunk of which did not apply: the patched column runs them as TypeScript (present when there are any) */
+  notApplied?: { version: string; name: string; file: string; hunks: number[]; why: string }[];
 }
 
 export interface PatchRunReport {
@@ -107,6 +110,8 @@ export interface PatchRunReport {
 export class PatchRunError extends Error {}
 
 const SC_NOTE = 'no difference observable under sequential consistency';
+/** a scenario entered a changed function whose hunks did not all apply: its columns do not compare the patch */
+const NOT_ANSWERED = 'not answered: a hunk of a function it enters did not apply';
 
 /** a text with barriers, atomic accessors, comments and spacing taken out (what a sequentially consistent engine can tell apart) */
 export function underSequentialConsistency(text: string): string {
@@ -141,7 +146,7 @@ function hashText(s: string): string {
 
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
-  const era = override ?? (/^2\.5\./.test(version) ? '2.5.70' : '2.6.11');
+  const era = eraOf(/^2\.5\./.test(version) ? '2.5.70' : '2.6.11', override);
   // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
   const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
   return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };
@@ -315,7 +320,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       .map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
   makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base', 'base'), apps[0], 'base');
   for (const a of apps) {
-    const eraName = opts.era ?? (eraNames().includes(a.version) ? a.version : baseEra);
+    const eraName = opts.era ?? (eraNames().includes(a.version) ? eraOf(a.version) : baseEra);
     const rules = faultDetail(a.version) ?? baseRules;
     const label = multi ? a.version : 'patched';
     makeColumn(label, a.version, eraName, rules, sourcesOf(a, 'patched', label), a, 'patched');
@@ -352,6 +357,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       )
         scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
+  const incomplete = new Set(apps.flatMap((a) => a.functions.filter((f) => !f.complete).map((f) => f.name)));
   let ok = true;
   for (const { s, why } of chosen) {
     const cols: VariantColumn[] = columns.map((c) => ({
@@ -397,13 +403,14 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     );
     const onlySC =
       scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const unapplied = [...incomplete].some((n) => comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
     scenarioRuns.push({
       scenario: s.file,
       why,
       comparison,
       typescript,
       interpretedEntered,
-      verdict: !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+      verdict: unapplied ? NOT_ANSWERED : !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
     });
   }
   lap('run');
@@ -420,6 +427,19 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         else if (h.functions.length && h.functions.every((n) => !interpretedAnywhere.has(n)))
           why = `in ${h.functions.join(', ')}, which no column runs interpreted`;
         if (why) unseen.outside.push({ version: a.version, file: f.path, hunk: h.index, header: h.header, patchLine: h.patchLine, why });
+      }
+    for (const fn of a.functions)
+      if (!fn.complete) {
+        const file = a.files.find((f) => f.path === fn.file);
+        const failed = fn.hunks.filter((h) => file?.hunks[h - 1]?.status !== 'applied');
+        const col = columns.find((c) => c.version === a.version);
+        (unseen.notApplied ??= []).push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          hunks: failed,
+          why: `hunk ${failed.join(', ')} of ${fn.file} did not apply to ${tree.name}: ${col?.label ?? 'the patched column'} runs ${fn.name} as TypeScript (${col?.rules ?? baseRules} rules), not the patch's C, so no scenario that enters it compares this change`,
+        });
       }
     for (const fn of a.functions)
       if (scOnly.has(fn.name))

@@ -443,7 +443,9 @@ export class ScenarioCommands implements vscode.Disposable {
   /** The selected step of the panel: replay up to it and show that state in the page-table view. */
   async followSelection(sel: Selection): Promise<void> {
     const lib = await loadScenarioLibrary();
-    const cur = this.current ?? (await this.restoreCurrent());
+    // the panel may show a comparison another command made (Run This Patch): replay its scenario
+    const shown = this.panel.comparison?.scenario ?? this.panel.exploration?.scenario;
+    const cur = this.current && (!shown || this.current.scenario.file === shown) ? this.current : await this.restoreCurrent();
     if (!cur) return;
     let selection;
     let schedule: number[];

@@ -9,6 +9,7 @@ import { sectionFunction } from '../patch/fragments';
 import { applyHunks, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
 import { splitFunctions } from '../patch/sourceScanner';
 
+import { compareKernelVersions, knownVersion } from './history';
 import { omitLines, type OmitRule, type SrcLine } from './reconstruct';
 
 /** the files of a kernel tree, by path inside the tree (mm/memory.c) */
@@ -191,6 +192,7 @@ export function applyVersion(
       if (o.status === 'failed') {
         const missing = [...names].filter((n) => !treeSpans.some((x) => x.name === n));
         if (missing.length) r.reason = `${tree.name}'s ${f.path} has no definition of ${missing.join(', ')}; ${o.reason}`;
+        else r.reason = `${o.reason}${versionGap(tree, version, reverse, [...names], rules.length > 0)}`;
       }
       if (o.status === 'applied' && names.size === 0 && changed > 0) r.outsideFunctions = true;
       return r;
@@ -240,4 +242,21 @@ export function applyVersion(
     }
   }
   return out;
+}
+
+/** why a hunk of a function the tree has cannot meet it: the tree is of another version than the patch's */
+function versionGap(tree: TreeReader, version: string, reverse: boolean, fns: string[], reconstructed: boolean): string {
+  if (!knownVersion(tree.version) || !knownVersion(version)) return '';
+  const d = compareKernelVersions(tree.version!, version);
+  const fn = fns.length ? fns.join(', ') : 'the code';
+  // forward, the tree should be the patch's own; reversed, a tree that already has the patch
+  if (!reverse && d > 0)
+    return (
+      `; the tree is ${tree.version}, later than the patch's ${version}: ${fn} changed after the patch was made, ` +
+      `and those changes are not named later changes the base could take out${reconstructed ? ' (only those in src/kernelc/history.ts are)' : ''}. ` +
+      `An honest base needs a ${version} tree (--tree); on ${tree.version}, --reverse a patch written against it asks the question the other way round`
+    );
+  if (!reverse && d < 0) return `; the tree is ${tree.version}, earlier than the patch's ${version}: it lacks changes the patch's context shows`;
+  if (reverse && d < 0) return `; reversed on ${tree.version}, earlier than the patch's ${version}: the tree does not contain the patch yet`;
+  return '';
 }

@@ -224,8 +224,9 @@ export function printReport(io: Io, r: PatchRunReport): void {
   io.out('');
   io.out('what the run cannot see:');
   const u = r.unseen;
-  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length)
+  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length && !u.notApplied?.length)
     io.out('  nothing: every change is in an interpreted function a scenario enters');
+  for (const n of u.notApplied ?? []) io.out(`  ${n.name} (${n.version}): ${n.why}`);
   if (u.notEntered.length) io.out(`  changed functions no scenario enters: ${u.notEntered.join(', ')}`);
   for (const n of u.notObservable) io.out(`  ${n.note}`);
   const byWhy = new Map<string, string[]>();

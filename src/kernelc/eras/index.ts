@@ -21,3 +21,15 @@ export function eraBindings(name: string): EraBindings {
   if (!e) throw new Error(`unknown kernel era '${name}' (known: ${eraNames().join(', ')})`);
   return e;
 }
+
+/** the era a patch of `version` compiles against: its own when there is one, else the nearest base era */
+export function eraOf(version: string, override?: string): string {
+  if (override) return override;
+  if (ERAS[version]) return version;
+  return /^2\.5\./.test(version) ? '2.5.70' : '2.6.11';
+}
+
+/** the kernel functions the engine enters interpreted in the era of `version` (what "Run on the engine" offers) */
+export function interpretableFunctions(version: string): string[] {
+  return Object.keys(eraBindings(eraOf(version)).entries);
+}
