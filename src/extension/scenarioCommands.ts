@@ -469,11 +469,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variants = [x.variant];
       variant = 0;
     }
-    // a step's events are in the trace once that step ran: replay steps 0..step
+    // trace steps count from 1: step N's events are in the trace once N schedule entries ran (step 0: none)
     const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
-      schedule: schedule.slice(0, sel.step + 1),
+      schedule: schedule.slice(0, sel.step),
       lenient: true,
-      maxSteps: sel.step + 1,
+      maxSteps: sel.step,
     });
     this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
   }

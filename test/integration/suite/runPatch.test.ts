@@ -120,9 +120,15 @@ suite('run this patch', () => {
         (e) => e.document.uri.toString() === shown.uri && e.visibleRanges.some((r) => r.contains(new vscode.Position(shown.line, 0))),
       ),
     );
+    // base and patched side by side in the picture (the diff editor goes inline when space is short)
+    const diffCfg = vscode.workspace.getConfiguration('diffEditor');
+    await diffCfg.update('useInlineViewWhenSpaceIsLimited', false, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('notifications.clearAll');
-    await sleep(500);
+    await sleep(800);
     await screenshot('run-patch-c-line');
+    await vscode.commands.executeCommand('workbench.action.toggleSidebarVisibility');
+    await diffCfg.update('useInlineViewWhenSpaceIsLimited', undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('the page-table view replays a step of an interpreted column', async () => {
