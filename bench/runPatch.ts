@@ -56,7 +56,15 @@ function once(): { total: number; wall: number; phases: Record<string, number>; 
 function cli(): { cpu: number; wall: number } | undefined {
   const mmx = join(root, 'dist/mmx.js');
   if (!existsSync(mmx)) return undefined;
-  const args = [mmx, 'run-patch', join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), '--tree', treeDir, join(root, 'scenarios/dfs-race.mmscenario.yaml'), '--json'];
+  const args = [
+    mmx,
+    'run-patch',
+    join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'),
+    '--tree',
+    treeDir,
+    join(root, 'scenarios/dfs-race.mmscenario.yaml'),
+    '--json',
+  ];
   const r = spawnSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; time "$0" "$@" > /dev/null`, process.execPath, ...args], { encoding: 'utf8' });
   const m = /([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (!m) return undefined;
@@ -82,7 +90,9 @@ const rows = [
     ['analyse', 'apply', 'compile', 'run'].map((k) => `${phase(k).toFixed(0)}`).join(' / ') + ' ms',
     '',
   ],
-  ...(e2e ? [['mmx run-patch ... --json, fresh process', `${e2e.cpu.toFixed(0)} ms`, `${e2e.wall.toFixed(0)} ms`, ok(e2e.cpu)]] : [['mmx run-patch (no dist/mmx.js: npm run build)', '', '', '']]),
+  ...(e2e
+    ? [['mmx run-patch ... --json, fresh process', `${e2e.cpu.toFixed(0)} ms`, `${e2e.wall.toFixed(0)} ms`, ok(e2e.cpu)]]
+    : [['mmx run-patch (no dist/mmx.js: npm run build)', '', '', '']]),
   ['compare dfs-race, hand-written columns', `${compare.toFixed(0)} ms`, `${compareWall.toFixed(0)} ms`, ''],
   ['ratio run-patch / compare', `${(total / compare).toFixed(2)}x`, `${(wall / compare).toFixed(2)}x`, ''],
 ];

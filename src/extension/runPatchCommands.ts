@@ -327,7 +327,9 @@ export class RunPatchCommands implements vscode.Disposable {
     const line = Number(m[3]) - 1;
     const mine = vscode.Uri.from({ scheme: SCHEME, path: `/${label}/${file}` });
     // the other side: the base of the patched columns; for the base, the first patched column
-    const other = r.columns.find((x) => x.label !== label && (label === 'base' || x.label === 'base') && this.texts.has(`/${x.label}/${file}`));
+    const other = r.columns.find(
+      (x) => x.label !== label && (label === 'base' || x.label === 'base') && this.texts.has(`/${x.label}/${file}`),
+    );
     const base = label === 'base' ? mine : other && vscode.Uri.from({ scheme: SCHEME, path: `/base/${file}` });
     const patched = label === 'base' ? other && vscode.Uri.from({ scheme: SCHEME, path: `/${other.label}/${file}` }) : mine;
     if (base && patched) {

@@ -1,13 +1,13 @@
 // A run-patch column rebuilt from its C: `mmx run-patch` compiles each column in its own process; a
 // process that only has the report (the editor, replaying a step for the page-table view) compiles
 // the same sources and names again and registers the same interpreted variant.
+import { interpretedVariant } from '../engine/sim/interpreted';
 import type { CParser } from '../patch/cParser';
 
 import { formatDiagnostic } from './diagnostic';
 import { eraBindings } from './eras/index';
 import { compileWith, type CSource } from './program';
 import { registerKernelCVariant } from './variant';
-import { interpretedVariant } from '../engine/sim/interpreted';
 
 export interface ColumnVariantSpec {
   /** the interpreted variant's name (the column's `variant`) */

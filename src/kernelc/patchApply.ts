@@ -256,7 +256,9 @@ function versionGap(tree: TreeReader, version: string, reverse: boolean, fns: st
       `and those changes are not named later changes the base could take out${reconstructed ? ' (only those in src/kernelc/history.ts are)' : ''}. ` +
       `An honest base needs a ${version} tree (--tree); on ${tree.version}, --reverse a patch written against it asks the question the other way round`
     );
-  if (!reverse && d < 0) return `; the tree is ${tree.version}, earlier than the patch's ${version}: it lacks changes the patch's context shows`;
-  if (reverse && d < 0) return `; reversed on ${tree.version}, earlier than the patch's ${version}: the tree does not contain the patch yet`;
+  if (!reverse && d < 0)
+    return `; the tree is ${tree.version}, earlier than the patch's ${version}: it lacks changes the patch's context shows`;
+  if (reverse && d < 0)
+    return `; reversed on ${tree.version}, earlier than the patch's ${version}: the tree does not contain the patch yet`;
   return '';
 }

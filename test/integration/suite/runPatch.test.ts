@@ -148,7 +148,8 @@ suite('run this patch', () => {
     // the step where the interpreted install_new_page sets the pte: mapped; the step before: not yet
     const set = c.runs[run].trace.find((e) => e.kind === 'pte' && e.fn === 'install_new_page');
     assert.ok(set, 'install_new_page sets a pte in the -mm2 run');
-    const present = () => pageTables.current!.snapshot.mms.flatMap((m) => m.ptes.filter((p) => p.kind === 'present').map((p) => `${m.name}@${p.addr}`));
+    const present = () =>
+      pageTables.current!.snapshot.mms.flatMap((m) => m.ptes.filter((p) => p.kind === 'present').map((p) => `${m.name}@${p.addr}`));
     panel.receive({ type: 'selectStep', selection: { view: 'comparison', run, step: set.step } });
     await waitFor('the tree at the pte', () => pageTables.current?.step === set.step);
     const at = present();

@@ -113,12 +113,14 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     expect(o.out).toMatch(
       /FAILED {3}hunk #2 .*differ from the base at its closest place \(line \d+\); the tree is 2\.6\.11, later than the patch's 2\.5\.73-mm1: do_no_page changed after the patch was made/,
     );
-    expect(o.out).toContain("An honest base needs a 2.5.73-mm1 tree (--tree); on 2.6.11, --reverse a patch written against it");
+    expect(o.out).toContain('An honest base needs a 2.5.73-mm1 tree (--tree); on 2.6.11, --reverse a patch written against it');
     // the comparison does not answer the question, and says so instead of "no difference"
     expect(o.out).toMatch(/truncate-race.mmscenario.yaml: not answered: a hunk of a function it enters did not apply/);
     expect(o.out).not.toMatch(/: no difference \(/);
     expect(o.out).not.toContain('nothing: every change is in an interpreted function');
-    expect(o.out).toMatch(/do_no_page \(2\.5\.73-mm1\): hunk 1, 2 of mm\/memory.c did not apply to .*: patched runs do_no_page as TypeScript/);
+    expect(o.out).toMatch(
+      /do_no_page \(2\.5\.73-mm1\): hunk 1, 2 of mm\/memory.c did not apply to .*: patched runs do_no_page as TypeScript/,
+    );
     // the HTML report has the per-hunk part, escaped
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<h2>Hunks</h2>');

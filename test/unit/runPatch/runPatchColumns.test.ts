@@ -97,7 +97,10 @@ describe('an interpreted column rebuilt from the report replays to the same page
         era: col.era,
         rules: col.rules,
         description: 'test',
-        sources: col.sources.map((x) => ({ ...x, text: x.text.replace(/install_new_page\(struct mm_struct \*mm/, 'install_new_page(struct nosuch *mm') })),
+        sources: col.sources.map((x) => ({
+          ...x,
+          text: x.text.replace(/install_new_page\(struct mm_struct \*mm/, 'install_new_page(struct nosuch *mm'),
+        })),
         names: col.interpreted.map((f) => f.name),
       }),
     ).toThrow(/broken-column: the column's C does not compile again/);
