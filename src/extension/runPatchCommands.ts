@@ -107,6 +107,9 @@ export class RunPatchCommands implements vscode.Disposable {
       }),
       vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc, token) => this.lenses(doc, token) }),
       vscode.workspace.onDidCloseTextDocument((d) => this.hunkCache.delete(d.uri.toString())),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mmExplorer.runPatch.codeLensMaxKB')) this.hunkCache.clear();
+      }),
     );
   }
 

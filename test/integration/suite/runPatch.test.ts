@@ -40,6 +40,19 @@ suite('run this patch', () => {
       run.map((l) => l.range.start.line + 1),
       hunks.map((h) => h.line),
     );
+    // above the size setting the patch is not read at all: no lens, at once
+    const cfg = vscode.workspace.getConfiguration('mmExplorer');
+    await cfg.update('runPatch.codeLensMaxKB', 1, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('the setting', () => vscode.workspace.getConfiguration('mmExplorer').get('runPatch.codeLensMaxKB') === 1);
+      assert.deepEqual(await runPatch.runnableHunks(doc), []);
+      const none = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      assert.ok(!none.some((l) => l.command?.title === 'Run on the engine'));
+    } finally {
+      await cfg.update('runPatch.codeLensMaxKB', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the setting reset', () => vscode.workspace.getConfiguration('mmExplorer').get('runPatch.codeLensMaxKB') === 1024);
+    assert.equal((await runPatch.runnableHunks(doc)).length, hunks.length);
     // mm/filemap.c and mm/shmem.c change too (->nopage implementations), but the engine runs them as TypeScript
     const filemapHeader = doc
       .getText()
