@@ -133,6 +133,22 @@ suite('run this patch', () => {
         (e) => e.document.uri.toString() === shown.uri && e.visibleRanges.some((r) => r.contains(new vscode.Position(shown.line, 0))),
       ),
     );
+    // a step of the base column: its line on the base side, the first patched column beside it
+    // (a step shows the line of its last interpreted event: pick a step whose last one is the lock)
+    const b = c.runs[0].trace.find(
+      (e) => e.fn === 'do_no_page' && e.kind === 'lock' && e.src && c.runs[0].trace.filter((x) => x.step === e.step && x.src).pop() === e,
+    );
+    assert.ok(b, 'no interpreted do_no_page step in the base');
+    runPatch.revealed = undefined;
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run: 0, step: b.step } });
+    const inBase = await waitFor('the base C line', () => runPatch.revealed);
+    assert.equal(inBase.uri, vscode.Uri.from({ scheme: 'mmx-patch-function', path: '/base/mm/memory.c' }).toString());
+    assert.equal(inBase.line + 1, Number(/:(\d+)$/.exec(b.src!)![1]));
+    assert.match(inBase.text, /spin_lock\(&mm->page_table_lock\)/);
+    assert.ok(inBase.diff);
+    // back to the -mm2 step for the picture
+    panel.receive({ type: 'selectStep', selection: { view: 'comparison', run, step: ev.step } });
+    await waitFor('the -mm2 C line again', () => runPatch.revealed?.uri.endsWith('/2.5.70-mm2/mm/memory.c'));
     // base and patched side by side in the picture (the diff editor goes inline when space is short)
     const diffCfg = vscode.workspace.getConfiguration('diffEditor');
     await diffCfg.update('useInlineViewWhenSpaceIsLimited', false, vscode.ConfigurationTarget.Global);
