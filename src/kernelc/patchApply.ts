@@ -253,7 +253,7 @@ function versionGap(tree: TreeReader, version: string, reverse: boolean, fns: st
   if (!reverse && d > 0)
     return (
       `; the tree is ${tree.version}, later than the patch's ${version}: ${fn} changed after the patch was made, ` +
-      `and those changes are not named later changes the base could take out${reconstructed ? ' (only those in src/kernelc/history.ts are)' : ''}. ` +
+      `by changes src/kernelc/history.ts does not name${reconstructed ? ' (it takes out only the ones it names)' : ''}, so no ${version} base can be rebuilt from this tree. ` +
       `An honest base needs a ${version} tree (--tree); on ${tree.version}, --reverse a patch written against it asks the question the other way round`
     );
   if (!reverse && d < 0)

@@ -128,6 +128,20 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     expect(page).not.toContain('vma->vm_file->f_dentry');
   }, 120_000);
 
+  it('on 2.6.0, the nearest tree, it fails too: the truncate_count lines changed after 2.5.73-mm1 in ways no named rule takes out', () => {
+    const r = run(MCCRACKEN, T260, ['truncate-race']);
+    const hunks = r.versions[0].files[0].hunks;
+    expect(hunks.map((h) => h.status)).toEqual(['failed', 'failed']);
+    for (const h of hunks)
+      expect(h.reason).toMatch(
+        /the tree is 2\.6\.0, later than the patch's 2\.5\.73-mm1: do_no_page changed after the patch was made.*no 2\.5\.73-mm1 base can be rebuilt/,
+      );
+    // what differs is shown: 2.6.0 reads truncate_count under `if (vma->vm_file)`, ordered by smp_rmb()
+    expect(hunks[0].mismatch!.map((m) => m.got.trim())).toEqual(expect.arrayContaining(['if (vma->vm_file) {']));
+    expect(r.scenarios[0].verdict).toBe('not answered: a hunk of a function it enters did not apply');
+    expect(r.unseen.notApplied).toEqual([expect.objectContaining({ name: 'do_no_page', hunks: [1, 2] })]);
+  }, 120_000);
+
   it('--reverse of the retry hunks on 2.6.11, which contains them: the base races, the tree does not', () => {
     const r = run(RETRY, T2611, ['truncate-race'], true);
     expect(r.versions[0].files[0].hunks[0]).toMatchObject({ status: 'applied', match: 'exact', functions: ['do_no_page'] });
