@@ -26,6 +26,7 @@ const T260 = fx('linux-2.6.0');
 const NO_RETRY = fx('run-patch/remove-truncate-retry-2.6.11.diff');
 const RETRY = fx('run-patch/truncate-retry-2.6.11.diff');
 const NO_RMB = fx('run-patch/drop-smp-rmb-2.6.11.diff');
+const UNDER_LOCK = fx('run-patch/truncate-count-under-lock-2.6.11.diff');
 
 async function mmx(...argv: string[]) {
   let out = '';
@@ -140,6 +141,19 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     expect(hunks[0].mismatch!.map((m) => m.got.trim())).toEqual(expect.arrayContaining(['if (vma->vm_file) {']));
     expect(r.scenarios[0].verdict).toBe('not answered: a hunk of a function it enters did not apply');
     expect(r.unseen.notApplied).toEqual([expect.objectContaining({ name: 'do_no_page', hunks: [1, 2] })]);
+  }, 120_000);
+
+  it("McCracken's change itself, written against 2.6.11 (the sample moves before the unlock): both columns complete and race-free", () => {
+    // what an honest 2.5.73-mm1 base would show too: the move orders the read for weaker memory
+    // models; under the engine's sequential consistency every interleaving is the same either way
+    const r = run(UNDER_LOCK, T2611, ['truncate-race']);
+    expect(r.versions[0].files[0].hunks[0]).toMatchObject({ status: 'applied', match: 'exact', functions: ['do_no_page'] });
+    expect(r.columns.map((c) => c.interpreted.some((f) => f.name === 'do_no_page'))).toEqual([true, true]);
+    const c = r.scenarios[0].comparison;
+    expect(c.runs.map((x) => x.exploration?.complete)).toEqual([true, true]);
+    expect(c.runs.map((x) => x.exploration!.violations.length)).toEqual([0, 0]);
+    expect(r.scenarios[0].interpretedEntered.patched).toContain('do_no_page');
+    expect(r.scenarios[0].verdict).toBe('no difference');
   }, 120_000);
 
   it('--reverse of the retry hunks on 2.6.11, which contains them: the base races, the tree does not', () => {
