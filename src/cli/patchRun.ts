@@ -8,6 +8,7 @@ import { compareKernelVersions, laterLines } from '../kernelc/history';
 import {
   compileWith,
   eraBindings,
+  baseEraOf,
   eraNames,
   eraOf,
   formatDiagnostic,
@@ -30,6 +31,8 @@ export interface PatchRunOptions {
   parser: CParser;
   tree: TreeReader;
   reverse?: boolean;
+  /** on a tree later than the patch, rebuild the base of a failed hunk from its own pre-image (src/kernelc/patchApply.ts) */
+  preimageBase?: boolean;
   /** the kernel era the columns are compiled against (default: from the patch's version) */
   era?: string;
   /** scenarios to run (default: the bundled ones whose runs enter a changed function) */
@@ -92,6 +95,8 @@ export interface Unseen {
   notObservable: { version: string; name: string; file: string; note: string }[];
   /** changed functions a hunk of which did not apply: the patched column runs them as TypeScript (present when there are any) */
   notApplied?: { version: string; name: string; file: string; hunks: number[]; why: string }[];
+  /** changed functions some column could not compile: they run as TypeScript there (present when there are any) */
+  notCompiled?: { name: string; columns: string[]; why: string }[];
 }
 
 export interface PatchRunReport {
@@ -110,8 +115,8 @@ export interface PatchRunReport {
 export class PatchRunError extends Error {}
 
 const SC_NOTE = 'no difference observable under sequential consistency';
-/** a scenario entered a changed function whose hunks did not all apply: its columns do not compare the patch */
-const NOT_ANSWERED = 'not answered: a hunk of a function it enters did not apply';
+/** the columns agree, but a changed function they enter ran TypeScript (a hunk did not apply, or it did not compile): the sameness says nothing of the patch */
+const NOT_ANSWERED = 'not answered: a changed function it enters did not apply or does not compile';
 
 /** a text with barriers, atomic accessors, comments and spacing taken out (what a sequentially consistent engine can tell apart) */
 export function underSequentialConsistency(text: string): string {
@@ -146,7 +151,7 @@ function hashText(s: string): string {
 
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
-  const era = eraOf(/^2\.5\./.test(version) ? '2.5.70' : '2.6.11', override);
+  const era = baseEraOf(version, override);
   // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
   const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
   return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };
@@ -238,7 +243,12 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   const multi = versions.length > 1;
   const { baseEra, baseRules } = erasFor(versions[0].version, opts.era);
   const apps = versions.map((v) =>
-    applyVersion(v.version, v.files, tree, { reverse, maxFuzz: opts.maxFuzz, rules: laterLines(tree.version, v.version) }),
+    applyVersion(v.version, v.files, tree, {
+      reverse,
+      maxFuzz: opts.maxFuzz,
+      rules: laterLines(tree.version, v.version),
+      preimageBase: opts.preimageBase,
+    }),
   );
   lap('apply');
 
@@ -358,6 +368,14 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
   const incomplete = new Set(apps.flatMap((a) => a.functions.filter((f) => !f.complete).map((f) => f.name)));
+  // a real change that a column could not compile runs as TypeScript there: no comparison of it either
+  const uncompiled = new Map<string, { columns: string[]; why: string }>();
+  for (const c of columns)
+    for (const n of c.notInterpreted)
+      if (realChange.includes(n.name) && !incomplete.has(n.name) && / compile /.test(n.why)) {
+        const u = uncompiled.get(n.name) ?? uncompiled.set(n.name, { columns: [], why: n.why }).get(n.name)!;
+        u.columns.push(c.label);
+      }
   let ok = true;
   for (const { s, why } of chosen) {
     const cols: VariantColumn[] = columns.map((c) => ({
@@ -403,14 +421,17 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     );
     const onlySC =
       scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
-    const unapplied = [...incomplete].some((n) => comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const unapplied = [...incomplete, ...uncompiled.keys()].some((n) =>
+      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
+    );
     scenarioRuns.push({
       scenario: s.file,
       why,
       comparison,
       typescript,
       interpretedEntered,
-      verdict: unapplied ? NOT_ANSWERED : !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+      // a difference stands (what the run cannot see says which function ran TypeScript); a sameness does not
+      verdict: !same ? 'differs' : unapplied ? NOT_ANSWERED : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
     });
   }
   lap('run');
@@ -450,6 +471,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
           note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}`,
         });
   }
+  for (const [name, u] of uncompiled) (unseen.notCompiled ??= []).push({ name, ...u });
   return {
     patch: source,
     tree: tree.name,
