@@ -203,6 +203,7 @@ export class RunPatchCommands implements vscode.Disposable {
       '--json',
       '--sources',
       ...(opts.reverse ? ['--reverse'] : []),
+      ...(vscode.workspace.getConfiguration('mmExplorer').get<boolean>('runPatch.baseFromPreimage') ? ['--base-from-preimage'] : []),
       ...(opts.scenario ? [opts.scenario] : []),
     ];
     const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
