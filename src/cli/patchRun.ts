@@ -8,7 +8,9 @@ import { compareKernelVersions, laterLines } from '../kernelc/history';
 import {
   compileWith,
   eraBindings,
+  baseEraOf,
   eraNames,
+  eraOf,
   formatDiagnostic,
   registerKernelCVariant,
   type CSource,
@@ -29,6 +31,8 @@ export interface PatchRunOptions {
   parser: CParser;
   tree: TreeReader;
   reverse?: boolean;
+  /** on a tree later than the patch, rebuild the base of a failed hunk from its own pre-image (src/kernelc/patchApply.ts) */
+  preimageBase?: boolean;
   /** the kernel era the columns are compiled against (default: from the patch's version) */
   era?: string;
   /** scenarios to run (default: the bundled ones whose runs enter a changed function) */
@@ -79,7 +83,7 @@ export interface ScenarioRun {
   typescript: Record<string, string[]>;
   /** per column label: interpreted functions entered */
   interpretedEntered: Record<string, string[]>;
-  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency';
+  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency' | typeof NOT_ANSWERED;
 }
 
 export interface Unseen {
@@ -89,6 +93,10 @@ export interface Unseen {
   outside: { version: string; file: string; hunk: number; header: string; patchLine: number; why: string }[];
   /** functions whose change is only barriers or atomicity */
   notObservable: { version: string; name: string; file: string; note: string }[];
+  /** changed functions a hunk of which did not apply: the patched column runs them as TypeScript (present when there are any) */
+  notApplied?: { version: string; name: string; file: string; hunks: number[]; why: string }[];
+  /** changed functions some column could not compile: they run as TypeScript there (present when there are any) */
+  notCompiled?: { name: string; columns: string[]; why: string }[];
 }
 
 export interface PatchRunReport {
@@ -107,6 +115,8 @@ export interface PatchRunReport {
 export class PatchRunError extends Error {}
 
 const SC_NOTE = 'no difference observable under sequential consistency';
+/** the columns agree, but a changed function they enter ran TypeScript (a hunk did not apply, or it did not compile): the sameness says nothing of the patch */
+const NOT_ANSWERED = 'not answered: a changed function it enters did not apply or does not compile';
 
 /** a text with barriers, atomic accessors, comments and spacing taken out (what a sequentially consistent engine can tell apart) */
 export function underSequentialConsistency(text: string): string {
@@ -141,7 +151,7 @@ function hashText(s: string): string {
 
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
-  const era = override ?? (/^2\.5\./.test(version) ? '2.5.70' : '2.6.11');
+  const era = baseEraOf(version, override);
   // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
   const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
   return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };
@@ -233,7 +243,12 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   const multi = versions.length > 1;
   const { baseEra, baseRules } = erasFor(versions[0].version, opts.era);
   const apps = versions.map((v) =>
-    applyVersion(v.version, v.files, tree, { reverse, maxFuzz: opts.maxFuzz, rules: laterLines(tree.version, v.version) }),
+    applyVersion(v.version, v.files, tree, {
+      reverse,
+      maxFuzz: opts.maxFuzz,
+      rules: laterLines(tree.version, v.version),
+      preimageBase: opts.preimageBase,
+    }),
   );
   lap('apply');
 
@@ -315,7 +330,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       .map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
   makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base', 'base'), apps[0], 'base');
   for (const a of apps) {
-    const eraName = opts.era ?? (eraNames().includes(a.version) ? a.version : baseEra);
+    const eraName = opts.era ?? (eraNames().includes(a.version) ? eraOf(a.version) : baseEra);
     const rules = faultDetail(a.version) ?? baseRules;
     const label = multi ? a.version : 'patched';
     makeColumn(label, a.version, eraName, rules, sourcesOf(a, 'patched', label), a, 'patched');
@@ -352,6 +367,15 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       )
         scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
+  const incomplete = new Set(apps.flatMap((a) => a.functions.filter((f) => !f.complete).map((f) => f.name)));
+  // a real change that a column could not compile runs as TypeScript there: no comparison of it either
+  const uncompiled = new Map<string, { columns: string[]; why: string }>();
+  for (const c of columns)
+    for (const n of c.notInterpreted)
+      if (realChange.includes(n.name) && !incomplete.has(n.name) && / compile /.test(n.why)) {
+        const u = uncompiled.get(n.name) ?? uncompiled.set(n.name, { columns: [], why: n.why }).get(n.name)!;
+        u.columns.push(c.label);
+      }
   let ok = true;
   for (const { s, why } of chosen) {
     const cols: VariantColumn[] = columns.map((c) => ({
@@ -397,13 +421,17 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     );
     const onlySC =
       scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const unapplied = [...incomplete, ...uncompiled.keys()].some((n) =>
+      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
+    );
     scenarioRuns.push({
       scenario: s.file,
       why,
       comparison,
       typescript,
       interpretedEntered,
-      verdict: !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+      // a difference stands (what the run cannot see says which function ran TypeScript); a sameness does not
+      verdict: !same ? 'differs' : unapplied ? NOT_ANSWERED : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
     });
   }
   lap('run');
@@ -422,6 +450,19 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         if (why) unseen.outside.push({ version: a.version, file: f.path, hunk: h.index, header: h.header, patchLine: h.patchLine, why });
       }
     for (const fn of a.functions)
+      if (!fn.complete) {
+        const file = a.files.find((f) => f.path === fn.file);
+        const failed = fn.hunks.filter((h) => file?.hunks[h - 1]?.status !== 'applied');
+        const col = columns.find((c) => c.version === a.version);
+        (unseen.notApplied ??= []).push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          hunks: failed,
+          why: `hunk ${failed.join(', ')} of ${fn.file} did not apply to ${tree.name}: ${col?.label ?? 'the patched column'} runs ${fn.name} as TypeScript (${col?.rules ?? baseRules} rules), not the patch's C, so no scenario that enters it compares this change`,
+        });
+      }
+    for (const fn of a.functions)
       if (scOnly.has(fn.name))
         unseen.notObservable.push({
           version: a.version,
@@ -430,6 +471,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
           note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}`,
         });
   }
+  for (const [name, u] of uncompiled) (unseen.notCompiled ??= []).push({ name, ...u });
   return {
     patch: source,
     tree: tree.name,

@@ -484,7 +484,9 @@ export class ScenarioCommands implements vscode.Disposable {
   /** The selected step of the panel: replay up to it and show that state in the page-table view. */
   async followSelection(sel: Selection): Promise<void> {
     const lib = await loadScenarioLibrary();
-    const cur = this.current ?? (await this.restoreCurrent());
+    // the panel may show a comparison another command made (Run This Patch): replay its scenario
+    const shown = this.panel.comparison?.scenario ?? this.panel.exploration?.scenario;
+    const cur = this.current && (!shown || this.current.scenario.file === shown) ? this.current : await this.restoreCurrent();
     if (!cur) return;
     let selection;
     let schedule: number[];
@@ -508,11 +510,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variants = [x.variant];
       variant = 0;
     }
-    // a step's events are in the trace once that step ran: replay steps 0..step
+    // trace steps count from 1: step N's events are in the trace once N schedule entries ran (step 0: none)
     const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
-      schedule: schedule.slice(0, sel.step + 1),
+      schedule: schedule.slice(0, sel.step),
       lenient: true,
-      maxSteps: sel.step + 1,
+      maxSteps: sel.step,
     });
     this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
   }
