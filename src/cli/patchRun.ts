@@ -91,7 +91,7 @@ export interface Unseen {
   notEntered: string[];
   /** hunks outside any function the interpreter runs */
   outside: { version: string; file: string; hunk: number; header: string; patchLine: number; why: string }[];
-  /** functions whose change is only barriers or atomicity */
+  /** functions whose change is only barriers or atomicity, or only moves statements it already has */
   notObservable: { version: string; name: string; file: string; note: string }[];
   /** changed functions a hunk of which did not apply: the patched column runs them as TypeScript (present when there are any) */
   notApplied?: { version: string; name: string; file: string; hunks: number[]; why: string }[];
@@ -134,6 +134,42 @@ export function underSequentialConsistency(text: string): string {
     .replace(/\batomic_t\b/g, 'int')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** the statements of a function under sequential consistency, a label each its own statement */
+function statementsOf(text: string): string[] {
+  return underSequentialConsistency(text)
+    .replace(/(^|[;{}])\s*([A-Za-z_]\w*)\s*:(?![:=])/g, '$1 $2:;')
+    .split(/[;{}]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+const LOCK_STATEMENT =
+  /^(?:spin_(?:un)?lock\w*|read_(?:un)?lock\w*|write_(?:un)?lock\w*|(?:down|up)(?:_read|_write)?|(?:un)?lock_page|mutex_(?:un)?lock|preempt_(?:en|dis)able)\s*\(/;
+
+/**
+ * A change that only moves or repeats statements the function already has (McCracken's
+ * truncate_count sample moved before spin_unlock): under sequential consistency a lock operation
+ * orders nothing beyond what the interleavings show, so a sameness of the runs says nothing of the
+ * weaker orderings the move is about. Returns the lock operations the moved statements cross.
+ */
+export function reordersOnly(baseText: string, patchedText: string): string[] | undefined {
+  const a = statementsOf(baseText);
+  const b = statementsOf(patchedText);
+  if (a.join(';') === b.join(';')) return undefined;
+  const setA = new Set(a);
+  const setB = new Set(b);
+  if (setA.size !== setB.size || [...setA].some((x) => !setB.has(x))) return undefined;
+  // a lock operation whose neighbours changed is one a statement moved across
+  const neighbours = (xs: string[], i: number) => `${xs[i - 1] ?? ''}|${xs[i + 1] ?? ''}`;
+  const crossed = new Set<string>();
+  a.forEach((x, i) => {
+    if (!LOCK_STATEMENT.test(x)) return;
+    const j = b.indexOf(x);
+    if (j >= 0 && neighbours(a, i) !== neighbours(b, j)) crossed.add(x);
+  });
+  return [...crossed];
 }
 
 /** a copy without some keys (the whole-file texts stay out of the report) */
@@ -367,6 +403,14 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       )
         scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
+  // functions whose change only reorders statements: they run, but a sameness is only under SC
+  const reordered = new Map<string, string[]>();
+  for (const a of apps)
+    for (const f of a.functions)
+      if (f.base && f.patched && !scOnly.has(f.name)) {
+        const crossed = reordersOnly(f.base.text, f.patched.text);
+        if (crossed) reordered.set(f.name, crossed);
+      }
   const incomplete = new Set(apps.flatMap((a) => a.functions.filter((f) => !f.complete).map((f) => f.name)));
   // a real change that a column could not compile runs as TypeScript there: no comparison of it either
   const uncompiled = new Map<string, { columns: string[]; why: string }>();
@@ -421,6 +465,9 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     );
     const onlySC =
       scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const onlyOrdering =
+      reordered.size > 0 &&
+      realChange.every((n) => reordered.has(n) || !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
     const unapplied = [...incomplete, ...uncompiled.keys()].some((n) =>
       comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
     );
@@ -431,7 +478,13 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       typescript,
       interpretedEntered,
       // a difference stands (what the run cannot see says which function ran TypeScript); a sameness does not
-      verdict: !same ? 'differs' : unapplied ? NOT_ANSWERED : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+      verdict: !same
+        ? 'differs'
+        : unapplied
+          ? NOT_ANSWERED
+          : onlySC || onlyOrdering || (!enteredChanged && scOnly.size > 0)
+            ? SC_NOTE
+            : 'no difference',
     });
   }
   lap('run');
@@ -470,6 +523,16 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
           file: fn.file,
           note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}`,
         });
+    for (const fn of a.functions) {
+      const crossed = reordered.get(fn.name);
+      if (crossed)
+        unseen.notObservable.push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          note: `${fn.name}: the change only moves or repeats statements it already has${crossed.length ? ` (across ${crossed.join(', ')})` : ''}; the runs compare its interleavings, but what a move orders on weakly ordered CPUs (a lock release, a barrier) is invisible: ${SC_NOTE}`,
+        });
+    }
   }
   for (const [name, u] of uncompiled) (unseen.notCompiled ??= []).push({ name, ...u });
   return {

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../../../src/cli/cli';
 import { directoryTree } from '../../../src/cli/commands/runPatch';
-import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
+import { functionScenarioTable, reordersOnly, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { loadScenarioFile } from '../../../src/scenario/library';
 import { compareScenario } from '../../../src/scenario/runner';
@@ -179,7 +179,12 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
       [true, 0],
     ]);
     expect(r.scenarios[0].interpretedEntered.base).toContain('do_no_page');
-    expect(r.scenarios[0].verdict).toBe('no difference');
+    expect(r.scenarios[0].verdict).toBe('no difference observable under sequential consistency');
+    expect(r.unseen.notObservable.map((x) => x.note)).toEqual([
+      expect.stringMatching(
+        /^do_no_page: the change only moves or repeats statements it already has \(across spin_unlock\(&mm->page_table_lock\)\)/,
+      ),
+    ]);
   }, 120_000);
 
   it("McCracken's change itself, written against 2.6.11 (the sample moves before the unlock): both columns complete and race-free", () => {
@@ -192,7 +197,12 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     expect(c.runs.map((x) => x.exploration?.complete)).toEqual([true, true]);
     expect(c.runs.map((x) => x.exploration!.violations.length)).toEqual([0, 0]);
     expect(r.scenarios[0].interpretedEntered.patched).toContain('do_no_page');
-    expect(r.scenarios[0].verdict).toBe('no difference');
+    expect(r.scenarios[0].verdict).toBe('no difference observable under sequential consistency');
+    expect(r.unseen.notObservable.map((x) => x.note)).toEqual([
+      expect.stringMatching(
+        /^do_no_page: the change only moves or repeats statements it already has \(across spin_unlock\(&mm->page_table_lock\)\)/,
+      ),
+    ]);
   }, 120_000);
 
   it('--reverse of the retry hunks on 2.6.11, which contains them: the base races, the tree does not', () => {
@@ -249,6 +259,18 @@ describe('changes the engine cannot observe', () => {
     expect(o.out).toMatch(/do_no_page: the change is only barriers or atomicity/);
     expect(o.out).not.toMatch(/: no difference \(/);
   }, 120_000);
+
+  it('reordersOnly: a move across a lock is an ordering change; a new or dropped statement is not', () => {
+    const base =
+      'spin_unlock(&mm->page_table_lock);\n\tseq = atomic_read(&m->c);\nretry:\n\tp = nopage();\n\tif (seq != m->c) { goto retry; }';
+    const moved =
+      'seq = atomic_read(&m->c);\n\tspin_unlock(&mm->page_table_lock);\nretry:\n\tp = nopage();\n\tif (seq != m->c) { seq = m->c; goto retry; }';
+    expect(reordersOnly(base, moved)).toEqual(['spin_unlock(&mm->page_table_lock)']);
+    // the retry dropped: a real change, for the interleavings to judge
+    expect(reordersOnly(base, base.replace('\n\tif (seq != m->c) { goto retry; }', ''))).toBeUndefined();
+    expect(reordersOnly(base, base.replace('nopage()', 'nopage2()'))).toBeUndefined();
+    expect(reordersOnly(base, base)).toBeUndefined();
+  });
 
   it('underSequentialConsistency keeps real changes apart', () => {
     expect(underSequentialConsistency('x = atomic_read(&m->c);\n\tsmp_rmb(); /* why */')).toBe(underSequentialConsistency('x = m->c;'));
