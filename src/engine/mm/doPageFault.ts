@@ -20,7 +20,7 @@ import {
   protString,
 } from '../sim/constants';
 import type { OpOutcome } from '../sim/ops';
-import { touchWrite, type Step } from '../sim/step';
+import { footprint, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import { handleMmFault } from './handleMmFault';
@@ -142,7 +142,7 @@ function tlbAccess(t: Task, tlb: Tlb, mm: MmStruct, address: number, access: num
   if (e === undefined || (access & VM_WRITE && !e.write)) return false;
   const alloc = t.kernel.alloc;
   if (access & VM_WRITE && !alloc.isReserved(e.pfn)) {
-    touchWrite(DATA_KEY + e.pfn);
+    if (footprint.on) footprint.writes.push(DATA_KEY + e.pfn);
     alloc.mem.userWrites[e.pfn]++;
   }
   if (t.tracing) t.emit('note', `${t.cpu} TLB hit ${hex(address)} -> pfn ${e.pfn}`);
@@ -160,7 +160,7 @@ function mmuAccess(t: Task, mm: MmStruct, address: number, access: number): numb
     const alloc = t.kernel.alloc;
     const pfn = tbl!.val[slot];
     if (!alloc.isReserved(pfn)) {
-      touchWrite(DATA_KEY + pfn);
+      if (footprint.on) footprint.writes.push(DATA_KEY + pfn);
       alloc.mem.userWrites[pfn]++;
     }
   } else tbl!.bits[slot] |= PTE_YOUNG;

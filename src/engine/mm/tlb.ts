@@ -10,7 +10,7 @@
 
 import { PAGE_SIZE, hex } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
-import { touchRead, touchWrite, type Step } from '../sim/step';
+import { footprint, touchRead, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
@@ -42,19 +42,19 @@ export class Tlb {
     return this.cpus.get(cpu)?.get(Tlb.key(mm, addr));
   }
   fill(cpu: string, mm: MmStruct, addr: number, pfn: number, write: boolean): void {
-    touchWrite(tlbKey(mm, addr, cpu));
+    if (footprint.on) footprint.writes.push(tlbKey(mm, addr, cpu));
     const page = addr - (addr % PAGE_SIZE);
     this.cpus.get(cpu)?.set(Tlb.key(mm, addr), { mm, addr: page, pfn, write });
   }
   /** flush_tlb_page() on every CPU */
   flushPage(mm: MmStruct, addr: number): void {
-    touchWrite(tlbKey(mm, addr, '*'));
+    if (footprint.on) footprint.writes.push(tlbKey(mm, addr, '*'));
     const key = Tlb.key(mm, addr);
     for (const m of this.cpus.values()) m.delete(key);
   }
   /** flush_tlb_mm() / flush_tlb_range(): every entry of the mm in [start, end) */
   flushRange(mm: MmStruct, start = 0, end = Infinity): void {
-    touchWrite(`tlb:${mm.name}/*`);
+    if (footprint.on) footprint.writes.push(`tlb:${mm.name}/*`);
     for (const m of this.cpus.values()) for (const [key, e] of m) if (e.mm === mm && e.addr >= start && e.addr < end) m.delete(key);
   }
   /** the entries that map a pfn */
