@@ -146,6 +146,7 @@ describe('mmx', () => {
       'uml-remap',
       'two-faulters',
       'gup-fault-race',
+      'munmap-fault',
       'cow-truncate',
       'fork-cow',
       'mremap-truncate',
