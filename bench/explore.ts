@@ -14,6 +14,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../src/scenari
 import { exploreAsync } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
 
+import { backtrackCost } from './backtrack';
 import { faultersAndTruncate, runLadder } from './ladder';
 import { runSpin, spinAvailable } from './spin';
 
@@ -228,8 +229,15 @@ if (built.status === 0) {
 }
 // the goals in CPU time: wall time on a shared machine measures the other engineers too
 const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.cpuMs < ms);
+// what a backtrack costs: the parts a checkpoint of the machine would have to beat
+console.log('\nbacktrack cost (CPU): building a Machine, a replayed step, a step taken first (footprints, checks), a state hash');
+const backtrack = [2, 3].flatMap((n) => ['2.5.70', 'truncate-seq'].map((v) => backtrackCost(n, v)));
+for (const b of backtrack)
+  console.log(
+    `N=${b.n}  ${b.variant.padEnd(12)}  make ${b.makeUs} us  replayed step ${b.replayStepUs} us  first step ${b.freshStepUs} us  hash ${b.hashUs} us  (a run: ${b.runSteps} steps, rebuilt and replayed: ${(b.makeUs + b.runSteps * b.replayStepUs).toFixed(0)} us)`,
+  );
 const loadAfter = load();
 console.log(`load average ${loadBefore} before the ladder, ${loadAfter} at the end`);
 console.log(
-  JSON.stringify({ load: { before: loadBefore, after: loadAfter, cores: cpus().length }, ladder, spin, jobs, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }),
+  JSON.stringify({ load: { before: loadBefore, after: loadAfter, cores: cpus().length }, ladder, spin, jobs, backtrack, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }),
 );

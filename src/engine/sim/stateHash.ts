@@ -4,7 +4,7 @@
 // values it sampled) is in it. The fields are fed straight into a 64-bit hash (no string of the
 // state is built: hashing runs at every choice point of a search).
 
-import { PAGE_SIZE, PTRS_PER_PMD, PTRS_PER_PTE } from './constants';
+import { PAGE_SIZE, PTRS_PER_PTE } from './constants';
 import type { Kernel } from './kernel';
 import type { Task } from './task';
 
@@ -77,25 +77,18 @@ export function hashKernelState(k: Kernel, tasks: readonly Task[]): string {
       h.str(v.file?.name ?? '');
     }
     // present, swap and file ptes in address order: kind, value and the protection/dirty/young bits
-    const pgd = mm.pt.pgd;
-    const gs = pgd.size === 1 ? [...pgd.keys()] : [...pgd.keys()].sort((a, b) => a - b);
-    for (const g of gs) {
-      // a pmd is a holey array of 512: forEach visits the tables there are, in index order
-      pgd.get(g)!.forEach((t, m) => {
-        if (t === undefined || t.used === 0) return;
-        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
-        const bits = t.bits;
-        // `used` non-none entries in the table: stop after the last one
-        for (let i = 0, left = t.used; left > 0 && i < PTRS_PER_PTE; i++) {
-          const b = bits[i];
-          if ((b & 3) === 0) continue;
-          left--;
-          h.tag(4);
-          h.num(base + i * PAGE_SIZE);
-          h.word(b);
-          h.num(t.val[i]);
-        }
-      });
+    for (const { base, t } of mm.pt.tables()) {
+      const bits = t.bits;
+      // `used` non-none entries in the table: stop after the last one
+      for (let i = 0, left = t.used; left > 0 && i < PTRS_PER_PTE; i++) {
+        const b = bits[i];
+        if ((b & 3) === 0) continue;
+        left--;
+        h.tag(4);
+        h.num(base + i * PAGE_SIZE);
+        h.word(b);
+        h.num(t.val[i]);
+      }
     }
     for (const [pn, pr] of mm.promisedProt) {
       h.tag(5);
