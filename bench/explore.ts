@@ -3,7 +3,8 @@
 // and, as the baseline measured in the same run, the unreduced search (every interleaving, capped).
 // Then the ladder of issue 13: N faulters + truncate, N = 1..4 (`--max-n N`, `--limit-ms MS` per
 // reduced search, `--baseline-ms MS` for the unreduced and state-hashing baselines, `--ladder-only`).
-// Prints a table, then one JSON line per part.
+// Prints a table, then one JSON line per part. npm run bench:explore runs it with 64 MB semi-spaces, the
+// young generation the search's worker threads get (explorerWorkers.ts).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
