@@ -529,24 +529,27 @@ function defineFact(macro: string, args: string[], line: number): DefineFact {
   return { macro, name: name.replace(/\s*=.*$/, ''), text: `${macro}(${args.join(', ')})`, line };
 }
 
+/** Facts with nothing found: the start of every reading, and what an unparsed fragment has. */
+export const emptyFacts = (): FragmentFacts => ({
+  sigs: [],
+  calls: [],
+  returns: [],
+  macros: [],
+  exports: [],
+  comments: [],
+  inits: [],
+  decls: [],
+  fields: [],
+  defines: [],
+  errors: 0,
+});
+
 /**
  * Read the facts of a parsed fragment. `source` is the text that was parsed (with the balancing
  * prefix and suffix), `rows` the fragment's own row count (rows beyond it are the suffix).
  */
 export function factsOf(tree: Tree, source: string, rows = Infinity): FragmentFacts {
-  const facts: FragmentFacts = {
-    sigs: [],
-    calls: [],
-    returns: [],
-    macros: [],
-    exports: [],
-    comments: [],
-    inits: [],
-    decls: [],
-    fields: [],
-    defines: [],
-    errors: 0,
-  };
+  const facts = emptyFacts();
   if (tree.rootNode.hasError) facts.errors = 1;
   const starts = lineStarts(source);
   const nodes = tree.rootNode.descendantsOfType(WANTED_LIST);

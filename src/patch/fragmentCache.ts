@@ -2,26 +2,12 @@
 // file it came from, and the incremental parse of a hunk's new side from its old side's tree.
 import type { Edit, Tree } from 'web-tree-sitter';
 
-import { factsOf, type FragmentFacts } from './cFacts';
+import { emptyFacts, factsOf, type FragmentFacts } from './cFacts';
 import type { CParser } from './cParser';
 import { lexFragment, type Lexed } from './fragmentLexer';
 
 /** The largest fragment handed to the parser; bigger hunks are analysed without C facts. */
 export const MAX_FRAGMENT = 512 * 1024;
-
-export const emptyFacts = (): FragmentFacts => ({
-  sigs: [],
-  calls: [],
-  returns: [],
-  macros: [],
-  exports: [],
-  comments: [],
-  inits: [],
-  decls: [],
-  fields: [],
-  defines: [],
-  errors: 0,
-});
 
 interface Entry {
   facts: FragmentFacts;
