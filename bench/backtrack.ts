@@ -30,12 +30,12 @@ export function backtrackCost(n: number, variant: string, reps = 400): Backtrack
   const make = () => createMachine(w, { fault: variant });
   const schedule = runSchedule(make).schedule;
   // warm-up (JIT)
-  for (let i = 0; i < 50; i++) make().replay!(schedule);
+  for (let i = 0; i < 50; i++) make().replay(schedule);
   const makeUs = cpuUs(() => {
     for (let i = 0; i < reps; i++) make();
   });
   const replayUs = cpuUs(() => {
-    for (let i = 0; i < reps; i++) make().replay!(schedule);
+    for (let i = 0; i < reps; i++) make().replay(schedule);
   });
   const freshUs = cpuUs(() => {
     for (let i = 0; i < reps; i++) {
@@ -44,7 +44,7 @@ export function backtrackCost(n: number, variant: string, reps = 400): Backtrack
     }
   });
   const m = make();
-  m.replay!(schedule.slice(0, schedule.length >> 1));
+  m.replay(schedule.slice(0, schedule.length >> 1));
   const hashUs = cpuUs(() => {
     for (let i = 0; i < reps * 10; i++) m.stateHash();
   });

@@ -159,7 +159,10 @@ function dfsBench(): void {
 
 if (!ladderOnly) dfsBench();
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const loadBefore = load();
 console.log(`\nladder: N faulters (own mm, own page of one shared file) + truncate to 0; partial-order reduction`);
 console.log(`load average ${loadBefore} on ${cpus().length} cores (wall times are noisy on a shared machine: states/s is per CPU second)`);
@@ -240,5 +243,12 @@ for (const b of backtrack)
 const loadAfter = load();
 console.log(`load average ${loadBefore} before the ladder, ${loadAfter} at the end`);
 console.log(
-  JSON.stringify({ load: { before: loadBefore, after: loadAfter, cores: cpus().length }, ladder, spin, jobs, backtrack, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }),
+  JSON.stringify({
+    load: { before: loadBefore, after: loadAfter, cores: cpus().length },
+    ladder,
+    spin,
+    jobs,
+    backtrack,
+    goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) },
+  }),
 );
