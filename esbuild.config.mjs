@@ -111,6 +111,12 @@ const builds = [
     plugins: [executablePlugin],
   },
   {
+    // the extension's comparisons and explorations, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/scenario/scenarioRunWorker.ts'],
+    outfile: 'dist/scenarioRunWorker.js',
+  },
+  {
     // the worker threads of `mmx explore --jobs N` and of the extension's explorations
     ...nodeCommon,
     entryPoints: ['src/scenario/exploreWorker.ts'],

@@ -37,8 +37,8 @@ function best(runs: number, f: () => void): number {
 const root = repoRoot();
 const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), 'utf8');
 const analysis = await analyzePatch(seed, 'install_new_page-thread.txt');
-const units = [join(root, 'test/integration/workspace/drivers/demo_nopage.c'), join(root, 'test/fixtures/patch/sources/video-buf.c')].map(
-  (f) => readFileSync(f, 'utf8'),
+const units = [join(root, 'samples/demo_nopage.c'), join(root, 'test/fixtures/patch/sources/video-buf.c')].map((f) =>
+  readFileSync(f, 'utf8'),
 );
 
 // a 10k-line file: the two drivers again and again, each copy's functions made distinct (a comment in

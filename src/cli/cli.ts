@@ -49,7 +49,7 @@ searching (run, explore, compare, check):
                            lines, live or none
 explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none --no-reduction --jobs N --no-shrink
 compare:  --schedule S --no-explore --steps N --preemptions K --html FILE
-run-patch: --tree DIR --tree-version V --reverse --era E --fuzz N --schedule S --sources --no-explore --steps N --preemptions K --time-limit MS --html FILE
+run-patch: --tree DIR --tree-version V --reverse --base-from-preimage --era E --fuzz N --schedule S --sources --no-explore --steps N --preemptions K --time-limit MS --html FILE
 
 exit codes: 0 every expectation met, 1 an expectation failed, 2 bad input,
             3 an expectation undecided (a search stopped at the time limit)

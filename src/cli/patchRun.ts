@@ -8,7 +8,9 @@ import { compareKernelVersions, laterLines } from '../kernelc/history';
 import {
   compileWith,
   eraBindings,
+  baseEraOf,
   eraNames,
+  eraOf,
   formatDiagnostic,
   registerKernelCVariant,
   type CSource,
@@ -29,6 +31,8 @@ export interface PatchRunOptions {
   parser: CParser;
   tree: TreeReader;
   reverse?: boolean;
+  /** on a tree later than the patch, rebuild the base of a failed hunk from its own pre-image (src/kernelc/patchApply.ts) */
+  preimageBase?: boolean;
   /** the kernel era the columns are compiled against (default: from the patch's version) */
   era?: string;
   /** scenarios to run (default: the bundled ones whose runs enter a changed function) */
@@ -79,7 +83,7 @@ export interface ScenarioRun {
   typescript: Record<string, string[]>;
   /** per column label: interpreted functions entered */
   interpretedEntered: Record<string, string[]>;
-  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency';
+  verdict: 'differs' | 'no difference' | 'no difference observable under sequential consistency' | typeof NOT_ANSWERED;
 }
 
 export interface Unseen {
@@ -87,8 +91,12 @@ export interface Unseen {
   notEntered: string[];
   /** hunks outside any function the interpreter runs */
   outside: { version: string; file: string; hunk: number; header: string; patchLine: number; why: string }[];
-  /** functions whose change is only barriers or atomicity */
+  /** functions whose change is only barriers or atomicity, or only moves statements it already has */
   notObservable: { version: string; name: string; file: string; note: string }[];
+  /** changed functions a hunk of which did not apply: the patched column runs them as TypeScript (present when there are any) */
+  notApplied?: { version: string; name: string; file: string; hunks: number[]; why: string }[];
+  /** changed functions some column could not compile: they run as TypeScript there (present when there are any) */
+  notCompiled?: { name: string; columns: string[]; why: string }[];
 }
 
 export interface PatchRunReport {
@@ -107,6 +115,8 @@ export interface PatchRunReport {
 export class PatchRunError extends Error {}
 
 const SC_NOTE = 'no difference observable under sequential consistency';
+/** the columns agree, but a changed function they enter ran TypeScript (a hunk did not apply, or it did not compile): the sameness says nothing of the patch */
+const NOT_ANSWERED = 'not answered: a changed function it enters did not apply or does not compile';
 
 /** a text with barriers, atomic accessors, comments and spacing taken out (what a sequentially consistent engine can tell apart) */
 export function underSequentialConsistency(text: string): string {
@@ -126,6 +136,42 @@ export function underSequentialConsistency(text: string): string {
     .trim();
 }
 
+/** the statements of a function under sequential consistency, a label each its own statement */
+function statementsOf(text: string): string[] {
+  return underSequentialConsistency(text)
+    .replace(/(^|[;{}])\s*([A-Za-z_]\w*)\s*:(?![:=])/g, '$1 $2:;')
+    .split(/[;{}]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+const LOCK_STATEMENT =
+  /^(?:spin_(?:un)?lock\w*|read_(?:un)?lock\w*|write_(?:un)?lock\w*|(?:down|up)(?:_read|_write)?|(?:un)?lock_page|mutex_(?:un)?lock|preempt_(?:en|dis)able)\s*\(/;
+
+/**
+ * A change that only moves or repeats statements the function already has (McCracken's
+ * truncate_count sample moved before spin_unlock): under sequential consistency a lock operation
+ * orders nothing beyond what the interleavings show, so a sameness of the runs says nothing of the
+ * weaker orderings the move is about. Returns the lock operations the moved statements cross.
+ */
+export function reordersOnly(baseText: string, patchedText: string): string[] | undefined {
+  const a = statementsOf(baseText);
+  const b = statementsOf(patchedText);
+  if (a.join(';') === b.join(';')) return undefined;
+  const setA = new Set(a);
+  const setB = new Set(b);
+  if (setA.size !== setB.size || [...setA].some((x) => !setB.has(x))) return undefined;
+  // a lock operation whose neighbours changed is one a statement moved across
+  const neighbours = (xs: string[], i: number) => `${xs[i - 1] ?? ''}|${xs[i + 1] ?? ''}`;
+  const crossed = new Set<string>();
+  a.forEach((x, i) => {
+    if (!LOCK_STATEMENT.test(x)) return;
+    const j = b.indexOf(x);
+    if (j >= 0 && neighbours(a, i) !== neighbours(b, j)) crossed.add(x);
+  });
+  return [...crossed];
+}
+
 /** a copy without some keys (the whole-file texts stay out of the report) */
 function omitKeys<T extends object, K extends keyof T>(o: T, keys: K[]): Omit<T, K> {
   const out = { ...o };
@@ -141,7 +187,7 @@ function hashText(s: string): string {
 
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
-  const era = override ?? (/^2\.5\./.test(version) ? '2.5.70' : '2.6.11');
+  const era = baseEraOf(version, override);
   // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
   const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
   return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };
@@ -233,7 +279,12 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
   const multi = versions.length > 1;
   const { baseEra, baseRules } = erasFor(versions[0].version, opts.era);
   const apps = versions.map((v) =>
-    applyVersion(v.version, v.files, tree, { reverse, maxFuzz: opts.maxFuzz, rules: laterLines(tree.version, v.version) }),
+    applyVersion(v.version, v.files, tree, {
+      reverse,
+      maxFuzz: opts.maxFuzz,
+      rules: laterLines(tree.version, v.version),
+      preimageBase: opts.preimageBase,
+    }),
   );
   lap('apply');
 
@@ -315,7 +366,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       .map((f) => ({ file: `${label}/${f.path}`, text: (side === 'base' ? f.baseText : f.patchedText) ?? '' }));
   makeColumn('base', undefined, baseEra, baseRules, sourcesOf(apps[0], 'base', 'base'), apps[0], 'base');
   for (const a of apps) {
-    const eraName = opts.era ?? (eraNames().includes(a.version) ? a.version : baseEra);
+    const eraName = opts.era ?? (eraNames().includes(a.version) ? eraOf(a.version) : baseEra);
     const rules = faultDetail(a.version) ?? baseRules;
     const label = multi ? a.version : 'patched';
     makeColumn(label, a.version, eraName, rules, sourcesOf(a, 'patched', label), a, 'patched');
@@ -352,6 +403,23 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       )
         scOnly.add(f.name);
   const realChange = [...changed.keys()].filter((n) => !scOnly.has(n));
+  // functions whose change only reorders statements: they run, but a sameness is only under SC
+  const reordered = new Map<string, string[]>();
+  for (const a of apps)
+    for (const f of a.functions)
+      if (f.base && f.patched && !scOnly.has(f.name)) {
+        const crossed = reordersOnly(f.base.text, f.patched.text);
+        if (crossed) reordered.set(f.name, crossed);
+      }
+  const incomplete = new Set(apps.flatMap((a) => a.functions.filter((f) => !f.complete).map((f) => f.name)));
+  // a real change that a column could not compile runs as TypeScript there: no comparison of it either
+  const uncompiled = new Map<string, { columns: string[]; why: string }>();
+  for (const c of columns)
+    for (const n of c.notInterpreted)
+      if (realChange.includes(n.name) && !incomplete.has(n.name) && / compile /.test(n.why)) {
+        const u = uncompiled.get(n.name) ?? uncompiled.set(n.name, { columns: [], why: n.why }).get(n.name)!;
+        u.columns.push(c.label);
+      }
   let ok = true;
   for (const { s, why } of chosen) {
     const cols: VariantColumn[] = columns.map((c) => ({
@@ -397,13 +465,26 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     );
     const onlySC =
       scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const onlyOrdering =
+      reordered.size > 0 &&
+      realChange.every((n) => reordered.has(n) || !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
+    const unapplied = [...incomplete, ...uncompiled.keys()].some((n) =>
+      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
+    );
     scenarioRuns.push({
       scenario: s.file,
       why,
       comparison,
       typescript,
       interpretedEntered,
-      verdict: !same ? 'differs' : onlySC || (!enteredChanged && scOnly.size > 0) ? SC_NOTE : 'no difference',
+      // a difference stands (what the run cannot see says which function ran TypeScript); a sameness does not
+      verdict: !same
+        ? 'differs'
+        : unapplied
+          ? NOT_ANSWERED
+          : onlySC || onlyOrdering || (!enteredChanged && scOnly.size > 0)
+            ? SC_NOTE
+            : 'no difference',
     });
   }
   lap('run');
@@ -422,6 +503,19 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         if (why) unseen.outside.push({ version: a.version, file: f.path, hunk: h.index, header: h.header, patchLine: h.patchLine, why });
       }
     for (const fn of a.functions)
+      if (!fn.complete) {
+        const file = a.files.find((f) => f.path === fn.file);
+        const failed = fn.hunks.filter((h) => file?.hunks[h - 1]?.status !== 'applied');
+        const col = columns.find((c) => c.version === a.version);
+        (unseen.notApplied ??= []).push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          hunks: failed,
+          why: `hunk ${failed.join(', ')} of ${fn.file} did not apply to ${tree.name}: ${col?.label ?? 'the patched column'} runs ${fn.name} as TypeScript (${col?.rules ?? baseRules} rules), not the patch's C, so no scenario that enters it compares this change`,
+        });
+      }
+    for (const fn of a.functions)
       if (scOnly.has(fn.name))
         unseen.notObservable.push({
           version: a.version,
@@ -429,7 +523,18 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
           file: fn.file,
           note: `${fn.name}: the change is only barriers or atomicity: ${SC_NOTE}`,
         });
+    for (const fn of a.functions) {
+      const crossed = reordered.get(fn.name);
+      if (crossed)
+        unseen.notObservable.push({
+          version: a.version,
+          name: fn.name,
+          file: fn.file,
+          note: `${fn.name}: the change only moves or repeats statements it already has${crossed.length ? ` (across ${crossed.join(', ')})` : ''}; the runs compare its interleavings, but what a move orders on weakly ordered CPUs (a lock release, a barrier) is invisible: ${SC_NOTE}`,
+        });
+    }
   }
+  for (const [name, u] of uncompiled) (unseen.notCompiled ??= []).push({ name, ...u });
   return {
     patch: source,
     tree: tree.name,

@@ -4,7 +4,14 @@ import * as vscode from 'vscode';
 
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Exploration } from '../scenario/explorationModel';
-import { validatePanelState, validateWebviewMessage, type HostToWebview, type Selection, type WebviewToHost } from '../webview/protocol';
+import {
+  validatePanelState,
+  validateWebviewMessage,
+  type DrawnComparison,
+  type HostToWebview,
+  type Selection,
+  type WebviewToHost,
+} from '../webview/protocol';
 
 export const PANEL_VIEW_TYPE = 'mmExplorer.panel';
 
@@ -59,6 +66,8 @@ export class ComparisonPanel {
   readonly rejected: string[] = [];
   /** how many times the page reported it drew a result (tests wait on it before a screenshot) */
   renders = 0;
+  /** what the page last reported it drew of a comparison (tests read the panel's content from it) */
+  drawn: DrawnComparison | undefined;
   private readonly renderedEmitter = new vscode.EventEmitter<{ view: 'comparison' | 'exploration'; events: number }>();
   readonly onDidRender = this.renderedEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -172,6 +181,7 @@ export class ComparisonPanel {
         break;
       case 'rendered':
         this.renders++;
+        this.drawn = m.view === 'comparison' ? m.drawn : undefined;
         this.renderedEmitter.fire({ view: m.view, events: m.events });
         break;
     }

@@ -41,6 +41,8 @@ export interface MmExplorerApi {
   cFindingsSource: CFindingsSource;
   scenarioDiagnostics: ScenarioDiagnostics;
   scenarios: ScenarioCommands;
+  /** Run This Patch: its last report, the runnable hunks of a patch, the last revealed C line */
+  runPatch: RunPatchCommands;
 }
 
 async function analyzePatchCommand(api: MmExplorerApi, target?: vscode.Uri): Promise<Analysis | undefined> {
@@ -137,7 +139,10 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     context,
     {
       onSelect: (sel, fn) => {
-        void scenarios?.followSelection(sel);
+        // a run-patch column's interpreted variant is compiled here before its step replays
+        void (runPatch?.prepareReplay(sel) ?? Promise.resolve())
+          .catch((e: unknown) => void vscode.window.showWarningMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`))
+          .then(() => scenarios?.followSelection(sel));
         void runPatch?.revealStep(sel);
         if (fn) void revealFunction(patches, fn, false);
       },
@@ -156,7 +161,9 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const cFindingsSource = new CFindingsSource(context.workspaceState, patches);
   const cAnnotations = new CAnnotations(cFindingsSource);
   const scenarioDiagnostics = new ScenarioDiagnostics(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
+  const rp = (runPatch = new RunPatchCommands(context, panel));
   const api: MmExplorerApi = {
+    runPatch: rp,
     panel,
     pageTables,
     pageTableView: pageTableView,
@@ -185,7 +192,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     const ranked = a ? await patchComparisons(api, a) : [];
     return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
   };
-  const rp = (runPatch = new RunPatchCommands(context, panel));
+
   const ev = new EditVariantCommands();
   context.subscriptions.push(
     rp,

@@ -1,18 +1,19 @@
 // Run This Patch in the editor: the active patch runs through `mmx run-patch --json` in a child
 // process (the exploration never blocks the extension host, and a time limit ends it), the chosen
 // scenario's base/patched columns open in the comparison panel, hunks that did not apply become
-// Problems on their header lines, a CodeLens over each hunk of an mm/*.c file runs it, and the base
-// and patched text of each changed function open side by side in VS Code's diff editor as
-// read-only virtual documents.
+// Problems on their header lines, a CodeLens over each hunk of a function the engine runs
+// interpreted runs it, a selected step of interpreted code shows its C line in base and patched
+// side by side (VS Code's diff editor, read-only virtual documents), and the interpreted columns are
+// rebuilt here from the report's C when the page-table view replays one of their steps.
 import { execFile } from 'node:child_process';
 
 import * as vscode from 'vscode';
 
-import { patchVersions } from '../patch/analyze';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
 
 import type { ComparisonPanel } from './comparisonPanel';
+import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
 
 const SCHEME = 'mmx-patch-function';
@@ -20,7 +21,15 @@ const SCHEME = 'mmx-patch-function';
 /** the part of `mmx run-patch --json --sources` the editor uses (the command's report, src/cli/patchRun.ts) */
 export interface PatchRunReport {
   tree: string;
-  columns: { label: string; sources: { file: string; text: string }[] }[];
+  columns: {
+    label: string;
+    /** the fault variant the column ran (interpreted: patch-<hash>-<label>) */
+    variant: string;
+    era: string;
+    rules: string;
+    interpreted: { name: string }[];
+    sources: { file: string; text: string }[];
+  }[];
   scenarios: { scenario: string; why: string; verdict: string; comparison: Comparison }[];
   unseen: { notEntered: string[]; notObservable: { note: string }[] };
   versions: {
@@ -45,10 +54,23 @@ function readReport(stdout: string): PatchRunReport {
   const r = JSON.parse(stdout) as Partial<PatchRunReport>;
   const arrays = [r.columns, r.scenarios, r.versions, r.unseen?.notEntered, r.unseen?.notObservable];
   if (typeof r.tree !== 'string' || arrays.some((a) => !Array.isArray(a))) throw new Error('not a run-patch report');
-  for (const c of r.columns!) if (!Array.isArray(c.sources)) throw new Error('the report has no column sources');
+  for (const c of r.columns!) {
+    if (!Array.isArray(c.sources)) throw new Error('the report has no column sources');
+    if (typeof c.variant !== 'string' || typeof c.era !== 'string' || typeof c.rules !== 'string' || !Array.isArray(c.interpreted))
+      throw new Error(`column ${String(c.label)}: no variant, era, rules or interpreted functions`);
+  }
   return r as PatchRunReport;
 }
 const DEFAULT_TIME_LIMIT_MS = 120_000;
+const DEFAULT_LENS_MAX_KB = 1024;
+
+/** a hunk the engine can run: the patch line of its header and the interpretable functions it touches */
+export interface RunnableHunk {
+  line: number;
+  version: string;
+  file: string;
+  functions: string[];
+}
 
 export class RunPatchCommands implements vscode.Disposable {
   private readonly problems = vscode.languages.createDiagnosticCollection('mmExplorer.runPatch');
@@ -58,8 +80,10 @@ export class RunPatchCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** the last report, for the function diff command and tests */
   last: PatchRunReport | undefined;
-  /** comparisons this command put in the panel */
-  private readonly shown = new WeakSet<Comparison>();
+  /** comparisons this command put in the panel, with the report they came from */
+  private readonly shown = new WeakMap<Comparison, PatchRunReport>();
+  /** runnable hunks per document, read once per document version */
+  private readonly hunkCache = new Map<string, { version: number; hunks: Promise<RunnableHunk[]> }>();
   private readonly executing = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
@@ -67,8 +91,8 @@ export class RunPatchCommands implements vscode.Disposable {
     borderStyle: 'solid',
     borderWidth: '1px 0',
   });
-  /** the C line the last revealed step executed: uri and 0-based line (tests) */
-  revealed: { uri: string; line: number } | undefined;
+  /** the C line the last revealed step executed: uri, 0-based line, its text, and whether base and patched show side by side (tests) */
+  revealed: { uri: string; line: number; text: string; diff: boolean } | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -81,7 +105,11 @@ export class RunPatchCommands implements vscode.Disposable {
         onDidChange: this.changed.event,
         provideTextDocumentContent: (uri) => this.texts.get(uri.path) ?? '',
       }),
-      vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc) => this.lenses(doc) }),
+      vscode.languages.registerCodeLensProvider(PATCH_SELECTOR, { provideCodeLenses: (doc, token) => this.lenses(doc, token) }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.hunkCache.delete(d.uri.toString())),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mmExplorer.runPatch.codeLensMaxKB')) this.hunkCache.clear();
+      }),
     );
   }
 
@@ -89,28 +117,55 @@ export class RunPatchCommands implements vscode.Disposable {
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 
-  /** a lens over each hunk of a C file under mm/, the part of the kernel the engine runs */
-  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  /** a lens over each hunk of a function the engine runs interpreted in the patch's era */
+  private async lenses(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     // the one CodeLens setting covers every lens in patches
     if (!vscode.workspace.getConfiguration('mmExplorer.annotations').get<boolean>('codeLens', true)) return [];
-    if (doc.getText().length > 4 * 1024 * 1024) return [];
-    const out: vscode.CodeLens[] = [];
-    for (const v of patchVersions(doc.getText(), doc.uri.fsPath)) {
-      for (const f of v.files) {
-        if (!/^mm\/.*\.c$/.test(f.path)) continue;
-        for (const h of f.hunks) {
-          const line = Math.max(0, Math.min(doc.lineCount - 1, h.src - 1));
-          out.push(
-            new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-              title: 'Run on the engine',
-              command: 'mmExplorer.runThisPatch',
-              arguments: [doc.uri],
-            }),
-          );
-        }
-      }
-    }
-    return out;
+    const hunks = await this.runnableHunks(doc);
+    if (token?.isCancellationRequested) return [];
+    return hunks.map((h) => {
+      const line = Math.max(0, Math.min(doc.lineCount - 1, h.line - 1));
+      return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+        title: 'Run on the engine',
+        tooltip: `Run this patch: ${h.functions.join(', ')} run interpreted (${h.version})`,
+        command: 'mmExplorer.runThisPatch',
+        arguments: [doc.uri],
+      });
+    });
+  }
+
+  /** the hunks of a document the engine can run, read once per document version (and not at all above the size setting) */
+  runnableHunks(doc: vscode.TextDocument): Promise<RunnableHunk[]> {
+    const key = doc.uri.toString();
+    const hit = this.hunkCache.get(key);
+    if (hit && hit.version === doc.version) return hit.hunks;
+    const maxKB = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.codeLensMaxKB') ?? DEFAULT_LENS_MAX_KB;
+    const text = doc.getText();
+    const hunks =
+      text.length > maxKB * 1024
+        ? Promise.resolve([])
+        : loadRunPatchLibrary().then((lib) => {
+            const out: RunnableHunk[] = [];
+            for (const v of lib.patchVersions(text, doc.uri.fsPath)) {
+              let runnable: Set<string>;
+              try {
+                runnable = new Set(lib.interpretableFunctions(v.version));
+              } catch {
+                continue;
+              }
+              for (const f of v.files) {
+                if (!/\.c$/.test(f.path)) continue;
+                const fns = lib.hunkFunctions(f);
+                f.hunks.forEach((h, i) => {
+                  const mine = fns[i].filter((n) => runnable.has(n));
+                  if (mine.length) out.push({ line: h.src, version: v.version, file: f.path, functions: mine });
+                });
+              }
+            }
+            return out;
+          });
+    this.hunkCache.set(key, { version: doc.version, hunks });
+    return hunks;
   }
 
   private async kernelTree(): Promise<string | undefined> {
@@ -148,6 +203,7 @@ export class RunPatchCommands implements vscode.Disposable {
       '--json',
       '--sources',
       ...(opts.reverse ? ['--reverse'] : []),
+      ...(vscode.workspace.getConfiguration('mmExplorer').get<boolean>('runPatch.baseFromPreimage') ? ['--base-from-preimage'] : []),
       ...(opts.scenario ? [opts.scenario] : []),
     ];
     const limit = vscode.workspace.getConfiguration('mmExplorer').get<number>('runPatch.timeLimitMs') ?? DEFAULT_TIME_LIMIT_MS;
@@ -203,7 +259,7 @@ export class RunPatchCommands implements vscode.Disposable {
             )
           )?.s;
     if (pick) {
-      this.shown.add(pick.comparison);
+      this.shown.set(pick.comparison, report);
       this.panel.showComparison(pick.comparison);
     }
     const cannot = report.unseen.notObservable.map((n) => n.note);
@@ -236,22 +292,65 @@ export class RunPatchCommands implements vscode.Disposable {
     this.problems.set(doc.uri, diags);
   }
 
-  /** a step of a run-patch column selected in the panel: its interpreted C line, in the column's own text, highlighted */
+  /** the run-patch report of the comparison the panel shows (undefined for other comparisons) */
+  reportOf(c: Comparison | undefined): PatchRunReport | undefined {
+    return c ? this.shown.get(c) : undefined;
+  }
+
+  /** Before a step of an interpreted column replays here (page-table view): its variant, compiled
+   * in the child, is compiled again in this process from the report's C. */
+  async prepareReplay(sel: Selection): Promise<void> {
+    const c = this.panel.comparison;
+    const r = this.reportOf(c);
+    if (sel.view !== 'comparison' || !c || !r) return;
+    const fault = c.runs[sel.run]?.variants.fault;
+    const col = r.columns.find((x) => x.variant === fault);
+    if (!col || !col.interpreted.length) return;
+    const lib = await loadRunPatchLibrary();
+    lib.rebuildColumnVariant(await lib.loadCParser(), {
+      variant: col.variant,
+      era: col.era,
+      rules: col.rules,
+      description: `${col.label} of a run patch, interpreted (${col.era}), the rest of the kernel following ${col.rules}`,
+      sources: col.sources,
+      names: col.interpreted.map((f) => f.name),
+    });
+  }
+
+  /** A step of a run-patch column selected in the panel: its interpreted C line in base and patched
+   * side by side (diff editor), the executing line highlighted on the column's side. */
   async revealStep(sel: Selection): Promise<boolean> {
     const c = this.panel.comparison;
-    if (sel.view !== 'comparison' || !c || !this.shown.has(c)) return false;
+    const r = this.reportOf(c);
+    if (sel.view !== 'comparison' || !c || !r) return false;
     const run = c.runs[sel.run];
     const ev = run?.trace.filter((e) => e.step === sel.step && e.src).pop();
-    const m = ev?.src && /^(.*):(\d+)$/.exec(ev.src);
-    if (!m || !this.texts.has(`/${m[1]}`)) return false;
-    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${m[1]}` });
-    const line = Number(m[2]) - 1;
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const ed = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
-    const range = doc.lineAt(Math.min(line, doc.lineCount - 1)).range;
+    const m = ev?.src && /^([^/]+)\/(.*):(\d+)$/.exec(ev.src);
+    if (!m || !this.texts.has(`/${m[1]}/${m[2]}`)) return false;
+    const [, label, file] = m;
+    const line = Number(m[3]) - 1;
+    const mine = vscode.Uri.from({ scheme: SCHEME, path: `/${label}/${file}` });
+    // the other side: the base of the patched columns; for the base, the first patched column
+    const other = r.columns.find(
+      (x) => x.label !== label && (label === 'base' || x.label === 'base') && this.texts.has(`/${x.label}/${file}`),
+    );
+    const base = label === 'base' ? mine : other && vscode.Uri.from({ scheme: SCHEME, path: `/base/${file}` });
+    const patched = label === 'base' ? other && vscode.Uri.from({ scheme: SCHEME, path: `/${other.label}/${file}` }) : mine;
+    if (base && patched) {
+      await vscode.commands.executeCommand('vscode.diff', base, patched, `${file}: base ↔ ${label === 'base' ? other!.label : label}`, {
+        viewColumn: vscode.ViewColumn.Beside,
+        preserveFocus: true,
+        preview: true,
+      } satisfies vscode.TextDocumentShowOptions);
+    } else {
+      await vscode.window.showTextDocument(mine, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+    }
+    const ed = await waitForEditor(mine.toString());
+    if (!ed) return false;
+    const range = ed.document.lineAt(Math.min(line, ed.document.lineCount - 1)).range;
     ed.setDecorations(this.executing, [range]);
     ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    this.revealed = { uri: uri.toString(), line };
+    this.revealed = { uri: mine.toString(), line, text: ed.document.lineAt(range.start.line).text, diff: !!(base && patched) };
     return true;
   }
 
@@ -297,5 +396,15 @@ export class RunPatchCommands implements vscode.Disposable {
       `${pick.label}: base ↔ ${pick.v === 'v1' ? 'patched' : pick.v}`,
     );
     return true;
+  }
+}
+
+/** the visible editor of a document once the workbench shows it (a diff editor opens both sides a moment later) */
+async function waitForEditor(uri: string, timeoutMs = 5000): Promise<vscode.TextEditor | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ed = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri);
+    if (ed || Date.now() > deadline) return ed;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -15,6 +15,8 @@ import type { ComparisonPanel } from './comparisonPanel';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import type { PageTableProvider } from './pageTableTree';
+import { runInWorker } from './scenarioRuns';
+import { ScenarioValidator, type ValidationOutcome } from './scenarioValidator';
 import { currentLimits, raiseHint } from './workspaceLimits';
 
 /** Arguments tests and other commands may pass instead of answering the pickers. */
@@ -30,6 +32,8 @@ export interface ScenarioArgs {
   format?: 'html' | 'json';
   /** cancels the work like the notification's Cancel button (for callers without a UI) */
   signal?: AbortSignal;
+  /** told when a comparison's column has finished (for callers without a UI) */
+  onColumn?: (label: string, done: number, of: number) => void;
 }
 
 interface Current {
@@ -41,6 +45,11 @@ export class ScenarioCommands implements vscode.Disposable {
   readonly expectations = vscode.languages.createDiagnosticCollection('mmExplorer.expectations');
   readonly status = vscode.window.createStatusBarItem('mmExplorer.status', vscode.StatusBarAlignment.Left, 50);
   private current: Current | undefined;
+  /** every search runs here, off the extension host's thread */
+  private readonly runWorker: string;
+  /** scenarios are loaded (parsed and checked) in a worker too: a large one takes seconds */
+  private readonly loader: ScenarioValidator;
+  private loads = 0;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -49,9 +58,17 @@ export class ScenarioCommands implements vscode.Disposable {
   ) {
     this.status.name = 'MM Explorer';
     this.status.command = 'mmExplorer.openPanel';
+    this.runWorker = path.join(context.extensionUri.fsPath, 'dist', 'scenarioRunWorker.js');
+    this.loader = new ScenarioValidator(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
+  }
+
+  /** parse and check a scenario text off the host's thread */
+  private loadText(text: string, file: string): Promise<ValidationOutcome> {
+    return this.loader.load(`load ${this.loads++}`, text, file);
   }
 
   dispose(): void {
+    this.loader.dispose();
     this.expectations.dispose();
     this.status.dispose();
   }
@@ -76,14 +93,15 @@ export class ScenarioCommands implements vscode.Disposable {
 
   /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
   async loadAll(): Promise<{ path: string; label: string; description: string; scenario: Scenario }[]> {
-    const lib = await loadScenarioLibrary();
     const out: { path: string; label: string; description: string; scenario: Scenario }[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === p.path);
         const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(p.path)));
-        const r = lib.loadScenario(text, p.path);
-        if (r.scenario) out.push({ ...p, scenario: r.scenario });
+        // one over the size limit is not offered (Run would refuse it), nor checked for the picker
+        if (text.length > currentLimits(vscode.Uri.file(p.path)).scenarioBytes) continue;
+        const r = await this.loadText(text, p.path);
+        if (r.kind === 'done' && r.scenario) out.push({ ...p, scenario: r.scenario });
       } catch {
         // an unreadable file is not offered
       }
@@ -147,7 +165,12 @@ export class ScenarioCommands implements vscode.Disposable {
       }
       text = new TextDecoder().decode(read.bytes);
     }
-    const r = lib.loadScenario(text, file);
+    const r = await this.loadText(text, file);
+    if (r.kind === 'superseded') return undefined;
+    if (r.kind === 'failed') {
+      void vscode.window.showErrorMessage(`${path.basename(file)}: ${r.message}`);
+      return undefined;
+    }
     if (!r.scenario) {
       const first = r.diagnostics[0];
       void vscode.window.showErrorMessage(`${path.basename(file)} has errors: ${first ? lib.formatDiagnostic(first) : 'unknown'}`);
@@ -164,6 +187,12 @@ export class ScenarioCommands implements vscode.Disposable {
     };
     // every search has a time limit: the setting (60 s by default), at most 10 s in Restricted Mode
     return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
+  }
+
+  /** an exploration's worker threads: the setting, else every core but one (the editor's) */
+  private jobs(): number {
+    const v = vscode.workspace.getConfiguration('mmExplorer.explore').get<number | null>('jobs');
+    return typeof v === 'number' && v >= 1 ? Math.floor(v) : Math.max(1, availableParallelism() - 1);
   }
 
   private showCancelled(what: string): void {
@@ -257,7 +286,7 @@ export class ScenarioCommands implements vscode.Disposable {
   async run(args?: ScenarioArgs): Promise<Comparison | undefined> {
     const cur = await this.pickScenario(args, 'MM Explorer: Run Scenario');
     if (!cur) return undefined;
-    return this.compareColumns(cur, args?.columns, 'running', args?.signal);
+    return this.compareColumns(cur, args?.columns, 'running', args);
   }
 
   async compare(args?: ScenarioArgs): Promise<Comparison | undefined> {
@@ -272,7 +301,7 @@ export class ScenarioCommands implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Compare 2 to 4 variants (${columns.length} given).`);
       return undefined;
     }
-    return this.compareColumns(cur, columns, 'comparing', args?.signal);
+    return this.compareColumns(cur, columns, 'comparing', args);
   }
 
   /** the quick pick of Compare Variants: starts with the base and the first fix, accepts 2 to 4 */
@@ -333,21 +362,30 @@ export class ScenarioCommands implements vscode.Disposable {
     cur: Current,
     columns: string[] | undefined,
     verb: string,
-    external?: AbortSignal,
+    args?: ScenarioArgs,
   ): Promise<Comparison | undefined> {
-    const lib = await loadScenarioLibrary();
     const title = `${verb} ${cur.scenario.title}`;
     const { value: result, cancelled } = await this.withProgress(
       title,
-      (report, signal) =>
-        lib.compareScenarioAsync(cur.scenario, {
-          ...this.config(),
-          columns,
-          explore: true,
-          signal,
-          onProgress: (p) => report(`${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
-        }),
-      external,
+      async (report, signal) => {
+        let finished = '';
+        const r = await runInWorker(
+          this.runWorker,
+          { kind: 'compare', scenario: cur.scenario, columns, limits: this.config() },
+          {
+            signal,
+            onProgress: (p) => report(`${finished}${p.schedules} schedules, ${p.states} states, ${p.violations} violation(s)`),
+            onColumn: (label, done, of) => {
+              finished = `${done} of ${of} variants done · `;
+              report(`${label} done (${done} of ${of})`);
+              args?.onColumn?.(label, done, of);
+            },
+          },
+        );
+        if (r.type !== 'compared') throw new Error(`unexpected answer '${r.type}' to a comparison`);
+        return r;
+      },
+      args?.signal,
     );
     const name = path.basename(cur.path, '.mmscenario.yaml');
     if (cancelled && result.comparison.runs.length === 0) {
@@ -397,25 +435,28 @@ export class ScenarioCommands implements vscode.Disposable {
       return undefined;
     }
     const s = cur.scenario;
-    const { value: x, cancelled } = await this.withProgress(
+    const { value: view, cancelled } = await this.withProgress(
       `exploring ${s.title} under ${label}`,
-      (report, signal) =>
-        lib.exploreAsync(lib.machineFactory(s, col.selection), {
-          ...lib.exploreOptions(s, this.config()),
-          signal,
-          // the subtrees run on worker threads (dist/exploreWorker.js), off the extension host's thread
-          jobs: availableParallelism(),
-          recipe: { world: s.world, selection: col.selection },
-          onProgress: (p) =>
-            report(
-              `${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`,
-            ),
-        }),
+      async (report, signal) => {
+        // the whole search, its split into subtrees and the traced replays of the counterexamples run
+        // in a worker, its subtrees on further worker threads (dist/exploreWorker.js)
+        const r = await runInWorker(
+          this.runWorker,
+          { kind: 'explore', scenario: s, column: col.label, limits: this.config(), jobs: this.jobs() },
+          {
+            signal,
+            onProgress: (p) =>
+              report(
+                `${p.schedules} schedules, ${p.states} states (${p.statesPerSec}/s), frontier ${p.frontier}, ${p.violations} violation(s)`,
+              ),
+          },
+        );
+        if (r.type !== 'explored') throw new Error(`unexpected answer '${r.type}' to an exploration`);
+        return r.exploration;
+      },
       args?.signal,
     );
     this.current = cur;
-    // each counterexample replayed with tracing on: the diagram shows that run
-    const view = lib.explorationModel(s, col, x, { replay: true });
     if (cancelled || view.cancelled)
       this.done(
         `${label}: cancelled after ${view.schedules} schedules (partial, ${view.violations.length} violation(s) so far)`,
@@ -427,7 +468,7 @@ export class ScenarioCommands implements vscode.Disposable {
         view.violations.length === 0 ? 'ok' : 'failed',
       );
     this.panel.showExploration(view);
-    if (cancelled) this.showCancelled(`exploring ${s.title} under ${label} (${x.schedules} schedules, ${x.states} states covered)`);
+    if (cancelled) this.showCancelled(`exploring ${s.title} under ${label} (${view.schedules} schedules, ${view.states} states covered)`);
     // the page-table view follows the panel: the first counterexample's last step, or nothing stale
     const first = view.violations[0];
     if (first)
@@ -443,7 +484,9 @@ export class ScenarioCommands implements vscode.Disposable {
   /** The selected step of the panel: replay up to it and show that state in the page-table view. */
   async followSelection(sel: Selection): Promise<void> {
     const lib = await loadScenarioLibrary();
-    const cur = this.current ?? (await this.restoreCurrent());
+    // the panel may show a comparison another command made (Run This Patch): replay its scenario
+    const shown = this.panel.comparison?.scenario ?? this.panel.exploration?.scenario;
+    const cur = this.current && (!shown || this.current.scenario.file === shown) ? this.current : await this.restoreCurrent();
     if (!cur) return;
     let selection;
     let schedule: number[];
@@ -467,11 +510,11 @@ export class ScenarioCommands implements vscode.Disposable {
       variants = [x.variant];
       variant = 0;
     }
-    // a step's events are in the trace once that step ran: replay steps 0..step
+    // trace steps count from 1: step N's events are in the trace once N schedule entries ran (step 0: none)
     const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
-      schedule: schedule.slice(0, sel.step + 1),
+      schedule: schedule.slice(0, sel.step),
       lenient: true,
-      maxSteps: sel.step + 1,
+      maxSteps: sel.step,
     });
     this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
   }

@@ -1,11 +1,10 @@
 // What the extension uses of the scenario layer (and through it, the engine), in one module that
-// libraries.ts loads lazily.
-export { loadScenario, compareScenarioAsync, checkColumnAsync, machineFactory, exploreOptions, columnOf } from '../scenario/runner';
-export { exploreAsync, runSchedule } from '../scenario/explorer';
+// libraries.ts loads lazily. The searches themselves run in dist/scenarioRunWorker.js (scenarioRuns.ts).
+export { loadScenario, machineFactory, columnOf } from '../scenario/runner';
+export { runSchedule } from '../scenario/explorer';
 export { bundledScenarioDir, scenarioFiles, SCENARIO_SUFFIX } from '../scenario/library';
 export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile';
 export { variantCatalogue } from '../scenario/runner';
 export { comparisonHtml } from '../scenario/comparisonHtml';
-export { explorationModel } from '../scenario/exploration';
 export { inputLimit, readInputFile } from '../scenario/inputFile';
 export { sizeText } from '../scenario/limits';

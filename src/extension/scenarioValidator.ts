@@ -3,10 +3,13 @@
 // diagnostics, so no scenario can block or exhaust it. No vscode import (unit-tested in Node).
 import { Worker } from 'node:worker_threads';
 
+import type { Scenario } from '../scenario/scenario';
 import type { Diagnostic } from '../scenario/scenarioFile';
+import type { ValidationResponse } from '../scenario/validationWorker';
 
 export type ValidationOutcome =
-  | { kind: 'done'; diagnostics: Diagnostic[] }
+  /** `scenario`: loaded without errors, when it was asked for */
+  | { kind: 'done'; diagnostics: Diagnostic[]; scenario?: Scenario }
   /** the checker was stopped (time limit) or died (memory cap): `message` says which */
   | { kind: 'failed'; message: string }
   /** a newer text of the same document was queued before this one was checked */
@@ -16,6 +19,8 @@ interface Request {
   key: string;
   text: string;
   file: string;
+  /** the loaded scenario is wanted too */
+  load: boolean;
   resolve: (o: ValidationOutcome) => void;
 }
 
@@ -32,18 +37,27 @@ export class ScenarioValidator {
   ) {}
 
   validate(key: string, text: string, file: string): Promise<ValidationOutcome> {
+    return this.queue(key, text, file, false);
+  }
+
+  /** The same checks, and the loaded scenario when it has no errors (what a run starts from). */
+  load(key: string, text: string, file: string): Promise<ValidationOutcome> {
+    return this.queue(key, text, file, true);
+  }
+
+  private queue(key: string, text: string, file: string, load: boolean): Promise<ValidationOutcome> {
     return new Promise((resolve) => {
       this.waiting.get(key)?.resolve({ kind: 'superseded' });
-      this.waiting.set(key, { key, text, file, resolve });
+      this.waiting.set(key, { key, text, file, load, resolve });
       this.pump();
     });
   }
 
   private spawn(): Worker {
     const w = new Worker(this.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.memoryMb } });
-    w.on('message', (m: { id: number; diagnostics: Diagnostic[] }) => {
+    w.on('message', (m: ValidationResponse) => {
       if (this.current?.id !== m.id) return;
-      this.finish({ kind: 'done', diagnostics: m.diagnostics });
+      this.finish({ kind: 'done', diagnostics: m.diagnostics, ...(m.scenario ? { scenario: m.scenario } : {}) });
     });
     w.on('error', (e: Error & { code?: string }) => {
       const why = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it needed more than ${this.memoryMb} MB of memory` : e.message;
@@ -79,7 +93,7 @@ export class ScenarioValidator {
       });
     }, this.timeoutMs);
     this.current = { ...req, id, timer };
-    this.worker.postMessage({ id, text: req.text, file: req.file });
+    this.worker.postMessage({ id, text: req.text, file: req.file, scenario: req.load });
   }
 
   private finish(o: ValidationOutcome): void {

@@ -13,7 +13,8 @@ export { compileProgram, compileWith, type CSource, type KernelCProgram } from '
 export { registerKernelCVariant, interpretedEntries, type KernelCVariantSpec } from './variant';
 export { interpretedVariant } from '../engine/sim/interpreted';
 export { namesReport, type NamesReport, type NameEntry } from './names';
-export { eraBindings, eraNames } from './eras/index';
+export { baseEraOf, eraBindings, eraNames, eraOf, interpretableFunctions } from './eras/index';
+export { rebuildColumnVariant, type ColumnVariantSpec } from './columnVariant';
 export { formatDiagnostic, KernelCError, type KcDiagnostic } from './diagnostic';
 export { runFunction, type CFunction } from './compile';
 export type { EraBindings, FnBinding, FieldBinding, HookBinding, ConstBinding, CallSite } from './binding';

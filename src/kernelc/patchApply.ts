@@ -5,10 +5,12 @@
 // the patch's tree did not have yet are left out by named rules (history.ts) and every function
 // read from that base is marked reconstructed.
 import type { FileDiff, Hunk } from '../patch/diffReader';
+import { ADDED } from '../patch/diffReader';
 import { sectionFunction } from '../patch/fragments';
-import { applyHunks, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
+import { applyHunks, norm, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
 import { splitFunctions } from '../patch/sourceScanner';
 
+import { compareKernelVersions, knownVersion } from './history';
 import { omitLines, type OmitRule, type SrcLine } from './reconstruct';
 
 /** the files of a kernel tree, by path inside the tree (mm/memory.c) */
@@ -119,6 +121,9 @@ export interface ApplyVersionOptions {
   maxFuzz?: number;
   /** base lines the patch's own tree did not have yet (applied to the tree's text before the hunks) */
   rules?: readonly OmitRule[];
+  /** a hunk that fails on a tree later than the patch: the tree's lines between its first and last
+   * context lines are replaced by the hunk's own pre-image (the base is then reconstructed) */
+  preimageBase?: boolean;
 }
 
 export function applyVersion(
@@ -151,6 +156,7 @@ export function applyVersion(
       });
       continue;
     }
+    let standIns = false;
     // the tree's text, less the lines a rule says the patch's tree did not have
     const omitted: { line: number; endLine: number; why: string }[] = [];
     let treeLines: SrcLine[] = treeText.split('\n').map((text, i) => ({ text, file: f.path, no: i + 1, from: 'base' as const }));
@@ -159,8 +165,19 @@ export function applyVersion(
       treeLines = omitLines(treeLines, rules, o);
       for (const x of o) omitted.push({ line: x.start, endLine: x.end, why: x.why });
     }
-    const treeSide = treeLines.map((l) => l.text);
-    const app = applyHunks(treeSide, f.hunks, { reverse, maxFuzz: opts.maxFuzz });
+    let treeSide = treeLines.map((l) => l.text);
+    let app = applyHunks(treeSide, f.hunks, { reverse, maxFuzz: opts.maxFuzz });
+    if (opts.preimageBase && !reverse && app.outcomes.some((o) => o.status === 'failed') && laterThan(tree, version)) {
+      const sub = preimageStandIns(treeLines, f.hunks, app.outcomes, tree, version);
+      if (sub.omitted.length) {
+        treeLines = sub.lines;
+        omitted.push(...sub.omitted);
+        standIns = true;
+        out.reconstructed = true;
+        treeSide = treeLines.map((l) => l.text);
+        app = applyHunks(treeSide, f.hunks, { reverse, maxFuzz: opts.maxFuzz });
+      }
+    }
     const resultText = lineText(app.lines);
     const startText = treeSide.join('\n');
     const treeSpans = spans(startText);
@@ -191,6 +208,7 @@ export function applyVersion(
       if (o.status === 'failed') {
         const missing = [...names].filter((n) => !treeSpans.some((x) => x.name === n));
         if (missing.length) r.reason = `${tree.name}'s ${f.path} has no definition of ${missing.join(', ')}; ${o.reason}`;
+        else r.reason = `${o.reason}${versionGap(tree, version, reverse, [...names], rules.length > 0, !!opts.preimageBase)}`;
       }
       if (o.status === 'applied' && names.size === 0 && changed > 0) r.outsideFunctions = true;
       return r;
@@ -233,11 +251,93 @@ export function applyVersion(
         patched: side(p, patchedLines),
         hunks: touching.map((h) => h.index),
         complete: touching.every((h) => h.status === 'applied'),
-        reconstructed: rules.length > 0 && !!b,
+        reconstructed: (rules.length > 0 || standIns) && !!b,
         omitted: bo,
         patchLines,
       });
     }
   }
   return out;
+}
+
+/** why a hunk of a function the tree has cannot meet it: the tree is of another version than the patch's */
+function laterThan(tree: TreeReader, version: string): boolean {
+  return knownVersion(tree.version) && knownVersion(version) && compareKernelVersions(tree.version!, version) > 0;
+}
+
+/** a context line distinctive enough to anchor on (not blank, not a lone brace or comment edge) */
+const anchor = (t: string): boolean => norm(t).length >= 8 && !/^[\s{}*/]*$/.test(t);
+
+/** For each failed hunk, the tree's lines from its first to its last distinctive context line (each
+ * found once, in order, in the same function, no more than 12 lines longer than the hunk's) replaced
+ * by the hunk's pre-image: inside a hunk the patch's own text is the old tree, verbatim. */
+function preimageStandIns(
+  lines: SrcLine[],
+  hunks: readonly Hunk[],
+  outcomes: readonly HunkOutcome[],
+  tree: TreeReader,
+  version: string,
+): { lines: SrcLine[]; omitted: { line: number; endLine: number; why: string }[] } {
+  let out = lines.slice();
+  const omitted: { line: number; endLine: number; why: string }[] = [];
+  // last hunk first: earlier indexes stay valid
+  for (let i = hunks.length - 1; i >= 0; i--) {
+    if (outcomes[i]?.status !== 'failed') continue;
+    const pre = hunks[i].lines.filter((l) => l.kind !== ADDED);
+    const a = pre.findIndex((l) => anchor(l.text));
+    let z = pre.length - 1;
+    while (z > a && !anchor(pre[z].text)) z--;
+    if (a < 0 || z <= a) continue;
+    // the function the hunk names, else the one function that holds both context lines
+    const want = hunkFunctionGuess(hunks[i]);
+    const fnSpans = spans(out.map((l) => l.text).join('\n')).filter((x) => !want || x.name === want);
+    const places = fnSpans.flatMap((fn) => {
+      const find = (t: string): number[] => {
+        const k: number[] = [];
+        for (let j = fn.line - 1; j < fn.endLine; j++) if (norm(out[j].text) === norm(t)) k.push(j);
+        return k;
+      };
+      const ta = find(pre[a].text);
+      const tz = find(pre[z].text);
+      return ta.length === 1 && tz.length === 1 && tz[0] > ta[0] && tz[0] - ta[0] <= z - a + 12 ? [[ta, tz]] : [];
+    });
+    if (places.length !== 1) continue;
+    const [ta, tz] = places[0];
+    const from = out[ta[0]].no;
+    const to = out[tz[0]].no;
+    omitted.push({
+      line: from,
+      endLine: to,
+      why: `${tree.name} lines ${from}-${to} (${tree.version}) stand replaced by hunk #${i + 1}'s own pre-image (${version}), between its context lines \`${pre[a].text.trim()}\` and \`${pre[z].text.trim()}\``,
+    });
+    const repl: SrcLine[] = pre.slice(a, z + 1).map((l) => ({ text: l.text, file: out[ta[0]].file, no: from, from: 'patch' }));
+    out = [...out.slice(0, ta[0]), ...repl, ...out.slice(tz[0] + 1)];
+  }
+  return { lines: out, omitted: omitted.sort((x, y) => x.line - y.line) };
+}
+
+function versionGap(
+  tree: TreeReader,
+  version: string,
+  reverse: boolean,
+  fns: string[],
+  reconstructed: boolean,
+  triedPreimage: boolean,
+): string {
+  if (!knownVersion(tree.version) || !knownVersion(version)) return '';
+  const d = compareKernelVersions(tree.version!, version);
+  const fn = fns.length ? fns.join(', ') : 'the code';
+  // forward, the tree should be the patch's own; reversed, a tree that already has the patch
+  if (!reverse && d > 0)
+    return (
+      `; the tree is ${tree.version}, later than the patch's ${version}: ${fn} changed after the patch was made, ` +
+      `by changes src/kernelc/history.ts does not name${reconstructed ? ' (it takes out only the ones it names)' : ''}, so its text is no ${version} base. ` +
+      `An honest base needs a ${version} tree (--tree)${triedPreimage ? '' : ", or --base-from-preimage to rebuild it from the hunks' own pre-image where their outer context lines are found"}; ` +
+      `on ${tree.version}, --reverse a patch written against it asks the question the other way round`
+    );
+  if (!reverse && d < 0)
+    return `; the tree is ${tree.version}, earlier than the patch's ${version}: it lacks changes the patch's context shows`;
+  if (reverse && d < 0)
+    return `; reversed on ${tree.version}, earlier than the patch's ${version}: the tree does not contain the patch yet`;
+  return '';
 }

@@ -48,6 +48,9 @@ export async function runJobsOnWorkers(
         (w) =>
           new Promise<void>((resolve, reject) => {
             w.on('error', reject);
+            // a cancel does not wait for the jobs in flight: their workers are ended below and their
+            // subtrees count as not covered (the result says cancelled)
+            signal?.addEventListener('abort', () => resolve(), { once: true });
             const feed = () => {
               if (next >= jobs.length || signal?.aborted) {
                 resolve();

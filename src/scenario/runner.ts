@@ -245,6 +245,8 @@ export interface CompareOptions extends ExploreOptions {
   schedule?: number[];
   /** explore each column (default true); false compares one run only */
   explore?: boolean;
+  /** after each column's check (async comparison): its label, and how many of how many are done */
+  onColumn?: (label: string, done: number, of: number) => void;
 }
 
 function sameEvent(a: TraceEvent | undefined, b: TraceEvent | undefined): boolean {
@@ -362,21 +364,27 @@ function columnsFor(s: Scenario, labels?: string[]): VariantColumn[] {
 }
 
 export function compareScenario(s: Scenario, opts: CompareOptions = {}): ComparisonResult {
-  const { columns, schedule, explore: doExplore, ...xo } = opts;
+  const { columns, schedule, explore: doExplore, onColumn, ...xo } = opts;
   const cols = columnsFor(s, columns);
   const left = deadline(xo);
-  const checks = cols.map((c) => checkColumn(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' }));
+  const checks = cols.map((c, i) => {
+    const check = checkColumn(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' });
+    onColumn?.(c.label, i + 1, cols.length);
+    return check;
+  });
   return buildComparison(s, checks, { schedule });
 }
 
 export async function compareScenarioAsync(s: Scenario, opts: CompareOptions = {}): Promise<ComparisonResult> {
-  const { columns, schedule, explore: doExplore, ...xo } = opts;
+  const { columns, schedule, explore: doExplore, onColumn, ...xo } = opts;
   const cols = columnsFor(s, columns);
   const checks: ColumnCheck[] = [];
   const left = deadline(xo);
   for (const c of cols) {
     if (xo.signal?.aborted) break;
     checks.push(await checkColumnAsync(s, c, { ...left(), explore: doExplore === false ? 'never' : 'always' }));
+    // a column cut by the cancel is not finished: its search covered only part of the schedules
+    if (!xo.signal?.aborted) onColumn?.(c.label, checks.length, cols.length);
   }
   const result = buildComparison(s, checks, { schedule });
   if (xo.signal?.aborted)

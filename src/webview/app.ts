@@ -5,6 +5,7 @@ import { ComparisonView } from './comparisonView';
 import { el, icon } from './dom';
 import { ExplorationPanel } from './explorationView';
 import {
+  type DrawnComparison,
   validateHostMessage,
   validatePanelState,
   type HostToWebview,
@@ -111,7 +112,7 @@ export class App {
     view.mounted();
     const events = c.runs.reduce((n, r) => n + r.trace.length, 0);
     this.status.textContent = `${c.runs.length} variants · ${events} events`;
-    this.api.postMessage({ type: 'rendered', view: 'comparison', events });
+    this.api.postMessage({ type: 'rendered', view: 'comparison', events, drawn: drawnComparison(view.element) });
   }
 
   private showExploration(x: NonNullable<PanelState['exploration']>, sel?: Selection): void {
@@ -154,4 +155,20 @@ export class App {
 export function start(): App {
   const root = document.getElementById('root') ?? document.body;
   return new App(root, acquireVsCodeApi());
+}
+
+const text = (e: Element): string => (e.textContent ?? '').replace(/\s+/g, ' ').trim();
+
+/** what the page shows of a comparison, read from the drawn elements (not from the data it was sent) */
+export function drawnComparison(root: HTMLElement): DrawnComparison {
+  const table = root.querySelector('table.invariant-table');
+  const columns = table ? [...table.querySelectorAll('thead th')].slice(1).map(text) : [];
+  const invariants = table
+    ? [...table.querySelectorAll('tbody tr')].map((tr) => ({
+        invariant: text(tr.querySelector('th') ?? tr),
+        cells: [...tr.querySelectorAll('td')].map(text),
+      }))
+    : [];
+  const cards = [...root.querySelectorAll('.run-card h3')].map(text);
+  return { columns, cards, invariants };
 }

@@ -20,8 +20,16 @@ export type WebviewToHost =
   | { type: 'revealFunction'; fn: string }
   | { type: 'export'; format: 'html' | 'json' }
   | { type: 'compareVariants' }
-  /** the page drew what it was sent (or restored): the host knows the panel shows it */
-  | { type: 'rendered'; view: 'comparison' | 'exploration'; events: number };
+  /** the page drew what it was sent (or restored): the host knows the panel shows it, and for a
+   * comparison what the page shows (read back from its own table: the run cards' and the invariant table's text) */
+  | { type: 'rendered'; view: 'comparison' | 'exploration'; events: number; drawn?: DrawnComparison };
+
+/** A comparison as the page drew it: column headings and, per invariant row, each cell's text. */
+export interface DrawnComparison {
+  columns: string[];
+  cards: string[];
+  invariants: { invariant: string; cells: string[] }[];
+}
 
 // ---- validation: tiny combinators that name the path of the first mismatch ----
 
@@ -240,7 +248,11 @@ const webviewMessages: Checks<WebviewToHost> = {
   revealFunction: obj({ fn: str }),
   export: obj({ format: lit('html', 'json') }),
   compareVariants: obj({}),
-  rendered: obj({ view: lit('comparison', 'exploration'), events: int }),
+  rendered: obj({
+    view: lit('comparison', 'exploration'),
+    events: int,
+    drawn: opt(obj({ columns: strs, cards: strs, invariants: arr(obj({ invariant: str, cells: strs })) })),
+  }),
 };
 
 export type Validated<T> = { ok: true; message: T } | { ok: false; error: string };

@@ -4,6 +4,9 @@
 // as the tests module, and waits for the workbench's automation exit hook. Exit code 0 only when
 // every suite passed.
 //
+// Two passes: the suites in a trusted workspace, then the 'Restricted Mode' suite in a workspace VS Code
+// does not trust (workspace trust on, no startup prompt: the folder stays in Restricted Mode).
+//
 // env: MMX_TEST_TIMEOUT_MS (default 600000), MMX_TEST_GREP (mocha grep), CHROMIUM (default /usr/bin/chromium)
 // Writes .test-output/integration.json ({passed, failed, pending, vscode}) and keeps the logs of the
 // last run in .test-output/integration-logs/ and the suites' screenshots in .test-output/screenshots/
@@ -90,6 +93,15 @@ function serveScreenshots(page: Page, requests: string): { stop: () => Promise<v
   };
 }
 
+/** the suite the untrusted pass runs (its tests skip themselves in a trusted workspace) */
+const RESTRICTED_SUITE = 'Restricted Mode';
+
+interface PassResult {
+  code: number | 'timeout';
+  summary: ReturnType<typeof parseSummary>;
+  vscodeLine: string;
+}
+
 async function main(): Promise<number> {
   const entryFile = path.join(hostDir, 'code-server-entry');
   if (!fs.existsSync(entryFile)) {
@@ -112,6 +124,35 @@ async function main(): Promise<number> {
   fs.mkdirSync(shotsDir, { recursive: true });
   fs.rmSync(logsDir, { recursive: true, force: true });
   fs.mkdirSync(logsDir, { recursive: true });
+
+  const grep = process.env.MMX_TEST_GREP;
+  const passes: PassResult[] = [await runPass(entry, executablePath, { trusted: true, grep, logs: logsDir })];
+  // the untrusted pass: always, or when the grep names (part of) the suite, e.g. MMX_TEST_GREP='Restricted Mode'
+  if (!grep || RESTRICTED_SUITE.includes(grep))
+    passes.push(await runPass(entry, executablePath, { trusted: false, grep: RESTRICTED_SUITE, logs: path.join(logsDir, 'untrusted') }));
+  const sum = (k: 'passed' | 'failed' | 'pending') => passes.reduce((n, p) => n + (p.summary?.[k] ?? 0), 0);
+  const result = {
+    passed: sum('passed'),
+    // no summary means the tests module never finished: count that as a failure
+    failed: sum('failed') + passes.filter((p) => !p.summary).length,
+    pending: sum('pending'),
+    vscode: passes[0].vscodeLine,
+    exitCode: passes.find((p) => p.code !== 0)?.code ?? 0,
+  };
+  fs.writeFileSync(path.join(outDir, 'integration.json'), JSON.stringify(result, null, 2) + '\n');
+  if (passes.length > 1) say(`both passes: ${result.passed} passed, ${result.failed} failed, ${result.pending} pending`);
+  return passes.every((p) => p.code === 0 && p.summary !== undefined && p.summary.failed === 0) ? 0 : 1;
+}
+
+/** One code-server and workbench: the suites matching `grep`, in a trusted or an untrusted workspace. */
+async function runPass(
+  entry: string,
+  executablePath: string,
+  opts: { trusted: boolean; grep?: string; logs: string },
+): Promise<PassResult> {
+  const logsDir = opts.logs;
+  fs.mkdirSync(logsDir, { recursive: true });
+  if (!opts.trusted) say(`untrusted workspace (Restricted Mode): the '${RESTRICTED_SUITE}' suite`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mmx-it-'));
   const requests = path.join(tmp, 'screenshot-requests');
   const workspace = path.join(tmp, 'workspace');
@@ -123,7 +164,13 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.dirname(userSettings), { recursive: true });
   fs.writeFileSync(
     userSettings,
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off' }),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      // untrusted pass: nobody answers the trust prompt, the folder opens in Restricted Mode
+      ...(opts.trusted ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }),
+    }),
   );
 
   const testOutput = path.join(tmp, 'test-output.log');
@@ -136,6 +183,7 @@ async function main(): Promise<number> {
     XDG_CACHE_HOME: path.join(tmp, 'cache'),
     MMX_TEST_OUTPUT: testOutput,
     MMX_SCREENSHOT_REQUESTS: requests,
+    MMX_TEST_GREP: opts.grep ?? '',
   };
 
   const versionOut = execFileSync(process.execPath, [entry, '--version'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
@@ -159,7 +207,7 @@ async function main(): Promise<number> {
       path.join(tmp, 'extensions'),
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.trusted ? ['--disable-workspace-trust'] : []),
       '--disable-getting-started-override',
     ],
     // its own process group, so the extension hosts it forks die with it
@@ -185,7 +233,7 @@ async function main(): Promise<number> {
     }
     if (!up) {
       say(`code-server did not answer on ${authority}; see ${logsDir}/code-server.log`);
-      return 2;
+      return { code: 2, summary: undefined, vscodeLine: `code-server ${version}` };
     }
     say(`code-server up on ${authority} after ${Date.now() - t0} ms`);
 
@@ -246,20 +294,12 @@ async function main(): Promise<number> {
     if (code === 'timeout') say(`timed out after ${timeoutMs} ms`);
     else say(`extension host finished with code ${code} after ${Date.now() - t0} ms`);
     say(`ran in ${vscodeLine}`);
-    const result = {
-      passed: summary?.passed ?? 0,
-      // no summary means the tests module never finished: count that as a failure
-      failed: summary ? summary.failed : 1,
-      pending: summary?.pending ?? 0,
-      vscode: vscodeLine,
-      exitCode: code,
-    };
-    fs.writeFileSync(path.join(outDir, 'integration.json'), JSON.stringify(result, null, 2) + '\n');
     if (!summary) say(`no test summary from the extension host; logs in ${path.relative(repoRoot, logsDir)}/`);
-    return code === 0 && summary !== undefined && summary.failed === 0 ? 0 : 1;
+    return { code, summary, vscodeLine };
   } finally {
     await browser?.close().catch(() => undefined);
     killServer();
+    process.off('exit', killServer);
     await sleep(300);
     if (server.pid !== undefined) {
       try {

@@ -3,14 +3,14 @@
 // stopped, and the next check works again. No VS Code needed: both modules are vscode-free.
 import { join } from 'node:path';
 
-import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { effectiveLimits, RESTRICTED_TIME_LIMIT_MS } from '../../src/extension/limits';
 import { ScenarioValidator } from '../../src/extension/scenarioValidator';
 
-const root = join(__dirname, '../..');
-const workerFile = join(root, 'out/test-worker/scenarioValidator.js');
+import { bundleWorker, WORKER_DIR } from './workerBundles';
+
+const workerFile = join(WORKER_DIR, 'scenarioValidator.js');
 
 const GOOD = `title: t
 world:
@@ -30,16 +30,7 @@ variants:
 const big = (ops: number) => GOOD.replace('      - {op: read, addr: 0x40000000}\n', '      - {op: read, addr: 0x40000000}\n'.repeat(ops));
 
 beforeAll(async () => {
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [join(root, 'src/scenario/validationWorker.ts')],
-    outfile: workerFile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  await bundleWorker('scenario/validationWorker', 'scenarioValidator');
 }, 60_000);
 
 describe('extension limits', () => {

@@ -14,6 +14,8 @@ import { analyzePatch } from '../../src/patch/analyze';
 import { scanCSource } from '../../src/patch/sourceScanner';
 import { goldenForm, goldenText } from '../golden/goldenForm';
 
+import { sourcePath } from './patch/fixtures';
+
 const root = join(__dirname, '../..');
 const GOLDEN = join(root, 'test/golden');
 const UPDATE = process.env.MMX_GOLDEN_UPDATE === '1';
@@ -54,8 +56,8 @@ const scanCase = ([src, patch]: [string, string]): Case => {
   const fx = (p: string) => join(root, 'test/fixtures/patch', p);
   return {
     golden: `scan/${src}--${patch.replace(/^\w+\//, '').replace(/_.*$/, '')}.json`,
-    argv: ['scan', fx('sources/' + src)],
-    run: async () => scanCSource(readFileSync(fx('sources/' + src), 'utf8'), src, await analyzePatch(readFileSync(fx(patch)), patch)),
+    argv: ['scan', sourcePath(src)],
+    run: async () => scanCSource(readFileSync(sourcePath(src), 'utf8'), src, await analyzePatch(readFileSync(fx(patch)), patch)),
   };
 };
 

@@ -58,6 +58,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
     tree: { type: 'string' },
     'tree-version': { type: 'string' },
     reverse: { type: 'boolean' },
+    'base-from-preimage': { type: 'boolean' },
     era: { type: 'string' },
     fuzz: { type: 'string' },
     'no-explore': { type: 'boolean' },
@@ -101,6 +102,7 @@ export async function cmdRunPatch(io: Io, args: string[]): Promise<number> {
       parser,
       tree,
       reverse: values.reverse,
+      preimageBase: values['base-from-preimage'],
       era: values.era,
       scenarios,
       scenarioDir: bundledScenarioDir(),
@@ -224,8 +226,11 @@ export function printReport(io: Io, r: PatchRunReport): void {
   io.out('');
   io.out('what the run cannot see:');
   const u = r.unseen;
-  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length)
+  if (!u.notEntered.length && !u.outside.length && !u.notObservable.length && !u.notApplied?.length && !u.notCompiled?.length)
     io.out('  nothing: every change is in an interpreted function a scenario enters');
+  for (const n of u.notApplied ?? []) io.out(`  ${n.name} (${n.version}): ${n.why}`);
+  for (const n of u.notCompiled ?? [])
+    io.out(`  ${n.name} runs as TypeScript in ${n.columns.join(', ')}, so no scenario compares its change: ${n.why}`);
   if (u.notEntered.length) io.out(`  changed functions no scenario enters: ${u.notEntered.join(', ')}`);
   for (const n of u.notObservable) io.out(`  ${n.note}`);
   const byWhy = new Map<string, string[]>();

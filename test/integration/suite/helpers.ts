@@ -37,6 +37,18 @@ export function workspaceFile(...parts: string[]): vscode.Uri {
 
 export const bundledScenario = (name: string): string => repoPath('scenarios', name);
 
+/** the diagnostics of `uri` from `source`, once there are some */
+export function waitForDiagnostics(uri: vscode.Uri, source: string, timeoutMs = 30000): Promise<vscode.Diagnostic[]> {
+  return waitFor(
+    `the ${source} diagnostics of ${path.basename(uri.fsPath)}`,
+    () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === source);
+      return d.length ? d : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function webviewTabOpen(): boolean {

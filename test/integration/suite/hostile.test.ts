@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 
 import { repoPath } from '../paths';
 
-import { api, closeAll, sleep, waitFor, webviewTabOpen } from './helpers';
+import { api, closeAll, sleep, waitFor, waitForDiagnostics, webviewTabOpen } from './helpers';
 
 const BOMB = repoPath('test/fixtures/hostile/schedule-bomb.mmscenario.yaml');
 const TEN = repoPath('test/fixtures/hostile/ten-tasks.mmscenario.yaml');
@@ -29,14 +29,7 @@ suite('hostile input', () => {
   test("schedule 't*999999999999': a located error as the file opens, and Run refuses it", async () => {
     const uri = vscode.Uri.file(BOMB);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diags = await waitFor(
-      'the scenario diagnostics',
-      () => {
-        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'mmscenario');
-        return d.length ? d : undefined;
-      },
-      30000,
-    );
+    const diags = await waitForDiagnostics(uri, 'mmscenario');
     assert.equal(diags.length, 1, diags.map((d) => d.message).join('\n'));
     assert.match(diags[0].message, /schedule entry 't\*999999999999' makes the schedule longer than 100000 steps/);
     assert.equal(diags[0].range.start.line, 13);

@@ -18,7 +18,7 @@ const FILES: Record<string, URL> = {
       .filter((x) => x.endsWith('.c'))
       .map((f) => [f, new URL(f, dir)]),
   ),
-  'demo_nopage.c': new URL('../../integration/workspace/drivers/demo_nopage.c', import.meta.url),
+  'demo_nopage.c': new URL('../../../samples/demo_nopage.c', import.meta.url),
   'video-buf.c': new URL('../../fixtures/patch/sources/video-buf.c', import.meta.url),
 };
 const read = (f: string) => readFileSync(FILES[f], 'utf8');

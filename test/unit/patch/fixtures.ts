@@ -19,3 +19,17 @@ export function fixture(rel: string): Buffer {
 export function fixtureText(rel: string): string {
   return readFileSync(join(FIXTURES, rel), 'utf8');
 }
+
+/** C sources of the pristine 2.6.11 tree are kept once, in that tree (test/fixtures/linux-2.6.11) */
+const TREE_SOURCES: Record<string, string> = {
+  'memory.c': join(__dirname, '..', '..', 'fixtures', 'linux-2.6.11', 'mm', 'memory.c'),
+};
+
+/** a C source fixture by name: sources/NAME, or its place in the 2.6.11 tree */
+export function sourcePath(name: string): string {
+  return TREE_SOURCES[name] ?? join(FIXTURES, 'sources', name);
+}
+
+export function sourceText(name: string): string {
+  return readFileSync(sourcePath(name), 'utf8');
+}

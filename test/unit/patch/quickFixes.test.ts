@@ -9,7 +9,7 @@ import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { fixProblem, syntaxErrors } from '../../../src/patch/fixCheck';
 import { scanCSource } from '../../../src/patch/sourceScanner';
 
-import { fixture, fixtureText, SEED } from './fixtures';
+import { fixture, fixtureText, SEED, sourceText } from './fixtures';
 
 const PATCHES = {
   hook: SEED.s004,
@@ -47,7 +47,7 @@ describe('every offered quick fix, applied and re-analysed', () => {
     for (const p of Object.values(PATCHES)) {
       const a = A.get(p)!;
       for (const src of SOURCES) {
-        const text = fixtureText('sources/' + src);
+        const text = sourceText(src);
         const findings = scanCSource(text, src, a);
         for (const f of findings.filter((x) => x.edit)) {
           const fixed = apply(text, f.edit!);

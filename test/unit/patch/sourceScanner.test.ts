@@ -5,7 +5,7 @@ import type { Analysis } from '../../../src/patch/analysisModel';
 import { analyzePatch } from '../../../src/patch/analyze';
 import { scanCSource, splitFunctions, type ScanCache } from '../../../src/patch/sourceScanner';
 
-import { fixture, fixtureText, SEED } from './fixtures';
+import { fixture, fixtureText, SEED, sourceText } from './fixtures';
 
 let hook: Analysis;
 let walk: Analysis;
@@ -96,7 +96,7 @@ describe('scanCSource', () => {
   });
 
   it('re-scans only changed functions when given a cache, with the same results', () => {
-    const text = fixtureText('sources/memory.c') + fixtureText('sources/video-buf.c');
+    const text = sourceText('memory.c') + sourceText('video-buf.c');
     const cache: ScanCache = { fns: new Map() };
     const first = scanCSource(text, 'm.c', hook, cache);
     const edited = text.replace('return NOPAGE_OOM;', 'return NOPAGE_OOM; ');
@@ -107,9 +107,7 @@ describe('scanCSource', () => {
 
   it('annotates a 10,000-line file in under 50 ms', () => {
     let text = '';
-    const parts = ['sources/memory.c', 'sources/video-buf.c', 'sources/nfs-direct.c', 'sources/futex.c', 'sources/ncpfs-mmap.c'].map(
-      fixtureText,
-    );
+    const parts = ['memory.c', 'video-buf.c', 'nfs-direct.c', 'futex.c', 'ncpfs-mmap.c'].map(sourceText);
     while (text.split('\n').length < 10_000) text += parts.join('\n');
     const lines = text.split('\n').length;
     expect(lines).toBeGreaterThanOrEqual(10_000);

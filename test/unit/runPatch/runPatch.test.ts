@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { main } from '../../../src/cli/cli';
 import { directoryTree } from '../../../src/cli/commands/runPatch';
-import { functionScenarioTable, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
+import { functionScenarioTable, reordersOnly, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { loadScenarioFile } from '../../../src/scenario/library';
 import { compareScenario } from '../../../src/scenario/runner';
@@ -26,6 +26,7 @@ const T260 = fx('linux-2.6.0');
 const NO_RETRY = fx('run-patch/remove-truncate-retry-2.6.11.diff');
 const RETRY = fx('run-patch/truncate-retry-2.6.11.diff');
 const NO_RMB = fx('run-patch/drop-smp-rmb-2.6.11.diff');
+const UNDER_LOCK = fx('run-patch/truncate-count-under-lock-2.6.11.diff');
 
 async function mmx(...argv: string[]) {
   let out = '';
@@ -109,11 +110,99 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     expect(o.out).toContain('patch `\tmapping = vma->vm_file->f_dentry->d_inode->i_mapping;`');
     expect(o.out).toContain('base  `\t\tmapping = vma->vm_file->f_mapping;`');
     expect(o.out).toMatch(/\[patched\] do_no_page stays TypeScript: hunk 1, 2 of mm\/memory.c did not apply/);
+    // why, precisely: the tree is later than the patch's and changed do_no_page; what an honest base needs
+    expect(o.out).toMatch(
+      /FAILED {3}hunk #2 .*differ from the base at its closest place \(line \d+\); the tree is 2\.6\.11, later than the patch's 2\.5\.73-mm1: do_no_page changed after the patch was made/,
+    );
+    expect(o.out).toContain(
+      "An honest base needs a 2.5.73-mm1 tree (--tree), or --base-from-preimage to rebuild it from the hunks' own pre-image where their outer context lines are found; on 2.6.11, --reverse a patch written against it",
+    );
+    // the comparison does not answer the question, and says so instead of "no difference"
+    expect(o.out).toMatch(/truncate-race.mmscenario.yaml: not answered: a changed function it enters did not apply or does not compile/);
+    expect(o.out).not.toMatch(/: no difference \(/);
+    expect(o.out).not.toContain('nothing: every change is in an interpreted function');
+    expect(o.out).toMatch(
+      /do_no_page \(2\.5\.73-mm1\): hunk 1, 2 of mm\/memory.c did not apply to .*: patched runs do_no_page as TypeScript/,
+    );
     // the HTML report has the per-hunk part, escaped
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<h2>Hunks</h2>');
     expect(page).toContain('patch <code>\tmapping = vma-&gt;vm_file-&gt;f_dentry-&gt;d_inode-&gt;i_mapping;</code>');
     expect(page).not.toContain('vma->vm_file->f_dentry');
+  }, 120_000);
+
+  it('on 2.6.0, the nearest tree, it fails too: the truncate_count lines changed after 2.5.73-mm1 in ways no named rule takes out', () => {
+    const r = run(MCCRACKEN, T260, ['truncate-race']);
+    const hunks = r.versions[0].files[0].hunks;
+    expect(hunks.map((h) => h.status)).toEqual(['failed', 'failed']);
+    for (const h of hunks)
+      expect(h.reason).toMatch(
+        /the tree is 2\.6\.0, later than the patch's 2\.5\.73-mm1: do_no_page changed after the patch was made.*so its text is no 2\.5\.73-mm1 base/,
+      );
+    // what differs is shown: 2.6.0 reads truncate_count under `if (vma->vm_file)`, ordered by smp_rmb()
+    expect(hunks[0].mismatch!.map((m) => m.got.trim())).toEqual(expect.arrayContaining(['if (vma->vm_file) {']));
+    expect(r.scenarios[0].verdict).toBe('not answered: a changed function it enters did not apply or does not compile');
+    expect(r.unseen.notApplied).toEqual([expect.objectContaining({ name: 'do_no_page', hunks: [1, 2] })]);
+  }, 120_000);
+
+  it("--base-from-preimage: a 2.5.73-mm1 base rebuilt from 2.6.0 and the hunks' own pre-image; both columns run it interpreted and neither races", () => {
+    const r = runPatch(readFileSync(MCCRACKEN), MCCRACKEN, {
+      parser,
+      tree: directoryTree(T260),
+      preimageBase: true,
+      scenarios: [loadScenarioFile(SC('truncate-race')).scenario!],
+    });
+    expect(r.versions[0].files[0].hunks.map((h) => [h.status, h.match])).toEqual([
+      ['applied', 'exact'],
+      ['applied', 'exact'],
+    ]);
+    const dnp = r.versions[0].functions.find((f) => f.name === 'do_no_page')!;
+    expect(dnp.reconstructed).toBe(true);
+    expect(dnp.omitted.map((o) => o.why)).toEqual([
+      expect.stringMatching(/lines 31-44 \(2\.6\.0\) stand replaced by hunk #1's own pre-image \(2\.5\.73-mm1\)/),
+      expect.stringMatching(/stand replaced by hunk #2's own pre-image .* `\* retry getting the page\.` and `goto retry;`/),
+    ]);
+    // the base is the patch's pre-image where the hunks are: the sample after the retry label, after the unlock
+    expect(dnp.base!.text).toMatch(
+      /\tspin_unlock\(&mm->page_table_lock\);\n\n\tmapping = vma->vm_file->f_dentry->d_inode->i_mapping;\nretry:\n\tsequence = atomic_read/,
+    );
+    expect(dnp.patched!.text).toMatch(
+      /\tsequence = atomic_read\(&mapping->truncate_count\);\n\tspin_unlock\(&mm->page_table_lock\);\nretry:/,
+    );
+    expect(r.columns.map((c) => [c.era, c.interpreted.some((f) => f.name === 'do_no_page')])).toEqual([
+      ['2.5.73-mm1', true],
+      ['2.5.73-mm1', true],
+    ]);
+    const c = r.scenarios[0].comparison;
+    expect(c.runs.map((x) => [x.exploration?.complete, x.exploration?.violations.length])).toEqual([
+      [true, 0],
+      [true, 0],
+    ]);
+    expect(r.scenarios[0].interpretedEntered.base).toContain('do_no_page');
+    expect(r.scenarios[0].verdict).toBe('no difference observable under sequential consistency');
+    expect(r.unseen.notObservable.map((x) => x.note)).toEqual([
+      expect.stringMatching(
+        /^do_no_page: the change only moves or repeats statements it already has \(across spin_unlock\(&mm->page_table_lock\)\)/,
+      ),
+    ]);
+  }, 120_000);
+
+  it("McCracken's change itself, written against 2.6.11 (the sample moves before the unlock): both columns complete and race-free", () => {
+    // what an honest 2.5.73-mm1 base would show too: the move orders the read for weaker memory
+    // models; under the engine's sequential consistency every interleaving is the same either way
+    const r = run(UNDER_LOCK, T2611, ['truncate-race']);
+    expect(r.versions[0].files[0].hunks[0]).toMatchObject({ status: 'applied', match: 'exact', functions: ['do_no_page'] });
+    expect(r.columns.map((c) => c.interpreted.some((f) => f.name === 'do_no_page'))).toEqual([true, true]);
+    const c = r.scenarios[0].comparison;
+    expect(c.runs.map((x) => x.exploration?.complete)).toEqual([true, true]);
+    expect(c.runs.map((x) => x.exploration!.violations.length)).toEqual([0, 0]);
+    expect(r.scenarios[0].interpretedEntered.patched).toContain('do_no_page');
+    expect(r.scenarios[0].verdict).toBe('no difference observable under sequential consistency');
+    expect(r.unseen.notObservable.map((x) => x.note)).toEqual([
+      expect.stringMatching(
+        /^do_no_page: the change only moves or repeats statements it already has \(across spin_unlock\(&mm->page_table_lock\)\)/,
+      ),
+    ]);
   }, 120_000);
 
   it('--reverse of the retry hunks on 2.6.11, which contains them: the base races, the tree does not', () => {
@@ -170,6 +259,18 @@ describe('changes the engine cannot observe', () => {
     expect(o.out).toMatch(/do_no_page: the change is only barriers or atomicity/);
     expect(o.out).not.toMatch(/: no difference \(/);
   }, 120_000);
+
+  it('reordersOnly: a move across a lock is an ordering change; a new or dropped statement is not', () => {
+    const base =
+      'spin_unlock(&mm->page_table_lock);\n\tseq = atomic_read(&m->c);\nretry:\n\tp = nopage();\n\tif (seq != m->c) { goto retry; }';
+    const moved =
+      'seq = atomic_read(&m->c);\n\tspin_unlock(&mm->page_table_lock);\nretry:\n\tp = nopage();\n\tif (seq != m->c) { seq = m->c; goto retry; }';
+    expect(reordersOnly(base, moved)).toEqual(['spin_unlock(&mm->page_table_lock)']);
+    // the retry dropped: a real change, for the interleavings to judge
+    expect(reordersOnly(base, base.replace('\n\tif (seq != m->c) { goto retry; }', ''))).toBeUndefined();
+    expect(reordersOnly(base, base.replace('nopage()', 'nopage2()'))).toBeUndefined();
+    expect(reordersOnly(base, base)).toBeUndefined();
+  });
 
   it('underSequentialConsistency keeps real changes apart', () => {
     expect(underSequentialConsistency('x = atomic_read(&m->c);\n\tsmp_rmb(); /* why */')).toBe(underSequentialConsistency('x = m->c;'));
