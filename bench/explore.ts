@@ -3,9 +3,11 @@
 // and, as the baseline measured in the same run, the unreduced search (every interleaving, capped).
 // Then the ladder of issue 13: N faulters + truncate, N = 1..4 (`--max-n N`, `--limit-ms MS` per
 // reduced search, `--baseline-ms MS` for the unreduced and state-hashing baselines, `--ladder-only`).
-// Prints a table, then one JSON line per part.
+// Prints a table, then one JSON line per part. npm run bench:explore runs it with 64 MB semi-spaces, the
+// young generation the search's worker threads get (explorerWorkers.ts).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { createMachine } from '../src/engine/index';
@@ -13,6 +15,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../src/scenari
 import { exploreAsync } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
 
+import { backtrackCost } from './backtrack';
 import { faultersAndTruncate, runLadder } from './ladder';
 import { runSpin, spinAvailable } from './spin';
 
@@ -156,7 +159,13 @@ function dfsBench(): void {
 
 if (!ladderOnly) dfsBench();
 
-console.log('\nladder: N faulters (own mm, own page of one shared file) + truncate to 0; partial-order reduction');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const loadBefore = load();
+console.log(`\nladder: N faulters (own mm, own page of one shared file) + truncate to 0; partial-order reduction`);
+console.log(`load average ${loadBefore} on ${cpus().length} cores (wall times are noisy on a shared machine: states/s is per CPU second)`);
 const ladder = runLadder({
   maxN: arg('max-n', 4),
   variants: ['2.5.70', 'truncate-seq'],
@@ -175,7 +184,7 @@ if (spinAvailable()) {
     const agree = ours ? r.errors > 0 === ours.violations.includes('stale-pte') : false;
     spin[variant] = { ...r, explorerStatesPerSec: ours?.statesPerSec, spinOverExplorer: +ratio.toFixed(1), verdictsAgree: agree };
     console.log(
-      `${variant.padEnd(12)}  SPIN ${r.states} states ${r.ms} ms ${r.statesPerSec} states/s, ${r.errors ? `stale-pte (${r.errors} errors)` : 'no violation'}  |  explorer ${ours?.statesPerSec} states/s, ${ours?.violations.join(',') || 'no violation'}  |  SPIN/explorer x${ratio.toFixed(1)}  verdicts ${agree ? 'agree' : 'DIFFER'}`,
+      `${variant.padEnd(12)}  SPIN ${r.states} states ${r.ms} ms ${r.statesPerSec} states/s, ${r.errors ? `stale-pte (${r.errors} errors)` : 'no violation'}  |  explorer ${ours?.states} states ${ours?.statesPerSec} states/cpu-s, ${ours?.violations.join(',') || 'no violation'}  |  SPIN/explorer x${ratio.toFixed(1)} (goal: within x10)  verdicts ${agree ? 'agree' : 'DIFFER'}`,
     );
   }
 } else console.log('\nSPIN anchor skipped: spin or gcc not on PATH (Debian: apt-get install spin)');
@@ -197,8 +206,14 @@ if (built.status === 0) {
     const w = faultersAndTruncate(jobsN);
     const make = () => createMachine(w, { fault: variant });
     const recipe = { world: w, selection: { fault: variant } };
+    const c0 = process.cpuUsage();
     const one = await exploreAsync(make, { jobs: 1, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
+    const c1 = process.cpuUsage(c0);
     const two = await exploreAsync(make, { jobs: 2, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
+    const c2 = process.cpuUsage(c0);
+    // CPU time of the process, worker threads included
+    const cpu1 = (c1.user + c1.system) / 1000;
+    const cpu2 = (c2.user + c2.system) / 1000 - cpu1;
     const same = strip(one) === strip(two);
     jobs[variant] = {
       schedules: one.schedules,
@@ -206,13 +221,34 @@ if (built.status === 0) {
       complete: one.complete && two.complete,
       jobs1Ms: +one.timeMs.toFixed(1),
       jobs2Ms: +two.timeMs.toFixed(1),
+      jobs1CpuMs: +cpu1.toFixed(1),
+      jobs2CpuMs: +cpu2.toFixed(1),
       speedup: +(one.timeMs / two.timeMs).toFixed(2),
       identical: same,
     };
     console.log(
-      `${variant.padEnd(12)}  ${one.schedules} schedules ${one.states} states  jobs 1: ${one.timeMs.toFixed(0)} ms  jobs 2: ${two.timeMs.toFixed(0)} ms  speed-up x${(one.timeMs / two.timeMs).toFixed(2)}  ${same ? 'identical' : 'DIFFERENT'} results`,
+      `${variant.padEnd(12)}  ${one.schedules} schedules ${one.states} states  jobs 1: ${one.timeMs.toFixed(0)} ms (cpu ${cpu1.toFixed(0)})  jobs 2: ${two.timeMs.toFixed(0)} ms (cpu ${cpu2.toFixed(0)})  speed-up x${(one.timeMs / two.timeMs).toFixed(2)} (wall)  ${same ? 'identical' : 'DIFFERENT'} results`,
     );
   }
 }
-const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.ms < ms);
-console.log(JSON.stringify({ ladder, spin, jobs, goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) } }));
+// the goals in CPU time: wall time on a shared machine measures the other engineers too
+const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.cpuMs < ms);
+// what a backtrack costs: the parts a checkpoint of the machine would have to beat
+console.log('\nbacktrack cost (CPU): building a Machine, a replayed step, a step taken first (footprints, checks), a state hash');
+const backtrack = [2, 3].flatMap((n) => ['2.5.70', 'truncate-seq'].map((v) => backtrackCost(n, v)));
+for (const b of backtrack)
+  console.log(
+    `N=${b.n}  ${b.variant.padEnd(12)}  make ${b.makeUs} us  replayed step ${b.replayStepUs} us  first step ${b.freshStepUs} us  hash ${b.hashUs} us  (a run: ${b.runSteps} steps, rebuilt and replayed: ${(b.makeUs + b.runSteps * b.replayStepUs).toFixed(0)} us)`,
+  );
+const loadAfter = load();
+console.log(`load average ${loadBefore} before the ladder, ${loadAfter} at the end`);
+console.log(
+  JSON.stringify({
+    load: { before: loadBefore, after: loadAfter, cores: cpus().length },
+    ladder,
+    spin,
+    jobs,
+    backtrack,
+    goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) },
+  }),
+);

@@ -26,21 +26,37 @@ export interface LadderRow {
   reduction: Reduction;
   states: number;
   schedules: number;
+  /** machine steps executed, replays included */
+  steps: number;
+  /** wall time (noisy on a shared machine) */
   ms: number;
+  /** CPU time of the process over the search (what the search cost, whatever else runs) */
+  cpuMs: number;
+  /** distinct states per second of CPU time */
   statesPerSec: number;
+  /** the same per second of wall time */
+  statesPerWallSec: number;
   complete: boolean;
   violations: string[];
 }
 
-function row(n: number, variant: string, r: ExploreResult): LadderRow {
+/** run one search, measuring its CPU time too */
+export function measured(n: number, variant: string, search: () => ExploreResult): LadderRow {
+  const c0 = process.cpuUsage();
+  const r = search();
+  const c = process.cpuUsage(c0);
+  const cpuMs = (c.user + c.system) / 1000;
   return {
     n,
     variant,
     reduction: r.reduction,
     states: r.states,
     schedules: r.schedules,
+    steps: r.steps,
     ms: +r.timeMs.toFixed(1),
-    statesPerSec: Math.round(r.states / (r.timeMs / 1000)),
+    cpuMs: +cpuMs.toFixed(1),
+    statesPerSec: Math.round(r.states / (Math.max(cpuMs, 1) / 1000)),
+    statesPerWallSec: Math.round(r.states / (r.timeMs / 1000)),
     complete: r.complete,
     violations: r.violations.map((v) => v.invariant),
   };
@@ -57,9 +73,9 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
     for (const variant of opts.variants) {
       const w = faultersAndTruncate(n);
       const make = () => createMachine(w, { fault: variant });
-      const por = row(n, variant, explore(make, { reduction: 'dpor', shrink: false, timeLimitMs: opts.limitMs }));
-      const none = row(n, variant, explore(make, { reduction: 'none', shrink: false, timeLimitMs: opts.baselineMs }));
-      const state = row(n, variant, explore(make, { reduction: 'state', shrink: false, timeLimitMs: opts.baselineMs }));
+      const por = measured(n, variant, () => explore(make, { reduction: 'dpor', shrink: false, timeLimitMs: opts.limitMs }));
+      const none = measured(n, variant, () => explore(make, { reduction: 'none', shrink: false, timeLimitMs: opts.baselineMs }));
+      const state = measured(n, variant, () => explore(make, { reduction: 'state', shrink: false, timeLimitMs: opts.baselineMs }));
       // where the unreduced search finishes: its schedules per schedule of the reduced one; where it is
       // cut: the time it ran without finishing over the reduced search's time (a lower bound)
       const reductionFactor = !por.complete
@@ -77,11 +93,12 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
           `states ${por.states}`.padEnd(15),
           `schedules ${por.schedules}`.padEnd(17),
           `${por.ms.toFixed(0)} ms`.padEnd(10),
-          `${por.statesPerSec} states/s`.padEnd(17),
+          `cpu ${por.cpuMs.toFixed(0)} ms`.padEnd(14),
+          `${por.statesPerSec} states/cpu-s`.padEnd(21),
           por.complete ? 'complete' : 'CUT     ',
           `reduction x${reductionFactor}`.padEnd(16),
           `| none: ${none.schedules} sched ${none.complete ? 'complete' : 'cut'}`,
-          `| state hashing: ${state.states} states ${state.ms.toFixed(0)} ms ${state.complete ? 'complete' : 'cut'}`,
+          `| state hashing: ${state.states} states ${state.schedules} sched ${state.ms.toFixed(0)} ms ${state.complete ? 'complete' : 'cut'}`,
           por.violations.join(','),
         ].join('  '),
       );

@@ -40,8 +40,10 @@ export function runSpin(model: string, variant: string): SpinResult {
     const out = run.stdout;
     const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
     const states = num(/(\d+) states, stored/);
-    // pan's own rate (its search alone) when it reports one; else the wall time, startup included
-    const rate = num(/rate\s+([\d.]+) states\/second/);
+    // pan's own rate (its search alone) when it reports one, else its own elapsed time (0.01 s
+    // resolution; pan prints 0 below it), else the wall time of the run, startup included
+    const elapsed = num(/pan: elapsed time ([\d.e+-]+) seconds/);
+    const rate = num(/rate\s+([\d.]+) states\/second/) || (elapsed > 0 ? states / elapsed : NaN);
     return {
       variant,
       states,

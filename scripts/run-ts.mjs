@@ -1,7 +1,7 @@
 // Runs a TypeScript entry (the benchmarks) with Node: bundles it with esbuild into out/ (ESM, so
 // top-level await works; `require`, `__dirname` and `__filename` are provided), then runs it,
 // passing the remaining arguments through.
-// usage: node scripts/run-ts.mjs bench/engine.ts [args...]
+// usage: node scripts/run-ts.mjs [--node-flag=<flag>...] bench/engine.ts [args...]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -9,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [entry, ...args] = process.argv.slice(2);
+// --node-flag=<flag> (before the entry, repeatable) is passed to the Node that runs it
+const argv = process.argv.slice(2);
+const nodeFlags = [];
+while (argv[0]?.startsWith('--node-flag=')) nodeFlags.push(argv.shift().slice('--node-flag='.length));
+const [entry, ...args] = argv;
 if (!entry) {
-  console.error('usage: node scripts/run-ts.mjs <file.ts> [args...]');
+  console.error('usage: node scripts/run-ts.mjs [--node-flag=<flag>...] <file.ts> [args...]');
   process.exit(2);
 }
 const abs = join(root, entry);
@@ -46,5 +50,5 @@ try {
   // esbuild printed the errors with file:line:col
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--enable-source-maps', ...nodeFlags, outfile, ...args], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -193,7 +193,7 @@ export interface Raw {
 }
 
 class Search {
-  readonly t0 = performance.now();
+  t0 = performance.now();
   reduction: Reduction = 'state';
   schedules = 0;
   steps = 0;
@@ -606,20 +606,21 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
 const SPLIT_JOBS = 16;
 const SPLIT_MAX_DEPTH = 12;
 
-/** the split: the first depth (from 1) with at least SPLIT_JOBS states, found by dry runs of the top */
-function planJobs(s: Search, make: MachineFactory, opts: ExploreOptions): DporJob[] {
-  let depth = 1;
-  for (; depth < SPLIT_MAX_DEPTH; depth++) {
-    const dry = new Search(make, { maxSteps: opts.maxSteps });
-    let n = 0;
-    const gen = new DporSearch(dry, { splitDepth: depth, onJob: () => n++ }).run();
+/** The split: the first depth (from 1) with at least SPLIT_JOBS states. The top of the tree is searched
+ * once per depth tried, each time from scratch (the deeper search repeats the shallower one); the
+ * search at the depth chosen is kept as the partitioned search's own (its counts, its violations) and
+ * its jobs are the split. */
+function planJobs(make: MachineFactory, opts: ExploreOptions): { s: Search; jobs: DporJob[] } {
+  const t0 = performance.now();
+  for (let depth = 1; ; depth++) {
+    const s = new Search(make, opts);
+    s.t0 = t0;
+    s.reduction = 'dpor';
+    const jobs: DporJob[] = [];
+    const gen = new DporSearch(s, { splitDepth: depth, onJob: (j) => jobs.push(j) }).run();
     while (!gen.next().done);
-    if (n >= SPLIT_JOBS || n === 0) break;
+    if (jobs.length >= SPLIT_JOBS || jobs.length === 0 || depth >= SPLIT_MAX_DEPTH || !s.complete) return { s, jobs };
   }
-  const jobs: DporJob[] = [];
-  const gen = new DporSearch(s, { splitDepth: depth, onJob: (j) => jobs.push(j) }).run();
-  while (!gen.next().done);
-  return jobs;
 }
 
 /** fold job results into the search, in job order (what makes the result independent of the workers) */
@@ -666,9 +667,7 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {
   if (partitioned(opts)) {
-    const s = new Search(make, opts);
-    s.reduction = 'dpor';
-    const jobs = planJobs(s, make, opts);
+    const { s, jobs } = planJobs(make, opts);
     const o = jobOptions(s, opts);
     const start = s.elapsed();
     mergeJobs(
@@ -684,9 +683,7 @@ export function explore(make: MachineFactory, opts: ExploreOptions = {}): Explor
 /** The same search in slices of about 20 ms, letting the event loop run between them (progress, cancel). */
 export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = {}): Promise<ExploreResult> {
   if (partitioned(opts)) {
-    const s = new Search(make, opts);
-    s.reduction = 'dpor';
-    const jobs = planJobs(s, make, opts);
+    const { s, jobs } = planJobs(make, opts);
     const o = jobOptions(s, opts);
     const start = s.elapsed();
     const done: JobResult[] = [];

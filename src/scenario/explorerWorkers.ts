@@ -23,6 +23,11 @@ export function defaultWorkerScript(): string | undefined {
   return p && existsSync(p) ? p : undefined;
 }
 
+/** A search allocates machines, events and states that live for one schedule: with V8's default
+ * young generation (16 MB semi-spaces) they outlive scavenges and fill the old generation. 64 MB
+ * semi-spaces (V8 sizes the young generation at three of them) make the search about 1.5x faster. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 192 };
+
 export async function runJobsOnWorkers(
   jobs: readonly DporJob[],
   recipe: WorkerRequest['recipe'],
@@ -36,7 +41,7 @@ export async function runJobsOnWorkers(
   if (!file) throw new Error('exploration workers: no exploreWorker.js next to this bundle (build with esbuild.config.mjs)');
   const results: JobResult[] = [];
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, () => new Worker(file));
+  const workers = Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, () => new Worker(file, { resourceLimits: WORKER_LIMITS }));
   try {
     await Promise.all(
       workers.map(

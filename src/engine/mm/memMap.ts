@@ -51,7 +51,7 @@ export class MemMap {
   /** a new pfn, its fields all zero */
   add(): number {
     // grown fourfold: the part not yet used is zero pages the OS has not handed out, so only the copy costs
-    if (this.size === this.capacity) this.grow(Math.max(1024, this.capacity * 4));
+    if (this.size === this.capacity) this.grow(Math.max(64, this.capacity * 4));
     return this.size++;
   }
 

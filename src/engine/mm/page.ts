@@ -317,6 +317,12 @@ export class PageAllocator {
     return pfn < this.views.length ? (this.views[pfn]?.mapping ?? null) : null;
   }
 
+  /** the page lock's state of a pfn for the state hash, without making its Page */
+  lockStateOf(pfn: number): string {
+    const v = pfn < this.views.length ? this.views[pfn] : undefined;
+    return v === undefined ? '-' : v.lockState();
+  }
+
   /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */
   *pages(): IterableIterator<Page> {
     for (let pfn = 0; pfn < this.mem.size; pfn++) yield this.page(pfn);

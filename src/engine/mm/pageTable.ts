@@ -48,7 +48,23 @@ export class PageTable {
   private touchAll(): void {
     footprint.reads.push(this.key + '*');
   }
+  /** changed only by allocTable and freeEmptyTables, which keep `tables()` in step with it */
   readonly pgd = new Map<number, (PteTable | undefined)[]>();
+  /** the pte tables there are with their base addresses, in address order (built when asked) */
+  private tableList: { base: number; t: PteTable }[] | null = null;
+  tables(): readonly { base: number; t: PteTable }[] {
+    if (this.tableList === null) {
+      const list: { base: number; t: PteTable }[] = [];
+      for (const [g, pmd] of this.pgd)
+        for (let m = 0; m < PTRS_PER_PMD; m++) {
+          const t = pmd[m];
+          if (t !== undefined) list.push({ base: (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE, t });
+        }
+      list.sort((a, b) => a.base - b.base);
+      this.tableList = list;
+    }
+    return this.tableList;
+  }
   /** pte tables allocated (pte_alloc_one) */
   pteTables = 0;
   /** number of present ptes; kept in step with set/clear so rss can be checked in O(1) */
@@ -95,6 +111,7 @@ export class PageTable {
     if (t === undefined) {
       t = new PteTable();
       pmd[m] = t;
+      this.tableList = null;
       this.pteTables++;
     }
     return t;
@@ -236,21 +253,18 @@ export class PageTable {
     }
   }
 
-  /** call fn for every non-none entry, in address order, without allocating per entry */
+  /** call fn for every non-none entry, in address order, without allocating per entry; fn must not
+   * change the table. The invariant checks run it after every step of a search: it visits only the
+   * pte tables there are and stops in a table after its last used entry. */
   forEach(fn: (addr: number, kind: number, val: number, prot: number) => void): void {
     if (footprint.on) this.touchAll();
-    const gs = [...this.pgd.keys()].sort((a, b) => a - b);
-    for (const g of gs) {
-      const pmd = this.pgd.get(g)!;
-      for (let m = 0; m < PTRS_PER_PMD; m++) {
-        const t = pmd[m];
-        if (t === undefined || t.used === 0) continue;
-        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
-        const bits = t.bits;
-        for (let i = 0; i < PTRS_PER_PTE; i++) {
-          const b = bits[i];
-          if ((b & KIND_MASK) !== PTE_NONE) fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
-        }
+    for (const { base, t } of this.tables()) {
+      const bits = t.bits;
+      for (let i = 0, left = t.used; left > 0 && i < PTRS_PER_PTE; i++) {
+        const b = bits[i];
+        if ((b & KIND_MASK) === PTE_NONE) continue;
+        left--;
+        fn(base + i * PAGE_SIZE, b & KIND_MASK, t.val[i], (b >> PROT_SHIFT) & 7);
       }
     }
   }
@@ -285,6 +299,7 @@ export class PageTable {
             this.lastTable = undefined;
           }
           pmd[m] = undefined;
+          this.tableList = null;
           this.pteTables--;
         }
       }

@@ -336,9 +336,15 @@ export function getVariant<F extends Family>(family: F, name: string): Variant<F
   return Object.hasOwn(table, name) ? entry(family, name, table[name]) : undefined;
 }
 
+/** the base variant of each family, found once (every Machine asks for it) */
+const bases = new Map<Family, Variant | undefined>();
+
 export function baseVariant<F extends Family>(family: F): Variant<FamilyRules[F]> | undefined {
-  const all = variantsOf(family);
-  return all.find((v) => v.base) ?? all[0];
+  if (!bases.has(family)) {
+    const all = variantsOf(family);
+    bases.set(family, all.find((v) => v.base) ?? all[0]);
+  }
+  return bases.get(family) as Variant<FamilyRules[F]> | undefined;
 }
 
 export interface VariantInfo {

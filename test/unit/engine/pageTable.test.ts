@@ -59,6 +59,8 @@ describe('PageTable', () => {
       fc.record({ k: fc.constant('s' as const), a: addr, v: fc.integer({ min: 1, max: 1e6 }) }),
       fc.record({ k: fc.constant('f' as const), a: addr, v: fc.integer({ min: 0, max: 1e6 }), prot: fc.integer({ min: -1, max: 7 }) }),
       fc.record({ k: fc.constant('c' as const), a: addr }),
+      // free_pgtables over a range: the tables forEach visits must follow
+      fc.record({ k: fc.constant('x' as const), a: addr }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
@@ -74,10 +76,10 @@ describe('PageTable', () => {
           } else if (o.k === 'f') {
             pt.setFile(o.a, o.v, o.prot);
             model.set(o.a, { kind: PTE_FILE, val: o.v });
-          } else {
+          } else if (o.k === 'c') {
             pt.clear(o.a);
             model.delete(o.a);
-          }
+          } else pt.freeEmptyTables(0, o.a + PAGE_SIZE * 512 * 64);
         }
         const got = [...pt.entries()].map(([a, p]) => [a, p.kind, p.val]);
         const want = [...model].sort((x, y) => x[0] - y[0]).map(([a, p]) => [a, p.kind, p.val]);

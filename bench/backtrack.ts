@@ -1,0 +1,61 @@
+// What a backtrack of the explorer costs, part by part, on the ladder's worlds: building a Machine,
+// a replayed step (Machine.replay: no footprints, no checks), a step as the search first takes it
+// (footprints and step checks), and a state hash. The DPOR search rebuilds and replays on every
+// backtrack: these figures say what a checkpoint (or copy-on-write state) would have to beat.
+import { createMachine } from '../src/engine/index';
+import { runSchedule } from '../src/scenario/explorer';
+
+import { faultersAndTruncate } from './ladder';
+
+export interface BacktrackCost {
+  n: number;
+  variant: string;
+  /** steps of the default run */
+  runSteps: number;
+  makeUs: number;
+  replayStepUs: number;
+  freshStepUs: number;
+  hashUs: number;
+}
+
+function cpuUs(f: () => void): number {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+}
+
+export function backtrackCost(n: number, variant: string, reps = 400): BacktrackCost {
+  const w = faultersAndTruncate(n);
+  const make = () => createMachine(w, { fault: variant });
+  const schedule = runSchedule(make).schedule;
+  // warm-up (JIT)
+  for (let i = 0; i < 50; i++) make().replay(schedule);
+  const makeUs = cpuUs(() => {
+    for (let i = 0; i < reps; i++) make();
+  });
+  const replayUs = cpuUs(() => {
+    for (let i = 0; i < reps; i++) make().replay(schedule);
+  });
+  const freshUs = cpuUs(() => {
+    for (let i = 0; i < reps; i++) {
+      const m = make();
+      for (const t of schedule) m.step(t);
+    }
+  });
+  const m = make();
+  m.replay(schedule.slice(0, schedule.length >> 1));
+  const hashUs = cpuUs(() => {
+    for (let i = 0; i < reps * 10; i++) m.stateHash();
+  });
+  const per = reps * schedule.length;
+  return {
+    n,
+    variant,
+    runSteps: schedule.length,
+    makeUs: +(makeUs / reps).toFixed(2),
+    replayStepUs: +((replayUs - makeUs) / per).toFixed(3),
+    freshStepUs: +((freshUs - makeUs) / per).toFixed(3),
+    hashUs: +(hashUs / (reps * 10)).toFixed(2),
+  };
+}

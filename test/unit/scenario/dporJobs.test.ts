@@ -1,0 +1,41 @@
+// The partial-order reduced search split into subtrees on worker threads (--jobs).
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { faultersAndTruncate } from '../../../bench/ladder';
+import { createMachine } from '../../../src/engine/index';
+import { explore } from '../../../src/scenario/explorer';
+
+import { names } from './fixtures/bundled';
+
+describe('partitioned search (--jobs)', () => {
+  it('gives the same result for 1 and 2 workers, apart from times, with the verdicts of the plain search', async () => {
+    const { build } = await import('esbuild');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mmx-worker-'));
+    const workerScript = join(dir, 'exploreWorker.js');
+    await build({
+      entryPoints: [join(__dirname, '../../../src/scenario/exploreWorker.ts')],
+      outfile: workerScript,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
+    const { exploreAsync } = await import('../../../src/scenario/explorer');
+    const strip = (x: object) =>
+      JSON.stringify(x, (k, v: unknown) => (['timeMs', 'firstViolationMs', 'foundAfterMs'].includes(k) ? undefined : v));
+    for (const fault of ['2.5.70', 'truncate-seq']) {
+      const w = faultersAndTruncate(2);
+      const make = () => createMachine(w, { fault });
+      const recipe = { world: w, selection: { fault } };
+      const one = await exploreAsync(make, { jobs: 1, recipe, workerScript, shrink: false });
+      const two = await exploreAsync(make, { jobs: 2, recipe, workerScript, shrink: false });
+      expect(one.complete).toBe(true);
+      expect(strip(two)).toBe(strip(one));
+      expect(names(one)).toEqual(names(explore(make, { shrink: false })));
+    }
+  }, 300_000);
+});
