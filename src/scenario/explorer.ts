@@ -613,7 +613,8 @@ const SPLIT_MAX_DEPTH = 12;
 function planJobs(make: MachineFactory, opts: ExploreOptions): { s: Search; jobs: DporJob[] } {
   const t0 = performance.now();
   for (let depth = 1; ; depth++) {
-    const s = new Search(make, opts);
+    // each depth tried is a new search: progress starts with the jobs (it would restart at every depth)
+    const s = new Search(make, { ...opts, onProgress: undefined });
     s.t0 = t0;
     s.reduction = 'dpor';
     const jobs: DporJob[] = [];
@@ -687,15 +688,21 @@ export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = 
     const o = jobOptions(s, opts);
     const start = s.elapsed();
     const done: JobResult[] = [];
+    const seenViolations = new Set<string>();
     const report = (r: JobResult) => {
       done.push(r);
       s.frontier = () => jobs.length - done.length;
       if (opts.onProgress) {
+        // the states of finished jobs count now (mergeJobs adds the same hashes again: a set)
+        for (const h of r.hashes) s.hashes.add(h);
+        for (const f of r.found) seenViolations.add(f.invariant);
         const p = s.progress();
         for (const x of done) {
           p.schedules += x.schedules;
           p.steps += x.steps;
         }
+        for (const inv of s.found.keys()) seenViolations.add(inv);
+        p.violations = seenViolations.size;
         opts.onProgress(p);
       }
     };

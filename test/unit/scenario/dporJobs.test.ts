@@ -32,7 +32,21 @@ describe('partitioned search (--jobs)', () => {
       const make = () => createMachine(w, { fault });
       const recipe = { world: w, selection: { fault } };
       const one = await exploreAsync(make, { jobs: 1, recipe, workerScript, shrink: false });
-      const two = await exploreAsync(make, { jobs: 2, recipe, workerScript, shrink: false });
+      const reports: { states: number; violations: number }[] = [];
+      const two = await exploreAsync(make, {
+        jobs: 2,
+        recipe,
+        workerScript,
+        shrink: false,
+        progressIntervalMs: 0,
+        onProgress: (p) => reports.push({ states: p.states, violations: p.violations }),
+      });
+      // progress counts the states and violations of finished subtrees as they come in, never more than the total
+      const states = reports.map((r) => r.states);
+      expect(states).toEqual([...states].sort((a, b) => a - b));
+      expect(states.at(-1)).toBe(two.states);
+      expect(states.filter((n) => n > states[0] && n < two.states).length).toBeGreaterThan(0);
+      expect(reports.at(-1)!.violations).toBe(two.violations.length);
       expect(one.complete).toBe(true);
       expect(strip(two)).toBe(strip(one));
       expect(names(one)).toEqual(names(explore(make, { shrink: false })));
