@@ -24,7 +24,21 @@ suite('comparison panel', () => {
       await wv.send({ type: 'showComparison', comparison: c });
       await q(wv, '.comparison').waitFor();
       // the page tells the host it has drawn the comparison
-      assert.deepEqual(await wv.waitForPosted((m) => m.type === 'rendered'), { type: 'rendered', view: 'comparison', events: 3 * 13 });
+      // the page reports what it drew, read back from its own table
+      const columns = ['2.5.70', 'install_new_page', 'install_new_page-hch'];
+      assert.deepEqual(await wv.waitForPosted((m) => m.type === 'rendered'), {
+        type: 'rendered',
+        view: 'comparison',
+        events: 3 * 13,
+        drawn: {
+          columns,
+          cards: columns,
+          invariants: [
+            { invariant: 'stale-pte', cells: ['1 violated', 'held', 'held'] },
+            { invariant: 'ref-balance', cells: ['held', 'held', 'held'] },
+          ],
+        },
+      });
       assert.deepEqual(await q(wv, '.timeline-head .cell').allInnerTexts(), ['2.5.70', 'install_new_page', 'install_new_page-hch']);
       assert.equal(
         await q(wv, '.comparison').evaluate((e) =>
