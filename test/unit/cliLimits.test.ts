@@ -6,20 +6,10 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { main } from '../../src/cli/cli';
+import { mmx } from './mmx';
 
 const TEN = join(__dirname, '../fixtures/hostile/ten-tasks.mmscenario.yaml');
 const ESCAPES = join(__dirname, '../fixtures/hostile/terminal-escapes.mmscenario.yaml');
-
-async function mmx(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
-    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
-  });
-  return { code, out, err };
-}
 
 describe('mmx progress', () => {
   it('--json without a terminal: a progress line on stderr every 5 s, exact JSON on stdout, exit 3 undecided', async () => {

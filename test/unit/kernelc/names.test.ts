@@ -5,21 +5,11 @@ import { join, relative } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { main } from '../../../src/cli/cli';
 import type { NamesReport } from '../../../src/kernelc/index';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
+import { mmx } from '../mmx';
 
 import { FIXTURES, ROOT } from './helpers';
-
-async function mmx(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
-    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
-  });
-  return { code, out, err };
-}
 
 /** what `mmx kernelc compare --json` prints: the comparison plus the interpreted column */
 type CompareJson = Comparison & { ok: boolean; interpreted: Record<string, unknown> };

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../../src/cli/cli';
 import { directoryTree } from '../../../src/cli/commands/runPatch';
 import { functionScenarioTable, reordersOnly, runPatch, underSequentialConsistency, type PatchRunReport } from '../../../src/cli/patchRun';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
 import { loadScenarioFile } from '../../../src/scenario/library';
 import { compareScenario } from '../../../src/scenario/runner';
+import { mmx } from '../mmx';
 
 const root = join(__dirname, '../../..');
 const fx = (p: string): string => join(root, 'test/fixtures', p);
@@ -27,16 +27,6 @@ const NO_RETRY = fx('run-patch/remove-truncate-retry-2.6.11.diff');
 const RETRY = fx('run-patch/truncate-retry-2.6.11.diff');
 const NO_RMB = fx('run-patch/drop-smp-rmb-2.6.11.diff');
 const UNDER_LOCK = fx('run-patch/truncate-count-under-lock-2.6.11.diff');
-
-async function mmx(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
-    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
-  });
-  return { code, out, err };
-}
 
 let parser: CParser;
 beforeAll(async () => {

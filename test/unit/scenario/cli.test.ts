@@ -5,23 +5,13 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { main } from '../../../src/cli/cli';
 import type { Comparison } from '../../../src/scenario/comparisonModel';
 import type { Exploration } from '../../../src/scenario/explorationModel';
+import { mmx } from '../mmx';
 
 const root = join(__dirname, '../../..');
 const DFS = join(root, 'scenarios/dfs-race.mmscenario.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'mmx-test-'));
-
-async function mmx(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, {
-    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
-    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
-  });
-  return { code, out, err };
-}
 
 function scenarioWith(name: string, edit: (text: string) => string): string {
   const f = join(tmp, name);
