@@ -443,12 +443,15 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     ok &&= cok;
     const typescript: Record<string, string[]> = {};
     const interpretedEntered: Record<string, string[]> = {};
+    // the functions some column's run of this scenario enters (one scan of the traces)
+    const enteredHere = new Set<string>();
     comparison.runs.forEach((r, i) => {
       const interp = new Set(columns[i].interpreted.map((f) => f.name));
       const fns = new Set<string>();
       for (const e of r.trace)
         if (e.kind === 'enter') {
           fns.add(e.fn);
+          enteredHere.add(e.fn);
           entered.add(e.fn);
         }
       typescript[r.label] = [...fns].filter((f) => !interp.has(f)).sort();
@@ -460,17 +463,10 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
         comparison.runs[i].results.map((x) => [x.task, x.index, x.result, x.signal ?? '']),
       ]);
     const same = comparison.runs.every((_, i) => sig(i) === sig(0));
-    const enteredChanged = [...changed.keys()].some((n) =>
-      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
-    );
-    const onlySC =
-      scOnly.size > 0 && realChange.every((n) => !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
-    const onlyOrdering =
-      reordered.size > 0 &&
-      realChange.every((n) => reordered.has(n) || !comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)));
-    const unapplied = [...incomplete, ...uncompiled.keys()].some((n) =>
-      comparison.runs.some((r) => r.trace.some((e) => e.kind === 'enter' && e.fn === n)),
-    );
+    const enteredChanged = [...changed.keys()].some((n) => enteredHere.has(n));
+    const onlySC = scOnly.size > 0 && realChange.every((n) => !enteredHere.has(n));
+    const onlyOrdering = reordered.size > 0 && realChange.every((n) => reordered.has(n) || !enteredHere.has(n));
+    const unapplied = [...incomplete, ...uncompiled.keys()].some((n) => enteredHere.has(n));
     scenarioRuns.push({
       scenario: s.file,
       why,
