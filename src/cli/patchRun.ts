@@ -259,6 +259,12 @@ function definedIn(sources: CSource[]): Set<string> {
   return out;
 }
 
+/** the hunks (1-based, of its file) of a changed function that did not apply */
+function failedHunks(app: VersionApplication, fn: ChangedFunction): number[] {
+  const file = app.files.find((f) => f.path === fn.file);
+  return fn.hunks.filter((h) => file?.hunks[h - 1]?.status !== 'applied');
+}
+
 export function runPatch(patchText: string | Uint8Array, source: string, opts: PatchRunOptions): PatchRunReport {
   const tm = opts.timings;
   let mark = performance.now();
@@ -315,7 +321,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       if (mine && side === 'patched' && !mine.complete) {
         notInterpreted.push({
           name: n,
-          why: `hunk ${mine.hunks.filter((h) => app.files.find((f) => f.path === mine.file)?.hunks[h - 1]?.status !== 'applied').join(', ')} of ${mine.file} did not apply: ${n} runs TypeScript under the ${rules} rules`,
+          why: `hunk ${failedHunks(app, mine).join(', ')} of ${mine.file} did not apply: ${n} runs TypeScript under the ${rules} rules`,
         });
         continue;
       }
@@ -500,8 +506,7 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
       }
     for (const fn of a.functions)
       if (!fn.complete) {
-        const file = a.files.find((f) => f.path === fn.file);
-        const failed = fn.hunks.filter((h) => file?.hunks[h - 1]?.status !== 'applied');
+        const failed = failedHunks(a, fn);
         const col = columns.find((c) => c.version === a.version);
         (unseen.notApplied ??= []).push({
           version: a.version,
