@@ -369,16 +369,9 @@ export class FunctionCompiler {
       }
       case 'do_statement': {
         const top = this.code.length;
-        const brk: Ins[] = [];
-        const cont: Ins[] = [];
-        this.breaks.push(brk);
-        this.continues.push(cont);
-        this.statement(n.childForFieldName('body')!);
-        this.breaks.pop();
-        this.continues.pop();
-        for (const c of cont) c.target = this.code.length;
-        this.emit(Op.JumpIfTrue, n, this.expr(n.childForFieldName('condition')!), top);
-        for (const b of brk) b.target = this.code.length;
+        this.loopBody(n.childForFieldName('body')!, null, () => {
+          this.emit(Op.JumpIfTrue, n, this.expr(n.childForFieldName('condition')!), top);
+        });
         return;
       }
       case 'for_statement': {
@@ -392,19 +385,11 @@ export class FunctionCompiler {
         const cond = n.childForFieldName('condition');
         const jf = cond ? this.emit(Op.JumpIfFalse, n, this.expr(cond)) : null;
         const update = n.childForFieldName('update');
-        const body = n.childForFieldName('body')!;
-        const brk: Ins[] = [];
-        const cont: Ins[] = [];
-        this.breaks.push(brk);
-        this.continues.push(cont);
-        this.statement(body);
-        this.breaks.pop();
-        this.continues.pop();
-        for (const c of cont) c.target = this.code.length;
-        if (update) this.emit(Op.Eval, update, this.expr(update));
-        this.emit(Op.Jump, n, null, top);
-        if (jf) jf.target = this.code.length;
-        for (const b of brk) b.target = this.code.length;
+        this.loopBody(n.childForFieldName('body')!, null, () => {
+          if (update) this.emit(Op.Eval, update, this.expr(update));
+          this.emit(Op.Jump, n, null, top);
+          if (jf) jf.target = this.code.length;
+        });
         this.scope = this.scope.parent!;
         return;
       }
@@ -430,7 +415,8 @@ export class FunctionCompiler {
     }
   }
 
-  private loopBody(body: Node, top: number, close: () => void): void {
+  /** a loop body with its break and continue targets; `continueAt` null: the code right after the body */
+  private loopBody(body: Node, continueAt: number | null, close: () => void): void {
     const brk: Ins[] = [];
     const cont: Ins[] = [];
     this.breaks.push(brk);
@@ -438,7 +424,8 @@ export class FunctionCompiler {
     this.statement(body);
     this.breaks.pop();
     this.continues.pop();
-    for (const c of cont) c.target = top;
+    const at = continueAt ?? this.code.length;
+    for (const c of cont) c.target = at;
     close();
     for (const b of brk) b.target = this.code.length;
   }

@@ -8,6 +8,7 @@ import type { FileDiff, Hunk } from '../patch/diffReader';
 import { ADDED } from '../patch/diffReader';
 import { sectionFunction } from '../patch/fragments';
 import { applyHunks, norm, type HunkOutcome, type ResultLine } from '../patch/hunkApply';
+import { lineAt, lineStarts } from '../patch/lineStarts';
 import { splitFunctions } from '../patch/sourceScanner';
 
 import { compareKernelVersions, knownVersion } from './history';
@@ -79,18 +80,8 @@ const KEYWORDS = /^(if|while|for|switch|return|sizeof|do|else|case|goto)$/;
 
 /** function definitions of a whole text with their 1-based line spans */
 function spans(text: string): { name: string; line: number; endLine: number }[] {
-  const starts: number[] = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const lineOf = (off: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const starts = lineStarts(text);
+  const lineOf = (off: number): number => lineAt(starts, off) + 1;
   return splitFunctions(text).fns.map((f) => ({
     name: f.name,
     line: lineOf(f.headerStart),

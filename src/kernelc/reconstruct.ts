@@ -6,6 +6,8 @@
 
 import type { FileDiff, Hunk } from '../patch/diffReader';
 import { ADDED, REMOVED } from '../patch/diffReader';
+import { norm } from '../patch/hunkApply';
+import { lineAt, lineStarts } from '../patch/lineStarts';
 import { splitFunctions } from '../patch/sourceScanner';
 
 import type { CSource } from './program';
@@ -46,8 +48,6 @@ export interface SrcLine {
   from: 'patch' | 'base';
 }
 
-const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
-
 function postLines(h: Hunk, patchFile: string): SrcLine[] {
   return h.lines.filter((l) => l.kind !== REMOVED).map((l) => ({ text: l.text, file: patchFile, no: l.src, from: 'patch' as const }));
 }
@@ -55,18 +55,8 @@ function postLines(h: Hunk, patchFile: string): SrcLine[] {
 /** the function definitions of a text with their line ranges (0-based, inclusive) */
 function functionsOf(lines: string[]): { name: string; first: number; last: number; closed: boolean }[] {
   const text = lines.join('\n');
-  const starts: number[] = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  const lineOf = (off: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const starts = lineStarts(text);
+  const lineOf = (off: number): number => lineAt(starts, off);
   const out = splitFunctions(text).fns.map((f) => ({
     name: f.name,
     first: lineOf(f.headerStart),

@@ -90,6 +90,16 @@ const gen = (ret: CType, g: (c: CallSite, a: unknown[]) => Generator<Step, unkno
   gen: g,
   doc,
 });
+/** a void primitive that is only an announced step (a lock taken or released) */
+const stepping = (doc: string, announce: (c: CallSite, a: unknown[]) => boolean): FnBinding =>
+  gen(
+    VOID,
+    function* (c, a) {
+      if (announce(c, a)) yield c.t.step;
+      return 0;
+    },
+    doc,
+  );
 const k = (type: CType, value: unknown): ConstBinding => ({ type, value });
 const lockArg = (c: CallSite, a: unknown[], what: string): Lock => {
   const l = a[0] as Lock | null;
@@ -143,38 +153,12 @@ const HOOK_IMPLS: Record<string, string> = { generic_file_vm_ops: 'filemap_nopag
 
 const functions: Record<string, FnBinding> = {
   // ---- locks ----
-  spin_lock: gen(
-    VOID,
-    function* (c, a) {
-      if (c.t.spinLock(lockArg(c, a, 'spin_lock'))) yield c.t.step;
-      return 0;
-    },
-    'spin_lock(&lock): the engine lock, acquired when the scheduler runs the step',
+  spin_lock: stepping('spin_lock(&lock): the engine lock, acquired when the scheduler runs the step', (c, a) =>
+    c.t.spinLock(lockArg(c, a, 'spin_lock')),
   ),
-  spin_unlock: gen(
-    VOID,
-    function* (c, a) {
-      if (c.t.spinUnlock(lockArg(c, a, 'spin_unlock'))) yield c.t.step;
-      return 0;
-    },
-    'spin_unlock(&lock)',
-  ),
-  lock_page: gen(
-    VOID,
-    function* (c, a) {
-      if (c.t.lockPage(a[0] as Page)) yield c.t.step;
-      return 0;
-    },
-    'lock_page(page): PG_locked as a sleeping lock',
-  ),
-  unlock_page: gen(
-    VOID,
-    function* (c, a) {
-      if (c.t.unlockPage(a[0] as Page)) yield c.t.step;
-      return 0;
-    },
-    'unlock_page(page)',
-  ),
+  spin_unlock: stepping('spin_unlock(&lock)', (c, a) => c.t.spinUnlock(lockArg(c, a, 'spin_unlock'))),
+  lock_page: stepping('lock_page(page): PG_locked as a sleeping lock', (c, a) => c.t.lockPage(a[0] as Page)),
+  unlock_page: stepping('unlock_page(page)', (c, a) => c.t.unlockPage(a[0] as Page)),
 
   // ---- compiler hints, barriers, accounting: no engine effect ----
   likely: pure(INT, (a) => a[0], 'branch hint: its argument'),
