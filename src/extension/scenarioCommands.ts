@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario/scenario';
 import type { Selection } from '../webview/protocol';
 
 import type { ComparisonPanel } from './comparisonPanel';
+import { inInstallFolder } from './installFolder';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import type { PageTableProvider } from './pageTableTree';
@@ -240,14 +241,6 @@ export class ScenarioCommands implements vscode.Disposable {
     this.status.show();
   }
 
-  /** a file inside the extension's install folder (the bundled scenarios): nothing the user can edit */
-  private isBundled(file: string): boolean {
-    // while the extension itself is being developed (F5), its folder is the developer's own workspace
-    if (this.context.extensionMode === vscode.ExtensionMode.Development) return false;
-    const rel = path.relative(this.context.extensionUri.fsPath, file);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
-  }
-
   /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
   reportExpectations(cur: Current, c: Comparison): number {
     const uri = vscode.Uri.file(cur.path);
@@ -276,7 +269,7 @@ export class ScenarioCommands implements vscode.Disposable {
       }
     }
     // Problems entries only for files the user can edit: never into the extension's install folder
-    if (this.isBundled(cur.path)) this.expectations.delete(uri);
+    if (inInstallFolder(this.context, uri)) this.expectations.delete(uri);
     else this.expectations.set(uri, diags);
     return diags.length;
   }
