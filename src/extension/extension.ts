@@ -187,11 +187,11 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
       }
     });
   // the pickers put first the scenarios that teach the patch in the active editor
-  scenarios.relevance = async (paths) => {
+  scenarios.relevance = async (all) => {
     const doc = vscode.window.activeTextEditor?.document;
     const a = doc && isPatchDocument(doc) ? await patches.peek(doc)?.catch(() => undefined) : undefined;
-    const ranked = a ? await patchComparisons(api, a) : [];
-    return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
+    const ranked = a?.variants.length ? rankScenarios(a, all) : [];
+    return new Map(ranked.map((r, i) => [r.scenarioPath, 1000 - i]));
   };
 
   const ev = new EditVariantCommands();

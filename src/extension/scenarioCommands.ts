@@ -37,6 +37,14 @@ export interface ScenarioArgs {
   onColumn?: (label: string, done: number, of: number) => void;
 }
 
+/** a scenario of the library or the workspace that loads without errors */
+export interface LoadedScenario {
+  path: string;
+  label: string;
+  description: string;
+  scenario: Scenario;
+}
+
 interface Current {
   scenario: Scenario;
   path: string;
@@ -93,8 +101,8 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
-  async loadAll(): Promise<{ path: string; label: string; description: string; scenario: Scenario }[]> {
-    const out: { path: string; label: string; description: string; scenario: Scenario }[] = [];
+  async loadAll(): Promise<LoadedScenario[]> {
+    const out: LoadedScenario[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === p.path);
@@ -110,15 +118,16 @@ export class ScenarioCommands implements vscode.Disposable {
     return out;
   }
 
-  /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension). */
-  relevance: ((paths: string[]) => Promise<Map<string, number>>) | undefined;
+  /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension).
+   * It ranks the scenarios the picker has just loaded, so they are not read and checked twice. */
+  relevance: ((all: LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
 
   private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
     let file = args?.scenario;
     if (!file) {
       const active = vscode.window.activeTextEditor?.document;
       const all = await this.loadAll();
-      const rank = (await this.relevance?.(all.map((s) => s.path))) ?? new Map<string, number>();
+      const rank = (await this.relevance?.(all)) ?? new Map<string, number>();
       // the scenario in the active editor, then those that teach the active patch, then the workspace's, then the library
       const weight = (p: { path: string; description: string }) =>
         (p.path === active?.uri.fsPath ? 1e6 : 0) + (rank.get(p.path) ?? 0) + (p.description === 'bundled' ? 0 : 1);
