@@ -11,6 +11,7 @@ import { CAnnotations } from './cAnnotations';
 import { CFindingsSource } from './cFindingsSource';
 import { ComparisonPanel } from './comparisonPanel';
 import { EditVariantCommands } from './editVariant';
+import { inInstallFolder } from './installFolder';
 import { revealFunction } from './jumpToSource';
 import { PageTableProvider } from './pageTableTree';
 import { PatchAnnotations } from './patchAnnotations';
@@ -186,11 +187,11 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
       }
     });
   // the pickers put first the scenarios that teach the patch in the active editor
-  scenarios.relevance = async (paths) => {
+  scenarios.relevance = async (all) => {
     const doc = vscode.window.activeTextEditor?.document;
     const a = doc && isPatchDocument(doc) ? await patches.peek(doc)?.catch(() => undefined) : undefined;
-    const ranked = a ? await patchComparisons(api, a) : [];
-    return new Map(ranked.filter((r) => paths.includes(r.scenarioPath)).map((r, i) => [r.scenarioPath, 1000 - i]));
+    const ranked = a?.variants.length ? rankScenarios(a, all) : [];
+    return new Map(ranked.map((r, i) => [r.scenarioPath, 1000 - i]));
   };
 
   const ev = new EditVariantCommands();
@@ -267,14 +268,6 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     }),
   );
   return api;
-}
-
-/** A file in the extension's own folder (samples, bundled scenarios): Problems never point there.
- * While the extension itself is developed (F5), that folder is the developer's workspace. */
-function inInstallFolder(context: vscode.ExtensionContext, uri: vscode.Uri): boolean {
-  if (context.extensionMode === vscode.ExtensionMode.Development || uri.scheme !== 'file') return false;
-  const rel = path.relative(context.extensionUri.fsPath, uri.fsPath);
-  return !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** The samples ship in the extension: the patch opens read-only (the install folder is not the user's),

@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario/scenario';
 import type { Selection } from '../webview/protocol';
 
 import type { ComparisonPanel } from './comparisonPanel';
+import { inInstallFolder } from './installFolder';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import type { PageTableProvider } from './pageTableTree';
@@ -34,6 +35,14 @@ export interface ScenarioArgs {
   signal?: AbortSignal;
   /** told when a comparison's column has finished (for callers without a UI) */
   onColumn?: (label: string, done: number, of: number) => void;
+}
+
+/** a scenario of the library or the workspace that loads without errors */
+export interface LoadedScenario {
+  path: string;
+  label: string;
+  description: string;
+  scenario: Scenario;
 }
 
 interface Current {
@@ -92,8 +101,8 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
-  async loadAll(): Promise<{ path: string; label: string; description: string; scenario: Scenario }[]> {
-    const out: { path: string; label: string; description: string; scenario: Scenario }[] = [];
+  async loadAll(): Promise<LoadedScenario[]> {
+    const out: LoadedScenario[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
         const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === p.path);
@@ -109,15 +118,16 @@ export class ScenarioCommands implements vscode.Disposable {
     return out;
   }
 
-  /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension). */
-  relevance: ((paths: string[]) => Promise<Map<string, number>>) | undefined;
+  /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension).
+   * It ranks the scenarios the picker has just loaded, so they are not read and checked twice. */
+  relevance: ((all: LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
 
   private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
     let file = args?.scenario;
     if (!file) {
       const active = vscode.window.activeTextEditor?.document;
       const all = await this.loadAll();
-      const rank = (await this.relevance?.(all.map((s) => s.path))) ?? new Map<string, number>();
+      const rank = (await this.relevance?.(all)) ?? new Map<string, number>();
       // the scenario in the active editor, then those that teach the active patch, then the workspace's, then the library
       const weight = (p: { path: string; description: string }) =>
         (p.path === active?.uri.fsPath ? 1e6 : 0) + (rank.get(p.path) ?? 0) + (p.description === 'bundled' ? 0 : 1);
@@ -240,14 +250,6 @@ export class ScenarioCommands implements vscode.Disposable {
     this.status.show();
   }
 
-  /** a file inside the extension's install folder (the bundled scenarios): nothing the user can edit */
-  private isBundled(file: string): boolean {
-    // while the extension itself is being developed (F5), its folder is the developer's own workspace
-    if (this.context.extensionMode === vscode.ExtensionMode.Development) return false;
-    const rel = path.relative(this.context.extensionUri.fsPath, file);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
-  }
-
   /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
   reportExpectations(cur: Current, c: Comparison): number {
     const uri = vscode.Uri.file(cur.path);
@@ -276,7 +278,7 @@ export class ScenarioCommands implements vscode.Disposable {
       }
     }
     // Problems entries only for files the user can edit: never into the extension's install folder
-    if (this.isBundled(cur.path)) this.expectations.delete(uri);
+    if (inInstallFolder(this.context, uri)) this.expectations.delete(uri);
     else this.expectations.set(uri, diags);
     return diags.length;
   }

@@ -80,8 +80,7 @@ export class ScenarioDiagnostics implements vscode.Disposable {
         doc,
         `Not checked: ${sizeText(length)} is more than the ${sizeText(limits.scenarioBytes)} a scenario may have (${raiseHint(LIMIT_SETTINGS.scenarioSizeMB, limits)}).`,
       );
-    const lib = await loadScenarioLibrary();
-    const version = doc.version;
+    let version = doc.version;
     const file = vscode.workspace.asRelativePath(doc.uri);
     let found;
     if (this.validator) {
@@ -89,7 +88,12 @@ export class ScenarioDiagnostics implements vscode.Disposable {
       if (r.kind === 'superseded') return [];
       if (r.kind === 'failed') return doc.isClosed ? [] : this.note(doc, `Not checked: ${r.message}.`);
       found = r.diagnostics;
-    } else found = lib.loadScenario(doc.getText(), file).diagnostics;
+    } else {
+      // no worker: only then do the checker, and with it the engine, load into this thread
+      const lib = await loadScenarioLibrary();
+      version = doc.version;
+      found = lib.loadScenario(doc.getText(), file).diagnostics;
+    }
     if (doc.isClosed || doc.version !== version) return [];
     const diags = found.map((d) => {
       const range = new vscode.Range(

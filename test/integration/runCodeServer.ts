@@ -19,7 +19,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+
+import { chromiumPath, launchChromium } from '../chromium';
 
 import { makeFixtureWorkspace } from './fixtureWorkspace';
 import { repoRoot } from './paths';
@@ -113,9 +115,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const entry = fs.readFileSync(entryFile, 'utf8').trim();
-  const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    say(`Chromium not found at ${executablePath}: run scripts/install-test-host.sh or set CHROMIUM`);
+  const { path: executablePath, missing } = chromiumPath();
+  if (missing) {
+    say(missing);
     return 2;
   }
 
@@ -237,20 +239,7 @@ async function runPass(
     }
     say(`code-server up on ${authority} after ${Date.now() - t0} ms`);
 
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      env,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executablePath, env);
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     let settle: (code: number) => void = () => {};
     const exited = new Promise<number>((r) => (settle = r));

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import Mocha from 'mocha';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+
+import { chromiumPath, launchChromium } from '../chromium';
 
 import { setContext } from './harness';
 import { startServer, type StaticServer } from './server';
@@ -27,9 +29,9 @@ function findRoot(start: string): string {
 
 async function main(): Promise<number> {
   const repo = findRoot(__dirname);
-  const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    console.error(`[webview] Chromium not found at ${executablePath}: run scripts/install-test-host.sh or set CHROMIUM`);
+  const { path: executablePath, missing } = chromiumPath();
+  if (missing) {
+    console.error(`[webview] ${missing}`);
     return 2;
   }
   if (!fs.existsSync(path.join(repo, 'dist', 'webview.js'))) {
@@ -48,19 +50,7 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   try {
     server = await startServer(repo);
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(executablePath);
     console.log(`[webview] Chromium ${browser.version()}, bundle served from ${server.url}, ${files.length} test file(s)`);
     setContext({ browser, baseUrl: server.url });
 
