@@ -13,6 +13,7 @@ import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
 
 import type { ComparisonPanel } from './comparisonPanel';
+import { inInstallFolder } from './installFolder';
 import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
 
@@ -268,6 +269,8 @@ export class RunPatchCommands implements vscode.Disposable {
   }
 
   private showProblems(doc: vscode.TextDocument, r: PatchRunReport): void {
+    // the extension's own samples are not the user's: no Problems in its folder
+    if (inInstallFolder(this.context, doc.uri)) return this.problems.delete(doc.uri);
     const diags: vscode.Diagnostic[] = [];
     for (const v of r.versions) {
       for (const f of v.files) {
