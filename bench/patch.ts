@@ -16,6 +16,8 @@ import { readMessages } from '../src/patch/mail';
 import { scanCSource } from '../src/patch/sourceScanner';
 import { decodeInput } from '../src/patch/textDecode';
 
+import { cpuMs } from './cpu';
+
 const root = process.cwd();
 const fx = (p: string) => readFileSync(join(root, 'test/fixtures/patch', p));
 const mbArg = process.argv.indexOf('--mb');
@@ -64,12 +66,11 @@ function time(fn: () => unknown, runs: number, warm = 1): number {
   const t: number[] = [];
   const c: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
+    const c0 = cpuMs();
     const t0 = performance.now();
     fn();
     t.push(performance.now() - t0);
-    const d = process.cpuUsage(c0);
-    c.push((d.user + d.system) / 1000);
+    c.push(cpuMs() - c0);
   }
   cpuOf.set(fn, median(c));
   return median(t);
