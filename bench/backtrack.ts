@@ -5,8 +5,8 @@
 import { createMachine } from '../src/engine/index';
 import { runSchedule } from '../src/scenario/explorer';
 
-import { cpuMs } from './cpu';
 import { faultersAndTruncate } from './ladder';
+import { cpuMs } from './measure';
 
 export interface BacktrackCost {
   n: number;

@@ -13,7 +13,7 @@
 import { runDirect, PAGE_SIZE } from '../src/engine/index';
 import type { OpSpec, WorldSpec } from '../src/engine/sim/spec';
 
-import { cpuMs } from './cpu';
+import { cpuMs } from './measure';
 
 // CPU time, not wall-clock time (bench/cpu.ts)
 const now = cpuMs;

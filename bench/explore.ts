@@ -16,8 +16,8 @@ import { exploreAsync } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
 
 import { backtrackCost } from './backtrack';
-import { cpuMs } from './cpu';
 import { faultersAndTruncate, runLadder } from './ladder';
+import { cpuMs, median } from './measure';
 import { runSpin, spinAvailable } from './spin';
 
 const argv = process.argv.slice(2);
@@ -37,11 +37,6 @@ const s = loaded.scenario;
 
 function dfsBench(): void {
   const UNREDUCED_CAP_MS = 3000;
-
-  function median(xs: number[]): number {
-    const a = xs.slice().sort((x, y) => x - y);
-    return a[Math.floor(a.length / 2)];
-  }
 
   /** run `n` times after one warm-up run (JIT) and keep the median time (the last result is returned) */
   function timed(label: string, opts: ExploreOptions, n: number): { r: ExploreResult; ms: number } {

@@ -4,7 +4,7 @@ import type { WorldSpec } from '../src/engine/index';
 import { createMachine } from '../src/engine/index';
 import { explore, type ExploreResult, type Reduction } from '../src/scenario/explorer';
 
-import { cpuMs } from './cpu';
+import { cpuMs } from './measure';
 
 export function faultersAndTruncate(n: number): WorldSpec {
   const tasks: WorldSpec['tasks'] = [];

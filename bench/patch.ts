@@ -16,7 +16,7 @@ import { readMessages } from '../src/patch/mail';
 import { scanCSource } from '../src/patch/sourceScanner';
 import { decodeInput } from '../src/patch/textDecode';
 
-import { cpuMs } from './cpu';
+import { cpuMs, median } from './measure';
 
 const root = process.cwd();
 const fx = (p: string) => readFileSync(join(root, 'test/fixtures/patch', p));
@@ -52,11 +52,6 @@ function series(bytes: number): Uint8Array {
     k++;
   }
   return new Uint8Array(Buffer.from(parts.join('')));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const cpuOf = new Map<() => unknown, number>();

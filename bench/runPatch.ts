@@ -15,7 +15,7 @@ import { loadCParser } from '../src/patch/cParser';
 import { loadScenarioFile } from '../src/scenario/library';
 import { compareScenario } from '../src/scenario/runner';
 
-import { cpuMs } from './cpu';
+import { cpuMs } from './measure';
 
 const root = process.cwd();
 const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'));
