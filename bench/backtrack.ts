@@ -6,6 +6,7 @@ import { createMachine } from '../src/engine/index';
 import { runSchedule } from '../src/scenario/explorer';
 
 import { faultersAndTruncate } from './ladder';
+import { cpuMs } from './measure';
 
 export interface BacktrackCost {
   n: number;
@@ -19,10 +20,9 @@ export interface BacktrackCost {
 }
 
 function cpuUs(f: () => void): number {
-  const c0 = process.cpuUsage();
+  const c0 = cpuMs();
   f();
-  const c = process.cpuUsage(c0);
-  return c.user + c.system;
+  return (cpuMs() - c0) * 1000;
 }
 
 export function backtrackCost(n: number, variant: string, reps = 400): BacktrackCost {

@@ -13,12 +13,10 @@
 import { runDirect, PAGE_SIZE } from '../src/engine/index';
 import type { OpSpec, WorldSpec } from '../src/engine/sim/spec';
 
-// CPU time of this process (user + system), in ms: other processes sharing the machine inflate
-// wall-clock time much more than CPU time, and the baseline is measured the same way.
-function now(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
+import { cpuMs } from './measure';
+
+// CPU time, not wall-clock time (bench/cpu.ts)
+const now = cpuMs;
 
 /** the baseline: set n keys of a Map to small objects, then read them back */
 function mapLoop(n: number): number {

@@ -17,6 +17,7 @@ import { loadScenario, machineFactory } from '../src/scenario/runner';
 
 import { backtrackCost } from './backtrack';
 import { faultersAndTruncate, runLadder } from './ladder';
+import { cpuMs, median } from './measure';
 import { runSpin, spinAvailable } from './spin';
 
 const argv = process.argv.slice(2);
@@ -36,11 +37,6 @@ const s = loaded.scenario;
 
 function dfsBench(): void {
   const UNREDUCED_CAP_MS = 3000;
-
-  function median(xs: number[]): number {
-    const a = xs.slice().sort((x, y) => x - y);
-    return a[Math.floor(a.length / 2)];
-  }
 
   /** run `n` times after one warm-up run (JIT) and keep the median time (the last result is returned) */
   function timed(label: string, opts: ExploreOptions, n: number): { r: ExploreResult; ms: number } {
@@ -206,14 +202,12 @@ if (built.status === 0) {
     const w = faultersAndTruncate(jobsN);
     const make = () => createMachine(w, { fault: variant });
     const recipe = { world: w, selection: { fault: variant } };
-    const c0 = process.cpuUsage();
+    const c0 = cpuMs();
     const one = await exploreAsync(make, { jobs: 1, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
-    const c1 = process.cpuUsage(c0);
+    const cpu1 = cpuMs() - c0;
     const two = await exploreAsync(make, { jobs: 2, recipe, workerScript, shrink: false, timeLimitMs: arg('limit-ms', 60_000) });
-    const c2 = process.cpuUsage(c0);
     // CPU time of the process, worker threads included
-    const cpu1 = (c1.user + c1.system) / 1000;
-    const cpu2 = (c2.user + c2.system) / 1000 - cpu1;
+    const cpu2 = cpuMs() - c0 - cpu1;
     const same = strip(one) === strip(two);
     jobs[variant] = {
       schedules: one.schedules,

@@ -15,10 +15,11 @@ import { loadCParser } from '../src/patch/cParser';
 import { explore } from '../src/scenario/explorer';
 import { exploreOptions, loadScenario, machineFactory } from '../src/scenario/runner';
 
+import { median } from './measure';
+
 const root = process.cwd();
 const memoryC = { file: 'mm/memory.c', text: readFileSync(join(root, 'test/fixtures/linux-2.6.11/mm/memory.c'), 'utf8') };
 const FNS = ['handle_pte_fault', 'do_no_page', 'do_anonymous_page'];
-const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows: string[][] = [];
 const json: Record<string, unknown> = {};
 

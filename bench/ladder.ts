@@ -4,6 +4,8 @@ import type { WorldSpec } from '../src/engine/index';
 import { createMachine } from '../src/engine/index';
 import { explore, type ExploreResult, type Reduction } from '../src/scenario/explorer';
 
+import { cpuMs } from './measure';
+
 export function faultersAndTruncate(n: number): WorldSpec {
   const tasks: WorldSpec['tasks'] = [];
   for (let i = 0; i < n; i++) {
@@ -42,10 +44,9 @@ export interface LadderRow {
 
 /** run one search, measuring its CPU time too */
 export function measured(n: number, variant: string, search: () => ExploreResult): LadderRow {
-  const c0 = process.cpuUsage();
+  const c0 = cpuMs();
   const r = search();
-  const c = process.cpuUsage(c0);
-  const cpuMs = (c.user + c.system) / 1000;
+  const cpu = cpuMs() - c0;
   return {
     n,
     variant,
@@ -54,8 +55,8 @@ export function measured(n: number, variant: string, search: () => ExploreResult
     schedules: r.schedules,
     steps: r.steps,
     ms: +r.timeMs.toFixed(1),
-    cpuMs: +cpuMs.toFixed(1),
-    statesPerSec: Math.round(r.states / (Math.max(cpuMs, 1) / 1000)),
+    cpuMs: +cpu.toFixed(1),
+    statesPerSec: Math.round(r.states / (Math.max(cpu, 1) / 1000)),
     statesPerWallSec: Math.round(r.states / (r.timeMs / 1000)),
     complete: r.complete,
     violations: r.violations.map((v) => v.invariant),

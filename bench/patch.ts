@@ -16,6 +16,8 @@ import { readMessages } from '../src/patch/mail';
 import { scanCSource } from '../src/patch/sourceScanner';
 import { decodeInput } from '../src/patch/textDecode';
 
+import { cpuMs, median } from './measure';
+
 const root = process.cwd();
 const fx = (p: string) => readFileSync(join(root, 'test/fixtures/patch', p));
 const mbArg = process.argv.indexOf('--mb');
@@ -52,11 +54,6 @@ function series(bytes: number): Uint8Array {
   return new Uint8Array(Buffer.from(parts.join('')));
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 const cpuOf = new Map<() => unknown, number>();
 /** Median wall time of fn over `runs`, after `warm` unmeasured runs; the median CPU time is kept in cpuOf. */
 function time(fn: () => unknown, runs: number, warm = 1): number {
@@ -64,12 +61,11 @@ function time(fn: () => unknown, runs: number, warm = 1): number {
   const t: number[] = [];
   const c: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
+    const c0 = cpuMs();
     const t0 = performance.now();
     fn();
     t.push(performance.now() - t0);
-    const d = process.cpuUsage(c0);
-    c.push((d.user + d.system) / 1000);
+    c.push(cpuMs() - c0);
   }
   cpuOf.set(fn, median(c));
   return median(t);

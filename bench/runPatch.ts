@@ -15,6 +15,8 @@ import { loadCParser } from '../src/patch/cParser';
 import { loadScenarioFile } from '../src/scenario/library';
 import { compareScenario } from '../src/scenario/runner';
 
+import { cpuMs } from './measure';
+
 const root = process.cwd();
 const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'));
 const treeDir = join(root, 'test/fixtures/linux-2.6.0');
@@ -30,11 +32,7 @@ const t0 = performance.now();
 const parser = await loadCParser();
 const parserMs = performance.now() - t0;
 
-/** CPU ms (user + system) of this process so far */
-const cpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const cpu = cpuMs;
 
 function once(): { total: number; wall: number; phases: Record<string, number>; compare: number; compareWall: number } {
   const phases: Record<string, number> = {};

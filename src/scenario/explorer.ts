@@ -309,12 +309,7 @@ class Search {
    * yields now and then so that an async driver can let the event loop run */
   *exhaustive(): Generator<void, void, void> {
     const wanted = this.opts.reduction ?? 'dpor';
-    if (
-      wanted === 'dpor' &&
-      !this.opts.stopAtFirst &&
-      this.opts.maxPreemptions === undefined &&
-      this.make().taskNames.length <= DPOR_MAX_TASKS
-    ) {
+    if (dporApplies(this.make, this.opts)) {
       this.reduction = 'dpor';
       const d = new DporSearch(this);
       this.frontier = () => d.frontier();
@@ -647,14 +642,19 @@ function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): 
   }
 }
 
-function partitioned(opts: ExploreOptions): boolean {
+/** the searches partial-order reduction serves; the others hash states */
+function dporApplies(make: MachineFactory, opts: ExploreOptions): boolean {
   return (
-    opts.jobs !== undefined &&
     (opts.reduction ?? 'dpor') === 'dpor' &&
-    !opts.random &&
     !opts.stopAtFirst &&
-    opts.maxPreemptions === undefined
+    opts.maxPreemptions === undefined &&
+    make().taskNames.length <= DPOR_MAX_TASKS
   );
+}
+
+/** a search split into subtrees is a partial-order reduced one: the others run whole, jobs or not */
+function partitioned(make: MachineFactory, opts: ExploreOptions): boolean {
+  return opts.jobs !== undefined && !opts.random && dporApplies(make, opts);
 }
 
 function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
@@ -667,7 +667,7 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
 
 /** Explore the schedules of a scenario. Synchronous; use exploreAsync to keep an event loop alive. */
 export function explore(make: MachineFactory, opts: ExploreOptions = {}): ExploreResult {
-  if (partitioned(opts)) {
+  if (partitioned(make, opts)) {
     const { s, jobs } = planJobs(make, opts);
     const o = jobOptions(s, opts);
     const start = s.elapsed();
@@ -683,7 +683,7 @@ export function explore(make: MachineFactory, opts: ExploreOptions = {}): Explor
 
 /** The same search in slices of about 20 ms, letting the event loop run between them (progress, cancel). */
 export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  if (partitioned(opts)) {
+  if (partitioned(make, opts)) {
     const { s, jobs } = planJobs(make, opts);
     const o = jobOptions(s, opts);
     const start = s.elapsed();

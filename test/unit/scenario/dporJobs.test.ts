@@ -8,6 +8,7 @@ import { createMachine } from '../../../src/engine/index';
 import { explore } from '../../../src/scenario/explorer';
 
 import { names } from './fixtures/bundled';
+import { CounterMachine, type Instr } from './fixtures/counterMachine';
 
 describe('partitioned search (--jobs)', () => {
   it('gives the same result for 1 and 2 workers, apart from times, with the verdicts of the plain search', async () => {
@@ -52,4 +53,14 @@ describe('partitioned search (--jobs)', () => {
       expect(names(one)).toEqual(names(explore(make, { shrink: false })));
     }
   }, 300_000);
+
+  it('more tasks than partial-order reduction handles: the search hashes states, as without jobs', () => {
+    const tasks: Instr[][] = Array.from({ length: 31 }, (_, i) => [{ k: 'write', v: `v${i}`, add: 1 }]);
+    const make = () => new CounterMachine({ tasks });
+    const whole = explore(make, { maxSchedules: 3, shrink: false });
+    const split = explore(make, { maxSchedules: 3, shrink: false, jobs: 2 });
+    expect(split.reduction).toBe('state');
+    expect(split.schedules).toBe(whole.schedules);
+    expect(split.incompleteReason).toBe('schedule-limit');
+  });
 });

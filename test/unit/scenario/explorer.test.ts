@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { explore, exploreAsync, runSchedule } from '../../../src/scenario/explorer';
 import { ScheduleError, describeSchedule, parseSchedule } from '../../../src/scenario/schedule';
 
-import { CounterMachine, incrementers, type CounterProgram, type Instr } from './fixtures/counterMachine';
+import { abba, CounterMachine, incrementers, type CounterProgram, type Instr } from './fixtures/counterMachine';
 
 const factory = (p: CounterProgram) => () => new CounterMachine(p);
 const names = (r: { violations: { invariant: string }[] }) => r.violations.map((v) => v.invariant).sort();
@@ -67,19 +67,7 @@ describe('explore', () => {
   });
 
   it('finds a deadlock of ABBA locking', () => {
-    const t0: Instr[] = [
-      { k: 'lock', l: 'A' },
-      { k: 'lock', l: 'B' },
-      { k: 'unlock', l: 'B' },
-      { k: 'unlock', l: 'A' },
-    ];
-    const t1: Instr[] = [
-      { k: 'lock', l: 'B' },
-      { k: 'lock', l: 'A' },
-      { k: 'unlock', l: 'A' },
-      { k: 'unlock', l: 'B' },
-    ];
-    const r = explore(factory({ tasks: [t0, t1] }));
+    const r = explore(factory(abba()));
     expect(names(r)).toEqual(['deadlock']);
     expect(r.violations[0].schedule).toEqual([0, 1]);
   });
