@@ -134,9 +134,14 @@ export class PageTable {
     const i = PageTable.slot(addr);
     const b = t.bits[i];
     if ((b & KIND_MASK) === PTE_NONE) return null;
+    return PageTable.decode(b, t.val[i]);
+  }
+
+  /** the entry whose packed bits are b and whose pfn / pgoff / slot is val */
+  private static decode(b: number, val: number): PteValue {
     return {
       kind: b & KIND_MASK,
-      val: t.val[i],
+      val,
       prot: (b >> PROT_SHIFT) & 7,
       dirty: (b & DIRTY) !== 0,
       young: (b & YOUNG) !== 0,
@@ -237,17 +242,7 @@ export class PageTable {
           if ((b & KIND_MASK) === PTE_NONE) continue;
           const addr = base + i * PAGE_SIZE;
           if (addr < start || addr >= end) continue;
-          yield [
-            addr,
-            {
-              kind: b & KIND_MASK,
-              val: t.val[i],
-              prot: (b >> PROT_SHIFT) & 7,
-              dirty: (b & DIRTY) !== 0,
-              young: (b & YOUNG) !== 0,
-              protValid: (b & PROT_VALID) !== 0,
-            },
-          ];
+          yield [addr, PageTable.decode(b, t.val[i])];
         }
       }
     }
