@@ -10,7 +10,7 @@ import { installNewPage } from '../mm/installNewPage';
 import type { MmStruct } from '../mm/mmStruct';
 import { PG_reserved, type Page } from '../mm/page';
 import type { VmOperations, NopageResult } from '../mm/vmOps';
-import { NOPAGE_SIGBUS } from '../mm/vmOps';
+import { NOPAGE_SIGBUS, vmOpsByForm } from '../mm/vmOps';
 import type { Vma } from '../mm/vma';
 import { PAGE_SIZE, VM_FAULT_SIGBUS } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
@@ -75,39 +75,24 @@ function* sgNopageHch(t: Task, mm: MmStruct, vma: Vma, addr: number, write: bool
 
 const cache = new Map<string, VmOperations | null>();
 
+const shmiqOps = vmOpsByForm('shmiq_vm_ops', { page: shmiqNopage, install: shmiqNopageInstall, hch: shmiqNopageHch });
+const sgOps = vmOpsByForm('sg_mmap_vm_ops', { page: sgNopage, install: sgNopageInstall, hch: sgNopageHch });
+
 export type DeviceKind = 'shmiq' | 'sg' | 'anon';
 
 export function deviceVmOps(kind: DeviceKind, form: VmOperations['form']): VmOperations {
+  if (kind === 'shmiq') return shmiqOps(form);
+  if (kind === 'sg') return sgOps(form);
   const key = kind + ':' + form;
   let ops = cache.get(key);
   if (ops) return ops;
-  if (kind === 'shmiq') {
-    ops = {
-      name: 'shmiq_vm_ops',
-      form,
-      nopagePage: form === 'page' ? shmiqNopage : undefined,
-      nopageInstall: form === 'install' ? shmiqNopageInstall : undefined,
-      nopageHch: form === 'install-hch' ? shmiqNopageHch : undefined,
-      names: () => ['nopage'],
-    };
-  } else if (kind === 'sg') {
-    ops = {
-      name: 'sg_mmap_vm_ops',
-      form,
-      nopagePage: form === 'page' ? sgNopage : undefined,
-      nopageInstall: form === 'install' ? sgNopageInstall : undefined,
-      nopageHch: form === 'install-hch' ? sgNopageHch : undefined,
-      names: () => ['nopage'],
-    };
-  } else {
-    // packet_mmap_ops: open/close only, until -mm3 gives it .nopage = do_anonymous_page
-    ops = {
-      name: 'packet_mmap_ops',
-      form,
-      nopageHch: form === 'install-hch' ? doAnonymousPage : undefined,
-      names: () => (form === 'install-hch' ? ['open', 'close', 'nopage'] : ['open', 'close']),
-    };
-  }
+  // packet_mmap_ops: open/close only, until -mm3 gives it .nopage = do_anonymous_page
+  ops = {
+    name: 'packet_mmap_ops',
+    form,
+    nopageHch: form === 'install-hch' ? doAnonymousPage : undefined,
+    names: () => (form === 'install-hch' ? ['open', 'close', 'nopage'] : ['open', 'close']),
+  };
   cache.set(key, ops);
   return ops;
 }

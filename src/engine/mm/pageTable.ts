@@ -134,9 +134,14 @@ export class PageTable {
     const i = PageTable.slot(addr);
     const b = t.bits[i];
     if ((b & KIND_MASK) === PTE_NONE) return null;
+    return PageTable.decode(b, t.val[i]);
+  }
+
+  /** the entry whose packed bits are b and whose pfn / pgoff / slot is val */
+  private static decode(b: number, val: number): PteValue {
     return {
       kind: b & KIND_MASK,
-      val: t.val[i],
+      val,
       prot: (b >> PROT_SHIFT) & 7,
       dirty: (b & DIRTY) !== 0,
       young: (b & YOUNG) !== 0,
@@ -224,31 +229,14 @@ export class PageTable {
   /** all non-none entries in [start, end), in address order */
   *entries(start = 0, end = Number.MAX_SAFE_INTEGER): Generator<[number, PteValue]> {
     if (footprint.on) this.touchAll();
-    const gs = [...this.pgd.keys()].sort((a, b) => a - b);
-    for (const g of gs) {
-      const pmd = this.pgd.get(g)!;
-      for (let m = 0; m < PTRS_PER_PMD; m++) {
-        const t = pmd[m];
-        if (t === undefined || t.used === 0) continue;
-        const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
-        if (base + PTRS_PER_PTE * PAGE_SIZE <= start || base >= end) continue;
-        for (let i = 0; i < PTRS_PER_PTE; i++) {
-          const b = t.bits[i];
-          if ((b & KIND_MASK) === PTE_NONE) continue;
-          const addr = base + i * PAGE_SIZE;
-          if (addr < start || addr >= end) continue;
-          yield [
-            addr,
-            {
-              kind: b & KIND_MASK,
-              val: t.val[i],
-              prot: (b >> PROT_SHIFT) & 7,
-              dirty: (b & DIRTY) !== 0,
-              young: (b & YOUNG) !== 0,
-              protValid: (b & PROT_VALID) !== 0,
-            },
-          ];
-        }
+    for (const { base, t } of this.tables()) {
+      if (t.used === 0 || base + PTRS_PER_PTE * PAGE_SIZE <= start || base >= end) continue;
+      for (let i = 0; i < PTRS_PER_PTE; i++) {
+        const b = t.bits[i];
+        if ((b & KIND_MASK) === PTE_NONE) continue;
+        const addr = base + i * PAGE_SIZE;
+        if (addr < start || addr >= end) continue;
+        yield [addr, PageTable.decode(b, t.val[i])];
       }
     }
   }

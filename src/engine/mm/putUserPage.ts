@@ -6,6 +6,7 @@
 // put_user_page() on a page that is not pinned (put_user_page-not-pinned), and releasing the same
 // pins twice (double-release).
 
+import type { ReleaseFn } from '../sim/spec';
 import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
 import { releaseRules } from '../sim/variants';
@@ -106,15 +107,6 @@ export function checkDmaDataKept(t: Task, page: Page): void {
     );
   }
 }
-
-export type ReleaseFn =
-  | 'put_page'
-  | 'put_user_page'
-  | 'put_user_pages'
-  | 'put_user_pages_dirty'
-  | 'put_user_pages_dirty_lock'
-  | 'set_page_dirty+put_page'
-  | 'set_page_dirty_lock+put_page';
 
 /** release a collected set the way a driver does it with `fn` */
 export function* releasePageSet(t: Task, set: PageSet, fn: ReleaseFn): Generator<Step, void, void> {

@@ -16,6 +16,16 @@ export interface VariantSelection {
   mutation?: string;
 }
 
+/** how a driver releases the pages it collected (the `release` op) */
+export type ReleaseFn =
+  | 'put_page'
+  | 'put_user_page'
+  | 'put_user_pages'
+  | 'put_user_pages_dirty'
+  | 'put_user_pages_dirty_lock'
+  | 'set_page_dirty+put_page'
+  | 'set_page_dirty_lock+put_page';
+
 export type Prot = string; // 'r--', 'rw-', 'r-x', 'rwx', '---' (read, write, exec)
 
 export interface FileSpec {
@@ -80,14 +90,7 @@ export type OpSpec =
   | {
       op: 'release';
       pages: string;
-      fn:
-        | 'put_page'
-        | 'put_user_page'
-        | 'put_user_pages'
-        | 'put_user_pages_dirty'
-        | 'put_user_pages_dirty_lock'
-        | 'set_page_dirty+put_page'
-        | 'set_page_dirty_lock+put_page';
+      fn: ReleaseFn;
       /** a spinlock the caller holds around the release ('page_table_lock' or a driver lock name) */ holding?: string;
     }
   | { op: 'writeback'; file: string; page: number }
