@@ -6,6 +6,7 @@ import type { VmOperations } from '../mm/vmOps';
 import type { Kernel } from '../sim/kernel';
 
 import { dfsVmOps } from './dfsFs';
+import { hugetlbVmOps } from './hugetlbfs';
 import { shmemVmOps } from './shmem';
 
 export function vmOpsForFile(k: Kernel, file: File): VmOperations {
@@ -15,6 +16,8 @@ export function vmOpsForFile(k: Kernel, file: File): VmOperations {
       return shmemVmOps(form);
     case 'dfs':
       return dfsVmOps(form);
+    case 'hugetlbfs':
+      return hugetlbVmOps(form);
     default:
       return filemapVmOps(form);
   }

@@ -9,7 +9,7 @@ import { footprint, touchRead, touchWrite } from '../sim/step';
 import type { Page } from './page';
 import type { Vma } from './vma';
 
-export type FsKind = 'local' | 'dfs' | 'shmem';
+export type FsKind = 'local' | 'dfs' | 'shmem' | 'hugetlbfs';
 
 /** The page cache of one address_space: offset -> page. Lookups, insertions and removals are recorded
  * as the running step's footprint (a walk over it reads every slot). */

@@ -1,14 +1,18 @@
-// Huge TLB pages (arch/i386/mm/hugetlbpage.c of 2.5.46): a hugetlb VMA is populated completely at
-// mmap time (hugetlb_prefault) with compound pages of HPAGE_SIZE, so it never faults. The sparse
-// page table has no pmd-level entry, so a huge pte is kept as one present pte per base page, all
-// pointing into the same compound page; rss grows by HPAGE_SIZE / PAGE_SIZE per huge page, as
-// set_huge_pte() does.
+// Huge TLB pages (arch/i386/mm/hugetlbpage.c and mm/hugetlb.c; 2.5.46 to 2.6.11 alike): a hugetlb
+// VMA is populated completely at mmap time (hugetlb_prefault) with compound pages of HPAGE_SIZE, so
+// an access never faults while the huge pte is there; handle_mm_fault() answers VM_FAULT_SIGBUS for
+// a hugetlb VMA ("mapping truncation does this": hugetlbfs truncate is the only way a huge pte
+// goes while the VMA stays). Demand faulting (hugetlb_fault) arrives only in 2.6.16. The sparse page
+// table has no pmd-level entry, so a huge pte is kept as one present pte per base page, all pointing
+// into the same compound page; rss grows by HPAGE_SIZE / PAGE_SIZE per huge page, as set_huge_pte()
+// does.
 
-import { EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
+import { EEXIST, EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
 import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
+import type { AddressSpace } from './addressSpace';
 import type { MmStruct } from './mmStruct';
 import { PG_compound, PG_tail, type Page } from './page';
 import { PTE_NONE } from './pageTable';
@@ -69,10 +73,15 @@ export function allocHugePage(k: Kernel): Page[] | null {
 }
 
 /**
- * hugetlb_prefault(): allocate and map every huge page of a new hugetlb VMA; mmap_sem held for
- * write. Returns 0, -EINVAL for a VMA that is not huge-page aligned, or -ENOMEM.
+ * hugetlb_prefault(mapping, vma) (2.6.11 arch/i386/mm/hugetlbpage.c; 2.5.70 and 2.6.0 the same but
+ * for the quota): allocate and map every huge page of a new hugetlb VMA under page_table_lock,
+ * mmap_sem held for write. Each huge page comes from the file's page cache (find_get_page at the
+ * huge-page index) or is allocated and added to it (add_to_page_cache, GFP_ATOMIC); its reference
+ * becomes the huge pte's. `space` null: a hugetlb VMA whose file the scenario does not name (the
+ * VM_HUGETLB flag), whose huge ptes hold the only references. Returns 0, -EINVAL for a VMA that is
+ * not huge-page aligned, or -ENOMEM.
  */
-export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma): Generator<Step, number, void> {
+export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma, space: AddressSpace | null = null): Generator<Step, number, void> {
   t.enter('hugetlb_prefault');
   if (vma.start % HPAGE_SIZE !== 0 || vma.end % HPAGE_SIZE !== 0) {
     t.exit('hugetlb_prefault', '-EINVAL');
@@ -82,28 +91,77 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma): Generator<Ste
   if (t.spinLock(mm.pageTableLock)) yield t.step;
   let ret = 0;
   for (let addr = vma.start; addr < vma.end; addr += HPAGE_SIZE) {
+    // huge_pte_alloc(): the pmd entry; a present one is left alone
     if (mm.pt.kind(addr) !== PTE_NONE) continue;
-    const pages = allocHugePage(k);
-    if (pages === null) {
-      ret = -ENOMEM;
-      break;
+    let head: Page | null = null;
+    let pages: Page[] | null = null;
+    const idx = (addr - vma.start) / HPAGE_SIZE + Math.floor(vma.pgoff / HPAGE_PAGES);
+    if (space !== null) {
+      // find_get_page(mapping, idx): the radix-tree look-up under tree_lock
+      if (t.objRead(space.slotKey, idx, 'find_get_page')) yield t.step;
+      const cached = space.cache.get(idx);
+      if (cached !== undefined) {
+        k.alloc.get(cached);
+        head = cached;
+        pages = null;
+      }
     }
-    // set_huge_pte(): writable and dirty when the VMA is writable; the pmd holds the reference
-    if (t.pteWrite(mm, addr, 'set_huge_pte')) yield t.step;
-    const head = pages[0];
-    head.mapcount = 1;
-    const prot = vma.pageProt | (vma.flags & VM_WRITE);
-    const dirty = (vma.flags & VM_WRITE) !== 0;
-    for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.setPresent(addr + i * PAGE_SIZE, pages[i].pfn, prot, dirty);
-    mm.rss += HPAGE_PAGES;
-    if (t.tracing) t.emit('pte', `huge pte 0x${addr.toString(16)} -> compound pfn ${head.pfn} (${HPAGE_PAGES} pages)`);
+    if (head === null) {
+      pages = allocHugePage(k);
+      if (pages === null) {
+        ret = -ENOMEM;
+        break;
+      }
+      head = pages[0];
+      if (space !== null) {
+        const e = yield* addHugePageToCache(t, head, space, idx);
+        if (e) {
+          putCompoundPage(k, head); // free_huge_page()
+          ret = e;
+          break;
+        }
+      }
+    }
+    yield* setHugePte(t, mm, vma, addr, head);
   }
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('hugetlb_prefault', String(ret));
   return ret;
 }
 
-/** unmap_hugepage_range(): drop the huge ptes of [start, end) and the references they held */
+/** add_to_page_cache(page, mapping, idx, GFP_ATOMIC) + unlock_page() for a new huge page */
+function* addHugePageToCache(t: Task, head: Page, space: AddressSpace, idx: number): Generator<Step, number, void> {
+  t.enter('add_to_page_cache');
+  if (t.spinLock(space.treeLock)) yield t.step;
+  if (t.objWrite(space.slotKey, idx, 'radix_tree_insert')) yield t.step;
+  const err = space.cache.has(idx) ? -EEXIST : 0;
+  if (!err) {
+    t.kernel.alloc.get(head); // the cache's reference
+    head.mapping = space;
+    head.index = idx;
+    space.cache.set(idx, head);
+  }
+  if (t.spinUnlock(space.treeLock)) yield t.step;
+  t.exit('add_to_page_cache', err ? '-EEXIST' : '0');
+  return err;
+}
+
+/** set_huge_pte(): writable and dirty when the VMA is writable; the caller's reference becomes the pte's */
+function* setHugePte(t: Task, mm: MmStruct, vma: Vma, addr: number, head: Page): Generator<Step, void, void> {
+  if (t.pteWrite(mm, addr, 'set_huge_pte')) yield t.step;
+  head.mapcount++;
+  const prot = vma.pageProt | (vma.flags & VM_WRITE);
+  const dirty = (vma.flags & VM_WRITE) !== 0;
+  for (let i = 0; i < HPAGE_PAGES; i++) mm.pt.setPresent(addr + i * PAGE_SIZE, compoundSubpage(head, i).pfn, prot, dirty);
+  mm.rss += HPAGE_PAGES;
+  if (t.tracing) t.emit('pte', `huge pte 0x${addr.toString(16)} -> compound pfn ${head.pfn} (${HPAGE_PAGES} pages)`);
+}
+
+/**
+ * zap_hugepage_range() around unmap_hugepage_range() (2.6.11 mm/hugetlb.c and
+ * arch/i386/mm/hugetlbpage.c): under page_table_lock, clear the huge ptes of [start, end), flush the
+ * TLBs and drop the references they held. munmap and hugetlbfs truncate both come here.
+ */
 export function* unmapHugepageRange(t: Task, vma: Vma, start: number, end: number): Generator<Step, number, void> {
   const mm = vma.mm;
   const k = t.kernel;

@@ -1,10 +1,11 @@
 // Named invariants, checked after every step (those that hold at every step boundary) and at the
 // end of a run. Each failure is recorded as a Violation with its invariant name.
 
+import { compoundHead, HPAGE_PAGES, HPAGE_SIZE } from '../mm/hugetlb';
 import { PG_anon, PG_reserved, PG_swapcache, PG_tail } from '../mm/page';
 import { PTE_PRESENT } from '../mm/pageTable';
 
-import { hex, PAGE_SIZE, VM_NONLINEAR } from './constants';
+import { hex, PAGE_SIZE, VM_HUGETLB, VM_NONLINEAR } from './constants';
 import type { Kernel } from './kernel';
 
 /** stale-pte: a present pte to a file page whose data is older than the backing store, or that is
@@ -22,9 +23,22 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
       const file = vma.file;
       mm.pt.forEachIn(vma.start, vma.end, (addr, kind, val) => {
         if (kind !== PTE_PRESENT) return;
-        const page = k.alloc.byPfn(val);
+        let page = k.alloc.byPfn(val);
         if (!page || page.reserved) return;
         const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
+        if (vma.flags & VM_HUGETLB) {
+          // a hugetlbfs page is cached whole, at a huge-page index, and has no backing store: its
+          // first base pte speaks for the huge pte
+          // hugetlbfs mmap and truncate change i_size and the huge ptes together under i_sem
+          if (addr % HPAGE_SIZE !== 0 || (!all && file.iSem.writer !== null)) return;
+          page = compoundHead(page);
+          const first = page.index * HPAGE_PAGES;
+          if (page.mapping === null)
+            k.recordViolation('stale-pte', `${where}: huge page of ${file.name} is no longer in the page cache (truncated) but still mapped`, null, 'check');
+          else if (first >= file.size)
+            k.recordViolation('stale-pte', `${where}: huge page ${page.index} of ${file.name} (pages ${first}-${first + HPAGE_PAGES - 1}) is beyond i_size (${file.size} pages) but still mapped`, null, 'check');
+          return;
+        }
         if (page.flags & PG_anon) {
           if (vma.flags & VM_NONLINEAR) return;
           const index = vma.linearIndex(addr);

@@ -32,8 +32,9 @@ export interface FileSpec {
   name: string;
   /** size in pages */
   pages: number;
-  /** which filesystem serves it: a local disk file or a distributed filesystem */
-  fs?: 'local' | 'dfs' | 'shmem';
+  /** which filesystem serves it: a local disk file, a distributed filesystem, tmpfs, or hugetlbfs
+   * (mapped with huge pages; `pages` a multiple of 512) */
+  fs?: 'local' | 'dfs' | 'shmem' | 'hugetlbfs';
 }
 
 export interface MmSpec {

@@ -3,6 +3,7 @@
 import { deviceVmOps, sgReserve } from '../drivers/devices';
 import { dfsRemoteWrite } from '../drivers/remoteWrite';
 import { vmOpsForFile } from '../fs/fsOps';
+import { hugetlbfsFileMmap, hugetlbfsMmapChecks, hugetlbfsTruncate } from '../fs/hugetlbfs';
 import { File } from '../mm/addressSpace';
 import { userAccessOp } from '../mm/doPageFault';
 import { forkOp } from '../mm/fork';
@@ -25,6 +26,7 @@ import {
   VM_EXEC,
   VM_HUGETLB,
   VM_IO,
+  VM_MAYSHARE,
   VM_READ,
   VM_RESERVED,
   VM_WRITE,
@@ -105,12 +107,20 @@ function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
     k.files.set(file.name, file);
     ops = vmOpsForFile(k, file);
   }
+  const huge = file !== null && file.fs === 'hugetlbfs';
+  const prot = parseProt(op.prot);
+  if (huge) {
+    // is_file_hugepages(): hugetlbfs_file_mmap() marks the VMA before it is linked
+    extra |= VM_HUGETLB | VM_RESERVED;
+    const e = hugetlbfsMmapChecks(op.addr, op.pages * PAGE_SIZE, prot | (op.shared ? VM_MAYSHARE : 0), op.pgoff ?? 0);
+    if (e) return { result: `${errno(e)} (hugetlbfs mapping: huge-page aligned range and offset, shared if writable)` };
+  }
   t.enter('sys_mmap');
   if (t.downWrite(mm.mmapSem)) yield t.step;
   let r = yield* doMmapPgoff(t, mm, {
     addr: op.addr,
     len: op.pages * PAGE_SIZE,
-    prot: parseProt(op.prot),
+    prot,
     shared: !!op.shared,
     file,
     pgoff: op.pgoff ?? 0,
@@ -118,8 +128,10 @@ function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
     ops,
   });
   if (r >= 0 && extra & VM_HUGETLB) {
-    // hugetlbfs_file_mmap(): the whole VMA is populated now
-    const e = yield* hugetlbPrefault(t, mm, mm.vmas.find(op.addr)!);
+    // hugetlbfs_file_mmap(): the whole VMA is populated now; on an error do_mmap_pgoff's
+    // unmap_and_free_vma takes back what was mapped
+    const vma = mm.vmas.find(op.addr)!;
+    const e = huge ? yield* hugetlbfsFileMmap(t, mm, vma, file!) : yield* hugetlbPrefault(t, mm, vma);
     if (e) {
       yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
       r = e;
@@ -169,7 +181,13 @@ function* noMm(t: Task, op: string): Generator<Step, OpOutcome, void> {
 }
 
 function* truncateOp(t: Task, op: OpOf<'truncate'>): Generator<Step, OpOutcome, void> {
-  const r = yield* vmtruncate(t, t.kernel.file(op.file), op.pages);
+  const file = t.kernel.file(op.file);
+  // do_truncate() -> notify_change() -> the inode's ->setattr (hugetlbfs) or inode_setattr -> vmtruncate
+  if (file.fs === 'hugetlbfs') {
+    const r = yield* hugetlbfsTruncate(t, file, op.pages);
+    return { result: r === 0 ? '0' : errno(r) };
+  }
+  const r = yield* vmtruncate(t, file, op.pages);
   return { result: String(r) };
 }
 
