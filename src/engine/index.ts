@@ -105,6 +105,7 @@ export {
 } from './sim/variants';
 export { OPS, opNames, type OpImpl, type OpName, type OpOf, type OpOutcome, type ExtraOp } from './sim/ops';
 export { Kernel } from './sim/kernel';
+export { HPAGE_PAGES, HPAGE_SIZE } from './mm/hugetlb';
 export {
   INVARIANTS,
   INVARIANT_NAMES,

@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 
 import {
+  HPAGE_PAGES,
   INVARIANT_NAMES,
   LOCK_CLASSES,
   lockClassOf,
@@ -447,7 +448,13 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
   files.forEach((f, i) => {
     if (f.fs === 'dfs' && nodes.length === 0)
       loc.at(['world', 'files', i, 'fs'], `file '${f.name}' is on a DFS but world.nodes declares no node`);
+    if (f.fs === 'hugetlbfs' && typeof f.pages === 'number' && f.pages % HPAGE_PAGES !== 0)
+      loc.at(
+        ['world', 'files', i, 'pages'],
+        `file '${f.name}' is on hugetlbfs, whose size is a whole number of huge pages (${HPAGE_PAGES} pages of ${PAGE_SIZE} bytes); ${f.pages} is not`,
+      );
   });
+  const hugetlbfsFiles = new Set(files.filter((f) => f.fs === 'hugetlbfs').map((f) => f.name));
 
   const pinSets = new Set<string>();
   for (const t of raw.tasks) for (const o of t.ops) if (typeof o.as === 'string') pinSets.add(o.as);
@@ -475,6 +482,14 @@ function semanticCheck(loc: Located, raw: RawScenario, options: LoadOptions): Sc
           );
       }
       if (typeof o.file === 'string') known(fileNames, 'file', o.file, [...path, 'file']);
+      if (o.op === 'mmap' && typeof o.file === 'string' && fileNames.has(o.file) && !hugetlbfsFiles.has(o.file) && Array.isArray(o.flags)) {
+        const fi = o.flags.indexOf('VM_HUGETLB');
+        if (fi >= 0)
+          loc.at(
+            [...path, 'flags', fi],
+            `${where(path, raw)}: VM_HUGETLB comes from hugetlbfs (hugetlbfs_file_mmap), and '${o.file}' is not on hugetlbfs; declare it with fs: hugetlbfs or drop the flag`,
+          );
+      }
       if ((o.op === 'dma-write' || o.op === 'release') && typeof o.pages === 'string' && !pinSets.has(o.pages))
         loc.at(
           [...path, 'pages'],

@@ -168,6 +168,7 @@ function removeHugePage(t: Task, page: Page, space: AddressSpace): void {
   page.clearFlags(PG_dirty | PG_uptodate);
   if (space.cache.get(page.index) === page) space.cache.delete(page.index);
   page.mapping = null;
-  if (page.mapcount > 0 && t.tracing) t.emit('note', `${space.name} huge page ${page.index} still mapped ${page.mapcount} time(s) while truncated`);
+  if (page.mapcount > 0 && t.tracing)
+    t.emit('note', `${space.name} huge page ${page.index} still mapped ${page.mapcount} time(s) while truncated`);
   putCompoundPage(t.kernel, page);
 }

@@ -34,9 +34,19 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
           page = compoundHead(page);
           const first = page.index * HPAGE_PAGES;
           if (page.mapping === null)
-            k.recordViolation('stale-pte', `${where}: huge page of ${file.name} is no longer in the page cache (truncated) but still mapped`, null, 'check');
+            k.recordViolation(
+              'stale-pte',
+              `${where}: huge page of ${file.name} is no longer in the page cache (truncated) but still mapped`,
+              null,
+              'check',
+            );
           else if (first >= file.size)
-            k.recordViolation('stale-pte', `${where}: huge page ${page.index} of ${file.name} (pages ${first}-${first + HPAGE_PAGES - 1}) is beyond i_size (${file.size} pages) but still mapped`, null, 'check');
+            k.recordViolation(
+              'stale-pte',
+              `${where}: huge page ${page.index} of ${file.name} (pages ${first}-${first + HPAGE_PAGES - 1}) is beyond i_size (${file.size} pages) but still mapped`,
+              null,
+              'check',
+            );
           return;
         }
         if (page.flags & PG_anon) {

@@ -45,7 +45,9 @@ describe('hugetlbfs: prefault at mmap, SIGBUS after truncate (no demand faulting
     // the cache's reference and the huge pte's
     expect(tail.head!.count).toBe(2);
     // prefault ran under page_table_lock, with find_get_page / add_to_page_cache per huge page
-    const fns = opEvents(m, 0).filter((e) => e.kind === 'enter').map((e) => e.fn);
+    const fns = opEvents(m, 0)
+      .filter((e) => e.kind === 'enter')
+      .map((e) => e.fn);
     expect(fns).toContain('hugetlbfs_file_mmap');
     expect(fns).toContain('hugetlb_prefault');
     expect(m.violations).toEqual([]);
@@ -57,7 +59,14 @@ describe('hugetlbfs: prefault at mmap, SIGBUS after truncate (no demand faulting
       mms: [{ name: 'A' }, { name: 'B' }],
       tasks: [
         { name: 't', mm: 'A', ops: [map2] },
-        { name: 'u', mm: 'B', ops: [{ ...map2, addr: 2 * H }, { op: 'read', addr: 2 * H + HP }] },
+        {
+          name: 'u',
+          mm: 'B',
+          ops: [
+            { ...map2, addr: 2 * H },
+            { op: 'read', addr: 2 * H + HP },
+          ],
+        },
       ],
     };
     const m = createMachine(w, gup, { trace: true }).runAll();
@@ -165,7 +174,14 @@ describe('hugetlbfs: prefault at mmap, SIGBUS after truncate (no demand faulting
       mms: [{ name: 'A' }, { name: 'B' }],
       tasks: [
         { name: 't', mm: 'A', ops: [map2, { op: 'truncate', file: 'huge', pages: HPAGE_PAGES }] },
-        { name: 'u', mm: 'B', ops: [{ ...map2, addr: 2 * H }, { op: 'read', addr: 2 * H + HP }] },
+        {
+          name: 'u',
+          mm: 'B',
+          ops: [
+            { ...map2, addr: 2 * H },
+            { op: 'read', addr: 2 * H + HP },
+          ],
+        },
       ],
     };
     const r = explore(() => createMachine(w, gup), { maxPreemptions: 2, maxSteps: 4000 });
