@@ -160,6 +160,34 @@ describe('errors name file:line:column and what was expected', () => {
     expect(diags(t2).map((x) => x.message)).toEqual(["unknown page set 'bufs': no gup/walk/get-one-page op names it with 'as'"]);
   });
 
+  it('a hugetlbfs file whose size is not whole huge pages, and VM_HUGETLB on a file of another filesystem, at their places', () => {
+    const huge = `title: huge
+description: hugetlbfs
+world:
+  files:
+    - {name: h, pages: 100, fs: hugetlbfs}
+    - {name: plain, pages: 1}
+  mms: [{name: A}]
+tasks:
+  - name: t
+    mm: A
+    ops:
+      - {op: mmap, addr: 0x400000, pages: 512, prot: rw-, shared: true, file: plain, flags: [MAP_SHARED, VM_HUGETLB]}
+      - {op: mmap, addr: 0x800000, pages: 512, prot: rw-, shared: true, file: h}
+      - {op: truncate, file: h, pages: 0}
+variants:
+  2.5.70: {fault: 2.5.70}
+`;
+    const d = diags(huge);
+    expect(d.map((x) => x.message)).toEqual([
+      "file 'h' is on hugetlbfs, whose size is a whole number of huge pages (512 pages of 4096 bytes); 100 is not",
+      "op #0 (mmap) of task 't': VM_HUGETLB comes from hugetlbfs (hugetlbfs_file_mmap), and 'plain' is not on hugetlbfs; declare it with fs: hugetlbfs or drop the flag",
+    ]);
+    expect(d[0]).toMatchObject(posOf(huge, '100, fs'));
+    expect(d[1]).toMatchObject(posOf(huge, 'VM_HUGETLB]'));
+    expect(diags(huge.replace('pages: 100', 'pages: 1024').replace(', VM_HUGETLB]', ']'))).toEqual([]);
+  });
+
   it('unaligned mmap addresses, and a result for an op that does not exist', () => {
     const text = GOOD.replace('addr: 0x10000, pages: 2', 'addr: 0x10010, pages: 2').replace(
       '{task: reader, op: 1,',
