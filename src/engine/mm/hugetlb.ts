@@ -7,13 +7,14 @@
 // into the same compound page; rss grows by HPAGE_SIZE / PAGE_SIZE per huge page, as set_huge_pte()
 // does.
 
-import { EEXIST, EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
+import { EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
 import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { AddressSpace } from './addressSpace';
 import type { MmStruct } from './mmStruct';
+import { addToPageCache } from './pageCache';
 import { PG_compound, PG_tail, type Page } from './page';
 import { PTE_NONE } from './pageTable';
 import { flushTlbRange } from './tlb';
@@ -114,7 +115,9 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma, space: Address
       }
       head = pages[0];
       if (space !== null) {
-        const e = yield* addHugePageToCache(t, head, space, idx);
+        // add_to_page_cache(page, mapping, idx, GFP_ATOMIC), then unlock_page()
+        const e = yield* addToPageCache(t, head, space, idx);
+        if (!e && t.unlockPage(head)) yield t.step;
         if (e) {
           putCompoundPage(k, head); // free_huge_page()
           ret = e;
@@ -127,23 +130,6 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma, space: Address
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('hugetlb_prefault', String(ret));
   return ret;
-}
-
-/** add_to_page_cache(page, mapping, idx, GFP_ATOMIC) + unlock_page() for a new huge page */
-function* addHugePageToCache(t: Task, head: Page, space: AddressSpace, idx: number): Generator<Step, number, void> {
-  t.enter('add_to_page_cache');
-  if (t.spinLock(space.treeLock)) yield t.step;
-  if (t.objWrite(space.slotKey, idx, 'radix_tree_insert')) yield t.step;
-  const err = space.cache.has(idx) ? -EEXIST : 0;
-  if (!err) {
-    t.kernel.alloc.get(head); // the cache's reference
-    head.mapping = space;
-    head.index = idx;
-    space.cache.set(idx, head);
-  }
-  if (t.spinUnlock(space.treeLock)) yield t.step;
-  t.exit('add_to_page_cache', err ? '-EEXIST' : '0');
-  return err;
 }
 
 /** set_huge_pte(): writable and dirty when the VMA is writable; the caller's reference becomes the pte's */
