@@ -31,7 +31,15 @@ export function vmaDescription(v: VmaSnapshot): string {
 export function pteDescription(p: PteSnapshot): string {
   switch (p.kind) {
     case 'present':
-      return ['present', `pfn ${p.pfn ?? '?'}`, p.prot ?? '', p.dirty ? 'dirty' : '', p.young ? 'young' : ''].filter(Boolean).join(' ');
+      return [
+        p.huge ? `huge pte, ${((p.pages ?? 0) * 4) / 1024} MB` : 'present',
+        `pfn ${p.pfn ?? '?'}`,
+        p.prot ?? '',
+        p.dirty ? 'dirty' : '',
+        p.young ? 'young' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'swap':
       return `swap slot ${p.swapSlot ?? '?'}${p.prot ? ` ${p.prot}` : ''}`;
     case 'file':
@@ -146,6 +154,8 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         const to = lowerBound(all, node.vma.end);
         const ptes = all.slice(from, to);
         const pages = Math.max(0, Math.round((node.vma.end - node.vma.start) / 4096));
+        // a huge pte maps HPAGE_SIZE / PAGE_SIZE pages
+        const mapped = ptes.reduce((n, p) => n + (p.pages ?? 1), 0);
         if (ptes.length === 0)
           return [{ kind: 'message', text: 'no pte populated', detail: `pte_none for all ${pages} page${pages === 1 ? '' : 's'}` }];
         const out: PtNode[] = [...groupBy(ptes, (p) => p.pgd)].map(([pgd, g]) => ({
@@ -155,19 +165,17 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
           pgd,
           ptes: g,
         }));
-        if (pages > ptes.length)
-          out.push({ kind: 'message', text: `${pages - ptes.length} of ${pages} pages pte_none`, detail: 'never faulted in, or zapped' });
+        if (pages > mapped)
+          out.push({ kind: 'message', text: `${pages - mapped} of ${pages} pages pte_none`, detail: 'never faulted in, or zapped' });
         return out;
       }
       case 'pgd':
-        return [...groupBy(node.ptes, (p) => p.pmd)].map(([pmd, g]) => ({
-          kind: 'pmd',
-          mm: node.mm,
-          vma: node.vma,
-          pgd: node.pgd,
-          pmd,
-          ptes: g,
-        }));
+        // a huge pte is the pmd entry itself: no pte table below it
+        return [...groupBy(node.ptes, (p) => p.pmd)].map(([pmd, g]): PtNode =>
+          g.length === 1 && g[0].huge
+            ? { kind: 'pte', mm: node.mm, pte: g[0] }
+            : { kind: 'pmd', mm: node.mm, vma: node.vma, pgd: node.pgd, pmd, ptes: g },
+        );
       case 'pmd':
         return node.ptes.map((pte) => ({ kind: 'pte', mm: node.mm, pte }));
       case 'tlb':
@@ -212,7 +220,11 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         break;
       case 'pte': {
         const p = node.pte;
-        item = new vscode.TreeItem(`pte[${p.pte}] ${hex(p.addr)}`, p.kind === 'present' ? C.Collapsed : C.None);
+        // a huge pte is a pmd entry (PSE): named by its pmd slot
+        item = new vscode.TreeItem(
+          p.huge ? `pmd[${p.pmd}] ${hex(p.addr)}` : `pte[${p.pte}] ${hex(p.addr)}`,
+          p.kind === 'present' ? C.Collapsed : C.None,
+        );
         item.description = pteDescription(p);
         item.iconPath = new vscode.ThemeIcon(
           p.kind === 'present' ? 'circle-filled' : p.kind === 'swap' ? 'archive' : 'file-symlink-file',

@@ -18,7 +18,7 @@ function ptes(r: VariantRun): string {
     for (const p of mm.ptes) {
       const what =
         p.kind === 'present'
-          ? `pfn ${p.pfn ?? '?'} ${p.prot ?? ''}${p.dirty ? ' dirty' : ''}${p.young ? ' young' : ''}`
+          ? `${p.huge ? `huge pte (${p.pages} pages) ` : ''}pfn ${p.pfn ?? '?'} ${p.prot ?? ''}${p.dirty ? ' dirty' : ''}${p.young ? ' young' : ''}`
           : p.kind === 'file'
             ? `file pte pgoff ${p.pgoff ?? '?'}${p.prot ? ' ' + p.prot : ''}`
             : `swap slot ${p.swapSlot ?? '?'}`;

@@ -131,6 +131,8 @@ const pte = obj({
   young: opt(bool),
   pgoff: opt(int),
   swapSlot: opt(int),
+  huge: opt(bool),
+  pages: opt(int),
 });
 
 const vma = obj({ start: num, end: num, flags: strs, prot: str, pgoff: int, file: opt(str), ops: strs });

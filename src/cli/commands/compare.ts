@@ -111,7 +111,7 @@ export function printComparison(io: Io, c: Comparison): void {
     const ptes = r.snapshot.mms.flatMap((mm) =>
       mm.ptes.map(
         (p) =>
-          `${mm.name}:${hex(p.addr)} ${p.kind}${p.pfn !== undefined ? ` pfn ${p.pfn}` : ''}${p.prot ? ` ${p.prot}` : ''}${p.pgoff !== undefined ? ` pgoff ${p.pgoff}` : ''}`,
+          `${mm.name}:${hex(p.addr)} ${p.kind}${p.huge ? ` huge (${p.pages} pages)` : ''}${p.pfn !== undefined ? ` pfn ${p.pfn}` : ''}${p.prot ? ` ${p.prot}` : ''}${p.pgoff !== undefined ? ` pgoff ${p.pgoff}` : ''}`,
       ),
     );
     io.out(`final ptes [${r.label}]: ${ptes.length ? ptes.join('; ') : 'none'}`);

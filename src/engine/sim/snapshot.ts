@@ -1,8 +1,9 @@
 // MachineSnapshot of the kernel state (for views, the CLI and tests).
 
+import { HPAGE_PAGES, HPAGE_SIZE } from '../mm/hugetlb';
 import { PageTable, PTE_FILE, PTE_PRESENT, PTE_SWAP } from '../mm/pageTable';
 
-import { protString, vmFlagNames } from './constants';
+import { protString, VM_HUGETLB, vmFlagNames } from './constants';
 import type { Kernel } from './kernel';
 import type { MachineSnapshot, PteSnapshot, TlbEntrySnapshot } from './spec';
 
@@ -20,9 +21,18 @@ function tlbOf(k: Kernel, mm: string): TlbEntrySnapshot[] {
 export function takeSnapshot(k: Kernel): MachineSnapshot {
   const mms = [...k.mms.values()].map((mm) => {
     const ptes: PteSnapshot[] = [];
+    // VMAs walked alongside the ptes (both in address order): a hugetlb VMA's huge pte is one entry
+    let v = mm.vmas.head;
     for (const [addr, p] of mm.pt.entries()) {
+      while (v !== null && v.end <= addr) v = v.next;
+      const huge = v !== null && v.start <= addr && (v.flags & VM_HUGETLB) !== 0 && p.kind === PTE_PRESENT;
+      if (huge && addr % HPAGE_SIZE !== 0) continue;
       const [pgd, pmd, pte] = PageTable.indices(addr);
       const s: PteSnapshot = { addr, pgd, pmd, pte, kind: p.kind === PTE_PRESENT ? 'present' : p.kind === PTE_SWAP ? 'swap' : 'file' };
+      if (huge) {
+        s.huge = true;
+        s.pages = HPAGE_PAGES;
+      }
       if (p.kind === PTE_PRESENT) {
         s.pfn = p.val;
         s.prot = protString(p.prot);

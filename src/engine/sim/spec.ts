@@ -181,6 +181,11 @@ export interface PteSnapshot {
   /** file offset of a file pte, or swap slot */
   pgoff?: number;
   swapSlot?: number;
+  /** a huge pte of a hugetlb VMA (the pmd entry with PSE set): maps HPAGE_SIZE bytes from addr, and
+   * pfn is the compound page's head */
+  huge?: boolean;
+  /** base pages the huge pte maps (HPAGE_SIZE / PAGE_SIZE) */
+  pages?: number;
 }
 
 export interface VmaSnapshot {

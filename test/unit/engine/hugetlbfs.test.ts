@@ -53,6 +53,14 @@ describe('hugetlbfs: prefault at mmap, SIGBUS after truncate (no demand faulting
     expect(m.violations).toEqual([]);
   });
 
+  it('a snapshot shows each huge pte once, as the pmd entry it is, with the head pfn', () => {
+    const m = run(hugeWorld([map2, { op: 'truncate', file: 'huge', pages: HPAGE_PAGES }]), gup);
+    const ptes = m.snapshot().mms[0].ptes;
+    expect(ptes).toHaveLength(1);
+    expect(ptes[0]).toMatchObject({ addr: H, pmd: 2, pte: 0, kind: 'present', huge: true, pages: HPAGE_PAGES, prot: 'rw-' });
+    expect(ptes[0].pfn).toBe(m.kernel.file('huge').mapping(null).cache.get(0)!.pfn);
+  });
+
   it('a second mapping (another mm) shares the cached huge pages', () => {
     const w: WorldSpec = {
       files: [{ name: 'huge', pages: 0, fs: 'hugetlbfs' }],
