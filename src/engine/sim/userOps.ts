@@ -150,10 +150,12 @@ function* munmapOp(t: Task, op: OpOf<'munmap'>): Generator<Step, OpOutcome, void
   const bad = needMm(t, 'munmap');
   if (bad) return bad;
   const mm = t.mm!;
+  // the 'munmap-under-read-mmap_sem' mutation: faults of other threads run on meanwhile
+  const read = t.kernel.mutation.munmapUnderReadLock;
   t.enter('sys_munmap');
-  if (t.downWrite(mm.mmapSem)) yield t.step;
+  if (read ? t.downRead(mm.mmapSem) : t.downWrite(mm.mmapSem)) yield t.step;
   const r = yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
-  if (t.upWrite(mm.mmapSem)) yield t.step;
+  if (read ? t.upRead(mm.mmapSem) : t.upWrite(mm.mmapSem)) yield t.step;
   t.exit('sys_munmap');
   return { result: r === 0 ? '0' : errno(r) };
 }

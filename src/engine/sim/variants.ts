@@ -60,6 +60,8 @@ export interface MutationRules {
   freeBeforeFlush: boolean;
   /** move_one_page() moves a file pte without the mapping's lock (mremap before 2.6.10) */
   moveWithoutMappingLock: boolean;
+  /** sys_munmap() holds mmap_sem only for read while do_munmap() detaches the VMAs and zaps them */
+  munmapUnderReadLock: boolean;
 }
 
 /** Rules of remap_file_pages() and per-page protections (seed 002). */
@@ -292,31 +294,73 @@ const CATALOGUE = {
       seed: '-',
       base: true,
       description: 'The kernel code as the selected variants run it: no deliberate breakage (the base of the mutation family).',
-      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
+      rules: {
+        racyAddToPageCache: false,
+        unlockBeforeTryToUnmap: false,
+        freeBeforeFlush: false,
+        moveWithoutMappingLock: false,
+        munmapUnderReadLock: false,
+      },
     },
     'racy-add_to_page_cache': {
       seed: '-',
       description:
         'add_to_page_cache() looks the slot up and inserts in two steps (lock_page in between) and overwrites a page another reader inserted meanwhile: two faulters of one uncached page both insert, the page cache loses one page and its reference leaks (ref-balance).',
-      rules: { racyAddToPageCache: true, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: false },
+      rules: {
+        racyAddToPageCache: true,
+        unlockBeforeTryToUnmap: false,
+        freeBeforeFlush: false,
+        moveWithoutMappingLock: false,
+        munmapUnderReadLock: false,
+      },
     },
     'unlock-before-try_to_unmap': {
       seed: '-',
       description:
         'shrink_list() drops the page lock before try_to_unmap(), which 2.6.11 requires to be called with the page locked (BUG_ON(!PageLocked(page))): the contract check names it (lock-not-held).',
-      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: true, freeBeforeFlush: false, moveWithoutMappingLock: false },
+      rules: {
+        racyAddToPageCache: false,
+        unlockBeforeTryToUnmap: true,
+        freeBeforeFlush: false,
+        moveWithoutMappingLock: false,
+        munmapUnderReadLock: false,
+      },
     },
     'free-before-flush': {
       seed: '-',
       description:
         'The mmu_gather frees the pages it gathered before flushing the TLBs (tlb_finish_mmu with the two steps swapped): a page is freed while another CPU can still reach it through its TLB (tlb-stale).',
-      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: true, moveWithoutMappingLock: false },
+      rules: {
+        racyAddToPageCache: false,
+        unlockBeforeTryToUnmap: false,
+        freeBeforeFlush: true,
+        moveWithoutMappingLock: false,
+        munmapUnderReadLock: false,
+      },
     },
     'mremap-without-mapping-lock': {
       seed: '-',
       description:
         "move_one_page() moves file ptes without the mapping lock (mremap before Rajesh Venkatasubramanian's fix): a truncate that has already passed the new VMA, or not seen it yet, misses the moved page, which stays mapped beyond EOF (stale-pte).",
-      rules: { racyAddToPageCache: false, unlockBeforeTryToUnmap: false, freeBeforeFlush: false, moveWithoutMappingLock: true },
+      rules: {
+        racyAddToPageCache: false,
+        unlockBeforeTryToUnmap: false,
+        freeBeforeFlush: false,
+        moveWithoutMappingLock: true,
+        munmapUnderReadLock: false,
+      },
+    },
+    'munmap-under-read-mmap_sem': {
+      seed: '-',
+      description:
+        "sys_munmap() takes mmap_sem for read instead of write (as if 4.20's downgrade to read came before detach_vmas_to_be_unmapped() instead of after), so a thread of the same process can be inside a fault while do_munmap() detaches and zaps the VMA: a fault that found the VMA before it went installs its pte after the zap, in a range no VMA covers (orphan-pte), and its access completes after munmap returned (sigsegv). The sigsegv check lets an access through a pte munmap has yet to zap pass only while mmap_sem is held for write, so under this mutation it flags those accesses too.",
+      rules: {
+        racyAddToPageCache: false,
+        unlockBeforeTryToUnmap: false,
+        freeBeforeFlush: false,
+        moveWithoutMappingLock: false,
+        munmapUnderReadLock: true,
+      },
     },
   },
 } as const satisfies { [F in Family]: Record<string, Entry<FamilyRules[F]>> };
