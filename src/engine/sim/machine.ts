@@ -3,7 +3,7 @@
 
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { Kernel, type KernelOptions } from './kernel';
-import { RwSemaphore } from './locks';
+import { RwSemaphore, type Lock } from './locks';
 import { opImpl, type OpOutcome } from './ops';
 import { takeSnapshot } from './snapshot';
 import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
@@ -112,16 +112,7 @@ export class EngineMachine implements Machine {
     footprint.writes = keys.writes;
     try {
       runOneStep(t);
-      // a writer that now has to wait for an rwsem queues on it (Task.canRun), which holds back new
-      // readers: the step that leads there writes the semaphore
-      const n = t.step;
-      if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) {
-        keys.writes.push(n.lock.key);
-        n.lock.queueWriter(t);
-      }
-      // and so does a writer that this acquire makes wait: it queues now, not when someone next asks
-      // runnable() (the state after a step does not depend on who looked at it)
-      if (took instanceof RwSemaphore) for (const u of this.tasks) if (u !== t && u.step.lock === took) u.canRun();
+      this.queueWriters(t, took, keys.writes);
     } finally {
       footprint.on = false;
     }
@@ -133,6 +124,22 @@ export class EngineMachine implements Machine {
     return info;
   }
 
+  /**
+   * After task t's step: a writer that now has to wait for an rwsem queues on it (Task.canRun),
+   * which holds back new readers, so the step that leads there writes the semaphore; and so does a
+   * writer that this step's acquire (`took`) makes wait: it queues now, not when someone next asks
+   * runnable() (the state after a step does not depend on who looked at it, nor on whether the step
+   * ran or was replayed). `writes`: the step's footprint, null in a replay.
+   */
+  private queueWriters(t: Task, took: Lock | null, writes: string[] | null): void {
+    const n = t.step;
+    if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) {
+      writes?.push(n.lock.key);
+      n.lock.queueWriter(t);
+    }
+    if (took instanceof RwSemaphore) for (const u of this.tasks) if (u !== t && u.step.lock === took) u.canRun();
+  }
+
   /** take these steps again, as the explorer does to come back to a state: no footprints, no step
    * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
   replay(schedule: readonly number[]): void {
@@ -141,7 +148,10 @@ export class EngineMachine implements Machine {
       const t = this.tasks[i];
       if (!t?.canRun()) throw new Error(`replay: task ${i} is not runnable`);
       this.kernel.stepNo++;
+      const s = t.step;
+      const took = s.kind === StepKind.Acquire || s.kind === StepKind.TryAcquire ? s.lock : null;
       runOneStep(t);
+      this.queueWriters(t, took, null);
     }
   }
 
