@@ -14,8 +14,8 @@ import type { Task } from '../sim/task';
 
 import type { AddressSpace } from './addressSpace';
 import type { MmStruct } from './mmStruct';
-import { addToPageCache } from './pageCache';
 import { PG_compound, PG_tail, type Page } from './page';
+import { addToPageCache, findGetPage } from './pageCache';
 import { PTE_NONE } from './pageTable';
 import { flushTlbRange } from './tlb';
 import type { Vma } from './vma';
@@ -94,21 +94,11 @@ export function* hugetlbPrefault(t: Task, mm: MmStruct, vma: Vma, space: Address
   for (let addr = vma.start; addr < vma.end; addr += HPAGE_SIZE) {
     // huge_pte_alloc(): the pmd entry; a present one is left alone
     if (mm.pt.kind(addr) !== PTE_NONE) continue;
-    let head: Page | null = null;
-    let pages: Page[] | null = null;
     const idx = (addr - vma.start) / HPAGE_SIZE + Math.floor(vma.pgoff / HPAGE_PAGES);
-    if (space !== null) {
-      // find_get_page(mapping, idx): the radix-tree look-up under tree_lock
-      if (t.objRead(space.slotKey, idx, 'find_get_page')) yield t.step;
-      const cached = space.cache.get(idx);
-      if (cached !== undefined) {
-        k.alloc.get(cached);
-        head = cached;
-        pages = null;
-      }
-    }
+    // find_get_page(mapping, idx): the huge page another mapping of the file prefaulted
+    let head = space !== null ? yield* findGetPage(t, space, idx) : null;
     if (head === null) {
-      pages = allocHugePage(k);
+      const pages = allocHugePage(k);
       if (pages === null) {
         ret = -ENOMEM;
         break;
