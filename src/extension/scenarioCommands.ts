@@ -196,7 +196,13 @@ export class ScenarioCommands implements vscode.Disposable {
       return typeof v === 'number' && v > 0 ? v : undefined;
     };
     // every search has a time limit: the setting (60 s by default), at most 10 s in Restricted Mode
-    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
+    const limits = currentLimits();
+    return {
+      maxSteps: num('maxSteps'),
+      maxPreemptions: num('maxPreemptions'),
+      timeLimitMs: limits.timeLimitMs,
+      memoryMb: limits.workerMemoryMb,
+    };
   }
 
   /** an exploration's worker threads: the setting, else every core but one (the editor's) */

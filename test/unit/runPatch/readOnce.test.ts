@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { directoryTree } from '../../../src/cli/commands/runPatch';
 import { runPatch } from '../../../src/cli/patchRun';
-import { loadScenarioFile } from '../../../src/scenario/library';
 import { loadCParser, type CParser } from '../../../src/patch/cParser';
+import { loadScenarioFile } from '../../../src/scenario/library';
 
 const reads = vi.hoisted(() => ({ n: 0 }));
 vi.mock('../../../src/patch/mail', async (importOriginal) => {
