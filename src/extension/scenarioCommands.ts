@@ -15,6 +15,7 @@ import type { ComparisonPanel } from './comparisonPanel';
 import { inInstallFolder } from './installFolder';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
+import { LoadCache } from './loadCache';
 import type { PageTableProvider } from './pageTableTree';
 import { runInWorker } from './scenarioRuns';
 import { ScenarioValidator, type ValidationOutcome } from './scenarioValidator';
@@ -59,6 +60,10 @@ export class ScenarioCommands implements vscode.Disposable {
   /** scenarios are loaded (parsed and checked) in a worker too: a large one takes seconds */
   private readonly loader: ScenarioValidator;
   private loads = 0;
+  /** the scenario library (bundled and the workspace's), read and checked once for every picker,
+   * lens and ranking, and again when a scenario file, its open editor or the size setting changes */
+  readonly library = new LoadCache(() => this.readLibrary());
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -69,6 +74,22 @@ export class ScenarioCommands implements vscode.Disposable {
     this.status.command = 'mmExplorer.openPanel';
     this.runWorker = path.join(context.extensionUri.fsPath, 'dist', 'scenarioRunWorker.js');
     this.loader = new ScenarioValidator(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
+    const invalidate = () => this.library.invalidate();
+    const isScenario = (u: vscode.Uri) => u.path.endsWith('.mmscenario.yaml');
+    for (const w of [
+      vscode.workspace.createFileSystemWatcher('**/*.mmscenario.yaml'),
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(context.extensionUri, 'scenarios'), '*.mmscenario.yaml')),
+    ])
+      this.disposables.push(w, w.onDidCreate(invalidate), w.onDidChange(invalidate), w.onDidDelete(invalidate));
+    this.disposables.push(
+      // an open editor's text is what the library reads of that file
+      vscode.workspace.onDidChangeTextDocument((e) => isScenario(e.document.uri) && e.contentChanges.length && invalidate()),
+      vscode.workspace.onDidCloseTextDocument((d) => isScenario(d.uri) && d.isDirty && invalidate()),
+      vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(LIMIT_SETTINGS.scenarioSizeMB) && invalidate()),
+      // Restricted Mode halves the size limit: trusting the workspace changes which scenarios load
+      vscode.workspace.onDidGrantWorkspaceTrust(invalidate),
+    );
   }
 
   /** parse and check a scenario text off the host's thread */
@@ -77,6 +98,7 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   dispose(): void {
+    while (this.disposables.length) this.disposables.pop()?.dispose();
     this.loader.dispose();
     this.expectations.dispose();
     this.status.dispose();
@@ -100,8 +122,13 @@ export class ScenarioCommands implements vscode.Disposable {
     return out;
   }
 
-  /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
-  async loadAll(): Promise<LoadedScenario[]> {
+  /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions):
+   * read once and kept until a scenario changes. The list is shared: callers copy before they reorder. */
+  loadAll(): Promise<readonly LoadedScenario[]> {
+    return this.library.get();
+  }
+
+  private async readLibrary(): Promise<LoadedScenario[]> {
     const out: LoadedScenario[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
@@ -120,7 +147,7 @@ export class ScenarioCommands implements vscode.Disposable {
 
   /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension).
    * It ranks the scenarios the picker has just loaded, so they are not read and checked twice. */
-  relevance: ((all: LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
+  relevance: ((all: readonly LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
 
   private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
     let file = args?.scenario;
@@ -131,7 +158,7 @@ export class ScenarioCommands implements vscode.Disposable {
       // the scenario in the active editor, then those that teach the active patch, then the workspace's, then the library
       const weight = (p: { path: string; description: string }) =>
         (p.path === active?.uri.fsPath ? 1e6 : 0) + (rank.get(p.path) ?? 0) + (p.description === 'bundled' ? 0 : 1);
-      const items = all
+      const items = [...all]
         .sort((a, b) => weight(b) - weight(a))
         .map((s) => ({
           label: s.label,
