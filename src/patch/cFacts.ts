@@ -5,8 +5,8 @@
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
 
-import { normType } from './cTypes';
 import { matchingBracket } from './cScan';
+import { normType } from './cTypes';
 import { lineAt, lineStarts } from './lineStarts';
 import { argSpans, matchingParen, openingParen } from './parens';
 

@@ -6,10 +6,10 @@
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
 import type { CParser } from './cParser';
+import { directiveEnd, skipLexeme } from './cScan';
 import { normType } from './cTypes';
 import { fixProblem, parserOf } from './fixCheck';
 import { lineAt, lineStarts } from './lineStarts';
-import { directiveEnd, skipLexeme } from './cScan';
 import { argSpans, openingParen } from './parens';
 
 interface HookTarget {

@@ -33,10 +33,7 @@ describe('LoadCache', () => {
 
   it('a failed load is tried again', async () => {
     let fail = true;
-    const c = new LoadCache(async () => {
-      if (fail) throw new Error('unreadable');
-      return 'ok';
-    });
+    const c = new LoadCache(() => (fail ? Promise.reject(new Error('unreadable')) : Promise.resolve('ok')));
     await expect(c.get()).rejects.toThrow('unreadable');
     fail = false;
     expect(await c.get()).toBe('ok');
