@@ -117,6 +117,12 @@ const builds = [
     outfile: 'dist/scenarioRunWorker.js',
   },
   {
+    // the page-table view's replays of a selected step, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/replayWorker.ts'],
+    outfile: 'dist/replayWorker.js',
+  },
+  {
     // the worker threads of `mmx explore --jobs N` and of the extension's explorations
     ...nodeCommon,
     entryPoints: ['src/scenario/exploreWorker.ts'],

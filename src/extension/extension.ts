@@ -140,10 +140,10 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     context,
     {
       onSelect: (sel, fn) => {
-        // a run-patch column's interpreted variant is compiled here before its step replays
-        void (runPatch?.prepareReplay(sel) ?? Promise.resolve())
-          .catch((e: unknown) => void vscode.window.showWarningMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`))
-          .then(() => scenarios?.followSelection(sel));
+        // replayed in a worker (a run-patch column's interpreted variant compiled there first)
+        void scenarios
+          ?.followSelection(sel)
+          .catch((e: unknown) => void vscode.window.showWarningMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`));
         void runPatch?.revealStep(sel);
         if (fn) void revealFunction(patches, fn, false);
       },
@@ -186,6 +186,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
+  scenarios.interpretedColumn = (sel) => rp.replayColumn(sel);
   // the pickers put first the scenarios that teach the patch in the active editor
   scenarios.relevance = async (all) => {
     const doc = vscode.window.activeTextEditor?.document;

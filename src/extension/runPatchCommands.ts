@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 
 import * as vscode from 'vscode';
 
+import type { ColumnVariantSpec } from '../kernelc/index';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
 
@@ -300,24 +301,23 @@ export class RunPatchCommands implements vscode.Disposable {
     return c ? this.shown.get(c) : undefined;
   }
 
-  /** Before a step of an interpreted column replays here (page-table view): its variant, compiled
-   * in the child, is compiled again in this process from the report's C. */
-  async prepareReplay(sel: Selection): Promise<void> {
+  /** A step of an interpreted column replays in the page-table view's worker: its variant, compiled
+   * in the child, is compiled again there from the report's C. */
+  replayColumn(sel: Selection): ColumnVariantSpec | undefined {
     const c = this.panel.comparison;
     const r = this.reportOf(c);
-    if (sel.view !== 'comparison' || !c || !r) return;
+    if (sel.view !== 'comparison' || !c || !r) return undefined;
     const fault = c.runs[sel.run]?.variants.fault;
     const col = r.columns.find((x) => x.variant === fault);
-    if (!col || !col.interpreted.length) return;
-    const lib = await loadRunPatchLibrary();
-    lib.rebuildColumnVariant(await lib.loadCParser(), {
+    if (!col || !col.interpreted.length) return undefined;
+    return {
       variant: col.variant,
       era: col.era,
       rules: col.rules,
       description: `${col.label} of a run patch, interpreted (${col.era}), the rest of the kernel following ${col.rules}`,
       sources: col.sources,
       names: col.interpreted.map((f) => f.name),
-    });
+    };
   }
 
   /** A step of a run-patch column selected in the panel: its interpreted C line in base and patched

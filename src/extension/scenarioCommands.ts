@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
+import type { ColumnVariantSpec } from '../kernelc/index';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Exploration } from '../scenario/explorationModel';
 import type { Scenario } from '../scenario/scenario';
@@ -17,7 +18,8 @@ import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import { LoadCache } from './loadCache';
 import type { PageTableProvider } from './pageTableTree';
-import { runInWorker } from './scenarioRuns';
+import { Replays } from './replays';
+import { MEMORY_SETTING, runInWorker } from './scenarioRuns';
 import { ScenarioValidator, type ValidationOutcome } from './scenarioValidator';
 import { currentLimits, raiseHint } from './workspaceLimits';
 
@@ -64,6 +66,10 @@ export class ScenarioCommands implements vscode.Disposable {
    * lens and ranking, and again when a scenario file, its open editor or the size setting changes */
   readonly library = new LoadCache(() => this.readLibrary());
   private readonly disposables: vscode.Disposable[] = [];
+  /** the page-table view's replays of a selected step, in a worker */
+  private readonly replays: Replays;
+  /** set by the extension: a run-patch column's interpreted variant, which the replay compiles first */
+  interpretedColumn: ((sel: Selection) => ColumnVariantSpec | undefined) | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -74,11 +80,21 @@ export class ScenarioCommands implements vscode.Disposable {
     this.status.command = 'mmExplorer.openPanel';
     this.runWorker = path.join(context.extensionUri.fsPath, 'dist', 'scenarioRunWorker.js');
     this.loader = new ScenarioValidator(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
+    this.replays = new Replays(
+      path.join(context.extensionUri.fsPath, 'dist', 'replayWorker.js'),
+      () => {
+        const l = currentLimits();
+        return { timeLimitMs: l.timeLimitMs, memoryMb: l.workerMemoryMb };
+      },
+      MEMORY_SETTING,
+    );
     const invalidate = () => this.library.invalidate();
     const isScenario = (u: vscode.Uri) => u.path.endsWith('.mmscenario.yaml');
     for (const w of [
       vscode.workspace.createFileSystemWatcher('**/*.mmscenario.yaml'),
-      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(context.extensionUri, 'scenarios'), '*.mmscenario.yaml')),
+      vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.joinPath(context.extensionUri, 'scenarios'), '*.mmscenario.yaml'),
+      ),
     ])
       this.disposables.push(w, w.onDidCreate(invalidate), w.onDidChange(invalidate), w.onDidDelete(invalidate));
     this.disposables.push(
@@ -99,6 +115,7 @@ export class ScenarioCommands implements vscode.Disposable {
 
   dispose(): void {
     while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.replays.dispose();
     this.loader.dispose();
     this.expectations.dispose();
     this.status.dispose();
@@ -545,13 +562,17 @@ export class ScenarioCommands implements vscode.Disposable {
       variants = [x.variant];
       variant = 0;
     }
-    // trace steps count from 1: step N's events are in the trace once N schedule entries ran (step 0: none)
-    const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
-      schedule: schedule.slice(0, sel.step),
-      lenient: true,
-      maxSteps: sel.step,
+    // replayed in a worker (a long schedule never blocks the host); a newer selection supersedes this one
+    const r = await this.replays.replay({
+      scenario: cur.scenario,
+      selection,
+      schedule,
+      step: sel.step,
+      column: this.interpretedColumn?.(sel),
     });
-    this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
+    if (r.kind === 'superseded') return;
+    if (r.kind === 'failed') throw new Error(`page tables at step ${sel.step}: ${r.message}`);
+    this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.snapshot, scenario: cur.scenario.file });
   }
 
   private async restoreCurrent(): Promise<Current | undefined> {
