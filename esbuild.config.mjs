@@ -117,6 +117,12 @@ const builds = [
     outfile: 'dist/scenarioRunWorker.js',
   },
   {
+    // the analysis of a patch opened in the editor, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/patchAnalysisWorker.ts'],
+    outfile: 'dist/patchAnalysisWorker.js',
+  },
+  {
     // the page-table view's replays of a selected step, off the extension host's thread
     ...nodeCommon,
     entryPoints: ['src/extension/replayWorker.ts'],

@@ -20,6 +20,8 @@ import { forcePatch, isPatchDocument, PatchStore } from './patchDocuments';
 import { RunPatchCommands } from './runPatchCommands';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
+import { MEMORY_SETTING } from './scenarioRuns';
+import { currentLimits } from './workspaceLimits';
 
 interface Manifest {
   displayName?: string;
@@ -127,7 +129,11 @@ async function compareForPatch(api: MmExplorerApi, uri?: vscode.Uri, scenario?: 
 
 export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const version = engineVersion(context);
-  const patches = new PatchStore();
+  const patches = new PatchStore(
+    path.join(context.extensionUri.fsPath, 'dist', 'patchAnalysisWorker.js'),
+    () => currentLimits().workerMemoryMb,
+    MEMORY_SETTING,
+  );
   const pageTables = new PageTableProvider();
   const pageTableView = vscode.window.createTreeView('mmExplorer.pageTables', { treeDataProvider: pageTables, showCollapseAll: true });
   pageTables.view = pageTableView;
@@ -199,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   context.subscriptions.push(
     rp,
     ev,
+    patches,
     reg('mmExplorer.editFunctionAsVariant', (tree?: string, file?: string, fn?: string) => ev.edit(tree, file, fn)),
     reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) =>
       ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario),
