@@ -117,6 +117,12 @@ const builds = [
     outfile: 'dist/scenarioRunWorker.js',
   },
   {
+    // Run This Patch's child process and the parse of its JSON report, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/runPatchWorker.ts'],
+    outfile: 'dist/runPatchWorker.js',
+  },
+  {
     // the analysis of a patch opened in the editor, off the extension host's thread
     ...nodeCommon,
     entryPoints: ['src/extension/patchAnalysisWorker.ts'],
