@@ -5,9 +5,27 @@
 import type { Lock } from './locks';
 import type { Task } from './task';
 
+/**
+ * The kernel's documented nesting (2.6.11 mm/rmap.c and mm/filemap.c lock-ordering comments): a class
+ * -> the classes that must not be held when it is taken (they nest inside it). Taking an outer lock
+ * under an inner one is an inversion even before a second task shows the other order. A trylock
+ * (mremap's spin_trylock of i_mmap_lock under page_table_lock) is the kernel's way around it.
+ */
+const NESTS_OUTSIDE: Readonly<Record<string, readonly string[]>> = {
+  i_mmap_lock: ['anon_vma_lock', 'page_table_lock'],
+  i_shared_sem: ['page_table_lock'],
+  anon_vma_lock: ['page_table_lock'],
+};
+
 export class Lockdep {
   /** called before `t` acquires `l` (blocking acquisition) */
   acquire(t: Task, l: Lock, shared: boolean): void {
+    const inner = NESTS_OUTSIDE[l.cls];
+    if (inner !== undefined) {
+      for (const h of t.heldLocks)
+        if (inner.includes(h.cls))
+          t.violation('abba', `lock order: ${l.cls} nests outside ${h.cls}, but ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()})`);
+    }
     if (l.sleeping && t.spinDepth > 0) {
       t.violation(
         'sleep-in-spinlock',

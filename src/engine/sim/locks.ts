@@ -4,7 +4,7 @@
 
 import type { Task } from './task';
 
-export type LockKind = 'spinlock' | 'rwsem' | 'page_lock' | 'seqcount' | 'dfs_token';
+export type LockKind = 'spinlock' | 'rwsem' | 'semaphore' | 'page_lock' | 'seqcount' | 'dfs_token';
 
 let nextLockId = 1;
 
@@ -83,6 +83,16 @@ export class Spinlock extends ExclusiveLock {
   readonly sleeping = false;
   constructor(name: string, owner: string, cls = name) {
     super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
+  }
+}
+
+/** struct semaphore used as a mutex (down / up): one holder, a blocked task sleeps. 2.5.70 and 2.6.0's
+ * mapping->i_shared_sem is one. */
+export class Semaphore extends ExclusiveLock {
+  readonly kind = 'semaphore' as const;
+  readonly sleeping = true;
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['down', 'up', 'down', 'up']);
   }
 }
 

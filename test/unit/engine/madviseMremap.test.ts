@@ -84,9 +84,9 @@ describe('mremap', () => {
     ]);
     const seq = m.trace.filter((e) => e.kind === 'lock' && e.fn === 'move_page_tables').map((e) => e.detail);
     expect(seq).toEqual([
-      'down_write(i_shared_sem)',
+      'down(i_shared_sem)',
       'spin_lock(page_table_lock)',
-      'down_write(i_shared_sem)',
+      'down(i_shared_sem)',
       'spin_lock(page_table_lock)',
     ]);
   });
