@@ -24,7 +24,10 @@ export class Lockdep {
     if (inner !== undefined) {
       for (const h of t.heldLocks)
         if (inner.includes(h.cls))
-          t.violation('abba', `lock order: ${l.cls} nests outside ${h.cls}, but ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()})`);
+          t.violation(
+            'abba',
+            `lock order: ${l.cls} nests outside ${h.cls}, but ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()})`,
+          );
     }
     if (l.sleeping && t.spinDepth > 0) {
       t.violation(

@@ -150,7 +150,7 @@ const ERAS_2_5_70 = {
   remove_shared_vm_struct: '2.6.0 mm/mmap.c (after unmap_region: down(&mapping->i_shared_sem))',
   copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table; 2.5 page_add_rmap)",
   dup_mmap: "2.6.11 kernel/fork.c (the share list under 2.5's i_shared_sem, no anon_vma)",
-  move_one_page: '2.6.11 mm/mremap.c (mapping lock, then page_table_lock; here 2.5\'s i_shared_sem)',
+  move_one_page: "2.6.11 mm/mremap.c (mapping lock, then page_table_lock; here 2.5's i_shared_sem)",
   shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
   tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
 } as const;
@@ -177,7 +177,8 @@ const ERAS_2_6_11 = {
   copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table)",
   dup_mmap: '2.6.11 kernel/fork.c (anon_vma_link, vma_prio_tree_add under i_mmap_lock)',
   move_one_page: '2.6.11 mm/mremap.c (i_mmap_lock, then page_table_lock; spin_trylock after pte_alloc)',
-  try_to_unmap: '2.6.11 mm/rmap.c (try_to_unmap_anon / try_to_unmap_file over i_mmap and i_mmap_nonlinear; try_to_unmap_one with spin_lock)',
+  try_to_unmap:
+    '2.6.11 mm/rmap.c (try_to_unmap_anon / try_to_unmap_file over i_mmap and i_mmap_nonlinear; try_to_unmap_one with spin_lock)',
   page_referenced: '2.6.11 mm/rmap.c (page_referenced_anon / page_referenced_file)',
   shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
   tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',

@@ -22,7 +22,10 @@ const lockOrder = (m: EngineMachine, what: 'munmap' | 'c') => {
   const task = what === 'c' ? m.tasks.findIndex((t) => t.name === 'child') : 0;
   const ops = m.trace.filter((e) => e.task === task);
   const start = ops.findIndex((e) => e.fn === 'do_munmap');
-  return ops.slice(start).filter((e) => e.kind === 'lock').map((e) => e.detail);
+  return ops
+    .slice(start)
+    .filter((e) => e.kind === 'lock')
+    .map((e) => e.detail);
 };
 
 /** two processes map page 0 of `lib` shared; `faulting` of them read it; then kswapd scans twice */
@@ -193,7 +196,16 @@ describe("the era's mapping lock", () => {
     const w: WorldSpec = {
       files: [{ name: 'shm', pages: 1 }],
       mms: [{ name: 'p' }],
-      tasks: [{ name: 'p', mm: 'p', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'rw-', shared: true, file: 'shm' }, { op: 'fork', as: 'c' }] }],
+      tasks: [
+        {
+          name: 'p',
+          mm: 'p',
+          ops: [
+            { op: 'mmap', addr: F, pages: 1, prot: 'rw-', shared: true, file: 'shm' },
+            { op: 'fork', as: 'c' },
+          ],
+        },
+      ],
     };
     expect(locksIn(run(w, '2.6.11'), 'dup_mmap')).toContain('spin_lock(i_mmap_lock)');
     expect(locksIn(run(w, '2.5.70'), 'dup_mmap')).toContain('down(i_shared_sem)');
@@ -244,7 +256,15 @@ describe('the object rmap under the schedule explorer (2.6.11, one preemption)',
       {
         mms: [{ name: 'p' }],
         tasks: [
-          { name: 'parent', mm: 'p', ops: [{ op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' }, { op: 'write', addr: ANON }, { op: 'fork', as: 'c' }] },
+          {
+            name: 'parent',
+            mm: 'p',
+            ops: [
+              { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
+              { op: 'write', addr: ANON },
+              { op: 'fork', as: 'c' },
+            ],
+          },
           { name: 'child', mm: 'c', ops: [{ op: 'write', addr: ANON }] },
           { name: 'kswapd', ops: [{ op: 'kswapd', passes: 1 }] },
         ],
@@ -256,8 +276,22 @@ describe('the object rmap under the schedule explorer (2.6.11, one preemption)',
         files: [{ name: 'lib', pages: 1 }],
         mms: [{ name: 'A' }, { name: 'B' }],
         tasks: [
-          { name: 'A', mm: 'A', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }, { op: 'read', addr: F }] },
-          { name: 'B', mm: 'B', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }, { op: 'munmap', addr: F, pages: 1 }] },
+          {
+            name: 'A',
+            mm: 'A',
+            ops: [
+              { op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' },
+              { op: 'read', addr: F },
+            ],
+          },
+          {
+            name: 'B',
+            mm: 'B',
+            ops: [
+              { op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' },
+              { op: 'munmap', addr: F, pages: 1 },
+            ],
+          },
           { name: 'trunc', ops: [{ op: 'truncate', file: 'lib', pages: 0 }] },
           { name: 'kswapd', ops: [{ op: 'kswapd', passes: 1 }] },
         ],
