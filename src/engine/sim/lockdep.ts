@@ -5,23 +5,12 @@
 import type { Lock } from './locks';
 import type { Task } from './task';
 
-/**
- * The kernel's documented nesting (2.6.11 mm/rmap.c and mm/filemap.c lock-ordering comments): a class
- * -> the classes that must not be held when it is taken (they nest inside it). Taking an outer lock
- * under an inner one is an inversion even before a second task shows the other order. A trylock
- * (mremap's spin_trylock of i_mmap_lock under page_table_lock) is the kernel's way around it.
- */
-const NESTS_OUTSIDE: Readonly<Record<string, readonly string[]>> = {
-  i_mmap_lock: ['anon_vma_lock', 'page_table_lock'],
-  i_shared_sem: ['page_table_lock'],
-  anon_vma_lock: ['page_table_lock'],
-};
-
 export class Lockdep {
   /** called before `t` acquires `l` (blocking acquisition) */
   acquire(t: Task, l: Lock, shared: boolean): void {
-    const inner = NESTS_OUTSIDE[l.cls];
-    if (inner !== undefined) {
+    // the kernel's documented nesting (locks.ts NESTS_OUTSIDE): an outer lock taken under an inner one
+    const inner = l.nestsOutside;
+    if (inner !== null) {
       for (const h of t.heldLocks)
         if (inner.includes(h.cls))
           t.violation(
