@@ -39,6 +39,27 @@ function canMerge(a: Vma, flags: number, file: File | null, ops: VmOperations | 
   return a.flags === flags && a.file === file && a.ops === ops && (flags & VM_SPECIAL) === 0;
 }
 
+/**
+ * Whether two adjacent VMAs' offsets allow a merge: file VMAs need contiguous vm_pgoff; anonymous ones
+ * too under the object rmap (2.6.11 can_vma_merge_after/before: vma_address() computes from
+ * vm_pgoff), not in 2.6.0 ("if (!file) return 1;", an anonymous mapping).
+ */
+export function pgoffMergeable(objectRmap: boolean, file: File | null, endPgoff: number, nextPgoff: number): boolean {
+  return (!file && !objectRmap) || endPgoff === nextPgoff;
+}
+
+/** is_mergeable_anon_vma() (2.6.11): at most one of the two has an anon_vma, or they share it */
+export function anonVmaMergeable(a: Vma, b: Vma): boolean {
+  return a.anonVma === null || b.anonVma === null || a.anonVma === b.anonVma;
+}
+
+/** the end of a merge: `gone` leaves, `survivor` covers its range and, where it has none, takes its
+ * anon_vma (vma_adjust's importer), so the anonymous pages of the range stay reachable */
+export function mergeInto(mm: MmStruct, survivor: Vma, gone: Vma): void {
+  if (survivor.anonVma === null && gone.anonVma !== null) gone.anonVma.add(survivor);
+  removeVma(mm, gone);
+}
+
 /** vma_merge(): extend prev and/or next instead of inserting [addr, end); true if merged */
 export function vmaMerge(
   mm: MmStruct,
@@ -48,29 +69,28 @@ export function vmaMerge(
   file: File | null,
   pgoff: number,
   ops: VmOperations | null,
+  objectRmap = false,
 ): boolean {
   const prev = mm.vmas.findPrev(addr);
   const pages = (end - addr) / PAGE_SIZE;
-  if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && (!file || prev.pgoff + prev.pages === pgoff)) {
+  const contiguous = (endPgoff: number, nextPgoff: number) => pgoffMergeable(objectRmap, file, endPgoff, nextPgoff);
+  if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && contiguous(prev.pgoff + prev.pages, pgoff)) {
     prev.end = end;
     const next = prev.next;
     if (
       next &&
       next.start === end &&
       canMerge(next, flags, file, ops) &&
-      (!file || pgoff + pages === next.pgoff) &&
-      // is_mergeable_anon_vma() (2.6.11)
-      (prev.anonVma === null || next.anonVma === null || prev.anonVma === next.anonVma)
+      contiguous(pgoff + pages, next.pgoff) &&
+      anonVmaMergeable(prev, next)
     ) {
       prev.end = next.end;
-      // vma_adjust(): the importer takes the exporter's anon_vma
-      if (prev.anonVma === null && next.anonVma !== null) next.anonVma.add(prev);
-      removeVma(mm, next);
+      mergeInto(mm, prev, next);
     }
     return true;
   }
   const next = prev ? prev.next : mm.vmas.head;
-  if (next && next.start === end && canMerge(next, flags, file, ops) && (!file || pgoff + pages === next.pgoff)) {
+  if (next && next.start === end && canMerge(next, flags, file, ops) && contiguous(pgoff + pages, next.pgoff)) {
     next.pgoff = pgoff;
     mm.vmas.rekey(next, addr);
     return true;
@@ -214,9 +234,9 @@ export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<S
   // vma_merge() / vma_link() of a file mapping: under the mapping's lock (see the header)
   const mlock = r.file ? r.file.mapping(mm.node).lock(t.kernel.alloc.objectRmap) : null;
   if (mlock !== null && t.acquire(mlock)) yield t.step;
-  if (!vmaMerge(mm, r.addr, end, flags, r.file, r.pgoff, r.ops)) {
-    insertVma(mm, new Vma(mm, r.addr, end, flags, r.file ? r.pgoff : r.addr / PAGE_SIZE, r.file, r.ops));
-  }
+  const pgoff = r.file ? r.pgoff : r.addr / PAGE_SIZE;
+  if (!vmaMerge(mm, r.addr, end, flags, r.file, pgoff, r.ops, t.kernel.alloc.objectRmap))
+    insertVma(mm, new Vma(mm, r.addr, end, flags, pgoff, r.file, r.ops));
   if (mlock !== null && t.release(mlock)) yield t.step;
   mm.clearPromise(r.addr, end);
   t.exit('do_mmap_pgoff', '0x' + r.addr.toString(16));

@@ -153,6 +153,42 @@ describe('try_to_unmap of an anonymous page (2.6.11: anon_vma)', () => {
   });
 });
 
+describe('vma_merge of anonymous VMAs', () => {
+  it('2.6.11 merges an anonymous VMA only where vm_pgoff continues (vma_address needs it); 2.6.0 merges any two', () => {
+    const w: WorldSpec = {
+      mms: [{ name: 'p' }],
+      tasks: [
+        {
+          name: 'parent',
+          mm: 'p',
+          ops: [
+            { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
+            { op: 'write', addr: ANON },
+            { op: 'mremap', addr: ANON, pages: 1, newPages: 1, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
+            { op: 'mmap', addr: 0x81000, pages: 1, prot: 'rw-' },
+            { op: 'write', addr: 0x81000 },
+          ],
+        },
+        { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
+      ],
+    };
+    const vmas = (m: EngineMachine) => m.snapshot().mms[0].vmas.map((v) => [v.start, v.end]);
+    const obj = run(w, '2.6.11');
+    expect(obj.violations).toEqual([]);
+    expect(vmas(obj)).toEqual([
+      [0x80000, 0x81000],
+      [0x81000, 0x82000],
+    ]);
+    // both pages reachable through their anon_vmas: both swapped out
+    expect(ptes(obj, 'p').map((p) => [p.addr, p.kind])).toEqual([
+      [0x80000, 'swap'],
+      [0x81000, 'swap'],
+    ]);
+    const old = run(w, '2.5.70');
+    expect(vmas(old)).toEqual([[0x80000, 0x82000]]);
+  });
+});
+
 describe("the era's mapping lock", () => {
   const truncWorld: WorldSpec = {
     files: [{ name: 'data', pages: 2 }],
