@@ -159,7 +159,8 @@ const ERAS_2_5_70 = {
 const ERAS_2_6_11 = {
   handle_mm_fault: '2.6.11 mm/memory.c',
   handle_pte_fault: '2.6.11 mm/memory.c',
-  do_no_page: '2.6.11 mm/memory.c (truncate_count retry, anon_vma_prepare before the early COW, maybe_mkwrite)',
+  do_no_page:
+    '2.6.11 mm/memory.c (truncate_count retry, sampled before page_table_lock is dropped as in truncate-seq where 2.6.11 samples just after; no pte_chain_alloc; anon_vma_prepare before the early COW; maybe_mkwrite)',
   do_anonymous_page: '2.6.11 mm/memory.c (anon_vma_prepare, page_add_anon_rmap, maybe_mkwrite)',
   do_wp_page: '2.6.11 mm/memory.c (anon_vma_prepare before the copy, maybe_mkwrite)',
   do_swap_page: '2.6.11 mm/memory.c (page_add_anon_rmap)',
