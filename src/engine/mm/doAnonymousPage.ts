@@ -12,7 +12,7 @@ import { newPteFor } from './mkPte';
 import type { MmStruct } from './mmStruct';
 import { PG_anon, PG_lru } from './page';
 import { PTE_NONE } from './pageTable';
-import { anonVmaPrepare, pageAddRmapPfn } from './rmap';
+import { anonVmaPrepare, needsAnonVma, pageAddRmapPfn } from './rmap';
 import type { Vma } from './vma';
 
 export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
@@ -33,7 +33,7 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   }
   if (t.spinUnlock(ptl)) yield t.step;
   // 2.6.11: "if (unlikely(anon_vma_prepare(vma))) goto no_mem;"
-  if (k.alloc.objectRmap && vma.anonVma === null) yield* anonVmaPrepare(t, vma);
+  if (needsAnonVma(k.alloc, vma)) yield* anonVmaPrepare(t, vma);
   if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   // the new page is a pfn: no Page is made for an anonymous page until some code asks for it
   const pfn = k.alloc.allocPfn();

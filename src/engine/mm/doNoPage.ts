@@ -14,7 +14,7 @@ import type { Task } from '../sim/task';
 import { doAnonymousPage } from './doAnonymousPage';
 import { earlyCowBreak, setPteIfNone } from './installNewPage';
 import type { MmStruct } from './mmStruct';
-import { anonVmaPrepare } from './rmap';
+import { anonVmaPrepare, needsAnonVma } from './rmap';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
 import type { Vma } from './vma';
 
@@ -67,7 +67,7 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
     // should we do an early C-O-W break?
     if (write && !(vma.flags & VM_SHARED)) {
       // 2.6.11: "if (unlikely(anon_vma_prepare(vma))) goto oom;"
-      if (k.alloc.objectRmap && vma.anonVma === null) yield* anonVmaPrepare(t, vma);
+      if (needsAnonVma(k.alloc, vma)) yield* anonVmaPrepare(t, vma);
       const copy = yield* earlyCowBreak(t, newPage);
       if (copy === null) {
         t.forget(SEQ);

@@ -7,7 +7,7 @@
 
 import { PAGE_SIZE } from '../sim/constants';
 import { Spinlock } from '../sim/locks';
-import { footprint, touchRead, touchWrite, type Step } from '../sim/step';
+import { footprint, touchWrite, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
@@ -28,6 +28,7 @@ export class AnonVma {
   }
   add(v: Vma): void {
     touchWrite(this.headKey);
+    if (footprint.on) footprint.writes.push(anonVmaFieldKey(v.mm));
     v.anonVma = this;
     if (!this.head.includes(v)) this.head.push(v);
   }
@@ -38,6 +39,19 @@ export class AnonVma {
   }
 }
 
+/** footprint key of the vma->anon_vma fields of an mm's VMAs (set by anon_vma_prepare, fork, merges) */
+function anonVmaFieldKey(mm: MmStruct): string {
+  return `mm:${mm.name}/anon_vma`;
+}
+
+/** "if (unlikely(!vma->anon_vma))": the fault paths ask before anon_vma_prepare() (false unless the
+ * 'object' rmap rules are in force) */
+export function needsAnonVma(alloc: PageAllocator, vma: Vma): boolean {
+  if (!alloc.objectRmap) return false;
+  if (footprint.on) footprint.reads.push(anonVmaFieldKey(vma.mm));
+  return vma.anonVma === null;
+}
+
 /**
  * anon_vma_prepare(vma) (2.6.11 mm/rmap.c; mmap_sem held): give an anonymous VMA its anon_vma before
  * the first anonymous page is mapped in it. anon_vma_alloc() may sleep; the VMA takes it under
@@ -45,14 +59,13 @@ export class AnonVma {
  * a new VMA always gets its own. Only under the 'object' rules; returns 0 (it never fails here).
  */
 export function* anonVmaPrepare(t: Task, vma: Vma): Generator<Step, number, void> {
-  if (t.kernel.fault.rmap !== 'object' || vma.anonVma !== null) return 0;
+  if (!needsAnonVma(t.kernel.alloc, vma)) return 0;
   t.enter('anon_vma_prepare');
   if (t.sleep('anon_vma_alloc(SLAB_KERNEL)')) yield t.step;
   const mm = vma.mm;
   const allocated = new AnonVma(`anon_vma(${mm.name}:0x${vma.start.toString(16)})`);
   if (t.spinLock(mm.pageTableLock)) yield t.step;
-  touchRead(allocated.headKey);
-  if (vma.anonVma === null) allocated.add(vma);
+  if (needsAnonVma(t.kernel.alloc, vma)) allocated.add(vma);
   if (t.spinUnlock(mm.pageTableLock)) yield t.step;
   t.exit('anon_vma_prepare', '0');
   return 0;
