@@ -59,6 +59,11 @@ describe('try_to_unmap of a file page', () => {
     expect(locksIn(m, 'page_referenced')).toContain('spin_lock(i_mmap_lock)');
     expect(m.trace.some((e) => e.detail.startsWith('trylock:spin_lock(page_table_lock)'))).toBe(false);
   });
+  it('mutation unlock-before-try_to_unmap is caught in the 2.6.11 column too: try_to_unmap without the page lock', () => {
+    const m = createMachine(twoMappers(['A', 'B']), { fault: '2.6.11', mutation: 'unlock-before-try_to_unmap' }, { trace: true }).runAll();
+    expect(m.violations.map((v) => v.invariant)).toContain('lock-not-held');
+    expect(m.violations.find((v) => v.invariant === 'lock-not-held')!.message).toMatch(/try_to_unmap\(\) is called with the page locked/);
+  });
   it('2.5.70 still walks the pte_chain: spin_trylock of each page_table_lock, no i_mmap_lock', () => {
     const m = run(twoMappers(['A', 'B']), '2.5.70');
     expect(m.violations).toEqual([]);
