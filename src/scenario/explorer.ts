@@ -124,6 +124,8 @@ export interface ExploreOptions {
   recipe?: { world: WorldSpec; selection: VariantSelection };
   /** the worker bundle (default: exploreWorker.js next to the running bundle) */
   workerScript?: string;
+  /** each worker's old-generation cap in MB (default: DEFAULT_WORKER_MEMORY_MB of limits.ts); past it the search fails with WorkerMemoryError */
+  workerMemoryMb?: number;
   onProgress?: (p: ExploreProgress) => void;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
@@ -709,7 +711,7 @@ export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = 
     // on worker threads when there is a worker bundle (even one: off this thread), else here
     const script = opts.recipe ? (opts.workerScript ?? defaultWorkerScript()) : undefined;
     const results = script
-      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report)
+      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report, opts.workerMemoryMb)
       : await runJobsHere(make, jobs, o, opts.signal, report);
     if (opts.signal?.aborted) s.cancelled = true;
     mergeJobs(s, results, start);

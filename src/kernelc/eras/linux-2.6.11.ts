@@ -16,7 +16,7 @@ import type { Page } from '../../engine/mm/page';
 import { PG_anon, PG_lru, PG_uptodate } from '../../engine/mm/page';
 import { pageCacheRead } from '../../engine/mm/pageCache';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/mm/pageTable';
-import { pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
+import { anonVmaPrepare, pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
 import type { VmOperations } from '../../engine/mm/vmOps';
 import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/mm/vmOps';
 import type { Vma } from '../../engine/mm/vma';
@@ -303,7 +303,11 @@ const functions: Record<string, FnBinding> = {
     },
     'copy_user_highpage(to, from, addr): the copy carries the data written so far',
   ),
-  anon_vma_prepare: pure(INT, () => 0, 'anon_vma_prepare(vma): the model keeps no anon_vma objects; never fails'),
+  anon_vma_prepare: gen(
+    INT,
+    (c, a) => anonVmaPrepare(c.t, a[0] as Vma),
+    "anon_vma_prepare(vma): the engine's (mm/rmap.ts): under the object rmap rules the VMA gets an anon_vma (may sleep, page_table_lock); never fails",
+  ),
   lru_cache_add_active: fn(VOID, (c, a) => (pg(c, a, 0).setFlags(PG_lru), 0), 'lru_cache_add_active(page): PG_lru'),
   page_add_anon_rmap: fn(
     VOID,
