@@ -87,9 +87,9 @@ export function* hugetlbfsFileMmap(t: Task, mm: MmStruct, vma: Vma, file: File):
  * under i_sem as do_truncate() takes it. `pages` is the new size in base pages: it must be a whole
  * number of huge pages (-EINVAL) and may not grow the file ("Expanding truncates are not allowed",
  * -EINVAL). i_size is set, every VMA mapping the file loses its huge ptes beyond it
- * (hugetlb_vmtruncate_list under the mapping lock: 2.6.11's i_mmap_lock, 2.5.70's and 2.6.0's
- * i_shared_sem, which the engine's other mapping walks take), then truncate_hugepages() drops the
- * pages from the cache.
+ * (hugetlb_vmtruncate_list under the mapping lock of the era: 2.6.11's i_mmap_lock under the
+ * object rmap rules, 2.5.70's and 2.6.0's i_shared_sem otherwise), then truncate_hugepages() drops
+ * the pages from the cache.
  */
 export function* hugetlbfsTruncate(t: Task, file: File, pages: number): Generator<Step, number, void> {
   t.enter('hugetlbfs_setattr');
@@ -108,10 +108,13 @@ export function* hugetlbfsTruncate(t: Task, file: File, pages: number): Generato
     if (t.objWrite(file.sizeKey, -1, 'inode->i_size = offset')) yield t.step;
     file.size = pages;
     const hPgoff = pages / HPAGE_PAGES;
+    // 2.5.70 / 2.6.0: down(&mapping->i_shared_sem); 2.6.11: spin_lock(&mapping->i_mmap_lock)
+    const objectRmap = t.kernel.alloc.objectRmap;
     for (const s of spaces) {
-      if (t.downWrite(s.iSharedSem)) yield t.step;
+      const mlock = s.lock(objectRmap);
+      if (t.acquire(mlock)) yield t.step;
       yield* hugetlbVmtruncateList(t, s, hPgoff);
-      if (t.upWrite(s.iSharedSem)) yield t.step;
+      if (t.release(mlock)) yield t.step;
       yield* truncateHugepages(t, s, hPgoff);
     }
     for (const s of spaces) s.invalidating--;

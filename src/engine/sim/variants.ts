@@ -155,6 +155,13 @@ const ERAS_2_5_70 = {
   move_one_page: "2.6.11 mm/mremap.c (mapping lock, then page_table_lock; here 2.5's i_shared_sem)",
   shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
   tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
+  hugetlbfs_file_mmap:
+    '2.6.11 fs/hugetlbfs/inode.c (refuses private writable, unaligned offset, read-only beyond i_size; 2.5.70 and 2.6.0 check only the range; all three prefault)',
+  hugetlb_prefault:
+    '2.6.11 arch/i386/mm/hugetlbpage.c (find_get_page or alloc_huge_page + add_to_page_cache under page_table_lock; as 2.5.70)',
+  hugetlb_vmtruncate:
+    '2.6.11 fs/hugetlbfs/inode.c (no growing, zap_hugepage_range per mapping, truncate_hugepages; here under i_shared_sem as 2.6.0)',
+  unmap_hugepage_range: '2.6.11 mm/hugetlb.c zap_hugepage_range + arch/i386/mm/hugetlbpage.c (page_table_lock, put_page per huge pte)',
 } as const;
 
 /** the kernel functions of mainline 2.6.11 (the '2.6.11' fault variant) */
@@ -190,7 +197,7 @@ const ERAS_2_6_11 = {
   hugetlb_prefault:
     '2.6.11 arch/i386/mm/hugetlbpage.c (find_get_page or alloc_huge_page + add_to_page_cache under page_table_lock; as 2.5.70)',
   hugetlb_vmtruncate:
-    "2.6.11 fs/hugetlbfs/inode.c (no growing, zap_hugepage_range per mapping, truncate_hugepages; the mapping walk under 2.5's i_shared_sem)",
+    '2.6.11 fs/hugetlbfs/inode.c (no growing, zap_hugepage_range per mapping under spin_lock(&mapping->i_mmap_lock), truncate_hugepages)',
   unmap_hugepage_range: '2.6.11 mm/hugetlb.c zap_hugepage_range + arch/i386/mm/hugetlbpage.c (page_table_lock, put_page per huge pte)',
 } as const;
 

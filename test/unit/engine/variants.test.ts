@@ -51,7 +51,7 @@ describe('catalogue', () => {
     expect(eras('install_new_page-hch').install_new_page).toMatch(/^2\.5\.70-mm3/);
     expect(eras('truncate-seq').do_no_page).toMatch(/^2\.6\.0 .*truncate_count/);
     // hugetlb: prefaulted at mmap in every era the engine models (demand faulting is 2.6.16's)
-    for (const n of ['2.5.70', 'truncate-seq']) {
+    for (const n of ['2.5.70', 'truncate-seq', '2.6.11']) {
       expect(eras(n).hugetlb_prefault).toMatch(/^2\.6\.11 arch\/i386\/mm\/hugetlbpage\.c/);
       expect(eras(n).hugetlbfs_file_mmap).toMatch(/all three prefault/);
     }
