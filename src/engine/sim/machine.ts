@@ -1,12 +1,13 @@
 // The Machine of spec.ts: builds the world, runs each task's operations through the op table
 // under a caller-driven scheduler, and records results, trace, violations and invariants.
 
+import { restoreCheckpoint, sharedObjects, takeCheckpoint, type Checkpoint } from './checkpoint';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { Kernel, type KernelOptions } from './kernel';
 import { RwSemaphore } from './locks';
 import { opImpl, type OpOutcome } from './ops';
 import { takeSnapshot } from './snapshot';
-import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
+import type { Machine, MachineCheckpoint, MachineCheckpoints, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
 import { hashKernelState } from './stateHash';
 import { footprint, StepKind, type Step } from './step';
 import { Oops, Task } from './task';
@@ -195,6 +196,14 @@ export class EngineMachine implements Machine {
 
   snapshot(): MachineSnapshot {
     return takeSnapshot(this.kernel);
+  }
+
+  checkpoints(sibling: Machine): MachineCheckpoints {
+    const shared = sharedObjects(this, sibling);
+    return {
+      take: () => (this.tasks.every((t) => t.opGen === null) ? takeCheckpoint(this, shared) : null),
+      restore: (c: MachineCheckpoint) => restoreCheckpoint(c as Checkpoint),
+    };
   }
 
   /**
