@@ -7,7 +7,19 @@ import { Kernel, type KernelOptions } from './kernel';
 import { RwSemaphore } from './locks';
 import { opImpl, type OpOutcome } from './ops';
 import { takeSnapshot } from './snapshot';
-import type { Machine, MachineCheckpoint, MachineCheckpoints, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
+import type {
+  Machine,
+  MachineCheckpoint,
+  MachineCheckpoints,
+  MachineSnapshot,
+  OpResult,
+  OpSpec,
+  StepInfo,
+  TraceEvent,
+  VariantSelection,
+  Violation,
+  WorldSpec,
+} from './spec';
 import { hashKernelState } from './stateHash';
 import { footprint, StepKind, type Step } from './step';
 import { Oops, Task } from './task';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { Machine, MachineCheckpoint } from '../../../src/engine/index';
-import { prng } from '../../../src/scenario/schedule';
 import { loadScenario, machineFactory } from '../../../src/scenario/runner';
+import { prng } from '../../../src/scenario/schedule';
 
 const dir = join(__dirname, '../../../scenarios');
 
