@@ -31,6 +31,42 @@ interface Entry {
   values: unknown[];
   /** array elements, Map entries (key, value pairs) or Set members, or the typed array's copy */
   items: unknown[] | ArrayBufferView | null;
+  /** a plain object (not a class instance): fields may be added to it, so restore looks for new ones */
+  plain: boolean;
+  /** writes `values` back into the fields `keys` (one writer per class and field list) */
+  write: Writer | null;
+}
+
+type Writer = (o: object, values: unknown[]) => void;
+
+/** Writers by constructor and field list. A writer names its fields, so each store is one V8 knows
+ * the shape of: a loop over the keys would store through a megamorphic keyed access, several times
+ * slower. The source is built from the field names of engine classes only (identifiers, checked). */
+const writers = new Map<string, Writer>();
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const MAX_WRITERS = 4096;
+
+/** the generic writer (plain objects: records keyed by names, whose field lists are many) */
+function loopWriter(keys: readonly string[]): Writer {
+  return (x, v) => {
+    const rec = x as Record<string, unknown>;
+    for (let i = 0; i < keys.length; i++) rec[keys[i]] = v[i];
+  };
+}
+
+function writerFor(o: object, keys: readonly string[], plain: boolean): Writer | null {
+  if (keys.length === 0) return null;
+  if (plain || writers.size >= MAX_WRITERS) return loopWriter(keys);
+  const id = `${(o.constructor as { name?: string } | undefined)?.name ?? ''}|${keys.join(',')}`;
+  let w = writers.get(id);
+  if (!w) {
+    w = keys.every((k) => IDENT.test(k))
+      ? // eslint-disable-next-line @typescript-eslint/no-implied-eval -- field names of engine classes, checked as identifiers above
+        (new Function('o', 'v', keys.map((k, i) => `o.${k} = v[${i}];`).join('\n')) as Writer)
+      : loopWriter(keys);
+    writers.set(id, w);
+  }
+  return w;
 }
 
 export interface Checkpoint {
@@ -110,7 +146,7 @@ export function takeCheckpoint(root: object, shared: ReadonlySet<object>): Check
     }
     if (ArrayBuffer.isView(o)) {
       const copy = (o as unknown as { slice(): ArrayBufferView }).slice();
-      entries.push({ obj: o, kind: Kind.Typed, keys: [], values: [], items: copy });
+      entries.push({ obj: o, kind: Kind.Typed, keys: [], values: [], items: copy, plain: false, write: null });
       continue;
     }
     let kind = Kind.Object;
@@ -139,7 +175,9 @@ export function takeCheckpoint(root: object, shared: ReadonlySet<object>): Check
       values[i] = v;
       todo.push(v);
     }
-    entries.push({ obj: o, kind, keys, values, items });
+    const proto: unknown = Object.getPrototypeOf(o);
+    const plain = proto === Object.prototype || proto === null;
+    entries.push({ obj: o, kind, keys, values, items, plain, write: writerFor(o, keys, plain) });
   }
   return { entries, sideAccesses };
 }
@@ -178,13 +216,14 @@ export function restoreCheckpoint(cp: Checkpoint): boolean {
       default:
         break;
     }
-    const rec = o as Record<string, unknown>;
     const keys = e.keys;
-    const values = e.values;
-    for (let i = 0; i < keys.length; i++) rec[keys[i]] = values[i];
-    // fields added since (rare: classes declare theirs) go again
-    const now = Object.keys(o);
-    if (now.length !== keys.length) for (const k of now) if (!keys.includes(k)) delete rec[k];
+    if (e.write !== null) e.write(o, e.values);
+    // fields added since go again; a class instance has its declared fields from the start (ES2022
+    // class fields), so only plain objects are looked at
+    if (e.plain) {
+      const now = Object.keys(o);
+      if (now.length !== keys.length) for (const k of now) if (!keys.includes(k)) delete (o as Record<string, unknown>)[k];
+    }
   }
   return true;
 }

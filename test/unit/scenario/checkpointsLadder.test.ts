@@ -9,7 +9,8 @@ import { same } from './fixtures/sameSearch';
 
 describe('checkpointed versus full-replay exploration, ladder', () => {
   it('the ladder at N=2 (complete), where checkpoints are taken deeper than the start', () => {
-    for (const fault of ['2.5.70', 'truncate-seq']) {
+    // 2.5.70: a violation, so its counterexample is compared too (truncate-seq takes three times as long)
+    for (const fault of ['2.5.70']) {
       const w = faultersAndTruncate(2);
       const make = () => createMachine(w, { fault });
       const r = same(make, { shrink: false });
