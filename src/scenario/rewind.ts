@@ -22,9 +22,6 @@ export class Rewinder<R extends RewindSide<unknown> = RewindSide<unknown>> {
   private cps: MachineCheckpoints | null = null;
   /** checkpoints of states on the current path, shallowest first */
   private readonly stack: { depth: number; c: MachineCheckpoint; side: unknown }[] = [];
-  /** checkpoint restores, and machines built again (for the benchmark) */
-  restores = 0;
-  rebuilds = 0;
   readonly side: R | undefined;
 
   constructor(
@@ -64,12 +61,10 @@ export class Rewinder<R extends RewindSide<unknown> = RewindSide<unknown>> {
     let from = 0;
     const top = st[st.length - 1];
     if (this.cps && top && this.cps.restore(top.c)) {
-      this.restores++;
       from = top.depth;
       this.side?.load(top.side);
     } else {
       // no checkpoint, or a side table was used: checkpoints are of no more use to this search
-      this.rebuilds++;
       this.cps = null;
       st.length = 0;
       this.m = this.make();
