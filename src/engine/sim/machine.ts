@@ -149,9 +149,11 @@ export class EngineMachine implements Machine {
   /** take these steps again, as the explorer does to come back to a state: no footprints, no step
    * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
   replay(schedule: readonly number[]): void {
+    const tasks = this.tasks;
     for (const i of schedule) {
-      this.runnable();
-      const t = this.tasks[i];
+      // what runnable() does, without its array: canRun() queues a writer that has to wait
+      for (let j = 0; j < tasks.length; j++) tasks[j].canRun();
+      const t = tasks[i];
       if (!t?.canRun()) throw new Error(`replay: task ${i} is not runnable`);
       this.kernel.stepNo++;
       runOneStep(t);
