@@ -129,14 +129,16 @@ export function sharedObjects(a: object, b: object): Set<object> {
   return out;
 }
 
-/** record every object reachable from `root` that is not shared */
-export function takeCheckpoint(root: object, shared: ReadonlySet<object>): Checkpoint {
+/** record every object reachable from `root` that is not shared; null when a generator is reachable
+ * (a frame that cannot be recorded: the machine must be between operations) */
+export function takeCheckpoint(root: object, shared: ReadonlySet<object>): Checkpoint | null {
   const entries: Entry[] = [];
   const seen = new Set<object>();
   const todo: unknown[] = [root];
   while (todo.length > 0) {
     const o = todo.pop();
-    if (o === null || typeof o !== 'object' || seen.has(o) || shared.has(o) || isGenerator(o)) continue;
+    if (o === null || typeof o !== 'object' || seen.has(o) || shared.has(o)) continue;
+    if (isGenerator(o)) return null;
     seen.add(o);
     if (Object.isFrozen(o)) {
       // immutable (an ERR_PTR value): nothing to write back, but what it refers to may change

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { Machine, MachineCheckpoint } from '../../../src/engine/index';
+import { SideTable } from '../../../src/engine/sim/checkpoint';
 import { loadScenario, machineFactory } from '../../../src/scenario/runner';
 import { prng } from '../../../src/scenario/schedule';
 
@@ -104,5 +105,29 @@ describe('state beside kernel objects is visible to checkpoints', () => {
     walk(join(root, 'engine'));
     walk(join(root, 'kernelc'));
     expect(bare).toEqual([]);
+  });
+});
+
+describe('what a checkpoint refuses', () => {
+  it('no checkpoint inside an operation, and none after a side table was used since', () => {
+    const s = loadScenario(
+      readFileSync(join(dir, 'truncate-race.mmscenario.yaml'), 'utf8'),
+      join(dir, 'truncate-race.mmscenario.yaml'),
+    ).scenario!;
+    const make = () => machineFactory(s, s.columns[0].selection)();
+    const m = make();
+    const cps = m.checkpoints!(make());
+    const c = cps.take()!;
+    m.step(m.runnable()[0]);
+    // the task is inside its first operation: its generator cannot be recorded
+    expect(cps.take()).toBeNull();
+    expect(cps.restore(c)).toBe(true);
+    expect(m.stateHash()).toBe(make().stateHash());
+    const table = new SideTable<object, number>();
+    table.set({}, 1);
+    expect(cps.restore(c)).toBe(false);
+    // a checkpoint taken after the use restores
+    const d = cps.take()!;
+    expect(cps.restore(d)).toBe(true);
   });
 });
