@@ -20,6 +20,7 @@ import { anonVmaPrepare, pageAddRmap, pageRemoveRmap } from '../../engine/mm/rma
 import type { VmOperations } from '../../engine/mm/vmOps';
 import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/mm/vmOps';
 import type { Vma } from '../../engine/mm/vma';
+import { SideTable } from '../../engine/sim/checkpoint';
 import {
   EINVAL,
   ENOMEM,
@@ -76,6 +77,7 @@ class FileRef {
     return `file:${this.file.name}`;
   }
 }
+// immutable cache (a C pointer's identity), not kernel state: checkpoints need not see it
 const fileRefs = new WeakMap<Vma, FileRef>();
 
 const truthy = (v: unknown): boolean => v !== 0 && v !== null && v !== undefined && v !== false;
@@ -141,7 +143,7 @@ class RaState {
     return 'f_ra';
   }
 }
-const raStates = new WeakMap<File, RaState>();
+const raStates = new SideTable<File, RaState>();
 const raOf = (f: FileRef): RaState => {
   let r = raStates.get(f.file);
   if (!r) raStates.set(f.file, (r = new RaState()));
@@ -454,7 +456,9 @@ const field = <O>(type: CType, get: (o: O) => unknown, set?: (o: O, v: unknown) 
   set: set,
 });
 
+// immutable caches (C pointers to hooks), not kernel state: checkpoints need not see them
 const nopagePtrs = new WeakMap<VmOperations, HookPtr | null>();
+// immutable cache, as above
 const populatePtrs = new WeakMap<VmOperations, HookPtr | null>();
 
 const structs: Record<string, Record<string, FieldBinding>> = {
