@@ -44,6 +44,10 @@ const FLAG_KEY: string[] = [];
 for (let b = 0; b < 16; b++) FLAG_KEY.push(FLAG_NAMES.find(([bit]) => bit === 1 << b)?.[1] ?? `bit${b}`);
 export const LRU_KEYS = 'lru:*';
 export const COUNT_KEY = 'page:count:';
+/** commutative updates of the count (dpor.ts): get_page increments commute, and so do put_page
+ * decrements that leave it above zero; the put that frees writes it (it depends on every other) */
+const COUNT_INC_KEY = '+i:' + COUNT_KEY;
+const COUNT_DEC_KEY = '+d:' + COUNT_KEY;
 export const RMAP_KEY = 'page:rmap:';
 /** the data a page holds (writes through user mappings, copies, writeback) */
 export const DATA_KEY = 'page:data:';
@@ -278,15 +282,15 @@ export class PageAllocator {
 
   /** get_page() / page_cache_get() */
   get(p: Page): void {
-    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
+    if (footprint.on) footprint.writes.push(COUNT_INC_KEY + p.pfn);
     this.mem.count[p.pfn]++;
   }
 
   /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
   put(p: Page): void {
     if (p.reserved) return;
-    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
     const count = this.mem.count;
+    if (footprint.on) footprint.writes.push((count[p.pfn] > 1 ? COUNT_DEC_KEY : COUNT_KEY) + p.pfn);
     if (count[p.pfn] <= 0) {
       this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
       return;
