@@ -34,11 +34,9 @@ export interface DporHost {
 
 /** the most tasks the bit sets below hold */
 export const DPOR_MAX_TASKS = 30;
-export const DBG = { on: false, counts: new Map<string, number>() };
 
 /** One executed step. */
 interface Event {
-  label?: string;
   task: number;
   /** position among the task's own events */
   idx: number;
@@ -366,7 +364,6 @@ export class DporSearch {
       writes: uniq(info.writes),
       lock: info.lock,
       clock: new Int32Array(0),
-      label: info.fn + ':' + info.label,
       sec: -1,
     };
     if (prev >= 0) {
@@ -417,17 +414,7 @@ export class DporSearch {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
         if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
-        if (at >= 0) {
-          const b0 = this.nodes[at].backtrack;
-          this.reverse(at, ev, clock, d);
-          if (DBG.on && this.nodes[at].backtrack !== b0) {
-            const ks: string[] = [];
-            for (const w of e.writes) if (hasWrite((ev as Event).writes, w) || has(ev.reads, w)) ks.push(w);
-            for (const w of ev.writes) if (has(e.reads, w)) ks.push(w);
-            const k = ks.map((x) => x.replace(/[0-9a-f]+$/, '#')).join(',') + '  ' + (e as Event).label + ' | ' + ((ev as Event).label ?? 'announced');
-            DBG.counts.set(k, (DBG.counts.get(k) ?? 0) + 1);
-          }
-        }
+        if (at >= 0) this.reverse(at, ev, clock, d);
       }
       const c = e.clock;
       for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
