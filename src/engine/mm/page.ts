@@ -184,6 +184,8 @@ export class Page {
 /** footprint keys of the allocator (see Footprint in step.ts) */
 const ALLOCATOR_KEY = 'kernel:page_allocator';
 const FREE_LIST_KEY = 'kernel:free_list';
+/** the buddy lists a cold allocation is refilled from: never written (a model world does not drain them) */
+export const BUDDY_KEY = 'kernel:buddy';
 /** the allocator limit a world without memoryPages gets */
 export const NO_LIMIT = 1 << 30;
 
@@ -261,6 +263,27 @@ export class PageAllocator {
       v.rmapMore = null;
     }
     return pfn;
+  }
+
+  /**
+   * alloc_page(__GFP_COLD), page_cache_alloc_cold() (2.6.11 buffered_rmqueue): from the per-CPU cold
+   * list, refilled from the buddy lists. Every page the model frees goes to the hot list
+   * (page_cache_release -> free_hot_page), so a cold allocation never gets a page just freed: a page
+   * nobody used yet. Frees and cold allocations commute; two cold allocations in either order give the
+   * same world up to pfn names.
+   */
+  allocCold(): Page | null {
+    if (footprint.on) {
+      if (this.limit < NO_LIMIT) footprint.writes.push(ALLOCATOR_KEY);
+      footprint.reads.push(BUDDY_KEY);
+    }
+    if (this.allocated >= this.limit) return null;
+    this.allocated++;
+    const m = this.mem;
+    const n = m.add();
+    m.count[n] = 1;
+    m.swapSlot[n] = -1;
+    return this.page(n);
   }
 
   /** __free_pages(): called when the count drops to zero */

@@ -86,7 +86,7 @@ export function* pageCacheRead(t: Task, space: AddressSpace, pgoff: number, io: 
   t.enter('page_cache_read');
   const k = t.kernel;
   if (t.sleep('page_cache_alloc_cold(GFP_KERNEL)')) yield t.step;
-  const page = k.alloc.alloc();
+  const page = k.alloc.allocCold();
   if (page === null) {
     t.exit('page_cache_read', '-ENOMEM');
     return -ENOMEM;

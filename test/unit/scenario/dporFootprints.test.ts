@@ -70,7 +70,7 @@ function audit(make: MachineFactory, walks: number, seed: number, start: number[
           }
           mi.step(j);
           mj.step(i);
-          const fresh = fi.reads.includes('kernel:free_list') && fj.reads.includes('kernel:free_list');
+          const fresh = isFresh(fi) && isFresh(fj);
           if (!fresh && mi.stateHash() !== mj.stateHash()) problems.push(`${where}: different states`);
           if (finish([...prefix, i, j]) !== finish([...prefix, j, i])) problems.push(`${where}: different outcomes`);
         }
@@ -79,6 +79,9 @@ function audit(make: MachineFactory, walks: number, seed: number, start: number[
   }
   return problems;
 }
+
+/** a step that took a page nobody used yet (an empty free list, or a cold allocation) */
+const isFresh = (f: StepInfo) => f.reads.includes('kernel:free_list') || f.reads.includes('kernel:buddy');
 
 /** both steps take one leaf lock (Lock.leaf): its acquires are called independent, but one disables the other */
 function leafAcquires(a: StepInfo, b: StepInfo): boolean {
@@ -119,7 +122,7 @@ function sections(
   const problems: string[] = [];
   const mij = at(ij, ij.length - prefix.length);
   const mji = at(ji, ji.length - prefix.length);
-  const fresh = [...si, ...sj].filter((f) => f.reads.includes('kernel:free_list')).length > 1;
+  const fresh = [...si, ...sj].filter(isFresh).length > 1;
   if (!fresh && mij.stateHash() !== mji.stateHash()) problems.push(`${where}: sections in either order give different states`);
   if (finish(ij) !== finish(ji)) problems.push(`${where}: sections in either order give different outcomes`);
   return problems;
