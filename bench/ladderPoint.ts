@@ -8,6 +8,10 @@ import { faultersAndTruncate, measured } from './ladder';
 const [n, variant, reduction, limit] = process.argv.slice(2);
 const w = faultersAndTruncate(Number(n));
 const row = measured(Number(n), variant, () =>
-  explore(() => createMachine(w, { fault: variant }), { reduction: (reduction ?? 'dpor') as Reduction, shrink: false, timeLimitMs: Number(limit ?? 60000) }),
+  explore(() => createMachine(w, { fault: variant }), {
+    reduction: (reduction ?? 'dpor') as Reduction,
+    shrink: false,
+    timeLimitMs: Number(limit ?? 60000),
+  }),
 );
 console.log(JSON.stringify(row));

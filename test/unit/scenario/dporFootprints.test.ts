@@ -85,7 +85,13 @@ const isFresh = (f: StepInfo) => f.reads.includes('kernel:free_list') || f.reads
 
 /** both steps take one leaf lock (Lock.leaf): its acquires are called independent, but one disables the other */
 function leafAcquires(a: StepInfo, b: StepInfo): boolean {
-  return a.lock?.op === 'acquire' && b.lock?.op === 'acquire' && a.writes.length > 0 && a.writes[0].startsWith('+') && a.writes[0] === b.writes[0];
+  return (
+    a.lock?.op === 'acquire' &&
+    b.lock?.op === 'acquire' &&
+    a.writes.length > 0 &&
+    a.writes[0].startsWith('+') &&
+    a.writes[0] === b.writes[0]
+  );
 }
 
 /**
@@ -143,11 +149,11 @@ describe('footprints: steps called independent commute', () => {
       const prefix: number[] = [];
       const m = make();
       for (const t of [0, 1])
-        for (let n = 0; n < 200 && m.announced!(t)?.label !== 'spin_lock(tree_lock)'; n++) {
+        for (let n = 0; n < 200 && m.announced(t)?.label !== 'spin_lock(tree_lock)'; n++) {
           m.step(t);
           prefix.push(t);
         }
-      expect([0, 1].map((t) => m.announced!(t)?.label)).toEqual(['spin_lock(tree_lock)', 'spin_lock(tree_lock)']);
+      expect([0, 1].map((t) => m.announced(t)?.label)).toEqual(['spin_lock(tree_lock)', 'spin_lock(tree_lock)']);
       expect(audit(make, 2, 5, prefix)).toEqual([]);
     }
   }, 300_000);

@@ -81,11 +81,15 @@ describe('dpor reaches every outcome of the state-hashing search', () => {
 
   // the ladder's two faulters and a truncate: about a minute of CPU for the reference search
   for (const fault of ['2.5.70', 'truncate-seq'])
-    it.runIf(process.env.MMX_SLOW_SOUNDNESS)(`two faulters and a truncate, ${fault}`, () => {
-      const w = faultersAndTruncate(2);
-      const por = outcomes(w, fault, 'dpor');
-      const ref = outcomes(w, fault, 'state');
-      expect(ref.size).toBeGreaterThan(1);
-      expect([...por].sort()).toEqual([...ref].sort());
-    }, 600_000);
+    it.runIf(process.env.MMX_SLOW_SOUNDNESS)(
+      `two faulters and a truncate, ${fault}`,
+      () => {
+        const w = faultersAndTruncate(2);
+        const por = outcomes(w, fault, 'dpor');
+        const ref = outcomes(w, fault, 'state');
+        expect(ref.size).toBeGreaterThan(1);
+        expect([...por].sort()).toEqual([...ref].sort());
+      },
+      600_000,
+    );
 });
