@@ -117,6 +117,24 @@ const builds = [
     outfile: 'dist/scenarioRunWorker.js',
   },
   {
+    // Run This Patch's child process and the parse of its JSON report, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/runPatchWorker.ts'],
+    outfile: 'dist/runPatchWorker.js',
+  },
+  {
+    // the analysis of a patch opened in the editor, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/patchAnalysisWorker.ts'],
+    outfile: 'dist/patchAnalysisWorker.js',
+  },
+  {
+    // the page-table view's replays of a selected step, off the extension host's thread
+    ...nodeCommon,
+    entryPoints: ['src/extension/replayWorker.ts'],
+    outfile: 'dist/replayWorker.js',
+  },
+  {
     // the worker threads of `mmx explore --jobs N` and of the extension's explorations
     ...nodeCommon,
     entryPoints: ['src/scenario/exploreWorker.ts'],

@@ -35,7 +35,7 @@ function best(runs: number, f: () => void): number {
 }
 
 const root = repoRoot();
-const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), 'utf8');
+const seed = readFileSync(join(root, 'samples/install_new_page-thread.txt'), 'utf8');
 const analysis = await analyzePatch(seed, 'install_new_page-thread.txt');
 const units = [join(root, 'samples/demo_nopage.c'), join(root, 'test/fixtures/patch/sources/video-buf.c')].map((f) =>
   readFileSync(f, 'utf8'),

@@ -16,6 +16,7 @@ import { exploreAsync } from '../src/scenario/explorer';
 import { loadScenario, machineFactory } from '../src/scenario/runner';
 
 import { backtrackCost } from './backtrack';
+import { checkpointRatio } from './checkpoints';
 import { faultersAndTruncate, runLadder } from './ladder';
 import { cpuMs, median } from './measure';
 import { runSpin, spinAvailable } from './spin';
@@ -26,6 +27,8 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const ladderOnly = argv.includes('--ladder-only');
+// only the comparison of checkpoints against full replay (and the backtrack costs)
+const checkpointsOnly = argv.includes('--checkpoints-only');
 
 const dir = join(process.cwd(), 'scenarios');
 const file = readdirSync(dir).find((f) => f.includes('dfs') && f.endsWith('.mmscenario.yaml'));
@@ -153,7 +156,7 @@ function dfsBench(): void {
   console.log(JSON.stringify(out));
 }
 
-if (!ladderOnly) dfsBench();
+if (!ladderOnly && !checkpointsOnly) dfsBench();
 
 const load = () =>
   loadavg()
@@ -162,16 +165,20 @@ const load = () =>
 const loadBefore = load();
 console.log(`\nladder: N faulters (own mm, own page of one shared file) + truncate to 0; partial-order reduction`);
 console.log(`load average ${loadBefore} on ${cpus().length} cores (wall times are noisy on a shared machine: states/s is per CPU second)`);
-const ladder = runLadder({
-  maxN: arg('max-n', 4),
-  variants: ['2.5.70', 'truncate-seq'],
-  limitMs: arg('limit-ms', 60_000),
-  baselineMs: arg('baseline-ms', 20_000),
-  log: (l) => console.log(l),
-});
+const ladder = checkpointsOnly
+  ? []
+  : runLadder({
+      maxN: arg('max-n', 4),
+      variants: ['2.5.70', 'truncate-seq'],
+      limitMs: arg('limit-ms', 60_000),
+      baselineMs: arg('baseline-ms', 20_000),
+      log: (l) => console.log(l),
+    });
 // the anchor: SPIN on the N = 2 world in Promela, next to the explorer's N = 2 rows of this run
 const spin: Record<string, unknown> = {};
-if (spinAvailable()) {
+if (checkpointsOnly) {
+  // the ladder, SPIN and --jobs are not run
+} else if (spinAvailable()) {
   console.log('\nSPIN anchor: bench/spin/truncate2.pml (N = 2), full state space');
   for (const variant of ['2.5.70', 'truncate-seq']) {
     const r = runSpin(join(process.cwd(), 'bench/spin/truncate2.pml'), variant);
@@ -194,7 +201,7 @@ const built = spawnSync(
   { stdio: 'inherit' },
 );
 const jobs: Record<string, unknown> = {};
-if (built.status === 0) {
+if (built.status === 0 && !checkpointsOnly) {
   console.log(`\n--jobs 1 against --jobs 2 (N = ${jobsN}; split into subtrees, the same split for both)`);
   const strip = (x: object) =>
     JSON.stringify(x, (k, v: unknown) => (['timeMs', 'firstViolationMs', 'foundAfterMs'].includes(k) ? undefined : v));
@@ -228,11 +235,23 @@ if (built.status === 0) {
 // the goals in CPU time: wall time on a shared machine measures the other engineers too
 const goal = (n: number, ms: number) => ladder.filter((r) => r.por.n === n).every((r) => r.por.complete && r.por.cpuMs < ms);
 // what a backtrack costs: the parts a checkpoint of the machine would have to beat
-console.log('\nbacktrack cost (CPU): building a Machine, a replayed step, a step taken first (footprints, checks), a state hash');
+console.log(
+  '\nbacktrack cost (CPU): building a Machine, restoring a checkpoint of it, taking one, a replayed step, a step taken first (footprints, checks), a state hash',
+);
 const backtrack = [2, 3].flatMap((n) => ['2.5.70', 'truncate-seq'].map((v) => backtrackCost(n, v)));
 for (const b of backtrack)
   console.log(
-    `N=${b.n}  ${b.variant.padEnd(12)}  make ${b.makeUs} us  replayed step ${b.replayStepUs} us  first step ${b.freshStepUs} us  hash ${b.hashUs} us  (a run: ${b.runSteps} steps, rebuilt and replayed: ${(b.makeUs + b.runSteps * b.replayStepUs).toFixed(0)} us)`,
+    `N=${b.n}  ${b.variant.padEnd(12)}  make ${b.makeUs} us  restore ${b.restoreUs} us  take ${b.takeUs} us  replayed step ${b.replayStepUs} us  first step ${b.freshStepUs} us  hash ${b.hashUs} us  (a run: ${b.runSteps} steps, rebuilt and replayed: ${(b.makeUs + b.runSteps * b.replayStepUs).toFixed(0)} us)`,
+  );
+// checkpoints against full replay: N = 2 complete, N = 3 cut at the same number of schedules
+console.log('\ncheckpoints against rebuilding and replaying the whole prefix (the same search; CPU, median of 2 alternating runs each)');
+const checkpoints = [
+  ...['2.5.70', 'truncate-seq'].map((v) => checkpointRatio(2, v, undefined)),
+  ...['2.5.70', 'truncate-seq'].map((v) => checkpointRatio(3, v, arg('n3-schedules', 20_000))),
+];
+for (const c of checkpoints)
+  console.log(
+    `N=${c.n}  ${c.variant.padEnd(12)}  ${c.schedules} schedules ${c.states} states ${c.complete ? 'complete' : '(cut)'}  full replay ${c.fullCpuMs} ms, ${c.stepsFull} steps  checkpoints ${c.checkpointedCpuMs} ms, ${c.stepsCheckpointed} steps  x${c.speedup}`,
   );
 const loadAfter = load();
 console.log(`load average ${loadBefore} before the ladder, ${loadAfter} at the end`);
@@ -243,6 +262,7 @@ console.log(
     spin,
     jobs,
     backtrack,
-    goals: { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) },
+    checkpoints,
+    goals: checkpointsOnly ? null : { n2Under2s: goal(2, 2000), n3Under20s: goal(3, 20_000) },
   }),
 );

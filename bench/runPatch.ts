@@ -18,7 +18,7 @@ import { compareScenario } from '../src/scenario/runner';
 import { cpuMs } from './measure';
 
 const root = process.cwd();
-const seed = readFileSync(join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'));
+const seed = readFileSync(join(root, 'samples/install_new_page-thread.txt'));
 const treeDir = join(root, 'test/fixtures/linux-2.6.0');
 const scenario = loadScenarioFile(join(root, 'scenarios/dfs-race.mmscenario.yaml')).scenario!;
 const tree = {
@@ -57,7 +57,7 @@ function cli(): { cpu: number; wall: number } | undefined {
   const args = [
     mmx,
     'run-patch',
-    join(root, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'),
+    join(root, 'samples/install_new_page-thread.txt'),
     '--tree',
     treeDir,
     join(root, 'scenarios/dfs-race.mmscenario.yaml'),

@@ -19,7 +19,7 @@ import {
 } from '../kernelc/index';
 import { applyVersion, type ChangedFunction, type TreeReader, type VersionApplication } from '../kernelc/patchApply';
 import type { Problem } from '../patch/analysisModel';
-import { analyzeWith, patchVersions } from '../patch/analyze';
+import { analyzeRead, readPatch, versionsOf } from '../patch/analyze';
 import type { CParser } from '../patch/cParser';
 import type { Comparison } from '../scenario/comparisonModel';
 import { runSchedule } from '../scenario/explorer';
@@ -275,10 +275,13 @@ export function runPatch(patchText: string | Uint8Array, source: string, opts: P
     mark = now;
   };
   const problems: Problem[] = [];
-  const versions = patchVersions(patchText, source, problems);
+  // read once: the versions applied below and the analysis share the messages and diffs
+  const read = readPatch(patchText, source, problems);
+  const versions = versionsOf(read);
   if (versions.length === 0)
     throw new PatchRunError(`${source}: no diff found${problems.length ? ': ' + problems.map((p) => p.message).join('; ') : ''}`);
-  const analysis = analyzeWith(patchText, source, opts.parser);
+  // the report lists the reading's problems; the analysis keeps its own list
+  const analysis = analyzeRead({ ...read, problems: [...problems] }, opts.parser);
   lap('analyse');
   const reverse = !!opts.reverse;
   const tree = opts.tree;

@@ -3,6 +3,7 @@
 
 export const KERNEL_FUNCTIONS = {
   add_to_page_cache: ['mm/pageCache.ts'],
+  anon_vma_prepare: ['mm/rmap.ts'],
   change_protection: ['mm/mprotect.ts'],
   copy_mm: ['mm/fork.ts'],
   copy_page_range: ['mm/fork.ts'],
@@ -36,7 +37,6 @@ export const KERNEL_FUNCTIONS = {
   install_file_pte: ['mm/fremap.ts'],
   install_new_page: ['mm/installNewPage.ts'],
   install_page: ['mm/fremap.ts'],
-  invalidate_mmap_range: ['mm/truncate.ts'],
   kswapd: ['mm/vmscan.ts'],
   madvise_dontneed: ['mm/madvise.ts'],
   move_page_tables: ['mm/mremap.ts'],

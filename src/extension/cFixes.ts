@@ -4,6 +4,7 @@
 // syntax error, still uses a parameter it removed, returns a value of the old convention, or still
 // has findings of its own. No vscode import: unit tests run it on fixture files.
 import type { Analysis, LockContract, SourceFinding } from '../patch/analysisModel';
+import { matchingBracket } from '../patch/cScan';
 
 export interface OffsetEdit {
   start: number;
@@ -54,29 +55,6 @@ export function applyEdits(text: string, edits: readonly OffsetEdit[]): string {
   return out;
 }
 
-/** Index of the `close` matching the `open` at `from`, skipping comments, strings and chars. */
-function matching(text: string, from: number, open: string, close: string): number {
-  let depth = 0;
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (c === '/' && text[i + 1] === '*') {
-      const e = text.indexOf('*/', i + 2);
-      if (e < 0) return -1;
-      i = e + 1;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const e = text.indexOf('\n', i);
-      if (e < 0) return -1;
-      i = e;
-    } else if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      i = j;
-    } else if (c === open) depth++;
-    else if (c === close && --depth === 0) return i;
-  }
-  return -1;
-}
-
 /** code with comments and string/char contents blanked (offsets kept), for identifier searches */
 function codeOnly(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => m.replace(/[^\n]/g, ' '));
@@ -123,11 +101,11 @@ export function functionAt(text: string, headerStart: number): FnShape | undefin
   const code = codeOnly(text);
   const open = code.indexOf('(', headerStart);
   if (open < 0) return undefined;
-  const close = matching(code, open, '(', ')');
+  const close = matchingBracket(code, open);
   if (close < 0) return undefined;
   const brace = code.indexOf('{', close);
   if (brace < 0 || code.slice(close + 1, brace).trim() !== '') return undefined;
-  const end = matching(code, brace, '{', '}');
+  const end = matchingBracket(code, brace);
   if (end < 0) return undefined;
   const head = code.slice(headerStart, open).replace(/\s+/g, ' ').trim();
   const nm = /([A-Za-z_]\w*)\s*$/.exec(head);

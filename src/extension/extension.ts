@@ -20,6 +20,8 @@ import { forcePatch, isPatchDocument, PatchStore } from './patchDocuments';
 import { RunPatchCommands } from './runPatchCommands';
 import { ScenarioCommands, type ScenarioArgs } from './scenarioCommands';
 import { ScenarioDiagnostics } from './scenarioDiagnostics';
+import { MEMORY_SETTING } from './scenarioRuns';
+import { currentLimits } from './workspaceLimits';
 
 interface Manifest {
   displayName?: string;
@@ -127,7 +129,11 @@ async function compareForPatch(api: MmExplorerApi, uri?: vscode.Uri, scenario?: 
 
 export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const version = engineVersion(context);
-  const patches = new PatchStore();
+  const patches = new PatchStore(
+    path.join(context.extensionUri.fsPath, 'dist', 'patchAnalysisWorker.js'),
+    () => currentLimits().workerMemoryMb,
+    MEMORY_SETTING,
+  );
   const pageTables = new PageTableProvider();
   const pageTableView = vscode.window.createTreeView('mmExplorer.pageTables', { treeDataProvider: pageTables, showCollapseAll: true });
   pageTables.view = pageTableView;
@@ -140,10 +146,10 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
     context,
     {
       onSelect: (sel, fn) => {
-        // a run-patch column's interpreted variant is compiled here before its step replays
-        void (runPatch?.prepareReplay(sel) ?? Promise.resolve())
-          .catch((e: unknown) => void vscode.window.showWarningMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`))
-          .then(() => scenarios?.followSelection(sel));
+        // replayed in a worker (a run-patch column's interpreted variant compiled there first)
+        void scenarios
+          ?.followSelection(sel)
+          .catch((e: unknown) => void vscode.window.showWarningMessage(`MM Explorer: ${e instanceof Error ? e.message : String(e)}`));
         void runPatch?.revealStep(sel);
         if (fn) void revealFunction(patches, fn, false);
       },
@@ -186,6 +192,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
         return undefined;
       }
     });
+  scenarios.interpretedColumn = (sel) => rp.replayColumn(sel);
   // the pickers put first the scenarios that teach the patch in the active editor
   scenarios.relevance = async (all) => {
     const doc = vscode.window.activeTextEditor?.document;
@@ -198,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   context.subscriptions.push(
     rp,
     ev,
+    patches,
     reg('mmExplorer.editFunctionAsVariant', (tree?: string, file?: string, fn?: string) => ev.edit(tree, file, fn)),
     reg('mmExplorer.runEditedFunction', (uri?: vscode.Uri, scenario?: string) =>
       ev.run(uri instanceof vscode.Uri ? uri : undefined, scenario),

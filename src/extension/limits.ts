@@ -2,7 +2,7 @@
 // the caller reads the settings, this decides (and the unit tests check the decision).
 // Restricted Mode (an untrusted workspace) halves every size limit, stops every search after at most
 // 10 s, and makes an export that no save dialog chose ask first.
-import { DEFAULT_INPUT_LIMITS } from '../scenario/limits';
+import { DEFAULT_INPUT_LIMITS, DEFAULT_WORKER_MEMORY_MB } from '../scenario/limits';
 
 export interface LimitSettings {
   /** mmExplorer.limits.scenarioSizeMB */
@@ -13,6 +13,8 @@ export interface LimitSettings {
   asYouTypeMaxKB?: number | null;
   /** mmExplorer.explore.timeLimitMs */
   timeLimitMs?: number | null;
+  /** mmExplorer.explore.memoryLimitMB */
+  workerMemoryMB?: number | null;
 }
 
 export interface Limits {
@@ -27,6 +29,8 @@ export interface Limits {
   asYouTypeBytes: number;
   /** every search stops after this long */
   timeLimitMs: number;
+  /** the old generation (MB) each worker of a run or search may fill (a run's worker, each exploration worker) */
+  workerMemoryMb: number;
   /** an export to a path no save dialog chose asks first */
   confirmExports: boolean;
 }
@@ -35,6 +39,7 @@ export const DEFAULT_TIME_LIMIT_MS = 60_000;
 export const RESTRICTED_TIME_LIMIT_MS = 10_000;
 const DEFAULT_AS_YOU_TYPE_KB = 512;
 const AUTO_ANALYSIS_BYTES = 8 * 1024 * 1024;
+export const MIN_WORKER_MEMORY_MB = 16;
 
 const positive = (v: number | null | undefined): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
@@ -51,6 +56,8 @@ export function effectiveLimits(s: LimitSettings, trusted: boolean): Limits {
     autoAnalysisBytes: Math.floor(AUTO_ANALYSIS_BYTES * scale),
     asYouTypeBytes: Math.floor((positive(s.asYouTypeMaxKB) ?? DEFAULT_AS_YOU_TYPE_KB) * 1024 * scale),
     timeLimitMs: trusted ? time : Math.min(time, RESTRICTED_TIME_LIMIT_MS),
+    // V8 needs a few MB to start a worker at all
+    workerMemoryMb: Math.max(MIN_WORKER_MEMORY_MB, Math.floor(positive(s.workerMemoryMB) ?? DEFAULT_WORKER_MEMORY_MB)),
     confirmExports: !trusted,
   };
 }
@@ -61,4 +68,5 @@ export const LIMIT_SETTINGS = {
   patchSizeMB: 'mmExplorer.limits.patchSizeMB',
   asYouTypeMaxKB: 'mmExplorer.scenarios.validateAsYouTypeMaxKB',
   timeLimitMs: 'mmExplorer.explore.timeLimitMs',
+  workerMemoryMB: 'mmExplorer.explore.memoryLimitMB',
 } as const;

@@ -1,10 +1,12 @@
-// Which documents are patches, and their analyses (cached per document version). The analyser is
-// loaded on first use so activation stays light.
+// Which documents are patches, and their analyses (cached per document version). The analyser runs in
+// a worker thread (patchAnalyses.ts), so a large patch never blocks the extension host; the C parser
+// the quick fixes check with is loaded here on first use.
 import * as vscode from 'vscode';
 
 import type { Analysis } from '../patch/analysisModel';
 
 import { loadPatchLibrary } from './libraries';
+import { PatchAnalyses } from './patchAnalyses';
 
 const PATCH_EXT = /\.(patch|diff|mbox|eml)$/i;
 const PATCH_LANGS = new Set(['diff', 'mm-patch']);
@@ -45,10 +47,24 @@ export const PATCH_SELECTOR: vscode.DocumentSelector = [
   { pattern: '**/*.{patch,diff,mbox,eml}' },
 ];
 
-export class PatchStore {
+/** how long one analysis may take before its worker is ended (the parse budget keeps real ones far below) */
+export const ANALYSIS_TIME_LIMIT_MS = 120_000;
+
+export class PatchStore implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; analysis: Promise<Analysis> }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidAnalyze = this.changed.event;
+  private readonly analyses: PatchAnalyses;
+
+  /** `workerFile`: dist/patchAnalysisWorker.js; `memoryMb`: the workers' memory cap now */
+  constructor(workerFile: string, memoryMb: () => number, memorySetting?: string) {
+    this.analyses = new PatchAnalyses(workerFile, () => ({ timeLimitMs: ANALYSIS_TIME_LIMIT_MS, memoryMb: memoryMb() }), memorySetting);
+  }
+
+  dispose(): void {
+    this.analyses.dispose();
+    this.changed.dispose();
+  }
 
   analyze(doc: vscode.TextDocument): Promise<Analysis> {
     const key = doc.uri.toString();
@@ -56,8 +72,16 @@ export class PatchStore {
     if (hit && hit.version === doc.version) return hit.analysis;
     const text = doc.getText();
     const source = vscode.workspace.asRelativePath(doc.uri, false);
-    const analysis = loadPatchLibrary().then(async (lib) => {
-      const a = await lib.analyzePatch(text, source);
+    const analysis = this.analyses.analyze(key, text, source).then(async (o): Promise<Analysis> => {
+      // an edit queued a newer text before this one ran: its analysis answers
+      if (o.kind === 'superseded') return this.analyze(doc);
+      const a = o.kind === 'done' ? o.analysis : stoppedAnalysis(source, o.message);
+      // the quick fixes check their edits with the parser the analysis was made with (the same grammar here)
+      const lib = await loadPatchLibrary();
+      await lib
+        .loadCParser()
+        .then((p) => lib.attachParser(a, p))
+        .catch(() => undefined);
       this.changed.fire(doc.uri);
       return a;
     });
@@ -78,4 +102,19 @@ export class PatchStore {
   analysedUris(): vscode.Uri[] {
     return [...this.cache.keys()].map((k) => vscode.Uri.parse(k));
   }
+}
+
+/** what a patch whose analysis stopped shows: nothing found, and why in its problems */
+function stoppedAnalysis(source: string, message: string): Analysis {
+  return {
+    source,
+    patches: [],
+    apiChanges: [],
+    functions: [],
+    lockContracts: [],
+    implementations: [],
+    variants: [],
+    coverage: { hunksSeen: 0, hunksRecovered: 0 },
+    problems: [{ file: source, line: 0, message, severity: 'error' }],
+  };
 }

@@ -1,14 +1,16 @@
 // Run This Patch in the editor: the active patch runs through `mmx run-patch --json` in a child
-// process (the exploration never blocks the extension host, and a time limit ends it), the chosen
+// process started from a worker that also parses its report (runPatchWorker.ts: neither the
+// exploration nor the JSON blocks the extension host, and a time limit ends it), the chosen
 // scenario's base/patched columns open in the comparison panel, hunks that did not apply become
 // Problems on their header lines, a CodeLens over each hunk of a function the engine runs
 // interpreted runs it, a selected step of interpreted code shows its C line in base and patched
 // side by side (VS Code's diff editor, read-only virtual documents), and the interpreted columns are
 // rebuilt here from the report's C when the page-table view replays one of their steps.
-import { execFile } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 
 import * as vscode from 'vscode';
 
+import type { ColumnVariantSpec } from '../kernelc/index';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Selection } from '../webview/protocol';
 
@@ -16,52 +18,12 @@ import type { ComparisonPanel } from './comparisonPanel';
 import { inInstallFolder } from './installFolder';
 import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
+import type { PatchRunReport, RunPatchRequest, RunPatchResponse } from './runPatchWorker';
+
+export type { PatchRunReport } from './runPatchWorker';
 
 const SCHEME = 'mmx-patch-function';
 
-/** the part of `mmx run-patch --json --sources` the editor uses (the command's report, src/cli/patchRun.ts) */
-export interface PatchRunReport {
-  tree: string;
-  columns: {
-    label: string;
-    /** the fault variant the column ran (interpreted: patch-<hash>-<label>) */
-    variant: string;
-    era: string;
-    rules: string;
-    interpreted: { name: string }[];
-    sources: { file: string; text: string }[];
-  }[];
-  scenarios: { scenario: string; why: string; verdict: string; comparison: Comparison }[];
-  unseen: { notEntered: string[]; notObservable: { note: string }[] };
-  versions: {
-    version: string;
-    files: {
-      path: string;
-      status: string;
-      hunks: {
-        index: number;
-        status: string;
-        patchLine: number;
-        reason?: string;
-        mismatch?: { line: number; want: string; got: string }[];
-      }[];
-    }[];
-    functions: { name: string; reconstructed: boolean; complete: boolean; base?: { text: string }; patched?: { text: string } }[];
-  }[];
-}
-
-/** the child's output, checked before use */
-function readReport(stdout: string): PatchRunReport {
-  const r = JSON.parse(stdout) as Partial<PatchRunReport>;
-  const arrays = [r.columns, r.scenarios, r.versions, r.unseen?.notEntered, r.unseen?.notObservable];
-  if (typeof r.tree !== 'string' || arrays.some((a) => !Array.isArray(a))) throw new Error('not a run-patch report');
-  for (const c of r.columns!) {
-    if (!Array.isArray(c.sources)) throw new Error('the report has no column sources');
-    if (typeof c.variant !== 'string' || typeof c.era !== 'string' || typeof c.rules !== 'string' || !Array.isArray(c.interpreted))
-      throw new Error(`column ${String(c.label)}: no variant, era, rules or interpreted functions`);
-  }
-  return r as PatchRunReport;
-}
 const DEFAULT_TIME_LIMIT_MS = 120_000;
 const DEFAULT_LENS_MAX_KB = 1024;
 
@@ -95,10 +57,14 @@ export class RunPatchCommands implements vscode.Disposable {
   /** the C line the last revealed step executed: uri, 0-based line, its text, and whether base and patched show side by side (tests) */
   revealed: { uri: string; line: number; text: string; diff: boolean } | undefined;
 
+  /** dist/runPatchWorker.js: starts the child and reads its report off the host's thread */
+  private readonly runWorker: string;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly panel: ComparisonPanel,
   ) {
+    this.runWorker = vscode.Uri.joinPath(context.extensionUri, 'dist', 'runPatchWorker.js').fsPath;
     this.disposables.push(
       this.executing,
       this.problems,
@@ -216,27 +182,24 @@ export class RunPatchCommands implements vscode.Disposable {
       },
       (_p, token) =>
         new Promise<PatchRunReport | undefined>((resolve, reject) => {
-          const child = execFile(
-            process.execPath,
-            args,
-            { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 512 * 1024 * 1024, timeout: limit },
-            (err, stdout, stderr) => {
-              if (token.isCancellationRequested) return resolve(undefined);
-              // exit 1 means a hunk did not apply: the report still comes
-              if (err && (err as { code?: unknown }).code !== 1) {
-                const why = (err as { killed?: boolean }).killed
-                  ? `stopped after ${limit} ms (mmExplorer.runPatch.timeLimitMs)`
-                  : stderr.trim() || err.message;
-                return reject(new Error(`run-patch: ${why}`));
-              }
-              try {
-                resolve(readReport(stdout));
-              } catch (e) {
-                reject(new Error(`run-patch: unreadable output: ${(e as Error).message}`));
-              }
-            },
+          // the child runs from a worker, which also reads and checks its JSON report (up to 512 MB)
+          const w = new Worker(this.runWorker);
+          let done = false;
+          const settle = (f: () => void) => {
+            if (done) return;
+            done = true;
+            void w.terminate();
+            f();
+          };
+          w.on('message', (m: RunPatchResponse) =>
+            settle(() =>
+              m.type === 'report' ? resolve(m.report) : m.type === 'cancelled' ? resolve(undefined) : reject(new Error(m.message)),
+            ),
           );
-          token.onCancellationRequested(() => child.kill());
+          w.on('error', (e) => settle(() => reject(new Error(`run-patch: ${e.message}`))));
+          w.on('exit', (code) => settle(() => reject(new Error(`run-patch: the worker exited (code ${code})`))));
+          w.postMessage({ type: 'start', args, timeLimitMs: limit } satisfies RunPatchRequest);
+          token.onCancellationRequested(() => w.postMessage({ type: 'cancel' } satisfies RunPatchRequest));
         }),
     );
     if (!report) return undefined;
@@ -300,24 +263,23 @@ export class RunPatchCommands implements vscode.Disposable {
     return c ? this.shown.get(c) : undefined;
   }
 
-  /** Before a step of an interpreted column replays here (page-table view): its variant, compiled
-   * in the child, is compiled again in this process from the report's C. */
-  async prepareReplay(sel: Selection): Promise<void> {
+  /** A step of an interpreted column replays in the page-table view's worker: its variant, compiled
+   * in the child, is compiled again there from the report's C. */
+  replayColumn(sel: Selection): ColumnVariantSpec | undefined {
     const c = this.panel.comparison;
     const r = this.reportOf(c);
-    if (sel.view !== 'comparison' || !c || !r) return;
+    if (sel.view !== 'comparison' || !c || !r) return undefined;
     const fault = c.runs[sel.run]?.variants.fault;
     const col = r.columns.find((x) => x.variant === fault);
-    if (!col || !col.interpreted.length) return;
-    const lib = await loadRunPatchLibrary();
-    lib.rebuildColumnVariant(await lib.loadCParser(), {
+    if (!col || !col.interpreted.length) return undefined;
+    return {
       variant: col.variant,
       era: col.era,
       rules: col.rules,
       description: `${col.label} of a run patch, interpreted (${col.era}), the rest of the kernel following ${col.rules}`,
       sources: col.sources,
       names: col.interpreted.map((f) => f.name),
-    });
+    };
   }
 
   /** A step of a run-patch column selected in the panel: its interpreted C line in base and patched

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
+import type { ColumnVariantSpec } from '../kernelc/index';
 import type { Comparison } from '../scenario/comparisonModel';
 import type { Exploration } from '../scenario/explorationModel';
 import type { Scenario } from '../scenario/scenario';
@@ -15,8 +16,10 @@ import type { ComparisonPanel } from './comparisonPanel';
 import { inInstallFolder } from './installFolder';
 import { loadScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
+import { LoadCache } from './loadCache';
 import type { PageTableProvider } from './pageTableTree';
-import { runInWorker } from './scenarioRuns';
+import { Replays } from './replays';
+import { MEMORY_SETTING, runInWorker } from './scenarioRuns';
 import { ScenarioValidator, type ValidationOutcome } from './scenarioValidator';
 import { currentLimits, raiseHint } from './workspaceLimits';
 
@@ -59,6 +62,14 @@ export class ScenarioCommands implements vscode.Disposable {
   /** scenarios are loaded (parsed and checked) in a worker too: a large one takes seconds */
   private readonly loader: ScenarioValidator;
   private loads = 0;
+  /** the scenario library (bundled and the workspace's), read and checked once for every picker,
+   * lens and ranking, and again when a scenario file, its open editor or the size setting changes */
+  readonly library = new LoadCache(() => this.readLibrary());
+  private readonly disposables: vscode.Disposable[] = [];
+  /** the page-table view's replays of a selected step, in a worker */
+  private readonly replays: Replays;
+  /** set by the extension: a run-patch column's interpreted variant, which the replay compiles first */
+  interpretedColumn: ((sel: Selection) => ColumnVariantSpec | undefined) | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -69,6 +80,32 @@ export class ScenarioCommands implements vscode.Disposable {
     this.status.command = 'mmExplorer.openPanel';
     this.runWorker = path.join(context.extensionUri.fsPath, 'dist', 'scenarioRunWorker.js');
     this.loader = new ScenarioValidator(path.join(context.extensionUri.fsPath, 'dist', 'scenarioValidator.js'));
+    this.replays = new Replays(
+      path.join(context.extensionUri.fsPath, 'dist', 'replayWorker.js'),
+      () => {
+        const l = currentLimits();
+        return { timeLimitMs: l.timeLimitMs, memoryMb: l.workerMemoryMb };
+      },
+      MEMORY_SETTING,
+    );
+    const invalidate = () => this.library.invalidate();
+    const isScenario = (u: vscode.Uri) => u.path.endsWith('.mmscenario.yaml');
+    for (const w of [
+      vscode.workspace.createFileSystemWatcher('**/*.mmscenario.yaml'),
+      vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.joinPath(context.extensionUri, 'scenarios'), '*.mmscenario.yaml'),
+      ),
+    ])
+      this.disposables.push(w, w.onDidCreate(invalidate), w.onDidChange(invalidate), w.onDidDelete(invalidate));
+    this.disposables.push(
+      // an open editor's text is what the library reads of that file
+      vscode.workspace.onDidChangeTextDocument((e) => isScenario(e.document.uri) && e.contentChanges.length && invalidate()),
+      vscode.workspace.onDidCloseTextDocument((d) => isScenario(d.uri) && d.isDirty && invalidate()),
+      vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(LIMIT_SETTINGS.scenarioSizeMB) && invalidate()),
+      // Restricted Mode halves the size limit: trusting the workspace changes which scenarios load
+      vscode.workspace.onDidGrantWorkspaceTrust(invalidate),
+    );
   }
 
   /** parse and check a scenario text off the host's thread */
@@ -77,6 +114,8 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   dispose(): void {
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.replays.dispose();
     this.loader.dispose();
     this.expectations.dispose();
     this.status.dispose();
@@ -100,8 +139,13 @@ export class ScenarioCommands implements vscode.Disposable {
     return out;
   }
 
-  /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions). */
-  async loadAll(): Promise<LoadedScenario[]> {
+  /** Every scenario that loads without errors, quietly (for ranking and for the pickers' descriptions):
+   * read once and kept until a scenario changes. The list is shared: callers copy before they reorder. */
+  loadAll(): Promise<readonly LoadedScenario[]> {
+    return this.library.get();
+  }
+
+  private async readLibrary(): Promise<LoadedScenario[]> {
     const out: LoadedScenario[] = [];
     for (const p of await this.scenarioPaths()) {
       try {
@@ -120,7 +164,7 @@ export class ScenarioCommands implements vscode.Disposable {
 
   /** Hook for ordering the pickers: the scenarios that teach the active patch first (set by the extension).
    * It ranks the scenarios the picker has just loaded, so they are not read and checked twice. */
-  relevance: ((all: LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
+  relevance: ((all: readonly LoadedScenario[]) => Promise<Map<string, number>>) | undefined;
 
   private async pickScenario(args: ScenarioArgs | undefined, title: string): Promise<Current | undefined> {
     let file = args?.scenario;
@@ -131,7 +175,7 @@ export class ScenarioCommands implements vscode.Disposable {
       // the scenario in the active editor, then those that teach the active patch, then the workspace's, then the library
       const weight = (p: { path: string; description: string }) =>
         (p.path === active?.uri.fsPath ? 1e6 : 0) + (rank.get(p.path) ?? 0) + (p.description === 'bundled' ? 0 : 1);
-      const items = all
+      const items = [...all]
         .sort((a, b) => weight(b) - weight(a))
         .map((s) => ({
           label: s.label,
@@ -196,7 +240,13 @@ export class ScenarioCommands implements vscode.Disposable {
       return typeof v === 'number' && v > 0 ? v : undefined;
     };
     // every search has a time limit: the setting (60 s by default), at most 10 s in Restricted Mode
-    return { maxSteps: num('maxSteps'), maxPreemptions: num('maxPreemptions'), timeLimitMs: currentLimits().timeLimitMs };
+    const limits = currentLimits();
+    return {
+      maxSteps: num('maxSteps'),
+      maxPreemptions: num('maxPreemptions'),
+      timeLimitMs: limits.timeLimitMs,
+      memoryMb: limits.workerMemoryMb,
+    };
   }
 
   /** an exploration's worker threads: the setting, else every core but one (the editor's) */
@@ -512,13 +562,17 @@ export class ScenarioCommands implements vscode.Disposable {
       variants = [x.variant];
       variant = 0;
     }
-    // trace steps count from 1: step N's events are in the trace once N schedule entries ran (step 0: none)
-    const r = lib.runSchedule(lib.machineFactory(cur.scenario, selection, false), {
-      schedule: schedule.slice(0, sel.step),
-      lenient: true,
-      maxSteps: sel.step,
+    // replayed in a worker (a long schedule never blocks the host); a newer selection supersedes this one
+    const r = await this.replays.replay({
+      scenario: cur.scenario,
+      selection,
+      schedule,
+      step: sel.step,
+      column: this.interpretedColumn?.(sel),
     });
-    this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.machine.snapshot(), scenario: cur.scenario.file });
+    if (r.kind === 'superseded') return;
+    if (r.kind === 'failed') throw new Error(`page tables at step ${sel.step}: ${r.message}`);
+    this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.snapshot, scenario: cur.scenario.file });
   }
 
   private async restoreCurrent(): Promise<Current | undefined> {

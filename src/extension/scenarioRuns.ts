@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 
 import type { ExploreProgress } from '../scenario/explorer';
+import { DEFAULT_WORKER_MEMORY_MB } from '../scenario/limits';
 import type { HostMessage, RunRequest, WorkerMessage } from '../scenario/scenarioRunWorker';
 
 export type RunOutcome = Extract<WorkerMessage, { type: 'compared' } | { type: 'explored' }>;
@@ -20,15 +21,17 @@ export interface RunHandlers {
 /** how long a cancelled run may take to hand back what it covered before its worker is ended */
 export const CANCEL_GRACE_MS = 10_000;
 
-/** a run's memory cap: past it the worker is stopped with a message, never the extension host */
-export const RUN_MEMORY_MB = 2048;
+/** the setting that raises a run's memory cap (the run's worker and each of its exploration workers) */
+export const MEMORY_SETTING = 'mmExplorer.explore.memoryLimitMB';
 
 /** The run ended without a result: the worker failed, died or did not stop after a cancel. */
 export class RunFailure extends Error {}
 
 export function runInWorker(workerFile: string, request: RunRequest, h: RunHandlers = {}, graceMs = CANCEL_GRACE_MS): Promise<RunOutcome> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerFile, { resourceLimits: { maxOldGenerationSizeMb: RUN_MEMORY_MB } });
+    // a run's memory cap, the same as its exploration workers': past it the worker is stopped with a message, never the extension host
+    const memoryMb = request.limits.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+    const w = new Worker(workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
     let settled = false;
     let grace: ReturnType<typeof setTimeout> | undefined;
     const send = (m: HostMessage) => w.postMessage(m);
@@ -57,7 +60,7 @@ export function runInWorker(workerFile: string, request: RunRequest, h: RunHandl
           h.onColumn?.(m.label, m.done, m.of);
           return;
         case 'failed':
-          fail(m.message);
+          fail(m.reason === 'memory' ? `${m.message} (setting ${MEMORY_SETTING})` : m.message);
           return;
         default:
           end();
@@ -67,7 +70,7 @@ export function runInWorker(workerFile: string, request: RunRequest, h: RunHandl
     w.on('error', (e: Error & { code?: string }) =>
       fail(
         e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `the run stopped: it needed more than ${RUN_MEMORY_MB} MB of memory`
+          ? `the run stopped: it needed more than ${memoryMb} MB of memory (setting ${MEMORY_SETTING})`
           : `the run stopped: ${e.message}`,
       ),
     );

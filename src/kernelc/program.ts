@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 
 import { loadCParser, type CParser } from '../patch/cParser';
+import { matchingBracket, skipLexeme } from '../patch/cScan';
 import { splitFunctions } from '../patch/sourceScanner';
 
 import type { EraBindings } from './binding';
@@ -38,51 +39,6 @@ interface Found {
   lineOffset: number;
 }
 
-/** skip a comment, string or character literal starting at i; returns the index after it, or i */
-function skipLexeme(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === 47 /* / */) {
-    const d = text.charCodeAt(i + 1);
-    if (d === 42) {
-      const e = text.indexOf('*/', i + 2);
-      return e < 0 ? text.length : e + 2;
-    }
-    if (d === 47) {
-      const e = text.indexOf('\n', i);
-      return e < 0 ? text.length : e;
-    }
-  } else if (c === 34 || c === 39) {
-    let j = i + 1;
-    while (j < text.length) {
-      const d = text.charCodeAt(j);
-      if (d === 92) j += 2;
-      else if (d === c || d === 10) return j + 1;
-      else j++;
-    }
-    return j;
-  }
-  return i;
-}
-
-/** the offset just after the bracket matching the one at `open` ("(" or "{"), -1 if none */
-function matching(text: string, open: number): number {
-  const o = text.charCodeAt(open);
-  const cl = o === 40 ? 41 : 125;
-  let depth = 0;
-  for (let i = open; i < text.length;) {
-    const j = skipLexeme(text, i);
-    if (j !== i) {
-      i = j;
-      continue;
-    }
-    const c = text.charCodeAt(i);
-    if (c === o) depth++;
-    else if (c === cl && --depth === 0) return i + 1;
-    i++;
-  }
-  return -1;
-}
-
 /** one definition of `name`: "name(params)" at the start of a line (after its type), then a body */
 function findDefinition(text: string, name: string): { headerStart: number; bodyEnd: number } | undefined {
   const re = new RegExp(`(^|\\n)([^\\n;{}#]*?[\\s*])?${name}\\s*\\(`, 'g');
@@ -92,9 +48,9 @@ function findDefinition(text: string, name: string): { headerStart: number; body
     // a comment line (" * do_no_page() tries to ...") or a call's line is no definition
     if (m[2] && /^\s*(\*|\/)|[=(,]|\breturn\b/.test(m[2])) continue;
     const paren = m.index + m[0].length - 1;
-    const close = matching(text, paren);
+    const close = matchingBracket(text, paren);
     if (close < 0) continue;
-    let i = close;
+    let i = close + 1;
     // whitespace and comments between the parameter list and the body
     for (;;) {
       while (i < text.length && /\s/.test(text[i])) i++;
@@ -103,8 +59,9 @@ function findDefinition(text: string, name: string): { headerStart: number; body
       i = j;
     }
     if (text[i] !== '{') continue;
-    const end = matching(text, i);
-    if (end < 0) continue;
+    const brace = matchingBracket(text, i);
+    if (brace < 0) continue;
+    const end = brace + 1;
     // the return type on the line before ("static int\ndo_no_page(")
     let headerStart = lineStart;
     const prevEnd = lineStart - 1;

@@ -58,6 +58,34 @@ export async function analyzePatch(bytes: Uint8Array | string, source: string, o
   return analyzeWith(bytes, source, parser, problems, opts);
 }
 
+/** A patch text read once: its messages, their diffs and the review comments quoted in them. Both
+ * the analysis and run-patch's application start from it, so a patch is decoded and read once. */
+export interface PatchRead {
+  source: string;
+  units: Unit[];
+  comments: NonNullable<Analysis['reviewComments']>;
+  coverage: Analysis['coverage'];
+  problems: Problem[];
+  /** the input could not be decoded */
+  unreadable?: boolean;
+}
+
+/** Decode and read a mail, thread or diff; problems go to `problems` (the analysis reports them). */
+export function readPatch(bytes: Uint8Array | string, source: string, problems: Problem[] = []): PatchRead {
+  const coverage = { hunksSeen: 0, hunksRecovered: 0 };
+  let text: string;
+  try {
+    text = decodeInput(bytes, source, problems);
+  } catch (e) {
+    problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
+    return { source, units: [], comments: [], coverage, problems, unreadable: true };
+  }
+  const { units, comments } = readUnits(text, source, problems, coverage);
+  // a patch without a version is v1
+  for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
+  return { source, units, comments, coverage, problems };
+}
+
 /** The synchronous core, given a loaded parser (or none). */
 export function analyzeWith(
   bytes: Uint8Array | string,
@@ -66,6 +94,12 @@ export function analyzeWith(
   problems: Problem[] = [],
   opts: AnalyzeOptions = {},
 ): Analysis {
+  return analyzeRead(readPatch(bytes, source, problems), parser, opts);
+}
+
+/** The analysis of a patch already read (run-patch reads once, applies and analyses). */
+export function analyzeRead(read: PatchRead, parser: CParser | undefined, opts: AnalyzeOptions = {}): Analysis {
+  const { source, units, comments, problems } = read;
   const tm = opts.timings;
   let mark = performance.now();
   const lap = (phase: string) => {
@@ -82,20 +116,10 @@ export function analyzeWith(
     lockContracts: [],
     implementations: [],
     variants: [],
-    coverage: { hunksSeen: 0, hunksRecovered: 0 },
+    coverage: { ...read.coverage },
     problems,
   };
-  let text: string;
-  try {
-    text = decodeInput(bytes, source, problems);
-  } catch (e) {
-    problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
-    return analysis;
-  }
-  const { units, comments } = readUnits(text, source, problems, analysis.coverage);
-  const versions = [...new Set(units.map((u) => u.version))];
-  if (versions.length === 1 && versions[0] === '') for (const u of units) u.info.version = u.version = 'v1';
-  for (const u of units) if (!u.version) u.info.version = u.version = 'v1';
+  if (read.unreadable) return analysis;
   analysis.patches = units.map((u) => u.info);
   const multi = new Set(units.map((u) => u.version)).size > 1;
   if (comments.length) {
@@ -189,18 +213,15 @@ export function patchVersions(
   source: string,
   problems: Problem[] = [],
 ): { version: string; subjects: string[]; files: FileDiff[] }[] {
-  let text: string;
-  try {
-    text = decodeInput(bytes, source, problems);
-  } catch (e) {
-    problems.push({ file: source, line: 0, message: `cannot read input: ${(e as Error).message}`, severity: 'error' });
-    return [];
-  }
+  return versionsOf(readPatch(bytes, source, problems));
+}
+
+/** The file diffs of each version of a patch already read. */
+export function versionsOf(read: PatchRead): { version: string; subjects: string[]; files: FileDiff[] }[] {
   const out: { version: string; subjects: string[]; files: FileDiff[] }[] = [];
-  for (const u of readUnits(text, source, problems, { hunksSeen: 0, hunksRecovered: 0 }).units) {
-    const version = u.version || 'v1';
-    let v = out.find((x) => x.version === version);
-    if (!v) out.push((v = { version, subjects: [], files: [] }));
+  for (const u of read.units) {
+    let v = out.find((x) => x.version === u.version);
+    if (!v) out.push((v = { version: u.version, subjects: [], files: [] }));
     v.subjects.push(u.subject);
     v.files.push(...u.files);
   }

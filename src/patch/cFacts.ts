@@ -5,6 +5,7 @@
 // trip into wasm. Plain data, so the rest of the analyser never touches tree-sitter objects.
 import type { Language, Node, Tree } from 'web-tree-sitter';
 
+import { matchingBracket } from './cScan';
 import { normType } from './cTypes';
 import { lineAt, lineStarts } from './lineStarts';
 import { argSpans, matchingParen, openingParen } from './parens';
@@ -319,31 +320,8 @@ function calleeName(fn: Node | null): { name: string; member: string } {
 
 /** Offset just past the '}' closing the block opened at `open`, skipping comments and strings, or -1. */
 function blockEnd(t: string, open: number): number {
-  let depth = 0;
-  const n = t.length;
-  for (let i = open; i < n; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 47 && t.charCodeAt(i + 1) === 42) {
-      const e = t.indexOf('*/', i + 2);
-      if (e < 0) return -1;
-      i = e + 1;
-    } else if (c === 47 && t.charCodeAt(i + 1) === 47) {
-      const e = t.indexOf('\n', i);
-      if (e < 0) return -1;
-      i = e;
-    } else if (c === 34 || c === 39) {
-      i++;
-      while (i < n && t.charCodeAt(i) !== c && t.charCodeAt(i) !== 10) {
-        if (t.charCodeAt(i) === 92) i++;
-        i++;
-      }
-    } else if (c === 123) depth++;
-    else if (c === 125) {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
+  const close = matchingBracket(t, open);
+  return close < 0 ? -1 : close + 1;
 }
 
 /** The '{' opening a definition's body: the first one after the declarator's parameter list. */

@@ -1,15 +1,9 @@
-/** Index of the ')' matching the '(' at `open` in C text, or -1 when it is not closed. */
+import { isCommentStart, matchingBracket, skipLexeme } from './cScan';
+
+/** Index of the ')' matching the '(' at `open` in C text (comments, strings and character literals
+ * skipped), or -1 when it is not closed. */
 export function matchingParen(t: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
+  return matchingBracket(t, open);
 }
 
 /** Index of the '(' matching the ')' at `close` in C text, or -1. */
@@ -28,8 +22,8 @@ export function openingParen(t: string, close: number): number {
 
 /**
  * The top-level arguments of a call whose '(' is at `open`: each as [start, end) in `t`, and the
- * index of the closing ')'. Strings and character literals are skipped; undefined when the call is
- * not closed before `limit`, or (with `stopAtComment`) when a comment sits inside it.
+ * index of the closing ')'. Comments, strings and character literals are skipped; undefined when the
+ * call is not closed before `limit`, or (with `stopAtComment`) when a comment sits inside it.
  */
 export function argSpans(
   t: string,
@@ -43,12 +37,10 @@ export function argSpans(
   const end = Math.min(t.length, limit);
   for (let i = open; i < end; i++) {
     const c = t.charCodeAt(i);
-    if (c === 34 || c === 39) {
-      i++;
-      while (i < end && t.charCodeAt(i) !== c) {
-        if (t.charCodeAt(i) === 92) i++;
-        i++;
-      }
+    if (stopAtComment && isCommentStart(t, i)) return undefined;
+    const after = skipLexeme(t, i);
+    if (after !== i) {
+      i = after - 1;
       continue;
     }
     if (c === 40 || c === 91 || c === 123) depth++;
@@ -61,8 +53,6 @@ export function argSpans(
     } else if (c === 44 && depth === 1) {
       spans.push([start, i]);
       start = i + 1;
-    } else if (stopAtComment && c === 47 && t.charCodeAt(i + 1) === 42) {
-      return undefined;
     }
   }
   return undefined;

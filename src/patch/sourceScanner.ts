@@ -6,6 +6,7 @@
 // that changed. Mechanical fixes come with an edit.
 import type { Analysis, SourceFinding } from './analysisModel';
 import type { CParser } from './cParser';
+import { directiveEnd, skipLexeme } from './cScan';
 import { normType } from './cTypes';
 import { fixProblem, parserOf } from './fixCheck';
 import { lineAt, lineStarts } from './lineStarts';
@@ -203,35 +204,16 @@ export function splitFunctions(text: string): { fns: FnSpan[]; nopageAssigned: M
     if (c === 32 || c === 9 || c === 13) continue;
     if (c === 35 /* # */ && atLineStart) {
       // preprocessor line, with continuations
-      while (i < n && !(text.charCodeAt(i) === 10 && text.charCodeAt(i - 1) !== 92)) i++;
+      i = directiveEnd(text, i);
       if (depth === 0) headerStart = i + 1;
       atLineStart = true;
       continue;
     }
     atLineStart = false;
-    if (c === 47 /* / */) {
-      const c2 = text.charCodeAt(i + 1);
-      if (c2 === 42) {
-        const e = text.indexOf('*/', i + 2);
-        i = e < 0 ? n : e + 1;
-        continue;
-      }
-      if (c2 === 47) {
-        const e = text.indexOf('\n', i);
-        i = e < 0 ? n : e - 1;
-        continue;
-      }
-    } else if (c === 34 || c === 39) {
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 92) {
-          i += 2;
-          continue;
-        }
-        if (d === c || d === 10) break;
-        i++;
-      }
+    // comments, strings and character literals (the loop's i++ steps onto what follows them)
+    const after = skipLexeme(text, i);
+    if (after !== i) {
+      i = after - 1;
       continue;
     }
     if (c === 123 /* { */) {

@@ -7,14 +7,16 @@
 // state before that earlier step and runs the later task there. Sleep sets keep a task that was already
 // explored at a state from being explored again after steps independent of it.
 //
-// The search is stateless: going back to a state rebuilds the Machine and replays the schedule prefix
-// (Machine.replay: no footprints, no step checks). States are hashed where the schedule has a choice,
+// The search is stateless: going back to a state restores the deepest machine checkpoint on the path
+// before it and replays the schedule from there (rewind.ts; Machine.replay: no footprints, no step
+// checks). States are hashed where the schedule has a choice,
 // to count them, but a state seen before is not cut: its first visit explored only what the races
 // known then asked for, and cutting would lose the races of the current prefix with the steps below
 // it (sound stateful DPOR needs summaries of the explored subtrees: not done).
 import type { Machine, StepInfo } from '../engine/index';
 
 import type { MachineFactory } from './explorer';
+import { Rewinder } from './rewind';
 
 /** what the search needs of its host (Search in explorer.ts): counters, limits, violation collection */
 export interface DporHost {
@@ -26,6 +28,8 @@ export interface DporHost {
   pruned: number;
   complete: boolean;
   stepBounded: boolean;
+  /** go back through machine checkpoints (default) or by rebuilding and replaying the whole prefix */
+  readonly checkpoints?: boolean;
   collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
   poll(): boolean;
   /** true when the caller wants the event loop (slices of about 20 ms) */
@@ -182,6 +186,7 @@ export class DporSearch {
   /** index in `events` of each task's last event on the current path (-1: none) */
   private readonly lastOf: number[] = [];
   private m!: Machine;
+  private rw!: Rewinder;
   private valid = false;
   private seen = 0;
   private tasks = 0;
@@ -198,7 +203,8 @@ export class DporSearch {
 
   *run(): Generator<void, void, void> {
     const h = this.h;
-    this.m = h.make();
+    this.rw = new Rewinder(h.make, h.checkpoints !== false);
+    this.m = this.rw.m;
     this.valid = true;
     this.tasks = this.m.taskNames.length;
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
@@ -206,9 +212,9 @@ export class DporSearch {
     this.lastOf.fill(-1);
     const job = this.o.job;
     if (job) {
-      if (this.m.replay) this.m.replay(job.prefix);
-      else for (const t of job.prefix) this.m.step(t);
-      h.steps += job.prefix.length;
+      h.steps += this.rw.rewind(job.prefix);
+      this.m = this.rw.m;
+      this.rw.stepped(job.prefix.length);
       this.seen = this.m.violations.length;
     }
     const sleep: Event[] = (job?.sleep ?? []).map((e) => ({
@@ -251,6 +257,7 @@ export class DporSearch {
       this.events.push(ev);
       this.path.push(p);
       this.lastOf[p] = this.events.length - 1;
+      this.rw.stepped(this.base.length + this.path.length);
       if (!this.enter(p, childSleep)) {
         // a leaf: the machine is past it
         this.events.pop();
@@ -342,15 +349,12 @@ export class DporSearch {
     return -1;
   }
 
-  /** rebuild the machine at the end of `path` */
+  /** bring the machine to the end of `path` (from the deepest checkpoint at or before it) */
   private replay(): void {
-    const m = this.h.make();
     const all = this.base.length ? this.base.concat(this.path) : this.path;
-    if (m.replay) m.replay(all);
-    else for (const t of all) m.step(t);
-    this.h.steps += all.length;
-    this.m = m;
-    this.seen = m.violations.length;
+    this.h.steps += this.rw.rewind(all);
+    this.m = this.rw.m;
+    this.seen = this.m.violations.length;
     this.valid = true;
   }
 

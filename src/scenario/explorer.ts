@@ -1,6 +1,7 @@
 // Stateless model checking of a scenario: run one schedule, or explore every schedule up to bounds.
-// A Machine cannot be copied, so going back to an earlier point of the search rebuilds it from the spec
-// and replays the schedule prefix. Reductions: dynamic partial-order reduction over the steps'
+// A Machine cannot be copied (its tasks run in generators), so going back to an earlier point of the
+// search restores a checkpoint of the machine taken where no task was inside an operation, and replays
+// the schedule from there (rewind.ts). Reductions: dynamic partial-order reduction over the steps'
 // footprints (dpor.ts, the default), or state hashing: two interleavings of steps that touch disjoint
 // objects reach the same kernel state (Machine.stateHash), and a state is expanded once ('state', also
 // used under a preemption bound). 'none' runs every interleaving. The DPOR search can be split into
@@ -11,6 +12,7 @@ import type { VariantSelection, WorldSpec } from '../engine/index';
 import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
 import { defaultWorkerScript, runJobsOnWorkers } from './explorerWorkers';
 import { MAX_RUN_STEPS } from './limits';
+import { Rewinder } from './rewind';
 import { defaultChoice, prng, ScheduleError } from './schedule';
 
 export type MachineFactory = () => Machine;
@@ -124,7 +126,12 @@ export interface ExploreOptions {
   recipe?: { world: WorldSpec; selection: VariantSelection };
   /** the worker bundle (default: exploreWorker.js next to the running bundle) */
   workerScript?: string;
+  /** each worker's old-generation cap in MB (default: DEFAULT_WORKER_MEMORY_MB of limits.ts); past it the search fails with WorkerMemoryError */
+  workerMemoryMb?: number;
   onProgress?: (p: ExploreProgress) => void;
+  /** go back to earlier states through machine checkpoints (default true); false rebuilds the machine
+   * and replays the whole prefix each time (the reference: the same results, more steps) */
+  checkpoints?: boolean;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
 }
@@ -210,6 +217,7 @@ class Search {
   private sliceStart = 0;
   private sliceIter = 0;
   readonly maxSteps: number;
+  readonly checkpoints: boolean;
   /** a run was cut by the step bound / the schedule limit stopped the search */
   stepBounded = false;
   scheduleLimited = false;
@@ -222,6 +230,7 @@ class Search {
     readonly opts: ExploreOptions,
   ) {
     this.maxSteps = opts.maxSteps ?? 1000;
+    this.checkpoints = opts.checkpoints !== false;
     this.only = opts.only ? new Set(opts.only) : undefined;
   }
 
@@ -349,14 +358,15 @@ class Search {
       return n;
     };
     const path: number[] = [];
-    let m = this.make();
-    let valid = true; // m is at the state `path` leads to
-    let seen = 0; // violations of m already collected
     // What a task keeps in its own variables (a sampled sequence count, the pte value it read) is not
     // in the kernel state; it follows from the values the task read. So the state key also carries,
     // per task, a digest of where each of its reads read from (the object and how many writes it had
     // seen). Interleavings that only reorder independent steps keep the same digests.
-    const rf = new ReadsFrom(m.taskNames.length);
+    const rw = new Rewinder(this.make, this.checkpoints, (x) => new ReadsFrom(x.taskNames.length));
+    const rf = rw.side!;
+    let m = rw.m;
+    let valid = true; // m is at the state `path` leads to
+    let seen = 0; // violations of m already collected
 
     /** called with m at the end of `path`; pushes a frame when the node has children to explore */
     const expand = (last: number, pre: number): void => {
@@ -433,16 +443,16 @@ class Search {
         }
       }
       if (!valid) {
-        m = this.make();
-        rf.reset();
-        for (const s of path) rf.apply(m.step(s));
-        this.steps += path.length;
+        // the replay takes whole steps: the reads-from digest needs their footprints
+        this.steps += rw.rewind(path, (x, s) => rf.apply(x.step(s)));
+        m = rw.m;
         seen = m.violations.length;
         valid = true;
       }
       rf.apply(m.step(t));
       this.steps++;
       path.push(t);
+      rw.stepped(path.length);
       const depthBefore = stack.length;
       expand(t, pre);
       if (stack.length === depthBefore) {
@@ -516,7 +526,7 @@ const CHANGE_POINTS = 2;
 /** how long the search runs before it lets an async driver have the event loop */
 const SLICE_MS = 20;
 
-/** Per-task digest of the reads-from relation (see Search.exhaustive). */
+/** Per-task digest of the reads-from relation (see Search.exhaustive); saved with machine checkpoints. */
 class ReadsFrom {
   private readonly writes = new Map<string, number>();
   private readonly digest: number[];
@@ -537,6 +547,14 @@ class ReadsFrom {
   }
   key(): string {
     return this.digest.join(',');
+  }
+  save(): [Map<string, number>, number[]] {
+    return [new Map(this.writes), this.digest.slice()];
+  }
+  load([writes, digest]: [Map<string, number>, number[]]): void {
+    this.writes.clear();
+    for (const [k, v] of writes) this.writes.set(k, v);
+    for (let i = 0; i < digest.length; i++) this.digest[i] = digest[i];
   }
 }
 
@@ -573,6 +591,8 @@ export interface JobOptions {
   only?: readonly string[];
   /** wall-clock deadline (Date.now()) */
   deadline?: number;
+  /** ExploreOptions.checkpoints */
+  checkpoints?: boolean;
 }
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
@@ -581,6 +601,7 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
     maxSteps: o.maxSteps,
     only: o.only,
     timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
+    checkpoints: o.checkpoints,
   });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
@@ -661,6 +682,7 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
   return {
     maxSteps: s.maxSteps,
     only: opts.only,
+    checkpoints: opts.checkpoints,
     deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()),
   };
 }
@@ -709,7 +731,7 @@ export async function exploreAsync(make: MachineFactory, opts: ExploreOptions = 
     // on worker threads when there is a worker bundle (even one: off this thread), else here
     const script = opts.recipe ? (opts.workerScript ?? defaultWorkerScript()) : undefined;
     const results = script
-      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report)
+      ? await runJobsOnWorkers(jobs, opts.recipe!, o, opts.jobs ?? 1, script, opts.signal, report, opts.workerMemoryMb)
       : await runJobsHere(make, jobs, o, opts.signal, report);
     if (opts.signal?.aborted) s.cancelled = true;
     mergeJobs(s, results, start);

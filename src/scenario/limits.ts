@@ -15,6 +15,10 @@ export const MAX_MAP_COUNT = 2 ** 31 - 1;
 /** the longest run (steps) the scheduler takes: a schedule prefix and the step bound stop here */
 export const MAX_RUN_STEPS = 100_000;
 
+/** the old generation (MB) each worker thread of a run or a search may fill (the extension's setting
+ * mmExplorer.explore.memoryLimitMB): past it that worker is ended with a message, never the process */
+export const DEFAULT_WORKER_MEMORY_MB = 2048;
+
 /** the input files the CLI and the extension read (bytes); both can be changed by the user */
 export interface InputLimits {
   scenarioBytes: number;

@@ -9,6 +9,7 @@ import type { Comparison } from './comparisonModel';
 import { explorationModel } from './exploration';
 import type { Exploration } from './explorationModel';
 import { exploreAsync, type ExploreProgress } from './explorer';
+import { WorkerMemoryError } from './explorerWorkers';
 import { columnOf, compareScenarioAsync, exploreOptions, machineFactory } from './runner';
 import type { Scenario } from './scenario';
 
@@ -17,6 +18,8 @@ export interface RunLimits {
   maxSteps?: number;
   maxPreemptions?: number;
   timeLimitMs?: number;
+  /** each exploration worker's old-generation cap (MB) */
+  memoryMb?: number;
 }
 
 export type RunRequest =
@@ -35,7 +38,8 @@ export type WorkerMessage =
   | { type: 'column'; label: string; done: number; of: number }
   | { type: 'compared'; comparison: Comparison; ok: boolean }
   | { type: 'explored'; exploration: Exploration }
-  | { type: 'failed'; message: string };
+  /** `memory`: a worker reached its memory cap (the host names the setting that raises it) */
+  | { type: 'failed'; message: string; reason?: 'memory' };
 
 /** Run one request; `signal` is the host's cancel. Exported for tests that run it on their own thread. */
 export async function runRequest(r: RunRequest, signal: AbortSignal, post: (m: WorkerMessage) => void): Promise<WorkerMessage> {
@@ -56,6 +60,7 @@ export async function runRequest(r: RunRequest, signal: AbortSignal, post: (m: W
   if (!col) return { type: 'failed', message: `no variant '${r.column}' in ${s.file}` };
   const x = await exploreAsync(machineFactory(s, col.selection), {
     ...exploreOptions(s, r.limits),
+    workerMemoryMb: r.limits.memoryMb,
     signal,
     jobs: r.jobs ?? availableParallelism(),
     recipe: { world: s.world, selection: col.selection },
@@ -75,7 +80,11 @@ if (port) {
       return;
     }
     runRequest(m.request, cancel.signal, post).then(post, (e: unknown) =>
-      post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
+      post(
+        e instanceof WorkerMemoryError
+          ? { type: 'failed', message: e.message, reason: 'memory' }
+          : { type: 'failed', message: e instanceof Error ? e.message : String(e) },
+      ),
     );
   });
 }

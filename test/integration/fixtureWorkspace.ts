@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 /** workspace path -> file in the repository */
 const SHARED: Record<string, string> = {
-  'patches/install_new_page-thread.txt': 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt',
+  'patches/install_new_page-thread.txt': 'samples/install_new_page-thread.txt',
   'patches/put_user_page-placeholder.patch': 'test/fixtures/patch/seeds/003_c639fba1cd99ad68.txt',
   'drivers/video-buf.c': 'test/fixtures/patch/sources/video-buf.c',
   'drivers/ieee1394-dma.c': 'test/fixtures/c/ieee1394-dma.c',

@@ -43,6 +43,7 @@ describe('extension limits', () => {
       autoAnalysisBytes: 8 * 1024 * 1024,
       asYouTypeBytes: 512 * 1024,
       timeLimitMs: 60_000,
+      workerMemoryMb: 2048,
       confirmExports: false,
     });
     const r = effectiveLimits({}, false);
@@ -53,6 +54,7 @@ describe('extension limits', () => {
       autoAnalysisBytes: 4 * 1024 * 1024,
       asYouTypeBytes: 256 * 1024,
       timeLimitMs: RESTRICTED_TIME_LIMIT_MS,
+      workerMemoryMb: 2048,
       confirmExports: true,
     });
     const s = effectiveLimits({ scenarioSizeMB: 4, patchSizeMB: 1, asYouTypeMaxKB: 64, timeLimitMs: 5000 }, true);
@@ -64,6 +66,9 @@ describe('extension limits', () => {
       scenarioBytes: 2 * 1024 * 1024,
       timeLimitMs: 60_000,
     });
+    // the workers' memory cap: the setting, never below what V8 needs to start a worker
+    expect(effectiveLimits({ workerMemoryMB: 512 }, true).workerMemoryMb).toBe(512);
+    expect(effectiveLimits({ workerMemoryMB: 1 }, true).workerMemoryMb).toBe(16);
   });
 });
 

@@ -14,7 +14,7 @@ import { analyzePatch } from '../../src/patch/analyze';
 import { scanCSource } from '../../src/patch/sourceScanner';
 import { goldenForm, goldenText } from '../golden/goldenForm';
 
-import { sourcePath } from './patch/fixtures';
+import { patchFixturePath, SEED, sourcePath } from './patch/fixtures';
 
 const root = join(__dirname, '../..');
 const GOLDEN = join(root, 'test/golden');
@@ -36,8 +36,10 @@ const patchDirs = ['seeds', 'corpus', 'mails'];
 const patches = patchDirs.flatMap((d) =>
   readdirSync(join(root, 'test/fixtures/patch', d))
     .filter((f) => !f.endsWith('.md'))
-    .sort()
-    .map((f) => `${d}/${f}`),
+    .map((f) => `${d}/${f}`)
+    // seed 004 is the shipped sample (samples/), pinned under its seed name
+    .concat(d === 'seeds' ? [SEED.s004] : [])
+    .sort(),
 );
 
 // fixture C sources against the analyses whose APIs they use
@@ -53,11 +55,11 @@ const SCANS: [string, string][] = [
   ['constructed-pinned-ctx.c', 'corpus/2019-08-04_hubbard_v2-17-34_vfio-convert-put_user_page_3arg.eml'],
 ];
 const scanCase = ([src, patch]: [string, string]): Case => {
-  const fx = (p: string) => join(root, 'test/fixtures/patch', p);
   return {
     golden: `scan/${src}--${patch.replace(/^\w+\//, '').replace(/_.*$/, '')}.json`,
     argv: ['scan', sourcePath(src)],
-    run: async () => scanCSource(readFileSync(sourcePath(src), 'utf8'), src, await analyzePatch(readFileSync(fx(patch)), patch)),
+    run: async () =>
+      scanCSource(readFileSync(sourcePath(src), 'utf8'), src, await analyzePatch(readFileSync(patchFixturePath(patch)), patch)),
   };
 };
 
@@ -66,7 +68,7 @@ const cases: Case[] = [
     golden: `compare/${f.replace(/\.mmscenario\.yaml$/, '')}.json`,
     argv: ['compare', join(root, 'scenarios', f), '--json'],
   })),
-  ...patches.map((p) => ({ golden: `analyze/${p}.json`, argv: ['analyze', join(root, 'test/fixtures/patch', p), '--json'] })),
+  ...patches.map((p) => ({ golden: `analyze/${p}.json`, argv: ['analyze', patchFixturePath(p), '--json'] })),
   ...SCANS.map(scanCase),
   ...['remove-truncate-retry-2.6.11', 'drop-smp-rmb-2.6.11'].map((p) => ({
     golden: `run-patch/${p}.json`,

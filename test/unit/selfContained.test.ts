@@ -1,6 +1,6 @@
 // A fresh clone has only the repository: every input a test or a benchmark reads lives under it
 // (test/fixtures/, scenarios/). This scans their sources for paths that leave the repository.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -54,5 +54,34 @@ describe('tests stand alone', () => {
   it('no test, benchmark or script reads outside the repository', () => {
     const bad = files.flatMap((f) => outsideReads(readFileSync(f, 'utf8')).map((w) => `${relative(root, f)}:${w}`));
     expect(bad).toEqual([]);
+  });
+});
+
+describe('each input is kept once', () => {
+  /** every file under a folder */
+  const all = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(dir, e.name)) : [join(dir, e.name)]));
+
+  it('no copy of a shipped sample under test/ (tests read samples/ itself)', () => {
+    const samples = all(join(root, 'samples'));
+    expect(samples.length).toBeGreaterThan(0);
+    const bySize = new Map<number, string[]>();
+    for (const s of samples) {
+      const n = statSync(s).size;
+      bySize.set(n, [...(bySize.get(n) ?? []), s]);
+    }
+    const copies = all(join(root, 'test')).flatMap((f) => {
+      const same = bySize.get(statSync(f).size)?.filter((s) => readFileSync(s).equals(readFileSync(f))) ?? [];
+      return same.map((s) => `${relative(root, f)} copies ${relative(root, s)}`);
+    });
+    expect(copies).toEqual([]);
+  });
+
+  it('the samples ship in the .vsix', () => {
+    const ignored = readFileSync(join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    expect(ignored.filter((l) => /^(\*\*\/)?samples\b|^\*\*?$/.test(l))).toEqual([]);
   });
 });

@@ -19,6 +19,10 @@ export async function bundleWorker(entry: string, name: string): Promise<string>
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
+    // as esbuild.config.mjs: web-tree-sitter's ESM build needs import.meta.url in a CommonJS bundle
+    logOverride: { 'empty-import-meta': 'silent' },
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   });
   return outfile;
 }

@@ -3,7 +3,7 @@
 // filesystem has one address_space per node, all over the same backing store.
 
 import { VM_NONLINEAR } from '../sim/constants';
-import { RwSemaphore, SeqCount, Spinlock } from '../sim/locks';
+import { RwSemaphore, Semaphore, SeqCount, Spinlock, type Lock } from '../sim/locks';
 import { footprint, touchRead, touchWrite } from '../sim/step';
 
 import type { Page } from './page';
@@ -46,8 +46,10 @@ export class AddressSpace {
   readonly mappings = new Set<Vma>();
   /** i_mmap_nonlinear */
   readonly nonlinear = new Set<Vma>();
-  /** i_shared_sem (2.5): serialises the mapping lists against invalidation */
-  readonly iSharedSem: RwSemaphore;
+  /** i_shared_sem (2.5.70, 2.6.0: a semaphore, down / up): serialises the mapping lists against invalidation */
+  readonly iSharedSem: Semaphore;
+  /** i_mmap_lock (2.6.11: a spinlock): the same role, also held by the object rmap's walk of i_mmap */
+  readonly iMmapLock: Spinlock;
   /** mapping->tree_lock: guards the page cache radix tree (add_to_page_cache inserts under it) */
   readonly treeLock: Spinlock;
   /** truncate_count (the truncate-seq variant): bumped when an invalidation starts */
@@ -63,13 +65,19 @@ export class AddressSpace {
     readonly node: string,
   ) {
     const owner = node ? `${file.name}@${node}` : file.name;
-    this.iSharedSem = new RwSemaphore('i_shared_sem', owner);
+    this.iSharedSem = new Semaphore('i_shared_sem', owner);
+    this.iMmapLock = new Spinlock('i_mmap_lock', owner);
     // add_to_page_cache's section: radix_tree_insert and SetPageLocked of a page nobody else sees
     this.treeLock = new Spinlock('tree_lock', owner, 'tree_lock', true);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
     this.cache = new PageCacheMap(this.slotKey);
     this.mappingsKey = `file:${owner}/i_mmap`;
+  }
+  /** the lock of the mapping lists in the era of the rules: i_mmap_lock under the 'object' rmap rules
+   * (2.6.11), else i_shared_sem (taken with t.acquire / t.release either way) */
+  lock(objectRmap: boolean): Lock {
+    return objectRmap ? this.iMmapLock : this.iSharedSem;
   }
   get name(): string {
     return this.node ? `${this.file.name}@${this.node}` : this.file.name;

@@ -1,6 +1,8 @@
 // do_anonymous_page(): entered with page_table_lock held, returns with it released. A read maps the
 // zero page read-only; a write drops the lock to allocate a zeroed page (may sleep), re-takes it and
 // installs the page if the pte is still none. In the -mm3 variant it is also an ordinary ->nopage.
+// 2.5.70 mm/memory.c (reconstructed from 2.6.0); under the 'object' rmap rules 2.6.11 mm/memory.c
+// (anon_vma_prepare before the allocation, page_add_anon_rmap).
 
 import { VM_FAULT_MINOR, VM_FAULT_OOM, VM_WRITE } from '../sim/constants';
 import type { Step } from '../sim/step';
@@ -10,7 +12,7 @@ import { newPteFor } from './mkPte';
 import type { MmStruct } from './mmStruct';
 import { PG_anon, PG_lru } from './page';
 import { PTE_NONE } from './pageTable';
-import { pageAddRmapPfn } from './rmap';
+import { anonVmaPrepare, needsAnonVma, pageAddRmapPfn } from './rmap';
 import type { Vma } from './vma';
 
 export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: number, write: boolean): Generator<Step, number, void> {
@@ -30,6 +32,8 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
     return VM_FAULT_MINOR;
   }
   if (t.spinUnlock(ptl)) yield t.step;
+  // 2.6.11: "if (unlikely(anon_vma_prepare(vma))) goto no_mem;"
+  if (needsAnonVma(k.alloc, vma)) yield* anonVmaPrepare(t, vma);
   if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   // the new page is a pfn: no Page is made for an anonymous page until some code asks for it
   const pfn = k.alloc.allocPfn();

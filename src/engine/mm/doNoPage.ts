@@ -4,6 +4,7 @@
 // - 'page' form (2.5.70, truncate-seq): drop the lock, ->nopage (may sleep), pte_chain_alloc
 //   (GFP_KERNEL, may sleep), early COW for a private write, re-take the lock and install the pte if it is still none. Under truncate-seq the
 //   mapping's truncate_count is sampled before ->nopage and re-checked under the lock (retry).
+// - 2.6.11 (the 'object' rmap rules): no pte_chain_alloc; anon_vma_prepare() before the early COW.
 // - 'install' form (-mm2): drop the lock and return vma->vm_ops->nopage(mm, vma, address, write_access, pmd).
 
 import { VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_SHARED, VM_WRITE, faultName } from '../sim/constants';
@@ -13,6 +14,7 @@ import type { Task } from '../sim/task';
 import { doAnonymousPage } from './doAnonymousPage';
 import { earlyCowBreak, setPteIfNone } from './installNewPage';
 import type { MmStruct } from './mmStruct';
+import { anonVmaPrepare, needsAnonVma } from './rmap';
 import { hasNopage, NOPAGE_OOM, NOPAGE_SIGBUS } from './vmOps';
 import type { Vma } from './vma';
 
@@ -60,10 +62,12 @@ export function* doNoPage(t: Task, mm: MmStruct, vma: Vma, address: number, writ
       return VM_FAULT_OOM;
     }
     // 2.5.70 / 2.6.0: "pte_chain = pte_chain_alloc(GFP_KERNEL);" before the early COW (the -mm2
-    // patch moves it into install_new_page)
-    if (t.sleep('pte_chain_alloc(GFP_KERNEL)')) yield t.step;
+    // patch moves it into install_new_page); 2.6.11 has no pte_chains
+    if (!k.alloc.objectRmap && t.sleep('pte_chain_alloc(GFP_KERNEL)')) yield t.step;
     // should we do an early C-O-W break?
     if (write && !(vma.flags & VM_SHARED)) {
+      // 2.6.11: "if (unlikely(anon_vma_prepare(vma))) goto oom;"
+      if (needsAnonVma(k.alloc, vma)) yield* anonVmaPrepare(t, vma);
       const copy = yield* earlyCowBreak(t, newPage);
       if (copy === null) {
         t.forget(SEQ);

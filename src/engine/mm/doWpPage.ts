@@ -12,7 +12,7 @@ import type { Task } from '../sim/task';
 import type { MmStruct } from './mmStruct';
 import { PG_anon, PG_lru, PG_swapcache, type Page } from './page';
 import { PTE_PRESENT } from './pageTable';
-import { pageAddRmap, pageRemoveRmap } from './rmap';
+import { anonVmaPrepare, needsAnonVma, pageAddRmap, pageRemoveRmap } from './rmap';
 import { flushTlbPage } from './tlb';
 import type { Vma } from './vma';
 
@@ -48,6 +48,8 @@ export function* doWpPage(t: Task, mm: MmStruct, vma: Vma, address: number): Gen
   // ok, we need to copy
   if (!oldPage.reserved) k.alloc.get(oldPage);
   if (t.spinUnlock(ptl)) yield t.step;
+  // 2.6.11: "if (unlikely(anon_vma_prepare(vma))) goto no_new_page;"
+  if (needsAnonVma(k.alloc, vma)) yield* anonVmaPrepare(t, vma);
   if (t.sleep('alloc_page(GFP_HIGHUSER)')) yield t.step;
   const newPage = k.alloc.alloc();
   if (newPage === null) {

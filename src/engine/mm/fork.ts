@@ -1,6 +1,8 @@
 // fork()'s address-space copy: copy_mm() -> dup_mmap() (2.6.11 kernel/fork.c) -> copy_page_range()
-// / copy_pte_range() / copy_one_pte() (2.6.11 mm/memory.c), with the engine's 2.5 rmap
-// (page_add_rmap per copied pte, as 2.5.70's copy_page_range did, where 2.6.11 has page_dup_rmap).
+// / copy_pte_range() / copy_one_pte() (2.6.11 mm/memory.c), with the engine's 2.5 rmap record
+// (page_add_rmap per copied pte, as 2.5.70's copy_page_range did, where 2.6.11 has page_dup_rmap:
+// the record is also page_mapcount). Under the 'object' rmap rules (2.6.11) anon_vma_link() and the
+// i_mmap insertion take i_mmap_lock; under 2.5's, i_shared_sem.
 // The parent's mmap_sem is held for write; the child's page_table_lock is taken first, then for
 // each pte table the parent's (dst before src, the kernel's order). Private (COW) ptes are
 // write-protected in both mms and the page is shared: the first write in either takes do_wp_page.
@@ -12,7 +14,7 @@ import type { Task } from '../sim/task';
 import { compoundHead, HPAGE_PAGES, HPAGE_SIZE } from './hugetlb';
 import { MmStruct } from './mmStruct';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
-import { pageAddRmap } from './rmap';
+import { anonVmaLink, pageAddRmap } from './rmap';
 import { flushTlbRange } from './tlb';
 import { Vma } from './vma';
 
@@ -47,12 +49,17 @@ export function* dupMmap(t: Task, mm: MmStruct, oldmm: MmStruct): Generator<Step
     if (t.sleep('kmem_cache_alloc(vm_area_cachep, SLAB_KERNEL)')) yield t.step;
     const tmp = new Vma(mm, mpnt.start, mpnt.end, mpnt.flags, mpnt.pgoff, mpnt.file, mpnt.ops);
     tmp.privateData = mpnt.privateData;
+    // anon_vma_link(tmp) (2.6.11): the child's VMA joins the parent's anon_vma, so reclaim finds the
+    // shared anonymous pages in both mms
+    if (mpnt.anonVma !== null) yield* anonVmaLink(t, tmp, mpnt.anonVma);
     if (tmp.file) {
-      // insert tmp into the share list, just after mpnt (2.5: under i_shared_sem)
+      // insert tmp into the share list, just after mpnt (2.5: under i_shared_sem; 2.6.11:
+      // vma_prio_tree_add under i_mmap_lock)
       const space = tmp.file.mapping(mm.node);
-      if (t.downWrite(space.iSharedSem)) yield t.step;
+      const mlock = space.lock(t.kernel.alloc.objectRmap);
+      if (t.acquire(mlock)) yield t.step;
       space.link(tmp);
-      if (t.upWrite(space.iSharedSem)) yield t.step;
+      if (t.release(mlock)) yield t.step;
     }
     if (t.spinLock(mm.pageTableLock)) yield t.step;
     mm.vmas.insert(tmp);

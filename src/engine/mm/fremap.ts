@@ -130,11 +130,13 @@ export function* sysRemapFilePages(
           continue;
         }
         const space = vma.file!.mapping(mm.node);
-        if (t.downWrite(space.iSharedSem)) yield t.step;
+        // 2.6.11 mm/fremap.c: spin_lock(&mapping->i_mmap_lock); 2.5: i_shared_sem
+        const mlock = space.lock(t.kernel.alloc.objectRmap);
+        if (t.acquire(mlock)) yield t.step;
         // patch 11: VM_NONUNIFORM VMAs are also VM_NONLINEAR, so swap-out encodes file ptes
         vma.flags |= VM_NONLINEAR | (needNonuniform ? VM_NONUNIFORM : 0);
         space.makeNonlinear(vma);
-        if (t.upWrite(space.iSharedSem)) yield t.step;
+        if (t.release(mlock)) yield t.step;
       }
       err = yield* vma.ops.populate(t, vma, start, size, pgprot, pgoff, nonblock);
       if (err === 0) {

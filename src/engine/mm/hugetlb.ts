@@ -4,6 +4,7 @@
 // pointing into the same compound page; rss grows by HPAGE_SIZE / PAGE_SIZE per huge page, as
 // set_huge_pte() does.
 
+import { SideTable } from '../sim/checkpoint';
 import { EINVAL, ENOMEM, PAGE_SIZE, PMD_SHIFT, VM_HUGETLB, VM_WRITE } from '../sim/constants';
 import type { Kernel } from '../sim/kernel';
 import type { Step } from '../sim/step';
@@ -21,7 +22,7 @@ export const HPAGE_SIZE = 2 ** HPAGE_SHIFT;
 export const HPAGE_PAGES = HPAGE_SIZE / PAGE_SIZE;
 
 /** the base pages of each compound page, by head */
-const subpages = new WeakMap<Page, Page[]>();
+const subpages = new SideTable<Page, Page[]>();
 
 /** compound_head(): the head page of a compound page, or the page itself */
 export function compoundHead(page: Page): Page {

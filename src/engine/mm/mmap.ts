@@ -1,5 +1,9 @@
 // mm/mmap.c: do_mmap_pgoff (MAP_FIXED), do_munmap, split_vma and vma_merge, with the
-// sysctl_max_map_count limit checked where the kernel checks it.
+// sysctl_max_map_count limit checked where the kernel checks it. The mapping's VMA list is changed
+// under the era's lock: 2.6.0 mm/mmap.c down(&mapping->i_shared_sem) (2.5.70 and 2.6.0 columns),
+// 2.6.11 mm/mmap.c spin_lock(&mapping->i_mmap_lock) (the 'object' rmap rules) -- in vma_link and
+// vma_merge of a file mapping, and in remove_vm_struct after munmap's zap. split_vma's relinking is
+// done without lock steps (its VMA halves cover the same pages).
 
 import {
   EINVAL,
@@ -23,6 +27,7 @@ import type { Task } from '../sim/task';
 import type { File } from './addressSpace';
 import { unmapHugepageRange } from './hugetlb';
 import type { MmStruct } from './mmStruct';
+import { anonVmaUnlink } from './rmap';
 import type { VmOperations } from './vmOps';
 import { Vma } from './vma';
 import { zapPageRange } from './zap';
@@ -34,6 +39,27 @@ function canMerge(a: Vma, flags: number, file: File | null, ops: VmOperations | 
   return a.flags === flags && a.file === file && a.ops === ops && (flags & VM_SPECIAL) === 0;
 }
 
+/**
+ * Whether two adjacent VMAs' offsets allow a merge: file VMAs need contiguous vm_pgoff; anonymous ones
+ * too under the object rmap (2.6.11 can_vma_merge_after/before: vma_address() computes from
+ * vm_pgoff), not in 2.6.0 ("if (!file) return 1;", an anonymous mapping).
+ */
+export function pgoffMergeable(objectRmap: boolean, file: File | null, endPgoff: number, nextPgoff: number): boolean {
+  return (!file && !objectRmap) || endPgoff === nextPgoff;
+}
+
+/** is_mergeable_anon_vma() (2.6.11): at most one of the two has an anon_vma, or they share it */
+export function anonVmaMergeable(a: Vma, b: Vma): boolean {
+  return a.anonVma === null || b.anonVma === null || a.anonVma === b.anonVma;
+}
+
+/** the end of a merge: `gone` leaves, `survivor` covers its range and, where it has none, takes its
+ * anon_vma (vma_adjust's importer), so the anonymous pages of the range stay reachable */
+export function mergeInto(mm: MmStruct, survivor: Vma, gone: Vma): void {
+  if (survivor.anonVma === null && gone.anonVma !== null) gone.anonVma.add(survivor);
+  removeVma(mm, gone);
+}
+
 /** vma_merge(): extend prev and/or next instead of inserting [addr, end); true if merged */
 export function vmaMerge(
   mm: MmStruct,
@@ -43,20 +69,28 @@ export function vmaMerge(
   file: File | null,
   pgoff: number,
   ops: VmOperations | null,
+  objectRmap = false,
 ): boolean {
   const prev = mm.vmas.findPrev(addr);
   const pages = (end - addr) / PAGE_SIZE;
-  if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && (!file || prev.pgoff + prev.pages === pgoff)) {
+  const contiguous = (endPgoff: number, nextPgoff: number) => pgoffMergeable(objectRmap, file, endPgoff, nextPgoff);
+  if (prev && prev.end === addr && canMerge(prev, flags, file, ops) && contiguous(prev.pgoff + prev.pages, pgoff)) {
     prev.end = end;
     const next = prev.next;
-    if (next && next.start === end && canMerge(next, flags, file, ops) && (!file || pgoff + pages === next.pgoff)) {
+    if (
+      next &&
+      next.start === end &&
+      canMerge(next, flags, file, ops) &&
+      contiguous(pgoff + pages, next.pgoff) &&
+      anonVmaMergeable(prev, next)
+    ) {
       prev.end = next.end;
-      removeVma(mm, next);
+      mergeInto(mm, prev, next);
     }
     return true;
   }
   const next = prev ? prev.next : mm.vmas.head;
-  if (next && next.start === end && canMerge(next, flags, file, ops) && (!file || pgoff + pages === next.pgoff)) {
+  if (next && next.start === end && canMerge(next, flags, file, ops) && contiguous(pgoff + pages, next.pgoff)) {
     next.pgoff = pgoff;
     mm.vmas.rekey(next, addr);
     return true;
@@ -72,6 +106,22 @@ export function insertVma(mm: MmStruct, v: Vma): void {
 export function removeVma(mm: MmStruct, v: Vma): void {
   mm.vmas.remove(v);
   if (v.file) v.file.mapping(mm.node).unlink(v);
+  v.anonVma?.remove(v);
+}
+
+/**
+ * remove_vm_struct() (2.6.11 mm/mmap.c; remove_shared_vm_struct() in 2.6.0): after the zap, a VMA of
+ * munmap leaves its file's i_mmap under the era's mapping lock and its anon_vma under anon_vma->lock.
+ */
+function* removeVmStruct(t: Task, mm: MmStruct, v: Vma): Generator<Step, void, void> {
+  if (v.file) {
+    const space = v.file.mapping(mm.node);
+    const mlock = space.lock(t.kernel.alloc.objectRmap);
+    if (t.acquire(mlock)) yield t.step;
+    space.unlink(v);
+    if (t.release(mlock)) yield t.step;
+  }
+  yield* anonVmaUnlink(t, v);
 }
 
 /** split_vma(): -ENOMEM at the map count limit */
@@ -84,11 +134,13 @@ export function splitVma(mm: MmStruct, vma: Vma, addr: number, newBelow: boolean
     vma.pgoff += off;
     mm.vmas.rekey(vma, addr);
     insertVma(mm, nv);
+    vma.anonVma?.add(nv);
   } else {
     const nv = new Vma(mm, addr, vma.end, vma.flags, vma.pgoff + off, vma.file, vma.ops);
     nv.privateData = vma.privateData;
     vma.end = addr;
     insertVma(mm, nv);
+    vma.anonVma?.add(nv);
   }
   return 0;
 }
@@ -123,14 +175,16 @@ export function* doMunmap(t: Task, mm: MmStruct, start: number, len: number): Ge
   }
   // the splits re-keyed VMAs: look the first one up again
   vma = mm.vmas.find(start)!;
-  // detach [start, end) then unmap_region()
+  // detach_vmas_to_be_unmapped(), unmap_region(), then unmap_vma_list() -> remove_vm_struct(): the
+  // VMAs stay on the file's i_mmap (and their anon_vma) while their ptes are zapped
   const victims: Vma[] = [];
   for (let v: Vma | null = vma; v && v.start < end; v = v.next) victims.push(v);
-  for (const v of victims) removeVma(mm, v);
+  for (const v of victims) mm.vmas.remove(v);
   for (const v of victims) {
     if (v.flags & VM_HUGETLB) yield* unmapHugepageRange(t, v, v.start, v.end);
     else yield* zapPageRange(t, v, v.start, v.end);
   }
+  for (const v of victims) yield* removeVmStruct(t, mm, v);
   mm.pt.freeEmptyTables(start, end);
   mm.clearPromise(start, end);
   t.exit('do_munmap', '0');
@@ -177,9 +231,13 @@ export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<S
     }
   }
   const end = r.addr + r.len;
-  if (!vmaMerge(mm, r.addr, end, flags, r.file, r.pgoff, r.ops)) {
-    insertVma(mm, new Vma(mm, r.addr, end, flags, r.file ? r.pgoff : r.addr / PAGE_SIZE, r.file, r.ops));
-  }
+  // vma_merge() / vma_link() of a file mapping: under the mapping's lock (see the header)
+  const mlock = r.file ? r.file.mapping(mm.node).lock(t.kernel.alloc.objectRmap) : null;
+  if (mlock !== null && t.acquire(mlock)) yield t.step;
+  const pgoff = r.file ? r.pgoff : r.addr / PAGE_SIZE;
+  if (!vmaMerge(mm, r.addr, end, flags, r.file, pgoff, r.ops, t.kernel.alloc.objectRmap))
+    insertVma(mm, new Vma(mm, r.addr, end, flags, pgoff, r.file, r.ops));
+  if (mlock !== null && t.release(mlock)) yield t.step;
   mm.clearPromise(r.addr, end);
   t.exit('do_mmap_pgoff', '0x' + r.addr.toString(16));
   return r.addr;

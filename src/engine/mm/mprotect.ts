@@ -7,7 +7,7 @@ import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
-import { removeVma, splitVma } from './mmap';
+import { anonVmaMergeable, mergeInto, pgoffMergeable, splitVma } from './mmap';
 import { PTE_FILE, PTE_PRESENT } from './pageTable';
 import { flushTlbRange } from './tlb';
 import type { Vma } from './vma';
@@ -40,13 +40,14 @@ function* changeProtection(t: Task, vma: Vma, start: number, end: number, newFla
   t.exit('change_protection');
 }
 
-function mergeable(a: Vma, b: Vma): boolean {
+function mergeable(objectRmap: boolean, a: Vma, b: Vma): boolean {
   return (
     a.end === b.start &&
     a.flags === b.flags &&
     a.file === b.file &&
     a.ops === b.ops &&
-    (!a.file || a.pgoff + a.pages === b.pgoff) &&
+    pgoffMergeable(objectRmap, a.file, a.pgoff + a.pages, b.pgoff) &&
+    anonVmaMergeable(a, b) &&
     (a.flags & VM_NONUNIFORM) === 0
   );
 }
@@ -87,14 +88,15 @@ function* mprotectFixup(
   vma.flags = newFlags;
   // vma_merge with the neighbours
   const next = vma.next;
-  if (next && mergeable(vma, next)) {
+  const objectRmap = t.kernel.alloc.objectRmap;
+  if (next && mergeable(objectRmap, vma, next)) {
     vma.end = next.end;
-    removeVma(mm, next);
+    mergeInto(mm, vma, next);
   }
   const prev = vma.prev;
-  if (prev && mergeable(prev, vma)) {
+  if (prev && mergeable(objectRmap, prev, vma)) {
     prev.end = vma.end;
-    removeVma(mm, vma);
+    mergeInto(mm, prev, vma);
     vma = prev;
   }
   t.exit('mprotect_fixup', '0');

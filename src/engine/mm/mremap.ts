@@ -4,7 +4,7 @@
 // do_munmap() of the old range. move_one_page() takes the file's mapping lock before
 // page_table_lock (so that vmtruncate, which zaps the VMAs of the mapping one after the other under
 // that lock, cannot zap the destination before the source and leave a moved page behind; the
-// engine's mapping lock is 2.5's i_shared_sem, which invalidate_mmap_range holds), then moves the
+// mapping lock is the era's: 2.5's i_shared_sem or 2.6.11's i_mmap_lock), then moves the
 // pte: ptep_clear_flush() at the old address, set_pte() at the new one, and the rmap entry with it
 // (the engine's 2.5 pte_chains; 2.6.11's object rmap needs no per-pte update).
 
@@ -15,7 +15,7 @@ import type { Task } from '../sim/task';
 import type { MmStruct } from './mmStruct';
 import { doMunmap } from './mmap';
 import { PTE_NONE, PTE_PRESENT, PTE_SWAP } from './pageTable';
-import { pageAddRmap, pageRemoveRmap } from './rmap';
+import { anonVmaLink, pageAddRmap, pageRemoveRmap } from './rmap';
 import { flushTlbPage } from './tlb';
 import { Vma } from './vma';
 
@@ -29,13 +29,13 @@ function* moveOnePage(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, newAddr:
   const k = t.kernel;
   const pt = mm.pt;
   const ptl = mm.pageTableLock;
-  const sem = vma.file && !k.mutation.moveWithoutMappingLock ? vma.file.mapping(mm.node).iSharedSem : null;
-  if (sem && t.downWrite(sem)) yield t.step;
+  const sem = vma.file && !k.mutation.moveWithoutMappingLock ? vma.file.mapping(mm.node).lock(k.alloc.objectRmap) : null;
+  if (sem && t.acquire(sem)) yield t.step;
   if (t.spinLock(ptl)) yield t.step;
   if (pt.hasTable(oldAddr)) {
     if (!pt.hasTable(newAddr)) {
       // alloc_one_pte_map(): the mapping lock is dropped, pte_alloc_map() drops page_table_lock
-      if (sem && t.upWrite(sem)) yield t.step;
+      if (sem && t.release(sem)) yield t.step;
       if (t.spinUnlock(ptl)) yield t.step;
       if (t.sleep('pte_alloc_one(GFP_KERNEL)')) yield t.step;
       if (t.spinLock(ptl)) yield t.step;
@@ -45,7 +45,7 @@ function* moveOnePage(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, newAddr:
         if (t.tryAcquire(sem)) yield t.step;
         if (!t.tryResult) {
           if (t.spinUnlock(ptl)) yield t.step;
-          if (t.downWrite(sem)) yield t.step;
+          if (t.acquire(sem)) yield t.step;
           if (t.spinLock(ptl)) yield t.step;
         }
       }
@@ -73,7 +73,7 @@ function* moveOnePage(t: Task, mm: MmStruct, vma: Vma, oldAddr: number, newAddr:
     }
   }
   if (t.spinUnlock(ptl)) yield t.step;
-  if (sem && t.upWrite(sem)) yield t.step;
+  if (sem && t.release(sem)) yield t.step;
 }
 
 /** move_vma(): the new VMA, the ptes, then do_munmap of the old range; returns the new address or -errno */
@@ -100,10 +100,14 @@ function* moveVma(
     // vma_link(): into the mapping's list under its lock, ahead of the source (so an invalidation
     // walking the list may clean the destination before the source)
     const space = vma.file.mapping(mm.node);
-    if (t.downWrite(space.iSharedSem)) yield t.step;
+    const mlock = space.lock(t.kernel.alloc.objectRmap);
+    if (t.acquire(mlock)) yield t.step;
     space.linkBefore(nv, vma);
-    if (t.upWrite(space.iSharedSem)) yield t.step;
+    if (t.release(mlock)) yield t.step;
   }
+  // __anon_vma_link(): the new VMA shares the source's anon_vma (2.6.11), so the moved anonymous
+  // pages, whose index vm_pgoff keeps, are found through it
+  if (vma.anonVma !== null) yield* anonVmaLink(t, nv, vma.anonVma);
   t.enter('move_page_tables');
   for (let off = 0; off < oldLen; off += PAGE_SIZE) yield* moveOnePage(t, mm, vma, oldAddr + off, newAddr + off);
   t.exit('move_page_tables', String(oldLen));

@@ -8,6 +8,7 @@ import { footprint } from '../sim/step';
 import type { AddressSpace } from './addressSpace';
 import { MemMap } from './memMap';
 import type { MmStruct } from './mmStruct';
+import type { AnonVma } from './rmap';
 
 export const PG_locked = 0x1;
 export const PG_dirty = 0x2;
@@ -65,6 +66,8 @@ export class Page {
   mapping: AddressSpace | null = null;
   /** head page of a compound page */
   head: Page | null = null;
+  /** page->mapping of an anonymous page under the 'object' rules (PAGE_MAPPING_ANON): its anon_vma */
+  anonVma: AnonVma | null = null;
   /** rmap: mappings after the first (pte_chain_alloc) */
   rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
@@ -196,6 +199,8 @@ export class PageAllocator {
   private readonly freeList: number[] = [];
   allocated = 0;
   readonly zeroPage: Page;
+  /** the 'object' rmap rules (2.6.11): page_add_rmap of an anonymous page records its anon_vma */
+  objectRmap = false;
   /** pages freed while still mapped or pinned, noticed by __free_pages */
   onBadFree: ((page: Page, why: string) => void) | null = null;
   /** every page __free_pages frees (the TLB check of worlds with CPUs; null elsewhere) */
@@ -261,6 +266,7 @@ export class PageAllocator {
       v.mapping = null;
       v.head = null;
       v.rmapMore = null;
+      v.anonVma = null;
     }
     return pfn;
   }
@@ -299,6 +305,7 @@ export class PageAllocator {
     p.free = true;
     p.flags = 0;
     p.mapping = null;
+    p.anonVma = null;
     this.allocated--;
     this.freeList.push(p.pfn);
   }
@@ -342,6 +349,11 @@ export class PageAllocator {
   /** page->mapping of a pfn in use, without making its Page (anonymous pages have none) */
   mappingOf(pfn: number): AddressSpace | null {
     return pfn < this.views.length ? (this.views[pfn]?.mapping ?? null) : null;
+  }
+
+  /** the anon_vma of a pfn in use (the 'object' rmap), without making its Page */
+  anonVmaOf(pfn: number): AnonVma | null {
+    return pfn < this.views.length ? (this.views[pfn]?.anonVma ?? null) : null;
   }
 
   /** the page lock's state of a pfn for the state hash, without making its Page */

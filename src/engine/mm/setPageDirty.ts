@@ -6,6 +6,7 @@
 // so dirtying it is the bug of "The Trouble with get_user_pages()" (ext4:
 // BUG_ON(!PagePrivate(page)) in the next writepage): the dirty-after-writeback invariant.
 
+import { SideTable } from '../sim/checkpoint';
 import type { Kernel } from '../sim/kernel';
 import type { Step } from '../sim/step';
 import type { Task } from '../sim/task';
@@ -16,9 +17,9 @@ import { PTE_PRESENT } from './pageTable';
 import { pageMappers } from './rmap';
 
 /** pages that writeback cleaned, and the file index they were cleaned at (see writeback.ts) */
-const cleanedByWriteback = new WeakMap<Page, number>();
+const cleanedByWriteback = new SideTable<Page, number>();
 /** device writes since the page was last cleaned or dirtied (see dmaWrite.ts) */
-const dmaSinceClean = new WeakMap<Page, number>();
+const dmaSinceClean = new SideTable<Page, number>();
 
 export function noteWritebackCleaned(page: Page): void {
   cleanedByWriteback.set(page, page.index);

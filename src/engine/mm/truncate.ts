@@ -1,4 +1,5 @@
-// vmtruncate() and invalidate_mmap_range() (2.5.70-mm; unmap_mapping_range() in 2.6): zap every
+// vmtruncate() and invalidate_mmap_range() (2.5.70-mm mm/memory.c, under i_shared_sem; 2.6.11
+// mm/memory.c unmap_mapping_range() under i_mmap_lock, the 'object' rmap rules): zap every
 // pte mapping the range in every VMA of the address space, then drop the pages from the cache.
 // Under the truncate-seq rules the invalidation bumps mapping->truncate_count around the zap.
 
@@ -12,10 +13,14 @@ import { zapPageRange } from './zap';
 
 /** invalidate_mmap_range(mapping, holebegin, holelen) in pages; lastIndex inclusive */
 export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number, last: number): Generator<Step, void, void> {
-  t.enter('invalidate_mmap_range');
+  const objectRmap = t.kernel.alloc.objectRmap;
+  const fn = objectRmap ? 'unmap_mapping_range' : 'invalidate_mmap_range';
+  t.enter(fn);
   const seq = t.kernel.fault.truncateSequence;
   space.invalidating++;
-  if (t.downWrite(space.iSharedSem)) yield t.step;
+  // 2.5.70 / 2.6.0: down(&mapping->i_shared_sem); 2.6.11: spin_lock(&mapping->i_mmap_lock)
+  const mlock = space.lock(objectRmap);
+  if (t.acquire(mlock)) yield t.step;
   if (seq && t.acquire(space.truncateCount)) yield t.step;
   touchRead(space.mappingsKey);
   for (const vma of [...space.mappings]) {
@@ -41,9 +46,9 @@ export function* invalidateMmapRange(t: Task, space: AddressSpace, first: number
     });
   }
   if (seq && t.release(space.truncateCount)) yield t.step;
-  if (t.upWrite(space.iSharedSem)) yield t.step;
+  if (t.release(mlock)) yield t.step;
   space.invalidating--;
-  t.exit('invalidate_mmap_range');
+  t.exit(fn);
 }
 
 /** vmtruncate(inode, offset): shrink (or grow) i_size, unmap and drop the pages beyond it */

@@ -6,6 +6,7 @@ import { PAGE_SIZE, VM_SHARED, VM_WRITE, VM_READ, VM_EXEC, vmFlagNames, protStri
 
 import type { File } from './addressSpace';
 import type { MmStruct } from './mmStruct';
+import type { AnonVma } from './rmap';
 import type { VmOperations } from './vmOps';
 
 /** access exceeds the VMA's permissions (the checks of patch 19, strict per bit) */
@@ -22,6 +23,8 @@ export class Vma {
   prio = 0;
   /** vm_private_data: used as the swapout cursor of VM_NONLINEAR VMAs */
   privateData: unknown = null;
+  /** vma->anon_vma (2.6.11, the 'object' rmap rules): set by anon_vma_prepare, shared by fork */
+  anonVma: AnonVma | null = null;
   constructor(
     public mm: MmStruct,
     public start: number,

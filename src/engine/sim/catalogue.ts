@@ -56,7 +56,9 @@ export interface LockClass {
 export const LOCK_CLASSES: readonly LockClass[] = [
   { cls: 'page_table_lock', names: ['page_table_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
   { cls: 'mmap_sem', names: ['mmap_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
-  { cls: 'i_shared_sem', names: ['i_shared_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
+  { cls: 'i_shared_sem', names: ['i_shared_sem'], verbs: ['down', 'up', 'down', 'up'] },
+  { cls: 'i_mmap_lock', names: ['i_mmap_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
+  { cls: 'anon_vma_lock', names: ['anon_vma_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
   { cls: 'i_sem', names: ['i_sem'], verbs: ['down_write', 'up_write', 'down_read', 'up_read'] },
   { cls: 'tree_lock', names: ['tree_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },
   { cls: 'lru_lock', names: ['lru_lock'], verbs: ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] },

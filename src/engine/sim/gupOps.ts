@@ -23,6 +23,7 @@ import type { Vma } from '../mm/vma';
 import { getOneUserPage, getUserPagesWalk, gupVmFlags, walkUserPages } from '../mm/walkUserPages';
 import { writebackPage } from '../mm/writeback';
 
+import { SideTable } from './checkpoint';
 import { EFAULT, PAGE_SIZE } from './constants';
 import type { Kernel } from './kernel';
 import { Spinlock } from './locks';
@@ -168,7 +169,7 @@ function* dmaWriteOp(t: Task, op: Op<'dma-write'>): Generator<Step, OpOutcome, v
   return { result: `${n} page${n === 1 ? '' : 's'} written by the device` };
 }
 
-const driverLocks = new WeakMap<Kernel, Map<string, Spinlock>>();
+const driverLocks = new SideTable<Kernel, Map<string, Spinlock>>();
 
 function driverLock(k: Kernel, name: string): Spinlock {
   let m = driverLocks.get(k);

@@ -110,6 +110,7 @@ export class Kernel {
     this.interp = interpretedFunctions(this.selected.get('fault')!.name);
 
     this.alloc = new PageAllocator(world.memoryPages ?? NO_LIMIT);
+    this.alloc.objectRmap = this.fault.rmap === 'object';
     this.alloc.onBadFree = (p, why) => this.recordViolation('freed-while-mapped', `pfn ${p.pfn}: ${why}`, this.current, '__free_pages');
     const cpus = world.cpus ?? [];
     if (new Set(cpus).size !== cpus.length) throw new Error('a CPU is declared twice');

@@ -8,6 +8,16 @@ import type { Task } from './task';
 export class Lockdep {
   /** called before `t` acquires `l` (blocking acquisition) */
   acquire(t: Task, l: Lock, shared: boolean): void {
+    // the kernel's documented nesting (locks.ts NESTS_OUTSIDE): an outer lock taken under an inner one
+    const inner = l.nestsOutside;
+    if (inner !== null) {
+      for (const h of t.heldLocks)
+        if (inner.includes(h.cls))
+          t.violation(
+            'abba',
+            `lock order: ${l.cls} nests outside ${h.cls}, but ${t.name} takes ${l.key} while holding ${h.key} (in ${t.fn()})`,
+          );
+    }
     if (l.sleeping && t.spinDepth > 0) {
       t.violation(
         'sleep-in-spinlock',

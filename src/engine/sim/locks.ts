@@ -4,9 +4,21 @@
 
 import type { Task } from './task';
 
-export type LockKind = 'spinlock' | 'rwsem' | 'page_lock' | 'seqcount' | 'dfs_token';
+export type LockKind = 'spinlock' | 'rwsem' | 'semaphore' | 'page_lock' | 'seqcount' | 'dfs_token';
 
 let nextLockId = 1;
+
+/**
+ * The kernel's documented nesting (2.6.11 mm/rmap.c and mm/filemap.c lock-ordering comments): a class
+ * -> the classes that must not be held when it is taken (they nest inside it). Lockdep names taking
+ * an outer lock under an inner one an inversion even before a second task shows the other order. A
+ * trylock (mremap's spin_trylock of i_mmap_lock under page_table_lock) is the kernel's way around it.
+ */
+const NESTS_OUTSIDE: Readonly<Record<string, readonly string[]>> = {
+  i_mmap_lock: ['anon_vma_lock', 'page_table_lock'],
+  i_shared_sem: ['page_table_lock'],
+  anon_vma_lock: ['page_table_lock'],
+};
 
 export abstract class Lock {
   readonly id = nextLockId++;
@@ -32,6 +44,8 @@ export abstract class Lock {
   readonly after = new Map<Lock, { task: string; fn: string }>();
   /** the lock last found in `after`: a lock is mostly taken under the same outer lock */
   lastAfter: Lock | null = null;
+  /** lock classes that nest inside this one (NESTS_OUTSIDE), null for most */
+  readonly nestsOutside: readonly string[] | null;
 
   constructor(
     readonly name: string,
@@ -42,6 +56,7 @@ export abstract class Lock {
     this.key = `lock:${owner}/${name}`;
     this.opKey = this.key;
     this.cls = cls;
+    this.nestsOutside = Object.hasOwn(NESTS_OUTSIDE, cls) ? NESTS_OUTSIDE[cls] : null;
     this.acquireLabel = `${verbs[0]}(${name})`;
     this.releaseLabel = `${verbs[1]}(${name})`;
     this.acquireSharedLabel = `${verbs[2]}(${name})`;
@@ -95,6 +110,16 @@ export class Spinlock extends ExclusiveLock {
       this.leaf = true;
       this.opKey = '+l:' + this.key;
     }
+  }
+}
+
+/** struct semaphore used as a mutex (down / up): one holder, a blocked task sleeps. 2.5.70 and 2.6.0's
+ * mapping->i_shared_sem is one. */
+export class Semaphore extends ExclusiveLock {
+  readonly kind = 'semaphore' as const;
+  readonly sleeping = true;
+  constructor(name: string, owner: string, cls = name) {
+    super(name, owner, cls, ['down', 'up', 'down', 'up']);
   }
 }
 

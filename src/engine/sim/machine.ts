@@ -1,12 +1,25 @@
 // The Machine of spec.ts: builds the world, runs each task's operations through the op table
 // under a caller-driven scheduler, and records results, trace, violations and invariants.
 
+import { restoreCheckpoint, sharedObjects, takeCheckpoint, type Checkpoint } from './checkpoint';
 import { checkBalances, checkFreedMapped, checkOrphanPtes, checkRss, checkStalePtes } from './invariants';
 import { Kernel, type KernelOptions } from './kernel';
 import { RwSemaphore } from './locks';
 import { opImpl, type OpOutcome } from './ops';
 import { takeSnapshot } from './snapshot';
-import type { Machine, MachineSnapshot, OpResult, OpSpec, StepInfo, TraceEvent, VariantSelection, Violation, WorldSpec } from './spec';
+import type {
+  Machine,
+  MachineCheckpoint,
+  MachineCheckpoints,
+  MachineSnapshot,
+  OpResult,
+  OpSpec,
+  StepInfo,
+  TraceEvent,
+  VariantSelection,
+  Violation,
+  WorldSpec,
+} from './spec';
 import { hashKernelState } from './stateHash';
 import { footprint, StepKind, type Step } from './step';
 import { Oops, Task } from './task';
@@ -136,9 +149,11 @@ export class EngineMachine implements Machine {
   /** take these steps again, as the explorer does to come back to a state: no footprints, no step
    * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
   replay(schedule: readonly number[]): void {
+    const tasks = this.tasks;
     for (const i of schedule) {
-      this.runnable();
-      const t = this.tasks[i];
+      // what runnable() does, without its array: canRun() queues a writer that has to wait
+      for (let j = 0; j < tasks.length; j++) tasks[j].canRun();
+      const t = tasks[i];
       if (!t?.canRun()) throw new Error(`replay: task ${i} is not runnable`);
       this.kernel.stepNo++;
       runOneStep(t);
@@ -195,6 +210,14 @@ export class EngineMachine implements Machine {
 
   snapshot(): MachineSnapshot {
     return takeSnapshot(this.kernel);
+  }
+
+  checkpoints(sibling: Machine): MachineCheckpoints {
+    const shared = sharedObjects(this, sibling);
+    return {
+      take: () => (this.tasks.every((t) => t.opGen === null) ? takeCheckpoint(this, shared) : null),
+      restore: (c: MachineCheckpoint) => restoreCheckpoint(c as Checkpoint),
+    };
   }
 
   /**

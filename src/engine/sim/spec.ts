@@ -251,4 +251,21 @@ export interface Machine {
   /** a hash of the whole kernel state plus each task's position, for state caching */
   stateHash(): string;
   snapshot(): MachineSnapshot;
+  /** checkpoints of this machine's state, to come back to without building it again; `sibling` is a
+   * fresh machine of the same world (what both reach is shared, not state) */
+  checkpoints?(sibling: Machine): MachineCheckpoints;
+}
+
+/** Checkpoints of one machine (see engine/sim/checkpoint.ts). */
+export interface MachineCheckpoints {
+  /** the state now; null while a task is inside an operation (its frame cannot be recorded) */
+  take(): MachineCheckpoint | null;
+  /** back to a checkpoint of this machine; false when it cannot be (the caller builds the machine
+   * again and replays) */
+  restore(c: MachineCheckpoint): boolean;
+}
+
+/** opaque */
+export interface MachineCheckpoint {
+  readonly entries: readonly unknown[];
 }

@@ -75,6 +75,10 @@ export function hashKernelState(k: Kernel, tasks: readonly Task[]): string {
       h.num(v.flags);
       h.num(v.pgoff);
       h.str(v.file?.name ?? '');
+      if (v.anonVma !== null) {
+        h.str(v.anonVma.name);
+        h.str(v.anonVma.lock.state());
+      }
     }
     // present, swap and file ptes in address order: kind, value and the protection/dirty/young bits
     for (const { base, t } of mm.pt.tables()) {
@@ -112,6 +116,7 @@ export function hashKernelState(k: Kernel, tasks: readonly Task[]): string {
     h.num(mem.userWrites[pfn]);
     h.num(mem.swapSlot[pfn]);
     h.str(alloc.lockStateOf(pfn));
+    if (alloc.objectRmap) h.str(alloc.anonVmaOf(pfn)?.name ?? '');
   }
   for (const f of k.files.values()) {
     h.tag(7);
@@ -123,6 +128,7 @@ export function hashKernelState(k: Kernel, tasks: readonly Task[]): string {
       h.str(s.name);
       h.str(s.truncateCount.state());
       h.str(s.iSharedSem.state());
+      h.str(s.iMmapLock.state());
       h.num(+s.invalidating);
       // in offset order: inserts at two offsets in either order are one state
       const idx = [...s.cache.keys()].sort((x, y) => x - y);

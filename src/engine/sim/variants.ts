@@ -45,6 +45,18 @@ export interface FaultRules {
    * 'maybe_mkwrite' (2.6.11: only if the VMA has VM_WRITE).
    */
   mkwrite: 'pte_mkwrite' | 'maybe_mkwrite';
+  /**
+   * The reverse map and the mapping lock of the era (absent: 'pte_chain'):
+   * - 'pte_chain' (2.5.70, 2.6.0): page_add_rmap() records each (mm, address) in the page's
+   *   pte_chain; try_to_unmap() walks it with spin_trylock(&mm->page_table_lock); the VMA lists of
+   *   a mapping are guarded by the semaphore mapping->i_shared_sem (down / up).
+   * - 'object' (2.6.11): try_to_unmap() and page_referenced() walk page->mapping's i_mmap under the
+   *   spinlock mapping->i_mmap_lock (file pages) or the page's anon_vma under anon_vma->lock
+   *   (anonymous pages, PAGE_MAPPING_ANON), computing each VMA's address with vma_address() and
+   *   taking page_table_lock with spin_lock(); anonymous VMAs get an anon_vma (anon_vma_prepare),
+   *   linked by fork (anon_vma_link).
+   */
+  rmap?: 'pte_chain' | 'object';
 }
 
 /**
@@ -132,9 +144,43 @@ const ERAS_2_5_70 = {
   add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
   truncate_inode_pages: '2.6.11 mm/truncate.c (lock_page, truncate_complete_page: ClearPageUptodate, remove_from_page_cache)',
   page_add_rmap: '2.5.70 mm/rmap.c (pte_chains, PageDirect)',
+  try_to_unmap: '2.6.0 mm/rmap.c (the pte_chain walk; try_to_unmap_one with spin_trylock(&mm->page_table_lock))',
+  page_referenced: '2.6.11 mm/rmap.c over the pte_chains (spin_trylock of page_table_lock)',
+  vma_link: '2.6.0 mm/mmap.c (down(&mapping->i_shared_sem); the page_table_lock it also takes is not modelled)',
+  remove_shared_vm_struct: '2.6.0 mm/mmap.c (after unmap_region: down(&mapping->i_shared_sem))',
   copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table; 2.5 page_add_rmap)",
-  dup_mmap: "2.6.11 kernel/fork.c (the share list under 2.5's i_shared_sem)",
-  move_one_page: '2.6.11 mm/mremap.c (mapping lock, then page_table_lock)',
+  dup_mmap: "2.6.11 kernel/fork.c (the share list under 2.5's i_shared_sem, no anon_vma)",
+  move_one_page: "2.6.11 mm/mremap.c (mapping lock, then page_table_lock; here 2.5's i_shared_sem)",
+  shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
+  tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
+} as const;
+
+/** the kernel functions of mainline 2.6.11 (the '2.6.11' fault variant) */
+const ERAS_2_6_11 = {
+  handle_mm_fault: '2.6.11 mm/memory.c',
+  handle_pte_fault: '2.6.11 mm/memory.c',
+  do_no_page:
+    '2.6.11 mm/memory.c (truncate_count retry, sampled before page_table_lock is dropped as in truncate-seq where 2.6.11 samples just after; no pte_chain_alloc; anon_vma_prepare before the early COW; maybe_mkwrite)',
+  do_anonymous_page: '2.6.11 mm/memory.c (anon_vma_prepare, page_add_anon_rmap, maybe_mkwrite)',
+  do_wp_page: '2.6.11 mm/memory.c (anon_vma_prepare before the copy, maybe_mkwrite)',
+  do_swap_page: '2.6.11 mm/memory.c (page_add_anon_rmap)',
+  anon_vma_prepare: '2.6.11 mm/rmap.c (no find_mergeable_anon_vma: every anonymous VMA gets its own)',
+  anon_vma_link: '2.6.11 mm/rmap.c',
+  page_add_anon_rmap: '2.6.11 mm/rmap.c (page->mapping = anon_vma | PAGE_MAPPING_ANON, page->index = linear_page_index)',
+  vma_link: '2.6.11 mm/mmap.c (spin_lock(&mapping->i_mmap_lock), __vma_link_file, __anon_vma_link)',
+  remove_vm_struct: '2.6.11 mm/mmap.c (after unmap_region: i_mmap under i_mmap_lock, anon_vma_unlink)',
+  unmap_mapping_range: '2.6.11 mm/memory.c (spin_lock(&mapping->i_mmap_lock), truncate_count++, even_cows from vmtruncate)',
+  vmtruncate: '2.6.11 mm/memory.c (i_size_write, unmap_mapping_range, truncate_inode_pages)',
+  filemap_nopage: '2.6.11 mm/filemap.c without read-ahead',
+  page_cache_read: '2.6.11 mm/filemap.c (add_to_page_cache_lru; -EEXIST -> 0, the caller looks up again)',
+  add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
+  truncate_inode_pages: '2.6.11 mm/truncate.c',
+  copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table)",
+  dup_mmap: '2.6.11 kernel/fork.c (anon_vma_link, vma_prio_tree_add under i_mmap_lock)',
+  move_one_page: '2.6.11 mm/mremap.c (i_mmap_lock, then page_table_lock; spin_trylock after pte_alloc)',
+  try_to_unmap:
+    '2.6.11 mm/rmap.c (try_to_unmap_anon / try_to_unmap_file over i_mmap and i_mmap_nonlinear; try_to_unmap_one with spin_lock)',
+  page_referenced: '2.6.11 mm/rmap.c (page_referenced_anon / page_referenced_file)',
   shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
   tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
 } as const;
@@ -195,6 +241,20 @@ const CATALOGUE = {
         do_no_page: '2.6.0 mm/memory.c (truncate_count retry; pte_chain_alloc(GFP_KERNEL) after ->nopage, pte_mkwrite)',
         invalidate_mmap_range: '2.6.0 mm/memory.c (atomic_inc(&mapping->truncate_count))',
       },
+    },
+    '2.6.11': {
+      seed: '004',
+      description:
+        "Mainline 2.6.11: do_no_page() with the truncate_count retry and maybe_mkwrite(), and 2.6's object-based reverse map: reclaim finds a page's mappings through page->mapping (i_mmap under mapping->i_mmap_lock for file pages, the anon_vma list under anon_vma->lock for anonymous ones) instead of pte_chains; the mapping's VMA lists are guarded by the spinlock i_mmap_lock instead of i_shared_sem.",
+      rules: {
+        nopage: 'page',
+        anonymousIsNopage: false,
+        dfsTokenAcrossInstall: false,
+        truncateSequence: true,
+        mkwrite: 'maybe_mkwrite',
+        rmap: 'object',
+      },
+      eras: ERAS_2_6_11,
     },
   },
   remap: {

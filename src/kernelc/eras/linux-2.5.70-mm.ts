@@ -80,6 +80,7 @@ const functions: Record<string, FnBinding> = {
   mark_page_accessed: { ret: VOID, noop: true, run: () => 0, doc: 'LRU hint' },
 };
 
+// immutable cache (C pointers to hooks), not kernel state: checkpoints need not see it
 const nopagePtrs = new WeakMap<VmOperations, HookPtr | null>();
 
 /** vm_operations_struct.nopage in the form of one patch version */

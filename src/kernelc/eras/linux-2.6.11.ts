@@ -16,10 +16,11 @@ import type { Page } from '../../engine/mm/page';
 import { PG_anon, PG_lru, PG_uptodate } from '../../engine/mm/page';
 import { pageCacheRead } from '../../engine/mm/pageCache';
 import { PTE_FILE, PTE_NONE, PTE_PRESENT } from '../../engine/mm/pageTable';
-import { pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
+import { anonVmaPrepare, pageAddRmap, pageRemoveRmap } from '../../engine/mm/rmap';
 import type { VmOperations } from '../../engine/mm/vmOps';
 import { NOPAGE_OOM as TS_NOPAGE_OOM } from '../../engine/mm/vmOps';
 import type { Vma } from '../../engine/mm/vma';
+import { SideTable } from '../../engine/sim/checkpoint';
 import {
   EINVAL,
   ENOMEM,
@@ -76,6 +77,7 @@ class FileRef {
     return `file:${this.file.name}`;
   }
 }
+// immutable cache (a C pointer's identity), not kernel state: checkpoints need not see it
 const fileRefs = new WeakMap<Vma, FileRef>();
 
 const truthy = (v: unknown): boolean => v !== 0 && v !== null && v !== undefined && v !== false;
@@ -141,7 +143,7 @@ class RaState {
     return 'f_ra';
   }
 }
-const raStates = new WeakMap<File, RaState>();
+const raStates = new SideTable<File, RaState>();
 const raOf = (f: FileRef): RaState => {
   let r = raStates.get(f.file);
   if (!r) raStates.set(f.file, (r = new RaState()));
@@ -303,7 +305,11 @@ const functions: Record<string, FnBinding> = {
     },
     'copy_user_highpage(to, from, addr): the copy carries the data written so far',
   ),
-  anon_vma_prepare: pure(INT, () => 0, 'anon_vma_prepare(vma): the model keeps no anon_vma objects; never fails'),
+  anon_vma_prepare: gen(
+    INT,
+    (c, a) => anonVmaPrepare(c.t, a[0] as Vma),
+    "anon_vma_prepare(vma): the engine's (mm/rmap.ts): under the object rmap rules the VMA gets an anon_vma (may sleep, page_table_lock); never fails",
+  ),
   lru_cache_add_active: fn(VOID, (c, a) => (pg(c, a, 0).setFlags(PG_lru), 0), 'lru_cache_add_active(page): PG_lru'),
   page_add_anon_rmap: fn(
     VOID,
@@ -450,7 +456,9 @@ const field = <O>(type: CType, get: (o: O) => unknown, set?: (o: O, v: unknown) 
   set: set,
 });
 
+// immutable caches (C pointers to hooks), not kernel state: checkpoints need not see them
 const nopagePtrs = new WeakMap<VmOperations, HookPtr | null>();
+// immutable cache, as above
 const populatePtrs = new WeakMap<VmOperations, HookPtr | null>();
 
 const structs: Record<string, Record<string, FieldBinding>> = {

@@ -172,7 +172,7 @@ suite('run this patch', () => {
       () => pageTables.current?.variant === run && pageTables.current.step === last,
       30_000,
     );
-    // the replay in this process, with the column's C compiled again here, ends where the child's run ended
+    // the replay in the page-table view's worker, with the column's C compiled again there, ends where the child's run ended
     const ptes = (s: (typeof c.runs)[0]['snapshot']) => JSON.stringify(s.mms.map((m) => m.ptes));
     assert.equal(ptes(pageTables.current!.snapshot), ptes(c.runs[run].snapshot));
     // the step where the interpreted install_new_page sets the pte: mapped; the step before: not yet

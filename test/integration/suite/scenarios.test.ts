@@ -384,4 +384,45 @@ suite('scenario commands', () => {
       [],
     );
   });
+
+  test('the scenario library is read once for lenses, pickers and rankings, again when a scenario file changes', async () => {
+    const { scenarios } = await api();
+    const seed = workspaceFile('patches', 'install_new_page-thread.txt');
+    const doc = await vscode.workspace.openTextDocument(seed);
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('mmExplorer.analyzePatch', seed);
+    scenarios.library.invalidate();
+    const before = scenarios.library.loads;
+    const all = await scenarios.loadAll();
+    assert.ok(all.length >= 7, `${all.length} scenarios`);
+    // every lens request ranks the scenarios for the patch's "compare" lens: from the kept library
+    for (let i = 0; i < 3; i++) await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', seed);
+    await scenarios.loadAll();
+    assert.equal(scenarios.library.loads, before + 1, 'read once');
+    // a new scenario file in the workspace: the watcher drops the kept library, the next read has it
+    const added = workspaceFile('scenarios', 'cache-added.mmscenario.yaml');
+    const text = fs.readFileSync(workspaceFile('scenarios', 'local-fault.mmscenario.yaml').fsPath, 'utf8');
+    fs.writeFileSync(added.fsPath, text);
+    try {
+      await waitFor('the new scenario in the library', async () => (await scenarios.loadAll()).some((x) => x.path === added.fsPath));
+      assert.ok(scenarios.library.loads > before + 1);
+    } finally {
+      fs.rmSync(added.fsPath, { force: true });
+    }
+    await waitFor(
+      'the deleted scenario gone from the library',
+      async () => !(await scenarios.loadAll()).some((x) => x.path === added.fsPath),
+    );
+    // a size setting the library depends on drops it too
+    const n = scenarios.library.loads;
+    const cfg = vscode.workspace.getConfiguration('mmExplorer.limits');
+    await cfg.update('scenarioSizeMB', 3, vscode.ConfigurationTarget.Workspace);
+    try {
+      await scenarios.loadAll();
+      assert.equal(scenarios.library.loads, n + 1);
+    } finally {
+      await cfg.update('scenarioSizeMB', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await closeAll();
+  });
 });

@@ -28,10 +28,7 @@ const scan = (text: string, file = 'x.c') => scanCSource(text, file, analysis, {
 const plan = (text: string) => planFixes(text, scan(text), { analysis, rescan: (t) => scan(t), syntaxErrors: errors });
 
 beforeAll(async () => {
-  analysis = await analyzePatch(
-    readFileSync(new URL('../../fixtures/patch/seeds/004_de1f5842a85ca452.txt', import.meta.url), 'utf8'),
-    'seed004',
-  );
+  analysis = await analyzePatch(readFileSync(new URL('../../../samples/install_new_page-thread.txt', import.meta.url), 'utf8'), 'seed004');
   errors = syntaxErrorCounter(await loadCParser());
 });
 

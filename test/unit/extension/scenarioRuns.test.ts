@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunFailure, runInWorker } from '../../../src/extension/scenarioRuns';
 import { explorationModel } from '../../../src/scenario/exploration';
 import { exploreAsync } from '../../../src/scenario/explorer';
+import { WorkerMemoryError } from '../../../src/scenario/explorerWorkers';
 import { columnOf, compareScenarioAsync, exploreOptions, loadScenario, machineFactory } from '../../../src/scenario/runner';
 import type { Scenario } from '../../../src/scenario/scenario';
 import { WORKER_DIR, bundleWorker } from '../workerBundles';
@@ -134,6 +135,42 @@ describe('runs in a worker thread', () => {
     // far less than the grace before the worker would be ended, or the jobs' own end
     expect(ms).toBeLessThan(5000);
   }, 60_000);
+
+  it('an exploration worker past its memory cap ends the search with a message naming the setting, not a crash', async () => {
+    const s = scenario('test/fixtures/hostile/ten-tasks.mmscenario.yaml');
+    const r = runInWorker(workerFile, {
+      kind: 'explore',
+      scenario: s,
+      column: 'fixed',
+      limits: { timeLimitMs: 60_000, memoryMb: 6 },
+      jobs: 2,
+    });
+    await expect(r).rejects.toBeInstanceOf(RunFailure);
+    await expect(r).rejects.toThrow(/needed more than 6 MB of memory \(setting mmExplorer\.explore\.memoryLimitMB\)/);
+    // the same search with the default cap still runs in this process afterwards
+    const ok = await runInWorker(workerFile, {
+      kind: 'explore',
+      scenario: scenario('scenarios/dfs-race.mmscenario.yaml'),
+      column: 'install_new_page',
+      limits: {},
+      jobs: 2,
+    });
+    expect(ok.type).toBe('explored');
+  }, 120_000);
+
+  it('the search itself fails with WorkerMemoryError when a worker reaches its cap', async () => {
+    const s = scenario('test/fixtures/hostile/ten-tasks.mmscenario.yaml');
+    const col = columnOf(s, 'fixed')!;
+    const search = exploreAsync(machineFactory(s, col.selection), {
+      ...exploreOptions(s, { timeLimitMs: 60_000 }),
+      jobs: 2,
+      recipe: { world: s.world, selection: col.selection },
+      workerScript: join(outDir, 'exploreWorker.js'),
+      workerMemoryMb: 5,
+    });
+    await expect(search).rejects.toBeInstanceOf(WorkerMemoryError);
+    await expect(search).rejects.toThrow('an exploration worker stopped: its subtree needed more than 5 MB of memory');
+  }, 120_000);
 
   it('failures come back as RunFailure', async () => {
     const s = scenario('scenarios/dfs-race.mmscenario.yaml');

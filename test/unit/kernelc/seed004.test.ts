@@ -17,7 +17,7 @@ import { checkColumn } from '../../../src/scenario/runner';
 
 import { parser, ROOT, scenarioWith } from './helpers';
 
-const SEED = readFileSync(join(ROOT, 'test/fixtures/patch/seeds/004_de1f5842a85ca452.txt'), 'utf8');
+const SEED = readFileSync(join(ROOT, 'samples/install_new_page-thread.txt'), 'utf8');
 const BASE = { file: 'linux-2.6.0/mm/memory.c', text: readFileSync(join(ROOT, 'test/fixtures/linux-2.6.0/mm/memory.c'), 'utf8') };
 const RULES = [{ match: /truncate_count/, why: "mapping->truncate_count (McCracken's fix, 2.5.73-mm1) is later than 2.5.70-mm" }];
 

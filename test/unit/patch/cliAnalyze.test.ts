@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { runAnalyze } from '../../../src/cli/commands/analyze';
 
-import { FIXTURES, SEED } from './fixtures';
+import { patchFixturePath, SEED } from './fixtures';
 
 async function run(args: string[]) {
   const out: string[] = [];
@@ -18,7 +18,7 @@ async function run(args: string[]) {
 
 describe('mmx analyze', () => {
   it('prints a summary with the lock contracts of seed 004', async () => {
-    const r = await run([join(FIXTURES, SEED.s004)]);
+    const r = await run([patchFixturePath(SEED.s004)]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('hunks read 106/106 (100%)');
     expect(r.out).toContain(
@@ -31,7 +31,7 @@ describe('mmx analyze', () => {
   });
 
   it('prints the JSON the extension reads, with the fields the CLI documents', async () => {
-    const r = await run([join(FIXTURES, SEED.s003), '--json']);
+    const r = await run([patchFixturePath(SEED.s003), '--json']);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.out) as { patches: unknown[]; apiChanges: { name: string }[] };
     for (const k of ['patches', 'apiChanges', 'lockContracts', 'implementations', 'variants', 'coverage', 'problems'])
@@ -42,7 +42,7 @@ describe('mmx analyze', () => {
 
   it("accepts the CLI dispatcher's {out, err} pair too", async () => {
     const out: string[] = [];
-    const code = await runAnalyze([join(FIXTURES, SEED.s001)], { out: (s) => out.push(s), err: () => {} });
+    const code = await runAnalyze([patchFixturePath(SEED.s001)], { out: (s) => out.push(s), err: () => {} });
     expect(code).toBe(0);
     expect(out.join('\n')).toContain('comment');
   });

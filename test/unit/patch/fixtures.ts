@@ -12,12 +12,21 @@ export const SEED = {
   s004: 'seeds/004_de1f5842a85ca452.txt',
 };
 
+/** seed 004 (the install_new_page thread) is kept once: as the sample the extension ships */
+export const SEED004_PATH = join(__dirname, '..', '..', '..', 'samples', 'install_new_page-thread.txt');
+const ELSEWHERE: Record<string, string> = { [SEED.s004]: SEED004_PATH };
+
+/** the path of a patch fixture named relative to test/fixtures/patch */
+export function patchFixturePath(rel: string): string {
+  return ELSEWHERE[rel] ?? join(FIXTURES, rel);
+}
+
 export function fixture(rel: string): Buffer {
-  return readFileSync(join(FIXTURES, rel));
+  return readFileSync(patchFixturePath(rel));
 }
 
 export function fixtureText(rel: string): string {
-  return readFileSync(join(FIXTURES, rel), 'utf8');
+  return readFileSync(patchFixturePath(rel), 'utf8');
 }
 
 /** C sources of the pristine 2.6.11 tree are kept once, in that tree (test/fixtures/linux-2.6.11) */

@@ -19,7 +19,7 @@ import { mmx } from '../mmx';
 const root = join(__dirname, '../../..');
 const fx = (p: string): string => join(root, 'test/fixtures', p);
 const SC = (n: string): string => join(root, 'scenarios', `${n}.mmscenario.yaml`);
-const SEED004 = fx('patch/seeds/004_de1f5842a85ca452.txt');
+const SEED004 = join(root, 'samples/install_new_page-thread.txt');
 const MCCRACKEN = fx('patch/corpus/2003-06-27_mccracken_truncate-fix-no-race_mime-attach.eml');
 const T2611 = fx('linux-2.6.11');
 const T260 = fx('linux-2.6.0');

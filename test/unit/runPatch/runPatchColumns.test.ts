@@ -18,7 +18,7 @@ import { machineFactory } from '../../../src/scenario/runner';
 
 const root = join(__dirname, '../../..');
 const fx = (p: string): string => join(root, 'test/fixtures', p);
-const SEED004 = fx('patch/seeds/004_de1f5842a85ca452.txt');
+const SEED004 = join(root, 'samples/install_new_page-thread.txt');
 const MCCRACKEN = fx('patch/corpus/2003-06-27_mccracken_truncate-fix-no-race_mime-attach.eml');
 
 const fnsOf = (file: string, path: string): Record<string, string[][]> =>

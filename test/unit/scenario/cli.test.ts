@@ -164,10 +164,10 @@ describe('mmx run', () => {
     const wrong = scenarioWith('never.mmscenario.yaml', (t) =>
       t.replace('  2.5.70:\n    violation: stale-pte', '  2.5.70:\n    never: stale-pte'),
     );
-    const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*23,remote', '--no-trace');
+    const r = await mmx('run', wrong, '--variant', '2.5.70', '--schedule', 'fault*25,remote', '--no-trace');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAILED {2}expect never: stale-pte: violated in this run: stale-pte/);
     // the same schedule under a column that expects the violation is fine
-    expect((await mmx('run', DFS, '--variant', '2.5.70', '--schedule', 'fault*23,remote', '--no-trace')).code).toBe(0);
+    expect((await mmx('run', DFS, '--variant', '2.5.70', '--schedule', 'fault*25,remote', '--no-trace')).code).toBe(0);
   });
 });
