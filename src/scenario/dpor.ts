@@ -49,6 +49,8 @@ interface Event {
   lock: StepInfo['lock'];
   /** vector clock: clock[q] = events of task q that happen before this one, itself included */
   clock: Int32Array;
+  /** index in `events` of the acquire of the leaf lock this task holds here (-1: none) */
+  sec: number;
 }
 
 interface Node {
@@ -69,23 +71,46 @@ function uniq(xs: string[]): string[] {
   return [...new Set(xs)];
 }
 
-/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache) */
+const STAR = 42; // '*'
+const ADD = 43; // '+'
+
+/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache);
+ * a key "+c:<object>" is a commutative update of class c of the object (page.ts: reference count
+ * increments, decrements that leave it above zero): it conflicts with any read or plain write of the
+ * object and with updates of another class, never with one of its own class */
+function overlap(x: string, k: string): boolean {
+  if (x === k) return true;
+  const xo = x.charCodeAt(0) === ADD ? 3 : 0;
+  const ko = k.charCodeAt(0) === ADD ? 3 : 0;
+  if (x.charCodeAt(x.length - 1) === STAR) return startsAt(k, ko, x, xo, x.length - xo - 1);
+  if (k.charCodeAt(k.length - 1) === STAR) return startsAt(x, xo, k, ko, k.length - ko - 1);
+  if ((xo | ko) === 0) return false;
+  return x.length - xo === k.length - ko && startsAt(x, xo, k, ko, k.length - ko);
+}
+
+/** s from so begins with the n characters of p from po */
+function startsAt(s: string, so: number, p: string, po: number, n: number): boolean {
+  if (s.length - so < n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(so + i) !== p.charCodeAt(po + i)) return false;
+  return true;
+}
+
+/** some key of `keys` names the object of `k` (or a walk over it) */
 function has(keys: string[], k: string): boolean {
-  for (const x of keys) {
-    if (x === k) return true;
-    if (
-      x.charCodeAt(x.length - 1) === 42 /* * */
-        ? k.startsWith(x.slice(0, -1))
-        : k.charCodeAt(k.length - 1) === 42 && x.startsWith(k.slice(0, -1))
-    )
-      return true;
-  }
+  for (const x of keys) if (overlap(x, k)) return true;
+  return false;
+}
+
+/** some write of `keys` conflicts with the write `k`: updates of one class commute */
+function hasWrite(keys: string[], k: string): boolean {
+  const upd = k.charCodeAt(0) === ADD;
+  for (const x of keys) if (!(upd && x === k) && overlap(x, k)) return true;
   return false;
 }
 
 /** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
 export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
-  for (const w of a.writes) if (has(b.writes, w) || has(b.reads, w)) return true;
+  for (const w of a.writes) if (hasWrite(b.writes, w) || has(b.reads, w)) return true;
   for (const w of b.writes) if (has(a.reads, w)) return true;
   return false;
 }
@@ -101,6 +126,19 @@ function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writ
   const lb = b.lock;
   if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
   return la.seq ? la.shared || lb.shared : la.shared && lb.shared;
+}
+
+/** an acquire or release of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
+function leafOp(e: { lock?: StepInfo['lock']; writes: string[] }, op: 'acquire' | 'release'): boolean {
+  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && e.writes[0].charCodeAt(0) === ADD;
+}
+
+/**
+ * For sleep sets, a leaf lock's acquires stay dependent: one disables the other, so a task asleep on
+ * the lock wakes when another takes it (the races themselves are found between the sections' steps).
+ */
+function wakes(s: Event, ev: Event): boolean {
+  return dependent(s, ev) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
 }
 
 /** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
@@ -186,6 +224,7 @@ export class DporSearch {
       writes: e.writes,
       lock: e.lock,
       clock: new Int32Array(0),
+      sec: -1,
     }));
     if (!this.enter(job ? job.last : -1, sleep)) return;
     while (this.nodes.length > 0) {
@@ -213,7 +252,7 @@ export class DporSearch {
       this.race(ev, ev.clock, d);
       // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
       const childSleep: Event[] = [];
-      for (const s of n.sleep) if (s.task !== p && !dependent(s, ev)) childSleep.push(s);
+      for (const s of n.sleep) if (s.task !== p && !wakes(s, ev)) childSleep.push(s);
       n.sleep.push(ev);
       this.events.push(ev);
       this.path.push(p);
@@ -329,7 +368,12 @@ export class DporSearch {
       writes: uniq(info.writes),
       lock: info.lock,
       clock: new Int32Array(0),
+      sec: -1,
     };
+    if (prev >= 0) {
+      const pe = this.events[prev];
+      ev.sec = leafOp(pe, 'acquire') ? prev : pe.sec >= 0 && !leafOp(pe, 'release') ? pe.sec : -1;
+    }
     ev.clock = this.clockOf(ev);
     return ev;
   }
@@ -373,11 +417,30 @@ export class DporSearch {
       if (e.task !== p && acc[e.task] <= e.idx && dependent(e, ev)) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
+        if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
         if (at >= 0) this.reverse(at, ev, clock, d);
       }
       const c = e.clock;
       for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
     }
+  }
+
+  /**
+   * Step i lies in a section of a leaf lock. If what must run before it to reverse the race takes that
+   * lock (ev itself, or a step ev needs that does not need step i), it cannot run inside the section:
+   * the race is with the section as a whole, reversed at its acquire. Otherwise at step i itself.
+   */
+  private sectionStart(i: number, ev: { task: number; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): number {
+    const evs = this.events;
+    const e = evs[i];
+    const key = evs[e.sec].writes[0];
+    if (leafOp(ev, 'acquire') && overlap(ev.writes[0], key)) return e.sec;
+    for (let j = i + 1; j < d; j++) {
+      const f = evs[j];
+      if (f.task === e.task || f.clock[e.task] > e.idx || clock[f.task] <= f.idx) continue;
+      if (leafOp(f, 'acquire') && f.writes[0] === key) return e.sec;
+    }
+    return i;
   }
 
   /** the acquire of the same lock by the same task that the release at i ends (-1: none found) */
@@ -435,6 +498,9 @@ export class DporSearch {
       if (except & bit(t)) continue;
       const a = m.announced(t);
       if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
+      // at the end of a run, a task that waits for a leaf lock forever (its holder died in its
+      // section) races with the holder's acquire: taking it first, it would have finished
+      if (except === 0 && leafOp(a, 'acquire')) a.writes = [a.writes[0].slice(3), ...a.writes.slice(1)];
       this.race(a, this.clockOf(a), d);
     }
   }

@@ -67,7 +67,8 @@ export class AddressSpace {
     const owner = node ? `${file.name}@${node}` : file.name;
     this.iSharedSem = new Semaphore('i_shared_sem', owner);
     this.iMmapLock = new Spinlock('i_mmap_lock', owner);
-    this.treeLock = new Spinlock('tree_lock', owner);
+    // add_to_page_cache's section: radix_tree_insert and SetPageLocked of a page nobody else sees
+    this.treeLock = new Spinlock('tree_lock', owner, 'tree_lock', true);
     this.truncateCount = new SeqCount('truncate_count', owner, 'truncate_count', false);
     this.slotKey = `file:${owner}/page:0x`;
     this.cache = new PageCacheMap(this.slotKey);

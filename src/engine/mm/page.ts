@@ -45,6 +45,10 @@ const FLAG_KEY: string[] = [];
 for (let b = 0; b < 16; b++) FLAG_KEY.push(FLAG_NAMES.find(([bit]) => bit === 1 << b)?.[1] ?? `bit${b}`);
 export const LRU_KEYS = 'lru:*';
 export const COUNT_KEY = 'page:count:';
+/** commutative updates of the count (dpor.ts): get_page increments commute, and so do put_page
+ * decrements that leave it above zero; the put that frees writes it (it depends on every other) */
+const COUNT_INC_KEY = '+i:' + COUNT_KEY;
+const COUNT_DEC_KEY = '+d:' + COUNT_KEY;
 export const RMAP_KEY = 'page:rmap:';
 /** the data a page holds (writes through user mappings, copies, writeback) */
 export const DATA_KEY = 'page:data:';
@@ -183,6 +187,8 @@ export class Page {
 /** footprint keys of the allocator (see Footprint in step.ts) */
 const ALLOCATOR_KEY = 'kernel:page_allocator';
 const FREE_LIST_KEY = 'kernel:free_list';
+/** the buddy lists a cold allocation is refilled from: never written (a model world does not drain them) */
+export const BUDDY_KEY = 'kernel:buddy';
 /** the allocator limit a world without memoryPages gets */
 export const NO_LIMIT = 1 << 30;
 
@@ -265,6 +271,27 @@ export class PageAllocator {
     return pfn;
   }
 
+  /**
+   * alloc_page(__GFP_COLD), page_cache_alloc_cold() (2.6.11 buffered_rmqueue): from the per-CPU cold
+   * list, refilled from the buddy lists. Every page the model frees goes to the hot list
+   * (page_cache_release -> free_hot_page), so a cold allocation never gets a page just freed: a page
+   * nobody used yet. Frees and cold allocations commute; two cold allocations in either order give the
+   * same world up to pfn names.
+   */
+  allocCold(): Page | null {
+    if (footprint.on) {
+      if (this.limit < NO_LIMIT) footprint.writes.push(ALLOCATOR_KEY);
+      footprint.reads.push(BUDDY_KEY);
+    }
+    if (this.allocated >= this.limit) return null;
+    this.allocated++;
+    const m = this.mem;
+    const n = m.add();
+    m.count[n] = 1;
+    m.swapSlot[n] = -1;
+    return this.page(n);
+  }
+
   /** __free_pages(): called when the count drops to zero */
   freePage(p: Page): void {
     if (p.reserved || p.free) return;
@@ -285,15 +312,15 @@ export class PageAllocator {
 
   /** get_page() / page_cache_get() */
   get(p: Page): void {
-    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
+    if (footprint.on) footprint.writes.push(COUNT_INC_KEY + p.pfn);
     this.mem.count[p.pfn]++;
   }
 
   /** put_page() / page_cache_release(): frees at zero; reserved pages are never freed */
   put(p: Page): void {
     if (p.reserved) return;
-    if (footprint.on) footprint.writes.push(COUNT_KEY + p.pfn);
     const count = this.mem.count;
+    if (footprint.on) footprint.writes.push((count[p.pfn] > 1 ? COUNT_DEC_KEY : COUNT_KEY) + p.pfn);
     if (count[p.pfn] <= 0) {
       this.onBadFree?.(p, 'put_page on a page with count 0 (reference underflow)');
       return;

@@ -86,7 +86,7 @@ export function* pageCacheRead(t: Task, space: AddressSpace, pgoff: number, io: 
   t.enter('page_cache_read');
   const k = t.kernel;
   if (t.sleep('page_cache_alloc_cold(GFP_KERNEL)')) yield t.step;
-  const page = k.alloc.alloc();
+  const page = k.alloc.allocCold();
   if (page === null) {
     t.exit('page_cache_read', '-ENOMEM');
     return -ENOMEM;
@@ -174,7 +174,9 @@ export function* truncateInodePages(t: Task, space: AddressSpace, start: number,
     if (t.lockPage(page)) yield t.step;
     if (t.objWrite(space.slotKey, i, 'truncate_complete_page')) yield t.step;
     if (page.mapping === space) {
-      if (page.mapcount > 0 && t.tracing) t.emit('note', `${space.name} page ${i} still mapped ${page.mapcount} time(s) while truncated`);
+      // a note for the trace, not a read of the kernel's: no footprint (truncate_complete_page never looks)
+      const mapped = page.mem.mapcount[page.pfn];
+      if (mapped > 0 && t.tracing) t.emit('note', `${space.name} page ${i} still mapped ${mapped} time(s) while truncated`);
       // truncate_complete_page(): clear_page_dirty, ClearPageUptodate, remove_from_page_cache
       page.clearFlags(PG_uptodate);
       removeFromPageCache(t, page);

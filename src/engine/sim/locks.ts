@@ -24,6 +24,13 @@ export abstract class Lock {
   readonly id = nextLockId++;
   /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
   readonly key: string;
+  /** the key an acquire or release of it writes: `key`, or for a leaf lock a commutative update
+   * ("+l:" + key, see dpor.ts), so that two tasks' critical sections of it are ordered only by what
+   * they touch inside */
+  opKey: string;
+  /** a leaf lock: no lock is acquired and nothing waits while it is held (Task.acquire checks), so
+   * the order in which two tasks take it matters only through the objects their sections touch */
+  leaf = false;
   /** lockdep class, e.g. "page_table_lock" (instances of one class share an order) */
   readonly cls: string;
   abstract readonly kind: LockKind;
@@ -47,6 +54,7 @@ export abstract class Lock {
     verbs: [string, string, string, string],
   ) {
     this.key = `lock:${owner}/${name}`;
+    this.opKey = this.key;
     this.cls = cls;
     this.nestsOutside = Object.hasOwn(NESTS_OUTSIDE, cls) ? NESTS_OUTSIDE[cls] : null;
     this.acquireLabel = `${verbs[0]}(${name})`;
@@ -96,8 +104,12 @@ abstract class ExclusiveLock extends Lock {
 export class Spinlock extends ExclusiveLock {
   readonly kind = 'spinlock' as const;
   readonly sleeping = false;
-  constructor(name: string, owner: string, cls = name) {
+  constructor(name: string, owner: string, cls = name, leaf = false) {
     super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
+    if (leaf) {
+      this.leaf = true;
+      this.opKey = '+l:' + this.key;
+    }
   }
 }
 

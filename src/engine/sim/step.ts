@@ -46,7 +46,7 @@ export class Step {
         // readers of a rwsem or a sequence count commute among themselves: they read the lock
         return this.shared && this.kind !== StepKind.TryAcquire
           ? { reads: [this.lock!.key], writes: [] }
-          : { reads: [], writes: [this.lock!.key] };
+          : { reads: [], writes: [this.kind === StepKind.TryAcquire ? this.lock!.key : this.lock!.opKey] };
       case StepKind.PteRead:
       case StepKind.ObjRead:
         return { reads: [this.key()], writes: [] };

@@ -32,6 +32,8 @@ export class Task {
   readonly heldLocks: Lock[] = [];
   readonly heldShared: boolean[] = [];
   spinDepth = 0;
+  /** leaf locks held (Lock.leaf) */
+  private leafDepth = 0;
   private readonly stack: string[] = [];
   private depth = 0;
   readonly tracing: boolean;
@@ -132,6 +134,7 @@ export class Task {
     return true;
   }
   acquire(l: Lock, shared = false): boolean {
+    if (this.leafDepth > 0) this.leafBroken(l);
     if (this.alone && l.canAcquire(this, shared)) {
       this.performAcquire(l, shared);
       return false;
@@ -147,6 +150,7 @@ export class Task {
   }
   /** the result is in tryResult once performed */
   tryAcquire(l: Lock, shared = false): boolean {
+    if (this.leafDepth > 0) this.leafBroken(l);
     const label = 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel);
     if (this.alone) {
       this.performTryAcquire(l, shared, label);
@@ -296,6 +300,7 @@ export class Task {
     hl.pop();
     hs.pop();
     if (l.kind === 'spinlock') this.spinDepth--;
+    if (l.leaf) this.leafDepth--;
     if (this.tracing) this.emit('unlock', label);
   }
 
@@ -310,6 +315,13 @@ export class Task {
     this.heldLocks.push(l);
     this.heldShared.push(shared);
     if (l.kind === 'spinlock') this.spinDepth++;
+    if (l.leaf) this.leafDepth++;
+  }
+
+  /** a lock taken under a leaf lock: the partial-order reduction's premise (Lock.leaf) is false */
+  private leafBroken(l: Lock): never {
+    const held = this.heldLocks.filter((h) => h.leaf).map((h) => h.name);
+    throw new Error(`${this.name}: ${l.name} taken while holding ${held.join(', ')}, declared a leaf lock (Lock.leaf)`);
   }
 
   // ---- trace and violations ----
