@@ -349,3 +349,42 @@ describe('the object rmap under the schedule explorer (2.6.11, one preemption)',
       expect(all.violations.map((v) => `${v.invariant}: ${v.message}`)).toEqual([]);
     });
 });
+
+describe('page_referenced_file samples page_mapcount under i_mmap_lock', () => {
+  it("counts a mapping a fault made while page_referenced waited for the lock, so the young pte behind it is seen", () => {
+    // A maps and reads page 0 of lib; B maps it; kswapd's first pass clears A's young bit; on the
+    // second pass, just before page_referenced takes i_mmap_lock, B2 (B's thread) reads the page
+    const w: WorldSpec = {
+      files: [{ name: 'lib', pages: 1 }],
+      mms: [{ name: 'A' }, { name: 'B' }],
+      tasks: [
+        { name: 'A', mm: 'A', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }, { op: 'read', addr: F }] },
+        { name: 'B', mm: 'B', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }] },
+        { name: 'B2', mm: 'B', ops: [{ op: 'read', addr: F }] },
+        { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
+      ],
+    };
+    const m = createMachine(w, { fault: '2.6.11' }, { trace: true });
+    const idx = (name: string) => m.tasks.findIndex((t) => t.name === name);
+    const [a, b, b2, ks] = ['A', 'B', 'B2', 'kswapd'].map(idx);
+    let lockSeen = 0;
+    let b2Go = false;
+    m.runAll((r) => {
+      for (const i of [a, b]) if (r.includes(i)) return i;
+      if (b2Go && r.includes(b2)) return b2;
+      const next = m.announced(ks);
+      if (!b2Go && next && next.fn === 'page_referenced' && next.label === 'spin_lock(i_mmap_lock)' && ++lockSeen === 2) {
+        b2Go = true;
+        return b2;
+      }
+      return r.includes(ks) ? ks : r[0];
+    });
+    expect(b2Go).toBe(true);
+    expect(m.violations).toEqual([]);
+    const exits = m.trace.filter((e) => e.kind === 'exit' && e.detail.startsWith('page_referenced')).map((e) => e.detail);
+    // the second pass finds B's fresh pte young: the page is referenced and stays mapped in both mms
+    expect(exits).toEqual(['page_referenced = 1', 'page_referenced = 1']);
+    expect(ptes(m, 'A')).toHaveLength(1);
+    expect(ptes(m, 'B')).toHaveLength(1);
+  });
+});
