@@ -66,8 +66,6 @@ export class Page {
   mapping: AddressSpace | null = null;
   /** head page of a compound page */
   head: Page | null = null;
-  /** page->mapping of an anonymous page under the 'object' rules (PAGE_MAPPING_ANON): its anon_vma */
-  anonVma: AnonVma | null = null;
   /** rmap: mappings after the first (pte_chain_alloc) */
   rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
@@ -129,6 +127,13 @@ export class Page {
     const m = this.mem.flags;
     if (footprint.on) touchFlags(this.pfn, m[this.pfn] & bits);
     m[this.pfn] &= ~bits;
+  }
+  /** page->mapping of an anonymous page under the 'object' rules (PAGE_MAPPING_ANON): its anon_vma */
+  get anonVma(): AnonVma | null {
+    return this.mem.anonVmaOf(this.pfn);
+  }
+  set anonVma(v: AnonVma | null) {
+    this.mem.setAnonVma(this.pfn, v);
   }
   get index(): number {
     return this.mem.index[this.pfn];
@@ -261,12 +266,12 @@ export class PageAllocator {
     m.swapSlot[pfn] = -1;
     m.free[pfn] = 0;
     m.rmapMm[pfn] = 0;
+    m.anonVma[pfn] = 0;
     const v = pfn < this.views.length ? this.views[pfn] : undefined;
     if (v !== undefined) {
       v.mapping = null;
       v.head = null;
       v.rmapMore = null;
-      v.anonVma = null;
     }
     return pfn;
   }
@@ -353,7 +358,7 @@ export class PageAllocator {
 
   /** the anon_vma of a pfn in use (the 'object' rmap), without making its Page */
   anonVmaOf(pfn: number): AnonVma | null {
-    return pfn < this.views.length ? (this.views[pfn]?.anonVma ?? null) : null;
+    return this.mem.anonVmaOf(pfn);
   }
 
   /** the page lock's state of a pfn for the state hash, without making its Page */

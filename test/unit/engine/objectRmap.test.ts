@@ -388,3 +388,21 @@ describe('page_referenced_file samples page_mapcount under i_mmap_lock', () => {
     expect(ptes(m, 'B')).toHaveLength(1);
   });
 });
+
+describe('page_add_anon_rmap on the anonymous fault path', () => {
+  it('records the anon_vma and index in mem_map without making a Page for the pfn', () => {
+    const w: WorldSpec = {
+      mms: [{ name: 'A' }],
+      tasks: [{ name: 'A', mm: 'A', ops: [{ op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' }, { op: 'write', addr: ANON + 0x1000 }] }],
+    };
+    const m = createMachine(w, { fault: '2.6.11' }).runAll();
+    expect(m.violations).toEqual([]);
+    const k = (m as unknown as { kernel: { alloc: { mem: { size: number; index: Uint32Array }; anonVmaOf(pfn: number): { name: string } | null } } }).kernel;
+    const views = (k.alloc as unknown as { views: unknown[] }).views;
+    const pfn = k.alloc.mem.size - 1;
+    expect(views[pfn]).toBeUndefined();
+    expect(ptes(m, 'A')[0].pfn).toBe(pfn);
+    expect(k.alloc.anonVmaOf(pfn)?.name).toBe('anon_vma(A:0x20000)');
+    expect(k.alloc.mem.index[pfn]).toBe(ANON / 0x1000 + 1);
+  });
+});
