@@ -351,14 +351,21 @@ describe('the object rmap under the schedule explorer (2.6.11, one preemption)',
 });
 
 describe('page_referenced_file samples page_mapcount under i_mmap_lock', () => {
-  it("counts a mapping a fault made while page_referenced waited for the lock, so the young pte behind it is seen", () => {
+  it('counts a mapping a fault made while page_referenced waited for the lock, so the young pte behind it is seen', () => {
     // A maps and reads page 0 of lib; B maps it; kswapd's first pass clears A's young bit; on the
     // second pass, just before page_referenced takes i_mmap_lock, B2 (B's thread) reads the page
     const w: WorldSpec = {
       files: [{ name: 'lib', pages: 1 }],
       mms: [{ name: 'A' }, { name: 'B' }],
       tasks: [
-        { name: 'A', mm: 'A', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }, { op: 'read', addr: F }] },
+        {
+          name: 'A',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' },
+            { op: 'read', addr: F },
+          ],
+        },
         { name: 'B', mm: 'B', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }] },
         { name: 'B2', mm: 'B', ops: [{ op: 'read', addr: F }] },
         { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
@@ -393,11 +400,22 @@ describe('page_add_anon_rmap on the anonymous fault path', () => {
   it('records the anon_vma and index in mem_map without making a Page for the pfn', () => {
     const w: WorldSpec = {
       mms: [{ name: 'A' }],
-      tasks: [{ name: 'A', mm: 'A', ops: [{ op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' }, { op: 'write', addr: ANON + 0x1000 }] }],
+      tasks: [
+        {
+          name: 'A',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' },
+            { op: 'write', addr: ANON + 0x1000 },
+          ],
+        },
+      ],
     };
     const m = createMachine(w, { fault: '2.6.11' }).runAll();
     expect(m.violations).toEqual([]);
-    const k = (m as unknown as { kernel: { alloc: { mem: { size: number; index: Uint32Array }; anonVmaOf(pfn: number): { name: string } | null } } }).kernel;
+    const k = (
+      m as unknown as { kernel: { alloc: { mem: { size: number; index: Uint32Array }; anonVmaOf(pfn: number): { name: string } | null } } }
+    ).kernel;
     const views = (k.alloc as unknown as { views: unknown[] }).views;
     const pfn = k.alloc.mem.size - 1;
     expect(views[pfn]).toBeUndefined();
