@@ -193,7 +193,7 @@ export class Page {
 const ALLOCATOR_KEY = 'kernel:page_allocator';
 const FREE_LIST_KEY = 'kernel:free_list';
 /** the buddy lists a cold allocation is refilled from: never written (a model world does not drain them) */
-export const BUDDY_KEY = 'kernel:buddy';
+const BUDDY_KEY = 'kernel:buddy';
 /** the allocator limit a world without memoryPages gets */
 export const NO_LIMIT = 1 << 30;
 
