@@ -200,6 +200,9 @@ export interface MmapRequest {
   pgoff: number;
   extraFlags: number;
   ops: VmOperations | null;
+  /** file->f_op->mmap() on the new VMA before vma_link(), where it does more than set vm_ops
+   *  (hugetlbfs prefaults): 0 or -errno */
+  fileMmap?: (vma: Vma) => Generator<Step, number, void>;
 }
 
 /** do_mmap_pgoff() with MAP_FIXED semantics; mmap_sem held for write. Returns addr or -errno. */
@@ -231,11 +234,25 @@ export function* doMmapPgoff(t: Task, mm: MmStruct, r: MmapRequest): Generator<S
     }
   }
   const end = r.addr + r.len;
+  const pgoff = r.file ? r.pgoff : r.addr / PAGE_SIZE;
+  // f_op->mmap runs on a VMA no list holds yet (2.6.11 mm/mmap.c: file->f_op->mmap, then vma_link),
+  // so a truncate in between does not see what it mapped; VM_RESERVED keeps such a VMA unmerged
+  let fresh: Vma | null = null;
+  if (r.fileMmap) {
+    fresh = new Vma(mm, r.addr, end, flags, pgoff, r.file, r.ops);
+    const e = yield* r.fileMmap(fresh);
+    if (e) {
+      // unmap_and_free_vma: undo any partial mapping
+      yield* unmapHugepageRange(t, fresh, fresh.start, fresh.end);
+      t.exit('do_mmap_pgoff', String(e));
+      return e;
+    }
+  }
   // vma_merge() / vma_link() of a file mapping: under the mapping's lock (see the header)
   const mlock = r.file ? r.file.mapping(mm.node).lock(t.kernel.alloc.objectRmap) : null;
   if (mlock !== null && t.acquire(mlock)) yield t.step;
-  const pgoff = r.file ? r.pgoff : r.addr / PAGE_SIZE;
-  if (!vmaMerge(mm, r.addr, end, flags, r.file, pgoff, r.ops, t.kernel.alloc.objectRmap))
+  if (fresh) insertVma(mm, fresh);
+  else if (!vmaMerge(mm, r.addr, end, flags, r.file, pgoff, r.ops, t.kernel.alloc.objectRmap))
     insertVma(mm, new Vma(mm, r.addr, end, flags, pgoff, r.file, r.ops));
   if (mlock !== null && t.release(mlock)) yield t.step;
   mm.clearPromise(r.addr, end);

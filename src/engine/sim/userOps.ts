@@ -117,7 +117,7 @@ function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
   }
   t.enter('sys_mmap');
   if (t.downWrite(mm.mmapSem)) yield t.step;
-  let r = yield* doMmapPgoff(t, mm, {
+  const r = yield* doMmapPgoff(t, mm, {
     addr: op.addr,
     len: op.pages * PAGE_SIZE,
     prot,
@@ -126,17 +126,9 @@ function* mmapOp(t: Task, op: OpOf<'mmap'>): Generator<Step, OpOutcome, void> {
     pgoff: op.pgoff ?? 0,
     extraFlags: extra,
     ops,
+    // hugetlbfs_file_mmap() populates the whole VMA; a VM_HUGETLB anonymous test mapping likewise
+    fileMmap: extra & VM_HUGETLB ? (vma) => (huge ? hugetlbfsFileMmap(t, mm, vma, file!) : hugetlbPrefault(t, mm, vma)) : undefined,
   });
-  if (r >= 0 && extra & VM_HUGETLB) {
-    // hugetlbfs_file_mmap(): the whole VMA is populated now; on an error do_mmap_pgoff's
-    // unmap_and_free_vma takes back what was mapped
-    const vma = mm.vmas.find(op.addr)!;
-    const e = huge ? yield* hugetlbfsFileMmap(t, mm, vma, file!) : yield* hugetlbPrefault(t, mm, vma);
-    if (e) {
-      yield* doMunmap(t, mm, op.addr, op.pages * PAGE_SIZE);
-      r = e;
-    }
-  }
   if (r >= 0 && privateData) {
     const v = mm.vmas.find(op.addr);
     if (v) v.privateData = privateData;
