@@ -183,7 +183,9 @@ if (checkpointsOnly) {
   // states/s only compares like with like against the state-hashing search (every distinct state it
   // reaches, once, like pan's stored states): the reduced search reaches fewer states, so a better
   // reduction would read as a slower explorer. The reduced search is compared by time to the verdict.
-  console.log('(states/s: pan stored states against the explorer\'s state-hashing search; verdict: CPU ms of the reduced search over pan\'s time)');
+  console.log(
+    "(states/s: pan stored states against the explorer's state-hashing search; verdict: CPU ms of the reduced search over pan's time)",
+  );
   for (const variant of ['2.5.70', 'truncate-seq']) {
     const r = runSpin(join(process.cwd(), 'bench/spin/truncate2.pml'), variant);
     const row = ladder.find((x) => x.por.n === 2 && x.por.variant === variant);
