@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { faultersAndTruncate } from '../../../bench/ladder';
 import { createMachine } from '../../../src/engine/index';
+import { explore } from '../../../src/scenario/explorer';
 
 import { same } from './fixtures/sameSearch';
 
@@ -12,9 +13,21 @@ describe('checkpointed versus full-replay exploration, ladder', () => {
     // 2.5.70: a violation, so its counterexample is compared too (truncate-seq takes three times as long)
     for (const fault of ['2.5.70']) {
       const w = faultersAndTruncate(2);
-      const make = () => createMachine(w, { fault });
+      let built = 0;
+      const make = () => (built++, createMachine(w, { fault }));
       const r = same(make, { shrink: false });
       expect(r.complete).toBe(true);
+      // `same` allows equal steps: here the deeper checkpoints must save some, and a search that went
+      // back by rebuilding (checkpoints refused, silently) would build a machine per backtrack
+      built = 0;
+      const full = explore(make, { shrink: false, checkpoints: false });
+      const rebuilt = built;
+      built = 0;
+      const cp = explore(make, { shrink: false });
+      expect(cp.steps).toBeLessThan(full.steps);
+      expect(rebuilt).toBeGreaterThan(100);
+      // a few for the setup (the task count, the machine and its checkpoint twin), none per backtrack
+      expect(built).toBeLessThanOrEqual(4);
     }
   });
 });

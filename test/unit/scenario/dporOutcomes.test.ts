@@ -7,28 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 import { faultersAndTruncate } from '../../../bench/ladder';
 import { createMachine } from '../../../src/engine/index';
-import type { Machine, WorldSpec } from '../../../src/engine/index';
+import type { WorldSpec } from '../../../src/engine/index';
 import { explore, type Reduction } from '../../../src/scenario/explorer';
 
-/** the final state without pfn names: a page is what it holds (file, index, version), its counts and flags */
-function outcome(m: Machine): string {
-  const s = m.snapshot();
-  const pages = new Map(s.pages.map((p) => [p.pfn, p]));
-  const what = (pfn: number | undefined) => {
-    const p = pfn === undefined ? undefined : pages.get(pfn);
-    return p ? `${p.file ?? 'anon'}:${p.index ?? ''}:v${p.version ?? ''}:c${p.count}:m${p.mapcount}:${p.flags.join('|')}` : 'none';
-  };
-  return JSON.stringify({
-    results: m.results.map((r) => `${r.task}:${r.index}:${r.result}:${r.signal ?? ''}`).sort(),
-    violations: [...new Set(m.violations.map((v) => v.invariant))].sort(),
-    mms: s.mms.map((mm) => [mm.name, mm.rss, mm.ptes.map((p) => `${p.addr}:${p.kind}:${p.prot ?? ''}:${what(p.pfn)}`)]),
-    pages: s.pages
-      .filter((p) => p.count > 0)
-      .map((p) => what(p.pfn))
-      .sort(),
-    files: s.files.map((f) => [f.name, f.size, f.cached, f.versions]),
-  });
-}
+import { outcome } from './fixtures/outcome';
 
 function outcomes(w: WorldSpec, fault: string, reduction: Reduction): Set<string> {
   const seen = new Set<string>();
