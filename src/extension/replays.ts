@@ -24,6 +24,9 @@ export class Replays {
   private nextId = 1;
   private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout> }) | undefined;
   private waiting: Waiting | undefined;
+  /** the cap the kept worker was started with: a changed setting starts a new one */
+  private workerMemoryMb = 0;
+  private disposed = false;
 
   constructor(
     private readonly workerFile: string,
@@ -32,6 +35,7 @@ export class Replays {
   ) {}
 
   replay(request: Omit<ReplayRequest, 'id'>): Promise<ReplayOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'superseded' });
     return new Promise((resolve) => {
       this.waiting?.resolve({ kind: 'superseded' });
       this.waiting = { request, resolve };
@@ -41,6 +45,7 @@ export class Replays {
 
   private spawn(): Worker {
     const memoryMb = this.limits().memoryMb;
+    this.workerMemoryMb = memoryMb;
     const w = new Worker(this.workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
     w.on('message', (m: ReplayResponse) => {
       if (this.current?.id !== m.id) return;
@@ -67,6 +72,11 @@ export class Replays {
     if (this.current || !this.waiting) return;
     const next = this.waiting;
     this.waiting = undefined;
+    if (this.worker && this.workerMemoryMb !== this.limits().memoryMb) {
+      const old = this.worker;
+      this.worker = undefined;
+      void old.terminate();
+    }
     this.worker ??= this.spawn();
     const id = this.nextId++;
     const { timeLimitMs } = this.limits();
@@ -90,6 +100,7 @@ export class Replays {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.waiting?.resolve({ kind: 'superseded' });
     this.waiting = undefined;
     if (this.current) this.finish({ kind: 'superseded' });
