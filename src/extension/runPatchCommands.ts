@@ -17,7 +17,9 @@ import { inInstallFolder } from './installFolder';
 import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
 import { startRunPatch, type RunPatchRun } from './runPatchRuns';
+import { MEMORY_SETTING } from './scenarioRuns';
 import type { PatchRunReport } from './runPatchWorker';
+import { currentLimits } from './workspaceLimits';
 
 export type { PatchRunReport } from './runPatchWorker';
 
@@ -185,7 +187,7 @@ export class RunPatchCommands implements vscode.Disposable {
       (_p, token) =>
         new Promise<PatchRunReport | undefined>((resolve, reject) => {
           // the child runs from a worker, which also reads and checks its JSON report (up to 512 MB)
-          const run = startRunPatch(this.runWorker, args, limit);
+          const run = startRunPatch(this.runWorker, args, limit, currentLimits().workerMemoryMb, MEMORY_SETTING);
           this.runs.add(run);
           token.onCancellationRequested(() => run.cancel());
           void run.done.then((m) => {

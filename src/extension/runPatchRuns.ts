@@ -14,8 +14,15 @@ export interface RunPatchRun {
   cancel(): void;
 }
 
-export function startRunPatch(workerFile: string, args: string[], timeLimitMs: number): RunPatchRun {
-  const w = new Worker(workerFile);
+/** `memoryMb`: the worker's cap (its report is parsed there), named by `memorySetting` when reached */
+export function startRunPatch(
+  workerFile: string,
+  args: string[],
+  timeLimitMs: number,
+  memoryMb: number,
+  memorySetting = 'mmExplorer.explore.memoryLimitMB',
+): RunPatchRun {
+  const w = new Worker(workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
   let settled = false;
   let resolveDone!: (r: RunPatchResponse) => void;
   const done = new Promise<RunPatchResponse>((r) => (resolveDone = r));
@@ -26,7 +33,13 @@ export function startRunPatch(workerFile: string, args: string[], timeLimitMs: n
     resolveDone(r);
   };
   w.on('message', (m: RunPatchResponse) => settle(m));
-  w.on('error', (e) => settle({ type: 'failed', message: `run-patch: ${e.message}` }));
+  w.on('error', (e: Error & { code?: string }) => {
+    const why =
+      e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `reading the report needed more than ${memoryMb} MB of memory (setting ${memorySetting})`
+        : e.message;
+    settle({ type: 'failed', message: `run-patch: ${why}` });
+  });
   w.on('exit', (code) => settle({ type: 'failed', message: `run-patch: the worker exited (code ${code})` }));
   w.postMessage({ type: 'start', args, timeLimitMs } satisfies RunPatchRequest);
   return {
