@@ -22,7 +22,7 @@ interface Waiting {
 export class Replays {
   private worker: Worker | undefined;
   private nextId = 1;
-  private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout> }) | undefined;
+  private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout>; dropped?: boolean }) | undefined;
   private waiting: Waiting | undefined;
   /** the cap the kept worker was started with: a changed setting starts a new one */
   private workerMemoryMb = 0;
@@ -95,14 +95,21 @@ export class Replays {
     if (!cur) return;
     clearTimeout(cur.timer);
     this.current = undefined;
-    cur.resolve(o);
+    cur.resolve(cur.dropped ? { kind: 'superseded' } : o);
     this.pump();
+  }
+
+  /** the view now shows something else: every replay asked for so far answers 'superseded' (the one
+   * under way still finishes in the worker, so the next does not wait behind a stopped worker) */
+  supersede(): void {
+    this.waiting?.resolve({ kind: 'superseded' });
+    this.waiting = undefined;
+    if (this.current) this.current.dropped = true;
   }
 
   dispose(): void {
     this.disposed = true;
-    this.waiting?.resolve({ kind: 'superseded' });
-    this.waiting = undefined;
+    this.supersede();
     if (this.current) this.finish({ kind: 'superseded' });
     void this.worker?.terminate();
     this.worker = undefined;

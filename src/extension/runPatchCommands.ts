@@ -17,8 +17,8 @@ import { inInstallFolder } from './installFolder';
 import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
 import { startRunPatch, type RunPatchRun } from './runPatchRuns';
-import { MEMORY_SETTING } from './scenarioRuns';
 import type { PatchRunReport } from './runPatchWorker';
+import { MEMORY_SETTING } from './scenarioRuns';
 import { currentLimits } from './workspaceLimits';
 
 export type { PatchRunReport } from './runPatchWorker';
