@@ -3,6 +3,7 @@
 // anonymous page works on the pfn alone.
 
 import type { MmStruct } from './mmStruct';
+import type { AnonVma } from './rmap';
 
 export class MemMap {
   /** pfns in use (0 is the zero page) */
@@ -31,6 +32,24 @@ export class MemMap {
   rmapAddr = new Uint32Array(0);
   /** the mms rmap entries name, by number - 1 */
   private readonly mms: MmStruct[] = [];
+  /** page->mapping of an anonymous page under the 'object' rules: its anon_vma by number (0: none) */
+  anonVma = new Int32Array(0);
+  private readonly anonVmas: AnonVma[] = [];
+
+  anonVmaOf(pfn: number): AnonVma | null {
+    const n = this.anonVma[pfn];
+    return n === 0 ? null : this.anonVmas[n - 1];
+  }
+  setAnonVma(pfn: number, av: AnonVma | null): void {
+    if (av === null) this.anonVma[pfn] = 0;
+    else {
+      if (av.no === 0) {
+        this.anonVmas.push(av);
+        av.no = this.anonVmas.length;
+      }
+      this.anonVma[pfn] = av.no;
+    }
+  }
 
   /** the mm of the first rmap entry of a pfn */
   rmapMmOf(pfn: number): MmStruct | null {
@@ -68,6 +87,7 @@ export class MemMap {
     this.free = grown(this.free, n);
     this.rmapMm = grown(this.rmapMm, n);
     this.rmapAddr = grown(this.rmapAddr, n);
+    this.anonVma = grown(this.anonVma, n);
   }
 }
 

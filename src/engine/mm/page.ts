@@ -66,8 +66,6 @@ export class Page {
   mapping: AddressSpace | null = null;
   /** head page of a compound page */
   head: Page | null = null;
-  /** page->mapping of an anonymous page under the 'object' rules (PAGE_MAPPING_ANON): its anon_vma */
-  anonVma: AnonVma | null = null;
   /** rmap: mappings after the first (pte_chain_alloc) */
   rmapMore: { mm: MmStruct; addr: number }[] | null = null;
   private lockObj: PageLock | null = null;
@@ -130,6 +128,13 @@ export class Page {
     if (footprint.on) touchFlags(this.pfn, m[this.pfn] & bits);
     m[this.pfn] &= ~bits;
   }
+  /** page->mapping of an anonymous page under the 'object' rules (PAGE_MAPPING_ANON): its anon_vma */
+  get anonVma(): AnonVma | null {
+    return this.mem.anonVmaOf(this.pfn);
+  }
+  set anonVma(v: AnonVma | null) {
+    this.mem.setAnonVma(this.pfn, v);
+  }
   get index(): number {
     return this.mem.index[this.pfn];
   }
@@ -188,7 +193,7 @@ export class Page {
 const ALLOCATOR_KEY = 'kernel:page_allocator';
 const FREE_LIST_KEY = 'kernel:free_list';
 /** the buddy lists a cold allocation is refilled from: never written (a model world does not drain them) */
-export const BUDDY_KEY = 'kernel:buddy';
+const BUDDY_KEY = 'kernel:buddy';
 /** the allocator limit a world without memoryPages gets */
 export const NO_LIMIT = 1 << 30;
 
@@ -261,12 +266,12 @@ export class PageAllocator {
     m.swapSlot[pfn] = -1;
     m.free[pfn] = 0;
     m.rmapMm[pfn] = 0;
+    m.anonVma[pfn] = 0;
     const v = pfn < this.views.length ? this.views[pfn] : undefined;
     if (v !== undefined) {
       v.mapping = null;
       v.head = null;
       v.rmapMore = null;
-      v.anonVma = null;
     }
     return pfn;
   }
@@ -353,7 +358,7 @@ export class PageAllocator {
 
   /** the anon_vma of a pfn in use (the 'object' rmap), without making its Page */
   anonVmaOf(pfn: number): AnonVma | null {
-    return pfn < this.views.length ? (this.views[pfn]?.anonVma ?? null) : null;
+    return this.mem.anonVmaOf(pfn);
   }
 
   /** the page lock's state of a pfn for the state hash, without making its Page */

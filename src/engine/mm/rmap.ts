@@ -22,6 +22,8 @@ export class AnonVma {
   readonly head: Vma[] = [];
   /** footprint key of the list (anon_vma_link / unlink write it, the rmap walks read it) */
   readonly headKey: string;
+  /** its number in mem_map's anon_vma column (MemMap.setAnonVma), 0 until a page points at it */
+  no = 0;
   constructor(readonly name: string) {
     this.lock = new Spinlock('anon_vma_lock', name, 'anon_vma_lock');
     this.headKey = `${name}/head`;
@@ -107,8 +109,7 @@ export function pageAddRmapPfn(alloc: PageAllocator, pfn: number, mm: MmStruct, 
   // page->index to linear_page_index(vma, address)
   if (alloc.objectRmap && m.mapcount[pfn] === 0 && m.flags[pfn] & PG_anon) {
     const vma = mm.vmas.find(addr);
-    const page = alloc.page(pfn);
-    page.anonVma = vma?.anonVma ?? null;
+    m.setAnonVma(pfn, vma?.anonVma ?? null);
     if (vma) m.index[pfn] = vma.linearIndex(addr);
   }
   m.mapcount[pfn]++;

@@ -248,12 +248,13 @@ function* clearYoung(t: Task, mm: MmStruct, addr: number, page: Page): Generator
 /** page_referenced_anon() / page_referenced_file() (2.6.11 mm/rmap.c) */
 function* pageReferencedObject(t: Task, page: Page): Generator<Step, boolean, void> {
   let referenced = false;
-  let mapcount = page.mapcount;
-  if (mapcount === 0) return false;
+  if (page.mapcount === 0) return false;
   const anon = page.test(PG_anon);
   const lock = anon ? (page.anonVma?.lock ?? null) : (page.mapping?.iMmapLock ?? null);
   if (lock === null) return false;
   if (t.spinLock(lock)) yield t.step;
+  // sampled under the lock, as the kernel does: a fault meanwhile may have mapped the page again
+  let mapcount = page.mapcount;
   let vmas: Vma[];
   if (anon) {
     touchRead(page.anonVma!.headKey);

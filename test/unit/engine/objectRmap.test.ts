@@ -349,3 +349,78 @@ describe('the object rmap under the schedule explorer (2.6.11, one preemption)',
       expect(all.violations.map((v) => `${v.invariant}: ${v.message}`)).toEqual([]);
     });
 });
+
+describe('page_referenced_file samples page_mapcount under i_mmap_lock', () => {
+  it('counts a mapping a fault made while page_referenced waited for the lock, so the young pte behind it is seen', () => {
+    // A maps and reads page 0 of lib; B maps it; kswapd's first pass clears A's young bit; on the
+    // second pass, just before page_referenced takes i_mmap_lock, B2 (B's thread) reads the page
+    const w: WorldSpec = {
+      files: [{ name: 'lib', pages: 1 }],
+      mms: [{ name: 'A' }, { name: 'B' }],
+      tasks: [
+        {
+          name: 'A',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' },
+            { op: 'read', addr: F },
+          ],
+        },
+        { name: 'B', mm: 'B', ops: [{ op: 'mmap', addr: F, pages: 1, prot: 'r--', shared: true, file: 'lib' }] },
+        { name: 'B2', mm: 'B', ops: [{ op: 'read', addr: F }] },
+        { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
+      ],
+    };
+    const m = createMachine(w, { fault: '2.6.11' }, { trace: true });
+    const idx = (name: string) => m.tasks.findIndex((t) => t.name === name);
+    const [a, b, b2, ks] = ['A', 'B', 'B2', 'kswapd'].map(idx);
+    let lockSeen = 0;
+    let b2Go = false;
+    m.runAll((r) => {
+      for (const i of [a, b]) if (r.includes(i)) return i;
+      if (b2Go && r.includes(b2)) return b2;
+      const next = m.announced(ks);
+      if (!b2Go && next && next.fn === 'page_referenced' && next.label === 'spin_lock(i_mmap_lock)' && ++lockSeen === 2) {
+        b2Go = true;
+        return b2;
+      }
+      return r.includes(ks) ? ks : r[0];
+    });
+    expect(b2Go).toBe(true);
+    expect(m.violations).toEqual([]);
+    const exits = m.trace.filter((e) => e.kind === 'exit' && e.detail.startsWith('page_referenced')).map((e) => e.detail);
+    // the second pass finds B's fresh pte young: the page is referenced and stays mapped in both mms
+    expect(exits).toEqual(['page_referenced = 1', 'page_referenced = 1']);
+    expect(ptes(m, 'A')).toHaveLength(1);
+    expect(ptes(m, 'B')).toHaveLength(1);
+  });
+});
+
+describe('page_add_anon_rmap on the anonymous fault path', () => {
+  it('records the anon_vma and index in mem_map without making a Page for the pfn', () => {
+    const w: WorldSpec = {
+      mms: [{ name: 'A' }],
+      tasks: [
+        {
+          name: 'A',
+          mm: 'A',
+          ops: [
+            { op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' },
+            { op: 'write', addr: ANON + 0x1000 },
+          ],
+        },
+      ],
+    };
+    const m = createMachine(w, { fault: '2.6.11' }).runAll();
+    expect(m.violations).toEqual([]);
+    const k = (
+      m as unknown as { kernel: { alloc: { mem: { size: number; index: Uint32Array }; anonVmaOf(pfn: number): { name: string } | null } } }
+    ).kernel;
+    const views = (k.alloc as unknown as { views: unknown[] }).views;
+    const pfn = k.alloc.mem.size - 1;
+    expect(views[pfn]).toBeUndefined();
+    expect(ptes(m, 'A')[0].pfn).toBe(pfn);
+    expect(k.alloc.anonVmaOf(pfn)?.name).toBe('anon_vma(A:0x20000)');
+    expect(k.alloc.mem.index[pfn]).toBe(ANON / 0x1000 + 1);
+  });
+});
