@@ -14,6 +14,8 @@ export type AnalysisOutcome =
   /** a newer text of the same document was queued before this one was analysed */
   | { kind: 'superseded' };
 
+const STOPPED: AnalysisOutcome = { kind: 'failed', message: 'the analysis stopped: the extension was deactivated' };
+
 interface Waiting {
   key: string;
   text: string;
@@ -26,6 +28,9 @@ export class PatchAnalyses {
   private nextId = 1;
   private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout> }) | undefined;
   private readonly waiting = new Map<string, Waiting>();
+  /** the cap the kept worker was started with: a changed setting starts a new one */
+  private workerMemoryMb = 0;
+  private disposed = false;
 
   constructor(
     private readonly workerFile: string,
@@ -35,6 +40,7 @@ export class PatchAnalyses {
 
   /** the analysis of `text`; `key` names the document (a newer text of it supersedes one still waiting) */
   analyze(key: string, text: string, source: string): Promise<AnalysisOutcome> {
+    if (this.disposed) return Promise.resolve(STOPPED);
     return new Promise((resolve) => {
       this.waiting.get(key)?.resolve({ kind: 'superseded' });
       this.waiting.set(key, { key, text, source, resolve });
@@ -44,6 +50,7 @@ export class PatchAnalyses {
 
   private spawn(): Worker {
     const { memoryMb } = this.limits();
+    this.workerMemoryMb = memoryMb;
     const w = new Worker(this.workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
     w.on('message', (m: AnalysisResponse) => {
       if (this.current?.id !== m.id) return;
@@ -72,6 +79,11 @@ export class PatchAnalyses {
     if (next.done) return;
     const req = next.value;
     this.waiting.delete(req.key);
+    if (this.worker && this.workerMemoryMb !== this.limits().memoryMb) {
+      const old = this.worker;
+      this.worker = undefined;
+      void old.terminate();
+    }
     this.worker ??= this.spawn();
     const id = this.nextId++;
     const { timeLimitMs } = this.limits();
@@ -95,9 +107,11 @@ export class PatchAnalyses {
   }
 
   dispose(): void {
-    for (const r of this.waiting.values()) r.resolve({ kind: 'superseded' });
+    // not 'superseded': its callers would ask again, and a new worker would outlive the extension
+    this.disposed = true;
+    for (const r of this.waiting.values()) r.resolve(STOPPED);
     this.waiting.clear();
-    if (this.current) this.finish({ kind: 'superseded' });
+    if (this.current) this.finish(STOPPED);
     void this.worker?.terminate();
     this.worker = undefined;
   }

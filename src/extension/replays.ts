@@ -22,8 +22,11 @@ interface Waiting {
 export class Replays {
   private worker: Worker | undefined;
   private nextId = 1;
-  private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout> }) | undefined;
+  private current: (Waiting & { id: number; timer: ReturnType<typeof setTimeout>; dropped?: boolean }) | undefined;
   private waiting: Waiting | undefined;
+  /** the cap the kept worker was started with: a changed setting starts a new one */
+  private workerMemoryMb = 0;
+  private disposed = false;
 
   constructor(
     private readonly workerFile: string,
@@ -32,6 +35,7 @@ export class Replays {
   ) {}
 
   replay(request: Omit<ReplayRequest, 'id'>): Promise<ReplayOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'superseded' });
     return new Promise((resolve) => {
       this.waiting?.resolve({ kind: 'superseded' });
       this.waiting = { request, resolve };
@@ -41,6 +45,7 @@ export class Replays {
 
   private spawn(): Worker {
     const memoryMb = this.limits().memoryMb;
+    this.workerMemoryMb = memoryMb;
     const w = new Worker(this.workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
     w.on('message', (m: ReplayResponse) => {
       if (this.current?.id !== m.id) return;
@@ -67,6 +72,11 @@ export class Replays {
     if (this.current || !this.waiting) return;
     const next = this.waiting;
     this.waiting = undefined;
+    if (this.worker && this.workerMemoryMb !== this.limits().memoryMb) {
+      const old = this.worker;
+      this.worker = undefined;
+      void old.terminate();
+    }
     this.worker ??= this.spawn();
     const id = this.nextId++;
     const { timeLimitMs } = this.limits();
@@ -85,13 +95,21 @@ export class Replays {
     if (!cur) return;
     clearTimeout(cur.timer);
     this.current = undefined;
-    cur.resolve(o);
+    cur.resolve(cur.dropped ? { kind: 'superseded' } : o);
     this.pump();
   }
 
-  dispose(): void {
+  /** the view now shows something else: every replay asked for so far answers 'superseded' (the one
+   * under way still finishes in the worker, so the next does not wait behind a stopped worker) */
+  supersede(): void {
     this.waiting?.resolve({ kind: 'superseded' });
     this.waiting = undefined;
+    if (this.current) this.current.dropped = true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.supersede();
     if (this.current) this.finish({ kind: 'superseded' });
     void this.worker?.terminate();
     this.worker = undefined;

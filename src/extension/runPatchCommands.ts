@@ -6,8 +6,6 @@
 // interpreted runs it, a selected step of interpreted code shows its C line in base and patched
 // side by side (VS Code's diff editor, read-only virtual documents), and the interpreted columns are
 // rebuilt here from the report's C when the page-table view replays one of their steps.
-import { Worker } from 'node:worker_threads';
-
 import * as vscode from 'vscode';
 
 import type { ColumnVariantSpec } from '../kernelc/index';
@@ -18,7 +16,10 @@ import type { ComparisonPanel } from './comparisonPanel';
 import { inInstallFolder } from './installFolder';
 import { loadRunPatchLibrary } from './libraries';
 import { PATCH_SELECTOR } from './patchDocuments';
-import type { PatchRunReport, RunPatchRequest, RunPatchResponse } from './runPatchWorker';
+import { startRunPatch, type RunPatchRun } from './runPatchRuns';
+import type { PatchRunReport } from './runPatchWorker';
+import { MEMORY_SETTING } from './scenarioRuns';
+import { currentLimits } from './workspaceLimits';
 
 export type { PatchRunReport } from './runPatchWorker';
 
@@ -59,6 +60,7 @@ export class RunPatchCommands implements vscode.Disposable {
 
   /** dist/runPatchWorker.js: starts the child and reads its report off the host's thread */
   private readonly runWorker: string;
+  private readonly runs = new Set<RunPatchRun>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -81,6 +83,8 @@ export class RunPatchCommands implements vscode.Disposable {
   }
 
   dispose(): void {
+    // a run under way: its child is killed, not left exploring after the extension ends
+    for (const r of this.runs) r.cancel();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 
@@ -183,23 +187,15 @@ export class RunPatchCommands implements vscode.Disposable {
       (_p, token) =>
         new Promise<PatchRunReport | undefined>((resolve, reject) => {
           // the child runs from a worker, which also reads and checks its JSON report (up to 512 MB)
-          const w = new Worker(this.runWorker);
-          let done = false;
-          const settle = (f: () => void) => {
-            if (done) return;
-            done = true;
-            void w.terminate();
-            f();
-          };
-          w.on('message', (m: RunPatchResponse) =>
-            settle(() =>
-              m.type === 'report' ? resolve(m.report) : m.type === 'cancelled' ? resolve(undefined) : reject(new Error(m.message)),
-            ),
-          );
-          w.on('error', (e) => settle(() => reject(new Error(`run-patch: ${e.message}`))));
-          w.on('exit', (code) => settle(() => reject(new Error(`run-patch: the worker exited (code ${code})`))));
-          w.postMessage({ type: 'start', args, timeLimitMs: limit } satisfies RunPatchRequest);
-          token.onCancellationRequested(() => w.postMessage({ type: 'cancel' } satisfies RunPatchRequest));
+          const run = startRunPatch(this.runWorker, args, limit, currentLimits().workerMemoryMb, MEMORY_SETTING);
+          this.runs.add(run);
+          token.onCancellationRequested(() => run.cancel());
+          void run.done.then((m) => {
+            this.runs.delete(run);
+            if (m.type === 'report') resolve(m.report);
+            else if (m.type === 'cancelled') resolve(undefined);
+            else reject(new Error(m.message));
+          });
         }),
     );
     if (!report) return undefined;

@@ -455,7 +455,7 @@ export class ScenarioCommands implements vscode.Disposable {
       this.done(`${name}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0 ? 'ok' : 'failed');
     }
     this.panel.showComparison(c);
-    this.tree.setSource(
+    this.showTree(
       c.runs.length
         ? { variants: c.runs.map((r) => r.label), variant: 0, step: 'final', snapshot: c.runs[0].snapshot, scenario: c.scenario }
         : undefined,
@@ -529,7 +529,7 @@ export class ScenarioCommands implements vscode.Disposable {
         counterexample: 0,
         step: Math.max(0, (first.replay?.schedule ?? first.schedule).length - 1),
       });
-    else this.tree.setSource(undefined);
+    else this.showTree(undefined);
     return view;
   }
 
@@ -575,6 +575,12 @@ export class ScenarioCommands implements vscode.Disposable {
     this.tree.setSource({ variants, variant, step: sel.step, snapshot: r.snapshot, scenario: cur.scenario.file });
   }
 
+  /** the page-table view shows a run's state: a replay still under way would overwrite it */
+  private showTree(source: Parameters<PageTableProvider['setSource']>[0]): void {
+    this.replays.supersede();
+    this.tree.setSource(source);
+  }
+
   private async restoreCurrent(): Promise<Current | undefined> {
     const file = this.panel.comparison?.scenario ?? this.panel.exploration?.scenario;
     if (!file || !path.isAbsolute(file)) return undefined;
@@ -599,7 +605,7 @@ export class ScenarioCommands implements vscode.Disposable {
     if (i < 0) return;
     const step = this.panel.selection?.view === 'comparison' ? this.panel.selection.step : undefined;
     if (step === undefined) {
-      this.tree.setSource({
+      this.showTree({
         variants: c.runs.map((r) => r.label),
         variant: i,
         step: 'final',
@@ -618,7 +624,7 @@ export class ScenarioCommands implements vscode.Disposable {
     if (!this.tree.current) {
       const c = this.panel.comparison;
       if (c?.runs.length)
-        this.tree.setSource({
+        this.showTree({
           variants: c.runs.map((r) => r.label),
           variant: 0,
           step: 'final',

@@ -78,4 +78,29 @@ describe('patch analysis in a worker thread', () => {
       w.dispose();
     }
   }, 120_000);
+
+  it('a changed memory cap applies to the next analysis, not only after a worker dies', async () => {
+    let limits = { timeLimitMs: 60_000, memoryMb: 1024 };
+    const w = new PatchAnalyses(workerFile, () => limits);
+    try {
+      expect((await w.analyze('a', SAMPLE, 'a.txt')).kind).toBe('done');
+      limits = { timeLimitMs: 60_000, memoryMb: 2 };
+      const oom = await w.analyze('a', SAMPLE, 'a.txt');
+      expect(oom.kind === 'failed' && oom.message).toMatch(/more than 2 MB of memory/);
+    } finally {
+      w.dispose();
+    }
+  }, 120_000);
+
+  it('dispose ends the analyses under way and starts no worker afterwards', async () => {
+    const w = new PatchAnalyses(workerFile, () => ({ timeLimitMs: 60_000, memoryMb: 1024 }));
+    const running = w.analyze('a', SAMPLE, 'a.txt');
+    const waiting = w.analyze('b', SAMPLE, 'b.txt');
+    w.dispose();
+    const stopped = { kind: 'failed', message: 'the analysis stopped: the extension was deactivated' };
+    expect(await running).toEqual(stopped);
+    expect(await waiting).toEqual(stopped);
+    expect(await w.analyze('c', SAMPLE, 'c.txt')).toEqual(stopped);
+    expect((w as unknown as { worker: unknown }).worker).toBeUndefined();
+  }, 120_000);
 });

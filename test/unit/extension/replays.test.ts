@@ -107,4 +107,40 @@ describe('page-table replays in a worker thread', () => {
       r.dispose();
     }
   }, 60_000);
+
+  it('a changed memory cap applies to the next replay; after dispose no worker starts', async () => {
+    const s = scenario('scenarios/dfs-race.mmscenario.yaml');
+    const col = columnOf(s, s.columns[0].label)!;
+    let memoryMb = 512;
+    const r = new Replays(workerFile, () => ({ timeLimitMs: 30_000, memoryMb }));
+    const ask = () => r.replay({ scenario: s, selection: col.selection, schedule: [], step: 0 });
+    try {
+      expect((await ask()).kind).toBe('replayed');
+      memoryMb = 2;
+      const out = await ask();
+      expect(out.kind === 'failed' && out.message).toMatch(/more than 2 MB of memory/);
+    } finally {
+      r.dispose();
+    }
+    expect(await ask()).toEqual({ kind: 'superseded' });
+    expect((r as unknown as { worker: unknown }).worker).toBeUndefined();
+  }, 60_000);
+
+  it('supersede(): a replay under way or waiting answers superseded; the next one is answered', async () => {
+    const s = scenario('scenarios/dfs-race.mmscenario.yaml');
+    const { comparison } = compareScenario(s);
+    const run = comparison.runs[0];
+    const r = new Replays(workerFile, limits);
+    const ask = (step: number) => r.replay({ scenario: s, selection: run.variants, schedule: run.schedule, step });
+    try {
+      const under = ask(run.schedule.length);
+      const waiting = ask(1);
+      r.supersede();
+      expect(await under).toEqual({ kind: 'superseded' });
+      expect(await waiting).toEqual({ kind: 'superseded' });
+      expect((await ask(0)).kind).toBe('replayed');
+    } finally {
+      r.dispose();
+    }
+  }, 60_000);
 });
