@@ -5,14 +5,10 @@
 // only from the deepest one at or before the target. Without checkpoints (a machine that has none, a
 // side table used, or `checkpoints: false`), the machine is built again and the whole prefix replayed.
 //
-// What this buys, and what it cannot (bench/checkpoints.ts, bench/backtrack.ts): restoring costs about
-// half of building the machine (N=3: 15-19 us against 28-33 us), and the replay starts from the
-// deepest state where every task was done or not started (on the ladder's N=3 worlds 5-6% fewer replayed
-// steps). The replay itself stays: a checkpoint inside an operation would need the task frames as
-// data. Feeding a new generator what the task's steps read before (record/replay of its inputs) needs
-// every kernel read and write to go through the recorder, since the kernel functions read and write
-// the objects directly (an engine-wide change; the writes must not happen twice). An undo log of
-// kernel writes meets the same wall: it rewinds objects, not generators.
+// Checkpoints save the machine's rebuild, not the replay: one inside an operation would need the task
+// frames as data, and record/replay of a task's inputs or an undo log would need every kernel access
+// to go through a recorder (kernel functions touch objects directly; an undo log rewinds objects, not
+// generators). bench/checkpoints.ts measures what they buy.
 import type { Machine, MachineCheckpoint, MachineCheckpoints } from '../engine/index';
 
 import type { MachineFactory } from './explorer';
