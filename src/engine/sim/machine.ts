@@ -139,18 +139,28 @@ export class EngineMachine implements Machine {
 
   /**
    * After task t's step: a writer that now has to wait for an rwsem queues on it (Task.canRun),
-   * which holds back new readers, so the step that leads there writes the semaphore; and so does a
-   * writer that this step's acquire (`took`) makes wait: it queues now, not when someone next asks
-   * runnable() (the state after a step does not depend on who looked at it, nor on whether the step
-   * ran or was replayed). `writes`: the step's footprint, null in a replay.
+   * which holds back new readers. The step that leads to a down_write() writes the semaphore even
+   * when it is free: whether a later acquire by another task queues this writer (and so keeps that
+   * task's next down_read() out) depends on it, so it does not commute with the other task's lock
+   * steps (anon-fault: the writer's start before or after the reader's down_read decides whether
+   * the reader's second fault can still precede the mmap). A writer that this step's acquire (`took`)
+   * makes wait queues now, not when someone next asks runnable() (the state after a step does not
+   * depend on who looked at it, nor on whether the step ran or was replayed), and the step writes the
+   * semaphore too. `writes`: the step's footprint, null in a replay.
    */
   private queueWriters(t: Task, took: Lock | null, writes: string[] | null): void {
     const n = t.step;
-    if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore && !n.lock.canAcquire(t, false)) {
+    if (!t.done && n.kind === StepKind.Acquire && !n.shared && n.lock instanceof RwSemaphore) {
+      // a step that leads to down_write() writes the semaphore even when it is free: this writer
+      // queues as soon as another task holds it, which holds back new readers
       writes?.push(n.lock.key);
-      n.lock.queueWriter(t);
+      if (!n.lock.canAcquire(t, false)) n.lock.queueWriter(t);
     }
-    if (took instanceof RwSemaphore) for (const u of this.tasks) if (u !== t && u.step.lock === took) u.canRun();
+    if (took instanceof RwSemaphore) {
+      const queued = took.waitingWriters.length;
+      for (const u of this.tasks) if (u !== t && u.step.lock === took) u.canRun();
+      if (took.waitingWriters.length !== queued) writes?.push(took.key);
+    }
   }
 
   /** take these steps again, as the explorer does to come back to a state: no footprints, no step
