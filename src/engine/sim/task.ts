@@ -9,6 +9,7 @@ import type { MmStruct } from '../mm/mmStruct';
 import type { Page } from '../mm/page';
 
 import type { InvariantName } from './catalogue';
+import { PAGE_SIZE } from './constants';
 import type { InterpretedState } from './interpreted';
 import type { Kernel } from './kernel';
 import { RwSemaphore, type Lock } from './locks';
@@ -206,11 +207,12 @@ export class Task {
     s.keyNum = n;
     return true;
   }
+  // keyed by the pte, not the byte: a user access at 0x20008 reads the pte set_pte writes at 0x20000
   pteRead(mm: MmStruct, addr: number, label = 'pte read'): boolean {
-    return this.announceKey(StepKind.PteRead, label, mm.pteKey, addr);
+    return this.announceKey(StepKind.PteRead, label, mm.pteKey, addr - (addr % PAGE_SIZE));
   }
   pteWrite(mm: MmStruct, addr: number, label = 'set_pte'): boolean {
-    return this.announceKey(StepKind.PteWrite, label, mm.pteKey, addr);
+    return this.announceKey(StepKind.PteWrite, label, mm.pteKey, addr - (addr % PAGE_SIZE));
   }
   objRead(prefix: string, n: number, label: string): boolean {
     return this.announceKey(StepKind.ObjRead, label, prefix, n);
