@@ -42,7 +42,8 @@ export class PageTable {
   /** footprint key prefix of the entries ("mm:A/pte:0x"; see Footprint in step.ts) */
   key = '';
   private touch(addr: number, write: boolean): void {
-    (write ? footprint.writes : footprint.reads).push(this.key + addr.toString(16));
+    // one key per pte, whatever byte of its page the access names
+    (write ? footprint.writes : footprint.reads).push(this.key + (addr - (addr % PAGE_SIZE)).toString(16));
   }
   /** a walk over many entries reads them all */
   private touchAll(): void {
