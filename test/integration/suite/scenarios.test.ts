@@ -425,4 +425,35 @@ suite('scenario commands', () => {
     }
     await closeAll();
   });
+
+  test('a hugetlbfs mapping shows its huge pte as the pmd entry in the page-table view', async function () {
+    this.timeout(120000);
+    const { pageTables } = await api();
+    const c = await vscode.commands.executeCommand<Comparison>('mmExplorer.compareVariants', {
+      scenario: bundledScenario('hugetlbfs-truncate.mmscenario.yaml'),
+      columns: ['2.5.70', 'truncate-seq'],
+    });
+    assert.ok(c, 'no comparison');
+    await vscode.commands.executeCommand<number>('mmExplorer.showPageTables');
+    await waitFor('the hugetlbfs comparison in the view', () => pageTables.current?.variants.includes('truncate-seq') === true);
+    const db = pageTables.getChildren().find((r) => r.kind === 'mm' && r.mm.name === 'db');
+    assert.ok(db, 'no mm db');
+    const vma = pageTables.getChildren(db).find((v) => v.kind === 'vma');
+    assert.ok(vma, 'no VMA in db');
+    // truncated to one huge page: the first stays mapped, the second's 512 ptes are gone
+    const below = pageTables.getChildren(vma);
+    assert.ok(below.some((n) => n.kind === 'message' && /512 of 1024 pages pte_none/.test(n.text)));
+    const pgd = below.find((n) => n.kind === 'pgd');
+    assert.ok(pgd, 'no pgd below the VMA');
+    const [huge] = pageTables.getChildren(pgd);
+    assert.ok(huge && huge.kind === 'pte', 'the huge pte is not the pmd entry');
+    const item = pageTables.getTreeItem(huge);
+    assert.equal(label(item), 'pmd[2] 0x400000');
+    assert.match(String(item.description), /^huge pte, 2 MB pfn \d+/);
+    assert.ok(
+      pageTables.getChildren(huge).some((n) => n.kind === 'page'),
+      'no page below the huge pte',
+    );
+    await closeAll();
+  });
 });
