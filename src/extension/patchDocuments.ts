@@ -75,9 +75,13 @@ export class PatchStore implements vscode.Disposable {
     const analysis = this.analyses.analyze(key, text, source).then(async (o): Promise<Analysis> => {
       // an edit queued a newer text before this one ran: its analysis answers
       if (o.kind === 'superseded') return this.analyze(doc);
-      const a = o.kind === 'done' ? o.analysis : stoppedAnalysis(source, o.message);
-      // the quick fixes check their edits with the parser the analysis was made with (the same grammar here)
       const lib = await loadPatchLibrary();
+      // a stopped analysis shows nothing found, and why in its problems
+      const a =
+        o.kind === 'done'
+          ? o.analysis
+          : lib.emptyAnalysis(source, undefined, [{ file: source, line: 0, message: o.message, severity: 'error' }]);
+      // the quick fixes check their edits with the parser the analysis was made with (the same grammar here)
       await lib
         .loadCParser()
         .then((p) => lib.attachParser(a, p))
@@ -102,19 +106,4 @@ export class PatchStore implements vscode.Disposable {
   analysedUris(): vscode.Uri[] {
     return [...this.cache.keys()].map((k) => vscode.Uri.parse(k));
   }
-}
-
-/** what a patch whose analysis stopped shows: nothing found, and why in its problems */
-function stoppedAnalysis(source: string, message: string): Analysis {
-  return {
-    source,
-    patches: [],
-    apiChanges: [],
-    functions: [],
-    lockContracts: [],
-    implementations: [],
-    variants: [],
-    coverage: { hunksSeen: 0, hunksRecovered: 0 },
-    problems: [{ file: source, line: 0, message, severity: 'error' }],
-  };
 }

@@ -1,3 +1,3 @@
 // What the extension uses of the patch analyser, in one module that libraries.ts loads lazily.
-export { attachParser, scanCSource } from '../patch/analyze';
+export { attachParser, emptyAnalysis, scanCSource } from '../patch/analyze';
 export { loadCParser } from '../patch/cParser';

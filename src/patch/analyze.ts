@@ -97,6 +97,15 @@ export function analyzeWith(
   return analyzeRead(readPatch(bytes, source, problems), parser, opts);
 }
 
+/** An analysis that found nothing yet: the start of every analysis, and what one that stopped shows. */
+export function emptyAnalysis(
+  source: string,
+  coverage: Analysis['coverage'] = { hunksSeen: 0, hunksRecovered: 0 },
+  problems: Problem[] = [],
+): Analysis {
+  return { source, patches: [], apiChanges: [], functions: [], lockContracts: [], implementations: [], variants: [], coverage, problems };
+}
+
 /** The analysis of a patch already read (run-patch reads once, applies and analyses). */
 export function analyzeRead(read: PatchRead, parser: CParser | undefined, opts: AnalyzeOptions = {}): Analysis {
   const { source, units, comments, problems } = read;
@@ -108,17 +117,7 @@ export function analyzeRead(read: PatchRead, parser: CParser | undefined, opts: 
     tm[phase] = (tm[phase] ?? 0) + now - mark;
     mark = now;
   };
-  const analysis: Analysis = {
-    source,
-    patches: [],
-    apiChanges: [],
-    functions: [],
-    lockContracts: [],
-    implementations: [],
-    variants: [],
-    coverage: { ...read.coverage },
-    problems,
-  };
+  const analysis = emptyAnalysis(source, { ...read.coverage }, problems);
   if (read.unreadable) return analysis;
   analysis.patches = units.map((u) => u.info);
   const multi = new Set(units.map((u) => u.version)).size > 1;
