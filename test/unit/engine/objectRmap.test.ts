@@ -13,6 +13,20 @@ const ANON = 0x20000;
 const run = (w: WorldSpec, fault: string) => createMachine(w, { fault }, { trace: true }).runAll();
 const kswapdResult = (m: EngineMachine) => m.results.find((r) => r.task === 'kswapd')!.result;
 const ptes = (m: EngineMachine, mm: string) => m.snapshot().mms.find((x) => x.name === mm)!.ptes;
+/** one task `parent` in mm `p` running `ops`, then kswapd's two passes */
+const parentThenKswapd = (ops: OpSpec[]): WorldSpec => ({
+  mms: [{ name: 'p' }],
+  tasks: [
+    { name: 'parent', mm: 'p', ops },
+    { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
+  ],
+});
+/** an anonymous page written at ANON, then moved by mremap to 0x80000 */
+const anonMovedByMremap: OpSpec[] = [
+  { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
+  { op: 'write', addr: ANON },
+  { op: 'mremap', addr: ANON, pages: 1, newPages: 1, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
+];
 /** lock events of a function, as `verb(lock)` labels */
 const locksIn = (m: EngineMachine, fn: string, kind: TraceEvent['kind'] = 'lock') =>
   m.trace.filter((e) => e.kind === kind && e.fn === fn).map((e) => e.detail);
@@ -88,17 +102,8 @@ describe('try_to_unmap of a file page', () => {
 });
 
 describe('try_to_unmap of an anonymous page (2.6.11: anon_vma)', () => {
-  const world = (extra: OpSpec[] = []): WorldSpec => ({
-    mms: [{ name: 'p' }],
-    tasks: [
-      {
-        name: 'parent',
-        mm: 'p',
-        ops: [{ op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' }, { op: 'write', addr: ANON }, { op: 'fork', as: 'c' }, ...extra],
-      },
-      { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
-    ],
-  });
+  const world = (extra: OpSpec[] = []): WorldSpec =>
+    parentThenKswapd([{ op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' }, { op: 'write', addr: ANON }, { op: 'fork', as: 'c' }, ...extra]);
   it('a page shared by fork is found through the anon_vma in both mms and swapped out of both', () => {
     const m = run(world(), '2.6.11');
     expect(m.violations).toEqual([]);
@@ -136,21 +141,7 @@ describe('try_to_unmap of an anonymous page (2.6.11: anon_vma)', () => {
     expect(locksIn(m, 'try_to_unmap').filter((l) => l === 'spin_lock(page_table_lock)')).toHaveLength(1);
   });
   it('an anonymous page moved by mremap is found at its new address through vm_pgoff (vma_address)', () => {
-    const w: WorldSpec = {
-      mms: [{ name: 'p' }],
-      tasks: [
-        {
-          name: 'parent',
-          mm: 'p',
-          ops: [
-            { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
-            { op: 'write', addr: ANON },
-            { op: 'mremap', addr: ANON, pages: 1, newPages: 1, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
-          ],
-        },
-        { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
-      ],
-    };
+    const w = parentThenKswapd(anonMovedByMremap);
     const m = run(w, '2.6.11');
     expect(m.violations).toEqual([]);
     expect(kswapdResult(m)).toBe('1 freed of 2 scanned');
@@ -160,23 +151,11 @@ describe('try_to_unmap of an anonymous page (2.6.11: anon_vma)', () => {
 
 describe('vma_merge of anonymous VMAs', () => {
   it('2.6.11 merges an anonymous VMA only where vm_pgoff continues (vma_address needs it); 2.6.0 merges any two', () => {
-    const w: WorldSpec = {
-      mms: [{ name: 'p' }],
-      tasks: [
-        {
-          name: 'parent',
-          mm: 'p',
-          ops: [
-            { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
-            { op: 'write', addr: ANON },
-            { op: 'mremap', addr: ANON, pages: 1, newPages: 1, flags: ['MREMAP_MAYMOVE', 'MREMAP_FIXED'], newAddr: 0x80000 },
-            { op: 'mmap', addr: 0x81000, pages: 1, prot: 'rw-' },
-            { op: 'write', addr: 0x81000 },
-          ],
-        },
-        { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
-      ],
-    };
+    const w = parentThenKswapd([
+      ...anonMovedByMremap,
+      { op: 'mmap', addr: 0x81000, pages: 1, prot: 'rw-' },
+      { op: 'write', addr: 0x81000 },
+    ]);
     const vmas = (m: EngineMachine) => m.snapshot().mms[0].vmas.map((v) => [v.start, v.end]);
     const obj = run(w, '2.6.11');
     expect(obj.violations).toEqual([]);

@@ -22,6 +22,16 @@ function runUntil(m: EngineMachine, name: string, until: (label: string) => bool
   while (m.runnable().includes(i) && !until(m.tasks[i].step.label)) m.step(i);
 }
 
+/** a task in `mm` that maps one page of file `f` shared at `addr` and reads it (a fault) */
+const sharedReader = (name: string, mm: string, addr: number, prot = 'r--'): WorldSpec['tasks'][number] => ({
+  name,
+  mm,
+  ops: [
+    { op: 'mmap', addr, pages: 1, prot, shared: true, file: 'f' },
+    { op: 'read', addr },
+  ],
+});
+
 const twoFaulters: WorldSpec = {
   files: [{ name: 'f', pages: 1 }],
   mms: [{ name: 'a' }, { name: 'b' }],
@@ -34,14 +44,7 @@ const twoFaulters: WorldSpec = {
         { op: 'read', addr: 0x10000 },
       ],
     },
-    {
-      name: 'B',
-      mm: 'b',
-      ops: [
-        { op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' },
-        { op: 'read', addr: 0x20000 },
-      ],
-    },
+    sharedReader('B', 'b', 0x20000),
   ],
 };
 
@@ -90,14 +93,7 @@ describe('add_to_page_cache', () => {
       files: [{ name: 'f', pages: 1 }],
       mms: [{ name: 'a' }],
       tasks: [
-        {
-          name: 'map',
-          mm: 'a',
-          ops: [
-            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', shared: true, file: 'f' },
-            { op: 'read', addr: 0x10000 },
-          ],
-        },
+        sharedReader('map', 'a', 0x10000, 'rw-'),
         {
           name: 'gup',
           mm: 'a',
@@ -116,22 +112,8 @@ describe('filemap_nopage: page_not_uptodate', () => {
       files: [{ name: 'f', pages: 1 }],
       mms: [{ name: 'a' }, { name: 'b' }],
       tasks: [
-        {
-          name: 'reader',
-          mm: 'a',
-          ops: [
-            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', shared: true, file: 'f' },
-            { op: 'read', addr: 0x10000 },
-          ],
-        },
-        {
-          name: 'waiter',
-          mm: 'b',
-          ops: [
-            { op: 'mmap', addr: 0x20000, pages: 1, prot: 'r--', shared: true, file: 'f' },
-            { op: 'read', addr: 0x20000 },
-          ],
-        },
+        sharedReader('reader', 'a', 0x10000),
+        sharedReader('waiter', 'b', 0x20000),
         { name: 'trunc', ops: [{ op: 'truncate', file: 'f', pages: 0 }] },
       ],
     };

@@ -161,20 +161,16 @@ describe('fault rules at work', () => {
 describe('each column in its own era', () => {
   const sleepsOf = (tr: TraceEvent[]) =>
     tr.filter((e) => e.kind === 'sleep' || (e.kind === 'exit' && /nopage/.test(e.fn))).map((e) => `${e.fn}: ${e.detail}`);
-  const privWrite: WorldSpec = {
+  /** task T in mm A over a one-page file f, running `ops` */
+  const fileWorld = (ops: WorldSpec['tasks'][number]['ops']): WorldSpec => ({
     files: [{ name: 'f', pages: 1 }],
     mms: [{ name: 'A' }],
-    tasks: [
-      {
-        name: 'T',
-        mm: 'A',
-        ops: [
-          { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', file: 'f' },
-          { op: 'write', addr: 0x10000 },
-        ],
-      },
-    ],
-  };
+    tasks: [{ name: 'T', mm: 'A', ops }],
+  });
+  const privWrite = fileWorld([
+    { op: 'mmap', addr: 0x10000, pages: 1, prot: 'rw-', file: 'f' },
+    { op: 'write', addr: 0x10000 },
+  ]);
   it('2.5.70 and truncate-seq: do_no_page sleeps in pte_chain_alloc(GFP_KERNEL) after ->nopage, before the early COW', () => {
     for (const fault of ['2.5.70', 'truncate-seq']) {
       const s = sleepsOf(traced(privWrite, { fault }));
@@ -203,22 +199,12 @@ describe('each column in its own era', () => {
         },
       },
     ];
-    const w: WorldSpec = {
-      files: [{ name: 'f', pages: 1 }],
-      mms: [{ name: 'A' }],
-      tasks: [
-        {
-          name: 'T',
-          mm: 'A',
-          ops: [
-            { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', file: 'f' },
-            { op: 'gup', addr: 0x10000, pages: 1, write: true, force: true, as: 'p' }, // ptrace's access_process_vm
-            { op: 'release', pages: 'p', fn: 'put_page' },
-            { op: 'write', addr: 0x10000 },
-          ],
-        },
-      ],
-    };
+    const w = fileWorld([
+      { op: 'mmap', addr: 0x10000, pages: 1, prot: 'r--', file: 'f' },
+      { op: 'gup', addr: 0x10000, pages: 1, write: true, force: true, as: 'p' }, // ptrace's access_process_vm
+      { op: 'release', pages: 'p', fn: 'put_page' },
+      { op: 'write', addr: 0x10000 },
+    ]);
     const traced1 = (m: { trace: readonly TraceEvent[] }) => m.trace as TraceEvent[];
     const old = createMachine(w, { fault: '2.5.70' }, { trace: true });
     old.runAll();
