@@ -105,7 +105,7 @@ function isGenerator(o: object): boolean {
 }
 
 /** every object reachable from `root` (generators, functions and `stop` excluded; not walked into) */
-export function reachable(root: object, stop?: ReadonlySet<object>): Set<object> {
+function reachable(root: object, stop?: ReadonlySet<object>): Set<object> {
   const seen = new Set<object>();
   const todo: unknown[] = [root];
   while (todo.length > 0) {

@@ -132,6 +132,22 @@ export interface FamilyRules {
 
 export type Family = keyof FamilyRules;
 
+/** catalogue entries both era tables take from 2.6.11 (spread where each table lists them, so key order stays) */
+const PAGE_CACHE_2_6_11 = {
+  page_cache_read: '2.6.11 mm/filemap.c (add_to_page_cache_lru; -EEXIST -> 0, the caller looks up again)',
+  add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
+} as const;
+const RECLAIM_AND_HUGETLB_2_6_11 = {
+  shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
+  tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
+  hugetlbfs_file_mmap:
+    '2.6.11 fs/hugetlbfs/inode.c (refuses private writable, unaligned offset, read-only beyond i_size; 2.5.70 and 2.6.0 check only the range; all three prefault)',
+  hugetlb_prefault:
+    '2.6.11 arch/i386/mm/hugetlbpage.c (find_get_page or alloc_huge_page + add_to_page_cache under page_table_lock; as 2.5.70)',
+} as const;
+const UNMAP_HUGEPAGE_RANGE_2_6_11 =
+  '2.6.11 mm/hugetlb.c zap_hugepage_range + arch/i386/mm/hugetlbpage.c (page_table_lock, put_page per huge pte)';
+
 /** what every fault-path variant shares: the kernel functions outside the patch's reach */
 const ERAS_2_5_70 = {
   handle_mm_fault: '2.5.70 mm/memory.c (reconstructed from 2.6.0)',
@@ -142,8 +158,7 @@ const ERAS_2_5_70 = {
   invalidate_mmap_range: '2.5.70-mm mm/memory.c (zaps private COW copies too)',
   vmtruncate: '2.5.70 mm/memory.c (i_size_write, invalidate_mmap_range, truncate_inode_pages)',
   filemap_nopage: '2.6.11 mm/filemap.c without read-ahead (same retry_all / retry_find / page_not_uptodate structure as 2.5.70)',
-  page_cache_read: '2.6.11 mm/filemap.c (add_to_page_cache_lru; -EEXIST -> 0, the caller looks up again)',
-  add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
+  ...PAGE_CACHE_2_6_11,
   truncate_inode_pages: '2.6.11 mm/truncate.c (lock_page, truncate_complete_page: ClearPageUptodate, remove_from_page_cache)',
   page_add_rmap: '2.5.70 mm/rmap.c (pte_chains, PageDirect)',
   try_to_unmap: '2.6.0 mm/rmap.c (the pte_chain walk; try_to_unmap_one with spin_trylock(&mm->page_table_lock))',
@@ -153,15 +168,10 @@ const ERAS_2_5_70 = {
   copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table; 2.5 page_add_rmap)",
   dup_mmap: "2.6.11 kernel/fork.c (the share list under 2.5's i_shared_sem, no anon_vma)",
   move_one_page: "2.6.11 mm/mremap.c (mapping lock, then page_table_lock; here 2.5's i_shared_sem)",
-  shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
-  tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
-  hugetlbfs_file_mmap:
-    '2.6.11 fs/hugetlbfs/inode.c (refuses private writable, unaligned offset, read-only beyond i_size; 2.5.70 and 2.6.0 check only the range; all three prefault)',
-  hugetlb_prefault:
-    '2.6.11 arch/i386/mm/hugetlbpage.c (find_get_page or alloc_huge_page + add_to_page_cache under page_table_lock; as 2.5.70)',
+  ...RECLAIM_AND_HUGETLB_2_6_11,
   hugetlb_vmtruncate:
     '2.6.11 fs/hugetlbfs/inode.c (no growing, zap_hugepage_range per mapping, truncate_hugepages; here under i_shared_sem as 2.6.0)',
-  unmap_hugepage_range: '2.6.11 mm/hugetlb.c zap_hugepage_range + arch/i386/mm/hugetlbpage.c (page_table_lock, put_page per huge pte)',
+  unmap_hugepage_range: UNMAP_HUGEPAGE_RANGE_2_6_11,
 } as const;
 
 /** the kernel functions of mainline 2.6.11 (the '2.6.11' fault variant) */
@@ -181,8 +191,7 @@ const ERAS_2_6_11 = {
   unmap_mapping_range: '2.6.11 mm/memory.c (spin_lock(&mapping->i_mmap_lock), truncate_count++, even_cows from vmtruncate)',
   vmtruncate: '2.6.11 mm/memory.c (i_size_write, unmap_mapping_range, truncate_inode_pages)',
   filemap_nopage: '2.6.11 mm/filemap.c without read-ahead',
-  page_cache_read: '2.6.11 mm/filemap.c (add_to_page_cache_lru; -EEXIST -> 0, the caller looks up again)',
-  add_to_page_cache: '2.6.11 mm/filemap.c (radix_tree_insert under mapping->tree_lock, -EEXIST to the loser)',
+  ...PAGE_CACHE_2_6_11,
   truncate_inode_pages: '2.6.11 mm/truncate.c',
   copy_page_range: "2.6.11 mm/memory.c (the child's page_table_lock, then the parent's per pte table)",
   dup_mmap: '2.6.11 kernel/fork.c (anon_vma_link, vma_prio_tree_add under i_mmap_lock)',
@@ -190,15 +199,10 @@ const ERAS_2_6_11 = {
   try_to_unmap:
     '2.6.11 mm/rmap.c (try_to_unmap_anon / try_to_unmap_file over i_mmap and i_mmap_nonlinear; try_to_unmap_one with spin_lock)',
   page_referenced: '2.6.11 mm/rmap.c (page_referenced_anon / page_referenced_file)',
-  shrink_list: '2.6.11 mm/vmscan.c (TestSetPageLocked, page_referenced, try_to_unmap, page_count == 2)',
-  tlb_finish_mmu: '2.6.11 include/asm-generic/tlb.h (flush, then free_pages_and_swap_cache)',
-  hugetlbfs_file_mmap:
-    '2.6.11 fs/hugetlbfs/inode.c (refuses private writable, unaligned offset, read-only beyond i_size; 2.5.70 and 2.6.0 check only the range; all three prefault)',
-  hugetlb_prefault:
-    '2.6.11 arch/i386/mm/hugetlbpage.c (find_get_page or alloc_huge_page + add_to_page_cache under page_table_lock; as 2.5.70)',
+  ...RECLAIM_AND_HUGETLB_2_6_11,
   hugetlb_vmtruncate:
     '2.6.11 fs/hugetlbfs/inode.c (no growing, zap_hugepage_range per mapping under spin_lock(&mapping->i_mmap_lock), truncate_hugepages)',
-  unmap_hugepage_range: '2.6.11 mm/hugetlb.c zap_hugepage_range + arch/i386/mm/hugetlbpage.c (page_table_lock, put_page per huge pte)',
+  unmap_hugepage_range: UNMAP_HUGEPAGE_RANGE_2_6_11,
 } as const;
 
 /** a catalogue entry: a variant without its name and family (the keys of the table say them) */
