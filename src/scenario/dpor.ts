@@ -15,6 +15,7 @@
 // it (sound stateful DPOR needs summaries of the explored subtrees: not done).
 import type { Machine, StepInfo } from '../engine/index';
 
+import { ConflictTable, isUpdate, overlap } from './dporConflicts';
 import type { MachineFactory } from './explorer';
 import { Rewinder } from './rewind';
 
@@ -28,6 +29,8 @@ export interface DporHost {
   pruned: number;
   complete: boolean;
   stepBounded: boolean;
+  /** cut revisits of explored states (see summaryRaces) */
+  readonly stateCache?: boolean;
   /** go back through machine checkpoints (default) or by rebuilding and replaying the whole prefix */
   readonly checkpoints?: boolean;
   collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
@@ -39,14 +42,20 @@ export interface DporHost {
 /** the most tasks the bit sets below hold */
 export const DPOR_MAX_TASKS = 30;
 
-/** One executed step. */
-interface Event {
+/** A step's task and footprint, with its id in the search's ConflictTable. */
+interface Fp {
   task: number;
+  /** ConflictTable id of (task, reads, writes, lock) */
+  sig: number;
+  reads: readonly string[];
+  writes: readonly string[];
+  lock?: StepInfo['lock'];
+}
+
+/** One executed step. */
+interface Event extends Fp {
   /** position among the task's own events */
   idx: number;
-  reads: string[];
-  writes: string[];
-  lock: StepInfo['lock'];
   /** vector clock: clock[q] = events of task q that happen before this one, itself included */
   clock: Int32Array;
   /** index in `events` of the acquire of the leaf lock this task holds here (-1: none) */
@@ -61,58 +70,51 @@ interface Node {
   /** tasks explored here */
   done: number;
   /** tasks asleep here, with the step each would take (explored already, from here or an ancestor) */
-  sleep: Event[];
+  sleep: Fp[];
   /** the task that ran last before this state (-1 at the root) */
   last: number;
+  /** tasks asleep on arrival (bit set) */
+  asleep: number;
+  /** the state's hash where it is kept for revisits ('' where the schedule had no choice) */
+  hash: string;
+  depth: number;
+  /** what the subtree below ran so far: ConflictTable ids (bit set; null: nothing yet) */
+  sum: Uint32Array | null;
+  /** those of `sum` that ran, somewhere, after a step of another task below this state */
+  impure: Uint32Array | null;
 }
 
-function uniq(xs: string[]): string[] {
-  if (xs.length < 2) return xs;
-  return [...new Set(xs)];
+/** A state whose subtree was explored: what a revisit needs to be cut. */
+interface Explored {
+  /** the tasks asleep in every visit (a revisit with these asleep explores nothing new) */
+  asleep: number;
+  /** the deepest visit (a revisit as deep or deeper has no more steps left before the bound) */
+  depth: number;
+  /** every step run in the subtree, and every step waiting at its leaves */
+  sum: Uint32Array;
+  /** those that ran, somewhere, after a step of another task in the subtree (the others are pure:
+   * their task's steps before them depend on nothing the subtree's other tasks did) */
+  impure: Uint32Array | null;
 }
 
-const STAR = 42; // '*'
-const ADD = 43; // '+'
+/** states kept for revisits, at most (past it new states are not kept: revisits are explored) */
+export const DPOR_STATE_CACHE = 2_000_000;
 
-/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache);
- * a key "+c:<object>" is a commutative update of class c of the object (page.ts: reference count
- * increments, decrements that leave it above zero): it conflicts with any read or plain write of the
- * object and with updates of another class, never with one of its own class */
-function overlap(x: string, k: string): boolean {
-  if (x === k) return true;
-  const xo = x.charCodeAt(0) === ADD ? 3 : 0;
-  const ko = k.charCodeAt(0) === ADD ? 3 : 0;
-  if (x.charCodeAt(x.length - 1) === STAR) return startsAt(k, ko, x, xo, x.length - xo - 1);
-  if (k.charCodeAt(k.length - 1) === STAR) return startsAt(x, xo, k, ko, k.length - ko - 1);
-  if ((xo | ko) === 0) return false;
-  return x.length - xo === k.length - ko && startsAt(x, xo, k, ko, k.length - ko);
+/** a |= b, growing a when b is longer (returns the set to keep) */
+function orInto(a: Uint32Array | null, b: Uint32Array): Uint32Array {
+  if (a === null || a.length < b.length) {
+    const c = new Uint32Array(b.length);
+    if (a !== null) c.set(a);
+    a = c;
+  }
+  for (let i = 0; i < b.length; i++) a[i] |= b[i];
+  return a;
 }
 
-/** s from so begins with the n characters of p from po */
-function startsAt(s: string, so: number, p: string, po: number, n: number): boolean {
-  if (s.length - so < n) return false;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(so + i) !== p.charCodeAt(po + i)) return false;
-  return true;
-}
-
-/** some key of `keys` names the object of `k` (or a walk over it) */
-function has(keys: string[], k: string): boolean {
-  for (const x of keys) if (overlap(x, k)) return true;
-  return false;
-}
-
-/** some write of `keys` conflicts with the write `k`: updates of one class commute */
-function hasWrite(keys: string[], k: string): boolean {
-  const upd = k.charCodeAt(0) === ADD;
-  for (const x of keys) if (!(upd && x === k) && overlap(x, k)) return true;
-  return false;
-}
-
-/** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
-export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
-  for (const w of a.writes) if (hasWrite(b.writes, w) || has(b.reads, w)) return true;
-  for (const w of b.writes) if (has(a.reads, w)) return true;
-  return false;
+function addBit(a: Uint32Array | null, id: number, words: number): Uint32Array {
+  if (a === null || a.length <= id >>> 5) a = orInto(new Uint32Array(words), a ?? new Uint32Array(0));
+  a[id >>> 5] |= 1 << (id & 31);
+  return a;
 }
 
 /**
@@ -121,7 +123,7 @@ export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: 
  * release): reordering them is no race, the order of the two critical sections is decided at the
  * earlier acquire. A trylock is always possible, and so are a sequence count's readers.
  */
-function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): boolean {
+function coEnabled(a: Fp, b: Fp): boolean {
   const la = a.lock;
   const lb = b.lock;
   if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
@@ -129,21 +131,29 @@ function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writ
 }
 
 /** an acquire or release of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
-function leafOp(e: { lock?: StepInfo['lock']; writes: string[] }, op: 'acquire' | 'release'): boolean {
-  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && e.writes[0].charCodeAt(0) === ADD;
+function leafOp(e: { lock?: StepInfo['lock']; writes: readonly string[] }, op: 'acquire' | 'release'): boolean {
+  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && isUpdate(e.writes[0]);
 }
 
 /**
  * For sleep sets, a leaf lock's acquires stay dependent: one disables the other, so a task asleep on
  * the lock wakes when another takes it (the races themselves are found between the sections' steps).
  */
-function wakes(s: Event, ev: Event): boolean {
-  return dependent(s, ev) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
+function wakes(c: ConflictTable, s: Fp, ev: Fp): boolean {
+  return c.conflict(s.sig, ev.sig) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
 }
 
 /** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
-function lockKey(e: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): string {
+function lockKey(e: { lock?: StepInfo['lock']; reads: readonly string[]; writes: readonly string[] }): string {
   return e.lock!.shared && e.lock!.op !== 'try' ? e.reads[0] : e.writes[0];
+}
+
+const NONE = 0x7fffffff;
+
+/** a step of task q with vector clock c comes after none of the steps `first` holds (other tasks') */
+function initial(q: number, c: Int32Array, first: Int32Array): boolean {
+  for (let r = 0; r < first.length; r++) if (r !== q && c[r] > first[r]) return false;
+  return true;
 }
 
 function bit(t: number): number {
@@ -190,6 +200,12 @@ export class DporSearch {
   private valid = false;
   private seen = 0;
   private tasks = 0;
+  /** footprints met, and their conflicts */
+  private readonly fp = new ConflictTable();
+  /** states explored, by hash: a revisit is cut (its subtree's steps race with the new prefix) */
+  private readonly explored = new Map<string, Explored>();
+  /** position in `events` of each task's events, by idx */
+  private readonly posOf: number[][] = [];
 
   /** the schedule to the root of this search (a job's prefix) */
   private readonly base: number[];
@@ -210,6 +226,7 @@ export class DporSearch {
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
+    for (let t = 0; t < this.tasks; t++) this.posOf.push([]);
     const job = this.o.job;
     if (job) {
       h.steps += this.rw.rewind(job.prefix);
@@ -217,15 +234,7 @@ export class DporSearch {
       this.rw.stepped(job.prefix.length);
       this.seen = this.m.violations.length;
     }
-    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({
-      task: e.task,
-      idx: 0,
-      reads: e.reads,
-      writes: e.writes,
-      lock: e.lock,
-      clock: new Int32Array(0),
-      sec: -1,
-    }));
+    const sleep: Fp[] = (job?.sleep ?? []).map((e) => this.fpOf(e.task, e.reads, e.writes, e.lock));
     if (!this.enter(job ? job.last : -1, sleep)) return;
     while (this.nodes.length > 0) {
       if (h.sliceDue()) yield;
@@ -250,13 +259,15 @@ export class DporSearch {
       h.steps++;
       const ev = this.event(info);
       this.race(ev, ev.clock, d);
+      this.ran(ev, ev.clock, n);
       // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
-      const childSleep: Event[] = [];
-      for (const s of n.sleep) if (s.task !== p && !wakes(s, ev)) childSleep.push(s);
+      const childSleep: Fp[] = [];
+      for (const s of n.sleep) if (s.task !== p && !wakes(this.fp, s, ev)) childSleep.push(s);
       n.sleep.push(ev);
       this.events.push(ev);
       this.path.push(p);
       this.lastOf[p] = this.events.length - 1;
+      this.posOf[p][ev.idx] = this.events.length - 1;
       this.rw.stepped(this.base.length + this.path.length);
       if (!this.enter(p, childSleep)) {
         // a leaf: the machine is past it
@@ -269,22 +280,27 @@ export class DporSearch {
   }
 
   /** a new state at the end of `path`: push its node, or count it as a leaf and return false */
-  private enter(last: number, sleep: Event[]): boolean {
+  private enter(last: number, sleep: Fp[]): boolean {
     const h = this.h;
     const m = this.m;
     this.seen = h.collect(m, this.seen, this.path, this.base);
     const runnable = m.runnable();
     const depth = this.base.length + this.path.length;
-    if (runnable.length !== 1 || depth >= h.maxSteps) h.hashes.add(m.stateHash());
+    let hash = '';
+    if (runnable.length !== 1 || depth >= h.maxSteps) {
+      hash = m.stateHash();
+      h.hashes.add(hash);
+    }
+    const top = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : null;
     if (runnable.length === 0) {
-      this.pendingRaces(m, 0);
+      this.pendingRaces(m, 0, top);
       m.finish();
       this.seen = h.collect(m, this.seen, this.path, this.base);
       h.schedules++;
       return false;
     }
     if (depth >= h.maxSteps) {
-      this.pendingRaces(m, 0);
+      this.pendingRaces(m, 0, top);
       h.complete = false;
       h.stepBounded = true;
       h.schedules++;
@@ -292,30 +308,48 @@ export class DporSearch {
     }
     let enabled = 0;
     for (const t of runnable) enabled |= bit(t);
-    // a task waiting on a lock races with the step that took it: before that step it may have got the
-    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
-    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled);
     let asleep = 0;
     for (const e of sleep) asleep |= bit(e.task);
+    const split = this.o.splitDepth;
+    const node: Node = { enabled, backtrack: 0, done: 0, sleep, last, asleep, hash, depth, sum: null, impure: null };
+    // a task waiting on a lock races with the step that took it: before that step it may have got the
+    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
+    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled, node);
     const awake = enabled & ~asleep;
     if (awake === 0) {
       // every runnable task sleeps: whatever follows was explored from an equivalent order
+      if (top !== null && node.sum !== null) top.sum = orInto(top.sum, node.sum);
+      if (top !== null && node.impure !== null) top.impure = orInto(top.impure, node.impure);
       h.pruned++;
       h.schedules++;
       return false;
     }
-    const split = this.o.splitDepth;
+    const seen = hash === '' || split !== undefined || !this.h.stateCache ? undefined : this.explored.get(hash);
+    if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth && this.summaryRaces(seen, this.events.length)) {
+      // explored before with no more asleep: what its subtree ran races with this prefix as it did there
+      if (top !== null) {
+        if (node.sum !== null) top.sum = orInto(top.sum, node.sum);
+        if (node.impure !== null) top.impure = orInto(top.impure, node.impure);
+        // where the subtree's steps stand to this prefix's steps is not kept: impure from here up
+        top.sum = orInto(top.sum, seen.sum);
+        top.impure = orInto(top.impure, seen.sum);
+      }
+      h.pruned++;
+      h.schedules++;
+      return false;
+    }
     if (split !== undefined && this.path.length >= split) {
       this.o.onJob?.({
         prefix: this.base.concat(this.path),
-        sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })),
+        sleep: sleep.map((e) => ({ task: e.task, reads: [...e.reads], writes: [...e.writes], lock: e.lock })),
         last,
       });
       return false;
     }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     // above the split every task is explored: races from the jobs below can ask for nothing more
-    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last });
+    node.backtrack = split !== undefined ? awake : bit(first);
+    this.nodes.push(node);
     return true;
   }
 
@@ -335,13 +369,32 @@ export class DporSearch {
   }
 
   private pop(): void {
-    this.nodes.pop();
+    const c = this.nodes.pop()!;
+    const top = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : null;
+    if (c.sum !== null) {
+      if (top !== null) top.sum = orInto(top.sum, c.sum);
+      if (top !== null && c.impure !== null) top.impure = orInto(top.impure, c.impure);
+      if (c.hash !== '' && this.h.stateCache) this.keep(c);
+    }
     if (this.events.length > 0 && this.events.length >= this.nodes.length) {
       const ev = this.events.pop()!;
       this.path.pop();
       this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
     }
     this.valid = false;
+  }
+
+  /** a state whose subtree is explored: a later visit with no fewer tasks asleep is cut */
+  private keep(c: Node): void {
+    const old = this.explored.get(c.hash);
+    if (old) {
+      old.asleep &= c.asleep;
+      old.depth = Math.max(old.depth, c.depth);
+      old.sum = orInto(old.sum, c.sum!);
+      if (c.impure !== null) old.impure = orInto(old.impure, c.impure);
+    } else if (this.explored.size < DPOR_STATE_CACHE) {
+      this.explored.set(c.hash, { asleep: c.asleep, depth: c.depth, sum: c.sum!, impure: c.impure });
+    }
   }
 
   private prevOf(task: number, before: number): number {
@@ -358,15 +411,23 @@ export class DporSearch {
     this.valid = true;
   }
 
+  /** a footprint with its ConflictTable id */
+  private fpOf(task: number, reads: readonly string[], writes: readonly string[], lock: StepInfo['lock']): Fp {
+    const sig = this.fp.intern(task, reads, writes, lock);
+    return { task, sig, reads: this.fp.reads[sig], writes: this.fp.writes[sig], lock: this.fp.lock[sig] };
+  }
+
   /** the event of a step just taken, with its vector clock */
   private event(info: StepInfo): Event {
     const prev = this.lastOf[info.task];
+    const sig = this.fp.intern(info.task, info.reads, info.writes, info.lock);
     const ev: Event = {
       task: info.task,
+      sig,
       idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
-      reads: uniq(info.reads),
-      writes: uniq(info.writes),
-      lock: info.lock,
+      reads: this.fp.reads[sig],
+      writes: this.fp.writes[sig],
+      lock: this.fp.lock[sig],
       clock: new Int32Array(0),
       sec: -1,
     };
@@ -379,15 +440,16 @@ export class DporSearch {
   }
 
   /** vector clock of a step of task p placed after every event so far */
-  private clockOf(ev: { task: number; reads: string[]; writes: string[] }): Int32Array {
+  private clockOf(ev: Fp): Int32Array {
     const p = ev.task;
     const prev = this.lastOf[p];
     const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
     const evs = this.events;
+    const fp = this.fp;
     for (let j = evs.length - 1; j >= 0; j--) {
       const e = evs[j];
       if (e.task === p || clock[e.task] > e.idx) continue;
-      if (!dependent(e, ev)) continue;
+      if (!fp.conflict(e.sig, ev.sig)) continue;
       const c = e.clock;
       for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
     }
@@ -404,7 +466,7 @@ export class DporSearch {
    * initials is already explored there or asleep. A lock acquire is not a race with the release it
    * waited for (they are never both possible): its race is with the acquire that release ended.
    */
-  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): void {
+  private race(ev: Fp, clock: Int32Array, d: number, blind = false): void {
     const p = ev.task;
     const evs = this.events;
     const T = this.tasks;
@@ -414,11 +476,16 @@ export class DporSearch {
     for (let i = d - 1; i >= 0; i--) {
       const e = evs[i];
       if (clock[e.task] <= e.idx) continue; // not before ev at all
-      if (e.task !== p && acc[e.task] <= e.idx && dependent(e, ev)) {
+      if (e.task !== p && acc[e.task] <= e.idx && this.fp.conflict(e.sig, ev.sig)) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
-        if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
-        if (at >= 0) this.reverse(at, ev, clock, d);
+        if (blind) {
+          if (at >= 0) this.blindReverse(at, d);
+          if (at >= 0 && evs[at].sec >= 0) this.blindReverse(evs[at].sec, d);
+        } else {
+          if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
+          if (at >= 0) this.reverse(at, ev, clock, d);
+        }
       }
       const c = e.clock;
       for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
@@ -430,7 +497,7 @@ export class DporSearch {
    * lock (ev itself, or a step ev needs that does not need step i), it cannot run inside the section:
    * the race is with the section as a whole, reversed at its acquire. Otherwise at step i itself.
    */
-  private sectionStart(i: number, ev: { task: number; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): number {
+  private sectionStart(i: number, ev: Fp, clock: Int32Array, d: number): number {
     const evs = this.events;
     const e = evs[i];
     const key = evs[e.sec].writes[0];
@@ -455,33 +522,13 @@ export class DporSearch {
   }
 
   /** make sure the search tries, at the state before step i, to run ev (and what it needs) first */
-  private reverse(i: number, ev: { task: number }, clock: Int32Array, d: number): void {
-    const evs = this.events;
+  private reverse(i: number, ev: Fp, clock: Int32Array, d: number): void {
     const n = this.nodes[i];
-    const ei = evs[i];
-    const T = this.tasks;
-    // the initials of v = (the steps after i that do not depend on step i) followed by ev: tasks whose
-    // first step in v has no step of v before it
-    const first = new Int32Array(T).fill(0x7fffffff);
-    const starts: number[] = [];
-    const initial = (q: number, c: Int32Array): boolean => {
-      for (let r = 0; r < T; r++) if (r !== q && c[r] > first[r]) return false;
-      return true;
-    };
-    let initials = 0;
-    for (let j = i + 1; j < d; j++) {
-      const e = evs[j];
-      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
-      if (first[e.task] === 0x7fffffff) {
-        if (initial(e.task, e.clock)) initials |= bit(e.task);
-        first[e.task] = e.idx;
-        starts.push(e.task);
-      }
-    }
-    if (first[ev.task] === 0x7fffffff && initial(ev.task, clock)) initials |= bit(ev.task);
-    let asleep = 0;
-    for (const e of n.sleep) asleep |= bit(e.task);
-    if (initials & (n.backtrack | n.done | asleep)) return;
+    // the initials of v = (the steps after i that do not depend on step i) followed by ev
+    const first = new Int32Array(this.tasks).fill(NONE);
+    let initials = this.initialsAfter(i, d, first);
+    if (first[ev.task] === NONE && initial(ev.task, clock, first)) initials |= bit(ev.task);
+    if (initials & (n.backtrack | n.done | n.asleep)) return;
     const can = initials & n.enabled;
     if (can === 0) {
       n.backtrack |= n.enabled;
@@ -490,8 +537,28 @@ export class DporSearch {
     n.backtrack |= can & bit(ev.task) ? bit(ev.task) : bit(lowest(can));
   }
 
-  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too */
-  private pendingRaces(m: Machine, except: number): void {
+  /**
+   * The initials of the steps after i (up to d) that do not depend on step i: tasks whose first such
+   * step has none of them before it. `first` gets each task's first such step (its idx).
+   */
+  private initialsAfter(i: number, d: number, first: Int32Array = new Int32Array(this.tasks).fill(NONE)): number {
+    const evs = this.events;
+    const ei = evs[i];
+    let initials = 0;
+    for (let j = i + 1; j < d; j++) {
+      const e = evs[j];
+      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
+      if (first[e.task] === NONE) {
+        if (initial(e.task, e.clock, first)) initials |= bit(e.task);
+        first[e.task] = e.idx;
+      }
+    }
+    return initials;
+  }
+
+  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too; they
+   * are part of what the subtree of `at` ran (its summary) */
+  private pendingRaces(m: Machine, except: number, at: Node | null): void {
     if (!m.announced) return;
     const d = this.events.length;
     for (let t = 0; t < this.tasks; t++) {
@@ -500,8 +567,92 @@ export class DporSearch {
       if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
       // at the end of a run, a task that waits for a leaf lock forever (its holder died in its
       // section) races with the holder's acquire: taking it first, it would have finished
-      if (except === 0 && leafOp(a, 'acquire')) a.writes = [a.writes[0].slice(3), ...a.writes.slice(1)];
-      this.race(a, this.clockOf(a), d);
+      const writes = except === 0 && leafOp(a, 'acquire') ? [a.writes[0].slice(3), ...a.writes.slice(1)] : a.writes;
+      const f = this.fpOf(t, a.reads, writes, a.lock);
+      const clock = this.clockOf(f);
+      this.race(f, clock, d);
+      if (at !== null) this.ran(f, clock, at);
     }
+  }
+
+  /**
+   * A step (with vector clock `clock`) ran, or waits, at node `at` (the state before it): it joins the
+   * summary of `at`, and is impure for the state before the last step of another task it comes after
+   * (and so for every state above that one: pop() carries impure steps up).
+   */
+  private ran(f: Fp, clock: Int32Array, at: Node): void {
+    const words = this.fp.words;
+    at.sum = addBit(at.sum, f.sig, words);
+    let last = -1;
+    for (let q = 0; q < this.tasks; q++) {
+      if (q === f.task || clock[q] === 0) continue;
+      const pos = this.posOf[q][clock[q] - 1];
+      if (pos > last) last = pos;
+    }
+    if (last >= 0) {
+      const n = this.nodes[last];
+      n.impure = addBit(n.impure, f.sig, words);
+    }
+  }
+
+  /**
+   * A revisit of an explored state is cut; the stateless search would have run its subtree again and
+   * met there the races of those steps with this prefix. The summary holds every step the subtree ran
+   * (and every step waiting at its leaves), not where each ran, so the races are over-approximated:
+   * each step is placed right after the prefix (in the subtree, steps before it could only cover more
+   * of the prefix) and reversed where race() would reverse it (both the step and the start of its
+   * leaf-lock section, where race() chooses between them); what must run first is chosen by
+   * blindReverse.
+   */
+  private summaryRaces(seen: Explored, d: number): boolean {
+    const fp = this.fp;
+    this.planned.length = 0;
+    this.coarse = false;
+    const sum = seen.sum;
+    const impure = seen.impure;
+    for (let w = 0; w < sum.length; w++) {
+      let x = sum[w];
+      const imp = impure !== null && w < impure.length ? impure[w] : 0;
+      while (x !== 0) {
+        const b = 31 - Math.clz32(x & -x);
+        x &= x - 1;
+        const sig = (w << 5) | b;
+        const f: Fp = { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] };
+        this.blind = imp & (1 << b) ? -1 : f.task;
+        this.race(f, this.clockOf(f), d, true);
+        if (this.coarse) return false;
+      }
+    }
+    const pl = this.planned;
+    for (let k = 0; k < pl.length; k += 2) this.nodes[pl[k]].backtrack |= pl[k + 1];
+    return true;
+  }
+
+  /** summaryRaces: the branches it adds (node index, tasks), applied if the cut is kept */
+  private readonly planned: number[] = [];
+  /** summaryRaces: a race of the summary would branch every task at a state (the cut is not kept) */
+  private coarse = false;
+
+  /** summaryRaces: the task of the step whose races are reversed, when that step is pure (-1: not) */
+  private blind = -1;
+
+  /**
+   * At the state before step i, make sure the search runs an initial of the steps after i (up to d)
+   * that do not depend on step i; the step of the race is not known: where no such step is, every
+   * task that can run there is explored.
+   */
+  private blindReverse(i: number, d: number): void {
+    const n = this.nodes[i];
+    let initials = this.initialsAfter(i, d);
+    // none: the steps that must run first are all in the subtree; a pure step's own task starts them
+    if (initials === 0 && this.blind >= 0) initials = bit(this.blind);
+    if (initials & (n.backtrack | n.done | n.asleep)) return;
+    const can = initials & n.enabled;
+    if (can === 0) {
+      // every task would branch here: the summary is too coarse, the revisit is explored instead
+      if (n.enabled & ~(n.backtrack | n.done | n.asleep)) this.coarse = true;
+      return;
+    }
+    this.planned.push(i, bit(lowest(can)));
   }
 }

@@ -218,6 +218,7 @@ class Search {
   private sliceIter = 0;
   readonly maxSteps: number;
   readonly checkpoints: boolean;
+  readonly stateCache = !!process.env.MMX_STATE_CACHE;
   /** a run was cut by the step bound / the schedule limit stopped the search */
   stepBounded = false;
   scheduleLimited = false;
