@@ -29,7 +29,7 @@ export interface DporHost {
   pruned: number;
   complete: boolean;
   stepBounded: boolean;
-  /** cut revisits of explored states (see summaryRaces) */
+  /** cut revisits of explored states (see revisit) */
   readonly stateCache?: boolean;
   /** go back through machine checkpoints (default) or by rebuilding and replaying the whole prefix */
   readonly checkpoints?: boolean;
@@ -78,44 +78,35 @@ interface Node {
   /** the state's hash where it is kept for revisits ('' where the schedule had no choice) */
   hash: string;
   depth: number;
-  /** what the subtree below ran so far: ConflictTable ids (bit set; null: nothing yet) */
-  sum: Uint32Array | null;
-  /** those of `sum` that ran, somewhere, after a step of another task below this state */
-  impure: Uint32Array | null;
+  /** what was explored below, as the search left it (kept for revisits) */
+  tree: Explored;
 }
 
-/** A state whose subtree was explored: what a revisit needs to be cut. */
+/**
+ * The steps explored below a state, as footprint ids: what a revisit of the state needs to find the
+ * races of those steps with its own prefix without running them (revisit()). A child is the tree of
+ * the state after the step (null: a leaf with no step waiting), or the tree kept for a state that was
+ * cut there as a revisit itself.
+ */
 interface Explored {
+  /** ConflictTable ids of the steps taken here, and what each led to */
+  readonly steps: number[];
+  readonly kids: (Explored | null)[];
+  /** steps of tasks that could not run here (waiting on a lock, or every task at a leaf) */
+  pending: number[] | null;
+}
+
+/** A state whose subtree was explored, kept for revisits. */
+interface Kept {
   /** the tasks asleep in every visit (a revisit with these asleep explores nothing new) */
   asleep: number;
   /** the deepest visit (a revisit as deep or deeper has no more steps left before the bound) */
   depth: number;
-  /** every step run in the subtree, and every step waiting at its leaves */
-  sum: Uint32Array;
-  /** those that ran, somewhere, after a step of another task in the subtree (the others are pure:
-   * their task's steps before them depend on nothing the subtree's other tasks did) */
-  impure: Uint32Array | null;
+  tree: Explored;
 }
 
 /** states kept for revisits, at most (past it new states are not kept: revisits are explored) */
-export const DPOR_STATE_CACHE = 2_000_000;
-
-/** a |= b, growing a when b is longer (returns the set to keep) */
-function orInto(a: Uint32Array | null, b: Uint32Array): Uint32Array {
-  if (a === null || a.length < b.length) {
-    const c = new Uint32Array(b.length);
-    if (a !== null) c.set(a);
-    a = c;
-  }
-  for (let i = 0; i < b.length; i++) a[i] |= b[i];
-  return a;
-}
-
-function addBit(a: Uint32Array | null, id: number, words: number): Uint32Array {
-  if (a === null || a.length <= id >>> 5) a = orInto(new Uint32Array(words), a ?? new Uint32Array(0));
-  a[id >>> 5] |= 1 << (id & 31);
-  return a;
-}
+export const DPOR_STATE_CACHE = 1_000_000;
 
 /**
  * Can the earlier step `a` and the later step `b` of another task both be possible in some state?
@@ -203,9 +194,9 @@ export class DporSearch {
   /** footprints met, and their conflicts */
   private readonly fp = new ConflictTable();
   /** states explored, by hash: a revisit is cut (its subtree's steps race with the new prefix) */
-  private readonly explored = new Map<string, Explored>();
-  /** position in `events` of each task's events, by idx */
-  private readonly posOf: number[][] = [];
+  private readonly kept = new Map<string, Kept>();
+  /** events below this index are the real path (they have nodes); above it, a revisit's steps */
+  private real = 0;
 
   /** the schedule to the root of this search (a job's prefix) */
   private readonly base: number[];
@@ -226,7 +217,7 @@ export class DporSearch {
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
-    for (let t = 0; t < this.tasks; t++) this.posOf.push([]);
+
     const job = this.o.job;
     if (job) {
       h.steps += this.rw.rewind(job.prefix);
@@ -235,7 +226,7 @@ export class DporSearch {
       this.seen = this.m.violations.length;
     }
     const sleep: Fp[] = (job?.sleep ?? []).map((e) => this.fpOf(e.task, e.reads, e.writes, e.lock));
-    if (!this.enter(job ? job.last : -1, sleep)) return;
+    if (!this.enter(job ? job.last : -1, sleep, null, -1)) return;
     while (this.nodes.length > 0) {
       if (h.sliceDue()) yield;
       if (h.poll()) {
@@ -259,7 +250,6 @@ export class DporSearch {
       h.steps++;
       const ev = this.event(info);
       this.race(ev, ev.clock, d);
-      this.ran(ev, ev.clock, n);
       // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
       const childSleep: Fp[] = [];
       for (const s of n.sleep) if (s.task !== p && !wakes(this.fp, s, ev)) childSleep.push(s);
@@ -267,9 +257,8 @@ export class DporSearch {
       this.events.push(ev);
       this.path.push(p);
       this.lastOf[p] = this.events.length - 1;
-      this.posOf[p][ev.idx] = this.events.length - 1;
       this.rw.stepped(this.base.length + this.path.length);
-      if (!this.enter(p, childSleep)) {
+      if (!this.enter(p, childSleep, n.tree, ev.sig)) {
         // a leaf: the machine is past it
         this.events.pop();
         this.path.pop();
@@ -279,8 +268,11 @@ export class DporSearch {
     }
   }
 
-  /** a new state at the end of `path`: push its node, or count it as a leaf and return false */
-  private enter(last: number, sleep: Fp[]): boolean {
+  /**
+   * A new state at the end of `path`, reached by step `sig` from the state whose explored tree is
+   * `from` (null at the root): push its node, or count it as a leaf and return false.
+   */
+  private enter(last: number, sleep: Fp[], from: Explored | null, sig: number): boolean {
     const h = this.h;
     const m = this.m;
     this.seen = h.collect(m, this.seen, this.path, this.base);
@@ -291,52 +283,48 @@ export class DporSearch {
       hash = m.stateHash();
       h.hashes.add(hash);
     }
-    const top = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : null;
+    const tree: Explored = { steps: [], kids: [], pending: null };
+    const leaf = (kid: Explored | null): false => {
+      if (from !== null) {
+        from.steps.push(sig);
+        from.kids.push(kid);
+      }
+      h.schedules++;
+      return false;
+    };
     if (runnable.length === 0) {
-      this.pendingRaces(m, 0, top);
+      this.pendingRaces(m, 0, tree);
       m.finish();
       this.seen = h.collect(m, this.seen, this.path, this.base);
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
     if (depth >= h.maxSteps) {
-      this.pendingRaces(m, 0, top);
+      this.pendingRaces(m, 0, tree);
       h.complete = false;
       h.stepBounded = true;
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
     let enabled = 0;
     for (const t of runnable) enabled |= bit(t);
     let asleep = 0;
     for (const e of sleep) asleep |= bit(e.task);
     const split = this.o.splitDepth;
-    const node: Node = { enabled, backtrack: 0, done: 0, sleep, last, asleep, hash, depth, sum: null, impure: null };
     // a task waiting on a lock races with the step that took it: before that step it may have got the
     // lock first (the acquire it waits on never runs if the run ends in a deadlock)
-    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled, node);
+    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled, tree);
     const awake = enabled & ~asleep;
     if (awake === 0) {
       // every runnable task sleeps: whatever follows was explored from an equivalent order
-      if (top !== null && node.sum !== null) top.sum = orInto(top.sum, node.sum);
-      if (top !== null && node.impure !== null) top.impure = orInto(top.impure, node.impure);
       h.pruned++;
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
-    const seen = hash === '' || split !== undefined || !this.h.stateCache ? undefined : this.explored.get(hash);
-    if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth && this.summaryRaces(seen, this.events.length)) {
-      // explored before with no more asleep: what its subtree ran races with this prefix as it did there
-      if (top !== null) {
-        if (node.sum !== null) top.sum = orInto(top.sum, node.sum);
-        if (node.impure !== null) top.impure = orInto(top.impure, node.impure);
-        // where the subtree's steps stand to this prefix's steps is not kept: impure from here up
-        top.sum = orInto(top.sum, seen.sum);
-        top.impure = orInto(top.impure, seen.sum);
-      }
+    const seen = hash === '' || split !== undefined || !h.stateCache ? undefined : this.kept.get(hash);
+    if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
+      // explored before, with no more tasks awake and no fewer steps left: its steps race with this
+      // prefix as they would if run again
+      this.revisit(seen.tree);
       h.pruned++;
-      h.schedules++;
-      return false;
+      return leaf(seen.tree);
     }
     if (split !== undefined && this.path.length >= split) {
       this.o.onJob?.({
@@ -344,13 +332,44 @@ export class DporSearch {
         sleep: sleep.map((e) => ({ task: e.task, reads: [...e.reads], writes: [...e.writes], lock: e.lock })),
         last,
       });
-      return false;
+      return leaf(null);
+    }
+    if (from !== null) {
+      from.steps.push(sig);
+      from.kids.push(tree);
     }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     // above the split every task is explored: races from the jobs below can ask for nothing more
-    node.backtrack = split !== undefined ? awake : bit(first);
-    this.nodes.push(node);
+    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last, asleep, hash, depth, tree });
     return true;
+  }
+
+  /**
+   * A revisit of an explored state is cut; the stateless search would have explored its subtree again
+   * and met there the races of those steps with this prefix. Its tree of footprints is walked instead:
+   * each step gets its vector clock against this prefix and the steps above it in the tree, and its
+   * races are found as race() finds them; reversals inside the tree were made when it was explored.
+   */
+  private revisit(t: Explored): void {
+    const d = this.events.length;
+    if (t.pending !== null) {
+      for (const sig of t.pending) {
+        const f = this.fpAt(sig);
+        this.race(f, this.clockOf(f), d);
+      }
+    }
+    for (let k = 0; k < t.steps.length; k++) {
+      const ev = this.eventOf(t.steps[k]);
+      this.race(ev, ev.clock, d);
+      const kid = t.kids[k];
+      if (kid === null) continue;
+      const prev = this.lastOf[ev.task];
+      this.events.push(ev);
+      this.lastOf[ev.task] = d;
+      this.revisit(kid);
+      this.events.pop();
+      this.lastOf[ev.task] = prev;
+    }
   }
 
   /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
@@ -370,12 +389,7 @@ export class DporSearch {
 
   private pop(): void {
     const c = this.nodes.pop()!;
-    const top = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : null;
-    if (c.sum !== null) {
-      if (top !== null) top.sum = orInto(top.sum, c.sum);
-      if (top !== null && c.impure !== null) top.impure = orInto(top.impure, c.impure);
-      if (c.hash !== '' && this.h.stateCache) this.keep(c);
-    }
+    if (c.hash !== '' && this.h.stateCache) this.keep(c);
     if (this.events.length > 0 && this.events.length >= this.nodes.length) {
       const ev = this.events.pop()!;
       this.path.pop();
@@ -386,14 +400,16 @@ export class DporSearch {
 
   /** a state whose subtree is explored: a later visit with no fewer tasks asleep is cut */
   private keep(c: Node): void {
-    const old = this.explored.get(c.hash);
+    const old = this.kept.get(c.hash);
     if (old) {
+      // two visits with different tasks asleep: a revisit walks what both explored
       old.asleep &= c.asleep;
       old.depth = Math.max(old.depth, c.depth);
-      old.sum = orInto(old.sum, c.sum!);
-      if (c.impure !== null) old.impure = orInto(old.impure, c.impure);
-    } else if (this.explored.size < DPOR_STATE_CACHE) {
-      this.explored.set(c.hash, { asleep: c.asleep, depth: c.depth, sum: c.sum!, impure: c.impure });
+      const a = old.tree;
+      const b = c.tree;
+      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending };
+    } else if (this.kept.size < DPOR_STATE_CACHE) {
+      this.kept.set(c.hash, { asleep: c.asleep, depth: c.depth, tree: c.tree });
     }
   }
 
@@ -413,21 +429,31 @@ export class DporSearch {
 
   /** a footprint with its ConflictTable id */
   private fpOf(task: number, reads: readonly string[], writes: readonly string[], lock: StepInfo['lock']): Fp {
-    const sig = this.fp.intern(task, reads, writes, lock);
-    return { task, sig, reads: this.fp.reads[sig], writes: this.fp.writes[sig], lock: this.fp.lock[sig] };
+    return this.fpAt(this.fp.intern(task, reads, writes, lock));
+  }
+
+  private fpAt(sig: number): Fp {
+    const fp = this.fp;
+    return { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] };
   }
 
   /** the event of a step just taken, with its vector clock */
   private event(info: StepInfo): Event {
-    const prev = this.lastOf[info.task];
-    const sig = this.fp.intern(info.task, info.reads, info.writes, info.lock);
+    return this.eventOf(this.fp.intern(info.task, info.reads, info.writes, info.lock));
+  }
+
+  /** the event of a step with footprint `sig` placed after every event so far */
+  private eventOf(sig: number): Event {
+    const fp = this.fp;
+    const task = fp.task[sig];
+    const prev = this.lastOf[task];
     const ev: Event = {
-      task: info.task,
+      task,
       sig,
       idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
-      reads: this.fp.reads[sig],
-      writes: this.fp.writes[sig],
-      lock: this.fp.lock[sig],
+      reads: fp.reads[sig],
+      writes: fp.writes[sig],
+      lock: fp.lock[sig],
       clock: new Int32Array(0),
       sec: -1,
     };
@@ -466,7 +492,7 @@ export class DporSearch {
    * initials is already explored there or asleep. A lock acquire is not a race with the release it
    * waited for (they are never both possible): its race is with the acquire that release ended.
    */
-  private race(ev: Fp, clock: Int32Array, d: number, blind = false): void {
+  private race(ev: Fp, clock: Int32Array, d: number): void {
     const p = ev.task;
     const evs = this.events;
     const T = this.tasks;
@@ -479,13 +505,9 @@ export class DporSearch {
       if (e.task !== p && acc[e.task] <= e.idx && this.fp.conflict(e.sig, ev.sig)) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
-        if (blind) {
-          if (at >= 0) this.blindReverse(at, d);
-          if (at >= 0 && evs[at].sec >= 0) this.blindReverse(evs[at].sec, d);
-        } else {
-          if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
-          if (at >= 0) this.reverse(at, ev, clock, d);
-        }
+        if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
+        // a step of a revisit's tree (no node): that reversal was made when the tree was explored
+        if (at >= 0 && at < this.nodes.length) this.reverse(at, ev, clock, d);
       }
       const c = e.clock;
       for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
@@ -557,8 +579,8 @@ export class DporSearch {
   }
 
   /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too; they
-   * are part of what the subtree of `at` ran (its summary) */
-  private pendingRaces(m: Machine, except: number, at: Node | null): void {
+   * are kept in the state's explored tree */
+  private pendingRaces(m: Machine, except: number, tree: Explored): void {
     if (!m.announced) return;
     const d = this.events.length;
     for (let t = 0; t < this.tasks; t++) {
@@ -569,90 +591,8 @@ export class DporSearch {
       // section) races with the holder's acquire: taking it first, it would have finished
       const writes = except === 0 && leafOp(a, 'acquire') ? [a.writes[0].slice(3), ...a.writes.slice(1)] : a.writes;
       const f = this.fpOf(t, a.reads, writes, a.lock);
-      const clock = this.clockOf(f);
-      this.race(f, clock, d);
-      if (at !== null) this.ran(f, clock, at);
+      this.race(f, this.clockOf(f), d);
+      (tree.pending ??= []).push(f.sig);
     }
-  }
-
-  /**
-   * A step (with vector clock `clock`) ran, or waits, at node `at` (the state before it): it joins the
-   * summary of `at`, and is impure for the state before the last step of another task it comes after
-   * (and so for every state above that one: pop() carries impure steps up).
-   */
-  private ran(f: Fp, clock: Int32Array, at: Node): void {
-    const words = this.fp.words;
-    at.sum = addBit(at.sum, f.sig, words);
-    let last = -1;
-    for (let q = 0; q < this.tasks; q++) {
-      if (q === f.task || clock[q] === 0) continue;
-      const pos = this.posOf[q][clock[q] - 1];
-      if (pos > last) last = pos;
-    }
-    if (last >= 0) {
-      const n = this.nodes[last];
-      n.impure = addBit(n.impure, f.sig, words);
-    }
-  }
-
-  /**
-   * A revisit of an explored state is cut; the stateless search would have run its subtree again and
-   * met there the races of those steps with this prefix. The summary holds every step the subtree ran
-   * (and every step waiting at its leaves), not where each ran, so the races are over-approximated:
-   * each step is placed right after the prefix (in the subtree, steps before it could only cover more
-   * of the prefix) and reversed where race() would reverse it (both the step and the start of its
-   * leaf-lock section, where race() chooses between them); what must run first is chosen by
-   * blindReverse.
-   */
-  private summaryRaces(seen: Explored, d: number): boolean {
-    const fp = this.fp;
-    this.planned.length = 0;
-    this.coarse = false;
-    const sum = seen.sum;
-    const impure = seen.impure;
-    for (let w = 0; w < sum.length; w++) {
-      let x = sum[w];
-      const imp = impure !== null && w < impure.length ? impure[w] : 0;
-      while (x !== 0) {
-        const b = 31 - Math.clz32(x & -x);
-        x &= x - 1;
-        const sig = (w << 5) | b;
-        const f: Fp = { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] };
-        this.blind = imp & (1 << b) ? -1 : f.task;
-        this.race(f, this.clockOf(f), d, true);
-        if (this.coarse) return false;
-      }
-    }
-    const pl = this.planned;
-    for (let k = 0; k < pl.length; k += 2) this.nodes[pl[k]].backtrack |= pl[k + 1];
-    return true;
-  }
-
-  /** summaryRaces: the branches it adds (node index, tasks), applied if the cut is kept */
-  private readonly planned: number[] = [];
-  /** summaryRaces: a race of the summary would branch every task at a state (the cut is not kept) */
-  private coarse = false;
-
-  /** summaryRaces: the task of the step whose races are reversed, when that step is pure (-1: not) */
-  private blind = -1;
-
-  /**
-   * At the state before step i, make sure the search runs an initial of the steps after i (up to d)
-   * that do not depend on step i; the step of the race is not known: where no such step is, every
-   * task that can run there is explored.
-   */
-  private blindReverse(i: number, d: number): void {
-    const n = this.nodes[i];
-    let initials = this.initialsAfter(i, d);
-    // none: the steps that must run first are all in the subtree; a pure step's own task starts them
-    if (initials === 0 && this.blind >= 0) initials = bit(this.blind);
-    if (initials & (n.backtrack | n.done | n.asleep)) return;
-    const can = initials & n.enabled;
-    if (can === 0) {
-      // every task would branch here: the summary is too coarse, the revisit is explored instead
-      if (n.enabled & ~(n.backtrack | n.done | n.asleep)) this.coarse = true;
-      return;
-    }
-    this.planned.push(i, bit(lowest(can)));
   }
 }
