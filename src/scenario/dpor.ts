@@ -94,6 +94,43 @@ interface Explored {
   readonly kids: (Explored | null)[];
   /** steps of tasks that could not run here (waiting on a lock, or every task at a leaf) */
   pending: number[] | null;
+  /** every id in the tree (bit set), filled when the tree is complete (null before) */
+  all: Uint32Array | null;
+}
+
+/** a |= b, growing a when b is longer (returns the set to keep) */
+function orInto(a: Uint32Array | null, b: Uint32Array): Uint32Array {
+  if (a === null || a.length < b.length) {
+    const c = new Uint32Array(b.length);
+    if (a !== null) c.set(a);
+    a = c;
+  }
+  for (let i = 0; i < b.length; i++) a[i] |= b[i];
+  return a;
+}
+
+/** the ids of a tree whose kids are complete */
+function closeTree(t: Explored, words: number): Uint32Array {
+  if (t.all !== null) return t.all;
+  const all = new Uint32Array(words);
+  const add = (id: number) => (all[id >>> 5] |= 1 << (id & 31));
+  for (const id of t.steps) add(id);
+  if (t.pending !== null) for (const id of t.pending) add(id);
+  let out: Uint32Array = all;
+  for (const k of t.kids) if (k !== null) out = orInto(out, closeTree(k, words));
+  t.all = out;
+  return out;
+}
+
+function has(a: Uint32Array, id: number): boolean {
+  const w = id >>> 5;
+  return w < a.length && (a[w] & (1 << (id & 31))) !== 0;
+}
+
+function meets(a: Uint32Array, b: Uint32Array): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] & b[i]) return true;
+  return false;
 }
 
 /** A state whose subtree was explored, kept for revisits. */
@@ -283,7 +320,7 @@ export class DporSearch {
       hash = m.stateHash();
       h.hashes.add(hash);
     }
-    const tree: Explored = { steps: [], kids: [], pending: null };
+    const tree: Explored = { steps: [], kids: [], pending: null, all: null };
     const leaf = (kid: Explored | null): false => {
       if (from !== null) {
         from.steps.push(sig);
@@ -322,7 +359,7 @@ export class DporSearch {
     if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
       // explored before, with no more tasks awake and no fewer steps left: its steps race with this
       // prefix as they would if run again
-      this.revisit(seen.tree);
+      this.revisit(seen.tree, this.prefixConflicts());
       h.pruned++;
       return leaf(seen.tree);
     }
@@ -350,27 +387,31 @@ export class DporSearch {
    * each step gets its vector clock against this prefix and the steps above it in the tree, and its
    * races are found as race() finds them; reversals inside the tree were made when it was explored.
    */
-  private revisit(t: Explored): void {
+  private revisit(t: Explored, near: Uint32Array | null): void {
+    // no step below conflicts with a step of the prefix: no race to find
+    if (near !== null && t.all !== null && !meets(t.all, near)) return;
     const d = this.events.length;
     if (t.pending !== null) {
       for (const sig of t.pending) {
+        if (near !== null && !has(near, sig)) continue;
         const f = this.fpAt(sig);
         this.race(f, this.clockOf(f), d);
       }
     }
     for (let k = 0; k < t.steps.length; k++) {
       const ev = this.eventOf(t.steps[k]);
-      this.race(ev, ev.clock, d);
+      if (near === null || has(near, ev.sig)) this.race(ev, ev.clock, d);
       const kid = t.kids[k];
       if (kid === null) continue;
       const prev = this.lastOf[ev.task];
       this.events.push(ev);
       this.lastOf[ev.task] = d;
-      this.revisit(kid);
+      this.revisit(kid, near);
       this.events.pop();
       this.lastOf[ev.task] = prev;
     }
   }
+
 
   /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
   frontier(): number {
@@ -389,13 +430,33 @@ export class DporSearch {
 
   private pop(): void {
     const c = this.nodes.pop()!;
-    if (c.hash !== '' && this.h.stateCache) this.keep(c);
+    if (this.h.stateCache) {
+      closeTree(c.tree, this.fp.words);
+      if (c.hash !== '') this.keep(c);
+    }
     if (this.events.length > 0 && this.events.length >= this.nodes.length) {
       const ev = this.events.pop()!;
       this.path.pop();
       this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
     }
     this.valid = false;
+  }
+
+  /**
+   * The ids that conflict with some step of the path (bit set): a step of a revisit's tree with none
+   * of them races with no step of the path, as long as no task is inside a leaf-lock section begun on
+   * the path (a race inside the tree is reversed at such a section's start: null then, walk it all).
+   */
+  private prefixConflicts(): Uint32Array | null {
+    for (let q = 0; q < this.tasks; q++) {
+      const i = this.lastOf[q];
+      if (i < 0) continue;
+      const e = this.events[i];
+      if (leafOp(e, 'acquire') || (e.sec >= 0 && !leafOp(e, 'release'))) return null;
+    }
+    let near: Uint32Array = new Uint32Array(this.fp.words);
+    for (const e of this.events) near = orInto(near, this.fp.row(e.sig));
+    return near;
   }
 
   /** a state whose subtree is explored: a later visit with no fewer tasks asleep is cut */
@@ -407,7 +468,8 @@ export class DporSearch {
       old.depth = Math.max(old.depth, c.depth);
       const a = old.tree;
       const b = c.tree;
-      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending };
+      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending, all: null };
+      closeTree(old.tree, this.fp.words);
     } else if (this.kept.size < DPOR_STATE_CACHE) {
       this.kept.set(c.hash, { asleep: c.asleep, depth: c.depth, tree: c.tree });
     }
