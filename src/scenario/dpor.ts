@@ -223,6 +223,8 @@ export class DporSearch {
   private readonly path: number[] = [];
   /** index in `events` of each task's last event on the current path (-1: none) */
   private readonly lastOf: number[] = [];
+  /** race()'s join of clocks (one per search: race() does not nest) */
+  private acc = new Int32Array(0);
   private m!: Machine;
   private rw!: Rewinder;
   private valid = false;
@@ -254,6 +256,7 @@ export class DporSearch {
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
+    this.acc = new Int32Array(this.tasks);
 
     const job = this.o.job;
     if (job) {
@@ -559,12 +562,16 @@ export class DporSearch {
     const evs = this.events;
     const T = this.tasks;
     // join of the clocks of the steps after i that happen before ev: a step covered by it reaches ev
-    // through a third one
-    const acc = new Int32Array(T);
-    for (let i = d - 1; i >= 0; i--) {
+    // through a third one (and so does everything before it: its clock is below the join)
+    const acc = this.acc;
+    acc.fill(0);
+    // tasks other than p with steps before ev not yet covered: none left, no race is left either
+    let open = 0;
+    for (let q = 0; q < T; q++) if (q !== p && clock[q] > 0) open++;
+    for (let i = d - 1; i >= 0 && open > 0; i--) {
       const e = evs[i];
-      if (clock[e.task] <= e.idx) continue; // not before ev at all
-      if (e.task !== p && acc[e.task] <= e.idx && this.fp.conflict(e.sig, ev.sig)) {
+      if (clock[e.task] <= e.idx || acc[e.task] > e.idx) continue; // not before ev, or covered
+      if (e.task !== p && this.fp.conflict(e.sig, ev.sig)) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
         if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
@@ -572,9 +579,14 @@ export class DporSearch {
         if (at >= 0 && at < this.nodes.length) this.reverse(at, ev, clock, d);
       }
       const c = e.clock;
-      for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
+      for (let q = 0; q < T; q++) {
+        if (c[q] <= acc[q]) continue;
+        if (q !== p && acc[q] < clock[q] && c[q] >= clock[q]) open--;
+        acc[q] = c[q];
+      }
     }
   }
+
 
   /**
    * Step i lies in a section of a leaf lock. If what must run before it to reverse the race takes that
