@@ -362,7 +362,7 @@ export class DporSearch {
     if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
       // explored before, with no more tasks awake and no fewer steps left: its steps race with this
       // prefix as they would if run again
-      this.revisit(seen.tree, this.prefixConflicts());
+      this.revisit(seen.tree, this.prefixConflicts(), sleep);
       h.pruned++;
       return leaf(seen.tree);
     }
@@ -390,7 +390,7 @@ export class DporSearch {
    * each step gets its vector clock against this prefix and the steps above it in the tree, and its
    * races are found as race() finds them; reversals inside the tree were made when it was explored.
    */
-  private revisit(t: Explored, near: Uint32Array | null): void {
+  private revisit(t: Explored, near: Uint32Array | null, sleep: readonly Fp[]): void {
     // no step below conflicts with a step of the prefix: no race to find
     if (near !== null && t.all !== null && !meets(t.all, near)) return;
     const d = this.events.length;
@@ -401,19 +401,33 @@ export class DporSearch {
         this.race(f, this.clockOf(f), d);
       }
     }
+    let asleep = 0;
+    for (const e of sleep) asleep |= bit(e.task);
+    // as the search would run it again: a task asleep here is not run, and the steps run before
+    // another one sleep below it while independent of it
+    let slept: Fp[] | null = null;
     for (let k = 0; k < t.steps.length; k++) {
-      const ev = this.eventOf(t.steps[k]);
+      const sig = t.steps[k];
+      const p = this.fp.task[sig];
+      if (asleep & bit(p)) continue;
+      const ev = this.eventOf(sig);
       if (near === null || has(near, ev.sig)) this.race(ev, ev.clock, d);
       const kid = t.kids[k];
-      if (kid === null) continue;
-      const prev = this.lastOf[ev.task];
-      this.events.push(ev);
-      this.lastOf[ev.task] = d;
-      this.revisit(kid, near);
-      this.events.pop();
-      this.lastOf[ev.task] = prev;
+      if (kid !== null) {
+        const childSleep: Fp[] = [];
+        for (const x of sleep) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
+        if (slept !== null) for (const x of slept) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
+        const prev = this.lastOf[p];
+        this.events.push(ev);
+        this.lastOf[p] = d;
+        this.revisit(kid, near, childSleep);
+        this.events.pop();
+        this.lastOf[p] = prev;
+      }
+      (slept ??= []).push(ev);
     }
   }
+
 
 
   /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
