@@ -7,12 +7,14 @@
 // state before that earlier step and runs the later task there. Sleep sets keep a task that was already
 // explored at a state from being explored again after steps independent of it.
 //
-// The search is stateless: going back to a state restores the deepest machine checkpoint on the path
-// before it and replays the schedule from there (rewind.ts; Machine.replay: no footprints, no step
-// checks). States are hashed where the schedule has a choice,
-// to count them, but a state seen before is not cut: its first visit explored only what the races
-// known then asked for, and cutting would lose the races of the current prefix with the steps below
-// it (sound stateful DPOR needs summaries of the explored subtrees: not done).
+// Going back to a state restores the deepest machine checkpoint on the path before it and replays the
+// schedule from there (rewind.ts; Machine.replay: no footprints, no step checks). States are hashed
+// where the schedule has a choice. A state explored before (with no task awake now that slept then,
+// and no fewer steps left) is not explored again: the races of the current prefix with the steps below
+// it are what the stateless search would find by running them again, and they are found from the
+// tree of footprints its first visit left (Explored; revisit() walks it with vector clocks against
+// the new prefix, and with sleep sets, as the search would run it). `stateCache: false` is the
+// stateless search, the reference.
 import type { Machine, StepInfo } from '../engine/index';
 
 import { ConflictTable, isUpdate, overlap } from './dporConflicts';

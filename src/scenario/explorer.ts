@@ -132,6 +132,10 @@ export interface ExploreOptions {
   /** go back to earlier states through machine checkpoints (default true); false rebuilds the machine
    * and replays the whole prefix each time (the reference: the same results, more steps) */
   checkpoints?: boolean;
+  /** with 'dpor': a state explored before is not explored again; its subtree's steps are checked for
+   * races with the new prefix from a tree of their footprints (default true); false re-runs them (the
+   * stateless search: the reference, the same verdicts, more steps) */
+  stateCache?: boolean;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
 }
@@ -218,7 +222,7 @@ class Search {
   private sliceIter = 0;
   readonly maxSteps: number;
   readonly checkpoints: boolean;
-  readonly stateCache = !!process.env.MMX_STATE_CACHE;
+  readonly stateCache: boolean;
   /** a run was cut by the step bound / the schedule limit stopped the search */
   stepBounded = false;
   scheduleLimited = false;
@@ -232,6 +236,7 @@ class Search {
   ) {
     this.maxSteps = opts.maxSteps ?? 1000;
     this.checkpoints = opts.checkpoints !== false;
+    this.stateCache = opts.stateCache !== false;
     this.only = opts.only ? new Set(opts.only) : undefined;
   }
 
@@ -594,6 +599,8 @@ export interface JobOptions {
   deadline?: number;
   /** ExploreOptions.checkpoints */
   checkpoints?: boolean;
+  /** ExploreOptions.stateCache */
+  stateCache?: boolean;
 }
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
@@ -603,6 +610,7 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
     only: o.only,
     timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
     checkpoints: o.checkpoints,
+    stateCache: o.stateCache,
   });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
@@ -684,6 +692,7 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
     maxSteps: s.maxSteps,
     only: opts.only,
     checkpoints: opts.checkpoints,
+    stateCache: opts.stateCache,
     deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()),
   };
 }
