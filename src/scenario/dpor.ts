@@ -29,6 +29,7 @@ export interface DporHost {
   schedules: number;
   steps: number;
   pruned: number;
+  revisits: number;
   complete: boolean;
   stepBounded: boolean;
   /** cut revisits of explored states (see revisit) */
@@ -366,6 +367,7 @@ export class DporSearch {
       // prefix as they would if run again
       this.revisit(seen.tree, this.prefixConflicts(), sleep);
       h.pruned++;
+      h.revisits++;
       return leaf(seen.tree);
     }
     if (split !== undefined && this.path.length >= split) {

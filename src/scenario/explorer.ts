@@ -179,6 +179,8 @@ export interface ExploreResult {
   steps: number;
   /** nodes cut because their state had been expanded already (or, with dpor, every task there slept) */
   pruned: number;
+  /** of those, with dpor: revisits of explored states, cut (their races found from the explored tree) */
+  revisits: number;
   /** the reduction the search used (see ExploreOptions.reduction) */
   reduction: Reduction;
   /** why the search is incomplete (null when complete); a preemption bound shows in preemptionBounded */
@@ -209,6 +211,7 @@ class Search {
   schedules = 0;
   steps = 0;
   pruned = 0;
+  revisits = 0;
   readonly hashes = new Set<string>();
   complete = true;
   preemptionBounded = false;
@@ -583,6 +586,7 @@ function* searching(make: MachineFactory, opts: ExploreOptions): Generator<void,
 export interface JobResult {
   schedules: number;
   pruned: number;
+  revisits: number;
   steps: number;
   hashes: string[];
   complete: boolean;
@@ -618,6 +622,7 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
   return {
     schedules: s.schedules,
     pruned: s.pruned,
+    revisits: s.revisits,
     steps: s.steps,
     hashes: [...s.hashes],
     complete: s.complete,
@@ -654,6 +659,7 @@ function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): 
   for (const r of results) {
     s.schedules += r.schedules;
     s.pruned += r.pruned;
+    s.revisits += r.revisits;
     s.steps += r.steps;
     for (const h of r.hashes) s.hashes.add(h);
     if (!r.complete) s.complete = false;
@@ -806,6 +812,7 @@ function* finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): G
     states: s.hashes.size,
     steps: s.steps,
     pruned: s.pruned,
+    revisits: s.revisits,
     reduction: s.reduction,
     complete: s.complete,
     preemptionBounded: s.preemptionBounded,

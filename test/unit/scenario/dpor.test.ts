@@ -59,6 +59,29 @@ describe('dpor on the counter machine', () => {
     expect(names(explore(counter(abba()), { shrink: false }))).toEqual(['deadlock']);
   });
 
+  it('a revisit that is cut still finds the races of the steps below it with its own prefix', () => {
+    // found by the property below when revisits were cut with nothing walked: the overflow of y
+    // (2 + 1) needs T2's write before T0's read, a race that only the steps below a revisit show
+    const p: CounterProgram = {
+      tasks: [
+        [{ k: 'read', v: 'y' }, { k: 'write', v: 'y', add: 1 }],
+        [{ k: 'read', v: 'x' }, { k: 'write', v: 'y', add: 0 }],
+        [{ k: 'write', v: 'y', add: 2 }],
+      ],
+      expectFinal: { x: 0, y: 0 },
+      always: (v) => ((v.get('y') ?? 0) >= 3 ? 'y-overflow' : undefined),
+    };
+    const every = explore(counter(p), { reduction: 'none', shrink: false });
+    const cut = explore(counter(p), { shrink: false });
+    const stateless = explore(counter(p), { shrink: false, stateCache: false });
+    expect(names(every)).toContain('y-overflow');
+    expect(names(cut)).toEqual(names(every));
+    expect(names(stateless)).toEqual(names(every));
+    expect(cut.revisits).toBeGreaterThan(0);
+    expect(stateless.revisits).toBe(0);
+    expect(cut.steps).toBeLessThan(stateless.steps);
+  });
+
   it('property: the same invariants as the search over every interleaving', () => {
     const instr = fc.oneof(
       fc.constantFrom<Instr>({ k: 'read', v: 'x' }, { k: 'read', v: 'y' }, { k: 'local' }),
