@@ -145,8 +145,7 @@ export function* sysRemapFilePages(
         if (perPage) {
           touchWrite(mm.vmasKey);
           for (let a = start; a < end; a += PAGE_SIZE) mm.promisedProt.set(a / PAGE_SIZE, prot & VM_ACCESS_MASK);
-        }
-        else mm.clearPromise(start, end);
+        } else mm.clearPromise(start, end);
       }
     }
     break;
