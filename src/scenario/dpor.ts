@@ -34,6 +34,8 @@ export interface DporHost {
   stepBounded: boolean;
   /** cut revisits of explored states (see revisit) */
   readonly stateCache?: boolean;
+  /** steps kept for revisits, at most (default DPOR_TREE_STEPS) */
+  readonly stateCacheSteps?: number;
   /** go back through machine checkpoints (default) or by rebuilding and replaying the whole prefix */
   readonly checkpoints?: boolean;
   collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
@@ -97,43 +99,6 @@ interface Explored {
   readonly kids: (Explored | null)[];
   /** steps of tasks that could not run here (waiting on a lock, or every task at a leaf) */
   pending: number[] | null;
-  /** every id in the tree (bit set), filled when the tree is complete (null before) */
-  all: Uint32Array | null;
-}
-
-/** a |= b, growing a when b is longer (returns the set to keep) */
-function orInto(a: Uint32Array | null, b: Uint32Array): Uint32Array {
-  if (a === null || a.length < b.length) {
-    const c = new Uint32Array(b.length);
-    if (a !== null) c.set(a);
-    a = c;
-  }
-  for (let i = 0; i < b.length; i++) a[i] |= b[i];
-  return a;
-}
-
-/** the ids of a tree whose kids are complete */
-function closeTree(t: Explored, words: number): Uint32Array {
-  if (t.all !== null) return t.all;
-  const all = new Uint32Array(words);
-  const add = (id: number) => (all[id >>> 5] |= 1 << (id & 31));
-  for (const id of t.steps) add(id);
-  if (t.pending !== null) for (const id of t.pending) add(id);
-  let out: Uint32Array = all;
-  for (const k of t.kids) if (k !== null) out = orInto(out, closeTree(k, words));
-  t.all = out;
-  return out;
-}
-
-function has(a: Uint32Array, id: number): boolean {
-  const w = id >>> 5;
-  return w < a.length && (a[w] & (1 << (id & 31))) !== 0;
-}
-
-function meets(a: Uint32Array, b: Uint32Array): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] & b[i]) return true;
-  return false;
 }
 
 /** A state whose subtree was explored, kept for revisits. */
@@ -145,8 +110,16 @@ interface Kept {
   tree: Explored;
 }
 
-/** states kept for revisits, at most (past it new states are not kept: revisits are explored) */
-export const DPOR_STATE_CACHE = 1_000_000;
+/**
+ * Steps kept in explored trees, at most (about 100 bytes each). Past it the search drops them and
+ * goes on stateless: revisits are explored again (the same result, more steps).
+ */
+export const DPOR_TREE_STEPS = 4_000_000;
+
+function has(a: Uint32Array, id: number): boolean {
+  const w = id >>> 5;
+  return w < a.length && (a[w] & (1 << (id & 31))) !== 0;
+}
 
 /**
  * Can the earlier step `a` and the later step `b` of another task both be possible in some state?
@@ -235,6 +208,10 @@ export class DporSearch {
   private tasks = 0;
   /** footprints met, and their conflicts */
   private readonly fp = new ConflictTable();
+  /** revisits are cut (DporHost.stateCache, until DPOR_TREE_STEPS) */
+  private caching = false;
+  private treeSteps = 0;
+  private treeLimit = DPOR_TREE_STEPS;
   /** states explored, by hash: a revisit is cut (its subtree's steps race with the new prefix) */
   private readonly kept = new Map<string, Kept>();
   /** events below this index are the real path (they have nodes); above it, a revisit's steps */
@@ -256,6 +233,8 @@ export class DporSearch {
     this.m = this.rw.m;
     this.valid = true;
     this.tasks = this.m.taskNames.length;
+    this.caching = h.stateCache !== false;
+    this.treeLimit = h.stateCacheSteps ?? DPOR_TREE_STEPS;
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
@@ -326,11 +305,12 @@ export class DporSearch {
       hash = m.stateHash();
       h.hashes.add(hash);
     }
-    const tree: Explored = { steps: [], kids: [], pending: null, all: null };
+    const tree: Explored = { steps: [], kids: [], pending: null };
     const leaf = (kid: Explored | null): false => {
-      if (from !== null) {
+      if (from !== null && this.caching) {
         from.steps.push(sig);
         from.kids.push(kid);
+        if (++this.treeSteps > this.treeLimit) this.stopCaching();
       }
       h.schedules++;
       return false;
@@ -361,7 +341,7 @@ export class DporSearch {
       h.pruned++;
       return leaf(tree.pending === null ? null : tree);
     }
-    const seen = hash === '' || split !== undefined || !h.stateCache ? undefined : this.kept.get(hash);
+    const seen = hash === '' || split !== undefined || !this.caching ? undefined : this.kept.get(hash);
     if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
       // explored before, with no more tasks awake and no fewer steps left: its steps race with this
       // prefix as they would if run again
@@ -378,9 +358,10 @@ export class DporSearch {
       });
       return leaf(null);
     }
-    if (from !== null) {
+    if (from !== null && this.caching) {
       from.steps.push(sig);
       from.kids.push(tree);
+      if (++this.treeSteps > this.treeLimit) this.stopCaching();
     }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     // above the split every task is explored: races from the jobs below can ask for nothing more
@@ -395,8 +376,6 @@ export class DporSearch {
    * races are found as race() finds them; reversals inside the tree were made when it was explored.
    */
   private revisit(t: Explored, near: Uint32Array | null, sleep: readonly Fp[]): void {
-    // no step below conflicts with a step of the prefix: no race to find
-    if (near !== null && t.all !== null && !meets(t.all, near)) return;
     const d = this.events.length;
     if (t.pending !== null) {
       for (const sig of t.pending) {
@@ -451,16 +430,20 @@ export class DporSearch {
 
   private pop(): void {
     const c = this.nodes.pop()!;
-    if (this.h.stateCache) {
-      closeTree(c.tree, this.fp.words);
-      if (c.hash !== '') this.keep(c);
-    }
+    if (c.hash !== '' && this.caching) this.keep(c);
     if (this.events.length > 0 && this.events.length >= this.nodes.length) {
       const ev = this.events.pop()!;
       this.path.pop();
       this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
     }
     this.valid = false;
+  }
+
+  /** too many steps kept: drop the trees (the search goes on stateless) */
+  private stopCaching(): void {
+    this.caching = false;
+    this.kept.clear();
+    for (const n of this.nodes) n.tree = { steps: [], kids: [], pending: null };
   }
 
   /**
@@ -475,8 +458,11 @@ export class DporSearch {
       const e = this.events[i];
       if (leafOp(e, 'acquire') || (e.sec >= 0 && !leafOp(e, 'release'))) return null;
     }
-    let near: Uint32Array = new Uint32Array(this.fp.words);
-    for (const e of this.events) near = orInto(near, this.fp.row(e.sig));
+    const near = new Uint32Array(this.fp.words);
+    for (const e of this.events) {
+      const row = this.fp.row(e.sig);
+      for (let w = 0; w < row.length; w++) near[w] |= row[w];
+    }
     return near;
   }
 
@@ -489,9 +475,8 @@ export class DporSearch {
       old.depth = Math.max(old.depth, c.depth);
       const a = old.tree;
       const b = c.tree;
-      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending, all: null };
-      closeTree(old.tree, this.fp.words);
-    } else if (this.kept.size < DPOR_STATE_CACHE) {
+      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending };
+    } else {
       this.kept.set(c.hash, { asleep: c.asleep, depth: c.depth, tree: c.tree });
     }
   }

@@ -136,6 +136,9 @@ export interface ExploreOptions {
    * races with the new prefix from a tree of their footprints (default true); false re-runs them (the
    * stateless search: the reference, the same verdicts, more steps) */
   stateCache?: boolean;
+  /** the steps kept for that, at most (default DPOR_TREE_STEPS of dpor.ts, about 100 bytes each); past
+   * it the search goes on stateless */
+  stateCacheSteps?: number;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
 }
@@ -226,6 +229,7 @@ class Search {
   readonly maxSteps: number;
   readonly checkpoints: boolean;
   readonly stateCache: boolean;
+  readonly stateCacheSteps: number | undefined;
   /** a run was cut by the step bound / the schedule limit stopped the search */
   stepBounded = false;
   scheduleLimited = false;
@@ -240,6 +244,7 @@ class Search {
     this.maxSteps = opts.maxSteps ?? 1000;
     this.checkpoints = opts.checkpoints !== false;
     this.stateCache = opts.stateCache !== false;
+    this.stateCacheSteps = opts.stateCacheSteps;
     this.only = opts.only ? new Set(opts.only) : undefined;
   }
 
@@ -603,8 +608,9 @@ export interface JobOptions {
   deadline?: number;
   /** ExploreOptions.checkpoints */
   checkpoints?: boolean;
-  /** ExploreOptions.stateCache */
+  /** ExploreOptions.stateCache, stateCacheSteps */
   stateCache?: boolean;
+  stateCacheSteps?: number;
 }
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
@@ -615,6 +621,7 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
     timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
     checkpoints: o.checkpoints,
     stateCache: o.stateCache,
+    stateCacheSteps: o.stateCacheSteps,
   });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
@@ -699,6 +706,7 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
     only: opts.only,
     checkpoints: opts.checkpoints,
     stateCache: opts.stateCache,
+    stateCacheSteps: opts.stateCacheSteps,
     deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()),
   };
 }
