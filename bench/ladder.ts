@@ -69,7 +69,14 @@ export function measured(n: number, variant: string, search: () => ExploreResult
  * at `baselineMs`: where they do not finish, their schedule counts are lower bounds).
  */
 export function runLadder(opts: { maxN: number; variants: string[]; limitMs: number; baselineMs: number; log: (s: string) => void }) {
-  const rows: { por: LadderRow; stateless: LadderRow; none: LadderRow; state: LadderRow; reductionFactor: string; stateCacheSpeedup: string }[] = [];
+  const rows: {
+    por: LadderRow;
+    stateless: LadderRow;
+    none: LadderRow;
+    state: LadderRow;
+    reductionFactor: string;
+    stateCacheSpeedup: string;
+  }[] = [];
   for (let n = 1; n <= opts.maxN; n++) {
     for (const variant of opts.variants) {
       const w = faultersAndTruncate(n);

@@ -411,8 +411,6 @@ export class DporSearch {
     }
   }
 
-
-
   /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
   frontier(): number {
     let n = 0;
@@ -589,7 +587,6 @@ export class DporSearch {
       }
     }
   }
-
 
   /**
    * Step i lies in a section of a leaf lock. If what must run before it to reverse the race takes that

@@ -18,8 +18,14 @@ const counter = (p: CounterProgram) => () => new CounterMachine(p);
 // (2 + 1) needs T2's write before T0's read, a race that only the steps below a revisit show
 const yOverflow: CounterProgram = {
   tasks: [
-    [{ k: 'read', v: 'y' }, { k: 'write', v: 'y', add: 1 }],
-    [{ k: 'read', v: 'x' }, { k: 'write', v: 'y', add: 0 }],
+    [
+      { k: 'read', v: 'y' },
+      { k: 'write', v: 'y', add: 1 },
+    ],
+    [
+      { k: 'read', v: 'x' },
+      { k: 'write', v: 'y', add: 0 },
+    ],
     [{ k: 'write', v: 'y', add: 2 }],
   ],
   expectFinal: { x: 0, y: 0 },
