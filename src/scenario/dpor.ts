@@ -563,25 +563,35 @@ export class DporSearch {
   private clockOf(ev: Fp, into?: Int32Array): Int32Array {
     const p = ev.task;
     const prev = this.lastOf[p];
+    const T = this.tasks;
     let clock: Int32Array;
-    if (into === undefined) clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
+    if (into === undefined) clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(T);
     else {
       clock = into;
       if (prev >= 0) clock.set(this.events[prev].clock);
       else clock.fill(0);
     }
+    // tasks with steps the clock does not cover yet: none left, nothing more to join
+    let open = 0;
+    for (let q = 0; q < T; q++) if (q !== p && this.lastOf[q] >= 0 && clock[q] <= this.events[this.lastOf[q]].idx) open++;
     const evs = this.events;
     const fp = this.fp;
-    for (let j = evs.length - 1; j >= 0; j--) {
+    for (let j = evs.length - 1; j >= 0 && open > 0; j--) {
       const e = evs[j];
       if (e.task === p || clock[e.task] > e.idx) continue;
       if (!fp.conflict(e.sig, ev.sig)) continue;
       const c = e.clock;
-      for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
+      for (let q = 0; q < T; q++) {
+        if (c[q] <= clock[q]) continue;
+        const last = this.lastOf[q];
+        if (q !== p && last >= 0 && clock[q] <= evs[last].idx && c[q] > evs[last].idx) open--;
+        clock[q] = c[q];
+      }
     }
     clock[p] = prev >= 0 ? this.events[prev].idx + 2 : 1;
     return clock;
   }
+
 
   /**
    * Source-DPOR's races of a step `ev` of task p (taken, or announced by a task that cannot run) placed
