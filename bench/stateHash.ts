@@ -1,8 +1,10 @@
 // What a state hash costs (Machine.stateHash, hashed at every choice point of a search), against the
 // hash as it was before it was made allocation-free (stateHashBaseline.ts) and against one engine
 // step, in the same run. States come from random schedules of every bundled scenario's columns and of
-// the explorer ladder's worlds; both hashes must split them into the same classes (checked here too).
-// node scripts/run-ts.mjs bench/stateHash.ts [--runs N] [--rounds N]
+// the explorer ladder's worlds; both hashes must split each world's states into the same classes
+// (checked here on every state met). They are timed on runs of consecutive states, as a search meets
+// them: the ladder's world of bench/ladderPoint.ts (3 faulters + truncate) apart, and all worlds.
+// node scripts/run-ts.mjs bench/stateHash.ts [--runs N] [--rounds N] [--only TEXT] [--per-world]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,11 +20,16 @@ const arg = (name: string, dflt: number): number => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
+/** random runs per world whose states are checked */
 const RUNS = arg('runs', 40);
-const ROUNDS = arg('rounds', 9);
+/** timing rounds (old and new alternate) */
+const ROUNDS = arg('rounds', 7);
+/** states of one run per world kept for timing (at most) */
+const KEPT_STEPS = arg('kept-steps', 60);
+const LADDER = 'ladder 3 truncate-seq';
 
 type Make = () => EngineMachine;
-const worlds: { name: string; make: Make }[] = [];
+let worlds: { name: string; make: Make }[] = [];
 const dir = join(process.cwd(), 'scenarios');
 for (const f of readdirSync(dir).filter((x) => x.endsWith('.mmscenario.yaml'))) {
   const path = join(dir, f);
@@ -37,11 +44,10 @@ for (const [n, v] of [
   [3, '2.6.11'],
 ] as const)
   worlds.push({ name: `ladder ${n} ${v}`, make: () => createMachine(faultersAndTruncate(n), { fault: v }) });
-
-// --only TEXT: the worlds whose name has it
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-if (only !== null) worlds.splice(0, worlds.length, ...worlds.filter((w) => w.name.includes(only)));
-// random schedules (a fixed seed): every state met is hashed both ways; one state per run is kept
+if (only !== null) worlds = worlds.filter((w) => w.name.includes(only) || w.name === LADDER);
+
+// random schedules (a fixed seed): every state met is hashed both ways
 let seed = 12345;
 const rand = (k: number): number => {
   seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -52,18 +58,17 @@ const newToOld = new Map<string, string>();
 let hashed = 0;
 let split = 0;
 let merged = 0;
-const kept: EngineMachine[] = [];
-const keptWorld: string[] = [];
-let steps = 0;
 let distinct = 0;
+/** per world, the states of its first run in order (each a machine replayed to that point) */
+const runs: { world: string; states: EngineMachine[] }[] = [];
 for (const w of worlds) {
-  // states of one world are compared (a search never meets another's)
-  distinct += oldToNew.size;
+  // the states of one world are compared (a search never meets another's)
   oldToNew.clear();
   newToOld.clear();
   for (let r = 0; r < RUNS; r++) {
     const m = w.make();
     const stopAt = 1 + rand(200);
+    const schedule: number[] = [];
     for (let i = 0; ; i++) {
       const o = hashKernelStateBaseline(m.kernel, m.tasks);
       const n = m.stateHash();
@@ -76,14 +81,22 @@ for (const w of worlds) {
       else if (o0 !== o) merged++;
       const runnable = m.runnable();
       if (runnable.length === 0 || i === stopAt) break;
-      m.step(runnable[rand(runnable.length)]);
-      steps++;
+      const t = runnable[rand(runnable.length)];
+      m.step(t);
+      schedule.push(t);
     }
-    kept.push(m);
-    keptWorld.push(w.name);
+    if (r === 0) {
+      const states: EngineMachine[] = [];
+      for (let i = 0; i <= Math.min(schedule.length, KEPT_STEPS); i++) {
+        const s = w.make();
+        s.replay(schedule.slice(0, i));
+        states.push(s);
+      }
+      runs.push({ world: w.name, states });
+    }
   }
+  distinct += oldToNew.size;
 }
-distinct += oldToNew.size;
 if (split + merged > 0) throw new Error(`the hashes disagree: ${split} states split, ${merged} merged (of ${hashed})`);
 
 function cpuUs(f: () => void): number {
@@ -92,94 +105,89 @@ function cpuUs(f: () => void): number {
   return (cpuMs() - c0) * 1000;
 }
 let sink = 0;
-const oldUs: number[] = [];
-const newUs: number[] = [];
-const REPS = 20;
-for (let round = 0; round < ROUNDS; round++) {
-  // alternate which goes first: neither gets a warmer machine
-  const timeOld = () =>
-    oldUs.push(
-      cpuUs(() => {
-        for (let i = 0; i < REPS; i++) for (const m of kept) sink += hashKernelStateBaseline(m.kernel, m.tasks).length;
-      }) /
-        (REPS * kept.length),
-    );
-  const timeNew = () =>
-    newUs.push(
-      cpuUs(() => {
-        for (let i = 0; i < REPS; i++) for (const m of kept) sink += m.stateHash().length;
-      }) /
-        (REPS * kept.length),
-    );
-  if (round & 1) {
-    timeNew();
-    timeOld();
-  } else {
-    timeOld();
-    timeNew();
-  }
-}
-// one engine step as the search first takes it (footprints and step checks), on the ladder's world
-const ladder = () => createMachine(faultersAndTruncate(3), { fault: 'truncate-seq' });
-let stepUs = 0;
-{
-  const schedule: number[] = [];
-  const m0 = ladder();
-  for (let r = m0.runnable(); r.length > 0; r = m0.runnable()) {
-    schedule.push(r[0]);
-    m0.step(r[0]);
-  }
-  const reps = 300;
-  const timed = (withSteps: boolean) =>
+const hashOld = (m: EngineMachine) => (sink += hashKernelStateBaseline(m.kernel, m.tasks).length);
+const hashNew = (m: EngineMachine) => (sink += m.stateHash().length);
+
+/** us per hash over the runs' states in order, old and new alternately (median of the rounds) */
+function timeBoth(group: { states: EngineMachine[] }[], reps: number): { oldUs: number; newUs: number } {
+  let n = 0;
+  for (const r of group) n += r.states.length;
+  const pass = (f: (m: EngineMachine) => void) =>
     cpuUs(() => {
-      for (let i = 0; i < reps; i++) {
-        const m = ladder();
-        if (withSteps) for (const t of schedule) m.step(t);
-      }
-    });
-  timed(true);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) samples.push((timed(true) - timed(false)) / (reps * schedule.length));
-  stepUs = median(samples);
-}
-if (argv.includes('--per-world')) {
-  // per world: the mean of both hashes over its kept states, in us
-  const per = new Map<string, [number, number]>();
-  for (let i = 0; i < kept.length; i++) {
-    const m = kept[i];
-    const o = cpuUs(() => {
-      for (let j = 0; j < 50; j++) sink += hashKernelStateBaseline(m.kernel, m.tasks).length;
-    });
-    const n = cpuUs(() => {
-      for (let j = 0; j < 50; j++) sink += m.stateHash().length;
-    });
-    const e = per.get(keptWorld[i]) ?? [0, 0];
-    e[0] += o / 50 / RUNS;
-    e[1] += n / 50 / RUNS;
-    per.set(keptWorld[i], e);
+      for (let i = 0; i < reps; i++) for (const r of group) for (const m of r.states) f(m);
+    }) /
+    (reps * n);
+  const oldUs: number[] = [];
+  const newUs: number[] = [];
+  pass(hashOld);
+  pass(hashNew);
+  for (let round = 0; round < ROUNDS; round++) {
+    // alternate which goes first: neither meets a warmer machine
+    if (round & 1) {
+      newUs.push(pass(hashNew));
+      oldUs.push(pass(hashOld));
+    } else {
+      oldUs.push(pass(hashOld));
+      newUs.push(pass(hashNew));
+    }
   }
-  for (const [w, [o, n]] of [...per].sort((a, b) => b[1][0] - a[1][0]))
-    console.log(`${o.toFixed(2).padStart(8)} ${n.toFixed(2).padStart(8)} ${(n / o).toFixed(2).padStart(6)}  ${w}`);
+  return { oldUs: median(oldUs), newUs: median(newUs) };
 }
-const oldMed = median(oldUs);
-const newMed = median(newUs);
+
+const ladderRun = runs.filter((r) => r.world === LADDER);
+const ladder = timeBoth(ladderRun, 200);
+const all = timeBoth(runs, 10);
+
+// one engine step as the search first takes it (footprints and step checks), on the ladder's world
+const makeLadder = () => createMachine(faultersAndTruncate(3), { fault: 'truncate-seq' });
+const schedule: number[] = [];
+{
+  const m = makeLadder();
+  for (let r = m.runnable(); r.length > 0; r = m.runnable()) {
+    schedule.push(r[0]);
+    m.step(r[0]);
+  }
+}
+const REPS = 300;
+const buildAndRun = (withSteps: boolean) =>
+  cpuUs(() => {
+    for (let i = 0; i < REPS; i++) {
+      const m = makeLadder();
+      if (withSteps) for (const t of schedule) m.step(t);
+    }
+  });
+buildAndRun(true);
+const stepSamples: number[] = [];
+for (let i = 0; i < 5; i++) stepSamples.push((buildAndRun(true) - buildAndRun(false)) / (REPS * schedule.length));
+const stepUs = median(stepSamples);
+
+if (argv.includes('--per-world')) {
+  for (const r of runs) {
+    const t = timeBoth([r], 20);
+    console.log(`${t.oldUs.toFixed(2).padStart(8)} ${t.newUs.toFixed(2).padStart(8)} ${(t.newUs / t.oldUs).toFixed(2).padStart(6)}  ${r.world}`);
+  }
+}
+
+const r3 = (x: number) => +x.toFixed(3);
 const row = {
   worlds: worlds.length,
   statesHashed: hashed,
   distinctStates: distinct,
-  steps,
-  kept: kept.length,
-  oldHashUs: +oldMed.toFixed(3),
-  newHashUs: +newMed.toFixed(3),
-  /** the new hash's cost as a fraction of the old one's (lower is better) */
-  newOverOld: +(newMed / oldMed).toFixed(3),
-  stepUs: +stepUs.toFixed(3),
-  /** one hash against one engine step of the ladder's world */
-  newHashOverStep: +(newMed / stepUs).toFixed(3),
-  oldHashOverStep: +(oldMed / stepUs).toFixed(3),
+  ladderOldUs: r3(ladder.oldUs),
+  ladderNewUs: r3(ladder.newUs),
+  /** the new hash's cost as a fraction of the old one's on the ladder's states (lower is better) */
+  ladderNewOverOld: r3(ladder.newUs / ladder.oldUs),
+  allOldUs: r3(all.oldUs),
+  allNewUs: r3(all.newUs),
+  allNewOverOld: r3(all.newUs / all.oldUs),
+  stepUs: r3(stepUs),
+  /** one hash of a ladder state against one engine step of that world */
+  ladderNewOverStep: r3(ladder.newUs / stepUs),
+  ladderOldOverStep: r3(ladder.oldUs / stepUs),
 };
 console.log(
-  `state hash: ${row.newHashUs} us (was ${row.oldHashUs} us: ${row.newOverOld}x), one engine step ${row.stepUs} us; ` +
-    `${hashed} states hashed, ${row.distinctStates} distinct, the same classes both ways (${sink > 0 ? 'ok' : '?'})`,
+  `state hash, ladder world: ${row.ladderNewUs} us (was ${row.ladderOldUs} us: ${row.ladderNewOverOld}x), ` +
+    `${row.ladderNewOverStep} engine steps (was ${row.ladderOldOverStep}); all worlds: ${row.allNewUs} us (was ${row.allOldUs} us: ` +
+    `${row.allNewOverOld}x); ${hashed} states hashed, ${distinct} distinct, the same classes both ways${sink > 0 ? '' : '?'}`,
 );
 console.log(JSON.stringify(row));

@@ -54,13 +54,22 @@ function strSlotOf(s: string): number {
   return i;
 }
 
+/** the strings of the last hashes by position in the hash, with their text hashes (Hasher.str) */
+const MAX_MEMO = 1024;
+const memoStr: string[] = [];
+const memoLo = new Int32Array(MAX_MEMO);
+const memoHi = new Int32Array(MAX_MEMO);
+
 /** two 32-bit lanes (the mixing of cyrb53), fed field by field */
 class Hasher implements StateSink {
   h1 = 0;
   h2 = 0;
+  /** strings fed so far in this hash */
+  pos = 0;
   reset(): void {
     this.h1 = 0xdeadbeef;
     this.h2 = 0x41c6ce57;
+    this.pos = 0;
   }
   word(w: number): void {
     this.h1 = Math.imul(this.h1 ^ w, 2654435761);
@@ -84,11 +93,28 @@ class Hasher implements StateSink {
     this.h1 = h1;
     this.h2 = h2;
   }
-  /** a string of a few texts met again and again (names, labels, keys): the 64-bit hash of its text */
+  /** a string of a few texts met again and again (names, labels, keys): the 64-bit hash of its text.
+   * The n-th string of a hash is mostly the n-th string of the hash before (one task moved in
+   * between): remembered by position, it is found by comparing with that one. */
   str(s: string): void {
-    const i = strSlotOf(s);
-    this.word(strLo[i]);
-    this.word(strHi[i]);
+    const p = this.pos++;
+    let lo: number;
+    let hi: number;
+    if (p < MAX_MEMO && memoStr[p] === s) {
+      lo = memoLo[p];
+      hi = memoHi[p];
+    } else {
+      const i = strSlotOf(s);
+      lo = strLo[i];
+      hi = strHi[i];
+      if (p < MAX_MEMO) {
+        memoStr[p] = s;
+        memoLo[p] = lo;
+        memoHi[p] = hi;
+      }
+    }
+    this.word(lo);
+    this.word(hi);
   }
   /** a record tag (which kind of object the next fields describe) */
   tag(c: number): void {
