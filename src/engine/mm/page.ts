@@ -177,10 +177,6 @@ export class Page {
   get lock(): PageLock {
     return this.lockObj ?? (this.lockObj = new PageLock(this.pfn));
   }
-  /** the page lock's state for display, without creating the lock object */
-  lockState(): string {
-    return this.lockObj ? this.lockObj.state() : '-';
-  }
   /** the page lock if it was ever taken (the state hash reads it without creating it) */
   lockIfMade(): PageLock | null {
     return this.lockObj;

@@ -167,7 +167,7 @@ function hashLocal(v: unknown, name: string): void {
   h.str(name);
   if (typeof v === 'string') return h.str(v);
   // a number or a boolean is its text, as a string is (String(v) is rare: locals hold page sets)
-  if (typeof v === 'number' || typeof v === 'boolean') return h.text(String(v));
+  if (typeof v === 'number' || typeof v === 'boolean') return h.str(String(v));
   const set = v as { pages?: unknown; releasedBy?: string | null } | null;
   if (set && Array.isArray(set.pages)) {
     h.tag(1);
