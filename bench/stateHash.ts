@@ -164,7 +164,9 @@ const stepUs = median(stepSamples);
 if (argv.includes('--per-world')) {
   for (const r of runs) {
     const t = timeBoth([r], 20);
-    console.log(`${t.oldUs.toFixed(2).padStart(8)} ${t.newUs.toFixed(2).padStart(8)} ${(t.newUs / t.oldUs).toFixed(2).padStart(6)}  ${r.world}`);
+    console.log(
+      `${t.oldUs.toFixed(2).padStart(8)} ${t.newUs.toFixed(2).padStart(8)} ${(t.newUs / t.oldUs).toFixed(2).padStart(6)}  ${r.world}`,
+    );
   }
 }
 

@@ -1,15 +1,16 @@
 // A hash of the whole kernel state plus each task's position, for state caching in the explorer.
 // Two states with the same hash are treated as the same: every piece of state that can change the
 // future (ptes, VMAs, pages, page caches, locks, swap, each task's place in its operations and the
-// values it sampled) is in it. The fields are fed straight into a 64-bit hash, and hashing allocates
-// nothing but the key it returns: it runs at every choice point of a search. Names are fed as 64-bit
-// hashes of their text, computed once per text; locks feed their state as numbers (Lock.hashState).
+// values it sampled) is in it. Hashing runs at every choice point of a search, so the fields are fed
+// straight into a 64-bit hash and nothing is allocated but the key returned (and the text of a TLB
+// or of interpreted C frames, where there are any). Names go in as 64-bit hashes of their text,
+// computed once per text; locks feed their state as numbers (Lock.hashState).
 
-import { PAGE_SIZE, PTRS_PER_PTE } from './constants';
 import type { AddressSpace } from '../mm/addressSpace';
 import type { Page, PageAllocator } from '../mm/page';
 import type { PteTable } from '../mm/pageTable';
 
+import { PAGE_SIZE, PTRS_PER_PTE } from './constants';
 import type { Kernel } from './kernel';
 import type { Task } from './task';
 
@@ -75,11 +76,13 @@ class Hasher implements StateSink {
     this.h1 = Math.imul(this.h1 ^ w, 2654435761);
     this.h2 = Math.imul(this.h2 ^ w, 1597334677);
   }
-  /** an integer up to 2^53 that may not fit 32 bits (addresses, pte values, file offsets) */
+  /** a number: an integer up to 2^53 as two words (addresses, pte values, file offsets); anything
+   * else (never met in the kernel's fields) goes in as its text too */
   num(n: number): void {
     const hi = (n - (n >>> 0)) / 4294967296;
     this.word(n | 0);
     this.word(hi | 0);
+    if (hi !== (hi | 0)) this.text(String(n));
   }
   /** a string that is new every time (a state rendered as text): its length, then its characters */
   text(s: string): void {

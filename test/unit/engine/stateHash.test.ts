@@ -22,7 +22,7 @@ const make = (): EngineMachine => createMachine(world, {});
 const mm = (m: EngineMachine, name: string) => m.kernel.mms.get(name)!;
 const space = (m: EngineMachine) => m.kernel.files.get('f')!.mapping(null);
 
-/** a field change and whether it should leave the hash as it was */
+/** field changes, each to hash apart from the fresh machine and from every other */
 const changes: [string, (m: EngineMachine) => void][] = [
   ['mmap_sem taken for reading', (m) => mm(m, 'A').mmapSem.acquire(m.tasks[0], true)],
   ['mmap_sem taken for writing', (m) => mm(m, 'A').mmapSem.acquire(m.tasks[0], false)],
@@ -42,6 +42,8 @@ const changes: [string, (m: EngineMachine) => void][] = [
   ['rss', (m) => mm(m, 'A').rss++],
   ['a task sample', (m) => m.tasks[0].sample('seq', 1)],
   ['a task sample of another value', (m) => m.tasks[0].sample('seq', 2)],
+  ['a task sample of a fraction', (m) => m.tasks[0].sample('seq', 1.5)],
+  ['a task sample beyond 32 bits', (m) => m.tasks[0].sample('seq', 2 ** 32 + 1)],
   ['a task sample by another name', (m) => m.tasks[0].sample('seq2', 1)],
   ['a sample of another task', (m) => m.tasks[1].sample('seq', 1)],
   ['a task local', (m) => m.tasks[0].locals.set('pages', { pages: [], releasedBy: null })],
