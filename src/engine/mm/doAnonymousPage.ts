@@ -22,10 +22,13 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   const k = t.kernel;
   const pt = mm.pt;
   const ptl = mm.pageTableLock;
+  // "entry = pte_wrprotect(mk_pte(ZERO_PAGE(addr), vma->vm_page_prot));": the VMA is read here, on
+  // entry, as 2.6.11 does (the step's footprint reads the mm's VMAs before the lock is dropped)
+  const zeroProt = vma.pageProt & ~VM_WRITE;
   if (!write) {
     // read-only mapping of ZERO_PAGE (no reference, no rss: it is PG_reserved)
     if (t.pteWrite(mm, address, 'set_pte(ZERO_PAGE)')) yield t.step;
-    pt.setPresent(address, k.alloc.zeroPage.pfn, vma.pageProt & ~VM_WRITE, false);
+    pt.setPresent(address, k.alloc.zeroPage.pfn, zeroProt, false);
     if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> zero page`);
     if (t.spinUnlock(ptl)) yield t.step;
     t.exit('do_anonymous_page', 'VM_FAULT_MINOR');
@@ -56,9 +59,13 @@ export function* doAnonymousPage(t: Task, mm: MmStruct, vma: Vma, address: numbe
   alloc.setFlagsPfn(pfn, PG_anon | PG_lru);
   mm.rss++;
   pageAddRmapPfn(alloc, pfn, mm, address);
-  if (t.pteWrite(mm, address)) yield t.step;
+  // "entry = maybe_mkwrite(pte_mkdirty(mk_pte(page, vma->vm_page_prot)), vma);" before set_pte
+  // (newPteFor's result is shared scratch: copied before the yield)
   const e = newPteFor(k, vma, true);
-  mm.pt.setPresent(address, pfn, e.prot, e.dirty);
+  const prot = e.prot;
+  const dirty = e.dirty;
+  if (t.pteWrite(mm, address)) yield t.step;
+  mm.pt.setPresent(address, pfn, prot, dirty);
   if (t.tracing) t.emit('pte', `0x${address.toString(16)} -> pfn ${pfn} (anonymous)`);
   if (t.spinUnlock(ptl)) yield t.step;
   t.exit('do_anonymous_page', 'VM_FAULT_MINOR');

@@ -54,6 +54,8 @@ const OUTCOME_NAMES = ['ok', 'SIGSEGV', 'SIGBUS', 'OOM'];
 
 /** what user space was promised for this page: the remap_file_pages protection, else the VMA's */
 export function promisedAccess(mm: MmStruct, address: number): number {
+  // promisedProt goes with the VMAs (MmStruct.vmasKey)
+  if (footprint.on) footprint.reads.push(mm.vmasKey);
   const pn = Math.floor(address / PAGE_SIZE);
   const p = mm.promisedProt.size === 0 ? undefined : mm.promisedProt.get(pn);
   if (p !== undefined) return p;
@@ -214,7 +216,11 @@ function faultLoop(t: Task, address: number, tries: number, fault: number): void
 function checkPromise(t: Task, mm: MmStruct, address: number, access: number, outcome: number): void {
   // an access the MMU completed (after a fault or not) while munmap/mprotect holds mmap_sem for
   // write: the protection is still changing (the ptes go after the VMA), so nothing was promised yet
-  if (outcome === ACCESS_OK && mm.mmapSem.writer !== null) return;
+  if (outcome === ACCESS_OK) {
+    // it reads mmap_sem's writer: an access with no lock step of its own conflicts with down_write/up_write
+    if (footprint.on) footprint.reads.push(mm.mmapSem.key);
+    if (mm.mmapSem.writer !== null) return;
+  }
   const promised = promisedAccess(mm, address);
   const expectSegv = promised < 0 || !allows(promised, access);
   if (outcome !== ACCESS_OOM && expectSegv !== (outcome === ACCESS_SIGSEGV)) {

@@ -2,7 +2,7 @@
 // of seed 002 ('2.6.13': prot must be 0; 'nonuniform': per-page protections with MAP_NOINHERIT).
 
 import { EINVAL, ENOMEM, PAGE_SIZE, VM_ACCESS_MASK, VM_NONLINEAR, VM_NONUNIFORM, VM_RESERVED, VM_SHARED } from '../sim/constants';
-import type { Step } from '../sim/step';
+import { touchWrite, type Step } from '../sim/step';
 import type { Task } from '../sim/task';
 
 import type { MmStruct } from './mmStruct';
@@ -142,8 +142,10 @@ export function* sysRemapFilePages(
       if (err === 0) {
         // what user space now expects of these pages: the given protection, or without
         // MAP_NOINHERIT the VMA's own
-        if (perPage) for (let a = start; a < end; a += PAGE_SIZE) mm.promisedProt.set(a / PAGE_SIZE, prot & VM_ACCESS_MASK);
-        else mm.clearPromise(start, end);
+        if (perPage) {
+          touchWrite(mm.vmasKey);
+          for (let a = start; a < end; a += PAGE_SIZE) mm.promisedProt.set(a / PAGE_SIZE, prot & VM_ACCESS_MASK);
+        } else mm.clearPromise(start, end);
       }
     }
     break;

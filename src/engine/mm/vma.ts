@@ -1,8 +1,14 @@
 // vm_area_struct and the per-mm VMA set: a balanced search tree keyed by vm_start (a treap with
 // deterministic priorities, standing in for the kernel's rbtree) plus the vm_next list and the
 // one-entry find_vma cache (mm->mmap_cache).
+//
+// The VMA set of an mm is one object for partial-order reduction (MmStruct.vmasKey): a lookup or a
+// read of a VMA's range, flags or offset reads it; an insert, a removal or a change of those fields
+// writes it. mmap_sem orders these in the kernel's own locking; a variant that weakens mmap_sem
+// (munmap under the read lock) needs the footprint to see a fault's find_vma race with the change.
 
 import { PAGE_SIZE, VM_SHARED, VM_WRITE, VM_READ, VM_EXEC, vmFlagNames, protString } from '../sim/constants';
+import { footprint } from '../sim/step';
 
 import type { File } from './addressSpace';
 import type { MmStruct } from './mmStruct';
@@ -12,6 +18,17 @@ import type { VmOperations } from './vmOps';
 /** access exceeds the VMA's permissions (the checks of patch 19, strict per bit) */
 export function accessExceeds(access: number, vmFlags: number): boolean {
   return (access & VM_WRITE) > (vmFlags & VM_WRITE) || (access & VM_READ) > (vmFlags & VM_READ) || (access & VM_EXEC) > (vmFlags & VM_EXEC);
+}
+
+/** record a read of a VMA set (footprint.on): one VMA's fields read in a row push its key once */
+function readVmas(key: string): void {
+  const r = footprint.reads;
+  if (r.length === 0 || r[r.length - 1] !== key) r.push(key);
+}
+
+function writeVmas(key: string): void {
+  const w = footprint.writes;
+  if (w.length === 0 || w[w.length - 1] !== key) w.push(key);
 }
 
 export class Vma {
@@ -25,15 +42,59 @@ export class Vma {
   privateData: unknown = null;
   /** vma->anon_vma (2.6.11, the 'object' rmap rules): set by anon_vma_prepare, shared by fork */
   anonVma: AnonVma | null = null;
+  /** vm_start, vm_end, vm_flags, vm_pgoff without a footprint: for VmaTree's own walks (its
+   * operations record the set once) -- everything else goes through start, end, flags, pgoff */
+  vmStart: number;
+  vmEnd: number;
+  vmFlags: number;
+  vmPgoff: number;
   constructor(
     public mm: MmStruct,
-    public start: number,
-    public end: number,
-    public flags: number,
-    public pgoff: number,
+    start: number,
+    end: number,
+    flags: number,
+    pgoff: number,
     public file: File | null,
     public ops: VmOperations | null,
-  ) {}
+  ) {
+    // a VMA no tree holds yet is its creator's alone: no footprint until insert
+    this.vmStart = start;
+    this.vmEnd = end;
+    this.vmFlags = flags;
+    this.vmPgoff = pgoff;
+  }
+  get start(): number {
+    if (footprint.on) readVmas(this.mm.vmasKey);
+    return this.vmStart;
+  }
+  set start(a: number) {
+    if (footprint.on) writeVmas(this.mm.vmasKey);
+    this.vmStart = a;
+  }
+  get end(): number {
+    if (footprint.on) readVmas(this.mm.vmasKey);
+    return this.vmEnd;
+  }
+  set end(a: number) {
+    if (footprint.on) writeVmas(this.mm.vmasKey);
+    this.vmEnd = a;
+  }
+  get flags(): number {
+    if (footprint.on) readVmas(this.mm.vmasKey);
+    return this.vmFlags;
+  }
+  set flags(f: number) {
+    if (footprint.on) writeVmas(this.mm.vmasKey);
+    this.vmFlags = f;
+  }
+  get pgoff(): number {
+    if (footprint.on) readVmas(this.mm.vmasKey);
+    return this.vmPgoff;
+  }
+  set pgoff(p: number) {
+    if (footprint.on) writeVmas(this.mm.vmasKey);
+    this.vmPgoff = p;
+  }
   /** vm_page_prot: the protection ptes get; private writable mappings map read-only first (COW) */
   get pageProt(): number {
     const p = this.flags & (VM_READ | VM_WRITE | VM_EXEC);
@@ -61,10 +122,13 @@ function nextPrio(): number {
 }
 
 export class VmaTree {
+  /** the set's footprint key (MmStruct.vmasKey) */
+  constructor(readonly key: string) {}
   root: Vma | null = null;
   /** mm->mmap: first VMA in address order */
   head: Vma | null = null;
-  count = 0;
+  /** VMAs in the set (count reads it with a footprint) */
+  private nodes = 0;
   /** mm->mmap_cache */
   cache: Vma | null = null;
   /** tree nodes visited by the last find_vma (for the logarithmic-lookup check) */
@@ -72,8 +136,9 @@ export class VmaTree {
 
   /** find_vma(): the first VMA with vm_end > addr, or null */
   find(addr: number): Vma | null {
+    if (footprint.on) readVmas(this.key);
     const c = this.cache;
-    if (c !== null && c.end > addr && c.start <= addr) {
+    if (c !== null && c.vmEnd > addr && c.vmStart <= addr) {
       this.lastVisits = 0;
       return c;
     }
@@ -82,9 +147,9 @@ export class VmaTree {
     let visits = 0;
     while (n !== null) {
       visits++;
-      if (n.end > addr) {
+      if (n.vmEnd > addr) {
         best = n;
-        if (n.start <= addr) break;
+        if (n.vmStart <= addr) break;
         n = n.left;
       } else n = n.right;
     }
@@ -95,10 +160,11 @@ export class VmaTree {
 
   /** find_vma_prev(): the VMA ending at or before addr's VMA, i.e. the last with start < addr */
   findPrev(addr: number): Vma | null {
+    if (footprint.on) readVmas(this.key);
     let n = this.root;
     let best: Vma | null = null;
     while (n !== null) {
-      if (n.start < addr) {
+      if (n.vmStart < addr) {
         best = n;
         n = n.right;
       } else n = n.left;
@@ -109,7 +175,7 @@ export class VmaTree {
   private split(n: Vma | null, key: number): [Vma | null, Vma | null] {
     // nodes with start < key go left
     if (n === null) return [null, null];
-    if (n.start < key) {
+    if (n.vmStart < key) {
       const [l, r] = this.split(n.right, key);
       n.right = l;
       return [n, r];
@@ -132,21 +198,23 @@ export class VmaTree {
 
   /** __vma_link: insert into the tree and the list (caller guarantees no overlap) */
   insert(v: Vma): void {
+    if (footprint.on) writeVmas(this.key);
     v.prio = nextPrio();
     v.left = v.right = null;
-    const prev = this.findPrev(v.start);
-    const [l, r] = this.split(this.root, v.start);
+    const prev = this.findPrev(v.vmStart);
+    const [l, r] = this.split(this.root, v.vmStart);
     this.root = this.merge(this.merge(l, v), r);
     v.prev = prev;
     v.next = prev ? prev.next : this.head;
     if (v.next) v.next.prev = v;
     if (prev) prev.next = v;
     else this.head = v;
-    this.count++;
+    this.nodes++;
   }
 
   /** __vma_unlink */
   remove(v: Vma): void {
+    if (footprint.on) writeVmas(this.key);
     this.root = this.removeNode(this.root, v);
     if (v.prev) v.prev.next = v.next;
     else this.head = v.next;
@@ -154,32 +222,40 @@ export class VmaTree {
     v.prev = v.next = null;
     v.left = v.right = null;
     if (this.cache === v) this.cache = null;
-    this.count--;
+    this.nodes--;
   }
 
   private removeNode(n: Vma | null, v: Vma): Vma | null {
     if (n === null) throw new Error('VmaTree.remove: VMA not in tree');
     if (n === v) return this.merge(n.left, n.right);
-    if (v.start < n.start) n.left = this.removeNode(n.left, v);
+    if (v.vmStart < n.vmStart) n.left = this.removeNode(n.left, v);
     else n.right = this.removeNode(n.right, v);
     return n;
   }
 
   /** vm_start changed on a linked VMA (vma_adjust): re-key it */
   rekey(v: Vma, start: number): void {
+    if (footprint.on) writeVmas(this.key);
     const prev = v.prev,
       next = v.next;
     this.root = this.removeNode(this.root, v);
     v.left = v.right = null;
-    v.start = start;
-    const [l, r] = this.split(this.root, v.start);
+    v.vmStart = start;
+    const [l, r] = this.split(this.root, start);
     this.root = this.merge(this.merge(l, v), r);
     // list order is unchanged: callers never move a VMA past a neighbour
     v.prev = prev;
     v.next = next;
   }
 
+  /** mm->map_count */
+  get count(): number {
+    if (footprint.on) readVmas(this.key);
+    return this.nodes;
+  }
+
   *[Symbol.iterator](): Generator<Vma> {
+    if (footprint.on) readVmas(this.key);
     for (let v = this.head; v !== null; v = v.next) yield v;
   }
 

@@ -71,7 +71,8 @@ describe('Machine', () => {
     const m = createMachine(w, {});
     expect(m.step(0)).toMatchObject({ task: 0, fn: 'start', label: 'start' });
     const s = m.step(0);
-    expect(s).toMatchObject({ fn: 'sys_mmap', label: 'down_write(mmap_sem)', writes: ['lock:A/mmap_sem'] });
+    // the step takes mmap_sem and runs do_mmap_pgoff to its end: the new VMA is a write of A's VMAs
+    expect(s).toMatchObject({ fn: 'sys_mmap', label: 'down_write(mmap_sem)', writes: ['lock:A/mmap_sem', 'mm:A/vmas'] });
     // run T1 until its MMU walk of 0x10000
     let info = m.step(0);
     while (info.label !== 'MMU page walk') info = m.step(0);

@@ -7,6 +7,7 @@ import { createMachine, runDirect, VM_READ, VM_WRITE, PAGE_SIZE } from '../../..
 import { MmStruct } from '../../../src/engine/mm/mmStruct';
 import { VmaTree, Vma } from '../../../src/engine/mm/vma';
 import type { OpSpec } from '../../../src/engine/sim/spec';
+import { footprint } from '../../../src/engine/sim/step';
 
 function tree(ranges: [number, number][]): { t: VmaTree; mm: MmStruct } {
   const mm = new MmStruct('A', null);
@@ -49,6 +50,38 @@ describe('VmaTree', () => {
     expect(t.lastVisits).toBeGreaterThan(0);
     t.find(32 * PAGE_SIZE);
     expect(t.lastVisits).toBe(0);
+  });
+  it('records its footprint: lookups and field reads read the VMA key of the mm, changes write it', () => {
+    const { t, mm } = tree([
+      [10, 20],
+      [30, 40],
+    ]);
+    const during = (f: () => void) => {
+      footprint.reads = [];
+      footprint.writes = [];
+      footprint.on = true;
+      try {
+        f();
+      } finally {
+        footprint.on = false;
+      }
+      return { reads: [...new Set(footprint.reads)], writes: [...new Set(footprint.writes)] };
+    };
+    expect(mm.vmasKey).toBe('mm:A/vmas');
+    expect(during(() => t.find(35 * PAGE_SIZE))).toEqual({ reads: ['mm:A/vmas'], writes: [] });
+    const v = t.find(15 * PAGE_SIZE)!;
+    expect(during(() => v.end + v.flags + v.pgoff)).toEqual({ reads: ['mm:A/vmas'], writes: [] });
+    expect(during(() => [...t])).toEqual({ reads: ['mm:A/vmas'], writes: [] });
+    expect(during(() => (v.end = 12 * PAGE_SIZE))).toEqual({ reads: [], writes: ['mm:A/vmas'] });
+    expect(during(() => (v.flags |= VM_WRITE))).toEqual({ reads: ['mm:A/vmas'], writes: ['mm:A/vmas'] });
+    expect(during(() => t.rekey(v, 11 * PAGE_SIZE))).toEqual({ reads: [], writes: ['mm:A/vmas'] });
+    expect(during(() => t.remove(v)).writes).toEqual(['mm:A/vmas']);
+    expect(during(() => t.insert(new Vma(mm, 0, PAGE_SIZE, VM_READ, 0, null, null))).writes).toEqual(['mm:A/vmas']);
+    // outside a step nothing is recorded
+    footprint.reads = [];
+    t.find(35 * PAGE_SIZE);
+    void v.start;
+    expect(footprint.reads).toEqual([]);
   });
   it('looks up in logarithmic time on 50k VMAs', () => {
     const ranges: [number, number][] = [];

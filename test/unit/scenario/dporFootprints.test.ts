@@ -1,4 +1,5 @@
-// The footprint audit: two steps the Machine's footprints call independent must commute.
+// The footprint audit: two steps the Machine's footprints call independent must commute, and a step
+// that changes an mm's VMAs writes that mm's VMA key.
 import { describe, expect, it } from 'vitest';
 
 import { faultersAndTruncate } from '../../../bench/ladder';
@@ -74,9 +75,26 @@ function audit(make: MachineFactory, walks: number, seed: number, start: number[
           if (!fresh && mi.stateHash() !== mj.stateHash()) problems.push(`${where}: different states`);
           if (finish([...prefix, i, j]) !== finish([...prefix, j, i])) problems.push(`${where}: different outcomes`);
         }
-      prefix.push(runnable[Math.floor(next() * runnable.length)]);
+      const t = runnable[Math.floor(next() * runnable.length)];
+      problems.push(...vmaWrites(at(prefix), t, `${prefix.join(',')} | ${m.taskNames[t]}`));
+      prefix.push(t);
     }
   }
+  return problems;
+}
+
+/** every mm's VMA set as the snapshot shows it (ranges, flags, offsets, files) */
+const vmaSets = (m: Machine) => new Map(m.snapshot().mms.map((mm) => [mm.name, JSON.stringify(mm.vmas)]));
+
+/** task t's step at m: where it changes an mm's VMAs, its footprint writes that mm's VMA key (an mm
+ * the step creates starts with none) */
+function vmaWrites(m: Machine, t: number, where: string): string[] {
+  const before = vmaSets(m);
+  const f = m.step(t);
+  const problems: string[] = [];
+  for (const [name, vmas] of vmaSets(m))
+    if ((before.get(name) ?? '[]') !== vmas && !f.writes.includes(`mm:${name}/vmas`))
+      problems.push(`${where}: ${f.label} changes the VMAs of ${name} but does not write mm:${name}/vmas`);
   return problems;
 }
 
@@ -156,6 +174,31 @@ describe('footprints: steps called independent commute', () => {
       expect([0, 1].map((t) => m.announced(t)?.label)).toEqual(['spin_lock(tree_lock)', 'spin_lock(tree_lock)']);
       expect(audit(make, 2, 5, prefix)).toEqual([]);
     }
+  }, 300_000);
+  it('munmap under the read lock and the find_vma of a thread of its mm: steps that conflict', () => {
+    const s = load('munmap-thread-fault.mmscenario.yaml');
+    const col = s.columns.find((c) => c.label === 'munmap under read lock')!;
+    const make = machineFactory(s, col.selection);
+    // the unmapper maps its page; the thread walks the pte (none yet) and is about to take mmap_sem
+    // in do_page_fault (find_vma follows in that step); the unmapper reads its page and is about to
+    // take mmap_sem in sys_munmap (for read: the VMA goes in that step)
+    const m = make();
+    const prefix: number[] = [];
+    const announced = (t: number) => {
+      const a = m.announced?.(t);
+      return a ? `${a.fn} ${a.label}` : null;
+    };
+    const until = (t: number, at: string) => {
+      for (let n = 0; n < 200 && m.runnable().includes(t) && announced(t) !== at; n++) {
+        m.step(t);
+        prefix.push(t);
+      }
+    };
+    until(0, 'user MMU page walk');
+    until(1, 'do_page_fault down_read(mmap_sem)');
+    until(0, 'sys_munmap down_read(mmap_sem)');
+    expect([0, 1].map(announced)).toEqual(['sys_munmap down_read(mmap_sem)', 'do_page_fault down_read(mmap_sem)']);
+    expect(audit(make, 2, 3, prefix)).toEqual([]);
   }, 300_000);
   for (const file of bundled) {
     it(

@@ -8,10 +8,6 @@ import { machineFactory } from '../../../src/scenario/runner';
 import { bundled, loadBundled } from './fixtures/bundled';
 import { outcome } from './fixtures/outcome';
 
-/** known misses (the reduced search lacks outcomes the reference reaches), open: munmap-thread-fault's
- * (the sigsegv check of a user access reads the VMAs, which have no footprint key: munmap under the
- * read lock changes them outside mmap_sem's write side) */
-const KNOWN_MISSES = new Set(['munmap-thread-fault.mmscenario.yaml munmap under read lock']);
 /** the reference search does not finish in time */
 const TOO_BIG = new Set(['hugetlbfs-truncate.mmscenario.yaml']);
 
@@ -20,7 +16,7 @@ describe.runIf(process.env.MMX_SLOW_SOUNDNESS)('dpor reaches every outcome on th
     const s = loadBundled(file);
     for (const col of s.columns) {
       const name = `${file} ${col.label}`;
-      (KNOWN_MISSES.has(name) ? it.fails : it)(
+      it(
         name,
         () => {
           const run = (reduction: Reduction) => {
