@@ -69,12 +69,23 @@ export function measured(n: number, variant: string, search: () => ExploreResult
  * at `baselineMs`: where they do not finish, their schedule counts are lower bounds).
  */
 export function runLadder(opts: { maxN: number; variants: string[]; limitMs: number; baselineMs: number; log: (s: string) => void }) {
-  const rows: { por: LadderRow; none: LadderRow; state: LadderRow; reductionFactor: string }[] = [];
+  const rows: {
+    por: LadderRow;
+    stateless: LadderRow;
+    none: LadderRow;
+    state: LadderRow;
+    reductionFactor: string;
+    stateCacheSpeedup: string;
+  }[] = [];
   for (let n = 1; n <= opts.maxN; n++) {
     for (const variant of opts.variants) {
       const w = faultersAndTruncate(n);
       const make = () => createMachine(w, { fault: variant });
       const por = measured(n, variant, () => explore(make, { reduction: 'dpor', shrink: false, timeLimitMs: opts.limitMs }));
+      // the same reduction without the state cache (each revisit explored again), same limit
+      const stateless = measured(n, variant, () =>
+        explore(make, { reduction: 'dpor', stateCache: false, shrink: false, timeLimitMs: opts.limitMs }),
+      );
       const none = measured(n, variant, () => explore(make, { reduction: 'none', shrink: false, timeLimitMs: opts.baselineMs }));
       const state = measured(n, variant, () => explore(make, { reduction: 'state', shrink: false, timeLimitMs: opts.baselineMs }));
       // where the unreduced search finishes: its schedules per schedule of the reduced one; where it is
@@ -86,7 +97,13 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
           : none.ms > por.ms
             ? `>${(none.ms / por.ms).toFixed(1)} (time)`
             : 'n/a (baseline cut first)';
-      rows.push({ por, none, state, reductionFactor });
+      // CPU of the stateless search over the state-cached one (a lower bound where it was cut)
+      const stateCacheSpeedup = !por.complete
+        ? 'n/a'
+        : stateless.complete
+          ? (stateless.cpuMs / Math.max(1, por.cpuMs)).toFixed(2)
+          : `>${(stateless.cpuMs / Math.max(1, por.cpuMs)).toFixed(1)} (cut)`;
+      rows.push({ por, stateless, none, state, reductionFactor, stateCacheSpeedup });
       opts.log(
         [
           `N=${n}`,
@@ -98,6 +115,7 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
           `${por.statesPerSec} states/cpu-s`.padEnd(21),
           por.complete ? 'complete' : 'CUT     ',
           `reduction x${reductionFactor}`.padEnd(16),
+          `| stateless: ${stateless.schedules} sched ${stateless.cpuMs.toFixed(0)} cpu-ms ${stateless.complete ? 'complete' : 'cut'}, state cache x${stateCacheSpeedup}`,
           `| none: ${none.schedules} sched ${none.complete ? 'complete' : 'cut'}`,
           `| state hashing: ${state.states} states ${state.schedules} sched ${state.ms.toFixed(0)} ms ${state.complete ? 'complete' : 'cut'}`,
           por.violations.join(','),

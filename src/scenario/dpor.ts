@@ -7,14 +7,17 @@
 // state before that earlier step and runs the later task there. Sleep sets keep a task that was already
 // explored at a state from being explored again after steps independent of it.
 //
-// The search is stateless: going back to a state restores the deepest machine checkpoint on the path
-// before it and replays the schedule from there (rewind.ts; Machine.replay: no footprints, no step
-// checks). States are hashed where the schedule has a choice,
-// to count them, but a state seen before is not cut: its first visit explored only what the races
-// known then asked for, and cutting would lose the races of the current prefix with the steps below
-// it (sound stateful DPOR needs summaries of the explored subtrees: not done).
+// Going back to a state restores the deepest machine checkpoint on the path before it and replays the
+// schedule from there (rewind.ts; Machine.replay: no footprints, no step checks). States are hashed
+// where the schedule has a choice. A state explored before (with no task awake now that slept then,
+// and no fewer steps left) is not explored again: the races of the current prefix with the steps below
+// it are what the stateless search would find by running them again, and they are found from the
+// tree of footprints its first visit left (Explored; revisit() walks it with vector clocks against
+// the new prefix, and with sleep sets, as the search would run it). `stateCache: false` is the
+// stateless search, the reference.
 import type { Machine, StepInfo } from '../engine/index';
 
+import { ConflictTable, isUpdate, overlap } from './dporConflicts';
 import type { MachineFactory } from './explorer';
 import { Rewinder } from './rewind';
 
@@ -26,8 +29,13 @@ export interface DporHost {
   schedules: number;
   steps: number;
   pruned: number;
+  revisits: number;
   complete: boolean;
   stepBounded: boolean;
+  /** cut revisits of explored states (see revisit) */
+  readonly stateCache?: boolean;
+  /** steps kept for revisits, at most (default DPOR_TREE_STEPS) */
+  readonly stateCacheSteps?: number;
   /** go back through machine checkpoints (default) or by rebuilding and replaying the whole prefix */
   readonly checkpoints?: boolean;
   collect(m: Machine, from: number, path: readonly number[], base?: readonly number[]): number;
@@ -39,14 +47,20 @@ export interface DporHost {
 /** the most tasks the bit sets below hold */
 export const DPOR_MAX_TASKS = 30;
 
-/** One executed step. */
-interface Event {
+/** A step's task and footprint, with its id in the search's ConflictTable. */
+interface Fp {
   task: number;
+  /** ConflictTable id of (task, reads, writes, lock) */
+  sig: number;
+  reads: readonly string[];
+  writes: readonly string[];
+  lock?: StepInfo['lock'];
+}
+
+/** One executed step. */
+interface Event extends Fp {
   /** position among the task's own events */
   idx: number;
-  reads: string[];
-  writes: string[];
-  lock: StepInfo['lock'];
   /** vector clock: clock[q] = events of task q that happen before this one, itself included */
   clock: Int32Array;
   /** index in `events` of the acquire of the leaf lock this task holds here (-1: none) */
@@ -61,58 +75,50 @@ interface Node {
   /** tasks explored here */
   done: number;
   /** tasks asleep here, with the step each would take (explored already, from here or an ancestor) */
-  sleep: Event[];
+  sleep: Fp[];
   /** the task that ran last before this state (-1 at the root) */
   last: number;
+  /** tasks asleep on arrival (bit set) */
+  asleep: number;
+  /** the state's hash where it is kept for revisits ('' where the schedule had no choice) */
+  hash: string;
+  depth: number;
+  /** what was explored below, as the search left it (kept for revisits) */
+  tree: Explored;
 }
 
-function uniq(xs: string[]): string[] {
-  if (xs.length < 2) return xs;
-  return [...new Set(xs)];
+/**
+ * The steps explored below a state, as footprint ids: what a revisit of the state needs to find the
+ * races of those steps with its own prefix without running them (revisit()). A child is the tree of
+ * the state after the step (null: a leaf with no step waiting), or the tree kept for a state that was
+ * cut there as a revisit itself.
+ */
+interface Explored {
+  /** ConflictTable ids of the steps taken here, and what each led to */
+  readonly steps: number[];
+  readonly kids: (Explored | null)[];
+  /** steps of tasks that could not run here (waiting on a lock, or every task at a leaf) */
+  pending: number[] | null;
 }
 
-const STAR = 42; // '*'
-const ADD = 43; // '+'
-
-/** a key ending in '*' stands for every key it is a prefix of (a walk over a page table or a cache);
- * a key "+c:<object>" is a commutative update of class c of the object (page.ts: reference count
- * increments, decrements that leave it above zero): it conflicts with any read or plain write of the
- * object and with updates of another class, never with one of its own class */
-function overlap(x: string, k: string): boolean {
-  if (x === k) return true;
-  const xo = x.charCodeAt(0) === ADD ? 3 : 0;
-  const ko = k.charCodeAt(0) === ADD ? 3 : 0;
-  if (x.charCodeAt(x.length - 1) === STAR) return startsAt(k, ko, x, xo, x.length - xo - 1);
-  if (k.charCodeAt(k.length - 1) === STAR) return startsAt(x, xo, k, ko, k.length - ko - 1);
-  if ((xo | ko) === 0) return false;
-  return x.length - xo === k.length - ko && startsAt(x, xo, k, ko, k.length - ko);
+/** A state whose subtree was explored, kept for revisits. */
+interface Kept {
+  /** the tasks asleep in every visit (a revisit with these asleep explores nothing new) */
+  asleep: number;
+  /** the deepest visit (a revisit as deep or deeper has no more steps left before the bound) */
+  depth: number;
+  tree: Explored;
 }
 
-/** s from so begins with the n characters of p from po */
-function startsAt(s: string, so: number, p: string, po: number, n: number): boolean {
-  if (s.length - so < n) return false;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(so + i) !== p.charCodeAt(po + i)) return false;
-  return true;
-}
+/**
+ * Steps kept in explored trees, at most (about 100 bytes each). Past it the search drops them and
+ * goes on stateless: revisits are explored again (the same result, more steps).
+ */
+export const DPOR_TREE_STEPS = 4_000_000;
 
-/** some key of `keys` names the object of `k` (or a walk over it) */
-function has(keys: string[], k: string): boolean {
-  for (const x of keys) if (overlap(x, k)) return true;
-  return false;
-}
-
-/** some write of `keys` conflicts with the write `k`: updates of one class commute */
-function hasWrite(keys: string[], k: string): boolean {
-  const upd = k.charCodeAt(0) === ADD;
-  for (const x of keys) if (!(upd && x === k) && overlap(x, k)) return true;
-  return false;
-}
-
-/** two steps conflict: one writes what the other reads or writes (lock operations write the lock) */
-export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: string[]; writes: string[] }): boolean {
-  for (const w of a.writes) if (hasWrite(b.writes, w) || has(b.reads, w)) return true;
-  for (const w of b.writes) if (has(a.reads, w)) return true;
-  return false;
+function has(a: Uint32Array, id: number): boolean {
+  const w = id >>> 5;
+  return w < a.length && (a[w] & (1 << (id & 31))) !== 0;
 }
 
 /**
@@ -121,7 +127,7 @@ export function dependent(a: { reads: string[]; writes: string[] }, b: { reads: 
  * release): reordering them is no race, the order of the two critical sections is decided at the
  * earlier acquire. A trylock is always possible, and so are a sequence count's readers.
  */
-function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): boolean {
+function coEnabled(a: Fp, b: Fp): boolean {
   const la = a.lock;
   const lb = b.lock;
   if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
@@ -129,21 +135,29 @@ function coEnabled(a: Event, b: { lock?: StepInfo['lock']; reads: string[]; writ
 }
 
 /** an acquire or release of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
-function leafOp(e: { lock?: StepInfo['lock']; writes: string[] }, op: 'acquire' | 'release'): boolean {
-  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && e.writes[0].charCodeAt(0) === ADD;
+function leafOp(e: { lock?: StepInfo['lock']; writes: readonly string[] }, op: 'acquire' | 'release'): boolean {
+  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && isUpdate(e.writes[0]);
 }
 
 /**
  * For sleep sets, a leaf lock's acquires stay dependent: one disables the other, so a task asleep on
  * the lock wakes when another takes it (the races themselves are found between the sections' steps).
  */
-function wakes(s: Event, ev: Event): boolean {
-  return dependent(s, ev) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
+function wakes(c: ConflictTable, s: Fp, ev: Fp): boolean {
+  return c.conflict(s.sig, ev.sig) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
 }
 
 /** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
-function lockKey(e: { lock?: StepInfo['lock']; reads: string[]; writes: string[] }): string {
+function lockKey(e: { lock?: StepInfo['lock']; reads: readonly string[]; writes: readonly string[] }): string {
   return e.lock!.shared && e.lock!.op !== 'try' ? e.reads[0] : e.writes[0];
+}
+
+const NONE = 0x7fffffff;
+
+/** a step of task q with vector clock c comes after none of the steps `first` holds (other tasks') */
+function initial(q: number, c: Int32Array, first: Int32Array): boolean {
+  for (let r = 0; r < first.length; r++) if (r !== q && c[r] > first[r]) return false;
+  return true;
 }
 
 function bit(t: number): number {
@@ -185,11 +199,23 @@ export class DporSearch {
   private readonly path: number[] = [];
   /** index in `events` of each task's last event on the current path (-1: none) */
   private readonly lastOf: number[] = [];
+  /** race()'s join of clocks (one per search: race() does not nest) */
+  private acc = new Int32Array(0);
   private m!: Machine;
   private rw!: Rewinder;
   private valid = false;
   private seen = 0;
   private tasks = 0;
+  /** footprints met, and their conflicts */
+  private readonly fp = new ConflictTable();
+  /** revisits are cut (DporHost.stateCache, until DPOR_TREE_STEPS) */
+  private caching = false;
+  private treeSteps = 0;
+  private treeLimit = DPOR_TREE_STEPS;
+  /** states explored, by hash: a revisit is cut (its subtree's steps race with the new prefix) */
+  private readonly kept = new Map<string, Kept>();
+  /** events below this index are the real path (they have nodes); above it, a revisit's steps */
+  private real = 0;
 
   /** the schedule to the root of this search (a job's prefix) */
   private readonly base: number[];
@@ -207,9 +233,13 @@ export class DporSearch {
     this.m = this.rw.m;
     this.valid = true;
     this.tasks = this.m.taskNames.length;
+    this.caching = h.stateCache !== false;
+    this.treeLimit = h.stateCacheSteps ?? DPOR_TREE_STEPS;
     if (this.tasks > DPOR_MAX_TASKS) throw new Error(`partial-order reduction handles at most ${DPOR_MAX_TASKS} tasks`);
     this.lastOf.length = this.tasks;
     this.lastOf.fill(-1);
+    this.acc = new Int32Array(this.tasks);
+
     const job = this.o.job;
     if (job) {
       h.steps += this.rw.rewind(job.prefix);
@@ -217,16 +247,8 @@ export class DporSearch {
       this.rw.stepped(job.prefix.length);
       this.seen = this.m.violations.length;
     }
-    const sleep: Event[] = (job?.sleep ?? []).map((e) => ({
-      task: e.task,
-      idx: 0,
-      reads: e.reads,
-      writes: e.writes,
-      lock: e.lock,
-      clock: new Int32Array(0),
-      sec: -1,
-    }));
-    if (!this.enter(job ? job.last : -1, sleep)) return;
+    const sleep: Fp[] = (job?.sleep ?? []).map((e) => this.fpOf(e.task, e.reads, e.writes, e.lock));
+    if (!this.enter(job ? job.last : -1, sleep, null, -1)) return;
     while (this.nodes.length > 0) {
       if (h.sliceDue()) yield;
       if (h.poll()) {
@@ -251,14 +273,14 @@ export class DporSearch {
       const ev = this.event(info);
       this.race(ev, ev.clock, d);
       // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
-      const childSleep: Event[] = [];
-      for (const s of n.sleep) if (s.task !== p && !wakes(s, ev)) childSleep.push(s);
+      const childSleep: Fp[] = [];
+      for (const s of n.sleep) if (s.task !== p && !wakes(this.fp, s, ev)) childSleep.push(s);
       n.sleep.push(ev);
       this.events.push(ev);
       this.path.push(p);
       this.lastOf[p] = this.events.length - 1;
       this.rw.stepped(this.base.length + this.path.length);
-      if (!this.enter(p, childSleep)) {
+      if (!this.enter(p, childSleep, n.tree, ev.sig)) {
         // a leaf: the machine is past it
         this.events.pop();
         this.path.pop();
@@ -268,55 +290,125 @@ export class DporSearch {
     }
   }
 
-  /** a new state at the end of `path`: push its node, or count it as a leaf and return false */
-  private enter(last: number, sleep: Event[]): boolean {
+  /**
+   * A new state at the end of `path`, reached by step `sig` from the state whose explored tree is
+   * `from` (null at the root): push its node, or count it as a leaf and return false.
+   */
+  private enter(last: number, sleep: Fp[], from: Explored | null, sig: number): boolean {
     const h = this.h;
     const m = this.m;
     this.seen = h.collect(m, this.seen, this.path, this.base);
     const runnable = m.runnable();
     const depth = this.base.length + this.path.length;
-    if (runnable.length !== 1 || depth >= h.maxSteps) h.hashes.add(m.stateHash());
+    let hash = '';
+    if (runnable.length !== 1 || depth >= h.maxSteps) {
+      hash = m.stateHash();
+      h.hashes.add(hash);
+    }
+    const tree: Explored = { steps: [], kids: [], pending: null };
+    const leaf = (kid: Explored | null): false => {
+      if (from !== null && this.caching) {
+        from.steps.push(sig);
+        from.kids.push(kid);
+        if (++this.treeSteps > this.treeLimit) this.stopCaching();
+      }
+      h.schedules++;
+      return false;
+    };
     if (runnable.length === 0) {
-      this.pendingRaces(m, 0);
+      this.pendingRaces(m, 0, tree);
       m.finish();
       this.seen = h.collect(m, this.seen, this.path, this.base);
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
     if (depth >= h.maxSteps) {
-      this.pendingRaces(m, 0);
+      this.pendingRaces(m, 0, tree);
       h.complete = false;
       h.stepBounded = true;
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
     let enabled = 0;
     for (const t of runnable) enabled |= bit(t);
-    // a task waiting on a lock races with the step that took it: before that step it may have got the
-    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
-    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled);
     let asleep = 0;
     for (const e of sleep) asleep |= bit(e.task);
+    const split = this.o.splitDepth;
+    // a task waiting on a lock races with the step that took it: before that step it may have got the
+    // lock first (the acquire it waits on never runs if the run ends in a deadlock)
+    if (m.announced && runnable.length < this.tasks) this.pendingRaces(m, enabled, tree);
     const awake = enabled & ~asleep;
     if (awake === 0) {
       // every runnable task sleeps: whatever follows was explored from an equivalent order
       h.pruned++;
-      h.schedules++;
-      return false;
+      return leaf(tree.pending === null ? null : tree);
     }
-    const split = this.o.splitDepth;
+    const seen = hash === '' || split !== undefined || !this.caching ? undefined : this.kept.get(hash);
+    if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
+      // explored before, with no more tasks awake and no fewer steps left: its steps race with this
+      // prefix as they would if run again
+      this.revisit(seen.tree, this.prefixConflicts(), sleep);
+      h.pruned++;
+      h.revisits++;
+      return leaf(seen.tree);
+    }
     if (split !== undefined && this.path.length >= split) {
       this.o.onJob?.({
         prefix: this.base.concat(this.path),
-        sleep: sleep.map((e) => ({ task: e.task, reads: e.reads, writes: e.writes, lock: e.lock })),
+        sleep: sleep.map((e) => ({ task: e.task, reads: [...e.reads], writes: [...e.writes], lock: e.lock })),
         last,
       });
-      return false;
+      return leaf(null);
+    }
+    if (from !== null && this.caching) {
+      from.steps.push(sig);
+      from.kids.push(tree);
+      if (++this.treeSteps > this.treeLimit) this.stopCaching();
     }
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     // above the split every task is explored: races from the jobs below can ask for nothing more
-    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last });
+    this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last, asleep, hash, depth, tree });
     return true;
+  }
+
+  /**
+   * A revisit of an explored state is cut; the stateless search would have explored its subtree again
+   * and met there the races of those steps with this prefix. Its tree of footprints is walked instead:
+   * each step gets its vector clock against this prefix and the steps above it in the tree, and its
+   * races are found as race() finds them; reversals inside the tree were made when it was explored.
+   */
+  private revisit(t: Explored, near: Uint32Array | null, sleep: readonly Fp[]): void {
+    const d = this.events.length;
+    if (t.pending !== null) {
+      for (const sig of t.pending) {
+        if (near !== null && !has(near, sig)) continue;
+        const f = this.fpAt(sig);
+        this.race(f, this.clockOf(f), d);
+      }
+    }
+    let asleep = 0;
+    for (const e of sleep) asleep |= bit(e.task);
+    // as the search would run it again: a task asleep here is not run, and the steps run before
+    // another one sleep below it while independent of it
+    let slept: Fp[] | null = null;
+    for (let k = 0; k < t.steps.length; k++) {
+      const sig = t.steps[k];
+      const p = this.fp.task[sig];
+      if (asleep & bit(p)) continue;
+      const ev = this.eventOf(sig);
+      if (near === null || has(near, ev.sig)) this.race(ev, ev.clock, d);
+      const kid = t.kids[k];
+      if (kid !== null) {
+        const childSleep: Fp[] = [];
+        for (const x of sleep) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
+        if (slept !== null) for (const x of slept) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
+        const prev = this.lastOf[p];
+        this.events.push(ev);
+        this.lastOf[p] = d;
+        this.revisit(kid, near, childSleep);
+        this.events.pop();
+        this.lastOf[p] = prev;
+      }
+      (slept ??= []).push(ev);
+    }
   }
 
   /** alternatives still to explore on the stack (tasks in backtrack sets, not done, not asleep) */
@@ -335,13 +427,56 @@ export class DporSearch {
   }
 
   private pop(): void {
-    this.nodes.pop();
+    const c = this.nodes.pop()!;
+    if (c.hash !== '' && this.caching) this.keep(c);
     if (this.events.length > 0 && this.events.length >= this.nodes.length) {
       const ev = this.events.pop()!;
       this.path.pop();
       this.lastOf[ev.task] = this.prevOf(ev.task, this.events.length);
     }
     this.valid = false;
+  }
+
+  /** too many steps kept: drop the trees (the search goes on stateless) */
+  private stopCaching(): void {
+    this.caching = false;
+    this.kept.clear();
+    for (const n of this.nodes) n.tree = { steps: [], kids: [], pending: null };
+  }
+
+  /**
+   * The ids that conflict with some step of the path (bit set): a step of a revisit's tree with none
+   * of them races with no step of the path, as long as no task is inside a leaf-lock section begun on
+   * the path (a race inside the tree is reversed at such a section's start: null then, walk it all).
+   */
+  private prefixConflicts(): Uint32Array | null {
+    for (let q = 0; q < this.tasks; q++) {
+      const i = this.lastOf[q];
+      if (i < 0) continue;
+      const e = this.events[i];
+      if (leafOp(e, 'acquire') || (e.sec >= 0 && !leafOp(e, 'release'))) return null;
+    }
+    const near = new Uint32Array(this.fp.words);
+    for (const e of this.events) {
+      const row = this.fp.row(e.sig);
+      for (let w = 0; w < row.length; w++) near[w] |= row[w];
+    }
+    return near;
+  }
+
+  /** a state whose subtree is explored: a later visit with no fewer tasks asleep is cut */
+  private keep(c: Node): void {
+    const old = this.kept.get(c.hash);
+    if (old) {
+      // two visits with different tasks asleep: a revisit walks what both explored
+      old.asleep &= c.asleep;
+      old.depth = Math.max(old.depth, c.depth);
+      const a = old.tree;
+      const b = c.tree;
+      old.tree = { steps: a.steps.concat(b.steps), kids: a.kids.concat(b.kids), pending: a.pending ?? b.pending };
+    } else {
+      this.kept.set(c.hash, { asleep: c.asleep, depth: c.depth, tree: c.tree });
+    }
   }
 
   private prevOf(task: number, before: number): number {
@@ -358,15 +493,33 @@ export class DporSearch {
     this.valid = true;
   }
 
+  /** a footprint with its ConflictTable id */
+  private fpOf(task: number, reads: readonly string[], writes: readonly string[], lock: StepInfo['lock']): Fp {
+    return this.fpAt(this.fp.intern(task, reads, writes, lock));
+  }
+
+  private fpAt(sig: number): Fp {
+    const fp = this.fp;
+    return { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] };
+  }
+
   /** the event of a step just taken, with its vector clock */
   private event(info: StepInfo): Event {
-    const prev = this.lastOf[info.task];
+    return this.eventOf(this.fp.intern(info.task, info.reads, info.writes, info.lock));
+  }
+
+  /** the event of a step with footprint `sig` placed after every event so far */
+  private eventOf(sig: number): Event {
+    const fp = this.fp;
+    const task = fp.task[sig];
+    const prev = this.lastOf[task];
     const ev: Event = {
-      task: info.task,
+      task,
+      sig,
       idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
-      reads: uniq(info.reads),
-      writes: uniq(info.writes),
-      lock: info.lock,
+      reads: fp.reads[sig],
+      writes: fp.writes[sig],
+      lock: fp.lock[sig],
       clock: new Int32Array(0),
       sec: -1,
     };
@@ -379,15 +532,16 @@ export class DporSearch {
   }
 
   /** vector clock of a step of task p placed after every event so far */
-  private clockOf(ev: { task: number; reads: string[]; writes: string[] }): Int32Array {
+  private clockOf(ev: Fp): Int32Array {
     const p = ev.task;
     const prev = this.lastOf[p];
     const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
     const evs = this.events;
+    const fp = this.fp;
     for (let j = evs.length - 1; j >= 0; j--) {
       const e = evs[j];
       if (e.task === p || clock[e.task] > e.idx) continue;
-      if (!dependent(e, ev)) continue;
+      if (!fp.conflict(e.sig, ev.sig)) continue;
       const c = e.clock;
       for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
     }
@@ -404,24 +558,33 @@ export class DporSearch {
    * initials is already explored there or asleep. A lock acquire is not a race with the release it
    * waited for (they are never both possible): its race is with the acquire that release ended.
    */
-  private race(ev: { task: number; reads: string[]; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): void {
+  private race(ev: Fp, clock: Int32Array, d: number): void {
     const p = ev.task;
     const evs = this.events;
     const T = this.tasks;
     // join of the clocks of the steps after i that happen before ev: a step covered by it reaches ev
-    // through a third one
-    const acc = new Int32Array(T);
-    for (let i = d - 1; i >= 0; i--) {
+    // through a third one (and so does everything before it: its clock is below the join)
+    const acc = this.acc;
+    acc.fill(0);
+    // tasks other than p with steps before ev not yet covered: none left, no race is left either
+    let open = 0;
+    for (let q = 0; q < T; q++) if (q !== p && clock[q] > 0) open++;
+    for (let i = d - 1; i >= 0 && open > 0; i--) {
       const e = evs[i];
-      if (clock[e.task] <= e.idx) continue; // not before ev at all
-      if (e.task !== p && acc[e.task] <= e.idx && dependent(e, ev)) {
+      if (clock[e.task] <= e.idx || acc[e.task] > e.idx) continue; // not before ev, or covered
+      if (e.task !== p && this.fp.conflict(e.sig, ev.sig)) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
         if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
-        if (at >= 0) this.reverse(at, ev, clock, d);
+        // a step of a revisit's tree (no node): that reversal was made when the tree was explored
+        if (at >= 0 && at < this.nodes.length) this.reverse(at, ev, clock, d);
       }
       const c = e.clock;
-      for (let q = 0; q < T; q++) if (c[q] > acc[q]) acc[q] = c[q];
+      for (let q = 0; q < T; q++) {
+        if (c[q] <= acc[q]) continue;
+        if (q !== p && acc[q] < clock[q] && c[q] >= clock[q]) open--;
+        acc[q] = c[q];
+      }
     }
   }
 
@@ -430,7 +593,7 @@ export class DporSearch {
    * lock (ev itself, or a step ev needs that does not need step i), it cannot run inside the section:
    * the race is with the section as a whole, reversed at its acquire. Otherwise at step i itself.
    */
-  private sectionStart(i: number, ev: { task: number; writes: string[]; lock?: StepInfo['lock'] }, clock: Int32Array, d: number): number {
+  private sectionStart(i: number, ev: Fp, clock: Int32Array, d: number): number {
     const evs = this.events;
     const e = evs[i];
     const key = evs[e.sec].writes[0];
@@ -455,33 +618,13 @@ export class DporSearch {
   }
 
   /** make sure the search tries, at the state before step i, to run ev (and what it needs) first */
-  private reverse(i: number, ev: { task: number }, clock: Int32Array, d: number): void {
-    const evs = this.events;
+  private reverse(i: number, ev: Fp, clock: Int32Array, d: number): void {
     const n = this.nodes[i];
-    const ei = evs[i];
-    const T = this.tasks;
-    // the initials of v = (the steps after i that do not depend on step i) followed by ev: tasks whose
-    // first step in v has no step of v before it
-    const first = new Int32Array(T).fill(0x7fffffff);
-    const starts: number[] = [];
-    const initial = (q: number, c: Int32Array): boolean => {
-      for (let r = 0; r < T; r++) if (r !== q && c[r] > first[r]) return false;
-      return true;
-    };
-    let initials = 0;
-    for (let j = i + 1; j < d; j++) {
-      const e = evs[j];
-      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
-      if (first[e.task] === 0x7fffffff) {
-        if (initial(e.task, e.clock)) initials |= bit(e.task);
-        first[e.task] = e.idx;
-        starts.push(e.task);
-      }
-    }
-    if (first[ev.task] === 0x7fffffff && initial(ev.task, clock)) initials |= bit(ev.task);
-    let asleep = 0;
-    for (const e of n.sleep) asleep |= bit(e.task);
-    if (initials & (n.backtrack | n.done | asleep)) return;
+    // the initials of v = (the steps after i that do not depend on step i) followed by ev
+    const first = new Int32Array(this.tasks).fill(NONE);
+    let initials = this.initialsAfter(i, d, first);
+    if (first[ev.task] === NONE && initial(ev.task, clock, first)) initials |= bit(ev.task);
+    if (initials & (n.backtrack | n.done | n.asleep)) return;
     const can = initials & n.enabled;
     if (can === 0) {
       n.backtrack |= n.enabled;
@@ -490,8 +633,28 @@ export class DporSearch {
     n.backtrack |= can & bit(ev.task) ? bit(ev.task) : bit(lowest(can));
   }
 
-  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too */
-  private pendingRaces(m: Machine, except: number): void {
+  /**
+   * The initials of the steps after i (up to d) that do not depend on step i: tasks whose first such
+   * step has none of them before it. `first` gets each task's first such step (its idx).
+   */
+  private initialsAfter(i: number, d: number, first: Int32Array = new Int32Array(this.tasks).fill(NONE)): number {
+    const evs = this.events;
+    const ei = evs[i];
+    let initials = 0;
+    for (let j = i + 1; j < d; j++) {
+      const e = evs[j];
+      if (e.clock[ei.task] > ei.idx) continue; // depends on step i
+      if (first[e.task] === NONE) {
+        if (initial(e.task, e.clock, first)) initials |= bit(e.task);
+        first[e.task] = e.idx;
+      }
+    }
+    return initials;
+  }
+
+  /** the next steps of the tasks that cannot run now (waiting, or all of them at a leaf) race too; they
+   * are kept in the state's explored tree */
+  private pendingRaces(m: Machine, except: number, tree: Explored): void {
     if (!m.announced) return;
     const d = this.events.length;
     for (let t = 0; t < this.tasks; t++) {
@@ -500,8 +663,10 @@ export class DporSearch {
       if (!a || (a.reads.length === 0 && a.writes.length === 0)) continue;
       // at the end of a run, a task that waits for a leaf lock forever (its holder died in its
       // section) races with the holder's acquire: taking it first, it would have finished
-      if (except === 0 && leafOp(a, 'acquire')) a.writes = [a.writes[0].slice(3), ...a.writes.slice(1)];
-      this.race(a, this.clockOf(a), d);
+      const writes = except === 0 && leafOp(a, 'acquire') ? [a.writes[0].slice(3), ...a.writes.slice(1)] : a.writes;
+      const f = this.fpOf(t, a.reads, writes, a.lock);
+      this.race(f, this.clockOf(f), d);
+      (tree.pending ??= []).push(f.sig);
     }
   }
 }

@@ -132,6 +132,13 @@ export interface ExploreOptions {
   /** go back to earlier states through machine checkpoints (default true); false rebuilds the machine
    * and replays the whole prefix each time (the reference: the same results, more steps) */
   checkpoints?: boolean;
+  /** with 'dpor': a state explored before is not explored again; its subtree's steps are checked for
+   * races with the new prefix from a tree of their footprints (default true); false re-runs them (the
+   * stateless search: the reference, the same verdicts, more steps) */
+  stateCache?: boolean;
+  /** the steps kept for that, at most (default DPOR_TREE_STEPS of dpor.ts, about 100 bytes each); past
+   * it the search goes on stateless */
+  stateCacheSteps?: number;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
 }
@@ -175,6 +182,8 @@ export interface ExploreResult {
   steps: number;
   /** nodes cut because their state had been expanded already (or, with dpor, every task there slept) */
   pruned: number;
+  /** of those, with dpor: revisits of explored states, cut (their races found from the explored tree) */
+  revisits: number;
   /** the reduction the search used (see ExploreOptions.reduction) */
   reduction: Reduction;
   /** why the search is incomplete (null when complete); a preemption bound shows in preemptionBounded */
@@ -205,6 +214,7 @@ class Search {
   schedules = 0;
   steps = 0;
   pruned = 0;
+  revisits = 0;
   readonly hashes = new Set<string>();
   complete = true;
   preemptionBounded = false;
@@ -218,6 +228,8 @@ class Search {
   private sliceIter = 0;
   readonly maxSteps: number;
   readonly checkpoints: boolean;
+  readonly stateCache: boolean;
+  readonly stateCacheSteps: number | undefined;
   /** a run was cut by the step bound / the schedule limit stopped the search */
   stepBounded = false;
   scheduleLimited = false;
@@ -231,6 +243,8 @@ class Search {
   ) {
     this.maxSteps = opts.maxSteps ?? 1000;
     this.checkpoints = opts.checkpoints !== false;
+    this.stateCache = opts.stateCache !== false;
+    this.stateCacheSteps = opts.stateCacheSteps;
     this.only = opts.only ? new Set(opts.only) : undefined;
   }
 
@@ -577,6 +591,7 @@ function* searching(make: MachineFactory, opts: ExploreOptions): Generator<void,
 export interface JobResult {
   schedules: number;
   pruned: number;
+  revisits: number;
   steps: number;
   hashes: string[];
   complete: boolean;
@@ -593,6 +608,9 @@ export interface JobOptions {
   deadline?: number;
   /** ExploreOptions.checkpoints */
   checkpoints?: boolean;
+  /** ExploreOptions.stateCache, stateCacheSteps */
+  stateCache?: boolean;
+  stateCacheSteps?: number;
 }
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
@@ -602,6 +620,8 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
     only: o.only,
     timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
     checkpoints: o.checkpoints,
+    stateCache: o.stateCache,
+    stateCacheSteps: o.stateCacheSteps,
   });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
@@ -609,6 +629,7 @@ export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): J
   return {
     schedules: s.schedules,
     pruned: s.pruned,
+    revisits: s.revisits,
     steps: s.steps,
     hashes: [...s.hashes],
     complete: s.complete,
@@ -645,6 +666,7 @@ function mergeJobs(s: Search, results: readonly JobResult[], offsetMs: number): 
   for (const r of results) {
     s.schedules += r.schedules;
     s.pruned += r.pruned;
+    s.revisits += r.revisits;
     s.steps += r.steps;
     for (const h of r.hashes) s.hashes.add(h);
     if (!r.complete) s.complete = false;
@@ -683,6 +705,8 @@ function jobOptions(s: Search, opts: ExploreOptions): JobOptions {
     maxSteps: s.maxSteps,
     only: opts.only,
     checkpoints: opts.checkpoints,
+    stateCache: opts.stateCache,
+    stateCacheSteps: opts.stateCacheSteps,
     deadline: opts.timeLimitMs === undefined ? undefined : Date.now() + Math.max(0, opts.timeLimitMs - s.elapsed()),
   };
 }
@@ -796,6 +820,7 @@ function* finishSearch(s: Search, make: MachineFactory, opts: ExploreOptions): G
     states: s.hashes.size,
     steps: s.steps,
     pruned: s.pruned,
+    revisits: s.revisits,
     reduction: s.reduction,
     complete: s.complete,
     preemptionBounded: s.preemptionBounded,

@@ -25,6 +25,7 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
     reduction: { type: 'string' },
     jobs: { type: 'string' },
     'no-shrink': { type: 'boolean' },
+    'no-state-cache': { type: 'boolean' },
     ...SEARCH_OPTIONS,
   });
   const s = loadOne(io, 'explore', positionals);
@@ -42,6 +43,7 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
     // the partial-order reduced search split over worker threads: the same result for any number
     jobs: intOpt('explore', 'jobs', values.jobs, 1) ?? availableParallelism(),
     shrink: !values['no-shrink'],
+    stateCache: !values['no-state-cache'],
     // one limit for the searches of all columns
     timeLimitMs: timeLimitOpt('explore', values['time-limit']),
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createMachine, type StepInfo, type WorldSpec } from '../../../src/engine/index';
 import { PG_dirty, PG_lru, PG_uptodate, PageAllocator } from '../../../src/engine/mm/page';
 import { footprint } from '../../../src/engine/sim/step';
-import { dependent } from '../../../src/scenario/dpor';
+import { dependent } from '../../../src/scenario/dporConflicts';
 
 function recorded(f: () => void): { reads: string[]; writes: string[] } {
   footprint.on = true;

@@ -22,7 +22,8 @@ describe('checkpointed versus full-replay exploration', () => {
         same(make, { ...base, reduction: 'dpor', jobs: 2 });
         same(make, { ...base, reduction: 'state', maxPreemptions: 1 });
         same(make, { ...base, reduction: 'none', maxPreemptions: 1, maxSchedules: 150 });
-      });
+        // eight searches: hugetlbfs-truncate's take about 10 s alone, more beside the other test files
+      }, 90_000);
     }
   }
 });

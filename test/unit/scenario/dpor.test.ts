@@ -14,6 +14,24 @@ import { abba, CounterMachine, incrementers, type CounterProgram, type Instr } f
 
 const counter = (p: CounterProgram) => () => new CounterMachine(p);
 
+// found by the property test below when revisits were cut with nothing walked: the overflow of y
+// (2 + 1) needs T2's write before T0's read, a race that only the steps below a revisit show
+const yOverflow: CounterProgram = {
+  tasks: [
+    [
+      { k: 'read', v: 'y' },
+      { k: 'write', v: 'y', add: 1 },
+    ],
+    [
+      { k: 'read', v: 'x' },
+      { k: 'write', v: 'y', add: 0 },
+    ],
+    [{ k: 'write', v: 'y', add: 2 }],
+  ],
+  expectFinal: { x: 0, y: 0 },
+  always: (v) => ((v.get('y') ?? 0) >= 3 ? 'y-overflow' : undefined),
+};
+
 describe('dpor on the counter machine', () => {
   it('is the default, finds the lost update and runs far fewer schedules than every interleaving', () => {
     const p = incrementers(3, false);
@@ -57,6 +75,30 @@ describe('dpor on the counter machine', () => {
     // y = x as T1 saw it: 0 when T1 ran first, 1 otherwise; expecting 1 fails only in the first order
     expect(names(explore(counter({ tasks: order, expectFinal: { y: 1 } }), { shrink: false }))).toEqual(['lost-update']);
     expect(names(explore(counter(abba()), { shrink: false }))).toEqual(['deadlock']);
+  });
+
+  it('a revisit that is cut still finds the races of the steps below it with its own prefix', () => {
+    const p = yOverflow;
+    const every = explore(counter(p), { reduction: 'none', shrink: false });
+    const cut = explore(counter(p), { shrink: false });
+    const stateless = explore(counter(p), { shrink: false, stateCache: false });
+    expect(names(every)).toContain('y-overflow');
+    expect(names(cut)).toEqual(names(every));
+    expect(names(stateless)).toEqual(names(every));
+    expect(cut.revisits).toBeGreaterThan(0);
+    expect(stateless.revisits).toBe(0);
+    expect(cut.steps).toBeLessThan(stateless.steps);
+  });
+
+  it('past its step limit the state cache is dropped and the search goes on stateless', () => {
+    const p = yOverflow;
+    const stateless = explore(counter(p), { shrink: false, stateCache: false });
+    const cut = explore(counter(p), { shrink: false });
+    const full = explore(counter(p), { shrink: false, stateCacheSteps: 8 });
+    expect(cut.revisits).toBeGreaterThan(full.revisits);
+    expect(full.complete).toBe(true);
+    expect(names(full)).toEqual(names(stateless));
+    expect(full.steps).toBeGreaterThan(cut.steps);
   });
 
   it('property: the same invariants as the search over every interleaving', () => {

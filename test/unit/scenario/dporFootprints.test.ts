@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { faultersAndTruncate } from '../../../bench/ladder';
 import { createMachine } from '../../../src/engine/index';
 import type { Machine, StepInfo } from '../../../src/engine/index';
-import { dependent } from '../../../src/scenario/dpor';
+import { dependent } from '../../../src/scenario/dporConflicts';
 import type { MachineFactory } from '../../../src/scenario/explorer';
 import { machineFactory } from '../../../src/scenario/runner';
 
