@@ -592,7 +592,6 @@ export class DporSearch {
     return clock;
   }
 
-
   /**
    * Source-DPOR's races of a step `ev` of task p (taken, or announced by a task that cannot run) placed
    * at depth `d` (Abdulla, Aronis, Jonsson and Sagonas, "Optimal dynamic partial order reduction",
