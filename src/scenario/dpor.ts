@@ -116,6 +116,9 @@ interface Kept {
  */
 export const DPOR_TREE_STEPS = 4_000_000;
 
+/** an empty sleep set (shared: never pushed to) */
+const NO_SLEEP: Fp[] = [];
+
 function has(a: Uint32Array, id: number): boolean {
   const w = id >>> 5;
   return w < a.length && (a[w] & (1 << (id & 31))) !== 0;
@@ -401,9 +404,12 @@ export class DporSearch {
       if (near === null || has(near, ev.sig)) this.race(ev, ev.clock, d);
       const kid = t.kids[k];
       if (kid !== null) {
-        const childSleep: Fp[] = [];
-        for (const x of sleep) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
-        if (slept !== null) for (const x of slept) if (x.task !== p && !wakes(this.fp, x, ev)) childSleep.push(x);
+        let childSleep: Fp[] = NO_SLEEP;
+        for (const x of sleep)
+          if (x.task !== p && !wakes(this.fp, x, ev)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
+        if (slept !== null)
+          for (const x of slept)
+            if (x.task !== p && !wakes(this.fp, x, ev)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
         const prev = this.lastOf[p];
         this.events.push(ev);
         this.lastOf[p] = d;
@@ -575,11 +581,11 @@ export class DporSearch {
     let open = 0;
     for (let q = 0; q < T; q++) if (q !== p && this.lastOf[q] >= 0 && clock[q] <= this.events[this.lastOf[q]].idx) open++;
     const evs = this.events;
-    const fp = this.fp;
+    const row = this.fp.row(ev.sig);
     for (let j = evs.length - 1; j >= 0 && open > 0; j--) {
       const e = evs[j];
       if (e.task === p || clock[e.task] > e.idx) continue;
-      if (!fp.conflict(e.sig, ev.sig)) continue;
+      if ((row[e.sig >>> 5] & (1 << (e.sig & 31))) === 0) continue;
       const c = e.clock;
       for (let q = 0; q < T; q++) {
         if (c[q] <= clock[q]) continue;
@@ -609,13 +615,14 @@ export class DporSearch {
     // through a third one (and so does everything before it: its clock is below the join)
     const acc = this.acc;
     acc.fill(0);
+    const row = this.fp.row(ev.sig);
     // tasks other than p with steps before ev not yet covered: none left, no race is left either
     let open = 0;
     for (let q = 0; q < T; q++) if (q !== p && clock[q] > 0) open++;
     for (let i = d - 1; i >= 0 && open > 0; i--) {
       const e = evs[i];
       if (clock[e.task] <= e.idx || acc[e.task] > e.idx) continue; // not before ev, or covered
-      if (e.task !== p && this.fp.conflict(e.sig, ev.sig)) {
+      if (e.task !== p && (row[e.sig >>> 5] & (1 << (e.sig & 31))) !== 0) {
         let at = i;
         if (!coEnabled(e, ev)) at = this.acquireOf(i);
         if (at >= 0 && evs[at].sec >= 0) at = this.sectionStart(at, ev, clock, d);
