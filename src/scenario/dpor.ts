@@ -208,6 +208,8 @@ export class DporSearch {
   private tasks = 0;
   /** footprints met, and their conflicts */
   private readonly fp = new ConflictTable();
+  private readonly fps: Fp[] = [];
+  private readonly pool: Event[] = [];
   /** revisits are cut (DporHost.stateCache, until DPOR_TREE_STEPS) */
   private caching = false;
   private treeSteps = 0;
@@ -306,26 +308,17 @@ export class DporSearch {
       h.hashes.add(hash);
     }
     const tree: Explored = { steps: [], kids: [], pending: null };
-    const leaf = (kid: Explored | null): false => {
-      if (from !== null && this.caching) {
-        from.steps.push(sig);
-        from.kids.push(kid);
-        if (++this.treeSteps > this.treeLimit) this.stopCaching();
-      }
-      h.schedules++;
-      return false;
-    };
     if (runnable.length === 0) {
       this.pendingRaces(m, 0, tree);
       m.finish();
       this.seen = h.collect(m, this.seen, this.path, this.base);
-      return leaf(tree.pending === null ? null : tree);
+      return this.leaf(from, sig, tree.pending === null ? null : tree);
     }
     if (depth >= h.maxSteps) {
       this.pendingRaces(m, 0, tree);
       h.complete = false;
       h.stepBounded = true;
-      return leaf(tree.pending === null ? null : tree);
+      return this.leaf(from, sig, tree.pending === null ? null : tree);
     }
     let enabled = 0;
     for (const t of runnable) enabled |= bit(t);
@@ -339,7 +332,7 @@ export class DporSearch {
     if (awake === 0) {
       // every runnable task sleeps: whatever follows was explored from an equivalent order
       h.pruned++;
-      return leaf(tree.pending === null ? null : tree);
+      return this.leaf(from, sig, tree.pending === null ? null : tree);
     }
     const seen = hash === '' || split !== undefined || !this.caching ? undefined : this.kept.get(hash);
     if (seen !== undefined && (seen.asleep & ~asleep) === 0 && depth >= seen.depth) {
@@ -348,7 +341,7 @@ export class DporSearch {
       this.revisit(seen.tree, this.prefixConflicts(), sleep);
       h.pruned++;
       h.revisits++;
-      return leaf(seen.tree);
+      return this.leaf(from, sig, seen.tree);
     }
     if (split !== undefined && this.path.length >= split) {
       this.o.onJob?.({
@@ -356,7 +349,7 @@ export class DporSearch {
         sleep: sleep.map((e) => ({ task: e.task, reads: [...e.reads], writes: [...e.writes], lock: e.lock })),
         last,
       });
-      return leaf(null);
+      return this.leaf(from, sig, null);
     }
     if (from !== null && this.caching) {
       from.steps.push(sig);
@@ -367,6 +360,17 @@ export class DporSearch {
     // above the split every task is explored: races from the jobs below can ask for nothing more
     this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last, asleep, hash, depth, tree });
     return true;
+  }
+
+  /** the end of a schedule (a leaf, or a state not explored here), reached by step `sig` from `from` */
+  private leaf(from: Explored | null, sig: number, kid: Explored | null): false {
+    if (from !== null && this.caching) {
+      from.steps.push(sig);
+      from.kids.push(kid);
+      if (++this.treeSteps > this.treeLimit) this.stopCaching();
+    }
+    this.h.schedules++;
+    return false;
   }
 
   /**
@@ -393,7 +397,7 @@ export class DporSearch {
       const sig = t.steps[k];
       const p = this.fp.task[sig];
       if (asleep & bit(p)) continue;
-      const ev = this.eventOf(sig);
+      const ev = this.walkEvent(sig, d);
       if (near === null || has(near, ev.sig)) this.race(ev, ev.clock, d);
       const kid = t.kids[k];
       if (kid !== null) {
@@ -407,7 +411,7 @@ export class DporSearch {
         this.events.pop();
         this.lastOf[p] = prev;
       }
-      (slept ??= []).push(ev);
+      (slept ??= []).push(this.fpAt(sig));
     }
   }
 
@@ -498,9 +502,36 @@ export class DporSearch {
     return this.fpAt(this.fp.intern(task, reads, writes, lock));
   }
 
+  /** the footprint of an id (one object per id, shared) */
   private fpAt(sig: number): Fp {
     const fp = this.fp;
-    return { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] };
+    return (this.fps[sig] ??= { task: fp.task[sig], sig, reads: fp.reads[sig], writes: fp.writes[sig], lock: fp.lock[sig] });
+  }
+
+  /** revisit()'s event at `events` index d: one object per depth, reused (walks do not keep them) */
+  private walkEvent(sig: number, d: number): Event {
+    const ev = (this.pool[d] ??= { task: 0, sig: 0, idx: 0, reads: [], writes: [], clock: new Int32Array(this.tasks), sec: -1 });
+    const fp = this.fp;
+    const task = fp.task[sig];
+    const prev = this.lastOf[task];
+    ev.task = task;
+    ev.sig = sig;
+    ev.idx = prev >= 0 ? this.events[prev].idx + 1 : 0;
+    ev.reads = fp.reads[sig];
+    ev.writes = fp.writes[sig];
+    ev.lock = fp.lock[sig];
+    this.setSec(ev, prev);
+    this.clockOf(ev, ev.clock);
+    return ev;
+  }
+
+  /** the leaf-lock section a task's step is in, from its previous step (at `prev`) */
+  private setSec(ev: Event, prev: number): void {
+    ev.sec = -1;
+    if (prev >= 0) {
+      const pe = this.events[prev];
+      ev.sec = leafOp(pe, 'acquire') ? prev : pe.sec >= 0 && !leafOp(pe, 'release') ? pe.sec : -1;
+    }
   }
 
   /** the event of a step just taken, with its vector clock */
@@ -523,27 +554,39 @@ export class DporSearch {
       clock: new Int32Array(0),
       sec: -1,
     };
-    if (prev >= 0) {
-      const pe = this.events[prev];
-      ev.sec = leafOp(pe, 'acquire') ? prev : pe.sec >= 0 && !leafOp(pe, 'release') ? pe.sec : -1;
-    }
+    this.setSec(ev, prev);
     ev.clock = this.clockOf(ev);
     return ev;
   }
 
   /** vector clock of a step of task p placed after every event so far */
-  private clockOf(ev: Fp): Int32Array {
+  private clockOf(ev: Fp, into?: Int32Array): Int32Array {
     const p = ev.task;
     const prev = this.lastOf[p];
-    const clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(this.tasks);
+    const T = this.tasks;
+    let clock: Int32Array;
+    if (into === undefined) clock = prev >= 0 ? this.events[prev].clock.slice() : new Int32Array(T);
+    else {
+      clock = into;
+      if (prev >= 0) clock.set(this.events[prev].clock);
+      else clock.fill(0);
+    }
+    // tasks with steps the clock does not cover yet: none left, nothing more to join
+    let open = 0;
+    for (let q = 0; q < T; q++) if (q !== p && this.lastOf[q] >= 0 && clock[q] <= this.events[this.lastOf[q]].idx) open++;
     const evs = this.events;
     const fp = this.fp;
-    for (let j = evs.length - 1; j >= 0; j--) {
+    for (let j = evs.length - 1; j >= 0 && open > 0; j--) {
       const e = evs[j];
       if (e.task === p || clock[e.task] > e.idx) continue;
       if (!fp.conflict(e.sig, ev.sig)) continue;
       const c = e.clock;
-      for (let q = 0; q < clock.length; q++) if (c[q] > clock[q]) clock[q] = c[q];
+      for (let q = 0; q < T; q++) {
+        if (c[q] <= clock[q]) continue;
+        const last = this.lastOf[q];
+        if (q !== p && last >= 0 && clock[q] <= evs[last].idx && c[q] > evs[last].idx) open--;
+        clock[q] = c[q];
+      }
     }
     clock[p] = prev >= 0 ? this.events[prev].idx + 2 : 1;
     return clock;

@@ -22,4 +22,8 @@ export class Dfs {
   allTokens(): DfsTokenLock[] {
     return [...this.tokens.values()];
   }
+  /** the tokens by "file:page", in creation order, without a copy (for the state hash) */
+  get tokenMap(): ReadonlyMap<string, DfsTokenLock> {
+    return this.tokens;
+  }
 }

@@ -60,11 +60,14 @@ export class AddressSpace {
   readonly slotKey: string;
   /** key of the mapping lists (i_mmap), recorded as a step's footprint (no interleaving point) */
   readonly mappingsKey: string;
+  /** the file's name, with the node's for a DFS node's page cache ("f@n1") */
+  readonly name: string;
   constructor(
     readonly file: File,
     readonly node: string,
   ) {
     const owner = node ? `${file.name}@${node}` : file.name;
+    this.name = owner;
     this.iSharedSem = new Semaphore('i_shared_sem', owner);
     this.iMmapLock = new Spinlock('i_mmap_lock', owner);
     // add_to_page_cache's section: radix_tree_insert and SetPageLocked of a page nobody else sees
@@ -78,9 +81,6 @@ export class AddressSpace {
    * (2.6.11), else i_shared_sem (taken with t.acquire / t.release either way) */
   lock(objectRmap: boolean): Lock {
     return objectRmap ? this.iMmapLock : this.iSharedSem;
-  }
-  get name(): string {
-    return this.node ? `${this.file.name}@${this.node}` : this.file.name;
   }
   link(v: Vma): void {
     touchWrite(this.mappingsKey);
@@ -153,6 +153,10 @@ export class File {
   spacesList(): AddressSpace[] {
     return [...this.spaces.values()];
   }
+  /** the address_spaces by node ("" for the single one), in creation order, without a copy */
+  get spaceMap(): ReadonlyMap<string, AddressSpace> {
+    return this.spaces;
+  }
   /** data version of a backing-store page (0: the page does not exist) */
   version(index: number): number {
     return this.bumped.get(index) ?? (index < this.extent ? 1 : 0);
@@ -173,9 +177,12 @@ export class File {
     for (const i of this.bumped.keys()) if (i >= n) n = i + 1;
     return Array.from({ length: Math.min(n, max) }, (_, i) => this.version(i));
   }
-  /** the backing store, for the state hash */
-  backingState(): string {
-    const bumped = [...this.bumped].sort((a, b) => a[0] - b[0]);
-    return `${this.extent}:${bumped.map(([i, v]) => `${i}=${v}`).join(',')}`;
+  /** the backing store for the state hash: pages below the extent start at version 1, `bumped`
+   * has the versions writes raised (page -> version, in the order of the first write) */
+  get extentPages(): number {
+    return this.extent;
+  }
+  get bumpedVersions(): ReadonlyMap<number, number> {
+    return this.bumped;
   }
 }

@@ -177,9 +177,9 @@ export class Page {
   get lock(): PageLock {
     return this.lockObj ?? (this.lockObj = new PageLock(this.pfn));
   }
-  /** the page lock's state for the state hash, without creating the lock object */
-  lockState(): string {
-    return this.lockObj ? this.lockObj.state() : '-';
+  /** the page lock if it was ever taken (the state hash reads it without creating it) */
+  lockIfMade(): PageLock | null {
+    return this.lockObj;
   }
   flagNames(): string[] {
     const out: string[] = [];
@@ -361,10 +361,10 @@ export class PageAllocator {
     return this.mem.anonVmaOf(pfn);
   }
 
-  /** the page lock's state of a pfn for the state hash, without making its Page */
-  lockStateOf(pfn: number): string {
+  /** the page lock of a pfn if it was ever taken, without making its Page (for the state hash) */
+  pageLockOf(pfn: number): PageLock | null {
     const v = pfn < this.views.length ? this.views[pfn] : undefined;
-    return v === undefined ? '-' : v.lockState();
+    return v === undefined ? null : v.lockIfMade();
   }
 
   /** every page ever allocated, in pfn order (makes their Pages: for snapshots and small worlds) */

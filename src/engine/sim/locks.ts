@@ -2,6 +2,7 @@
 // (see Task.perform), so a task blocked on a lock is simply not runnable. The checks lockdep and
 // sparse would make live in lockdep.ts; locks here only know who holds them.
 
+import type { StateSink } from './stateHash';
 import type { Task } from './task';
 
 export type LockKind = 'spinlock' | 'rwsem' | 'semaphore' | 'page_lock' | 'seqcount' | 'dfs_token';
@@ -68,12 +69,32 @@ export abstract class Lock {
   abstract release(t: Task, shared: boolean): boolean;
   abstract heldBy(t: Task): boolean;
   abstract holderNames(): string[];
-  /** compact state for the state hash */
+  /** compact state, for display */
   abstract state(): string;
+  /** the same state fed to the state hash as numbers (equal exactly when state() is): a fixed shape
+   * or a count first, so that it cannot run into the fields after it */
+  abstract hashState(h: StateSink): void;
   /** display name for the lock timeline, e.g. "mmap_sem(r)" */
   display(shared: boolean): string {
     return shared ? `${this.name}(r)` : this.kind === 'rwsem' ? `${this.name}(w)` : this.name;
   }
+}
+
+/** the ids of a lock's shared holders in any order (a multiset): the count, then the ids sorted */
+const idScratch: number[] = [];
+function hashIdSet(h: StateSink, holders: readonly Task[]): void {
+  const n = holders.length;
+  h.word(n);
+  if (n === 0) return;
+  if (n === 1) return h.word(holders[0].id);
+  // insertion sort into a reused array: a few holders at most
+  for (let i = 0; i < n; i++) {
+    const id = holders[i].id;
+    let j = i;
+    for (; j > 0 && idScratch[j - 1] > id; j--) idScratch[j] = idScratch[j - 1];
+    idScratch[j] = id;
+  }
+  for (let i = 0; i < n; i++) h.word(idScratch[i]);
 }
 
 /** A lock with at most one holder and no shared mode. */
@@ -98,6 +119,9 @@ abstract class ExclusiveLock extends Lock {
   }
   state(): string {
     return this.owner ? String(this.owner.id) : '-';
+  }
+  hashState(h: StateSink): void {
+    h.word(this.owner ? this.owner.id + 1 : 0);
   }
 }
 
@@ -182,6 +206,13 @@ export class RwSemaphore extends Lock {
             .join('.')) + q
     );
   }
+  hashState(h: StateSink): void {
+    if (this.writer) h.word(-1 - this.writer.id);
+    else hashIdSet(h, this.readers);
+    const q = this.waitingWriters;
+    h.word(q.length);
+    for (let i = 0; i < q.length; i++) h.word(q[i].id);
+  }
 }
 
 /** PG_locked: a sleeping bit lock (lock_page / unlock_page / TestSetPageLocked). */
@@ -240,6 +271,10 @@ export class SeqCount extends Lock {
   state(): string {
     return this.seq + (this.writer ? 'w' + this.writer.id : '');
   }
+  hashState(h: StateSink): void {
+    h.word(this.seq);
+    h.word(this.writer ? this.writer.id + 1 : 0);
+  }
 }
 
 /**
@@ -295,6 +330,10 @@ export class DfsTokenLock extends Lock {
             .map((s) => s.id)
             .sort()
             .join('.');
+  }
+  hashState(h: StateSink): void {
+    if (this.exclusive) h.word(-1 - this.exclusive.id);
+    else hashIdSet(h, this.shared);
   }
   override display(shared: boolean): string {
     return shared ? `${this.name}(s)` : `${this.name}(x)`;
