@@ -169,6 +169,8 @@ export function drawnComparison(root: HTMLElement): DrawnComparison {
         cells: [...tr.querySelectorAll('td')].map(text),
       }))
     : [];
-  const cards = [...root.querySelectorAll('.run-card h3')].map(text);
-  return { columns, cards, invariants };
+  const cardEls = [...root.querySelectorAll('.run-card')];
+  const cards = cardEls.map((c) => text(c.querySelector('h3') ?? c));
+  const verdicts = cardEls.map((c) => [...c.querySelectorAll('ul.expectations > li')].map(text));
+  return { columns, cards, verdicts, invariants };
 }

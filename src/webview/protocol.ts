@@ -24,10 +24,13 @@ export type WebviewToHost =
    * comparison what the page shows (read back from its own table: the run cards' and the invariant table's text) */
   | { type: 'rendered'; view: 'comparison' | 'exploration'; events: number; drawn?: DrawnComparison };
 
-/** A comparison as the page drew it: column headings and, per invariant row, each cell's text. */
+/** A comparison as the page drew it: column headings, run cards with their expectation verdicts and,
+ * per invariant row, each cell's text. */
 export interface DrawnComparison {
   columns: string[];
   cards: string[];
+  /** per run card, the text of each expectation line ("proven absent: never: any — ...") */
+  verdicts: string[][];
   invariants: { invariant: string; cells: string[] }[];
 }
 
@@ -253,7 +256,7 @@ const webviewMessages: Checks<WebviewToHost> = {
   rendered: obj({
     view: lit('comparison', 'exploration'),
     events: int,
-    drawn: opt(obj({ columns: strs, cards: strs, invariants: arr(obj({ invariant: str, cells: strs })) })),
+    drawn: opt(obj({ columns: strs, cards: strs, verdicts: arr(strs), invariants: arr(obj({ invariant: str, cells: strs })) })),
   }),
 };
 

@@ -33,6 +33,12 @@ suite('comparison panel', () => {
         drawn: {
           columns,
           cards: columns,
+          // each card's expectation verdict as drawn: a race found is not a proof of absence
+          verdicts: [
+            ['race found as expected: violation: stale-pte — found'],
+            ['proven absent: never: stale-pte — none in 12 schedules'],
+            ['proven absent: never: stale-pte — none in 12 schedules'],
+          ],
           invariants: [
             { invariant: 'stale-pte', cells: ['1 violated', 'held', 'held'] },
             { invariant: 'ref-balance', cells: ['held', 'held', 'held'] },
