@@ -11,6 +11,7 @@ export type PtNode =
   | { kind: 'pmd'; mm: MmSnapshot; vma: VmaSnapshot; pgd: number; pmd: number; ptes: PteSnapshot[] }
   | { kind: 'pte'; mm: MmSnapshot; pte: PteSnapshot }
   | { kind: 'page'; mm: MmSnapshot; pte: PteSnapshot; page: PageSnapshot }
+  | { kind: 'orphans'; mm: MmSnapshot; ptes: PteSnapshot[] }
   | { kind: 'tlb'; mm: MmSnapshot; entries: TlbEntrySnapshot[] }
   | { kind: 'tlbEntry'; mm: MmSnapshot; entry: TlbEntrySnapshot }
   | { kind: 'message'; text: string; detail?: string };
@@ -144,6 +145,9 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         const vmas = [...node.mm.vmas].sort((a, b) => a.start - b.start);
         const out: PtNode[] =
           vmas.length === 0 ? [{ kind: 'message', text: 'no VMA' }] : vmas.map((vma) => ({ kind: 'vma', mm: node.mm, vma }));
+        // ptes no VMA covers (an orphan pte: the race munmap must not lose) would be shown nowhere else
+        const orphans = this.ptesOf(node.mm).filter((p) => !vmas.some((v) => p.addr >= v.start && p.addr < v.end));
+        if (orphans.length > 0) out.push({ kind: 'orphans', mm: node.mm, ptes: orphans });
         // the translations the CPUs' TLBs still hold for this mm (worlds that name CPUs)
         if (node.mm.tlb) out.push({ kind: 'tlb', mm: node.mm, entries: node.mm.tlb });
         return out;
@@ -177,6 +181,7 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
             : { kind: 'pmd', mm: node.mm, vma: node.vma, pgd: node.pgd, pmd, ptes: g },
         );
       case 'pmd':
+      case 'orphans':
         return node.ptes.map((pte) => ({ kind: 'pte', mm: node.mm, pte }));
       case 'tlb':
         if (node.entries.length === 0) return [{ kind: 'message', text: 'no cached translation' }];
@@ -237,6 +242,11 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         item.description = pageDescription(node.page);
         item.iconPath = new vscode.ThemeIcon(node.page.pins > 0 ? 'pinned' : 'file-binary');
         break;
+      case 'orphans':
+        item = new vscode.TreeItem('outside any VMA', C.Expanded);
+        item.description = `${node.ptes.length} pte${node.ptes.length === 1 ? '' : 's'} no VMA covers`;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('errorForeground'));
+        break;
       case 'tlb':
         item = new vscode.TreeItem('TLBs', C.Collapsed);
         item.description = `${node.entries.length} cached translation${node.entries.length === 1 ? '' : 's'}`;
@@ -276,6 +286,8 @@ export class PageTableProvider implements vscode.TreeDataProvider<PtNode> {
         return `mm:${n.mm.name}/pte:${n.pte.addr}`;
       case 'page':
         return `mm:${n.mm.name}/pte:${n.pte.addr}/page`;
+      case 'orphans':
+        return `mm:${n.mm.name}/orphans`;
       case 'tlb':
         return `mm:${n.mm.name}/tlb`;
       case 'tlbEntry':

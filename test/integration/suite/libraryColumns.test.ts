@@ -211,12 +211,20 @@ suite('bundled scenario columns in the panel', () => {
     panel.receive({ type: 'selectStep', selection: { view: 'exploration', counterexample: cx, step: v.step } });
     await waitFor('the tree at the violation step', () => pageTables.current?.step === v.step, 30_000);
     assert.ok(orphan(), `at step ${v.step} a present pte at ${unmap.o.addr} is outside every VMA of ${unmap.mm}`);
+    // the view shows it under the mm, in the group of ptes no VMA covers
+    const orphanItem = () => {
+      const mmNode = pageTables.getChildren().find((n) => n.kind === 'mm' && n.mm.name === unmap.mm);
+      const group = mmNode && pageTables.getChildren(mmNode).find((n) => n.kind === 'orphans');
+      return group && pageTables.getChildren(group).find((n) => n.kind === 'pte' && n.pte.addr === unmap.o.addr);
+    };
+    assert.ok(orphanItem(), 'the page-table view lists the orphan pte outside any VMA');
     const ptes = trace.filter((e) => e.kind === 'pte' && e.step <= v.step);
     assert.ok(ptes.length > 0, 'the counterexample installs a pte');
     const before = Math.max(0, ptes[ptes.length - 1].step - 1);
     panel.receive({ type: 'selectStep', selection: { view: 'exploration', counterexample: cx, step: before } });
     await waitFor('the tree before the pte', () => pageTables.current?.step === before, 30_000);
     assert.equal(orphan(), undefined, `no orphan pte yet at step ${before}`);
+    assert.equal(orphanItem(), undefined, 'nothing outside any VMA before the pte');
   });
 
   test('the 2.6.11 columns of the truncate, reclaim and mremap races show their verdicts', async function () {
