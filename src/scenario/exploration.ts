@@ -26,6 +26,7 @@ export function explorationModel(s: Scenario, col: VariantColumn, x: ExploreResu
     schedules: x.schedules,
     states: x.states,
     steps: x.steps,
+    revisits: x.revisits,
     timeMs: round2(x.timeMs),
     reduction: x.reduction,
     complete: x.complete,

@@ -35,6 +35,8 @@ export interface Exploration {
   states: number;
   /** engine steps, replays included */
   steps: number;
+  /** with 'dpor': revisits of explored states, not run again (their races found from the kept tree) */
+  revisits: number;
   timeMs: number;
   /** the reduction used: 'dpor' (partial-order reduction), 'state' (state hashing) or 'none' */
   reduction: 'dpor' | 'state' | 'none';

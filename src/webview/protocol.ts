@@ -203,6 +203,7 @@ const exploration = obj({
   schedules: int,
   states: int,
   steps: int,
+  revisits: int,
   timeMs: num,
   reduction: str,
   complete: bool,

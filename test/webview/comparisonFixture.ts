@@ -148,6 +148,7 @@ export function makeExploration(poison?: string): Exploration {
     schedules: 12,
     states: 40,
     steps: 150,
+    revisits: 0,
     timeMs: 3.2,
     complete: true,
     preemptionBounded: false,
