@@ -41,14 +41,8 @@ export class MemMap {
     return n === 0 ? null : this.anonVmas[n - 1];
   }
   setAnonVma(pfn: number, av: AnonVma | null): void {
-    if (av === null) this.anonVma[pfn] = 0;
-    else {
-      if (av.no === 0) {
-        this.anonVmas.push(av);
-        av.no = this.anonVmas.length;
-      }
-      this.anonVma[pfn] = av.no;
-    }
+    // numbered on first use: push returns the new length, the number
+    this.anonVma[pfn] = av === null ? 0 : (av.no ||= this.anonVmas.push(av));
   }
 
   /** the mm of the first rmap entry of a pfn */
@@ -57,14 +51,7 @@ export class MemMap {
     return n === 0 ? null : this.mms[n - 1];
   }
   setRmapMm(pfn: number, mm: MmStruct | null): void {
-    if (mm === null) this.rmapMm[pfn] = 0;
-    else {
-      if (mm.rmapNo === 0) {
-        this.mms.push(mm);
-        mm.rmapNo = this.mms.length;
-      }
-      this.rmapMm[pfn] = mm.rmapNo;
-    }
+    this.rmapMm[pfn] = mm === null ? 0 : (mm.rmapNo ||= this.mms.push(mm));
   }
 
   /** a new pfn, its fields all zero */

@@ -21,6 +21,12 @@ const parentThenKswapd = (ops: OpSpec[]): WorldSpec => ({
     { name: 'kswapd', ops: [{ op: 'kswapd', passes: 2 }] },
   ],
 });
+/** one task running `ops` in an mm of its own name, with `files` */
+const oneTask = (name: string, ops: OpSpec[], files?: WorldSpec['files']): WorldSpec => ({
+  ...(files ? { files } : {}),
+  mms: [{ name }],
+  tasks: [{ name, mm: name, ops }],
+});
 /** an anonymous page written at ANON, then moved by mremap to 0x80000 */
 const anonMovedByMremap: OpSpec[] = [
   { op: 'mmap', addr: ANON, pages: 1, prot: 'rw-' },
@@ -174,22 +180,16 @@ describe('vma_merge of anonymous VMAs', () => {
 });
 
 describe("the era's mapping lock", () => {
-  const truncWorld: WorldSpec = {
-    files: [{ name: 'data', pages: 2 }],
-    mms: [{ name: 'app' }],
-    tasks: [
-      {
-        name: 'app',
-        mm: 'app',
-        ops: [
-          { op: 'mmap', addr: F, pages: 2, prot: 'rw-', shared: true, file: 'data' },
-          { op: 'read', addr: F },
-          { op: 'truncate', file: 'data', pages: 0 },
-          { op: 'munmap', addr: F, pages: 2 },
-        ],
-      },
+  const truncWorld = oneTask(
+    'app',
+    [
+      { op: 'mmap', addr: F, pages: 2, prot: 'rw-', shared: true, file: 'data' },
+      { op: 'read', addr: F },
+      { op: 'truncate', file: 'data', pages: 0 },
+      { op: 'munmap', addr: F, pages: 2 },
     ],
-  };
+    [{ name: 'data', pages: 2 }],
+  );
   it('2.6.11 truncate zaps under spin_lock(&mapping->i_mmap_lock) in unmap_mapping_range; mmap and munmap link and unlink under it', () => {
     const m = run(truncWorld, '2.6.11');
     expect(m.violations).toEqual([]);
@@ -213,20 +213,14 @@ describe("the era's mapping lock", () => {
     expect(m.trace.some((e) => e.detail.includes('i_mmap_lock'))).toBe(false);
   });
   it('fork inserts the file VMA into i_mmap under the era lock', () => {
-    const w: WorldSpec = {
-      files: [{ name: 'shm', pages: 1 }],
-      mms: [{ name: 'p' }],
-      tasks: [
-        {
-          name: 'p',
-          mm: 'p',
-          ops: [
-            { op: 'mmap', addr: F, pages: 1, prot: 'rw-', shared: true, file: 'shm' },
-            { op: 'fork', as: 'c' },
-          ],
-        },
+    const w = oneTask(
+      'p',
+      [
+        { op: 'mmap', addr: F, pages: 1, prot: 'rw-', shared: true, file: 'shm' },
+        { op: 'fork', as: 'c' },
       ],
-    };
+      [{ name: 'shm', pages: 1 }],
+    );
     expect(locksIn(run(w, '2.6.11'), 'dup_mmap')).toContain('spin_lock(i_mmap_lock)');
     expect(locksIn(run(w, '2.5.70'), 'dup_mmap')).toContain('down(i_shared_sem)');
     const m = run(w, '2.6.11');
@@ -377,19 +371,10 @@ describe('page_referenced_file samples page_mapcount under i_mmap_lock', () => {
 
 describe('page_add_anon_rmap on the anonymous fault path', () => {
   it('records the anon_vma and index in mem_map without making a Page for the pfn', () => {
-    const w: WorldSpec = {
-      mms: [{ name: 'A' }],
-      tasks: [
-        {
-          name: 'A',
-          mm: 'A',
-          ops: [
-            { op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' },
-            { op: 'write', addr: ANON + 0x1000 },
-          ],
-        },
-      ],
-    };
+    const w = oneTask('A', [
+      { op: 'mmap', addr: ANON, pages: 2, prot: 'rw-' },
+      { op: 'write', addr: ANON + 0x1000 },
+    ]);
     const m = createMachine(w, { fault: '2.6.11' }).runAll();
     expect(m.violations).toEqual([]);
     const k = (
