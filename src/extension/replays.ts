@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads';
 
 import type { MachineSnapshot } from '../engine/index';
 
-import { LatestWorker } from './latestWorker';
+import { LatestWorker, stopMessages } from './latestWorker';
 import type { ReplayRequest, ReplayResponse } from './replayWorker';
 
 export type ReplayOutcome =
@@ -34,9 +34,7 @@ export class Replays {
       memorySetting,
       outcome: (m) => (m.type === 'replayed' ? { kind: 'replayed', snapshot: m.snapshot } : { kind: 'failed', message: m.message }),
       disposed: { kind: 'superseded' },
-      stopped: (why) => `the replay stopped: ${why}`,
-      exited: (code) => `the replay stopped (worker exit code ${code})`,
-      tooSlow: (ms) => `the replay took longer than ${ms / 1000} s and was stopped`,
+      ...stopMessages('the replay'),
     });
   }
 
