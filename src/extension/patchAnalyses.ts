@@ -6,6 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Analysis } from '../patch/analysisModel';
 
 import { LatestWorker, stopMessages } from './latestWorker';
+import { LIMIT_SETTINGS } from './limits';
 import type { AnalysisRequest, AnalysisResponse } from './patchAnalysisWorker';
 
 export type AnalysisOutcome =
@@ -26,7 +27,7 @@ export class PatchAnalyses {
   constructor(
     workerFile: string,
     limits: () => { timeLimitMs: number; memoryMb: number },
-    memorySetting = 'mmExplorer.explore.memoryLimitMB',
+    memorySetting: string = LIMIT_SETTINGS.workerMemoryMB,
   ) {
     this.queue = new LatestWorker<AnalysisRequest, AnalysisResponse, Answered>({
       workerFile,

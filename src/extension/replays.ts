@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import type { MachineSnapshot } from '../engine/index';
 
 import { LatestWorker, stopMessages } from './latestWorker';
+import { LIMIT_SETTINGS } from './limits';
 import type { ReplayRequest, ReplayResponse } from './replayWorker';
 
 export type ReplayOutcome =
@@ -26,7 +27,7 @@ export class Replays {
   constructor(
     workerFile: string,
     limits: () => { timeLimitMs: number; memoryMb: number },
-    memorySetting = 'mmExplorer.explore.memoryLimitMB',
+    memorySetting: string = LIMIT_SETTINGS.workerMemoryMB,
   ) {
     this.queue = new LatestWorker<ReplayRequest, ReplayResponse, Answered>({
       workerFile,
