@@ -219,8 +219,6 @@ export class DporSearch {
   private treeLimit = DPOR_TREE_STEPS;
   /** states explored, by hash: a revisit is cut (its subtree's steps race with the new prefix) */
   private readonly kept = new Map<string, Kept>();
-  /** events below this index are the real path (they have nodes); above it, a revisit's steps */
-  private real = 0;
 
   /** the schedule to the root of this search (a job's prefix) */
   private readonly base: number[];
@@ -354,11 +352,7 @@ export class DporSearch {
       });
       return this.leaf(from, sig, null);
     }
-    if (from !== null && this.caching) {
-      from.steps.push(sig);
-      from.kids.push(tree);
-      if (++this.treeSteps > this.treeLimit) this.stopCaching();
-    }
+    this.link(from, sig, tree);
     const first = last >= 0 && awake & bit(last) ? last : lowest(awake);
     // above the split every task is explored: races from the jobs below can ask for nothing more
     this.nodes.push({ enabled, backtrack: split !== undefined ? awake : bit(first), done: 0, sleep, last, asleep, hash, depth, tree });
@@ -367,13 +361,17 @@ export class DporSearch {
 
   /** the end of a schedule (a leaf, or a state not explored here), reached by step `sig` from `from` */
   private leaf(from: Explored | null, sig: number, kid: Explored | null): false {
-    if (from !== null && this.caching) {
-      from.steps.push(sig);
-      from.kids.push(kid);
-      if (++this.treeSteps > this.treeLimit) this.stopCaching();
-    }
+    this.link(from, sig, kid);
     this.h.schedules++;
     return false;
+  }
+
+  /** keep step `sig` from the state of tree `from` and what it led to */
+  private link(from: Explored | null, sig: number, kid: Explored | null): void {
+    if (from === null || !this.caching) return;
+    from.steps.push(sig);
+    from.kids.push(kid);
+    if (++this.treeSteps > this.treeLimit) this.stopCaching();
   }
 
   /**
@@ -516,7 +514,20 @@ export class DporSearch {
 
   /** revisit()'s event at `events` index d: one object per depth, reused (walks do not keep them) */
   private walkEvent(sig: number, d: number): Event {
-    const ev = (this.pool[d] ??= { task: 0, sig: 0, idx: 0, reads: [], writes: [], clock: new Int32Array(this.tasks), sec: -1 });
+    return this.eventOf(sig, (this.pool[d] ??= this.blankEvent()));
+  }
+
+  private blankEvent(): Event {
+    return { task: 0, sig: 0, idx: 0, reads: [], writes: [], clock: new Int32Array(this.tasks), sec: -1 };
+  }
+
+  /** the event of a step just taken, with its vector clock */
+  private event(info: StepInfo): Event {
+    return this.eventOf(this.fp.intern(info.task, info.reads, info.writes, info.lock), this.blankEvent());
+  }
+
+  /** `ev` filled as the step with footprint `sig` placed after every event so far */
+  private eventOf(sig: number, ev: Event): Event {
     const fp = this.fp;
     const task = fp.task[sig];
     const prev = this.lastOf[task];
@@ -526,42 +537,13 @@ export class DporSearch {
     ev.reads = fp.reads[sig];
     ev.writes = fp.writes[sig];
     ev.lock = fp.lock[sig];
-    this.setSec(ev, prev);
-    this.clockOf(ev, ev.clock);
-    return ev;
-  }
-
-  /** the leaf-lock section a task's step is in, from its previous step (at `prev`) */
-  private setSec(ev: Event, prev: number): void {
+    // the leaf-lock section the task is in, from its previous step
     ev.sec = -1;
     if (prev >= 0) {
       const pe = this.events[prev];
       ev.sec = leafOp(pe, 'acquire') ? prev : pe.sec >= 0 && !leafOp(pe, 'release') ? pe.sec : -1;
     }
-  }
-
-  /** the event of a step just taken, with its vector clock */
-  private event(info: StepInfo): Event {
-    return this.eventOf(this.fp.intern(info.task, info.reads, info.writes, info.lock));
-  }
-
-  /** the event of a step with footprint `sig` placed after every event so far */
-  private eventOf(sig: number): Event {
-    const fp = this.fp;
-    const task = fp.task[sig];
-    const prev = this.lastOf[task];
-    const ev: Event = {
-      task,
-      sig,
-      idx: prev >= 0 ? this.events[prev].idx + 1 : 0,
-      reads: fp.reads[sig],
-      writes: fp.writes[sig],
-      lock: fp.lock[sig],
-      clock: new Int32Array(0),
-      sec: -1,
-    };
-    this.setSec(ev, prev);
-    ev.clock = this.clockOf(ev);
+    this.clockOf(ev, ev.clock);
     return ev;
   }
 
@@ -687,7 +669,7 @@ export class DporSearch {
    * The initials of the steps after i (up to d) that do not depend on step i: tasks whose first such
    * step has none of them before it. `first` gets each task's first such step (its idx).
    */
-  private initialsAfter(i: number, d: number, first: Int32Array = new Int32Array(this.tasks).fill(NONE)): number {
+  private initialsAfter(i: number, d: number, first: Int32Array): number {
     const evs = this.events;
     const ei = evs[i];
     let initials = 0;

@@ -81,10 +81,6 @@ export class ConflictTable {
   /** words of a row (32 ids each) */
   words = 4;
 
-  get size(): number {
-    return this.task.length;
-  }
-
   /** the id of a footprint (the arrays are copied, without repeated keys) */
   intern(task: number, reads: readonly string[], writes: readonly string[], lock: StepInfo['lock']): number {
     const key = `${task}|${reads.join(' ')}|${writes.join(' ')}|${lockTag(lock)}`;

@@ -600,29 +600,16 @@ export interface JobResult {
   found: Raw[];
 }
 
-/** the options a job needs (plain data) */
-export interface JobOptions {
-  maxSteps?: number;
-  only?: readonly string[];
+/** the options a job needs (plain data): those of ExploreOptions its search takes as they are */
+export interface JobOptions extends Pick<ExploreOptions, 'maxSteps' | 'only' | 'checkpoints' | 'stateCache' | 'stateCacheSteps'> {
   /** wall-clock deadline (Date.now()) */
   deadline?: number;
-  /** ExploreOptions.checkpoints */
-  checkpoints?: boolean;
-  /** ExploreOptions.stateCache, stateCacheSteps */
-  stateCache?: boolean;
-  stateCacheSteps?: number;
 }
 
 /** Explore one subtree with partial-order reduction (in a worker or here). */
 export function runDporJob(make: MachineFactory, job: DporJob, o: JobOptions): JobResult {
-  const s = new Search(make, {
-    maxSteps: o.maxSteps,
-    only: o.only,
-    timeLimitMs: o.deadline === undefined ? undefined : Math.max(1, o.deadline - Date.now()),
-    checkpoints: o.checkpoints,
-    stateCache: o.stateCache,
-    stateCacheSteps: o.stateCacheSteps,
-  });
+  const { deadline, ...passed } = o;
+  const s = new Search(make, { ...passed, timeLimitMs: deadline === undefined ? undefined : Math.max(1, deadline - Date.now()) });
   s.reduction = 'dpor';
   const gen = new DporSearch(s, { job }).run();
   while (!gen.next().done);
