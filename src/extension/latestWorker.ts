@@ -24,6 +24,15 @@ export interface LatestWorkerOptions<Res, Done> {
   memorySetting?: string;
 }
 
+/** the messages of a worker's failures, named after what it does ('the analysis', 'the replay') */
+export function stopMessages(what: string): Pick<LatestWorkerOptions<unknown, unknown>, 'stopped' | 'exited' | 'tooSlow'> {
+  return {
+    stopped: (why) => `${what} stopped: ${why}`,
+    exited: (code) => `${what} stopped (worker exit code ${code})`,
+    tooSlow: (ms) => `${what} took longer than ${ms / 1000} s and was stopped`,
+  };
+}
+
 interface Waiting<Req, Done> {
   key: string;
   request: Req;

@@ -5,7 +5,8 @@ import type { Worker } from 'node:worker_threads';
 
 import type { Analysis } from '../patch/analysisModel';
 
-import { LatestWorker } from './latestWorker';
+import { LatestWorker, stopMessages } from './latestWorker';
+import { LIMIT_SETTINGS } from './limits';
 import type { AnalysisRequest, AnalysisResponse } from './patchAnalysisWorker';
 
 export type AnalysisOutcome =
@@ -26,7 +27,7 @@ export class PatchAnalyses {
   constructor(
     workerFile: string,
     limits: () => { timeLimitMs: number; memoryMb: number },
-    memorySetting = 'mmExplorer.explore.memoryLimitMB',
+    memorySetting: string = LIMIT_SETTINGS.workerMemoryMB,
   ) {
     this.queue = new LatestWorker<AnalysisRequest, AnalysisResponse, Answered>({
       workerFile,
@@ -34,9 +35,7 @@ export class PatchAnalyses {
       memorySetting,
       outcome: (m) => (m.type === 'done' ? { kind: 'done', analysis: m.analysis } : { kind: 'failed', message: m.message }),
       disposed: STOPPED,
-      stopped: (why) => `the analysis stopped: ${why}`,
-      exited: (code) => `the analysis stopped (worker exit code ${code})`,
-      tooSlow: (ms) => `the analysis took longer than ${ms / 1000} s and was stopped`,
+      ...stopMessages('the analysis'),
     });
   }
 

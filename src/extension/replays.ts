@@ -6,7 +6,8 @@ import type { Worker } from 'node:worker_threads';
 
 import type { MachineSnapshot } from '../engine/index';
 
-import { LatestWorker } from './latestWorker';
+import { LatestWorker, stopMessages } from './latestWorker';
+import { LIMIT_SETTINGS } from './limits';
 import type { ReplayRequest, ReplayResponse } from './replayWorker';
 
 export type ReplayOutcome =
@@ -26,7 +27,7 @@ export class Replays {
   constructor(
     workerFile: string,
     limits: () => { timeLimitMs: number; memoryMb: number },
-    memorySetting = 'mmExplorer.explore.memoryLimitMB',
+    memorySetting: string = LIMIT_SETTINGS.workerMemoryMB,
   ) {
     this.queue = new LatestWorker<ReplayRequest, ReplayResponse, Answered>({
       workerFile,
@@ -34,9 +35,7 @@ export class Replays {
       memorySetting,
       outcome: (m) => (m.type === 'replayed' ? { kind: 'replayed', snapshot: m.snapshot } : { kind: 'failed', message: m.message }),
       disposed: { kind: 'superseded' },
-      stopped: (why) => `the replay stopped: ${why}`,
-      exited: (code) => `the replay stopped (worker exit code ${code})`,
-      tooSlow: (ms) => `the replay took longer than ${ms / 1000} s and was stopped`,
+      ...stopMessages('the replay'),
     });
   }
 

@@ -2,6 +2,7 @@
 // its child first, since ending the worker alone would leave the child exploring. No vscode import.
 import { Worker } from 'node:worker_threads';
 
+import { LIMIT_SETTINGS } from './limits';
 import type { RunPatchRequest, RunPatchResponse } from './runPatchWorker';
 
 /** how long a cancelled worker may take to kill its child before the worker itself is ended */
@@ -20,7 +21,7 @@ export function startRunPatch(
   args: string[],
   timeLimitMs: number,
   memoryMb: number,
-  memorySetting = 'mmExplorer.explore.memoryLimitMB',
+  memorySetting: string = LIMIT_SETTINGS.workerMemoryMB,
 ): RunPatchRun {
   const w = new Worker(workerFile, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
   let settled = false;

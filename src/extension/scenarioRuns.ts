@@ -9,6 +9,8 @@ import type { ExploreProgress } from '../scenario/explorer';
 import { DEFAULT_WORKER_MEMORY_MB } from '../scenario/limits';
 import type { HostMessage, RunRequest, WorkerMessage } from '../scenario/scenarioRunWorker';
 
+import { LIMIT_SETTINGS } from './limits';
+
 export type RunOutcome = Extract<WorkerMessage, { type: 'compared' } | { type: 'explored' }>;
 
 export interface RunHandlers {
@@ -22,7 +24,7 @@ export interface RunHandlers {
 export const CANCEL_GRACE_MS = 10_000;
 
 /** the setting that raises a run's memory cap (the run's worker and each of its exploration workers) */
-export const MEMORY_SETTING = 'mmExplorer.explore.memoryLimitMB';
+export const MEMORY_SETTING = LIMIT_SETTINGS.workerMemoryMB;
 
 /** The run ended without a result: the worker failed, died or did not stop after a cancel. */
 export class RunFailure extends Error {}
