@@ -34,40 +34,54 @@ const DFS_TOKEN_VERBS: Verbs = Object.freeze([
   'dfs_token_unlock_shared',
 ] as const);
 
+// The fields of Lock are declared and assigned in its constructor, not initialised as class fields:
+// a class field is defined on the object, and V8 defines the base class's fields of six lock classes
+// through a slow path (a page lock took 2 us to make, 20 times what assignments take).
 export abstract class Lock {
-  readonly id = nextLockId++;
+  declare readonly id: number;
   /** a leaf lock: no lock is acquired and nothing waits while it is held (Task.acquire checks), so
    * the order in which two tasks take it matters only through the objects their sections touch */
-  leaf = false;
+  declare leaf: boolean;
   /** lockdep class, e.g. "page_table_lock" (instances of one class share an order) */
-  readonly cls: string;
+  declare readonly cls: string;
   abstract readonly kind: LockKind;
   /** acquiring may sleep (rwsem, page lock, DFS token): forbidden under a spinlock */
   abstract readonly sleeping: boolean;
   /** lockdep: locks seen held while this one was taken, with the first witness (made when one is) */
-  after: Map<Lock, { task: string; fn: string }> | null = null;
+  declare after: Map<Lock, { task: string; fn: string }> | null;
   /** the lock last found in `after`: a lock is mostly taken under the same outer lock */
-  lastAfter: Lock | null = null;
+  declare lastAfter: Lock | null;
   /** lock classes that nest inside this one (NESTS_OUTSIDE), null for most */
-  readonly nestsOutside: readonly string[] | null;
+  declare readonly nestsOutside: readonly string[] | null;
+  declare readonly name: string;
+  declare private readonly ownerName: string;
+  /** the verbs of the labels: acquire, release, shared acquire, shared release (a frozen constant) */
+  declare private readonly verbs: Verbs;
   // the key and the labels are made when first asked for: a search makes a page's lock again at
   // every replay of the fault that locks it, and mostly never asks
-  private keyText: string | null = null;
-  private opKeyText: string | null = null;
-  private acquireText: string | null = null;
-  private releaseText: string | null = null;
-  private acquireSharedText: string | null = null;
-  private releaseSharedText: string | null = null;
+  declare private keyText: string | null;
+  declare private opKeyText: string | null;
+  declare private acquireText: string | null;
+  declare private releaseText: string | null;
+  declare private acquireSharedText: string | null;
+  declare private releaseSharedText: string | null;
 
-  constructor(
-    readonly name: string,
-    private readonly ownerName: string,
-    cls: string,
-    /** the verbs of the labels: acquire, release, shared acquire, shared release (a frozen constant) */
-    private readonly verbs: Verbs,
-  ) {
+  constructor(name: string, ownerName: string, cls: string, verbs: Verbs) {
+    this.id = nextLockId++;
+    this.name = name;
+    this.ownerName = ownerName;
+    this.verbs = verbs;
+    this.leaf = false;
     this.cls = cls;
+    this.after = null;
+    this.lastAfter = null;
     this.nestsOutside = Object.hasOwn(NESTS_OUTSIDE, cls) ? NESTS_OUTSIDE[cls] : null;
+    this.keyText = null;
+    this.opKeyText = null;
+    this.acquireText = null;
+    this.releaseText = null;
+    this.acquireSharedText = null;
+    this.releaseSharedText = null;
   }
   /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
   get key(): string {
@@ -90,6 +104,10 @@ export abstract class Lock {
   }
   get releaseSharedLabel(): string {
     return (this.releaseSharedText ??= `${this.verbs[3]}(${this.name})`);
+  }
+  /** the label of a trylock of it */
+  tryLabel(shared: boolean): string {
+    return 'trylock:' + (shared ? this.acquireSharedLabel : this.acquireLabel);
   }
   abstract canAcquire(t: Task, shared: boolean): boolean;
   abstract acquire(t: Task, shared: boolean): void;
