@@ -1,5 +1,5 @@
-// Sparse multi-level page tables: pgd (a Map) -> pmd table (array of 512) -> pte table (typed
-// arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
+// Sparse multi-level page tables: pgd (a Map) -> pmd table (array of up to 512, as long as its
+// highest table needs) -> pte table (typed arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
 // (slot), or a file pte (file offset, and in VM_NONUNIFORM VMAs the protection too).
 
 import { PAGE_SIZE, PTRS_PER_PTE, PTRS_PER_PMD, VM_READ, VM_WRITE, VM_EXEC } from '../sim/constants';
@@ -68,7 +68,7 @@ export class PageTable {
     if (this.tableList === null) {
       const list: { base: number; t: PteTable }[] = [];
       for (const [g, pmd] of this.pgd)
-        for (let m = 0; m < PTRS_PER_PMD; m++) {
+        for (let m = 0; m < pmd.length; m++) {
           const t = pmd[m];
           if (t !== undefined) list.push({ base: (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE, t });
         }
@@ -118,10 +118,13 @@ export class PageTable {
     const g = Math.floor(pn / (PTRS_PER_PTE * PTRS_PER_PMD));
     let pmd = this.pgd.get(g);
     if (pmd === undefined) {
-      pmd = new Array(PTRS_PER_PMD);
+      pmd = [];
       this.pgd.set(g, pmd);
     }
     const m = Math.floor(pn / PTRS_PER_PTE) % PTRS_PER_PMD;
+    // as long as its highest table needs, kept dense (a store past the end would make a hash table
+    // of it): a checkpoint copies it, and most worlds use its first entries only
+    while (pmd.length <= m) pmd.push(undefined);
     let t = pmd[m];
     if (t === undefined) {
       t = this.newTable();
@@ -308,7 +311,7 @@ export class PageTable {
   /** free pte tables that became empty in [start, end) (free_pgtables) */
   freeEmptyTables(start: number, end: number): void {
     for (const [g, pmd] of this.pgd) {
-      for (let m = 0; m < PTRS_PER_PMD; m++) {
+      for (let m = 0; m < pmd.length; m++) {
         const t = pmd[m];
         if (t === undefined || t.used !== 0) continue;
         const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;
