@@ -26,7 +26,12 @@ const SPIN_VERBS: Verbs = Object.freeze(['spin_lock', 'spin_unlock', 'spin_lock'
 const SEMAPHORE_VERBS: Verbs = Object.freeze(['down', 'up', 'down', 'up'] as const);
 const RWSEM_VERBS: Verbs = Object.freeze(['down_write', 'up_write', 'down_read', 'up_read'] as const);
 const PAGE_LOCK_VERBS: Verbs = Object.freeze(['lock_page', 'unlock_page', 'lock_page', 'unlock_page'] as const);
-const SEQCOUNT_VERBS: Verbs = Object.freeze(['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry'] as const);
+const SEQCOUNT_VERBS: Verbs = Object.freeze([
+  'write_seqcount_begin',
+  'write_seqcount_end',
+  'read_seqcount_begin',
+  'read_seqcount_retry',
+] as const);
 const DFS_TOKEN_VERBS: Verbs = Object.freeze([
   'dfs_token_lock_excl',
   'dfs_token_unlock_excl',
