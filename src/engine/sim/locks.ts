@@ -39,6 +39,10 @@ const DFS_TOKEN_VERBS: Verbs = Object.freeze([
   'dfs_token_unlock_shared',
 ] as const);
 
+const KEY = Symbol('lock key');
+const OP_KEY = Symbol('lock op key');
+const LABELS = Symbol('lock labels');
+
 // The fields of Lock are declared and assigned in its constructor, not initialised as class fields:
 // a class field is defined on the object, and V8 defines the base class's fields of six lock classes
 // through a slow path (a page lock took 2 us to make, 20 times what assignments take).
@@ -62,14 +66,14 @@ export abstract class Lock {
   declare private readonly ownerName: string;
   /** the verbs of the labels: acquire, release, shared acquire, shared release (a frozen constant) */
   declare private readonly verbs: Verbs;
-  // the key and the labels are made when first asked for: a search makes a page's lock again at
-  // every replay of the fault that locks it, and mostly never asks
-  declare private keyText: string | null;
-  declare private opKeyText: string | null;
-  declare private acquireText: string | null;
-  declare private releaseText: string | null;
-  declare private acquireSharedText: string | null;
-  declare private releaseSharedText: string | null;
+  // the key and the labels are made when first asked for (a search makes a page's lock again at
+  // every replay of the fault that locks it, and mostly never asks), and kept under symbols, which
+  // checkpoints do not walk: a restore would throw them away, and the state hash would meet new
+  // strings for the same text
+  declare private [KEY]: string | null;
+  declare private [OP_KEY]: string | null;
+  /** acquire, release, shared acquire, shared release */
+  declare private [LABELS]: (string | undefined)[] | null;
 
   constructor(name: string, ownerName: string, cls: string, verbs: Verbs) {
     this.id = nextLockId++;
@@ -81,34 +85,35 @@ export abstract class Lock {
     this.after = null;
     this.lastAfter = null;
     this.nestsOutside = Object.hasOwn(NESTS_OUTSIDE, cls) ? NESTS_OUTSIDE[cls] : null;
-    this.keyText = null;
-    this.opKeyText = null;
-    this.acquireText = null;
-    this.releaseText = null;
-    this.acquireSharedText = null;
-    this.releaseSharedText = null;
+    this[KEY] = null;
+    this[OP_KEY] = null;
+    this[LABELS] = null;
   }
   /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
   get key(): string {
-    return (this.keyText ??= `lock:${this.ownerName}/${this.name}`);
+    return (this[KEY] ??= `lock:${this.ownerName}/${this.name}`);
   }
   /** the key an acquire or release of it writes: `key`, or for a leaf lock a commutative update
    * ("+l:" + key, see dpor.ts), so that two tasks' critical sections of it are ordered only by what
    * they touch inside */
   get opKey(): string {
-    return this.leaf ? (this.opKeyText ??= '+l:' + this.key) : this.key;
+    return this.leaf ? (this[OP_KEY] ??= '+l:' + this.key) : this.key;
   }
   get acquireLabel(): string {
-    return (this.acquireText ??= `${this.verbs[0]}(${this.name})`);
+    return this.label(0);
   }
   get releaseLabel(): string {
-    return (this.releaseText ??= `${this.verbs[1]}(${this.name})`);
+    return this.label(1);
   }
   get acquireSharedLabel(): string {
-    return (this.acquireSharedText ??= `${this.verbs[2]}(${this.name})`);
+    return this.label(2);
   }
   get releaseSharedLabel(): string {
-    return (this.releaseSharedText ??= `${this.verbs[3]}(${this.name})`);
+    return this.label(3);
+  }
+  private label(i: number): string {
+    const l = (this[LABELS] ??= []);
+    return (l[i] ??= `${this.verbs[i]}(${this.name})`);
   }
   /** the label of a trylock of it */
   tryLabel(shared: boolean): string {
