@@ -9,6 +9,7 @@
 import type { AddressSpace } from '../mm/addressSpace';
 import type { Page, PageAllocator } from '../mm/page';
 import type { PteTable } from '../mm/pageTable';
+import type { Vma } from '../mm/vma';
 
 import { PAGE_SIZE, PTRS_PER_PTE } from './constants';
 import type { Kernel } from './kernel';
@@ -182,6 +183,11 @@ function hashLocal(v: unknown, name: string): void {
   h.str(typeof v);
 }
 
+function hashMapping(v: Vma): void {
+  h.str(v.mm.name);
+  h.num(v.vmStart);
+}
+
 function hashSample(v: number, name: string): void {
   h.tag(14);
   h.str(name);
@@ -352,6 +358,12 @@ function hashFiles(k: Kernel): void {
       s.iSharedSem.hashState(h);
       s.iMmapLock.hashState(h);
       h.num(s.invalidating);
+      // the mapping lists in their order: an invalidation zaps the mms in it (truncate's page_table_lock
+      // of one mm or the other first)
+      h.word(s.mappings.size);
+      s.mappings.forEach(hashMapping);
+      h.word(s.nonlinear.size);
+      s.nonlinear.forEach(hashMapping);
       // in offset order: inserts at two offsets in either order are one state (Map.prototype.forEach:
       // the cache's own accessors record footprints)
       pairs = 0;
