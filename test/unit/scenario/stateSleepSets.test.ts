@@ -103,7 +103,7 @@ describe('state search with sleep sets', () => {
       for (const col of s.columns) {
         const make = machineFactory(s, col.selection);
         const run = (sleepSets: boolean) =>
-          explore(make, { reduction: 'state', maxSteps: s.bounds.steps, shrink: false, sleepSets, timeLimitMs: 20_000 });
+          explore(make, { reduction: 'state', maxSteps: s.bounds.steps, shrink: false, sleepSets, timeLimitMs: 3000 });
         const a = run(true);
         const b = run(false);
         if (!a.complete || !b.complete) continue;
