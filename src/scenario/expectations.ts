@@ -165,7 +165,11 @@ export function outcomeOf(list: readonly ExpectationOutcome[]): 'met' | 'failed'
  * on, else each says what the run shown gives (a comparison's runs share one schedule, which need not
  * be the scenario's default).
  */
-export function withRunShown(outcomes: readonly ExpectationOutcome[], shown: readonly ExpectationOutcome[], same: boolean): ExpectationOutcome[] {
+export function withRunShown(
+  outcomes: readonly ExpectationOutcome[],
+  shown: readonly ExpectationOutcome[],
+  same: boolean,
+): ExpectationOutcome[] {
   let k = 0;
   return outcomes.map((x) => {
     if (x.scope !== 'run') return { ...x };

@@ -125,7 +125,10 @@ suite('comparison panel', () => {
           'met: result fault#1 = no fault (default order, not the run shown) — read: no fault; the run shown: read: SIGBUS (SIGBUS) (not met there)',
           'met: result fault#0 = 0x10000 (default order, not the run shown) — mmap: 0x10000; the same in the run shown',
         ],
-        ['met: signal fault#1 SIGBUS (this run: counterexample of 2.5.70) — read#1: SIGBUS', 'race found as expected: violation: stale-pte — found'],
+        [
+          'met: signal fault#1 SIGBUS (this run: counterexample of 2.5.70) — read#1: SIGBUS',
+          'race found as expected: violation: stale-pte — found',
+        ],
       ]);
       // where the run on the card gives another verdict, that part stands out
       assert.equal(await q(wv, '.run-card[data-run="0"] .shown.differs').count(), 1);

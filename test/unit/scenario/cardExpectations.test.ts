@@ -68,7 +68,9 @@ describe('run cards: each expectation line is true of what it speaks of', () => 
               // about the scenario's default schedule, a different run: its verdict there, and the run shown's beside it
               expect(sameRun, where).toBe(false);
               expect(x.on, where).toBe(check.defaultSchedule.source);
-              expect(x.met, `${where} (the default schedule)`).toBe(entries[k]({ results: check.run.results, lockOps: lockOpsOf(check.run) }));
+              expect(x.met, `${where} (the default schedule)`).toBe(
+                entries[k]({ results: check.run.results, lockOps: lockOpsOf(check.run) }),
+              );
               expect(x.shown.met, `${where} (the run shown)`).toBe(inShown);
             }
             expect(x.scope, where).toBe('run');
