@@ -97,6 +97,21 @@ describe('state hash', () => {
     expect(c.stateHash()).not.toBe(a.stateHash());
   });
 
+  it("two mms mapping the file in either order are two states: truncate zaps them in the mapping list's order", () => {
+    const run = (order: number[]) => {
+      const m = make();
+      for (const t of order) while (m.tasks[t].opIndex < 1 && m.runnable().includes(t)) m.step(t);
+      return m;
+    };
+    const ab = run([0, 1]);
+    const ba = run([1, 0]);
+    const ab2 = run([0, 1]);
+    expect([...space(ab).mappings].map((v) => v.mm.name)).toEqual(['A', 'B']);
+    expect([...space(ba).mappings].map((v) => v.mm.name)).toEqual(['B', 'A']);
+    expect(ab.stateHash()).toBe(ab2.stateHash());
+    expect(ba.stateHash()).not.toBe(ab.stateHash());
+  });
+
   it('backing-store writes to two pages in either order are one state', () => {
     const a = make();
     const b = make();
