@@ -1,7 +1,7 @@
 // The state hash as it was before it was made allocation-free (src/engine/sim/stateHash.ts at b76fa68),
 // kept as the baseline of bench/stateHash.ts: the same run times both and checks that they split
 // states into the same classes. Two accessors it used went (File.backingState, lockStateOf): their
-// expressions are inlined.
+// expressions are inlined. The mapping lists' order was added when the state hash gained it.
 
 import { PAGE_SIZE, PTRS_PER_PTE } from '../src/engine/sim/constants';
 import type { Kernel } from '../src/engine/sim/kernel';
@@ -130,6 +130,11 @@ export function hashKernelStateBaseline(k: Kernel, tasks: readonly Task[]): stri
       h.str(s.iSharedSem.state());
       h.str(s.iMmapLock.state());
       h.num(+s.invalidating);
+      // added with the current hash's field, so that both split states alike
+      h.num(s.mappings.size);
+      for (const v of s.mappings) h.str(`${v.mm.name}@${v.vmStart}`);
+      h.num(s.nonlinear.size);
+      for (const v of s.nonlinear) h.str(`${v.mm.name}@${v.vmStart}`);
       // in offset order: inserts at two offsets in either order are one state
       const idx = [...s.cache.keys()].sort((x, y) => x - y);
       for (const i of idx) {
