@@ -369,7 +369,8 @@ class Search {
     // by the same steps in another order. Under a preemption bound the two orders differ in
     // preemptions, so only unbounded searches use them. A revisit with fewer tasks asleep than
     // before runs the tasks asleep then and awake now, which keeps every state reached.
-    const table = reduce && !bounded && this.opts.sleepSets !== false && this.make().taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
+    const table =
+      reduce && !bounded && this.opts.sleepSets !== false && this.make().taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
     interface Frame {
       choices: number[];
       next: number;
@@ -502,7 +503,8 @@ class Search {
         const sig = table.intern(t, info.reads, info.writes, info.lock);
         const sl = f.sleep;
         for (let i = 0; i < sl.length; i += 2)
-          if (sl[i] !== t && !table.wakes(sl[i + 1], sig)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(sl[i], sl[i + 1]);
+          if (sl[i] !== t && !table.wakes(sl[i + 1], sig))
+            (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(sl[i], sl[i + 1]);
         (f.sleep === NO_SLEEP ? (f.sleep = []) : f.sleep).push(t, sig);
       }
       const depthBefore = stack.length;

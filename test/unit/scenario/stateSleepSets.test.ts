@@ -97,20 +97,26 @@ describe('state search with sleep sets', () => {
     expect(times(a)).toEqual(times(b));
   }, 60_000);
 
-  it('the bundled scenarios: the same verdicts and counterexamples with and without', () => {
-    for (const file of bundled) {
-      const s = loadBundled(file);
-      for (const col of s.columns) {
-        const make = machineFactory(s, col.selection);
-        const run = (sleepSets: boolean) =>
-          explore(make, { reduction: 'state', maxSteps: s.bounds.steps, shrink: false, sleepSets, timeLimitMs: 3000 });
-        const a = run(true);
-        const b = run(false);
-        if (!a.complete || !b.complete) continue;
-        expect(a.violations.map((v) => [v.invariant, v.schedule]), `${file} ${col.label}`).toEqual(
-          b.violations.map((v) => [v.invariant, v.schedule]),
-        );
+  // about a minute of CPU: MMX_SLOW_SOUNDNESS=1
+  it.runIf(process.env.MMX_SLOW_SOUNDNESS)(
+    'the bundled scenarios: the same verdicts and counterexamples with and without',
+    () => {
+      for (const file of bundled) {
+        const s = loadBundled(file);
+        for (const col of s.columns) {
+          const make = machineFactory(s, col.selection);
+          const run = (sleepSets: boolean) =>
+            explore(make, { reduction: 'state', maxSteps: s.bounds.steps, shrink: false, sleepSets, timeLimitMs: 3000 });
+          const a = run(true);
+          const b = run(false);
+          if (!a.complete || !b.complete) continue;
+          expect(
+            a.violations.map((v) => [v.invariant, v.schedule]),
+            `${file} ${col.label}`,
+          ).toEqual(b.violations.map((v) => [v.invariant, v.schedule]));
+        }
       }
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });
