@@ -228,6 +228,10 @@ function hashMms(k: Kernel): void {
       if (v.anonVma !== null) {
         h.str(v.anonVma.name);
         v.anonVma.lock.hashState(h);
+        // its VMA list in order: reclaim walks an anonymous page's mappings in it
+        const head = v.anonVma.head;
+        h.word(head.length);
+        for (let i = 0; i < head.length; i++) hashMapping(head[i]);
       }
     }
     hashPtes(mm.pt.tables());
@@ -323,11 +327,25 @@ function hashPages(alloc: PageAllocator): void {
       a = Math.imul(a, 2654435761);
       b = Math.imul(b, 1597334677);
     }
-    if (lock !== null || objectRmap) {
+    // the pte_chain in order (2.5 reclaim walks it: whose page_table_lock it tries first)
+    const rmapMm = mem.rmapMmOf(pfn);
+    const more = rmapMm === null ? null : alloc.rmapMoreOf(pfn);
+    if (lock !== null || objectRmap || rmapMm !== null) {
       h.h1 = a;
       h.h2 = b;
       if (lock !== null) lock.hashState(h);
       if (objectRmap) h.str(alloc.anonVmaOf(pfn)?.name ?? '');
+      if (rmapMm !== null) {
+        h.str(rmapMm.name);
+        h.num(mem.rmapAddr[pfn]);
+        if (more !== null) {
+          h.word(more.length);
+          for (let i = 0; i < more.length; i++) {
+            h.str(more[i].mm.name);
+            h.num(more[i].addr);
+          }
+        }
+      }
       a = h.h1;
       b = h.h2;
     }
