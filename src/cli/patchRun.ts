@@ -188,6 +188,8 @@ function hashText(s: string): string {
 /** the era and rules of the base and of one version */
 function erasFor(version: string, override?: string): { baseEra: string; baseRules: string } {
   const era = baseEraOf(version, override);
+  // 2.6.11 reclaims through the object rmap (anon_vma, i_mmap): its own rules, not 2.6.0's pte_chains
+  if (era === '2.6.11') return { baseEra: era, baseRules: '2.6.11' };
   // from 2.5.73-mm1 on, invalidations bump mapping->truncate_count (the TypeScript truncate-seq rules)
   const counted = !/^2\.5\./.test(override ?? version) || compareKernelVersions(version, '2.5.73-mm1') >= 0;
   return { baseEra: era, baseRules: counted ? 'truncate-seq' : '2.5.70' };

@@ -131,7 +131,10 @@ export function activate(context: vscode.ExtensionContext): MmExplorerApi {
   const version = engineVersion(context);
   const patches = new PatchStore(
     path.join(context.extensionUri.fsPath, 'dist', 'patchAnalysisWorker.js'),
-    () => currentLimits().workerMemoryMb,
+    () => {
+      const l = currentLimits();
+      return { timeLimitMs: l.analysisTimeLimitMs, memoryMb: l.workerMemoryMb };
+    },
     MEMORY_SETTING,
   );
   const pageTables = new PageTableProvider();

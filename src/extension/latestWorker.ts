@@ -25,11 +25,15 @@ export interface LatestWorkerOptions<Res, Done> {
 }
 
 /** the messages of a worker's failures, named after what it does ('the analysis', 'the replay') */
-export function stopMessages(what: string): Pick<LatestWorkerOptions<unknown, unknown>, 'stopped' | 'exited' | 'tooSlow'> {
+export function stopMessages(
+  what: string,
+  /** the setting of the time limit, named when a request exceeds it */
+  timeSetting: string,
+): Pick<LatestWorkerOptions<unknown, unknown>, 'stopped' | 'exited' | 'tooSlow'> {
   return {
     stopped: (why) => `${what} stopped: ${why}`,
     exited: (code) => `${what} stopped (worker exit code ${code})`,
-    tooSlow: (ms) => `${what} took longer than ${ms / 1000} s and was stopped`,
+    tooSlow: (ms) => `${what} took longer than ${ms / 1000} s and was stopped (setting ${timeSetting})`,
   };
 }
 

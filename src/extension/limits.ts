@@ -15,6 +15,8 @@ export interface LimitSettings {
   timeLimitMs?: number | null;
   /** mmExplorer.explore.memoryLimitMB */
   workerMemoryMB?: number | null;
+  /** mmExplorer.limits.analysisTimeLimitMs */
+  analysisTimeLimitMs?: number | null;
 }
 
 export interface Limits {
@@ -29,6 +31,8 @@ export interface Limits {
   asYouTypeBytes: number;
   /** every search stops after this long */
   timeLimitMs: number;
+  /** the analysis of a patch opened in the editor stops after this long */
+  analysisTimeLimitMs: number;
   /** the old generation (MB) each worker of a run or search may fill (a run's worker, each exploration worker) */
   workerMemoryMb: number;
   /** an export to a path no save dialog chose asks first */
@@ -37,6 +41,8 @@ export interface Limits {
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
 export const RESTRICTED_TIME_LIMIT_MS = 10_000;
+/** an analysis is not a search: the parse budget keeps real ones far below this, in Restricted Mode too */
+export const DEFAULT_ANALYSIS_TIME_LIMIT_MS = 120_000;
 const DEFAULT_AS_YOU_TYPE_KB = 512;
 const AUTO_ANALYSIS_BYTES = 8 * 1024 * 1024;
 export const MIN_WORKER_MEMORY_MB = 16;
@@ -56,6 +62,7 @@ export function effectiveLimits(s: LimitSettings, trusted: boolean): Limits {
     autoAnalysisBytes: Math.floor(AUTO_ANALYSIS_BYTES * scale),
     asYouTypeBytes: Math.floor((positive(s.asYouTypeMaxKB) ?? DEFAULT_AS_YOU_TYPE_KB) * 1024 * scale),
     timeLimitMs: trusted ? time : Math.min(time, RESTRICTED_TIME_LIMIT_MS),
+    analysisTimeLimitMs: positive(s.analysisTimeLimitMs) ?? DEFAULT_ANALYSIS_TIME_LIMIT_MS,
     // V8 needs a few MB to start a worker at all
     workerMemoryMb: Math.max(MIN_WORKER_MEMORY_MB, Math.floor(positive(s.workerMemoryMB) ?? DEFAULT_WORKER_MEMORY_MB)),
     confirmExports: !trusted,
@@ -69,4 +76,5 @@ export const LIMIT_SETTINGS = {
   asYouTypeMaxKB: 'mmExplorer.scenarios.validateAsYouTypeMaxKB',
   timeLimitMs: 'mmExplorer.explore.timeLimitMs',
   workerMemoryMB: 'mmExplorer.explore.memoryLimitMB',
+  analysisTimeLimitMs: 'mmExplorer.limits.analysisTimeLimitMs',
 } as const;

@@ -35,7 +35,7 @@ export class PatchAnalyses {
       memorySetting,
       outcome: (m) => (m.type === 'done' ? { kind: 'done', analysis: m.analysis } : { kind: 'failed', message: m.message }),
       disposed: STOPPED,
-      ...stopMessages('the analysis'),
+      ...stopMessages('the analysis', LIMIT_SETTINGS.analysisTimeLimitMs),
     });
   }
 

@@ -47,18 +47,15 @@ export const PATCH_SELECTOR: vscode.DocumentSelector = [
   { pattern: '**/*.{patch,diff,mbox,eml}' },
 ];
 
-/** how long one analysis may take before its worker is ended (the parse budget keeps real ones far below) */
-export const ANALYSIS_TIME_LIMIT_MS = 120_000;
-
 export class PatchStore implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; analysis: Promise<Analysis> }>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidAnalyze = this.changed.event;
   private readonly analyses: PatchAnalyses;
 
-  /** `workerFile`: dist/patchAnalysisWorker.js; `memoryMb`: the workers' memory cap now */
-  constructor(workerFile: string, memoryMb: () => number, memorySetting?: string) {
-    this.analyses = new PatchAnalyses(workerFile, () => ({ timeLimitMs: ANALYSIS_TIME_LIMIT_MS, memoryMb: memoryMb() }), memorySetting);
+  /** `workerFile`: dist/patchAnalysisWorker.js; `limits`: an analysis's time limit and the workers' memory cap now */
+  constructor(workerFile: string, limits: () => { timeLimitMs: number; memoryMb: number }, memorySetting?: string) {
+    this.analyses = new PatchAnalyses(workerFile, limits, memorySetting);
   }
 
   dispose(): void {

@@ -35,7 +35,7 @@ export class Replays {
       memorySetting,
       outcome: (m) => (m.type === 'replayed' ? { kind: 'replayed', snapshot: m.snapshot } : { kind: 'failed', message: m.message }),
       disposed: { kind: 'superseded' },
-      ...stopMessages('the replay'),
+      ...stopMessages('the replay', LIMIT_SETTINGS.timeLimitMs),
     });
   }
 

@@ -43,6 +43,7 @@ describe('extension limits', () => {
       autoAnalysisBytes: 8 * 1024 * 1024,
       asYouTypeBytes: 512 * 1024,
       timeLimitMs: 60_000,
+      analysisTimeLimitMs: 120_000,
       workerMemoryMb: 2048,
       confirmExports: false,
     });
@@ -54,6 +55,7 @@ describe('extension limits', () => {
       autoAnalysisBytes: 4 * 1024 * 1024,
       asYouTypeBytes: 256 * 1024,
       timeLimitMs: RESTRICTED_TIME_LIMIT_MS,
+      analysisTimeLimitMs: 120_000,
       workerMemoryMb: 2048,
       confirmExports: true,
     });
@@ -69,6 +71,9 @@ describe('extension limits', () => {
     // the workers' memory cap: the setting, never below what V8 needs to start a worker
     expect(effectiveLimits({ workerMemoryMB: 512 }, true).workerMemoryMb).toBe(512);
     expect(effectiveLimits({ workerMemoryMB: 1 }, true).workerMemoryMb).toBe(16);
+    // the analysis of an opened patch: its own setting, nonsense falls back
+    expect(effectiveLimits({ analysisTimeLimitMs: 5000 }, false).analysisTimeLimitMs).toBe(5000);
+    expect(effectiveLimits({ analysisTimeLimitMs: 0 }, true).analysisTimeLimitMs).toBe(120_000);
   });
 });
 

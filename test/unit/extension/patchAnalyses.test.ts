@@ -67,7 +67,7 @@ describe('patch analysis in a worker thread', () => {
     try {
       expect(await w.analyze('a', SAMPLE, 'a.txt')).toEqual({
         kind: 'failed',
-        message: 'the analysis took longer than 0.02 s and was stopped',
+        message: 'the analysis took longer than 0.02 s and was stopped (setting mmExplorer.limits.analysisTimeLimitMs)',
       });
       limits = { timeLimitMs: 60_000, memoryMb: 2 };
       const oom = await w.analyze('b', SAMPLE, 'b.txt');

@@ -183,7 +183,14 @@ describe('the truncate_count fix and its mirror on 2.6.11', () => {
     const r = run(UNDER_LOCK, T2611, ['truncate-race']);
     expect(r.versions[0].files[0].hunks[0]).toMatchObject({ status: 'applied', match: 'exact', functions: ['do_no_page'] });
     expect(r.columns.map((c) => c.interpreted.some((f) => f.name === 'do_no_page'))).toEqual([true, true]);
+    // the TypeScript rest of the kernel is 2.6.11's: object rmap, i_mmap under the i_mmap_lock spinlock
+    expect(r.columns.map((c) => c.rules)).toEqual(['2.6.11', '2.6.11']);
     const c = r.scenarios[0].comparison;
+    for (const run of c.runs) {
+      const locks = Object.values(run.lockOps).flatMap((ops) => Object.keys(ops));
+      expect(locks).toContain('spin_lock(i_mmap_lock)');
+      expect(locks.filter((l) => l.includes('i_shared_sem'))).toEqual([]);
+    }
     expect(c.runs.map((x) => x.exploration?.complete)).toEqual([true, true]);
     expect(c.runs.map((x) => x.exploration!.violations.length)).toEqual([0, 0]);
     expect(r.scenarios[0].interpretedEntered.patched).toContain('do_no_page');
