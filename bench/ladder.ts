@@ -74,6 +74,8 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
     stateless: LadderRow;
     none: LadderRow;
     state: LadderRow;
+    /** the state search taking every step (no sleep sets), for N <= 2 */
+    stateEvery: LadderRow | null;
     reductionFactor: string;
     stateCacheSpeedup: string;
   }[] = [];
@@ -88,6 +90,10 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
       );
       const none = measured(n, variant, () => explore(make, { reduction: 'none', shrink: false, timeLimitMs: opts.baselineMs }));
       const state = measured(n, variant, () => explore(make, { reduction: 'state', shrink: false, timeLimitMs: opts.baselineMs }));
+      const stateEvery =
+        n <= 2
+          ? measured(n, variant, () => explore(make, { reduction: 'state', sleepSets: false, shrink: false, timeLimitMs: opts.baselineMs }))
+          : null;
       // where the unreduced search finishes: its schedules per schedule of the reduced one; where it is
       // cut: the time it ran without finishing over the reduced search's time (a lower bound)
       const reductionFactor = !por.complete
@@ -103,7 +109,7 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
         : stateless.complete
           ? (stateless.cpuMs / Math.max(1, por.cpuMs)).toFixed(2)
           : `>${(stateless.cpuMs / Math.max(1, por.cpuMs)).toFixed(1)} (cut)`;
-      rows.push({ por, stateless, none, state, reductionFactor, stateCacheSpeedup });
+      rows.push({ por, stateless, none, state, stateEvery, reductionFactor, stateCacheSpeedup });
       opts.log(
         [
           `N=${n}`,
@@ -117,7 +123,10 @@ export function runLadder(opts: { maxN: number; variants: string[]; limitMs: num
           `reduction x${reductionFactor}`.padEnd(16),
           `| stateless: ${stateless.schedules} sched ${stateless.cpuMs.toFixed(0)} cpu-ms ${stateless.complete ? 'complete' : 'cut'}, state cache x${stateCacheSpeedup}`,
           `| none: ${none.schedules} sched ${none.complete ? 'complete' : 'cut'}`,
-          `| state hashing: ${state.states} states ${state.schedules} sched ${state.ms.toFixed(0)} ms ${state.complete ? 'complete' : 'cut'}`,
+          `| state hashing: ${state.states} states ${state.schedules} sched ${state.cpuMs.toFixed(0)} cpu-ms ${state.complete ? 'complete' : 'cut'}`,
+          stateEvery
+            ? `(every step: ${stateEvery.states} states ${stateEvery.schedules} sched ${stateEvery.cpuMs.toFixed(0)} cpu-ms ${stateEvery.complete ? 'complete' : 'cut'})`
+            : '',
           por.violations.join(','),
         ].join('  '),
       );

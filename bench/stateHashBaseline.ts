@@ -1,7 +1,8 @@
 // The state hash as it was before it was made allocation-free (src/engine/sim/stateHash.ts at b76fa68),
 // kept as the baseline of bench/stateHash.ts: the same run times both and checks that they split
 // states into the same classes. Two accessors it used went (File.backingState, lockStateOf): their
-// expressions are inlined.
+// expressions are inlined. The order of the mapping lists, anon_vma lists and pte_chains was added
+// when the state hash gained it.
 
 import { PAGE_SIZE, PTRS_PER_PTE } from '../src/engine/sim/constants';
 import type { Kernel } from '../src/engine/sim/kernel';
@@ -77,6 +78,7 @@ export function hashKernelStateBaseline(k: Kernel, tasks: readonly Task[]): stri
       if (v.anonVma !== null) {
         h.str(v.anonVma.name);
         h.str(v.anonVma.lock.state());
+        h.str(v.anonVma.head.map((x) => `${x.mm.name}@${x.vmStart}`).join(','));
       }
     }
     // present, swap and file ptes in address order: kind, value and the protection/dirty/young bits
@@ -116,6 +118,9 @@ export function hashKernelStateBaseline(k: Kernel, tasks: readonly Task[]): stri
     h.num(mem.swapSlot[pfn]);
     h.str(alloc.pageLockOf(pfn)?.state() ?? '-');
     if (alloc.objectRmap) h.str(alloc.anonVmaOf(pfn)?.name ?? '');
+    const first = mem.rmapMmOf(pfn);
+    if (first !== null)
+      h.str([{ mm: first, addr: mem.rmapAddr[pfn] }, ...(alloc.rmapMoreOf(pfn) ?? [])].map((e) => `${e.mm.name}@${e.addr}`).join(','));
   }
   for (const f of k.files.values()) {
     h.tag(7);
@@ -130,6 +135,11 @@ export function hashKernelStateBaseline(k: Kernel, tasks: readonly Task[]): stri
       h.str(s.iSharedSem.state());
       h.str(s.iMmapLock.state());
       h.num(+s.invalidating);
+      // added with the current hash's field, so that both split states alike
+      h.num(s.mappings.size);
+      for (const v of s.mappings) h.str(`${v.mm.name}@${v.vmStart}`);
+      h.num(s.nonlinear.size);
+      for (const v of s.nonlinear) h.str(`${v.mm.name}@${v.vmStart}`);
       // in offset order: inserts at two offsets in either order are one state
       const idx = [...s.cache.keys()].sort((x, y) => x - y);
       for (const i of idx) {

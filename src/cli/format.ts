@@ -1,5 +1,6 @@
 // Plain-text tables and figures for the terminal.
 import type { ExpectationOutcome } from '../scenario/comparisonModel';
+import { detailText, scopeText } from '../scenario/expectations';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: string[] | null, rows: string[][]): string {
@@ -21,7 +22,9 @@ export function ms(t: number): string {
   return t < 10 ? `${t.toFixed(2)} ms` : t < 1000 ? `${t.toFixed(1)} ms` : `${(t / 1000).toFixed(2)} s`;
 }
 
-/** one line per expectation: met or FAILED, what it says, why */
+/** one line per expectation: met or FAILED, what it says, what it speaks of, why */
 export function expectationLines(list: ExpectationOutcome[], indent = '  '): string[] {
-  return list.map((x) => `${indent}${x.met ? 'met   ' : x.undecided ? 'UNDECIDED' : 'FAILED'}  expect ${x.text}: ${x.detail}`);
+  return list.map(
+    (x) => `${indent}${x.met ? 'met   ' : x.undecided ? 'UNDECIDED' : 'FAILED'}  expect ${x.text} [${scopeText(x)}]: ${detailText(x)}`,
+  );
 }

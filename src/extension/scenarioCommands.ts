@@ -14,7 +14,7 @@ import type { Selection } from '../webview/protocol';
 
 import type { ComparisonPanel } from './comparisonPanel';
 import { inInstallFolder } from './installFolder';
-import { loadScenarioLibrary } from './libraries';
+import { loadScenarioLibrary, type ScenarioLibrary } from './libraries';
 import { LIMIT_SETTINGS } from './limits';
 import { LoadCache } from './loadCache';
 import type { PageTableProvider } from './pageTableTree';
@@ -301,7 +301,8 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
-  reportExpectations(cur: Current, c: Comparison): number {
+  reportExpectations(cur: Current, c: Comparison, lib: Pick<ScenarioLibrary, 'scopeText' | 'detailText'>): number {
+    const { scopeText, detailText } = lib;
     const uri = vscode.Uri.file(cur.path);
     const diags: vscode.Diagnostic[] = [];
     for (const run of c.runs) {
@@ -314,12 +315,12 @@ export class ScenarioCommands implements vscode.Disposable {
         const d = x.undecided
           ? new vscode.Diagnostic(
               new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
-              `${run.label}: expectation undecided: ${x.text} (${x.detail})`,
+              `${run.label}: expectation undecided: ${x.text} [${scopeText(x)}] (${detailText(x)})`,
               vscode.DiagnosticSeverity.Warning,
             )
           : new vscode.Diagnostic(
               new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
-              `${run.label}: expectation not met: ${x.text}${x.detail ? ` (${x.detail})` : ''}`,
+              `${run.label}: expectation not met: ${x.text} [${scopeText(x)}]${x.detail ? ` (${detailText(x)})` : ''}`,
               vscode.DiagnosticSeverity.Error,
             );
         d.source = 'mm-explorer';
@@ -451,7 +452,7 @@ export class ScenarioCommands implements vscode.Disposable {
       // a cancelled run decides nothing: no Problems entries, the panel marks what finished as partial
       this.done(`${name} cancelled (${c.runs.length} of ${c.partial?.requested.length ?? c.runs.length} columns, partial)`, 'cancelled');
     } else {
-      const unmet = this.reportExpectations(cur, c);
+      const unmet = this.reportExpectations(cur, c, await loadScenarioLibrary());
       this.done(`${name}${unmet ? ` ${unmet} unmet` : ' ok'}`, unmet === 0 ? 'ok' : 'failed');
     }
     this.panel.showComparison(c);

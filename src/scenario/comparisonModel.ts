@@ -9,7 +9,19 @@ export interface ExpectationOutcome {
   detail: string;
   /** not met because the run was cancelled or a search stopped early (time limit, bounds): neither held nor broken */
   undecided?: true;
+  /** what the entry speaks of: every schedule within the bounds (never, clean: true), some schedule
+   * (violation, clean: false), or one run (results, signals, lockOps: the scenario's default schedule) */
+  scope: ExpectationScope;
+  /** scope 'run': the schedule it was checked on, as the scenario defines its default ("default order",
+   * "scenario schedule", "counterexample of 2.5.70") */
+  on?: string;
+  /** scope 'run', where a run is shown with the verdict (a comparison's run card, `mmx run`): whether it
+   * is the run checked (`same`), and the same entry checked on the run shown. A comparison's runs share
+   * one schedule (the first counterexample found), which need not be the scenario's default. */
+  shown?: { same: boolean; met: boolean; detail: string };
 }
+
+export type ExpectationScope = 'all schedules' | 'some schedule' | 'run';
 
 export interface VariantRun {
   /** the label the scenario gave this column, e.g. "2.5.70" */

@@ -142,14 +142,6 @@ function leafOp(e: { lock?: StepInfo['lock']; writes: readonly string[] }, op: '
   return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && isUpdate(e.writes[0]);
 }
 
-/**
- * For sleep sets, a leaf lock's acquires stay dependent: one disables the other, so a task asleep on
- * the lock wakes when another takes it (the races themselves are found between the sections' steps).
- */
-function wakes(c: ConflictTable, s: Fp, ev: Fp): boolean {
-  return c.conflict(s.sig, ev.sig) || (leafOp(s, 'acquire') && leafOp(ev, 'acquire') && s.writes[0] === ev.writes[0]);
-}
-
 /** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */
 function lockKey(e: { lock?: StepInfo['lock']; reads: readonly string[]; writes: readonly string[] }): string {
   return e.lock!.shared && e.lock!.op !== 'try' ? e.reads[0] : e.writes[0];
@@ -277,7 +269,7 @@ export class DporSearch {
       this.race(ev, ev.clock, d);
       // the child's sleep set: what sleeps here (and the siblings explored before) and is independent
       const childSleep: Fp[] = [];
-      for (const s of n.sleep) if (s.task !== p && !wakes(this.fp, s, ev)) childSleep.push(s);
+      for (const s of n.sleep) if (s.task !== p && !this.fp.wakes(s.sig, ev.sig)) childSleep.push(s);
       n.sleep.push(ev);
       this.events.push(ev);
       this.path.push(p);
@@ -404,10 +396,10 @@ export class DporSearch {
       if (kid !== null) {
         let childSleep: Fp[] = NO_SLEEP;
         for (const x of sleep)
-          if (x.task !== p && !wakes(this.fp, x, ev)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
+          if (x.task !== p && !this.fp.wakes(x.sig, ev.sig)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
         if (slept !== null)
           for (const x of slept)
-            if (x.task !== p && !wakes(this.fp, x, ev)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
+            if (x.task !== p && !this.fp.wakes(x.sig, ev.sig)) (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(x);
         const prev = this.lastOf[p];
         this.events.push(ev);
         this.lastOf[p] = d;

@@ -123,6 +123,21 @@ export class ConflictTable {
     if (d) this.val[a][w] |= m;
   }
 
+  /**
+   * For sleep sets: the step `ev` wakes the sleeping step `s` (its task runs again below). A conflict
+   * does; and a leaf lock's acquires stay dependent: one disables the other, so a task asleep on the
+   * lock wakes when another takes it (the races themselves are found between the sections' steps).
+   */
+  wakes(s: number, ev: number): boolean {
+    return this.conflict(s, ev) || (this.leafAcquire(s) && this.leafAcquire(ev) && this.writes[s][0] === this.writes[ev][0]);
+  }
+
+  /** an acquire of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
+  private leafAcquire(id: number): boolean {
+    const l = this.lock[id];
+    return l !== undefined && l.op === 'acquire' && this.writes[id].length > 0 && isUpdate(this.writes[id][0]);
+  }
+
   /** every id that conflicts with a, as a bit set (the table's own row: read, do not keep) */
   row(a: number): Uint32Array {
     const n = this.task.length;

@@ -10,6 +10,7 @@ import type { Machine, StepInfo, Violation } from '../engine/index';
 import type { VariantSelection, WorldSpec } from '../engine/index';
 
 import { DPOR_MAX_TASKS, DporSearch, type DporJob } from './dpor';
+import { ConflictTable } from './dporConflicts';
 import { defaultWorkerScript, runJobsOnWorkers } from './explorerWorkers';
 import { MAX_RUN_STEPS } from './limits';
 import { Rewinder } from './rewind';
@@ -139,6 +140,11 @@ export interface ExploreOptions {
   /** the steps kept for that, at most (default DPOR_TREE_STEPS of dpor.ts, about 100 bytes each); past
    * it the search goes on stateless */
   stateCacheSteps?: number;
+  /** with 'state' and no preemption bound: sleep sets (default true). A step independent of the steps
+   * taken since a sibling branch took it is not taken again (it leads to a state that branch reached);
+   * every state is still expanded, with fewer steps. false takes every step of every state (the
+   * reference: the same states and verdicts) */
+  sleepSets?: boolean;
   /** ms between progress reports (default 100) */
   progressIntervalMs?: number;
 }
@@ -356,14 +362,23 @@ class Search {
   private *bounded(maxPre: number): Generator<void, void, void> {
     const reduce = this.reduction === 'state';
     const bounded = Number.isFinite(maxPre);
-    // state key -> [depth, preemptions] pairs it was expanded with
+    // state key -> [depth, preemptions, tasks not run] triples it was expanded with
     const visited = new Map<string, number[]>();
+    // Sleep sets (Godefroid): a step taken from a state, or asleep there, stays asleep below a sibling
+    // step independent of it: running it there reaches a state that the branch that took it reaches
+    // by the same steps in another order. Under a preemption bound the two orders differ in
+    // preemptions, so only unbounded searches use them. A revisit with fewer tasks asleep than
+    // before runs the tasks asleep then and awake now, which keeps every state reached.
+    const table =
+      reduce && !bounded && this.opts.sleepSets !== false && this.make().taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
     interface Frame {
       choices: number[];
       next: number;
       last: number;
       pre: number;
       lastRunnable: boolean;
+      /** steps asleep here: on arrival, then each child's step once explored (task, footprint id) */
+      sleep: number[];
     }
     const stack: Frame[] = [];
     this.frontier = () => {
@@ -387,7 +402,7 @@ class Search {
     let seen = 0; // violations of m already collected
 
     /** called with m at the end of `path`; pushes a frame when the node has children to explore */
-    const expand = (last: number, pre: number): void => {
+    const expand = (last: number, pre: number, sleep: number[]): void => {
       seen = this.collect(m, seen, path);
       const runnable = m.runnable();
       // states are hashed where the schedule has a choice, and at the ends: a chain of forced steps
@@ -407,6 +422,10 @@ class Search {
         this.schedules++;
         return;
       }
+      let asleep = 0;
+      for (let i = 0; i < sleep.length; i += 2) asleep |= 1 << sleep[i];
+      // tasks not run from here yet by a visit with as many steps and preemptions left
+      let fresh = -1;
       if (reduce && hash) {
         const key = `${hash}|${rf.key()}${bounded ? `|${last}` : ''}`;
         const depth = path.length;
@@ -414,25 +433,35 @@ class Search {
         const used = bounded ? pre : 0;
         const marks = visited.get(key);
         if (marks) {
-          for (let i = 0; i < marks.length; i += 2) {
+          for (let i = 0; i < marks.length; i += 3) {
             if (marks[i] <= depth && marks[i + 1] <= used) {
-              this.pruned++;
-              this.schedules++;
-              return;
+              if ((marks[i + 2] & ~asleep) === 0) {
+                this.pruned++;
+                this.schedules++;
+                return;
+              }
+              fresh &= marks[i + 2];
             }
           }
-          marks.push(depth, used);
-        } else visited.set(key, [depth, used]);
+          marks.push(depth, used, asleep & fresh);
+        } else visited.set(key, [depth, used, asleep]);
       }
       // the running task first: the non-preemptive run is explored first
       const choices: number[] = [];
       const lastRunnable = runnable.includes(last);
-      if (lastRunnable) choices.push(last);
-      for (const t of runnable) if (t !== last) choices.push(t);
-      stack.push({ choices, next: 0, last, pre, lastRunnable });
+      const wanted = fresh & ~asleep;
+      if (lastRunnable && wanted & (1 << last)) choices.push(last);
+      for (const t of runnable) if (t !== last && wanted & (1 << t)) choices.push(t);
+      if (choices.length === 0) {
+        // every task that can run sleeps: what follows was reached by another order of the same steps
+        this.pruned++;
+        this.schedules++;
+        return;
+      }
+      stack.push({ choices, next: 0, last, pre, lastRunnable, sleep });
     };
 
-    expand(-1, 0);
+    expand(-1, 0, NO_SLEEP);
     let sliceStart = this.elapsed();
     let iter = 0;
     while (stack.length > 0) {
@@ -472,7 +501,8 @@ class Search {
         valid = true;
       }
       const logged = m.violations.length;
-      rf.apply(m.step(t));
+      const info = m.step(t);
+      rf.apply(info);
       this.steps++;
       path.push(t);
       for (let i = logged; i < m.violations.length; i++) {
@@ -480,8 +510,18 @@ class Search {
         recordedAt.push(path.length);
       }
       rw.stepped(path.length);
+      // the child's sleep set: what sleeps here (siblings explored before included) and is independent
+      let childSleep: number[] = NO_SLEEP;
+      if (table !== null) {
+        const sig = table.intern(t, info.reads, info.writes, info.lock);
+        const sl = f.sleep;
+        for (let i = 0; i < sl.length; i += 2)
+          if (sl[i] !== t && !table.wakes(sl[i + 1], sig))
+            (childSleep === NO_SLEEP ? (childSleep = []) : childSleep).push(sl[i], sl[i + 1]);
+        (f.sleep === NO_SLEEP ? (f.sleep = []) : f.sleep).push(t, sig);
+      }
       const depthBefore = stack.length;
-      expand(t, pre);
+      expand(t, pre, childSleep);
       if (stack.length === depthBefore) {
         // a leaf: nothing pushed
         path.pop();
@@ -548,6 +588,9 @@ class Search {
   }
 }
 
+/** an empty sleep set (shared: never pushed to) */
+const NO_SLEEP: number[] = [];
+
 /** priority change points per random run */
 const CHANGE_POINTS = 2;
 /** how long the search runs before it lets an async driver have the event loop */
@@ -570,10 +613,6 @@ class ReadsFrom {
   private readonly undoKeys: string[] = [];
   constructor(tasks: number) {
     this.digest = new Array<number>(tasks).fill(0);
-  }
-  /** the steps applied: the length of the path the digests are of */
-  get depth(): number {
-    return this.undoAt.length;
   }
   apply(info: StepInfo): void {
     const t = info.task;

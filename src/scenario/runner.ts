@@ -4,7 +4,7 @@ import { createMachine, getVariant, listVariants } from '../engine/index';
 import type { Machine, TraceEvent, VariantSelection } from '../engine/index';
 
 import type { Comparison, Divergence, ExpectationOutcome, InvariantRow, VariantRun } from './comparisonModel';
-import { checkExplorationExpectations, checkRunExpectations, lockOpCounts } from './expectations';
+import { checkExplorationExpectations, checkRunExpectations, lockOpCounts, withRunShown } from './expectations';
 import { explore, exploreAsync, runSchedule, type ExploreOptions, type ExploreResult, type MachineFactory } from './explorer';
 import type { Scenario, VariantColumn } from './scenario';
 import { loadScenarioText, type LoadOptions, type LoadResult, type VariantCatalogue } from './scenarioFile';
@@ -222,7 +222,7 @@ function finishColumn(
   const r = runSchedule(machineFactory(s, col.selection, true), { schedule: d.schedule, lenient: true, maxSteps: s.bounds.steps });
   const expectations = [
     ...(explored ? checkExplorationExpectations(ex, exploration) : []),
-    ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine)),
+    ...onDefaultSchedule(s, d, checkRunExpectations(ex, r.machine, d.source)),
   ];
   return {
     label: col.label,
@@ -307,6 +307,9 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
     const r = runSchedule(machineFactory(s, c.selection, true), { schedule, lenient: true, maxSteps: s.bounds.steps });
     const m = r.machine;
     const x = c.exploration;
+    // the run expectations were checked on the column's default schedule; the card shows this run
+    const same = r.schedule.length === c.schedule.length && r.schedule.every((t, i) => t === c.schedule[i]);
+    const shown = checkRunExpectations(s.expect[c.label] ?? {}, m, source);
     return {
       label: c.label,
       variants: c.selection,
@@ -316,7 +319,7 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
       results: m.results.slice(),
       snapshot: m.snapshot(),
       lockOps: lockOpCounts(m.trace),
-      expectations: c.expectations,
+      expectations: withRunShown(c.expectations, shown, same),
       exploration: x && {
         schedules: x.schedules,
         states: x.states,
@@ -403,7 +406,7 @@ function markCancelled(result: ComparisonResult, requested: string[]): void {
     if (!run.exploration || run.exploration.complete) continue;
     for (const x of run.expectations) {
       // a violation found stays a decided failure; only what the cut-short search left open is undecided
-      if (x.met || !/^(violation|never|clean):/.test(x.text) || !x.detail.includes('incomplete')) continue;
+      if (x.met || x.scope === 'run' || !x.detail.includes('incomplete')) continue;
       x.undecided = true;
       x.detail = `cancelled before the search could decide (${run.exploration.schedules} schedules so far)`;
     }

@@ -1,7 +1,7 @@
 // The comparison panel: variants side by side, timelines aligned by step, lock swimlanes,
 // invariant outcomes, fault results and signals, the first divergence, keyboard stepping.
 import type { TraceEvent } from '../engine/index';
-import type { Comparison, VariantRun } from '../scenario/comparisonModel';
+import type { Comparison, ExpectationOutcome, VariantRun } from '../scenario/comparisonModel';
 
 import { button, el, icon, svg } from './dom';
 import { eventIcon, eventLine, eventTitle } from './eventText';
@@ -39,6 +39,16 @@ export function outcomeOf(x: { text: string; met: boolean; undecided?: true }): 
     return { cls: 'met found', icon: 'bug', label: 'race found as expected' };
   if (x.text.startsWith('never:') || x.text === 'clean: true') return { cls: 'met proven', icon: 'verified', label: 'proven absent' };
   return { cls: 'met', icon: 'pass', label: 'met' };
+}
+
+/** What an outcome speaks of (the words of scopeText in src/scenario/expectations.ts): all schedules,
+ * some schedule, this run, or another run than the one on the card. Empty for a comparison saved
+ * before outcomes carried it. */
+export function scopeOf(x: Pick<ExpectationOutcome, 'scope' | 'on' | 'shown'>): string {
+  if (x.scope !== 'run') return x.scope ?? '';
+  const on = x.on ?? 'default schedule';
+  if (!x.shown) return on;
+  return x.shown.same ? `this run: ${on}` : `${on}, not the run shown`;
 }
 
 export class ComparisonView {
@@ -147,11 +157,24 @@ export class ComparisonView {
     const cards = this.comparison.runs.map((r, i) => {
       const expectations = r.expectations.map((x) => {
         const o = outcomeOf(x);
+        const scope = scopeOf(x);
+        // checked on another run than this card's: what this run gives, marked where it differs
+        const other = x.shown && !x.shown.same ? x.shown : undefined;
         return el('li', { cls: o.cls, title: x.detail }, [
           icon(o.icon, o.label),
           el('span', { cls: 'outcome', text: ` ${o.label}: ` }),
           el('span', { text: x.text }),
+          scope ? el('span', { cls: 'scope', text: ` (${scope})` }) : null,
           x.detail ? el('span', { cls: 'muted', text: ` — ${x.detail}` }) : null,
+          other
+            ? el('span', {
+                cls: other.met === x.met ? 'shown muted' : 'shown differs',
+                text:
+                  other.met === x.met && other.detail === x.detail
+                    ? '; the same in the run shown'
+                    : `; the run shown: ${other.detail}${other.met === x.met ? '' : other.met ? ' (met there)' : ' (not met there)'}`,
+              })
+            : null,
         ]);
       });
       const results = r.results.map((x) =>

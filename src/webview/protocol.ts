@@ -159,7 +159,16 @@ const snapshot = obj({
 
 const variantSelection = obj({ fault: opt(str), gup: opt(str), release: opt(str), remap: opt(str) });
 
-const expectation = obj({ text: str, met: bool, detail: str, undecided: opt(lit_true) });
+// scope is optional: a comparison saved before outcomes said what they speak of still loads
+const expectation = obj({
+  text: str,
+  met: bool,
+  detail: str,
+  undecided: opt(lit_true),
+  scope: opt(lit('all schedules', 'some schedule', 'run')),
+  on: opt(str),
+  shown: opt(obj({ same: bool, met: bool, detail: str })),
+});
 
 const variantRun = obj({
   label: str,

@@ -35,9 +35,9 @@ suite('comparison panel', () => {
           cards: columns,
           // each card's expectation verdict as drawn: a race found is not a proof of absence
           verdicts: [
-            ['race found as expected: violation: stale-pte — found'],
-            ['proven absent: never: stale-pte — none in 12 schedules'],
-            ['proven absent: never: stale-pte — none in 12 schedules'],
+            ['race found as expected: violation: stale-pte (some schedule) — found'],
+            ['proven absent: never: stale-pte (all schedules) — none in 12 schedules'],
+            ['proven absent: never: stale-pte (all schedules) — none in 12 schedules'],
           ],
           invariants: [
             { invariant: 'stale-pte', cells: ['1 violated', 'held', 'held'] },
@@ -75,6 +75,64 @@ suite('comparison panel', () => {
       assert.ok((await firstRow.nth(0).innerText()).includes('handle_mm_fault'));
       assert.ok((await firstRow.nth(1).innerText()).includes('invalidate_mmap_range'));
       assert.deepEqual(await wv.cspViolations(), []);
+      assert.deepEqual(wv.errors, []);
+    } finally {
+      await wv.close();
+    }
+  });
+
+  test('each expectation line says what it speaks of: some or all schedules, this run, or another run and what this one gives', async () => {
+    const c = makeComparison({ runs: 2 });
+    c.runs[0].expectations = [
+      { text: 'never: any', scope: 'all schedules', met: true, detail: 'no schedule violates it (12 schedules, complete)' },
+      {
+        text: 'result fault#1 = no fault',
+        scope: 'run',
+        on: 'default order',
+        shown: { same: false, met: false, detail: 'read: SIGBUS (SIGBUS)' },
+        met: true,
+        detail: 'read: no fault',
+      },
+      {
+        text: 'result fault#0 = 0x10000',
+        scope: 'run',
+        on: 'default order',
+        shown: { same: false, met: true, detail: 'mmap: 0x10000' },
+        met: true,
+        detail: 'mmap: 0x10000',
+      },
+    ];
+    c.runs[1].expectations = [
+      {
+        text: 'signal fault#1 SIGBUS',
+        scope: 'run',
+        on: 'counterexample of 2.5.70',
+        shown: { same: true, met: true, detail: 'read#1: SIGBUS' },
+        met: true,
+        detail: 'read#1: SIGBUS',
+      },
+      // saved by a version whose outcomes did not say what they speak of: drawn as it was
+      { text: 'violation: stale-pte', met: true, detail: 'found' } as (typeof c.runs)[0]['expectations'][0],
+    ];
+    const wv = await openWebview({ css: CSS });
+    try {
+      await ready(wv);
+      await wv.send({ type: 'showComparison', comparison: c });
+      const drawn = (await wv.waitForPosted((m) => m.type === 'rendered')) as { drawn?: { verdicts: string[][] } };
+      assert.deepEqual(drawn.drawn?.verdicts, [
+        [
+          'proven absent: never: any (all schedules) — no schedule violates it (12 schedules, complete)',
+          'met: result fault#1 = no fault (default order, not the run shown) — read: no fault; the run shown: read: SIGBUS (SIGBUS) (not met there)',
+          'met: result fault#0 = 0x10000 (default order, not the run shown) — mmap: 0x10000; the same in the run shown',
+        ],
+        [
+          'met: signal fault#1 SIGBUS (this run: counterexample of 2.5.70) — read#1: SIGBUS',
+          'race found as expected: violation: stale-pte — found',
+        ],
+      ]);
+      // where the run on the card gives another verdict, that part stands out
+      assert.equal(await q(wv, '.run-card[data-run="0"] .shown.differs').count(), 1);
+      assert.match(await q(wv, '.run-card[data-run="0"] .shown.differs').innerText(), /SIGBUS.*not met there/);
       assert.deepEqual(wv.errors, []);
     } finally {
       await wv.close();

@@ -19,16 +19,34 @@ function comparison(): Comparison {
   const c = makeComparison({ runs: 3 });
   c.firstDivergence = { ...c.firstDivergence!, step: 4, summary: 'step 4: 2.5.70: do_no_page | install_new_page: install_new_page' };
   c.runs[0].expectations = [
-    { text: 'violation: stale-pte', met: true, detail: 'found: schedule 0*21,1 (1 preemption): stale pte' },
+    { text: 'violation: stale-pte', scope: 'some schedule', met: true, detail: 'found: schedule 0*21,1 (1 preemption): stale pte' },
+    // checked on the default order, another run than the card's, where it differs
+    {
+      text: 'result fault#1 = no fault',
+      scope: 'run',
+      on: 'default order',
+      shown: { same: false, met: false, detail: 'read: SIGBUS (SIGBUS)' },
+      met: true,
+      detail: 'read: no fault',
+    },
     {
       text: 'never: oops',
+      scope: 'all schedules',
       met: false,
       detail: `oops with schedule ${Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 1 : 0)).join(',')}: NULL dereference`,
     },
   ];
-  c.runs[1].expectations = [{ text: 'never: stale-pte', met: true, detail: 'no schedule violates it (12 schedules, complete)' }];
+  c.runs[1].expectations = [
+    { text: 'never: stale-pte', scope: 'all schedules', met: true, detail: 'no schedule violates it (12 schedules, complete)' },
+  ];
   c.runs[2].expectations = [
-    { text: 'never: stale-pte', met: false, undecided: true, detail: 'cancelled before the search could decide (40 schedules so far)' },
+    {
+      text: 'never: stale-pte',
+      scope: 'all schedules',
+      met: false,
+      undecided: true,
+      detail: 'cancelled before the search could decide (40 schedules so far)',
+    },
   ];
   c.invariants[0].explored = ['violated', 'held', 'not found'];
   c.partial = { reason: 'cancelled', requested: [...c.runs.map((r) => r.label), 'truncate-seq'] };
@@ -54,7 +72,7 @@ const CONTRAST_PROBE = `(() => {
     return bg;
   };
   const out = [];
-  const sel = '.met, .unmet, .undecided, .muted, td.ok, td.bad, li.signal, .violations, .banner span, .outcome, .scenario-name';
+  const sel = '.met, .unmet, .undecided, .muted, td.ok, td.bad, li.signal, .violations, .banner span, .outcome, .scope, .shown, .scenario-name';
   for (const el of document.querySelectorAll(sel)) {
     if (!el.textContent.trim() || !el.getClientRects().length) continue;
     const bg = background(el);
@@ -75,7 +93,7 @@ suite('readability of the comparison panel', () => {
         await wv.waitForPosted((m) => m.type === 'rendered');
         const found = await wv.page.evaluate<{ cls: string; text: string; ratio: number }[]>(CONTRAST_PROBE);
         assert.ok(found.length >= 15, `probed ${found.length} texts`);
-        for (const cls of ['met found', 'met proven', 'unmet', 'undecided', 'ok', 'bad'])
+        for (const cls of ['met found', 'met proven', 'unmet', 'undecided', 'ok', 'bad', 'scope', 'shown differs'])
           assert.ok(
             found.some((f) => f.cls.split(' ').includes(cls.split(' ').pop()!)),
             `no ${cls} text probed`,
@@ -95,7 +113,7 @@ suite('readability of the comparison panel', () => {
       await wv.send({ type: 'showComparison', comparison: comparison() });
       await wv.waitForPosted((m) => m.type === 'rendered');
       const q = (s: string) => wv.page.locator(s);
-      const found = q('.run-card[data-run="0"] li.met');
+      const found = q('.run-card[data-run="0"] li.met.found');
       const proven = q('.run-card[data-run="1"] li.met');
       assert.match(await found.innerText(), /race found as expected/);
       assert.match(await proven.innerText(), /proven absent/);

@@ -1,5 +1,6 @@
 // mmx check [PATH..]: every scenario (default: the bundled library) against its expect blocks.
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
+import { scopeText } from '../../scenario/expectations';
 import { bundledScenarioDir, loadScenarioFile, scenarioFiles } from '../../scenario/library';
 import { checkColumn, deadline, EngineRefusal } from '../../scenario/runner';
 import { formatDiagnostic } from '../../scenario/scenarioFile';
@@ -77,15 +78,15 @@ export function cmdCheck(io: Io, args: string[]): number {
           : null,
       });
       for (const e of c.expectations)
-        rows.push([f, col.label, e.met ? 'ok' : e.undecided ? 'UNDECIDED' : 'FAILED', e.text, e.met ? '' : e.detail]);
-      if (c.expectations.length === 0) rows.push([f, col.label, '-', '(no expectation)', '']);
+        rows.push([f, col.label, e.met ? 'ok' : e.undecided ? 'UNDECIDED' : 'FAILED', e.text, scopeText(e), e.met ? '' : e.detail]);
+      if (c.expectations.length === 0) rows.push([f, col.label, '-', '(no expectation)', '', '']);
     }
     report.push({ file: f, title: s.title, valid: true, columns: cols });
   }
   const code = exitFor(outcomes, bad);
   if (values.json) io.out(JSON.stringify({ ok: code === EXIT_MET, scenarios: report }));
   else {
-    io.out(table(['scenario', 'variant', 'status', 'expectation', 'detail'], rows));
+    io.out(table(['scenario', 'variant', 'status', 'expectation', 'checked on', 'detail'], rows));
     io.out('');
     io.out(
       `${files.length} scenarios, ${total} expectations, ${failedCount} failed${undecidedCount ? `, ${undecidedCount} undecided (a search stopped early)` : ''}${bad ? ', some scenarios are invalid' : ''}`,

@@ -26,6 +26,7 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
     jobs: { type: 'string' },
     'no-shrink': { type: 'boolean' },
     'no-state-cache': { type: 'boolean' },
+    'no-sleep-sets': { type: 'boolean' },
     ...SEARCH_OPTIONS,
   });
   const s = loadOne(io, 'explore', positionals);
@@ -44,6 +45,7 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
     jobs: intOpt('explore', 'jobs', values.jobs, 1) ?? availableParallelism(),
     shrink: !values['no-shrink'],
     stateCache: !values['no-state-cache'],
+    sleepSets: !values['no-sleep-sets'],
     // one limit for the searches of all columns
     timeLimitMs: timeLimitOpt('explore', values['time-limit']),
   });

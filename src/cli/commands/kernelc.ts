@@ -16,6 +16,7 @@ import {
   registerKernelCVariant,
 } from '../../kernelc/index';
 import { loadCParser } from '../../patch/cParser';
+import { scopeText } from '../../scenario/expectations';
 import { loadScenarioFile } from '../../scenario/library';
 import { compareScenario } from '../../scenario/runner';
 import { formatDiagnostic as formatScenarioDiagnostic } from '../../scenario/scenarioFile';
@@ -213,7 +214,8 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
         ]),
       ),
     );
-    for (const c of checks) for (const e of c.expectations) if (!e.met) io.out(`${c.label}: expected ${e.text}: ${e.detail}`);
+    for (const c of checks)
+      for (const e of c.expectations) if (!e.met) io.out(`${c.label}: expected ${e.text} [${scopeText(e)}]: ${e.detail}`);
   }
   return ok ? 0 : 1;
 }

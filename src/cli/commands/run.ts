@@ -1,7 +1,7 @@
 // mmx run FILE: one schedule (default order, --schedule or --seed) per column, with its trace.
 import type { Machine } from '../../engine/index';
 import type { ExpectationOutcome } from '../../scenario/comparisonModel';
-import { checkRunExpectations, checkSingleRunViolations } from '../../scenario/expectations';
+import { checkRunExpectations, checkSingleRunViolations, withRunShown } from '../../scenario/expectations';
 import { runSchedule } from '../../scenario/explorer';
 import { selectionText } from '../../scenario/format';
 import { defaultScheduleOf, machineFactory, onDefaultSchedule } from '../../scenario/runner';
@@ -60,7 +60,10 @@ export function cmdRun(io: Io, args: string[]): number {
     // a violation in this run breaks a never/clean expectation; results/signals hold for the default schedule
     const ex = s.expect[col.label] ?? {};
     const expectations: ExpectationOutcome[] = checkSingleRunViolations(ex, m);
-    if (usesDefault && d) expectations.push(...onDefaultSchedule(s, d, checkRunExpectations(ex, m)));
+    if (usesDefault && d) {
+      const checked = checkRunExpectations(ex, m, d.source);
+      expectations.push(...withRunShown(onDefaultSchedule(s, d, checked), checked, true));
+    }
     outcomes.push(...expectations);
     if (values.json) {
       io.out(

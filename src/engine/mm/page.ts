@@ -361,6 +361,12 @@ export class PageAllocator {
     return this.mem.anonVmaOf(pfn);
   }
 
+  /** the pte_chain entries after the first (PageDirect) one, without making its Page (for the state hash) */
+  rmapMoreOf(pfn: number): readonly { mm: MmStruct; addr: number }[] | null {
+    const v = pfn < this.views.length ? this.views[pfn] : undefined;
+    return v === undefined ? null : v.rmapMore;
+  }
+
   /** the page lock of a pfn if it was ever taken, without making its Page (for the state hash) */
   pageLockOf(pfn: number): PageLock | null {
     const v = pfn < this.views.length ? this.views[pfn] : undefined;

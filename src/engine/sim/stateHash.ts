@@ -9,6 +9,7 @@
 import type { AddressSpace } from '../mm/addressSpace';
 import type { Page, PageAllocator } from '../mm/page';
 import type { PteTable } from '../mm/pageTable';
+import type { Vma } from '../mm/vma';
 
 import { PAGE_SIZE, PTRS_PER_PTE } from './constants';
 import type { Kernel } from './kernel';
@@ -182,6 +183,11 @@ function hashLocal(v: unknown, name: string): void {
   h.str(typeof v);
 }
 
+function hashMapping(v: Vma): void {
+  h.str(v.mm.name);
+  h.num(v.vmStart);
+}
+
 function hashSample(v: number, name: string): void {
   h.tag(14);
   h.str(name);
@@ -222,6 +228,10 @@ function hashMms(k: Kernel): void {
       if (v.anonVma !== null) {
         h.str(v.anonVma.name);
         v.anonVma.lock.hashState(h);
+        // its VMA list in order: reclaim walks an anonymous page's mappings in it
+        const head = v.anonVma.head;
+        h.word(head.length);
+        for (let i = 0; i < head.length; i++) hashMapping(head[i]);
       }
     }
     hashPtes(mm.pt.tables());
@@ -317,11 +327,25 @@ function hashPages(alloc: PageAllocator): void {
       a = Math.imul(a, 2654435761);
       b = Math.imul(b, 1597334677);
     }
-    if (lock !== null || objectRmap) {
+    // the pte_chain in order (2.5 reclaim walks it: whose page_table_lock it tries first)
+    const rmapMm = mem.rmapMmOf(pfn);
+    const more = rmapMm === null ? null : alloc.rmapMoreOf(pfn);
+    if (lock !== null || objectRmap || rmapMm !== null) {
       h.h1 = a;
       h.h2 = b;
       if (lock !== null) lock.hashState(h);
       if (objectRmap) h.str(alloc.anonVmaOf(pfn)?.name ?? '');
+      if (rmapMm !== null) {
+        h.str(rmapMm.name);
+        h.num(mem.rmapAddr[pfn]);
+        if (more !== null) {
+          h.word(more.length);
+          for (let i = 0; i < more.length; i++) {
+            h.str(more[i].mm.name);
+            h.num(more[i].addr);
+          }
+        }
+      }
       a = h.h1;
       b = h.h2;
     }
@@ -352,6 +376,12 @@ function hashFiles(k: Kernel): void {
       s.iSharedSem.hashState(h);
       s.iMmapLock.hashState(h);
       h.num(s.invalidating);
+      // the mapping lists in their order: an invalidation zaps the mms in it (truncate's page_table_lock
+      // of one mm or the other first)
+      h.word(s.mappings.size);
+      s.mappings.forEach(hashMapping);
+      h.word(s.nonlinear.size);
+      s.nonlinear.forEach(hashMapping);
       // in offset order: inserts at two offsets in either order are one state (Map.prototype.forEach:
       // the cache's own accessors record footprints)
       pairs = 0;

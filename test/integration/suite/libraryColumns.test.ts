@@ -131,6 +131,31 @@ function checkColumn(c: Comparison, drawn: DrawnComparison, label: string, e: Ex
   for (const r of e.results ?? []) met(`result ${r.task}#${r.op} = ${String(r.result)}`);
   for (const x of e.signals ?? []) met(`signal ${x.task}#${x.op} ${x.signal}`);
   for (const l of e.lockOps ?? []) met(`lockOps ${l.lock}`, l.fn ?? '');
+  // each line says what it speaks of; a run line checked on another run than the card's says so, and
+  // what the card's run gives, which agrees with the results the card lists
+  const says = (prefix: string) =>
+    assert.ok(
+      verdicts.some((v) => v.startsWith(prefix)),
+      `${label}: no '${prefix}' in ${verdicts.join('; ')}`,
+    );
+  for (const inv of list(e.never)) says(`proven absent: never: ${inv} (all schedules)`);
+  for (const inv of list(e.violation)) says(`race found as expected: violation: ${inv} (some schedule)`);
+  for (const x of run.expectations.filter((y) => y.scope === 'run')) {
+    const line = verdicts.find((v) => v.includes(`: ${x.text} (`));
+    assert.ok(line && x.shown && x.on, `${label}: ${x.text}: ${verdicts.join('; ')}`);
+    if (x.shown.same) assert.ok(line.includes(` (this run: ${x.on}) `), `${label}: ${line}`);
+    else
+      assert.ok(
+        line.includes(` (${x.on}, not the run shown) `) &&
+          (line.includes(`the run shown: ${x.shown.detail}`) || line.includes('the same in the run shown')),
+        `${label}: ${line}`,
+      );
+  }
+  for (const r of e.results ?? []) {
+    const x = run.expectations.find((y) => y.text === `result ${r.task}#${r.op} = ${String(r.result)}`);
+    const got = run.results.find((y) => y.task === r.task && y.index === r.op);
+    assert.equal(x?.shown?.met, got?.result === String(r.result), `${label}: ${x?.text} on the card's run: ${got?.result}`);
+  }
   // where the comparison ran the scenario's own schedule (a counterexample the file names), the run
   // the panel shows has them too
   if (sharedIsDefault) {

@@ -57,7 +57,7 @@ suite('scenario commands', () => {
     assert.ok(run && run.expectations.some((x) => !x.met), 'the wrong expectation should fail');
     const diags = vscode.languages.getDiagnostics(vscode.Uri.file(tmp)).filter((d) => d.source === 'mm-explorer');
     assert.equal(diags.length, 1, diags.map((d) => d.message).join('\n'));
-    assert.match(diags[0].message, /2\.5\.70: expectation not met: violation: oops/);
+    assert.match(diags[0].message, /2\.5\.70: expectation not met: violation: oops \[some schedule\]/);
     const expectLine = text.split('\n').findIndex((l) => l.includes('2.5.70: {violation'));
     assert.equal(diags[0].range.start.line, expectLine);
   });

@@ -207,5 +207,5 @@ describe('hugetlbfs: prefault at mmap, SIGBUS after truncate (no demand faulting
     expect(prefaulted).toBeGreaterThanOrEqual(0);
     expect(truncated).toBeGreaterThan(prefaulted);
     expect(linked).toBeGreaterThan(truncated);
-  });
+  }, 60_000);
 });

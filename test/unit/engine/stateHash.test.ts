@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createMachine, type EngineMachine } from '../../../src/engine/index';
+import { pageAddRmap } from '../../../src/engine/mm/rmap';
 import type { WorldSpec } from '../../../src/engine/sim/spec';
 
 const world: WorldSpec = {
@@ -95,6 +96,32 @@ describe('state hash', () => {
     space(c).cache.set(3, pc[0]);
     expect(a.stateHash()).toBe(b.stateHash());
     expect(c.stateHash()).not.toBe(a.stateHash());
+  });
+
+  it("two mms mapping the file in either order are two states: truncate zaps them in the mapping list's order", () => {
+    const run = (order: number[]) => {
+      const m = make();
+      for (const t of order) while (m.tasks[t].opIndex < 1 && m.runnable().includes(t)) m.step(t);
+      return m;
+    };
+    const ab = run([0, 1]);
+    const ba = run([1, 0]);
+    const ab2 = run([0, 1]);
+    expect([...space(ab).mappings].map((v) => v.mm.name)).toEqual(['A', 'B']);
+    expect([...space(ba).mappings].map((v) => v.mm.name)).toEqual(['B', 'A']);
+    expect(ab.stateHash()).toBe(ab2.stateHash());
+    expect(ba.stateHash()).not.toBe(ab.stateHash());
+  });
+
+  it('a page mapped by two mms in either order is two states: reclaim walks its pte_chain in order', () => {
+    const run = (order: string[]) => {
+      const m = make();
+      const page = m.kernel.alloc.alloc()!;
+      for (const name of order) pageAddRmap(page, mm(m, name), 0x10000);
+      return m;
+    };
+    expect(run(['A', 'B']).stateHash()).toBe(run(['A', 'B']).stateHash());
+    expect(run(['B', 'A']).stateHash()).not.toBe(run(['A', 'B']).stateHash());
   });
 
   it('backing-store writes to two pages in either order are one state', () => {

@@ -11,6 +11,7 @@ import type { WorldSpec } from '../../../src/engine/index';
 import { explore, type Reduction } from '../../../src/scenario/explorer';
 
 import { outcome } from './fixtures/outcome';
+import { faultersWorld as world } from './fixtures/worlds';
 
 function outcomes(w: WorldSpec, fault: string, reduction: Reduction, stateCache = true): Set<string> {
   const seen = new Set<string>();
@@ -27,19 +28,6 @@ function outcomes(w: WorldSpec, fault: string, reduction: Reduction, stateCache 
   expect(r.complete).toBe(true);
   expect(r.reduction).toBe(reduction);
   return seen;
-}
-
-function world(pageOf: number[], pages: number, truncate: boolean, write: boolean): WorldSpec {
-  const tasks: WorldSpec['tasks'] = pageOf.map((p, i) => ({
-    name: `fault${i}`,
-    mm: `mm${i}`,
-    ops: [
-      { op: 'mmap', addr: 0x10000, pages, prot: 'rw-', shared: true, file: 'data' },
-      { op: write && i === 0 ? 'write' : 'read', addr: 0x10000 + (p % pages) * 0x1000 },
-    ],
-  }));
-  if (truncate) tasks.push({ name: 'trunc', ops: [{ op: 'truncate', file: 'data', pages: 0 }] });
-  return { files: [{ name: 'data', pages }], mms: pageOf.map((_, i) => ({ name: `mm${i}` })), tasks };
 }
 
 describe('dpor reaches every outcome of the state-hashing search', () => {
