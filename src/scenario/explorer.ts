@@ -369,8 +369,6 @@ class Search {
     // by the same steps in another order. Under a preemption bound the two orders differ in
     // preemptions, so only unbounded searches use them. A revisit with fewer tasks asleep than
     // before runs the tasks asleep then and awake now, which keeps every state reached.
-    const table =
-      reduce && !bounded && this.opts.sleepSets !== false && this.make().taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
     interface Frame {
       choices: number[];
       next: number;
@@ -394,6 +392,7 @@ class Search {
     const rw = new Rewinder(this.make, this.checkpoints);
     let m = rw.m;
     const rf = new ReadsFrom(m.taskNames.length);
+    const table = reduce && !bounded && this.opts.sleepSets !== false && m.taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
     // the violations the steps of the path recorded, with their depths: a replay that skips the step
     // checks logs them again, so that the machine's log is the one the steps themselves would leave
     const recorded: Violation[] = [];
@@ -453,7 +452,7 @@ class Search {
       if (lastRunnable && wanted & (1 << last)) choices.push(last);
       for (const t of runnable) if (t !== last && wanted & (1 << t)) choices.push(t);
       if (choices.length === 0) {
-        // every task that can run sleeps: what follows was reached by another order of the same steps
+        // every task that can run sleeps, or ran from here on an earlier visit: what follows was reached
         this.pruned++;
         this.schedules++;
         return;
