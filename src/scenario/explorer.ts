@@ -389,10 +389,14 @@ class Search {
     // in the kernel state; it follows from the values the task read. So the state key also carries,
     // per task, a digest of where each of its reads read from (the object and how many writes it had
     // seen). Interleavings that only reorder independent steps keep the same digests.
-    const rw = new Rewinder(this.make, this.checkpoints, (x) => new ReadsFrom(x.taskNames.length));
-    const rf = rw.side!;
+    const rw = new Rewinder(this.make, this.checkpoints);
     let m = rw.m;
+    const rf = new ReadsFrom(m.taskNames.length);
     const table = reduce && !bounded && this.opts.sleepSets !== false && m.taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
+    // the violations the steps of the path recorded, with their depths: a replay that skips the step
+    // checks logs them again, so that the machine's log is the one the steps themselves would leave
+    const recorded: Violation[] = [];
+    const recordedAt: number[] = [];
     let valid = true; // m is at the state `path` leads to
     let seen = 0; // violations of m already collected
 
@@ -485,16 +489,25 @@ class Search {
         }
       }
       if (!valid) {
-        // the replay takes whole steps: the reads-from digest needs their footprints
-        this.steps += rw.rewind(path, (x, s) => rf.apply(x.step(s)));
+        rf.truncate(path.length);
+        while (recordedAt.length > 0 && recordedAt[recordedAt.length - 1] > path.length) {
+          recorded.pop();
+          recordedAt.pop();
+        }
+        this.steps += rw.rewind(path, recorded);
         m = rw.m;
         seen = m.violations.length;
         valid = true;
       }
+      const logged = m.violations.length;
       const info = m.step(t);
       rf.apply(info);
       this.steps++;
       path.push(t);
+      for (let i = logged; i < m.violations.length; i++) {
+        recorded.push(m.violations[i]);
+        recordedAt.push(path.length);
+      }
       rw.stepped(path.length);
       // the child's sleep set: what sleeps here (siblings explored before included) and is independent
       let childSleep: number[] = NO_SLEEP;
@@ -582,35 +595,51 @@ const CHANGE_POINTS = 2;
 /** how long the search runs before it lets an async driver have the event loop */
 const SLICE_MS = 20;
 
-/** Per-task digest of the reads-from relation (see Search.exhaustive); saved with machine checkpoints. */
+/**
+ * Per-task digest of the reads-from relation (see Search.bounded), kept for the steps of the current
+ * path with an undo log: going back to a shorter prefix undoes the steps past it, so a replay needs
+ * no footprints (Machine.replay) and checkpoints carry none of it.
+ */
 class ReadsFrom {
+  /** writes per footprint key on the path */
   private readonly writes = new Map<string, number>();
   private readonly digest: number[];
-  constructor(private readonly tasks: number) {
+  /** per step on the path: its index in `undoKeys`, its task and that task's digest before it */
+  private readonly undoAt: number[] = [];
+  private readonly undoTask: number[] = [];
+  private readonly undoDigest: number[] = [];
+  /** the keys the steps wrote, in order */
+  private readonly undoKeys: string[] = [];
+  constructor(tasks: number) {
     this.digest = new Array<number>(tasks).fill(0);
-  }
-  reset(): void {
-    this.writes.clear();
-    this.digest.fill(0);
   }
   apply(info: StepInfo): void {
     const t = info.task;
-    let d = this.digest[t];
+    const old = this.digest[t];
+    let d = old;
     for (const r of info.reads) d = mix(d, r, this.writes.get(r) ?? 0);
+    this.undoAt.push(this.undoKeys.length);
+    this.undoTask.push(t);
+    this.undoDigest.push(old);
     // lock operations leave nothing in a task's variables that the lock state does not show
-    for (const w of info.writes) this.writes.set(w, (this.writes.get(w) ?? 0) + 1);
+    for (const w of info.writes) {
+      this.writes.set(w, (this.writes.get(w) ?? 0) + 1);
+      this.undoKeys.push(w);
+    }
     this.digest[t] = d;
+  }
+  /** back to the first `depth` steps applied */
+  truncate(depth: number): void {
+    const keys = this.undoKeys;
+    for (let i = this.undoAt.length - 1; i >= depth; i--) {
+      const from = this.undoAt.pop()!;
+      for (let j = keys.length - 1; j >= from; j--) this.writes.set(keys[j], this.writes.get(keys[j])! - 1);
+      keys.length = from;
+      this.digest[this.undoTask.pop()!] = this.undoDigest.pop()!;
+    }
   }
   key(): string {
     return this.digest.join(',');
-  }
-  save(): [Map<string, number>, number[]] {
-    return [new Map(this.writes), this.digest.slice()];
-  }
-  load([writes, digest]: [Map<string, number>, number[]]): void {
-    this.writes.clear();
-    for (const [k, v] of writes) this.writes.set(k, v);
-    for (let i = 0; i < digest.length; i++) this.digest[i] = digest[i];
   }
 }
 

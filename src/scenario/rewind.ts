@@ -4,38 +4,28 @@
 // inside an operation (the start, and wherever every task is done or between operations), and replays
 // only from the deepest one at or before the target. Without checkpoints (a machine that has none, a
 // side table used, or `checkpoints: false`), the machine is built again and the whole prefix replayed.
+// What the search keeps beside the machine is kept per step of its path, not in checkpoints.
 //
 // Checkpoints save the machine's rebuild, not the replay: one inside an operation would need the task
 // frames as data, and record/replay of a task's inputs or an undo log would need every kernel access
 // to go through a recorder (kernel functions touch objects directly; an undo log rewinds objects, not
 // generators). bench/checkpoints.ts measures what they buy.
-import type { Machine, MachineCheckpoint, MachineCheckpoints } from '../engine/index';
+import type { Machine, MachineCheckpoint, MachineCheckpoints, Violation } from '../engine/index';
 
 import type { MachineFactory } from './explorer';
 
-/** state the search keeps beside the machine, saved and restored with its checkpoints */
-export interface RewindSide<S> {
-  save(): S;
-  load(s: S): void;
-  /** back to the start (a rebuilt machine) */
-  reset(): void;
-}
-
-export class Rewinder<R extends RewindSide<unknown> = RewindSide<unknown>> {
+export class Rewinder {
   /** the machine the search steps */
   m: Machine;
   private cps: MachineCheckpoints | null = null;
   /** checkpoints of states on the current path, shallowest first */
-  private readonly stack: { depth: number; c: MachineCheckpoint; side: unknown }[] = [];
-  readonly side: R | undefined;
+  private readonly stack: { depth: number; c: MachineCheckpoint }[] = [];
 
   constructor(
     private readonly make: MachineFactory,
     use: boolean,
-    side?: (m: Machine) => R,
   ) {
     this.m = make();
-    this.side = side?.(this.m);
     if (use && this.m.checkpoints) {
       this.cps = this.m.checkpoints(make());
       this.stepped(0);
@@ -52,33 +42,30 @@ export class Rewinder<R extends RewindSide<unknown> = RewindSide<unknown>> {
     // a finished run is a leaf: nothing is explored below it
     if (this.m.done()) return;
     const c = this.cps.take();
-    if (c) st.push({ depth, c, side: this.side?.save() });
+    if (c) st.push({ depth, c });
   }
 
   /**
-   * Bring the machine to the end of `path` (a prefix of the path the checkpoints were taken on) and
-   * return it; `step` takes one step of the replay (the default: Machine.replay). Returns how many
-   * steps were replayed.
+   * Bring the machine to the end of `path` (a prefix of the path the checkpoints were taken on) with
+   * Machine.replay; `recorded`: the violations the steps of `path` recorded when they ran (see
+   * Machine.replay). Returns how many steps were replayed.
    */
-  rewind(path: readonly number[], step?: (m: Machine, t: number) => void): number {
+  rewind(path: readonly number[], recorded?: readonly Violation[]): number {
     const st = this.stack;
     while (st.length > 0 && st[st.length - 1].depth > path.length) st.pop();
     let from = 0;
     const top = st[st.length - 1];
     if (this.cps && top && this.cps.restore(top.c)) {
       from = top.depth;
-      this.side?.load(top.side);
     } else {
       // no checkpoint, or a side table was used: checkpoints are of no more use to this search
       this.cps = null;
       st.length = 0;
       this.m = this.make();
-      this.side?.reset();
     }
     const m = this.m;
     const rest = from === 0 ? path : path.slice(from);
-    if (step) for (const t of rest) step(m, t);
-    else if (m.replay) m.replay(rest);
+    if (m.replay) m.replay(rest, recorded);
     else for (const t of rest) m.step(t);
     return rest.length;
   }

@@ -1,5 +1,5 @@
-// Sparse multi-level page tables: pgd (a Map) -> pmd table (array of 512) -> pte table (typed
-// arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
+// Sparse multi-level page tables: pgd (a Map) -> pmd table (array of up to 512, as long as its
+// highest table needs) -> pte table (typed arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
 // (slot), or a file pte (file offset, and in VM_NONUNIFORM VMAs the protection too).
 
 import { PAGE_SIZE, PTRS_PER_PTE, PTRS_PER_PMD, VM_READ, VM_WRITE, VM_EXEC } from '../sim/constants';
@@ -29,6 +29,17 @@ export class PteTable {
   used = 0;
 }
 
+/**
+ * The pte tables a PageTable made, in the order it made them, kept under a symbol: machine checkpoints
+ * walk string-keyed fields only, so this list outlives a restore. A search going back to a checkpoint
+ * made before a table was allocated replays the allocation; it gets the same object again, cleared,
+ * instead of two new typed arrays (a fault's replay allocated 4.5 KB). The tables of a state are
+ * always among the first `tablesMade` of the list (a restore brings back its count), so a table past
+ * them is unreachable and free to clear. At most MAX_KEPT_TABLES are kept.
+ */
+const MADE = Symbol('pte tables made');
+const MAX_KEPT_TABLES = 64;
+
 export interface PteValue {
   kind: number;
   val: number;
@@ -57,7 +68,7 @@ export class PageTable {
     if (this.tableList === null) {
       const list: { base: number; t: PteTable }[] = [];
       for (const [g, pmd] of this.pgd)
-        for (let m = 0; m < PTRS_PER_PMD; m++) {
+        for (let m = 0; m < pmd.length; m++) {
           const t = pmd[m];
           if (t !== undefined) list.push({ base: (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE, t });
         }
@@ -68,6 +79,9 @@ export class PageTable {
   }
   /** pte tables allocated (pte_alloc_one) */
   pteTables = 0;
+  /** tables made on the way to this state, freed ones included (the prefix of [MADE] in use) */
+  private tablesMade = 0;
+  private readonly [MADE]: PteTable[] = [];
   /** number of present ptes; kept in step with set/clear so rss can be checked in O(1) */
   present = 0;
   /** one-entry cache of the last pte table looked up (index = address / 2 MiB) */
@@ -104,17 +118,36 @@ export class PageTable {
     const g = Math.floor(pn / (PTRS_PER_PTE * PTRS_PER_PMD));
     let pmd = this.pgd.get(g);
     if (pmd === undefined) {
-      pmd = new Array(PTRS_PER_PMD);
+      pmd = [];
       this.pgd.set(g, pmd);
     }
     const m = Math.floor(pn / PTRS_PER_PTE) % PTRS_PER_PMD;
+    // as long as its highest table needs, kept dense (a store past the end would make a hash table
+    // of it): a checkpoint copies it, and most worlds use its first entries only
+    while (pmd.length <= m) pmd.push(undefined);
     let t = pmd[m];
     if (t === undefined) {
-      t = new PteTable();
+      t = this.newTable();
       pmd[m] = t;
       this.tableList = null;
       this.pteTables++;
     }
+    return t;
+  }
+
+  /** pte_alloc_one(): a zeroed table (see MADE) */
+  private newTable(): PteTable {
+    const made = this[MADE];
+    const i = this.tablesMade++;
+    if (i < made.length) {
+      const t = made[i];
+      t.val.fill(0);
+      t.bits.fill(0);
+      t.used = 0;
+      return t;
+    }
+    const t = new PteTable();
+    if (i < MAX_KEPT_TABLES) made.push(t);
     return t;
   }
 
@@ -278,7 +311,7 @@ export class PageTable {
   /** free pte tables that became empty in [start, end) (free_pgtables) */
   freeEmptyTables(start: number, end: number): void {
     for (const [g, pmd] of this.pgd) {
-      for (let m = 0; m < PTRS_PER_PMD; m++) {
+      for (let m = 0; m < pmd.length; m++) {
         const t = pmd[m];
         if (t === undefined || t.used !== 0) continue;
         const base = (g * PTRS_PER_PMD + m) * PTRS_PER_PTE * PAGE_SIZE;

@@ -13,6 +13,8 @@
 // - state kept beside objects (module-level WeakMaps keyed by kernel objects) is in SideTables, which
 //   count their accesses: a checkpoint is refused once a side table was used after it was taken
 //   (the caller then builds the machine again). A test keeps `new WeakMap` out of the engine.
+// Fields keyed by a symbol are not walked (Object.keys): they hold what is no machine state, such as
+// a lock's texts, made from its fixed fields, or the pte tables a PageTable made (pageTable.ts).
 
 const enum Kind {
   Object,
@@ -184,6 +186,38 @@ export function takeCheckpoint(root: object, shared: ReadonlySet<object>): Check
   return { entries, sideAccesses };
 }
 
+/**
+ * Put a Map back to these key, value pairs in this order. Mostly its keys are the checkpoint's with
+ * others added after them (a page cached, a counter met): those are deleted and the values set, in
+ * place; else it is cleared and filled again (clear() makes a new hash table). The base class's
+ * methods: a subclass's own set() may do more than store.
+ */
+function restoreMap(m: Map<unknown, unknown>, items: readonly unknown[]): void {
+  const n = items.length;
+  let i = 0;
+  for (const k of Map.prototype.keys.call(m) as IterableIterator<unknown>) {
+    if (i >= n) Map.prototype.delete.call(m, k);
+    else if (k !== items[i]) break;
+    else i += 2;
+  }
+  if (i !== n) Map.prototype.clear.call(m);
+  for (let j = 0; j < n; j += 2) Map.prototype.set.call(m, items[j], items[j + 1]);
+}
+
+/** the same for a Set and its members */
+function restoreSet(s: Set<unknown>, items: readonly unknown[]): void {
+  const n = items.length;
+  let i = 0;
+  for (const v of Set.prototype.values.call(s) as IterableIterator<unknown>) {
+    if (i >= n) Set.prototype.delete.call(s, v);
+    else if (v !== items[i]) break;
+    else i++;
+  }
+  if (i === n) return;
+  Set.prototype.clear.call(s);
+  for (const v of items) Set.prototype.add.call(s, v);
+}
+
 /** Write a checkpoint back. False (and nothing written) when a side table was used since it was
  * taken: its state is not in the checkpoint. */
 export function restoreCheckpoint(cp: Checkpoint): boolean {
@@ -197,24 +231,16 @@ export function restoreCheckpoint(cp: Checkpoint): boolean {
       case Kind.Array: {
         const a = o as unknown[];
         const items = e.items as unknown[];
-        a.length = items.length;
+        if (a.length !== items.length) a.length = items.length;
         for (let i = 0; i < items.length; i++) a[i] = items[i];
         continue;
       }
-      case Kind.Map: {
-        const m = o as Map<unknown, unknown>;
-        const items = e.items as unknown[];
-        // the base class's methods: a subclass's own set() may do more than store
-        Map.prototype.clear.call(m);
-        for (let i = 0; i < items.length; i += 2) Map.prototype.set.call(m, items[i], items[i + 1]);
+      case Kind.Map:
+        restoreMap(o as Map<unknown, unknown>, e.items as unknown[]);
         break;
-      }
-      case Kind.Set: {
-        const s = o as Set<unknown>;
-        Set.prototype.clear.call(s);
-        for (const v of e.items as unknown[]) Set.prototype.add.call(s, v);
+      case Kind.Set:
+        restoreSet(o as Set<unknown>, e.items as unknown[]);
         break;
-      }
       default:
         break;
     }

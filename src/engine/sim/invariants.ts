@@ -25,7 +25,7 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
         if (kind !== PTE_PRESENT) return;
         let page = k.alloc.byPfn(val);
         if (!page || page.reserved) return;
-        const where = `${mm.name} ${hex(addr)} -> pfn ${page.pfn}`;
+        const pfn = page.pfn;
         if (vma.flags & VM_HUGETLB) {
           // a hugetlbfs page is cached whole, at a huge-page index, and has no backing store: its
           // first base pte speaks for the huge pte
@@ -36,14 +36,14 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
           if (page.mapping === null)
             k.recordViolation(
               'stale-pte',
-              `${where}: huge page of ${file.name} is no longer in the page cache (truncated) but still mapped`,
+              `${where(mm.name, addr, pfn)}: huge page of ${file.name} is no longer in the page cache (truncated) but still mapped`,
               null,
               'check',
             );
           else if (first >= file.size)
             k.recordViolation(
               'stale-pte',
-              `${where}: huge page ${page.index} of ${file.name} (pages ${first}-${first + HPAGE_PAGES - 1}) is beyond i_size (${file.size} pages) but still mapped`,
+              `${where(mm.name, addr, pfn)}: huge page ${page.index} of ${file.name} (pages ${first}-${first + HPAGE_PAGES - 1}) is beyond i_size (${file.size} pages) but still mapped`,
               null,
               'check',
             );
@@ -55,7 +55,7 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
           if (index >= file.size)
             k.recordViolation(
               'stale-pte',
-              `${where}: private COW copy of ${file.name} page ${index}, beyond i_size (${file.size} pages), still mapped: truncate zaps COW copies too`,
+              `${where(mm.name, addr, pfn)}: private COW copy of ${file.name} page ${index}, beyond i_size (${file.size} pages), still mapped: truncate zaps COW copies too`,
               null,
               'check',
             );
@@ -64,21 +64,21 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
         if (page.mapping === null) {
           k.recordViolation(
             'stale-pte',
-            `${where}: page of ${file.name} is no longer in the page cache (truncated or invalidated) but still mapped`,
+            `${where(mm.name, addr, pfn)}: page of ${file.name} is no longer in the page cache (truncated or invalidated) but still mapped`,
             null,
             'check',
           );
         } else if (page.index >= file.size) {
           k.recordViolation(
             'stale-pte',
-            `${where}: ${file.name} page ${page.index} is beyond i_size (${file.size} pages) but still mapped`,
+            `${where(mm.name, addr, pfn)}: ${file.name} page ${page.index} is beyond i_size (${file.size} pages) but still mapped`,
             null,
             'check',
           );
         } else if (page.version < file.version(page.index)) {
           k.recordViolation(
             'stale-pte',
-            `${where}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${file.version(page.index)}`,
+            `${where(mm.name, addr, pfn)}: maps ${page.mapping.name} page ${page.index} version ${page.version}, backing store has version ${file.version(page.index)}`,
             null,
             'check',
           );
@@ -86,6 +86,11 @@ export function checkStalePtes(k: Kernel, all: boolean): void {
       });
     }
   }
+}
+
+/** the place a stale pte names (built only for a violation: the check runs at every step of a search) */
+function where(mm: string, addr: number, pfn: number): string {
+  return `${mm} ${hex(addr)} -> pfn ${pfn}`;
 }
 
 /** rss: mm->rss equals the present ptes to non-reserved pages (checked when page_table_lock is free) */

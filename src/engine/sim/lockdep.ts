@@ -28,13 +28,14 @@ export class Lockdep {
     for (let i = 0; i < held.length; i++) {
       const h = held[i];
       if (h === l || h === l.lastAfter) continue;
-      if (l.after.has(h)) {
+      const after = (l.after ??= new Map());
+      if (after.has(h)) {
         l.lastAfter = h;
         continue;
       }
-      l.after.set(h, { task: t.name, fn: t.fn() });
+      after.set(h, { task: t.name, fn: t.fn() });
       // the reverse order seen before: an ABBA inversion
-      const back = h.after.get(l);
+      const back = h.after?.get(l);
       if (back !== undefined) {
         t.violation(
           'abba',

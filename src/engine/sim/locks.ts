@@ -21,47 +21,103 @@ const NESTS_OUTSIDE: Readonly<Record<string, readonly string[]>> = {
   anon_vma_lock: ['page_table_lock'],
 };
 
+type Verbs = readonly [string, string, string, string];
+const SPIN_VERBS: Verbs = Object.freeze(['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock'] as const);
+const SEMAPHORE_VERBS: Verbs = Object.freeze(['down', 'up', 'down', 'up'] as const);
+const RWSEM_VERBS: Verbs = Object.freeze(['down_write', 'up_write', 'down_read', 'up_read'] as const);
+const PAGE_LOCK_VERBS: Verbs = Object.freeze(['lock_page', 'unlock_page', 'lock_page', 'unlock_page'] as const);
+const SEQCOUNT_VERBS: Verbs = Object.freeze([
+  'write_seqcount_begin',
+  'write_seqcount_end',
+  'read_seqcount_begin',
+  'read_seqcount_retry',
+] as const);
+const DFS_TOKEN_VERBS: Verbs = Object.freeze([
+  'dfs_token_lock_excl',
+  'dfs_token_unlock_excl',
+  'dfs_token_lock_shared',
+  'dfs_token_unlock_shared',
+] as const);
+
+const KEY = Symbol('lock key');
+const OP_KEY = Symbol('lock op key');
+const LABELS = Symbol('lock labels');
+
+// The fields of Lock are declared and assigned in its constructor, not initialised as class fields:
+// a class field is defined on the object, and V8 defines the base class's fields of six lock classes
+// through a slow path (a page lock took 2 us to make, 20 times what assignments take).
 export abstract class Lock {
-  readonly id = nextLockId++;
-  /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
-  readonly key: string;
-  /** the key an acquire or release of it writes: `key`, or for a leaf lock a commutative update
-   * ("+l:" + key, see dpor.ts), so that two tasks' critical sections of it are ordered only by what
-   * they touch inside */
-  opKey: string;
+  declare readonly id: number;
   /** a leaf lock: no lock is acquired and nothing waits while it is held (Task.acquire checks), so
    * the order in which two tasks take it matters only through the objects their sections touch */
-  leaf = false;
+  declare leaf: boolean;
   /** lockdep class, e.g. "page_table_lock" (instances of one class share an order) */
-  readonly cls: string;
+  declare readonly cls: string;
   abstract readonly kind: LockKind;
   /** acquiring may sleep (rwsem, page lock, DFS token): forbidden under a spinlock */
   abstract readonly sleeping: boolean;
-  readonly acquireLabel: string;
-  readonly releaseLabel: string;
-  readonly acquireSharedLabel: string;
-  readonly releaseSharedLabel: string;
-  /** lockdep: locks seen held while this one was taken, with the first witness */
-  readonly after = new Map<Lock, { task: string; fn: string }>();
+  /** lockdep: locks seen held while this one was taken, with the first witness (made when one is) */
+  declare after: Map<Lock, { task: string; fn: string }> | null;
   /** the lock last found in `after`: a lock is mostly taken under the same outer lock */
-  lastAfter: Lock | null = null;
+  declare lastAfter: Lock | null;
   /** lock classes that nest inside this one (NESTS_OUTSIDE), null for most */
-  readonly nestsOutside: readonly string[] | null;
+  declare readonly nestsOutside: readonly string[] | null;
+  declare readonly name: string;
+  declare private readonly ownerName: string;
+  /** the verbs of the labels: acquire, release, shared acquire, shared release (a frozen constant) */
+  declare private readonly verbs: Verbs;
+  // the key and the labels are made when first asked for (a search makes a page's lock again at
+  // every replay of the fault that locks it, and mostly never asks), and kept under symbols, which
+  // checkpoints do not walk: a restore would throw them away, and the state hash would meet new
+  // strings for the same text
+  declare private [KEY]: string | null;
+  declare private [OP_KEY]: string | null;
+  /** acquire, release, shared acquire, shared release */
+  declare private [LABELS]: (string | undefined)[] | null;
 
-  constructor(
-    readonly name: string,
-    owner: string,
-    cls: string,
-    verbs: [string, string, string, string],
-  ) {
-    this.key = `lock:${owner}/${name}`;
-    this.opKey = this.key;
+  constructor(name: string, ownerName: string, cls: string, verbs: Verbs) {
+    this.id = nextLockId++;
+    this.name = name;
+    this.ownerName = ownerName;
+    this.verbs = verbs;
+    this.leaf = false;
     this.cls = cls;
+    this.after = null;
+    this.lastAfter = null;
     this.nestsOutside = Object.hasOwn(NESTS_OUTSIDE, cls) ? NESTS_OUTSIDE[cls] : null;
-    this.acquireLabel = `${verbs[0]}(${name})`;
-    this.releaseLabel = `${verbs[1]}(${name})`;
-    this.acquireSharedLabel = `${verbs[2]}(${name})`;
-    this.releaseSharedLabel = `${verbs[3]}(${name})`;
+    this[KEY] = null;
+    this[OP_KEY] = null;
+    this[LABELS] = null;
+  }
+  /** object key for partial-order reduction, e.g. "lock:A/page_table_lock" */
+  get key(): string {
+    return (this[KEY] ??= `lock:${this.ownerName}/${this.name}`);
+  }
+  /** the key an acquire or release of it writes: `key`, or for a leaf lock a commutative update
+   * ("+l:" + key, see dpor.ts), so that two tasks' critical sections of it are ordered only by what
+   * they touch inside */
+  get opKey(): string {
+    return this.leaf ? (this[OP_KEY] ??= '+l:' + this.key) : this.key;
+  }
+  get acquireLabel(): string {
+    return this.label(0);
+  }
+  get releaseLabel(): string {
+    return this.label(1);
+  }
+  get acquireSharedLabel(): string {
+    return this.label(2);
+  }
+  get releaseSharedLabel(): string {
+    return this.label(3);
+  }
+  private label(i: number): string {
+    const l = (this[LABELS] ??= []);
+    return (l[i] ??= `${this.verbs[i]}(${this.name})`);
+  }
+  /** the label of a trylock of it */
+  tryLabel(shared: boolean): string {
+    return 'trylock:' + (shared ? this.acquireSharedLabel : this.acquireLabel);
   }
   abstract canAcquire(t: Task, shared: boolean): boolean;
   abstract acquire(t: Task, shared: boolean): void;
@@ -129,11 +185,8 @@ export class Spinlock extends ExclusiveLock {
   readonly kind = 'spinlock' as const;
   readonly sleeping = false;
   constructor(name: string, owner: string, cls = name, leaf = false) {
-    super(name, owner, cls, ['spin_lock', 'spin_unlock', 'spin_lock', 'spin_unlock']);
-    if (leaf) {
-      this.leaf = true;
-      this.opKey = '+l:' + this.key;
-    }
+    super(name, owner, cls, SPIN_VERBS);
+    this.leaf = leaf;
   }
 }
 
@@ -143,7 +196,7 @@ export class Semaphore extends ExclusiveLock {
   readonly kind = 'semaphore' as const;
   readonly sleeping = true;
   constructor(name: string, owner: string, cls = name) {
-    super(name, owner, cls, ['down', 'up', 'down', 'up']);
+    super(name, owner, cls, SEMAPHORE_VERBS);
   }
 }
 
@@ -156,7 +209,7 @@ export class RwSemaphore extends Lock {
   /** writers asleep in down_write(): 2.5 rwsems are fair, a new reader queues behind them */
   waitingWriters: Task[] = [];
   constructor(name: string, owner: string, cls = name) {
-    super(name, owner, cls, ['down_write', 'up_write', 'down_read', 'up_read']);
+    super(name, owner, cls, RWSEM_VERBS);
   }
   canAcquire(t: Task, shared: boolean): boolean {
     if (this.writer !== null) return false;
@@ -220,7 +273,7 @@ export class PageLock extends ExclusiveLock {
   readonly kind = 'page_lock' as const;
   readonly sleeping = true;
   constructor(pfn: number) {
-    super(`page_lock(pfn ${pfn})`, 'page', 'page_lock', ['lock_page', 'unlock_page', 'lock_page', 'unlock_page']);
+    super(`page_lock(pfn ${pfn})`, 'page', 'page_lock', PAGE_LOCK_VERBS);
   }
 }
 
@@ -244,7 +297,7 @@ export class SeqCount extends Lock {
     cls = name,
     readonly bumpOnEnd = true,
   ) {
-    super(name, owner, cls, ['write_seqcount_begin', 'write_seqcount_end', 'read_seqcount_begin', 'read_seqcount_retry']);
+    super(name, owner, cls, SEQCOUNT_VERBS);
   }
   /** writers serialise among themselves (the caller holds an outer lock in the kernel) */
   canAcquire(_t: Task, shared: boolean): boolean {
@@ -291,12 +344,7 @@ export class DfsTokenLock extends Lock {
     readonly file: string,
     readonly page: number,
   ) {
-    super(`dfs_token(${file}:${page})`, 'dfs', 'dfs_token', [
-      'dfs_token_lock_excl',
-      'dfs_token_unlock_excl',
-      'dfs_token_lock_shared',
-      'dfs_token_unlock_shared',
-    ]);
+    super(`dfs_token(${file}:${page})`, 'dfs', 'dfs_token', DFS_TOKEN_VERBS);
   }
   canAcquire(_t: Task, shared: boolean): boolean {
     return shared ? this.exclusive === null : this.exclusive === null && this.shared.length === 0;

@@ -164,8 +164,9 @@ export class EngineMachine implements Machine {
   }
 
   /** take these steps again, as the explorer does to come back to a state: no footprints, no step
-   * checks (both were had when the steps first ran); the scheduler's view is the same (runnable()) */
-  replay(schedule: readonly number[]): void {
+   * checks (both were had when the steps first ran; the violations they recorded come back from
+   * `recorded`); the scheduler's view is the same (runnable()) */
+  replay(schedule: readonly number[], recorded?: readonly Violation[]): void {
     const tasks = this.tasks;
     for (const i of schedule) {
       // what runnable() does, without its array: canRun() queues a writer that has to wait
@@ -178,6 +179,7 @@ export class EngineMachine implements Machine {
       runOneStep(t);
       this.queueWriters(t, took, null);
     }
+    if (recorded) for (const v of recorded) this.kernel.violations.add(v);
   }
 
   /** the footprint task `i` announces for its next step, without running it (for the explorer's

@@ -245,8 +245,10 @@ export interface Machine {
   /** the footprint of task `t`'s next step as announced (what it will touch first), without running it;
    * null for a finished task */
   announced?(t: number): StepInfo | null;
-  /** take these steps (a prefix already explored) as fast as possible: footprints and per-step checks may be skipped */
-  replay?(schedule: readonly number[]): void;
+  /** take these steps (a prefix already explored) as fast as possible: footprints and per-step checks
+   * may be skipped; `recorded`: violations these steps (or those before them) recorded when they
+   * first ran, logged again (once, as ever) so that the log is the one the steps would leave */
+  replay?(schedule: readonly number[], recorded?: readonly Violation[]): void;
   /** every task finished */
   done(): boolean;
   /** end-of-run checks (reference and pin balance, orphaned ptes, ...); call once when done() or stuck */

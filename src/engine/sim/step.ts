@@ -23,7 +23,8 @@ export const enum StepKind {
 export class Step {
   kind: StepKind = StepKind.Start;
   fn = '';
-  label = '';
+  /** the label of a step other than a lock's */
+  text = '';
   lock: Lock | null = null;
   shared = false;
   /** key prefix ("mm:A/pte:", "file:f/page:") and number for pte/object steps */
@@ -31,6 +32,21 @@ export class Step {
   keyNum = 0;
   /** the C statement (file:line) that announced the step, for interpreted kernel functions */
   src: string | null = null;
+
+  /** what the step does, e.g. "spin_lock(page_table_lock)", "set_pte" (a lock step's is made from
+   * its lock: a replay never asks) */
+  get label(): string {
+    switch (this.kind) {
+      case StepKind.Acquire:
+        return this.shared ? this.lock!.acquireSharedLabel : this.lock!.acquireLabel;
+      case StepKind.Release:
+        return this.shared ? this.lock!.releaseSharedLabel : this.lock!.releaseLabel;
+      case StepKind.TryAcquire:
+        return this.lock!.tryLabel(this.shared);
+      default:
+        return this.text;
+    }
+  }
 
   /** the object key; keyNum -1 means the prefix is the whole key */
   key(): string {

@@ -124,12 +124,13 @@ export class Task {
     const s = this.step;
     s.kind = kind;
     s.fn = this.depth > 0 ? this.stack[this.depth - 1] : 'user';
-    s.label = label;
+    s.text = label;
     s.src = this.cLine;
     return s;
   }
-  private announceLock(kind: StepKind, label: string, l: Lock, shared: boolean): true {
-    const s = this.announce(kind, label);
+  /** a lock step's label is made from its lock when asked for (Step.label) */
+  private announceLock(kind: StepKind, l: Lock, shared: boolean): true {
+    const s = this.announce(kind, '');
     s.lock = l;
     s.shared = shared;
     return true;
@@ -140,24 +141,23 @@ export class Task {
       this.performAcquire(l, shared);
       return false;
     }
-    return this.announceLock(StepKind.Acquire, shared ? l.acquireSharedLabel : l.acquireLabel, l, shared);
+    return this.announceLock(StepKind.Acquire, l, shared);
   }
   release(l: Lock, shared = false): boolean {
     if (this.alone) {
       this.performRelease(l, shared);
       return false;
     }
-    return this.announceLock(StepKind.Release, shared ? l.releaseSharedLabel : l.releaseLabel, l, shared);
+    return this.announceLock(StepKind.Release, l, shared);
   }
   /** the result is in tryResult once performed */
   tryAcquire(l: Lock, shared = false): boolean {
     if (this.leafDepth > 0) this.leafBroken(l);
-    const label = 'trylock:' + (shared ? l.acquireSharedLabel : l.acquireLabel);
     if (this.alone) {
-      this.performTryAcquire(l, shared, label);
+      this.performTryAcquire(l, shared);
       return false;
     }
-    return this.announceLock(StepKind.TryAcquire, label, l, shared);
+    return this.announceLock(StepKind.TryAcquire, l, shared);
   }
   spinLock(l: Lock): boolean {
     return this.acquire(l, false);
@@ -257,13 +257,13 @@ export class Task {
         this.performAcquire(s.lock!, s.shared);
         break;
       case StepKind.TryAcquire:
-        this.performTryAcquire(s.lock!, s.shared, s.label);
+        this.performTryAcquire(s.lock!, s.shared);
         break;
       case StepKind.Release:
         this.performRelease(s.lock!, s.shared);
         break;
       case StepKind.Sleep:
-        this.performSleep(s.label);
+        this.performSleep(s.text);
         break;
       default:
         break;
@@ -276,12 +276,12 @@ export class Task {
     if (this.tracing) this.emit('lock', shared ? l.acquireSharedLabel : l.acquireLabel);
   }
 
-  private performTryAcquire(l: Lock, shared: boolean, label: string): void {
+  private performTryAcquire(l: Lock, shared: boolean): void {
     this.tryResult = l.canAcquire(this, shared);
     if (this.tryResult) {
       this.take(l, shared);
-      if (this.tracing) this.emit('lock', label + ' = 1');
-    } else if (this.tracing) this.emit('note', label + ' = 0');
+      if (this.tracing) this.emit('lock', l.tryLabel(shared) + ' = 1');
+    } else if (this.tracing) this.emit('note', l.tryLabel(shared) + ' = 0');
   }
 
   private performRelease(l: Lock, shared: boolean): void {
@@ -289,9 +289,8 @@ export class Task {
     const hs = this.heldShared;
     let i = hl.length - 1;
     while (i >= 0 && !(hl[i] === l && hs[i] === shared)) i--;
-    const label = shared ? l.releaseSharedLabel : l.releaseLabel;
     if (i < 0 || !l.release(this, shared)) {
-      this.violation('unlock-not-held', `${label} by ${this.name}, which does not hold it`);
+      this.violation('unlock-not-held', `${shared ? l.releaseSharedLabel : l.releaseLabel} by ${this.name}, which does not hold it`);
       return;
     }
     this.lockNames = null;
@@ -303,7 +302,7 @@ export class Task {
     hs.pop();
     if (l.kind === 'spinlock') this.spinDepth--;
     if (l.leaf) this.leafDepth--;
-    if (this.tracing) this.emit('unlock', label);
+    if (this.tracing) this.emit('unlock', shared ? l.releaseSharedLabel : l.releaseLabel);
   }
 
   private performSleep(what: string): void {

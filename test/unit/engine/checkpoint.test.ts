@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { Machine, MachineCheckpoint } from '../../../src/engine/index';
-import { SideTable } from '../../../src/engine/sim/checkpoint';
+import { restoreCheckpoint, SideTable, takeCheckpoint } from '../../../src/engine/sim/checkpoint';
 import { loadScenario, machineFactory } from '../../../src/scenario/runner';
 import { prng } from '../../../src/scenario/schedule';
 
@@ -83,6 +83,46 @@ describe('machine checkpoints restore exactly what a rebuild and replay give', (
       });
     }
   }
+});
+
+describe('Maps and Sets come back with their entries in their order', () => {
+  let sets = 0;
+  class Counted extends Map<string, number> {
+    override set(k: string, v: number): this {
+      sets++;
+      return super.set(k, v);
+    }
+  }
+  const changes: [string, (m: Map<string, number>, s: Set<number>) => void][] = [
+    ['nothing', () => {}],
+    ['values changed, entries added after', (m, s) => (m.set('b', 9).set('d', 4).set('e', 5), s.add(7))],
+    ['an entry deleted', (m, s) => (m.delete('a'), s.delete(2))],
+    ['an entry deleted and added again (moved last)', (m, s) => (m.delete('a'), m.set('a', 1), s.delete(1), s.add(1))],
+    ['emptied', (m, s) => (m.clear(), s.clear())],
+  ];
+  for (const [what, change] of changes)
+    it(what, () => {
+      const m = new Counted([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ]);
+      const s = new Set([1, 2, 3]);
+      const root = { m, s };
+      const c = takeCheckpoint(root, new Set())!;
+      change(m, s);
+      sets = 0;
+      expect(restoreCheckpoint(c)).toBe(true);
+      expect(root.m).toBe(m);
+      expect([...m]).toEqual([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ]);
+      expect([...s]).toEqual([1, 2, 3]);
+      // the subclass's own set() is not what restores it
+      expect(sets).toBe(0);
+    });
 });
 
 describe('state beside kernel objects is visible to checkpoints', () => {

@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest';
 
 import { PAGE_SIZE, VM_READ, VM_WRITE } from '../../../src/engine/index';
 import { PageTable, PTE_FILE, PTE_NONE, PTE_PRESENT, PTE_SWAP } from '../../../src/engine/mm/pageTable';
+import { restoreCheckpoint, takeCheckpoint } from '../../../src/engine/sim/checkpoint';
 
 describe('PageTable', () => {
   it('stays sparse: only touched pte tables exist', () => {
@@ -36,6 +37,34 @@ describe('PageTable', () => {
     expect(PageTable.indices(0)).toEqual([0, 0, 0]);
     expect(PageTable.indices(PAGE_SIZE * 513)).toEqual([0, 1, 1]);
     expect(PageTable.indices(PAGE_SIZE * 512 * 512 + PAGE_SIZE)).toEqual([1, 0, 1]);
+  });
+  it('makes a pte table again after a checkpoint restore: the same object, empty, never one in use', () => {
+    const pt = new PageTable();
+    pt.setPresent(0x1000, 7, VM_READ, false);
+    const kept = pt.lookup(0x1000)!;
+    const c = takeCheckpoint(pt, new Set())!;
+    pt.setPresent(0x40000000, 8, VM_READ, true);
+    pt.setDirty(0x40001000); // flags on a none entry: still cleared
+    const dropped = pt.lookup(0x40000000)!;
+    expect(restoreCheckpoint(c)).toBe(true);
+    expect(pt.hasTable(0x40000000)).toBe(false);
+    pt.setSwap(0x80000000, 3);
+    pt.setFile(0xc0000000, 4);
+    const again = pt.lookup(0x80000000)!;
+    expect(again).toBe(dropped);
+    expect(pt.lookup(0xc0000000)).not.toBe(again);
+    expect([pt.lookup(0x80000000), pt.lookup(0xc0000000)]).not.toContain(kept);
+    const seen: [number, number, number][] = [];
+    pt.forEach((addr, kind, val) => seen.push([addr, kind, val]));
+    expect(seen).toEqual([
+      [0x1000, PTE_PRESENT, 7],
+      [0x80000000, PTE_SWAP, 3],
+      [0xc0000000, PTE_FILE, 4],
+    ]);
+    expect(again.used).toBe(1);
+    expect(again.bits.reduce((a, b) => a + b, 0)).toBe(again.bits[0]);
+    expect(pt.present).toBe(1);
+    expect(pt.pteTables).toBe(3);
   });
   it('frees empty tables in a range', () => {
     const pt = new PageTable();
