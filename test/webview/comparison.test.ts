@@ -112,7 +112,7 @@ suite('comparison panel', () => {
         detail: 'read#1: SIGBUS',
       },
       // saved by a version whose outcomes did not say what they speak of: drawn as it was
-      { text: 'violation: stale-pte', met: true, detail: 'found' } as (typeof c.runs)[0]['expectations'][0],
+      { text: 'violation: stale-pte', met: true, detail: 'found' },
     ];
     const wv = await openWebview({ css: CSS });
     try {
