@@ -47,7 +47,7 @@ searching (run, explore, compare, check):
                            scenario); an expectation they cannot decide then exits 3
           --progress P     auto (a live count on a terminal, else a line on stderr every 5 s),
                            lines, live or none
-explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none --no-reduction --jobs N --no-shrink --no-state-cache --no-sleep-sets
+explore:  --steps N --preemptions K --random N --seed S --first --reduction dpor|state|none [--no-sleep-sets] --no-reduction --jobs N --no-shrink --no-state-cache
 compare:  --schedule S --no-explore --steps N --preemptions K --html FILE
 run-patch: --tree DIR --tree-version V --reverse --base-from-preimage --era E --fuzz N --schedule S --sources --no-explore --steps N --preemptions K --time-limit MS --html FILE
 

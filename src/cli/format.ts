@@ -1,6 +1,6 @@
 // Plain-text tables and figures for the terminal.
 import type { ExpectationOutcome } from '../scenario/comparisonModel';
-import { detailText, scopeText } from '../scenario/expectations';
+import { detailText, scopeSuffix } from '../scenario/expectations';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: string[] | null, rows: string[][]): string {
@@ -25,6 +25,6 @@ export function ms(t: number): string {
 /** one line per expectation: met or FAILED, what it says, what it speaks of, why */
 export function expectationLines(list: ExpectationOutcome[], indent = '  '): string[] {
   return list.map(
-    (x) => `${indent}${x.met ? 'met   ' : x.undecided ? 'UNDECIDED' : 'FAILED'}  expect ${x.text} [${scopeText(x)}]: ${detailText(x)}`,
+    (x) => `${indent}${x.met ? 'met   ' : x.undecided ? 'UNDECIDED' : 'FAILED'}  expect ${x.text}${scopeSuffix(x)}: ${detailText(x)}`,
   );
 }

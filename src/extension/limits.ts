@@ -41,8 +41,10 @@ export interface Limits {
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
 export const RESTRICTED_TIME_LIMIT_MS = 10_000;
-/** an analysis is not a search: the parse budget keeps real ones far below this, in Restricted Mode too */
+/** not lowered in Restricted Mode: the parser's own budget keeps real patches far below it */
 export const DEFAULT_ANALYSIS_TIME_LIMIT_MS = 120_000;
+/** the setting's declared minimum (package.json), also for a value written past it in settings.json */
+const MIN_ANALYSIS_TIME_LIMIT_MS = 1000;
 const DEFAULT_AS_YOU_TYPE_KB = 512;
 const AUTO_ANALYSIS_BYTES = 8 * 1024 * 1024;
 export const MIN_WORKER_MEMORY_MB = 16;
@@ -62,7 +64,7 @@ export function effectiveLimits(s: LimitSettings, trusted: boolean): Limits {
     autoAnalysisBytes: Math.floor(AUTO_ANALYSIS_BYTES * scale),
     asYouTypeBytes: Math.floor((positive(s.asYouTypeMaxKB) ?? DEFAULT_AS_YOU_TYPE_KB) * 1024 * scale),
     timeLimitMs: trusted ? time : Math.min(time, RESTRICTED_TIME_LIMIT_MS),
-    analysisTimeLimitMs: positive(s.analysisTimeLimitMs) ?? DEFAULT_ANALYSIS_TIME_LIMIT_MS,
+    analysisTimeLimitMs: Math.max(MIN_ANALYSIS_TIME_LIMIT_MS, positive(s.analysisTimeLimitMs) ?? DEFAULT_ANALYSIS_TIME_LIMIT_MS),
     // V8 needs a few MB to start a worker at all
     workerMemoryMb: Math.max(MIN_WORKER_MEMORY_MB, Math.floor(positive(s.workerMemoryMB) ?? DEFAULT_WORKER_MEMORY_MB)),
     confirmExports: !trusted,

@@ -301,8 +301,8 @@ export class ScenarioCommands implements vscode.Disposable {
   }
 
   /** Unmet expectations of a comparison go to the Problems panel, on the scenario's expect entries. */
-  reportExpectations(cur: Current, c: Comparison, lib: Pick<ScenarioLibrary, 'scopeText' | 'detailText'>): number {
-    const { scopeText, detailText } = lib;
+  reportExpectations(cur: Current, c: Comparison, lib: Pick<ScenarioLibrary, 'scopeSuffix' | 'detailText'>): number {
+    const { scopeSuffix, detailText } = lib;
     const uri = vscode.Uri.file(cur.path);
     const diags: vscode.Diagnostic[] = [];
     for (const run of c.runs) {
@@ -315,12 +315,12 @@ export class ScenarioCommands implements vscode.Disposable {
         const d = x.undecided
           ? new vscode.Diagnostic(
               new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
-              `${run.label}: expectation undecided: ${x.text} [${scopeText(x)}] (${detailText(x)})`,
+              `${run.label}: expectation undecided: ${x.text}${scopeSuffix(x)} (${detailText(x)})`,
               vscode.DiagnosticSeverity.Warning,
             )
           : new vscode.Diagnostic(
               new vscode.Range(line, col, line, col + Math.max(1, run.label.length)),
-              `${run.label}: expectation not met: ${x.text} [${scopeText(x)}]${x.detail ? ` (${detailText(x)})` : ''}`,
+              `${run.label}: expectation not met: ${x.text}${scopeSuffix(x)}${x.detail ? ` (${detailText(x)})` : ''}`,
               vscode.DiagnosticSeverity.Error,
             );
         d.source = 'mm-explorer';

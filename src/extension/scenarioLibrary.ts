@@ -6,6 +6,6 @@ export { bundledScenarioDir, scenarioFiles, SCENARIO_SUFFIX } from '../scenario/
 export { validateScenarioText, formatDiagnostic } from '../scenario/scenarioFile';
 export { variantCatalogue } from '../scenario/runner';
 export { comparisonHtml } from '../scenario/comparisonHtml';
-export { detailText, scopeText } from '../scenario/expectations';
+export { detailText, scopeSuffix } from '../scenario/expectations';
 export { inputLimit, readInputFile } from '../scenario/inputFile';
 export { sizeText } from '../scenario/limits';

@@ -1,6 +1,6 @@
 // A self-contained HTML report of a comparison: no script, styles inline, every text escaped.
 import type { Comparison, VariantRun } from './comparisonModel';
-import { detailText, scopeText } from './expectations';
+import { detailText, scopeSuffix } from './expectations';
 import { hex, selectionText } from './format';
 
 export function escapeHtml(s: unknown): string {
@@ -71,7 +71,7 @@ export function comparisonHtml(c: Comparison): string {
       (r) =>
         `<h3>${e(r.label)}</h3>` +
         (r.expectations.length
-          ? `<ul>${r.expectations.map((x) => `<li class="${x.met ? 'good' : x.undecided ? 'muted' : 'bad'}">${x.met ? 'met' : x.undecided ? 'UNDECIDED' : 'FAILED'}: <code>${e(x.text)}</code> <span class="muted">[${e(scopeText(x))}]</span> ${e(detailText(x))}</li>`).join('')}</ul>`
+          ? `<ul>${r.expectations.map((x) => `<li class="${x.met ? 'good' : x.undecided ? 'muted' : 'bad'}">${x.met ? 'met' : x.undecided ? 'UNDECIDED' : 'FAILED'}: <code>${e(x.text)}</code> <span class="muted">${e(scopeSuffix(x))}</span> ${e(detailText(x))}</li>`).join('')}</ul>`
           : '<p class="muted">no expectations</p>') +
         (r.exploration
           ? `<p class="muted">explored ${e(r.exploration.schedules)} schedules, ${e(r.exploration.states)} states, ${e(r.exploration.complete ? 'complete' : 'incomplete')}</p>`

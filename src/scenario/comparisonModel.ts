@@ -10,8 +10,9 @@ export interface ExpectationOutcome {
   /** not met because the run was cancelled or a search stopped early (time limit, bounds): neither held nor broken */
   undecided?: true;
   /** what the entry speaks of: every schedule within the bounds (never, clean: true), some schedule
-   * (violation, clean: false), or one run (results, signals, lockOps: the scenario's default schedule) */
-  scope: ExpectationScope;
+   * (violation, clean: false), or one run (results, signals, lockOps: the scenario's default schedule);
+   * absent in comparisons saved before outcomes carried it */
+  scope?: ExpectationScope;
   /** scope 'run': the schedule it was checked on, as the scenario defines its default ("default order",
    * "scenario schedule", "counterexample of 2.5.70") */
   on?: string;

@@ -17,7 +17,7 @@
 // stateless search, the reference.
 import type { Machine, StepInfo } from '../engine/index';
 
-import { ConflictTable, isUpdate, overlap } from './dporConflicts';
+import { ConflictTable, leafOp, overlap } from './dporConflicts';
 import type { MachineFactory } from './explorer';
 import { Rewinder } from './rewind';
 
@@ -135,11 +135,6 @@ function coEnabled(a: Fp, b: Fp): boolean {
   const lb = b.lock;
   if (!la || !lb || la.op !== 'release' || lb.op !== 'acquire' || lockKey(a) !== lockKey(b)) return true;
   return la.seq ? la.shared || lb.shared : la.shared && lb.shared;
-}
-
-/** an acquire or release of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
-function leafOp(e: { lock?: StepInfo['lock']; writes: readonly string[] }, op: 'acquire' | 'release'): boolean {
-  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && isUpdate(e.writes[0]);
 }
 
 /** the lock a lock operation works on: read by a reader, written by a writer (Step.keys) */

@@ -66,6 +66,11 @@ function lockTag(l: StepInfo['lock']): string {
   return l === undefined ? '' : l.op + (l.shared ? 's' : '') + (l.seq ? 'q' : '');
 }
 
+/** an acquire or release of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
+export function leafOp(e: { lock?: StepInfo['lock']; writes: readonly string[] }, op: 'acquire' | 'release'): boolean {
+  return e.lock !== undefined && e.lock.op === op && e.writes.length > 0 && isUpdate(e.writes[0]);
+}
+
 /** The footprints one search has met, by id, and their conflicts (filled as they are asked for). */
 export class ConflictTable {
   private readonly ids = new Map<string, number>();
@@ -132,10 +137,8 @@ export class ConflictTable {
     return this.conflict(s, ev) || (this.leafAcquire(s) && this.leafAcquire(ev) && this.writes[s][0] === this.writes[ev][0]);
   }
 
-  /** an acquire of a leaf lock (Lock.leaf): it writes a commutative update of the lock */
   private leafAcquire(id: number): boolean {
-    const l = this.lock[id];
-    return l !== undefined && l.op === 'acquire' && this.writes[id].length > 0 && isUpdate(this.writes[id][0]);
+    return leafOp({ lock: this.lock[id], writes: this.writes[id] }, 'acquire');
   }
 
   /** every id that conflicts with a, as a bit set (the table's own row: read, do not keep) */

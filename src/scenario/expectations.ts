@@ -118,7 +118,9 @@ export function checkRunExpectations(ex: Expectation, m: Machine, on: string): E
       continue;
     }
     const met = r.result !== undefined ? got.result === r.result : r.contains !== undefined ? got.result.includes(r.contains) : true;
-    out.push({ text, scope, on, met, detail: `${got.op}: ${got.result}${got.signal ? ` (${got.signal})` : ''}` });
+    // a fault's result is often its signal (SIGBUS): say it once
+    const sig = got.signal && got.signal !== got.result ? ` (${got.signal})` : '';
+    out.push({ text, scope, on, met, detail: `${got.op}: ${got.result}${sig}` });
   }
   for (const s of ex.signals ?? []) {
     const at = s.op === undefined ? '' : `#${s.op}`;
@@ -186,6 +188,12 @@ export function scopeText(x: Pick<ExpectationOutcome, 'scope' | 'on' | 'shown'>)
   const on = x.on ?? 'default schedule';
   if (!x.shown) return on;
   return x.shown.same ? `this run: ${on}` : `${on}, not the run shown`;
+}
+
+/** scopeText in brackets after a space, or nothing when there is none (a comparison saved before scopes) */
+export function scopeSuffix(x: Pick<ExpectationOutcome, 'scope' | 'on' | 'shown'>): string {
+  const t = scopeText(x);
+  return t ? ` [${t}]` : '';
 }
 
 /** The detail of an outcome, followed, when it was checked on another run than the one shown, by what the run shown gives. */

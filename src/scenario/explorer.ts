@@ -140,7 +140,7 @@ export interface ExploreOptions {
   /** the steps kept for that, at most (default DPOR_TREE_STEPS of dpor.ts, about 100 bytes each); past
    * it the search goes on stateless */
   stateCacheSteps?: number;
-  /** with 'state' and no preemption bound: sleep sets (default true). A step independent of the steps
+  /** with 'state', no preemption bound and at most DPOR_MAX_TASKS tasks: sleep sets (default true). A step independent of the steps
    * taken since a sibling branch took it is not taken again (it leads to a state that branch reached);
    * every state is still expanded, with fewer steps. false takes every step of every state (the
    * reference: the same states and verdicts) */
@@ -394,7 +394,7 @@ class Search {
     const rf = new ReadsFrom(m.taskNames.length);
     const table = reduce && !bounded && this.opts.sleepSets !== false && m.taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
     // the violations the steps of the path recorded, with their depths: a replay that skips the step
-    // checks logs them again, so that the machine's log is the one the steps themselves would leave
+    // checks logs them again, so that the machine's log holds what the steps themselves would leave
     const recorded: Violation[] = [];
     const recordedAt: number[] = [];
     let valid = true; // m is at the state `path` leads to

@@ -309,7 +309,8 @@ function buildComparison(s: Scenario, checks: ColumnCheck[], opts: CompareOption
     const x = c.exploration;
     // the run expectations were checked on the column's default schedule; the card shows this run
     const same = r.schedule.length === c.schedule.length && r.schedule.every((t, i) => t === c.schedule[i]);
-    const shown = checkRunExpectations(s.expect[c.label] ?? {}, m, source);
+    // (withRunShown keeps only met and detail of these: where the run came from is the card's)
+    const shown = checkRunExpectations(s.expect[c.label] ?? {}, m, '');
     return {
       label: c.label,
       variants: c.selection,

@@ -74,6 +74,7 @@ describe('extension limits', () => {
     // the analysis of an opened patch: its own setting, nonsense falls back
     expect(effectiveLimits({ analysisTimeLimitMs: 5000 }, false).analysisTimeLimitMs).toBe(5000);
     expect(effectiveLimits({ analysisTimeLimitMs: 0 }, true).analysisTimeLimitMs).toBe(120_000);
+    expect(effectiveLimits({ analysisTimeLimitMs: 5 }, true).analysisTimeLimitMs).toBe(1000);
   });
 });
 

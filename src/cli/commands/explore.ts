@@ -49,6 +49,9 @@ export async function cmdExplore(io: Io, args: string[]): Promise<number> {
     // one limit for the searches of all columns
     timeLimitMs: timeLimitOpt('explore', values['time-limit']),
   });
+  // sleep sets belong to the state search without a preemption bound: say when the flag changes nothing
+  if (values['no-sleep-sets'] && (opts.reduction !== 'state' || opts.maxPreemptions !== undefined || opts.stopAtFirst || opts.random))
+    io.err('mmx explore: --no-sleep-sets has no effect here (sleep sets are used only by --reduction state without a preemption bound)');
   const progress = progressOpt('explore', io, values.progress, values.json);
   const left = deadline(opts);
   const outcomes: ExpectationOutcome[] = [];

@@ -16,7 +16,7 @@ import {
   registerKernelCVariant,
 } from '../../kernelc/index';
 import { loadCParser } from '../../patch/cParser';
-import { scopeText } from '../../scenario/expectations';
+import { scopeSuffix } from '../../scenario/expectations';
 import { loadScenarioFile } from '../../scenario/library';
 import { compareScenario } from '../../scenario/runner';
 import { formatDiagnostic as formatScenarioDiagnostic } from '../../scenario/scenarioFile';
@@ -215,7 +215,7 @@ async function runCompare(argv: string[], io: Io): Promise<number> {
       ),
     );
     for (const c of checks)
-      for (const e of c.expectations) if (!e.met) io.out(`${c.label}: expected ${e.text} [${scopeText(e)}]: ${e.detail}`);
+      for (const e of c.expectations) if (!e.met) io.out(`${c.label}: expected ${e.text}${scopeSuffix(e)}: ${e.detail}`);
   }
   return ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // Sparse multi-level page tables: pgd (a Map) -> pmd table (array of up to 512, as long as its
-// highest table needs) -> pte table (typed arrays of 512 entries). A pte is none, present (pfn, protection, dirty, young), a swap entry
-// (slot), or a file pte (file offset, and in VM_NONUNIFORM VMAs the protection too).
+// highest table needs) -> pte table (typed arrays of 512 entries). A pte is none, present (pfn,
+// protection, dirty, young), a swap entry (slot), or a file pte (file offset, and in VM_NONUNIFORM
+// VMAs the protection too).
 
 import { PAGE_SIZE, PTRS_PER_PTE, PTRS_PER_PMD, VM_READ, VM_WRITE, VM_EXEC } from '../sim/constants';
 import { footprint } from '../sim/step';

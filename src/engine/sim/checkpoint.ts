@@ -13,8 +13,9 @@
 // - state kept beside objects (module-level WeakMaps keyed by kernel objects) is in SideTables, which
 //   count their accesses: a checkpoint is refused once a side table was used after it was taken
 //   (the caller then builds the machine again). A test keeps `new WeakMap` out of the engine.
-// Fields keyed by a symbol are not walked (Object.keys): they hold what is no machine state, such as
-// a lock's texts, made from its fixed fields, or the pte tables a PageTable made (pageTable.ts).
+// Fields keyed by a symbol are not walked (Object.keys): a lock's texts (made from its fixed fields)
+// and a PageTable's pool of the pte tables it made, whose live ones are reached through its pgd
+// (pageTable.ts).
 
 const enum Kind {
   Object,

@@ -247,7 +247,8 @@ export interface Machine {
   announced?(t: number): StepInfo | null;
   /** take these steps (a prefix already explored) as fast as possible: footprints and per-step checks
    * may be skipped; `recorded`: violations these steps (or those before them) recorded when they
-   * first ran, logged again (once, as ever) so that the log is the one the steps would leave */
+   * first ran, logged again (once, as ever) so that the log holds what the steps would leave (its
+   * order may differ: they come after the replayed steps) */
   replay?(schedule: readonly number[], recorded?: readonly Violation[]): void;
   /** every task finished */
   done(): boolean;
