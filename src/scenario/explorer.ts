@@ -393,10 +393,6 @@ class Search {
     let m = rw.m;
     const rf = new ReadsFrom(m.taskNames.length);
     const table = reduce && !bounded && this.opts.sleepSets !== false && m.taskNames.length <= DPOR_MAX_TASKS ? new ConflictTable() : null;
-    // the violations the steps of the path recorded, with their depths: a replay that skips the step
-    // checks logs them again, so that the machine's log holds what the steps themselves would leave
-    const recorded: Violation[] = [];
-    const recordedAt: number[] = [];
     let valid = true; // m is at the state `path` leads to
     let seen = 0; // violations of m already collected
 
@@ -490,24 +486,15 @@ class Search {
       }
       if (!valid) {
         rf.truncate(path.length);
-        while (recordedAt.length > 0 && recordedAt[recordedAt.length - 1] > path.length) {
-          recorded.pop();
-          recordedAt.pop();
-        }
-        this.steps += rw.rewind(path, recorded);
+        this.steps += rw.rewind(path);
         m = rw.m;
         seen = m.violations.length;
         valid = true;
       }
-      const logged = m.violations.length;
       const info = m.step(t);
       rf.apply(info);
       this.steps++;
       path.push(t);
-      for (let i = logged; i < m.violations.length; i++) {
-        recorded.push(m.violations[i]);
-        recordedAt.push(path.length);
-      }
       rw.stepped(path.length);
       // the child's sleep set: what sleeps here (siblings explored before included) and is independent
       let childSleep: number[] = NO_SLEEP;

@@ -4,7 +4,8 @@
 // inside an operation (the start, and wherever every task is done or between operations), and replays
 // only from the deepest one at or before the target. Without checkpoints (a machine that has none, a
 // side table used, or `checkpoints: false`), the machine is built again and the whole prefix replayed.
-// What the search keeps beside the machine is kept per step of its path, not in checkpoints.
+// What the search keeps beside the machine is kept per step of its path, not in checkpoints: here, the
+// violations each step recorded, which a replay (no step checks) logs again.
 //
 // Checkpoints save the machine's rebuild, not the replay: one inside an operation would need the task
 // frames as data, and record/replay of a task's inputs or an undo log would need every kernel access
@@ -20,6 +21,11 @@ export class Rewinder {
   private cps: MachineCheckpoints | null = null;
   /** checkpoints of states on the current path, shallowest first */
   private readonly stack: { depth: number; c: MachineCheckpoint }[] = [];
+  /** the violations the steps of the current path recorded, with the depth of each step */
+  private readonly recorded: Violation[] = [];
+  private readonly recordedAt: number[] = [];
+  /** violations of m already in `recorded` (or from before the path: a replay's own) */
+  private logged = 0;
 
   constructor(
     private readonly make: MachineFactory,
@@ -35,6 +41,12 @@ export class Rewinder {
 
   /** the machine has just reached depth `depth` of the current path (0: the start) */
   stepped(depth: number): void {
+    const vs = this.m.violations;
+    for (let i = this.logged; i < vs.length; i++) {
+      this.recorded.push(vs[i]);
+      this.recordedAt.push(depth);
+    }
+    this.logged = vs.length;
     const st = this.stack;
     if (this.cps === null) return;
     // a checkpoint this deep or deeper belongs to a branch the search has left
@@ -47,12 +59,17 @@ export class Rewinder {
 
   /**
    * Bring the machine to the end of `path` (a prefix of the path the checkpoints were taken on) with
-   * Machine.replay; `recorded`: the violations the steps of `path` recorded when they ran (see
-   * Machine.replay). Returns how many steps were replayed.
+   * Machine.replay, which logs again the violations its steps recorded when they ran. Returns how many
+   * steps were replayed.
    */
-  rewind(path: readonly number[], recorded?: readonly Violation[]): number {
+  rewind(path: readonly number[]): number {
     const st = this.stack;
     while (st.length > 0 && st[st.length - 1].depth > path.length) st.pop();
+    const rec = this.recorded;
+    while (rec.length > 0 && this.recordedAt[rec.length - 1] > path.length) {
+      rec.pop();
+      this.recordedAt.pop();
+    }
     let from = 0;
     const top = st[st.length - 1];
     if (this.cps && top && this.cps.restore(top.c)) {
@@ -65,8 +82,9 @@ export class Rewinder {
     }
     const m = this.m;
     const rest = from === 0 ? path : path.slice(from);
-    if (m.replay) m.replay(rest, recorded);
+    if (m.replay) m.replay(rest, rec);
     else for (const t of rest) m.step(t);
+    this.logged = m.violations.length;
     return rest.length;
   }
 }
