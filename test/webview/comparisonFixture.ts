@@ -1,7 +1,7 @@
 // Comparisons shaped like the scenario library's, built in code so tests can size them (10k events)
 // and poison every text field (XSS corpus). The shape is the contract of src/scenario/comparisonModel.ts.
 import type { TraceEvent, TraceKind } from '../../src/engine/index';
-import type { Comparison, VariantRun } from '../../src/scenario/comparisonModel';
+import type { Comparison, ExpectationOutcome, VariantRun } from '../../src/scenario/comparisonModel';
 import type { Exploration } from '../../src/scenario/explorationModel';
 
 const FAULT_PATH: [TraceKind, string, string, string[]][] = [
@@ -176,5 +176,17 @@ export function makeExploration(poison?: string): Exploration {
     ],
     expectations: [{ text: p('violation: stale-pte'), scope: 'some schedule', met: true, detail: p('found') }],
     ok: true,
+  };
+}
+
+/** a result expectation checked on the default order, another run than the card's, which gives otherwise */
+export function resultOnAnotherRun(): ExpectationOutcome {
+  return {
+    text: 'result fault#1 = no fault',
+    scope: 'run',
+    on: 'default order',
+    shown: { same: false, met: false, detail: 'read: SIGBUS' },
+    met: true,
+    detail: 'read: no fault',
   };
 }
